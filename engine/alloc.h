@@ -1,0 +1,35 @@
+/* alloc.h: the single allocation wrapper used by engine/ and net/.
+ *
+ * Out of memory aborts here, so callers never check for NULL. In normal
+ * builds malloc is jemalloc (linked in place of libc's); used memory comes
+ * from jemalloc's own statistics. The sanitizer build uses libc malloc and
+ * mallinfo2 instead, because ASan must own the heap. */
+#ifndef RINGKV_ENGINE_ALLOC_H
+#define RINGKV_ENGINE_ALLOC_H
+
+#include <stddef.h>
+
+/* Returns owned memory of at least size bytes. */
+void *alloc_bytes(size_t size);
+void *alloc_zeroed(size_t size);
+/* Takes ownership of p (may be NULL) and returns the resized block. */
+void *alloc_resize(void *p, size_t size);
+void alloc_free(void *p);
+/* Bytes usable in p (its size class), so callers can use slack. */
+size_t alloc_usable_size(const void *p);
+/* Returns an owned copy of s[0..len) with a NUL after it. */
+char *alloc_strndup(const char *s, size_t len);
+char *alloc_strdup(const char *s);
+
+struct alloc_stats {
+    size_t allocated; /* bytes handed to the program (used_memory) */
+    size_t active;    /* bytes in active pages */
+    size_t resident;  /* bytes resident, allocator metadata included */
+    size_t mapped;
+    size_t retained;
+};
+void alloc_stats_read(struct alloc_stats *out);
+/* Name of the allocator for INFO (mem_allocator). */
+const char *alloc_name(void);
+
+#endif

@@ -1,0 +1,233 @@
+/* command.c: the command table and dispatch.
+ *
+ * Owns the registry (a case-insensitive dict of every top-level command)
+ * and the checks every command passes before its handler runs, in Redis
+ * 7.0's order: unknown command, arity (subcommands included), then
+ * authentication. Leaves each command's semantics to the net/cmd_*.c files.
+ *
+ * Invariant: c->cmd is set while a handler runs (reply_error reads it to
+ * count failed calls) and cleared afterwards. */
+#include "net/command.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/alloc.h"
+#include "engine/number.h"
+
+struct command_node {
+    struct dict_node link;
+    struct command *cmd; /* borrowed: the static tables */
+};
+
+static uint64_t command_node_hash(const struct dict_node *node)
+{
+    const struct command_node *n = (const struct command_node *)node;
+    return dict_hash_bytes_nocase(n->cmd->name, strlen(n->cmd->name));
+}
+
+static bool command_node_equal(const struct dict_node *node, const void *key, size_t len)
+{
+    const struct command_node *n = (const struct command_node *)node;
+    return strlen(n->cmd->name) == len && strncasecmp(n->cmd->name, key, len) == 0;
+}
+
+static const struct dict_type command_dict_type = {command_node_hash, command_node_equal};
+
+static void command_register(struct server *s, struct command *cmd)
+{
+    snprintf(cmd->fullname, sizeof(cmd->fullname), "%s", cmd->name);
+    for (struct command *sub = cmd->subcommands; sub && sub->name; sub++) {
+        sub->parent = cmd;
+        snprintf(sub->fullname, sizeof(sub->fullname), "%s|%s", cmd->name, sub->name);
+    }
+    struct command_node *n = alloc_bytes(sizeof(*n));
+    n->cmd = cmd;
+    n->link.next = NULL;
+    uint64_t hash = dict_hash_bytes_nocase(cmd->name, strlen(cmd->name));
+    assert(dict_find(&s->commands, cmd->name, strlen(cmd->name), hash) == NULL);
+    dict_add(&s->commands, &n->link, hash);
+}
+
+void command_table_init(struct server *s)
+{
+    dict_init(&s->commands, &command_dict_type);
+    struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
+                                server_commands};
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+        for (struct command *cmd = tables[t]; cmd->name; cmd++)
+            command_register(s, cmd);
+}
+
+static void command_node_free(struct dict_node *node, void *ctx)
+{
+    alloc_free(node);
+}
+
+void command_table_free(struct server *s)
+{
+    dict_clear(&s->commands, command_node_free, NULL);
+}
+
+struct command *command_lookup(struct server *s, const char *name, size_t len)
+{
+    struct command_node *n = (struct command_node *)dict_find(
+        &s->commands, name, len, dict_hash_bytes_nocase(name, len));
+    return n ? n->cmd : NULL;
+}
+
+static struct command *command_find_sub(struct command *parent, const char *name, size_t len)
+{
+    for (struct command *sub = parent->subcommands; sub && sub->name; sub++)
+        if (strlen(sub->name) == len && strncasecmp(sub->name, name, len) == 0)
+            return sub;
+    return NULL;
+}
+
+struct command *command_lookup_fullname(struct server *s, const char *name, size_t len)
+{
+    const char *bar = memchr(name, '|', len);
+    if (!bar)
+        return command_lookup(s, name, len);
+    struct command *parent = command_lookup(s, name, (size_t)(bar - name));
+    if (!parent || !parent->subcommands)
+        return NULL;
+    return command_find_sub(parent, bar + 1, len - (size_t)(bar - name) - 1);
+}
+
+struct command_each_ctx {
+    void (*fn)(struct command *cmd, void *ctx);
+    void *ctx;
+};
+
+static void command_each_node(struct dict_node *node, void *ctx)
+{
+    struct command_each_ctx *each = ctx;
+    each->fn(((struct command_node *)node)->cmd, each->ctx);
+}
+
+void command_for_each(struct server *s, void (*fn)(struct command *cmd, void *ctx), void *ctx)
+{
+    struct command_each_ctx each = {fn, ctx};
+    uint64_t cursor = 0;
+    do {
+        cursor = dict_scan(&s->commands, cursor, command_each_node, &each);
+    } while (cursor != 0);
+}
+
+size_t command_count(struct server *s)
+{
+    return (size_t)dict_size(&s->commands);
+}
+
+bool arg_get_ll(struct client *c, int i, long long *out, const char *msg)
+{
+    if (number_parse_ll(c->argv[i].ptr, c->argv[i].len, out))
+        return true;
+    if (msg)
+        reply_error(c, msg);
+    else
+        reply_error_not_integer(c);
+    return false;
+}
+
+bool arg_get_double(struct client *c, int i, double *out, const char *msg)
+{
+    if (number_parse_double(c->argv[i].ptr, c->argv[i].len, out))
+        return true;
+    if (msg)
+        reply_error(c, msg);
+    else
+        reply_error_not_float(c);
+    return false;
+}
+
+/* "-ERR unknown command 'x', with args beginning with: 'a' 'b' " with the
+ * same truncation Redis applies (128 bytes of name, 128 of args in all). */
+static void command_reply_unknown(struct client *c)
+{
+    struct buf args = {0};
+    size_t budget = 128;
+    for (int i = 1; i < c->argc && budget > 0; i++) {
+        size_t take = c->argv[i].len < budget ? c->argv[i].len : budget;
+        char quote = '\'';
+        buf_append(&args, &quote, 1);
+        buf_append(&args, c->argv[i].ptr, take);
+        buf_append(&args, "' ", 2);
+        budget -= take;
+    }
+    buf_append(&args, "", 1);
+    int name_len = c->argv[0].len > 128 ? 128 : (int)c->argv[0].len;
+    reply_errorf(c, "unknown command '%.*s', with args beginning with: %s", name_len,
+                 c->argv[0].ptr, args.data);
+    buf_free(&args);
+}
+
+static bool command_arity_ok(const struct command *cmd, int argc)
+{
+    return cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
+}
+
+/* Resolves a container command to its subcommand, replying on error. */
+static struct command *command_resolve(struct client *c, struct command *cmd)
+{
+    if (!cmd->subcommands)
+        return cmd;
+    if (c->argc == 1) {
+        c->cmd = cmd;
+        reply_error_arity(c);
+        c->cmd = NULL;
+        return NULL;
+    }
+    struct command *sub = command_find_sub(cmd, c->argv[1].ptr, c->argv[1].len);
+    if (!sub) {
+        int len = c->argv[1].len > 128 ? 128 : (int)c->argv[1].len;
+        char upper[32];
+        size_t n = 0;
+        for (; cmd->name[n] && n + 1 < sizeof(upper); n++)
+            upper[n] = (char)toupper((unsigned char)cmd->name[n]);
+        upper[n] = '\0';
+        reply_errorf(c, "unknown subcommand '%.*s'. Try %s HELP.", len, c->argv[1].ptr, upper);
+        return NULL;
+    }
+    return sub;
+}
+
+void command_process(struct client *c)
+{
+    struct server *s = c->server;
+    struct command *cmd = command_lookup(s, c->argv[0].ptr, c->argv[0].len);
+    if (!cmd) {
+        command_reply_unknown(c);
+        return;
+    }
+    cmd = command_resolve(c, cmd);
+    if (!cmd)
+        return;
+    if (!command_arity_ok(cmd, c->argc)) {
+        c->cmd = cmd;
+        reply_error_arity(c);
+        c->cmd = NULL;
+        cmd->stats.rejected_calls++;
+        return;
+    }
+    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+        reply_error(c, "NOAUTH Authentication required.");
+        cmd->stats.rejected_calls++;
+        return;
+    }
+    if (!(cmd->flags & CMD_SKIP_MONITOR) && !(cmd->parent && (cmd->parent->flags & CMD_SKIP_MONITOR)))
+        client_feed_monitors(c);
+
+    long long start = server_ustime();
+    s->keyspace.now_ms = start / 1000;
+    c->cmd = cmd;
+    cmd->proc(c);
+    c->cmd = NULL;
+    c->last_cmd = cmd;
+    cmd->stats.usec += server_ustime() - start;
+    cmd->stats.calls++;
+    s->stats.total_commands_processed++;
+}

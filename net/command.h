@@ -1,0 +1,121 @@
+/* command.h: the command table and dispatch.
+ *
+ * Each net/cmd_*.c file defines a NULL-name-terminated array of `struct
+ * command` for its group and exports it here; command.c registers them all
+ * in a case-insensitive dict at start-up. Dispatch checks, in Redis's order:
+ * unknown command, arity, authentication, then runs the handler and
+ * accounts calls, time and errors for INFO commandstats/errorstats.
+ *
+ * Handlers read c->argc / c->argv (argv[0] is the command name) and must
+ * send exactly one reply. A handler that modifies the keyspace calls
+ * server_key_modified for each key it changes (dirty counter, WATCH). */
+#ifndef RINGKV_NET_COMMAND_H
+#define RINGKV_NET_COMMAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/server.h"
+
+/* Command flags, as COMMAND INFO reports them (Redis 7.0 names). */
+enum command_flag {
+    CMD_WRITE = 1 << 0,         /* "write" */
+    CMD_READONLY = 1 << 1,      /* "readonly" */
+    CMD_DENYOOM = 1 << 2,       /* "denyoom" */
+    CMD_ADMIN = 1 << 3,         /* "admin" */
+    CMD_PUBSUB = 1 << 4,        /* "pubsub" */
+    CMD_NOSCRIPT = 1 << 5,      /* "noscript" */
+    CMD_BLOCKING = 1 << 6,      /* "blocking" */
+    CMD_LOADING = 1 << 7,       /* "loading": allowed while loading */
+    CMD_STALE = 1 << 8,         /* "stale" */
+    CMD_SKIP_MONITOR = 1 << 9,  /* "skip_monitor" */
+    CMD_SKIP_SLOWLOG = 1 << 10, /* "skip_slowlog" */
+    CMD_FAST = 1 << 11,         /* "fast" */
+    CMD_NO_AUTH = 1 << 12,      /* "no_auth": allowed before AUTH */
+    CMD_MAY_REPLICATE = 1 << 13,/* "may_replicate" */
+    CMD_NO_MULTI = 1 << 14,     /* "no_multi" */
+    CMD_ALLOW_BUSY = 1 << 15,   /* "allow_busy" */
+    CMD_SENTINEL = 1 << 16,     /* "sentinel" */
+    CMD_NO_MANDATORY_KEYS = 1 << 17, /* "no_mandatory_keys" */
+    CMD_NO_ASYNC_LOADING = 1 << 18,  /* "no_async_loading" */
+};
+
+/* ACL categories (COMMAND INFO / DOCS "@name"). */
+enum command_acl {
+    ACL_KEYSPACE = 1 << 0, ACL_READ = 1 << 1, ACL_WRITE = 1 << 2, ACL_SET = 1 << 3,
+    ACL_SORTEDSET = 1 << 4, ACL_LIST = 1 << 5, ACL_HASH = 1 << 6, ACL_STRING = 1 << 7,
+    ACL_BITMAP = 1 << 8, ACL_HYPERLOGLOG = 1 << 9, ACL_GEO = 1 << 10, ACL_STREAM = 1 << 11,
+    ACL_PUBSUB = 1 << 12, ACL_ADMIN = 1 << 13, ACL_FAST = 1 << 14, ACL_SLOW = 1 << 15,
+    ACL_BLOCKING = 1 << 16, ACL_DANGEROUS = 1 << 17, ACL_CONNECTION = 1 << 18,
+    ACL_TRANSACTION = 1 << 19, ACL_SCRIPTING = 1 << 20,
+};
+
+struct command_stats {
+    long long calls;
+    long long usec;
+    long long rejected_calls;
+    long long failed_calls;
+};
+
+struct command {
+    const char *name;                  /* lower case; NULL ends a table */
+    void (*proc)(struct client *c);    /* NULL for a container with subcommands */
+    int arity;                         /* >0 exact argc, <0 at least -arity */
+    uint32_t flags;                    /* enum command_flag */
+    uint32_t acl;                      /* enum command_acl */
+    int first_key, last_key, key_step; /* legacy key positions (last -1: to the end) */
+    const char *summary;               /* COMMAND DOCS */
+    const char *since;                 /* "1.0.0" */
+    const char *group;                 /* "string", "generic", "connection", "server", ... */
+    const char *complexity;
+    struct command *subcommands;       /* NULL-name-terminated, or NULL */
+
+    /* filled at registration */
+    const struct command *parent;      /* for subcommands */
+    char fullname[64];                 /* "config|get" */
+    struct command_stats stats;
+};
+
+/* Per-group tables, defined in net/cmd_*.c. */
+extern struct command connection_commands[];
+extern struct command keyspace_commands[];
+extern struct command string_commands[];
+extern struct command server_commands[];
+
+/* Registers every table into s->commands. */
+void command_table_init(struct server *s);
+void command_table_free(struct server *s);
+/* Case-insensitive lookup of a top-level command; NULL if unknown. */
+struct command *command_lookup(struct server *s, const char *name, size_t len);
+/* Lookup with the subcommand resolved (for COMMAND INFO "config|get"). */
+struct command *command_lookup_fullname(struct server *s, const char *name, size_t len);
+/* Calls fn on every top-level command. */
+void command_for_each(struct server *s, void (*fn)(struct command *cmd, void *ctx), void *ctx);
+size_t command_count(struct server *s);
+
+/* Runs c's parsed command (c->argc/argv) through the checks and the handler. */
+void command_process(struct client *c);
+
+/* Helpers for handlers. */
+static inline bool arg_equals(const struct resp_arg *a, const char *lower)
+{
+    size_t n = 0;
+    for (; lower[n]; n++) {
+        if (n >= a->len)
+            return false;
+        char ch = a->ptr[n];
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if (ch != lower[n])
+            return false;
+    }
+    return n == a->len;
+}
+/* Parses argv[i] as a long long; on failure replies msg (or the standard
+ * "value is not an integer or out of range") and returns false. */
+bool arg_get_ll(struct client *c, int i, long long *out, const char *msg);
+/* Parses argv[i] as a double; replies "value is not a valid float" on failure. */
+bool arg_get_double(struct client *c, int i, double *out, const char *msg);
+
+#endif

@@ -1,0 +1,334 @@
+/* server.c: server set-up, the periodic tick, logging and shutdown.
+ *
+ * Owns the start-up order (data directory, keyspace, commands, ring,
+ * listeners), the tick's housekeeping (expiry, rehashing, idle clients,
+ * statistics) and the shutdown path. Leaves I/O to loop.c and clients to
+ * client.c. */
+#include "net/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/alloc.h"
+#include "net/command.h"
+
+/* Time the tick may spend on active expiry: Redis's slow cycle takes 25% of
+ * a tick at effort 1, plus 2% per effort step above it. */
+#define SERVER_EXPIRE_CPU_PERCENT 25
+/* Milliseconds of rehashing per tick when activerehashing is on. */
+#define SERVER_REHASH_MS_PER_TICK 1
+
+long long server_ustime(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+int64_t server_mstime(void)
+{
+    return server_ustime() / 1000;
+}
+
+void server_log(struct server *s, int level, const char *fmt, ...)
+{
+    if (level < (int)s->config.loglevel)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    localtime_r(&tv.tv_sec, &tm);
+    char when[64];
+    size_t off = strftime(when, sizeof(when), "%d %b %Y %H:%M:%S.", &tm);
+    snprintf(when + off, sizeof(when) - off, "%03d", (int)(tv.tv_usec / 1000));
+    static const char marks[] = ".-*#";
+    char mark = marks[level > 3 ? 3 : level];
+    FILE *out = stdout;
+    FILE *file = NULL;
+    if (s->config.logfile && s->config.logfile[0]) {
+        file = fopen(s->config.logfile, "a");
+        if (file)
+            out = file;
+    }
+    fprintf(out, "%d:M %s %c %s\n", (int)getpid(), when, mark, msg);
+    fflush(out);
+    if (file)
+        fclose(file);
+}
+
+static int server_prepare_dir(struct server *s, char *err, size_t err_len)
+{
+    const char *dir = s->config.dir;
+    /* ringkv creates its data directory (./data by default) instead of
+     * failing as Redis does when it is missing. */
+    char path[4096];
+    snprintf(path, sizeof(path), "%s", dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(path, 0755);
+            *p = '/';
+        }
+    }
+    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+        snprintf(err, err_len, "Can't create the data directory '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    if (chdir(dir) < 0) {
+        snprintf(err, err_len, "Can't chdir to '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void server_adjust_open_files(struct server *s)
+{
+    rlim_t want = (rlim_t)s->config.maxclients + SERVER_RESERVED_FDS;
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) < 0 || limit.rlim_cur >= want)
+        return;
+    struct rlimit raised = {want, limit.rlim_max > want ? limit.rlim_max : want};
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+        return;
+    raised.rlim_max = limit.rlim_max;
+    raised.rlim_cur = limit.rlim_max < want ? limit.rlim_max : want;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0 && raised.rlim_cur > SERVER_RESERVED_FDS) {
+        int old = s->config.maxclients;
+        s->config.maxclients = (int)(raised.rlim_cur - SERVER_RESERVED_FDS);
+        server_log(s, LOGLEVEL_WARNING,
+                   "You requested maxclients of %d requiring at least %llu max file descriptors. "
+                   "Server can't set maximum open files to %llu, maxclients is now %d.",
+                   old, (unsigned long long)want, (unsigned long long)want, s->config.maxclients);
+    }
+}
+
+static int server_listen_one(struct server *s, const char *addr, char *err, size_t err_len)
+{
+    bool optional = addr[0] == '-';
+    if (optional)
+        addr++;
+    struct sockaddr_storage sa;
+    memset(&sa, 0, sizeof(sa));
+    socklen_t sa_len;
+    int family;
+    if (strchr(addr, ':')) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+        family = in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)s->config.port);
+        if (strcmp(addr, "::*") == 0)
+            in6->sin6_addr = in6addr_any;
+        else if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
+            goto bad_address;
+        sa_len = sizeof(*in6);
+    } else {
+        struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+        family = in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)s->config.port);
+        if (strcmp(addr, "*") == 0)
+            in->sin_addr.s_addr = htonl(INADDR_ANY);
+        else if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
+            goto bad_address;
+        sa_len = sizeof(*in);
+    }
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        goto failed;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&sa, sa_len) < 0 || listen(fd, s->config.tcp_backlog) < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        goto failed;
+    }
+    struct listener *l = &s->listeners[s->listener_count++];
+    l->fd = fd;
+    l->server = s;
+    return 0;
+failed:
+    if (optional && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT))
+        return 0;
+    snprintf(err, err_len, "Could not create server TCP listening socket %s:%d: %s", addr,
+             s->config.port, strerror(errno));
+    return -1;
+bad_address:
+    snprintf(err, err_len, "Could not create server TCP listening socket %s:%d: invalid address",
+             addr, s->config.port);
+    return -1;
+}
+
+static uint64_t server_random_u64(void)
+{
+    uint64_t v;
+    if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+        v = (uint64_t)server_ustime() * 0x9E3779B97F4A7C15ULL;
+    return v;
+}
+
+static void server_on_expire(void *ctx, struct db *db, const struct kv *kv)
+{
+    struct server *s = ctx;
+    server_key_modified(s, db, kv_key(kv), kv->key_len);
+}
+
+int server_init(struct server *s, char *err, size_t err_len)
+{
+    s->pid = getpid();
+    s->start_time_ms = server_mstime();
+    s->now_ms = s->start_time_ms;
+    s->lastsave_s = time(NULL);
+    s->arch_bits = sizeof(long) * 8;
+    s->debug_active_expire = 1;
+    uint8_t seed[16];
+    uint64_t a = server_random_u64(), b = server_random_u64();
+    memcpy(seed, &a, 8);
+    memcpy(seed + 8, &b, 8);
+    dict_hash_seed(seed);
+    srandom((unsigned)server_random_u64());
+    for (int i = 0; i < 40; i++)
+        s->run_id[i] = "0123456789abcdef"[server_random_u64() & 15];
+    s->run_id[40] = '\0';
+
+    if (server_prepare_dir(s, err, err_len) < 0)
+        return -1;
+    keyspace_init(&s->keyspace, s->config.databases);
+    s->keyspace.on_expire = server_on_expire;
+    s->keyspace.on_expire_ctx = s;
+    s->keyspace.now_ms = s->now_ms;
+    s->keyspace.lru_clock_s = (uint32_t)(s->now_ms / 1000);
+    command_table_init(s);
+    server_adjust_open_files(s);
+    if (loop_init(s, err, err_len) < 0)
+        return -1;
+    for (int i = 0; i < s->config.bind_count; i++)
+        if (server_listen_one(s, s->config.bind[i], err, err_len) < 0)
+            return -1;
+    if (s->listener_count == 0) {
+        snprintf(err, err_len, "Failed listening on port %d (TCP), aborting.", s->config.port);
+        return -1;
+    }
+    if (s->config.pidfile && s->config.pidfile[0]) {
+        FILE *f = fopen(s->config.pidfile, "w");
+        if (f) {
+            fprintf(f, "%d\n", (int)s->pid);
+            fclose(f);
+        }
+    }
+    return 0;
+}
+
+static void server_close_idle_clients(struct server *s)
+{
+    if (s->config.timeout <= 0)
+        return;
+    int64_t limit_ms = s->config.timeout * 1000;
+    struct client *next;
+    for (struct client *c = s->clients_head; c; c = next) {
+        next = c->next;
+        if (c->fd < 0 || (c->flags & (CLIENT_MONITOR | CLIENT_CLOSING)))
+            continue;
+        if (s->now_ms - c->last_interaction_ms > limit_ms) {
+            server_log(s, LOGLEVEL_VERBOSE, "Closing idle client");
+            client_close(c);
+        }
+    }
+}
+
+static void server_sample_ops(struct server *s)
+{
+    long long elapsed = s->now_ms - s->stats.ops_sample_time_ms;
+    if (elapsed < 100)
+        return;
+    long long ops = s->stats.total_commands_processed - s->stats.ops_sample_count;
+    s->stats.instantaneous_ops = ops * 1000 / elapsed;
+    s->stats.ops_sample_count = s->stats.total_commands_processed;
+    s->stats.ops_sample_time_ms = s->now_ms;
+}
+
+void server_cron(struct server *s)
+{
+    s->now_ms = server_mstime();
+    s->cron_loops++;
+    struct keyspace *ks = &s->keyspace;
+    ks->now_ms = s->now_ms;
+    ks->lru_clock_s = (uint32_t)(s->now_ms / 1000);
+    if (s->debug_active_expire) {
+        int effort = s->config.active_expire_effort;
+        long long budget_us = 1000000LL * (SERVER_EXPIRE_CPU_PERCENT + 2 * (effort - 1)) / 100 /
+                              (s->config.hz > 0 ? s->config.hz : 10);
+        keyspace_expire_cycle(ks, budget_us, effort, server_ustime);
+    }
+    if (s->config.activerehashing)
+        keyspace_rehash(ks, SERVER_REHASH_MS_PER_TICK);
+    server_close_idle_clients(s);
+    server_sample_ops(s);
+    if (s->cron_loops % 10 == 0) {
+        struct alloc_stats st;
+        alloc_stats_read(&st);
+        if ((long long)st.allocated > s->stat_peak_memory)
+            s->stat_peak_memory = (long long)st.allocated;
+    }
+}
+
+int server_prepare_shutdown(struct server *s, bool save, bool nosave, char *err, size_t err_len)
+{
+    (void)save;
+    (void)nosave;
+    (void)err;
+    (void)err_len;
+    /* No persistence exists yet, so there is nothing to save: the RDB issue
+     * adds the save-on-shutdown path here. */
+    server_log(s, LOGLEVEL_WARNING, "User requested shutdown...");
+    if (s->config.pidfile && s->config.pidfile[0])
+        unlink(s->config.pidfile);
+    server_log(s, LOGLEVEL_WARNING, "ringkv is now ready to exit, bye bye...");
+    return 0;
+}
+
+void server_key_modified(struct server *s, struct db *db, const char *key, size_t key_len)
+{
+    (void)db;
+    (void)key;
+    (void)key_len;
+    s->dirty++;
+}
+
+void server_free(struct server *s)
+{
+    /* Tearing the ring down first cancels every operation, so clients can
+     * be freed with nothing in flight. */
+    loop_shutdown(s);
+    while (s->clients_head) {
+        struct client *c = s->clients_head;
+        c->recv_armed = false;
+        c->send_in_flight = false;
+        client_close(c);
+    }
+    for (int i = 0; i < s->listener_count; i++)
+        close(s->listeners[i].fd);
+    command_table_free(s);
+    keyspace_free(&s->keyspace);
+    config_free(&s->config);
+    alloc_free(s->executable);
+    alloc_free(s->config_file);
+}

@@ -1,0 +1,246 @@
+/* server.h: the server's state, and the client (one connection).
+ *
+ * net/server.c builds one `struct server` in main and passes it down; there
+ * are no other globals. Command handlers receive the client and reach the
+ * server through c->server.
+ *
+ * A client's life: accepted (loop.c arms a multishot receive), bytes arrive
+ * and are appended to its query buffer, client.c parses and runs each whole
+ * command (command.c), replies accumulate in `out`, and before the loop
+ * sleeps every client with pending output gets one send. At most one send
+ * and one receive are in flight per client; a closing client is freed only
+ * when both have completed. */
+#ifndef RINGKV_NET_SERVER_H
+#define RINGKV_NET_SERVER_H
+
+#include <liburing.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "engine/db.h"
+#include "engine/dict.h"
+#include "net/config.h"
+#include "net/reply.h"
+#include "net/resp.h"
+
+#define SERVER_VERSION "0.1.0"        /* ringkv_version */
+#define SERVER_REDIS_VERSION "7.0.15" /* the Redis compatibility level clients check */
+/* Ring entries: submissions per loop iteration are bounded by this; the
+ * loop submits early when the SQ fills. The CQ is 4x (IORING_SETUP_CQSIZE). */
+#define SERVER_RING_ENTRIES 4096
+/* Provided receive buffers: count and size. A receive holds one only until
+ * its bytes are copied into the client's query buffer. */
+#define SERVER_RECV_BUFFERS 1024
+#define SERVER_RECV_BUFFER_BYTES (16 * 1024)
+/* File descriptors reserved beyond maxclients (listeners, files, signalfd). */
+#define SERVER_RESERVED_FDS 32
+#define SERVER_LISTENERS_MAX 16
+/* Query buffer growth step when no bulk length is known. */
+#define CLIENT_QUERY_CHUNK_BYTES (16 * 1024)
+/* Redis's PROTO_MBULK_BIG_ARG: bulks this large get an exact-size buffer. */
+#define CLIENT_BIG_ARG_BYTES (32 * 1024)
+#define CLIENT_NAME_BYTES_MAX 1024
+
+struct server;
+struct command;
+
+/* An io_uring operation owned by someone; user_data points at it. */
+struct loop_op {
+    void (*done)(struct loop_op *op, struct io_uring_cqe *cqe); /* runs from the loop's drain step */
+};
+
+enum client_flag {
+    CLIENT_CLOSE_AFTER_REPLY = 1 << 0, /* QUIT, protocol error: close once out is sent */
+    CLIENT_CLOSING = 1 << 1,           /* waiting for in-flight ops before the free */
+    CLIENT_MONITOR = 1 << 2,
+    CLIENT_PENDING_WRITE = 1 << 3,     /* on server->pending_writes */
+    CLIENT_MULTI = 1 << 4,             /* inside MULTI (collections issue) */
+    CLIENT_DIRTY_EXEC = 1 << 5,
+    CLIENT_NO_EVICT = 1 << 6,
+    CLIENT_FAKE = 1 << 7,              /* not a connection: AOF loading, tests */
+};
+
+struct client {
+    uint64_t id;
+    int fd;                /* -1 for a fake client */
+    struct server *server; /* borrowed */
+    struct db *db;         /* borrowed, the selected database */
+    int resp;              /* 2 or 3 */
+    bool authenticated;
+    unsigned flags;        /* enum client_flag */
+    char *name;            /* owned, NULL when unnamed */
+    char addr[64];         /* "ip:port" of the peer */
+    char laddr[64];        /* "ip:port" of our side */
+    int64_t ctime_ms;      /* connection time */
+    int64_t last_interaction_ms;
+
+    /* input */
+    char *query;           /* owned query buffer */
+    size_t query_len;      /* bytes held */
+    size_t query_cap;
+    size_t query_pos;      /* start of the first unprocessed command */
+    long long query_peak;
+    struct resp_request request;
+    int argc;                   /* the command being run */
+    struct resp_arg *argv;      /* borrowed from request, valid during the command */
+    const struct command *cmd;      /* the command being run */
+    const struct command *last_cmd; /* for CLIENT LIST cmd= */
+
+    /* output */
+    struct buf out;        /* replies being built */
+    struct buf sending;    /* bytes handed to the in-flight send; not touched until it completes */
+    size_t sending_done;   /* bytes of `sending` already sent */
+    unsigned long long reply_bytes_total;
+
+    /* io */
+    struct loop_op recv_op;
+    struct loop_op send_op;
+    bool recv_armed;
+    bool send_in_flight;
+
+    /* lists (intrusive) */
+    struct client *prev, *next;         /* server->clients, in id order */
+    struct client *pending_write_next;  /* server->pending_writes */
+};
+
+struct listener {
+    int fd;
+    struct loop_op accept_op;
+    struct server *server;
+    bool accept_armed;
+};
+
+struct server_stats {
+    long long total_connections_received;
+    long long total_commands_processed;
+    long long rejected_connections;
+    long long net_input_bytes;
+    long long net_output_bytes;
+    long long total_error_replies;
+    long long unexpected_error_replies;
+    long long total_reads_processed;
+    long long total_writes_processed;
+    long long instantaneous_ops; /* computed by the tick */
+    long long ops_sample_count;
+    long long ops_sample_time_ms;
+    long long client_query_buffer_limit_disconnections;
+};
+
+/* INFO errorstats: one counter per error code ("ERR", "WRONGTYPE"). Redis
+ * also stops tracking new codes past 128. */
+#define SERVER_ERROR_CODES_MAX 128
+struct error_stat {
+    char code[32];
+    long long count;
+};
+
+struct server {
+    struct config config;
+    struct keyspace keyspace;
+
+    /* io_uring */
+    struct io_uring ring;
+    struct io_uring_buf_ring *recv_ring; /* mmapped, provided buffers group 0 */
+    char *recv_buffers;                  /* owned, SERVER_RECV_BUFFERS * SERVER_RECV_BUFFER_BYTES */
+    size_t recv_ring_bytes;
+    unsigned recv_buffers_out;           /* buffers the kernel filled and we hold */
+    struct listener listeners[SERVER_LISTENERS_MAX];
+    int listener_count;
+    struct loop_op timer_op;
+    struct __kernel_timespec timer_ts;
+    bool timer_armed;
+    int signal_fd;
+    struct loop_op signal_op;
+    char signal_buf[128];
+    bool signal_armed;
+
+    /* clients */
+    struct client *clients_head, *clients_tail;
+    struct client *pending_writes;
+    uint64_t next_client_id;
+    int connected_clients;
+    int monitors;
+    int blocked_clients;
+
+    /* commands */
+    struct dict commands;                /* struct command_node, owned */
+
+    /* state */
+    pid_t pid;
+    int64_t start_time_ms;
+    int64_t now_ms;                      /* cached at each loop iteration */
+    bool shutdown_asap;                  /* set by SIGTERM/SIGINT/SHUTDOWN */
+    int shutdown_exit_code;
+    long long dirty;                     /* changes since the last save */
+    int64_t lastsave_s;
+    long long cron_loops;
+    int debug_active_expire;             /* DEBUG SET-ACTIVE-EXPIRE */
+    long long stat_peak_memory;
+    unsigned arch_bits;
+    char run_id[41];
+    char *executable;                    /* owned absolute path */
+    char *config_file;                   /* owned absolute path, NULL if none */
+
+    struct server_stats stats;
+    struct error_stat errorstats[SERVER_ERROR_CODES_MAX];
+    int errorstat_count;
+};
+
+/* Cached wall-clock time. */
+int64_t server_mstime(void);
+long long server_ustime(void);
+
+/* Writes a log line in Redis's format ("pid:M dd Mon yyyy hh:mm:ss.mmm * msg")
+ * when level >= loglevel. */
+void server_log(struct server *s, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* --- client.c --- */
+struct client *client_create(struct server *s, int fd);
+/* Closes now if nothing is in flight, else once the ops complete. */
+void client_close(struct client *c);
+/* Closes after the pending output is sent. */
+void client_close_after_reply(struct client *c);
+/* Called by the receive completion with freshly received bytes. */
+void client_feed(struct client *c, const char *data, size_t len);
+/* Marks the client as having output for the next send round. */
+void client_schedule_write(struct client *c);
+/* Sends pending output of every client (before the loop sleeps). */
+void client_flush_all(struct server *s);
+/* Formats the CLIENT LIST / CLIENT INFO line for c into b (no newline). */
+void client_info_line(struct client *c, struct buf *b);
+void client_set_name(struct client *c, const char *name, size_t len);
+/* Resets to a fresh connection's state (RESET). */
+void client_reset(struct client *c);
+/* Feeds a command to every MONITOR client (before it runs). */
+void client_feed_monitors(struct client *c);
+struct client *client_by_id(struct server *s, uint64_t id);
+
+/* --- loop.c --- */
+/* Sets up the ring and provided buffers; on failure returns -errno and
+ * writes a message naming the cause and the fix into err. */
+int loop_init(struct server *s, char *err, size_t err_len);
+void loop_shutdown(struct server *s);
+/* Returns a submission entry, submitting queued ones if the SQ is full. */
+struct io_uring_sqe *loop_sqe(struct server *s);
+void loop_arm_recv(struct client *c);
+void loop_arm_send(struct client *c);
+void loop_arm_accept(struct listener *l);
+/* Runs until shutdown_asap. */
+void loop_run(struct server *s);
+/* Returns a provided buffer to the kernel. */
+void loop_recycle_buffer(struct server *s, unsigned bid);
+
+/* --- server.c --- */
+int server_init(struct server *s, char *err, size_t err_len);
+/* The periodic tick: expiry, rehash, stats, client timeouts. */
+void server_cron(struct server *s);
+/* Frees everything at exit. */
+void server_free(struct server *s);
+/* Prepares a shutdown (SHUTDOWN, SIGTERM): returns 0, or -1 with an error
+ * reply text when it must be refused. */
+int server_prepare_shutdown(struct server *s, bool save, bool nosave, char *err, size_t err_len);
+/* Keyspace change accounting: `dirty` for save points, and WATCH later. */
+void server_key_modified(struct server *s, struct db *db, const char *key, size_t key_len);
+
+#endif

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Checks the Debian packages ringkv needs and installs the missing ones when
+# run as root; otherwise prints the exact apt-get line and fails.
+# Usage: scripts/deps.sh build|test
+set -euo pipefail
+
+build_pkgs=(cmake make gcc pkg-config liburing-dev libjemalloc-dev check)
+test_pkgs=(redis-server redis-tools)
+
+want=("${build_pkgs[@]}")
+if [ "${1:-build}" = "test" ]; then
+  want+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  echo "ringkv: installing missing packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # The Debian redis-server package starts a service on 6379 where systemd
+  # runs; the tests never need it and ringkv's default port is the same.
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+    systemctl stop redis-server || true
+  fi
+else
+  echo "ringkv: missing packages: ${missing[*]}" >&2
+  echo "Run: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi

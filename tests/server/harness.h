@@ -1,0 +1,114 @@
+/* harness.h: black-box test support. Starts the server binary named by the
+ * RINGKV_SERVER environment variable (ringkv-server, or redis-server to check
+ * that a test's expectations are Redis 7.0's) on a free loopback port in a
+ * fresh temporary directory, and talks raw RESP to it.
+ *
+ * Assertions compare raw reply bytes, so a test pins Redis's exact reply
+ * type and text. Every helper fails the current check test (ck_abort) on a
+ * timeout or I/O error rather than hanging: reads time out after
+ * HARNESS_READ_TIMEOUT_MS. */
+#ifndef RINGKV_TESTS_SERVER_HARNESS_H
+#define RINGKV_TESTS_SERVER_HARNESS_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define HARNESS_READ_TIMEOUT_MS 20000
+#define HARNESS_START_TIMEOUT_MS 10000
+
+struct server_handle {
+    pid_t pid;
+    int port;
+    char dir[256]; /* temporary data directory, removed by server_stop */
+};
+
+struct conn;
+
+/* Path of the binary under test ($RINGKV_SERVER). */
+const char *server_binary(void);
+/* True when the binary under test is redis-server (for the few ringkv-only
+ * behaviours a test must skip against the oracle). */
+bool server_is_redis(void);
+
+/* Starts the server with "--port P --dir D --bind 127.0.0.1 --save '' --appendonly no"
+ * followed by extra_args (NULL-terminated, may be NULL), and waits until it
+ * answers PING. Returns owned handle. */
+struct server_handle *server_start(const char *const *extra_args);
+/* SIGTERM, wait up to 5 s, then SIGKILL; removes the directory; frees h.
+ * Returns the exit status as from waitpid (for shutdown tests). */
+int server_stop(struct server_handle *h);
+/* Whether the process is still running. */
+bool server_alive(struct server_handle *h);
+/* Waits up to timeout_ms for the server to exit by itself (SHUTDOWN, a
+ * signal). Returns the waitpid status, or -1 if it is still running. The
+ * handle stays valid: call server_stop afterwards to free it. */
+int server_wait_exit(struct server_handle *h, int timeout_ms);
+
+/* Connects to 127.0.0.1:port. Returns owned connection. */
+struct conn *conn_open(int port);
+/* Same but returns NULL instead of failing the test when connect fails. */
+struct conn *conn_try_open(int port);
+void conn_close(struct conn *c);
+int conn_fd(struct conn *c);
+
+void conn_send_raw(struct conn *c, const void *buf, size_t len);
+/* Sends argv as a RESP multibulk. lens may be NULL (strlen is used). */
+void conn_send_argv(struct conn *c, int argc, const char *const *argv, const size_t *lens);
+/* Splits line on single spaces (no quoting; use conn_send_argv for values
+ * with spaces or binary data) and sends it as a multibulk. */
+void conn_send(struct conn *c, const char *line);
+
+/* Reads exactly one complete reply (nested aggregates included) and returns
+ * its raw bytes, NUL-terminated, owned by the caller (free()). */
+char *conn_read_raw(struct conn *c);
+/* Like conn_read_raw, but returns NULL instead of failing the test when no
+ * whole reply arrives within timeout_ms of silence or the peer closes. */
+char *conn_try_read_raw(struct conn *c, int timeout_ms);
+/* Returns true if the peer closed the connection within timeout_ms (reading
+ * and discarding any bytes that arrive first). */
+bool conn_wait_closed(struct conn *c, int timeout_ms);
+
+/* conn_send(line) then conn_read_raw. */
+char *conn_cmd(struct conn *c, const char *line);
+
+/* conn_send_argv then conn_read_raw. */
+char *conn_cmd_argv(struct conn *c, int argc, const char *const *argv, const size_t *lens);
+
+/* Asserts that the reply to line is exactly expected (raw RESP). */
+#define ck_cmd(c, line, expected)                                                   \
+    do {                                                                            \
+        char *ck_cmd_reply_ = conn_cmd((c), (line));                                \
+        ck_assert_msg(strcmp(ck_cmd_reply_, (expected)) == 0,                      \
+                      "%s: expected %s got %s", (line), harness_escape(expected),   \
+                      harness_escape(ck_cmd_reply_));                              \
+        free(ck_cmd_reply_);                                                        \
+    } while (0)
+
+/* Asserts that the reply to line starts with prefix. */
+#define ck_cmd_prefix(c, line, prefix)                                              \
+    do {                                                                            \
+        char *ck_cmd_reply_ = conn_cmd((c), (line));                                \
+        ck_assert_msg(strncmp(ck_cmd_reply_, (prefix), strlen(prefix)) == 0,        \
+                      "%s: expected prefix %s got %s", (line), harness_escape(prefix), \
+                      harness_escape(ck_cmd_reply_));                              \
+        free(ck_cmd_reply_);                                                        \
+    } while (0)
+
+/* Returns a printable copy (\r\n shown as \r\n) in a rotating static buffer,
+ * for assertion messages. */
+const char *harness_escape(const char *s);
+
+/* Runs a shell command, returns its exit status (for redis-cli / redis-benchmark). */
+int harness_system(const char *fmt, ...);
+
+/* Runs a shell command with stdout and stderr captured; stores its exit
+ * status in *status (may be NULL) and returns the output, owned (free()). */
+char *harness_output(int *status, const char *fmt, ...);
+
+/* Standard main for a suite: runs it with CK_FORK, returns EXIT_SUCCESS or
+ * EXIT_FAILURE; exits 77 (skip) if RINGKV_SERVER is unset or not executable. */
+int harness_run_suite(Suite *s);
+
+#endif
