@@ -203,19 +203,24 @@ void db_add(struct db *db, struct kv *kv)
     dict_add(&db->keys, &kv->link, dict_hash_bytes(kv_key(kv), kv->key_len));
 }
 
-void db_relink(struct db *db, const struct kv *old, struct kv *moved)
+struct kv *db_resize_string(struct db *db, struct kv *kv, size_t new_len, bool grow)
 {
-    uint64_t hash = dict_hash_bytes(kv_key(moved), moved->key_len);
-    struct dict_node **link = dict_find_link(&db->keys, kv_key(moved), moved->key_len, hash);
+    uint64_t hash = dict_hash_bytes(kv_key(kv), kv->key_len);
+    struct dict_node **link = dict_find_link(&db->keys, kv_key(kv), kv->key_len, hash);
     assert(link != NULL);
-    assert(*link == (const struct dict_node *)old);
-    *link = &moved->link;
-    if (moved->flags & KV_FLAG_EXPIRES) {
-        struct expire_entry *e = (struct expire_entry *)dict_find(&db->expires, kv_key(moved),
-                                                                  moved->key_len, hash);
+    assert(*link == &kv->link);
+    struct expire_entry *e = NULL;
+    if (kv->flags & KV_FLAG_EXPIRES) {
+        e = (struct expire_entry *)dict_find(&db->expires, kv_key(kv), kv->key_len, hash);
         assert(e != NULL);
-        e->kv = moved;
     }
+    struct kv *moved = kv_resize_string(kv, new_len, grow);
+    /* Nothing between the lookups and here touches either dict, so the
+     * link and the entry are still where they were. */
+    *link = &moved->link;
+    if (e)
+        e->kv = moved;
+    return moved;
 }
 
 void db_overwrite(struct db *db, struct kv *old, struct kv *kv, bool keep_ttl)

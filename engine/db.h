@@ -100,9 +100,11 @@ void db_add(struct db *db, struct kv *kv);
 void db_overwrite(struct db *db, struct kv *old, struct kv *kv, bool keep_ttl);
 /* db_add or db_overwrite as needed (SET). Returns kv. */
 struct kv *db_set(struct db *db, struct kv *kv, bool keep_ttl);
-/* Relinks a kv that kv_resize_string moved. old is the address before the
- * resize (used only as a value, never dereferenced). */
-void db_relink(struct db *db, const struct kv *old, struct kv *moved);
+/* Resizes kv's string value (kv_resize_string) and relinks it if the block
+ * moved. Takes ownership of kv (which must be in db); returns its new
+ * address. The links are found before the block moves, because after the
+ * move the old block may not be read. */
+struct kv *db_resize_string(struct db *db, struct kv *kv, size_t new_len, bool grow);
 /* Unlinks and frees the key. Returns false if it did not exist. */
 bool db_delete(struct db *db, const char *key, size_t key_len);
 /* Unlinks the key and returns its kv (with no expiry left): the caller owns

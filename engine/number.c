@@ -85,7 +85,11 @@ bool number_parse_long_double(const char *s, size_t len, long double *out)
     char *end;
     errno = 0;
     long double v = strtold(buf, &end);
-    if ((size_t)(end - buf) != len || isnan(v) || errno == ERANGE)
+    if ((size_t)(end - buf) != len || isnan(v))
+        return false;
+    /* Like Redis's string2ld: out-of-range only counts when the result
+     * overflowed to infinity or underflowed to zero. */
+    if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || fpclassify(v) == FP_ZERO))
         return false;
     *out = v;
     return true;

@@ -15,6 +15,7 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -377,7 +378,27 @@ void client_feed_monitors(struct client *c)
     int n = snprintf(head, sizeof(head), "+%lld.%06lld [%d %s]", us / 1000000, us % 1000000,
                      c->db->id, c->fd < 0 ? "lua" : c->addr);
     buf_append(&line, head, (size_t)n);
+    /* Passwords never reach a monitor: AUTH's arguments and HELLO's AUTH
+     * pair are shown as (redacted), as Redis does. */
+    bool is_auth = c->cmd && strcmp(c->cmd->name, "auth") == 0;
+    bool is_hello = c->cmd && strcmp(c->cmd->name, "hello") == 0;
+    int redact_from = c->argc, redact_to = -1;
+    if (is_auth) {
+        redact_from = 1;
+        redact_to = c->argc - 1;
+    }
+    for (int i = 2; is_hello && i + 2 < c->argc; i++) {
+        if (c->argv[i].len == 4 && strncasecmp(c->argv[i].ptr, "auth", 4) == 0) {
+            redact_from = i + 1;
+            redact_to = i + 2;
+            break;
+        }
+    }
     for (int i = 0; i < c->argc; i++) {
+        if (i >= redact_from && i <= redact_to) {
+            buf_append(&line, " \"(redacted)\"", 13);
+            continue;
+        }
         buf_append(&line, " \"", 2);
         for (size_t j = 0; j < c->argv[i].len; j++) {
             unsigned char ch = (unsigned char)c->argv[i].ptr[j];

@@ -132,7 +132,7 @@ static void connection_hello_command(struct client *c)
         c->authenticated = true;
     if (!c->authenticated) {
         reply_error(c, "NOAUTH HELLO must be called with the client already authenticated, "
-                       "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                       "otherwise the HELLO AUTH <user> <pass> option can be used to "
                        "authenticate the client and select the RESP protocol version at the same time");
         return;
     }
@@ -152,7 +152,7 @@ static void connection_select_command(struct client *c)
 {
     long long id;
     if (!number_parse_ll(c->argv[1].ptr, c->argv[1].len, &id)) {
-        reply_error(c, "invalid DB index");
+        reply_error_not_integer(c);
         return;
     }
     if (id < 0 || id >= c->server->keyspace.db_count) {

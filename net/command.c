@@ -149,14 +149,13 @@ bool arg_get_double(struct client *c, int i, double *out, const char *msg)
 static void command_reply_unknown(struct client *c)
 {
     struct buf args = {0};
-    size_t budget = 128;
-    for (int i = 1; i < c->argc && budget > 0; i++) {
-        size_t take = c->argv[i].len < budget ? c->argv[i].len : budget;
-        char quote = '\'';
-        buf_append(&args, &quote, 1);
+    /* The budget counts the quoted list as formatted, quotes included. */
+    for (int i = 1; i < c->argc && args.len < 128; i++) {
+        size_t room = 128 - args.len;
+        size_t take = c->argv[i].len < room ? c->argv[i].len : room;
+        buf_append(&args, "'", 1);
         buf_append(&args, c->argv[i].ptr, take);
         buf_append(&args, "' ", 2);
-        budget -= take;
     }
     buf_append(&args, "", 1);
     int name_len = c->argv[0].len > 128 ? 128 : (int)c->argv[0].len;
@@ -218,15 +217,17 @@ void command_process(struct client *c)
         cmd->stats.rejected_calls++;
         return;
     }
-    if (!(cmd->flags & CMD_SKIP_MONITOR) && !(cmd->parent && (cmd->parent->flags & CMD_SKIP_MONITOR)))
-        client_feed_monitors(c);
-
     long long start = server_ustime();
     s->keyspace.now_ms = start / 1000;
     c->cmd = cmd;
+    c->last_cmd = cmd; /* CLIENT LIST shows the running command as cmd= */
     cmd->proc(c);
+    /* Monitors see the command after it ran, with the database it left
+     * selected, as in Redis. */
+    if (s->monitors && !(cmd->flags & CMD_SKIP_MONITOR) &&
+        !(cmd->parent && (cmd->parent->flags & CMD_SKIP_MONITOR)))
+        client_feed_monitors(c);
     c->cmd = NULL;
-    c->last_cmd = cmd;
     cmd->stats.usec += server_ustime() - start;
     cmd->stats.calls++;
     s->stats.total_commands_processed++;

@@ -22,6 +22,18 @@
 enum appendfsync_policy { APPENDFSYNC_NO = 0, APPENDFSYNC_EVERYSEC = 1, APPENDFSYNC_ALWAYS = 2 };
 enum loglevel { LOGLEVEL_DEBUG = 0, LOGLEVEL_VERBOSE, LOGLEVEL_NOTICE, LOGLEVEL_WARNING, LOGLEVEL_NOTHING };
 
+/* maxmemory-policy values, as config.c's name table numbers them. */
+enum maxmemory_policy {
+    MAXMEMORY_VOLATILE_LRU = 0,
+    MAXMEMORY_VOLATILE_LFU = 1,
+    MAXMEMORY_VOLATILE_RANDOM = 2,
+    MAXMEMORY_VOLATILE_TTL = 3,
+    MAXMEMORY_ALLKEYS_LRU = 4,
+    MAXMEMORY_ALLKEYS_LFU = 5,
+    MAXMEMORY_ALLKEYS_RANDOM = 6,
+    MAXMEMORY_NOEVICTION = 7,
+};
+
 struct save_point {
     long long seconds;
     long long changes;
@@ -55,7 +67,12 @@ struct config {
     bool activerehashing;      /* yes */
     bool lazyfree_lazy_user_flush; /* no */
     long long maxmemory;       /* 0 (accepted and reported; eviction not built) */
-    int maxmemory_policy;      /* index into config.c's policy names; noeviction */
+    int maxmemory_policy;      /* enum maxmemory_policy; noeviction */
+    long long maxmemory_clients;     /* 0 */
+    int maxmemory_eviction_tenacity; /* 10 */
+    int maxmemory_samples;           /* 5 */
+    int lfu_log_factor;              /* 10 */
+    int lfu_decay_time;              /* 1 */
 
     /* persistence: parsed and reported now, acted on by the AOF/RDB issues */
     struct save_point save[CONFIG_SAVE_POINTS_MAX];
@@ -84,6 +101,12 @@ struct config {
     long long zset_max_listpack_entries; /* 128 */
     long long zset_max_listpack_value;   /* 64 */
 };
+
+static inline bool config_maxmemory_policy_is_lfu(const struct config *cfg)
+{
+    return cfg->maxmemory_policy == MAXMEMORY_VOLATILE_LFU ||
+           cfg->maxmemory_policy == MAXMEMORY_ALLKEYS_LFU;
+}
 
 /* Fills every field with its default (allocating the string defaults). */
 void config_init(struct config *cfg);

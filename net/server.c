@@ -187,8 +187,11 @@ static uint64_t server_random_u64(void)
 
 static void server_on_expire(void *ctx, struct db *db, const struct kv *kv)
 {
-    struct server *s = ctx;
-    server_key_modified(s, db, kv_key(kv), kv->key_len);
+    /* Redis does not count expiries as changes for save points; the AOF
+     * issue logs a DEL here, and WATCH sees the key change. */
+    (void)ctx;
+    (void)db;
+    (void)kv;
 }
 
 int server_init(struct server *s, char *err, size_t err_len)
@@ -198,7 +201,6 @@ int server_init(struct server *s, char *err, size_t err_len)
     s->now_ms = s->start_time_ms;
     s->lastsave_s = time(NULL);
     s->arch_bits = sizeof(long) * 8;
-    s->debug_active_expire = 1;
     uint8_t seed[16];
     uint64_t a = server_random_u64(), b = server_random_u64();
     memcpy(seed, &a, 8);
@@ -216,6 +218,7 @@ int server_init(struct server *s, char *err, size_t err_len)
     s->keyspace.on_expire_ctx = s;
     s->keyspace.now_ms = s->now_ms;
     s->keyspace.lru_clock_s = (uint32_t)(s->now_ms / 1000);
+    s->keyspace.lfu_policy = config_maxmemory_policy_is_lfu(&s->config);
     command_table_init(s);
     server_adjust_open_files(s);
     if (loop_init(s, err, err_len) < 0)
@@ -272,7 +275,7 @@ void server_cron(struct server *s)
     struct keyspace *ks = &s->keyspace;
     ks->now_ms = s->now_ms;
     ks->lru_clock_s = (uint32_t)(s->now_ms / 1000);
-    if (s->debug_active_expire) {
+    {
         int effort = s->config.active_expire_effort;
         long long budget_us = 1000000LL * (SERVER_EXPIRE_CPU_PERCENT + 2 * (effort - 1)) / 100 /
                               (s->config.hz > 0 ? s->config.hz : 10);

@@ -175,7 +175,6 @@ struct server {
     long long dirty;                     /* changes since the last save */
     int64_t lastsave_s;
     long long cron_loops;
-    int debug_active_expire;             /* DEBUG SET-ACTIVE-EXPIRE */
     long long stat_peak_memory;
     unsigned arch_bits;
     char run_id[41];

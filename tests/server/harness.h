@@ -57,7 +57,8 @@ void conn_send_raw(struct conn *c, const void *buf, size_t len);
 /* Sends argv as a RESP multibulk. lens may be NULL (strlen is used). */
 void conn_send_argv(struct conn *c, int argc, const char *const *argv, const size_t *lens);
 /* Splits line on single spaces (no quoting; use conn_send_argv for values
- * with spaces or binary data) and sends it as a multibulk. */
+ * with spaces or binary data) and sends it as a multibulk. Every space is a
+ * separator, so "a  b" and "a " carry an empty argument. */
 void conn_send(struct conn *c, const char *line);
 
 /* Reads exactly one complete reply (nested aggregates included) and returns

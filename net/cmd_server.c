@@ -1,0 +1,3110 @@
+/* cmd_server.c: the server commands of Redis 7.0.
+ *
+ * Owns INFO, CONFIG (GET, SET, RESETSTAT, REWRITE, HELP), COMMAND (and its
+ * COUNT, LIST, INFO, DOCS, GETKEYS, GETKEYSANDFLAGS and HELP subcommands),
+ * TIME, LASTSAVE, DEBUG, SHUTDOWN, and the table entries of SAVE, BGSAVE and
+ * BGREWRITEAOF, which refuse to run until persistence exists. Their replies
+ * and error texts are Redis 7.0.15's, checked against the real server.
+ *
+ * Leaves to others: parameter parsing and formatting to net/config.c (this
+ * file only applies the runtime effects of CONFIG SET), the statistics
+ * themselves to whoever counts them (dispatch, reply.c, the keyspace), the
+ * shutdown work to server_prepare_shutdown, SHA-1 to engine/sha1.c.
+ *
+ * Sections: INFO, CONFIG, COMMAND, TIME and LASTSAVE, DEBUG, SHUTDOWN and
+ * persistence, then the command table. COMMAND carries three data tables
+ * for what struct command lacks (tips and key specs, argument docs and
+ * history); their contents are what redis-server 7.0.15 itself reports
+ * through COMMAND INFO and COMMAND DOCS.
+ *
+ * Invariant: every handler sends exactly one reply, except a successful
+ * SHUTDOWN, which, as in Redis, closes the connection without one. Nothing
+ * here changes the keyspace, so nothing calls server_key_modified. */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/alloc.h"
+#include "engine/db.h"
+#include "engine/dict.h"
+#include "engine/kv.h"
+#include "engine/number.h"
+#include "engine/sha1.h"
+#include "net/command.h"
+#include "net/config.h"
+#include "net/glob.h"
+
+/* Redis's LRU clock is 24 bits of seconds; INFO lru_clock and DEBUG OBJECT
+ * lru: report it in that width. */
+#define SERVER_LRU_CLOCK_MAX ((1u << 24) - 1)
+/* Redis's OBJ_SHARED_REFCOUNT, reported for the shared small integers. */
+#define SERVER_SHARED_REFCOUNT INT_MAX
+/* Redis's default repl-backlog-size, reported by INFO replication. */
+#define SERVER_REPL_BACKLOG_BYTES (1024 * 1024)
+/* Redis truncates names echoed in DEBUG's syntax error to this many bytes. */
+#define SERVER_ECHO_BYTES_MAX 128
+/* Key specs one command can have (GEORADIUS and SORT have three). */
+#define COMMAND_KEY_SPECS_MAX 4
+/* Longest key-spec flag list ("RW access delete incomplete") and keyword. */
+#define COMMAND_KEY_FLAGS_BYTES 48
+#define COMMAND_KEYWORD_BYTES 16
+/* Room for one number argument copied out of argv to be NUL-terminated. */
+#define SERVER_NUMBER_ARG_BYTES 64
+/* DEBUG QUICKLIST-PACKED-THRESHOLD's ceiling: 4 GB less 1 MB, Redis's. */
+#define DEBUG_PACKED_THRESHOLD_MAX ((1ULL << 32) - (1ULL << 20))
+
+/* ---- Small helpers ---- */
+
+/* Appends printf output to b. */
+static void server_buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void server_buf_printf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap, copy;
+    va_start(ap, fmt);
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    assert(n >= 0);
+    buf_reserve(b, (size_t)n + 1);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* Copies argv[i] into out (NUL-terminated, truncated to out_len - 1), for
+ * the few places Redis runs atoi/strtod on an argument. */
+static void server_arg_copy(const struct client *c, int i, char *out, size_t out_len)
+{
+    size_t n = c->argv[i].len < out_len - 1 ? c->argv[i].len : out_len - 1;
+    memcpy(out, c->argv[i].ptr, n);
+    out[n] = '\0';
+}
+
+static const char *server_command_name(const struct command *cmd)
+{
+    return cmd->fullname[0] ? cmd->fullname : cmd->name;
+}
+
+/* Redis's bytesToHuman: B below 1 KiB, then K, M, G, T, P with two decimals. */
+static void server_bytes_to_human(char *out, size_t out_len, unsigned long long n)
+{
+    static const char units[] = "KMGTP";
+    if (n < 1024) {
+        snprintf(out, out_len, "%lluB", n);
+        return;
+    }
+    double scaled = (double)n / 1024;
+    for (size_t u = 0; u < sizeof(units) - 1; u++) {
+        if (scaled < 1024 || u == sizeof(units) - 2) {
+            snprintf(out, out_len, "%.2f%c", scaled, units[u]);
+            return;
+        }
+        scaled /= 1024;
+    }
+}
+
+/* config_get callback for server_config_value. */
+struct server_config_value_ctx {
+    char *out;
+    size_t out_len;
+};
+
+static void server_config_value_emit(const char *name, const char *value, void *ctx)
+{
+    struct server_config_value_ctx *v = ctx;
+    snprintf(v->out, v->out_len, "%s", value);
+}
+
+/* The formatted value of one parameter, as CONFIG GET shows it. */
+static void server_config_value(const struct config *cfg, const char *name, char *out,
+                                size_t out_len)
+{
+    struct server_config_value_ctx v = {out, out_len};
+    out[0] = '\0';
+    config_get(cfg, name, strlen(name), server_config_value_emit, &v);
+}
+
+/* A growable list of command pointers (sorted reports, COMMAND LIST). */
+struct command_list {
+    struct command **items; /* owned array; the commands are borrowed */
+    size_t count;
+    size_t cap;
+};
+
+static void command_list_push(struct command_list *l, struct command *cmd)
+{
+    if (l->count == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->items = alloc_resize(l->items, l->cap * sizeof(*l->items));
+    }
+    l->items[l->count++] = cmd;
+}
+
+/* command_for_each callback: a command and its subcommands. */
+static void command_list_collect(struct command *cmd, void *ctx)
+{
+    struct command_list *l = ctx;
+    command_list_push(l, cmd);
+    for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+        command_list_push(l, sub);
+}
+
+static int command_list_compare(const void *a, const void *b)
+{
+    const struct command *x = *(struct command *const *)a;
+    const struct command *y = *(struct command *const *)b;
+    return strcmp(server_command_name(x), server_command_name(y));
+}
+
+/* Every command and subcommand, sorted by full name. Free items after. */
+static void command_list_all(struct server *s, struct command_list *l)
+{
+    command_for_each(s, command_list_collect, l);
+    qsort(l->items, l->count, sizeof(*l->items), command_list_compare);
+}
+
+/* ---- INFO ---- */
+
+enum info_section {
+    INFO_SERVER = 1 << 0,
+    INFO_CLIENTS = 1 << 1,
+    INFO_MEMORY = 1 << 2,
+    INFO_PERSISTENCE = 1 << 3,
+    INFO_STATS = 1 << 4,
+    INFO_REPLICATION = 1 << 5,
+    INFO_CPU = 1 << 6,
+    INFO_MODULES = 1 << 7,
+    INFO_COMMANDSTATS = 1 << 8,
+    INFO_ERRORSTATS = 1 << 9,
+    INFO_LATENCYSTATS = 1 << 10,
+    INFO_CLUSTER = 1 << 11,
+    INFO_KEYSPACE = 1 << 12,
+};
+/* Redis 7.0: "all" is every section; the default leaves out the two
+ * per-command ones. "everything" adds module sections, of which there are
+ * none. */
+#define INFO_ALL ((unsigned)((INFO_KEYSPACE << 1) - 1))
+#define INFO_DEFAULT (INFO_ALL & ~(unsigned)(INFO_COMMANDSTATS | INFO_LATENCYSTATS))
+
+static void info_server(struct server *s, struct buf *b);
+static void info_clients(struct server *s, struct buf *b);
+static void info_memory(struct server *s, struct buf *b);
+static void info_persistence(struct server *s, struct buf *b);
+static void info_stats(struct server *s, struct buf *b);
+static void info_replication(struct server *s, struct buf *b);
+static void info_cpu(struct server *s, struct buf *b);
+static void info_commandstats(struct server *s, struct buf *b);
+static void info_errorstats(struct server *s, struct buf *b);
+static void info_cluster(struct server *s, struct buf *b);
+static void info_keyspace(struct server *s, struct buf *b);
+
+struct info_section_def {
+    const char *name;  /* as INFO's arguments name it */
+    const char *title; /* the "# Title" line */
+    unsigned bit;
+    void (*emit)(struct server *s, struct buf *b); /* NULL: header only */
+};
+
+/* In Redis's output order. Modules and Latencystats have no lines: there
+ * are no modules, and per-command latency percentiles are not tracked. */
+static const struct info_section_def info_sections[] = {
+    {"server", "Server", INFO_SERVER, info_server},
+    {"clients", "Clients", INFO_CLIENTS, info_clients},
+    {"memory", "Memory", INFO_MEMORY, info_memory},
+    {"persistence", "Persistence", INFO_PERSISTENCE, info_persistence},
+    {"stats", "Stats", INFO_STATS, info_stats},
+    {"replication", "Replication", INFO_REPLICATION, info_replication},
+    {"cpu", "CPU", INFO_CPU, info_cpu},
+    {"modules", "Modules", INFO_MODULES, NULL},
+    {"commandstats", "Commandstats", INFO_COMMANDSTATS, info_commandstats},
+    {"errorstats", "Errorstats", INFO_ERRORSTATS, info_errorstats},
+    {"latencystats", "Latencystats", INFO_LATENCYSTATS, NULL},
+    {"cluster", "Cluster", INFO_CLUSTER, info_cluster},
+    {"keyspace", "Keyspace", INFO_KEYSPACE, info_keyspace},
+};
+
+static void info_server(struct server *s, struct buf *b)
+{
+    struct utsname uts;
+    if (uname(&uts) < 0)
+        memset(&uts, 0, sizeof(uts));
+    long long now_us = server_ustime();
+    long long uptime_s = (now_us / 1000 - s->start_time_ms) / 1000;
+#ifdef __GNUC__
+    int gcc[3] = {__GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__};
+#else
+    int gcc[3] = {0, 0, 0};
+#endif
+    server_buf_printf(b,
+                      "redis_version:%s\r\nringkv_version:%s\r\nredis_git_sha1:00000000\r\n"
+                      "redis_git_dirty:0\r\nredis_mode:standalone\r\nos:%s %s %s\r\n"
+                      "arch_bits:%u\r\nmonotonic_clock:POSIX clock_gettime\r\n"
+                      "multiplexing_api:io_uring\r\ngcc_version:%d.%d.%d\r\nprocess_id:%ld\r\n"
+                      "process_supervised:no\r\nrun_id:%s\r\ntcp_port:%d\r\n"
+                      "server_time_usec:%lld\r\nuptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\n"
+                      "hz:%d\r\nconfigured_hz:%d\r\nlru_clock:%u\r\nexecutable:%s\r\n"
+                      "config_file:%s\r\nio_threads_active:0\r\n",
+                      SERVER_REDIS_VERSION, SERVER_VERSION, uts.sysname, uts.release, uts.machine,
+                      s->arch_bits, gcc[0], gcc[1], gcc[2], (long)s->pid, s->run_id,
+                      s->config.port, now_us, uptime_s, uptime_s / 86400, s->config.hz,
+                      s->config.hz, s->keyspace.lru_clock_s & SERVER_LRU_CLOCK_MAX,
+                      s->executable ? s->executable : "", s->config_file ? s->config_file : "");
+}
+
+/* Memory held by one client: its struct and its buffers. */
+static size_t info_client_bytes(const struct client *c)
+{
+    return sizeof(*c) + c->query_cap + c->out.cap + c->sending.cap;
+}
+
+static void info_clients(struct server *s, struct buf *b)
+{
+    /* Redis reports the largest buffers of the last few seconds; ringkv
+     * reports the largest ones now. */
+    size_t input_max = 0, output_max = 0;
+    for (const struct client *c = s->clients_head; c; c = c->next) {
+        if (c->query_cap > input_max)
+            input_max = c->query_cap;
+        if (c->out.cap + c->sending.cap > output_max)
+            output_max = c->out.cap + c->sending.cap;
+    }
+    server_buf_printf(b,
+                      "connected_clients:%d\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
+                      "client_recent_max_input_buffer:%zu\r\n"
+                      "client_recent_max_output_buffer:%zu\r\n"
+                      "blocked_clients:%d\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+                      s->connected_clients, s->config.maxclients, input_max, output_max,
+                      s->blocked_clients);
+}
+
+/* Resident set size from /proc/self/statm, or 0 if it cannot be read. */
+static long long info_rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0;
+    long long pages_total = 0, pages_resident = 0;
+    int n = fscanf(f, "%lld %lld", &pages_total, &pages_resident);
+    fclose(f);
+    return n == 2 ? pages_resident * sysconf(_SC_PAGESIZE) : 0;
+}
+
+/* What ringkv can attribute to bookkeeping rather than data: client
+ * structs and buffers, hash table bucket arrays, expiry entries and the
+ * receive buffers. */
+static long long info_memory_overhead(struct server *s, long long *clients_out)
+{
+    long long clients = 0;
+    for (const struct client *c = s->clients_head; c; c = c->next)
+        clients += (long long)info_client_bytes(c);
+    long long tables = 0;
+    for (int i = 0; i < s->keyspace.db_count; i++) {
+        const struct db *db = &s->keyspace.dbs[i];
+        uint64_t buckets = dict_buckets(&db->keys) + dict_buckets(&db->expires);
+        tables += (long long)(buckets * sizeof(void *));
+        tables += (long long)(db_expires_size(db) * sizeof(struct expire_entry));
+    }
+    /* The provided receive buffers are allocated once, at start-up. */
+    long long receive =
+        s->recv_buffers ? (long long)SERVER_RECV_BUFFERS * SERVER_RECV_BUFFER_BYTES : 0;
+    *clients_out = clients;
+    return clients + tables + receive;
+}
+
+static double info_ratio(long long part, long long whole)
+{
+    return whole > 0 ? (double)part / (double)whole : 0;
+}
+
+/* The allocator_* and fragmentation lines, from jemalloc's counters. */
+static void info_memory_allocator(struct buf *b, const struct alloc_stats *st, long long used,
+                                  long long rss)
+{
+    long long allocated = (long long)st->allocated, active = (long long)st->active;
+    long long resident = (long long)st->resident;
+    server_buf_printf(b,
+                      "allocator_frag_ratio:%.2f\r\nallocator_frag_bytes:%lld\r\n"
+                      "allocator_rss_ratio:%.2f\r\nallocator_rss_bytes:%lld\r\n"
+                      "rss_overhead_ratio:%.2f\r\nrss_overhead_bytes:%lld\r\n"
+                      "mem_fragmentation_ratio:%.2f\r\nmem_fragmentation_bytes:%lld\r\n",
+                      info_ratio(active, allocated), active - allocated,
+                      info_ratio(resident, active), resident - active, info_ratio(rss, resident),
+                      rss - resident, info_ratio(rss, used), rss - used);
+}
+
+static void info_memory(struct server *s, struct buf *b)
+{
+    struct alloc_stats st;
+    alloc_stats_read(&st);
+    long long used = (long long)st.allocated;
+    if (used > s->stat_peak_memory)
+        s->stat_peak_memory = used;
+    long long rss = info_rss_bytes(), clients = 0;
+    long long overhead = info_memory_overhead(s, &clients);
+    long long dataset = used > overhead ? used - overhead : 0;
+    long long system = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
+    char used_h[32], rss_h[32], peak_h[32], system_h[32], max_h[32];
+    server_bytes_to_human(used_h, sizeof(used_h), (unsigned long long)used);
+    server_bytes_to_human(rss_h, sizeof(rss_h), (unsigned long long)rss);
+    server_bytes_to_human(peak_h, sizeof(peak_h), (unsigned long long)s->stat_peak_memory);
+    server_bytes_to_human(system_h, sizeof(system_h), (unsigned long long)system);
+    server_bytes_to_human(max_h, sizeof(max_h), (unsigned long long)s->config.maxmemory);
+    char policy[32] = "";
+    server_config_value(&s->config, "maxmemory-policy", policy, sizeof(policy));
+    server_buf_printf(
+        b,
+        "used_memory:%lld\r\nused_memory_human:%s\r\nused_memory_rss:%lld\r\n"
+        "used_memory_rss_human:%s\r\nused_memory_peak:%lld\r\nused_memory_peak_human:%s\r\n"
+        "used_memory_peak_perc:%.2f%%\r\nused_memory_overhead:%lld\r\n"
+        "used_memory_dataset:%lld\r\nused_memory_dataset_perc:%.2f%%\r\n"
+        "allocator_allocated:%zu\r\nallocator_active:%zu\r\nallocator_resident:%zu\r\n"
+        "total_system_memory:%lld\r\ntotal_system_memory_human:%s\r\n",
+        used, used_h, rss, rss_h, s->stat_peak_memory, peak_h,
+        100 * info_ratio(used, s->stat_peak_memory), overhead, dataset,
+        100 * info_ratio(dataset, used), st.allocated, st.active, st.resident, system, system_h);
+    /* No scripting engine exists, so everything scripts would use is 0. */
+    server_buf_printf(b,
+                      "used_memory_lua:0\r\nused_memory_vm_eval:0\r\nused_memory_lua_human:0B\r\n"
+                      "used_memory_scripts_eval:0\r\nnumber_of_cached_scripts:0\r\n"
+                      "number_of_functions:0\r\nnumber_of_libraries:0\r\n"
+                      "used_memory_vm_functions:0\r\nused_memory_vm_total:0\r\n"
+                      "used_memory_vm_total_human:0B\r\nused_memory_functions:0\r\n"
+                      "used_memory_scripts:0\r\nused_memory_scripts_human:0B\r\n"
+                      "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\n",
+                      s->config.maxmemory, max_h, policy);
+    info_memory_allocator(b, &st, used, rss);
+    server_buf_printf(b,
+                      "mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n"
+                      "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\n"
+                      "mem_clients_normal:%lld\r\nmem_cluster_links:0\r\nmem_aof_buffer:0\r\n"
+                      "mem_allocator:%s\r\nactive_defrag_running:0\r\n"
+                      "lazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",
+                      clients, alloc_name());
+}
+
+/* Persistence is not built yet: every line reports "nothing ever ran",
+ * with Redis 7.0's field list so tools that parse it keep working. */
+static void info_persistence(struct server *s, struct buf *b)
+{
+    server_buf_printf(b,
+                      "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
+                      "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
+                      "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
+                      "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:0\r\n"
+                      "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\n"
+                      "rdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n"
+                      "rdb_saves:0\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:0\r\n"
+                      "rdb_last_load_keys_loaded:0\r\naof_enabled:0\r\n"
+                      "aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
+                      "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
+                      "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n"
+                      "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\n"
+                      "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+                      "module_fork_last_cow_size:0\r\n",
+                      s->dirty, (long long)s->lastsave_s);
+}
+
+static void info_stats(struct server *s, struct buf *b)
+{
+    const struct server_stats *st = &s->stats;
+    const struct keyspace *ks = &s->keyspace;
+    server_buf_printf(b,
+                      "total_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
+                      "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%lld\r\n"
+                      "total_net_output_bytes:%lld\r\ntotal_net_repl_input_bytes:0\r\n"
+                      "total_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:0.00\r\n"
+                      "instantaneous_output_kbps:0.00\r\ninstantaneous_input_repl_kbps:0.00\r\n"
+                      "instantaneous_output_repl_kbps:0.00\r\nrejected_connections:%lld\r\n"
+                      "sync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n"
+                      "expired_keys:%lld\r\nexpired_stale_perc:%.2f\r\n"
+                      "expired_time_cap_reached_count:%lld\r\nexpire_cycle_cpu_milliseconds:0\r\n"
+                      "evicted_keys:0\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\n"
+                      "current_eviction_exceeded_time:0\r\nkeyspace_hits:%lld\r\n"
+                      "keyspace_misses:%lld\r\n",
+                      st->total_connections_received, st->total_commands_processed,
+                      st->instantaneous_ops, st->net_input_bytes, st->net_output_bytes,
+                      st->rejected_connections, ks->stat_expired_keys,
+                      (double)ks->stat_expired_stale_percent, ks->stat_expired_time_cap_reached,
+                      ks->stat_keyspace_hits, ks->stat_keyspace_misses);
+    server_buf_printf(b,
+                      "pubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n"
+                      "latest_fork_usec:0\r\ntotal_forks:0\r\nmigrate_cached_sockets:0\r\n"
+                      "slave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\n"
+                      "active_defrag_misses:0\r\nactive_defrag_key_hits:0\r\n"
+                      "active_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\n"
+                      "current_active_defrag_time:0\r\ntracking_total_keys:0\r\n"
+                      "tracking_total_items:0\r\ntracking_total_prefixes:0\r\n"
+                      "unexpected_error_replies:%lld\r\ntotal_error_replies:%lld\r\n"
+                      "dump_payload_sanitizations:0\r\ntotal_reads_processed:%lld\r\n"
+                      "total_writes_processed:%lld\r\nio_threaded_reads_processed:0\r\n"
+                      "io_threaded_writes_processed:0\r\nreply_buffer_shrinks:0\r\n"
+                      "reply_buffer_expands:0\r\nclient_query_buffer_limit_disconnections:%lld\r\n",
+                      st->unexpected_error_replies, st->total_error_replies,
+                      st->total_reads_processed, st->total_writes_processed,
+                      st->client_query_buffer_limit_disconnections);
+}
+
+/* The replication id: ringkv has no replication, so it is a fixed function
+ * of the run id (40 hex digits, like Redis's, and stable for the process). */
+static void info_replid(const struct server *s, char hex[2 * SHA1_DIGEST_BYTES + 1])
+{
+    uint8_t digest[SHA1_DIGEST_BYTES];
+    struct sha1 ctx;
+    sha1_init(&ctx);
+    sha1_update(&ctx, "replid:", 7);
+    sha1_update(&ctx, s->run_id, strlen(s->run_id));
+    sha1_final(&ctx, digest);
+    sha1_to_hex(digest, hex);
+}
+
+static void info_replication(struct server *s, struct buf *b)
+{
+    char replid[2 * SHA1_DIGEST_BYTES + 1];
+    info_replid(s, replid);
+    server_buf_printf(b,
+                      "role:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\n"
+                      "master_replid:%s\r\n"
+                      "master_replid2:0000000000000000000000000000000000000000\r\n"
+                      "master_repl_offset:0\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:0\r\n"
+                      "repl_backlog_size:%d\r\nrepl_backlog_first_byte_offset:0\r\n"
+                      "repl_backlog_histlen:0\r\n",
+                      replid, SERVER_REPL_BACKLOG_BYTES);
+}
+
+static void info_cpu(struct server *s, struct buf *b)
+{
+    struct rusage self, children, thread;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    getrusage(RUSAGE_THREAD, &thread);
+    server_buf_printf(b,
+                      "used_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\n"
+                      "used_cpu_sys_children:%ld.%06ld\r\nused_cpu_user_children:%ld.%06ld\r\n"
+                      "used_cpu_sys_main_thread:%ld.%06ld\r\n"
+                      "used_cpu_user_main_thread:%ld.%06ld\r\n",
+                      (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec,
+                      (long)self.ru_utime.tv_sec, (long)self.ru_utime.tv_usec,
+                      (long)children.ru_stime.tv_sec, (long)children.ru_stime.tv_usec,
+                      (long)children.ru_utime.tv_sec, (long)children.ru_utime.tv_usec,
+                      (long)thread.ru_stime.tv_sec, (long)thread.ru_stime.tv_usec,
+                      (long)thread.ru_utime.tv_sec, (long)thread.ru_utime.tv_usec);
+}
+
+/* One line per command or subcommand that was called, failed or was
+ * rejected. Sorted by name (Redis prints its dict order). */
+static void info_commandstats(struct server *s, struct buf *b)
+{
+    struct command_list all = {0};
+    command_list_all(s, &all);
+    for (size_t i = 0; i < all.count; i++) {
+        const struct command_stats *st = &all.items[i]->stats;
+        if (st->calls == 0 && st->failed_calls == 0 && st->rejected_calls == 0)
+            continue;
+        server_buf_printf(b,
+                          "cmdstat_%s:calls=%lld,usec=%lld,usec_per_call=%.2f,rejected_calls=%lld,"
+                          "failed_calls=%lld\r\n",
+                          server_command_name(all.items[i]), st->calls, st->usec,
+                          st->calls ? (double)st->usec / (double)st->calls : 0.0,
+                          st->rejected_calls, st->failed_calls);
+    }
+    alloc_free(all.items);
+}
+
+static int info_error_compare(const void *a, const void *b)
+{
+    const struct error_stat *x = *(const struct error_stat *const *)a;
+    const struct error_stat *y = *(const struct error_stat *const *)b;
+    return strcmp(x->code, y->code);
+}
+
+/* Sorted by code, as Redis's radix tree keeps them. */
+static void info_errorstats(struct server *s, struct buf *b)
+{
+    assert(s->errorstat_count >= 0 && s->errorstat_count <= SERVER_ERROR_CODES_MAX);
+    const struct error_stat *sorted[SERVER_ERROR_CODES_MAX];
+    for (int i = 0; i < s->errorstat_count; i++)
+        sorted[i] = &s->errorstats[i];
+    qsort(sorted, (size_t)s->errorstat_count, sizeof(sorted[0]), info_error_compare);
+    for (int i = 0; i < s->errorstat_count; i++)
+        server_buf_printf(b, "errorstat_%s:count=%lld\r\n", sorted[i]->code, sorted[i]->count);
+}
+
+static void info_cluster(struct server *s, struct buf *b)
+{
+    server_buf_printf(b, "cluster_enabled:0\r\n");
+}
+
+static void info_keyspace(struct server *s, struct buf *b)
+{
+    for (int i = 0; i < s->keyspace.db_count; i++) {
+        const struct db *db = &s->keyspace.dbs[i];
+        uint64_t keys = db_size(db);
+        if (keys == 0)
+            continue;
+        server_buf_printf(b, "db%d:keys=%llu,expires=%llu,avg_ttl=%lld\r\n", i,
+                          (unsigned long long)keys, (unsigned long long)db_expires_size(db),
+                          db->avg_ttl_ms);
+    }
+}
+
+/* The sections INFO's arguments ask for: none means the default set;
+ * names are case-insensitive and unknown ones are ignored. */
+static unsigned info_wanted_sections(const struct client *c)
+{
+    if (c->argc == 1)
+        return INFO_DEFAULT;
+    unsigned wanted = 0;
+    for (int i = 1; i < c->argc; i++) {
+        const struct resp_arg *a = &c->argv[i];
+        if (arg_equals(a, "all") || arg_equals(a, "everything")) {
+            wanted |= INFO_ALL;
+        } else if (arg_equals(a, "default")) {
+            wanted |= INFO_DEFAULT;
+        } else {
+            for (size_t j = 0; j < sizeof(info_sections) / sizeof(info_sections[0]); j++)
+                if (arg_equals(a, info_sections[j].name))
+                    wanted |= info_sections[j].bit;
+        }
+    }
+    return wanted;
+}
+
+static void info_command(struct client *c)
+{
+    unsigned wanted = info_wanted_sections(c);
+    struct buf b = {0};
+    for (size_t i = 0; i < sizeof(info_sections) / sizeof(info_sections[0]); i++) {
+        const struct info_section_def *sec = &info_sections[i];
+        if (!(wanted & sec->bit))
+            continue;
+        if (b.len > 0)
+            buf_append(&b, "\r\n", 2);
+        server_buf_printf(&b, "# %s\r\n", sec->title);
+        if (sec->emit)
+            sec->emit(c->server, &b);
+    }
+    reply_verbatim(c, b.data ? b.data : "", b.len, "txt");
+    buf_free(&b);
+}
+
+/* ---- CONFIG ---- */
+
+/* Replies a help text as Redis's addReplyHelp does: one status line each,
+ * after the "<NAME> <subcommand> ..." header and before HELP's own entry. */
+static void server_reply_help(struct client *c, const char *name, const char *const *lines)
+{
+    size_t count = 0;
+    while (lines[count])
+        count++;
+    reply_array_len(c, (long long)count + 3);
+    char header[128];
+    snprintf(header, sizeof(header), "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+             name);
+    reply_status(c, header);
+    for (size_t i = 0; i < count; i++)
+        reply_status(c, lines[i]);
+    reply_status(c, "HELP");
+    reply_status(c, "    Prints this help.");
+}
+
+/* CONFIG GET with several patterns returns each parameter once: the names
+ * already sent are kept, NUL-separated, in `sent`. */
+struct config_get_ctx {
+    struct client *c;
+    struct buf sent;
+    long long pairs;
+};
+
+static bool config_get_was_sent(const struct buf *sent, const char *name)
+{
+    for (size_t at = 0; at < sent->len; at += strlen(sent->data + at) + 1)
+        if (strcasecmp(sent->data + at, name) == 0)
+            return true;
+    return false;
+}
+
+static void config_get_emit(const char *name, const char *value, void *ctx)
+{
+    struct config_get_ctx *get = ctx;
+    if (config_get_was_sent(&get->sent, name))
+        return;
+    buf_append(&get->sent, name, strlen(name) + 1);
+    reply_bulk_cstr(get->c, name);
+    reply_bulk_cstr(get->c, value);
+    get->pairs++;
+}
+
+static void config_get_command(struct client *c)
+{
+    struct config_get_ctx get = {.c = c};
+    size_t handle = reply_defer_len(c);
+    for (int i = 2; i < c->argc; i++)
+        config_get(&c->server->config, c->argv[i].ptr, c->argv[i].len, config_get_emit, &get);
+    reply_set_defer_len(c, handle, get.pairs, '%');
+    buf_free(&get.sent);
+}
+
+/* config_set's `changed` callback: the runtime effects of a new value that
+ * belong to no other module. Parameters read where they are used (hz,
+ * timeout, active-expire-effort, ...) need nothing here. */
+static void config_set_changed(const char *name, void *ctx)
+{
+    struct server *s = ctx;
+    if (strcmp(name, "maxmemory-policy") == 0) {
+        s->keyspace.lfu_policy = config_maxmemory_policy_is_lfu(&s->config);
+    } else if (strcmp(name, "dir") == 0) {
+        /* The server works inside its data directory, as Redis does. */
+        if (chdir(s->config.dir) < 0)
+            server_log(s, LOGLEVEL_WARNING, "Can't chdir to '%s': %s", s->config.dir,
+                       strerror(errno));
+    }
+}
+
+static void config_set_command(struct client *c)
+{
+    if ((c->argc - 2) % 2 != 0) {
+        reply_error_syntax(c);
+        return;
+    }
+    int pairs = (c->argc - 2) / 2;
+    const char **names = alloc_bytes(sizeof(char *) * (size_t)pairs * 2);
+    const char **values = names + pairs;
+    size_t *lens = alloc_bytes(sizeof(size_t) * (size_t)pairs * 2);
+    size_t *value_lens = lens + pairs;
+    for (int i = 0; i < pairs; i++) {
+        names[i] = c->argv[2 + 2 * i].ptr;
+        lens[i] = c->argv[2 + 2 * i].len;
+        values[i] = c->argv[3 + 2 * i].ptr;
+        value_lens[i] = c->argv[3 + 2 * i].len;
+    }
+    char err[512];
+    if (config_set(&c->server->config, pairs, names, lens, values, value_lens, config_set_changed,
+                   c->server, err, sizeof(err)) < 0)
+        reply_error(c, err);
+    else
+        reply_ok(c);
+    alloc_free(names);
+    alloc_free(lens);
+}
+
+static void command_reset_stats(struct command *cmd, void *ctx)
+{
+    memset(&cmd->stats, 0, sizeof(cmd->stats));
+    for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+        memset(&sub->stats, 0, sizeof(sub->stats));
+}
+
+/* What Redis's CONFIG RESETSTAT clears: the server and keyspace counters,
+ * every command's statistics and the error counters. The memory peak and
+ * the save bookkeeping are left alone, as in Redis. */
+static void config_resetstat_command(struct client *c)
+{
+    struct server *s = c->server;
+    memset(&s->stats, 0, sizeof(s->stats));
+    s->stats.ops_sample_time_ms = s->now_ms;
+    struct keyspace *ks = &s->keyspace;
+    ks->stat_expired_keys = 0;
+    ks->stat_expired_stale_percent = 0;
+    ks->stat_expired_time_cap_reached = 0;
+    ks->stat_keyspace_hits = 0;
+    ks->stat_keyspace_misses = 0;
+    command_for_each(s, command_reset_stats, NULL);
+    s->errorstat_count = 0;
+    reply_ok(c);
+}
+
+static void config_rewrite_command(struct client *c)
+{
+    if (!c->server->config_file) {
+        reply_error(c, "The server is running without a config file");
+        return;
+    }
+    reply_error(c, "CONFIG REWRITE is not supported yet");
+}
+
+static void config_help_command(struct client *c)
+{
+    static const char *const lines[] = {
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
+        NULL,
+    };
+    server_reply_help(c, "CONFIG", lines);
+}
+
+/* ---- COMMAND ---- */
+
+/* What struct command does not carry, for Redis 7.0's commands: the tips
+ * COMMAND INFO lists, and key specs wherever they differ from the one spec
+ * derived from first/last/step (see command_key_specs). Sorted by full name
+ * for bsearch; commands ringkv does not have yet are harmless here.
+ *
+ * Key specs are written as "FLAGS/BEGIN/FIND", ';' between specs:
+ * FLAGS are Redis's key-spec flag names, BEGIN is i<index>,
+ * k<keyword>,<startfrom> or u (unknown), FIND is r<lastkey>,<keystep>,<limit>,
+ * n<keynumidx>,<firstkey>,<keystep> or u (unknown). The values are those the
+ * real redis-server 7.0.15 reports. */
+struct command_extra {
+    const char *name;
+    const char *tips;  /* space-separated, or NULL */
+    const char *specs; /* NULL: derive from first/last/step */
+};
+
+static const struct command_extra command_extras[] = {
+    {"append", NULL, "RW insert/i1/r0,1,0"},
+    {"bitfield", NULL, "RW access update variable_flags/i1/r0,1,0"},
+    {"bitop", NULL, "OW update/i2/r0,1,0;RO access/i3/r-1,1,0"},
+    {"blmove", NULL, "RW access delete/i1/r0,1,0;RW insert/i2/r0,1,0"},
+    {"blmpop", NULL, "RW access delete/i2/n0,1,1"},
+    {"blpop", NULL, "RW access delete/i1/r-2,1,0"},
+    {"brpop", NULL, "RW access delete/i1/r-2,1,0"},
+    {"brpoplpush", NULL, "RW access delete/i1/r0,1,0;RW insert/i2/r0,1,0"},
+    {"bzmpop", NULL, "RW access delete/i2/n0,1,1"},
+    {"bzpopmax", NULL, "RW access delete/i1/r-2,1,0"},
+    {"bzpopmin", NULL, "RW access delete/i1/r-2,1,0"},
+    {"client|info", "nondeterministic_output", NULL},
+    {"client|list", "nondeterministic_output", NULL},
+    {"command", "nondeterministic_output_order", NULL},
+    {"command|docs", "nondeterministic_output_order", NULL},
+    {"command|info", "nondeterministic_output_order", NULL},
+    {"command|list", "nondeterministic_output_order", NULL},
+    {"config|set", "request_policy:all_nodes response_policy:all_succeeded", NULL},
+    {"copy", NULL, "RO access/i1/r0,1,0;OW update/i2/r0,1,0"},
+    {"dbsize", "request_policy:all_shards response_policy:agg_sum", NULL},
+    {"decr", NULL, "RW access update/i1/r0,1,0"},
+    {"decrby", NULL, "RW access update/i1/r0,1,0"},
+    {"del", "request_policy:multi_shard response_policy:agg_sum", "RM delete/i1/r-1,1,0"},
+    {"dump", "nondeterministic_output", NULL},
+    {"eval", NULL, "RW access update/i2/n0,1,1"},
+    {"eval_ro", NULL, "RO access/i2/n0,1,1"},
+    {"evalsha", NULL, "RW access update/i2/n0,1,1"},
+    {"evalsha_ro", NULL, "RO access/i2/n0,1,1"},
+    {"exists", "request_policy:multi_shard response_policy:agg_sum", "RO/i1/r-1,1,0"},
+    {"fcall", NULL, "RW access update/i2/n0,1,1"},
+    {"fcall_ro", NULL, "RO access/i2/n0,1,1"},
+    {"flushall", "request_policy:all_shards response_policy:all_succeeded", NULL},
+    {"flushdb", "request_policy:all_shards response_policy:all_succeeded", NULL},
+    {"function|delete", "request_policy:all_shards response_policy:all_succeeded", NULL},
+    {"function|flush", "request_policy:all_shards response_policy:all_succeeded", NULL},
+    {"function|kill", "request_policy:all_shards response_policy:one_succeeded", NULL},
+    {"function|list", "nondeterministic_output_order", NULL},
+    {"function|load", "request_policy:all_shards response_policy:all_succeeded", NULL},
+    {"function|restore", "request_policy:all_shards response_policy:all_succeeded", NULL},
+    {"function|stats",
+     "nondeterministic_output request_policy:all_shards response_policy:special",
+     NULL},
+    {"georadius",
+     NULL,
+     "RO access/i1/r0,1,0;OW update/kSTORE,6/r0,1,0;OW update/kSTOREDIST,6/r0,1,0"},
+    {"georadiusbymember",
+     NULL,
+     "RO access/i1/r0,1,0;OW update/kSTORE,5/r0,1,0;OW update/kSTOREDIST,5/r0,1,0"},
+    {"geosearchstore", NULL, "OW update/i1/r0,1,0;RO access/i2/r0,1,0"},
+    {"getdel", NULL, "RW access delete/i1/r0,1,0"},
+    {"getex", NULL, "RW access update/i1/r0,1,0"},
+    {"getset", NULL, "RW access update/i1/r0,1,0"},
+    {"hdel", NULL, "RW delete/i1/r0,1,0"},
+    {"hexists", NULL, "RO/i1/r0,1,0"},
+    {"hgetall", "nondeterministic_output_order", NULL},
+    {"hincrby", NULL, "RW access update/i1/r0,1,0"},
+    {"hincrbyfloat", NULL, "RW access update/i1/r0,1,0"},
+    {"hkeys", "nondeterministic_output_order", NULL},
+    {"hlen", NULL, "RO/i1/r0,1,0"},
+    {"hrandfield", "nondeterministic_output", NULL},
+    {"hscan", "nondeterministic_output", NULL},
+    {"hsetnx", NULL, "RW insert/i1/r0,1,0"},
+    {"hstrlen", NULL, "RO/i1/r0,1,0"},
+    {"hvals", "nondeterministic_output_order", NULL},
+    {"incr", NULL, "RW access update/i1/r0,1,0"},
+    {"incrby", NULL, "RW access update/i1/r0,1,0"},
+    {"incrbyfloat", NULL, "RW access update/i1/r0,1,0"},
+    {"info", "nondeterministic_output request_policy:all_shards response_policy:special", NULL},
+    {"keys", "request_policy:all_shards nondeterministic_output_order", NULL},
+    {"lastsave", "nondeterministic_output", NULL},
+    {"latency|doctor",
+     "nondeterministic_output request_policy:all_nodes response_policy:special",
+     NULL},
+    {"latency|graph",
+     "nondeterministic_output request_policy:all_nodes response_policy:special",
+     NULL},
+    {"latency|histogram",
+     "nondeterministic_output request_policy:all_nodes response_policy:special",
+     NULL},
+    {"latency|history",
+     "nondeterministic_output request_policy:all_nodes response_policy:special",
+     NULL},
+    {"latency|latest",
+     "nondeterministic_output request_policy:all_nodes response_policy:special",
+     NULL},
+    {"latency|reset", "request_policy:all_nodes response_policy:all_succeeded", NULL},
+    {"linsert", NULL, "RW insert/i1/r0,1,0"},
+    {"llen", NULL, "RO/i1/r0,1,0"},
+    {"lmove", NULL, "RW access delete/i1/r0,1,0;RW insert/i2/r0,1,0"},
+    {"lmpop", NULL, "RW access delete/i1/n0,1,1"},
+    {"lpop", NULL, "RW access delete/i1/r0,1,0"},
+    {"lpush", NULL, "RW insert/i1/r0,1,0"},
+    {"lpushx", NULL, "RW insert/i1/r0,1,0"},
+    {"lrem", NULL, "RW delete/i1/r0,1,0"},
+    {"ltrim", NULL, "RW delete/i1/r0,1,0"},
+    {"memory|doctor",
+     "nondeterministic_output request_policy:all_shards response_policy:special",
+     NULL},
+    {"memory|malloc-stats",
+     "nondeterministic_output request_policy:all_shards response_policy:special",
+     NULL},
+    {"memory|purge", "request_policy:all_shards response_policy:all_succeeded", NULL},
+    {"memory|stats",
+     "nondeterministic_output request_policy:all_shards response_policy:special",
+     NULL},
+    {"memory|usage", NULL, "RO/i2/r0,1,0"},
+    {"mget", "request_policy:multi_shard", NULL},
+    {"migrate",
+     "nondeterministic_output",
+     "RW access delete/i3/r0,1,0;RW access delete incomplete/kKEYS,-2/r-1,1,0"},
+    {"move", NULL, "RW access update/i1/r0,1,0"},
+    {"mset", "request_policy:multi_shard response_policy:all_succeeded", "OW update/i1/r-1,2,0"},
+    {"msetnx", "request_policy:multi_shard response_policy:agg_min", "OW insert/i1/r-1,2,0"},
+    {"object|encoding", "nondeterministic_output", "RO/i2/r0,1,0"},
+    {"object|freq", "nondeterministic_output", "RO/i2/r0,1,0"},
+    {"object|idletime", "nondeterministic_output", "RO/i2/r0,1,0"},
+    {"object|refcount", "nondeterministic_output", "RO/i2/r0,1,0"},
+    {"pfadd", NULL, "RW insert/i1/r0,1,0"},
+    {"pfcount", NULL, "RW access/i1/r-1,1,0"},
+    {"pfdebug", NULL, "RW access/i2/r0,1,0"},
+    {"pfmerge", NULL, "RW access insert/i1/r0,1,0;RO access/i2/r-1,1,0"},
+    {"ping", "request_policy:all_shards response_policy:all_succeeded", NULL},
+    {"psetex", NULL, "OW update/i1/r0,1,0"},
+    {"pttl", "nondeterministic_output", NULL},
+    {"randomkey", "request_policy:all_shards nondeterministic_output", NULL},
+    {"rename", NULL, "RW access delete/i1/r0,1,0;OW update/i2/r0,1,0"},
+    {"renamenx", NULL, "RW access delete/i1/r0,1,0;OW insert/i2/r0,1,0"},
+    {"restore", NULL, "OW update/i1/r0,1,0"},
+    {"restore-asking", NULL, "OW update/i1/r0,1,0"},
+    {"rpop", NULL, "RW access delete/i1/r0,1,0"},
+    {"rpoplpush", NULL, "RW access delete/i1/r0,1,0;RW insert/i2/r0,1,0"},
+    {"rpush", NULL, "RW insert/i1/r0,1,0"},
+    {"rpushx", NULL, "RW insert/i1/r0,1,0"},
+    {"sadd", NULL, "RW insert/i1/r0,1,0"},
+    {"scan", "nondeterministic_output request_policy:special", NULL},
+    {"scard", NULL, "RO/i1/r0,1,0"},
+    {"script|exists", "request_policy:all_shards response_policy:agg_logical_and", NULL},
+    {"script|flush", "request_policy:all_nodes response_policy:all_succeeded", NULL},
+    {"script|kill", "request_policy:all_shards response_policy:one_succeeded", NULL},
+    {"script|load", "request_policy:all_nodes response_policy:all_succeeded", NULL},
+    {"sdiff", "nondeterministic_output_order", NULL},
+    {"sdiffstore", NULL, "OW update/i1/r0,1,0;RO access/i2/r-1,1,0"},
+    {"set", NULL, "RW access update variable_flags/i1/r0,1,0"},
+    {"setbit", NULL, "RW access update/i1/r0,1,0"},
+    {"setex", NULL, "OW update/i1/r0,1,0"},
+    {"setnx", NULL, "OW insert/i1/r0,1,0"},
+    {"sinter", "nondeterministic_output_order", NULL},
+    {"sintercard", NULL, "RO access/i1/n0,1,1"},
+    {"sinterstore", NULL, "RW update/i1/r0,1,0;RO access/i2/r-1,1,0"},
+    {"sismember", NULL, "RO/i1/r0,1,0"},
+    {"slowlog|get", "request_policy:all_nodes nondeterministic_output", NULL},
+    {"slowlog|len",
+     "request_policy:all_nodes response_policy:agg_sum nondeterministic_output",
+     NULL},
+    {"slowlog|reset", "request_policy:all_nodes response_policy:all_succeeded", NULL},
+    {"smembers", "nondeterministic_output_order", NULL},
+    {"smove", NULL, "RW access delete/i1/r0,1,0;RW insert/i2/r0,1,0"},
+    {"sort", NULL, "RO access/i1/r0,1,0;RO access/u/u;OW update/u/u"},
+    {"sort_ro", NULL, "RO access/i1/r0,1,0;RO access/u/u"},
+    {"spop", "nondeterministic_output", "RW access delete/i1/r0,1,0"},
+    {"spublish", NULL, "not_key/i1/r0,1,0"},
+    {"srandmember", "nondeterministic_output", NULL},
+    {"srem", NULL, "RW delete/i1/r0,1,0"},
+    {"sscan", "nondeterministic_output", NULL},
+    {"ssubscribe", NULL, "not_key/i1/r-1,1,0"},
+    {"strlen", NULL, "RO/i1/r0,1,0"},
+    {"sunion", "nondeterministic_output_order", NULL},
+    {"sunionstore", NULL, "OW update/i1/r0,1,0;RO access/i2/r-1,1,0"},
+    {"sunsubscribe", NULL, "not_key/i1/r-1,1,0"},
+    {"time", "nondeterministic_output", NULL},
+    {"touch", "request_policy:multi_shard response_policy:agg_sum", "RO/i1/r-1,1,0"},
+    {"ttl", "nondeterministic_output", NULL},
+    {"type", NULL, "RO/i1/r0,1,0"},
+    {"unlink", "request_policy:multi_shard response_policy:agg_sum", "RM delete/i1/r-1,1,0"},
+    {"wait", "request_policy:all_shards response_policy:agg_min", NULL},
+    {"xadd", "nondeterministic_output", NULL},
+    {"xautoclaim", "nondeterministic_output", "RW delete/i1/r0,1,0"},
+    {"xclaim", "nondeterministic_output", NULL},
+    {"xdel", NULL, "RW delete/i1/r0,1,0"},
+    {"xgroup|create", NULL, "RW insert/i2/r0,1,0"},
+    {"xgroup|createconsumer", NULL, "RW insert/i2/r0,1,0"},
+    {"xgroup|delconsumer", NULL, "RW delete/i2/r0,1,0"},
+    {"xgroup|destroy", NULL, "RW delete/i2/r0,1,0"},
+    {"xinfo|consumers", "nondeterministic_output", NULL},
+    {"xlen", NULL, "RO/i1/r0,1,0"},
+    {"xpending", "nondeterministic_output", NULL},
+    {"xread", NULL, "RO access/kSTREAMS,1/r-1,1,2"},
+    {"xreadgroup", NULL, "RO access/kSTREAMS,4/r-1,1,2"},
+    {"xtrim", "nondeterministic_output", "RW delete/i1/r0,1,0"},
+    {"zcard", NULL, "RO/i1/r0,1,0"},
+    {"zdiff", NULL, "RO access/i1/n0,1,1"},
+    {"zdiffstore", NULL, "OW update/i1/r0,1,0;RO access/i2/n0,1,1"},
+    {"zincrby", NULL, "RW access update/i1/r0,1,0"},
+    {"zinter", NULL, "RO access/i1/n0,1,1"},
+    {"zintercard", NULL, "RO access/i1/n0,1,1"},
+    {"zinterstore", NULL, "OW update/i1/r0,1,0;RO access/i2/n0,1,1"},
+    {"zmpop", NULL, "RW access delete/i1/n0,1,1"},
+    {"zpopmax", NULL, "RW access delete/i1/r0,1,0"},
+    {"zpopmin", NULL, "RW access delete/i1/r0,1,0"},
+    {"zrandmember", "nondeterministic_output", NULL},
+    {"zrangestore", NULL, "OW update/i1/r0,1,0;RO access/i2/r0,1,0"},
+    {"zrem", NULL, "RW delete/i1/r0,1,0"},
+    {"zremrangebylex", NULL, "RW delete/i1/r0,1,0"},
+    {"zremrangebyrank", NULL, "RW delete/i1/r0,1,0"},
+    {"zremrangebyscore", NULL, "RW delete/i1/r0,1,0"},
+    {"zscan", "nondeterministic_output", NULL},
+    {"zunion", NULL, "RO access/i1/n0,1,1"},
+    {"zunionstore", NULL, "OW update/i1/r0,1,0;RO access/i2/n0,1,1"},
+};
+
+/* The notes Redis 7.0 attaches to some key specs. */
+struct command_spec_note {
+    const char *name;
+    int spec;
+    const char *notes;
+};
+
+static const struct command_spec_note command_spec_notes_table[] = {
+    {"bitfield", 0, "This command allows both access and modification of the key"},
+    {"eval", 0, "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"},
+    {"eval_ro", 0,
+     "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"},
+    {"fcall", 0, "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"},
+    {"fcall_ro", 0,
+     "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"},
+    {"getex", 0, "RW and UPDATE because it changes the TTL"},
+    {"pfcount", 0,
+     "RW because it may change the internal representation of the key, and propagate to "
+     "replicas"},
+    {"set", 0, "RW and ACCESS due to the optional `GET` argument"},
+    {"sort", 1,
+     "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive "
+     "from the content of the key we sort"},
+    {"sort", 2,
+     "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear "
+     "anywhere in the argument array"},
+    {"sort_ro", 1,
+     "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive "
+     "from the content of the key we sort"},
+    {"xadd", 0, "UPDATE instead of INSERT because of the optional trimming feature"},
+};
+
+static const char *command_spec_notes(const struct command *cmd, int spec)
+{
+    const char *name = server_command_name(cmd);
+    size_t count = sizeof(command_spec_notes_table) / sizeof(command_spec_notes_table[0]);
+    for (size_t i = 0; i < count; i++)
+        if (command_spec_notes_table[i].spec == spec &&
+            strcmp(command_spec_notes_table[i].name, name) == 0)
+            return command_spec_notes_table[i].notes;
+    return NULL;
+}
+
+enum key_begin { KEY_BEGIN_UNKNOWN, KEY_BEGIN_INDEX, KEY_BEGIN_KEYWORD };
+enum key_find { KEY_FIND_UNKNOWN, KEY_FIND_RANGE, KEY_FIND_KEYNUM };
+
+struct key_spec {
+    char flags[COMMAND_KEY_FLAGS_BYTES]; /* space-separated: "RW access delete" */
+    enum key_begin begin;
+    int index;                           /* KEY_BEGIN_INDEX */
+    char keyword[COMMAND_KEYWORD_BYTES]; /* KEY_BEGIN_KEYWORD */
+    int startfrom;
+    enum key_find find;
+    int lastkey, keystep, limit;     /* KEY_FIND_RANGE */
+    int keynumidx, firstkey;         /* KEY_FIND_KEYNUM (with keystep) */
+};
+
+static int command_extra_compare(const void *key, const void *entry)
+{
+    return strcmp(key, ((const struct command_extra *)entry)->name);
+}
+
+static const struct command_extra *command_extra_find(const struct command *cmd)
+{
+    return bsearch(server_command_name(cmd), command_extras,
+                   sizeof(command_extras) / sizeof(command_extras[0]), sizeof(command_extras[0]),
+                   command_extra_compare);
+}
+
+/* Parses one "FLAGS/BEGIN/FIND" spec of the table above. The table is
+ * ours, so a malformed entry is a programmer error. */
+static void command_parse_key_spec(const char *text, size_t len, struct key_spec *spec)
+{
+    memset(spec, 0, sizeof(*spec));
+    const char *slash1 = memchr(text, '/', len);
+    assert(slash1 != NULL);
+    const char *begin = slash1 + 1;
+    const char *slash2 = memchr(begin, '/', len - (size_t)(begin - text));
+    assert(slash2 != NULL);
+    const char *find = slash2 + 1;
+    size_t flags_len = (size_t)(slash1 - text);
+    assert(flags_len < sizeof(spec->flags));
+    memcpy(spec->flags, text, flags_len);
+    if (begin[0] == 'i') {
+        spec->begin = KEY_BEGIN_INDEX;
+        spec->index = atoi(begin + 1);
+    } else if (begin[0] == 'k') {
+        spec->begin = KEY_BEGIN_KEYWORD;
+        int n = sscanf(begin + 1, "%15[^,],%d", spec->keyword, &spec->startfrom);
+        assert(n == 2);
+    }
+    if (find[0] == 'r') {
+        spec->find = KEY_FIND_RANGE;
+        int n = sscanf(find + 1, "%d,%d,%d", &spec->lastkey, &spec->keystep, &spec->limit);
+        assert(n == 3);
+    } else if (find[0] == 'n') {
+        spec->find = KEY_FIND_KEYNUM;
+        int n = sscanf(find + 1, "%d,%d,%d", &spec->keynumidx, &spec->firstkey, &spec->keystep);
+        assert(n == 3);
+    }
+}
+
+/* The command's key specs: from the table when listed there, else the one
+ * spec Redis would have for a command with keys at first..last by step
+ * (read-only commands read, write commands update). Returns the count. */
+static int command_key_specs(const struct command *cmd,
+                             struct key_spec specs[COMMAND_KEY_SPECS_MAX])
+{
+    const struct command_extra *extra = command_extra_find(cmd);
+    if (extra && extra->specs) {
+        int count = 0;
+        for (const char *p = extra->specs; *p;) {
+            const char *end = strchr(p, ';');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            assert(count < COMMAND_KEY_SPECS_MAX);
+            command_parse_key_spec(p, len, &specs[count++]);
+            p += len + (end ? 1 : 0);
+        }
+        return count;
+    }
+    if (cmd->first_key <= 0)
+        return 0;
+    struct key_spec *spec = &specs[0];
+    memset(spec, 0, sizeof(*spec));
+    const char *flags = (cmd->flags & CMD_READONLY) ? "RO access"
+                        : (cmd->flags & CMD_WRITE)  ? "RW update"
+                                                    : "RO";
+    snprintf(spec->flags, sizeof(spec->flags), "%s", flags);
+    spec->begin = KEY_BEGIN_INDEX;
+    spec->index = cmd->first_key;
+    spec->find = KEY_FIND_RANGE;
+    spec->lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key;
+    spec->keystep = cmd->key_step;
+    return 1;
+}
+
+/* Redis sets "movablekeys" when a key spec is not a plain index and range. */
+static bool command_keys_movable(const struct key_spec *specs, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (specs[i].begin != KEY_BEGIN_INDEX || specs[i].find != KEY_FIND_RANGE)
+            return true;
+    return false;
+}
+
+static bool command_spec_is_not_key(const struct key_spec *spec)
+{
+    return strstr(spec->flags, "not_key") != NULL;
+}
+
+/* Replies a space-separated word list as a set of status strings. */
+static void command_reply_words_set(struct client *c, const char *words)
+{
+    long long count = 0;
+    for (const char *p = words; *p; p++)
+        if (*p != ' ' && (p == words || p[-1] == ' '))
+            count++;
+    reply_set_len(c, count);
+    for (const char *p = words; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t len = strcspn(p, " ");
+        if (len == 0)
+            break;
+        char word[COMMAND_KEY_FLAGS_BYTES];
+        assert(len < sizeof(word));
+        memcpy(word, p, len);
+        word[len] = '\0';
+        reply_status(c, word);
+        p += len;
+    }
+}
+
+struct command_flag_name {
+    uint32_t bit;
+    const char *name;
+};
+
+/* Redis 7.0's COMMAND INFO order; may_replicate and sentinel are not shown. */
+static const struct command_flag_name command_flag_names[] = {
+    {CMD_WRITE, "write"},
+    {CMD_READONLY, "readonly"},
+    {CMD_DENYOOM, "denyoom"},
+    {CMD_ADMIN, "admin"},
+    {CMD_PUBSUB, "pubsub"},
+    {CMD_NOSCRIPT, "noscript"},
+    {CMD_BLOCKING, "blocking"},
+    {CMD_LOADING, "loading"},
+    {CMD_STALE, "stale"},
+    {CMD_SKIP_MONITOR, "skip_monitor"},
+    {CMD_SKIP_SLOWLOG, "skip_slowlog"},
+    {CMD_FAST, "fast"},
+    {CMD_NO_AUTH, "no_auth"},
+    {CMD_NO_MANDATORY_KEYS, "no_mandatory_keys"},
+    {CMD_NO_ASYNC_LOADING, "no_async_loading"},
+    {CMD_NO_MULTI, "no_multi"},
+};
+
+/* In enum command_acl's order, which is Redis's. */
+static const char *const command_acl_names[] = {
+    "keyspace", "read",     "write",     "set",    "sortedset",  "list",       "hash",
+    "string",   "bitmap",   "hyperloglog", "geo",  "stream",     "pubsub",     "admin",
+    "fast",     "slow",     "blocking",  "dangerous", "connection", "transaction", "scripting",
+};
+#define COMMAND_ACL_COUNT (sizeof(command_acl_names) / sizeof(command_acl_names[0]))
+static_assert(ACL_SCRIPTING == 1 << (COMMAND_ACL_COUNT - 1), "one name per ACL category");
+
+/* The categories Redis adds from the flags (setImplicitACLCategories), so
+ * COMMAND shows them even where a table entry left them out. */
+static uint32_t command_acl_effective(const struct command *cmd)
+{
+    uint32_t acl = cmd->acl;
+    if (cmd->flags & CMD_WRITE)
+        acl |= ACL_WRITE;
+    if ((cmd->flags & CMD_READONLY) && !(acl & ACL_SCRIPTING))
+        acl |= ACL_READ;
+    if (cmd->flags & CMD_ADMIN)
+        acl |= ACL_ADMIN | ACL_DANGEROUS;
+    if (cmd->flags & CMD_PUBSUB)
+        acl |= ACL_PUBSUB;
+    if (cmd->flags & CMD_FAST)
+        acl |= ACL_FAST;
+    if (cmd->flags & CMD_BLOCKING)
+        acl |= ACL_BLOCKING;
+    if (!(acl & ACL_FAST))
+        acl |= ACL_SLOW;
+    return acl;
+}
+
+static void command_reply_flags(struct client *c, const struct command *cmd, bool movable)
+{
+    long long count = movable ? 1 : 0;
+    for (size_t i = 0; i < sizeof(command_flag_names) / sizeof(command_flag_names[0]); i++)
+        if (cmd->flags & command_flag_names[i].bit)
+            count++;
+    if (cmd->flags & CMD_ALLOW_BUSY)
+        count++;
+    reply_set_len(c, count);
+    for (size_t i = 0; i < sizeof(command_flag_names) / sizeof(command_flag_names[0]); i++)
+        if (cmd->flags & command_flag_names[i].bit)
+            reply_status(c, command_flag_names[i].name);
+    if (movable)
+        reply_status(c, "movablekeys");
+    if (cmd->flags & CMD_ALLOW_BUSY)
+        reply_status(c, "allow_busy");
+}
+
+static void command_reply_acl(struct client *c, const struct command *cmd)
+{
+    uint32_t acl = command_acl_effective(cmd);
+    reply_set_len(c, __builtin_popcount(acl));
+    for (size_t i = 0; i < COMMAND_ACL_COUNT; i++) {
+        if (acl & (1u << i)) {
+            char name[32];
+            snprintf(name, sizeof(name), "@%s", command_acl_names[i]);
+            reply_status(c, name);
+        }
+    }
+}
+
+static void command_reply_tips(struct client *c, const struct command_extra *extra)
+{
+    const char *tips = extra && extra->tips ? extra->tips : "";
+    long long count = 0;
+    for (const char *p = tips; *p; p += strcspn(p, " "), p += *p == ' ')
+        count++;
+    reply_set_len(c, count);
+    for (const char *p = tips; *p;) {
+        size_t len = strcspn(p, " ");
+        reply_bulk(c, p, len);
+        p += len + (p[len] == ' ');
+    }
+}
+
+/* One key spec: {[notes], flags, begin_search: {type, spec}, find_keys:
+ * {type, spec}}. */
+static void command_reply_key_spec(struct client *c, const struct key_spec *spec,
+                                   const char *notes)
+{
+    reply_map_len(c, notes ? 4 : 3);
+    if (notes) {
+        reply_bulk_cstr(c, "notes");
+        reply_bulk_cstr(c, notes);
+    }
+    reply_bulk_cstr(c, "flags");
+    command_reply_words_set(c, spec->flags);
+    reply_bulk_cstr(c, "begin_search");
+    reply_map_len(c, 2);
+    reply_bulk_cstr(c, "type");
+    if (spec->begin == KEY_BEGIN_INDEX) {
+        reply_bulk_cstr(c, "index");
+        reply_bulk_cstr(c, "spec");
+        reply_map_len(c, 1);
+        reply_bulk_cstr(c, "index");
+        reply_integer(c, spec->index);
+    } else if (spec->begin == KEY_BEGIN_KEYWORD) {
+        reply_bulk_cstr(c, "keyword");
+        reply_bulk_cstr(c, "spec");
+        reply_map_len(c, 2);
+        reply_bulk_cstr(c, "keyword");
+        reply_bulk_cstr(c, spec->keyword);
+        reply_bulk_cstr(c, "startfrom");
+        reply_integer(c, spec->startfrom);
+    } else {
+        reply_bulk_cstr(c, "unknown");
+        reply_bulk_cstr(c, "spec");
+        reply_map_len(c, 0);
+    }
+    reply_bulk_cstr(c, "find_keys");
+    reply_map_len(c, 2);
+    reply_bulk_cstr(c, "type");
+    const char *names[3];
+    int values[3], count = 0;
+    if (spec->find == KEY_FIND_RANGE) {
+        reply_bulk_cstr(c, "range");
+        names[0] = "lastkey", names[1] = "keystep", names[2] = "limit";
+        values[0] = spec->lastkey, values[1] = spec->keystep, values[2] = spec->limit;
+        count = 3;
+    } else if (spec->find == KEY_FIND_KEYNUM) {
+        reply_bulk_cstr(c, "keynum");
+        names[0] = "keynumidx", names[1] = "firstkey", names[2] = "keystep";
+        values[0] = spec->keynumidx, values[1] = spec->firstkey, values[2] = spec->keystep;
+        count = 3;
+    } else {
+        reply_bulk_cstr(c, "unknown");
+    }
+    reply_bulk_cstr(c, "spec");
+    reply_map_len(c, count);
+    for (int i = 0; i < count; i++) {
+        reply_bulk_cstr(c, names[i]);
+        reply_integer(c, values[i]);
+    }
+}
+
+static long long command_subcommand_count(const struct command *cmd)
+{
+    long long count = 0;
+    for (const struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+        count++;
+    return count;
+}
+
+/* COMMAND INFO's ten-element entry. Recurses once, into subcommands, which
+ * have none of their own. */
+static void command_reply_info(struct client *c, const struct command *cmd)
+{
+    struct key_spec specs[COMMAND_KEY_SPECS_MAX];
+    int spec_count = command_key_specs(cmd, specs);
+    reply_array_len(c, 10);
+    reply_bulk_cstr(c, server_command_name(cmd));
+    reply_integer(c, cmd->arity);
+    command_reply_flags(c, cmd, command_keys_movable(specs, spec_count));
+    reply_integer(c, cmd->first_key);
+    reply_integer(c, cmd->last_key);
+    reply_integer(c, cmd->key_step);
+    command_reply_acl(c, cmd);
+    command_reply_tips(c, command_extra_find(cmd));
+    /* Key specs are a set and "no subcommands" an empty set in RESP3, as
+     * Redis sends them; a list of subcommands is an array. */
+    reply_set_len(c, spec_count);
+    for (int i = 0; i < spec_count; i++)
+        command_reply_key_spec(c, &specs[i], command_spec_notes(cmd, i));
+    if (!cmd->subcommands) {
+        reply_set_len(c, 0);
+        return;
+    }
+    reply_array_len(c, command_subcommand_count(cmd));
+    for (const struct command *sub = cmd->subcommands; sub->name; sub++) {
+        assert(sub->subcommands == NULL);
+        command_reply_info(c, sub);
+    }
+}
+
+/* COMMAND DOCS data that struct command does not carry, as redis-server
+ * 7.0.15 reports it: doc flags, deprecation, and the argument tree that
+ * redis-cli turns into its hints. Sorted by full name for bsearch.
+ *
+ * Arguments are written in a small notation, items separated by spaces:
+ * name^T, T the type (k key, s string, i integer, d double, p pattern,
+ * u unix-time, t pure-token, o oneof, b block), then optionally #n (key
+ * spec index), ='TOKEN', @since, !deprecated_since, the flags ? (optional),
+ * * (multiple) and + (multiple_token), and (children) last. */
+struct command_doc {
+    const char *name;
+    const char *doc_flags;        /* space-separated, or NULL */
+    const char *deprecated_since; /* or NULL */
+    const char *replaced_by;      /* or NULL */
+    const char *arguments;        /* in the notation above, or NULL */
+};
+
+static const struct command_doc command_docs[] = {
+    {"acl", NULL, NULL, NULL, NULL},
+    {"acl|cat", NULL, NULL, NULL, "categoryname^s?"},
+    {"acl|deluser", NULL, NULL, NULL, "username^s*"},
+    {"acl|dryrun", NULL, NULL, NULL, "username^s command^s arg^s?*"},
+    {"acl|genpass", NULL, NULL, NULL, "bits^i?"},
+    {"acl|getuser", NULL, NULL, NULL, "username^s"},
+    {"acl|help", NULL, NULL, NULL, NULL},
+    {"acl|list", NULL, NULL, NULL, NULL},
+    {"acl|load", NULL, NULL, NULL, NULL},
+    {"acl|log", NULL, NULL, NULL, "operation^o?(count^i reset^t='RESET')"},
+    {"acl|save", NULL, NULL, NULL, NULL},
+    {"acl|setuser", NULL, NULL, NULL, "username^s rule^s?*"},
+    {"acl|users", NULL, NULL, NULL, NULL},
+    {"acl|whoami", NULL, NULL, NULL, NULL},
+    {"append", NULL, NULL, NULL, "key^k#0 value^s"},
+    {"asking", NULL, NULL, NULL, NULL},
+    {"auth", NULL, NULL, NULL, "username^s@6.0.0? password^s"},
+    {"bgrewriteaof", NULL, NULL, NULL, NULL},
+    {"bgsave", NULL, NULL, NULL, "schedule^t='SCHEDULE'@3.2.2?"},
+    {"bitcount", NULL, NULL, NULL,
+     "key^k#0 index^b?(start^i end^i index_unit^o@7.0.0?(byte^t='BYTE' bit^t='BIT'))"},
+    {"bitfield", NULL, NULL, NULL,
+     "key^k#0 operation^o?*(encoding_offset^b='GET'(encoding^s offset^i) "
+     "write^b(wrap_sat_fail^o='OVERFLOW'?(wrap^t='WRAP' sat^t='SAT' fail^t='FAIL') "
+     "write_operation^o(encoding_offset_value^b='SET'(encoding^s offset^i value^i) "
+     "encoding_offset_increment^b='INCRBY'(encoding^s offset^i increment^i))))"},
+    {"bitfield_ro", NULL, NULL, NULL, "key^k#0 encoding_offset^b='GET'?*+(encoding^s offset^i)"},
+    {"bitop", NULL, NULL, NULL, "operation^s destkey^k#0 key^k#1*"},
+    {"bitpos", NULL, NULL, NULL,
+     "key^k#0 bit^i index^b?(start^i end_index^b?(end^i index_unit^o@7.0.0?(byte^t='BYTE' "
+     "bit^t='BIT')))"},
+    {"blmove", NULL, NULL, NULL,
+     "source^k#0 destination^k#1 wherefrom^o(left^t='LEFT' right^t='RIGHT') "
+     "whereto^o(left^t='LEFT' right^t='RIGHT') timeout^d"},
+    {"blmpop", NULL, NULL, NULL,
+     "timeout^d numkeys^i key^k#0* where^o(left^t='LEFT' right^t='RIGHT') count^i='COUNT'?"},
+    {"blpop", NULL, NULL, NULL, "key^k#0* timeout^d"},
+    {"brpop", NULL, NULL, NULL, "key^k#0* timeout^d"},
+    {"brpoplpush", "deprecated", "6.2.0", "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
+     "source^k#0 destination^k#1 timeout^d"},
+    {"bzmpop", NULL, NULL, NULL,
+     "timeout^d numkeys^i key^k#0* where^o(min^t='MIN' max^t='MAX') count^i='COUNT'?"},
+    {"bzpopmax", NULL, NULL, NULL, "key^k#0* timeout^d"},
+    {"bzpopmin", NULL, NULL, NULL, "key^k#0* timeout^d"},
+    {"client", NULL, NULL, NULL, NULL},
+    {"client|caching", NULL, NULL, NULL, "mode^o(yes^t='YES' no^t='NO')"},
+    {"client|getname", NULL, NULL, NULL, NULL},
+    {"client|getredir", NULL, NULL, NULL, NULL},
+    {"client|help", NULL, NULL, NULL, NULL},
+    {"client|id", NULL, NULL, NULL, NULL},
+    {"client|info", NULL, NULL, NULL, NULL},
+    {"client|kill", NULL, NULL, NULL,
+     "filter^o(ip:port^s!2.8.12 new-format^o*(client-id^i='ID'@2.8.12? "
+     "normal_master_slave_pubsub^o='TYPE'@2.8.12?(normal^t='NORMAL' master^t='MASTER'@3.2.0 "
+     "slave^t='SLAVE' replica^t='REPLICA'@5.0.0 pubsub^t='PUBSUB') username^s='USER'? "
+     "ip:port^s='ADDR'? ip:port^s='LADDR'@6.2.0? yes/no^s='SKIPME'?))"},
+    {"client|list", NULL, NULL, NULL,
+     "normal_master_replica_pubsub^o='TYPE'@5.0.0?(normal^t='NORMAL' master^t='MASTER' "
+     "replica^t='REPLICA' pubsub^t='PUBSUB') id^b='ID'@6.2.0?(client-id^i*)"},
+    {"client|no-evict", NULL, NULL, NULL, "enabled^o(on^t='ON' off^t='OFF')"},
+    {"client|pause", NULL, NULL, NULL, "timeout^i mode^o@6.2.0?(write^t='WRITE' all^t='ALL')"},
+    {"client|reply", NULL, NULL, NULL, "on_off_skip^o(on^t='ON' off^t='OFF' skip^t='SKIP')"},
+    {"client|setname", NULL, NULL, NULL, "connection-name^s"},
+    {"client|tracking", NULL, NULL, NULL,
+     "status^o(on^t='ON' off^t='OFF') client-id^i='REDIRECT'? prefix^s='PREFIX'?*+ "
+     "bcast^t='BCAST'? optin^t='OPTIN'? optout^t='OPTOUT'? noloop^t='NOLOOP'?"},
+    {"client|trackinginfo", NULL, NULL, NULL, NULL},
+    {"client|unblock", NULL, NULL, NULL,
+     "client-id^i timeout_error^o?(timeout^t='TIMEOUT' error^t='ERROR')"},
+    {"client|unpause", NULL, NULL, NULL, NULL},
+    {"cluster", NULL, NULL, NULL, NULL},
+    {"command", NULL, NULL, NULL, NULL},
+    {"command|count", NULL, NULL, NULL, NULL},
+    {"command|docs", NULL, NULL, NULL, "command-name^s?*"},
+    {"command|getkeys", NULL, NULL, NULL, NULL},
+    {"command|getkeysandflags", NULL, NULL, NULL, NULL},
+    {"command|help", NULL, NULL, NULL, NULL},
+    {"command|info", NULL, NULL, NULL, "command-name^s?*"},
+    {"command|list", NULL, NULL, NULL,
+     "filterby^o='FILTERBY'?(module-name^s='MODULE' category^s='ACLCAT' pattern^p='PATTERN')"},
+    {"config", NULL, NULL, NULL, NULL},
+    {"config|get", NULL, NULL, NULL, "parameter^b*(parameter^s)"},
+    {"config|help", NULL, NULL, NULL, NULL},
+    {"config|resetstat", NULL, NULL, NULL, NULL},
+    {"config|rewrite", NULL, NULL, NULL, NULL},
+    {"config|set", NULL, NULL, NULL, "parameter_value^b*(parameter^s value^s)"},
+    {"copy", NULL, NULL, NULL,
+     "source^k#0 destination^k#1 destination-db^i='DB'? replace^t='REPLACE'?"},
+    {"dbsize", NULL, NULL, NULL, NULL},
+    {"debug", "syscmd", NULL, NULL, NULL},
+    {"decr", NULL, NULL, NULL, "key^k#0"},
+    {"decrby", NULL, NULL, NULL, "key^k#0 decrement^i"},
+    {"del", NULL, NULL, NULL, "key^k#0*"},
+    {"discard", NULL, NULL, NULL, NULL},
+    {"dump", NULL, NULL, NULL, "key^k#0"},
+    {"echo", NULL, NULL, NULL, "message^s"},
+    {"eval", NULL, NULL, NULL, "script^s numkeys^i key^k#0?* arg^s?*"},
+    {"eval_ro", NULL, NULL, NULL, "script^s numkeys^i key^k#0?* arg^s?*"},
+    {"evalsha", NULL, NULL, NULL, "sha1^s numkeys^i key^k#0?* arg^s?*"},
+    {"evalsha_ro", NULL, NULL, NULL, "sha1^s numkeys^i key^k#0?* arg^s?*"},
+    {"exec", NULL, NULL, NULL, NULL},
+    {"exists", NULL, NULL, NULL, "key^k#0*"},
+    {"expire", NULL, NULL, NULL,
+     "key^k#0 seconds^i condition^o@7.0.0?(nx^t='NX' xx^t='XX' gt^t='GT' lt^t='LT')"},
+    {"expireat", NULL, NULL, NULL,
+     "key^k#0 unix-time-seconds^u condition^o@7.0.0?(nx^t='NX' xx^t='XX' gt^t='GT' lt^t='LT')"},
+    {"expiretime", NULL, NULL, NULL, "key^k#0"},
+    {"failover", NULL, NULL, NULL,
+     "target^b='TO'?(host^s port^i force^t='FORCE'?) abort^t='ABORT'? milliseconds^i='TIMEOUT'?"},
+    {"fcall", NULL, NULL, NULL, "function^s numkeys^i key^k#0?* arg^s?*"},
+    {"fcall_ro", NULL, NULL, NULL, "function^s numkeys^i key^k#0?* arg^s?*"},
+    {"flushall", NULL, NULL, NULL, "async^o?(async^t='ASYNC'@4.0.0 sync^t='SYNC'@6.2.0)"},
+    {"flushdb", NULL, NULL, NULL, "async^o?(async^t='ASYNC'@4.0.0 sync^t='SYNC'@6.2.0)"},
+    {"function", NULL, NULL, NULL, NULL},
+    {"function|delete", NULL, NULL, NULL, "library-name^s"},
+    {"function|dump", NULL, NULL, NULL, NULL},
+    {"function|flush", NULL, NULL, NULL, "async^o?(async^t='ASYNC' sync^t='SYNC')"},
+    {"function|help", NULL, NULL, NULL, NULL},
+    {"function|kill", NULL, NULL, NULL, NULL},
+    {"function|list", NULL, NULL, NULL,
+     "library-name-pattern^s='LIBRARYNAME'? withcode^t='WITHCODE'?"},
+    {"function|load", NULL, NULL, NULL, "replace^t='REPLACE'? function-code^s"},
+    {"function|restore", NULL, NULL, NULL,
+     "serialized-value^s policy^o?(flush^t='FLUSH' append^t='APPEND' replace^t='REPLACE')"},
+    {"function|stats", NULL, NULL, NULL, NULL},
+    {"geoadd", NULL, NULL, NULL,
+     "key^k#0 condition^o@6.2.0?(nx^t='NX' xx^t='XX') change^t='CH'@6.2.0? "
+     "longitude_latitude_member^b*(longitude^d latitude^d member^s)"},
+    {"geodist", NULL, NULL, NULL,
+     "key^k#0 member1^s member2^s unit^o?(m^t='M' km^t='KM' ft^t='FT' mi^t='MI')"},
+    {"geohash", NULL, NULL, NULL, "key^k#0 member^s*"},
+    {"geopos", NULL, NULL, NULL, "key^k#0 member^s*"},
+    {"georadius", "deprecated",
+     "6.2.0",
+     "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument",
+     "key^k#0 longitude^d latitude^d radius^d unit^o(m^t='M' km^t='KM' ft^t='FT' mi^t='MI') "
+     "withcoord^t='WITHCOORD'? withdist^t='WITHDIST'? withhash^t='WITHHASH'? "
+     "count^b?(count^i='COUNT' any^t='ANY'@6.2.0?) order^o?(asc^t='ASC' desc^t='DESC') "
+     "key^k#1='STORE'? key^k#2='STOREDIST'?"},
+    {"georadius_ro", "deprecated", "6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument",
+     "key^k#0 longitude^d latitude^d radius^d unit^o(m^t='M' km^t='KM' ft^t='FT' mi^t='MI') "
+     "withcoord^t='WITHCOORD'? withdist^t='WITHDIST'? withhash^t='WITHHASH'? "
+     "count^b?(count^i='COUNT' any^t='ANY'@6.2.0?) order^o?(asc^t='ASC' desc^t='DESC')"},
+    {"georadiusbymember", "deprecated",
+     "6.2.0",
+     "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments",
+     "key^k#0 member^s radius^d unit^o(m^t='M' km^t='KM' ft^t='FT' mi^t='MI') "
+     "withcoord^t='WITHCOORD'? withdist^t='WITHDIST'? withhash^t='WITHHASH'? "
+     "count^b?(count^i='COUNT' any^t='ANY'?) order^o?(asc^t='ASC' desc^t='DESC') key^k#1='STORE'? "
+     "key^k#2='STOREDIST'?"},
+    {"georadiusbymember_ro", "deprecated",
+     "6.2.0",
+     "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments",
+     "key^k#0 member^s radius^d unit^o(m^t='M' km^t='KM' ft^t='FT' mi^t='MI') "
+     "withcoord^t='WITHCOORD'? withdist^t='WITHDIST'? withhash^t='WITHHASH'? "
+     "count^b?(count^i='COUNT' any^t='ANY'?) order^o?(asc^t='ASC' desc^t='DESC')"},
+    {"geosearch", NULL, NULL, NULL,
+     "key^k#0 from^o(member^s='FROMMEMBER' longitude_latitude^b='FROMLONLAT'(longitude^d "
+     "latitude^d)) by^o(circle^b(radius^d='BYRADIUS' unit^o(m^t='M' km^t='KM' ft^t='FT' "
+     "mi^t='MI')) box^b(width^d='BYBOX' height^d unit^o(m^t='M' km^t='KM' ft^t='FT' mi^t='MI'))) "
+     "order^o?(asc^t='ASC' desc^t='DESC') count^b?(count^i='COUNT' any^t='ANY'?) "
+     "withcoord^t='WITHCOORD'? withdist^t='WITHDIST'? withhash^t='WITHHASH'?"},
+    {"geosearchstore", NULL, NULL, NULL,
+     "destination^k#0 source^k#1 from^o(member^s='FROMMEMBER' "
+     "longitude_latitude^b='FROMLONLAT'(longitude^d latitude^d)) "
+     "by^o(circle^b(radius^d='BYRADIUS' unit^o(m^t='M' km^t='KM' ft^t='FT' mi^t='MI')) "
+     "box^b(width^d='BYBOX' height^d unit^o(m^t='M' km^t='KM' ft^t='FT' mi^t='MI'))) "
+     "order^o?(asc^t='ASC' desc^t='DESC') count^b?(count^i='COUNT' any^t='ANY'?) "
+     "storedist^t='STOREDIST'?"},
+    {"get", NULL, NULL, NULL, "key^k#0"},
+    {"getbit", NULL, NULL, NULL, "key^k#0 offset^i"},
+    {"getdel", NULL, NULL, NULL, "key^k#0"},
+    {"getex", NULL, NULL, NULL,
+     "key^k#0 expiration^o?(seconds^i='EX' milliseconds^i='PX' unix-time-seconds^u='EXAT' "
+     "unix-time-milliseconds^u='PXAT' persist^t='PERSIST')"},
+    {"getrange", NULL, NULL, NULL, "key^k#0 start^i end^i"},
+    {"getset", "deprecated", "6.2.0", "`SET` with the `!GET` argument", "key^k#0 value^s"},
+    {"hdel", NULL, NULL, NULL, "key^k#0 field^s*"},
+    {"hello", NULL, NULL, NULL,
+     "arguments^b?(protover^i username_password^b='AUTH'?(username^s password^s) "
+     "clientname^s='SETNAME'?)"},
+    {"hexists", NULL, NULL, NULL, "key^k#0 field^s"},
+    {"hget", NULL, NULL, NULL, "key^k#0 field^s"},
+    {"hgetall", NULL, NULL, NULL, "key^k#0"},
+    {"hincrby", NULL, NULL, NULL, "key^k#0 field^s increment^i"},
+    {"hincrbyfloat", NULL, NULL, NULL, "key^k#0 field^s increment^d"},
+    {"hkeys", NULL, NULL, NULL, "key^k#0"},
+    {"hlen", NULL, NULL, NULL, "key^k#0"},
+    {"hmget", NULL, NULL, NULL, "key^k#0 field^s*"},
+    {"hmset", "deprecated", "4.0.0", "`HSET` with multiple field-value pairs",
+     "key^k#0 field_value^b*(field^s value^s)"},
+    {"hrandfield", NULL, NULL, NULL, "key^k#0 options^b?(count^i withvalues^t='WITHVALUES'?)"},
+    {"hscan", NULL, NULL, NULL, "key^k#0 cursor^i pattern^p='MATCH'? count^i='COUNT'?"},
+    {"hset", NULL, NULL, NULL, "key^k#0 field_value^b*(field^s value^s)"},
+    {"hsetnx", NULL, NULL, NULL, "key^k#0 field^s value^s"},
+    {"hstrlen", NULL, NULL, NULL, "key^k#0 field^s"},
+    {"hvals", NULL, NULL, NULL, "key^k#0"},
+    {"incr", NULL, NULL, NULL, "key^k#0"},
+    {"incrby", NULL, NULL, NULL, "key^k#0 increment^i"},
+    {"incrbyfloat", NULL, NULL, NULL, "key^k#0 increment^d"},
+    {"info", NULL, NULL, NULL, "section^s?*"},
+    {"keys", NULL, NULL, NULL, "pattern^p"},
+    {"lastsave", NULL, NULL, NULL, NULL},
+    {"latency", NULL, NULL, NULL, NULL},
+    {"latency|doctor", NULL, NULL, NULL, NULL},
+    {"latency|graph", NULL, NULL, NULL, "event^s"},
+    {"latency|help", NULL, NULL, NULL, NULL},
+    {"latency|histogram", NULL, NULL, NULL, "command^s?*"},
+    {"latency|history", NULL, NULL, NULL, "event^s"},
+    {"latency|latest", NULL, NULL, NULL, NULL},
+    {"latency|reset", NULL, NULL, NULL, "event^s?*"},
+    {"lcs", NULL, NULL, NULL,
+     "key1^k#0 key2^k#0 len^t='LEN'? idx^t='IDX'? len^i='MINMATCHLEN'? "
+     "withmatchlen^t='WITHMATCHLEN'?"},
+    {"lindex", NULL, NULL, NULL, "key^k#0 index^i"},
+    {"linsert", NULL, NULL, NULL,
+     "key^k#0 where^o(before^t='BEFORE' after^t='AFTER') pivot^s element^s"},
+    {"llen", NULL, NULL, NULL, "key^k#0"},
+    {"lmove", NULL, NULL, NULL,
+     "source^k#0 destination^k#1 wherefrom^o(left^t='LEFT' right^t='RIGHT') "
+     "whereto^o(left^t='LEFT' right^t='RIGHT')"},
+    {"lmpop", NULL, NULL, NULL,
+     "numkeys^i key^k#0* where^o(left^t='LEFT' right^t='RIGHT') count^i='COUNT'?"},
+    {"lolwut", NULL, NULL, NULL, "version^i='VERSION'?"},
+    {"lpop", NULL, NULL, NULL, "key^k#0 count^i@6.2.0?"},
+    {"lpos", NULL, NULL, NULL,
+     "key^k#0 element^s rank^i='RANK'? num-matches^i='COUNT'? len^i='MAXLEN'?"},
+    {"lpush", NULL, NULL, NULL, "key^k#0 element^s*"},
+    {"lpushx", NULL, NULL, NULL, "key^k#0 element^s*"},
+    {"lrange", NULL, NULL, NULL, "key^k#0 start^i stop^i"},
+    {"lrem", NULL, NULL, NULL, "key^k#0 count^i element^s"},
+    {"lset", NULL, NULL, NULL, "key^k#0 index^i element^s"},
+    {"ltrim", NULL, NULL, NULL, "key^k#0 start^i stop^i"},
+    {"memory", NULL, NULL, NULL, NULL},
+    {"memory|doctor", NULL, NULL, NULL, NULL},
+    {"memory|help", NULL, NULL, NULL, NULL},
+    {"memory|malloc-stats", NULL, NULL, NULL, NULL},
+    {"memory|purge", NULL, NULL, NULL, NULL},
+    {"memory|stats", NULL, NULL, NULL, NULL},
+    {"memory|usage", NULL, NULL, NULL, "key^k#0 count^i='SAMPLES'?"},
+    {"mget", NULL, NULL, NULL, "key^k#0*"},
+    {"migrate", NULL, NULL, NULL,
+     "host^s port^i key_or_empty_string^o(key^k#0 empty_string^t='') destination-db^i timeout^i "
+     "copy^t='COPY'@3.0.0? replace^t='REPLACE'@3.0.0? authentication^o?(password^s='AUTH'@4.0.7? "
+     "username_password^b='AUTH2'@6.0.0?(username^s password^s)) key^k#1='KEYS'@3.0.6?*"},
+    {"module", NULL, NULL, NULL, NULL},
+    {"monitor", NULL, NULL, NULL, NULL},
+    {"move", NULL, NULL, NULL, "key^k#0 db^i"},
+    {"mset", NULL, NULL, NULL, "key_value^b*(key^k#0 value^s)"},
+    {"msetnx", NULL, NULL, NULL, "key_value^b*(key^k#0 value^s)"},
+    {"multi", NULL, NULL, NULL, NULL},
+    {"object", NULL, NULL, NULL, NULL},
+    {"object|encoding", NULL, NULL, NULL, "key^k#0"},
+    {"object|freq", NULL, NULL, NULL, "key^k#0"},
+    {"object|help", NULL, NULL, NULL, NULL},
+    {"object|idletime", NULL, NULL, NULL, "key^k#0"},
+    {"object|refcount", NULL, NULL, NULL, "key^k#0"},
+    {"persist", NULL, NULL, NULL, "key^k#0"},
+    {"pexpire", NULL, NULL, NULL,
+     "key^k#0 milliseconds^i condition^o@7.0.0?(nx^t='NX' xx^t='XX' gt^t='GT' lt^t='LT')"},
+    {"pexpireat", NULL, NULL, NULL,
+     "key^k#0 unix-time-milliseconds^u condition^o@7.0.0?(nx^t='NX' xx^t='XX' gt^t='GT' "
+     "lt^t='LT')"},
+    {"pexpiretime", NULL, NULL, NULL, "key^k#0"},
+    {"pfadd", NULL, NULL, NULL, "key^k#0 element^s?*"},
+    {"pfcount", NULL, NULL, NULL, "key^k#0*"},
+    {"pfdebug", "syscmd", NULL, NULL, "subcommand^s key^k#0"},
+    {"pfmerge", NULL, NULL, NULL, "destkey^k#0 sourcekey^k#1*"},
+    {"pfselftest", "syscmd", NULL, NULL, NULL},
+    {"ping", NULL, NULL, NULL, "message^s?"},
+    {"psetex", NULL, NULL, NULL, "key^k#0 milliseconds^i value^s"},
+    {"psubscribe", NULL, NULL, NULL, "pattern^b*(pattern^p)"},
+    {"psync", NULL, NULL, NULL, "replicationid^s offset^i"},
+    {"pttl", NULL, NULL, NULL, "key^k#0"},
+    {"publish", NULL, NULL, NULL, "channel^s message^s"},
+    {"pubsub", NULL, NULL, NULL, NULL},
+    {"pubsub|channels", NULL, NULL, NULL, "pattern^p?"},
+    {"pubsub|help", NULL, NULL, NULL, NULL},
+    {"pubsub|numpat", NULL, NULL, NULL, NULL},
+    {"pubsub|numsub", NULL, NULL, NULL, "channel^s?*"},
+    {"pubsub|shardchannels", NULL, NULL, NULL, "pattern^p?"},
+    {"pubsub|shardnumsub", NULL, NULL, NULL, "shardchannel^s?*"},
+    {"punsubscribe", NULL, NULL, NULL, "pattern^p?*"},
+    {"quit", NULL, NULL, NULL, NULL},
+    {"randomkey", NULL, NULL, NULL, NULL},
+    {"readonly", NULL, NULL, NULL, NULL},
+    {"readwrite", NULL, NULL, NULL, NULL},
+    {"rename", NULL, NULL, NULL, "key^k#0 newkey^k#1"},
+    {"renamenx", NULL, NULL, NULL, "key^k#0 newkey^k#1"},
+    {"replconf", "syscmd", NULL, NULL, NULL},
+    {"replicaof", NULL, NULL, NULL,
+     "args^o(host-port^b(host^s port^i) no-one^b(no^t='NO' one^t='ONE'))"},
+    {"reset", NULL, NULL, NULL, NULL},
+    {"restore", NULL, NULL, NULL,
+     "key^k#0 ttl^i serialized-value^s replace^t='REPLACE'@3.0.0? absttl^t='ABSTTL'@5.0.0? "
+     "seconds^i='IDLETIME'@5.0.0? frequency^i='FREQ'@5.0.0?"},
+    {"restore-asking", "syscmd", NULL, NULL,
+     "key^k#0 ttl^i serialized-value^s replace^t='REPLACE'@3.0.0? absttl^t='ABSTTL'@5.0.0? "
+     "seconds^i='IDLETIME'@5.0.0? frequency^i='FREQ'@5.0.0?"},
+    {"role", NULL, NULL, NULL, NULL},
+    {"rpop", NULL, NULL, NULL, "key^k#0 count^i@6.2.0?"},
+    {"rpoplpush", "deprecated", "6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments",
+     "source^k#0 destination^k#1"},
+    {"rpush", NULL, NULL, NULL, "key^k#0 element^s*"},
+    {"rpushx", NULL, NULL, NULL, "key^k#0 element^s*"},
+    {"sadd", NULL, NULL, NULL, "key^k#0 member^s*"},
+    {"save", NULL, NULL, NULL, NULL},
+    {"scan", NULL, NULL, NULL, "cursor^i pattern^p='MATCH'? count^i='COUNT'? type^s='TYPE'@6.0.0?"},
+    {"scard", NULL, NULL, NULL, "key^k#0"},
+    {"script", NULL, NULL, NULL, NULL},
+    {"script|debug", NULL, NULL, NULL, "mode^o(yes^t='YES' sync^t='SYNC' no^t='NO')"},
+    {"script|exists", NULL, NULL, NULL, "sha1^s*"},
+    {"script|flush", NULL, NULL, NULL, "async^o@6.2.0?(async^t='ASYNC' sync^t='SYNC')"},
+    {"script|help", NULL, NULL, NULL, NULL},
+    {"script|kill", NULL, NULL, NULL, NULL},
+    {"script|load", NULL, NULL, NULL, "script^s"},
+    {"sdiff", NULL, NULL, NULL, "key^k#0*"},
+    {"sdiffstore", NULL, NULL, NULL, "destination^k#0 key^k#1*"},
+    {"select", NULL, NULL, NULL, "index^i"},
+    {"set", NULL, NULL, NULL,
+     "key^k#0 value^s condition^o@2.6.12?(nx^t='NX' xx^t='XX') get^t='GET'@6.2.0? "
+     "expiration^o?(seconds^i='EX'@2.6.12 milliseconds^i='PX'@2.6.12 "
+     "unix-time-seconds^u='EXAT'@6.2.0 unix-time-milliseconds^u='PXAT'@6.2.0 "
+     "keepttl^t='KEEPTTL'@6.0.0)"},
+    {"setbit", NULL, NULL, NULL, "key^k#0 offset^i value^i"},
+    {"setex", NULL, NULL, NULL, "key^k#0 seconds^i value^s"},
+    {"setnx", NULL, NULL, NULL, "key^k#0 value^s"},
+    {"setrange", NULL, NULL, NULL, "key^k#0 offset^i value^s"},
+    {"shutdown", NULL, NULL, NULL,
+     "nosave_save^o?(nosave^t='NOSAVE' save^t='SAVE') now^t='NOW'@7.0.0? force^t='FORCE'@7.0.0? "
+     "abort^t='ABORT'@7.0.0?"},
+    {"sinter", NULL, NULL, NULL, "key^k#0*"},
+    {"sintercard", NULL, NULL, NULL, "numkeys^i key^k#0* limit^i='LIMIT'?"},
+    {"sinterstore", NULL, NULL, NULL, "destination^k#0 key^k#1*"},
+    {"sismember", NULL, NULL, NULL, "key^k#0 member^s"},
+    {"slaveof", "deprecated", "5.0.0", "`REPLICAOF`",
+     "args^o(host-port^b(host^s port^i) no-one^b(no^t='NO' one^t='ONE'))"},
+    {"slowlog", NULL, NULL, NULL, NULL},
+    {"slowlog|get", NULL, NULL, NULL, "count^i?"},
+    {"slowlog|help", NULL, NULL, NULL, NULL},
+    {"slowlog|len", NULL, NULL, NULL, NULL},
+    {"slowlog|reset", NULL, NULL, NULL, NULL},
+    {"smembers", NULL, NULL, NULL, "key^k#0"},
+    {"smismember", NULL, NULL, NULL, "key^k#0 member^s*"},
+    {"smove", NULL, NULL, NULL, "source^k#0 destination^k#1 member^s"},
+    {"sort", NULL, NULL, NULL,
+     "key^k#0 pattern^p#1='BY'? offset_count^b='LIMIT'?(offset^i count^i) pattern^p#1='GET'?*+ "
+     "order^o?(asc^t='ASC' desc^t='DESC') sorting^t='ALPHA'? destination^k#2='STORE'?"},
+    {"sort_ro", NULL, NULL, NULL,
+     "key^k#0 pattern^p#1='BY'? offset_count^b='LIMIT'?(offset^i count^i) pattern^p#1='GET'?*+ "
+     "order^o?(asc^t='ASC' desc^t='DESC') sorting^t='ALPHA'?"},
+    {"spop", NULL, NULL, NULL, "key^k#0 count^i@3.2.0?"},
+    {"spublish", NULL, NULL, NULL, "shardchannel^s message^s"},
+    {"srandmember", NULL, NULL, NULL, "key^k#0 count^i@2.6.0?"},
+    {"srem", NULL, NULL, NULL, "key^k#0 member^s*"},
+    {"sscan", NULL, NULL, NULL, "key^k#0 cursor^i pattern^p='MATCH'? count^i='COUNT'?"},
+    {"ssubscribe", NULL, NULL, NULL, "shardchannel^s*"},
+    {"strlen", NULL, NULL, NULL, "key^k#0"},
+    {"subscribe", NULL, NULL, NULL, "channel^s*"},
+    {"substr", "deprecated", "2.0.0", "`GETRANGE`", "key^k#0 start^i end^i"},
+    {"sunion", NULL, NULL, NULL, "key^k#0*"},
+    {"sunionstore", NULL, NULL, NULL, "destination^k#0 key^k#1*"},
+    {"sunsubscribe", NULL, NULL, NULL, "shardchannel^s?*"},
+    {"swapdb", NULL, NULL, NULL, "index1^i index2^i"},
+    {"sync", NULL, NULL, NULL, NULL},
+    {"time", NULL, NULL, NULL, NULL},
+    {"touch", NULL, NULL, NULL, "key^k#0*"},
+    {"ttl", NULL, NULL, NULL, "key^k#0"},
+    {"type", NULL, NULL, NULL, "key^k#0"},
+    {"unlink", NULL, NULL, NULL, "key^k#0*"},
+    {"unsubscribe", NULL, NULL, NULL, "channel^s?*"},
+    {"unwatch", NULL, NULL, NULL, NULL},
+    {"wait", NULL, NULL, NULL, "numreplicas^i timeout^i"},
+    {"watch", NULL, NULL, NULL, "key^k#0*"},
+    {"xack", NULL, NULL, NULL, "key^k#0 group^s id^s*"},
+    {"xadd", NULL, NULL, NULL,
+     "key^k#0 nomkstream^t='NOMKSTREAM'@6.2.0? trim^b?(strategy^o(maxlen^t='MAXLEN' "
+     "minid^t='MINID'@6.2.0) operator^o?(equal^t='=' approximately^t='~') threshold^s "
+     "count^i='LIMIT'@6.2.0?) id_or_auto^o(auto_id^t='*' id^s) field_value^b*(field^s value^s)"},
+    {"xautoclaim", NULL, NULL, NULL,
+     "key^k#0 group^s consumer^s min-idle-time^s start^s count^i='COUNT'? justid^t='JUSTID'?"},
+    {"xclaim", NULL, NULL, NULL,
+     "key^k#0 group^s consumer^s min-idle-time^s id^s* ms^i='IDLE'? "
+     "unix-time-milliseconds^u='TIME'? count^i='RETRYCOUNT'? force^t='FORCE'? justid^t='JUSTID'? "
+     "id^s='LASTID'?"},
+    {"xdel", NULL, NULL, NULL, "key^k#0 id^s*"},
+    {"xgroup", NULL, NULL, NULL, NULL},
+    {"xgroup|create", NULL, NULL, NULL,
+     "key^k#0 groupname^s id^o(id^s new_id^t='$') mkstream^t='MKSTREAM'? "
+     "entries_read^i='ENTRIESREAD'?"},
+    {"xgroup|createconsumer", NULL, NULL, NULL, "key^k#0 groupname^s consumername^s"},
+    {"xgroup|delconsumer", NULL, NULL, NULL, "key^k#0 groupname^s consumername^s"},
+    {"xgroup|destroy", NULL, NULL, NULL, "key^k#0 groupname^s"},
+    {"xgroup|help", NULL, NULL, NULL, NULL},
+    {"xgroup|setid", NULL, NULL, NULL,
+     "key^k#0 groupname^s id^o(id^s new_id^t='$') entries_read^i='ENTRIESREAD'?"},
+    {"xinfo", NULL, NULL, NULL, NULL},
+    {"xinfo|consumers", NULL, NULL, NULL, "key^k#0 groupname^s"},
+    {"xinfo|groups", NULL, NULL, NULL, "key^k#0"},
+    {"xinfo|help", NULL, NULL, NULL, NULL},
+    {"xinfo|stream", NULL, NULL, NULL, "key^k#0 full^b='FULL'?(count^i='COUNT'?)"},
+    {"xlen", NULL, NULL, NULL, "key^k#0"},
+    {"xpending", NULL, NULL, NULL,
+     "key^k#0 group^s filters^b?(min-idle-time^i='IDLE'@6.2.0? start^s end^s count^i consumer^s?)"},
+    {"xrange", NULL, NULL, NULL, "key^k#0 start^s end^s count^i='COUNT'?"},
+    {"xread", NULL, NULL, NULL,
+     "count^i='COUNT'? milliseconds^i='BLOCK'? streams^b='STREAMS'(key^k#0* id^s*)"},
+    {"xreadgroup", NULL, NULL, NULL,
+     "group_consumer^b='GROUP'(group^s consumer^s) count^i='COUNT'? milliseconds^i='BLOCK'? "
+     "noack^t='NOACK'? streams^b='STREAMS'(key^k#0* id^s*)"},
+    {"xrevrange", NULL, NULL, NULL, "key^k#0 end^s start^s count^i='COUNT'?"},
+    {"xsetid", NULL, NULL, NULL,
+     "key^k#0 last-id^s entries_added^i='ENTRIESADDED'@7.0.0? "
+     "max_deleted_entry_id^s='MAXDELETEDID'@7.0.0?"},
+    {"xtrim", NULL, NULL, NULL,
+     "key^k#0 trim^b(strategy^o(maxlen^t='MAXLEN' minid^t='MINID'@6.2.0) operator^o?(equal^t='=' "
+     "approximately^t='~') threshold^s count^i='LIMIT'@6.2.0?)"},
+    {"zadd", NULL, NULL, NULL,
+     "key^k#0 condition^o@3.0.2?(nx^t='NX' xx^t='XX') comparison^o@6.2.0?(gt^t='GT' lt^t='LT') "
+     "change^t='CH'@3.0.2? increment^t='INCR'@3.0.2? score_member^b*(score^d member^s)"},
+    {"zcard", NULL, NULL, NULL, "key^k#0"},
+    {"zcount", NULL, NULL, NULL, "key^k#0 min^d max^d"},
+    {"zdiff", NULL, NULL, NULL, "numkeys^i key^k#0* withscores^t='WITHSCORES'?"},
+    {"zdiffstore", NULL, NULL, NULL, "destination^k#0 numkeys^i key^k#1*"},
+    {"zincrby", NULL, NULL, NULL, "key^k#0 increment^i member^s"},
+    {"zinter", NULL, NULL, NULL,
+     "numkeys^i key^k#0* weight^i='WEIGHTS'?* aggregate^o='AGGREGATE'?(sum^t='SUM' min^t='MIN' "
+     "max^t='MAX') withscores^t='WITHSCORES'?"},
+    {"zintercard", NULL, NULL, NULL, "numkeys^i key^k#0* limit^i='LIMIT'?"},
+    {"zinterstore", NULL, NULL, NULL,
+     "destination^k#0 numkeys^i key^k#1* weight^i='WEIGHTS'?* "
+     "aggregate^o='AGGREGATE'?(sum^t='SUM' min^t='MIN' max^t='MAX')"},
+    {"zlexcount", NULL, NULL, NULL, "key^k#0 min^s max^s"},
+    {"zmpop", NULL, NULL, NULL,
+     "numkeys^i key^k#0* where^o(min^t='MIN' max^t='MAX') count^i='COUNT'?"},
+    {"zmscore", NULL, NULL, NULL, "key^k#0 member^s*"},
+    {"zpopmax", NULL, NULL, NULL, "key^k#0 count^i?"},
+    {"zpopmin", NULL, NULL, NULL, "key^k#0 count^i?"},
+    {"zrandmember", NULL, NULL, NULL, "key^k#0 options^b?(count^i withscores^t='WITHSCORES'?)"},
+    {"zrange", NULL, NULL, NULL,
+     "key^k#0 start^s stop^s sortby^o@6.2.0?(byscore^t='BYSCORE' bylex^t='BYLEX') "
+     "rev^t='REV'@6.2.0? offset_count^b='LIMIT'@6.2.0?(offset^i count^i) "
+     "withscores^t='WITHSCORES'?"},
+    {"zrangebylex", "deprecated", "6.2.0", "`ZRANGE` with the `BYLEX` argument",
+     "key^k#0 min^s max^s offset_count^b='LIMIT'?(offset^i count^i)"},
+    {"zrangebyscore", "deprecated", "6.2.0", "`ZRANGE` with the `BYSCORE` argument",
+     "key^k#0 min^d max^d withscores^t='WITHSCORES'@2.0.0? offset_count^b='LIMIT'?(offset^i "
+     "count^i)"},
+    {"zrangestore", NULL, NULL, NULL,
+     "dst^k#0 src^k#1 min^s max^s sortby^o?(byscore^t='BYSCORE' bylex^t='BYLEX') rev^t='REV'? "
+     "offset_count^b='LIMIT'?(offset^i count^i)"},
+    {"zrank", NULL, NULL, NULL, "key^k#0 member^s"},
+    {"zrem", NULL, NULL, NULL, "key^k#0 member^s*"},
+    {"zremrangebylex", NULL, NULL, NULL, "key^k#0 min^s max^s"},
+    {"zremrangebyrank", NULL, NULL, NULL, "key^k#0 start^i stop^i"},
+    {"zremrangebyscore", NULL, NULL, NULL, "key^k#0 min^d max^d"},
+    {"zrevrange", "deprecated", "6.2.0", "`ZRANGE` with the `REV` argument",
+     "key^k#0 start^i stop^i withscores^t='WITHSCORES'?"},
+    {"zrevrangebylex", "deprecated", "6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments",
+     "key^k#0 max^s min^s offset_count^b='LIMIT'?(offset^i count^i)"},
+    {"zrevrangebyscore", "deprecated", "6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments",
+     "key^k#0 max^d min^d withscores^t='WITHSCORES'? offset_count^b='LIMIT'?(offset^i count^i)"},
+    {"zrevrank", NULL, NULL, NULL, "key^k#0 member^s"},
+    {"zscan", NULL, NULL, NULL, "key^k#0 cursor^i pattern^p='MATCH'? count^i='COUNT'?"},
+    {"zscore", NULL, NULL, NULL, "key^k#0 member^s"},
+    {"zunion", NULL, NULL, NULL,
+     "numkeys^i key^k#0* weight^i='WEIGHTS'?* aggregate^o='AGGREGATE'?(sum^t='SUM' min^t='MIN' "
+     "max^t='MAX') withscores^t='WITHSCORES'?"},
+    {"zunionstore", NULL, NULL, NULL,
+     "destination^k#0 numkeys^i key^k#1* weight^i='WEIGHTS'?* "
+     "aggregate^o='AGGREGATE'?(sum^t='SUM' min^t='MIN' max^t='MAX')"},
+};
+
+/* COMMAND DOCS history: (version, change) rows, grouped by command name in
+ * Redis's order. */
+struct command_history {
+    const char *name;
+    const char *version;
+    const char *change;
+};
+
+static const struct command_history command_histories[] = {
+    {"acl|getuser", "6.2.0", "Added Pub/Sub channel patterns."},
+    {"acl|getuser", "7.0.0",
+     "Added selectors and changed the format of key and channel patterns from a list to their "
+     "rule representation."},
+    {"acl|setuser", "6.2.0", "Added Pub/Sub channel patterns."},
+    {"acl|setuser", "7.0.0", "Added selectors and key based permissions."},
+    {"auth", "6.0.0", "Added ACL style (username and password)."},
+    {"bgsave", "3.2.2", "Added the `SCHEDULE` option."},
+    {"bitcount", "7.0.0", "Added the `BYTE|BIT` option."},
+    {"bitpos", "7.0.0", "Added the `BYTE|BIT` option."},
+    {"blpop", "6.0.0", "`timeout` is interpreted as a double instead of an integer."},
+    {"brpop", "6.0.0", "`timeout` is interpreted as a double instead of an integer."},
+    {"brpoplpush", "6.0.0", "`timeout` is interpreted as a double instead of an integer."},
+    {"bzpopmax", "6.0.0", "`timeout` is interpreted as a double instead of an integer."},
+    {"bzpopmin", "6.0.0", "`timeout` is interpreted as a double instead of an integer."},
+    {"client|kill", "2.8.12", "Added new filter format."},
+    {"client|kill", "2.8.12", "`ID` option."},
+    {"client|kill", "3.2.0", "Added `master` type in for `TYPE` option."},
+    {"client|kill", "5.0.0",
+     "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."},
+    {"client|kill", "6.2.0", "`LADDR` option."},
+    {"client|list", "2.8.12", "Added unique client `id` field."},
+    {"client|list", "5.0.0", "Added optional `TYPE` filter."},
+    {"client|list", "6.0.0", "Added `user` field."},
+    {"client|list", "6.2.0",
+     "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."},
+    {"client|list", "7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."},
+    {"client|list", "7.0.3", "Added `ssub` field."},
+    {"client|pause", "6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."},
+    {"command|info", "7.0.0", "Allowed to be called with no argument to get info on all commands."},
+    {"config|get", "7.0.0", "Added the ability to pass multiple pattern parameters in one call"},
+    {"config|set", "7.0.0", "Added the ability to set multiple parameters in one call."},
+    {"exists", "3.0.3", "Accepts multiple `key` arguments."},
+    {"expire", "7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."},
+    {"expireat", "7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."},
+    {"flushall", "4.0.0", "Added the `ASYNC` flushing mode modifier."},
+    {"flushall", "6.2.0", "Added the `SYNC` flushing mode modifier."},
+    {"flushdb", "4.0.0", "Added the `ASYNC` flushing mode modifier."},
+    {"flushdb", "6.2.0", "Added the `SYNC` flushing mode modifier."},
+    {"geoadd", "6.2.0", "Added the `CH`, `NX` and `XX` options."},
+    {"georadius", "6.2.0", "Added the `ANY` option for `COUNT`."},
+    {"georadius", "7.0.0", "Added support for uppercase unit names."},
+    {"georadius_ro", "6.2.0", "Added the `ANY` option for `COUNT`."},
+    {"georadiusbymember", "7.0.0", "Added support for uppercase unit names."},
+    {"geosearch", "7.0.0", "Added support for uppercase unit names."},
+    {"geosearchstore", "7.0.0", "Added support for uppercase unit names."},
+    {"hdel", "2.4.0", "Accepts multiple `field` arguments."},
+    {"hello", "6.2.0",
+     "`protover` made optional; when called without arguments the command reports the current "
+     "connection's context."},
+    {"hset", "4.0.0", "Accepts multiple `field` and `value` arguments."},
+    {"info", "7.0.0", "Added support for taking multiple section arguments."},
+    {"lpop", "6.2.0", "Added the `count` argument."},
+    {"lpush", "2.4.0", "Accepts multiple `element` arguments."},
+    {"lpushx", "4.0.0", "Accepts multiple `element` arguments."},
+    {"migrate", "3.0.0", "Added the `COPY` and `REPLACE` options."},
+    {"migrate", "3.0.6", "Added the `KEYS` option."},
+    {"migrate", "4.0.7", "Added the `AUTH` option."},
+    {"migrate", "6.0.0", "Added the `AUTH2` option."},
+    {"pexpire", "7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."},
+    {"pexpireat", "7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."},
+    {"pttl", "2.8.0", "Added the -2 reply."},
+    {"renamenx", "3.2.0",
+     "The command no longer returns an error when source and destination names are the same."},
+    {"restore", "3.0.0", "Added the `REPLACE` modifier."},
+    {"restore", "5.0.0", "Added the `ABSTTL` modifier."},
+    {"restore", "5.0.0", "Added the `IDLETIME` and `FREQ` options."},
+    {"restore-asking", "3.0.0", "Added the `REPLACE` modifier."},
+    {"restore-asking", "5.0.0", "Added the `ABSTTL` modifier."},
+    {"restore-asking", "5.0.0", "Added the `IDLETIME` and `FREQ` options."},
+    {"rpop", "6.2.0", "Added the `count` argument."},
+    {"rpush", "2.4.0", "Accepts multiple `element` arguments."},
+    {"rpushx", "4.0.0", "Accepts multiple `element` arguments."},
+    {"sadd", "2.4.0", "Accepts multiple `member` arguments."},
+    {"scan", "6.0.0", "Added the `TYPE` subcommand."},
+    {"script|flush", "6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers."},
+    {"set", "2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."},
+    {"set", "6.0.0", "Added the `KEEPTTL` option."},
+    {"set", "6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."},
+    {"set", "7.0.0", "Allowed the `NX` and `GET` options to be used together."},
+    {"shutdown", "7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."},
+    {"slowlog|get", "4.0.0", "Added client IP address, port and name to the reply."},
+    {"spop", "3.2.0", "Added the `count` argument."},
+    {"srandmember", "2.6.0", "Added the optional `count` argument."},
+    {"srem", "2.4.0", "Accepts multiple `member` arguments."},
+    {"ttl", "2.8.0", "Added the -2 reply."},
+    {"xadd", "6.2.0",
+     "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` option."},
+    {"xadd", "7.0.0", "Added support for the `<ms>-*` explicit ID form."},
+    {"xautoclaim", "7.0.0",
+     "Added an element to the reply array, containing deleted entries the command cleared from "
+     "the PEL"},
+    {"xgroup|create", "7.0.0", "Added the `entries_read` named argument."},
+    {"xgroup|setid", "7.0.0", "Added the optional `entries_read` argument."},
+    {"xinfo|groups", "7.0.0", "Added the `entries-read` and `lag` fields"},
+    {"xinfo|stream", "6.0.0", "Added the `FULL` modifier."},
+    {"xinfo|stream", "7.0.0",
+     "Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, "
+     "`entries-read` and `lag` fields"},
+    {"xpending", "6.2.0", "Added the `IDLE` option and exclusive range intervals."},
+    {"xrange", "6.2.0", "Added exclusive ranges."},
+    {"xrevrange", "6.2.0", "Added exclusive ranges."},
+    {"xsetid", "7.0.0", "Added the `entries_added` and `max_deleted_entry_id` arguments."},
+    {"xtrim", "6.2.0", "Added the `MINID` trimming strategy and the `LIMIT` option."},
+    {"zadd", "2.4.0", "Accepts multiple elements."},
+    {"zadd", "3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."},
+    {"zadd", "6.2.0", "Added the `GT` and `LT` options."},
+    {"zrange", "6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."},
+    {"zrangebyscore", "2.0.0", "Added the `WITHSCORES` modifier."},
+    {"zrem", "2.4.0", "Accepts multiple elements."},
+    {"zrevrangebyscore", "2.1.6", "`min` and `max` can be exclusive."},
+};
+
+/* Nesting of the argument notation is bounded by the table above (three
+ * levels at most); this limit only guards the recursion. */
+#define COMMAND_DOCS_DEPTH_MAX 8
+
+static int command_doc_compare(const void *key, const void *entry)
+{
+    return strcmp(key, ((const struct command_doc *)entry)->name);
+}
+
+static const struct command_doc *command_doc_find(const struct command *cmd)
+{
+    return bsearch(server_command_name(cmd), command_docs,
+                   sizeof(command_docs) / sizeof(command_docs[0]), sizeof(command_docs[0]),
+                   command_doc_compare);
+}
+
+/* Length of the argument item at p: up to a space outside parentheses and
+ * quotes, or the parenthesis that closes the enclosing list. */
+static size_t command_doc_item_len(const char *p, size_t len)
+{
+    int depth = 0;
+    bool quoted = false;
+    size_t i = 0;
+    for (; i < len; i++) {
+        char ch = p[i];
+        if (quoted) {
+            quoted = ch != '\'';
+        } else if (ch == '\'') {
+            quoted = true;
+        } else if (ch == '(') {
+            depth++;
+        } else if (ch == ')') {
+            if (depth == 0)
+                break;
+            depth--;
+        } else if (ch == ' ' && depth == 0) {
+            break;
+        }
+    }
+    assert(!quoted);
+    return i;
+}
+
+static long long command_doc_count_items(const char *p, size_t len)
+{
+    long long count = 0;
+    for (size_t at = 0; at < len;) {
+        at += command_doc_item_len(p + at, len - at);
+        count++;
+        at += at < len; /* the separating space */
+    }
+    return count;
+}
+
+/* One argument item, parsed. Pointers are into the table's text. */
+struct command_doc_arg {
+    const char *name;
+    size_t name_len;
+    const char *type;
+    int key_spec_index; /* -1 when absent */
+    const char *token, *since, *deprecated;
+    size_t token_len, since_len, deprecated_len;
+    bool optional, multiple, multiple_token;
+    const char *children; /* inside the parentheses, or NULL */
+    size_t children_len;
+};
+
+static const char *command_doc_type_name(char code)
+{
+    switch (code) {
+    case 'k': return "key";
+    case 's': return "string";
+    case 'i': return "integer";
+    case 'd': return "double";
+    case 'p': return "pattern";
+    case 'u': return "unix-time";
+    case 't': return "pure-token";
+    case 'o': return "oneof";
+    case 'b': return "block";
+    }
+    assert(!"unknown argument type in command_docs");
+    return "";
+}
+
+static size_t command_doc_version_len(const char *p, const char *end)
+{
+    size_t n = 0;
+    while (p + n < end && (isdigit((unsigned char)p[n]) || p[n] == '.'))
+        n++;
+    return n;
+}
+
+static void command_doc_parse_arg(const char *p, size_t len, struct command_doc_arg *arg)
+{
+    memset(arg, 0, sizeof(*arg));
+    arg->key_spec_index = -1;
+    const char *end = p + len;
+    const char *caret = memchr(p, '^', len);
+    assert(caret != NULL && caret + 1 < end);
+    arg->name = p;
+    arg->name_len = (size_t)(caret - p);
+    arg->type = command_doc_type_name(caret[1]);
+    for (const char *q = caret + 2; q < end;) {
+        char mark = *q++;
+        if (mark == '#') {
+            arg->key_spec_index = atoi(q);
+            while (q < end && isdigit((unsigned char)*q))
+                q++;
+        } else if (mark == '=') {
+            assert(*q == '\'');
+            const char *close = memchr(q + 1, '\'', (size_t)(end - q - 1));
+            assert(close != NULL);
+            arg->token = q + 1;
+            arg->token_len = (size_t)(close - q - 1);
+            q = close + 1;
+        } else if (mark == '@' || mark == '!') {
+            size_t n = command_doc_version_len(q, end);
+            *(mark == '@' ? &arg->since : &arg->deprecated) = q;
+            *(mark == '@' ? &arg->since_len : &arg->deprecated_len) = n;
+            q += n;
+        } else if (mark == '?' || mark == '*' || mark == '+') {
+            arg->optional |= mark == '?';
+            arg->multiple |= mark == '*';
+            arg->multiple_token |= mark == '+';
+        } else {
+            assert(mark == '(' && end[-1] == ')');
+            arg->children = q;
+            arg->children_len = (size_t)(end - 1 - q);
+            break;
+        }
+    }
+}
+
+static void command_doc_reply_args(struct client *c, const char *p, size_t len, int depth);
+
+/* One argument's map, fields in Redis's order. */
+static void command_doc_reply_arg(struct client *c, const struct command_doc_arg *arg, int depth)
+{
+    long long flags = arg->optional + arg->multiple + arg->multiple_token;
+    long long fields = 2 + (arg->key_spec_index >= 0) + (arg->token != NULL) +
+                       (arg->since != NULL) + (arg->deprecated != NULL) + (flags > 0) +
+                       (arg->children != NULL);
+    reply_map_len(c, fields);
+    reply_bulk_cstr(c, "name");
+    reply_bulk(c, arg->name, arg->name_len);
+    reply_bulk_cstr(c, "type");
+    reply_bulk_cstr(c, arg->type);
+    if (arg->key_spec_index >= 0) {
+        reply_bulk_cstr(c, "key_spec_index");
+        reply_integer(c, arg->key_spec_index);
+    }
+    const char *texts[][2] = {{"token", arg->token}, {"since", arg->since},
+                              {"deprecated_since", arg->deprecated}};
+    size_t lens[] = {arg->token_len, arg->since_len, arg->deprecated_len};
+    for (int i = 0; i < 3; i++) {
+        if (!texts[i][1])
+            continue;
+        reply_bulk_cstr(c, texts[i][0]);
+        reply_bulk(c, texts[i][1], lens[i]);
+    }
+    if (flags > 0) {
+        reply_bulk_cstr(c, "flags");
+        reply_set_len(c, flags);
+        if (arg->optional)
+            reply_status(c, "optional");
+        if (arg->multiple)
+            reply_status(c, "multiple");
+        if (arg->multiple_token)
+            reply_status(c, "multiple_token");
+    }
+    if (arg->children) {
+        reply_bulk_cstr(c, "arguments");
+        command_doc_reply_args(c, arg->children, arg->children_len, depth + 1);
+    }
+}
+
+/* An argument list as an array of maps. Recursion follows the nesting of
+ * the static table, never client input. */
+static void command_doc_reply_args(struct client *c, const char *p, size_t len, int depth)
+{
+    assert(depth < COMMAND_DOCS_DEPTH_MAX);
+    reply_array_len(c, command_doc_count_items(p, len));
+    for (size_t at = 0; at < len;) {
+        size_t item = command_doc_item_len(p + at, len - at);
+        struct command_doc_arg arg;
+        command_doc_parse_arg(p + at, item, &arg);
+        command_doc_reply_arg(c, &arg, depth);
+        at += item;
+        at += at < len;
+    }
+}
+
+static void command_doc_reply_history(struct client *c, const char *name, long long count)
+{
+    reply_bulk_cstr(c, "history");
+    reply_set_len(c, count);
+    for (size_t i = 0; i < sizeof(command_histories) / sizeof(command_histories[0]); i++) {
+        if (strcmp(command_histories[i].name, name) != 0)
+            continue;
+        reply_array_len(c, 2);
+        reply_bulk_cstr(c, command_histories[i].version);
+        reply_bulk_cstr(c, command_histories[i].change);
+    }
+}
+
+static long long command_doc_history_count(const char *name)
+{
+    long long count = 0;
+    for (size_t i = 0; i < sizeof(command_histories) / sizeof(command_histories[0]); i++)
+        count += strcmp(command_histories[i].name, name) == 0;
+    return count;
+}
+
+/* The optional COMMAND DOCS fields after complexity, in Redis's order:
+ * doc_flags, deprecated_since, replaced_by, history, arguments. */
+static long long command_doc_extra_fields(const struct command_doc *doc, long long history)
+{
+    if (!doc)
+        return history > 0;
+    return (doc->doc_flags != NULL) + (doc->deprecated_since != NULL) +
+           (doc->replaced_by != NULL) + (history > 0) + (doc->arguments != NULL);
+}
+
+static void command_doc_reply_extra(struct client *c, const struct command *cmd,
+                                    const struct command_doc *doc, long long history)
+{
+    if (doc && doc->doc_flags) {
+        reply_bulk_cstr(c, "doc_flags");
+        command_reply_words_set(c, doc->doc_flags);
+    }
+    if (doc && doc->deprecated_since) {
+        reply_bulk_cstr(c, "deprecated_since");
+        reply_bulk_cstr(c, doc->deprecated_since);
+    }
+    if (doc && doc->replaced_by) {
+        reply_bulk_cstr(c, "replaced_by");
+        reply_bulk_cstr(c, doc->replaced_by);
+    }
+    if (history > 0)
+        command_doc_reply_history(c, server_command_name(cmd), history);
+    if (doc && doc->arguments) {
+        reply_bulk_cstr(c, "arguments");
+        command_doc_reply_args(c, doc->arguments, strlen(doc->arguments), 0);
+    }
+}
+
+/* COMMAND DOCS's map for one command: summary, since, group, complexity,
+ * the documentation extras, and the subcommands' maps. */
+static void command_reply_docs(struct client *c, const struct command *cmd)
+{
+    const char *keys[] = {"summary", "since", "group", "complexity"};
+    const char *values[] = {cmd->summary, cmd->since, cmd->group, cmd->complexity};
+    const struct command_doc *doc = command_doc_find(cmd);
+    long long history = command_doc_history_count(server_command_name(cmd));
+    long long fields = (cmd->subcommands ? 1 : 0) + command_doc_extra_fields(doc, history);
+    for (size_t i = 0; i < 4; i++)
+        fields += values[i] != NULL;
+    reply_map_len(c, fields);
+    for (size_t i = 0; i < 4; i++) {
+        if (!values[i])
+            continue;
+        reply_bulk_cstr(c, keys[i]);
+        reply_bulk_cstr(c, values[i]);
+    }
+    command_doc_reply_extra(c, cmd, doc, history);
+    if (!cmd->subcommands)
+        return;
+    reply_bulk_cstr(c, "subcommands");
+    reply_map_len(c, command_subcommand_count(cmd));
+    for (const struct command *sub = cmd->subcommands; sub->name; sub++) {
+        assert(sub->subcommands == NULL);
+        reply_bulk_cstr(c, server_command_name(sub));
+        command_reply_docs(c, sub);
+    }
+}
+
+static void command_reply_info_each(struct command *cmd, void *ctx)
+{
+    command_reply_info(ctx, cmd);
+}
+
+static void command_reply_docs_each(struct command *cmd, void *ctx)
+{
+    reply_bulk_cstr(ctx, cmd->name);
+    command_reply_docs(ctx, cmd);
+}
+
+/* COMMAND with no subcommand: every command's INFO entry. */
+static void command_command(struct client *c)
+{
+    reply_array_len(c, (long long)command_count(c->server));
+    command_for_each(c->server, command_reply_info_each, c);
+}
+
+static void command_count_command(struct client *c)
+{
+    reply_integer(c, (long long)command_count(c->server));
+}
+
+static void command_info_command(struct client *c)
+{
+    if (c->argc == 2) {
+        command_command(c);
+        return;
+    }
+    reply_array_len(c, c->argc - 2);
+    for (int i = 2; i < c->argc; i++) {
+        struct command *cmd = command_lookup_fullname(c->server, c->argv[i].ptr, c->argv[i].len);
+        if (cmd)
+            command_reply_info(c, cmd);
+        else
+            reply_null(c);
+    }
+}
+
+/* Names that are not commands are left out of the map. */
+static void command_docs_command(struct client *c)
+{
+    struct server *s = c->server;
+    if (c->argc == 2) {
+        reply_map_len(c, (long long)command_count(s));
+        command_for_each(s, command_reply_docs_each, c);
+        return;
+    }
+    long long found = 0;
+    for (int i = 2; i < c->argc; i++)
+        found += command_lookup_fullname(s, c->argv[i].ptr, c->argv[i].len) != NULL;
+    reply_map_len(c, found);
+    for (int i = 2; i < c->argc; i++) {
+        struct command *cmd = command_lookup_fullname(s, c->argv[i].ptr, c->argv[i].len);
+        if (!cmd)
+            continue;
+        reply_bulk_cstr(c, server_command_name(cmd));
+        command_reply_docs(c, cmd);
+    }
+}
+
+enum command_filter {
+    COMMAND_FILTER_NONE,
+    COMMAND_FILTER_MODULE,
+    COMMAND_FILTER_ACLCAT,
+    COMMAND_FILTER_PATTERN,
+};
+
+static bool command_list_matches(const struct command *cmd, enum command_filter filter,
+                                 const struct resp_arg *value)
+{
+    switch (filter) {
+    case COMMAND_FILTER_NONE:
+        return true;
+    case COMMAND_FILTER_MODULE:
+        return false; /* no modules */
+    case COMMAND_FILTER_ACLCAT:
+        for (size_t i = 0; i < COMMAND_ACL_COUNT; i++)
+            if (arg_equals(value, command_acl_names[i]))
+                return (command_acl_effective(cmd) & (1u << i)) != 0;
+        return false;
+    case COMMAND_FILTER_PATTERN: {
+        const char *name = server_command_name(cmd);
+        return glob_match(value->ptr, value->len, name, strlen(name), true);
+    }
+    }
+    return false;
+}
+
+/* COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN glob]:
+ * names of commands and subcommands. */
+static void command_list_command(struct client *c)
+{
+    enum command_filter filter = COMMAND_FILTER_NONE;
+    if (c->argc == 5 && arg_equals(&c->argv[2], "filterby")) {
+        if (arg_equals(&c->argv[3], "module"))
+            filter = COMMAND_FILTER_MODULE;
+        else if (arg_equals(&c->argv[3], "aclcat"))
+            filter = COMMAND_FILTER_ACLCAT;
+        else if (arg_equals(&c->argv[3], "pattern"))
+            filter = COMMAND_FILTER_PATTERN;
+    }
+    if (filter == COMMAND_FILTER_NONE && c->argc != 2) {
+        reply_error_syntax(c);
+        return;
+    }
+    struct command_list all = {0};
+    command_list_all(c->server, &all);
+    size_t handle = reply_defer_len(c);
+    long long count = 0;
+    for (size_t i = 0; i < all.count; i++) {
+        if (!command_list_matches(all.items[i], filter, filter ? &c->argv[4] : NULL))
+            continue;
+        reply_bulk_cstr(c, server_command_name(all.items[i]));
+        count++;
+    }
+    reply_set_defer_len(c, handle, count, '*');
+    alloc_free(all.items);
+}
+
+/* Resolves a command line (argv[0] and, for a container, argv[1]) to the
+ * command that would run, as Redis's lookupCommand does; NULL if none. */
+static struct command *command_lookup_argv(struct server *s, const struct resp_arg *argv, int argc)
+{
+    struct command *base = command_lookup(s, argv[0].ptr, argv[0].len);
+    if (!base || !base->subcommands || argc < 2)
+        return base;
+    for (struct command *sub = base->subcommands; sub->name; sub++)
+        if (arg_equals(&argv[1], sub->name))
+            return sub;
+    return NULL;
+}
+
+/* Where a key spec's search starts: the index itself, or the argument
+ * after the keyword (searched forwards from startfrom, or backwards from
+ * argc+startfrom when negative). Returns 0 when the keyword is absent. */
+static int command_spec_start(const struct key_spec *spec, const struct resp_arg *argv, int argc)
+{
+    if (spec->begin == KEY_BEGIN_INDEX)
+        return spec->index;
+    assert(spec->begin == KEY_BEGIN_KEYWORD);
+    bool forward = spec->startfrom > 0;
+    int from = forward ? spec->startfrom : argc + spec->startfrom;
+    int to = forward ? argc - 1 : 0;
+    for (int i = from; i != to; i += forward ? 1 : -1) {
+        if (i >= argc || i < 1)
+            break;
+        if (argv[i].len == strlen(spec->keyword) &&
+            strncasecmp(argv[i].ptr, spec->keyword, argv[i].len) == 0)
+            return i + 1;
+    }
+    return 0;
+}
+
+/* Appends the positions of the keys one spec finds. Returns the new count,
+ * or -1 when the arguments do not fit the spec (a syntax error the
+ * command itself would report). */
+static int command_spec_keys(const struct key_spec *spec, const struct resp_arg *argv, int argc,
+                             int *positions, int count)
+{
+    if (spec->begin == KEY_BEGIN_UNKNOWN || spec->find == KEY_FIND_UNKNOWN)
+        return count; /* positions depend on the command's own parsing */
+    int first = command_spec_start(spec, argv, argc);
+    if (first == 0)
+        return count;
+    int last, step;
+    if (spec->find == KEY_FIND_RANGE) {
+        step = spec->keystep;
+        if (spec->lastkey >= 0)
+            last = first + spec->lastkey;
+        else if (spec->limit == 0)
+            last = argc + spec->lastkey;
+        else
+            last = first + (argc - first) / spec->limit + spec->lastkey;
+    } else {
+        if (first + spec->keynumidx >= argc)
+            return -1;
+        const struct resp_arg *num = &argv[first + spec->keynumidx];
+        long long numkeys;
+        if (!number_parse_ll(num->ptr, num->len, &numkeys) || numkeys < 0 || numkeys > argc)
+            return -1;
+        first += spec->firstkey;
+        step = spec->keystep;
+        last = first + ((int)numkeys - 1) * step;
+    }
+    if (last >= argc || last < first || first >= argc)
+        return -1;
+    for (int i = first; i <= last; i += step)
+        positions[count++] = i;
+    return count;
+}
+
+/* COMMAND GETKEYS and GETKEYSANDFLAGS <command line>: the keys the key
+ * specs find, with each spec's flags for the second. */
+static void command_getkeys_reply(struct client *c, bool with_flags)
+{
+    const struct resp_arg *argv = c->argv + 2;
+    int argc = c->argc - 2;
+    struct command *cmd = command_lookup_argv(c->server, argv, argc);
+    if (!cmd) {
+        reply_error(c, "Invalid command specified");
+        return;
+    }
+    struct key_spec specs[COMMAND_KEY_SPECS_MAX];
+    int spec_count = 0, all_specs = command_key_specs(cmd, specs);
+    for (int i = 0; i < all_specs; i++)
+        if (!command_spec_is_not_key(&specs[i]))
+            specs[spec_count++] = specs[i];
+    if (spec_count == 0) {
+        reply_error(c, "The command has no key arguments");
+        return;
+    }
+    if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
+        reply_error(c, "Invalid number of arguments specified for command");
+        return;
+    }
+    int *positions = alloc_bytes(sizeof(int) * (size_t)argc * COMMAND_KEY_SPECS_MAX);
+    int *owners = alloc_bytes(sizeof(int) * (size_t)argc * COMMAND_KEY_SPECS_MAX);
+    int count = 0;
+    for (int i = 0; i < spec_count && count >= 0; i++) {
+        int before = count;
+        count = command_spec_keys(&specs[i], argv, argc, positions, count);
+        for (int k = before; k < count; k++)
+            owners[k] = i;
+    }
+    if (count <= 0) {
+        if (cmd->flags & CMD_NO_MANDATORY_KEYS)
+            reply_empty_array(c);
+        else
+            reply_error(c, "Invalid arguments specified for command");
+    } else {
+        reply_array_len(c, count);
+        for (int k = 0; k < count; k++) {
+            if (with_flags)
+                reply_array_len(c, 2);
+            reply_bulk(c, argv[positions[k]].ptr, argv[positions[k]].len);
+            if (with_flags)
+                command_reply_words_set(c, specs[owners[k]].flags);
+        }
+    }
+    alloc_free(positions);
+    alloc_free(owners);
+}
+
+static void command_getkeys_command(struct client *c)
+{
+    command_getkeys_reply(c, false);
+}
+
+static void command_getkeysandflags_command(struct client *c)
+{
+    command_getkeys_reply(c, true);
+}
+
+static void command_help_command(struct client *c)
+{
+    static const char *const lines[] = {
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
+        NULL,
+    };
+    server_reply_help(c, "COMMAND", lines);
+}
+
+/* ---- TIME and LASTSAVE ---- */
+
+static void time_command(struct client *c)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    reply_array_len(c, 2);
+    reply_bulk_ll(c, (long long)tv.tv_sec);
+    reply_bulk_ll(c, (long long)tv.tv_usec);
+}
+
+static void lastsave_command(struct client *c)
+{
+    reply_integer(c, (long long)c->server->lastsave_s);
+}
+
+/* ---- DEBUG ---- */
+
+/* Redis 7.0's protected-command rule: enable-debug-command "yes" allows
+ * everyone, "local" only loopback peers (exactly 127.0.0.1 or ::1) and
+ * internal clients, "no" nobody. */
+static bool debug_allowed(const struct client *c)
+{
+    int mode = c->server->config.enable_debug_command;
+    if (mode == 1)
+        return true;
+    if (mode != 2)
+        return false;
+    if (c->fd < 0)
+        return true;
+    const char *colon = strrchr(c->addr, ':');
+    size_t ip_len = colon ? (size_t)(colon - c->addr) : strlen(c->addr);
+    return (ip_len == 9 && memcmp(c->addr, "127.0.0.1", 9) == 0) ||
+           (ip_len == 3 && memcmp(c->addr, "::1", 3) == 0);
+}
+
+/* The digest steps of Redis's DEBUG DIGEST: xor folds SHA1(data) into the
+ * digest; mix does that and then replaces the digest by its own SHA1, so
+ * the order of mixed items matters while xor-ed ones commute. */
+static void debug_digest_xor(uint8_t digest[SHA1_DIGEST_BYTES], const void *data, size_t len)
+{
+    uint8_t hash[SHA1_DIGEST_BYTES];
+    sha1_bytes(data, len, hash);
+    for (int i = 0; i < SHA1_DIGEST_BYTES; i++)
+        digest[i] ^= hash[i];
+}
+
+static void debug_digest_mix(uint8_t digest[SHA1_DIGEST_BYTES], const void *data, size_t len)
+{
+    debug_digest_xor(digest, data, len);
+    uint8_t copy[SHA1_DIGEST_BYTES];
+    memcpy(copy, digest, sizeof(copy));
+    sha1_bytes(copy, sizeof(copy), digest);
+}
+
+static void debug_digest_mix_u32(uint8_t digest[SHA1_DIGEST_BYTES], uint32_t v)
+{
+    uint8_t be[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+    debug_digest_mix(digest, be, sizeof(be));
+}
+
+/* Folds a value (its type, contents and whether it expires) into digest.
+ * Only strings exist yet; the collection types add their elements here
+ * when they are built. */
+static void debug_digest_value(const struct db *db, const struct kv *kv,
+                               uint8_t digest[SHA1_DIGEST_BYTES])
+{
+    debug_digest_mix_u32(digest, kv->type);
+    if (kv->type == KV_STRING)
+        debug_digest_mix(digest, kv_string_const(kv), kv->val_len);
+    if (db_get_expire(db, kv) != -1)
+        debug_digest_xor(digest, "!!expire!!", 10);
+}
+
+/* DEBUG DIGEST: all zeros for an empty keyspace. Keys already expired but
+ * not yet deleted count, as in Redis, which reads the tables directly. */
+static void debug_digest(struct client *c)
+{
+    struct keyspace *ks = &c->server->keyspace;
+    uint8_t final[SHA1_DIGEST_BYTES] = {0};
+    for (int i = 0; i < ks->db_count; i++) {
+        struct db *db = &ks->dbs[i];
+        if (db_size(db) == 0)
+            continue;
+        debug_digest_mix_u32(final, (uint32_t)i);
+        struct dict_iter it;
+        dict_iter_init(&it, &db->keys);
+        struct dict_node *node;
+        while ((node = dict_iter_next(&it)) != NULL) {
+            const struct kv *kv = (const struct kv *)node;
+            uint8_t digest[SHA1_DIGEST_BYTES] = {0};
+            debug_digest_mix(digest, kv_key(kv), kv->key_len);
+            debug_digest_value(db, kv, digest);
+            debug_digest_xor(final, digest, sizeof(digest));
+        }
+        dict_iter_done(&it);
+    }
+    char hex[2 * SHA1_DIGEST_BYTES + 1];
+    sha1_to_hex(final, hex);
+    reply_status(c, hex);
+}
+
+static void debug_digest_value_command(struct client *c)
+{
+    reply_array_len(c, c->argc - 2);
+    for (int i = 2; i < c->argc; i++) {
+        uint8_t digest[SHA1_DIGEST_BYTES] = {0};
+        struct kv *kv = db_lookup(c->db, c->argv[i].ptr, c->argv[i].len, DB_LOOKUP_NOTOUCH);
+        if (kv)
+            debug_digest_value(c->db, kv, digest);
+        char hex[2 * SHA1_DIGEST_BYTES + 1];
+        sha1_to_hex(digest, hex);
+        reply_status(c, hex);
+    }
+}
+
+/* Bytes of an RDB length prefix for len. */
+static size_t debug_rdb_length_bytes(size_t len)
+{
+    if (len < 64)
+        return 1;
+    if (len < 16384)
+        return 2;
+    return len <= UINT32_MAX ? 5 : 9;
+}
+
+/* The size Redis's RDB writer gives a string value (DEBUG OBJECT's
+ * serializedlength): small integers take an integer encoding, anything
+ * else a length and the bytes. Redis also tries LZF on strings over 20
+ * bytes when rdbcompression is on; ringkv has no LZF yet, so compressible
+ * long strings report their uncompressed size. */
+static size_t debug_serialized_length(const struct kv *kv)
+{
+    if (kv->type != KV_STRING)
+        return 0; /* collections: reported when their RDB encoding exists */
+    const char *v = kv_string_const(kv);
+    long long n;
+    if ((kv->encoding == KV_ENC_INT || kv->val_len <= 11) && number_parse_ll(v, kv->val_len, &n)) {
+        if (n >= INT8_MIN && n <= INT8_MAX)
+            return 2;
+        if (n >= INT16_MIN && n <= INT16_MAX)
+            return 3;
+        if (n >= INT32_MIN && n <= INT32_MAX)
+            return 5;
+    }
+    return debug_rdb_length_bytes(kv->val_len) + kv->val_len;
+}
+
+/* Whether Redis would hold this value as one of its shared integers: an
+ * int-encoded string below 10000, unless an LRU or LFU policy with a
+ * memory limit needs per-object access data. */
+static bool debug_value_is_shared(const struct server *s, const struct kv *kv)
+{
+    if (kv->type != KV_STRING || kv->encoding != KV_ENC_INT)
+        return false;
+    int policy = s->config.maxmemory_policy;
+    bool per_object = policy == MAXMEMORY_VOLATILE_LRU || policy == MAXMEMORY_VOLATILE_LFU ||
+                      policy == MAXMEMORY_ALLKEYS_LRU || policy == MAXMEMORY_ALLKEYS_LFU;
+    if (s->config.maxmemory != 0 && per_object)
+        return false;
+    long long n;
+    return number_parse_ll(kv_string_const(kv), kv->val_len, &n) && n >= 0 &&
+           n < KV_SHARED_INTEGERS;
+}
+
+static void debug_object(struct client *c)
+{
+    struct server *s = c->server;
+    struct kv *kv = db_lookup(c->db, c->argv[2].ptr, c->argv[2].len,
+                              DB_LOOKUP_WRITE | DB_LOOKUP_NOTOUCH | DB_LOOKUP_NOEXPIRE);
+    if (!kv) {
+        reply_error(c, "no such key");
+        return;
+    }
+    uint32_t clock = s->keyspace.lru_clock_s;
+    unsigned long long idle = clock > kv->lru ? clock - kv->lru : 0;
+    char line[256];
+    snprintf(line, sizeof(line),
+             "Value at:%p refcount:%d encoding:%s serializedlength:%zu lru:%u "
+             "lru_seconds_idle:%llu",
+             (void *)kv, debug_value_is_shared(s, kv) ? SERVER_SHARED_REFCOUNT : 1,
+             kv_encoding_name(kv->encoding), debug_serialized_length(kv),
+             kv->lru & SERVER_LRU_CLOCK_MAX, idle);
+    reply_status(c, line);
+}
+
+/* DEBUG PROTOCOL <type>: Redis's fixed sample of each reply type, which
+ * client libraries use to test their parsers. */
+static void debug_protocol(struct client *c)
+{
+    const struct resp_arg *type = &c->argv[2];
+    bool resp3 = c->resp == 3;
+    if (arg_equals(type, "string")) {
+        reply_bulk_cstr(c, "Hello World");
+    } else if (arg_equals(type, "integer")) {
+        reply_integer(c, 12345);
+    } else if (arg_equals(type, "double")) {
+        reply_double(c, 3.141);
+    } else if (arg_equals(type, "bignum")) {
+        static const char big[] = "1234567999999999999999999999999999999";
+        if (resp3) {
+            reply_raw(c, "(", 1);
+            reply_raw(c, big, sizeof(big) - 1);
+            reply_raw(c, "\r\n", 2);
+        } else {
+            reply_bulk(c, big, sizeof(big) - 1);
+        }
+    } else if (arg_equals(type, "null")) {
+        reply_null(c);
+    } else if (arg_equals(type, "array") || arg_equals(type, "set")) {
+        if (arg_equals(type, "set"))
+            reply_set_len(c, 3);
+        else
+            reply_array_len(c, 3);
+        for (int i = 0; i < 3; i++)
+            reply_integer(c, i);
+    } else if (arg_equals(type, "map")) {
+        reply_map_len(c, 3);
+        for (int i = 0; i < 3; i++) {
+            reply_integer(c, i);
+            reply_bool(c, i == 1);
+        }
+    } else if (arg_equals(type, "attrib")) {
+        if (resp3) {
+            reply_raw(c, "|1\r\n", 4);
+            reply_bulk_cstr(c, "key-popularity");
+            reply_array_len(c, 2);
+            reply_bulk_cstr(c, "key:123");
+            reply_integer(c, 90);
+        }
+        reply_bulk_cstr(c, "Some real reply following the attribute");
+    } else if (arg_equals(type, "push")) {
+        if (!resp3) {
+            reply_error(c, "RESP2 is not supported by this command");
+            return;
+        }
+        reply_raw(c, ">2\r\n", 4);
+        reply_bulk_cstr(c, "server-cpu-usage");
+        reply_integer(c, 42);
+        reply_bulk_cstr(c, "Some real reply following the push reply");
+    } else if (arg_equals(type, "verbatim")) {
+        static const char text[] = "This is a verbatim\nstring";
+        reply_verbatim(c, text, sizeof(text) - 1, "txt");
+    } else if (arg_equals(type, "true") || arg_equals(type, "false")) {
+        reply_bool(c, arg_equals(type, "true"));
+    } else {
+        reply_error(c, "Wrong protocol type name. Please use one of the following: "
+                       "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|"
+                       "true|false");
+    }
+}
+
+/* DEBUG SLEEP <seconds>: blocks the whole server, as Redis does. Like
+ * Redis's strtod, text that is not a number sleeps for 0 seconds. */
+static void debug_sleep(struct client *c)
+{
+    char text[SERVER_NUMBER_ARG_BYTES];
+    server_arg_copy(c, 2, text, sizeof(text));
+    double seconds = strtod(text, NULL);
+    long long usec = (long long)(seconds * 1000000);
+    if (usec > 0) {
+        struct timespec ts = {.tv_sec = usec / 1000000, .tv_nsec = (usec % 1000000) * 1000};
+        nanosleep(&ts, NULL);
+    }
+    reply_ok(c);
+}
+
+/* DEBUG SET-ACTIVE-EXPIRE <0|1>: atoi semantics, any non-zero enables. */
+static void debug_set_active_expire(struct client *c)
+{
+    char text[SERVER_NUMBER_ARG_BYTES];
+    server_arg_copy(c, 2, text, sizeof(text));
+    c->server->keyspace.active_expire_enabled = atoi(text) != 0;
+    reply_ok(c);
+}
+
+/* DEBUG ERROR <message>: the message is sent as the whole error line,
+ * code and all, and (as in Redis) not counted as an error reply. */
+static void debug_error(struct client *c)
+{
+    size_t start = c->out.len;
+    reply_raw(c, "-", 1);
+    reply_raw(c, c->argv[2].ptr, c->argv[2].len);
+    for (size_t i = start; i < c->out.len; i++)
+        if (c->out.data[i] == '\r' || c->out.data[i] == '\n')
+            c->out.data[i] = ' ';
+    reply_raw(c, "\r\n", 2);
+}
+
+/* Lists won't be built as quicklists until the collections exist; the
+ * value is checked as Redis does and otherwise has no effect yet. */
+static void debug_quicklist_packed_threshold(struct client *c)
+{
+    long long bytes;
+    if (config_parse_memory(c->argv[2].ptr, c->argv[2].len, &bytes) < 0 || bytes < 0 ||
+        (unsigned long long)bytes > DEBUG_PACKED_THRESHOLD_MAX) {
+        reply_error(c, "argument must be a memory value bigger than 1 and smaller than 4gb");
+        return;
+    }
+    reply_ok(c);
+}
+
+/* The replication id is derived from the run id (see info_replid) and
+ * nothing replicates yet, so there is nothing to change. */
+static void debug_change_repl_id(struct client *c)
+{
+    server_log(c->server, LOGLEVEL_NOTICE,
+               "Changing replication IDs after receiving DEBUG change-repl-id");
+    reply_ok(c);
+}
+
+static void debug_not_built(struct client *c)
+{
+    char upper[32];
+    size_t n = 0;
+    for (; n < c->argv[1].len && n + 1 < sizeof(upper); n++)
+        upper[n] = (char)toupper((unsigned char)c->argv[1].ptr[n]);
+    upper[n] = '\0';
+    reply_errorf(c, "DEBUG %s is not supported yet: persistence is not built", upper);
+}
+
+static void debug_log(struct client *c)
+{
+    server_log(c->server, LOGLEVEL_WARNING, "DEBUG LOG: %.*s", (int)c->argv[2].len,
+               c->argv[2].ptr);
+    reply_ok(c);
+}
+
+static void debug_help(struct client *c)
+{
+    static const char *const lines[] = {
+        "CHANGE-REPL-ID",
+        "    Change the replication IDs of the instance.",
+        "    Dangerous: should be used only for testing the replication subsystem.",
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
+        "ERROR <string>",
+        "    Return a Redis protocol error with <string> as message. Useful for clients",
+        "    unit tests to simulate Redis errors.",
+        "LOG <message>",
+        "    Write <message> to the server log.",
+        "OBJECT <key>",
+        "    Show low level info about `key` and associated value.",
+        "PROTOCOL <type>",
+        "    Reply with a test value of the specified type. <type> can be: string,",
+        "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+        "    true, false.",
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Setting it to 0 disables expiring keys in background when they are not",
+        "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+        "    default.",
+        "QUICKLIST-PACKED-THRESHOLD <size>",
+        "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+        "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed.",
+        NULL,
+    };
+    server_reply_help(c, "DEBUG", lines);
+}
+
+struct debug_subcommand {
+    const char *name;
+    int argc_min, argc_max; /* whole command line, "DEBUG" included */
+    void (*proc)(struct client *c);
+};
+
+static const struct debug_subcommand debug_subcommands[] = {
+    {"help", 2, 2, debug_help},
+    {"object", 3, 3, debug_object},
+    {"digest", 2, 2, debug_digest},
+    {"digest-value", 2, INT_MAX, debug_digest_value_command},
+    {"sleep", 3, 3, debug_sleep},
+    {"set-active-expire", 3, 3, debug_set_active_expire},
+    {"error", 3, 3, debug_error},
+    {"protocol", 3, 3, debug_protocol},
+    {"quicklist-packed-threshold", 3, 3, debug_quicklist_packed_threshold},
+    {"change-repl-id", 2, 2, debug_change_repl_id},
+    {"reload", 2, INT_MAX, debug_not_built},
+    {"loadaof", 2, 2, debug_not_built},
+    {"log", 3, 3, debug_log},
+};
+
+static void debug_command(struct client *c)
+{
+    if (!debug_allowed(c)) {
+        /* Redis rejects this before running the command: a rejected call,
+         * not a failed one. */
+        struct command *cmd = (struct command *)c->cmd;
+        c->cmd = NULL;
+        reply_error(c, "DEBUG command not allowed. If the enable-debug-command option is set to "
+                       "\"local\", you can run it from a local connection, otherwise you need to "
+                       "set this option in the configuration file, and then restart the server.");
+        c->cmd = cmd;
+        if (cmd)
+            cmd->stats.rejected_calls++;
+        return;
+    }
+    for (size_t i = 0; i < sizeof(debug_subcommands) / sizeof(debug_subcommands[0]); i++) {
+        const struct debug_subcommand *sub = &debug_subcommands[i];
+        if (arg_equals(&c->argv[1], sub->name) && c->argc >= sub->argc_min &&
+            c->argc <= sub->argc_max) {
+            sub->proc(c);
+            return;
+        }
+    }
+    int len = c->argv[1].len > SERVER_ECHO_BYTES_MAX ? SERVER_ECHO_BYTES_MAX : (int)c->argv[1].len;
+    reply_errorf(c, "unknown subcommand or wrong number of arguments for '%.*s'. Try DEBUG HELP.",
+                 len, c->argv[1].ptr);
+}
+
+/* ---- SHUTDOWN and persistence ---- */
+
+/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. On success nothing is
+ * replied: the connection closes as the server exits, as in Redis. Shutdown
+ * here is immediate, so there is never one in progress to ABORT. */
+static void shutdown_command(struct client *c)
+{
+    /* NOW and FORCE change nothing yet: there is no replica to wait for
+     * and no save that could fail. They are accepted for compatibility. */
+    bool save = false, nosave = false, now = false, force = false, abort_requested = false;
+    for (int i = 1; i < c->argc; i++) {
+        const struct resp_arg *a = &c->argv[i];
+        if (arg_equals(a, "nosave"))
+            nosave = true;
+        else if (arg_equals(a, "save"))
+            save = true;
+        else if (arg_equals(a, "now"))
+            now = true;
+        else if (arg_equals(a, "force"))
+            force = true;
+        else if (arg_equals(a, "abort"))
+            abort_requested = true;
+        else {
+            reply_error_syntax(c);
+            return;
+        }
+    }
+    if ((abort_requested && (save || nosave || now || force)) || (save && nosave)) {
+        reply_error_syntax(c);
+        return;
+    }
+    if (abort_requested) {
+        reply_error(c, "No shutdown in progress.");
+        return;
+    }
+    char err[256];
+    if (server_prepare_shutdown(c->server, save, nosave, err, sizeof(err)) < 0) {
+        reply_error(c, err);
+        return;
+    }
+    c->server->shutdown_asap = true;
+}
+
+static void persistence_not_built(struct client *c, const char *name)
+{
+    reply_errorf(c, "%s is not supported yet: persistence is not built", name);
+}
+
+static void save_command(struct client *c)
+{
+    persistence_not_built(c, "SAVE");
+}
+
+static void bgsave_command(struct client *c)
+{
+    if (c->argc > 2 || (c->argc == 2 && !arg_equals(&c->argv[1], "schedule"))) {
+        reply_error_syntax(c);
+        return;
+    }
+    persistence_not_built(c, "BGSAVE");
+}
+
+static void bgrewriteaof_command(struct client *c)
+{
+    persistence_not_built(c, "BGREWRITEAOF");
+}
+
+/* ---- The table ---- */
+
+#define SERVER_ADMIN_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+#define SERVER_ADMIN_ACL (ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS)
+#define COMMAND_SUB_FLAGS (CMD_LOADING | CMD_STALE)
+#define COMMAND_SUB_ACL (ACL_SLOW | ACL_CONNECTION)
+
+static struct command config_subcommands[] = {
+    {.name = "get", .proc = config_get_command, .arity = -3, .flags = SERVER_ADMIN_FLAGS,
+     .acl = SERVER_ADMIN_ACL, .summary = "Get the values of configuration parameters",
+     .since = "2.0.0", .group = "server",
+     .complexity = "O(N) when N is the number of configuration parameters provided"},
+    {.name = "set", .proc = config_set_command, .arity = -4, .flags = SERVER_ADMIN_FLAGS,
+     .acl = SERVER_ADMIN_ACL, .summary = "Set configuration parameters to the given values",
+     .since = "2.0.0", .group = "server",
+     .complexity = "O(N) when N is the number of configuration parameters provided"},
+    {.name = "resetstat", .proc = config_resetstat_command, .arity = 2,
+     .flags = SERVER_ADMIN_FLAGS, .acl = SERVER_ADMIN_ACL,
+     .summary = "Reset the stats returned by INFO", .since = "2.0.0", .group = "server",
+     .complexity = "O(1)"},
+    {.name = "rewrite", .proc = config_rewrite_command, .arity = 2, .flags = SERVER_ADMIN_FLAGS,
+     .acl = SERVER_ADMIN_ACL,
+     .summary = "Rewrite the configuration file with the in memory configuration",
+     .since = "2.8.0", .group = "server", .complexity = "O(1)"},
+    {.name = "help", .proc = config_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_SLOW, .summary = "Show helpful text about the different subcommands",
+     .since = "5.0.0", .group = "server", .complexity = "O(1)"},
+    {0},
+};
+
+static struct command command_subcommands[] = {
+    {.name = "count", .proc = command_count_command, .arity = 2, .flags = COMMAND_SUB_FLAGS,
+     .acl = COMMAND_SUB_ACL, .summary = "Get total number of Redis commands", .since = "2.8.13",
+     .group = "server", .complexity = "O(1)"},
+    {.name = "docs", .proc = command_docs_command, .arity = -2, .flags = COMMAND_SUB_FLAGS,
+     .acl = COMMAND_SUB_ACL, .summary = "Get array of specific Redis command documentation",
+     .since = "7.0.0", .group = "server",
+     .complexity = "O(N) where N is the number of commands to look up"},
+    {.name = "getkeys", .proc = command_getkeys_command, .arity = -4, .flags = COMMAND_SUB_FLAGS,
+     .acl = COMMAND_SUB_ACL, .summary = "Extract keys given a full Redis command",
+     .since = "2.8.13", .group = "server",
+     .complexity = "O(N) where N is the number of arguments to the command"},
+    {.name = "getkeysandflags", .proc = command_getkeysandflags_command, .arity = -4,
+     .flags = COMMAND_SUB_FLAGS, .acl = COMMAND_SUB_ACL,
+     .summary = "Extract keys and access flags given a full Redis command", .since = "7.0.0",
+     .group = "server", .complexity = "O(N) where N is the number of arguments to the command"},
+    {.name = "help", .proc = command_help_command, .arity = 2, .flags = COMMAND_SUB_FLAGS,
+     .acl = COMMAND_SUB_ACL, .summary = "Show helpful text about the different subcommands",
+     .since = "5.0.0", .group = "server", .complexity = "O(1)"},
+    {.name = "info", .proc = command_info_command, .arity = -2, .flags = COMMAND_SUB_FLAGS,
+     .acl = COMMAND_SUB_ACL,
+     .summary = "Get array of specific Redis command details, or all when no argument is given.",
+     .since = "2.8.13", .group = "server",
+     .complexity = "O(N) where N is the number of commands to look up"},
+    {.name = "list", .proc = command_list_command, .arity = -2, .flags = COMMAND_SUB_FLAGS,
+     .acl = COMMAND_SUB_ACL, .summary = "Get an array of Redis command names", .since = "7.0.0",
+     .group = "server", .complexity = "O(N) where N is the total number of Redis commands"},
+    {0},
+};
+
+struct command server_commands[] = {
+    {.name = "info", .proc = info_command, .arity = -1, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_SLOW | ACL_DANGEROUS,
+     .summary = "Get information and statistics about the server", .since = "1.0.0",
+     .group = "server", .complexity = "O(1)"},
+    {.name = "config", .arity = -2, .acl = ACL_SLOW,
+     .summary = "A container for server configuration commands", .since = "2.0.0",
+     .group = "server", .complexity = "Depends on subcommand.", .subcommands = config_subcommands},
+    /* COMMAND runs its own handler when called with no subcommand. */
+    {.name = "command", .proc = command_command, .arity = -1, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_SLOW | ACL_CONNECTION, .summary = "Get array of Redis command details",
+     .since = "2.8.13", .group = "server",
+     .complexity = "O(N) where N is the total number of Redis commands",
+     .subcommands = command_subcommands},
+    {.name = "time", .proc = time_command, .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
+     .acl = ACL_FAST, .summary = "Return the current server time", .since = "2.6.0",
+     .group = "server", .complexity = "O(1)"},
+    {.name = "lastsave", .proc = lastsave_command, .arity = 1,
+     .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl = ACL_ADMIN | ACL_FAST | ACL_DANGEROUS,
+     .summary = "Get the UNIX time stamp of the last successful save to disk", .since = "1.0.0",
+     .group = "server", .complexity = "O(1)"},
+    {.name = "debug", .proc = debug_command, .arity = -2, .flags = SERVER_ADMIN_FLAGS,
+     .acl = SERVER_ADMIN_ACL, .summary = "A container for debugging commands", .since = "1.0.0",
+     .group = "server", .complexity = "Depends on subcommand."},
+    {.name = "shutdown", .proc = shutdown_command, .arity = -1,
+     .flags = SERVER_ADMIN_FLAGS | CMD_NO_MULTI | CMD_ALLOW_BUSY, .acl = SERVER_ADMIN_ACL,
+     .summary = "Synchronously save the dataset to disk and then shut down the server",
+     .since = "1.0.0", .group = "server",
+     .complexity = "O(N) when saving, where N is the total number of keys in all databases when "
+                   "saving data, otherwise O(1)"},
+    {.name = "save", .proc = save_command, .arity = 1,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI,
+     .acl = SERVER_ADMIN_ACL, .summary = "Synchronously save the dataset to disk",
+     .since = "1.0.0", .group = "server",
+     .complexity = "O(N) where N is the total number of keys in all databases"},
+    {.name = "bgsave", .proc = bgsave_command, .arity = -1,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, .acl = SERVER_ADMIN_ACL,
+     .summary = "Asynchronously save the dataset to disk", .since = "1.0.0", .group = "server",
+     .complexity = "O(1)"},
+    {.name = "bgrewriteaof", .proc = bgrewriteaof_command, .arity = 1,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, .acl = SERVER_ADMIN_ACL,
+     .summary = "Asynchronously rewrite the append-only file", .since = "1.0.0",
+     .group = "server", .complexity = "O(1)"},
+    {0},
+};
