@@ -177,6 +177,18 @@ static void command_list_all(struct server *s, struct command_list *l)
     qsort(l->items, l->count, sizeof(*l->items), command_list_compare);
 }
 
+static void command_list_collect_top(struct command *cmd, void *ctx)
+{
+    command_list_push(ctx, cmd);
+}
+
+/* Every top-level command, sorted by name. Free items after. */
+static void command_list_top(struct server *s, struct command_list *l)
+{
+    command_for_each(s, command_list_collect_top, l);
+    qsort(l->items, l->count, sizeof(*l->items), command_list_compare);
+}
+
 /* ---- INFO ---- */
 
 enum info_section {
@@ -2243,22 +2255,15 @@ static void command_reply_docs(struct client *c, const struct command *cmd)
     }
 }
 
-static void command_reply_info_each(struct command *cmd, void *ctx)
-{
-    command_reply_info(ctx, cmd);
-}
-
-static void command_reply_docs_each(struct command *cmd, void *ctx)
-{
-    reply_bulk_cstr(ctx, cmd->name);
-    command_reply_docs(ctx, cmd);
-}
-
-/* COMMAND with no subcommand: every command's INFO entry. */
+/* COMMAND with no subcommand: every command's INFO entry, by name. */
 static void command_command(struct client *c)
 {
-    reply_array_len(c, (long long)command_count(c->server));
-    command_for_each(c->server, command_reply_info_each, c);
+    struct command_list top = {0};
+    command_list_top(c->server, &top);
+    reply_array_len(c, (long long)top.count);
+    for (size_t i = 0; i < top.count; i++)
+        command_reply_info(c, top.items[i]);
+    alloc_free(top.items);
 }
 
 static void command_count_command(struct client *c)
@@ -2287,8 +2292,14 @@ static void command_docs_command(struct client *c)
 {
     struct server *s = c->server;
     if (c->argc == 2) {
-        reply_map_len(c, (long long)command_count(s));
-        command_for_each(s, command_reply_docs_each, c);
+        struct command_list top = {0};
+        command_list_top(s, &top);
+        reply_map_len(c, (long long)top.count);
+        for (size_t i = 0; i < top.count; i++) {
+            reply_bulk_cstr(c, top.items[i]->name);
+            command_reply_docs(c, top.items[i]);
+        }
+        alloc_free(top.items);
         return;
     }
     long long found = 0;

@@ -164,6 +164,13 @@ static void command_reply_unknown(struct client *c)
     buf_free(&args);
 }
 
+/* Rejections before the handler runs count as rejected, not failed, calls:
+ * c->cmd stays NULL so reply_error does not count a failure. */
+static void command_reply_arity(struct client *c, const struct command *cmd)
+{
+    reply_errorf(c, "wrong number of arguments for '%s' command", cmd->fullname);
+}
+
 static bool command_arity_ok(const struct command *cmd, int argc)
 {
     return cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
@@ -175,9 +182,9 @@ static struct command *command_resolve(struct client *c, struct command *cmd)
     if (!cmd->subcommands)
         return cmd;
     if (c->argc == 1) {
-        c->cmd = cmd;
-        reply_error_arity(c);
-        c->cmd = NULL;
+        if (cmd->proc)
+            return cmd; /* a container that also runs bare (COMMAND) */
+        command_reply_arity(c, cmd);
         return NULL;
     }
     struct command *sub = command_find_sub(cmd, c->argv[1].ptr, c->argv[1].len);
@@ -206,9 +213,7 @@ void command_process(struct client *c)
     if (!cmd)
         return;
     if (!command_arity_ok(cmd, c->argc)) {
-        c->cmd = cmd;
-        reply_error_arity(c);
-        c->cmd = NULL;
+        command_reply_arity(c, cmd);
         cmd->stats.rejected_calls++;
         return;
     }

@@ -101,9 +101,19 @@ int loop_init(struct server *s, char *err, size_t err_len)
 {
     struct io_uring_params params;
     memset(&params, 0, sizeof(params));
-    params.flags = IORING_SETUP_CQSIZE;
+    /* Only the loop's thread submits, and completions are reaped only when
+     * it waits: SINGLE_ISSUER with DEFER_TASKRUN (Linux 6.1) lets the kernel
+     * run completion work in one batch at that point instead of
+     * interrupting the loop for each one. Older kernels get the plain ring. */
+    params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
     params.cq_entries = SERVER_RING_ENTRIES * 4;
     int ret = io_uring_queue_init_params(SERVER_RING_ENTRIES, &s->ring, &params);
+    if (ret == -EINVAL) {
+        memset(&params, 0, sizeof(params));
+        params.flags = IORING_SETUP_CQSIZE;
+        params.cq_entries = SERVER_RING_ENTRIES * 4;
+        ret = io_uring_queue_init_params(SERVER_RING_ENTRIES, &s->ring, &params);
+    }
     if (ret < 0) {
         snprintf(err, err_len, "io_uring is not usable: io_uring_setup failed: %s. Fix: %s",
                  strerror(-ret), loop_fix_hint(ret));
@@ -116,6 +126,8 @@ int loop_init(struct server *s, char *err, size_t err_len)
     /* A forked child (BGSAVE, AOF rewrite) must not share the ring's
      * mappings; it builds a ring of its own. */
     io_uring_ring_dontfork(&s->ring);
+    /* Saves a file-table lookup on every io_uring_enter. */
+    io_uring_register_ring_fd(&s->ring);
     ret = loop_probe(s, err, err_len);
     if (ret < 0)
         return ret;
@@ -349,10 +361,15 @@ void loop_run(struct server *s)
     for (int i = 0; i < s->listener_count; i++)
         loop_arm_accept(&s->listeners[i]);
     loop_arm_timer(s);
+    unsigned last_batch = 0;
     while (!s->shutdown_asap) {
         client_flush_all(s);
-        int ret = io_uring_submit_and_wait(&s->ring, 1);
-        if (ret < 0 && ret != -EINTR && ret != -EBUSY && ret != -EAGAIN) {
+        /* After a busy round, collect what arrived meanwhile without going
+         * to sleep: a sleep and wake-up per small batch costs more than the
+         * requests themselves at pipeline 1. Only an idle round blocks. */
+        int ret = last_batch ? io_uring_submit_and_get_events(&s->ring)
+                             : io_uring_submit_and_wait(&s->ring, 1);
+        if (ret < 0 && ret != -EINTR && ret != -EBUSY && ret != -EAGAIN && ret != -ETIME) {
             server_log(s, LOGLEVEL_WARNING, "io_uring_submit_and_wait: %s", strerror(-ret));
             break;
         }
@@ -366,6 +383,7 @@ void loop_run(struct server *s)
             seen++;
         }
         io_uring_cq_advance(&s->ring, seen);
+        last_batch = seen;
     }
     /* Send what was produced before the shutdown began (SHUTDOWN has no
      * reply, but pipelined replies before it should reach their clients). */
