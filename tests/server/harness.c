@@ -354,6 +354,12 @@ int server_stop(struct server_handle *h)
     slot_release(slot);
     int status = slot->status;
     free(h);
+    /* A server that crashed, was killed for hanging, or exited non-zero
+     * (LeakSanitizer exits 23 on a leak) fails the test that ran it, so
+     * the sanitizer pass checks the server too, not only the client. */
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "server did not stop cleanly: %s %d", WIFEXITED(status) ? "exit code" : "signal",
+                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     return status;
 }
 
