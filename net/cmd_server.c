@@ -464,10 +464,9 @@ static void info_stats(struct server *s, struct buf *b)
                       "dump_payload_sanitizations:0\r\ntotal_reads_processed:%lld\r\n"
                       "total_writes_processed:%lld\r\nio_threaded_reads_processed:0\r\n"
                       "io_threaded_writes_processed:0\r\nreply_buffer_shrinks:0\r\n"
-                      "reply_buffer_expands:0\r\nclient_query_buffer_limit_disconnections:%lld\r\n",
+                      "reply_buffer_expands:0\r\n",
                       st->unexpected_error_replies, st->total_error_replies,
-                      st->total_reads_processed, st->total_writes_processed,
-                      st->client_query_buffer_limit_disconnections);
+                      st->total_reads_processed, st->total_writes_processed);
 }
 
 /* The replication id: ringkv has no replication, so it is a fixed function
