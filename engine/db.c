@@ -47,6 +47,14 @@ void keyspace_init(struct keyspace *ks, int db_count)
     ks->dbs = alloc_zeroed(sizeof(struct db) * (size_t)db_count);
     ks->db_count = db_count;
     ks->active_expire_enabled = true;
+    ks->limits = (struct encoding_limits){
+        .hash_max_listpack_entries = 128,
+        .hash_max_listpack_value = 64,
+        .list_max_listpack_size = -2,
+        .set_max_intset_entries = 512,
+        .zset_max_listpack_entries = 128,
+        .zset_max_listpack_value = 64,
+    };
     for (int i = 0; i < db_count; i++) {
         dict_init(&ks->dbs[i].keys, &db_keys_type);
         dict_init(&ks->dbs[i].expires, &db_expires_type);

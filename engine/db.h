@@ -44,6 +44,17 @@ struct expire_entry {
 
 struct keyspace;
 
+/* Collection encoding thresholds (the *-max-listpack-* / intset parameters,
+ * Redis 7.0 defaults), kept in step with the configuration by the server. */
+struct encoding_limits {
+    long long hash_max_listpack_entries; /* 128 */
+    long long hash_max_listpack_value;   /* 64 */
+    long long list_max_listpack_size;    /* -2: 8 KB per node; >0: entries per node */
+    long long set_max_intset_entries;    /* 512 */
+    long long zset_max_listpack_entries; /* 128 */
+    long long zset_max_listpack_value;   /* 64 */
+};
+
 struct db {
     struct dict keys;    /* struct kv nodes, owned */
     struct dict expires; /* struct expire_entry nodes, owned */
@@ -61,6 +72,7 @@ struct keyspace {
     bool lfu_policy;      /* maxmemory-policy is an LFU one: count accesses */
     bool active_expire_enabled;
     bool expire_paused;   /* no lazy deletion (while loading) */
+    struct encoding_limits limits;
 
     /* Called after an expired key is unlinked, before it is freed. */
     void (*on_expire)(void *ctx, struct db *db, const struct kv *kv);

@@ -8,16 +8,37 @@
 #include <assert.h>
 
 #include "engine/alloc.h"
+#include "engine/hash.h"
+#include "engine/list.h"
 #include "engine/number.h"
+#include "engine/set.h"
+#include "engine/zset.h"
 
-static void (*kv_free_object_hook)(enum kv_type type, void *obj);
-static void *(*kv_copy_object_hook)(enum kv_type type, enum kv_encoding enc, const void *obj);
-
-void kv_set_object_hooks(void (*free_object)(enum kv_type type, void *obj),
-                         void *(*copy_object)(enum kv_type type, enum kv_encoding enc, const void *obj))
+/* Collection values are owned by their type modules; these dispatch on
+ * the kv's type so kv.c stays ignorant of their layouts. */
+static void kv_free_object(enum kv_type type, enum kv_encoding enc, void *obj)
 {
-    kv_free_object_hook = free_object;
-    kv_copy_object_hook = copy_object;
+    switch (type) {
+    case KV_LIST: list_free(obj, enc); return;
+    case KV_HASH: hash_free(obj, enc); return;
+    case KV_SET: set_free(obj, enc); return;
+    case KV_ZSET: zset_free(obj, enc); return;
+    case KV_STRING: break;
+    }
+    assert(0 && "kv_free_object: not a collection");
+}
+
+static void *kv_copy_object(enum kv_type type, enum kv_encoding enc, const void *obj)
+{
+    switch (type) {
+    case KV_LIST: return list_copy(obj, enc);
+    case KV_HASH: return hash_copy(obj, enc);
+    case KV_SET: return set_copy(obj, enc);
+    case KV_ZSET: return zset_copy(obj, enc);
+    case KV_STRING: break;
+    }
+    assert(0 && "kv_copy_object: not a collection");
+    return NULL;
 }
 
 enum kv_encoding kv_string_encoding(const char *val, size_t val_len)
@@ -106,8 +127,7 @@ struct kv *kv_copy(const struct kv *kv, const char *key, size_t key_len)
     if (kv->type == KV_STRING) {
         copy = kv_new_string(key, key_len, kv_string_const(kv), kv->val_len, kv->encoding);
     } else {
-        assert(kv_copy_object_hook);
-        void *obj = kv_copy_object_hook(kv->type, kv->encoding, kv_object(kv));
+        void *obj = kv_copy_object(kv->type, kv->encoding, kv_object(kv));
         copy = kv_new_object(key, key_len, kv->type, kv->encoding, obj);
     }
     copy->lru = kv->lru;
@@ -119,10 +139,8 @@ void kv_free(struct kv *kv)
 {
     if (!kv)
         return;
-    if (kv->type != KV_STRING) {
-        assert(kv_free_object_hook);
-        kv_free_object_hook(kv->type, kv_object(kv));
-    }
+    if (kv->type != KV_STRING)
+        kv_free_object(kv->type, kv->encoding, kv_object(kv));
     alloc_free(kv);
 }
 

@@ -107,11 +107,8 @@ size_t kv_string_capacity(const struct kv *kv);
 /* Returns an owned deep copy with a new key (COPY). */
 struct kv *kv_copy(const struct kv *kv, const char *key, size_t key_len);
 
-/* Frees kv and its value. The hook for collection types is set by the
- * collections code; strings need none. */
+/* Frees kv and its value (collections through their type module). */
 void kv_free(struct kv *kv);
-void kv_set_object_hooks(void (*free_object)(enum kv_type type, void *obj),
-                         void *(*copy_object)(enum kv_type type, enum kv_encoding enc, const void *obj));
 
 /* Name as TYPE / OBJECT ENCODING report it. */
 const char *kv_type_name(enum kv_type type);

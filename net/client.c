@@ -128,6 +128,9 @@ static void client_unlink(struct client *c)
 static void client_free(struct client *c)
 {
     struct server *s = c->server;
+    /* Out of every watch list first: the watch map must never hold a
+     * freed client. */
+    transaction_client_reset(c);
     client_unlink(c);
     if (c->flags & CLIENT_MONITOR)
         s->monitors--;
@@ -321,7 +324,7 @@ void client_reset(struct client *c)
         c->flags &= ~(unsigned)CLIENT_MONITOR;
         c->server->monitors--;
     }
-    c->flags &= ~(unsigned)(CLIENT_MULTI | CLIENT_DIRTY_EXEC);
+    transaction_client_reset(c); /* discards MULTI, unwatches every key */
     client_set_name(c, NULL, 0);
     client_init_state(c);
 }
@@ -341,6 +344,8 @@ static const char *client_flags_text(const struct client *c, char *out)
         *p++ = 'O';
     if (c->flags & CLIENT_MULTI)
         *p++ = 'x';
+    if (c->flags & CLIENT_DIRTY_CAS)
+        *p++ = 'd';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
         *p++ = 'c';
     if (p == out)
@@ -359,7 +364,7 @@ void client_info_line(struct client *c, struct buf *b)
         "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d",
         (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
         (long long)((s->now_ms - c->ctime_ms) / 1000), (long long)((s->now_ms - c->last_interaction_ms) / 1000),
-        client_flags_text(c, flags), c->db->id, (c->flags & CLIENT_MULTI) ? 0 : -1,
+        client_flags_text(c, flags), c->db->id, (c->flags & CLIENT_MULTI) ? c->queued_count : -1,
         c->query_len - c->query_pos, c->query_cap - c->query_len, c->query_cap, c->query_peak,
         c->out.len, c->out.cap + c->sending.cap,
         sizeof(*c) + c->query_cap + c->out.cap + c->sending.cap,

@@ -171,6 +171,11 @@ static void connection_reset_command(struct client *c)
 
 static void connection_monitor_command(struct client *c)
 {
+    /* Inside EXEC the client may not switch to a blocking mode. */
+    if (c->flags & CLIENT_DENY_BLOCKING) {
+        reply_error(c, "MONITOR isn't allowed for DENY BLOCKING client");
+        return;
+    }
     if (c->flags & CLIENT_MONITOR) {
         reply_ok(c);
         return;

@@ -675,9 +675,8 @@ static void config_get_command(struct client *c)
 static void config_set_changed(const char *name, void *ctx)
 {
     struct server *s = ctx;
-    if (strcmp(name, "maxmemory-policy") == 0) {
-        s->keyspace.lfu_policy = config_maxmemory_policy_is_lfu(&s->config);
-    } else if (strcmp(name, "dir") == 0) {
+    server_apply_config(s);
+    if (strcmp(name, "dir") == 0) {
         /* The server works inside its data directory, as Redis does. */
         if (chdir(s->config.dir) < 0)
             server_log(s, LOGLEVEL_WARNING, "Can't chdir to '%s': %s", s->config.dir,

@@ -1,16 +1,21 @@
 /* command.c: the command table and dispatch.
  *
- * Owns the registry (a case-insensitive dict of every top-level command)
- * and the checks every command passes before its handler runs, in Redis
- * 7.0's order: unknown command, arity (subcommands included), then
- * authentication. Leaves each command's semantics to the net/cmd_*.c files.
+ * Owns the registry (a case-insensitive dict of every top-level command),
+ * the checks every command passes before its handler runs, in Redis 7.0's
+ * order (unknown command, arity (subcommands included), authentication,
+ * commands refused inside MULTI), the choice between running a command and
+ * queueing it for EXEC, and the accounting of each call. Leaves each
+ * command's semantics to the net/cmd_*.c files, and the transaction state
+ * to cmd_transaction.c.
  *
  * Invariant: c->cmd is set while a handler runs (reply_error reads it to
- * count failed calls) and cleared afterwards. */
+ * count failed calls) and restored afterwards: NULL between commands, EXEC
+ * while the commands it runs return. */
 #include "net/command.h"
 
 #include <assert.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,7 +60,7 @@ void command_table_init(struct server *s)
 {
     dict_init(&s->commands, &command_dict_type);
     struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
-                                server_commands};
+                                server_commands, transaction_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         for (struct command *cmd = tables[t]; cmd->name; cmd++)
             command_register(s, cmd);
@@ -144,9 +149,32 @@ bool arg_get_double(struct client *c, int i, double *out, const char *msg)
     return false;
 }
 
+/* Replies a failed check. The command is counted as rejected (not
+ * failed: c->cmd stays NULL, so reply_error counts no failure), and a
+ * transaction being queued is flagged so its EXEC aborts. When EXEC itself
+ * fails a check, the transaction ends here with "-EXECABORT ... because
+ * of: <error>", in or out of MULTI, as in Redis. */
+static void command_reject(struct client *c, struct command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void command_reject(struct client *c, struct command *cmd, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (cmd)
+        cmd->stats.rejected_calls++;
+    transaction_flag_error(c);
+    if (cmd && !cmd->parent && strcmp(cmd->name, "exec") == 0)
+        transaction_abort(c, msg);
+    else
+        reply_error(c, msg);
+}
+
 /* "-ERR unknown command 'x', with args beginning with: 'a' 'b' " with the
  * same truncation Redis applies (128 bytes of name, 128 of args in all). */
-static void command_reply_unknown(struct client *c)
+static void command_reject_unknown(struct client *c)
 {
     struct buf args = {0};
     /* The budget counts the quoted list as formatted, quotes included. */
@@ -159,16 +187,9 @@ static void command_reply_unknown(struct client *c)
     }
     buf_append(&args, "", 1);
     int name_len = c->argv[0].len > 128 ? 128 : (int)c->argv[0].len;
-    reply_errorf(c, "unknown command '%.*s', with args beginning with: %s", name_len,
-                 c->argv[0].ptr, args.data);
+    command_reject(c, NULL, "unknown command '%.*s', with args beginning with: %s", name_len,
+                   c->argv[0].ptr, args.data);
     buf_free(&args);
-}
-
-/* Rejections before the handler runs count as rejected, not failed, calls:
- * c->cmd stays NULL so reply_error does not count a failure. */
-static void command_reply_arity(struct client *c, const struct command *cmd)
-{
-    reply_errorf(c, "wrong number of arguments for '%s' command", cmd->fullname);
 }
 
 static bool command_arity_ok(const struct command *cmd, int argc)
@@ -184,7 +205,7 @@ static struct command *command_resolve(struct client *c, struct command *cmd)
     if (c->argc == 1) {
         if (cmd->proc)
             return cmd; /* a container that also runs bare (COMMAND) */
-        command_reply_arity(c, cmd);
+        command_reject(c, cmd, "wrong number of arguments for '%s' command", cmd->fullname);
         return NULL;
     }
     struct command *sub = command_find_sub(cmd, c->argv[1].ptr, c->argv[1].len);
@@ -195,45 +216,87 @@ static struct command *command_resolve(struct client *c, struct command *cmd)
         for (; cmd->name[n] && n + 1 < sizeof(upper); n++)
             upper[n] = (char)toupper((unsigned char)cmd->name[n]);
         upper[n] = '\0';
-        reply_errorf(c, "unknown subcommand '%.*s'. Try %s HELP.", len, c->argv[1].ptr, upper);
+        command_reject(c, NULL, "unknown subcommand '%.*s'. Try %s HELP.", len, c->argv[1].ptr,
+                       upper);
         return NULL;
     }
     return sub;
 }
 
-void command_process(struct client *c)
+struct command *command_check(struct client *c)
 {
-    struct server *s = c->server;
-    struct command *cmd = command_lookup(s, c->argv[0].ptr, c->argv[0].len);
+    struct command *cmd = command_lookup(c->server, c->argv[0].ptr, c->argv[0].len);
     if (!cmd) {
-        command_reply_unknown(c);
-        return;
+        command_reject_unknown(c);
+        return NULL;
     }
     cmd = command_resolve(c, cmd);
     if (!cmd)
-        return;
+        return NULL;
     if (!command_arity_ok(cmd, c->argc)) {
-        command_reply_arity(c, cmd);
-        cmd->stats.rejected_calls++;
-        return;
+        command_reject(c, cmd, "wrong number of arguments for '%s' command", cmd->fullname);
+        return NULL;
     }
     if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
-        reply_error(c, "NOAUTH Authentication required.");
-        cmd->stats.rejected_calls++;
-        return;
+        command_reject(c, cmd, "NOAUTH Authentication required.");
+        return NULL;
     }
+    if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
+        command_reject(c, cmd, "Command not allowed inside a transaction");
+        return NULL;
+    }
+    /* CLIENT LIST shows the command being run or queued as cmd=; the
+     * commands an EXEC runs leave it at "exec", as in Redis. */
+    c->last_cmd = cmd;
+    return cmd;
+}
+
+void command_call(struct client *c, struct command *cmd)
+{
+    struct server *s = c->server;
+    const struct command *outer = c->cmd;
     long long start = server_ustime();
-    s->keyspace.now_ms = start / 1000;
+    if (!outer)
+        s->keyspace.now_ms = start / 1000;
     c->cmd = cmd;
-    c->last_cmd = cmd; /* CLIENT LIST shows the running command as cmd= */
     cmd->proc(c);
+    /* Whole-db changes are judged once the command has made them. */
+    if (s->watch_settle_pending)
+        transaction_settle(s);
     /* Monitors see the command after it ran, with the database it left
      * selected, as in Redis. */
     if (s->monitors && !(cmd->flags & CMD_SKIP_MONITOR) &&
         !(cmd->parent && (cmd->parent->flags & CMD_SKIP_MONITOR)))
         client_feed_monitors(c);
-    c->cmd = NULL;
+    c->cmd = outer;
     cmd->stats.usec += server_ustime() - start;
     cmd->stats.calls++;
     s->stats.total_commands_processed++;
+}
+
+/* Inside MULTI these run at once instead of being queued: they are the
+ * commands that manage the transaction or the connection itself. */
+static bool command_runs_in_multi(const struct command *cmd)
+{
+    static const char *const names[] = {"exec", "discard", "multi", "watch", "quit", "reset"};
+    if (cmd->parent)
+        return false;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(cmd->name, names[i]) == 0)
+            return true;
+    return false;
+}
+
+void command_process(struct client *c)
+{
+    assert(c->cmd == NULL);
+    struct command *cmd = command_check(c);
+    if (!cmd)
+        return;
+    if ((c->flags & CLIENT_MULTI) && !command_runs_in_multi(cmd)) {
+        transaction_queue(c, cmd);
+        return;
+    }
+    command_call(c, cmd);
+    assert(c->cmd == NULL);
 }

@@ -82,6 +82,11 @@ extern struct command connection_commands[];
 extern struct command keyspace_commands[];
 extern struct command string_commands[];
 extern struct command server_commands[];
+extern struct command list_commands[];
+extern struct command hash_commands[];
+extern struct command set_commands[];
+extern struct command zset_commands[];
+extern struct command transaction_commands[];
 
 /* Registers every table into s->commands. */
 void command_table_init(struct server *s);
@@ -94,8 +99,21 @@ struct command *command_lookup_fullname(struct server *s, const char *name, size
 void command_for_each(struct server *s, void (*fn)(struct command *cmd, void *ctx), void *ctx);
 size_t command_count(struct server *s);
 
-/* Runs c's parsed command (c->argc/argv) through the checks and the handler. */
+/* Runs c's parsed command (c->argc/argv): command_check, then either
+ * queues it (c is in MULTI) or runs it with command_call. */
 void command_process(struct client *c);
+/* Looks up c's command and applies Redis 7.0's checks in order: unknown
+ * command or subcommand, arity, authentication, and commands refused inside
+ * MULTI. Returns the command (borrowed, static), or NULL after replying the
+ * error, counting a rejected call and flagging c's transaction (EXEC itself
+ * failing a check aborts the transaction). */
+struct command *command_check(struct client *c);
+/* Runs cmd's handler on c->argc/argv, which may be anything the caller
+ * keeps alive for the call (EXEC passes its queued copies). Accounts the
+ * call (commandstats, total commands), feeds monitors and settles WATCH.
+ * A nested call (from EXEC) keeps the outer command's time, as Redis
+ * freezes time for a whole transaction. */
+void command_call(struct client *c, struct command *cmd);
 
 /* Helpers for handlers. */
 static inline bool arg_equals(const struct resp_arg *a, const char *lower)

@@ -2,8 +2,10 @@
  *
  * Owns the start-up order (data directory, keyspace, commands, ring,
  * listeners), the tick's housekeeping (expiry, rehashing, idle clients,
- * statistics) and the shutdown path. Leaves I/O to loop.c and clients to
- * client.c. */
+ * statistics), the shutdown path, and the reporting of keyspace changes
+ * (server_key_modified, expiries) to the save counter and to WATCH. Leaves
+ * I/O to loop.c, clients to client.c and the watch map to
+ * cmd_transaction.c. */
 #include "net/server.h"
 
 #include <arpa/inet.h>
@@ -187,11 +189,11 @@ static uint64_t server_random_u64(void)
 
 static void server_on_expire(void *ctx, struct db *db, const struct kv *kv)
 {
-    /* Redis does not count expiries as changes for save points; the AOF
-     * issue logs a DEL here, and WATCH sees the key change. */
-    (void)ctx;
-    (void)db;
-    (void)kv;
+    /* Redis does not count expiries as changes for save points (the AOF
+     * issue logs a DEL here), but WATCH sees the key change: a key that
+     * was live when watched and then expired fails the EXEC. */
+    struct server *s = ctx;
+    transaction_key_touched(s, db, kv_key(kv), kv->key_len);
 }
 
 int server_init(struct server *s, char *err, size_t err_len)
@@ -218,8 +220,9 @@ int server_init(struct server *s, char *err, size_t err_len)
     s->keyspace.on_expire_ctx = s;
     s->keyspace.now_ms = s->now_ms;
     s->keyspace.lru_clock_s = (uint32_t)(s->now_ms / 1000);
-    s->keyspace.lfu_policy = config_maxmemory_policy_is_lfu(&s->config);
+    server_apply_config(s);
     command_table_init(s);
+    transaction_server_init(s);
     server_adjust_open_files(s);
     if (loop_init(s, err, err_len) < 0)
         return -1;
@@ -293,6 +296,19 @@ void server_cron(struct server *s)
     }
 }
 
+void server_apply_config(struct server *s)
+{
+    const struct config *cfg = &s->config;
+    struct keyspace *ks = &s->keyspace;
+    ks->lfu_policy = config_maxmemory_policy_is_lfu(cfg);
+    ks->limits.hash_max_listpack_entries = cfg->hash_max_listpack_entries;
+    ks->limits.hash_max_listpack_value = cfg->hash_max_listpack_value;
+    ks->limits.list_max_listpack_size = cfg->list_max_listpack_size;
+    ks->limits.set_max_intset_entries = cfg->set_max_intset_entries;
+    ks->limits.zset_max_listpack_entries = cfg->zset_max_listpack_entries;
+    ks->limits.zset_max_listpack_value = cfg->zset_max_listpack_value;
+}
+
 int server_prepare_shutdown(struct server *s, bool save, bool nosave, char *err, size_t err_len)
 {
     (void)save;
@@ -310,10 +326,11 @@ int server_prepare_shutdown(struct server *s, bool save, bool nosave, char *err,
 
 void server_key_modified(struct server *s, struct db *db, const char *key, size_t key_len)
 {
-    (void)db;
-    (void)key;
-    (void)key_len;
     s->dirty++;
+    if (key)
+        transaction_key_touched(s, db, key, key_len);
+    else
+        transaction_db_changing(s, db);
 }
 
 void server_free(struct server *s)
@@ -329,6 +346,7 @@ void server_free(struct server *s)
     }
     for (int i = 0; i < s->listener_count; i++)
         close(s->listeners[i].fd);
+    transaction_server_free(s);
     command_table_free(s);
     keyspace_free(&s->keyspace);
     config_free(&s->config);

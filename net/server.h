@@ -55,11 +55,18 @@ enum client_flag {
     CLIENT_CLOSING = 1 << 1,           /* waiting for in-flight ops before the free */
     CLIENT_MONITOR = 1 << 2,
     CLIENT_PENDING_WRITE = 1 << 3,     /* on server->pending_writes */
-    CLIENT_MULTI = 1 << 4,             /* inside MULTI (collections issue) */
-    CLIENT_DIRTY_EXEC = 1 << 5,
+    CLIENT_MULTI = 1 << 4,             /* inside MULTI: commands are queued */
+    CLIENT_DIRTY_EXEC = 1 << 5,        /* a command failed to queue: EXEC aborts */
     CLIENT_NO_EVICT = 1 << 6,
     CLIENT_FAKE = 1 << 7,              /* not a connection: AOF loading, tests */
+    CLIENT_DIRTY_CAS = 1 << 8,         /* a watched key changed: EXEC replies null */
+    /* Set while EXEC runs the queue: a blocking command (BLPOP...) must not
+     * block but answer as if its timeout had passed, as in Redis. */
+    CLIENT_DENY_BLOCKING = 1 << 9,
 };
+
+struct transaction_command; /* cmd_transaction.c */
+struct watch_key;           /* cmd_transaction.c */
 
 struct client {
     uint64_t id;
@@ -92,6 +99,14 @@ struct client {
     struct buf sending;    /* bytes handed to the in-flight send; not touched until it completes */
     size_t sending_done;   /* bytes of `sending` already sent */
     unsigned long long reply_bytes_total;
+
+    /* transaction (cmd_transaction.c) */
+    struct transaction_command *queued; /* owned array, MULTI's queue in arrival order */
+    int queued_count;
+    int queued_cap;
+    struct watch_key **watched;         /* owned array of borrowed watch map nodes */
+    int watched_count;
+    int watched_cap;
 
     /* io */
     struct loop_op recv_op;
@@ -165,6 +180,10 @@ struct server {
 
     /* commands */
     struct dict commands;                /* struct command_node, owned */
+    /* WATCH: (db id, key) -> the clients watching it; struct watch_key
+     * nodes, owned by cmd_transaction.c. */
+    struct dict watched_keys;
+    bool watch_settle_pending;           /* a whole-db change awaits transaction_settle */
 
     /* state */
     pid_t pid;
@@ -232,6 +251,9 @@ void loop_recycle_buffer(struct server *s, unsigned bid);
 
 /* --- server.c --- */
 int server_init(struct server *s, char *err, size_t err_len);
+/* Copies the configuration values the keyspace reads (LFU policy,
+ * encoding limits) into it; at start-up and after CONFIG SET. */
+void server_apply_config(struct server *s);
 /* The periodic tick: expiry, rehash, stats, client timeouts. */
 void server_cron(struct server *s);
 /* Frees everything at exit. */
@@ -239,7 +261,33 @@ void server_free(struct server *s);
 /* Prepares a shutdown (SHUTDOWN, SIGTERM): returns 0, or -1 with an error
  * reply text when it must be refused. */
 int server_prepare_shutdown(struct server *s, bool save, bool nosave, char *err, size_t err_len);
-/* Keyspace change accounting: `dirty` for save points, and WATCH later. */
+/* Keyspace change accounting: bumps `dirty` (save points) and invalidates
+ * WATCH. Call it once per key changed, after the change. A NULL key means
+ * the whole database is about to change (FLUSHDB, FLUSHALL, SWAPDB): call it
+ * before the change; WATCH then compares each watched key before and after
+ * the command, as Redis 7.0 does (see transaction_db_changing). */
 void server_key_modified(struct server *s, struct db *db, const char *key, size_t key_len);
+
+/* --- cmd_transaction.c --- */
+/* MULTI/EXEC/WATCH state. Every function borrows its arguments. */
+void transaction_server_init(struct server *s);
+void transaction_server_free(struct server *s);
+/* Queues c's current command (c->argc/argv, copied) and replies +QUEUED. */
+void transaction_queue(struct client *c, struct command *cmd);
+/* A command failed its checks while c is in MULTI: EXEC must abort. */
+void transaction_flag_error(struct client *c);
+/* EXEC itself was rejected by a check (arity): discards the transaction
+ * and replies "-EXECABORT Transaction discarded because of: <error>". */
+void transaction_abort(struct client *c, const char *error);
+/* Leaves MULTI (if in it), frees the queue and unwatches every key: for
+ * RESET and for a closing client. */
+void transaction_client_reset(struct client *c);
+/* A key changed (or expired and was deleted): flags its watchers. */
+void transaction_key_touched(struct server *s, struct db *db, const char *key, size_t key_len);
+/* The whole of db is about to change: records which watched keys exist now,
+ * for transaction_settle to compare with what exists after the command. */
+void transaction_db_changing(struct server *s, struct db *db);
+/* Runs after every command: judges the whole-db changes it recorded. */
+void transaction_settle(struct server *s);
 
 #endif
