@@ -60,7 +60,8 @@ void command_table_init(struct server *s)
 {
     dict_init(&s->commands, &command_dict_type);
     struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
-                                server_commands, transaction_commands};
+                                server_commands, transaction_commands, list_commands,
+                                hash_commands, set_commands, zset_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         for (struct command *cmd = tables[t]; cmd->name; cmd++)
             command_register(s, cmd);
