@@ -48,7 +48,7 @@ void keyspace_init(struct keyspace *ks, int db_count)
     ks->db_count = db_count;
     ks->active_expire_enabled = true;
     ks->limits = (struct encoding_limits){
-        .hash_max_listpack_entries = 128,
+        .hash_max_listpack_entries = 512,
         .hash_max_listpack_value = 64,
         .list_max_listpack_size = -2,
         .set_max_intset_entries = 512,

@@ -47,7 +47,7 @@ struct keyspace;
 /* Collection encoding thresholds (the *-max-listpack-* / intset parameters,
  * Redis 7.0 defaults), kept in step with the configuration by the server. */
 struct encoding_limits {
-    long long hash_max_listpack_entries; /* 128 */
+    long long hash_max_listpack_entries; /* 512 */
     long long hash_max_listpack_value;   /* 64 */
     long long list_max_listpack_size;    /* -2: 8 KB per node; >0: entries per node */
     long long set_max_intset_entries;    /* 512 */
