@@ -8,9 +8,8 @@
  * reported once through server_key_modified, and STORE variants replace
  * their destination (dropping its TTL) or delete it for an empty result.
  *
- * Sets are not accepted as inputs of ZUNION/ZINTER/ZDIFF yet (Redis treats
- * them as zsets with score 1): they get WRONGTYPE until engine/set.h offers
- * an iteration API. */
+ * Plain sets are accepted as inputs of ZUNION/ZINTER/ZDIFF/ZINTERCARD and
+ * their STORE forms, as zsets whose every member scores 1, as in Redis. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -21,6 +20,7 @@
 #include "engine/alloc.h"
 #include "engine/db.h"
 #include "engine/number.h"
+#include "engine/set.h"
 #include "engine/zset.h"
 #include "net/command.h"
 #include "net/glob.h"
@@ -892,7 +892,46 @@ struct zsetop {
 
 static size_t zsetop_source_length(const struct zsetop_source *s)
 {
-    return s->kv ? zset_length(s->kv) : 0;
+    if (!s->kv)
+        return 0;
+    return s->kv->type == KV_SET ? set_size(s->kv) : zset_length(s->kv);
+}
+
+/* The score of member in a source: a set member scores 1. */
+static bool zsetop_source_score(const struct kv *kv, const char *member, size_t len, double *out)
+{
+    if (kv->type == KV_SET) {
+        *out = 1.0;
+        return set_contains(kv, member, len);
+    }
+    return zset_score(kv, member, len, out);
+}
+
+/* Calls fn on every (member, score) of a source, a zset in rank order or a
+ * set in its own order. fn returns false to stop. */
+static void zsetop_source_each(const struct kv *kv,
+                               bool (*fn)(const char *member, size_t len, double score, void *ctx),
+                               void *ctx)
+{
+    if (kv->type == KV_SET) {
+        struct set_iter it;
+        struct set_elem e;
+        set_iter_init(&it, kv);
+        while (set_iter_next(&it, &e))
+            if (!fn(e.ptr, e.len, 1.0, ctx))
+                break;
+        set_iter_done(&it);
+        return;
+    }
+    if (zset_length(kv) == 0)
+        return;
+    struct zset_iter it;
+    for (zset_iter_at_rank(&it, (struct kv *)kv, 0, false); zset_iter_valid(&it); zset_iter_next(&it)) {
+        struct zset_element e;
+        zset_iter_get(&it, &e);
+        if (!fn(e.member, e.len, e.score, ctx))
+            break;
+    }
 }
 
 /* Orders sources by length, keeping argument order among equals (a stable
@@ -991,13 +1030,38 @@ static bool zsetop_parse(struct client *c, struct zsetop *op, int numkeys_idx, c
     op->sources = alloc_zeroed(sizeof(*op->sources) * (size_t)numkeys);
     bool store = numkeys_idx == 2;
     for (int i = 0; i < op->count; i++) {
-        if (!zset_lookup(c, numkeys_idx + 1 + i, store ? DB_LOOKUP_WRITE : DB_LOOKUP_READ,
-                         &op->sources[i].kv))
+        const struct resp_arg *key = &c->argv[numkeys_idx + 1 + i];
+        struct kv *kv = db_lookup(c->db, key->ptr, key->len, store ? DB_LOOKUP_WRITE : DB_LOOKUP_READ);
+        if (kv != NULL && kv->type != KV_ZSET && kv->type != KV_SET) {
+            reply_error_wrongtype(c);
             return false;
+        }
+        op->sources[i].kv = kv;
         op->sources[i].weight = 1.0;
         op->sources[i].position = i;
     }
     return zsetop_parse_options(c, op, numkeys_idx + 1 + op->count, store);
+}
+
+struct zsetop_union_ctx {
+    struct kv *acc;
+    double weight;
+    enum zsetop_aggregate aggregate;
+};
+
+static bool zsetop_union_add(const char *member, size_t len, double score, void *ctx)
+{
+    struct zsetop_union_ctx *u = ctx;
+    double v = zsetop_weighted(score, u->weight);
+    double cur;
+    if (zset_score(u->acc, member, len, &cur)) {
+        v = zsetop_combine(u->aggregate, cur, v);
+        /* A plain update ignores -0 versus 0; the aggregate must not. */
+        if (v == cur && signbit(v) != signbit(cur))
+            zset_delete(u->acc, member, len);
+    }
+    zset_add(u->acc, v, member, len, 0, NULL, 0, 0);
+    return true;
 }
 
 /* Adds every element of the union into acc. */
@@ -1006,24 +1070,40 @@ static void zsetop_union(struct zsetop *op, struct kv *acc)
     for (int i = 0; i < op->count; i++) {
         if (op->sources[i].kv == NULL)
             continue;
-        struct zset_iter it;
-        if (zset_length(op->sources[i].kv) == 0)
-            continue;
-        for (zset_iter_at_rank(&it, op->sources[i].kv, 0, false); zset_iter_valid(&it);
-             zset_iter_next(&it)) {
-            struct zset_element e;
-            zset_iter_get(&it, &e);
-            double v = zsetop_weighted(e.score, op->sources[i].weight);
-            double cur;
-            if (zset_score(acc, e.member, e.len, &cur)) {
-                v = zsetop_combine(op->aggregate, cur, v);
-                /* A plain update ignores -0 versus 0; the aggregate must not. */
-                if (v == cur && signbit(v) != signbit(cur))
-                    zset_delete(acc, e.member, e.len);
-            }
-            zset_add(acc, v, e.member, e.len, 0, NULL, 0, 0);
-        }
+        struct zsetop_union_ctx u = {acc, op->sources[i].weight, op->aggregate};
+        zsetop_source_each(op->sources[i].kv, zsetop_union_add, &u);
     }
+}
+
+struct zsetop_inter_ctx {
+    struct zsetop *op;
+    struct kv *acc;
+    long long found;
+};
+
+static bool zsetop_inter_visit(const char *member, size_t len, double score, void *ctx)
+{
+    struct zsetop_inter_ctx *x = ctx;
+    struct zsetop *op = x->op;
+    double v = zsetop_weighted(score, op->sources[0].weight);
+    bool keep = true;
+    for (int i = 1; i < op->count && keep; i++) {
+        double other;
+        bool present = op->sources[i].kv &&
+                       zsetop_source_score(op->sources[i].kv, member, len, &other);
+        if (op->kind == ZSETOP_DIFF)
+            keep = !present;
+        else if (!present)
+            keep = false;
+        else
+            v = zsetop_combine(op->aggregate, v, zsetop_weighted(other, op->sources[i].weight));
+    }
+    if (!keep)
+        return true;
+    x->found++;
+    if (x->acc != NULL)
+        zset_add(x->acc, op->kind == ZSETOP_DIFF ? score : v, member, len, 0, NULL, 0, 0);
+    return !(op->limit > 0 && x->found >= op->limit);
 }
 
 /* Intersection (or difference) of the sources into acc; returns the
@@ -1031,37 +1111,11 @@ static void zsetop_union(struct zsetop *op, struct kv *acc)
 static long long zsetop_inter_or_diff(struct zsetop *op, struct kv *acc)
 {
     struct zsetop_source *first = &op->sources[0];
-    long long found = 0;
-    if (first->kv == NULL || zset_length(first->kv) == 0)
+    if (first->kv == NULL || zsetop_source_length(first) == 0)
         return 0;
-    struct zset_iter it;
-    for (zset_iter_at_rank(&it, first->kv, 0, false); zset_iter_valid(&it); zset_iter_next(&it)) {
-        struct zset_element e;
-        zset_iter_get(&it, &e);
-        double v = zsetop_weighted(e.score, first->weight);
-        bool keep = true;
-        for (int i = 1; i < op->count && keep; i++) {
-            double other;
-            bool present = op->sources[i].kv &&
-                           zset_score(op->sources[i].kv, e.member, e.len, &other);
-            if (op->kind == ZSETOP_DIFF) {
-                keep = !present;
-            } else if (!present) {
-                keep = false;
-            } else {
-                v = zsetop_combine(op->aggregate, v,
-                                   zsetop_weighted(other, op->sources[i].weight));
-            }
-        }
-        if (!keep)
-            continue;
-        found++;
-        if (acc != NULL)
-            zset_add(acc, op->kind == ZSETOP_DIFF ? e.score : v, e.member, e.len, 0, NULL, 0, 0);
-        if (op->limit > 0 && found >= op->limit)
-            break;
-    }
-    return found;
+    struct zsetop_inter_ctx x = {op, acc, 0};
+    zsetop_source_each(first->kv, zsetop_inter_visit, &x);
+    return x.found;
 }
 
 static void zsetop_reply(struct client *c, struct kv *acc, bool withscores)

@@ -69,6 +69,25 @@ START_TEST(test_large_skiplist_consistency)
 }
 END_TEST
 
+/* Plain sets take part in the zset algebra as zsets whose members score 1. */
+START_TEST(test_set_inputs_score_one)
+{
+    ck_cmd(client, "sadd s a b c 1", ":4\r\n");
+    ck_cmd(client, "sadd si 1 2 3", ":3\r\n"); /* intset encoding */
+    ck_cmd(client, "zadd z 2 a 3 d", ":2\r\n");
+    ck_cmd(client, "zunion 2 s z withscores",
+           "*10\r\n$1\r\n1\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n1\r\n$1\r\nc\r\n$1\r\n1\r\n"
+           "$1\r\na\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n3\r\n");
+    ck_cmd(client, "zinter 2 s z weights 2 3 withscores", "*2\r\n$1\r\na\r\n$1\r\n8\r\n");
+    ck_cmd(client, "zdiff 2 s z", "*3\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\nc\r\n");
+    ck_cmd(client, "zintercard 2 s si", ":1\r\n");
+    ck_cmd(client, "zinterstore out 2 si s aggregate max", ":1\r\n");
+    ck_cmd(client, "zrange out 0 -1 withscores", "*2\r\n$1\r\n1\r\n$1\r\n1\r\n");
+    ck_cmd(client, "zunionstore out 2 si missing", ":3\r\n");
+    ck_cmd(client, "type out", "+zset\r\n");
+}
+END_TEST
+
 START_TEST(test_zadd_options)
 {
     ck_cmd(client, "zadd z 1 a 2 b 3 c 1.5 d", ":4\r\n");
@@ -395,6 +414,7 @@ static void suite_add_zset(Suite *s)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_zadd_options);
+    tcase_add_test(tc, test_set_inputs_score_one);
     tcase_add_test(tc, test_zadd_errors);
     tcase_add_test(tc, test_zincrby_and_scores);
     tcase_add_test(tc, test_zrange_by_rank);
