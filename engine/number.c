@@ -97,7 +97,22 @@ bool number_parse_long_double(const char *s, size_t len, long double *out)
 
 size_t number_format_ll(char *buf, long long value)
 {
-    return (size_t)sprintf(buf, "%lld", value);
+    /* Every reply header goes through here, so no stdio: digits are
+     * written backwards into a scratch buffer and copied out. */
+    char tmp[24];
+    size_t n = 0;
+    unsigned long long v = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    size_t len = 0;
+    if (value < 0)
+        buf[len++] = '-';
+    while (n)
+        buf[len++] = tmp[--n];
+    buf[len] = '\0';
+    return len;
 }
 
 size_t number_format_long_double(char *buf, long double value)

@@ -46,6 +46,7 @@
 #include "engine/zset.h"
 #include "engine/set.h"
 #include "engine/hash.h"
+#include "engine/list.h"
 #include "net/command.h"
 #include "net/config.h"
 #include "net/glob.h"
@@ -2671,9 +2672,13 @@ static void debug_digest_value(const struct db *db, const struct kv *kv,
 
 static void debug_digest_list(const struct kv *kv, uint8_t digest[SHA1_DIGEST_BYTES])
 {
-    /* Lists are mixed element by element in order; filled in with the list type. */
-    (void)kv;
-    (void)digest;
+    /* Lists are mixed element by element, so their order counts. */
+    struct list_iter it;
+    struct list_entry e;
+    for (list_iter_init(&it, kv_object(kv), 0, true); list_iter_valid(&it); list_iter_next(&it)) {
+        list_iter_get(&it, &e);
+        debug_digest_mix(digest, e.str, e.len);
+    }
 }
 
 /* DEBUG DIGEST: all zeros for an empty keyspace. Keys already expired but
