@@ -8,7 +8,9 @@
 # values into each and compares used_memory.
 #
 # Usage: bench/compare.sh [rounds (default 3)] [requests per run (default 200000)]
-# Env: RINGKV (default build/ringkv-server), REDIS (default redis-server).
+# Env: RINGKV (default build/ringkv-server), REDIS (default redis-server),
+#      TESTS (redis-benchmark -t names, default "set get"),
+#      PIPELINES (default "1 16"), MEMORY (0 skips the 1M-key memory test).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${1:-3}"
@@ -45,9 +47,11 @@ start() { # name binary port
 
 # rps <port> <test> <pipeline>: requests per second from redis-benchmark.
 rps() {
+  local name
+  name=$(echo "$2" | tr a-z A-Z)
+  [ "$name" = "LRANGE_100" ] && name="LRANGE_100 \(first 100 elements\)"
   redis-benchmark -p "$1" -t "$2" -n "$requests" -c 50 -P "$3" -r 100000 -q 2>/dev/null |
-    tr '\r' '\n' | grep -E "^$(echo "$2" | tr a-z A-Z): [0-9.]+ requests" | tail -1 |
-    awk '{print $2}'
+    tr '\r' '\n' | grep -E "^$name: [0-9.]+ requests" | tail -1 | sed 's/.*: \([0-9.]*\) requests.*/\1/'
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -57,8 +61,8 @@ rd_port=$(free_port); start redis "$redis" "$rd_port"
 
 echo "machine: $(nproc) cores, $(uname -r); $rounds rounds of $requests requests, 50 clients"
 printf "%-22s %14s %14s %8s\n" "test" "ringkv rps" "redis rps" "ratio"
-for pipeline in 1 16; do
-  for t in set get; do
+for pipeline in ${PIPELINES:-1 16}; do
+  for t in ${TESTS:-set get}; do
     : >"$work/rk" ; : >"$work/rd"
     for _ in $(seq "$rounds"); do
       rps "$rk_port" "$t" "$pipeline" >>"$work/rk"
@@ -68,6 +72,8 @@ for pipeline in 1 16; do
     printf "%-22s %14s %14s %8.2f\n" "$t -P $pipeline" "$a" "$b" "$(echo "$a / $b" | bc -l)"
   done
 done
+
+[ "${MEMORY:-1}" = "0" ] && exit 0
 
 # Memory: 1M keys "key:%012d" (16 bytes) with 32-byte values.
 load_keys() {
