@@ -290,8 +290,8 @@ static size_t item_entry_bytes(const struct listpack_item *item)
  * must be byte-identical to what Redis writes, which is stricter than
  * Redis's own check (it accepts a few non-canonical backlens no Redis ever
  * writes) and means listpack_prev reads exactly the bytes checked here. */
-static bool entry_measure(const unsigned char *lp, size_t lp_bytes, const unsigned char *p,
-                          size_t *entry_bytes)
+static bool entry_measure_bounds(const unsigned char *lp, size_t lp_bytes, const unsigned char *p,
+                                 size_t *entry_bytes, size_t *encoded_bytes)
 {
     const unsigned char *end = lp + lp_bytes - 1; /* the terminator */
     if (p < lp + LISTPACK_HEADER_BYTES || p >= end)
@@ -306,19 +306,32 @@ static bool entry_measure(const unsigned char *lp, size_t lp_bytes, const unsign
     size_t backlen = backlen_bytes(encoded);
     if (encoded > room || backlen > room - encoded)
         return false;
-    unsigned char expected[LISTPACK_BACKLEN_BYTES_MAX];
-    backlen_write(expected, encoded);
-    if (memcmp(p + encoded, expected, backlen) != 0)
-        return false;
     *entry_bytes = encoded + backlen;
+    *encoded_bytes = encoded;
     return true;
 }
 
-/* Size of the entry at p, asserting that it is well formed. */
+/* Full check, for blobs from outside (validation): the entry fits and its
+ * backlen is byte-identical to what Redis writes. */
+static bool entry_measure(const unsigned char *lp, size_t lp_bytes, const unsigned char *p,
+                          size_t *entry_bytes)
+{
+    size_t encoded = 0;
+    if (!entry_measure_bounds(lp, lp_bytes, p, entry_bytes, &encoded))
+        return false;
+    unsigned char expected[LISTPACK_BACKLEN_BYTES_MAX];
+    backlen_write(expected, encoded);
+    return memcmp(p + encoded, expected, *entry_bytes - encoded) == 0;
+}
+
+/* Size of the entry at p, asserting that it lies inside the blob. This is
+ * the walking path, so it checks bounds only (never reading outside the
+ * blob); backlen contents were checked once, when an outside blob was
+ * validated, and our own writes produce them correctly. */
 static size_t entry_bytes_checked(const unsigned char *lp, const unsigned char *p)
 {
-    size_t bytes = 0;
-    bool valid = entry_measure(lp, header_bytes_get(lp), p, &bytes);
+    size_t bytes = 0, encoded = 0;
+    bool valid = entry_measure_bounds(lp, header_bytes_get(lp), p, &bytes, &encoded);
     assert(valid);
     return bytes;
 }
