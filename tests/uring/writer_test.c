@@ -1,0 +1,786 @@
+/* writer_test.c: the ring writer against the fake ring (uring/ring_fake.h).
+ *
+ * Covers coalescing, offsets, short writes, EINTR, sticky ENOSPC/EIO, link
+ * cancels, out-of-order completions, everysec timing, back-pressure, reset
+ * after an error, streaming, misuse asserts, and the crash test: thousands
+ * of random runs cut at a random point, checking that every byte the writer
+ * called durable survives. The real kernel is exercised in ring_test.c. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "uring/ring_fake.h"
+#include "uring/writer.h"
+
+#define TEST_FD 1000 /* never opened: the fake ignores fds */
+#define TEST_FILE_BYTES (1 << 20)
+
+/* The byte at file offset o in every test: checks both order and content. */
+static uint8_t pattern(uint64_t salt, uint64_t o)
+{
+    uint64_t x = (o + salt) * 0x9E3779B97F4A7C15ull;
+    x ^= x >> 29;
+    return (uint8_t)(x ^ (x >> 17));
+}
+
+static void fill(uint8_t *buf, uint64_t salt, uint64_t offset, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        buf[i] = pattern(salt, offset + i);
+}
+
+/* Appends len pattern bytes at the writer's appended offset. */
+static int append_pattern(struct ring_writer *w, uint64_t salt, size_t len)
+{
+    uint8_t buf[8192];
+    ck_assert_uint_le(len, sizeof(buf));
+    fill(buf, salt, ring_writer_appended(w), len);
+    return ring_writer_append(w, buf, len);
+}
+
+static void assert_file_pattern(const struct ring_fake *f, uint64_t salt, uint64_t from, uint64_t to)
+{
+    uint64_t len;
+    const uint8_t *file = ring_fake_file(f, &len);
+    ck_assert_uint_ge(len, to);
+    for (uint64_t o = from; o < to; o++) {
+        if (file[o] != pattern(salt, o))
+            ck_abort_msg("byte %llu differs", (unsigned long long)o);
+    }
+}
+
+static struct ring_writer_config config_for(enum ring_writer_fsync policy, size_t buffer_bytes)
+{
+    return (struct ring_writer_config){
+        .fd = TEST_FD,
+        .fsync_policy = policy,
+        .writes_in_flight_max = 4,
+        .buffer_bytes = buffer_bytes,
+    };
+}
+
+static int done_calls;
+static void count_done(struct ring_writer *w)
+{
+    (void)w;
+    done_calls++;
+}
+
+static void setup(struct ring_fake *f, struct ring_writer *w, struct ring_writer_config c)
+{
+    ck_assert_int_eq(ring_fake_init(f, TEST_FILE_BYTES, 1), 0);
+    ck_assert_int_eq(ring_writer_init(w, &f->sys, &c), 0);
+    done_calls = 0;
+}
+
+static void teardown(struct ring_fake *f, struct ring_writer *w)
+{
+    ring_writer_free(w);
+    ring_fake_free(f);
+}
+
+START_TEST(test_appends_coalesce_into_one_write_and_fsync)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_ALWAYS, 65536);
+    c.done = count_done;
+    setup(&f, &w, c);
+    for (int i = 0; i < 10; i++)
+        ck_assert_int_eq(append_pattern(&w, 7, 100), 0);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 0); /* nothing before flush */
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 2); /* one write, one linked fsync */
+    ck_assert_uint_eq(f.linked_ops, 1);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(f.writes_run, 1);
+    ck_assert_uint_eq(f.fsyncs_run, 1);
+    ck_assert_uint_eq(ring_writer_durable(&w), 1000);
+    ck_assert_int_ge(done_calls, 1);
+    assert_file_pattern(&f, 7, 0, 1000);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_offsets_advance_in_order)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_ALWAYS, 65536);
+    c.start_offset = 500;
+    setup(&f, &w, c);
+    ck_assert_int_eq(append_pattern(&w, 3, 300), 0);
+    ck_assert_uint_eq(ring_writer_appended(&w), 800);
+    ck_assert_uint_eq(ring_writer_written(&w), 500);
+    ck_assert_uint_eq(ring_writer_durable(&w), 500);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_step(&f), 1); /* the write */
+    ck_assert_uint_eq(ring_writer_written(&w), 800);
+    ck_assert_uint_eq(ring_writer_durable(&w), 500);
+    ck_assert_int_eq(ring_fake_step(&f), 1); /* the fsync */
+    ck_assert_uint_eq(ring_writer_durable(&w), 800);
+    assert_file_pattern(&f, 3, 500, 800);
+    ck_assert(ring_writer_idle(&w));
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_short_write_is_finished)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_NO, 65536));
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_SHORT, 3);
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_SHORT, 10);
+    ck_assert_int_eq(append_pattern(&w, 5, 1000), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(f.writes_run, 3);
+    ck_assert_uint_eq(ring_writer_written(&w), 1000);
+    ck_assert_uint_eq(ring_writer_durable(&w), 0); /* NO: writes only */
+    ck_assert_int_eq(ring_writer_error(&w), 0);
+    assert_file_pattern(&f, 5, 0, 1000);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_short_write_cancels_linked_fsync_then_fsyncs_after)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_ALWAYS, 65536));
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_SHORT, 100);
+    ck_assert_int_eq(append_pattern(&w, 9, 1000), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_step(&f), 2); /* short write + cancelled fsync */
+    ck_assert_uint_eq(f.fsyncs_run, 0);
+    ck_assert_uint_eq(ring_writer_written(&w), 100);
+    ck_assert_uint_eq(ring_writer_durable(&w), 0);
+    ck_assert_int_eq(ring_writer_error(&w), 0);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(f.writes_run, 2);
+    /* Unlinked fsyncs follow completions: one for the 100 bytes, one for the rest. */
+    ck_assert_uint_eq(f.fsyncs_run, 2);
+    ck_assert_uint_eq(ring_writer_durable(&w), 1000);
+    assert_file_pattern(&f, 9, 0, 1000);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_eintr_is_retried)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_ALWAYS, 65536));
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_FAIL, -EINTR);
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_FAIL, -EAGAIN);
+    ck_assert_int_eq(append_pattern(&w, 2, 777), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), 0);
+    ck_assert_uint_eq(f.writes_run, 3);
+    ck_assert_uint_eq(ring_writer_durable(&w), 777);
+    assert_file_pattern(&f, 2, 0, 777);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_endless_eintr_gives_up)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_NO, 65536));
+    f.eintr_percent = 100;
+    ck_assert_int_eq(append_pattern(&w, 2, 10), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), -EINTR);
+    ck_assert_uint_eq(f.writes_run, RING_WRITER_RETRIES_MAX + 1);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_enospc_is_sticky_and_reset_rewrites)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_ALWAYS, 65536);
+    c.done = count_done;
+    setup(&f, &w, c);
+    ck_assert_int_eq(append_pattern(&w, 4, 400), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 400);
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_SHORT, 50);
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_FAIL, -ENOSPC);
+    ck_assert_int_eq(append_pattern(&w, 4, 300), 0);
+    ring_writer_flush(&w);
+    int calls_before = done_calls;
+    ring_fake_run(&f);
+    ck_assert_int_gt(done_calls, calls_before);
+    ck_assert_int_eq(ring_writer_error(&w), -ENOSPC);
+    /* The 50 bytes that made it were fsynced before the error surfaced. */
+    ck_assert_uint_eq(ring_writer_written(&w), 450);
+    ck_assert_uint_eq(ring_writer_durable(&w), 450);
+    /* Sticky: appends refused, flushes and syncs do nothing. */
+    ck_assert_int_eq(append_pattern(&w, 4, 10), -ENOSPC);
+    ck_assert_uint_eq(ring_writer_space(&w), 0);
+    ring_writer_sync(&w);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 0);
+    /* Recovery: cut the file, reset, and the held bytes go out again. */
+    ck_assert(ring_writer_idle(&w));
+    ck_assert_uint_eq(ring_writer_recover_offset(&w), 450);
+    ring_fake_truncate(&f, ring_writer_recover_offset(&w));
+    ck_assert_int_eq(ring_writer_reset(&w), 0);
+    ck_assert_int_eq(ring_writer_error(&w), 0);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 700);
+    ring_fake_crash(&f, false);
+    assert_file_pattern(&f, 4, 0, 700);
+    free(w.buffer); /* the writer died with the process */
+    ring_fake_free(&f);
+}
+END_TEST
+
+START_TEST(test_failed_fsync_is_never_retried)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_ALWAYS, 65536));
+    ck_assert_int_eq(append_pattern(&w, 6, 100), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ring_fake_script(&f, RING_OP_FSYNC, RING_FAKE_FAIL, -EIO);
+    ck_assert_int_eq(append_pattern(&w, 6, 200), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), -EIO);
+    ck_assert_uint_eq(ring_writer_durable(&w), 100);
+    ck_assert_uint_eq(f.fsyncs_run, 2);
+    /* Later calls must not sneak in another fsync that would "succeed". */
+    ring_writer_sync(&w);
+    ring_writer_tick(&w, 100000);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 0);
+    ck_assert_uint_eq(f.fsyncs_run, 2);
+    /* Reset writes the lost bytes again; only then are they durable. */
+    ring_fake_truncate(&f, ring_writer_recover_offset(&w));
+    ck_assert_int_eq(ring_writer_reset(&w), 0);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 300);
+    ring_fake_crash(&f, true);
+    assert_file_pattern(&f, 6, 0, 300);
+    free(w.buffer);
+    ring_fake_free(&f);
+}
+END_TEST
+
+START_TEST(test_failed_write_cancels_linked_fsync)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_ALWAYS, 65536));
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_FAIL, -EIO);
+    ck_assert_int_eq(append_pattern(&w, 1, 100), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_step(&f), 2);
+    ck_assert_int_eq(ring_writer_error(&w), -EIO); /* not -ECANCELED */
+    ck_assert_uint_eq(f.fsyncs_run, 0);
+    ck_assert_uint_eq(ring_writer_durable(&w), 0);
+    ck_assert(ring_writer_idle(&w));
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_out_of_order_completion_leaves_a_gap)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_ALWAYS, 65536);
+    setup(&f, &w, c);
+    /* Batch 1's write is overtaken by batch 2's write and fsync. */
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_HOLD, 10);
+    ck_assert_int_eq(append_pattern(&w, 8, 100), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(append_pattern(&w, 8, 100), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_step(&f), 1); /* write 2 */
+    ck_assert_int_eq(ring_fake_step(&f), 1); /* fsync 2 */
+    ck_assert_uint_eq(f.fsyncs_run, 1);
+    ck_assert_uint_eq(ring_writer_written(&w), 0);
+    ck_assert_uint_eq(ring_writer_durable(&w), 0); /* never past the gap */
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 200);
+    assert_file_pattern(&f, 8, 0, 200);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_delayed_write_completion_holds_durable)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_ALWAYS, 65536));
+    /* The write runs but its CQE is late; the linked fsync's comes first. */
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_DELAY, 3);
+    ck_assert_int_eq(append_pattern(&w, 8, 100), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_step(&f), 0);
+    ck_assert_int_eq(ring_fake_step(&f), 1); /* the fsync */
+    ck_assert_uint_eq(ring_writer_durable(&w), 0);
+    ck_assert_uint_le(ring_writer_durable(&w), ring_writer_written(&w));
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 100);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_unlinked_fsync_covers_only_completed_writes)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_NO, 65536);
+    c.write_bytes_max = 4096;
+    setup(&f, &w, c);
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_HOLD, 20);
+    ck_assert_int_eq(append_pattern(&w, 11, 8000), 0);
+    ck_assert_int_eq(append_pattern(&w, 11, 8000), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 4); /* 16000 bytes in 4096-byte writes */
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(ring_fake_step(&f), 1);
+    ck_assert_uint_eq(ring_writer_written(&w), 0); /* write 1 still owes its bytes */
+    ring_writer_sync(&w);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 1); /* no fsync yet: nothing contiguous */
+    ring_fake_run(&f);
+    ck_assert_uint_eq(f.fsyncs_run, 1);
+    ck_assert_uint_eq(ring_writer_durable(&w), 16000);
+    assert_file_pattern(&f, 11, 0, 16000);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_everysec_fsyncs_once_per_interval)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_EVERYSEC, 65536));
+    ring_writer_tick(&w, 5000); /* nothing written: no fsync */
+    ck_assert_int_eq(ring_fake_in_flight(&f), 0);
+    ck_assert_int_eq(append_pattern(&w, 12, 100), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(f.fsyncs_run, 0);
+    ck_assert_uint_eq(ring_writer_written(&w), 100);
+    ring_writer_tick(&w, 5001);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 1);
+    ck_assert_int_eq(append_pattern(&w, 12, 100), 0);
+    ring_writer_flush(&w);
+    ring_fake_step(&f); /* the fsync: covers the first 100 only */
+    ck_assert_uint_eq(ring_writer_durable(&w), 100);
+    ring_fake_run(&f);
+    ring_writer_tick(&w, 5500);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 0); /* too soon */
+    ring_writer_tick(&w, 6001);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 1);
+    ring_writer_tick(&w, 9000); /* one in flight: never two */
+    ck_assert_int_eq(ring_fake_in_flight(&f), 1);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(f.fsyncs_run, 2);
+    ck_assert_uint_eq(ring_writer_durable(&w), 200);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_everysec_fsyncs_early_under_buffer_pressure)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_EVERYSEC, 8192));
+    for (int i = 0; i < 5; i++) {
+        ck_assert_int_eq(append_pattern(&w, 13, 1000), 0);
+        ring_writer_flush(&w);
+        ring_fake_run(&f);
+    }
+    ck_assert_uint_eq(f.fsyncs_run, 1); /* past half of 8192 without a tick */
+    ck_assert_uint_ge(ring_writer_durable(&w), 4096);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_full_buffer_pushes_back)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_ALWAYS, 4096);
+    c.done = count_done;
+    setup(&f, &w, c);
+    ck_assert_int_eq(append_pattern(&w, 14, 4000), 0);
+    ck_assert_uint_eq(ring_writer_space(&w), 96);
+    ck_assert_int_eq(append_pattern(&w, 14, 200), -ENOBUFS);
+    ck_assert_uint_eq(ring_writer_appended(&w), 4000);
+    uint8_t big[5000] = {0};
+    ck_assert_int_eq(ring_writer_append(&w, big, sizeof(big)), -EMSGSIZE);
+    ring_writer_flush(&w);
+    ring_fake_step(&f);
+    ck_assert_uint_eq(ring_writer_space(&w), 96); /* written is not enough: held until durable */
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_space(&w), 4096);
+    ck_assert_int_gt(done_calls, 0);
+    /* This one wraps around the buffer's end: one write of two iovecs. */
+    ck_assert_int_eq(append_pattern(&w, 14, 200), 0);
+    ring_writer_flush(&w);
+    ck_assert_uint_eq(f.entries[0].op->iov_count, 2);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 4200);
+    assert_file_pattern(&f, 14, 0, 4200);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_no_policy_releases_at_written)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_NO, 4096));
+    ck_assert_int_eq(append_pattern(&w, 15, 4096), 0);
+    ring_writer_flush(&w);
+    ring_writer_tick(&w, 100000);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(f.fsyncs_run, 0);
+    ck_assert_uint_eq(ring_writer_space(&w), 4096);
+    ck_assert_uint_eq(ring_writer_durable(&w), 0);
+    ring_writer_sync(&w);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 4096);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_busy_ring_is_retried_later)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_ALWAYS, 65536);
+    c.write_bytes_max = 1000;
+    setup(&f, &w, c);
+    f.queue_limit = 3; /* one write+fsync pair, then -EBUSY */
+    ck_assert_int_eq(append_pattern(&w, 16, 3000), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 2);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), 0);
+    ck_assert_uint_eq(ring_writer_durable(&w), 3000);
+    assert_file_pattern(&f, 16, 0, 3000);
+    teardown(&f, &w);
+}
+END_TEST
+
+START_TEST(test_streaming_keeps_several_writes_in_flight)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    ck_assert_int_eq(ring_fake_init(&f, 8 << 20, 3), 0);
+    f.random_order = true;
+    f.short_percent = 5;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_NO, 256 << 10);
+    c.write_bytes_max = 32 << 10;
+    ck_assert_int_eq(ring_writer_init(&w, &f.sys, &c), 0);
+    uint8_t buf[7000];
+    uint64_t total = 0;
+    while (total < (6 << 20)) {
+        size_t n = 1 + (size_t)(total * 7919 % sizeof(buf));
+        fill(buf, 17, total, n);
+        ck_assert_int_eq(ring_writer_write_all(&w, buf, n), 0);
+        total += n;
+    }
+    ck_assert_int_eq(ring_writer_finish(&w), 0);
+    ck_assert_uint_eq(ring_writer_durable(&w), total);
+    ck_assert_int_ge(f.in_flight_peak, 4);
+    ring_fake_crash(&f, true);
+    assert_file_pattern(&f, 17, 0, total);
+    teardown(&f, &w);
+}
+END_TEST
+
+/* ---- The crash test ---------------------------------------------------- */
+
+struct crash_run {
+    struct ring_fake fake;
+    struct ring_writer writer;
+    uint64_t salt;
+    uint64_t now_ms;
+    uint64_t durable_seen; /* largest durable offset done() observed */
+    unsigned seed;
+    bool dead; /* the writer could not recover: only a rebuild would help */
+};
+
+static struct crash_run *crash_current;
+
+static void crash_done(struct ring_writer *w)
+{
+    uint64_t durable = ring_writer_durable(w);
+    ck_assert_uint_le(durable, ring_writer_written(w));
+    ck_assert_uint_le(ring_writer_written(w), ring_writer_appended(w));
+    ck_assert_uint_ge(durable, crash_current->durable_seen);
+    crash_current->durable_seen = durable;
+}
+
+static uint64_t crash_random(struct crash_run *r)
+{
+    return (uint64_t)random() ^ ((uint64_t)random() << 31) ^ (r->salt << 7);
+}
+
+static void crash_configure(struct crash_run *r, unsigned seed)
+{
+    memset(r, 0, sizeof(*r));
+    srandom(seed);
+    r->seed = seed;
+    r->salt = (uint64_t)random();
+    ck_assert_int_eq(ring_fake_init(&r->fake, 1 << 20, r->salt | 1), 0);
+    r->fake.random_order = random() % 4 != 0;
+    r->fake.short_percent = (uint32_t)(random() % 20);
+    r->fake.eintr_percent = (uint32_t)(random() % 6);
+    r->fake.delay_percent = (uint32_t)(random() % 25);
+    static const enum ring_writer_fsync policies[] = {
+        RING_WRITER_FSYNC_ALWAYS, RING_WRITER_FSYNC_ALWAYS, RING_WRITER_FSYNC_EVERYSEC,
+        RING_WRITER_FSYNC_NO};
+    struct ring_writer_config c = {
+        .fd = TEST_FD,
+        .start_offset = random() % 2 ? 0 : (uint64_t)(random() % 5000),
+        .fsync_policy = policies[random() % 4],
+        .writes_in_flight_max = 1 + (uint32_t)(random() % 8),
+        .buffer_bytes = 4096 + (size_t)(random() % 60000),
+        .fsync_interval_ms = 1000,
+        .done = crash_done,
+    };
+    c.write_bytes_max = random() % 2 ? 0 : 512 + (size_t)(random() % (c.buffer_bytes - 512));
+    /* The file before the writer's start offset is durable content. */
+    for (uint64_t o = 0; o < c.start_offset; o++)
+        r->fake.cache[o] = r->fake.disk[o] = pattern(r->salt, o);
+    r->fake.cache_len = r->fake.disk_len = c.start_offset;
+    ck_assert_int_eq(ring_writer_init(&r->writer, &r->fake.sys, &c), 0);
+    r->durable_seen = c.start_offset;
+    r->now_ms = 1;
+    crash_current = r;
+}
+
+/* After an error: wait for what is in flight, cut the file, go on. Returns
+ * false when the writer cannot go on (NO policy after a failed fsync). */
+static bool crash_recover(struct crash_run *r)
+{
+    ring_fake_run(&r->fake);
+    ck_assert(ring_writer_idle(&r->writer));
+    ring_fake_truncate(&r->fake, ring_writer_recover_offset(&r->writer));
+    if (ring_writer_reset(&r->writer) == 0)
+        return true;
+    ck_assert_int_eq(r->writer.config.fsync_policy, RING_WRITER_FSYNC_NO);
+    r->dead = true;
+    return false;
+}
+
+static void crash_action(struct crash_run *r)
+{
+    struct ring_writer *w = &r->writer;
+    uint64_t roll = crash_random(r) % 100;
+    if (ring_writer_error(w) && roll < 30) {
+        if (!crash_recover(r))
+            return;
+    } else if (roll < 40) {
+        size_t len = 1 + (size_t)(crash_random(r) % 3000);
+        int ret = append_pattern(w, r->salt, len);
+        ck_assert(ret == 0 || ret == -ENOBUFS || ret == -EMSGSIZE || ret == ring_writer_error(w));
+    } else if (roll < 55) {
+        ring_writer_flush(w);
+    } else if (roll < 58) {
+        ring_writer_sync(w);
+    } else if (roll < 65) {
+        r->now_ms += crash_random(r) % 700;
+        ring_writer_tick(w, r->now_ms);
+    } else if (roll < 67) {
+        /* A disk that fails now and then. */
+        static const int errors[] = {-EIO, -ENOSPC};
+        enum ring_op_kind kind = crash_random(r) % 2 ? RING_OP_WRITE : RING_OP_FSYNC;
+        if (kind == RING_OP_WRITE || r->fake.script_count == 0)
+            ring_fake_script(&r->fake, kind, RING_FAKE_FAIL, errors[crash_random(r) % 2]);
+    } else {
+        int steps = (int)(crash_random(r) % 4);
+        for (int i = 0; i < steps; i++)
+            ring_fake_step(&r->fake);
+    }
+    ck_assert_uint_le(ring_writer_durable(w), ring_writer_written(w));
+    ck_assert_uint_le(ring_writer_written(w), ring_writer_appended(w));
+}
+
+static void crash_check(struct crash_run *r, uint64_t durable)
+{
+    uint64_t len;
+    const uint8_t *file = ring_fake_file(&r->fake, &len);
+    if (len < durable)
+        ck_abort_msg("seed %u: recovered %llu bytes, %llu were durable", r->seed,
+                     (unsigned long long)len, (unsigned long long)durable);
+    for (uint64_t o = 0; o < durable; o++) {
+        if (file[o] != pattern(r->salt, o))
+            ck_abort_msg("seed %u: durable byte %llu of %llu lost", r->seed,
+                         (unsigned long long)o, (unsigned long long)durable);
+    }
+}
+
+/* Runs random work, crashes at a random point, checks recovery. When
+ * `finish` is set the run first drains to the end to check progress too. */
+static void crash_once(unsigned seed, bool finish)
+{
+    struct crash_run r;
+    crash_configure(&r, seed);
+    int actions = 1 + (int)(crash_random(&r) % 400);
+    for (int i = 0; i < actions && !r.dead && ring_writer_appended(&r.writer) < (1 << 20) - 100000;
+         i++)
+        crash_action(&r);
+    if (finish && !r.dead) {
+        r.fake.script_count = 0;
+        for (int round = 0; round < 4 && ring_writer_durable(&r.writer) < ring_writer_appended(&r.writer);
+             round++) {
+            if (ring_writer_error(&r.writer) && !crash_recover(&r))
+                break;
+            ring_writer_sync(&r.writer);
+            ring_fake_run(&r.fake);
+        }
+        if (!r.dead) {
+            ck_assert_int_eq(ring_writer_error(&r.writer), 0);
+            ck_assert_uint_eq(ring_writer_durable(&r.writer), ring_writer_appended(&r.writer));
+        }
+    }
+    uint64_t durable = ring_writer_durable(&r.writer);
+    ck_assert_uint_eq(durable, r.durable_seen > durable ? r.durable_seen : durable);
+    ring_fake_crash(&r.fake, crash_random(&r) % 2);
+    crash_check(&r, durable);
+    free(r.writer.buffer); /* the writer died with the process: no orderly free */
+    ring_fake_free(&r.fake);
+}
+
+START_TEST(test_crash_keeps_every_durable_byte)
+{
+    for (unsigned seed = 1; seed <= 3000; seed++)
+        crash_once(seed, false);
+}
+END_TEST
+
+START_TEST(test_crash_after_finishing_keeps_everything)
+{
+    for (unsigned seed = 5001; seed <= 6000; seed++)
+        crash_once(seed, true);
+}
+END_TEST
+
+/* ---- Misuse ------------------------------------------------------------ */
+
+START_TEST(test_reset_without_error_aborts)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_ALWAYS, 65536));
+    ring_writer_reset(&w);
+}
+END_TEST
+
+START_TEST(test_free_with_ops_in_flight_aborts)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_ALWAYS, 65536));
+    ck_assert_int_eq(append_pattern(&w, 1, 10), 0);
+    ring_writer_flush(&w);
+    ring_writer_free(&w);
+}
+END_TEST
+
+START_TEST(test_too_many_writes_in_flight_aborts)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_ALWAYS, 65536);
+    c.writes_in_flight_max = RING_WRITER_WRITES_IN_FLIGHT_MAX + 1;
+    setup(&f, &w, c);
+}
+END_TEST
+
+START_TEST(test_append_mode_fd_aborts)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    char path[] = "/tmp/ringkv-writer-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    unlink(path);
+    ck_assert_int_eq(fcntl(fd, F_SETFL, O_APPEND), 0);
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_ALWAYS, 65536);
+    c.fd = fd;
+    setup(&f, &w, c);
+}
+END_TEST
+
+START_TEST(test_streaming_on_a_borrowed_ring_aborts)
+{
+    struct ring_uring u;
+    struct io_uring ring; /* never initialized: the assert fires first */
+    ring_uring_init_borrowed(&u, &ring);
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_NO, 4096);
+    ck_assert_int_eq(ring_writer_init(&w, &u.sys, &c), 0);
+    ring_writer_finish(&w);
+}
+END_TEST
+
+static Suite *writer_suite(void)
+{
+    Suite *s = suite_create("writer");
+    TCase *tc = tcase_create("fake");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_appends_coalesce_into_one_write_and_fsync);
+    tcase_add_test(tc, test_offsets_advance_in_order);
+    tcase_add_test(tc, test_short_write_is_finished);
+    tcase_add_test(tc, test_short_write_cancels_linked_fsync_then_fsyncs_after);
+    tcase_add_test(tc, test_eintr_is_retried);
+    tcase_add_test(tc, test_endless_eintr_gives_up);
+    tcase_add_test(tc, test_enospc_is_sticky_and_reset_rewrites);
+    tcase_add_test(tc, test_failed_fsync_is_never_retried);
+    tcase_add_test(tc, test_failed_write_cancels_linked_fsync);
+    tcase_add_test(tc, test_out_of_order_completion_leaves_a_gap);
+    tcase_add_test(tc, test_delayed_write_completion_holds_durable);
+    tcase_add_test(tc, test_unlinked_fsync_covers_only_completed_writes);
+    tcase_add_test(tc, test_everysec_fsyncs_once_per_interval);
+    tcase_add_test(tc, test_everysec_fsyncs_early_under_buffer_pressure);
+    tcase_add_test(tc, test_full_buffer_pushes_back);
+    tcase_add_test(tc, test_no_policy_releases_at_written);
+    tcase_add_test(tc, test_busy_ring_is_retried_later);
+    tcase_add_test(tc, test_streaming_keeps_several_writes_in_flight);
+    suite_add_tcase(s, tc);
+
+    TCase *crash = tcase_create("crash");
+    tcase_set_timeout(crash, 280);
+    tcase_add_test(crash, test_crash_keeps_every_durable_byte);
+    tcase_add_test(crash, test_crash_after_finishing_keeps_everything);
+    suite_add_tcase(s, crash);
+
+    TCase *misuse = tcase_create("misuse");
+    tcase_add_test_raise_signal(misuse, test_reset_without_error_aborts, SIGABRT);
+    tcase_add_test_raise_signal(misuse, test_free_with_ops_in_flight_aborts, SIGABRT);
+    tcase_add_test_raise_signal(misuse, test_too_many_writes_in_flight_aborts, SIGABRT);
+    tcase_add_test_raise_signal(misuse, test_append_mode_fd_aborts, SIGABRT);
+    tcase_add_test_raise_signal(misuse, test_streaming_on_a_borrowed_ring_aborts, SIGABRT);
+    suite_add_tcase(s, misuse);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(writer_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}

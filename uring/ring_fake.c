@@ -1,0 +1,358 @@
+/* ring_fake.c: the test ring_sys (see ring_fake.h for the model).
+ *
+ * Owns the queue of pending ops, the fault script and the file images.
+ * Invariant: an op's done() runs only from ring_fake_step, after its entry
+ * left the queue, so done() may queue new ops freely. */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uring/ring_fake.h"
+
+static uint64_t fake_random(struct ring_fake *f)
+{
+    /* xorshift64*: deterministic per seed, good enough to pick faults. */
+    f->rng ^= f->rng >> 12;
+    f->rng ^= f->rng << 25;
+    f->rng ^= f->rng >> 27;
+    return f->rng * 0x2545F4914F6CDD1Dull;
+}
+
+static bool fake_chance(struct ring_fake *f, uint32_t percent)
+{
+    return percent > 0 && fake_random(f) % 100 < percent;
+}
+
+/* Pops the first scripted fault for kind if it is a hold; returns its steps. */
+static int fake_take_hold(struct ring_fake *f, uint8_t kind)
+{
+    for (int i = 0; i < f->script_count; i++) {
+        if (f->script[i].kind != kind)
+            continue;
+        if (f->script[i].action != RING_FAKE_HOLD)
+            return 0;
+        int steps = f->script[i].value;
+        memmove(&f->script[i], &f->script[i + 1], (f->script_count - i - 1) * sizeof(f->script[0]));
+        f->script_count--;
+        return steps;
+    }
+    return 0;
+}
+
+static int fake_queue(struct ring_sys *sys, struct ring_op *const *ops, int count)
+{
+    struct ring_fake *f = (struct ring_fake *)sys;
+    assert(count >= 1);
+    assert(!ops[count - 1]->link_next);
+    if (f->entry_count + count > f->queue_limit)
+        return -EBUSY;
+    uint64_t prev = 0;
+    for (int i = 0; i < count; i++) {
+        struct ring_fake_entry *e = &f->entries[f->entry_count++];
+        *e = (struct ring_fake_entry){.op = ops[i], .seq = ++f->next_seq, .prev_seq = prev};
+        e->hold_steps = fake_take_hold(f, ops[i]->kind);
+        prev = ops[i]->link_next ? e->seq : 0;
+        if (ops[i]->link_next)
+            f->linked_ops++;
+    }
+    if (f->entry_count > f->in_flight_peak)
+        f->in_flight_peak = f->entry_count;
+    return 0;
+}
+
+static int fake_wait(struct ring_sys *sys)
+{
+    struct ring_fake *f = (struct ring_fake *)sys;
+    int delivered = 0;
+    while (delivered == 0 && f->entry_count > 0)
+        delivered = ring_fake_step(f);
+    return delivered;
+}
+
+static const struct ring_sys_calls fake_calls = {.queue = fake_queue, .wait = fake_wait};
+
+int ring_fake_init(struct ring_fake *f, size_t file_bytes_max, uint64_t seed)
+{
+    memset(f, 0, sizeof(*f));
+    f->sys.calls = &fake_calls;
+    f->queue_limit = RING_FAKE_OPS_MAX;
+    f->rng = seed ? seed : 0x9E3779B97F4A7C15ull;
+    f->file_bytes_max = file_bytes_max;
+    f->cache = calloc(1, file_bytes_max);
+    f->disk = calloc(1, file_bytes_max);
+    f->dirty = calloc(1, file_bytes_max);
+    if (!f->cache || !f->disk || !f->dirty) {
+        ring_fake_free(f);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+void ring_fake_free(struct ring_fake *f)
+{
+    free(f->cache);
+    free(f->disk);
+    free(f->dirty);
+    f->cache = f->disk = f->dirty = NULL;
+}
+
+void ring_fake_script(struct ring_fake *f, enum ring_op_kind kind, enum ring_fake_action action,
+                      int value)
+{
+    assert(f->script_count < RING_FAKE_SCRIPT_MAX);
+    f->script[f->script_count++] = (struct ring_fake_fault){kind, action, value};
+}
+
+int ring_fake_in_flight(const struct ring_fake *f)
+{
+    return f->entry_count;
+}
+
+/* Takes the first scripted fault for kind, or draws a random one. */
+static struct ring_fake_fault fake_next_fault(struct ring_fake *f, uint8_t kind)
+{
+    for (int i = 0; i < f->script_count; i++) {
+        if (f->script[i].kind != kind || f->script[i].action == RING_FAKE_HOLD)
+            continue;
+        struct ring_fake_fault fault = f->script[i];
+        memmove(&f->script[i], &f->script[i + 1], (f->script_count - i - 1) * sizeof(f->script[0]));
+        f->script_count--;
+        return fault;
+    }
+    struct ring_fake_fault fault = {kind, 0, 0};
+    if (kind == RING_OP_WRITE && fake_chance(f, f->short_percent)) {
+        fault.action = RING_FAKE_SHORT;
+        fault.value = -1; /* a random length, chosen at the write */
+    } else if (kind == RING_OP_WRITE && fake_chance(f, f->eintr_percent)) {
+        fault.action = RING_FAKE_FAIL;
+        fault.value = -EINTR;
+    } else if (fake_chance(f, f->delay_percent)) {
+        fault.action = RING_FAKE_DELAY;
+        fault.value = 1 + (int)(fake_random(f) % RING_FAKE_DELAY_STEPS_MAX);
+    }
+    return fault;
+}
+
+static void fake_mark_dirty(struct ring_fake *f, uint64_t start, uint64_t end)
+{
+    if (start >= end)
+        return;
+    memset(f->dirty + start, 1, end - start);
+    if (f->dirty_start >= f->dirty_end) {
+        f->dirty_start = start;
+        f->dirty_end = end;
+        return;
+    }
+    if (start < f->dirty_start)
+        f->dirty_start = start;
+    if (end > f->dirty_end)
+        f->dirty_end = end;
+}
+
+static void fake_write_bytes(struct ring_fake *f, const struct ring_op *op, uint64_t count)
+{
+    uint64_t offset = op->offset;
+    for (uint32_t i = 0; i < op->iov_count && count > 0; i++) {
+        uint64_t n = op->iov[i].iov_len < count ? op->iov[i].iov_len : count;
+        assert(offset + n <= f->file_bytes_max); /* size the model for the test */
+        memcpy(f->cache + offset, op->iov[i].iov_base, n);
+        fake_mark_dirty(f, offset, offset + n);
+        offset += n;
+        count -= n;
+    }
+    if (offset > f->cache_len)
+        f->cache_len = offset;
+}
+
+static int fake_run_write(struct ring_fake *f, struct ring_op *op, struct ring_fake_fault fault)
+{
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < op->iov_count; i++)
+        total += op->iov[i].iov_len;
+    assert(total > 0);
+    f->writes_run++;
+    if (fault.action == RING_FAKE_FAIL)
+        return fault.value;
+    uint64_t count = total;
+    if (fault.action == RING_FAKE_SHORT) {
+        count = fault.value >= 0 ? (uint64_t)fault.value : fake_random(f) % total;
+        if (count > total)
+            count = total;
+    }
+    fake_write_bytes(f, op, count);
+    return (int)count;
+}
+
+static int fake_run_fsync(struct ring_fake *f, struct ring_fake_fault fault)
+{
+    f->fsyncs_run++;
+    bool ok = fault.action != RING_FAKE_FAIL;
+    for (uint64_t p = f->dirty_start; p < f->dirty_end; p++) {
+        if (!f->dirty[p])
+            continue;
+        if (ok)
+            f->disk[p] = f->cache[p];
+        f->dirty[p] = 0; /* on failure the page is marked clean but never reached disk */
+    }
+    f->dirty_start = f->dirty_end = 0;
+    if (!ok)
+        return fault.value;
+    f->disk_len = f->cache_len;
+    return 0;
+}
+
+/* Index of the entry to run: the oldest eligible one, or a random one. A
+ * delayed completion counts as eligible once its steps ran out. */
+static int fake_pick(struct ring_fake *f)
+{
+    int eligible[RING_FAKE_OPS_MAX];
+    int count = 0;
+    for (int i = 0; i < f->entry_count; i++) {
+        const struct ring_fake_entry *e = &f->entries[i];
+        if ((!e->executed && e->prev_seq == 0 && e->hold_steps <= 0) ||
+            (e->executed && e->delay_steps <= 0))
+            eligible[count++] = i;
+    }
+    if (count == 0) {
+        /* Only delays and holds remain: let the oldest go. */
+        for (int i = 0; i < f->entry_count; i++) {
+            const struct ring_fake_entry *e = &f->entries[i];
+            if (e->executed || e->prev_seq == 0)
+                return i;
+        }
+        assert(!"a linked op waits on a predecessor that is gone");
+    }
+    return f->random_order ? eligible[fake_random(f) % count] : eligible[0];
+}
+
+static void fake_remove(struct ring_fake *f, int index)
+{
+    memmove(&f->entries[index], &f->entries[index + 1],
+            (f->entry_count - index - 1) * sizeof(f->entries[0]));
+    f->entry_count--;
+}
+
+/* Frees or cancels the successors of a finished link. Cancelled ops are
+ * appended to out (op, result) for delivery; returns the new count. */
+static int fake_release_chain(struct ring_fake *f, uint64_t seq, bool ok, struct ring_op **out_ops,
+                              int *out_results, int out_count)
+{
+    for (int i = 0; i < f->entry_count; i++) {
+        struct ring_fake_entry *e = &f->entries[i];
+        if (e->prev_seq != seq)
+            continue;
+        if (ok) {
+            e->prev_seq = 0;
+            return out_count;
+        }
+        uint64_t next = e->op->link_next ? e->seq : 0;
+        out_ops[out_count] = e->op;
+        out_results[out_count++] = -ECANCELED;
+        fake_remove(f, i);
+        if (next)
+            out_count = fake_release_chain(f, next, false, out_ops, out_results, out_count);
+        return out_count;
+    }
+    return out_count;
+}
+
+int ring_fake_step(struct ring_fake *f)
+{
+    if (f->entry_count == 0)
+        return 0;
+    for (int i = 0; i < f->entry_count; i++) {
+        f->entries[i].delay_steps--;
+        f->entries[i].hold_steps--;
+    }
+    int index = fake_pick(f);
+    struct ring_fake_entry *e = &f->entries[index];
+    struct ring_op *ops[RING_FAKE_OPS_MAX];
+    int results[RING_FAKE_OPS_MAX];
+    int count = 0;
+    if (!e->executed) {
+        struct ring_fake_fault fault = fake_next_fault(f, e->op->kind);
+        uint64_t want = 0;
+        for (uint32_t i = 0; i < e->op->iov_count; i++)
+            want += e->op->iov[i].iov_len;
+        e->result = e->op->kind == RING_OP_WRITE ? fake_run_write(f, e->op, fault)
+                                                 : fake_run_fsync(f, fault);
+        bool ok = e->op->kind == RING_OP_WRITE ? e->result >= 0 && (uint64_t)e->result == want
+                                               : e->result == 0;
+        uint64_t seq = e->seq;
+        bool delayed = fault.action == RING_FAKE_DELAY;
+        if (delayed) {
+            e->executed = true;
+            e->delay_steps = fault.value;
+        } else {
+            ops[count] = e->op;
+            results[count++] = e->result;
+            fake_remove(f, index);
+        }
+        count = fake_release_chain(f, seq, ok, ops, results, count);
+    } else {
+        ops[count] = e->op;
+        results[count++] = e->result;
+        fake_remove(f, index);
+    }
+    for (int i = 0; i < count; i++) {
+        ops[i]->result = results[i];
+        ops[i]->done(ops[i]);
+    }
+    return count;
+}
+
+int ring_fake_run(struct ring_fake *f)
+{
+    int delivered = 0;
+    while (f->entry_count > 0)
+        delivered += ring_fake_step(f);
+    return delivered;
+}
+
+void ring_fake_crash(struct ring_fake *f, bool torn_tail)
+{
+    f->entry_count = 0;
+    f->script_count = 0;
+    uint64_t extent = f->cache_len > f->disk_len ? f->cache_len : f->disk_len;
+    if (torn_tail && extent > 0) {
+        /* Writeback may have reached the disk for any dirty byte before the
+         * power went, and a torn sector can hold anything. */
+        uint64_t cut = fake_random(f) % (extent + 1);
+        for (uint64_t p = f->dirty_start; p < cut && p < f->dirty_end; p++) {
+            if (!f->dirty[p])
+                continue;
+            uint64_t roll = fake_random(f) % 100;
+            if (roll < 70)
+                f->disk[p] = f->cache[p];
+            else if (roll < 85)
+                f->disk[p] = (uint8_t)fake_random(f);
+        }
+        if (cut > f->disk_len)
+            f->disk_len = cut;
+    }
+    memcpy(f->cache, f->disk, f->disk_len);
+    memset(f->dirty, 0, extent);
+    f->dirty_start = f->dirty_end = 0;
+    if (extent > f->disk_len)
+        memset(f->cache + f->disk_len, 0, extent - f->disk_len);
+    f->cache_len = f->disk_len;
+}
+
+void ring_fake_truncate(struct ring_fake *f, uint64_t len)
+{
+    assert(len <= f->file_bytes_max);
+    uint64_t extent = f->cache_len > f->disk_len ? f->cache_len : f->disk_len;
+    /* The cut bytes read as zeros; on disk, until an fsync records the new
+     * size, the old bytes below disk_len are still there. */
+    if (extent > len)
+        memset(f->cache + len, 0, extent - len);
+    fake_mark_dirty(f, len, f->disk_len);
+    f->cache_len = len;
+}
+
+const uint8_t *ring_fake_file(const struct ring_fake *f, uint64_t *len)
+{
+    *len = f->cache_len;
+    return f->cache;
+}

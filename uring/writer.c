@@ -1,0 +1,601 @@
+/* writer.c: the ring writer (appends, ordered fdatasync, group commit).
+ *
+ * Owns the circular buffer, the write and fsync slots, and the offsets that
+ * say what is written and what is durable. Leaves the kernel to a ring_sys
+ * (uring/ring.h) and policy decisions (when to flush, what to do about an
+ * error) to its owner.
+ *
+ * Key invariant: durable only advances on a successful fdatasync, and only
+ * over bytes that fsync provably covers: bytes below the written offset at
+ * the moment the fsync was queued (their writes had completed), or the range
+ * of the one write it was linked behind (IOSQE_IO_LINK: it ran only because
+ * that write completed in full). Writes complete in any order, so written is
+ * the lowest byte any write slot still owes, never the furthest completion.
+ *
+ * Sections: offsets and notification; completions; the pump (queues parked
+ * writes, new writes and fsyncs); the public calls; streaming helpers. */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uring/writer.h"
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+enum writer_slot_state {
+    WRITER_SLOT_FREE = 0,
+    WRITER_SLOT_IN_FLIGHT = 1, /* queued: its completion will come */
+    WRITER_SLOT_PARKED = 2,    /* owes bytes but is not queued (retry pending, or after an error) */
+};
+
+static void writer_pump(struct ring_writer *w);
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* ---- Offsets and notification ---------------------------------------- */
+
+/* A linked fsync's CQE can in principle be seen before its write's, so the
+ * proven durable offset may run ahead of written for a moment; report the
+ * smaller, which is still true. */
+static uint64_t writer_durable(const struct ring_writer *w)
+{
+    return min_u64(w->durable, w->written);
+}
+
+/* Lowest offset whose bytes the writer must still hold. */
+static uint64_t writer_release_offset(const struct ring_writer *w)
+{
+    if (w->config.fsync_policy == RING_WRITER_FSYNC_NO)
+        return w->written;
+    return writer_durable(w);
+}
+
+static void writer_update_written(struct ring_writer *w)
+{
+    uint64_t written = w->submitted;
+    for (uint32_t i = 0; i < w->config.writes_in_flight_max; i++) {
+        if (w->writes[i].state != WRITER_SLOT_FREE)
+            written = min_u64(written, w->writes[i].start);
+    }
+    assert(written >= w->written); /* written never goes back */
+    w->written = written;
+}
+
+static void writer_set_error(struct ring_writer *w, int error)
+{
+    assert(error < 0);
+    if (w->error == 0)
+        w->error = error;
+}
+
+/* Records that [start, end) is durable, then folds every island touching
+ * the durable prefix into it. A full island table drops the range, which is
+ * safe: a later fsync covers it again. */
+static void writer_add_island(struct ring_writer *w, uint64_t start, uint64_t end)
+{
+    for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX && start < end; i++) {
+        if (w->island_start[i] == w->island_end[i]) {
+            w->island_start[i] = start;
+            w->island_end[i] = end;
+            break;
+        }
+    }
+    bool merged = true;
+    while (merged) {
+        merged = false;
+        for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX; i++) {
+            if (w->island_start[i] == w->island_end[i] || w->island_start[i] > w->durable)
+                continue;
+            if (w->island_end[i] > w->durable)
+                w->durable = w->island_end[i];
+            w->island_start[i] = w->island_end[i] = 0;
+            merged = true;
+        }
+    }
+}
+
+struct writer_progress {
+    uint64_t written;
+    uint64_t durable;
+    int error;
+};
+
+static struct writer_progress writer_progress(const struct ring_writer *w)
+{
+    return (struct writer_progress){w->written, writer_durable(w), w->error};
+}
+
+static void writer_notify(struct ring_writer *w, struct writer_progress before)
+{
+    struct writer_progress after = writer_progress(w);
+    bool moved = after.written != before.written || after.durable != before.durable ||
+                 after.error != before.error;
+    if (moved && w->config.done)
+        w->config.done(w);
+}
+
+/* ---- Completions ------------------------------------------------------ */
+
+/* Points the slot's op at its remaining bytes in the circular buffer. */
+static void writer_prep_write(struct ring_writer *w, struct ring_writer_write *slot)
+{
+    size_t cap = w->config.buffer_bytes;
+    size_t len = (size_t)(slot->end - slot->start);
+    size_t pos = (size_t)(slot->start % cap);
+    size_t first = len < cap - pos ? len : cap - pos;
+    assert(len > 0);
+    assert(len <= w->config.write_bytes_max);
+    slot->op.kind = RING_OP_WRITE;
+    slot->op.fd = w->config.fd;
+    slot->op.offset = slot->start;
+    slot->op.link_next = false;
+    slot->op.iov[0] = (struct iovec){w->buffer + pos, first};
+    slot->op.iov_count = 1;
+    if (len > first) {
+        slot->op.iov[1] = (struct iovec){w->buffer, len - first};
+        slot->op.iov_count = 2;
+    }
+}
+
+/* A zero-byte write, EINTR, EAGAIN and a cancel by a broken link chain all
+ * mean "nothing happened": queue the same bytes again, a bounded number of
+ * times. A short write queues the rest at its offset. Anything else is the
+ * sticky error; the slot stays parked so written stays below its bytes. */
+static void writer_write_result(struct ring_writer *w, struct ring_writer_write *slot, int res)
+{
+    uint64_t owed = slot->end - slot->start;
+    if (res > 0) {
+        assert((uint64_t)res <= owed); /* the kernel never writes more than asked */
+        slot->start += (uint64_t)res;
+        slot->retries = 0;
+        if (slot->start == slot->end) {
+            slot->state = WRITER_SLOT_FREE;
+            return;
+        }
+    } else if (res == 0 || res == -EINTR || res == -EAGAIN || res == -ECANCELED) {
+        if (++slot->retries > RING_WRITER_RETRIES_MAX)
+            writer_set_error(w, res == 0 ? -EIO : res);
+    } else {
+        writer_set_error(w, res);
+    }
+    writer_prep_write(w, slot);
+    slot->state = WRITER_SLOT_PARKED;
+}
+
+static void writer_write_done(struct ring_op *op)
+{
+    struct ring_writer_write *slot = container_of(op, struct ring_writer_write, op);
+    struct ring_writer *w = slot->writer;
+    assert(slot->state == WRITER_SLOT_IN_FLIGHT);
+    struct writer_progress before = writer_progress(w);
+    writer_write_result(w, slot, op->result);
+    writer_update_written(w);
+    writer_pump(w);
+    writer_notify(w, before);
+}
+
+/* Success makes durable what the fsync covered, unless an earlier fsync
+ * already failed. A cancel of a linked fsync is no error (its write's
+ * completion says why and is retried); the bytes wait for another fsync.
+ * Any other failure is sticky and never retried: the kernel may have
+ * dropped the pages it failed to write. */
+static void writer_fsync_done(struct ring_op *op)
+{
+    struct ring_writer_fsync_slot *slot = container_of(op, struct ring_writer_fsync_slot, op);
+    struct ring_writer *w = slot->writer;
+    assert(slot->in_flight);
+    struct writer_progress before = writer_progress(w);
+    slot->in_flight = false;
+    w->fsyncs_in_flight--;
+    bool linked = slot->linked_start < slot->linked_end;
+    if (op->result == 0 && w->fsync_failed) {
+        /* An fsync that ends after another one failed proves nothing: the
+         * failure may have dropped pages this one then found clean. */
+    } else if (op->result == 0) {
+        w->fsync_retries = 0;
+        if (slot->covers_below > w->durable)
+            w->durable = slot->covers_below;
+        writer_add_island(w, slot->linked_start, slot->linked_end);
+    } else if (op->result == -ECANCELED) {
+        if (!linked && ++w->fsync_retries > RING_WRITER_RETRIES_MAX)
+            writer_set_error(w, -ECANCELED);
+    } else {
+        writer_set_error(w, op->result);
+        w->fsync_failed = true;
+    }
+    writer_pump(w);
+    writer_notify(w, before);
+}
+
+/* ---- The pump --------------------------------------------------------- */
+
+static struct ring_writer_fsync_slot *writer_free_fsync(struct ring_writer *w)
+{
+    for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX; i++) {
+        if (!w->fsyncs[i].in_flight)
+            return &w->fsyncs[i];
+    }
+    return NULL;
+}
+
+static struct ring_writer_write *writer_free_write(struct ring_writer *w)
+{
+    for (uint32_t i = 0; i < w->config.writes_in_flight_max; i++) {
+        if (w->writes[i].state == WRITER_SLOT_FREE)
+            return &w->writes[i];
+    }
+    return NULL;
+}
+
+static void writer_prep_fsync(struct ring_writer *w, struct ring_writer_fsync_slot *f,
+                              uint64_t linked_start, uint64_t linked_end)
+{
+    f->op.kind = RING_OP_FSYNC;
+    f->op.fd = w->config.fd;
+    f->op.link_next = false;
+    f->op.iov_count = 0;
+    f->covers_below = w->written;
+    f->linked_start = linked_start;
+    f->linked_end = linked_end;
+}
+
+/* Queues a parked slot again, alone (a retry is never linked). */
+static bool writer_requeue(struct ring_writer *w, struct ring_writer_write *slot)
+{
+    struct ring_op *ops[1] = {&slot->op};
+    if (w->sys->calls->queue(w->sys, ops, 1) < 0)
+        return false; /* -EBUSY: try again after the next completion */
+    slot->state = WRITER_SLOT_IN_FLIGHT;
+    return true;
+}
+
+/* Queues one new write of the next flushed bytes; under ALWAYS with an
+ * fdatasync linked behind it when a slot is free. Returns false when
+ * nothing could be queued. */
+static bool writer_queue_new_write(struct ring_writer *w)
+{
+    struct ring_writer_write *slot = writer_free_write(w);
+    if (slot == NULL)
+        return false;
+    uint64_t len = min_u64(w->flush_target - w->submitted, w->config.write_bytes_max);
+    slot->start = w->submitted;
+    slot->end = w->submitted + len;
+    slot->retries = 0;
+    writer_prep_write(w, slot);
+    struct ring_op *ops[RING_QUEUE_OPS_MAX] = {&slot->op};
+    int count = 1;
+    struct ring_writer_fsync_slot *f = NULL;
+    if (w->config.fsync_policy == RING_WRITER_FSYNC_ALWAYS && (f = writer_free_fsync(w))) {
+        writer_prep_fsync(w, f, slot->start, slot->end);
+        slot->op.link_next = true;
+        ops[count++] = &f->op;
+    }
+    if (w->sys->calls->queue(w->sys, ops, count) < 0) {
+        slot->op.link_next = false;
+        return false;
+    }
+    slot->state = WRITER_SLOT_IN_FLIGHT;
+    w->submitted = slot->end;
+    if (f) {
+        f->in_flight = true;
+        w->fsyncs_in_flight++;
+    }
+    return true;
+}
+
+/* Whether written bytes below sync_target exist that neither a durable
+ * range nor an fsync in flight covers. Coverage grows from durable through
+ * every in-flight fsync and island that touches it. */
+static bool writer_fsync_needed(const struct ring_writer *w)
+{
+    if (w->sync_target <= w->durable || w->written <= w->durable)
+        return false;
+    if (w->config.fsync_policy == RING_WRITER_FSYNC_EVERYSEC && w->fsyncs_in_flight > 0)
+        return false;
+    uint64_t covered = w->durable;
+    bool grew = true;
+    while (grew) {
+        grew = false;
+        for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX; i++) {
+            const struct ring_writer_fsync_slot *f = &w->fsyncs[i];
+            uint64_t end = 0;
+            if (f->in_flight && f->covers_below > covered)
+                end = f->covers_below;
+            if (f->in_flight && f->linked_start <= covered && f->linked_end > covered)
+                end = end > f->linked_end ? end : f->linked_end;
+            if (w->island_start[i] <= covered && w->island_end[i] > covered)
+                end = end > w->island_end[i] ? end : w->island_end[i];
+            if (end > covered) {
+                covered = end;
+                grew = true;
+            }
+        }
+    }
+    return covered < w->sync_target && w->written > covered;
+}
+
+static void writer_pump(struct ring_writer *w)
+{
+    assert(!w->in_pump); /* queue() never runs completions */
+    if (w->error)
+        return;
+    w->in_pump = true;
+    for (uint32_t i = 0; i < w->config.writes_in_flight_max; i++) {
+        if (w->writes[i].state == WRITER_SLOT_PARKED && !writer_requeue(w, &w->writes[i]))
+            goto out;
+    }
+    while (w->submitted < w->flush_target) {
+        if (!writer_queue_new_write(w))
+            goto out;
+    }
+    /* EVERYSEC holds bytes until durable; fsync early rather than refuse
+     * appends once half the buffer waits only for an fsync. */
+    if (w->config.fsync_policy == RING_WRITER_FSYNC_EVERYSEC &&
+        w->written - writer_durable(w) > w->config.buffer_bytes / 2 && w->written > w->sync_target)
+        w->sync_target = w->written;
+    if (writer_fsync_needed(w)) {
+        struct ring_writer_fsync_slot *f = writer_free_fsync(w);
+        if (f) {
+            writer_prep_fsync(w, f, 0, 0);
+            struct ring_op *ops[1] = {&f->op};
+            if (w->sys->calls->queue(w->sys, ops, 1) == 0) {
+                f->in_flight = true;
+                w->fsyncs_in_flight++;
+            }
+        }
+    }
+out:
+    w->in_pump = false;
+}
+
+/* ---- Public calls ----------------------------------------------------- */
+
+static void writer_check_config(const struct ring_writer_config *c)
+{
+    assert(c->fd >= 0);
+    assert(c->fsync_policy == RING_WRITER_FSYNC_NO || c->fsync_policy == RING_WRITER_FSYNC_EVERYSEC ||
+           c->fsync_policy == RING_WRITER_FSYNC_ALWAYS);
+    assert(c->writes_in_flight_max >= 1);
+    assert(c->writes_in_flight_max <= RING_WRITER_WRITES_IN_FLIGHT_MAX);
+    assert(c->buffer_bytes >= RING_WRITER_BUFFER_BYTES_MIN);
+    assert(c->buffer_bytes <= RING_WRITER_BUFFER_BYTES_MAX);
+    assert(c->write_bytes_max <= c->buffer_bytes);
+    /* With O_APPEND, Linux ignores the offset of every write and appends in
+     * completion order, which would silently reorder the file. */
+    int flags = fcntl(c->fd, F_GETFL);
+    assert(flags < 0 || !(flags & O_APPEND));
+}
+
+int ring_writer_init(struct ring_writer *w, struct ring_sys *sys,
+                     const struct ring_writer_config *config)
+{
+    assert(sys != NULL);
+    assert(sys->calls != NULL && sys->calls->queue != NULL);
+    writer_check_config(config);
+    memset(w, 0, sizeof(*w));
+    w->config = *config;
+    if (w->config.write_bytes_max == 0)
+        w->config.write_bytes_max = w->config.buffer_bytes;
+    if (w->config.write_bytes_max > RING_WRITER_WRITE_BYTES_MAX)
+        w->config.write_bytes_max = RING_WRITER_WRITE_BYTES_MAX;
+    if (w->config.fsync_interval_ms == 0)
+        w->config.fsync_interval_ms = RING_WRITER_FSYNC_INTERVAL_MS_DEFAULT;
+    w->buffer = malloc(w->config.buffer_bytes);
+    if (w->buffer == NULL)
+        return -ENOMEM;
+    w->sys = sys;
+    w->appended = w->flush_target = w->submitted = config->start_offset;
+    w->written = w->durable = w->sync_target = config->start_offset;
+    for (int i = 0; i < RING_WRITER_WRITES_IN_FLIGHT_MAX; i++) {
+        w->writes[i].writer = w;
+        w->writes[i].op.done = writer_write_done;
+    }
+    for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX; i++) {
+        w->fsyncs[i].writer = w;
+        w->fsyncs[i].op.done = writer_fsync_done;
+    }
+    return 0;
+}
+
+void ring_writer_free(struct ring_writer *w)
+{
+    assert(ring_writer_idle(w));
+    free(w->buffer);
+    w->buffer = NULL;
+}
+
+size_t ring_writer_space(const struct ring_writer *w)
+{
+    if (w->error)
+        return 0;
+    uint64_t held = w->appended - writer_release_offset(w);
+    assert(held <= w->config.buffer_bytes);
+    return w->config.buffer_bytes - (size_t)held;
+}
+
+int ring_writer_append(struct ring_writer *w, const void *buf, size_t len)
+{
+    assert(w->buffer != NULL);
+    if (w->error)
+        return w->error;
+    if (len > w->config.buffer_bytes)
+        return -EMSGSIZE;
+    if (len > ring_writer_space(w))
+        return -ENOBUFS;
+    size_t cap = w->config.buffer_bytes;
+    size_t pos = (size_t)(w->appended % cap);
+    size_t first = len < cap - pos ? len : cap - pos;
+    memcpy(w->buffer + pos, buf, first);
+    memcpy(w->buffer, (const uint8_t *)buf + first, len - first);
+    w->appended += len;
+    return 0;
+}
+
+/* Moves the flush target to target (never back) and pumps. */
+static void writer_flush_to(struct ring_writer *w, uint64_t target)
+{
+    assert(target <= w->appended);
+    if (target > w->flush_target)
+        w->flush_target = target;
+    if (w->config.fsync_policy == RING_WRITER_FSYNC_ALWAYS)
+        w->sync_target = w->flush_target;
+    writer_pump(w);
+}
+
+void ring_writer_flush(struct ring_writer *w)
+{
+    writer_flush_to(w, w->appended);
+}
+
+void ring_writer_sync(struct ring_writer *w)
+{
+    w->sync_target = w->appended;
+    writer_flush_to(w, w->appended);
+}
+
+void ring_writer_tick(struct ring_writer *w, uint64_t now_ms)
+{
+    if (w->config.fsync_policy != RING_WRITER_FSYNC_EVERYSEC || w->error)
+        return;
+    if (now_ms - w->last_fsync_ms < w->config.fsync_interval_ms && now_ms >= w->last_fsync_ms)
+        return;
+    if (w->fsyncs_in_flight > 0 || w->written <= writer_durable(w))
+        return;
+    w->last_fsync_ms = now_ms;
+    if (w->written > w->sync_target)
+        w->sync_target = w->written;
+    writer_pump(w);
+}
+
+uint64_t ring_writer_appended(const struct ring_writer *w)
+{
+    return w->appended;
+}
+
+uint64_t ring_writer_written(const struct ring_writer *w)
+{
+    return w->written;
+}
+
+uint64_t ring_writer_durable(const struct ring_writer *w)
+{
+    return writer_durable(w);
+}
+
+int ring_writer_error(const struct ring_writer *w)
+{
+    return w->error;
+}
+
+bool ring_writer_idle(const struct ring_writer *w)
+{
+    if (w->fsyncs_in_flight > 0)
+        return false;
+    for (uint32_t i = 0; i < w->config.writes_in_flight_max; i++) {
+        if (w->writes[i].state == WRITER_SLOT_IN_FLIGHT)
+            return false;
+    }
+    return true;
+}
+
+uint64_t ring_writer_recover_offset(const struct ring_writer *w)
+{
+    /* A failed fsync may have dropped any page written since the last good
+     * one, so nothing above durable can be trusted, even if written. */
+    if (w->fsync_failed)
+        return writer_durable(w);
+    return writer_release_offset(w);
+}
+
+int ring_writer_reset(struct ring_writer *w)
+{
+    assert(w->error != 0);
+    assert(ring_writer_idle(w));
+    uint64_t keep = ring_writer_recover_offset(w);
+    if (keep < writer_release_offset(w))
+        return w->error; /* the bytes in between were released: cannot rewrite them */
+    for (uint32_t i = 0; i < w->config.writes_in_flight_max; i++)
+        w->writes[i].state = WRITER_SLOT_FREE;
+    for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX; i++)
+        w->island_start[i] = w->island_end[i] = 0;
+    /* Bytes written before the error may be gone (a failed fdatasync can
+     * drop dirty pages), so everything from keep is written again. */
+    w->submitted = w->written = keep;
+    if (w->durable > keep)
+        w->durable = keep;
+    w->error = 0;
+    w->fsync_failed = false;
+    w->fsync_retries = 0;
+    writer_flush_to(w, w->flush_target);
+    return 0;
+}
+
+/* ---- Streaming -------------------------------------------------------- */
+
+static int writer_wait(struct ring_writer *w)
+{
+    assert(w->sys->calls->wait != NULL); /* only on a backend that owns its completions */
+    int ret = w->sys->calls->wait(w->sys);
+    if (ret < 0 && ret != -EINTR)
+        writer_set_error(w, ret);
+    return ret;
+}
+
+int ring_writer_write_all(struct ring_writer *w, const void *buf, size_t len)
+{
+    assert(w->sys->calls->wait != NULL); /* streaming needs a ring it can wait on */
+    const uint8_t *p = buf;
+    size_t chunk = w->config.write_bytes_max;
+    while (len > 0 && w->error == 0) {
+        size_t space = ring_writer_space(w);
+        if (space == 0) {
+            /* Full: everything held is flushed or in flight; wait for one. */
+            writer_flush_to(w, w->appended);
+            if (writer_wait(w) == 0 && ring_writer_idle(w) && ring_writer_space(w) == 0)
+                writer_set_error(w, -EBUSY); /* nothing in flight will free space */
+            continue;
+        }
+        size_t n = len < space ? len : space;
+        int ret = ring_writer_append(w, p, n);
+        assert(ret == 0);
+        p += n;
+        len -= n;
+        /* Submit whole writes only, so a stream of small appends still
+         * becomes write_bytes_max-sized writes. */
+        uint64_t whole = (w->appended - w->flush_target) / chunk * chunk;
+        if (whole > 0)
+            writer_flush_to(w, w->flush_target + whole);
+    }
+    return w->error;
+}
+
+int ring_writer_finish(struct ring_writer *w)
+{
+    assert(w->sys->calls->wait != NULL);
+    ring_writer_sync(w);
+    while (w->error == 0 && (writer_durable(w) < w->appended || !ring_writer_idle(w))) {
+        if (writer_wait(w) == 0 && ring_writer_idle(w)) {
+            writer_pump(w); /* a queue() refused earlier: offer the work again */
+            if (ring_writer_idle(w) && writer_durable(w) < w->appended)
+                writer_set_error(w, -EBUSY);
+        }
+    }
+    ring_writer_drain(w);
+    return w->error;
+}
+
+void ring_writer_drain(struct ring_writer *w)
+{
+    while (!ring_writer_idle(w)) {
+        int ret = w->sys->calls->wait(w->sys);
+        assert(ret != 0); /* ops are in flight, so wait must find one */
+        if (ret < 0 && ret != -EINTR)
+            break;
+    }
+}
