@@ -123,14 +123,22 @@ static void client_unlink(struct client *c)
         if (*p)
             *p = c->pending_write_next;
     }
+    if (c->flags & CLIENT_UNBLOCKED) {
+        struct client **p = &s->unblocked;
+        while (*p && *p != c)
+            p = &(*p)->unblocked_next;
+        if (*p)
+            *p = c->unblocked_next;
+    }
 }
 
 static void client_free(struct client *c)
 {
     struct server *s = c->server;
-    /* Out of every watch list first: the watch map must never hold a
-     * freed client. */
+    /* Out of every watch list and blocking FIFO first: neither map may
+     * hold a freed client. */
     transaction_client_reset(c);
+    blocking_unblock(c, 0);
     client_unlink(c);
     if (c->flags & CLIENT_MONITOR)
         s->monitors--;
@@ -150,6 +158,9 @@ void client_close(struct client *c)
 {
     if (!(c->flags & CLIENT_CLOSING)) {
         c->flags |= CLIENT_CLOSING;
+        /* A closing client must not be served: the element it would pop
+         * stays for the next waiter. */
+        blocking_unblock(c, 0);
         /* Shutting the socket down ends the multishot receive and any send
          * in flight; their completions then come back here. */
         if (c->fd >= 0 && (c->recv_armed || c->send_in_flight))
@@ -205,8 +216,40 @@ static bool client_flush(struct client *c)
     return true;
 }
 
+void client_unblocked(struct client *c)
+{
+    if (c->flags & (CLIENT_UNBLOCKED | CLIENT_FAKE))
+        return;
+    c->flags |= CLIENT_UNBLOCKED;
+    /* Appended, so clients resume in the order they were unblocked. */
+    struct client **p = &c->server->unblocked;
+    while (*p)
+        p = &(*p)->unblocked_next;
+    c->unblocked_next = NULL;
+    *p = c;
+}
+
+static void client_process_query(struct client *c);
+
+/* Runs the pipelined commands of clients that were unblocked. They run
+ * here, at the top of the loop, rather than inside the command that woke
+ * them, so no command ever runs nested in another. Their commands can
+ * unblock more clients, hence the loop. */
+static void client_resume_unblocked(struct server *s)
+{
+    while (s->unblocked) {
+        struct client *c = s->unblocked;
+        s->unblocked = c->unblocked_next;
+        c->unblocked_next = NULL;
+        c->flags &= ~(unsigned)CLIENT_UNBLOCKED;
+        if (!(c->flags & CLIENT_CLOSING))
+            client_process_query(c);
+    }
+}
+
 void client_flush_all(struct server *s)
 {
+    client_resume_unblocked(s);
     while (s->pending_writes) {
         struct client *c = s->pending_writes;
         s->pending_writes = c->pending_write_next;
@@ -249,7 +292,10 @@ static void client_protocol_error(struct client *c, const char *error)
 static void client_process_query(struct client *c)
 {
     struct resp_request *r = &c->request;
-    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING)) && c->query_pos < c->query_len) {
+    /* A blocked client runs nothing more until it unblocks: its pipelined
+     * commands wait here and resume from client_flush_all. */
+    while (!(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSING | CLIENT_BLOCKED)) &&
+           c->query_pos < c->query_len) {
         if (c->server->shutdown_asap)
             break;
         r->authenticated = c->authenticated;
@@ -342,6 +388,8 @@ static const char *client_flags_text(const struct client *c, char *out)
     char *p = out;
     if (c->flags & CLIENT_MONITOR)
         *p++ = 'O';
+    if (c->flags & CLIENT_BLOCKED)
+        *p++ = 'b';
     if (c->flags & CLIENT_MULTI)
         *p++ = 'x';
     if (c->flags & CLIENT_DIRTY_CAS)

@@ -406,6 +406,37 @@ static void client_getredir_command(struct client *c)
     reply_integer(c, -1);
 }
 
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's blocking
+ * command as if its timeout passed, or with an UNBLOCKED error. Replies 1
+ * when the client was blocked, else 0. */
+static void client_unblock_command(struct client *c)
+{
+    if (c->argc > 4) {
+        reply_error(c, "unknown subcommand or wrong number of arguments for 'unblock'. Try "
+                       "CLIENT HELP.");
+        return;
+    }
+    int reason = 't';
+    if (c->argc == 4) {
+        if (arg_equals(&c->argv[3], "error")) {
+            reason = 'e';
+        } else if (!arg_equals(&c->argv[3], "timeout")) {
+            reply_error(c, "CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    long long id;
+    if (!arg_get_ll(c, 2, &id, NULL))
+        return;
+    struct client *target = client_by_id(c->server, (uint64_t)id);
+    if (target == NULL || !(target->flags & CLIENT_BLOCKED)) {
+        reply_integer(c, 0);
+        return;
+    }
+    blocking_unblock(target, reason);
+    reply_integer(c, 1);
+}
+
 static void client_help_command(struct client *c)
 {
     static const char *const lines[] = {
@@ -440,6 +471,8 @@ static void client_help_command(struct client *c)
         "      Return clients of specified IDs only.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "HELP",
@@ -482,6 +515,12 @@ static struct command client_subcommands[] = {
      .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION,
      .summary = "Set client eviction mode for the current connection", .since = "7.0.0",
      .group = "connection", .complexity = "O(1)"},
+    {.name = "unblock", .proc = client_unblock_command, .arity = -3,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION,
+     .summary = "Unblock a client blocked in a blocking command from a different connection",
+     .since = "5.0.0", .group = "connection",
+     .complexity = "O(log N) where N is the number of client connections"},
     {.name = "getredir", .proc = client_getredir_command, .arity = 2,
      .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
      .summary = "Get tracking notifications redirection client ID if any",

@@ -6,9 +6,10 @@
  * index normalisation, reply shapes in RESP2 and RESP3, and deleting a list
  * once it is emptied. The data structure belongs to engine/list.c.
  *
- * The blocking forms (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) are not
- * here: they need client blocking state and wake-ups the server core does
- * not have yet.
+ * The blocking forms (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) are here
+ * too: each serves at once when it can, else hands the client to
+ * net/blocking.c, which runs the same handler again, restricted to the key
+ * that became ready, when it is woken.
  *
  * Invariant: every handler sends exactly one reply, and every change to the
  * keyspace is reported once per key through server_key_modified. */
@@ -568,17 +569,21 @@ static void list_rpoplpush_command(struct client *c)
     list_move_generic(c, LIST_TAIL, LIST_HEAD);
 }
 
-/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
-static void list_lmpop_command(struct client *c)
+/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], with numkeys at
+ * argv[numkeys_index]; BLMPOP has its timeout before it (timeout_index),
+ * parsed after the other arguments as in Redis. */
+static void list_mpop_generic(struct client *c, int numkeys_index, int timeout_index)
 {
     long long numkeys;
-    if (!list_parse_range(c, 1, 1, LONG_MAX, &numkeys, "numkeys should be greater than 0"))
+    if (!list_parse_range(c, numkeys_index, 1, LONG_MAX, &numkeys,
+                          "numkeys should be greater than 0"))
         return;
-    if (numkeys >= c->argc - 2) {
+    if (numkeys >= c->argc - numkeys_index - 1) {
         reply_error_syntax(c);
         return;
     }
-    int where_index = 2 + (int)numkeys;
+    int first_key = numkeys_index + 1;
+    int where_index = first_key + (int)numkeys;
     enum list_end end;
     if (!list_parse_end(c, where_index, &end))
         return;
@@ -594,7 +599,12 @@ static void list_lmpop_command(struct client *c)
     }
     if (count == -1)
         count = 1;
-    for (int i = 2; i < where_index; i++) {
+    int64_t deadline = 0;
+    if (timeout_index >= 0 && !blocking_parse_timeout(c, timeout_index, &deadline))
+        return;
+    for (int i = first_key; i < where_index; i++) {
+        if (blocking_skip_key(c, i))
+            continue;
         bool wrongtype;
         struct kv *kv = list_lookup(c, i, DB_LOOKUP_WRITE, &wrongtype);
         if (wrongtype)
@@ -604,7 +614,102 @@ static void list_lmpop_command(struct client *c)
         list_pop_range_reply(c, i, kv_object(kv), end, count, true);
         return;
     }
-    reply_null_array(c);
+    if (timeout_index < 0 || (c->flags & CLIENT_DENY_BLOCKING))
+        reply_null_array(c);
+    else
+        blocking_block(c, BLOCKED_LIST, first_key, (int)numkeys, deadline);
+}
+
+static void list_lmpop_command(struct client *c)
+{
+    list_mpop_generic(c, 1, -1);
+}
+
+/* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] */
+static void list_blmpop_command(struct client *c)
+{
+    list_mpop_generic(c, 2, 1);
+}
+
+/* ---- Blocking pops and moves ---- */
+
+/* BLPOP/BRPOP key [key ...] timeout: the first key (in argument order)
+ * holding a list serves, replying [key, element]. */
+static void list_blocking_pop_generic(struct client *c, enum list_end end)
+{
+    int64_t deadline;
+    if (!blocking_parse_timeout(c, c->argc - 1, &deadline))
+        return;
+    for (int i = 1; i < c->argc - 1; i++) {
+        if (blocking_skip_key(c, i))
+            continue;
+        bool wrongtype;
+        struct kv *kv = list_lookup(c, i, DB_LOOKUP_WRITE, &wrongtype);
+        if (wrongtype)
+            return;
+        if (kv == NULL)
+            continue;
+        struct list *l = kv_object(kv);
+        struct list_entry e;
+        list_peek(l, end, &e);
+        reply_array_len(c, 2);
+        reply_bulk(c, c->argv[i].ptr, c->argv[i].len);
+        list_reply_entry(c, &e);
+        list_pop(l, end);
+        list_delete_if_empty(c, i, l);
+        list_modified(c, i);
+        return;
+    }
+    /* Inside EXEC nothing can push meanwhile: the timeout is as good as
+     * expired. */
+    if (c->flags & CLIENT_DENY_BLOCKING)
+        reply_null_array(c);
+    else
+        blocking_block(c, BLOCKED_LIST, 1, c->argc - 2, deadline);
+}
+
+static void list_blpop_command(struct client *c)
+{
+    list_blocking_pop_generic(c, LIST_HEAD);
+}
+
+static void list_brpop_command(struct client *c)
+{
+    list_blocking_pop_generic(c, LIST_TAIL);
+}
+
+/* BLMOVE and BRPOPLPUSH: LMOVE once the source (argv[1]) has data. Inside
+ * EXEC an empty source replies a null bulk, as Redis does (a timeout
+ * replies a null array). */
+static void list_blocking_move_generic(struct client *c, enum list_end from, enum list_end to,
+                                       int timeout_index)
+{
+    int64_t deadline;
+    if (!blocking_parse_timeout(c, timeout_index, &deadline))
+        return;
+    bool wrongtype;
+    struct kv *src = list_lookup(c, 1, DB_LOOKUP_WRITE, &wrongtype);
+    if (wrongtype)
+        return;
+    if (src != NULL)
+        list_move_generic(c, from, to);
+    else if (c->flags & CLIENT_DENY_BLOCKING)
+        reply_null(c);
+    else
+        blocking_block(c, BLOCKED_LIST, 1, 1, deadline);
+}
+
+static void list_blmove_command(struct client *c)
+{
+    enum list_end from, to;
+    if (!list_parse_end(c, 3, &from) || !list_parse_end(c, 4, &to))
+        return;
+    list_blocking_move_generic(c, from, to, 5);
+}
+
+static void list_brpoplpush_command(struct client *c)
+{
+    list_blocking_move_generic(c, LIST_TAIL, LIST_HEAD, 3);
 }
 
 /* ---- Table ---- */
@@ -701,6 +806,39 @@ struct command list_commands[] = {
     {.name = "lmpop", .proc = list_lmpop_command, .arity = -4, .flags = CMD_WRITE,
      .acl = ACL_WRITE | ACL_LIST | ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
      .summary = "Pop elements from a list", .since = "7.0.0", .group = "list",
+     .complexity = "O(N+M) where N is the number of provided keys and M is the number of "
+                   "elements returned."},
+    {.name = "blpop", .proc = list_blpop_command, .arity = -3,
+     .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING,
+     .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING, .first_key = 1, .last_key = -2,
+     .key_step = 1,
+     .summary = "Remove and get the first element in a list, or block until one is available",
+     .since = "2.0.0", .group = "list", .complexity = "O(N) where N is the number of provided keys."},
+    {.name = "brpop", .proc = list_brpop_command, .arity = -3,
+     .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING,
+     .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING, .first_key = 1, .last_key = -2,
+     .key_step = 1,
+     .summary = "Remove and get the last element in a list, or block until one is available",
+     .since = "2.0.0", .group = "list", .complexity = "O(N) where N is the number of provided keys."},
+    {.name = "blmove", .proc = list_blmove_command, .arity = 6,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT | CMD_BLOCKING,
+     .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING, .first_key = 1, .last_key = 2,
+     .key_step = 1,
+     .summary = "Pop an element from a list, push it to another list and return it; or block "
+                "until one is available",
+     .since = "6.2.0", .group = "list", .complexity = "O(1)"},
+    {.name = "brpoplpush", .proc = list_brpoplpush_command, .arity = 4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT | CMD_BLOCKING,
+     .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING, .first_key = 1, .last_key = 2,
+     .key_step = 1,
+     .summary = "Pop an element from a list, push it to another list and return it; or block "
+                "until one is available",
+     .since = "2.2.0", .group = "list", .complexity = "O(1)"},
+    {.name = "blmpop", .proc = list_blmpop_command, .arity = -5,
+     .flags = CMD_WRITE | CMD_BLOCKING, .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING,
+     .first_key = 0, .last_key = 0, .key_step = 0,
+     .summary = "Pop elements from a list, or block until one is available", .since = "7.0.0",
+     .group = "list",
      .complexity = "O(N+M) where N is the number of provided keys and M is the number of "
                    "elements returned."},
     {0},

@@ -292,7 +292,10 @@ static void info_clients(struct server *s, struct buf *b)
     /* Redis reports the largest buffers of the last few seconds; ringkv
      * reports the largest ones now. */
     size_t input_max = 0, output_max = 0;
+    int in_timeout_table = 0; /* blocked clients with a deadline */
     for (const struct client *c = s->clients_head; c; c = c->next) {
+        if ((c->flags & CLIENT_BLOCKED) && c->blocked.timeout_ms > 0)
+            in_timeout_table++;
         if (c->query_cap > input_max)
             input_max = c->query_cap;
         if (c->out.cap + c->sending.cap > output_max)
@@ -302,9 +305,9 @@ static void info_clients(struct server *s, struct buf *b)
                       "connected_clients:%d\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
                       "client_recent_max_input_buffer:%zu\r\n"
                       "client_recent_max_output_buffer:%zu\r\n"
-                      "blocked_clients:%d\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+                      "blocked_clients:%d\r\ntracking_clients:0\r\nclients_in_timeout_table:%d\r\n",
                       s->connected_clients, s->config.maxclients, input_max, output_max,
-                      s->blocked_clients);
+                      s->blocked_clients, in_timeout_table);
 }
 
 /* Resident set size from /proc/self/statm, or 0 if it cannot be read. */

@@ -1,5 +1,7 @@
-/* cmd_zset.c: the sorted-set commands (Redis 7.0's "sorted-set" group,
- * except the blocking BZPOPMIN, BZPOPMAX and BZMPOP).
+/* cmd_zset.c: the sorted-set commands (Redis 7.0's "sorted-set" group).
+ * The blocking BZPOPMIN, BZPOPMAX and BZMPOP serve at once when they can,
+ * else hand the client to net/blocking.c, which runs the same handler
+ * again, restricted to the ready key, when it is woken.
  *
  * The value itself lives in engine/zset.h, which hides its two encodings;
  * this file parses arguments in Redis's order (so the first error Redis
@@ -650,13 +652,14 @@ static void zset_remrangebylex_command(struct client *c)
 /* Pops up to count elements from kv (lowest first, or highest when max)
  * and replies them: as [member, score] pairs when nested (ZMPOP always,
  * ZPOPMIN/ZPOPMAX with a count in RESP3), else as a flat array. */
-static void zset_pop_reply(struct client *c, struct kv *kv, bool max, long long count,
-                           bool nested)
+static void zset_pop_elements(struct client *c, struct kv *kv, bool max, long long count,
+                              bool nested, bool with_len)
 {
     long long length = (long long)zset_length(kv);
     if (count > length)
         count = length;
-    reply_array_len(c, nested ? count : count * 2);
+    if (with_len)
+        reply_array_len(c, nested ? count : count * 2);
     struct zset_iter it;
     zset_iter_at_rank(&it, kv, 0, max);
     for (long long i = 0; i < count; i++, zset_iter_next(&it)) {
@@ -671,6 +674,12 @@ static void zset_pop_reply(struct client *c, struct kv *kv, bool max, long long 
     zset_delete_range_by_rank(kv, start, start + (size_t)count - 1);
     server_key_modified(c->server, c->db, kv_key(kv), kv->key_len);
     zset_delete_if_empty(c, kv);
+}
+
+static void zset_pop_reply(struct client *c, struct kv *kv, bool max, long long count,
+                           bool nested)
+{
+    zset_pop_elements(c, kv, max, count, nested, true);
 }
 
 static void zset_pop_generic(struct client *c, bool max)
@@ -708,16 +717,19 @@ static void zset_popmax_command(struct client *c)
     zset_pop_generic(c, true);
 }
 
-static void zset_mpop_command(struct client *c)
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], numkeys at
+ * argv[numkeys_idx]; BZMPOP has its timeout before it (timeout_idx),
+ * parsed after the other arguments as in Redis. */
+static void zset_mpop_generic(struct client *c, int numkeys_idx, int timeout_idx)
 {
     long long numkeys;
-    if (!arg_get_ll(c, 1, &numkeys, "numkeys should be greater than 0"))
+    if (!arg_get_ll(c, numkeys_idx, &numkeys, "numkeys should be greater than 0"))
         return;
     if (numkeys <= 0 || numkeys > INT_MAX) {
         reply_error(c, "numkeys should be greater than 0");
         return;
     }
-    long long where_idx = 2 + numkeys;
+    long long where_idx = numkeys_idx + 1 + numkeys;
     if (where_idx >= c->argc) {
         reply_error_syntax(c);
         return;
@@ -748,7 +760,12 @@ static void zset_mpop_command(struct client *c)
     }
     if (count == -1)
         count = 1;
-    for (int k = 2; k < where_idx; k++) {
+    int64_t deadline = 0;
+    if (timeout_idx >= 0 && !blocking_parse_timeout(c, timeout_idx, &deadline))
+        return;
+    for (int k = numkeys_idx + 1; k < where_idx; k++) {
+        if (blocking_skip_key(c, k))
+            continue;
         struct kv *kv;
         if (!zset_lookup(c, k, DB_LOOKUP_WRITE, &kv))
             return;
@@ -759,7 +776,58 @@ static void zset_mpop_command(struct client *c)
         zset_pop_reply(c, kv, max, count, true);
         return;
     }
-    reply_null_array(c);
+    if (timeout_idx < 0 || (c->flags & CLIENT_DENY_BLOCKING))
+        reply_null_array(c);
+    else
+        blocking_block(c, BLOCKED_ZSET, numkeys_idx + 1, (int)numkeys, deadline);
+}
+
+static void zset_mpop_command(struct client *c)
+{
+    zset_mpop_generic(c, 1, -1);
+}
+
+static void zset_bzmpop_command(struct client *c)
+{
+    zset_mpop_generic(c, 2, 1);
+}
+
+/* BZPOPMIN/BZPOPMAX key [key ...] timeout: the first key (in argument
+ * order) holding a sorted set serves, replying [key, member, score]. */
+static void zset_blocking_pop_generic(struct client *c, bool max)
+{
+    int64_t deadline;
+    if (!blocking_parse_timeout(c, c->argc - 1, &deadline))
+        return;
+    for (int k = 1; k < c->argc - 1; k++) {
+        if (blocking_skip_key(c, k))
+            continue;
+        struct kv *kv;
+        if (!zset_lookup(c, k, DB_LOOKUP_WRITE, &kv))
+            return;
+        if (kv == NULL)
+            continue;
+        reply_array_len(c, 3);
+        reply_bulk(c, c->argv[k].ptr, c->argv[k].len);
+        zset_pop_elements(c, kv, max, 1, false, false);
+        return;
+    }
+    /* Inside EXEC nothing can add meanwhile: the timeout is as good as
+     * expired. */
+    if (c->flags & CLIENT_DENY_BLOCKING)
+        reply_null_array(c);
+    else
+        blocking_block(c, BLOCKED_ZSET, 1, c->argc - 2, deadline);
+}
+
+static void zset_bzpopmin_command(struct client *c)
+{
+    zset_blocking_pop_generic(c, false);
+}
+
+static void zset_bzpopmax_command(struct client *c)
+{
+    zset_blocking_pop_generic(c, true);
 }
 
 /* ---- ZRANDMEMBER ---- */
@@ -1463,5 +1531,19 @@ struct command zset_commands[] = {
      .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
      .summary = "Incrementally iterate sorted sets elements and associated scores",
      .since = "2.8.0", .group = "sorted-set", .complexity = "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.."},
+    {.name = "bzpopmin", .proc = zset_bzpopmin_command, .arity = -3,
+     .flags = CMD_WRITE|CMD_NOSCRIPT|CMD_BLOCKING|CMD_FAST,
+     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_FAST|ACL_BLOCKING, .first_key = 1, .last_key = -2, .key_step = 1,
+     .summary = "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available",
+     .since = "5.0.0", .group = "sorted-set", .complexity = "O(log(N)) with N being the number of elements in the sorted set."},
+    {.name = "bzpopmax", .proc = zset_bzpopmax_command, .arity = -3,
+     .flags = CMD_WRITE|CMD_NOSCRIPT|CMD_BLOCKING|CMD_FAST,
+     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_FAST|ACL_BLOCKING, .first_key = 1, .last_key = -2, .key_step = 1,
+     .summary = "Remove and return the member with the highest score from one or more sorted sets, or block until one is available",
+     .since = "5.0.0", .group = "sorted-set", .complexity = "O(log(N)) with N being the number of elements in the sorted set."},
+    {.name = "bzmpop", .proc = zset_bzmpop_command, .arity = -5, .flags = CMD_WRITE|CMD_BLOCKING,
+     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_SLOW|ACL_BLOCKING, .first_key = 0, .last_key = 0, .key_step = 0,
+     .summary = "Remove and return members with scores in a sorted set or block until one is available",
+     .since = "7.0.0", .group = "sorted-set", .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped."},
     {0},
 };

@@ -271,8 +271,15 @@ void command_call(struct client *c, struct command *cmd)
         client_feed_monitors(c);
     c->cmd = outer;
     cmd->stats.usec += server_ustime() - start;
-    cmd->stats.calls++;
-    s->stats.total_commands_processed++;
+    /* A command that blocked is counted when it unblocks (blocking.c). */
+    if (!(c->flags & CLIENT_BLOCKED)) {
+        cmd->stats.calls++;
+        s->stats.total_commands_processed++;
+    }
+    /* Clients blocked on keys this command changed are served now, once
+     * the command (a whole EXEC included) is over. */
+    if (!outer && s->ready_count > 0)
+        blocking_serve_ready(s);
 }
 
 /* Inside MULTI these run at once instead of being queued: they are the

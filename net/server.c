@@ -223,6 +223,7 @@ int server_init(struct server *s, char *err, size_t err_len)
     server_apply_config(s);
     command_table_init(s);
     transaction_server_init(s);
+    blocking_server_init(s);
     server_adjust_open_files(s);
     if (loop_init(s, err, err_len) < 0)
         return -1;
@@ -251,7 +252,8 @@ static void server_close_idle_clients(struct server *s)
     struct client *next;
     for (struct client *c = s->clients_head; c; c = next) {
         next = c->next;
-        if (c->fd < 0 || (c->flags & (CLIENT_MONITOR | CLIENT_CLOSING)))
+        /* Blocked clients wait as long as their own timeout says. */
+        if (c->fd < 0 || (c->flags & (CLIENT_MONITOR | CLIENT_CLOSING | CLIENT_BLOCKED)))
             continue;
         if (s->now_ms - c->last_interaction_ms > limit_ms) {
             server_log(s, LOGLEVEL_VERBOSE, "Closing idle client");
@@ -287,6 +289,7 @@ void server_cron(struct server *s)
     if (s->config.activerehashing)
         keyspace_rehash(ks, SERVER_REHASH_MS_PER_TICK);
     server_close_idle_clients(s);
+    blocking_expire_timeouts(s);
     server_sample_ops(s);
     if (s->cron_loops % 10 == 0) {
         struct alloc_stats st;
@@ -331,6 +334,7 @@ void server_key_modified(struct server *s, struct db *db, const char *key, size_
         transaction_key_touched(s, db, key, key_len);
     else
         transaction_db_changing(s, db);
+    blocking_key_touched(s, db, key, key_len);
 }
 
 void server_free(struct server *s)
@@ -347,6 +351,7 @@ void server_free(struct server *s)
     for (int i = 0; i < s->listener_count; i++)
         close(s->listeners[i].fd);
     transaction_server_free(s);
+    blocking_server_free(s);
     command_table_free(s);
     keyspace_free(&s->keyspace);
     config_free(&s->config);

@@ -63,6 +63,40 @@ enum client_flag {
     /* Set while EXEC runs the queue: a blocking command (BLPOP...) must not
      * block but answer as if its timeout had passed, as in Redis. */
     CLIENT_DENY_BLOCKING = 1 << 9,
+    CLIENT_BLOCKED = 1 << 10,          /* waiting in a blocking command (net/blocking.c) */
+    CLIENT_UNBLOCKED = 1 << 11,        /* on server->unblocked: its query buffer resumes */
+};
+
+/* What a blocked client waits for: the key type that can serve it. */
+enum blocked_kind {
+    BLOCKED_NONE = 0,
+    BLOCKED_LIST,  /* BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP */
+    BLOCKED_ZSET,  /* BZPOPMIN, BZPOPMAX, BZMPOP */
+};
+
+struct blocking_key;   /* net/blocking.c */
+struct blocking_ready; /* net/blocking.c */
+
+/* A blocked client's state (net/blocking.c). The command is kept whole, as
+ * an owned copy of its arguments (keys, destination, ends, count): a
+ * wake-up runs the command's handler again on that copy, restricted to the
+ * key that became ready, so the blocking forms share their reply and pop
+ * code with the immediate path. */
+struct blocked_state {
+    enum blocked_kind kind;
+    int db_id;
+    int64_t timeout_ms;            /* absolute, 0 blocks forever */
+    struct command *cmd;           /* borrowed: the static tables */
+    int argc;
+    struct resp_arg *argv;         /* owned: one block holding the array, then the bytes */
+    struct blocking_key **keys;    /* owned array of borrowed map nodes, one per distinct key */
+    int key_count;
+    /* Set while a wake-up re-runs the command: the ready key, and whether
+     * the handler found nothing for it and asked to stay blocked. */
+    const char *serving_key;
+    size_t serving_key_len;
+    bool serving;
+    bool reblock;
 };
 
 struct transaction_command; /* cmd_transaction.c */
@@ -108,6 +142,9 @@ struct client {
     int watched_count;
     int watched_cap;
 
+    /* blocking commands (net/blocking.c) */
+    struct blocked_state blocked;
+
     /* io */
     struct loop_op recv_op;
     struct loop_op send_op;
@@ -117,6 +154,7 @@ struct client {
     /* lists (intrusive) */
     struct client *prev, *next;         /* server->clients, in id order */
     struct client *pending_write_next;  /* server->pending_writes */
+    struct client *unblocked_next;      /* server->unblocked */
 };
 
 struct listener {
@@ -177,6 +215,7 @@ struct server {
     int connected_clients;
     int monitors;
     int blocked_clients;
+    struct client *unblocked;            /* unblocked clients whose queries resume before the next sleep */
 
     /* commands */
     struct dict commands;                /* struct command_node, owned */
@@ -184,6 +223,13 @@ struct server {
      * nodes, owned by cmd_transaction.c. */
     struct dict watched_keys;
     bool watch_settle_pending;           /* a whole-db change awaits transaction_settle */
+    /* Blocking commands: (db id, key) -> FIFO of the clients blocked on it
+     * (struct blocking_key nodes, owned by net/blocking.c), and the keys
+     * changed since they were last served, in the order they changed. */
+    struct dict blocking_keys;
+    struct blocking_ready *ready_keys;   /* owned array */
+    int ready_count;
+    int ready_cap;
 
     /* state */
     pid_t pid;
@@ -233,6 +279,36 @@ void client_reset(struct client *c);
 /* Feeds a command to every MONITOR client (before it runs). */
 void client_feed_monitors(struct client *c);
 struct client *client_by_id(struct server *s, uint64_t id);
+/* c left the blocked state: its pipelined commands run before the loop
+ * next sleeps (client_flush_all), in order. */
+void client_unblocked(struct client *c);
+
+/* --- blocking.c --- */
+void blocking_server_init(struct server *s);
+void blocking_server_free(struct server *s);
+/* Parses the timeout (seconds, a float) at argv[i] into an absolute
+ * deadline in ms (0: forever); replies Redis 7.0's error and returns false
+ * when it is invalid. */
+bool blocking_parse_timeout(struct client *c, int i, int64_t *deadline_ms);
+/* During a wake-up, whether the key at argv[i] is not the ready one and
+ * must be skipped by the handler's scan of its keys. */
+bool blocking_skip_key(struct client *c, int i);
+/* Blocks c on the keys argv[first .. first+count-1] of its current
+ * command, which is copied. During a wake-up it only notes that c stays
+ * blocked. Sends no reply. */
+void blocking_block(struct client *c, enum blocked_kind kind, int first, int count,
+                    int64_t deadline_ms);
+/* Unblocks c without serving it. reply: 0 none (disconnect), 't' the
+ * timeout reply (null array), 'e' CLIENT UNBLOCK's UNBLOCKED error. */
+void blocking_unblock(struct client *c, int reply);
+/* A key changed (key NULL: the whole of db may change): clients blocked
+ * on it get a chance to be served after the current command. */
+void blocking_key_touched(struct server *s, struct db *db, const char *key, size_t key_len);
+/* Serves the clients blocked on keys that changed (after each top-level
+ * command, so after EXEC and never inside a transaction). */
+void blocking_serve_ready(struct server *s);
+/* Replies to and unblocks the clients whose timeout passed (the tick). */
+void blocking_expire_timeouts(struct server *s);
 
 /* --- loop.c --- */
 /* Sets up the ring and provided buffers; on failure returns -errno and
