@@ -60,7 +60,7 @@ void command_table_init(struct server *s)
 {
     dict_init(&s->commands, &command_dict_type);
     struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
-                                server_commands, transaction_commands, list_commands,
+                                server_commands, command_commands, transaction_commands, list_commands,
                                 hash_commands, set_commands, zset_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         for (struct command *cmd = tables[t]; cmd->name; cmd++)
@@ -307,4 +307,50 @@ void command_process(struct client *c)
     }
     command_call(c, cmd);
     assert(c->cmd == NULL);
+}
+
+/* ---- Sorted command lists (INFO commandstats, COMMAND LIST) ---- */
+
+static void command_list_push(struct command_list *l, struct command *cmd)
+{
+    if (l->count == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->items = alloc_resize(l->items, l->cap * sizeof(*l->items));
+    }
+    l->items[l->count++] = cmd;
+}
+
+/* command_for_each callback: a command and its subcommands. */
+static void command_list_collect(struct command *cmd, void *ctx)
+{
+    struct command_list *l = ctx;
+    command_list_push(l, cmd);
+    for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+        command_list_push(l, sub);
+}
+
+static int command_list_compare(const void *a, const void *b)
+{
+    const struct command *x = *(struct command *const *)a;
+    const struct command *y = *(struct command *const *)b;
+    return strcmp(x->fullname, y->fullname);
+}
+
+/* Every command and subcommand, sorted by full name. Free items after. */
+void command_list_all(struct server *s, struct command_list *l)
+{
+    command_for_each(s, command_list_collect, l);
+    qsort(l->items, l->count, sizeof(*l->items), command_list_compare);
+}
+
+static void command_list_collect_top(struct command *cmd, void *ctx)
+{
+    command_list_push(ctx, cmd);
+}
+
+/* Every top-level command, sorted by name. Free items after. */
+void command_list_top(struct server *s, struct command_list *l)
+{
+    command_for_each(s, command_list_collect_top, l);
+    qsort(l->items, l->count, sizeof(*l->items), command_list_compare);
 }

@@ -82,6 +82,7 @@ extern struct command connection_commands[];
 extern struct command keyspace_commands[];
 extern struct command string_commands[];
 extern struct command server_commands[];
+extern struct command command_commands[];
 extern struct command list_commands[];
 extern struct command hash_commands[];
 extern struct command set_commands[];
@@ -98,6 +99,18 @@ struct command *command_lookup_fullname(struct server *s, const char *name, size
 /* Calls fn on every top-level command. */
 void command_for_each(struct server *s, void (*fn)(struct command *cmd, void *ctx), void *ctx);
 size_t command_count(struct server *s);
+
+/* A growable list of command pointers (sorted reports, COMMAND LIST). */
+struct command_list {
+    struct command **items; /* owned array; the commands are borrowed */
+    size_t count;
+    size_t cap;
+};
+
+/* Fills l with every command and subcommand (or every top-level command),
+ * sorted by full name. The caller frees l->items with alloc_free. */
+void command_list_all(struct server *s, struct command_list *l);
+void command_list_top(struct server *s, struct command_list *l);
 
 /* Runs c's parsed command (c->argc/argv): command_check, then either
  * queues it (c is in MULTI) or runs it with command_call. */

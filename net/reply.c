@@ -308,3 +308,20 @@ void reply_set_defer_len(struct client *c, size_t handle, long long n, char type
     c->out.len += len;
     client_schedule_write(c);
 }
+
+void reply_help(struct client *c, const char *name, const char *const *lines)
+{
+    /* Redis's addReplyHelp: a title line, the given lines, then HELP. */
+    size_t count = 0;
+    while (lines[count])
+        count++;
+    reply_array_len(c, (long long)count + 3);
+    char header[128];
+    snprintf(header, sizeof(header), "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+             name);
+    reply_status(c, header);
+    for (size_t i = 0; i < count; i++)
+        reply_status(c, lines[i]);
+    reply_status(c, "HELP");
+    reply_status(c, "    Prints this help.");
+}

@@ -64,6 +64,10 @@ void reply_raw(struct client *c, const void *p, size_t len);
 /* An empty array ("*0"). */
 void reply_empty_array(struct client *c);
 
+/* A subcommand HELP reply in Redis's layout: "<NAME> <subcommand> ...", the
+ * NULL-terminated lines, then the HELP entry itself. */
+void reply_help(struct client *c, const char *name, const char *const *lines);
+
 /* Deferred aggregate length for replies whose count is known only at the
  * end (KEYS, SCAN): reply_defer_len returns a handle, reply_set_defer_len
  * fills it in. type is '*', '%' or '~' (RESP2 always sends '*'; for '%'
