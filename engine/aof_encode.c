@@ -1,0 +1,134 @@
+/* aof_encode.c: AOF records (RESP multibulks) built in a growable buffer.
+ *
+ * Owns the byte layout of records the server appends to INCR files and
+ * writes into RESP-format BASE files. It leaves file I/O to others. The
+ * invariant: buf->len <= buf->cap, and every record appended is complete,
+ * so a buffer always holds a whole number of commands. */
+#include "engine/aof_encode.h"
+
+#include "engine/alloc.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The first allocation: big enough for a typical small command so the
+ * buffer doesn't grow several times for its first record. */
+#define AOF_BUFFER_INITIAL_BYTES 256
+/* Longest "*<n>\r\n" or "$<n>\r\n" header: marker, 20 digits, CRLF. */
+#define AOF_ENCODE_HEADER_BYTES_MAX 24
+
+void aof_buffer_init(struct aof_buffer *buf)
+{
+    buf->data = NULL;
+    buf->len = 0;
+    buf->cap = 0;
+}
+
+void aof_buffer_free(struct aof_buffer *buf)
+{
+    alloc_free(buf->data);
+    aof_buffer_init(buf);
+}
+
+void aof_buffer_clear(struct aof_buffer *buf)
+{
+    buf->len = 0;
+}
+
+void aof_buffer_reserve(struct aof_buffer *buf, size_t extra)
+{
+    assert(buf->len <= buf->cap);
+    if (buf->cap - buf->len >= extra)
+        return;
+    assert(extra <= SIZE_MAX / 2 - buf->len);
+    size_t want = buf->len + extra;
+    size_t cap = buf->cap ? buf->cap : AOF_BUFFER_INITIAL_BYTES;
+    while (cap < want)
+        cap *= 2;
+    buf->data = alloc_resize(buf->data, cap);
+    buf->cap = cap;
+}
+
+void aof_buffer_append(struct aof_buffer *buf, const void *bytes, size_t len)
+{
+    if (len == 0)
+        return;
+    aof_buffer_reserve(buf, len);
+    memcpy(buf->data + buf->len, bytes, len);
+    buf->len += len;
+}
+
+void aof_buffer_append_str(struct aof_buffer *buf, const char *s)
+{
+    aof_buffer_append(buf, s, strlen(s));
+}
+
+void aof_buffer_appendf(struct aof_buffer *buf, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    assert(need >= 0);
+    /* One more byte for the NUL vsnprintf insists on writing. */
+    aof_buffer_reserve(buf, (size_t)need + 1);
+    va_start(ap, fmt);
+    int wrote = vsnprintf(buf->data + buf->len, (size_t)need + 1, fmt, ap);
+    va_end(ap);
+    assert(wrote == need);
+    buf->len += (size_t)wrote;
+}
+
+static void aof_encode_header(struct aof_buffer *buf, char marker, size_t n)
+{
+    char header[AOF_ENCODE_HEADER_BYTES_MAX];
+    int len = snprintf(header, sizeof(header), "%c%zu\r\n", marker, n);
+    assert(len > 0 && (size_t)len < sizeof(header));
+    aof_buffer_append(buf, header, (size_t)len);
+}
+
+void aof_encode_command(struct aof_buffer *buf, size_t argc, const struct aof_arg *argv)
+{
+    assert(argc >= 1);
+    size_t start = buf->len;
+    aof_encode_header(buf, '*', argc);
+    for (size_t i = 0; i < argc; i++) {
+        aof_encode_header(buf, '$', argv[i].len);
+        aof_buffer_append(buf, argv[i].ptr, argv[i].len);
+        aof_buffer_append(buf, "\r\n", 2);
+    }
+    assert(buf->len > start);
+}
+
+void aof_encode_select(struct aof_buffer *buf, int db)
+{
+    assert(db >= 0);
+    char digits[16];
+    int len = snprintf(digits, sizeof(digits), "%d", db);
+    assert(len > 0 && (size_t)len < sizeof(digits));
+    struct aof_arg argv[2] = {{"SELECT", 6}, {digits, (size_t)len}};
+    aof_encode_command(buf, 2, argv);
+}
+
+void aof_encode_timestamp(struct aof_buffer *buf, long long unix_s)
+{
+    aof_buffer_appendf(buf, "#TS:%lld\r\n", unix_s);
+}
+
+void aof_select_reset(struct aof_select_state *state)
+{
+    state->db = AOF_SELECTED_DB_NONE;
+}
+
+int aof_select_emit_if_needed(struct aof_select_state *state, struct aof_buffer *buf, int db)
+{
+    assert(db >= 0);
+    if (state->db == db)
+        return 0;
+    aof_encode_select(buf, db);
+    state->db = db;
+    return 1;
+}

@@ -1,0 +1,340 @@
+/* ringkv-check-aof: checks, and optionally repairs, an AOF the way Redis
+ * 7.0's redis-check-aof does.
+ *
+ *     ringkv-check-aof [--fix] [-y] <file.manifest|file.aof>
+ *
+ * Owns the command-line behaviour: sniffing the input type (a manifest if a
+ * non-comment line starts with "file", an RDB-preamble AOF if it starts
+ * with "REDIS", else a RESP AOF), redis-check-aof's messages and exit codes
+ * (0 valid or repaired, 1 otherwise), and the --fix repair: cut the last
+ * file back to its last complete command outside a MULTI, after a y/N
+ * prompt on stdin that -y answers. Parsing is engine/'s aof_reader and
+ * aof_manifest. It never cuts a file other than the last one listed and
+ * never edits the manifest.
+ *
+ * Not yet done: RDB bases and preambles are not checked (the RDB loader
+ * comes later); they are reported as unchecked rather than as valid, and
+ * --truncate-to-timestamp is not supported. */
+#include "engine/alloc.h"
+#include "engine/aof_manifest.h"
+#include "engine/aof_reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* redis-check-aof's fgets buffer when sniffing for a manifest. */
+#define CHECK_SNIFF_LINE_BYTES_MAX 1024
+/* An RDB file is at least "REDIS" + 4 version digits; Redis sniffs 8. */
+#define CHECK_RDB_SNIFF_BYTES_MIN 8
+
+enum check_outcome {
+    CHECK_OK,
+    CHECK_EMPTY,
+    CHECK_TRUNCATED,
+    CHECK_RDB_UNCHECKED,
+};
+
+struct check_options {
+    bool fix;
+    bool yes;      /* answer the prompt with y */
+    long long line; /* lines consumed over all files, like Redis's global */
+};
+
+static void check_usage(const char *argv0)
+{
+    printf("Usage: %s [--fix] [-y] <file.manifest|file.aof>\n", argv0);
+    exit(1);
+}
+
+static FILE *check_open_or_exit(const char *path, const char *mode)
+{
+    FILE *fp = fopen(path, mode);
+    if (fp == NULL) {
+        printf("Cannot open file %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    return fp;
+}
+
+static bool check_is_manifest(const char *path)
+{
+    FILE *fp = check_open_or_exit(path, "r");
+    char line[CHECK_SNIFF_LINE_BYTES_MAX + 1];
+    bool manifest = false;
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        if (line[0] != '#' && strncmp(line, "file", 4) == 0)
+            manifest = true;
+    }
+    fclose(fp);
+    return manifest;
+}
+
+static bool check_is_rdb(const char *path)
+{
+    FILE *fp = check_open_or_exit(path, "r");
+    char sig[5];
+    struct stat st;
+    bool rdb = fstat(fileno(fp), &st) == 0 && st.st_size >= CHECK_RDB_SNIFF_BYTES_MIN &&
+               fread(sig, sizeof(sig), 1, fp) == 1 && memcmp(sig, "REDIS", 5) == 0;
+    fclose(fp);
+    return rdb;
+}
+
+/* Asks before cutting; only an answer starting with y or Y proceeds. */
+static void check_confirm_or_exit(const struct check_options *opt)
+{
+    printf("Continue? [y/N]: ");
+    fflush(stdout);
+    if (opt->yes)
+        return;
+    char answer[2];
+    if (fgets(answer, sizeof(answer), stdin) == NULL || strncasecmp(answer, "y", 1) != 0) {
+        printf("Aborting...\n");
+        exit(1);
+    }
+}
+
+/* Everything after ok_up_to is bad: report it, then cut or give up. */
+static enum check_outcome check_repair_or_exit(int fd, const char *name, off_t size, size_t ok_up_to,
+                                               bool last_file, const struct check_options *opt)
+{
+    off_t diff = size - (off_t)ok_up_to;
+    if (!opt->fix) {
+        printf("AOF %s is not valid. Use the --fix option to try fixing it.\n", name);
+        exit(1);
+    }
+    if (!last_file) {
+        printf("Failed to truncate AOF %s because it is not the last file\n", name);
+        exit(1);
+    }
+    printf("This will shrink the AOF %s from %lld bytes, with %lld bytes, to %lld bytes\n", name,
+           (long long)size, (long long)diff, (long long)ok_up_to);
+    check_confirm_or_exit(opt);
+    if (ftruncate(fd, (off_t)ok_up_to) < 0) {
+        printf("Failed to truncate AOF %s\n", name);
+        exit(1);
+    }
+    return CHECK_TRUNCATED;
+}
+
+/* Redis counts MULTI nesting itself: a second MULTI or a stray EXEC is an
+ * error at that command's name. Returns false (message in error) then. */
+static bool check_track_multi(const struct aof_reader *r, const char *path, int *multi,
+                              char *error, size_t error_size)
+{
+    const struct aof_arg *name = &r->argv[0];
+    long long at = (long long)(name->ptr - r->buf);
+    if (name->len == 5 && strncasecmp(name->ptr, "multi", 5) == 0) {
+        if ((*multi)++) {
+            snprintf(error, error_size, "0x%16llx: Unexpected MULTI in AOF %s", at, path);
+            return false;
+        }
+    } else if (name->len == 4 && strncasecmp(name->ptr, "exec", 4) == 0) {
+        if (--(*multi)) {
+            snprintf(error, error_size, "0x%16llx: Unexpected EXEC in AOF %s", at, path);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Walks the bytes and returns the offset everything before which is good,
+ * printing the first problem the way redis-check-aof does. */
+static size_t check_walk(const char *bytes, size_t size, const char *name, const char *path,
+                         struct check_options *opt)
+{
+    struct aof_reader r;
+    aof_reader_init(&r, bytes, size, AOF_READER_BULK_BYTES_DEFAULT);
+    char error[AOF_READER_REASON_BYTES_MAX + PATH_MAX + 64] = "";
+    int multi = 0;
+    size_t ok_up_to = 0;
+    long long last_payload = 0;
+    enum aof_read_result result;
+    while ((result = aof_reader_next(&r)) == AOF_READ_COMMAND) {
+        last_payload = (long long)(r.argv[r.argc - 1].ptr - r.buf);
+        if (!check_track_multi(&r, path, &multi, error, sizeof(error)))
+            break;
+        if (multi == 0)
+            ok_up_to = r.pos;
+    }
+    if (result == AOF_READ_COMMAND) {
+        /* Stopped on a MULTI/EXEC error: ok_up_to is already right. */
+    } else if (result == AOF_READ_EOF) {
+        ok_up_to = size;
+    } else if (result == AOF_READ_CORRUPT && r.bad_record_start) {
+        printf("AOF %s format error\n", name);
+        ok_up_to = r.valid_end;
+    } else if (r.in_multi && r.error_offset == r.multi_offset && r.pos == size) {
+        snprintf(error, sizeof(error), "0x%16llx: Reached EOF before reading EXEC for MULTI",
+                 last_payload);
+        ok_up_to = r.valid_end;
+    } else {
+        snprintf(error, sizeof(error), "0x%16llx: %s", (long long)r.error_offset, r.reason);
+        ok_up_to = r.valid_end;
+    }
+    if (error[0] != '\0')
+        printf("%s\n", error);
+    opt->line += r.lines - 1;
+    aof_reader_free(&r);
+    return ok_up_to;
+}
+
+static enum check_outcome check_single(const char *name, const char *path, bool last_file,
+                                       struct check_options *opt)
+{
+    int fd = open(path, (opt->fix ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0) {
+        printf("Cannot open file %s: %s, aborting...\n", path, strerror(errno));
+        exit(1);
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        printf("Cannot stat file: %s, aborting...\n", name);
+        exit(1);
+    }
+    enum check_outcome outcome = CHECK_OK;
+    if (st.st_size == 0) {
+        close(fd);
+        return CHECK_EMPTY;
+    }
+    size_t size = (size_t)st.st_size;
+    char *bytes = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (bytes == MAP_FAILED) {
+        printf("Failed to read from AOF %s, aborting...\n", name);
+        exit(1);
+    }
+    if (size >= 5 && memcmp(bytes, "REDIS", 5) == 0) {
+        printf("RDB part of AOF %s not checked: ringkv-check-aof cannot read RDB yet\n", name);
+        outcome = CHECK_RDB_UNCHECKED;
+    } else {
+        size_t ok_up_to = check_walk(bytes, size, name, path, opt);
+        printf("AOF analyzed: filename=%s, size=%lld, ok_up_to=%lld, ok_up_to_line=%lld, diff=%lld\n",
+               name, (long long)size, (long long)ok_up_to, opt->line,
+               (long long)(size - ok_up_to));
+        if (ok_up_to < size)
+            outcome = check_repair_or_exit(fd, name, st.st_size, ok_up_to, last_file, opt);
+    }
+    munmap(bytes, size);
+    close(fd);
+    return outcome;
+}
+
+static void check_print_outcome(enum check_outcome outcome, const char *name, const char *kind)
+{
+    switch (outcome) {
+    case CHECK_OK: printf("%s %s is valid\n", kind, name); break;
+    case CHECK_EMPTY: printf("%s %s is empty\n", kind, name); break;
+    case CHECK_TRUNCATED: printf("Successfully truncated AOF %s\n", name); break;
+    case CHECK_RDB_UNCHECKED: printf("%s %s is an RDB file and was not checked\n", kind, name); break;
+    }
+}
+
+/* Loads the manifest or prints why not and exits, as Redis does. */
+static void check_load_manifest_or_exit(const char *path, struct aof_manifest *m)
+{
+    struct aof_buffer text;
+    aof_buffer_init(&text);
+    int rc = aof_manifest_read_file(path, &text);
+    if (rc < 0) {
+        printf("Fatal error: can't open the AOF manifest %s for reading: %s\n", path, strerror(-rc));
+        exit(1);
+    }
+    struct aof_manifest_error err;
+    aof_manifest_init(m);
+    if (aof_manifest_parse(m, text.data, text.len, &err) != AOF_MANIFEST_PARSE_OK) {
+        printf("\n*** FATAL AOF MANIFEST FILE ERROR ***\n\n");
+        if (err.has_line_text) {
+            const char *line = text.data + err.line_offset;
+            size_t len = err.line_len;
+            while (len > 0 && strchr(" \t\r\n", line[0])) {
+                line++;
+                len--;
+            }
+            while (len > 0 && strchr(" \t\r\n", line[len - 1]))
+                len--;
+            printf("Reading the manifest file, at line %d\n\n", err.line);
+            printf(">>> '%.*s'\n\n", (int)len, line);
+        }
+        printf("%s\n", err.reason);
+        exit(1);
+    }
+    aof_buffer_free(&text);
+}
+
+static char *check_join(const char *dir, const char *name)
+{
+    size_t d = strlen(dir), n = strlen(name);
+    char *path = alloc_bytes(d + n + 2);
+    memcpy(path, dir, d);
+    path[d] = '/';
+    memcpy(path + d + 1, name, n + 1);
+    return path;
+}
+
+static void check_multi_part(const char *dir, const char *manifest_path, struct check_options *opt)
+{
+    printf("Start checking Multi Part AOF\n");
+    struct aof_manifest m;
+    check_load_manifest_or_exit(manifest_path, &m);
+    size_t total = aof_manifest_load_count(&m);
+    bool unchecked = false;
+    for (size_t i = 0; i < total; i++) {
+        const struct aof_file_info *info = aof_manifest_load_file(&m, i);
+        char *path = check_join(dir, info->name);
+        bool base = info->type == AOF_FILE_TYPE_BASE;
+        if (base)
+            printf("Start to check BASE AOF (%s format).\n", check_is_rdb(path) ? "RDB" : "RESP");
+        else if (i == (m.has_base ? 1u : 0u))
+            printf("Start to check INCR files.\n");
+        enum check_outcome outcome = check_single(info->name, path, i + 1 == total, opt);
+        check_print_outcome(outcome, info->name, base ? "BASE AOF" : "INCR AOF");
+        unchecked |= outcome == CHECK_RDB_UNCHECKED;
+        alloc_free(path);
+    }
+    aof_manifest_free(&m);
+    if (unchecked)
+        printf("All AOF files and manifest are valid, except for RDB parts, which were not checked\n");
+    else
+        printf("All AOF files and manifest are valid\n");
+}
+
+int main(int argc, char **argv)
+{
+    struct check_options opt = {.line = 1};
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--fix") == 0)
+            opt.fix = true;
+        else if (strcmp(argv[i], "-y") == 0)
+            opt.yes = true;
+        else if (path == NULL && argv[i][0] != '-')
+            path = argv[i];
+        else
+            check_usage(argv[0]);
+    }
+    if (path == NULL || (opt.yes && !opt.fix))
+        check_usage(argv[0]);
+
+    /* dirname may modify its argument. */
+    char *dir_copy = alloc_strdup(path);
+    const char *dir = dirname(dir_copy);
+    if (check_is_manifest(path)) {
+        check_multi_part(dir, path, &opt);
+    } else {
+        printf("Start checking Old-Style AOF\n");
+        enum check_outcome outcome = check_single(path, path, true, &opt);
+        check_print_outcome(outcome, path, "AOF");
+    }
+    alloc_free(dir_copy);
+    return 0;
+}
