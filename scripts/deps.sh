@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh build|test
 set -euo pipefail
 
-build_pkgs=(cmake make gcc pkg-config liburing-dev libjemalloc-dev check)
+build_pkgs=(cmake make gcc pkg-config liburing-dev libjemalloc-dev liblzf-dev check)
 test_pkgs=(redis-server redis-tools)
 
 want=("${build_pkgs[@]}")

@@ -1,0 +1,1700 @@
+/* rdb.c: RDB encoding and loading.
+ *
+ * Owns the byte format of dump.rdb: the sink and source plumbing (buffering
+ * and the running CRC-64), the encoder that walks a keyspace, and the loader
+ * that rebuilds one. It leaves files, fsync, rename and fork to net/ and
+ * uring/, and the in-memory layout of each value to its type module; blobs
+ * (listpack, intset) cross the boundary as bytes in both directions.
+ *
+ * Sections: sink; encoder; source; loader primitives (lengths, strings,
+ * doubles); ziplist and zipmap readers (old formats, load only); value
+ * loaders per type; the top-level load loop.
+ *
+ * Key invariant of the loader: no length read from the input is used to
+ * allocate or index memory before it has been checked against what is left
+ * of the input (or a fixed cap when the size is unknown); blobs are walked
+ * in full, with every entry's bounds checked, before any type module reads
+ * them. Nothing here recurses. */
+#include "engine/rdb.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lzf.h>
+
+#include "engine/alloc.h"
+#include "engine/crc64.h"
+#include "engine/hash.h"
+#include "engine/intset.h"
+#include "engine/kv.h"
+#include "engine/list.h"
+#include "engine/listpack.h"
+#include "engine/number.h"
+#include "engine/set.h"
+#include "engine/zset.h"
+#include "engine/zskiplist.h"
+
+/* Length-prefix forms (first byte's top two bits, and the two long forms). */
+#define RDB_LEN_6BIT 0
+#define RDB_LEN_14BIT 1
+#define RDB_LEN_32BIT 0x80
+#define RDB_LEN_64BIT 0x81
+#define RDB_LEN_ENCVAL 3
+/* Special string encodings (low six bits after RDB_LEN_ENCVAL). */
+#define RDB_ENC_INT8 0
+#define RDB_ENC_INT16 1
+#define RDB_ENC_INT32 2
+#define RDB_ENC_LZF 3
+/* Redis only tries the integer encodings on strings this short. */
+#define RDB_INT_STRING_BYTES_MAX 11
+/* Redis only tries LZF on strings longer than this, and keeps the result
+ * only when it saves at least RDB_LZF_SAVING_MIN bytes. */
+#define RDB_LZF_BYTES_MIN 20
+#define RDB_LZF_SAVING_MIN 4
+/* The LZF format expands at most this much: a 3-byte back reference
+ * copies up to 264 bytes. Used to cap a declared uncompressed length. */
+#define RDB_LZF_EXPANSION_MAX 100
+/* quicklist2 node containers. */
+#define RDB_QUICKLIST_NODE_PLAIN 1
+#define RDB_QUICKLIST_NODE_PACKED 2
+/* Limits on what a file can make us allocate when its size is unknown:
+ * lengths above these must be backed by bytes actually read. */
+#define RDB_PREALLOC_BYTES_MAX (1u << 20)
+#define RDB_PRESIZE_ENTRIES_MAX (1u << 20)
+/* Longest AUX key or value we keep for messages. */
+#define RDB_AUX_TEXT_BYTES_MAX 4096
+
+_Static_assert(RDB_MAGIC_BYTES == 9, "REDIS + 4 digits");
+_Static_assert(RDB_VERSION <= RDB_VERSION_LOAD_MAX, "we must load what we write");
+_Static_assert(RDB_TYPE_COUNT > RDB_TYPE_HASH_LISTPACK_EX, "per-type counters cover every id");
+
+/* ======================================================================
+ * Sink
+ * ====================================================================== */
+
+void rdb_sink_init(struct rdb_sink *sink, rdb_write_fn write, void *ctx)
+{
+    assert(write != NULL);
+    memset(sink, 0, sizeof(*sink));
+    sink->write = write;
+    sink->ctx = ctx;
+    sink->crc = CRC64_INIT;
+    sink->buf = alloc_bytes(RDB_SINK_BUFFER_BYTES);
+}
+
+int rdb_sink_flush(struct rdb_sink *sink)
+{
+    if (sink->error == 0 && sink->buf_used > 0) {
+        int rc = sink->write(sink->ctx, sink->buf, sink->buf_used);
+        assert(rc <= 0);
+        if (rc < 0)
+            sink->error = rc;
+    }
+    sink->buf_used = 0;
+    return sink->error;
+}
+
+void rdb_sink_write(struct rdb_sink *sink, const void *buf, size_t len)
+{
+    if (sink->error != 0)
+        return;
+    sink->crc = crc64_update(sink->crc, buf, len);
+    sink->bytes += len;
+    if (sink->buf_used + len <= RDB_SINK_BUFFER_BYTES) {
+        memcpy(sink->buf + sink->buf_used, buf, len);
+        sink->buf_used += len;
+        return;
+    }
+    /* Big writes (large values) bypass the buffer rather than being cut
+     * into buffer-sized pieces. */
+    if (rdb_sink_flush(sink) != 0)
+        return;
+    if (len <= RDB_SINK_BUFFER_BYTES) {
+        memcpy(sink->buf, buf, len);
+        sink->buf_used = len;
+        return;
+    }
+    int rc = sink->write(sink->ctx, buf, len);
+    if (rc < 0)
+        sink->error = rc;
+}
+
+void rdb_sink_free(struct rdb_sink *sink)
+{
+    alloc_free(sink->buf);
+    sink->buf = NULL;
+    sink->buf_used = 0;
+}
+
+int rdb_buffer_write(void *ctx, const void *buf, size_t len)
+{
+    struct rdb_buffer *b = ctx;
+    if (b->len + len > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + len)
+            cap *= 2;
+        b->data = alloc_resize(b->data, cap);
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, buf, len);
+    b->len += len;
+    return 0;
+}
+
+void rdb_buffer_free(struct rdb_buffer *b)
+{
+    alloc_free(b->data);
+    memset(b, 0, sizeof(*b));
+}
+
+/* ======================================================================
+ * Encoder
+ * ====================================================================== */
+
+static void rdb_put_byte(struct rdb_encoder *enc, unsigned char byte)
+{
+    rdb_sink_write(enc->sink, &byte, 1);
+}
+
+/* The shortest length prefix for len. */
+static void rdb_put_len(struct rdb_encoder *enc, uint64_t len)
+{
+    unsigned char buf[9];
+    size_t n;
+    if (len < (1 << 6)) {
+        buf[0] = (unsigned char)len;
+        n = 1;
+    } else if (len < (1 << 14)) {
+        buf[0] = (unsigned char)((RDB_LEN_14BIT << 6) | (len >> 8));
+        buf[1] = (unsigned char)(len & 0xff);
+        n = 2;
+    } else if (len <= UINT32_MAX) {
+        buf[0] = RDB_LEN_32BIT;
+        for (int i = 0; i < 4; i++)
+            buf[1 + i] = (unsigned char)(len >> (24 - 8 * i));
+        n = 5;
+    } else {
+        buf[0] = RDB_LEN_64BIT;
+        for (int i = 0; i < 8; i++)
+            buf[1 + i] = (unsigned char)(len >> (56 - 8 * i));
+        n = 9;
+    }
+    rdb_sink_write(enc->sink, buf, n);
+}
+
+static void rdb_put_le(struct rdb_encoder *enc, uint64_t value, size_t bytes)
+{
+    unsigned char buf[8];
+    assert(bytes <= sizeof(buf));
+    for (size_t i = 0; i < bytes; i++)
+        buf[i] = (unsigned char)(value >> (8 * i));
+    rdb_sink_write(enc->sink, buf, bytes);
+}
+
+/* The 0xC0..0xC2 forms, used when s is the canonical text of an integer
+ * that fits 32 bits, as Redis's rdbTryIntegerEncoding does. */
+static bool rdb_try_put_integer(struct rdb_encoder *enc, const char *s, size_t len)
+{
+    long long value;
+    if (len == 0 || len > RDB_INT_STRING_BYTES_MAX || !number_parse_ll(s, len, &value))
+        return false;
+    if (value >= INT8_MIN && value <= INT8_MAX) {
+        rdb_put_byte(enc, (RDB_LEN_ENCVAL << 6) | RDB_ENC_INT8);
+        rdb_put_le(enc, (uint64_t)value, 1);
+    } else if (value >= INT16_MIN && value <= INT16_MAX) {
+        rdb_put_byte(enc, (RDB_LEN_ENCVAL << 6) | RDB_ENC_INT16);
+        rdb_put_le(enc, (uint64_t)value, 2);
+    } else if (value >= INT32_MIN && value <= INT32_MAX) {
+        rdb_put_byte(enc, (RDB_LEN_ENCVAL << 6) | RDB_ENC_INT32);
+        rdb_put_le(enc, (uint64_t)value, 4);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static bool rdb_try_put_lzf(struct rdb_encoder *enc, const void *s, size_t len)
+{
+    /* liblzf takes unsigned int lengths. */
+    if (len > UINT_MAX)
+        return false;
+    size_t out_max = len - RDB_LZF_SAVING_MIN;
+    if (enc->scratch_bytes < out_max) {
+        alloc_free(enc->scratch);
+        enc->scratch = alloc_bytes(out_max);
+        enc->scratch_bytes = out_max;
+    }
+    unsigned int out_len = lzf_compress(s, (unsigned int)len, enc->scratch, (unsigned int)out_max);
+    if (out_len == 0)
+        return false;
+    assert(out_len <= out_max);
+    rdb_put_byte(enc, (RDB_LEN_ENCVAL << 6) | RDB_ENC_LZF);
+    rdb_put_len(enc, out_len);
+    rdb_put_len(enc, len);
+    rdb_sink_write(enc->sink, enc->scratch, out_len);
+    return true;
+}
+
+/* A string in the smallest form Redis 7.0 would choose. Keys, values and
+ * blobs all go through here, as in Redis's rdbSaveRawString. */
+static void rdb_put_string(struct rdb_encoder *enc, const void *s, size_t len)
+{
+    if (rdb_try_put_integer(enc, s, len))
+        return;
+    if (enc->options.compression && len > RDB_LZF_BYTES_MIN && rdb_try_put_lzf(enc, s, len))
+        return;
+    rdb_put_len(enc, len);
+    rdb_sink_write(enc->sink, s, len);
+}
+
+static void rdb_put_aux(struct rdb_encoder *enc, const char *key, const char *val)
+{
+    rdb_put_byte(enc, RDB_OPCODE_AUX);
+    rdb_put_string(enc, key, strlen(key));
+    rdb_put_string(enc, val, strlen(val));
+}
+
+static void rdb_put_aux_ll(struct rdb_encoder *enc, const char *key, long long value)
+{
+    char buf[LISTPACK_INTEGER_TEXT_BYTES];
+    number_format_ll(buf, value);
+    rdb_put_aux(enc, key, buf);
+}
+
+static void rdb_put_header(struct rdb_encoder *enc)
+{
+    char magic[RDB_MAGIC_BYTES + 1];
+    int n = snprintf(magic, sizeof(magic), "REDIS%04d", RDB_VERSION);
+    assert(n == RDB_MAGIC_BYTES);
+    rdb_sink_write(enc->sink, magic, RDB_MAGIC_BYTES);
+    /* The AUX fields Redis 7.0 writes, in its order. No replication info:
+     * ringkv has no replicas yet. */
+    rdb_put_aux(enc, "redis-ver", RDB_REDIS_VER);
+    rdb_put_aux_ll(enc, "redis-bits", (long long)(sizeof(void *) * 8));
+    rdb_put_aux_ll(enc, "ctime", enc->options.ctime_s);
+    rdb_put_aux_ll(enc, "used-mem", (long long)enc->options.used_mem);
+    rdb_put_aux_ll(enc, "aof-base", enc->options.aof_base ? 1 : 0);
+}
+
+static void rdb_put_list(struct rdb_encoder *enc, const struct list *l)
+{
+    size_t nodes = 0;
+    for (const struct list_node *node = l->head; node != NULL; node = node->next)
+        nodes++;
+    rdb_put_len(enc, nodes);
+    for (const struct list_node *node = l->head; node != NULL; node = node->next) {
+        rdb_put_len(enc, RDB_QUICKLIST_NODE_PACKED);
+        rdb_put_string(enc, node->lp, listpack_bytes(node->lp));
+    }
+}
+
+static void rdb_put_hash_table(struct rdb_encoder *enc, struct kv *kv)
+{
+    struct hash_iter it;
+    struct hash_text field, value;
+    rdb_put_len(enc, hash_count(kv));
+    hash_iter_init(&it, kv);
+    while (hash_iter_next(&it, &field, &value)) {
+        rdb_put_string(enc, field.ptr, field.len);
+        rdb_put_string(enc, value.ptr, value.len);
+    }
+    hash_iter_done(&it);
+}
+
+static void rdb_put_set_table(struct rdb_encoder *enc, struct kv *kv)
+{
+    struct set_iter it;
+    struct set_elem elem;
+    rdb_put_len(enc, set_size(kv));
+    set_iter_init(&it, kv);
+    while (set_iter_next(&it, &elem))
+        rdb_put_string(enc, elem.ptr, elem.len);
+    set_iter_done(&it);
+}
+
+/* ZSET_2 lists members from the highest score down, as Redis does, so a
+ * loader inserting in file order always inserts at the head of its
+ * skiplist. */
+static void rdb_put_zset_skiplist(struct rdb_encoder *enc, struct kv *kv)
+{
+    const struct zset_big *zs = kv_object(kv);
+    rdb_put_len(enc, zskiplist_length(zs->zsl));
+    for (struct zskiplist_node *node = zskiplist_last(zs->zsl); node != NULL;
+         node = zskiplist_node_prev(node)) {
+        rdb_put_string(enc, zskiplist_node_member(node), zskiplist_node_member_len(node));
+        double score = zskiplist_node_score(node);
+        uint64_t bits;
+        memcpy(&bits, &score, sizeof(bits));
+        rdb_put_le(enc, bits, 8);
+    }
+}
+
+/* The type byte, then the value in the encoding matching the kv's. */
+static void rdb_put_value(struct rdb_encoder *enc, struct kv *kv)
+{
+    void *obj = kv->type == KV_STRING ? NULL : kv_object(kv);
+    switch (kv->type) {
+    case KV_STRING:
+        rdb_put_byte(enc, RDB_TYPE_STRING);
+        rdb_put_string(enc, kv_key(kv), kv->key_len);
+        rdb_put_string(enc, kv_string_const(kv), kv->val_len);
+        return;
+    case KV_LIST:
+        assert(kv->encoding == KV_ENC_QUICKLIST);
+        rdb_put_byte(enc, RDB_TYPE_LIST_QUICKLIST_2);
+        rdb_put_string(enc, kv_key(kv), kv->key_len);
+        rdb_put_list(enc, obj);
+        return;
+    case KV_HASH:
+        rdb_put_byte(enc, kv->encoding == KV_ENC_LISTPACK ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH);
+        rdb_put_string(enc, kv_key(kv), kv->key_len);
+        if (kv->encoding == KV_ENC_LISTPACK)
+            rdb_put_string(enc, obj, listpack_bytes(obj));
+        else
+            rdb_put_hash_table(enc, kv);
+        return;
+    case KV_SET:
+        rdb_put_byte(enc, kv->encoding == KV_ENC_INTSET ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET);
+        rdb_put_string(enc, kv_key(kv), kv->key_len);
+        if (kv->encoding == KV_ENC_INTSET)
+            rdb_put_string(enc, obj, intset_blob_bytes(obj));
+        else
+            rdb_put_set_table(enc, kv);
+        return;
+    case KV_ZSET:
+        rdb_put_byte(enc,
+                     kv->encoding == KV_ENC_LISTPACK ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2);
+        rdb_put_string(enc, kv_key(kv), kv->key_len);
+        if (kv->encoding == KV_ENC_LISTPACK)
+            rdb_put_string(enc, obj, listpack_bytes(obj));
+        else
+            rdb_put_zset_skiplist(enc, kv);
+        return;
+    }
+    assert(!"unknown kv type");
+}
+
+static void rdb_put_key(struct rdb_encoder *enc, struct db *db, struct kv *kv)
+{
+    if (kv->flags & KV_FLAG_EXPIRES) {
+        int64_t when_ms = db_get_expire(db, kv);
+        assert(when_ms >= 0);
+        rdb_put_byte(enc, RDB_OPCODE_EXPIRETIME_MS);
+        rdb_put_le(enc, (uint64_t)when_ms, 8);
+    }
+    rdb_put_value(enc, kv);
+    enc->keys_written++;
+}
+
+void rdb_encoder_init(struct rdb_encoder *enc, struct keyspace *ks, struct rdb_sink *sink,
+                      const struct rdb_save_options *options)
+{
+    memset(enc, 0, sizeof(*enc));
+    enc->keyspace = ks;
+    enc->sink = sink;
+    enc->options = *options;
+    enc->stage = RDB_ENCODER_HEADER;
+}
+
+static void rdb_put_trailer(struct rdb_encoder *enc)
+{
+    rdb_put_byte(enc, RDB_OPCODE_EOF);
+    /* The CRC covers everything up to and including the EOF opcode. */
+    uint64_t crc = enc->options.checksum ? enc->sink->crc : 0;
+    rdb_put_le(enc, crc, 8);
+}
+
+/* Moves to the next non-empty database (writing its SELECTDB and
+ * RESIZEDB), or to the trailer when none is left. */
+static void rdb_encoder_open_db(struct rdb_encoder *enc)
+{
+    struct keyspace *ks = enc->keyspace;
+    while (enc->db_index < ks->db_count && db_size(&ks->dbs[enc->db_index]) == 0)
+        enc->db_index++;
+    if (enc->db_index == ks->db_count) {
+        enc->stage = RDB_ENCODER_TRAILER;
+        return;
+    }
+    struct db *db = &ks->dbs[enc->db_index];
+    rdb_put_byte(enc, RDB_OPCODE_SELECTDB);
+    rdb_put_len(enc, (uint64_t)enc->db_index);
+    rdb_put_byte(enc, RDB_OPCODE_RESIZEDB);
+    rdb_put_len(enc, db_size(db));
+    rdb_put_len(enc, db_expires_size(db));
+    dict_iter_init(&enc->iter, &db->keys);
+    enc->stage = RDB_ENCODER_KEYS;
+}
+
+bool rdb_encoder_step(struct rdb_encoder *enc, size_t keys_max)
+{
+    assert(keys_max > 0); /* zero would never make progress */
+    size_t done = 0;
+    while (enc->sink->error == 0 && enc->stage != RDB_ENCODER_DONE) {
+        switch (enc->stage) {
+        case RDB_ENCODER_HEADER:
+            rdb_put_header(enc);
+            enc->stage = RDB_ENCODER_DB_START;
+            break;
+        case RDB_ENCODER_DB_START:
+            rdb_encoder_open_db(enc);
+            break;
+        case RDB_ENCODER_KEYS: {
+            if (done == keys_max)
+                return false;
+            struct dict_node *node = dict_iter_next(&enc->iter);
+            if (node == NULL) {
+                dict_iter_done(&enc->iter);
+                enc->db_index++;
+                enc->stage = RDB_ENCODER_DB_START;
+                break;
+            }
+            rdb_put_key(enc, &enc->keyspace->dbs[enc->db_index],
+                        (struct kv *)((char *)node - offsetof(struct kv, link)));
+            done++;
+            break;
+        }
+        case RDB_ENCODER_TRAILER:
+            rdb_put_trailer(enc);
+            enc->stage = RDB_ENCODER_DONE;
+            break;
+        case RDB_ENCODER_DONE:
+            break;
+        }
+    }
+    return true;
+}
+
+int rdb_encoder_finish(struct rdb_encoder *enc)
+{
+    if (enc->stage == RDB_ENCODER_KEYS)
+        dict_iter_done(&enc->iter);
+    alloc_free(enc->scratch);
+    enc->scratch = NULL;
+    enc->scratch_bytes = 0;
+    return rdb_sink_flush(enc->sink);
+}
+
+int rdb_save(struct keyspace *ks, struct rdb_sink *sink, const struct rdb_save_options *options)
+{
+    struct rdb_encoder enc;
+    rdb_encoder_init(&enc, ks, sink, options);
+    while (!rdb_encoder_step(&enc, SIZE_MAX))
+        ;
+    return rdb_encoder_finish(&enc);
+}
+
+/* ======================================================================
+ * Source
+ * ====================================================================== */
+
+void rdb_source_init(struct rdb_source *src, rdb_read_fn read, void *ctx, uint64_t size)
+{
+    assert(read != NULL);
+    memset(src, 0, sizeof(*src));
+    src->read = read;
+    src->ctx = ctx;
+    src->size = size;
+    src->crc = CRC64_INIT;
+    src->buf = alloc_bytes(RDB_SOURCE_BUFFER_BYTES);
+    src->data = src->buf;
+}
+
+void rdb_source_init_memory(struct rdb_source *src, const void *data, size_t len)
+{
+    memset(src, 0, sizeof(*src));
+    src->size = len;
+    src->crc = CRC64_INIT;
+    src->data = data;
+    src->data_len = len;
+}
+
+void rdb_source_free(struct rdb_source *src)
+{
+    alloc_free(src->buf);
+    src->buf = NULL;
+    src->data = NULL;
+    src->data_len = src->pos = src->crc_pos = 0;
+}
+
+/* Folds the bytes consumed since the last call into the CRC. */
+static void rdb_source_crc_sync(struct rdb_source *src)
+{
+    assert(src->crc_pos <= src->pos);
+    src->crc = crc64_update(src->crc, src->data + src->crc_pos, src->pos - src->crc_pos);
+    src->crc_pos = src->pos;
+}
+
+/* Refills the window once every byte in it was consumed. Returns false at
+ * the end of the input or on a read error (kept in src->error). */
+static bool rdb_source_fill(struct rdb_source *src)
+{
+    assert(src->pos == src->data_len);
+    if (src->read == NULL || src->at_end || src->error != 0)
+        return false;
+    rdb_source_crc_sync(src);
+    long n;
+    do {
+        n = src->read(src->ctx, src->buf, RDB_SOURCE_BUFFER_BYTES);
+    } while (n == -EINTR);
+    if (n < 0) {
+        src->error = (int)n;
+        return false;
+    }
+    if (n == 0) {
+        src->at_end = true;
+        return false;
+    }
+    assert((size_t)n <= RDB_SOURCE_BUFFER_BYTES);
+    src->data_len = (size_t)n;
+    src->pos = src->crc_pos = 0;
+    return true;
+}
+
+/* Bytes left in the input when its size is known, else UINT64_MAX. */
+static uint64_t rdb_source_remaining(const struct rdb_source *src)
+{
+    if (src->size == RDB_SOURCE_SIZE_UNKNOWN)
+        return UINT64_MAX;
+    return src->offset <= src->size ? src->size - src->offset : 0;
+}
+
+/* ======================================================================
+ * Loader primitives
+ * ====================================================================== */
+
+/* A reusable scratch string, NUL-terminated for the number parsers. */
+struct rdb_text {
+    char *data; /* owned */
+    size_t len, cap;
+};
+
+struct rdb_loader {
+    struct rdb_source *src;       /* borrowed */
+    struct keyspace *ks;          /* borrowed */
+    const struct rdb_load_options *options; /* borrowed */
+    const struct encoding_limits *limits;   /* borrowed */
+    struct rdb_load_info *info;   /* borrowed */
+    bool failed;
+    int version;
+    struct rdb_text key, a, b, lzf; /* scratch: key, two value parts, LZF input */
+};
+
+static void rdb_text_reserve(struct rdb_text *t, size_t len)
+{
+    if (len + 1 <= t->cap)
+        return;
+    size_t cap = t->cap * 2 > len + 1 ? t->cap * 2 : len + 1;
+    t->data = alloc_resize(t->data, cap);
+    t->cap = cap;
+}
+
+static void rdb_text_free(struct rdb_text *t)
+{
+    alloc_free(t->data);
+    memset(t, 0, sizeof(*t));
+}
+
+__attribute__((format(printf, 3, 4))) static bool rdb_fail_at(struct rdb_loader *ld,
+                                                               uint64_t offset,
+                                                               const char *fmt, ...)
+{
+    if (ld->failed)
+        return false;
+    ld->failed = true;
+    ld->info->error_offset = offset;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ld->info->error_text, sizeof(ld->info->error_text), fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+#define rdb_fail(ld, ...) rdb_fail_at((ld), (ld)->src->offset, __VA_ARGS__)
+
+/* Copies the next n bytes into out. A short input is a load error. */
+static bool rdb_read(struct rdb_loader *ld, void *out, size_t n)
+{
+    struct rdb_source *src = ld->src;
+    unsigned char *dst = out;
+    while (n > 0) {
+        if (src->pos == src->data_len && !rdb_source_fill(src)) {
+            if (src->error != 0) {
+                ld->info->io_error = src->error;
+                return rdb_fail(ld, "read error: %s", strerror(-src->error));
+            }
+            return rdb_fail(ld, "unexpected end of file");
+        }
+        size_t chunk = src->data_len - src->pos;
+        if (chunk > n)
+            chunk = n;
+        memcpy(dst, src->data + src->pos, chunk);
+        src->pos += chunk;
+        src->offset += chunk;
+        dst += chunk;
+        n -= chunk;
+    }
+    return true;
+}
+
+static bool rdb_read_byte(struct rdb_loader *ld, unsigned char *out)
+{
+    struct rdb_source *src = ld->src;
+    if (src->pos < src->data_len) {
+        *out = src->data[src->pos++];
+        src->offset++;
+        return true;
+    }
+    return rdb_read(ld, out, 1);
+}
+
+static bool rdb_read_le(struct rdb_loader *ld, uint64_t *out, size_t bytes)
+{
+    unsigned char buf[8];
+    assert(bytes <= sizeof(buf));
+    if (!rdb_read(ld, buf, bytes))
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < bytes; i++)
+        v |= (uint64_t)buf[i] << (8 * i);
+    *out = v;
+    return true;
+}
+
+/* Reads a length prefix. *encoded is set for the 11xxxxxx string forms,
+ * whose low six bits come back in *len. */
+static bool rdb_read_len_any(struct rdb_loader *ld, uint64_t *len, bool *encoded)
+{
+    unsigned char b, more[8];
+    *encoded = false;
+    if (!rdb_read_byte(ld, &b))
+        return false;
+    switch (b >> 6) {
+    case RDB_LEN_6BIT:
+        *len = b & 0x3f;
+        return true;
+    case RDB_LEN_14BIT:
+        if (!rdb_read_byte(ld, more))
+            return false;
+        *len = ((uint64_t)(b & 0x3f) << 8) | more[0];
+        return true;
+    case RDB_LEN_ENCVAL:
+        *encoded = true;
+        *len = b & 0x3f;
+        return true;
+    }
+    size_t n = b == RDB_LEN_32BIT ? 4 : b == RDB_LEN_64BIT ? 8 : 0;
+    if (n == 0)
+        return rdb_fail_at(ld, ld->src->offset - 1, "unknown length encoding 0x%02x", b);
+    if (!rdb_read(ld, more, n))
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = (v << 8) | more[i];
+    *len = v;
+    return true;
+}
+
+static bool rdb_read_len(struct rdb_loader *ld, uint64_t *len)
+{
+    bool encoded;
+    uint64_t start = ld->src->offset;
+    if (!rdb_read_len_any(ld, len, &encoded))
+        return false;
+    if (encoded)
+        return rdb_fail_at(ld, start, "a string encoding where a length was expected");
+    return true;
+}
+
+/* Reads n bytes into t. When the input size is unknown, the buffer grows
+ * only as bytes actually arrive, so a huge declared length costs nothing
+ * until the data exists. */
+static bool rdb_read_into(struct rdb_loader *ld, struct rdb_text *t, uint64_t n)
+{
+    bool size_known = ld->src->size != RDB_SOURCE_SIZE_UNKNOWN;
+    if (n > rdb_source_remaining(ld->src))
+        return rdb_fail(ld, "length %llu runs past the end of the file", (unsigned long long)n);
+    if (n > KV_BYTES_MAX)
+        return rdb_fail(ld, "length %llu is over the %zu byte limit", (unsigned long long)n,
+                        (size_t)KV_BYTES_MAX);
+    size_t done = 0;
+    t->len = 0;
+    while (done < n) {
+        size_t chunk = n - done;
+        if (!size_known && chunk > RDB_PREALLOC_BYTES_MAX)
+            chunk = RDB_PREALLOC_BYTES_MAX;
+        rdb_text_reserve(t, done + chunk);
+        if (!rdb_read(ld, t->data + done, chunk))
+            return false;
+        done += chunk;
+    }
+    rdb_text_reserve(t, n);
+    t->len = n;
+    t->data[n] = '\0';
+    return true;
+}
+
+static bool rdb_read_lzf(struct rdb_loader *ld, struct rdb_text *t)
+{
+    uint64_t start = ld->src->offset - 1;
+    uint64_t compressed_len, len;
+    if (!rdb_read_len(ld, &compressed_len) || !rdb_read_len(ld, &len))
+        return false;
+    if (len == 0 || compressed_len == 0)
+        return rdb_fail_at(ld, start, "LZF string with a zero length");
+    if (compressed_len > UINT_MAX || len > KV_BYTES_MAX ||
+        len / RDB_LZF_EXPANSION_MAX > compressed_len)
+        return rdb_fail_at(ld, start, "LZF string lengths %llu -> %llu are impossible",
+                           (unsigned long long)compressed_len, (unsigned long long)len);
+    if (!rdb_read_into(ld, &ld->lzf, compressed_len))
+        return false;
+    rdb_text_reserve(t, len);
+    unsigned int out = lzf_decompress(ld->lzf.data, (unsigned int)compressed_len, t->data,
+                                      (unsigned int)len);
+    if (out != len)
+        return rdb_fail_at(ld, start, "invalid LZF compressed string");
+    t->len = len;
+    t->data[len] = '\0';
+    return true;
+}
+
+/* Reads any string form into t (integers come back as decimal text). */
+static bool rdb_read_string(struct rdb_loader *ld, struct rdb_text *t)
+{
+    uint64_t len, v;
+    bool encoded;
+    if (!rdb_read_len_any(ld, &len, &encoded))
+        return false;
+    if (!encoded)
+        return rdb_read_into(ld, t, len);
+    long long value;
+    switch (len) {
+    case RDB_ENC_INT8:
+        if (!rdb_read_le(ld, &v, 1))
+            return false;
+        value = (int8_t)v;
+        break;
+    case RDB_ENC_INT16:
+        if (!rdb_read_le(ld, &v, 2))
+            return false;
+        value = (int16_t)v;
+        break;
+    case RDB_ENC_INT32:
+        if (!rdb_read_le(ld, &v, 4))
+            return false;
+        value = (int32_t)v;
+        break;
+    case RDB_ENC_LZF:
+        return rdb_read_lzf(ld, t);
+    default:
+        return rdb_fail_at(ld, ld->src->offset - 1, "unknown string encoding %llu",
+                           (unsigned long long)len);
+    }
+    rdb_text_reserve(t, LISTPACK_INTEGER_TEXT_BYTES);
+    t->len = number_format_ll(t->data, value);
+    t->data[t->len] = '\0';
+    return true;
+}
+
+/* Legacy type 3 scores: a length byte then %.17g text, with three length
+ * values reserved for NaN and the infinities. */
+static bool rdb_read_ascii_double(struct rdb_loader *ld, double *out)
+{
+    unsigned char len;
+    char buf[256];
+    if (!rdb_read_byte(ld, &len))
+        return false;
+    if (len == 253 || len == 254 || len == 255) {
+        *out = len == 253 ? NAN : len == 254 ? INFINITY : -INFINITY;
+        return true;
+    }
+    uint64_t start = ld->src->offset;
+    if (!rdb_read(ld, buf, len))
+        return false;
+    buf[len] = '\0';
+    char *end;
+    *out = strtod(buf, &end);
+    if (len == 0 || end != buf + len)
+        return rdb_fail_at(ld, start, "invalid double value");
+    return true;
+}
+
+static bool rdb_read_binary_double(struct rdb_loader *ld, double *out)
+{
+    uint64_t bits;
+    if (!rdb_read_le(ld, &bits, 8))
+        return false;
+    memcpy(out, &bits, sizeof(*out));
+    return true;
+}
+
+/* A count of items each taking at least min_bytes of input: refuse counts
+ * the rest of the file cannot hold. */
+static bool rdb_read_count(struct rdb_loader *ld, uint64_t *count, uint64_t min_bytes)
+{
+    uint64_t start = ld->src->offset;
+    if (!rdb_read_len(ld, count))
+        return false;
+    uint64_t remaining = rdb_source_remaining(ld->src);
+    if (remaining != UINT64_MAX && *count > remaining / min_bytes)
+        return rdb_fail_at(ld, start, "count %llu runs past the end of the file",
+                           (unsigned long long)*count);
+    return true;
+}
+
+/* A dict pre-size hint that outside data cannot inflate beyond what the
+ * file could hold, or beyond a fixed cap when its size is unknown. */
+static uint64_t rdb_presize(const struct rdb_loader *ld, uint64_t n)
+{
+    uint64_t cap = rdb_source_remaining(ld->src);
+    cap = cap == UINT64_MAX ? RDB_PRESIZE_ENTRIES_MAX : cap / 3;
+    return n < cap ? n : cap;
+}
+
+/* ======================================================================
+ * Ziplist and zipmap readers (formats Redis stopped writing in 7.0; load
+ * only). Each call checks that the entry lies inside the blob before
+ * touching its bytes; nothing walks backwards, so prevlen values are
+ * skipped, not trusted.
+ * ====================================================================== */
+
+#define ZIPLIST_HEADER_BYTES 10
+#define ZIPLIST_END 0xFF
+#define ZIPLIST_PREVLEN_LONG 0xFE
+
+struct rdb_blob_reader {
+    const unsigned char *p; /* borrowed blob */
+    size_t len;
+    size_t pos;
+};
+
+/* One element: either str/len, or the integer (formatted into buf). */
+struct rdb_element {
+    const char *str;
+    size_t len;
+    char buf[LISTPACK_INTEGER_TEXT_BYTES];
+};
+
+enum rdb_next { RDB_NEXT_ENTRY, RDB_NEXT_END, RDB_NEXT_BAD };
+
+static bool ziplist_open(struct rdb_blob_reader *r, const struct rdb_text *blob)
+{
+    r->p = (const unsigned char *)blob->data;
+    r->len = blob->len;
+    r->pos = ZIPLIST_HEADER_BYTES;
+    if (blob->len < ZIPLIST_HEADER_BYTES + 1)
+        return false;
+    uint32_t bytes = r->p[0] | r->p[1] << 8 | r->p[2] << 16 | (uint32_t)r->p[3] << 24;
+    return bytes == blob->len && r->p[blob->len - 1] == ZIPLIST_END;
+}
+
+static void rdb_element_integer(struct rdb_element *e, long long value)
+{
+    e->len = number_format_ll(e->buf, value);
+    e->str = e->buf;
+}
+
+/* Decodes a ziplist integer of `bytes` little-endian bytes, sign-extended. */
+static long long ziplist_int(const unsigned char *p, size_t bytes)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < bytes; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    unsigned shift = (unsigned)(64 - 8 * bytes);
+    return (long long)(v << shift) >> shift;
+}
+
+static enum rdb_next ziplist_next(struct rdb_blob_reader *r, struct rdb_element *e)
+{
+    const unsigned char *p = r->p;
+    size_t end = r->len - 1; /* position of the terminator */
+    if (r->pos > end)
+        return RDB_NEXT_BAD;
+    if (p[r->pos] == ZIPLIST_END)
+        return r->pos == end ? RDB_NEXT_END : RDB_NEXT_BAD;
+    size_t pos = r->pos + (p[r->pos] == ZIPLIST_PREVLEN_LONG ? 5 : 1);
+    if (pos >= end)
+        return RDB_NEXT_BAD;
+    unsigned char enc = p[pos];
+    size_t header, data;
+    bool is_string = (enc >> 6) != 3;
+    if ((enc >> 6) == 0) {
+        header = 1, data = enc & 0x3f;
+    } else if ((enc >> 6) == 1) {
+        if (pos + 2 > end)
+            return RDB_NEXT_BAD;
+        header = 2, data = (size_t)(enc & 0x3f) << 8 | p[pos + 1];
+    } else if (enc == 0x80) {
+        if (pos + 5 > end)
+            return RDB_NEXT_BAD;
+        header = 5;
+        data = (size_t)p[pos + 1] << 24 | p[pos + 2] << 16 | p[pos + 3] << 8 | p[pos + 4];
+    } else if ((enc >> 6) == 2) {
+        return RDB_NEXT_BAD;
+    } else if (enc >= 0xF1 && enc <= 0xFD) {
+        header = 1, data = 0;
+    } else {
+        header = 1;
+        data = enc == 0xC0 ? 2 : enc == 0xD0 ? 4 : enc == 0xE0 ? 8 : enc == 0xF0 ? 3
+             : enc == 0xFE ? 1 : 0;
+        if (data == 0)
+            return RDB_NEXT_BAD;
+    }
+    if (header > end - pos || data > end - pos - header)
+        return RDB_NEXT_BAD;
+    const unsigned char *payload = p + pos + header;
+    if (is_string) {
+        e->str = (const char *)payload;
+        e->len = data;
+    } else if (data == 0) {
+        rdb_element_integer(e, (enc & 0x0f) - 1);
+    } else {
+        rdb_element_integer(e, ziplist_int(payload, data));
+    }
+    r->pos = pos + header + data;
+    return RDB_NEXT_ENTRY;
+}
+
+#define ZIPMAP_LEN_LONG 254
+#define ZIPMAP_END 255
+
+/* A zipmap length: one byte below 254, or 254 then four bytes. */
+static bool zipmap_len(struct rdb_blob_reader *r, size_t *len, bool *is_end)
+{
+    *is_end = false;
+    if (r->pos >= r->len)
+        return false;
+    unsigned char b = r->p[r->pos];
+    if (b == ZIPMAP_END) {
+        *is_end = true;
+        return r->pos == r->len - 1;
+    }
+    if (b < ZIPMAP_LEN_LONG) {
+        *len = b;
+        r->pos++;
+        return true;
+    }
+    if (r->len - r->pos < 5)
+        return false;
+    const unsigned char *q = r->p + r->pos + 1;
+    *len = (size_t)q[0] | (size_t)q[1] << 8 | (size_t)q[2] << 16 | (size_t)q[3] << 24;
+    r->pos += 5;
+    return true;
+}
+
+/* The next field and value, or the end. */
+static enum rdb_next zipmap_next(struct rdb_blob_reader *r, struct rdb_element *field,
+                                 struct rdb_element *value)
+{
+    size_t len;
+    bool is_end;
+    if (!zipmap_len(r, &len, &is_end))
+        return RDB_NEXT_BAD;
+    if (is_end)
+        return RDB_NEXT_END;
+    if (len > r->len - r->pos)
+        return RDB_NEXT_BAD;
+    field->str = (const char *)r->p + r->pos;
+    field->len = len;
+    r->pos += len;
+    if (!zipmap_len(r, &len, &is_end) || is_end || r->pos >= r->len)
+        return RDB_NEXT_BAD;
+    size_t free_bytes = r->p[r->pos++];
+    if (len > r->len - r->pos || free_bytes > r->len - r->pos - len)
+        return RDB_NEXT_BAD;
+    value->str = (const char *)r->p + r->pos;
+    value->len = len;
+    r->pos += len + free_bytes;
+    return RDB_NEXT_ENTRY;
+}
+
+/* Listpack entries as elements. The blob must have passed deep validation. */
+static void rdb_listpack_element(unsigned char *p, struct rdb_element *e)
+{
+    size_t len;
+    const unsigned char *s = listpack_get_text(p, &len, e->buf);
+    e->str = (const char *)s;
+    e->len = len;
+}
+
+/* ======================================================================
+ * Value loaders
+ * ====================================================================== */
+
+/* A collection being built element by element, created on its first
+ * element so an empty one never exists. count_hint (already capped) picks
+ * the big encoding up front when the count says it will be needed. */
+struct rdb_value {
+    enum kv_type type;
+    struct kv *kv;     /* owned until handed to the keyspace */
+    struct list *list; /* owned; lists are wrapped in a kv at the end */
+    uint64_t count_hint;
+};
+
+static void rdb_value_discard(struct rdb_value *v)
+{
+    if (v->kv != NULL)
+        kv_free(v->kv);
+    if (v->list != NULL)
+        list_free(v->list, KV_ENC_QUICKLIST);
+    v->kv = NULL;
+    v->list = NULL;
+}
+
+/* Returns the finished kv (owned), or NULL if no element was added. */
+static struct kv *rdb_value_finish(struct rdb_loader *ld, struct rdb_value *v)
+{
+    if (v->type == KV_LIST && v->list != NULL) {
+        assert(list_count(v->list) > 0);
+        v->kv = kv_new_object(ld->key.data, ld->key.len, KV_LIST, KV_ENC_QUICKLIST, v->list);
+        v->list = NULL;
+    }
+    struct kv *kv = v->kv;
+    v->kv = NULL;
+    return kv;
+}
+
+static void rdb_value_create(struct rdb_loader *ld, struct rdb_value *v,
+                             const struct rdb_element *first)
+{
+    const struct encoding_limits *lim = ld->limits;
+    switch (v->type) {
+    case KV_LIST:
+        v->list = list_new(lim->list_max_listpack_size);
+        return;
+    case KV_SET:
+        v->kv = set_new_kv(ld->key.data, ld->key.len, first->str, first->len);
+        if (v->count_hint > (uint64_t)lim->set_max_intset_entries)
+            set_convert_to_hashtable(v->kv, v->count_hint);
+        return;
+    case KV_HASH:
+        v->kv = hash_kv_new(ld->key.data, ld->key.len);
+        if (v->count_hint > (uint64_t)lim->hash_max_listpack_entries)
+            hash_convert_to_table(v->kv);
+        return;
+    case KV_ZSET:
+        v->kv = zset_new(ld->key.data, ld->key.len,
+                         v->count_hint > (uint64_t)lim->zset_max_listpack_entries
+                             ? KV_ENC_SKIPLIST : KV_ENC_LISTPACK);
+        return;
+    case KV_STRING:
+        break;
+    }
+    assert(!"not a collection");
+}
+
+/* Adds one element (lists, sets) or pair (hashes: field, value). Duplicate
+ * members are a load error, as in Redis. */
+static bool rdb_value_add(struct rdb_loader *ld, struct rdb_value *v, const struct rdb_element *a,
+                          const struct rdb_element *b, uint64_t offset)
+{
+    if (v->kv == NULL && v->list == NULL)
+        rdb_value_create(ld, v, a);
+    switch (v->type) {
+    case KV_LIST:
+        list_push(v->list, LIST_TAIL, a->str, a->len);
+        return true;
+    case KV_SET:
+        if (!set_add(v->kv, a->str, a->len, ld->limits->set_max_intset_entries))
+            return rdb_fail_at(ld, offset, "duplicate set member");
+        return true;
+    case KV_HASH:
+        if (!hash_set(v->kv, a->str, a->len, b->str, b->len, ld->limits))
+            return rdb_fail_at(ld, offset, "duplicate hash field");
+        return true;
+    default:
+        break;
+    }
+    assert(!"use rdb_value_add_scored for sorted sets");
+    return false;
+}
+
+static bool rdb_value_add_scored(struct rdb_loader *ld, struct rdb_value *v,
+                                 const struct rdb_element *member, double score, uint64_t offset)
+{
+    assert(v->type == KV_ZSET);
+    if (isnan(score))
+        return rdb_fail_at(ld, offset, "sorted set score is NaN");
+    if (v->kv == NULL)
+        rdb_value_create(ld, v, member);
+    const struct encoding_limits *lim = ld->limits;
+    enum zset_add_result r = zset_add(v->kv, score, member->str, member->len, 0, NULL,
+                                      lim->zset_max_listpack_entries, lim->zset_max_listpack_value);
+    if (r != ZSET_ADD_ADDED)
+        return rdb_fail_at(ld, offset, "duplicate sorted set member");
+    return true;
+}
+
+static bool rdb_element_score(const struct rdb_element *e, double *score)
+{
+    return number_parse_double(e->str, e->len, score) && !isnan(*score);
+}
+
+static struct rdb_element rdb_text_element(const struct rdb_text *t)
+{
+    struct rdb_element e = {.str = t->data, .len = t->len};
+    return e;
+}
+
+/* Types 1-5: a count, then strings (and scores). */
+static bool rdb_load_plain(struct rdb_loader *ld, int type, struct rdb_value *v)
+{
+    bool pairs = type == RDB_TYPE_HASH || type == RDB_TYPE_ZSET || type == RDB_TYPE_ZSET_2;
+    uint64_t count;
+    if (!rdb_read_count(ld, &count, pairs ? 2 : 1))
+        return false;
+    v->count_hint = rdb_presize(ld, count);
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t offset = ld->src->offset;
+        double score = 0;
+        if (!rdb_read_string(ld, &ld->a))
+            return false;
+        if (type == RDB_TYPE_HASH && !rdb_read_string(ld, &ld->b))
+            return false;
+        if (type == RDB_TYPE_ZSET && !rdb_read_ascii_double(ld, &score))
+            return false;
+        if (type == RDB_TYPE_ZSET_2 && !rdb_read_binary_double(ld, &score))
+            return false;
+        struct rdb_element a = rdb_text_element(&ld->a), b = rdb_text_element(&ld->b);
+        bool ok = v->type == KV_ZSET ? rdb_value_add_scored(ld, v, &a, score, offset)
+                                     : rdb_value_add(ld, v, &a, &b, offset);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* A ziplist blob (types 10, 12, 13 and quicklist nodes) already read into
+ * ld->a, fed element by element. */
+static bool rdb_load_ziplist(struct rdb_loader *ld, struct rdb_value *v, uint64_t offset)
+{
+    struct rdb_blob_reader r;
+    struct rdb_element a, b;
+    if (!ziplist_open(&r, &ld->a))
+        return rdb_fail_at(ld, offset, "invalid ziplist header");
+    for (;;) {
+        enum rdb_next n = ziplist_next(&r, &a);
+        if (n == RDB_NEXT_END)
+            return true;
+        if (n == RDB_NEXT_BAD)
+            return rdb_fail_at(ld, offset, "invalid ziplist entry at blob byte %zu", r.pos);
+        if (v->type == KV_LIST || v->type == KV_SET) {
+            if (!rdb_value_add(ld, v, &a, NULL, offset))
+                return false;
+            continue;
+        }
+        if (ziplist_next(&r, &b) != RDB_NEXT_ENTRY)
+            return rdb_fail_at(ld, offset, "ziplist with an odd number of entries");
+        double score;
+        if (v->type == KV_HASH) {
+            if (!rdb_value_add(ld, v, &a, &b, offset))
+                return false;
+        } else if (!rdb_element_score(&b, &score)) {
+            return rdb_fail_at(ld, offset, "invalid score in ziplist");
+        } else if (!rdb_value_add_scored(ld, v, &a, score, offset)) {
+            return false;
+        }
+    }
+}
+
+static bool rdb_load_zipmap(struct rdb_loader *ld, struct rdb_value *v)
+{
+    uint64_t offset = ld->src->offset;
+    if (!rdb_read_string(ld, &ld->a))
+        return false;
+    struct rdb_blob_reader r = {(const unsigned char *)ld->a.data, ld->a.len, 1};
+    struct rdb_element field, value;
+    if (ld->a.len < 2)
+        return rdb_fail_at(ld, offset, "invalid zipmap");
+    for (;;) {
+        enum rdb_next n = zipmap_next(&r, &field, &value);
+        if (n == RDB_NEXT_END)
+            return true;
+        if (n == RDB_NEXT_BAD)
+            return rdb_fail_at(ld, offset, "invalid zipmap entry at blob byte %zu", r.pos);
+        if (!rdb_value_add(ld, v, &field, &value, offset))
+            return false;
+    }
+}
+
+/* Reads a listpack blob into ld->a and walks all of it. Returns its entry
+ * count through *count. */
+static bool rdb_read_listpack(struct rdb_loader *ld, size_t *count, uint64_t *offset)
+{
+    *offset = ld->src->offset;
+    if (!rdb_read_string(ld, &ld->a))
+        return false;
+    /* Deep validation walks every entry, which is what lets the type
+     * modules index the blob without bounds checks of their own. */
+    if (!listpack_validate((unsigned char *)ld->a.data, ld->a.len, true, NULL, NULL))
+        return rdb_fail_at(ld, *offset, "invalid listpack");
+    *count = listpack_count((unsigned char *)ld->a.data);
+    return true;
+}
+
+/* Feeds a validated listpack in ld->a to v: single elements, or pairs. */
+static bool rdb_feed_listpack(struct rdb_loader *ld, struct rdb_value *v, bool pairs,
+                              uint64_t offset)
+{
+    unsigned char *lp = (unsigned char *)ld->a.data;
+    struct rdb_element a, b;
+    for (unsigned char *p = listpack_first(lp); p != NULL; p = listpack_next(lp, p)) {
+        rdb_listpack_element(p, &a);
+        if (!pairs) {
+            if (!rdb_value_add(ld, v, &a, NULL, offset))
+                return false;
+            continue;
+        }
+        p = listpack_next(lp, p);
+        assert(p != NULL); /* the caller checked the count is even */
+        rdb_listpack_element(p, &b);
+        double score;
+        if (v->type == KV_HASH) {
+            if (!rdb_value_add(ld, v, &a, &b, offset))
+                return false;
+        } else if (!rdb_element_score(&b, &score)) {
+            return rdb_fail_at(ld, offset, "invalid score in listpack");
+        } else if (!rdb_value_add_scored(ld, v, &a, score, offset)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Checks a hash or zset listpack of pairs: an even count, scores that parse
+ * (zsets), and whether any element is longer than value_max (which sends it
+ * to the big encoding). */
+static bool rdb_check_pairs(struct rdb_loader *ld, bool scored, long long value_max,
+                            bool *too_long, uint64_t offset)
+{
+    unsigned char *lp = (unsigned char *)ld->a.data;
+    struct rdb_element e;
+    size_t index = 0;
+    *too_long = false;
+    for (unsigned char *p = listpack_first(lp); p != NULL; p = listpack_next(lp, p), index++) {
+        rdb_listpack_element(p, &e);
+        double score;
+        if (scored && index % 2 == 1) {
+            if (!rdb_element_score(&e, &score))
+                return rdb_fail_at(ld, offset, "invalid score in listpack");
+        } else if ((long long)e.len > value_max) {
+            *too_long = true;
+        }
+    }
+    if (index % 2 != 0)
+        return rdb_fail_at(ld, offset, "listpack with an odd number of entries");
+    return true;
+}
+
+/* Types 16 and 17: the blob becomes the value as it is, unless it breaks
+ * the limits, in which case it is rebuilt in the big encoding. */
+static bool rdb_load_pairs_listpack(struct rdb_loader *ld, struct rdb_value *v)
+{
+    size_t count;
+    uint64_t offset;
+    if (!rdb_read_listpack(ld, &count, &offset))
+        return false;
+    if (count == 0)
+        return true;
+    bool scored = v->type == KV_ZSET, too_long;
+    const struct encoding_limits *lim = ld->limits;
+    long long entries_max =
+        scored ? lim->zset_max_listpack_entries : lim->hash_max_listpack_entries;
+    long long value_max = scored ? lim->zset_max_listpack_value : lim->hash_max_listpack_value;
+    if (!rdb_check_pairs(ld, scored, value_max, &too_long, offset))
+        return false;
+    if (too_long || (long long)(count / 2) > entries_max) {
+        v->count_hint = count / 2;
+        return rdb_feed_listpack(ld, v, true, offset);
+    }
+    unsigned char *lp = listpack_from_bytes((unsigned char *)ld->a.data, ld->a.len);
+    v->kv = kv_new_object(ld->key.data, ld->key.len, v->type, KV_ENC_LISTPACK, lp);
+    return true;
+}
+
+static bool rdb_load_intset(struct rdb_loader *ld, struct rdb_value *v)
+{
+    uint64_t offset = ld->src->offset;
+    if (!rdb_read_string(ld, &ld->a))
+        return false;
+    const unsigned char *blob = (const unsigned char *)ld->a.data;
+    if (!intset_validate(blob, ld->a.len))
+        return rdb_fail_at(ld, offset, "invalid intset");
+    unsigned char *is = intset_from_bytes(blob, ld->a.len);
+    v->kv = kv_new_object(ld->key.data, ld->key.len, KV_SET, KV_ENC_INTSET, is);
+    size_t length = intset_length(is);
+    if ((long long)length > ld->limits->set_max_intset_entries)
+        set_convert_to_hashtable(v->kv, length);
+    return true;
+}
+
+/* Appends a validated, non-empty listpack as a node of its own, as Redis's
+ * quicklist loader does, rather than re-packing every element. */
+static void rdb_list_adopt_node(struct rdb_loader *ld, struct rdb_value *v, size_t count)
+{
+    if (v->list == NULL)
+        rdb_value_create(ld, v, NULL);
+    struct list *l = v->list;
+    struct list_node *node = alloc_zeroed(sizeof(*node));
+    node->lp = listpack_from_bytes((unsigned char *)ld->a.data, ld->a.len);
+    node->count = (uint32_t)count;
+    node->prev = l->tail;
+    if (l->tail != NULL)
+        l->tail->next = node;
+    else
+        l->head = node;
+    l->tail = node;
+    l->count += count;
+}
+
+/* Types 14 and 18: a count of nodes, each a ziplist (14) or a container
+ * tag and then a listpack or a single plain element (18). */
+static bool rdb_load_quicklist(struct rdb_loader *ld, int type, struct rdb_value *v)
+{
+    uint64_t nodes;
+    if (!rdb_read_count(ld, &nodes, 2))
+        return false;
+    for (uint64_t i = 0; i < nodes; i++) {
+        uint64_t container = RDB_QUICKLIST_NODE_PACKED, offset = ld->src->offset;
+        if (type == RDB_TYPE_LIST_QUICKLIST_2 && !rdb_read_len(ld, &container))
+            return false;
+        if (container != RDB_QUICKLIST_NODE_PACKED && container != RDB_QUICKLIST_NODE_PLAIN)
+            return rdb_fail_at(ld, offset, "unknown quicklist node container %llu",
+                               (unsigned long long)container);
+        if (type == RDB_TYPE_LIST_QUICKLIST || container == RDB_QUICKLIST_NODE_PLAIN) {
+            offset = ld->src->offset;
+            if (!rdb_read_string(ld, &ld->a))
+                return false;
+            struct rdb_element e = rdb_text_element(&ld->a);
+            bool ok = type == RDB_TYPE_LIST_QUICKLIST ? rdb_load_ziplist(ld, v, offset)
+                                                      : rdb_value_add(ld, v, &e, NULL, offset);
+            if (!ok)
+                return false;
+            continue;
+        }
+        size_t count;
+        if (!rdb_read_listpack(ld, &count, &offset))
+            return false;
+        if (count > UINT32_MAX)
+            return rdb_fail_at(ld, offset, "quicklist node with too many entries");
+        if (count > 0)
+            rdb_list_adopt_node(ld, v, count);
+    }
+    return true;
+}
+
+static bool rdb_refuse_type(struct rdb_loader *ld, int type, uint64_t offset)
+{
+    switch (type) {
+    case RDB_TYPE_STREAM_LISTPACKS:
+    case RDB_TYPE_STREAM_LISTPACKS_2:
+    case RDB_TYPE_STREAM_LISTPACKS_3:
+        return rdb_fail_at(ld, offset, "stream values are not supported yet (type %d)", type);
+    case RDB_TYPE_MODULE_PRE_GA:
+    case RDB_TYPE_MODULE_2:
+        return rdb_fail_at(ld, offset, "module values are not supported (type %d)", type);
+    case RDB_TYPE_HASH_METADATA_PRE_GA:
+    case RDB_TYPE_HASH_LISTPACK_EX_PRE_GA:
+    case RDB_TYPE_HASH_METADATA:
+    case RDB_TYPE_HASH_LISTPACK_EX:
+        return rdb_fail_at(ld, offset,
+                           "hashes with field expiration (type %d, Redis 7.4) are not supported",
+                           type);
+    }
+    return rdb_fail_at(ld, offset, "unknown RDB value type %d", type);
+}
+
+/* The kv type a loadable RDB type id builds, or -1. */
+static int rdb_type_kv(int type)
+{
+    switch (type) {
+    case RDB_TYPE_STRING:
+        return KV_STRING;
+    case RDB_TYPE_LIST: case RDB_TYPE_LIST_ZIPLIST: case RDB_TYPE_LIST_QUICKLIST:
+    case RDB_TYPE_LIST_QUICKLIST_2:
+        return KV_LIST;
+    case RDB_TYPE_SET: case RDB_TYPE_SET_INTSET: case RDB_TYPE_SET_LISTPACK:
+        return KV_SET;
+    case RDB_TYPE_ZSET: case RDB_TYPE_ZSET_2: case RDB_TYPE_ZSET_ZIPLIST:
+    case RDB_TYPE_ZSET_LISTPACK:
+        return KV_ZSET;
+    case RDB_TYPE_HASH: case RDB_TYPE_HASH_ZIPMAP: case RDB_TYPE_HASH_ZIPLIST:
+    case RDB_TYPE_HASH_LISTPACK:
+        return KV_HASH;
+    }
+    return -1;
+}
+
+/* Reads the value of the key in ld->key. *out gets the owned kv, or NULL
+ * for an empty collection. */
+static bool rdb_load_value(struct rdb_loader *ld, int type, struct kv **out)
+{
+    struct rdb_value v = {.type = (enum kv_type)rdb_type_kv(type)};
+    uint64_t offset = ld->src->offset;
+    bool ok;
+    *out = NULL;
+    assert(rdb_type_kv(type) >= 0);
+    switch (type) {
+    case RDB_TYPE_STRING:
+        if (!rdb_read_string(ld, &ld->a))
+            return false;
+        *out = kv_new_string(ld->key.data, ld->key.len, ld->a.data, ld->a.len, -1);
+        return true;
+    case RDB_TYPE_LIST: case RDB_TYPE_SET: case RDB_TYPE_ZSET: case RDB_TYPE_HASH:
+    case RDB_TYPE_ZSET_2:
+        ok = rdb_load_plain(ld, type, &v);
+        break;
+    case RDB_TYPE_LIST_ZIPLIST: case RDB_TYPE_ZSET_ZIPLIST: case RDB_TYPE_HASH_ZIPLIST:
+        ok = rdb_read_string(ld, &ld->a) && rdb_load_ziplist(ld, &v, offset);
+        break;
+    case RDB_TYPE_LIST_QUICKLIST: case RDB_TYPE_LIST_QUICKLIST_2:
+        ok = rdb_load_quicklist(ld, type, &v);
+        break;
+    case RDB_TYPE_HASH_ZIPMAP:
+        ok = rdb_load_zipmap(ld, &v);
+        break;
+    case RDB_TYPE_SET_INTSET:
+        ok = rdb_load_intset(ld, &v);
+        break;
+    case RDB_TYPE_SET_LISTPACK: {
+        size_t count;
+        ok = rdb_read_listpack(ld, &count, &offset);
+        v.count_hint = count;
+        ok = ok && rdb_feed_listpack(ld, &v, false, offset);
+        break;
+    }
+    case RDB_TYPE_HASH_LISTPACK: case RDB_TYPE_ZSET_LISTPACK:
+        ok = rdb_load_pairs_listpack(ld, &v);
+        break;
+    default:
+        assert(!"rdb_type_kv and rdb_load_value disagree");
+        return false;
+    }
+    if (!ok) {
+        rdb_value_discard(&v);
+        return false;
+    }
+    *out = rdb_value_finish(ld, &v);
+    return true;
+}
+
+/* ======================================================================
+ * The load loop
+ * ====================================================================== */
+
+static bool rdb_load_header(struct rdb_loader *ld)
+{
+    char magic[RDB_MAGIC_BYTES + 1];
+    if (!rdb_read(ld, magic, RDB_MAGIC_BYTES))
+        return false;
+    magic[RDB_MAGIC_BYTES] = '\0';
+    if (memcmp(magic, "REDIS", 5) != 0)
+        return rdb_fail_at(ld, 0, "wrong signature trying to load DB from file");
+    int version = 0;
+    for (int i = 5; i < RDB_MAGIC_BYTES; i++) {
+        if (magic[i] < '0' || magic[i] > '9')
+            return rdb_fail_at(ld, 5, "bad version digits in the header");
+        version = version * 10 + (magic[i] - '0');
+    }
+    ld->version = ld->info->version = version;
+    if (version < 1 || version > RDB_VERSION_LOAD_MAX)
+        return rdb_fail_at(ld, 5, "Can't handle RDB format version %d", version);
+    return true;
+}
+
+static long long rdb_aux_ll(const struct rdb_text *t)
+{
+    long long v;
+    return number_parse_ll(t->data, t->len, &v) ? v : -1;
+}
+
+static bool rdb_load_aux(struct rdb_loader *ld)
+{
+    if (!rdb_read_string(ld, &ld->a) || !rdb_read_string(ld, &ld->b))
+        return false;
+    struct rdb_load_info *info = ld->info;
+    const char *key = ld->a.data;
+    size_t ver_len = ld->b.len < sizeof(info->redis_ver) ? ld->b.len : sizeof(info->redis_ver) - 1;
+    if (strcmp(key, "redis-ver") == 0 || strcmp(key, "valkey-ver") == 0)
+        snprintf(info->redis_ver, sizeof(info->redis_ver), "%.*s", (int)ver_len, ld->b.data);
+    else if (strcmp(key, "redis-bits") == 0)
+        info->redis_bits = rdb_aux_ll(&ld->b);
+    else if (strcmp(key, "ctime") == 0)
+        info->ctime_s = rdb_aux_ll(&ld->b);
+    else if (strcmp(key, "used-mem") == 0)
+        info->used_mem = rdb_aux_ll(&ld->b);
+    else if (strcmp(key, "aof-base") == 0)
+        info->aof_base = rdb_aux_ll(&ld->b);
+    if (ld->options->on_aux != NULL)
+        ld->options->on_aux(ld->options->aux_ctx, ld->a.data, ld->a.len, ld->b.data, ld->b.len);
+    return true;
+}
+
+/* A key of RDB type `type`: its name, its value, then into db unless it
+ * has already expired. */
+static bool rdb_load_key(struct rdb_loader *ld, struct db *db, int type, int64_t expire_ms)
+{
+    uint64_t offset = ld->src->offset - 1;
+    if (rdb_type_kv(type) < 0)
+        return rdb_refuse_type(ld, type, offset);
+    struct kv *kv;
+    if (!rdb_read_string(ld, &ld->key) || !rdb_load_value(ld, type, &kv))
+        return false;
+    ld->info->keys_by_type[type]++;
+    if (kv == NULL) {
+        ld->info->keys_empty_skipped++;
+        return true;
+    }
+    if (expire_ms != -1 && !ld->options->keep_expired && expire_ms < ld->options->now_ms) {
+        ld->info->keys_expired_skipped++;
+        kv_free(kv);
+        return true;
+    }
+    if (db_lookup(db, ld->key.data, ld->key.len,
+                  DB_LOOKUP_WRITE | DB_LOOKUP_NOTOUCH | DB_LOOKUP_NOEXPIRE) != NULL) {
+        kv_free(kv);
+        return rdb_fail_at(ld, offset, "duplicate key '%.*s' in db %d",
+                           (int)(ld->key.len > 64 ? 64 : ld->key.len), ld->key.data, db->id);
+    }
+    db_add(db, kv);
+    if (expire_ms != -1)
+        db_set_expire(db, kv, expire_ms);
+    ld->info->keys_loaded++;
+    return true;
+}
+
+static bool rdb_load_trailer(struct rdb_loader *ld)
+{
+    if (ld->version < 5)
+        return true;
+    rdb_source_crc_sync(ld->src);
+    uint64_t computed = ld->src->crc, stored, offset = ld->src->offset;
+    if (!rdb_read_le(ld, &stored, 8))
+        return false;
+    ld->info->checksum = stored;
+    if (stored != 0 && stored != computed)
+        return rdb_fail_at(ld, offset, "wrong RDB checksum: file says %016llx, data gives %016llx",
+                           (unsigned long long)stored, (unsigned long long)computed);
+    return true;
+}
+
+/* Handles one opcode that is not a key. *done is set at EOF. */
+static bool rdb_load_opcode(struct rdb_loader *ld, unsigned char op, struct db **db,
+                            int64_t *expire_ms, bool *done)
+{
+    uint64_t offset = ld->src->offset - 1, a, b;
+    unsigned char byte;
+    switch (op) {
+    case RDB_OPCODE_EXPIRETIME:
+        if (!rdb_read_le(ld, &a, 4))
+            return false;
+        *expire_ms = (int64_t)(int32_t)a * 1000;
+        return true;
+    case RDB_OPCODE_EXPIRETIME_MS:
+        if (!rdb_read_le(ld, &a, 8))
+            return false;
+        *expire_ms = (int64_t)a;
+        return true;
+    case RDB_OPCODE_FREQ:
+        return rdb_read_byte(ld, &byte);
+    case RDB_OPCODE_IDLE:
+        return rdb_read_len(ld, &a);
+    case RDB_OPCODE_EOF:
+        *done = true;
+        return rdb_load_trailer(ld);
+    case RDB_OPCODE_SELECTDB:
+        if (!rdb_read_len(ld, &a))
+            return false;
+        if (a >= (uint64_t)ld->ks->db_count)
+            return rdb_fail_at(ld, offset, "DB index %llu is out of range (databases is %d)",
+                               (unsigned long long)a, ld->ks->db_count);
+        *db = &ld->ks->dbs[a];
+        return true;
+    case RDB_OPCODE_RESIZEDB:
+        if (!rdb_read_len(ld, &a) || !rdb_read_len(ld, &b))
+            return false;
+        dict_expand(&(*db)->keys, rdb_presize(ld, a));
+        dict_expand(&(*db)->expires, rdb_presize(ld, b));
+        return true;
+    case RDB_OPCODE_SLOT_INFO:
+        return rdb_read_len(ld, &a) && rdb_read_len(ld, &a) && rdb_read_len(ld, &a);
+    case RDB_OPCODE_AUX:
+        return rdb_load_aux(ld);
+    case RDB_OPCODE_MODULE_AUX:
+        return rdb_fail_at(ld, offset, "module data (MODULE_AUX) is not supported");
+    case RDB_OPCODE_FUNCTION2:
+    case RDB_OPCODE_FUNCTION_PRE_GA:
+        return rdb_fail_at(ld, offset, "functions (FUNCTION libraries) are not supported yet");
+    }
+    assert(!"not an opcode");
+    return false;
+}
+
+static void rdb_info_init(struct rdb_load_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    info->redis_bits = info->ctime_s = info->used_mem = info->aof_base = -1;
+}
+
+enum rdb_load_result rdb_load(struct rdb_source *src, struct keyspace *ks,
+                              const struct rdb_load_options *options, struct rdb_load_info *info)
+{
+    assert(options->limits != NULL);
+    assert(ks->db_count > 0);
+    struct rdb_loader ld = {.src = src, .ks = ks, .options = options, .limits = options->limits,
+                            .info = info};
+    rdb_info_init(info);
+    struct db *db = &ks->dbs[0];
+    int64_t expire_ms = -1;
+    bool done = false, ok = rdb_load_header(&ld);
+    while (ok && !done) {
+        unsigned char op;
+        if (!rdb_read_byte(&ld, &op)) {
+            ok = false;
+        } else if (op >= RDB_OPCODE_SLOT_INFO) {
+            ok = rdb_load_opcode(&ld, op, &db, &expire_ms, &done);
+        } else {
+            /* An expiry (and IDLE/FREQ) applies to the next key only. */
+            ok = rdb_load_key(&ld, db, op, expire_ms);
+            expire_ms = -1;
+        }
+    }
+    info->bytes = src->offset;
+    rdb_text_free(&ld.key);
+    rdb_text_free(&ld.a);
+    rdb_text_free(&ld.b);
+    rdb_text_free(&ld.lzf);
+    if (ok)
+        return RDB_LOAD_OK;
+    assert(ld.failed);
+    return info->io_error != 0 ? RDB_LOAD_IO : RDB_LOAD_BAD;
+}
+
+const char *rdb_type_name(int type)
+{
+    static const char *const names[RDB_TYPE_COUNT] = {
+        [RDB_TYPE_STRING] = "string", [RDB_TYPE_LIST] = "list", [RDB_TYPE_SET] = "set",
+        [RDB_TYPE_ZSET] = "zset", [RDB_TYPE_HASH] = "hash", [RDB_TYPE_ZSET_2] = "zset2",
+        [RDB_TYPE_MODULE_PRE_GA] = "module-pre-ga", [RDB_TYPE_MODULE_2] = "module2",
+        [RDB_TYPE_HASH_ZIPMAP] = "hash-zipmap", [RDB_TYPE_LIST_ZIPLIST] = "list-ziplist",
+        [RDB_TYPE_SET_INTSET] = "set-intset", [RDB_TYPE_ZSET_ZIPLIST] = "zset-ziplist",
+        [RDB_TYPE_HASH_ZIPLIST] = "hash-ziplist", [RDB_TYPE_LIST_QUICKLIST] = "quicklist",
+        [RDB_TYPE_STREAM_LISTPACKS] = "stream", [RDB_TYPE_HASH_LISTPACK] = "hash-listpack",
+        [RDB_TYPE_ZSET_LISTPACK] = "zset-listpack", [RDB_TYPE_LIST_QUICKLIST_2] = "quicklist2",
+        [RDB_TYPE_STREAM_LISTPACKS_2] = "stream2", [RDB_TYPE_SET_LISTPACK] = "set-listpack",
+        [RDB_TYPE_STREAM_LISTPACKS_3] = "stream3",
+        [RDB_TYPE_HASH_METADATA_PRE_GA] = "hash-metadata-pre-ga",
+        [RDB_TYPE_HASH_LISTPACK_EX_PRE_GA] = "hash-listpack-ex-pre-ga",
+        [RDB_TYPE_HASH_METADATA] = "hash-metadata",
+        [RDB_TYPE_HASH_LISTPACK_EX] = "hash-listpack-ex",
+    };
+    if (type < 0 || type >= RDB_TYPE_COUNT || names[type] == NULL)
+        return "unknown";
+    return names[type];
+}
+
