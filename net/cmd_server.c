@@ -1,9 +1,10 @@
 /* cmd_server.c: the server commands of Redis 7.0.
  *
  * Owns INFO, CONFIG (GET, SET, RESETSTAT, REWRITE, HELP), TIME, LASTSAVE,
- * DEBUG, SHUTDOWN, and the table entries of SAVE, BGSAVE and
- * BGREWRITEAOF, which refuse to run until persistence exists. Their replies
- * and error texts are Redis 7.0.15's, checked against the real server.
+ * DEBUG, SHUTDOWN, SAVE and BGSAVE (whose work is net/rdb_save.c's), and
+ * the table entry of BGREWRITEAOF, which refuses to run until the AOF
+ * exists. Replies and error texts are Redis 7.0.15's, checked against the
+ * real server.
  *
  * Leaves to others: parameter parsing and formatting to net/config.c (this
  * file only applies the runtime effects of CONFIG SET), the statistics
@@ -350,26 +351,32 @@ static void info_memory(struct server *s, struct buf *b)
                       clients, alloc_name());
 }
 
-/* Persistence is not built yet: every line reports "nothing ever ran",
- * with Redis 7.0's field list so tools that parse it keep working. */
+/* Redis 7.0's field list. The COW fields stay 0: the child does not
+ * report its copy-on-write size yet. There is no AOF, so its lines report
+ * "nothing ever ran". */
 static void info_persistence(struct server *s, struct buf *b)
 {
+    bool child = s->rdb_child_pid != 0;
+    long long current_s = child ? (s->now_ms - s->rdb_child_start_ms) / 1000 : -1;
     server_buf_printf(b,
                       "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
                       "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
                       "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
-                      "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:0\r\n"
-                      "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\n"
-                      "rdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n"
-                      "rdb_saves:0\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:0\r\n"
-                      "rdb_last_load_keys_loaded:0\r\naof_enabled:0\r\n"
+                      "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
+                      "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
+                      "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
+                      "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%lld\r\n"
+                      "rdb_last_load_keys_loaded:%lld\r\naof_enabled:0\r\n"
                       "aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
                       "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
                       "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n"
                       "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\n"
                       "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
                       "module_fork_last_cow_size:0\r\n",
-                      s->dirty, (long long)s->lastsave_s);
+                      s->dirty, child ? 1 : 0, (long long)s->lastsave_s,
+                      s->rdb_last_bgsave_ok ? "ok" : "err", (long long)s->rdb_last_bgsave_time_s,
+                      current_s, s->rdb_saves, s->rdb_last_load_keys_expired,
+                      s->rdb_last_load_keys_loaded);
 }
 
 static void info_stats(struct server *s, struct buf *b)
@@ -396,7 +403,7 @@ static void info_stats(struct server *s, struct buf *b)
                       ks->stat_keyspace_hits, ks->stat_keyspace_misses);
     server_buf_printf(b,
                       "pubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n"
-                      "latest_fork_usec:0\r\ntotal_forks:0\r\nmigrate_cached_sockets:0\r\n"
+                      "latest_fork_usec:%lld\r\ntotal_forks:%lld\r\nmigrate_cached_sockets:0\r\n"
                       "slave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\n"
                       "active_defrag_misses:0\r\nactive_defrag_key_hits:0\r\n"
                       "active_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\n"
@@ -407,6 +414,7 @@ static void info_stats(struct server *s, struct buf *b)
                       "total_writes_processed:%lld\r\nio_threaded_reads_processed:0\r\n"
                       "io_threaded_writes_processed:0\r\nreply_buffer_shrinks:0\r\n"
                       "reply_buffer_expands:0\r\n",
+                      s->stat_latest_fork_usec, s->stat_total_forks,
                       st->unexpected_error_replies, st->total_error_replies,
                       st->total_reads_processed, st->total_writes_processed);
 }
@@ -646,8 +654,9 @@ static void command_reset_stats(struct command *cmd, void *ctx)
 }
 
 /* What Redis's CONFIG RESETSTAT clears: the server and keyspace counters,
- * every command's statistics and the error counters. The memory peak and
- * the save bookkeeping are left alone, as in Redis. */
+ * every command's statistics, the error counters and the save and fork
+ * counts. The memory peak and the last save's time and status are left
+ * alone, as in Redis. */
 static void config_resetstat_command(struct client *c)
 {
     struct server *s = c->server;
@@ -661,6 +670,9 @@ static void config_resetstat_command(struct client *c)
     ks->stat_keyspace_misses = 0;
     command_for_each(s, command_reset_stats, NULL);
     s->errorstat_count = 0;
+    s->rdb_saves = 0;
+    s->stat_total_forks = 0;
+    s->stat_latest_fork_usec = 0;
     reply_ok(c);
 }
 
@@ -1081,6 +1093,48 @@ static void debug_not_built(struct client *c)
     reply_errorf(c, "DEBUG %s is not supported yet: persistence is not built", upper);
 }
 
+/* DEBUG RELOAD [NOSAVE] [NOFLUSH]: save, empty every database, load the
+ * file back, as Redis does (MERGE is not supported). */
+static void debug_reload(struct client *c)
+{
+    struct server *s = c->server;
+    bool save = true, flush = true;
+    for (int i = 2; i < c->argc; i++) {
+        if (arg_equals(&c->argv[i], "nosave")) {
+            save = false;
+        } else if (arg_equals(&c->argv[i], "noflush")) {
+            flush = false;
+        } else {
+            reply_error(c, "DEBUG RELOAD only supports the NOSAVE and NOFLUSH options.");
+            return;
+        }
+    }
+    if (save && rdb_save_blocking(s) < 0) {
+        reply_error(c, "Error trying to save the RDB dump, check server logs.");
+        return;
+    }
+    if (flush) {
+        /* Watchers and blocked clients see the flush; the save counter
+         * does not (the data did not change once reloaded). */
+        long long dirty = s->dirty;
+        struct keyspace *ks = &s->keyspace;
+        for (int i = 0; i < ks->db_count; i++) {
+            server_key_modified(s, &ks->dbs[i], NULL, 0);
+            db_flush(&ks->dbs[i]);
+        }
+        s->dirty = dirty;
+    }
+    bool found;
+    char err[512];
+    if (rdb_save_load_file(s, &found, err, sizeof(err)) < 0 || !found) {
+        server_log(s, LOGLEVEL_WARNING, "%s", found ? err : "DEBUG RELOAD: no RDB file");
+        reply_error(c, "Error trying to load the RDB dump, check server logs.");
+        return;
+    }
+    server_log(s, LOGLEVEL_WARNING, "DB reloaded by DEBUG RELOAD");
+    reply_ok(c);
+}
+
 static void debug_log(struct client *c)
 {
     server_log(c->server, LOGLEVEL_WARNING, "DEBUG LOG: %.*s", (int)c->argv[2].len,
@@ -1140,7 +1194,7 @@ static const struct debug_subcommand debug_subcommands[] = {
     {"protocol", 3, 3, debug_protocol},
     {"quicklist-packed-threshold", 3, 3, debug_quicklist_packed_threshold},
     {"change-repl-id", 2, 2, debug_change_repl_id},
-    {"reload", 2, INT_MAX, debug_not_built},
+    {"reload", 2, INT_MAX, debug_reload},
     {"loadaof", 2, 2, debug_not_built},
     {"log", 3, 3, debug_log},
 };
@@ -1180,8 +1234,8 @@ static void debug_command(struct client *c)
  * here is immediate, so there is never one in progress to ABORT. */
 static void shutdown_command(struct client *c)
 {
-    /* NOW and FORCE change nothing yet: there is no replica to wait for
-     * and no save that could fail. They are accepted for compatibility. */
+    /* NOW changes nothing: there is no replica to wait for. FORCE exits
+     * even when the final save fails. */
     bool save = false, nosave = false, now = false, force = false, abort_requested = false;
     for (int i = 1; i < c->argc; i++) {
         const struct resp_arg *a = &c->argv[i];
@@ -1209,7 +1263,7 @@ static void shutdown_command(struct client *c)
         return;
     }
     char err[256];
-    if (server_prepare_shutdown(c->server, save, nosave, err, sizeof(err)) < 0) {
+    if (server_prepare_shutdown_force(c->server, save, nosave, force, err, sizeof(err)) < 0) {
         reply_error(c, err);
         return;
     }
@@ -1223,16 +1277,39 @@ static void persistence_not_built(struct client *c, const char *name)
 
 static void save_command(struct client *c)
 {
-    persistence_not_built(c, "SAVE");
+    struct server *s = c->server;
+    if (s->rdb_child_pid != 0) {
+        reply_error(c, "Background save already in progress");
+        return;
+    }
+    if (rdb_save_blocking(s) == 0)
+        reply_ok(c);
+    else
+        reply_error(c, "-ERR");
 }
 
+/* BGSAVE [SCHEDULE]. Only RDB children exist, so "another child is active"
+ * never applies; inside EXEC the save is scheduled, as in Redis 7.0. */
 static void bgsave_command(struct client *c)
 {
+    struct server *s = c->server;
+    /* SCHEDULE only matters while a non-RDB child runs, which never
+     * happens here, so it is checked and otherwise ignored. */
     if (c->argc > 2 || (c->argc == 2 && !arg_equals(&c->argv[1], "schedule"))) {
         reply_error_syntax(c);
         return;
     }
-    persistence_not_built(c, "BGSAVE");
+    bool in_exec = (c->flags & CLIENT_DENY_BLOCKING) != 0;
+    if (s->rdb_child_pid != 0) {
+        reply_error(c, "Background save already in progress");
+    } else if (in_exec) {
+        s->rdb_bgsave_scheduled = true;
+        reply_status(c, "Background saving scheduled");
+    } else if (rdb_save_background(s) == 0) {
+        reply_status(c, "Background saving started");
+    } else {
+        reply_error(c, "-ERR");
+    }
 }
 
 static void bgrewriteaof_command(struct client *c)

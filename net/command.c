@@ -247,6 +247,13 @@ struct command *command_check(struct client *c)
         command_reject(c, cmd, "Command not allowed inside a transaction");
         return NULL;
     }
+    /* stop-writes-on-bgsave-error: writes (and PING, as in Redis) wait
+     * until a save succeeds again. */
+    if (rdb_save_writes_denied(c->server) &&
+        ((cmd->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0))) {
+        command_reject(c, cmd, "%s", RDB_SAVE_MISCONF_ERROR);
+        return NULL;
+    }
     /* CLIENT LIST shows the command being run or queued as cmd=; the
      * commands an EXEC runs leave it at "exec", as in Redis. */
     c->last_cmd = cmd;

@@ -1,8 +1,9 @@
 /* server.c: server set-up, the periodic tick, logging and shutdown.
  *
- * Owns the start-up order (data directory, keyspace, commands, ring,
- * listeners), the tick's housekeeping (expiry, rehashing, idle clients,
- * statistics), the shutdown path, and the reporting of keyspace changes
+ * Owns the start-up order (data directory, keyspace, commands, loading
+ * dbfilename, ring, listeners), the tick's housekeeping (expiry, rehashing,
+ * idle clients, statistics, the save child and save points), the shutdown
+ * path (with its final save), and the reporting of keyspace changes
  * (server_key_modified, expiries) to the save counter and to WATCH. Leaves
  * I/O to loop.c, clients to client.c and the watch map to
  * cmd_transaction.c. */
@@ -70,7 +71,10 @@ void server_log(struct server *s, int level, const char *fmt, ...)
         if (file)
             out = file;
     }
-    fprintf(out, "%d:M %s %c %s\n", (int)getpid(), when, mark, msg);
+    /* Redis's role mark: C for a forked child (the BGSAVE child logs too). */
+    pid_t pid = getpid();
+    char role = s->pid == 0 || pid == s->pid ? 'M' : 'C';
+    fprintf(out, "%d:%c %s %c %s\n", (int)pid, role, when, mark, msg);
     fflush(out);
     if (file)
         fclose(file);
@@ -224,6 +228,13 @@ int server_init(struct server *s, char *err, size_t err_len)
     command_table_init(s);
     transaction_server_init(s);
     blocking_server_init(s);
+    s->rdb_last_bgsave_ok = true;
+    s->rdb_last_bgsave_time_s = -1;
+    /* The dataset is loaded before the listeners open, as in Redis, so no
+     * client ever sees a partial keyspace. */
+    bool loaded;
+    if (rdb_save_load_file(s, &loaded, err, err_len) < 0)
+        return -1;
     server_adjust_open_files(s);
     if (loop_init(s, err, err_len) < 0)
         return -1;
@@ -291,6 +302,7 @@ void server_cron(struct server *s)
     server_close_idle_clients(s);
     blocking_expire_timeouts(s);
     server_sample_ops(s);
+    rdb_save_cron(s);
     if (s->cron_loops % 10 == 0) {
         struct alloc_stats st;
         alloc_stats_read(&st);
@@ -314,13 +326,28 @@ void server_apply_config(struct server *s)
 
 int server_prepare_shutdown(struct server *s, bool save, bool nosave, char *err, size_t err_len)
 {
-    (void)save;
-    (void)nosave;
-    (void)err;
-    (void)err_len;
-    /* No persistence exists yet, so there is nothing to save: the RDB issue
-     * adds the save-on-shutdown path here. */
+    return server_prepare_shutdown_force(s, save, nosave, false, err, err_len);
+}
+
+int server_prepare_shutdown_force(struct server *s, bool save, bool nosave, bool force, char *err,
+                                  size_t err_len)
+{
     server_log(s, LOGLEVEL_WARNING, "User requested shutdown...");
+    /* A running BGSAVE is abandoned: the final save below, if any, is the
+     * one that counts, and a child must not outlive the server. */
+    rdb_save_kill_child(s);
+    if ((s->config.save_count > 0 && !nosave) || save) {
+        server_log(s, LOGLEVEL_NOTICE, "Saving the final RDB snapshot before exiting.");
+        if (rdb_save_blocking(s) < 0) {
+            if (!force) {
+                server_log(s, LOGLEVEL_WARNING, "Error trying to save the DB, can't exit.");
+                snprintf(err, err_len, "Errors trying to SHUTDOWN. Check logs.");
+                return -1;
+            }
+            server_log(s, LOGLEVEL_WARNING,
+                       "Error trying to save the DB. Exit anyway (FORCE was given).");
+        }
+    }
     if (s->config.pidfile && s->config.pidfile[0])
         unlink(s->config.pidfile);
     server_log(s, LOGLEVEL_WARNING, "ringkv is now ready to exit, bye bye...");

@@ -246,6 +246,20 @@ struct server {
     char *executable;                    /* owned absolute path */
     char *config_file;                   /* owned absolute path, NULL if none */
 
+    /* RDB saving (net/rdb_save.c) */
+    pid_t rdb_child_pid;                 /* the BGSAVE child, 0 when none runs */
+    int64_t rdb_child_start_ms;
+    long long rdb_dirty_before_bgsave;   /* dirty at fork time, subtracted on success */
+    int64_t rdb_last_bgsave_try_s;       /* for the retry delay after a failure */
+    bool rdb_last_bgsave_ok;             /* rdb_last_bgsave_status */
+    bool rdb_bgsave_scheduled;           /* BGSAVE SCHEDULE waiting for the child slot */
+    int64_t rdb_last_bgsave_time_s;      /* -1 before the first BGSAVE ended */
+    long long rdb_saves;
+    long long rdb_last_load_keys_loaded;
+    long long rdb_last_load_keys_expired;
+    long long stat_total_forks;
+    long long stat_latest_fork_usec;
+
     struct server_stats stats;
     struct error_stat errorstats[SERVER_ERROR_CODES_MAX];
     int errorstat_count;
@@ -343,6 +357,38 @@ int server_prepare_shutdown(struct server *s, bool save, bool nosave, char *err,
  * before the change; WATCH then compares each watched key before and after
  * the command, as Redis 7.0 does (see transaction_db_changing). */
 void server_key_modified(struct server *s, struct db *db, const char *key, size_t key_len);
+
+/* Like server_prepare_shutdown, for SHUTDOWN [SAVE|NOSAVE] [FORCE]: force
+ * exits even when the final save fails. */
+int server_prepare_shutdown_force(struct server *s, bool save, bool nosave, bool force, char *err,
+                                  size_t err_len);
+
+/* --- rdb_save.c --- */
+/* SAVE: writes dbfilename through temp-<pid>.rdb on the main thread (write,
+ * fdatasync, rename, directory fsync). Returns 0, or -1 after logging why
+ * (the caller replies "-ERR"). */
+int rdb_save_blocking(struct server *s);
+/* BGSAVE: forks a child that streams the snapshot through a private ring.
+ * No child may be running. Returns 0 once forked, -1 (logged) if fork
+ * failed. */
+int rdb_save_background(struct server *s);
+/* From the tick: reaps the child (updating lastsave, dirty, the status) or,
+ * when none runs, starts a scheduled BGSAVE or one a save point calls for. */
+void rdb_save_cron(struct server *s);
+/* Kills a running child and removes its temp file (shutdown). */
+void rdb_save_kill_child(struct server *s);
+/* stop-writes-on-bgsave-error: writes are refused with MISCONF. */
+bool rdb_save_writes_denied(const struct server *s);
+/* Loads dbfilename (if it exists, *found says) into the empty keyspace.
+ * Returns 0, or -1 with a message naming the file, offset and reason. */
+int rdb_save_load_file(struct server *s, bool *found, char *err, size_t err_len);
+/* Redis's MISCONF text for rdb_save_writes_denied. */
+#define RDB_SAVE_MISCONF_ERROR                                                                    \
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "   \
+    "to disk. Commands that may modify the data set are disabled, because this instance is "    \
+    "configured to report errors during writes if RDB snapshotting fails "                       \
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "  \
+    "RDB error."
 
 /* --- cmd_transaction.c --- */
 /* MULTI/EXEC/WATCH state. Every function borrows its arguments. */

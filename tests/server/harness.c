@@ -76,6 +76,7 @@ struct server_slot {
     bool reaped;     /* waitpid has returned the status below */
     int status;
     char dir[256];
+    bool keep_dir;   /* started by server_start_in: the caller owns dir */
 };
 
 static struct server_slot server_slots[HARNESS_SERVERS_MAX];
@@ -156,7 +157,8 @@ static void slot_release(struct server_slot *slot)
             slot->status = status;
         }
     }
-    remove_tree(slot->dir);
+    if (!slot->keep_dir)
+        remove_tree(slot->dir);
     slot->pid = 0;
 }
 
@@ -187,7 +189,8 @@ static int port_pick(void)
 }
 
 /* The child side of server_start: never returns. */
-static void server_exec(pid_t parent, int port, const char *dir, const char *const *extra_args)
+static void server_exec(pid_t parent, int port, const char *dir, const char *const *extra_args,
+                        const char *binary)
 {
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -210,7 +213,7 @@ static void server_exec(pid_t parent, int port, const char *dir, const char *con
     snprintf(port_text, sizeof(port_text), "%d", port);
     const char *argv[128];
     int argc = 0;
-    const char *fixed[] = {server_binary(), "--port", port_text, "--dir", dir,
+    const char *fixed[] = {binary, "--port", port_text, "--dir", dir,
                            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"};
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         argv[argc++] = fixed[i];
@@ -301,7 +304,7 @@ struct server_handle *server_start(const char *const *extra_args)
         pid_t pid = fork();
         ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
         if (pid == 0)
-            server_exec(parent, port, slot->dir, extra_args);
+            server_exec(parent, port, slot->dir, extra_args, server_binary());
         setpgid(pid, pid); /* also done in the child; whichever runs first wins */
         slot->pid = pid;
         if (server_wait_ready(slot, port)) {
@@ -322,6 +325,45 @@ struct server_handle *server_start(const char *const *extra_args)
     }
     ck_abort_msg("server %s exited at start-up (see its log above)", server_binary());
     return NULL;
+}
+
+struct server_handle *server_start_in(const char *binary, const char *dir,
+                                      const char *const *extra_args)
+{
+    for (int attempt = 0; attempt < HARNESS_START_ATTEMPTS_MAX; attempt++) {
+        struct server_slot *slot = slot_claim();
+        snprintf(slot->dir, sizeof(slot->dir), "%s", dir);
+        slot->keep_dir = true;
+        int port = port_pick();
+        pid_t parent = getpid();
+        pid_t pid = fork();
+        ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
+        if (pid == 0)
+            server_exec(parent, port, slot->dir, extra_args, binary);
+        setpgid(pid, pid);
+        slot->pid = pid;
+        if (server_wait_ready(slot, port)) {
+            struct server_handle *h = calloc(1, sizeof(*h));
+            ck_assert_ptr_nonnull(h);
+            h->pid = pid;
+            h->port = port;
+            snprintf(h->dir, sizeof(h->dir), "%s", slot->dir);
+            return h;
+        }
+        bool exited = !slot_poll(slot);
+        server_log_dump(slot->dir);
+        slot_release(slot);
+        ck_assert_msg(exited, "server %s did not answer PING within %d ms", binary,
+                      HARNESS_START_TIMEOUT_MS);
+    }
+    ck_abort_msg("server %s exited at start-up (see its log above)", binary);
+    return NULL;
+}
+
+void harness_make_dir(char *out, size_t out_len)
+{
+    snprintf(out, out_len, "%s/dir-XXXXXX", harness_root[0] != '\0' ? harness_root : "/tmp");
+    ck_assert_msg(mkdtemp(out) != NULL, "mkdtemp: %s", strerror(errno));
 }
 
 static struct server_slot *slot_of(struct server_handle *h)

@@ -36,6 +36,14 @@ bool server_is_redis(void);
  * followed by extra_args (NULL-terminated, may be NULL), and waits until it
  * answers PING. Returns owned handle. */
 struct server_handle *server_start(const char *const *extra_args);
+/* Like server_start, but runs binary (ringkv-server or redis-server) in the
+ * existing directory dir, which server_stop leaves in place (restarts on
+ * the same data; the caller removes it, or the suite's root does). */
+struct server_handle *server_start_in(const char *binary, const char *dir,
+                                      const char *const *extra_args);
+/* Creates a fresh directory under the suite's temporary root (removed with
+ * it) and writes its path into out. */
+void harness_make_dir(char *out, size_t out_len);
 /* SIGTERM, wait up to 5 s, then SIGKILL; removes the directory; frees h.
  * Returns the exit status as from waitpid (for shutdown tests). */
 int server_stop(struct server_handle *h);
