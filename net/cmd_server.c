@@ -613,9 +613,10 @@ static void config_set_changed(const char *name, void *ctx)
     server_apply_config(s);
     if (strcmp(name, "dir") == 0) {
         /* The server works inside its data directory, as Redis does. */
-        if (chdir(s->config.dir) < 0)
+        int ret = server_chdir(s);
+        if (ret < 0)
             server_log(s, LOGLEVEL_WARNING, "Can't chdir to '%s': %s", s->config.dir,
-                       strerror(errno));
+                       strerror(-ret));
     }
 }
 

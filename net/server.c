@@ -80,6 +80,19 @@ void server_log(struct server *s, int level, const char *fmt, ...)
         fclose(file);
 }
 
+int server_chdir(struct server *s)
+{
+    if (chdir(s->config.dir) < 0)
+        return -errno;
+    /* CONFIG GET dir reports the absolute directory, as Redis does. */
+    char cwd[4096];
+    if (getcwd(cwd, sizeof(cwd))) {
+        alloc_free(s->config.dir);
+        s->config.dir = alloc_strdup(cwd);
+    }
+    return 0;
+}
+
 static int server_prepare_dir(struct server *s, char *err, size_t err_len)
 {
     const char *dir = s->config.dir;
@@ -98,7 +111,7 @@ static int server_prepare_dir(struct server *s, char *err, size_t err_len)
         snprintf(err, err_len, "Can't create the data directory '%s': %s", dir, strerror(errno));
         return -1;
     }
-    if (chdir(dir) < 0) {
+    if (server_chdir(s) < 0) {
         snprintf(err, err_len, "Can't chdir to '%s': %s", dir, strerror(errno));
         return -1;
     }

@@ -341,6 +341,9 @@ void loop_recycle_buffer(struct server *s, unsigned bid);
 
 /* --- server.c --- */
 int server_init(struct server *s, char *err, size_t err_len);
+/* Makes config.dir the working directory and stores it as an absolute
+ * path. Returns 0 or -errno. */
+int server_chdir(struct server *s);
 /* Copies the configuration values the keyspace reads (LFU policy,
  * encoding limits) into it; at start-up and after CONFIG SET. */
 void server_apply_config(struct server *s);
