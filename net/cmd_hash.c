@@ -432,34 +432,6 @@ static void hash_hrandfield_command(struct client *c)
 
 /* ---- HSCAN ---- */
 
-/* Parses a cursor as Redis 7.0's parseScanCursorOrReply: strtoul in base
- * 10, so an optional sign (a negative value wraps), no leading space, and
- * nothing after the digits. An empty string is cursor 0; overflow is an
- * error. */
-static bool hash_scan_parse_cursor(const struct resp_arg *arg, uint64_t *out)
-{
-    const char *p = arg->ptr;
-    size_t len = arg->len, i = 0;
-    if (len > 0 && isspace((unsigned char)p[0]))
-        return false;
-    bool negative = false;
-    if (i < len && (p[i] == '+' || p[i] == '-'))
-        negative = p[i++] == '-';
-    size_t digits_start = i;
-    uint64_t v = 0;
-    for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
-        uint64_t digit = (uint64_t)(p[i] - '0');
-        if (v > (UINT64_MAX - digit) / 10)
-            return false;
-        v = v * 10 + digit;
-    }
-    if (i == digits_start)
-        return len == 0 || p[0] == '\0';
-    if (i < len && p[i] != '\0')
-        return false;
-    *out = negative ? (uint64_t)0 - v : v;
-    return true;
-}
 
 struct hash_scan_state {
     const struct resp_arg *pattern; /* borrowed; NULL matches every field */
@@ -537,7 +509,7 @@ static void hash_scan_reply(struct client *c, uint64_t cursor, struct hash_scan_
 static void hash_hscan_command(struct client *c)
 {
     uint64_t cursor = 0;
-    if (!hash_scan_parse_cursor(&c->argv[2], &cursor)) {
+    if (!arg_get_cursor(&c->argv[2], &cursor)) {
         reply_error(c, "invalid cursor");
         return;
     }

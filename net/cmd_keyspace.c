@@ -217,36 +217,6 @@ struct scan_batch {
     long long count;
 };
 
-/* Parses a cursor as Redis 7.0's parseScanCursorOrReply: strtoul in base
- * 10, so an optional sign (a negative value wraps), no leading space, and
- * nothing after the digits but the end of the string (a NUL ends it, as in
- * C). An empty string is cursor 0. Overflow is an error. */
-static bool scan_parse_cursor(const struct resp_arg *arg, uint64_t *out)
-{
-    const char *p = arg->ptr;
-    size_t len = arg->len, i = 0;
-    if (len > 0 && isspace((unsigned char)p[0]))
-        return false;
-    bool negative = false;
-    if (i < len && (p[i] == '+' || p[i] == '-'))
-        negative = p[i++] == '-';
-    size_t digits_start = i;
-    uint64_t v = 0;
-    for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
-        uint64_t digit = (uint64_t)(p[i] - '0');
-        if (v > (UINT64_MAX - digit) / 10)
-            return false;
-        v = v * 10 + digit;
-    }
-    /* With no digits strtoul converts nothing and points back at the start,
-     * which is acceptable only when the string is empty. */
-    if (i == digits_start)
-        return len == 0 || p[0] == '\0';
-    if (i < len && p[i] != '\0')
-        return false;
-    *out = negative ? (uint64_t)0 - v : v;
-    return true;
-}
 
 /* Parses SCAN's options in Redis's order; the last MATCH/COUNT/TYPE wins. */
 static bool scan_parse_options(struct client *c, struct scan_options *opt)
@@ -333,7 +303,7 @@ static void scan_reply(struct client *c, const struct scan_options *opt, uint64_
 static void keyspace_scan_command(struct client *c)
 {
     uint64_t cursor = 0;
-    if (!scan_parse_cursor(&c->argv[1], &cursor)) {
+    if (!arg_get_cursor(&c->argv[1], &cursor)) {
         reply_error(c, "invalid cursor");
         return;
     }

@@ -685,33 +685,6 @@ static void set_srandmember_command(struct client *c)
 
 /* ---- SSCAN ---- */
 
-/* Parses a cursor as Redis 7.0's parseScanCursorOrReply (strtoul): an
- * optional sign (a negative value wraps), digits, nothing after them; the
- * empty string is 0. Mirrors cmd_keyspace.c's parser, which is static. */
-static bool set_parse_cursor(const struct resp_arg *arg, uint64_t *out)
-{
-    const char *p = arg->ptr;
-    size_t len = arg->len, i = 0;
-    if (len > 0 && (p[0] == ' ' || (p[0] >= '\t' && p[0] <= '\r')))
-        return false;
-    bool negative = false;
-    if (i < len && (p[i] == '+' || p[i] == '-'))
-        negative = p[i++] == '-';
-    size_t digits_start = i;
-    uint64_t v = 0;
-    for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
-        uint64_t digit = (uint64_t)(p[i] - '0');
-        if (v > (UINT64_MAX - digit) / 10)
-            return false;
-        v = v * 10 + digit;
-    }
-    if (i == digits_start)
-        return len == 0 || p[0] == '\0';
-    if (i < len && p[i] != '\0')
-        return false;
-    *out = negative ? (uint64_t)0 - v : v;
-    return true;
-}
 
 /* SSCAN's options (after the cursor); no TYPE, which only SCAN takes. */
 static bool set_scan_options(struct client *c, long long *count, const struct resp_arg **pattern)
@@ -797,7 +770,7 @@ static void set_sscan_reply(struct client *c, uint64_t cursor, const struct set_
 static void set_sscan_command(struct client *c)
 {
     uint64_t cursor = 0;
-    if (!set_parse_cursor(&c->argv[2], &cursor)) {
+    if (!arg_get_cursor(&c->argv[2], &cursor)) {
         reply_error(c, "invalid cursor");
         return;
     }

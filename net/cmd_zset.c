@@ -1300,19 +1300,6 @@ static void zscan_reply_pair(struct client *c, const char *member, size_t len, d
     reply_bulk(c, text, text_len);
 }
 
-/* Parses a SCAN cursor as Redis: the whole argument as an unsigned decimal. */
-static bool zscan_parse_cursor(const struct resp_arg *a, unsigned long long *out)
-{
-    char buf[32];
-    if (a->len == 0 || a->len >= sizeof(buf))
-        return false;
-    memcpy(buf, a->ptr, a->len);
-    buf[a->len] = '\0';
-    char *end;
-    errno = 0;
-    *out = strtoull(buf, &end, 10);
-    return *end == '\0' && errno != ERANGE;
-}
 
 /* Parses COUNT and MATCH; replies the error and returns false on a bad one. */
 static bool zscan_parse_options(struct client *c, long long *count, struct zscan_page *page)
@@ -1362,8 +1349,8 @@ static void zscan_listpack(struct client *c, struct kv *kv, const struct zscan_p
 
 static void zset_scan_command(struct client *c)
 {
-    unsigned long long cursor;
-    if (!zscan_parse_cursor(&c->argv[2], &cursor)) {
+    uint64_t cursor;
+    if (!arg_get_cursor(&c->argv[2], &cursor)) {
         reply_error(c, "invalid cursor");
         return;
     }
@@ -1389,7 +1376,7 @@ static void zset_scan_command(struct client *c)
         cursor = zset_scan(kv, cursor, zscan_node, &page);
     } while (cursor != 0 && --budget > 0 && (long long)page.count < count);
     char text[32];
-    int text_len = snprintf(text, sizeof(text), "%llu", cursor);
+    int text_len = snprintf(text, sizeof(text), "%llu", (unsigned long long)cursor);
     reply_array_len(c, 2);
     reply_bulk(c, text, (size_t)text_len);
     reply_array_len(c, (long long)page.count * 2);

@@ -146,6 +146,10 @@ static inline bool arg_equals(const struct resp_arg *a, const char *lower)
 /* Parses argv[i] as a long long; on failure replies msg (or the standard
  * "value is not an integer or out of range") and returns false. */
 bool arg_get_ll(struct client *c, int i, long long *out, const char *msg);
+/* Parses a SCAN-family cursor as Redis 7.0 does (strtoul semantics: an
+ * optional sign, a negative value wraps, "" is 0, overflow or trailing
+ * bytes are invalid). Returns false without replying. */
+bool arg_get_cursor(const struct resp_arg *arg, uint64_t *out);
 /* Parses argv[i] as a double; replies "value is not a valid float" on failure. */
 bool arg_get_double(struct client *c, int i, double *out, const char *msg);
 
