@@ -309,6 +309,9 @@ START_TEST(test_zscan_and_zrandmember)
     ck_cmd(client, "zadd z 1 a 2 b 3.5 c", ":3\r\n");
     ck_cmd(client, "zscan z 0", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$3\r\n3.5\r\n");
     ck_cmd(client, "zscan z x", "-ERR invalid cursor\r\n");
+    /* An empty cursor reads as 0 and a negative one wraps, as strtoul does. */
+    ck_cmd(client, "zscan z  count 1",
+           "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$3\r\n3.5\r\n");
     ck_cmd(client, "zscan z 0 count 0", "-ERR syntax error\r\n");
     ck_cmd(client, "zscan nokey 0", "*2\r\n$1\r\n0\r\n*0\r\n");
     ck_cmd(client, "zscan z 0 match a*", "*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n");
