@@ -27,7 +27,6 @@
 
 /* HSCAN's COUNT default, and the bucket visits allowed per requested
  * element, as Redis 7.0's scanGenericCommand. */
-#define HASH_SCAN_COUNT_DEFAULT 10
 #define HASH_SCAN_VISITS_PER_COUNT 10
 
 /* ---- Helpers ---- */
@@ -462,31 +461,6 @@ static void hash_scan_pair(const struct hash_text *field, const struct hash_text
 }
 
 /* Parses HSCAN's options (from argv[3]); the last MATCH/COUNT wins. */
-static bool hash_scan_parse_options(struct client *c, long long *count,
-                                    const struct resp_arg **pattern)
-{
-    *count = HASH_SCAN_COUNT_DEFAULT;
-    *pattern = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        bool has_value = c->argc - i >= 2;
-        if (has_value && arg_equals(&c->argv[i], "count")) {
-            if (!arg_get_ll(c, i + 1, count, NULL))
-                return false;
-            if (*count < 1) {
-                reply_error_syntax(c);
-                return false;
-            }
-        } else if (has_value && arg_equals(&c->argv[i], "match")) {
-            const struct resp_arg *p = &c->argv[i + 1];
-            *pattern = p->len == 1 && p->ptr[0] == '*' ? NULL : p;
-        } else {
-            reply_error_syntax(c);
-            return false;
-        }
-    }
-    return true;
-}
-
 static void hash_scan_reply(struct client *c, uint64_t cursor, struct hash_scan_state *st)
 {
     char text[24];
@@ -525,7 +499,7 @@ static void hash_hscan_command(struct client *c)
     }
     long long count;
     struct hash_scan_state st = {NULL, 0, 0, {0}};
-    if (!hash_scan_parse_options(c, &count, &st.pattern))
+    if (!arg_get_scan_options(c, 3, &count, &st.pattern))
         return;
     /* Redis computes COUNT*10 in a long; past that the bound is the end. */
     long long visits_left = count > LLONG_MAX / HASH_SCAN_VISITS_PER_COUNT

@@ -32,10 +32,9 @@
 #include "net/command.h"
 #include "net/glob.h"
 
-/* SCAN's COUNT default, and the bucket visits allowed per requested key:
- * Redis 7.0 stops a SCAN call after COUNT*10 visits even if it found fewer
- * keys, so a sparse table cannot make one call walk everything. */
-#define SCAN_COUNT_DEFAULT 10
+/* The bucket visits allowed per requested key: Redis 7.0 stops a SCAN call
+ * after COUNT*10 visits even if it found fewer keys, so a sparse table
+ * cannot make one call walk everything. */
 #define SCAN_VISITS_PER_COUNT 10
 /* Redis's OBJ_SHARED_REFCOUNT: what OBJECT REFCOUNT reports for values
  * Redis would have stored as one of its shared integer objects. */
@@ -221,7 +220,7 @@ struct scan_batch {
 /* Parses SCAN's options in Redis's order; the last MATCH/COUNT/TYPE wins. */
 static bool scan_parse_options(struct client *c, struct scan_options *opt)
 {
-    opt->count = SCAN_COUNT_DEFAULT;
+    opt->count = COMMAND_SCAN_COUNT_DEFAULT;
     opt->pattern = NULL;
     opt->type = NULL;
     for (int i = 2; i < c->argc; i += 2) {

@@ -25,7 +25,6 @@
  * when asked for more than a third of it (SRANDMEMBER_SUB_STRATEGY_MUL). */
 #define SET_SPOP_MOVE_STRATEGY_MUL 5
 #define SET_SRANDMEMBER_SUB_STRATEGY_MUL 3
-#define SET_SCAN_COUNT_DEFAULT 10
 /* SSCAN visits at most COUNT times this many buckets per call. */
 #define SET_SCAN_ITERATIONS_PER_COUNT 10
 
@@ -687,30 +686,6 @@ static void set_srandmember_command(struct client *c)
 
 
 /* SSCAN's options (after the cursor); no TYPE, which only SCAN takes. */
-static bool set_scan_options(struct client *c, long long *count, const struct resp_arg **pattern)
-{
-    *count = SET_SCAN_COUNT_DEFAULT;
-    *pattern = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        bool has_value = c->argc - i >= 2;
-        if (has_value && arg_equals(&c->argv[i], "count")) {
-            if (!arg_get_ll(c, i + 1, count, NULL))
-                return false;
-            if (*count < 1) {
-                reply_error_syntax(c);
-                return false;
-            }
-        } else if (has_value && arg_equals(&c->argv[i], "match")) {
-            const struct resp_arg *p = &c->argv[i + 1];
-            *pattern = p->len == 1 && p->ptr[0] == '*' ? NULL : p;
-        } else {
-            reply_error_syntax(c);
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Members met by the scan steps: pointers into the set, which nothing
  * modifies before the reply is built. */
 struct set_scan_batch {
@@ -785,7 +760,7 @@ static void set_sscan_command(struct client *c)
     }
     long long count;
     const struct resp_arg *pattern;
-    if (!set_scan_options(c, &count, &pattern))
+    if (!arg_get_scan_options(c, 3, &count, &pattern))
         return;
     struct set_scan_batch batch = {0};
     struct buf int_text = {0};

@@ -32,7 +32,6 @@
 /* ZSCAN visits at most this many buckets per requested element before
  * returning a partial page, as Redis's scanGenericCommand (COUNT * 10). */
 #define ZSET_SCAN_BUCKETS_PER_COUNT 10
-#define ZSET_SCAN_COUNT_DEFAULT 10
 
 /* ---- Shared helpers ---- */
 
@@ -1301,32 +1300,6 @@ static void zscan_reply_pair(struct client *c, const char *member, size_t len, d
 }
 
 
-/* Parses COUNT and MATCH; replies the error and returns false on a bad one. */
-static bool zscan_parse_options(struct client *c, long long *count, struct zscan_page *page)
-{
-    for (int j = 3; j < c->argc; j++) {
-        if (arg_equals(&c->argv[j], "count") && j + 1 < c->argc) {
-            if (!arg_get_ll(c, j + 1, count, NULL))
-                return false;
-            if (*count < 1) {
-                reply_error_syntax(c);
-                return false;
-            }
-            j++;
-        } else if (arg_equals(&c->argv[j], "match") && j + 1 < c->argc) {
-            page->pattern = &c->argv[j + 1];
-            /* "*" matches everything: skip the matching, as Redis does. */
-            if (page->pattern->len == 1 && page->pattern->ptr[0] == '*')
-                page->pattern = NULL;
-            j++;
-        } else {
-            reply_error_syntax(c);
-            return false;
-        }
-    }
-    return true;
-}
-
 /* A listpack zset is scanned whole in one call, with cursor 0. */
 static void zscan_listpack(struct client *c, struct kv *kv, const struct zscan_page *page)
 {
@@ -1363,9 +1336,9 @@ static void zset_scan_command(struct client *c)
         reply_empty_array(c);
         return;
     }
-    long long count = ZSET_SCAN_COUNT_DEFAULT;
+    long long count;
     struct zscan_page page = {0};
-    if (!zscan_parse_options(c, &count, &page))
+    if (!arg_get_scan_options(c, 3, &count, &page.pattern))
         return;
     if (kv->encoding == KV_ENC_LISTPACK) {
         zscan_listpack(c, kv, &page);

@@ -205,6 +205,35 @@ bool arg_get_cursor(const struct resp_arg *arg, uint64_t *out)
     return true;
 }
 
+/* Parses HSCAN/SSCAN/ZSCAN's options from argv[first] on, in pairs as
+ * Redis does: COUNT n (at least 1, default COMMAND_SCAN_COUNT_DEFAULT) and
+ * MATCH pattern ("*" becomes NULL: it matches everything, so no filtering).
+ * Replies the error and returns false on a bad option. */
+bool arg_get_scan_options(struct client *c, int first, long long *count,
+                          const struct resp_arg **pattern)
+{
+    *count = COMMAND_SCAN_COUNT_DEFAULT;
+    *pattern = NULL;
+    for (int i = first; i < c->argc; i += 2) {
+        bool has_value = c->argc - i >= 2;
+        if (has_value && arg_equals(&c->argv[i], "count")) {
+            if (!arg_get_ll(c, i + 1, count, NULL))
+                return false;
+            if (*count < 1) {
+                reply_error_syntax(c);
+                return false;
+            }
+        } else if (has_value && arg_equals(&c->argv[i], "match")) {
+            const struct resp_arg *p = &c->argv[i + 1];
+            *pattern = p->len == 1 && p->ptr[0] == '*' ? NULL : p;
+        } else {
+            reply_error_syntax(c);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* "-ERR unknown command 'x', with args beginning with: 'a' 'b' " with the
  * same truncation Redis applies (128 bytes of name, 128 of args in all). */
 static void command_reject_unknown(struct client *c)

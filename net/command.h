@@ -150,6 +150,12 @@ bool arg_get_ll(struct client *c, int i, long long *out, const char *msg);
  * optional sign, a negative value wraps, "" is 0, overflow or trailing
  * bytes are invalid). Returns false without replying. */
 bool arg_get_cursor(const struct resp_arg *arg, uint64_t *out);
+/* SCAN's default COUNT. */
+#define COMMAND_SCAN_COUNT_DEFAULT 10
+/* HSCAN/SSCAN/ZSCAN options (COUNT, MATCH) from argv[first]; replies and
+ * returns false on a bad one. *pattern is NULL when there is none or "*". */
+bool arg_get_scan_options(struct client *c, int first, long long *count,
+                          const struct resp_arg **pattern);
 /* Parses argv[i] as a double; replies "value is not a valid float" on failure. */
 bool arg_get_double(struct client *c, int i, double *out, const char *msg);
 
