@@ -65,8 +65,10 @@ void aof_reader_skip_to(struct aof_reader *r, size_t offset)
 {
     assert(offset <= r->len);
     assert(r->pos == 0);
+    assert(r->final == AOF_READ_COMMAND || r->final == AOF_READ_RDB);
     r->pos = offset;
     r->valid_end = offset;
+    r->final = AOF_READ_COMMAND; /* the RDB result is consumed: commands follow */
 }
 
 const char *aof_read_result_name(enum aof_read_result result)

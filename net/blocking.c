@@ -350,7 +350,11 @@ static bool blocking_serve_client(struct client *c, const struct blocking_ready 
     c->argc = b->argc;
     c->argv = b->argv;
     c->cmd = b->cmd;
+    /* A served wake-up logs what it did (e.g. BLPOP as LPOP). */
+    struct propagate_frame frame;
+    propagate_begin(c->server, &frame);
     b->cmd->proc(c);
+    propagate_end(c, b->cmd, &frame);
     c->cmd = NULL;
     c->argc = 0;
     c->argv = NULL;

@@ -130,6 +130,20 @@ static void client_unlink(struct client *c)
         if (*p)
             *p = c->unblocked_next;
     }
+    if (c->flags & CLIENT_HELD) {
+        struct client **p = &s->aof.held;
+        while (*p && *p != c)
+            p = &(*p)->held_next;
+        if (*p)
+            *p = c->held_next;
+    }
+    if (c->flags & CLIENT_PAUSED) {
+        struct client **p = &s->aof.paused;
+        while (*p && *p != c)
+            p = &(*p)->paused_next;
+        if (*p)
+            *p = c->paused_next;
+    }
 }
 
 static void client_free(struct client *c)
@@ -185,6 +199,69 @@ void client_schedule_write(struct client *c)
     c->server->pending_writes = c;
 }
 
+/* Moves the released part of out (some of it still waits for the AOF)
+ * into the idle send buffer. */
+static void client_send_released_prefix(struct client *c)
+{
+    size_t n = c->out_released;
+    c->sending.len = 0;
+    c->sending_done = 0;
+    buf_append(&c->sending, c->out.data, n);
+    memmove(c->out.data, c->out.data + n, c->out.len - n);
+    c->out.len -= n;
+    c->out_released = 0;
+    for (int i = 0; i < c->hold_count; i++)
+        c->holds[i].len -= n;
+}
+
+/* appendfsync always: out's bytes beyond what is released or already held
+ * wait for the AOF to be durable up to barrier. */
+static void client_hold(struct client *c, uint64_t barrier)
+{
+    struct server *s = c->server;
+    size_t covered = c->hold_count ? c->holds[c->hold_count - 1].len : c->out_released;
+    if (c->out.len == covered)
+        return;
+    if (c->hold_count == CLIENT_REPLY_HOLDS_MAX ||
+        (c->hold_count && c->holds[c->hold_count - 1].offset == barrier)) {
+        /* Merge into the newest hold: it waits a little longer. */
+        c->holds[c->hold_count - 1] = (struct reply_hold){c->out.len, barrier};
+    } else {
+        c->holds[c->hold_count++] = (struct reply_hold){c->out.len, barrier};
+    }
+    if (!(c->flags & CLIENT_HELD)) {
+        c->flags |= CLIENT_HELD;
+        c->held_next = s->aof.held;
+        s->aof.held = c;
+    }
+}
+
+void client_release_holds(struct server *s, bool all)
+{
+    struct client **p = &s->aof.held;
+    while (*p) {
+        struct client *c = *p;
+        int released = 0;
+        while (released < c->hold_count &&
+               (all || aof_durable(s, c->holds[released].offset)))
+            released++;
+        if (released) {
+            c->out_released = c->holds[released - 1].len;
+            memmove(c->holds, c->holds + released,
+                    (size_t)(c->hold_count - released) * sizeof(c->holds[0]));
+            c->hold_count -= released;
+            client_schedule_write(c);
+        }
+        if (c->hold_count == 0) {
+            c->flags &= ~(unsigned)CLIENT_HELD;
+            *p = c->held_next;
+            c->held_next = NULL;
+        } else {
+            p = &c->held_next;
+        }
+    }
+}
+
 /* Starts a send for c if it has output and none is in flight. Returns
  * false when the client was closed. */
 static bool client_flush(struct client *c)
@@ -193,22 +270,27 @@ static bool client_flush(struct client *c)
         return true;
     if (c->send_in_flight)
         return true; /* its completion reschedules */
-    if (c->sending_done == c->sending.len && c->out.len) {
+    if (c->sending_done == c->sending.len && c->out_released == c->out.len && c->out.len) {
         /* Swap the buffers: out's bytes become the send's, and replies keep
          * building in the (now empty) other buffer. */
         struct buf tmp = c->sending;
         c->sending = c->out;
         c->out = tmp;
         c->out.len = 0;
+        c->out_released = 0;
         c->sending_done = 0;
         /* Do not keep a huge idle buffer around after a big reply. */
         if (c->out.cap > 1024 * 1024)
             buf_free(&c->out);
+    } else if (c->sending_done == c->sending.len && c->out_released) {
+        client_send_released_prefix(c);
     }
     if (c->sending_done < c->sending.len) {
         loop_arm_send(c);
         return true;
     }
+    if (c->out.len)
+        return true; /* held for the AOF: the release reschedules */
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
         client_close(c);
         return false;
@@ -250,11 +332,20 @@ static void client_resume_unblocked(struct server *s)
 void client_flush_all(struct server *s)
 {
     client_resume_unblocked(s);
+    /* The AOF batch of this round goes to the ring first; under always the
+     * replies built so far wait until it is durable (group commit). */
+    uint64_t barrier = aof_before_replies(s);
+    if (!barrier && s->aof.held)
+        client_release_holds(s, true); /* everything logged is durable */
     while (s->pending_writes) {
         struct client *c = s->pending_writes;
         s->pending_writes = c->pending_write_next;
         c->pending_write_next = NULL;
         c->flags &= ~(unsigned)CLIENT_PENDING_WRITE;
+        if (barrier)
+            client_hold(c, barrier);
+        else
+            c->out_released = c->out.len;
         client_flush(c);
     }
 }
@@ -298,6 +389,10 @@ static void client_process_query(struct client *c)
            c->query_pos < c->query_len) {
         if (c->server->shutdown_asap)
             break;
+        if (aof_congested(c->server)) {
+            aof_pause_client(c); /* resumes when the AOF drains */
+            break;
+        }
         r->authenticated = c->authenticated;
         enum resp_parse_result res = resp_parse(r, c->query + c->query_pos, c->query_len - c->query_pos);
         if (res == RESP_PARSE_MORE)

@@ -352,8 +352,7 @@ static void info_memory(struct server *s, struct buf *b)
 }
 
 /* Redis 7.0's field list. The COW fields stay 0: the child does not
- * report its copy-on-write size yet. There is no AOF, so its lines report
- * "nothing ever ran". */
+ * report its copy-on-write size yet. The aof_* lines are aof.c's. */
 static void info_persistence(struct server *s, struct buf *b)
 {
     bool child = s->rdb_child_pid != 0;
@@ -366,17 +365,12 @@ static void info_persistence(struct server *s, struct buf *b)
                       "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
                       "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
                       "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%lld\r\n"
-                      "rdb_last_load_keys_loaded:%lld\r\naof_enabled:0\r\n"
-                      "aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
-                      "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
-                      "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n"
-                      "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\n"
-                      "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
-                      "module_fork_last_cow_size:0\r\n",
+                      "rdb_last_load_keys_loaded:%lld\r\n",
                       s->dirty, child ? 1 : 0, (long long)s->lastsave_s,
                       s->rdb_last_bgsave_ok ? "ok" : "err", (long long)s->rdb_last_bgsave_time_s,
                       current_s, s->rdb_saves, s->rdb_last_load_keys_expired,
                       s->rdb_last_load_keys_loaded);
+    aof_info(s, b);
 }
 
 static void info_stats(struct server *s, struct buf *b)
@@ -611,6 +605,15 @@ static void config_set_changed(const char *name, void *ctx)
 {
     struct server *s = ctx;
     server_apply_config(s);
+    if (strcmp(name, "appendonly") == 0) {
+        char err[256];
+        if (aof_set_enabled(s, s->config.appendonly, err, sizeof(err)) < 0) {
+            server_log(s, LOGLEVEL_WARNING, "%s", err);
+            s->config.appendonly = false;
+        }
+    } else if (strcmp(name, "appendfsync") == 0) {
+        aof_set_fsync_policy(s);
+    }
     if (strcmp(name, "dir") == 0) {
         /* The server works inside its data directory, as Redis does. */
         int ret = server_chdir(s);
@@ -1084,14 +1087,17 @@ static void debug_change_repl_id(struct client *c)
     reply_ok(c);
 }
 
-static void debug_not_built(struct client *c)
+/* DEBUG LOADAOF: sync the AOF, empty the keyspace, load the AOF again. */
+static void debug_loadaof(struct client *c)
 {
-    char upper[32];
-    size_t n = 0;
-    for (; n < c->argv[1].len && n + 1 < sizeof(upper); n++)
-        upper[n] = (char)toupper((unsigned char)c->argv[1].ptr[n]);
-    upper[n] = '\0';
-    reply_errorf(c, "DEBUG %s is not supported yet: persistence is not built", upper);
+    char err[512];
+    if (aof_debug_reload(c->server, err, sizeof(err)) < 0) {
+        server_log(c->server, LOGLEVEL_WARNING, "DEBUG LOADAOF: %s", err);
+        reply_error(c, strncmp(err, "ERR ", 4) == 0 ? err : "Error loading the AOF, check server logs.");
+        return;
+    }
+    server_log(c->server, LOGLEVEL_WARNING, "Append Only File loaded by DEBUG LOADAOF");
+    reply_ok(c);
 }
 
 /* DEBUG RELOAD [NOSAVE] [NOFLUSH]: save, empty every database, load the
@@ -1196,7 +1202,7 @@ static const struct debug_subcommand debug_subcommands[] = {
     {"quicklist-packed-threshold", 3, 3, debug_quicklist_packed_threshold},
     {"change-repl-id", 2, 2, debug_change_repl_id},
     {"reload", 2, INT_MAX, debug_reload},
-    {"loadaof", 2, 2, debug_not_built},
+    {"loadaof", 2, 2, debug_loadaof},
     {"log", 3, 3, debug_log},
 };
 
@@ -1271,11 +1277,6 @@ static void shutdown_command(struct client *c)
     c->server->shutdown_asap = true;
 }
 
-static void persistence_not_built(struct client *c, const char *name)
-{
-    reply_errorf(c, "%s is not supported yet: persistence is not built", name);
-}
-
 static void save_command(struct client *c)
 {
     struct server *s = c->server;
@@ -1289,23 +1290,27 @@ static void save_command(struct client *c)
         reply_error(c, "-ERR");
 }
 
-/* BGSAVE [SCHEDULE]. Only RDB children exist, so "another child is active"
- * never applies; inside EXEC the save is scheduled, as in Redis 7.0. */
+/* BGSAVE [SCHEDULE]: one child at a time, as in Redis 7.0; while an AOF
+ * rewrite runs (or inside EXEC) the save can be scheduled instead. */
 static void bgsave_command(struct client *c)
 {
     struct server *s = c->server;
-    /* SCHEDULE only matters while a non-RDB child runs, which never
-     * happens here, so it is checked and otherwise ignored. */
     if (c->argc > 2 || (c->argc == 2 && !arg_equals(&c->argv[1], "schedule"))) {
         reply_error_syntax(c);
         return;
     }
+    bool schedule = c->argc == 2;
     bool in_exec = (c->flags & CLIENT_DENY_BLOCKING) != 0;
     if (s->rdb_child_pid != 0) {
         reply_error(c, "Background save already in progress");
-    } else if (in_exec) {
-        s->rdb_bgsave_scheduled = true;
-        reply_status(c, "Background saving scheduled");
+    } else if (server_child_running(s) || in_exec) {
+        if (schedule || in_exec) {
+            s->rdb_bgsave_scheduled = true;
+            reply_status(c, "Background saving scheduled");
+        } else {
+            reply_error(c, "Another child process is active (AOF?): can't BGSAVE right now. "
+                           "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+        }
     } else if (rdb_save_background(s) == 0) {
         reply_status(c, "Background saving started");
     } else {
@@ -1315,7 +1320,15 @@ static void bgsave_command(struct client *c)
 
 static void bgrewriteaof_command(struct client *c)
 {
-    persistence_not_built(c, "BGREWRITEAOF");
+    char err[256];
+    bool in_exec = (c->flags & CLIENT_DENY_BLOCKING) != 0;
+    int ret = aof_rewrite_request(c->server, in_exec, err, sizeof(err));
+    if (ret < 0)
+        reply_error(c, err);
+    else if (ret == 1)
+        reply_status(c, "Background append only file rewriting scheduled");
+    else
+        reply_status(c, "Background append only file rewriting started");
 }
 
 /* ---- The table ---- */

@@ -460,7 +460,7 @@ struct command transaction_commands[] = {
      .acl = ACL_FAST | ACL_TRANSACTION, .summary = "Mark the start of a transaction block",
      .since = "1.2.0", .group = "transactions", .complexity = "O(1)"},
     {.name = "exec", .proc = transaction_exec_command, .arity = 1,
-     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG,
+     .flags = CMD_NO_PROPAGATE_SELF | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG,
      .acl = ACL_SLOW | ACL_TRANSACTION, .summary = "Execute all commands issued after MULTI",
      .since = "1.2.0", .group = "transactions",
      .complexity = "Depends on commands in the transaction"},

@@ -314,6 +314,12 @@ struct command *command_check(struct client *c)
         command_reject(c, cmd, "%s", RDB_SAVE_MISCONF_ERROR);
         return NULL;
     }
+    char misconf[256];
+    if (((cmd->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0)) &&
+        aof_writes_denied(c->server, misconf, sizeof(misconf))) {
+        command_reject(c, cmd, "%s", misconf);
+        return NULL;
+    }
     /* CLIENT LIST shows the command being run or queued as cmd=; the
      * commands an EXEC runs leave it at "exec", as in Redis. */
     c->last_cmd = cmd;
@@ -328,7 +334,10 @@ void command_call(struct client *c, struct command *cmd)
     if (!outer)
         s->keyspace.now_ms = start / 1000;
     c->cmd = cmd;
+    struct propagate_frame frame;
+    propagate_begin(s, &frame);
     cmd->proc(c);
+    propagate_end(c, cmd, &frame);
     /* Whole-db changes are judged once the command has made them. */
     if (s->watch_settle_pending)
         transaction_settle(s);

@@ -39,6 +39,8 @@ enum command_flag {
     CMD_SENTINEL = 1 << 16,     /* "sentinel" */
     CMD_NO_MANDATORY_KEYS = 1 << 17, /* "no_mandatory_keys" */
     CMD_NO_ASYNC_LOADING = 1 << 18,  /* "no_async_loading" */
+    /* Internal, never reported: the command logs only what it runs (EXEC). */
+    CMD_NO_PROPAGATE_SELF = 1 << 24,
 };
 
 /* ACL categories (COMMAND INFO / DOCS "@name"). */

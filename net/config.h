@@ -90,6 +90,10 @@ struct config {
     bool stop_writes_on_bgsave_error; /* yes */
     bool aof_load_truncated;   /* yes */
     bool aof_use_rdb_preamble; /* yes */
+    bool aof_timestamp_enabled; /* no */
+    bool aof_disable_auto_gc;   /* no */
+    bool no_appendfsync_on_rewrite; /* no */
+    bool aof_rewrite_incremental_fsync; /* yes */
     long long auto_aof_rewrite_percentage; /* 100 */
     long long auto_aof_rewrite_min_size;   /* 64mb */
 

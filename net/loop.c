@@ -23,6 +23,7 @@
 
 #include "engine/alloc.h"
 #include "net/server.h"
+#include "uring/ring.h"
 
 #define LOOP_BUFFER_GROUP 0
 
@@ -136,6 +137,9 @@ int loop_init(struct server *s, char *err, size_t err_len)
 
 void loop_shutdown(struct server *s)
 {
+    alloc_free(s->deferred);
+    s->deferred = NULL;
+    s->deferred_count = s->deferred_cap = 0;
     io_uring_queue_exit(&s->ring);
     if (s->recv_ring)
         munmap(s->recv_ring, s->recv_ring_bytes);
@@ -351,7 +355,81 @@ static int loop_setup_signals(struct server *s)
     if (s->signal_fd < 0)
         return -errno;
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit makes writes fail with EFBIG, which the AOF
+     * handles like a full disk, instead of killing the server. */
+    signal(SIGXFSZ, SIG_IGN);
     return 0;
+}
+
+static void loop_dispatch(struct io_uring_cqe *cqe)
+{
+    if (ring_owns_cqe(cqe)) {
+        ring_complete(cqe);
+        return;
+    }
+    struct loop_op *op = io_uring_cqe_get_data(cqe);
+    if (op)
+        op->done(op, cqe);
+}
+
+/* Runs the completions loop_wait_writer kept back, in arrival order. */
+static void loop_run_deferred(struct server *s)
+{
+    /* A done() may wait again and defer more: take the array first. */
+    for (size_t i = 0; i < s->deferred_count; i++) {
+        struct loop_deferred d = s->deferred[i];
+        d.op->done(d.op, &d.cqe);
+    }
+    s->deferred_count = 0;
+}
+
+/* CQEs taken off the ring per batch. They are copied and the CQ advanced
+ * before any done() runs, so a done() that waits on the ring itself
+ * (loop_wait_writer: an AOF sync inside SHUTDOWN) never sees them again. */
+#define LOOP_REAP_BATCH 256
+
+/* Copies up to LOOP_REAP_BATCH available CQEs into out and consumes them. */
+static unsigned loop_reap(struct server *s, struct io_uring_cqe *out)
+{
+    struct io_uring_cqe *cqe;
+    unsigned head, n = 0;
+    io_uring_for_each_cqe(&s->ring, head, cqe) {
+        if (n == LOOP_REAP_BATCH)
+            break;
+        out[n++] = *cqe;
+    }
+    io_uring_cq_advance(&s->ring, n);
+    return n;
+}
+
+static void loop_defer(struct server *s, struct io_uring_cqe *cqe)
+{
+    if (s->deferred_count == s->deferred_cap) {
+        s->deferred_cap = s->deferred_cap ? s->deferred_cap * 2 : 64;
+        s->deferred = alloc_resize(s->deferred, s->deferred_cap * sizeof(*s->deferred));
+    }
+    s->deferred[s->deferred_count].op = io_uring_cqe_get_data(cqe);
+    s->deferred[s->deferred_count].cqe = *cqe;
+    s->deferred_count++;
+}
+
+void loop_wait_writer(struct server *s, bool (*done)(void *ctx), void *ctx)
+{
+    struct io_uring_cqe batch[LOOP_REAP_BATCH];
+    while (!done(ctx)) {
+        int ret = io_uring_submit_and_wait(&s->ring, 1);
+        if (ret < 0 && ret != -EINTR && ret != -EBUSY && ret != -EAGAIN && ret != -ETIME) {
+            server_log(s, LOGLEVEL_WARNING, "io_uring_submit_and_wait: %s", strerror(-ret));
+            return;
+        }
+        unsigned n = loop_reap(s, batch);
+        for (unsigned i = 0; i < n; i++) {
+            if (ring_owns_cqe(&batch[i]))
+                ring_complete(&batch[i]);
+            else if (io_uring_cqe_get_data(&batch[i]))
+                loop_defer(s, &batch[i]);
+        }
+    }
 }
 
 void loop_run(struct server *s)
@@ -374,16 +452,19 @@ void loop_run(struct server *s)
             break;
         }
         s->now_ms = server_mstime();
-        struct io_uring_cqe *cqe;
-        unsigned head, seen = 0;
-        io_uring_for_each_cqe(&s->ring, head, cqe) {
-            struct loop_op *op = io_uring_cqe_get_data(cqe);
-            if (op)
-                op->done(op, cqe);
-            seen++;
-        }
-        io_uring_cq_advance(&s->ring, seen);
+        struct io_uring_cqe batch[LOOP_REAP_BATCH];
+        unsigned seen = 0, n;
+        do {
+            n = loop_reap(s, batch);
+            for (unsigned i = 0; i < n; i++)
+                loop_dispatch(&batch[i]);
+            seen += n;
+        } while (n == LOOP_REAP_BATCH);
         last_batch = seen;
+        if (s->deferred_count) {
+            last_batch += (unsigned)s->deferred_count;
+            loop_run_deferred(s);
+        }
     }
     /* Send what was produced before the shutdown began (SHUTDOWN has no
      * reply, but pipelined replies before it should reach their clients). */

@@ -51,8 +51,6 @@ static void main_load_config(struct server *s, int argc, char **argv)
         main_fatal_config("daemonize yes is not supported: run ringkv-server under a supervisor");
     if ((unsigned long long)s->config.proto_max_bulk_len > KV_BYTES_MAX)
         main_fatal_config("proto-max-bulk-len is larger than ringkv's 4 GB value limit");
-    if (s->config.appendonly)
-        main_fatal_config("appendonly yes is not supported yet: the AOF is not built");
 }
 
 int main(int argc, char **argv)

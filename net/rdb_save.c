@@ -80,14 +80,14 @@ static int rdb_save_ring_write(void *ctx, const void *buf, size_t len)
     return ring_writer_write_all(ctx, buf, len);
 }
 
-static void rdb_save_options(struct server *s, struct rdb_save_options *opt)
+static void rdb_save_options(struct server *s, struct rdb_save_options *opt, bool aof_base)
 {
     struct alloc_stats st;
     alloc_stats_read(&st);
     memset(opt, 0, sizeof(*opt));
     opt->compression = s->config.rdbcompression;
     opt->checksum = s->config.rdbchecksum;
-    opt->aof_base = false;
+    opt->aof_base = aof_base;
     opt->ctime_s = time(NULL);
     opt->used_mem = st.allocated;
 }
@@ -122,15 +122,22 @@ static int rdb_save_commit(struct server *s, const char *tmp)
     return rdb_save_fsync_dir();
 }
 
-/* Encodes the keyspace into tmp with write(2), then fdatasync and close.
- * Returns 0 or -errno; the temp file is left for the caller to remove. */
-static int rdb_save_write_plain(struct server *s, int fd)
+/* rdb_save_encode_fn for an RDB file; ctx points at the aof_base flag. */
+static int rdb_save_encode_rdb(struct server *s, struct rdb_sink *sink, void *ctx)
+{
+    struct rdb_save_options opt;
+    rdb_save_options(s, &opt, *(const bool *)ctx);
+    return rdb_save(&s->keyspace, sink, &opt);
+}
+
+/* Encodes with write(2) into fd, then fdatasync. Returns 0 or -errno. */
+static int rdb_save_write_plain(struct server *s, int fd, rdb_save_encode_fn encode, void *ctx)
 {
     struct rdb_sink sink;
     rdb_sink_init(&sink, rdb_save_fd_write, &fd);
-    struct rdb_save_options opt;
-    rdb_save_options(s, &opt);
-    int err = rdb_save(&s->keyspace, &sink, &opt);
+    int err = encode(s, &sink, ctx);
+    if (err == 0)
+        err = rdb_sink_flush(&sink);
     rdb_sink_free(&sink);
     if (err == 0 && fdatasync(fd) < 0)
         err = -errno;
@@ -155,7 +162,8 @@ int rdb_save_blocking(struct server *s)
 
 /* Streams the encoding through a private ring. Returns 0, -errno, or
  * -ENOSYS-like errors of the ring set-up (then the caller falls back). */
-static int rdb_save_write_ring(struct server *s, int fd, bool *ring_unavailable)
+static int rdb_save_write_ring(struct server *s, int fd, rdb_save_encode_fn encode, void *ctx,
+                               bool *ring_unavailable)
 {
     struct ring_uring u;
     int err = ring_uring_init_private(&u);
@@ -179,9 +187,9 @@ static int rdb_save_write_ring(struct server *s, int fd, bool *ring_unavailable)
     }
     struct rdb_sink sink;
     rdb_sink_init(&sink, rdb_save_ring_write, &w);
-    struct rdb_save_options opt;
-    rdb_save_options(s, &opt);
-    err = rdb_save(&s->keyspace, &sink, &opt);
+    err = encode(s, &sink, ctx);
+    if (err == 0)
+        err = rdb_sink_flush(&sink);
     rdb_sink_free(&sink);
     int fin = ring_writer_finish(&w);
     if (err == 0)
@@ -192,6 +200,24 @@ static int rdb_save_write_ring(struct server *s, int fd, bool *ring_unavailable)
     return err;
 }
 
+int rdb_save_stream(struct server *s, int fd, bool use_ring, rdb_save_encode_fn encode, void *ctx)
+{
+    if (!use_ring)
+        return rdb_save_write_plain(s, fd, encode, ctx);
+    bool ring_unavailable = false;
+    int err = rdb_save_write_ring(s, fd, encode, ctx, &ring_unavailable);
+    if (ring_unavailable) {
+        server_log(s, LOGLEVEL_NOTICE, "io_uring unavailable in the save child (%s): "
+                   "writing with write(2)", strerror(-err));
+        err = rdb_save_write_plain(s, fd, encode, ctx);
+    }
+    return err;
+}
+
+int rdb_save_to_fd(struct server *s, int fd, bool use_ring, bool aof_base)
+{
+    return rdb_save_stream(s, fd, use_ring, rdb_save_encode_rdb, &aof_base);
+}
 static int rdb_save_to_temp(struct server *s, pid_t pid, bool use_ring)
 {
     char tmp[RDB_SAVE_TEMP_NAME_BYTES];
@@ -204,18 +230,7 @@ static int rdb_save_to_temp(struct server *s, pid_t pid, bool use_ring)
                    tmp, s->config.dir, strerror(-err));
         return err;
     }
-    int err;
-    bool ring_unavailable = false;
-    if (use_ring) {
-        err = rdb_save_write_ring(s, fd, &ring_unavailable);
-        if (ring_unavailable) {
-            server_log(s, LOGLEVEL_NOTICE, "io_uring unavailable in the save child (%s): "
-                       "writing with write(2)", strerror(-err));
-            err = rdb_save_write_plain(s, fd);
-        }
-    } else {
-        err = rdb_save_write_plain(s, fd);
-    }
+    int err = rdb_save_to_fd(s, fd, use_ring, false);
     if (close(fd) < 0 && err == 0)
         err = -errno;
     if (err < 0) {
@@ -232,15 +247,7 @@ static int rdb_save_to_temp(struct server *s, pid_t pid, bool use_ring)
  * Never returns. */
 static void rdb_save_child(struct server *s)
 {
-    /* The parent blocks SIGTERM/SIGINT for its signalfd; the child must
-     * die of them (a kill of the child is how a save is aborted). */
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigprocmask(SIG_UNBLOCK, &mask, NULL);
-    for (int i = 0; i < s->listener_count; i++)
-        close(s->listeners[i].fd);
+    server_child_init(s);
     int err = rdb_save_to_temp(s, getpid(), true);
     if (err == 0)
         server_log(s, LOGLEVEL_NOTICE, "DB saved on disk");
@@ -321,6 +328,8 @@ void rdb_save_cron(struct server *s)
             rdb_save_child_done(s, r < 0 ? 0x100 : status);
         return;
     }
+    if (server_child_running(s))
+        return; /* one child at a time: the AOF rewrite's */
     time_t now = time(NULL);
     if (s->rdb_bgsave_scheduled &&
         (s->rdb_last_bgsave_ok || now - s->rdb_last_bgsave_try_s > RDB_SAVE_RETRY_DELAY_S)) {
@@ -375,7 +384,12 @@ static long rdb_save_fd_read(void *ctx, void *buf, size_t len)
 
 int rdb_save_load_file(struct server *s, bool *found, char *err, size_t err_len)
 {
-    const char *name = s->config.dbfilename;
+    return rdb_save_load_path(s, s->config.dbfilename, found, NULL, err, err_len);
+}
+
+int rdb_save_load_path(struct server *s, const char *name, bool *found, uint64_t *consumed,
+                       char *err, size_t err_len)
+{
     *found = false;
     int fd = open(name, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -406,6 +420,8 @@ int rdb_save_load_file(struct server *s, bool *found, char *err, size_t err_len)
                  s->config.dir, name, (unsigned long long)info.error_offset, why);
         return -1;
     }
+    if (consumed)
+        *consumed = info.bytes;
     s->rdb_last_load_keys_loaded = (long long)info.keys_loaded;
     s->rdb_last_load_keys_expired = (long long)info.keys_expired_skipped;
     server_log(s, LOGLEVEL_NOTICE, "Done loading RDB, keys loaded: %llu, keys expired: %llu.",

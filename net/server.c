@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -245,12 +246,20 @@ int server_init(struct server *s, char *err, size_t err_len)
     s->rdb_last_bgsave_time_s = -1;
     /* The dataset is loaded before the listeners open, as in Redis, so no
      * client ever sees a partial keyspace. */
-    bool loaded;
-    if (rdb_save_load_file(s, &loaded, err, err_len) < 0)
-        return -1;
     server_adjust_open_files(s);
     if (loop_init(s, err, err_len) < 0)
         return -1;
+    /* With the AOF on, it wins over dump.rdb (aof.c loads the RDB only
+     * when no AOF exists yet). */
+    bool loaded;
+    if (s->config.appendonly) {
+        if (aof_startup(s, err, err_len) < 0)
+            return -1;
+    } else {
+        aof_startup(s, err, err_len); /* only prepares the state */
+        if (rdb_save_load_file(s, &loaded, err, err_len) < 0)
+            return -1;
+    }
     for (int i = 0; i < s->config.bind_count; i++)
         if (server_listen_one(s, s->config.bind[i], err, err_len) < 0)
             return -1;
@@ -316,6 +325,7 @@ void server_cron(struct server *s)
     blocking_expire_timeouts(s);
     server_sample_ops(s);
     rdb_save_cron(s);
+    aof_cron(s);
     if (s->cron_loops % 10 == 0) {
         struct alloc_stats st;
         alloc_stats_read(&st);
@@ -349,6 +359,8 @@ int server_prepare_shutdown_force(struct server *s, bool save, bool nosave, bool
     /* A running BGSAVE is abandoned: the final save below, if any, is the
      * one that counts, and a child must not outlive the server. */
     rdb_save_kill_child(s);
+    /* Everything logged reaches the disk before the RDB is written. */
+    aof_shutdown(s);
     if ((s->config.save_count > 0 && !nosave) || save) {
         server_log(s, LOGLEVEL_NOTICE, "Saving the final RDB snapshot before exiting.");
         if (rdb_save_blocking(s) < 0) {
@@ -377,8 +389,24 @@ void server_key_modified(struct server *s, struct db *db, const char *key, size_
     blocking_key_touched(s, db, key, key_len);
 }
 
+void server_child_init(struct server *s)
+{
+    /* The parent blocks SIGTERM/SIGINT for its signalfd; the child must
+     * die of them (a kill of the child is how a save is aborted). */
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigprocmask(SIG_UNBLOCK, &mask, NULL);
+    for (int i = 0; i < s->listener_count; i++)
+        close(s->listeners[i].fd);
+}
+
 void server_free(struct server *s)
 {
+    /* The AOF's last ops complete on the ring before it goes away. */
+    aof_free(s);
+    propagate_free(s);
     /* Tearing the ring down first cancels every operation, so clients can
      * be freed with nothing in flight. */
     loop_shutdown(s);

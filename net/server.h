@@ -16,13 +16,18 @@
 #include <liburing.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
+#include "engine/aof_encode.h"
+#include "engine/aof_manifest.h"
 #include "engine/db.h"
 #include "engine/dict.h"
 #include "net/config.h"
 #include "net/reply.h"
 #include "net/resp.h"
+#include "uring/ring.h"
+#include "uring/writer.h"
 
 #define SERVER_VERSION "0.1.0"        /* ringkv_version */
 #define SERVER_REDIS_VERSION "7.0.15" /* the Redis compatibility level clients check */
@@ -65,6 +70,8 @@ enum client_flag {
     CLIENT_DENY_BLOCKING = 1 << 9,
     CLIENT_BLOCKED = 1 << 10,          /* waiting in a blocking command (net/blocking.c) */
     CLIENT_UNBLOCKED = 1 << 11,        /* on server->unblocked: its query buffer resumes */
+    CLIENT_HELD = 1 << 12,             /* on server->aof.held */
+    CLIENT_PAUSED = 1 << 13,           /* on server->aof.paused */
 };
 
 /* What a blocked client waits for: the key type that can serve it. */
@@ -97,6 +104,13 @@ struct blocked_state {
     size_t serving_key_len;
     bool serving;
     bool reblock;
+};
+
+/* A stretch of a client's output that waits for the AOF (client.c). */
+#define CLIENT_REPLY_HOLDS_MAX 4
+struct reply_hold {
+    size_t len;      /* out[0, len) is covered */
+    uint64_t offset; /* by the AOF being durable up to here */
 };
 
 struct transaction_command; /* cmd_transaction.c */
@@ -133,6 +147,14 @@ struct client {
     struct buf sending;    /* bytes handed to the in-flight send; not touched until it completes */
     size_t sending_done;   /* bytes of `sending` already sent */
     unsigned long long reply_bytes_total;
+    /* appendfsync always: replies wait until the AOF bytes produced before
+     * them are durable. out[0, out_released) may be sent; each hold says
+     * that out[.., len) waits for the AOF to be durable up to offset. */
+    size_t out_released;
+    struct reply_hold holds[CLIENT_REPLY_HOLDS_MAX];
+    int hold_count;
+    struct client *held_next;          /* server->aof.held, when hold_count > 0 */
+    struct client *paused_next;        /* server->aof.paused: AOF back-pressure */
 
     /* transaction (cmd_transaction.c) */
     struct transaction_command *queued; /* owned array, MULTI's queue in arrival order */
@@ -155,6 +177,12 @@ struct client {
     struct client *prev, *next;         /* server->clients, in id order */
     struct client *pending_write_next;  /* server->pending_writes */
     struct client *unblocked_next;      /* server->unblocked */
+};
+
+/* A completion loop_wait_writer set aside for the loop's next round. */
+struct loop_deferred {
+    struct loop_op *op;
+    struct io_uring_cqe cqe; /* user_data, res, flags: all done() reads */
 };
 
 struct listener {
@@ -188,6 +216,71 @@ struct error_stat {
     long long count;
 };
 
+/* Propagation of the current unit of work (propagate.c). */
+struct propagate_entry {
+    int db_id;
+    size_t offset, len; /* the record in propagate_state.records */
+};
+
+struct propagate_state {
+    struct aof_buffer records;         /* encoded commands of the current unit */
+    struct propagate_entry *entries;   /* owned */
+    int count, cap;
+    int depth;                         /* command calls in progress */
+    /* The running command's own choice (command_propagate_as/none). */
+    bool override_set, none;
+    struct aof_buffer override;        /* its record */
+};
+
+enum aof_status {
+    AOF_OFF = 0,
+    AOF_ON,
+    AOF_WAIT_REWRITE, /* CONFIG SET appendonly yes: ON once the first rewrite ends */
+};
+
+/* The append-only file (aof.c). */
+struct aof_state {
+    enum aof_status status;
+    struct aof_manifest manifest;
+    int fd;                            /* the INCR being appended to, -1 if none */
+    struct ring_uring uring;           /* borrowed: the event loop's ring */
+    struct ring_writer writer;
+    bool writer_open;
+    uint64_t writer_base;              /* INCR file size when the writer opened on it */
+    struct aof_buffer staging;         /* records of this loop iteration */
+    struct aof_select_state select;
+    long long last_ts_s;               /* aof-timestamp-enabled: last #TS written */
+    long long base_size;               /* bytes of the BASE */
+    long long rewrite_base_size;       /* base + incr after the last rewrite */
+    long long closed_incr_size;        /* bytes of INCRs before the current one */
+    /* errors */
+    int error;                         /* -errno of a failed write/fsync, 0 if fine */
+    int64_t error_since_ms;
+    int64_t last_retry_ms;
+    int64_t last_error_log_ms;
+    /* everysec */
+    int64_t fsync_pending_since_ms;    /* written > durable since then, 0 if not */
+    long long delayed_fsync;
+    /* stats: fdatasyncs completed and records they covered */
+    long long fsyncs;
+    long long records_logged;
+    uint64_t last_durable;
+    /* group commit: clients with held replies; clients paused by back-pressure */
+    struct client *held;
+    struct client *paused;
+    bool congested;
+    /* rewrite */
+    pid_t child_pid;
+    int64_t child_start_ms;
+    bool rewrite_scheduled;
+    bool last_rewrite_ok;
+    long long last_rewrite_time_s;     /* -1 before the first */
+    long long rewrites;
+    long long consecutive_failures;
+    int64_t next_auto_rewrite_ms;      /* backoff after failures */
+    bool loading;
+};
+
 struct server {
     struct config config;
     struct keyspace keyspace;
@@ -207,6 +300,8 @@ struct server {
     struct loop_op signal_op;
     char signal_buf[128];
     bool signal_armed;
+    struct loop_deferred *deferred;      /* owned array, see loop_wait_writer */
+    size_t deferred_count, deferred_cap;
 
     /* clients */
     struct client *clients_head, *clients_tail;
@@ -260,6 +355,9 @@ struct server {
     long long stat_total_forks;
     long long stat_latest_fork_usec;
 
+    struct propagate_state prop;
+    struct aof_state aof;
+
     struct server_stats stats;
     struct error_stat errorstats[SERVER_ERROR_CODES_MAX];
     int errorstat_count;
@@ -296,6 +394,10 @@ struct client *client_by_id(struct server *s, uint64_t id);
 /* c left the blocked state: its pipelined commands run before the loop
  * next sleeps (client_flush_all), in order. */
 void client_unblocked(struct client *c);
+
+/* Releases held replies the AOF has made durable (all: every one, when the
+ * AOF is switched off or rotated after a full sync). */
+void client_release_holds(struct server *s, bool all);
 
 /* --- blocking.c --- */
 void blocking_server_init(struct server *s);
@@ -361,6 +463,10 @@ int server_prepare_shutdown(struct server *s, bool save, bool nosave, char *err,
  * the command, as Redis 7.0 does (see transaction_db_changing). */
 void server_key_modified(struct server *s, struct db *db, const char *key, size_t key_len);
 
+/* In a freshly forked child: unblocks the signals the parent reads from its
+ * signalfd (a kill must end the child) and closes the listeners. */
+void server_child_init(struct server *s);
+
 /* Like server_prepare_shutdown, for SHUTDOWN [SAVE|NOSAVE] [FORCE]: force
  * exits even when the final save fails. */
 int server_prepare_shutdown_force(struct server *s, bool save, bool nosave, bool force, char *err,
@@ -385,6 +491,18 @@ bool rdb_save_writes_denied(const struct server *s);
 /* Loads dbfilename (if it exists, *found says) into the empty keyspace.
  * Returns 0, or -1 with a message naming the file, offset and reason. */
 int rdb_save_load_file(struct server *s, bool *found, char *err, size_t err_len);
+/* Loads the RDB file at path (relative to the data directory): the AOF
+ * base uses it too. consumed (optional) gets the bytes the RDB took. */
+int rdb_save_load_path(struct server *s, const char *path, bool *found, uint64_t *consumed,
+                       char *err, size_t err_len);
+/* Encodes the keyspace into fd (RDB, with the aof-base AUX field when
+ * aof_base), through a private ring when use_ring (a forked child), else
+ * with write(2); then fdatasync. Returns 0 or -errno. */
+int rdb_save_to_fd(struct server *s, int fd, bool use_ring, bool aof_base);
+/* The same for any encoder writing into an rdb_sink (the AOF's RESP base). */
+struct rdb_sink;
+typedef int (*rdb_save_encode_fn)(struct server *s, struct rdb_sink *sink, void *ctx);
+int rdb_save_stream(struct server *s, int fd, bool use_ring, rdb_save_encode_fn encode, void *ctx);
 /* Redis's MISCONF text for rdb_save_writes_denied. */
 #define RDB_SAVE_MISCONF_ERROR                                                                    \
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "   \
@@ -392,6 +510,87 @@ int rdb_save_load_file(struct server *s, bool *found, char *err, size_t err_len)
     "configured to report errors during writes if RDB snapshotting fails "                       \
     "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "  \
     "RDB error."
+
+/* --- propagate.c --- */
+/* What a write command leaves in the AOF. After a command ran, if it
+ * changed the dirty counter, its argv is logged as the client sent it,
+ * unless the handler said otherwise with one of these (Redis 7.0's
+ * rewriteClientCommandVector / alsoPropagate / preventCommandPropagation):
+ *   command_propagate_as: log this argv instead (copied now), e.g.
+ *       SET key value PXAT <ms> for SET ... EX; calling it again replaces it.
+ *   command_propagate_none: log nothing for the command itself (its
+ *       effects were logged with propagate_add, e.g. SPOP as SREMs).
+ *   propagate_add: log one more command (copied now) in db_id, in order,
+ *       before the command's own. Outside any command (the expiry cycle)
+ *       it is logged at once.
+ * Everything one top-level command (EXEC included) logs is one unit: more
+ * than one command is wrapped in MULTI ... EXEC, as Redis does. Without
+ * an AOF these cost a flag test. */
+void command_propagate_as(struct client *c, int argc, const struct aof_arg *argv);
+void command_propagate_none(struct client *c);
+void propagate_add(struct server *s, int db_id, int argc, const struct aof_arg *argv);
+/* Argument builders for the calls above. */
+static inline struct aof_arg aof_arg_str(const char *s)
+{
+    return (struct aof_arg){s, strlen(s)};
+}
+static inline struct aof_arg aof_arg_of(const struct resp_arg *a)
+{
+    return (struct aof_arg){a->ptr, a->len};
+}
+
+/* Brackets one command call (command.c, a blocked client's wake-up). */
+struct propagate_frame {
+    long long dirty;
+    bool override_set, none;
+};
+void propagate_begin(struct server *s, struct propagate_frame *f);
+void propagate_end(struct client *c, const struct command *cmd, struct propagate_frame *f);
+void propagate_free(struct server *s);
+
+/* --- aof.c --- */
+/* Start-up with appendonly yes: loads the AOF (or, when there is none yet,
+ * dump.rdb, which becomes the base), then opens the INCR for appending.
+ * Returns 0, or -1 with the reason in err. */
+int aof_startup(struct server *s, char *err, size_t err_len);
+/* Appends one record for db_id to this iteration's batch, preceded by a
+ * SELECT when the db changes. command: count it in the stats. */
+void aof_feed(struct server *s, int db_id, const char *rec, size_t len, bool command);
+/* Before replies go out: hands the iteration's batch to the ring writer.
+ * Returns the AOF offset that replies produced so far must wait for, or 0
+ * when they may go out at once. */
+uint64_t aof_before_replies(struct server *s);
+/* Whether the AOF is durable up to offset. */
+bool aof_durable(const struct server *s, uint64_t offset);
+/* The tick: everysec fsync, error retry, rewrite child, automatic rewrite. */
+void aof_cron(struct server *s);
+/* Shutdown: writes and fsyncs everything, kills a rewrite child. */
+void aof_shutdown(struct server *s);
+void aof_free(struct server *s);
+/* Errors writing the AOF refuse writes: fills msg with the MISCONF error. */
+bool aof_writes_denied(const struct server *s, char *msg, size_t msg_len);
+/* Back-pressure: the AOF cannot take more now; c waits (paused). */
+bool aof_congested(const struct server *s);
+void aof_pause_client(struct client *c);
+/* Kills a running rewrite child and removes its temp file. */
+void aof_kill_child(struct server *s);
+/* BGREWRITEAOF. Returns 0 started, 1 scheduled, -1 failed (err filled). */
+int aof_rewrite_request(struct server *s, bool schedule_only, char *err, size_t err_len);
+/* CONFIG SET appendonly / appendfsync. Returns 0 or -1 with err. */
+int aof_set_enabled(struct server *s, bool on, char *err, size_t err_len);
+void aof_set_fsync_policy(struct server *s);
+/* INFO persistence's aof_* lines. */
+void aof_info(struct server *s, struct buf *b);
+/* DEBUG LOADAOF: makes the AOF durable, empties the keyspace and loads it
+ * again. Returns 0 or -1 with err. */
+int aof_debug_reload(struct server *s, char *err, size_t err_len);
+/* Whether a child (BGSAVE or AOF rewrite) runs. */
+bool server_child_running(const struct server *s);
+
+/* --- loop.c (AOF waits) --- */
+/* Runs ring-writer completions until done(ctx) is true, keeping every other
+ * completion for the loop's next round (so no command runs nested). */
+void loop_wait_writer(struct server *s, bool (*done)(void *ctx), void *ctx);
 
 /* --- cmd_transaction.c --- */
 /* MULTI/EXEC/WATCH state. Every function borrows its arguments. */

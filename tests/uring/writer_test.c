@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -242,7 +243,7 @@ START_TEST(test_enospc_is_sticky_and_reset_rewrites)
     ck_assert_uint_eq(ring_writer_durable(&w), 700);
     ring_fake_crash(&f, false);
     assert_file_pattern(&f, 4, 0, 700);
-    free(w.buffer); /* the writer died with the process */
+    munmap(w.buffer, w.config.buffer_bytes); /* the writer died with the process */
     ring_fake_free(&f);
 }
 END_TEST
@@ -274,7 +275,7 @@ START_TEST(test_failed_fsync_is_never_retried)
     ck_assert_uint_eq(ring_writer_durable(&w), 300);
     ring_fake_crash(&f, true);
     assert_file_pattern(&f, 6, 0, 300);
-    free(w.buffer);
+    munmap(w.buffer, w.config.buffer_bytes);
     ring_fake_free(&f);
 }
 END_TEST
@@ -658,7 +659,7 @@ static void crash_once(unsigned seed, bool finish)
     ck_assert_uint_eq(durable, r.durable_seen > durable ? r.durable_seen : durable);
     ring_fake_crash(&r.fake, crash_random(&r) % 2);
     crash_check(&r, durable);
-    free(r.writer.buffer); /* the writer died with the process: no orderly free */
+    munmap(r.writer.buffer, r.writer.config.buffer_bytes); /* the writer died with the process: no orderly free */
     ring_fake_free(&r.fake);
 }
 
