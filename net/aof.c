@@ -98,6 +98,8 @@ static void aof_resume_paused(struct server *s)
     }
 }
 
+static void aof_stage_to_writer(struct server *s);
+
 /* The writer made progress or failed: release what is now durable. */
 static void aof_writer_done(struct ring_writer *w)
 {
@@ -112,6 +114,12 @@ static void aof_writer_done(struct ring_writer *w)
                    "Error writing to the AOF file: %s. Writes are refused until it succeeds; "
                    "retrying once a second.", strerror(-err));
         a->last_error_log_ms = s->now_ms;
+    }
+    /* Group commit: the batch that gathered while the fsync ran goes out
+     * now, as one write and one fsync. */
+    if (s->config.appendfsync == APPENDFSYNC_ALWAYS && ring_writer_idle(w) && !err) {
+        aof_stage_to_writer(s);
+        ring_writer_flush(w);
     }
     uint64_t durable = ring_writer_durable(w);
     if (durable > a->last_durable) {
@@ -257,7 +265,11 @@ uint64_t aof_before_replies(struct server *s)
     if (!a->writer_open)
         return 0;
     aof_stage_to_writer(s);
-    ring_writer_flush(&a->writer);
+    /* Under always one write+fsync is in flight at a time: what arrives
+     * meanwhile joins the next batch (flushed from aof_writer_done), so a
+     * slow fsync makes batches bigger instead of queueing more fsyncs. */
+    if (s->config.appendfsync != APPENDFSYNC_ALWAYS || ring_writer_idle(&a->writer))
+        ring_writer_flush(&a->writer);
     a->congested = a->staging.len > AOF_STAGING_CONGESTED_BYTES;
     if (!a->congested && a->paused)
         aof_resume_paused(s);
@@ -641,6 +653,27 @@ static int aof_rotate_incr(struct server *s)
     return aof_writer_open(s, fd, 0);
 }
 
+/* Switching on: the INCR opened for the first base starts empty again
+ * whenever a rewrite (re)starts, since the new snapshot will hold all it
+ * had. The manifest does not list it yet, so nothing else changes. */
+static int aof_restart_pending_incr(struct server *s)
+{
+    struct aof_state *a = &s->aof;
+    if (!a->writer_open || ring_writer_appended(&a->writer) == 0)
+        return 0;
+    aof_stage_to_writer(s);
+    loop_wait_writer(s, (bool (*)(void *))ring_writer_idle, &a->writer);
+    ring_writer_free(&a->writer);
+    a->writer_open = false;
+    aof_buffer_clear(&a->staging);
+    client_release_holds(s, true);
+    if (ftruncate(a->fd, 0) < 0)
+        return -errno;
+    aof_select_reset(&a->select);
+    a->last_ts_s = 0;
+    return aof_writer_open(s, a->fd, 0);
+}
+
 /* ---- start-up ---- */
 
 /* Redis's upgrade path: an old single AOF file in the data directory
@@ -781,7 +814,11 @@ static int aof_rewrite_start(struct server *s)
 {
     struct aof_state *a = &s->aof;
     assert(!server_child_running(s));
-    if (a->status != AOF_OFF && aof_rotate_incr(s) < 0) {
+    if (a->status == AOF_ON && aof_rotate_incr(s) < 0) {
+        a->last_rewrite_ok = false;
+        return -1;
+    }
+    if (a->status == AOF_WAIT_REWRITE && aof_restart_pending_incr(s) < 0) {
         a->last_rewrite_ok = false;
         return -1;
     }
