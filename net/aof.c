@@ -807,6 +807,7 @@ static void aof_rewrite_child(struct server *s)
         _exit(1);
     }
     server_log(s, LOGLEVEL_NOTICE, "Successfully created the temporary AOF base file %s", tmp);
+    server_child_info_send(s);
     _exit(0);
 }
 
@@ -823,6 +824,7 @@ static int aof_rewrite_start(struct server *s)
         return -1;
     }
     long long start_us = server_ustime();
+    server_child_info_open(s);
     pid_t pid = fork();
     if (pid == 0)
         aof_rewrite_child(s);
@@ -898,7 +900,10 @@ static void aof_rewrite_done(struct server *s, int status)
 {
     struct aof_state *a = &s->aof;
     pid_t pid = a->child_pid;
+    long long cow = server_child_info_receive(s);
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (ok)
+        a->last_cow_size = cow;
     if (ok) {
         ok = aof_rewrite_install(s, pid) == 0;
         if (ok)
@@ -1178,13 +1183,13 @@ void aof_info(struct server *s, struct buf *b)
                      "aof_last_rewrite_time_sec:%lld\r\naof_current_rewrite_time_sec:%lld\r\n"
                      "aof_last_bgrewrite_status:%s\r\naof_rewrites:%lld\r\n"
                      "aof_rewrites_consecutive_failures:%lld\r\naof_last_write_status:%s\r\n"
-                     "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+                     "aof_last_cow_size:%lld\r\nmodule_fork_in_progress:0\r\n"
                      "module_fork_last_cow_size:0\r\n",
                      a->status != AOF_OFF, a->child_pid != 0, a->rewrite_scheduled,
                      a->last_rewrite_time_s,
                      a->child_pid ? (now_ms - a->child_start_ms) / 1000 : -1LL,
                      a->last_rewrite_ok ? "ok" : "err", a->rewrites, a->consecutive_failures,
-                     a->error ? "err" : "ok");
+                     a->error ? "err" : "ok", a->last_cow_size);
     buf_append(b, line, (size_t)n);
     if (a->status == AOF_OFF)
         return;

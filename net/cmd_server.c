@@ -351,8 +351,9 @@ static void info_memory(struct server *s, struct buf *b)
                       clients, alloc_name());
 }
 
-/* Redis 7.0's field list. The COW fields stay 0: the child does not
- * report its copy-on-write size yet. The aof_* lines are aof.c's. */
+/* Redis 7.0's field list. The children report their copy-on-write size
+ * when they end (rdb_last_cow_size); the live current_cow_* fields stay 0.
+ * The aof_* lines are aof.c's. */
 static void info_persistence(struct server *s, struct buf *b)
 {
     bool child = s->rdb_child_pid != 0;
@@ -364,11 +365,11 @@ static void info_persistence(struct server *s, struct buf *b)
                       "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
                       "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
                       "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
-                      "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%lld\r\n"
+                      "rdb_saves:%lld\r\nrdb_last_cow_size:%lld\r\nrdb_last_load_keys_expired:%lld\r\n"
                       "rdb_last_load_keys_loaded:%lld\r\n",
                       s->dirty, child ? 1 : 0, (long long)s->lastsave_s,
                       s->rdb_last_bgsave_ok ? "ok" : "err", (long long)s->rdb_last_bgsave_time_s,
-                      current_s, s->rdb_saves, s->rdb_last_load_keys_expired,
+                      current_s, s->rdb_saves, s->rdb_last_cow_size, s->rdb_last_load_keys_expired,
                       s->rdb_last_load_keys_loaded);
     aof_info(s, b);
 }

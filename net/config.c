@@ -567,6 +567,8 @@ static const struct config_param config_params[] = {
      CONFIG_AT(no_appendfsync_on_rewrite), .default_text = "no"},
     {.name = "aof-rewrite-incremental-fsync", .type = CONFIG_TYPE_BOOL,
      CONFIG_AT(aof_rewrite_incremental_fsync), .default_text = "yes"},
+    {.name = "rdb-save-incremental-fsync", .type = CONFIG_TYPE_BOOL,
+     CONFIG_AT(rdb_save_incremental_fsync), .default_text = "yes"},
     {.name = "auto-aof-rewrite-percentage", .type = CONFIG_TYPE_NUMBER,
      CONFIG_AT(auto_aof_rewrite_percentage), .min = 0, .max = INT_MAX, .default_text = "100"},
     {.name = "auto-aof-rewrite-min-size", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY,

@@ -94,6 +94,7 @@ struct config {
     bool aof_disable_auto_gc;   /* no */
     bool no_appendfsync_on_rewrite; /* no */
     bool aof_rewrite_incremental_fsync; /* yes */
+    bool rdb_save_incremental_fsync;    /* yes */
     long long auto_aof_rewrite_percentage; /* 100 */
     long long auto_aof_rewrite_min_size;   /* 64mb */
 

@@ -14,6 +14,7 @@
  * streams through a private io_uring and a ring_writer (a few writes in
  * flight while the encoder produces the next bytes); when io_uring is not
  * available to the child it falls back to the write(2) path. */
+#define _GNU_SOURCE /* sync_file_range */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +43,8 @@
 #define RDB_SAVE_CHILD_BUFFER_BYTES (8u * 1024 * 1024)
 #define RDB_SAVE_CHILD_WRITE_BYTES (1u * 1024 * 1024)
 #define RDB_SAVE_TEMP_NAME_BYTES 64
+/* Redis's REDIS_AUTOSYNC_BYTES: the incremental fsync's window. */
+#define RDB_SAVE_AUTOSYNC_BYTES (4u * 1024 * 1024)
 
 _Static_assert(RDB_SAVE_CHILD_WRITES_IN_FLIGHT <= RING_WRITER_WRITES_IN_FLIGHT_MAX,
                "the writer caps writes in flight");
@@ -74,10 +77,37 @@ static int rdb_save_fd_write(void *ctx, const void *buf, size_t len)
     return 0;
 }
 
+/* A streaming save: the ring writer, and the incremental fsync's state. */
+struct rdb_save_stream_state {
+    struct ring_writer *writer;
+    int fd;
+    bool incremental_fsync;
+    uint64_t flushed; /* writeback was started for the bytes below this */
+};
+
+/* rdb-save-incremental-fsync / aof-rewrite-incremental-fsync: every few MB
+ * of completed writes, start their writeback and wait for the previous
+ * window, as Redis does, so the final fsync does not find gigabytes of
+ * dirty page cache (and the machine's other writers do not stall). */
+static void rdb_save_incremental_fsync(struct rdb_save_stream_state *st)
+{
+    uint64_t written = ring_writer_written(st->writer);
+    if (!st->incremental_fsync || written - st->flushed < RDB_SAVE_AUTOSYNC_BYTES)
+        return;
+    sync_file_range(st->fd, (off_t)st->flushed, (off_t)(written - st->flushed),
+                    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                        SYNC_FILE_RANGE_WAIT_AFTER);
+    st->flushed = written;
+}
+
 /* rdb_write_fn over a streaming ring_writer. */
 static int rdb_save_ring_write(void *ctx, const void *buf, size_t len)
 {
-    return ring_writer_write_all(ctx, buf, len);
+    struct rdb_save_stream_state *st = ctx;
+    int err = ring_writer_write_all(st->writer, buf, len);
+    if (err == 0)
+        rdb_save_incremental_fsync(st);
+    return err;
 }
 
 static void rdb_save_options(struct server *s, struct rdb_save_options *opt, bool aof_base)
@@ -185,8 +215,13 @@ static int rdb_save_write_ring(struct server *s, int fd, rdb_save_encode_fn enco
         ring_uring_exit(&u);
         return err;
     }
+    struct rdb_save_stream_state st = {
+        .writer = &w,
+        .fd = fd,
+        .incremental_fsync = s->config.rdb_save_incremental_fsync,
+    };
     struct rdb_sink sink;
-    rdb_sink_init(&sink, rdb_save_ring_write, &w);
+    rdb_sink_init(&sink, rdb_save_ring_write, &st);
     err = encode(s, &sink, ctx);
     if (err == 0)
         err = rdb_sink_flush(&sink);
@@ -249,8 +284,10 @@ static void rdb_save_child(struct server *s)
 {
     server_child_init(s);
     int err = rdb_save_to_temp(s, getpid(), true);
-    if (err == 0)
+    if (err == 0) {
         server_log(s, LOGLEVEL_NOTICE, "DB saved on disk");
+        server_child_info_send(s);
+    }
     _exit(err == 0 ? 0 : 1);
 }
 
@@ -260,6 +297,7 @@ int rdb_save_background(struct server *s)
     s->rdb_dirty_before_bgsave = s->dirty;
     s->rdb_last_bgsave_try_s = time(NULL);
     long long start_us = server_ustime();
+    server_child_info_open(s);
     pid_t pid = fork();
     if (pid == 0)
         rdb_save_child(s);
@@ -283,7 +321,9 @@ int rdb_save_background(struct server *s)
 static void rdb_save_child_done(struct server *s, int status)
 {
     pid_t pid = s->rdb_child_pid;
+    long long cow = server_child_info_receive(s);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        s->rdb_last_cow_size = cow;
         server_log(s, LOGLEVEL_NOTICE, "Background saving terminated with success");
         s->dirty -= s->rdb_dirty_before_bgsave;
         s->lastsave_s = time(NULL);

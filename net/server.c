@@ -402,6 +402,52 @@ void server_child_init(struct server *s)
         close(s->listeners[i].fd);
 }
 
+void server_child_info_open(struct server *s)
+{
+    if (s->child_info_pipe[0] > 0)
+        server_child_info_receive(s); /* a stale pipe: drop it */
+    if (pipe2(s->child_info_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+        s->child_info_pipe[0] = s->child_info_pipe[1] = 0;
+}
+
+/* Sums the Private_Dirty of this process: the pages it no longer shares
+ * with its parent (what Redis reports as the child's COW size). */
+static long long server_private_dirty_bytes(void)
+{
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    long long kb = 0, total = 0;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "Private_Dirty: %lld kB", &kb) == 1)
+            total += kb;
+    fclose(f);
+    return total * 1024;
+}
+
+void server_child_info_send(struct server *s)
+{
+    if (s->child_info_pipe[1] <= 0)
+        return;
+    long long cow = server_private_dirty_bytes();
+    ssize_t ignored = write(s->child_info_pipe[1], &cow, sizeof(cow));
+    (void)ignored;
+}
+
+long long server_child_info_receive(struct server *s)
+{
+    long long cow = 0;
+    if (s->child_info_pipe[0] <= 0)
+        return 0;
+    if (read(s->child_info_pipe[0], &cow, sizeof(cow)) != (ssize_t)sizeof(cow))
+        cow = 0;
+    close(s->child_info_pipe[0]);
+    close(s->child_info_pipe[1]);
+    s->child_info_pipe[0] = s->child_info_pipe[1] = 0;
+    return cow;
+}
+
 void server_free(struct server *s)
 {
     /* The AOF's last ops complete on the ring before it goes away. */

@@ -277,6 +277,7 @@ struct aof_state {
     long long last_rewrite_time_s;     /* -1 before the first */
     long long rewrites;
     long long consecutive_failures;
+    long long last_cow_size;
     int64_t next_auto_rewrite_ms;      /* backoff after failures */
     bool loading;
 };
@@ -354,6 +355,8 @@ struct server {
     long long rdb_last_load_keys_expired;
     long long stat_total_forks;
     long long stat_latest_fork_usec;
+    int child_info_pipe[2];              /* child -> parent: its copy-on-write bytes */
+    long long rdb_last_cow_size;
 
     struct propagate_state prop;
     struct aof_state aof;
@@ -462,6 +465,13 @@ int server_prepare_shutdown(struct server *s, bool save, bool nosave, char *err,
  * before the change; WATCH then compares each watched key before and after
  * the command, as Redis 7.0 does (see transaction_db_changing). */
 void server_key_modified(struct server *s, struct db *db, const char *key, size_t key_len);
+
+/* Copy-on-write reporting for fork children: open the pipe before fork(),
+ * the child sends its private dirty bytes just before it exits, the parent
+ * reads them once it reaped the child (0 when nothing came). */
+void server_child_info_open(struct server *s);
+void server_child_info_send(struct server *s);
+long long server_child_info_receive(struct server *s);
 
 /* In a freshly forked child: unblocks the signals the parent reads from its
  * signalfd (a kill must end the child) and closes the listeners. */

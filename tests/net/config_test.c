@@ -235,6 +235,7 @@ static const char *const default_values[][2] = {
     {"aof-disable-auto-gc", "no"},
     {"no-appendfsync-on-rewrite", "no"},
     {"aof-rewrite-incremental-fsync", "yes"},
+    {"rdb-save-incremental-fsync", "yes"},
     {"auto-aof-rewrite-percentage", "100"},
     {"auto-aof-rewrite-min-size", "67108864"},
     {"hash-max-listpack-entries", "512"},
