@@ -55,6 +55,9 @@
 /* Automatic rewrites after failures back off up to this. */
 #define AOF_REWRITE_BACKOFF_MAX_MS (60LL * 60 * 1000)
 #define AOF_PATH_BYTES 4096
+/* While loading, progress is reported (and clients served) every this many
+ * commands; a power of two. */
+#define AOF_LOAD_PROGRESS_COMMANDS 1024
 
 /* ---- paths ---- */
 
@@ -409,6 +412,7 @@ static int aof_load_file(struct server *s, struct client *fake, const char *name
     struct aof_reader r;
     aof_reader_init(&r, map, len, (size_t)s->config.proto_max_bulk_len);
     int result = 0;
+    unsigned long commands = 0;
     for (;;) {
         enum aof_read_result res = aof_reader_next(&r);
         if (res == AOF_READ_COMMAND) {
@@ -416,6 +420,8 @@ static int aof_load_file(struct server *s, struct client *fake, const char *name
                 result = -1;
                 break;
             }
+            if ((++commands & (AOF_LOAD_PROGRESS_COMMANDS - 1)) == 0)
+                server_loading_progress(s, (long long)r.pos);
             continue;
         }
         if (res == AOF_READ_RDB) {
@@ -450,6 +456,7 @@ static int aof_load_file(struct server *s, struct client *fake, const char *name
     aof_reader_free(&r);
     if (map)
         munmap((void *)map, len);
+    server_loading_file_done(s, (long long)len);
     return result;
 }
 
@@ -466,6 +473,10 @@ static int aof_load_manifest_files(struct server *s, char *err, size_t err_len)
     long long dirty = s->dirty;
     long long start_us = server_ustime();
     size_t count = aof_manifest_load_count(&a->manifest);
+    long long total = 0;
+    for (size_t i = 0; i < count; i++)
+        total += aof_file_size(s, aof_manifest_load_file(&a->manifest, i)->name);
+    server_loading_start(s, total, s->loading.serve_clients);
     int ret = 0;
     for (size_t i = 0; i < count && ret == 0; i++) {
         const struct aof_file_info *f = aof_manifest_load_file(&a->manifest, i);
@@ -475,6 +486,7 @@ static int aof_load_manifest_files(struct server *s, char *err, size_t err_len)
                        f->type == AOF_FILE_TYPE_BASE ? "base" : "incr", f->name);
     }
     a->loading = false;
+    server_loading_end(s);
     s->dirty = dirty;
     client_close(fake);
     if (ret == 0)

@@ -7,6 +7,10 @@
  * keyspace hits, RESP2/RESP3 reply shapes, and deleting a hash that HDEL
  * empties. The data structure and its encodings belong to engine/hash.c.
  *
+ * AOF: HINCRBYFLOAT is logged as HSET key field <new value>, as Redis 7.0
+ * does, so a replay stores the very text that was replied instead of
+ * redoing long double arithmetic; the other commands are logged as sent.
+ *
  * Invariant: every handler sends exactly one reply, and every change to
  * the keyspace is reported once per key through server_key_modified. */
 #include <assert.h>
@@ -347,6 +351,9 @@ static void hash_hincrbyfloat_command(struct client *c)
     assert(len > 0);
     hash_set(kv, f->ptr, f->len, text, len, hash_limits(c));
     hash_commit(c, kv, created);
+    struct aof_arg argv[] = {aof_arg_str("HSET"), aof_arg_of(&c->argv[1]), aof_arg_of(f),
+                             {text, len}};
+    command_propagate_as(c, 4, argv);
     reply_bulk(c, text, len);
 }
 

@@ -9,6 +9,11 @@
  * matching is net/glob.c's; dirty counting and WATCH are behind
  * server_key_modified.
  *
+ * AOF: EXPIRE, PEXPIRE and EXPIREAT are logged as PEXPIREAT with the
+ * absolute time they computed (their options kept), and an expiry already
+ * past as the DEL it performed, as Redis 7.0 logs them; every other command
+ * here is logged as sent.
+ *
  * Invariant: every handler sends exactly one reply, and calls
  * server_key_modified once for each key it changes (with a NULL key for
  * "this whole database" when a database is flushed or swapped). Replies
@@ -42,6 +47,9 @@
 /* lfu-decay-time (minutes per counter decrement), Redis's default; ringkv
  * has no such parameter yet. */
 #define OBJECT_LFU_DECAY_MINUTES 1
+/* Longest decimal long long ("-9223372036854775808"), NUL included: the
+ * absolute times logged to the AOF. */
+#define KEYSPACE_LL_TEXT_BYTES 21
 
 static const char KEYSPACE_ERR_SAME_OBJECT[] = "source and destination objects are the same";
 static const char KEYSPACE_ERR_DB_RANGE[] = "DB index is out of range";
@@ -692,6 +700,25 @@ static bool expire_parse_time(struct client *c, int64_t base_ms, bool seconds, i
     return true;
 }
 
+/* Logs an EXPIRE, PEXPIRE or EXPIREAT that set a TTL the way Redis 7.0
+ * does: argv with the command renamed PEXPIREAT and the time replaced by
+ * the absolute when_ms, so a later replay sets the same deadline. The
+ * NX/XX/GT/LT options stay as sent. */
+static void expire_propagate_absolute(struct client *c, int64_t when_ms)
+{
+    char ms[KEYSPACE_LL_TEXT_BYTES];
+    size_t ms_len = number_format_ll(ms, when_ms);
+    struct aof_arg *argv = alloc_bytes((size_t)c->argc * sizeof(*argv));
+    for (int i = 0; i < c->argc; i++)
+        argv[i] = aof_arg_of(&c->argv[i]);
+    argv[0] = aof_arg_str("PEXPIREAT");
+    argv[2] = (struct aof_arg){ms, ms_len};
+    command_propagate_as(c, c->argc, argv);
+    alloc_free(argv);
+}
+
+/* base_ms is now for EXPIRE and PEXPIRE, 0 for the AT forms; seconds says
+ * the time is in seconds (EXPIRE, EXPIREAT). */
 static void expire_generic(struct client *c, int64_t base_ms, bool seconds)
 {
     const struct resp_arg *key = &c->argv[1];
@@ -709,10 +736,16 @@ static void expire_generic(struct client *c, int64_t base_ms, bool seconds)
         /* A time already past deletes the key now (and still answers 1). */
         bool deleted = db_delete(c->db, key->ptr, key->len);
         assert(deleted);
+        server_key_modified(c->server, c->db, key->ptr, key->len);
+        struct aof_arg argv[] = {aof_arg_str("DEL"), aof_arg_of(key)};
+        command_propagate_as(c, 2, argv);
     } else {
         db_set_expire(c->db, kv, when_ms);
+        server_key_modified(c->server, c->db, key->ptr, key->len);
+        /* PEXPIREAT already carries an absolute time in ms: as sent. */
+        if (seconds || base_ms != 0)
+            expire_propagate_absolute(c, when_ms);
     }
-    server_key_modified(c->server, c->db, key->ptr, key->len);
     reply_integer(c, 1);
 }
 

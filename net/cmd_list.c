@@ -11,6 +11,11 @@
  * net/blocking.c, which runs the same handler again, restricted to the key
  * that became ready, when it is woken.
  *
+ * AOF: a served blocking command is logged as the plain command with its
+ * effect (BLPOP as LPOP key, BLMOVE as LMOVE, BRPOPLPUSH as RPOPLPUSH),
+ * and LMPOP/BLMPOP as LPOP or RPOP key <count popped>, as Redis 7.0 logs
+ * them; the others are logged as sent.
+ *
  * Invariant: every handler sends exactly one reply, and every change to the
  * keyspace is reported once per key through server_key_modified. */
 #include <assert.h>
@@ -21,8 +26,13 @@
 #include "engine/db.h"
 #include "engine/kv.h"
 #include "engine/list.h"
+#include "engine/number.h"
 #include "net/command.h"
 #include "net/reply.h"
+
+/* Longest decimal long long ("-9223372036854775808"), NUL included: the
+ * counts logged for LMPOP. */
+#define LIST_LL_TEXT_BYTES 21
 
 static const char *const list_error_positive = "value is out of range, must be positive";
 static const char *const list_error_rank_zero =
@@ -59,6 +69,26 @@ static struct list *list_get_or_create(struct client *c, int i, struct kv *kv)
 static void list_modified(struct client *c, int i)
 {
     server_key_modified(c->server, c->db, c->argv[i].ptr, c->argv[i].len);
+}
+
+static const char *list_pop_name(enum list_end end)
+{
+    return end == LIST_HEAD ? "LPOP" : "RPOP";
+}
+
+/* Logs a pop from the key at argv[i] as LPOP/RPOP key, or with a count
+ * when popped_count >= 0 (LMPOP's form: the number actually popped). */
+static void list_propagate_pop(struct client *c, int i, enum list_end end,
+                               long long popped_count)
+{
+    char count_text[LIST_LL_TEXT_BYTES];
+    struct aof_arg argv[] = {aof_arg_str(list_pop_name(end)), aof_arg_of(&c->argv[i]), {0}};
+    if (popped_count < 0) {
+        command_propagate_as(c, 2, argv);
+        return;
+    }
+    argv[2] = (struct aof_arg){count_text, number_format_ll(count_text, popped_count)};
+    command_propagate_as(c, 3, argv);
 }
 
 /* Deletes the key at argv[i] when its list has emptied. */
@@ -163,9 +193,10 @@ static void list_rpushx_command(struct client *c)
 
 /* Pops up to count elements from the list at argv[key_index] (which exists
  * and is not empty) and replies them as an array, deleting the key when it
- * empties. with_key wraps the reply as LMPOP's [key, elements]. */
-static void list_pop_range_reply(struct client *c, int key_index, struct list *l,
-                                 enum list_end end, long long count, bool with_key)
+ * empties. with_key wraps the reply as LMPOP's [key, elements]. Returns
+ * how many were popped. */
+static size_t list_pop_range_reply(struct client *c, int key_index, struct list *l,
+                                   enum list_end end, long long count, bool with_key)
 {
     size_t n = (size_t)count < list_count(l) ? (size_t)count : list_count(l);
     if (with_key) {
@@ -181,6 +212,8 @@ static void list_pop_range_reply(struct client *c, int key_index, struct list *l
     }
     list_delete_if_empty(c, key_index, l);
     list_modified(c, key_index);
+    assert(n > 0);
+    return n;
 }
 
 static void list_pop_generic(struct client *c, enum list_end end)
@@ -392,11 +425,18 @@ static void list_ltrim_command(struct client *c)
         start = 0;
         end = -1; /* keeps nothing */
     }
+    long long removed = start + (len - end - 1);
+    assert(removed >= 0);
     /* Trim the tail first, so the head range's indexes stay put. */
     list_delete_range(l, (size_t)(end + 1), (size_t)(len - end - 1));
     list_delete_range(l, 0, (size_t)start);
     list_delete_if_empty(c, 1, l);
-    list_modified(c, 1);
+    /* Redis counts a trim that removed nothing as no change (so it is not
+     * logged to the AOF) yet still signals the key to WATCH. */
+    if (removed > 0)
+        list_modified(c, 1);
+    else
+        transaction_key_touched(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
     reply_ok(c);
 }
 
@@ -522,20 +562,21 @@ static void list_lpos_command(struct client *c)
 /* ---- Moving between lists ---- */
 
 /* Moves one element from the end `from` of the list at argv[1] to the end
- * `to` of the list at argv[2], replying the element (LMOVE, RPOPLPUSH). */
-static void list_move_generic(struct client *c, enum list_end from, enum list_end to)
+ * `to` of the list at argv[2], replying the element (LMOVE, RPOPLPUSH).
+ * Returns whether it moved one. */
+static bool list_move_generic(struct client *c, enum list_end from, enum list_end to)
 {
     bool wrongtype;
     struct kv *src = list_lookup(c, 1, DB_LOOKUP_WRITE, &wrongtype);
     if (wrongtype)
-        return;
+        return false;
     if (src == NULL) {
         reply_null(c);
-        return;
+        return false;
     }
     struct kv *dst = list_lookup(c, 2, DB_LOOKUP_WRITE, &wrongtype);
     if (wrongtype)
-        return;
+        return false;
     struct list *sl = kv_object(src);
     struct list_entry e;
     list_peek(sl, from, &e);
@@ -554,6 +595,7 @@ static void list_move_generic(struct client *c, enum list_end from, enum list_en
                 memcmp(c->argv[1].ptr, c->argv[2].ptr, c->argv[1].len) == 0;
     if (!same)
         list_modified(c, 2);
+    return true;
 }
 
 static void list_lmove_command(struct client *c)
@@ -611,7 +653,8 @@ static void list_mpop_generic(struct client *c, int numkeys_index, int timeout_i
             return;
         if (kv == NULL)
             continue;
-        list_pop_range_reply(c, i, kv_object(kv), end, count, true);
+        size_t popped = list_pop_range_reply(c, i, kv_object(kv), end, count, true);
+        list_propagate_pop(c, i, end, (long long)popped);
         return;
     }
     if (timeout_index < 0 || (c->flags & CLIENT_DENY_BLOCKING))
@@ -658,6 +701,7 @@ static void list_blocking_pop_generic(struct client *c, enum list_end end)
         list_pop(l, end);
         list_delete_if_empty(c, i, l);
         list_modified(c, i);
+        list_propagate_pop(c, i, end, -1);
         return;
     }
     /* Inside EXEC nothing can push meanwhile: the timeout is as good as
@@ -680,36 +724,54 @@ static void list_brpop_command(struct client *c)
 
 /* BLMOVE and BRPOPLPUSH: LMOVE once the source (argv[1]) has data. Inside
  * EXEC an empty source replies a null bulk, as Redis does (a timeout
- * replies a null array). */
-static void list_blocking_move_generic(struct client *c, enum list_end from, enum list_end to,
+ * replies a null array). Returns whether an element moved. */
+static bool list_blocking_move_generic(struct client *c, enum list_end from, enum list_end to,
                                        int timeout_index)
 {
     int64_t deadline;
     if (!blocking_parse_timeout(c, timeout_index, &deadline))
-        return;
+        return false;
     bool wrongtype;
     struct kv *src = list_lookup(c, 1, DB_LOOKUP_WRITE, &wrongtype);
     if (wrongtype)
-        return;
+        return false;
     if (src != NULL)
-        list_move_generic(c, from, to);
-    else if (c->flags & CLIENT_DENY_BLOCKING)
+        return list_move_generic(c, from, to);
+    if (c->flags & CLIENT_DENY_BLOCKING)
         reply_null(c);
     else
         blocking_block(c, BLOCKED_LIST, 1, 1, deadline);
+    return false;
 }
 
+/* A served BLMOVE is logged as LMOVE. Served at once it keeps the client's
+ * own spelling of the ends; on a wake-up Redis 7.0 writes them itself, in
+ * lowercase, and so does this. */
 static void list_blmove_command(struct client *c)
 {
     enum list_end from, to;
     if (!list_parse_end(c, 3, &from) || !list_parse_end(c, 4, &to))
         return;
-    list_blocking_move_generic(c, from, to, 5);
+    if (!list_blocking_move_generic(c, from, to, 5))
+        return;
+    struct aof_arg argv[] = {
+        aof_arg_str("LMOVE"), aof_arg_of(&c->argv[1]), aof_arg_of(&c->argv[2]),
+        aof_arg_of(&c->argv[3]), aof_arg_of(&c->argv[4]),
+    };
+    if (c->blocked.serving) {
+        argv[3] = aof_arg_str(from == LIST_HEAD ? "left" : "right");
+        argv[4] = aof_arg_str(to == LIST_HEAD ? "left" : "right");
+    }
+    command_propagate_as(c, 5, argv);
 }
 
 static void list_brpoplpush_command(struct client *c)
 {
-    list_blocking_move_generic(c, LIST_TAIL, LIST_HEAD, 3);
+    if (!list_blocking_move_generic(c, LIST_TAIL, LIST_HEAD, 3))
+        return;
+    struct aof_arg argv[] = {aof_arg_str("RPOPLPUSH"), aof_arg_of(&c->argv[1]),
+                             aof_arg_of(&c->argv[2])};
+    command_propagate_as(c, 3, argv);
 }
 
 /* ---- Table ---- */

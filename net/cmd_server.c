@@ -351,6 +351,26 @@ static void info_memory(struct server *s, struct buf *b)
                       clients, alloc_name());
 }
 
+/* The fields Redis adds while it loads: progress and an estimate. */
+static void info_loading(struct server *s, struct buf *b)
+{
+    const struct loading_state *l = &s->loading;
+    int64_t now = server_mstime();
+    double elapsed_s = (double)(now - l->start_ms) / 1000.0;
+    double perc = l->total_bytes > 0 ? (double)l->loaded_bytes * 100.0 / (double)l->total_bytes : 0;
+    long long eta = -1;
+    if (l->loaded_bytes > 0 && elapsed_s > 0) {
+        double rate = (double)l->loaded_bytes / elapsed_s;
+        eta = (long long)((double)(l->total_bytes - l->loaded_bytes) / rate);
+    }
+    server_buf_printf(b,
+                      "loading_start_time:%lld\r\nloading_total_bytes:%lld\r\n"
+                      "loading_rdb_used_mem:%lld\r\nloading_loaded_bytes:%lld\r\n"
+                      "loading_loaded_perc:%.2f\r\nloading_eta_seconds:%lld\r\n",
+                      (long long)(l->start_ms / 1000), l->total_bytes, l->rdb_used_mem,
+                      l->loaded_bytes, perc, eta);
+}
+
 /* Redis 7.0's field list. The children report their copy-on-write size
  * when they end (rdb_last_cow_size); the live current_cow_* fields stay 0.
  * The aof_* lines are aof.c's. */
@@ -358,8 +378,9 @@ static void info_persistence(struct server *s, struct buf *b)
 {
     bool child = s->rdb_child_pid != 0;
     long long current_s = child ? (s->now_ms - s->rdb_child_start_ms) / 1000 : -1;
+    server_buf_printf(b, "loading:%d\r\n", s->loading.active ? 1 : 0);
     server_buf_printf(b,
-                      "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
+                      "async_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
                       "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
                       "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
                       "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
@@ -372,6 +393,8 @@ static void info_persistence(struct server *s, struct buf *b)
                       current_s, s->rdb_saves, s->rdb_last_cow_size, s->rdb_last_load_keys_expired,
                       s->rdb_last_load_keys_loaded);
     aof_info(s, b);
+    if (s->loading.active)
+        info_loading(s, b);
 }
 
 static void info_stats(struct server *s, struct buf *b)
@@ -1088,6 +1111,50 @@ static void debug_change_repl_id(struct client *c)
     reply_ok(c);
 }
 
+/* DEBUG POPULATE <count> [prefix] [size]: creates <prefix>:<n> keys (prefix
+ * "key") holding "value:<n>", cut or zero-padded to size when not 0, for n
+ * in [0, count); keys that exist are left alone. As in Redis, nothing is
+ * logged to the AOF and the dirty counter does not move. */
+static void debug_populate(struct client *c)
+{
+    static const char *const positive = "value is out of range, must be positive";
+    long long count, size = 0;
+    if (!arg_get_ll(c, 2, &count, positive))
+        return;
+    if (count < 0) {
+        reply_error(c, positive);
+        return;
+    }
+    if (c->argc == 5 && !arg_get_ll(c, 4, &size, positive))
+        return;
+    if (size < 0) {
+        reply_error(c, positive);
+        return;
+    }
+    const char *prefix = c->argc >= 4 ? c->argv[3].ptr : "key";
+    int prefix_len = c->argc >= 4 ? (int)c->argv[3].len : 3;
+    struct buf key = {0}, val = {0};
+    for (long long i = 0; i < count; i++) {
+        key.len = 0;
+        server_buf_printf(&key, "%.*s:%lld", prefix_len, prefix, i);
+        if (db_lookup(c->db, key.data, key.len, DB_LOOKUP_WRITE | DB_LOOKUP_NOTOUCH))
+            continue;
+        val.len = 0;
+        server_buf_printf(&val, "value:%lld", i);
+        if (size > 0) { /* 0: the plain "value:<n>" */
+            size_t want = (size_t)size;
+            if (val.len > want)
+                val.len = want;
+            while (val.len < want)
+                buf_append(&val, "", 1);
+        }
+        db_add(c->db, kv_new_string(key.data, key.len, val.data, val.len, -1));
+    }
+    buf_free(&key);
+    buf_free(&val);
+    reply_ok(c);
+}
+
 /* DEBUG LOADAOF: sync the AOF, empty the keyspace, load the AOF again. */
 static void debug_loadaof(struct client *c)
 {
@@ -1204,6 +1271,7 @@ static const struct debug_subcommand debug_subcommands[] = {
     {"change-repl-id", 2, 2, debug_change_repl_id},
     {"reload", 2, INT_MAX, debug_reload},
     {"loadaof", 2, 2, debug_loadaof},
+    {"populate", 3, 5, debug_populate},
     {"log", 3, 3, debug_log},
 };
 

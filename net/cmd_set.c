@@ -6,7 +6,12 @@
  * Redis 7.0's command semantics: argument errors and their order, reply
  * shapes (a RESP3 set for whole-set replies), which algorithm picks the
  * members of a result (that decides the stored encoding), deleting sets
- * that become empty, and reporting each changed key once. */
+ * that become empty, and reporting each changed key once.
+ *
+ * AOF: SPOP is random, so it is logged as what it removed, as Redis 7.0
+ * does: SREM key member for a single pop, one SREM per member for a pop
+ * with a count (the unit is wrapped in MULTI/EXEC), or DEL key when the
+ * count took the whole set. Everything else is logged as sent. */
 #include <assert.h>
 #include <limits.h>
 #include <stdio.h>
@@ -480,6 +485,14 @@ static void set_smove_command(struct client *c)
 
 /* ---- SPOP ---- */
 
+/* Logs the removal of one popped member: SREM key member. Called before
+ * the member is removed (the record is copied at once). */
+static void set_propagate_srem(struct client *c, const struct set_elem *e)
+{
+    struct aof_arg argv[] = {aof_arg_str("SREM"), aof_arg_of(&c->argv[1]), {e->ptr, e->len}};
+    propagate_add(c->server, c->db->id, 3, argv);
+}
+
 static void set_spop_one(struct client *c)
 {
     struct kv *kv;
@@ -492,7 +505,10 @@ static void set_spop_one(struct client *c)
     struct set_elem e;
     set_random(kv, set_rand64, &e);
     reply_bulk(c, e.ptr, e.len);
-    /* The reply holds a copy, so removing may free the bytes e points at. */
+    struct aof_arg argv[] = {aof_arg_str("SREM"), aof_arg_of(&c->argv[1]), {e.ptr, e.len}};
+    command_propagate_as(c, 3, argv);
+    /* The reply and the log hold copies, so removing may free the bytes e
+     * points at. */
     bool removed = set_remove(kv, e.ptr, e.len);
     assert(removed);
     set_delete_if_empty(c, kv, 1);
@@ -507,6 +523,7 @@ static void set_spop_each(struct client *c, struct kv *kv, long long count)
         struct set_elem e;
         set_random(kv, set_rand64, &e);
         reply_bulk(c, e.ptr, e.len);
+        set_propagate_srem(c, &e);
         bool removed = set_remove(kv, e.ptr, e.len);
         assert(removed);
     }
@@ -530,6 +547,13 @@ static void set_spop_keep_rest(struct client *c, struct kv *kv, long long count)
     }
     assert(kept && (long long)set_size(kv) == count);
     set_reply_members(c, kv);
+    /* The members popped are those replied, logged in the same order. */
+    struct set_iter it;
+    struct set_elem e;
+    set_iter_init(&it, kv);
+    while (set_iter_next(&it, &e))
+        set_propagate_srem(c, &e);
+    set_iter_done(&it);
     /* Swap the objects: the key keeps its kv (and TTL), the old members go
      * with the temporary kv. */
     void *old_obj = kv_object(kv);
@@ -566,10 +590,14 @@ static void set_spop_with_count(struct client *c)
         set_reply_members(c, copy);
         kv_free(copy);
         db_delete(c->db, c->argv[1].ptr, c->argv[1].len);
+        struct aof_arg argv[] = {aof_arg_str("DEL"), aof_arg_of(&c->argv[1])};
+        command_propagate_as(c, 2, argv);
     } else if ((size - count) * SET_SPOP_MOVE_STRATEGY_MUL > count) {
         set_spop_each(c, kv, count);
+        command_propagate_none(c);
     } else {
         set_spop_keep_rest(c, kv, count);
+        command_propagate_none(c);
     }
     server_key_modified(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
 }

@@ -12,6 +12,12 @@
  * whenever the new value fits the block, which is what redis-benchmark's SET
  * test does all the time.
  *
+ * AOF: what a write logs is Redis 7.0's form, so that replaying it later
+ * rebuilds the same data: relative or option-laden expiries become
+ * absolute ("SET k v PXAT <ms>", "PEXPIREAT k <ms>"), INCRBYFLOAT logs the
+ * value it computed, and GETDEL, GETSET and GETEX log the plain command
+ * that has their effect. Everything else is logged as sent.
+ *
  * Invariant: every handler sends exactly one reply, and every change to the
  * keyspace is reported once per key through server_key_modified. */
 #include <assert.h>
@@ -162,6 +168,48 @@ static struct kv *string_lookup_read_or_reply(struct client *c, int i)
     return kv;
 }
 
+/* ---- what the AOF logs ---- */
+
+/* Logs SET key value PXAT <when_ms>: every SET with an expiry (EX, PX,
+ * EXAT, PXAT, SETEX, PSETEX) is logged in this one form, which drops NX,
+ * XX and GET with it, as Redis 7.0 does. Replaying it sets the same
+ * absolute deadline whenever the AOF is loaded. */
+static void string_propagate_set_pxat(struct client *c, int val_i, int64_t when_ms)
+{
+    char ms[STRING_LL_TEXT_BYTES];
+    size_t ms_len = number_format_ll(ms, when_ms);
+    struct aof_arg argv[] = {
+        aof_arg_str("SET"), aof_arg_of(&c->argv[1]), aof_arg_of(&c->argv[val_i]),
+        aof_arg_str("PXAT"), {ms, ms_len},
+    };
+    command_propagate_as(c, 5, argv);
+}
+
+/* Logs a SET without expiry minus its GET options (which may repeat): GET
+ * only shapes the reply. The other arguments keep their spelling. */
+static void string_propagate_set_without_get(struct client *c)
+{
+    struct aof_arg *argv = alloc_bytes((size_t)c->argc * sizeof(*argv));
+    int argc = 0;
+    for (int i = 0; i < c->argc; i++) {
+        if (i >= 3 && arg_equals(&c->argv[i], "get"))
+            continue;
+        argv[argc++] = aof_arg_of(&c->argv[i]);
+    }
+    assert(argc >= 3);
+    assert(argc < c->argc);
+    command_propagate_as(c, argc, argv);
+    alloc_free(argv);
+}
+
+/* Logs the two-argument command `name key` for the key at argv[1]
+ * (GETDEL and a GETEX in the past as DEL, GETEX PERSIST as PERSIST). */
+static void string_propagate_key_command(struct client *c, const char *name)
+{
+    struct aof_arg argv[] = {aof_arg_str(name), aof_arg_of(&c->argv[1])};
+    command_propagate_as(c, 2, argv);
+}
+
 /* ---- GET, SET and the other SET forms ---- */
 
 static void string_get_command(struct client *c)
@@ -295,6 +343,10 @@ static void string_set_generic(struct client *c, unsigned flags, int val_i, int 
     if (expire_i)
         db_set_expire(c->db, kv, when_ms);
     server_key_modified(c->server, c->db, key->ptr, key->len);
+    if (expire_i)
+        string_propagate_set_pxat(c, val_i, when_ms);
+    else if (flags & STRING_OPT_GET)
+        string_propagate_set_without_get(c);
 
     if (flags & STRING_OPT_GET)
         return;
@@ -344,6 +396,9 @@ static void string_getset_command(struct client *c)
     enum kv_encoding enc = kv_string_encoding(val->ptr, val->len);
     string_store(c->db, old, key, val->ptr, val->len, enc, false);
     server_key_modified(c->server, c->db, key->ptr, key->len);
+    /* Redis 7.0 logs GETSET as the SET it amounts to. */
+    struct aof_arg argv[] = {aof_arg_str("SET"), aof_arg_of(key), aof_arg_of(val)};
+    command_propagate_as(c, 3, argv);
 }
 
 static void string_getdel_command(struct client *c)
@@ -355,6 +410,17 @@ static void string_getdel_command(struct client *c)
     bool deleted = db_delete(c->db, c->argv[1].ptr, c->argv[1].len);
     assert(deleted);
     server_key_modified(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
+    string_propagate_key_command(c, "DEL");
+}
+
+/* Logs GETEX's new TTL as PEXPIREAT key <when_ms>, whatever form of
+ * expiry the client gave. */
+static void string_getex_propagate_expire(struct client *c, int64_t when_ms)
+{
+    char ms[STRING_LL_TEXT_BYTES];
+    size_t ms_len = number_format_ll(ms, when_ms);
+    struct aof_arg argv[] = {aof_arg_str("PEXPIREAT"), aof_arg_of(&c->argv[1]), {ms, ms_len}};
+    command_propagate_as(c, 3, argv);
 }
 
 /* GETEX replies with the value before touching the TTL. An EXAT/PXAT time
@@ -375,18 +441,19 @@ static void string_getex_command(struct client *c)
     reply_bulk(c, kv_string(kv), kv->val_len);
 
     const struct resp_arg *key = &c->argv[1];
-    bool changed = false;
     if ((flags & (STRING_OPT_EXAT | STRING_OPT_PXAT)) && when_ms <= c->server->keyspace.now_ms) {
-        changed = db_delete(c->db, key->ptr, key->len);
-        assert(changed);
+        bool deleted = db_delete(c->db, key->ptr, key->len);
+        assert(deleted);
+        server_key_modified(c->server, c->db, key->ptr, key->len);
+        string_propagate_key_command(c, "DEL");
     } else if (expire_i) {
         db_set_expire(c->db, kv, when_ms);
-        changed = true;
-    } else if (flags & STRING_OPT_PERSIST) {
-        changed = db_persist(c->db, kv);
-    }
-    if (changed)
         server_key_modified(c->server, c->db, key->ptr, key->len);
+        string_getex_propagate_expire(c, when_ms);
+    } else if ((flags & STRING_OPT_PERSIST) && db_persist(c->db, kv)) {
+        server_key_modified(c->server, c->db, key->ptr, key->len);
+        string_propagate_key_command(c, "PERSIST");
+    }
 }
 
 /* ---- several keys at once ---- */
@@ -533,6 +600,11 @@ static void string_incrbyfloat_command(struct client *c)
     enum kv_encoding enc = len <= KV_EMBSTR_BYTES_MAX ? KV_ENC_EMBSTR : KV_ENC_RAW;
     string_store(c->db, kv, key, text, len, enc, true);
     server_key_modified(c->server, c->db, key->ptr, key->len);
+    /* The sum is logged, not the increment: long double arithmetic need not
+     * give the same text on another machine or build. */
+    struct aof_arg argv[] = {aof_arg_str("SET"), aof_arg_of(key), {text, len},
+                             aof_arg_str("KEEPTTL")};
+    command_propagate_as(c, 4, argv);
     reply_bulk(c, text, len);
 }
 

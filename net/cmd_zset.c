@@ -11,7 +11,12 @@
  * their destination (dropping its TTL) or delete it for an empty result.
  *
  * Plain sets are accepted as inputs of ZUNION/ZINTER/ZDIFF/ZINTERCARD and
- * their STORE forms, as zsets whose every member scores 1, as in Redis. */
+ * their STORE forms, as zsets whose every member scores 1, as in Redis.
+ *
+ * AOF: the pops that choose a key (BZPOPMIN, BZPOPMAX, ZMPOP, BZMPOP) are
+ * logged as the plain pop of the key they served, as Redis 7.0 logs them:
+ * ZPOPMIN/ZPOPMAX key, with the number popped for the MPOP forms. The
+ * other commands are logged as sent. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -32,6 +37,9 @@
 /* ZSCAN visits at most this many buckets per requested element before
  * returning a partial page, as Redis's scanGenericCommand (COUNT * 10). */
 #define ZSET_SCAN_BUCKETS_PER_COUNT 10
+/* Longest decimal long long ("-9223372036854775808"), NUL included: the
+ * counts logged for ZMPOP. */
+#define ZSET_LL_TEXT_BYTES 21
 
 /* ---- Shared helpers ---- */
 
@@ -650,9 +658,10 @@ static void zset_remrangebylex_command(struct client *c)
 
 /* Pops up to count elements from kv (lowest first, or highest when max)
  * and replies them: as [member, score] pairs when nested (ZMPOP always,
- * ZPOPMIN/ZPOPMAX with a count in RESP3), else as a flat array. */
-static void zset_pop_elements(struct client *c, struct kv *kv, bool max, long long count,
-                              bool nested, bool with_len)
+ * ZPOPMIN/ZPOPMAX with a count in RESP3), else as a flat array. Returns
+ * how many it popped. */
+static long long zset_pop_elements(struct client *c, struct kv *kv, bool max, long long count,
+                                   bool nested, bool with_len)
 {
     long long length = (long long)zset_length(kv);
     if (count > length)
@@ -673,12 +682,28 @@ static void zset_pop_elements(struct client *c, struct kv *kv, bool max, long lo
     zset_delete_range_by_rank(kv, start, start + (size_t)count - 1);
     server_key_modified(c->server, c->db, kv_key(kv), kv->key_len);
     zset_delete_if_empty(c, kv);
+    return count;
 }
 
-static void zset_pop_reply(struct client *c, struct kv *kv, bool max, long long count,
-                           bool nested)
+static long long zset_pop_reply(struct client *c, struct kv *kv, bool max, long long count,
+                                bool nested)
 {
-    zset_pop_elements(c, kv, max, count, nested, true);
+    return zset_pop_elements(c, kv, max, count, nested, true);
+}
+
+/* Logs a pop from the key at argv[k] as ZPOPMIN/ZPOPMAX key, with the
+ * number popped when popped_count >= 0 (the MPOP forms). */
+static void zset_propagate_pop(struct client *c, int k, bool max, long long popped_count)
+{
+    char count_text[ZSET_LL_TEXT_BYTES];
+    struct aof_arg argv[] = {aof_arg_str(max ? "ZPOPMAX" : "ZPOPMIN"), aof_arg_of(&c->argv[k]),
+                             {0}};
+    if (popped_count < 0) {
+        command_propagate_as(c, 2, argv);
+        return;
+    }
+    argv[2] = (struct aof_arg){count_text, number_format_ll(count_text, popped_count)};
+    command_propagate_as(c, 3, argv);
 }
 
 static void zset_pop_generic(struct client *c, bool max)
@@ -772,7 +797,8 @@ static void zset_mpop_generic(struct client *c, int numkeys_idx, int timeout_idx
             continue;
         reply_array_len(c, 2);
         reply_bulk(c, c->argv[k].ptr, c->argv[k].len);
-        zset_pop_reply(c, kv, max, count, true);
+        long long popped = zset_pop_reply(c, kv, max, count, true);
+        zset_propagate_pop(c, k, max, popped);
         return;
     }
     if (timeout_idx < 0 || (c->flags & CLIENT_DENY_BLOCKING))
@@ -809,6 +835,7 @@ static void zset_blocking_pop_generic(struct client *c, bool max)
         reply_array_len(c, 3);
         reply_bulk(c, c->argv[k].ptr, c->argv[k].len);
         zset_pop_elements(c, kv, max, 1, false, false);
+        zset_propagate_pop(c, k, max, -1);
         return;
     }
     /* Inside EXEC nothing can add meanwhile: the timeout is as good as

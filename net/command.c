@@ -303,6 +303,10 @@ struct command *command_check(struct client *c)
         command_reject(c, cmd, "NOAUTH Authentication required.");
         return NULL;
     }
+    if (c->server->loading.active && !(cmd->flags & CMD_LOADING) && !(c->flags & CLIENT_FAKE)) {
+        command_reject(c, cmd, "LOADING Redis is loading the dataset in memory");
+        return NULL;
+    }
     if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
         command_reject(c, cmd, "Command not allowed inside a transaction");
         return NULL;

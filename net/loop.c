@@ -432,12 +432,31 @@ void loop_wait_writer(struct server *s, bool (*done)(void *ctx), void *ctx)
     }
 }
 
+void loop_serve_while_loading(struct server *s)
+{
+    for (int i = 0; i < s->listener_count; i++)
+        if (!s->listeners[i].accept_armed)
+            loop_arm_accept(&s->listeners[i]);
+    client_flush_all(s);
+    int ret = io_uring_submit_and_get_events(&s->ring);
+    if (ret < 0 && ret != -EINTR && ret != -EBUSY && ret != -EAGAIN)
+        return;
+    s->now_ms = server_mstime();
+    struct io_uring_cqe batch[LOOP_REAP_BATCH];
+    unsigned n = loop_reap(s, batch);
+    for (unsigned i = 0; i < n; i++)
+        loop_dispatch(&batch[i]);
+    client_flush_all(s);
+    io_uring_submit(&s->ring);
+}
+
 void loop_run(struct server *s)
 {
     if (loop_setup_signals(s) == 0)
         loop_arm_signal(s);
     for (int i = 0; i < s->listener_count; i++)
-        loop_arm_accept(&s->listeners[i]);
+        if (!s->listeners[i].accept_armed)
+            loop_arm_accept(&s->listeners[i]);
     loop_arm_timer(s);
     unsigned last_batch = 0;
     while (!s->shutdown_asap) {

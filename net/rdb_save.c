@@ -410,13 +410,23 @@ bool rdb_save_writes_denied(const struct server *s)
 
 /* ---- Loading ---- */
 
+/* The file being loaded, and where the read is, for loading progress. */
+struct rdb_save_reader {
+    struct server *server;
+    int fd;
+    long long offset;
+};
+
 static long rdb_save_fd_read(void *ctx, void *buf, size_t len)
 {
-    int fd = *(int *)ctx;
+    struct rdb_save_reader *r = ctx;
     for (;;) {
-        ssize_t n = read(fd, buf, len);
-        if (n >= 0)
+        ssize_t n = read(r->fd, buf, len);
+        if (n >= 0) {
+            r->offset += n;
+            server_loading_progress(r->server, r->offset);
             return (long)n;
+        }
         if (errno != EINTR)
             return -errno;
     }
@@ -442,8 +452,13 @@ int rdb_save_load_path(struct server *s, const char *name, bool *found, uint64_t
     struct stat st;
     uint64_t size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : RDB_SOURCE_SIZE_UNKNOWN;
     long long start_us = server_ustime();
+    /* A base of the AOF is one file of a load aof.c already announced. */
+    bool owner = !s->loading.active;
+    if (owner)
+        server_loading_start(s, (long long)st.st_size, s->loading.serve_clients);
+    struct rdb_save_reader reader = {.server = s, .fd = fd, .offset = 0};
     struct rdb_source src;
-    rdb_source_init(&src, rdb_save_fd_read, &fd, size);
+    rdb_source_init(&src, rdb_save_fd_read, &reader, size);
     struct rdb_load_options opt = {
         .limits = &s->keyspace.limits,
         .now_ms = server_mstime(),
@@ -454,6 +469,8 @@ int rdb_save_load_path(struct server *s, const char *name, bool *found, uint64_t
     enum rdb_load_result r = rdb_load(&src, &s->keyspace, &opt, &info);
     rdb_source_free(&src);
     close(fd);
+    if (owner)
+        server_loading_end(s);
     if (r != RDB_LOAD_OK) {
         const char *why = r == RDB_LOAD_IO ? strerror(-info.io_error) : info.error_text;
         snprintf(err, err_len, "Fatal error loading the DB (%s/%s, offset %llu): %s. Exiting.",

@@ -207,11 +207,15 @@ static uint64_t server_random_u64(void)
 
 static void server_on_expire(void *ctx, struct db *db, const struct kv *kv)
 {
-    /* Redis does not count expiries as changes for save points (the AOF
-     * issue logs a DEL here), but WATCH sees the key change: a key that
-     * was live when watched and then expired fails the EXEC. */
+    /* Redis does not count expiries as changes for save points, but WATCH
+     * sees the key change: a key that was live when watched and then
+     * expired fails the EXEC. */
     struct server *s = ctx;
     transaction_key_touched(s, db, kv_key(kv), kv->key_len);
+    /* The AOF (and a replica, one day) learns of the deletion as a DEL:
+     * inside a command it joins that command's unit, before it. */
+    struct aof_arg argv[2] = {aof_arg_str("DEL"), {kv_key(kv), kv->key_len}};
+    propagate_add(s, db->id, 2, argv);
 }
 
 int server_init(struct server *s, char *err, size_t err_len)
@@ -249,8 +253,18 @@ int server_init(struct server *s, char *err, size_t err_len)
     server_adjust_open_files(s);
     if (loop_init(s, err, err_len) < 0)
         return -1;
-    /* With the AOF on, it wins over dump.rdb (aof.c loads the RDB only
-     * when no AOF exists yet). */
+    for (int i = 0; i < s->config.bind_count; i++)
+        if (server_listen_one(s, s->config.bind[i], err, err_len) < 0)
+            return -1;
+    if (s->listener_count == 0) {
+        snprintf(err, err_len, "Failed listening on port %d (TCP), aborting.", s->config.port);
+        return -1;
+    }
+    /* Clients may connect while the dataset loads: they see loading:1 in
+     * INFO and -LOADING for data commands, as with Redis. With the AOF on,
+     * it wins over dump.rdb (aof.c loads the RDB only when no AOF exists
+     * yet). */
+    s->loading.serve_clients = true;
     bool loaded;
     if (s->config.appendonly) {
         if (aof_startup(s, err, err_len) < 0)
@@ -260,13 +274,7 @@ int server_init(struct server *s, char *err, size_t err_len)
         if (rdb_save_load_file(s, &loaded, err, err_len) < 0)
             return -1;
     }
-    for (int i = 0; i < s->config.bind_count; i++)
-        if (server_listen_one(s, s->config.bind[i], err, err_len) < 0)
-            return -1;
-    if (s->listener_count == 0) {
-        snprintf(err, err_len, "Failed listening on port %d (TCP), aborting.", s->config.port);
-        return -1;
-    }
+    s->loading.serve_clients = false;
     if (s->config.pidfile && s->config.pidfile[0]) {
         FILE *f = fopen(s->config.pidfile, "w");
         if (f) {
@@ -400,6 +408,48 @@ void server_child_init(struct server *s)
     sigprocmask(SIG_UNBLOCK, &mask, NULL);
     for (int i = 0; i < s->listener_count; i++)
         close(s->listeners[i].fd);
+}
+
+/* Clients are served at most this often while loading. */
+#define SERVER_LOADING_SERVE_INTERVAL_MS 10
+
+void server_loading_start(struct server *s, long long total_bytes, bool serve)
+{
+    struct loading_state *l = &s->loading;
+    if (!l->active) {
+        l->active = true;
+        l->start_ms = server_mstime();
+        l->done_bytes = l->loaded_bytes = 0;
+        l->last_serve_ms = l->start_ms;
+    }
+    l->total_bytes = total_bytes;
+    (void)serve;
+}
+
+void server_loading_progress(struct server *s, long long file_bytes)
+{
+    struct loading_state *l = &s->loading;
+    if (!l->active)
+        return;
+    l->loaded_bytes = l->done_bytes + file_bytes;
+    if (!l->serve_clients)
+        return;
+    int64_t now = server_mstime();
+    if (now - l->last_serve_ms < SERVER_LOADING_SERVE_INTERVAL_MS)
+        return;
+    l->last_serve_ms = now;
+    loop_serve_while_loading(s);
+}
+
+void server_loading_file_done(struct server *s, long long file_bytes)
+{
+    s->loading.done_bytes += file_bytes;
+    s->loading.loaded_bytes = s->loading.done_bytes;
+}
+
+void server_loading_end(struct server *s)
+{
+    s->loading.active = false;
 }
 
 void server_child_info_open(struct server *s)

@@ -216,6 +216,19 @@ struct error_stat {
     long long count;
 };
 
+/* Start-up loading (server.c): while the dataset loads, clients can
+ * connect; INFO reports the progress and most commands get -LOADING. */
+struct loading_state {
+    bool active;
+    bool serve_clients;          /* start-up only: DEBUG RELOAD serves nobody */
+    int64_t start_ms;
+    long long total_bytes;
+    long long done_bytes;        /* files finished before the current one */
+    long long loaded_bytes;      /* done_bytes + the current file's progress */
+    long long rdb_used_mem;
+    int64_t last_serve_ms;
+};
+
 /* Propagation of the current unit of work (propagate.c). */
 struct propagate_entry {
     int db_id;
@@ -360,6 +373,7 @@ struct server {
 
     struct propagate_state prop;
     struct aof_state aof;
+    struct loading_state loading;
 
     struct server_stats stats;
     struct error_stat errorstats[SERVER_ERROR_CODES_MAX];
@@ -472,6 +486,14 @@ void server_key_modified(struct server *s, struct db *db, const char *key, size_
 void server_child_info_open(struct server *s);
 void server_child_info_send(struct server *s);
 long long server_child_info_receive(struct server *s);
+
+/* Loading progress: start with the bytes to load (serve: answer clients
+ * meanwhile, start-up only); report the bytes of the current file read so
+ * far; mark a file done; end. */
+void server_loading_start(struct server *s, long long total_bytes, bool serve);
+void server_loading_progress(struct server *s, long long file_bytes);
+void server_loading_file_done(struct server *s, long long file_bytes);
+void server_loading_end(struct server *s);
 
 /* In a freshly forked child: unblocks the signals the parent reads from its
  * signalfd (a kill must end the child) and closes the listeners. */
@@ -596,6 +618,11 @@ void aof_info(struct server *s, struct buf *b);
 int aof_debug_reload(struct server *s, char *err, size_t err_len);
 /* Whether a child (BGSAVE or AOF rewrite) runs. */
 bool server_child_running(const struct server *s);
+
+/* --- loop.c (loading) --- */
+/* Accepts and serves clients without blocking, once: called every few ms
+ * while the dataset loads at start-up. */
+void loop_serve_while_loading(struct server *s);
 
 /* --- loop.c (AOF waits) --- */
 /* Runs ring-writer completions until done(ctx) is true, keeping every other
