@@ -390,6 +390,82 @@ END_TEST
 
 /* Waits until INFO reports exactly `want` connected clients (the asking
  * one included), so that connections the harness closed are gone. */
+/* Reads INFO persistence's loading field; -1 when the reply is not INFO. */
+static int info_loading(struct conn *c)
+{
+    char *reply = conn_cmd(c, "INFO persistence");
+    const char *p = strstr(reply, "loading:");
+    int v = p ? p[8] - '0' : -1;
+    free(reply);
+    return v;
+}
+
+/* Waits until an INFO field reads value (the AOF rewrite to finish). */
+static void wait_info_field(struct conn *c, const char *field_and_value)
+{
+    for (int64_t deadline = clock_ms() + 30000; clock_ms() < deadline; sleep_ms(20)) {
+        char *reply = conn_cmd(c, "INFO persistence");
+        bool found = strstr(reply, field_and_value) != NULL;
+        free(reply);
+        if (found)
+            return;
+    }
+    ck_abort_msg("INFO never showed %s", field_and_value);
+}
+
+/* A client connecting while a large AOF loads gets -LOADING for data
+ * commands and sees loading:1 with progress in INFO, as with Redis; once
+ * loaded, everything is there. */
+START_TEST(clients_see_loading_progress)
+{
+    char dir[256];
+    harness_make_dir(dir, sizeof(dir));
+    const char *args[] = {"--appendonly", "yes", "--aof-use-rdb-preamble", "no",
+                          "--enable-debug-command", "yes", NULL};
+    struct server_handle *h = server_start_in(server_binary(), dir, args);
+    struct conn *c = conn_open(h->port);
+    ck_cmd(c, "DEBUG POPULATE 600000", "+OK\r\n");
+    ck_cmd_prefix(c, "BGREWRITEAOF", "+Background append only file rewriting");
+    wait_info_field(c, "aof_rewrite_in_progress:0");
+    conn_close(c);
+    server_stop(h);
+
+    int port = free_port();
+    char port_text[16];
+    snprintf(port_text, sizeof(port_text), "%d", port);
+    char *argv[] = {(char *)server_binary(), "--port", port_text, "--bind", "127.0.0.1",
+                    "--dir", dir, "--save", "", "--appendonly", "yes", NULL};
+    int null_fd = open("/dev/null", O_WRONLY);
+    pid_t pid = spawn_captured(argv, null_fd, 0);
+    close(null_fd);
+    for (int64_t deadline = clock_ms() + 10000; !(c = conn_try_open(port));) {
+        ck_assert_msg(clock_ms() < deadline, "the server never accepted a connection");
+        sleep_ms(2);
+    }
+    bool saw_loading = false, saw_refusal = false;
+    for (int64_t deadline = clock_ms() + 60000; clock_ms() < deadline;) {
+        char *reply = conn_cmd(c, "DBSIZE");
+        bool loading = strcmp(reply, "-LOADING Redis is loading the dataset in memory\r\n") == 0;
+        saw_refusal |= loading;
+        if (!loading) {
+            ck_assert_str_eq(reply, ":600000\r\n");
+            free(reply);
+            break;
+        }
+        free(reply);
+        saw_loading |= info_loading(c) == 1;
+    }
+    ck_assert_msg(saw_refusal && saw_loading, "the load was never observed (refused %d, INFO %d)",
+                  saw_refusal, saw_loading);
+    ck_assert_int_eq(info_loading(c), 0);
+    conn_close(c);
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "unclean exit %d", status);
+}
+END_TEST
+
 static void wait_connected_clients(struct conn *c, int want)
 {
     char line[64];
@@ -535,6 +611,7 @@ static Suite *startup_suite(void)
 
     TCase *running = tcase_create("running");
     tcase_add_test(running, missing_dir_created);
+    tcase_add_test(running, clients_see_loading_progress);
     tcase_add_test(running, sigint_clean_exit);
     tcase_add_test(running, maxclients_rejects_extra);
     tcase_add_test(running, query_buffer_limit_closes);
