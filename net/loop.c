@@ -361,15 +361,21 @@ static int loop_setup_signals(struct server *s)
     return 0;
 }
 
-static void loop_dispatch(struct io_uring_cqe *cqe)
+/* Runs a reaped batch. Ring-writer completions go first: a loop op may
+ * wait for the writer (SHUTDOWN syncs the AOF) and must not wait for a
+ * completion already taken off the ring into this batch. */
+static void loop_dispatch_batch(struct io_uring_cqe *batch, unsigned n)
 {
-    if (ring_owns_cqe(cqe)) {
-        ring_complete(cqe);
-        return;
+    for (unsigned i = 0; i < n; i++)
+        if (ring_owns_cqe(&batch[i]))
+            ring_complete(&batch[i]);
+    for (unsigned i = 0; i < n; i++) {
+        if (ring_owns_cqe(&batch[i]))
+            continue;
+        struct loop_op *op = io_uring_cqe_get_data(&batch[i]);
+        if (op)
+            op->done(op, &batch[i]);
     }
-    struct loop_op *op = io_uring_cqe_get_data(cqe);
-    if (op)
-        op->done(op, cqe);
 }
 
 /* Runs the completions loop_wait_writer kept back, in arrival order. */
@@ -443,9 +449,7 @@ void loop_serve_while_loading(struct server *s)
         return;
     s->now_ms = server_mstime();
     struct io_uring_cqe batch[LOOP_REAP_BATCH];
-    unsigned n = loop_reap(s, batch);
-    for (unsigned i = 0; i < n; i++)
-        loop_dispatch(&batch[i]);
+    loop_dispatch_batch(batch, loop_reap(s, batch));
     client_flush_all(s);
     io_uring_submit(&s->ring);
 }
@@ -475,8 +479,7 @@ void loop_run(struct server *s)
         unsigned seen = 0, n;
         do {
             n = loop_reap(s, batch);
-            for (unsigned i = 0; i < n; i++)
-                loop_dispatch(&batch[i]);
+            loop_dispatch_batch(batch, n);
             seen += n;
         } while (n == LOOP_REAP_BATCH);
         last_batch = seen;

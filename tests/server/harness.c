@@ -25,6 +25,7 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -58,6 +59,8 @@
 #define HARNESS_SYSTEM_TIMEOUT_MS 30000
 /* Smallest free space kept at the end of a read buffer before a read. */
 #define HARNESS_READ_CHUNK_BYTES (256 * 1024)
+/* Debugger used to print the threads of a server that hangs at stop. */
+#define HARNESS_GDB "/usr/bin/gdb"
 /* Slots and size of the rotating buffers behind harness_escape. */
 #define HARNESS_ESCAPE_SLOTS 8
 #define HARNESS_ESCAPE_BYTES 2048
@@ -327,37 +330,60 @@ struct server_handle *server_start(const char *const *extra_args)
     return NULL;
 }
 
+/* One attempt at starting binary in dir. Returns the handle once it answers
+ * PING; NULL with *exit_status set when it exits first. A server that runs
+ * but never answers fails the test. */
+static struct server_handle *server_attempt_in(const char *binary, const char *dir,
+                                               const char *const *extra_args, int *exit_status)
+{
+    struct server_slot *slot = slot_claim();
+    snprintf(slot->dir, sizeof(slot->dir), "%s", dir);
+    slot->keep_dir = true;
+    int port = port_pick();
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0)
+        server_exec(parent, port, slot->dir, extra_args, binary);
+    setpgid(pid, pid);
+    slot->pid = pid;
+    if (server_wait_ready(slot, port)) {
+        struct server_handle *h = calloc(1, sizeof(*h));
+        ck_assert_ptr_nonnull(h);
+        h->pid = pid;
+        h->port = port;
+        snprintf(h->dir, sizeof(h->dir), "%s", slot->dir);
+        return h;
+    }
+    bool exited = !slot_poll(slot);
+    if (!exited)
+        server_log_dump(slot->dir);
+    slot_release(slot);
+    ck_assert_msg(exited, "server %s did not answer PING within %d ms", binary,
+                  HARNESS_START_TIMEOUT_MS);
+    *exit_status = slot->status;
+    return NULL;
+}
+
 struct server_handle *server_start_in(const char *binary, const char *dir,
                                       const char *const *extra_args)
 {
     for (int attempt = 0; attempt < HARNESS_START_ATTEMPTS_MAX; attempt++) {
-        struct server_slot *slot = slot_claim();
-        snprintf(slot->dir, sizeof(slot->dir), "%s", dir);
-        slot->keep_dir = true;
-        int port = port_pick();
-        pid_t parent = getpid();
-        pid_t pid = fork();
-        ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
-        if (pid == 0)
-            server_exec(parent, port, slot->dir, extra_args, binary);
-        setpgid(pid, pid);
-        slot->pid = pid;
-        if (server_wait_ready(slot, port)) {
-            struct server_handle *h = calloc(1, sizeof(*h));
-            ck_assert_ptr_nonnull(h);
-            h->pid = pid;
-            h->port = port;
-            snprintf(h->dir, sizeof(h->dir), "%s", slot->dir);
+        int status = 0;
+        struct server_handle *h = server_attempt_in(binary, dir, extra_args, &status);
+        if (h != NULL)
             return h;
-        }
-        bool exited = !slot_poll(slot);
-        server_log_dump(slot->dir);
-        slot_release(slot);
-        ck_assert_msg(exited, "server %s did not answer PING within %d ms", binary,
-                      HARNESS_START_TIMEOUT_MS);
+        server_log_dump(dir);
     }
     ck_abort_msg("server %s exited at start-up (see its log above)", binary);
     return NULL;
+}
+
+struct server_handle *server_try_start_in(const char *binary, const char *dir,
+                                          const char *const *extra_args, int *exit_status)
+{
+    ck_assert_ptr_nonnull(exit_status);
+    return server_attempt_in(binary, dir, extra_args, exit_status);
 }
 
 void harness_make_dir(char *out, size_t out_len)
@@ -386,6 +412,20 @@ int server_wait_exit(struct server_handle *h, int timeout_ms)
     return slot->status;
 }
 
+/* If the server still runs, says so with its threads' stacks (when gdb is
+ * there) and returns true. what names the signal it was waiting on. */
+static bool slot_hang_report(struct server_slot *slot, const char *what)
+{
+    if (!slot_poll(slot))
+        return false;
+    fprintf(stderr, "harness: server %d still running %d ms after %s\n", (int)slot->pid,
+            HARNESS_STOP_TIMEOUT_MS, what);
+    if (access(HARNESS_GDB, X_OK) == 0)
+        harness_system("%s -p %d -batch -ex 'thread apply all bt' 2>&1 | grep -E '^(#|Thread)'",
+                       HARNESS_GDB, (int)slot->pid);
+    return true;
+}
+
 int server_stop(struct server_handle *h)
 {
     struct server_slot *slot = slot_of(h);
@@ -393,6 +433,11 @@ int server_stop(struct server_handle *h)
         kill(slot->pid, SIGTERM);
         server_wait_exit(h, HARNESS_STOP_TIMEOUT_MS);
     }
+    /* Show the log of a server that hung or failed, before its directory
+     * goes: it is the only account of what happened. */
+    bool hung = slot_hang_report(slot, "SIGTERM");
+    if (hung || !WIFEXITED(slot->status) || WEXITSTATUS(slot->status) != 0)
+        server_log_dump(slot->dir);
     slot_release(slot);
     int status = slot->status;
     free(h);
@@ -408,6 +453,19 @@ int server_stop(struct server_handle *h)
 bool server_alive(struct server_handle *h)
 {
     return slot_poll(slot_of(h));
+}
+
+int server_kill(struct server_handle *h, int sig)
+{
+    struct server_slot *slot = slot_of(h);
+    if (sig != 0 && slot_poll(slot))
+        kill(slot->pid, sig);
+    server_wait_exit(h, HARNESS_STOP_TIMEOUT_MS);
+    if (slot_hang_report(slot, sig != 0 ? strsignal(sig) : "the wait began"))
+        server_log_dump(slot->dir);
+    slot_release(slot);
+    free(h);
+    return slot->status;
 }
 
 /* ---- Connections ---- */
@@ -837,6 +895,76 @@ char *harness_output(int *status, const char *fmt, ...)
     ck_assert_int_eq(pread(fileno(capture), out, (size_t)size, 0), size);
     out[size] = '\0';
     fclose(capture);
+    return out;
+}
+
+char *harness_read_file(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return NULL;
+    }
+    size_t size = (size_t)st.st_size;
+    char *buf = malloc(size + 1);
+    ck_assert_ptr_nonnull(buf);
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = pread(fd, buf + done, size - done, (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* the file shrank meanwhile: return what was there */
+        done += (size_t)n;
+    }
+    close(fd);
+    buf[done] = '\0';
+    if (len != NULL)
+        *len = done;
+    return buf;
+}
+
+static int name_compare(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *harness_list_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return NULL;
+    char **names = NULL;
+    size_t count = 0;
+    size_t bytes = 1;
+    struct dirent *entry;
+    while ((entry = readdir(d)) != NULL) {
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+            continue;
+        names = realloc(names, (count + 1) * sizeof(*names));
+        ck_assert_ptr_nonnull(names);
+        names[count] = strdup(entry->d_name);
+        ck_assert_ptr_nonnull(names[count]);
+        bytes += strlen(entry->d_name) + 1;
+        count++;
+    }
+    closedir(d);
+    qsort(names, count, sizeof(*names), name_compare);
+    char *out = malloc(bytes);
+    ck_assert_ptr_nonnull(out);
+    size_t o = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t n = strlen(names[i]);
+        memcpy(out + o, names[i], n);
+        out[o + n] = '\n';
+        o += n + 1;
+        free(names[i]);
+    }
+    out[o] = '\0';
+    free(names);
     return out;
 }
 

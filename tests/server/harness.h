@@ -45,10 +45,23 @@ struct server_handle *server_start_in(const char *binary, const char *dir,
  * it) and writes its path into out. */
 void harness_make_dir(char *out, size_t out_len);
 /* SIGTERM, wait up to 5 s, then SIGKILL; removes the directory; frees h.
- * Returns the exit status as from waitpid (for shutdown tests). */
+ * Returns the exit status as from waitpid (for shutdown tests). A server
+ * that fails or hangs has its log printed to stderr, and a hung one its
+ * threads' stacks too (with gdb), before the test fails. */
 int server_stop(struct server_handle *h);
 /* Whether the process is still running. */
 bool server_alive(struct server_handle *h);
+/* Sends sig to the server (none when sig is 0), waits up to 5 s for it to
+ * exit, then SIGKILLs it. Unlike server_stop it does not judge how the
+ * server ended: it returns the waitpid status, for crash tests. Removes the
+ * directory only if server_start made it; frees h. */
+int server_kill(struct server_handle *h, int sig);
+/* Like server_start_in, but a server that exits during start-up is an
+ * expected outcome, not a failure: then it returns NULL and stores the
+ * waitpid status in *exit_status. One attempt only, so a refusal is not
+ * retried. A server that runs but never answers still fails the test. */
+struct server_handle *server_try_start_in(const char *binary, const char *dir,
+                                          const char *const *extra_args, int *exit_status);
 /* Waits up to timeout_ms for the server to exit by itself (SHUTDOWN, a
  * signal). Returns the waitpid status, or -1 if it is still running. The
  * handle stays valid: call server_stop afterwards to free it. */
@@ -115,6 +128,13 @@ int harness_system(const char *fmt, ...);
 /* Runs a shell command with stdout and stderr captured; stores its exit
  * status in *status (may be NULL) and returns the output, owned (free()). */
 char *harness_output(int *status, const char *fmt, ...);
+
+/* Returns the whole file at path, NUL-terminated (the NUL not counted in
+ * *len; len may be NULL), owned by the caller; NULL if it cannot be read. */
+char *harness_read_file(const char *path, size_t *len);
+/* Returns the names in directory dir ("." and ".." left out), sorted, each
+ * followed by '\n', owned by the caller; NULL if dir cannot be opened. */
+char *harness_list_dir(const char *dir);
 
 /* Standard main for a suite: runs it with CK_FORK, returns EXIT_SUCCESS or
  * EXIT_FAILURE; exits 77 (skip) if RINGKV_SERVER is unset or not executable. */
