@@ -158,6 +158,7 @@ static int aof_writer_open(struct server *s, int fd, uint64_t start)
         .writes_in_flight_max = AOF_WRITES_IN_FLIGHT,
         .buffer_bytes = AOF_WRITER_BUFFER_BYTES,
         .write_bytes_max = AOF_WRITE_BYTES_MAX,
+        .dsync_writes = true,
         .done = aof_writer_done,
     };
     int ret = ring_writer_init(&a->writer, &a->uring.sys, &cfg);

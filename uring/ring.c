@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <linux/fs.h> /* RWF_DSYNC */
 
 #include "uring/ring.h"
 
@@ -24,6 +25,8 @@ static void ring_prep(struct io_uring_sqe *sqe, struct ring_op *op)
                                 op->offset);
         else
             io_uring_prep_writev(sqe, op->fd, op->iov, op->iov_count, op->offset);
+        if (op->dsync)
+            sqe->rw_flags = RWF_DSYNC;
     } else {
         assert(op->kind == RING_OP_FSYNC);
         io_uring_prep_fsync(sqe, op->fd, IORING_FSYNC_DATASYNC);

@@ -51,6 +51,9 @@ struct ring_op {                      /* embedded by the caller */
      * one completed in full (IOSQE_IO_LINK). A failure or short write of this
      * op completes the rest of the chain with -ECANCELED. */
     bool link_next;
+    /* Writes: RWF_DSYNC. The written range is durable (as after an
+     * fdatasync covering it) once the write completes successfully. */
+    bool dsync;
     int fd;                              /* borrowed */
     uint64_t offset;                     /* writes: file offset of iov[0]'s first byte */
     uint32_t iov_count;                  /* writes: 1..RING_OP_IOVECS_MAX */

@@ -165,6 +165,18 @@ static void fake_write_bytes(struct ring_fake *f, const struct ring_op *op, uint
         f->cache_len = offset;
 }
 
+/* RWF_DSYNC: the bytes just written reach the disk, and the file length
+ * with them (what O_DSYNC guarantees); other dirty bytes stay dirty. */
+static void fake_persist_range(struct ring_fake *f, uint64_t start, uint64_t end)
+{
+    for (uint64_t p = start; p < end; p++) {
+        f->disk[p] = f->cache[p];
+        f->dirty[p] = 0;
+    }
+    if (end > f->disk_len)
+        f->disk_len = end;
+}
+
 static int fake_run_write(struct ring_fake *f, struct ring_op *op, struct ring_fake_fault fault)
 {
     uint64_t total = 0;
@@ -181,6 +193,8 @@ static int fake_run_write(struct ring_fake *f, struct ring_op *op, struct ring_f
             count = total;
     }
     fake_write_bytes(f, op, count);
+    if (op->dsync)
+        fake_persist_range(f, op->offset, op->offset + count);
     return (int)count;
 }
 

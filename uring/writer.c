@@ -136,6 +136,7 @@ static void writer_prep_write(struct ring_writer *w, struct ring_writer_write *s
     slot->op.fd = w->config.fd;
     slot->op.offset = slot->start;
     slot->op.link_next = false;
+    slot->op.dsync = w->config.fsync_policy == RING_WRITER_FSYNC_ALWAYS && w->config.dsync_writes;
     slot->op.iov[0] = (struct iovec){w->buffer + pos, first};
     slot->op.iov_count = 1;
     if (len > first) {
@@ -153,6 +154,9 @@ static void writer_write_result(struct ring_writer *w, struct ring_writer_write 
     uint64_t owed = slot->end - slot->start;
     if (res > 0) {
         assert((uint64_t)res <= owed); /* the kernel never writes more than asked */
+        /* An RWF_DSYNC write made what it wrote durable. */
+        if (slot->op.dsync)
+            writer_add_island(w, slot->start, slot->start + (uint64_t)res);
         slot->start += (uint64_t)res;
         slot->retries = 0;
         if (slot->start == slot->end) {
@@ -272,7 +276,8 @@ static bool writer_queue_new_write(struct ring_writer *w)
     struct ring_op *ops[RING_QUEUE_OPS_MAX] = {&slot->op};
     int count = 1;
     struct ring_writer_fsync_slot *f = NULL;
-    if (w->config.fsync_policy == RING_WRITER_FSYNC_ALWAYS && (f = writer_free_fsync(w))) {
+    if (w->config.fsync_policy == RING_WRITER_FSYNC_ALWAYS && !slot->op.dsync &&
+        (f = writer_free_fsync(w))) {
         writer_prep_fsync(w, f, slot->start, slot->end);
         slot->op.link_next = true;
         ops[count++] = &f->op;

@@ -73,7 +73,8 @@ enum ring_writer_fsync {
      * the writes completed by then; one more when the buffer is half full
      * of written but not durable bytes, and never two at once. */
     RING_WRITER_FSYNC_EVERYSEC = 1,
-    /* Group commit: each flush becomes a write linked to an fdatasync. */
+    /* Group commit: each flush becomes a write linked to an fdatasync (or
+     * one RWF_DSYNC write, see dsync_writes). */
     RING_WRITER_FSYNC_ALWAYS = 2,
 };
 
@@ -87,6 +88,10 @@ struct ring_writer_config {
     size_t buffer_bytes;           /* RING_WRITER_BUFFER_BYTES_MIN..MAX */
     size_t write_bytes_max;        /* one write's cap, <= buffer_bytes; 0: buffer_bytes */
     uint32_t fsync_interval_ms;    /* EVERYSEC; 0: RING_WRITER_FSYNC_INTERVAL_MS_DEFAULT */
+    /* ALWAYS: each write carries RWF_DSYNC instead of a linked fdatasync:
+     * one operation per batch instead of two (on io_uring both go to a
+     * kernel worker, so this halves the hand-offs). */
+    bool dsync_writes;
     /* Runs from the drain step after a completion advanced written or
      * durable, or set the sticky error (each at most once per completion).
      * May call any writer function except init/free. Optional (NULL). */

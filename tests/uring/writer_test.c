@@ -280,6 +280,39 @@ START_TEST(test_failed_fsync_is_never_retried)
 }
 END_TEST
 
+/* ALWAYS with dsync_writes: each batch is one RWF_DSYNC write and no
+ * fdatasync; what it wrote survives a crash, and a failed one is sticky
+ * until reset writes the bytes again. */
+START_TEST(test_dsync_writes_are_durable_alone)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_ALWAYS, 65536);
+    c.dsync_writes = true;
+    setup(&f, &w, c);
+    ck_assert_int_eq(append_pattern(&w, 9, 300), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 300);
+    ck_assert_uint_eq(f.fsyncs_run, 0);
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_FAIL, -EIO);
+    ck_assert_int_eq(append_pattern(&w, 9, 200), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), -EIO);
+    ck_assert_uint_eq(ring_writer_durable(&w), 300);
+    ring_fake_truncate(&f, ring_writer_recover_offset(&w));
+    ck_assert_int_eq(ring_writer_reset(&w), 0);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 500);
+    ck_assert_uint_eq(f.fsyncs_run, 0);
+    ring_fake_crash(&f, true);
+    assert_file_pattern(&f, 9, 0, 500);
+    munmap(w.buffer, w.config.buffer_bytes);
+    ring_fake_free(&f);
+}
+END_TEST
+
 START_TEST(test_failed_write_cancels_linked_fsync)
 {
     struct ring_fake f;
@@ -560,6 +593,7 @@ static void crash_configure(struct crash_run *r, unsigned seed)
         .done = crash_done,
     };
     c.write_bytes_max = random() % 2 ? 0 : 512 + (size_t)(random() % (c.buffer_bytes - 512));
+    c.dsync_writes = random() % 2; /* ALWAYS: RWF_DSYNC writes instead of linked fsyncs */
     /* The file before the writer's start offset is durable content. */
     for (uint64_t o = 0; o < c.start_offset; o++)
         r->fake.cache[o] = r->fake.disk[o] = pattern(r->salt, o);
@@ -750,6 +784,7 @@ static Suite *writer_suite(void)
     tcase_add_test(tc, test_enospc_is_sticky_and_reset_rewrites);
     tcase_add_test(tc, test_failed_fsync_is_never_retried);
     tcase_add_test(tc, test_failed_write_cancels_linked_fsync);
+    tcase_add_test(tc, test_dsync_writes_are_durable_alone);
     tcase_add_test(tc, test_out_of_order_completion_leaves_a_gap);
     tcase_add_test(tc, test_delayed_write_completion_holds_durable);
     tcase_add_test(tc, test_unlinked_fsync_covers_only_completed_writes);
