@@ -505,6 +505,14 @@ int ring_writer_error(const struct ring_writer *w)
     return w->error;
 }
 
+uint32_t ring_writer_ops_in_flight(const struct ring_writer *w)
+{
+    uint32_t n = w->fsyncs_in_flight;
+    for (uint32_t i = 0; i < w->config.writes_in_flight_max; i++)
+        n += w->writes[i].state == WRITER_SLOT_IN_FLIGHT;
+    return n;
+}
+
 bool ring_writer_idle(const struct ring_writer *w)
 {
     if (w->fsyncs_in_flight > 0)

@@ -182,6 +182,9 @@ uint64_t ring_writer_durable(const struct ring_writer *w);
 /* The sticky error: 0 or the first -errno of a write or fsync. */
 int ring_writer_error(const struct ring_writer *w);
 
+/* Writes and fsyncs in flight. */
+uint32_t ring_writer_ops_in_flight(const struct ring_writer *w);
+
 /* Whether no write or fsync is in flight (nothing will complete). */
 bool ring_writer_idle(const struct ring_writer *w);
 

@@ -436,6 +436,120 @@ START_TEST(test_debug_reload_keeps_data)
 }
 END_TEST
 
+/* Bytes of incompressible value stored for the disk-full test (in
+ * DISKFULL_VALUES keys), well past DISKFULL_FSIZE_BYTES, the file size limit
+ * that stands in for a full disk. The limit stays above the server log's
+ * size, since the parent writes its log under the same limit. */
+#define DISKFULL_VALUE_BYTES 16384
+#define DISKFULL_VALUES 64
+#define DISKFULL_FSIZE_BYTES 65536
+
+/* Stores DISKFULL_VALUES keys of pseudo-random hex, which LZF cannot shrink
+ * much, so the snapshot is far larger than DISKFULL_FSIZE_BYTES. */
+static void load_incompressible(struct conn *c)
+{
+    char *value = malloc(DISKFULL_VALUE_BYTES + 1);
+    ck_assert_ptr_nonnull(value);
+    unsigned long long x = 0x9e3779b97f4a7c15ULL;
+    for (int k = 0; k < DISKFULL_VALUES; k++) {
+        for (int i = 0; i < DISKFULL_VALUE_BYTES; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            value[i] = "0123456789abcdef"[x & 15];
+        }
+        value[DISKFULL_VALUE_BYTES] = '\0';
+        char key[32];
+        snprintf(key, sizeof(key), "noise:%d", k);
+        const char *argv[] = {"set", key, value};
+        char *r = conn_cmd_argv(c, 3, argv, NULL);
+        ck_assert_str_eq(r, "+OK\r\n");
+        free(r);
+    }
+    free(value);
+}
+
+/* Sets the soft RLIMIT_FSIZE of the server with util-linux prlimit, to
+ * bytes, or unlimited when bytes is negative. Only the soft limit: lowering
+ * the hard one could not be undone without CAP_SYS_RESOURCE. A BGSAVE child
+ * forked afterwards inherits it. */
+static void set_fsize_limit(struct server_handle *h, long long bytes)
+{
+    char limit[32] = "unlimited";
+    if (bytes >= 0)
+        snprintf(limit, sizeof(limit), "%lld", bytes);
+    int status = harness_system("prlimit --pid %d --fsize=%s:", (int)h->pid, limit);
+    ck_assert_msg(status == 0, "prlimit --pid %d --fsize=%s: failed (%d)", (int)h->pid, limit,
+                  status);
+}
+
+/* A BGSAVE that runs out of space (here: hits RLIMIT_FSIZE, which fails the
+ * child's writes with EFBIG in ringkv, or kills Redis's child with SIGXFSZ)
+ * reports err, leaves the previous dump.rdb byte for byte as it was and no
+ * temp file, refuses writes with MISCONF because a save point is set, and
+ * the next BGSAVE succeeds once the limit is lifted, with a file that
+ * loads. */
+START_TEST(test_disk_full_bgsave_recovers)
+{
+    if (access("/usr/bin/prlimit", X_OK) != 0)
+        return;
+    char dir[256];
+    harness_make_dir(dir, sizeof(dir));
+    static const char *const args[] = {"--enable-debug-command", "yes", "--save", "3600 1",
+                                       NULL};
+    struct server_handle *h = server_start_in(server_binary(), dir, args);
+    struct conn *c = conn_open(h->port);
+    load_every_type(c);
+    ck_cmd(c, "save", "+OK\r\n");
+    char path[300];
+    snprintf(path, sizeof(path), "%s/dump.rdb", dir);
+    size_t old_len;
+    char *old_file = harness_read_file(path, &old_len);
+    ck_assert_ptr_nonnull(old_file);
+    load_incompressible(c);
+
+    set_fsize_limit(h, DISKFULL_FSIZE_BYTES);
+    ck_cmd(c, "bgsave", "+Background saving started\r\n");
+    wait_bgsave_done(c);
+    ck_assert(server_alive(h));
+    ck_info(c, "rdb_last_bgsave_status", "err");
+    ck_cmd(c, "set k v",
+           "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
+           "persist to disk. Commands that may modify the data set are disabled, because this "
+           "instance is configured to report errors during writes if RDB snapshotting fails "
+           "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "
+           "the RDB error.\r\n");
+    ck_cmd(c, "get s1", "$5\r\nhello\r\n");
+    size_t now_len;
+    char *now_file = harness_read_file(path, &now_len);
+    ck_assert_ptr_nonnull(now_file);
+    ck_assert_msg(now_len == old_len && memcmp(now_file, old_file, old_len) == 0,
+                  "dump.rdb changed by the failed BGSAVE (%zu bytes, was %zu)", now_len, old_len);
+    free(now_file);
+    free(old_file);
+    char *ls = harness_list_dir(dir);
+    ck_assert_ptr_nonnull(ls);
+    ck_assert_msg(strstr(ls, "temp-") == NULL, "temp file left: %s", ls);
+    free(ls);
+
+    set_fsize_limit(h, -1);
+    ck_cmd(c, "bgsave", "+Background saving started\r\n");
+    wait_bgsave_done(c);
+    ck_info(c, "rdb_last_bgsave_status", "ok");
+    ck_info(c, "rdb_changes_since_last_save", "0");
+    ck_cmd(c, "set k v", "+OK\r\n");
+    ck_cmd(c, "del k", ":1\r\n");
+    char *before = digest(h);
+    conn_close(c);
+    /* Without the --save point, so that stopping does not write the file
+     * again: what loads is what the BGSAVE wrote (del k was the only write
+     * after it, and undid set k). */
+    server_kill(h, SIGKILL);
+    restart_and_compare(dir, before);
+    free(before);
+}
+END_TEST
+
 static Suite *rdb_suite(void)
 {
     Suite *s = suite_create("rdb");
@@ -450,6 +564,7 @@ static Suite *rdb_suite(void)
     tcase_add_test(tc, test_failed_bgsave_misconf);
     tcase_add_test(tc, test_killed_child_keeps_old_file);
     tcase_add_test(tc, test_debug_reload_keeps_data);
+    tcase_add_test(tc, test_disk_full_bgsave_recovers);
     suite_add_tcase(s, tc);
     return s;
 }
