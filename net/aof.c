@@ -263,6 +263,17 @@ void aof_feed(struct server *s, int db_id, const char *rec, size_t len, bool com
         a->records_logged++;
 }
 
+/* How far the AOF must be for a reply to leave: durable under always;
+ * under everysec and no, written (in the page cache), as Redis writes
+ * before it replies, so a crash of the process alone (not of the machine)
+ * never loses an acknowledged write. */
+static uint64_t aof_reply_offset(const struct server *s)
+{
+    const struct ring_writer *w = &s->aof.writer;
+    return s->config.appendfsync == APPENDFSYNC_ALWAYS ? ring_writer_durable(w)
+                                                       : ring_writer_written(w);
+}
+
 static uint64_t aof_logical_end(const struct server *s)
 {
     return ring_writer_appended(&s->aof.writer) + s->aof.staging.len;
@@ -283,18 +294,18 @@ uint64_t aof_before_replies(struct server *s)
     a->congested = a->staging.len > AOF_STAGING_CONGESTED_BYTES;
     if (!a->congested && a->paused)
         aof_resume_paused(s);
-    if (ring_writer_written(&a->writer) < ring_writer_appended(&a->writer) &&
-        a->fsync_pending_since_ms == 0)
-        a->fsync_pending_since_ms = s->now_ms;
-    if (s->config.appendfsync != APPENDFSYNC_ALWAYS)
+    /* everysec and no after a write error: the bytes stay queued for the
+     * retry and replies go out, as Redis replies while its buffer waits. */
+    if (a->error && s->config.appendfsync != APPENDFSYNC_ALWAYS)
         return 0;
     uint64_t end = aof_logical_end(s);
-    return end > ring_writer_durable(&a->writer) ? end : 0;
+    return end > aof_reply_offset(s) ? end : 0;
 }
 
-bool aof_durable(const struct server *s, uint64_t offset)
+bool aof_reply_ready(const struct server *s, uint64_t offset)
 {
-    return !s->aof.writer_open || ring_writer_durable(&s->aof.writer) >= offset;
+    return !s->aof.writer_open || aof_reply_offset(s) >= offset ||
+           (s->aof.error && s->config.appendfsync != APPENDFSYNC_ALWAYS);
 }
 
 bool aof_congested(const struct server *s)

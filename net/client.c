@@ -214,8 +214,8 @@ static void client_send_released_prefix(struct client *c)
         c->holds[i].len -= n;
 }
 
-/* appendfsync always: out's bytes beyond what is released or already held
- * wait for the AOF to be durable up to barrier. */
+/* With the AOF on: out's bytes beyond what is released or already held
+ * wait for the AOF to reach barrier (aof_reply_ready). */
 static void client_hold(struct client *c, uint64_t barrier)
 {
     struct server *s = c->server;
@@ -243,7 +243,7 @@ void client_release_holds(struct server *s, bool all)
         struct client *c = *p;
         int released = 0;
         while (released < c->hold_count &&
-               (all || aof_durable(s, c->holds[released].offset)))
+               (all || aof_reply_ready(s, c->holds[released].offset)))
             released++;
         if (released) {
             c->out_released = c->holds[released - 1].len;
@@ -332,8 +332,9 @@ static void client_resume_unblocked(struct server *s)
 void client_flush_all(struct server *s)
 {
     client_resume_unblocked(s);
-    /* The AOF batch of this round goes to the ring first; under always the
-     * replies built so far wait until it is durable (group commit). */
+    /* The AOF batch of this round goes to the ring first; the replies built
+     * so far wait until it is durable (always: group commit) or written
+     * (everysec, no: as Redis writes before it replies). */
     uint64_t barrier = aof_before_replies(s);
     if (!barrier && s->aof.held)
         client_release_holds(s, true); /* everything logged is durable */

@@ -147,9 +147,10 @@ struct client {
     struct buf sending;    /* bytes handed to the in-flight send; not touched until it completes */
     size_t sending_done;   /* bytes of `sending` already sent */
     unsigned long long reply_bytes_total;
-    /* appendfsync always: replies wait until the AOF bytes produced before
-     * them are durable. out[0, out_released) may be sent; each hold says
-     * that out[.., len) waits for the AOF to be durable up to offset. */
+    /* With the AOF on, replies wait until the AOF bytes produced before
+     * them are durable (always) or written (everysec, no). out[0,
+     * out_released) may be sent; each hold says that out[.., len) waits
+     * for the AOF to reach offset (aof_reply_ready). */
     size_t out_released;
     struct reply_hold holds[CLIENT_REPLY_HOLDS_MAX];
     int hold_count;
@@ -589,11 +590,12 @@ int aof_startup(struct server *s, char *err, size_t err_len);
  * SELECT when the db changes. command: count it in the stats. */
 void aof_feed(struct server *s, int db_id, const char *rec, size_t len, bool command);
 /* Before replies go out: hands the iteration's batch to the ring writer.
- * Returns the AOF offset that replies produced so far must wait for, or 0
- * when they may go out at once. */
+ * Returns the AOF offset that replies produced so far must wait for (see
+ * aof_reply_ready), or 0 when they may go out at once. */
 uint64_t aof_before_replies(struct server *s);
-/* Whether the AOF is durable up to offset. */
-bool aof_durable(const struct server *s, uint64_t offset);
+/* Whether replies waiting for the AOF up to offset may leave (durable
+ * under always, written under everysec and no). */
+bool aof_reply_ready(const struct server *s, uint64_t offset);
 /* The tick: everysec fsync, error retry, rewrite child, automatic rewrite. */
 void aof_cron(struct server *s);
 /* Shutdown: writes and fsyncs everything, kills a rewrite child. */
