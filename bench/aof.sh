@@ -21,7 +21,11 @@
 #        "c1 c50 c200 c50p16"; default scales with the load point),
 #      WORKDIR (parent of the temporary work dir, default $TMPDIR or /tmp;
 #        fio and the servers' data share it, so put it on the disk under test),
-#      POLICIES (default "always everysec no"), OUT (also write the report here).
+#      POLICIES (default "always everysec no"), OUT (also write the report here),
+#      CSV (also write the medians there, one row per policy and load point:
+#        policy,clients,pipeline,ringkv_rps,redis_rps,ringkv_fsyncs_per_s,
+#        commands_per_fsync; policy "off" is no AOF, "-" a missing figure;
+#        then a row "fio,<fdatasyncs/s>,<buffered MB/s>,<O_DIRECT MB/s>,-,-,-").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -117,7 +121,7 @@ fio_json() {
 measure_disk() {
   if ! command -v fio >/dev/null; then
     say "fio not installed (sudo apt-get install -y fio); disk figures skipped"
-    fio_fsync_rate="-"
+    fio_fsync_rate="-"; fio_seq_buffered="-"; fio_seq_direct="-"
     return
   fi
   # Each 4 KiB write is followed by fdatasync, as appendfsync always does
@@ -129,14 +133,13 @@ measure_disk() {
   # Sequential 1 MiB writes through the page cache with one fsync at the end
   # (fio's runtime includes that fsync), the shape of an RDB save; then the
   # same with O_DIRECT for the device's own rate.
-  local seq_buffered seq_direct
-  seq_buffered=$(fio_json seq --rw=write --bs=1m --size="$fio_seq_bytes" --end_fsync=1 |
+  fio_seq_buffered=$(fio_json seq --rw=write --bs=1m --size="$fio_seq_bytes" --end_fsync=1 |
     python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["jobs"][0]["write"]["bw_bytes"] / 1e6))')
-  seq_direct=$(fio_json seqdirect --rw=write --bs=1m --size="$fio_seq_bytes" --direct=1 |
+  fio_seq_direct=$(fio_json seqdirect --rw=write --bs=1m --size="$fio_seq_bytes" --direct=1 |
     python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["jobs"][0]["write"]["bw_bytes"] / 1e6))')
   say "disk ($(df -P "$work" | awk 'NR==2{print $1}'), $(findmnt -no FSTYPE -T "$work" 2>/dev/null || echo '?')):" \
     "fio 4 KiB write+fdatasync: $fio_fsync_rate fdatasyncs/s;" \
-    "1 MiB sequential writes: $seq_buffered MB/s buffered+fsync, $seq_direct MB/s O_DIRECT"
+    "1 MiB sequential writes: $fio_seq_buffered MB/s buffered+fsync, $fio_seq_direct MB/s O_DIRECT"
 }
 
 # ---- servers ----
@@ -282,4 +285,10 @@ fi
 if [ -n "${OUT:-}" ]; then
   cp "$report" "$OUT"
   echo "report written to $OUT" >&2
+fi
+if [ -n "${CSV:-}" ]; then
+  { echo "policy,clients,pipeline,ringkv_rps,redis_rps,ringkv_fsyncs_per_s,commands_per_fsync"
+    tr ' ' ',' <"$work/results"
+    echo "fio,$fio_fsync_rate,$fio_seq_buffered,$fio_seq_direct,-,-,-"; } >"$CSV"
+  echo "CSV written to $CSV" >&2
 fi

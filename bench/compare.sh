@@ -10,7 +10,9 @@
 # Usage: bench/compare.sh [rounds (default 3)] [requests per run (default 200000)]
 # Env: RINGKV (default build/ringkv-server), REDIS (default redis-server),
 #      TESTS (redis-benchmark -t names, default "set get"),
-#      PIPELINES (default "1 16"), MEMORY (0 skips the 1M-key memory test).
+#      PIPELINES (default "1 16"), MEMORY (0 skips the 1M-key memory test),
+#      CSV (also write the medians there as "test,pipeline,ringkv,redis" rows;
+#        the memory row is "bytes_per_key,-,<ringkv>,<redis>").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${1:-3}"
@@ -61,6 +63,7 @@ rd_port=$(free_port); start redis "$redis" "$rd_port"
 
 echo "machine: $(nproc) cores, $(uname -r); $rounds rounds of $requests requests, 50 clients"
 printf "%-22s %14s %14s %8s\n" "test" "ringkv rps" "redis rps" "ratio"
+[ -n "${CSV:-}" ] && echo "test,pipeline,ringkv,redis" >"$CSV"
 for pipeline in ${PIPELINES:-1 16}; do
   for t in ${TESTS:-set get}; do
     : >"$work/rk" ; : >"$work/rd"
@@ -70,6 +73,7 @@ for pipeline in ${PIPELINES:-1 16}; do
     done
     a=$(median <"$work/rk"); b=$(median <"$work/rd")
     printf "%-22s %14s %14s %8.2f\n" "$t -P $pipeline" "$a" "$b" "$(echo "$a / $b" | bc -l)"
+    [ -n "${CSV:-}" ] && echo "$t,$pipeline,$a,$b" >>"$CSV"
   done
 done
 
@@ -94,3 +98,5 @@ rk1=$(used "$rk_port"); rd1=$(used "$rd_port")
 rkn=$(redis-cli -p "$rk_port" dbsize); rdn=$(redis-cli -p "$rd_port" dbsize)
 rkb=$(( (rk1 - rk0) / rkn )); rdb=$(( (rd1 - rd0) / rdn ))
 printf "%-22s %14s %14s %8.2f\n" "bytes/key (1M keys)" "$rkb" "$rdb" "$(echo "$rkb / $rdb" | bc -l)"
+[ -n "${CSV:-}" ] && echo "bytes_per_key,-,$rkb,$rdb" >>"$CSV"
+exit 0

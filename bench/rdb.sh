@@ -32,7 +32,10 @@
 #      GETS (GET requests per latency run, default 2000000),
 #      WORKDIR (parent of the temporary work dir, default $TMPDIR or /tmp;
 #        the servers' files and fio's share it, so put it on the disk under
-#        test), OUT (also write the report here).
+#        test), OUT (also write the report here), CSV (also write every median
+#        there as "dataset,figure,ringkv,redis" rows, figures named as in the
+#        script: bgsave_ms, load_ms, bgsave_get_p99 and so on; "-" when
+#        missing; then a row "disk,fio_mbs,<buffered MB/s>,<O_DIRECT MB/s>").
 # The machine's cores are shared by the server, its child, redis-benchmark
 # and the poller: on 2 cores the latency figures include that contention.
 set -euo pipefail
@@ -460,4 +463,12 @@ say "Ratios are ringkv / redis: for times and latencies below 1 is better (targe
 if [ -n "${OUT:-}" ]; then
   cp "$report" "$OUT"
   echo "report written to $OUT" >&2
+fi
+if [ -n "${CSV:-}" ]; then
+  { echo "dataset,figure,ringkv,redis"
+    awk '{print $1, $2}' "$results" | sort -u | while read -r d f; do
+      echo "$d,$f,$(med "$d" "$f" ringkv),$(med "$d" "$f" redis)"
+    done
+    echo "disk,fio_mbs,$fio_buffered,$fio_direct"; } >"$CSV"
+  echo "CSV written to $CSV" >&2
 fi
