@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Checks the Debian packages ringkv needs and installs the missing ones when
 # run as root; otherwise prints the exact apt-get line and fails.
-# Usage: scripts/deps.sh build|test
+# Usage: scripts/deps.sh build|test|bench
 set -euo pipefail
 
 build_pkgs=(cmake make gcc pkg-config liburing-dev libjemalloc-dev liblzf-dev check)
-test_pkgs=(redis-server redis-tools)
+test_pkgs=(redis-server redis-tools util-linux)
+# bench/run: fio measures the disk, gnuplot draws the charts, python3 writes the report.
+bench_pkgs=(fio gnuplot-nox python3 bc)
 
 want=("${build_pkgs[@]}")
-if [ "${1:-build}" = "test" ]; then
-  want+=("${test_pkgs[@]}")
-fi
+case "${1:-build}" in
+  test) want+=("${test_pkgs[@]}") ;;
+  bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

@@ -1,0 +1,404 @@
+#!/usr/bin/env python3
+"""bench/report.py: turns one bench/run folder's raw data into report.md and
+PNG charts.
+
+bench/run calls it as `report.py FOLDER` once the scenarios have run (or were
+interrupted). It reads FOLDER/raw: run.txt (key=value facts about the machine
+and the run), commands.txt, and whichever of throughput.csv, collections.csv,
+aof.csv, rdb.csv, mixed.jsonl and torture-<policy>.log the run produced;
+groups whose data is missing are left out of the report. Charts are drawn by
+gnuplot from .dat files and one script, all kept in raw/ so they can be drawn
+again by hand (`gnuplot raw/charts.gp` inside the folder).
+
+Every ratio is ringkv / reference: above 1 is better for throughput, below 1
+is better for times, latencies and memory.
+"""
+import csv
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+# Order and labels of the figures in rdb.csv that the report shows.
+RDB_FIGURES = [
+    ("keys", "keys after reload"),
+    ("bgsave_ms", "BGSAVE wall time (ms)"),
+    ("fork_ms", "fork (latest_fork_usec, ms)"),
+    ("rdb_mb", "dump.rdb size (MB)"),
+    ("child_mbs", "child MB/s (size / wall time)"),
+    ("load_ms", "start-up: exec to PONG (ms)"),
+    ("load_log_s", "start-up: \"DB loaded from disk\" (s)"),
+    ("get_p50", "GET p50, no save (ms)"),
+    ("get_p99", "GET p99, no save (ms)"),
+    ("get_max", "GET max, no save (ms)"),
+    ("bgsave_get_p50", "GET p50 during BGSAVE (ms)"),
+    ("bgsave_get_p99", "GET p99 during BGSAVE (ms)"),
+    ("bgsave_get_max", "GET max during BGSAVE (ms)"),
+]
+MIXED_FIGURES = [
+    ("achieved_rate", "achieved requests/s", 1.0),
+    ("p50_us", "p50 (ms)", 1e-3),
+    ("p99_us", "p99 (ms)", 1e-3),
+    ("p999_us", "p99.9 (ms)", 1e-3),
+    ("max_us", "max (ms)", 1e-3),
+    ("errors", "errors", 1.0),
+    ("unsent", "requests not sent by the end", 1.0),
+]
+POLICY_ORDER = ["always", "everysec", "no", "off"]
+CHART_WIDTH_PX = 1000
+CHART_HEIGHT_PX = 480
+
+
+def number(text):
+    """The float in text, or None for "-", "" and anything unparsable."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def fmt(value, places=None):
+    if value is None:
+        return "-"
+    if places is None:
+        places = 0 if abs(value) >= 100 else (2 if abs(value) >= 1 else 3)
+    return f"{value:,.{places}f}"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "-"
+    return f"{a / b:.2f}"
+
+
+def read_csv(path):
+    if not os.path.exists(path):
+        return None
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def read_facts(path):
+    facts, failed = {}, []
+    with open(path) as f:
+        for line in f:
+            key, _, value = line.rstrip("\n").partition("=")
+            if key == "failed":
+                failed.append(value)
+            else:
+                facts[key] = value
+    return facts, failed
+
+
+class Report:
+    def __init__(self, folder):
+        self.folder = folder
+        self.raw = os.path.join(folder, "raw")
+        self.facts, self.failed = read_facts(os.path.join(self.raw, "run.txt"))
+        ref = os.path.basename(self.facts.get("reference", "reference"))
+        self.ref = ref or "reference"
+        self.lines = []
+        self.charts = []  # gnuplot script pieces, one per chart
+
+    def say(self, *lines):
+        self.lines.extend(lines)
+
+    def table(self, header, rows, numeric=True):
+        align = "---:" if numeric else "---"
+        self.say("| " + " | ".join(header) + " |",
+                 "|" + "|".join(["---"] + [align] * (len(header) - 1)) + "|")
+        for row in rows:
+            self.say("| " + " | ".join(str(c) for c in row) + " |")
+        self.say("")
+
+    def dat(self, name, rows):
+        """Writes rows (label, values...) as a gnuplot data file; returns its
+        path relative to the folder, where gnuplot runs."""
+        path = os.path.join(self.raw, name)
+        with open(path, "w") as f:
+            for label, *values in rows:
+                f.write('"%s" %s\n' % (label, " ".join("-" if v is None else repr(v) for v in values)))
+        return "raw/" + name
+
+    def bar_chart(self, png, title, ylabel, data, series, logscale=True, ymin="*", extra=None):
+        """A clustered bar chart: one cluster per data row, one bar per
+        (column, title) in series; extra is one more gnuplot plot element,
+        such as a constant drawn as a line."""
+        plots = []
+        for i, (column, name) in enumerate(series):
+            source = f"'{data}'" if i == 0 else "''"
+            xtic = ":xtic(1)" if i == 0 else ""
+            plots.append(f"{source} using {column}{xtic} title '{name}'")
+        if extra:
+            plots.append(extra)
+        self.charts.append("\n".join([
+            f"set output '{png}'",
+            f"set title '{title}'",
+            f"set ylabel '{ylabel}'",
+            "set logscale y" if logscale else "unset logscale y",
+            f"set yrange [{ymin}:*]",
+            "plot " + ", \\\n     ".join(plots),
+        ]))
+        self.say(f"![{title}]({png})", "")
+
+    # ---- sections ----
+
+    def header(self):
+        f = self.facts
+        kind = "quick run" if f.get("quick") == "1" else "full run"
+        self.say(f"# ringkv benchmark, {f.get('started_utc', '?')}", "")
+        self.say(f"`{f.get('command', 'bench/run')}` ({kind}, {f.get('rounds', '?')} round(s) per "
+                 f"figure, medians shown; took {f.get('elapsed', '?')} min:s). ringkv "
+                 f"{f.get('ringkv_commit', '?')} ({f.get('ringkv_build', '?')} build) beside "
+                 f"{f.get('reference_version', self.ref)}. Each ratio is ringkv / {self.ref}: above 1 "
+                 "is better for throughput, below 1 for times, latencies and memory.", "")
+        if f.get("interrupted") == "1":
+            self.say("**Interrupted**: only the groups that finished are reported.", "")
+        if self.failed:
+            self.say("**Steps that failed**: " + "; ".join(self.failed) + " (logs in raw/).", "")
+
+    def machine(self, aof, rdb):
+        f = self.facts
+        rows = [("cores", f.get("cores", "?")), ("CPU", f.get("model", "?")),
+                ("memory", f.get("memory", "?")), ("kernel", f.get("kernel", "?")),
+                ("OS", f.get("os", "?")),
+                ("filesystem of the work dir", f"{f.get('filesystem', '?')} ({f.get('workdir', '?')})")]
+        fio = next((r for r in aof or [] if r["policy"] == "fio"), None)
+        if fio:
+            rows += [("fio 4 KiB write + fdatasync", f"{fio['clients']} fdatasyncs/s"),
+                     ("fio 1 MiB sequential writes", f"{fio['pipeline']} MB/s buffered + fsync, "
+                      f"{fio['ringkv_rps']} MB/s O_DIRECT")]
+        disk = next((r for r in rdb or [] if r["dataset"] == "disk"), None)
+        if disk:
+            rows.append(("fio 1 MiB sequential writes (rdb.sh's size)",
+                         f"{disk['ringkv']} MB/s buffered + fsync, {disk['redis']} MB/s O_DIRECT"))
+        self.say("## Machine", "")
+        self.table(["fact", "value"], rows, numeric=False)
+
+    def throughput(self, rows, collections):
+        chart = []
+        if rows:
+            self.say("## GET and SET (redis-benchmark, 50 clients, no persistence)", "")
+            table = []
+            for r in rows:
+                if r["test"] == "bytes_per_key":
+                    continue
+                a, b = number(r["ringkv"]), number(r["redis"])
+                label = f"{r['test'].upper()} P{r['pipeline']}"
+                table.append((label, fmt(a), fmt(b), ratio(a, b)))
+                chart.append((label, a, b))
+            self.table(["scenario", "ringkv req/s", f"{self.ref} req/s", "ratio"], table)
+        if collections:
+            self.say("## Collection commands (redis-benchmark, 50 clients, P1)", "")
+            table = []
+            for r in collections:
+                a, b = number(r["ringkv"]), number(r["redis"])
+                label = r["test"].upper()
+                table.append((label, fmt(a), fmt(b), ratio(a, b)))
+                chart.append((label, a, b))
+            self.table(["command", "ringkv req/s", f"{self.ref} req/s", "ratio"], table)
+        if chart:
+            data = self.dat("throughput.dat", chart)
+            self.bar_chart("throughput.png", "Throughput at 50 clients (redis-benchmark)",
+                           "requests/s (log scale)", data, [(2, "ringkv"), (3, self.ref)])
+
+    def memory(self, rows):
+        row = next((r for r in rows or [] if r["test"] == "bytes_per_key"), None)
+        if not row:
+            return
+        a, b = number(row["ringkv"]), number(row["redis"])
+        self.say("## Memory per key", "",
+                 "used_memory growth after SET of 1M keys (16-byte names, 32-byte values), "
+                 "divided by DBSIZE.", "")
+        self.table(["figure", "ringkv", self.ref, "ratio"], [("bytes per key", fmt(a), fmt(b), ratio(a, b))])
+
+    def aof(self, rows):
+        fio = next((r for r in rows or [] if r["policy"] == "fio"), None)
+        fio_rate = number(fio["clients"]) if fio else None
+        rows = [r for r in rows or [] if r["policy"] != "fio"]
+        if not rows:
+            return
+        rows.sort(key=lambda r: POLICY_ORDER.index(r["policy"]) if r["policy"] in POLICY_ORDER else 9)
+        self.say("## SET under each appendfsync policy (redis-benchmark SET -r 100000)", "",
+                 "ringkv's fsyncs/s and commands/fsync come from its INFO counters "
+                 "(the reference does not report them); `off` is no AOF at all. "
+                 "Full report: [raw/aof.md](raw/aof.md).", "")
+        table, chart, fsync = [], [], []
+        for r in rows:
+            a, b = number(r["ringkv_rps"]), number(r["redis_rps"])
+            policy = "(no AOF)" if r["policy"] == "off" else r["policy"]
+            table.append((policy, r["clients"], r["pipeline"], fmt(a), fmt(b), ratio(a, b),
+                          r["ringkv_fsyncs_per_s"], r["commands_per_fsync"]))
+            label = f"{r['policy']} c{r['clients']}" + (f" P{r['pipeline']}" if r["pipeline"] != "1" else "")
+            chart.append((label, a, b))
+            if r["policy"] in ("always", "everysec"):
+                fsync.append((label, number(r["ringkv_fsyncs_per_s"]), number(r["commands_per_fsync"])))
+        self.table(["policy", "clients", "pipeline", "ringkv req/s", f"{self.ref} req/s", "ratio",
+                    "ringkv fsyncs/s", "commands/fsync"], table)
+        data = self.dat("aof.dat", chart)
+        self.bar_chart("aof.png", "SET throughput per appendfsync policy and load point",
+                       "requests/s (log scale)", data, [(2, "ringkv"), (3, self.ref)])
+        if fsync:
+            data = self.dat("fsync.dat", fsync)
+            self.bar_chart("fsync.png", "ringkv: fdatasyncs per second and commands made durable by each",
+                           "log scale", data, [(2, "fdatasyncs/s"), (3, "commands per fdatasync")],
+                           ymin=0.5, extra=(f"{fio_rate:.0f} with lines lw 2 dt 2 title "
+                                            f"'fio fdatasyncs/s ({fio_rate:.0f})'" if fio_rate else None))
+
+    def mixed(self, path):
+        if not os.path.exists(path):
+            return
+        runs = [json.loads(line) for line in open(path) if line.startswith("{")]
+        if not runs:
+            return
+        f = self.facts
+        self.say("## Mixed workload: 80% GET, 20% SET, open loop (ringkv-load)", "",
+                 f"{f.get('mixed_clients', '?')} connections sending {f.get('mixed_rate', '?')} requests/s "
+                 f"in total for {f.get('mixed_duration_s', '?')} s per run over {f.get('mixed_keys', '?')} "
+                 "preloaded keys with 32-byte values. Latency runs from each request's intended send "
+                 "time, so a stall counts for every request it delayed (no coordinated omission).", "")
+
+        def med(server, key):
+            values = [r[key] for r in runs if r["server"] == server and key in r]
+            return statistics.median(values) if values else None
+
+        table, chart = [], []
+        for key, label, scale in MIXED_FIGURES:
+            a, b = med("ringkv", key), med("reference", key)
+            a = a * scale if a is not None else None
+            b = b * scale if b is not None else None
+            places = 0 if scale == 1.0 else 3
+            shown_ratio = ratio(a, b) if key in ("achieved_rate",) or key.endswith("_us") else "-"
+            table.append((label, fmt(a, places), fmt(b, places), shown_ratio))
+            if key.endswith("_us"):
+                chart.append((label.replace(" (ms)", ""), a, b))
+        self.table(["figure", "ringkv", self.ref, "ratio"], table)
+        data = self.dat("latency.dat", chart)
+        self.bar_chart("latency.png", f"Mixed 80/20 at {f.get('mixed_rate', '?')} requests/s: latency percentiles",
+                       "ms (log scale)", data, [(2, "ringkv"), (3, self.ref)])
+
+    def rdb(self, rows):
+        rows = [r for r in rows or [] if r["dataset"] != "disk"]
+        if not rows:
+            return
+        by = {(r["dataset"], r["figure"]): (number(r["ringkv"]), number(r["redis"])) for r in rows}
+        self.say("## RDB: BGSAVE, load time, latency during BGSAVE (rdb.sh)", "",
+                 "`strings`: 16-byte names, 32-byte random values; `collections`: lists, hashes, sets "
+                 "and sorted sets of 10-100 elements. GET latency is redis-benchmark's (50 clients, "
+                 "every GET hits), with BGSAVEs back to back during the run. "
+                 "Full report: [raw/rdb.md](raw/rdb.md).", "")
+        table = []
+        for figure, label in RDB_FIGURES:
+            for dataset, name in (("strings", "strings"), ("mix", "collections")):
+                if (dataset, figure) in by:
+                    a, b = by[(dataset, figure)]
+                    table.append((f"{name}: {label}", fmt(a), fmt(b), ratio(a, b)))
+        self.table(["figure", "ringkv", self.ref, "ratio"], table)
+        chart = []
+        for when, prefix in (("no save", "get_"), ("during BGSAVE", "bgsave_get_")):
+            for pct in ("p50", "p99", "max"):
+                a, b = by.get(("strings", prefix + pct), (None, None))
+                chart.append((f"{pct} {when}", a, b))
+        if any(a is not None for _, a, _ in chart):
+            data = self.dat("bgsave-latency.dat", chart)
+            self.bar_chart("bgsave-latency.png", "GET latency without a save and during BGSAVE",
+                           "ms (log scale)", data, [(2, "ringkv"), (3, self.ref)])
+
+    def torture(self):
+        rows = []
+        for policy in ("always", "everysec"):
+            path = os.path.join(self.raw, f"torture-{policy}.log")
+            if not os.path.exists(path):
+                continue
+            text = open(path).read()
+            totals = re.findall(r"^cycles=(\d+) acknowledged_checked=(\d+) lost=(\d+) "
+                                r"lost_in_window=(\d+) violations=(\d+)", text, re.M)
+            final = re.findall(r"^final check of all cycles: checked=(\d+) violations=(\d+)", text, re.M)
+            rewrite = "yes" if re.search(r"rewrite=1", text) else "no"
+            failed = any(s.startswith(f"torture-{policy} ") for s in self.failed)
+            if not totals:
+                rows.append((policy, rewrite, "-", "-", "-", "-", "-", "-", "did not finish"))
+                continue
+            cycles, checked, lost, window, violations = totals[-1]
+            result = "FAIL" if failed or violations != "0" else "pass"
+            rows.append((policy, rewrite, cycles, checked, lost, window,
+                         final[-1][0] if final else "-", violations, result))
+        if not rows:
+            return
+        self.say("## Durability torture (torture.sh, ringkv only)", "",
+                 "Each cycle writes under load, SIGKILLs the server's process group at a random "
+                 "moment (with rewrites: BGREWRITEAOF, and sometimes BGSAVE, in flight), restarts it "
+                 "on the same dir and checks every acknowledged write. Under `always` nothing "
+                 "acknowledged may be lost; under `everysec` only writes acknowledged in the last "
+                 "2 s before the kill may be (`lost in window`). The final check re-reads every "
+                 "cycle's writes after the last restart. Logs: raw/torture-*.log.", "")
+        self.table(["policy", "rewrites", "cycles", "acknowledged writes checked", "lost",
+                    "lost in window", "final check", "violations", "result"], rows)
+
+    def commands(self):
+        path = os.path.join(self.raw, "commands.txt")
+        self.say("## Commands run", "", "In order, from the repository root:", "", "```")
+        self.say(*open(path).read().splitlines())
+        self.say("```", "")
+        self.say("Raw data in `raw/`: the CSV each script wrote, mixed.jsonl (one ringkv-load "
+                 "JSON line per run), every step's full output (*.log), the charts' .dat files "
+                 "and charts.gp.", "")
+
+    def draw(self):
+        if not self.charts:
+            return
+        script = "\n".join([
+            f"set terminal pngcairo size {CHART_WIDTH_PX},{CHART_HEIGHT_PX} font 'sans,10'",
+            "set style data histogram",
+            "set style histogram clustered gap 1",
+            "set style fill solid 0.85 border -1",
+            "set boxwidth 0.9",
+            "set datafile missing '-'",
+            "set key outside top center horizontal",
+            "set grid ytics",
+            "set xtics rotate by -30 nomirror",
+            "set bmargin 6",
+            "",
+        ]) + "\n\n".join(self.charts) + "\n"
+        path = os.path.join(self.raw, "charts.gp")
+        with open(path, "w") as f:
+            f.write(script)
+        if not shutil.which("gnuplot"):
+            self.say("(gnuplot is not installed: `sudo apt-get install -y --no-install-recommends "
+                     "gnuplot-nox`, then `gnuplot raw/charts.gp` in this folder.)", "")
+            return
+        done = subprocess.run(["gnuplot", "raw/charts.gp"], cwd=self.folder,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.stderr.write("report.py: gnuplot failed:\n" + done.stderr)
+
+    def write(self):
+        raw = self.raw
+        aof = read_csv(os.path.join(raw, "aof.csv"))
+        rdb = read_csv(os.path.join(raw, "rdb.csv"))
+        throughput = read_csv(os.path.join(raw, "throughput.csv"))
+        self.header()
+        self.machine(aof, rdb)
+        self.throughput(throughput, read_csv(os.path.join(raw, "collections.csv")))
+        self.aof(aof)
+        self.mixed(os.path.join(raw, "mixed.jsonl"))
+        self.rdb(rdb)
+        self.memory(throughput)
+        self.torture()
+        self.commands()
+        self.draw()
+        with open(os.path.join(self.folder, "report.md"), "w") as f:
+            f.write("\n".join(self.lines).rstrip("\n") + "\n")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: report.py FOLDER")
+    Report(sys.argv[1]).write()
+
+
+if __name__ == "__main__":
+    main()
