@@ -1135,6 +1135,51 @@ static bool rdb_element_score(const struct rdb_element *e, double *score)
     return number_parse_double(e->str, e->len, score) && !isnan(*score);
 }
 
+/* Digits a plain-decimal score may have before the full parse decides:
+ * far from any overflow, underflow or NaN. */
+#define RDB_SCORE_FAST_DIGITS_MAX 30
+#define RDB_SCORE_FAST_EXPONENT_DIGITS_MAX 2
+
+static size_t rdb_count_digits(const char *s, size_t len, size_t *i)
+{
+    size_t n = 0;
+    while (*i < len && s[*i] >= '0' && s[*i] <= '9') {
+        (*i)++;
+        n++;
+    }
+    return n;
+}
+
+/* Whether a listpack score is valid, without its value (a load only checks
+ * it). The scores Redis writes are plain decimal text ("%.17g") or integers:
+ * [-]digits[.digits][e[-]dd] is accepted at once, a strict subset of what
+ * the full parse accepts; anything else (inf, long forms) takes the full
+ * parse. strtod on every score was an eighth of a collections load. */
+static bool rdb_score_valid(const struct rdb_element *e)
+{
+    const char *s = e->str;
+    size_t len = e->len, i = 0;
+    if (i < len && (s[i] == '-' || s[i] == '+'))
+        i++;
+    size_t digits = rdb_count_digits(s, len, &i);
+    if (i < len && s[i] == '.') {
+        i++;
+        digits += rdb_count_digits(s, len, &i);
+    }
+    bool plain = digits > 0 && digits <= RDB_SCORE_FAST_DIGITS_MAX;
+    if (plain && i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '-' || s[i] == '+'))
+            i++;
+        size_t exp = rdb_count_digits(s, len, &i);
+        plain = exp > 0 && exp <= RDB_SCORE_FAST_EXPONENT_DIGITS_MAX;
+    }
+    if (plain && i == len)
+        return true;
+    double ignored;
+    return rdb_element_score(e, &ignored);
+}
+
 static struct rdb_element rdb_text_element(const struct rdb_text *t)
 {
     struct rdb_element e = {.str = t->data, .len = t->len};
@@ -1278,9 +1323,8 @@ static bool rdb_check_pairs(struct rdb_loader *ld, bool scored, long long value_
     *too_long = false;
     for (unsigned char *p = listpack_first(lp); p != NULL; p = listpack_next(lp, p), index++) {
         rdb_listpack_element(p, &e);
-        double score;
         if (scored && index % 2 == 1) {
-            if (!rdb_element_score(&e, &score))
+            if (!rdb_score_valid(&e))
                 return rdb_fail_at(ld, offset, "invalid score in listpack");
         } else if ((long long)e.len > value_max) {
             *too_long = true;
