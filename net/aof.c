@@ -353,20 +353,29 @@ static int aof_load_command(struct server *s, struct client *fake, struct aof_re
     return 0;
 }
 
+/* Opens path with flags and reads its size. Returns the fd or -errno. */
+static int aof_open_sized(const char *path, int flags, struct stat *st)
+{
+    int fd = open(path, flags | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, st) < 0) {
+        int e = -errno;
+        close(fd);
+        return e;
+    }
+    return fd;
+}
+
 /* Maps a whole file read-only. *len 0 leaves *map NULL. */
 static int aof_map_file(const char *path, const char **map, size_t *len)
 {
     *map = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
     struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int e = -errno;
-        close(fd);
-        return e;
-    }
+    int fd = aof_open_sized(path, O_RDONLY, &st);
+    if (fd < 0)
+        return fd;
     if (st.st_size > 0) {
         void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m == MAP_FAILED) {
@@ -629,16 +638,10 @@ static int aof_open_last_incr(struct server *s, bool create)
     const struct aof_file_info *f = &a->manifest.incr.items[a->manifest.incr.count - 1];
     char path[AOF_PATH_BYTES];
     aof_path(s, f->name, path, sizeof(path));
-    int flags = O_WRONLY | O_CLOEXEC | O_CREAT | (create ? O_TRUNC : 0);
-    int fd = open(path, flags, 0644);
-    if (fd < 0)
-        return -errno;
     struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int e = -errno;
-        close(fd);
-        return e;
-    }
+    int fd = aof_open_sized(path, O_WRONLY | O_CREAT | (create ? O_TRUNC : 0), &st);
+    if (fd < 0)
+        return fd;
     a->fd = fd;
     aof_select_reset(&a->select);
     a->last_ts_s = 0;
