@@ -110,19 +110,6 @@ static struct args args_aof(const char *fsync_policy, const char *preamble)
     return a;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-    nanosleep(&ts, NULL);
-}
-
 /* Writes "<dir>/appendonlydir/<name>" into out. */
 static void aof_path(char *out, size_t out_len, const char *dir, const char *name)
 {
@@ -165,9 +152,9 @@ static char *aof_listing(const char *dir)
 static void wait_listing(const char *dir, const char *expected)
 {
     char *list = aof_listing(dir);
-    for (int64_t deadline = now_ms() + HISTORY_WAIT_MS;
-         strcmp(list, expected) != 0 && now_ms() < deadline;) {
-        sleep_ms(20);
+    for (int64_t deadline = harness_clock_ms() + HISTORY_WAIT_MS;
+         strcmp(list, expected) != 0 && harness_clock_ms() < deadline;) {
+        harness_sleep_ms(20);
         free(list);
         list = aof_listing(dir);
     }
@@ -194,7 +181,7 @@ static bool send_all(struct conn *c, const char *buf, size_t len)
             buf += n;
             len -= (size_t)n;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-            sleep_ms(1);
+            harness_sleep_ms(1);
         } else {
             return false;
         }
@@ -293,11 +280,11 @@ static long info_long(struct conn *c, const char *field)
 /* Waits until no rewrite runs or is scheduled, and the last one succeeded. */
 static void wait_rewrite_done(struct conn *c)
 {
-    int64_t deadline = now_ms() + REWRITE_WAIT_MS;
+    int64_t deadline = harness_clock_ms() + REWRITE_WAIT_MS;
     while (!info_is(c, "aof_rewrite_in_progress", "0") ||
            !info_is(c, "aof_rewrite_scheduled", "0")) {
-        ck_assert_msg(now_ms() < deadline, "rewrite still running after %d ms", REWRITE_WAIT_MS);
-        sleep_ms(10);
+        ck_assert_msg(harness_clock_ms() < deadline, "rewrite still running after %d ms", REWRITE_WAIT_MS);
+        harness_sleep_ms(10);
     }
     ck_assert_msg(info_is(c, "aof_last_bgrewrite_status", "ok"), "the rewrite failed");
 }
@@ -315,7 +302,7 @@ static struct server_handle *start_loaded(const char *binary, const char *dir,
 {
     struct server_handle *h = server_start_in(binary, dir, a->v);
     struct conn *c = conn_open(h->port);
-    int64_t deadline = now_ms() + REWRITE_WAIT_MS;
+    int64_t deadline = harness_clock_ms() + REWRITE_WAIT_MS;
     for (;;) {
         char *reply = conn_cmd(c, "ping");
         bool ready = strcmp(reply, "+PONG\r\n") == 0;
@@ -324,8 +311,8 @@ static struct server_handle *start_loaded(const char *binary, const char *dir,
         free(reply);
         if (ready)
             break;
-        ck_assert_msg(now_ms() < deadline, "still loading after %d ms", REWRITE_WAIT_MS);
-        sleep_ms(10);
+        ck_assert_msg(harness_clock_ms() < deadline, "still loading after %d ms", REWRITE_WAIT_MS);
+        harness_sleep_ms(10);
     }
     conn_close(c);
     return h;
@@ -339,7 +326,7 @@ static struct server_handle *try_start_loaded(const char *binary, const char *di
                                               const struct args *a, int *status)
 {
     struct server_handle *h = server_try_start_in(binary, dir, a->v, status);
-    int64_t deadline = now_ms() + REWRITE_WAIT_MS;
+    int64_t deadline = harness_clock_ms() + REWRITE_WAIT_MS;
     while (h != NULL) {
         if (!server_alive(h)) {
             *status = server_kill(h, 0);
@@ -356,8 +343,8 @@ static struct server_handle *try_start_loaded(const char *binary, const char *di
         free(reply);
         if (ready)
             break;
-        ck_assert_msg(now_ms() < deadline, "still loading after %d ms", REWRITE_WAIT_MS);
-        sleep_ms(10);
+        ck_assert_msg(harness_clock_ms() < deadline, "still loading after %d ms", REWRITE_WAIT_MS);
+        harness_sleep_ms(10);
     }
     return h;
 }
@@ -610,7 +597,7 @@ static pid_t killer_start(pid_t pid, int sig, int delay_ms)
     pid_t killer = fork();
     ck_assert_int_ge(killer, 0);
     if (killer == 0) {
-        sleep_ms(delay_ms);
+        harness_sleep_ms(delay_ms);
         kill(pid, sig);
         _exit(0);
     }
@@ -637,10 +624,10 @@ static long crash_load(struct conn *c, long *next)
     long first = *next;
     long acked = 0;
     struct bytes batch = {.p = NULL};
-    int64_t deadline = now_ms() + CRASH_LOAD_MAX_MS;
+    int64_t deadline = harness_clock_ms() + CRASH_LOAD_MAX_MS;
     bool alive = crash_send_batch(c, &batch, next);
     while (alive) {
-        ck_assert_msg(now_ms() < deadline, "the server was not killed");
+        ck_assert_msg(harness_clock_ms() < deadline, "the server was not killed");
         crash_send_batch(c, &batch, next);
         for (int k = 0; k < CRASH_BATCH && alive; k++) {
             char *reply = conn_try_read_raw(c, 5000);
@@ -1222,9 +1209,9 @@ START_TEST(test_rewrite_races_incr)
          * child is certainly alive: it cannot be reaped in between. */
         race_batch(c, "*1\r\n$12\r\nBGREWRITEAOF\r\n",
                    "+Background append only file rewriting started\r\n", &acked);
-        int64_t deadline = now_ms() + REWRITE_WAIT_MS;
+        int64_t deadline = harness_clock_ms() + REWRITE_WAIT_MS;
         while (!info_is(watch, "aof_rewrite_in_progress", "0")) {
-            ck_assert_msg(now_ms() < deadline, "rewrite %d does not finish", r);
+            ck_assert_msg(harness_clock_ms() < deadline, "rewrite %d does not finish", r);
             race_batch(c, "", "", &acked);
         }
         ck_assert(info_is(watch, "aof_last_bgrewrite_status", "ok"));
@@ -1538,7 +1525,7 @@ static char *fsize_write_until_refused(struct fsize_run *run)
 /* Retries a write until it is accepted again, within FSIZE_RECOVER_MS. */
 static void fsize_wait_accepted(struct fsize_run *run)
 {
-    int64_t deadline = now_ms() + FSIZE_RECOVER_MS;
+    int64_t deadline = harness_clock_ms() + FSIZE_RECOVER_MS;
     for (;;) {
         char *reply = fsize_set(run);
         bool ok = strcmp(reply, "+OK\r\n") == 0;
@@ -1548,9 +1535,9 @@ static void fsize_wait_accepted(struct fsize_run *run)
             run->acked[run->next - 1] = true;
             return;
         }
-        ck_assert_msg(now_ms() < deadline, "writes still refused %d ms after the limit rose",
+        ck_assert_msg(harness_clock_ms() < deadline, "writes still refused %d ms after the limit rose",
                       FSIZE_RECOVER_MS);
-        sleep_ms(50);
+        harness_sleep_ms(50);
     }
 }
 

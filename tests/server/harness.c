@@ -96,17 +96,35 @@ __attribute__((constructor)) static void harness_set_default_timeout(void)
     setenv("CK_DEFAULT_TIMEOUT", "60", 0);
 }
 
-static int64_t now_ms(void)
+int64_t harness_clock_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(int ms)
+int64_t harness_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void harness_sleep_ms(int ms)
 {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-    nanosleep(&ts, NULL);
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+long long conn_cmd_integer(struct conn *c, const char *line)
+{
+    char *reply = conn_cmd(c, line);
+    ck_assert_msg(reply[0] == ':', "%s: expected an integer, got %s", line,
+                  harness_escape(reply));
+    long long value = strtoll(reply + 1, NULL, 10);
+    free(reply);
+    return value;
 }
 
 const char *server_binary(void)
@@ -262,8 +280,8 @@ static void server_log_dump(const char *dir)
  * a password is set), the server exits, or the start timeout passes. */
 static bool server_wait_ready(struct server_slot *slot, int port)
 {
-    int64_t deadline = now_ms() + HARNESS_START_TIMEOUT_MS;
-    while (now_ms() < deadline) {
+    int64_t deadline = harness_clock_ms() + HARNESS_START_TIMEOUT_MS;
+    while (harness_clock_ms() < deadline) {
         if (!slot_poll(slot))
             return false;
         struct conn *c = conn_try_open(port);
@@ -278,7 +296,7 @@ static bool server_wait_ready(struct server_slot *slot, int port)
             if (ready)
                 return true;
         }
-        sleep_ms(10);
+        harness_sleep_ms(10);
     }
     return false;
 }
@@ -403,11 +421,11 @@ static struct server_slot *slot_of(struct server_handle *h)
 int server_wait_exit(struct server_handle *h, int timeout_ms)
 {
     struct server_slot *slot = slot_of(h);
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = harness_clock_ms() + timeout_ms;
     while (slot_poll(slot)) {
-        if (now_ms() >= deadline)
+        if (harness_clock_ms() >= deadline)
             return -1;
-        sleep_ms(5);
+        harness_sleep_ms(5);
     }
     return slot->status;
 }
@@ -771,10 +789,10 @@ char *conn_try_read_raw(struct conn *c, int timeout_ms)
 
 bool conn_wait_closed(struct conn *c, int timeout_ms)
 {
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = harness_clock_ms() + timeout_ms;
     for (;;) {
         c->start = c->end; /* discard whatever arrived before the close */
-        int64_t left = deadline - now_ms();
+        int64_t left = deadline - harness_clock_ms();
         if (left <= 0)
             return false;
         ssize_t n = conn_fill(c, (int)left);
@@ -845,15 +863,15 @@ static int shell_run(const char *cmd, int output_fd)
         _exit(127);
     }
     setpgid(pid, pid);
-    int64_t deadline = now_ms() + HARNESS_SYSTEM_TIMEOUT_MS;
+    int64_t deadline = harness_clock_ms() + HARNESS_SYSTEM_TIMEOUT_MS;
     int status = 0;
     while (waitpid(pid, &status, WNOHANG) == 0) {
-        if (now_ms() >= deadline) {
+        if (harness_clock_ms() >= deadline) {
             kill(-pid, SIGKILL);
             waitpid(pid, &status, 0);
             return -1;
         }
-        sleep_ms(5);
+        harness_sleep_ms(5);
     }
     kill(-pid, SIGKILL); /* anything the command left behind in its group */
     if (WIFEXITED(status))
@@ -991,7 +1009,7 @@ static void descendants_kill_all(void)
             ;
         if (killed == 0)
             return;
-        sleep_ms(10);
+        harness_sleep_ms(10);
     }
 }
 

@@ -13,6 +13,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define HARNESS_READ_TIMEOUT_MS 20000
@@ -135,6 +136,14 @@ char *harness_read_file(const char *path, size_t *len);
 /* Returns the names in directory dir ("." and ".." left out), sorted, each
  * followed by '\n', owned by the caller; NULL if dir cannot be opened. */
 char *harness_list_dir(const char *dir);
+
+/* Time for tests: a monotonic clock for deadlines, the wall clock to
+ * compare with absolute expiry times the server reports; and a sleep. */
+int64_t harness_clock_ms(void);
+int64_t harness_wall_ms(void);
+void harness_sleep_ms(int ms);
+/* conn_cmd(line), asserting an integer reply; returns its value. */
+long long conn_cmd_integer(struct conn *c, const char *line);
 
 /* Standard main for a suite: runs it with CK_FORK, returns EXIT_SUCCESS or
  * EXIT_FAILURE; exits 77 (skip) if RINGKV_SERVER is unset or not executable. */

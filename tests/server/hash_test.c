@@ -59,16 +59,6 @@ static void ck_args_at(int line, struct conn *c, const char *expected, const cha
 #define ck_args(c, expected, ...)                                                     \
     ck_args_at(__LINE__, (c), (expected), (const char *const[]){__VA_ARGS__, NULL})
 
-static long long cmd_integer(struct conn *c, const char *line)
-{
-    char *reply = conn_cmd(c, line);
-    ck_assert_msg(reply[0] == ':', "%s: expected an integer, got %s", line,
-                  harness_escape(reply));
-    long long value = strtoll(reply + 1, NULL, 10);
-    free(reply);
-    return value;
-}
-
 /* A flattened reply: the bulk strings of an array (nested arrays of bulks
  * are flattened too, and their headers counted in `arrays`). */
 struct parsed {
@@ -130,7 +120,7 @@ static void hash_fill(struct conn *c, const char *key, int n)
     char line[128];
     for (int i = 0; i < n; i++) {
         snprintf(line, sizeof(line), "HSET %s f%d v%d", key, i, i);
-        ck_assert_int_eq(cmd_integer(c, line), 1);
+        ck_assert_int_eq(conn_cmd_integer(c, line), 1);
     }
 }
 

@@ -51,32 +51,6 @@ static void teardown(void)
 
 /* ---- Helpers ---- */
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-}
-
-/* Sends line and returns its integer reply; fails the test on any other
- * reply type. */
-static long long cmd_integer(struct conn *c, const char *line)
-{
-    char *reply = conn_cmd(c, line);
-    ck_assert_msg(reply[0] == ':', "%s: expected an integer, got %s", line,
-                  harness_escape(reply));
-    long long value = strtoll(reply + 1, NULL, 10);
-    free(reply);
-    return value;
-}
-
 /* Parses a flat array of bulk strings starting at *pos. Stores up to
  * KEYS_COLLECTED_MAX owned copies in items and advances *pos past the
  * array. Returns the element count. */
@@ -166,11 +140,11 @@ static void keys_fill(struct conn *c, const char *prefix, int first, int count)
  * timeout_ms passes. Returns the last value seen. */
 static long long poll_integer(struct conn *c, const char *line, long long want, int timeout_ms)
 {
-    int64_t deadline = now_ms() + timeout_ms;
-    long long value = cmd_integer(c, line);
-    while (value != want && now_ms() < deadline) {
-        sleep_ms(20);
-        value = cmd_integer(c, line);
+    int64_t deadline = harness_wall_ms() + timeout_ms;
+    long long value = conn_cmd_integer(c, line);
+    while (value != want && harness_wall_ms() < deadline) {
+        harness_sleep_ms(20);
+        value = conn_cmd_integer(c, line);
     }
     return value;
 }
@@ -345,7 +319,7 @@ START_TEST(test_scan_survives_writes_during_iteration)
         /* Shrink one set of keys and grow another, so the table resizes
          * while the cursor is in flight. */
         snprintf(line, sizeof(line), "DEL churn:%d", calls);
-        cmd_integer(client, line);
+        conn_cmd_integer(client, line);
         keys_fill(client, "new:", calls * 10, 10);
         calls++;
         ck_assert_int_lt(calls, SCAN_CALLS_MAX);
@@ -655,7 +629,7 @@ START_TEST(test_select_isolates_databases)
         ck_cmd(client, line, "+OK\r\n");
         snprintf(expected, sizeof(expected), "$%d\r\ndb%d\r\n", db < 10 ? 3 : 4, db);
         ck_cmd(client, "GET shared", expected);
-        ck_assert_int_eq(cmd_integer(client, "DBSIZE"), db + 1);
+        ck_assert_int_eq(conn_cmd_integer(client, "DBSIZE"), db + 1);
     }
     /* Each connection has its own selected database, starting at 0. */
     struct conn *other = conn_open(server->port);
@@ -841,13 +815,13 @@ START_TEST(test_object_idletime)
     ck_cmd(client, "SET s v", "+OK\r\n");
     ck_cmd(client, "OBJECT IDLETIME s", ":0\r\n");
     ck_cmd(client, "OBJECT IDLETIME missing", "$-1\r\n");
-    sleep_ms(1600);
+    harness_sleep_ms(1600);
     /* OBJECT itself does not count as an access, so asking twice gives the
      * same idle time. */
-    long long idle = cmd_integer(client, "OBJECT IDLETIME s");
+    long long idle = conn_cmd_integer(client, "OBJECT IDLETIME s");
     ck_assert_int_ge(idle, 1);
     ck_assert_int_le(idle, 3);
-    ck_assert_int_ge(cmd_integer(client, "OBJECT IDLETIME s"), 1);
+    ck_assert_int_ge(conn_cmd_integer(client, "OBJECT IDLETIME s"), 1);
     /* TOUCH and GET are accesses and reset it. */
     ck_cmd(client, "TOUCH s", ":1\r\n");
     ck_cmd(client, "OBJECT IDLETIME s", ":0\r\n");
@@ -923,14 +897,14 @@ START_TEST(test_ttl_and_pttl)
     ck_cmd(client, "EXPIRE k 100", ":1\r\n");
     /* TTL rounds to the nearest second. */
     ck_cmd(client, "TTL k", ":100\r\n");
-    long long pttl = cmd_integer(client, "PTTL k");
+    long long pttl = conn_cmd_integer(client, "PTTL k");
     ck_assert_int_gt(pttl, 99000);
     ck_assert_int_le(pttl, 100000);
     ck_cmd(client, "PEXPIRE k 1800", ":1\r\n");
     ck_cmd(client, "TTL k", ":2\r\n");
     ck_cmd(client, "PEXPIRE k 1200", ":1\r\n");
     ck_cmd(client, "TTL k", ":1\r\n");
-    pttl = cmd_integer(client, "PTTL k");
+    pttl = conn_cmd_integer(client, "PTTL k");
     ck_assert_int_gt(pttl, 1000);
     ck_assert_int_le(pttl, 1200);
     ck_cmd(client, "TTL", "-ERR wrong number of arguments for 'ttl' command\r\n");
@@ -955,13 +929,13 @@ START_TEST(test_expiretime_and_pexpiretime)
     ck_cmd(client, "EXPIRETIME k", ":4000000001\r\n");
     ck_cmd(client, "PEXPIRETIME k", ":4000000000500\r\n");
     /* A relative expire lands at now plus the delay. */
-    int64_t before_ms = now_ms();
+    int64_t before_ms = harness_wall_ms();
     ck_cmd(client, "PEXPIRE k 100000", ":1\r\n");
-    int64_t after_ms = now_ms();
-    long long at_ms = cmd_integer(client, "PEXPIRETIME k");
+    int64_t after_ms = harness_wall_ms();
+    long long at_ms = conn_cmd_integer(client, "PEXPIRETIME k");
     ck_assert_int_ge(at_ms, before_ms + 100000 - 5);
     ck_assert_int_le(at_ms, after_ms + 100000 + 5);
-    long long at_s = cmd_integer(client, "EXPIRETIME k");
+    long long at_s = conn_cmd_integer(client, "EXPIRETIME k");
     ck_assert_int_eq(at_s, (at_ms + 500) / 1000);
 }
 END_TEST
@@ -970,14 +944,14 @@ START_TEST(test_expireat_and_pexpireat)
 {
     char line[128];
     ck_cmd(client, "SET k v", "+OK\r\n");
-    snprintf(line, sizeof(line), "EXPIREAT k %lld", (long long)(now_ms() / 1000 + 100));
+    snprintf(line, sizeof(line), "EXPIREAT k %lld", (long long)(harness_wall_ms() / 1000 + 100));
     ck_cmd(client, line, ":1\r\n");
-    long long ttl = cmd_integer(client, "TTL k");
+    long long ttl = conn_cmd_integer(client, "TTL k");
     ck_assert_int_ge(ttl, 99);
     ck_assert_int_le(ttl, 100);
-    snprintf(line, sizeof(line), "PEXPIREAT k %lld", (long long)(now_ms() + 50000));
+    snprintf(line, sizeof(line), "PEXPIREAT k %lld", (long long)(harness_wall_ms() + 50000));
     ck_cmd(client, line, ":1\r\n");
-    long long pttl = cmd_integer(client, "PTTL k");
+    long long pttl = conn_cmd_integer(client, "PTTL k");
     ck_assert_int_gt(pttl, 49000);
     ck_assert_int_le(pttl, 50000);
     ck_cmd(client, "EXPIREAT missing 4000000000", ":0\r\n");
@@ -1126,7 +1100,7 @@ START_TEST(test_persist)
     /* A persisted key outlives its old deadline. */
     ck_cmd(client, "SET short v PX 100", "+OK\r\n");
     ck_cmd(client, "PERSIST short", ":1\r\n");
-    sleep_ms(200);
+    harness_sleep_ms(200);
     ck_cmd(client, "GET short", "$1\r\nv\r\n");
 }
 END_TEST
@@ -1153,7 +1127,7 @@ START_TEST(test_expired_key_is_gone)
     ck_cmd(client, "SET k2 v", "+OK\r\n");
     ck_cmd(client, "PEXPIRE k2 100", ":1\r\n");
     ck_cmd(client, "GET k", "$1\r\nv\r\n");
-    sleep_ms(200);
+    harness_sleep_ms(200);
     ck_cmd(client, "GET k", "$-1\r\n");
     ck_cmd(client, "EXISTS k k2", ":0\r\n");
     ck_cmd(client, "TTL k2", ":-2\r\n");
@@ -1171,7 +1145,7 @@ START_TEST(test_expire_does_not_resurrect)
 {
     ck_cmd(client, "SET foo bar", "+OK\r\n");
     ck_cmd(client, "PEXPIRE foo 100", ":1\r\n");
-    sleep_ms(200);
+    harness_sleep_ms(200);
     /* The key is gone even if nothing has reclaimed it yet, so a new
      * EXPIRE finds nothing to act on. */
     ck_cmd(client, "EXPIRE foo 10", ":0\r\n");
@@ -1204,7 +1178,7 @@ START_TEST(test_lazy_expiry_on_access)
     ck_cmd(client, "SET b 1 PX 50", "+OK\r\n");
     ck_cmd(client, "SET c 1 PX 50", "+OK\r\n");
     ck_cmd(client, "SET keeper 1", "+OK\r\n");
-    sleep_ms(150);
+    harness_sleep_ms(150);
     /* Expired keys still occupy the keyspace until something looks at
      * them, but no command may show them. */
     ck_cmd(client, "DBSIZE", ":4\r\n");
@@ -1228,7 +1202,7 @@ START_TEST(test_lazy_expiry_in_other_commands)
     for (size_t i = 0; i < sizeof(setups) / sizeof(setups[0]); i++)
         ck_cmd(client, setups[i], "+OK\r\n");
     ck_cmd(client, "SET keeper 1", "+OK\r\n");
-    sleep_ms(150);
+    harness_sleep_ms(150);
     ck_cmd(client, "RANDOMKEY", "$6\r\nkeeper\r\n");
     ck_cmd(client, "TYPE e1", "+none\r\n");
     ck_cmd(client, "OBJECT ENCODING e2", "$-1\r\n");

@@ -97,16 +97,6 @@ static void ck_members_at(int line_no, struct conn *c, const char *line, char ty
 
 #define ck_members(c, line, type, expected) ck_members_at(__LINE__, (c), (line), (type), (expected))
 
-static long long cmd_integer(struct conn *c, const char *line)
-{
-    char *reply = conn_cmd(c, line);
-    ck_assert_msg(reply[0] == ':', "%s: expected an integer, got %s", line,
-                  harness_escape(reply));
-    long long value = strtoll(reply + 1, NULL, 10);
-    free(reply);
-    return value;
-}
-
 /* SADDs count members "<prefix><i>" (or integers from start when prefix
  * is NULL) in batches. */
 static void fill(struct conn *c, const char *key, const char *prefix, int start, int count)
@@ -448,7 +438,7 @@ START_TEST(test_spop_errors_and_intset)
     ck_cmd_prefix(client, "SPOP h 9", "*9\r\n");
     ck_cmd(client, "OBJECT ENCODING h", "$6\r\nintset\r\n");
     ck_cmd(client, "SCARD h", ":1\r\n");
-    ck_assert_int_gt(cmd_integer(client, "TTL h"), 0);
+    ck_assert_int_gt(conn_cmd_integer(client, "TTL h"), 0);
 }
 END_TEST
 

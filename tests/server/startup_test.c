@@ -62,12 +62,6 @@ static int64_t clock_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-    nanosleep(&ts, NULL);
-}
-
 /* Returns a loopback port that was free a moment ago. */
 static int free_port(void)
 {
@@ -191,7 +185,7 @@ static char *run_captured(char *const *argv, int deny_errno, int *status)
     while (clock_ms() < deadline) {
         if (waitpid(pid, status, WNOHANG) == pid)
             break;
-        sleep_ms(5);
+        harness_sleep_ms(5);
     }
     if (clock_ms() >= deadline && *status == -1) {
         kill(-pid, SIGKILL);
@@ -403,7 +397,7 @@ static int info_loading(struct conn *c)
 /* Waits until an INFO field reads value (the AOF rewrite to finish). */
 static void wait_info_field(struct conn *c, const char *field_and_value)
 {
-    for (int64_t deadline = clock_ms() + 30000; clock_ms() < deadline; sleep_ms(20)) {
+    for (int64_t deadline = clock_ms() + 30000; clock_ms() < deadline; harness_sleep_ms(20)) {
         char *reply = conn_cmd(c, "INFO persistence");
         bool found = strstr(reply, field_and_value) != NULL;
         free(reply);
@@ -440,7 +434,7 @@ START_TEST(clients_see_loading_progress)
     close(null_fd);
     for (int64_t deadline = clock_ms() + 10000; !(c = conn_try_open(port));) {
         ck_assert_msg(clock_ms() < deadline, "the server never accepted a connection");
-        sleep_ms(2);
+        harness_sleep_ms(2);
     }
     bool saw_loading = false, saw_refusal = false;
     for (int64_t deadline = clock_ms() + 60000; clock_ms() < deadline;) {
@@ -480,7 +474,7 @@ static void wait_connected_clients(struct conn *c, int want)
             return;
         }
         free(info);
-        sleep_ms(20);
+        harness_sleep_ms(20);
     }
 }
 
@@ -589,7 +583,7 @@ START_TEST(timeout_closes_idle_client)
     struct conn *busy = conn_open(h->port);
     for (int i = 0; i < 6; i++) {
         ck_cmd(busy, "PING", "+PONG\r\n");
-        sleep_ms(300);
+        harness_sleep_ms(300);
     }
     ck_cmd(busy, "PING", "+PONG\r\n");
     conn_close(busy);

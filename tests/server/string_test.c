@@ -36,32 +36,6 @@ static void teardown(void)
 
 /* ---- Helpers ---- */
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-}
-
-/* Sends line and returns its integer reply; fails the test on any other
- * reply type. */
-static long long cmd_integer(struct conn *c, const char *line)
-{
-    char *reply = conn_cmd(c, line);
-    ck_assert_msg(reply[0] == ':', "%s: expected an integer, got %s", line,
-                  harness_escape(reply));
-    long long value = strtoll(reply + 1, NULL, 10);
-    free(reply);
-    return value;
-}
-
 /* Returns the byte length of the RESP2 reply at raw. The harness hands a
  * reply back NUL-terminated, which hides where a bulk string holding NUL
  * bytes ends, so binary tests measure it from the headers. */
@@ -155,7 +129,7 @@ START_TEST(test_set_expire_options)
     ck_cmd(client, "TTL k", ":100\r\n");
     ck_cmd(client, "SET k v PX 100000", "+OK\r\n");
     ck_cmd(client, "TTL k", ":100\r\n");
-    long long pttl = cmd_integer(client, "PTTL k");
+    long long pttl = conn_cmd_integer(client, "PTTL k");
     ck_assert_int_gt(pttl, 99000);
     ck_assert_int_le(pttl, 100000);
     ck_cmd(client, "SET k v EXAT 4000000000", "+OK\r\n");
@@ -186,10 +160,10 @@ START_TEST(test_set_absolute_time_in_past_deletes)
     ck_cmd(client, "EXISTS k", ":0\r\n");
     ck_cmd(client, "DBSIZE", ":0\r\n");
     char line[128];
-    snprintf(line, sizeof(line), "SET k v PXAT %lld", (long long)(now_ms() + 100));
+    snprintf(line, sizeof(line), "SET k v PXAT %lld", (long long)(harness_wall_ms() + 100));
     ck_cmd(client, line, "+OK\r\n");
     ck_cmd(client, "EXISTS k", ":1\r\n");
-    sleep_ms(200);
+    harness_sleep_ms(200);
     ck_cmd(client, "GET k", "$-1\r\n");
 }
 END_TEST
@@ -306,7 +280,7 @@ START_TEST(test_setex_and_psetex)
     ck_cmd(client, "TTL k", ":100\r\n");
     ck_cmd(client, "PSETEX k 100000 w", "+OK\r\n");
     ck_cmd(client, "GET k", "$1\r\nw\r\n");
-    long long pttl = cmd_integer(client, "PTTL k");
+    long long pttl = conn_cmd_integer(client, "PTTL k");
     ck_assert_int_gt(pttl, 99000);
     ck_assert_int_le(pttl, 100000);
     ck_cmd(client, "SETEX k 0 v", "-ERR invalid expire time in 'setex' command\r\n");
@@ -322,7 +296,7 @@ START_TEST(test_setex_and_psetex)
     /* The failed calls left the last good value. */
     ck_cmd(client, "GET k", "$1\r\nw\r\n");
     ck_cmd(client, "PSETEX short 100 v", "+OK\r\n");
-    sleep_ms(200);
+    harness_sleep_ms(200);
     ck_cmd(client, "GET short", "$-1\r\n");
 }
 END_TEST

@@ -43,12 +43,6 @@
  * write its last acks before it is told to stop. */
 #define TORTURE_LOAD_EXIT_MS 5000
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-    nanosleep(&ts, NULL);
-}
-
 /* Writes the path of ringkv-load into out. */
 static void load_path(char *out, size_t out_len)
 {
@@ -100,7 +94,7 @@ static void load_wait(pid_t pid)
         if (waited_ms == TORTURE_LOAD_EXIT_MS)
             kill(pid, SIGTERM);
         ck_assert_msg(waited_ms < 2 * TORTURE_LOAD_EXIT_MS, "ringkv-load did not exit");
-        sleep_ms(10);
+        harness_sleep_ms(10);
     }
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                   "ringkv-load --ack-log failed (status %d)", status);
@@ -150,11 +144,11 @@ START_TEST(torture_always_loses_nothing)
         pid_t pid = load_spawn(load, h->port, ack[cycle], prefix);
         int kill_after_ms = TORTURE_KILL_MIN_MS + rand() % TORTURE_KILL_SPAN_MS;
         if (cycle == TORTURE_REWRITE_CYCLE) {
-            sleep_ms(kill_after_ms - TORTURE_REWRITE_LEAD_MS);
+            harness_sleep_ms(kill_after_ms - TORTURE_REWRITE_LEAD_MS);
             rewrite_start(h->port);
-            sleep_ms(TORTURE_REWRITE_LEAD_MS);
+            harness_sleep_ms(TORTURE_REWRITE_LEAD_MS);
         } else {
-            sleep_ms(kill_after_ms);
+            harness_sleep_ms(kill_after_ms);
         }
         /* The whole group, so a rewrite child dies at the same moment. */
         kill(-h->pid, SIGKILL);

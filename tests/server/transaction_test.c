@@ -38,13 +38,6 @@ static void teardown(void)
 
 /* ---- Helpers ---- */
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-}
-
 /* Runs a one-command transaction on c and asserts EXEC ran it. */
 static void ck_exec_runs(struct conn *c)
 {
@@ -569,7 +562,7 @@ START_TEST(test_watch_key_expires)
 {
     ck_cmd(client, "SET k 1 PX 300", "+OK\r\n");
     ck_cmd(client, "WATCH k", "+OK\r\n");
-    sleep_ms(500);
+    harness_sleep_ms(500);
     ck_exec_aborted(client);
 }
 END_TEST
@@ -578,7 +571,7 @@ START_TEST(test_watch_key_expires_and_is_read)
 {
     ck_cmd(client, "SET k 1 PX 300", "+OK\r\n");
     ck_cmd(client, "WATCH k", "+OK\r\n");
-    sleep_ms(500);
+    harness_sleep_ms(500);
     ck_cmd(other, "GET k", "$-1\r\n");
     ck_exec_aborted(client);
 }
@@ -589,24 +582,24 @@ END_TEST
 START_TEST(test_watch_already_expired_key)
 {
     ck_cmd(client, "SET k 1 PX 20", "+OK\r\n");
-    sleep_ms(100);
+    harness_sleep_ms(100);
     ck_cmd(client, "WATCH k", "+OK\r\n");
     ck_exec_runs(client);
 
     ck_cmd(client, "SET k 1 PX 20", "+OK\r\n");
-    sleep_ms(100);
+    harness_sleep_ms(100);
     ck_cmd(client, "WATCH k", "+OK\r\n");
     ck_cmd(other, "GET k", "$-1\r\n");
     ck_exec_runs(client);
 
     ck_cmd(client, "SET k 1 PX 20", "+OK\r\n");
-    sleep_ms(100);
+    harness_sleep_ms(100);
     ck_cmd(client, "WATCH k", "+OK\r\n");
     ck_cmd(other, "FLUSHDB", "+OK\r\n");
     ck_exec_runs(client);
 
     ck_cmd(client, "SET k 1 PX 20", "+OK\r\n");
-    sleep_ms(100);
+    harness_sleep_ms(100);
     ck_cmd(client, "WATCH k", "+OK\r\n");
     ck_cmd(other, "SET k 2", "+OK\r\n");
     ck_exec_aborted(client);
