@@ -177,6 +177,21 @@ static bool aof_writer_settled(void *ctx)
            (ring_writer_error(w) || ring_writer_durable(w) == ring_writer_appended(w));
 }
 
+static bool aof_writer_idle(void *ctx)
+{
+    return ring_writer_idle(ctx);
+}
+
+/* Waits until nothing of the writer is in flight, then frees it (the INCR
+ * file stays open). */
+static void aof_writer_stop(struct server *s)
+{
+    struct aof_state *a = &s->aof;
+    loop_wait_writer(s, aof_writer_idle, &a->writer);
+    ring_writer_free(&a->writer);
+    a->writer_open = false;
+}
+
 /* Moves staged records into the writer, as much as fits. */
 static void aof_stage_to_writer(struct server *s)
 {
@@ -221,10 +236,8 @@ static int aof_writer_close(struct server *s)
     int err = 0;
     if (a->writer_open) {
         err = aof_sync_all(s);
-        loop_wait_writer(s, (bool (*)(void *))ring_writer_idle, &a->writer);
         a->closed_incr_size += (long long)ring_writer_appended(&a->writer);
-        ring_writer_free(&a->writer);
-        a->writer_open = false;
+        aof_writer_stop(s);
     }
     if (a->fd >= 0) {
         if (!err && fdatasync(a->fd) < 0)
@@ -464,9 +477,7 @@ static int aof_restart_pending_incr(struct server *s)
     if (!a->writer_open || ring_writer_appended(&a->writer) == 0)
         return 0;
     aof_stage_to_writer(s);
-    loop_wait_writer(s, (bool (*)(void *))ring_writer_idle, &a->writer);
-    ring_writer_free(&a->writer);
-    a->writer_open = false;
+    aof_writer_stop(s);
     aof_buffer_clear(&a->staging);
     client_release_holds(s, true);
     if (ftruncate(a->fd, 0) < 0)
@@ -881,9 +892,7 @@ void aof_set_fsync_policy(struct server *s)
     if (ring_writer_error(&a->writer))
         return; /* keeps the old policy until the error is resolved */
     uint64_t end = ring_writer_appended(&a->writer);
-    loop_wait_writer(s, (bool (*)(void *))ring_writer_idle, &a->writer);
-    ring_writer_free(&a->writer);
-    a->writer_open = false;
+    aof_writer_stop(s);
     if (aof_writer_open(s, a->fd, end) < 0)
         server_log(s, LOGLEVEL_WARNING, "Can't restart the AOF writer");
 }
@@ -944,11 +953,8 @@ void aof_shutdown(struct server *s)
 void aof_free(struct server *s)
 {
     struct aof_state *a = &s->aof;
-    if (a->writer_open) {
-        loop_wait_writer(s, (bool (*)(void *))ring_writer_idle, &a->writer);
-        ring_writer_free(&a->writer);
-        a->writer_open = false;
-    }
+    if (a->writer_open)
+        aof_writer_stop(s);
     if (a->fd >= 0)
         close(a->fd);
     a->fd = -1;
