@@ -361,7 +361,8 @@ static int aof_write_base_fd(struct server *s, int fd, bool use_ring)
 {
     if (s->config.aof_use_rdb_preamble)
         return rdb_save_to_fd(s, fd, use_ring, true);
-    return rdb_save_stream(s, fd, use_ring, aof_encode_resp_base, NULL);
+    return rdb_save_stream(s, fd, use_ring, s->config.aof_rewrite_incremental_fsync,
+                           aof_encode_resp_base, NULL);
 }
 
 static void aof_rewrite_temp_name(char *out, size_t out_len, pid_t pid)

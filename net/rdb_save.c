@@ -192,8 +192,8 @@ int rdb_save_blocking(struct server *s)
 
 /* Streams the encoding through a private ring. Returns 0, -errno, or
  * -ENOSYS-like errors of the ring set-up (then the caller falls back). */
-static int rdb_save_write_ring(struct server *s, int fd, rdb_save_encode_fn encode, void *ctx,
-                               bool *ring_unavailable)
+static int rdb_save_write_ring(struct server *s, int fd, bool incremental_fsync,
+                               rdb_save_encode_fn encode, void *ctx, bool *ring_unavailable)
 {
     struct ring_uring u;
     int err = ring_uring_init_private(&u);
@@ -218,7 +218,7 @@ static int rdb_save_write_ring(struct server *s, int fd, rdb_save_encode_fn enco
     struct rdb_save_stream_state st = {
         .writer = &w,
         .fd = fd,
-        .incremental_fsync = s->config.rdb_save_incremental_fsync,
+        .incremental_fsync = incremental_fsync,
     };
     struct rdb_sink sink;
     rdb_sink_init(&sink, rdb_save_ring_write, &st);
@@ -235,12 +235,13 @@ static int rdb_save_write_ring(struct server *s, int fd, rdb_save_encode_fn enco
     return err;
 }
 
-int rdb_save_stream(struct server *s, int fd, bool use_ring, rdb_save_encode_fn encode, void *ctx)
+int rdb_save_stream(struct server *s, int fd, bool use_ring, bool incremental_fsync,
+                    rdb_save_encode_fn encode, void *ctx)
 {
     if (!use_ring)
         return rdb_save_write_plain(s, fd, encode, ctx);
     bool ring_unavailable = false;
-    int err = rdb_save_write_ring(s, fd, encode, ctx, &ring_unavailable);
+    int err = rdb_save_write_ring(s, fd, incremental_fsync, encode, ctx, &ring_unavailable);
     if (ring_unavailable) {
         server_log(s, LOGLEVEL_NOTICE, "io_uring unavailable in the save child (%s): "
                    "writing with write(2)", strerror(-err));
@@ -251,7 +252,9 @@ int rdb_save_stream(struct server *s, int fd, bool use_ring, rdb_save_encode_fn 
 
 int rdb_save_to_fd(struct server *s, int fd, bool use_ring, bool aof_base)
 {
-    return rdb_save_stream(s, fd, use_ring, rdb_save_encode_rdb, &aof_base);
+    bool incremental = aof_base ? s->config.aof_rewrite_incremental_fsync
+                                : s->config.rdb_save_incremental_fsync;
+    return rdb_save_stream(s, fd, use_ring, incremental, rdb_save_encode_rdb, &aof_base);
 }
 static int rdb_save_to_temp(struct server *s, pid_t pid, bool use_ring)
 {

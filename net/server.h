@@ -530,12 +530,16 @@ int rdb_save_load_path(struct server *s, const char *path, bool *found, uint64_t
                        char *err, size_t err_len);
 /* Encodes the keyspace into fd (RDB, with the aof-base AUX field when
  * aof_base), through a private ring when use_ring (a forked child), else
- * with write(2); then fdatasync. Returns 0 or -errno. */
+ * with write(2); then fdatasync. An AOF base follows
+ * aof-rewrite-incremental-fsync, a dump rdb-save-incremental-fsync.
+ * Returns 0 or -errno. */
 int rdb_save_to_fd(struct server *s, int fd, bool use_ring, bool aof_base);
-/* The same for any encoder writing into an rdb_sink (the AOF's RESP base). */
+/* The same for any encoder writing into an rdb_sink (the AOF's RESP base);
+ * incremental_fsync starts writeback every few MB while streaming. */
 struct rdb_sink;
 typedef int (*rdb_save_encode_fn)(struct server *s, struct rdb_sink *sink, void *ctx);
-int rdb_save_stream(struct server *s, int fd, bool use_ring, rdb_save_encode_fn encode, void *ctx);
+int rdb_save_stream(struct server *s, int fd, bool use_ring, bool incremental_fsync,
+                    rdb_save_encode_fn encode, void *ctx);
 /* Redis's MISCONF text for rdb_save_writes_denied. */
 #define RDB_SAVE_MISCONF_ERROR                                                                    \
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "   \

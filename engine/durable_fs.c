@@ -1,0 +1,103 @@
+/* durable_fs.c: directory changes followed by a directory fsync. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/durable_fs.h"
+
+int durable_fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int result = 0;
+    if (fsync(fd) < 0 && errno != EBADF && errno != EINVAL)
+        result = -errno;
+    close(fd);
+    return result;
+}
+
+/* The directory part of path into out: "." for a bare name, "/" for a
+ * name at the root. Returns -ENAMETOOLONG when it does not fit. */
+static int durable_parent_of(const char *path, char *out, size_t out_len)
+{
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        len--; /* "a/b/" names b */
+    while (len > 0 && path[len - 1] != '/')
+        len--;
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    if (len == 0) {
+        out[0] = '.';
+        out[1] = '\0';
+        return 0;
+    }
+    if (len >= out_len)
+        return -ENAMETOOLONG;
+    memcpy(out, path, len);
+    out[len] = '\0';
+    return 0;
+}
+
+int durable_fsync_parent(const char *path)
+{
+    char dir[PATH_MAX];
+    int ret = durable_parent_of(path, dir, sizeof(dir));
+    return ret < 0 ? ret : durable_fsync_dir(dir);
+}
+
+int durable_mkdir(const char *path, mode_t mode)
+{
+    if (mkdir(path, mode) < 0) {
+        struct stat st;
+        if (errno != EEXIST)
+            return -errno;
+        if (stat(path, &st) < 0)
+            return -errno;
+        if (!S_ISDIR(st.st_mode))
+            return -ENOTDIR;
+    }
+    return durable_fsync_parent(path);
+}
+
+int durable_rename(const char *from, const char *to, bool *renamed)
+{
+    if (renamed)
+        *renamed = false;
+    char from_dir[PATH_MAX], to_dir[PATH_MAX];
+    int ret = durable_parent_of(from, from_dir, sizeof(from_dir));
+    if (ret == 0)
+        ret = durable_parent_of(to, to_dir, sizeof(to_dir));
+    if (ret < 0)
+        return ret;
+    if (rename(from, to) < 0)
+        return -errno;
+    if (renamed)
+        *renamed = true;
+    ret = durable_fsync_dir(to_dir);
+    if (ret == 0 && strcmp(from_dir, to_dir) != 0)
+        ret = durable_fsync_dir(from_dir);
+    return ret;
+}
+
+int durable_unlink(const char *path)
+{
+    if (unlink(path) < 0 && errno != ENOENT)
+        return -errno;
+    return durable_fsync_parent(path);
+}
+
+int durable_fsync_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int result = fsync(fd) < 0 ? -errno : 0;
+    close(fd);
+    return result;
+}
