@@ -17,6 +17,7 @@
 #include "engine/aof_manifest.h"
 
 #include "engine/alloc.h"
+#include "engine/durable_fs.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -592,20 +593,6 @@ static int aof_manifest_write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-/* Makes a rename in dir durable. Like Redis's fsyncFileDir, errors that
- * only mean "this file system can't sync directories" are ignored. */
-static int aof_manifest_sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int result = 0;
-    if (fsync(fd) < 0 && errno != EBADF && errno != EINVAL && errno != EISDIR)
-        result = -errno;
-    close(fd);
-    return result;
-}
-
 static char *aof_manifest_join(const char *dir, const char *name)
 {
     size_t d = strlen(dir), n = strlen(name);
@@ -643,12 +630,11 @@ int aof_manifest_write_file(const char *dir, const char *appendfilename,
     char *temp_path = aof_manifest_join(dir, temp_name);
 
     int result = aof_manifest_write_temp(temp_path, &text);
-    if (result == 0 && rename(temp_path, manifest_path) < 0)
-        result = -errno;
-    if (result != 0)
+    bool renamed = false;
+    if (result == 0)
+        result = durable_rename(temp_path, manifest_path, &renamed);
+    if (!renamed)
         unlink(temp_path);
-    else
-        result = aof_manifest_sync_dir(dir);
 
     alloc_free(temp_path);
     alloc_free(manifest_path);

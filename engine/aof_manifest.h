@@ -123,8 +123,10 @@ int aof_manifest_read_file(const char *path, struct aof_buffer *out);
 
 /* Replaces <dir>/<appendfilename>.manifest crash-safely: writes
  * temp-<appendfilename>.manifest in dir, fdatasyncs it, renames it over the
- * manifest and fsyncs dir. Returns 0 or -errno; on failure the old manifest
- * is intact and the temp file removed. */
+ * manifest and fsyncs dir. Returns 0 or -errno. A failure before the rename
+ * leaves the old manifest (the temp file is removed); a failed directory
+ * fsync after it leaves either manifest possibly on disk, so a caller must
+ * then delete no file that either one names. */
 int aof_manifest_write_file(const char *dir, const char *appendfilename,
                             const struct aof_manifest *m);
 

@@ -53,6 +53,7 @@ int durable_fsync_parent(const char *path)
 
 int durable_mkdir(const char *path, mode_t mode)
 {
+    bool existed = false;
     if (mkdir(path, mode) < 0) {
         struct stat st;
         if (errno != EEXIST)
@@ -61,8 +62,15 @@ int durable_mkdir(const char *path, mode_t mode)
             return -errno;
         if (!S_ISDIR(st.st_mode))
             return -ENOTDIR;
+        existed = true;
     }
-    return durable_fsync_parent(path);
+    int ret = durable_fsync_parent(path);
+    /* A directory that was already there and whose parent we may not
+     * open (a data directory under a parent without read permission) was
+     * made by someone else long ago: not a reason to refuse it. */
+    if (existed && (ret == -EACCES || ret == -EPERM))
+        ret = 0;
+    return ret;
 }
 
 int durable_rename(const char *from, const char *to, bool *renamed)

@@ -32,6 +32,7 @@
 
 #include "engine/alloc.h"
 #include "engine/aof_rewrite.h"
+#include "engine/durable_fs.h"
 #include "engine/rdb.h"
 #include "net/command.h"
 #include "net/aof_internal.h"
@@ -225,7 +226,7 @@ static int aof_sync_all(struct server *s)
     loop_wait_writer(s, aof_writer_settled, &a->writer);
     int err = ring_writer_error(&a->writer);
     if (!err)
-        client_release_holds(s, true);
+        client_release_holds(s, false);
     return err;
 }
 
@@ -282,6 +283,13 @@ static uint64_t aof_reply_offset(const struct server *s)
                                                        : ring_writer_written(w);
 }
 
+/* Switching on under always: until the first base is installed no
+ * manifest names the pending INCR, so nothing in it counts as durable. */
+static bool aof_awaiting_first_base(const struct server *s)
+{
+    return s->aof.status == AOF_WAIT_REWRITE && s->config.appendfsync == APPENDFSYNC_ALWAYS;
+}
+
 static uint64_t aof_logical_end(const struct server *s)
 {
     return ring_writer_appended(&s->aof.writer) + s->aof.staging.len;
@@ -307,11 +315,21 @@ uint64_t aof_before_replies(struct server *s)
     if (a->error && s->config.appendfsync != APPENDFSYNC_ALWAYS)
         return 0;
     uint64_t end = aof_logical_end(s);
+    if (aof_awaiting_first_base(s)) {
+        /* Every write since the switch waits for the first base; a reply
+         * that may show one of them (nothing new logged since the pending
+         * INCR was emptied, but earlier writes are still owed) waits too. */
+        if (end > 0)
+            return end;
+        return a->first_base_owed ? AOF_BARRIER_FIRST_BASE : 0;
+    }
     return end > aof_reply_offset(s) ? end : 0;
 }
 
 bool aof_reply_ready(const struct server *s, uint64_t offset)
 {
+    if (offset == AOF_BARRIER_FIRST_BASE || aof_awaiting_first_base(s))
+        return s->aof.status != AOF_WAIT_REWRITE;
     return !s->aof.writer_open || aof_reply_offset(s) >= offset ||
            (s->aof.error && s->config.appendfsync != APPENDFSYNC_ALWAYS);
 }
@@ -384,9 +402,10 @@ int aof_write_base_sync(struct server *s, const char *base_name)
         err = -errno;
     char path[AOF_PATH_BYTES];
     aof_path(s, base_name, path, sizeof(path));
-    if (err == 0 && rename(tmp, path) < 0)
-        err = -errno;
-    if (err < 0)
+    bool renamed = false;
+    if (err == 0)
+        err = durable_rename(tmp, path, &renamed);
+    if (!renamed)
         unlink(tmp);
     return err;
 }
@@ -425,6 +444,13 @@ int aof_open_last_incr(struct server *s, bool create)
     int fd = aof_open_sized(path, O_WRONLY | O_CREAT | (create ? O_TRUNC : 0), &st);
     if (fd < 0)
         return fd;
+    /* The new file's entry must be durable before anything written into
+     * it is counted durable, and before a manifest names it. */
+    int ret = durable_fsync_dir(s->config.appenddirname);
+    if (ret < 0) {
+        close(fd);
+        return ret;
+    }
     a->fd = fd;
     aof_select_reset(&a->select);
     a->last_ts_s = 0;
@@ -454,9 +480,18 @@ static int aof_rotate_incr(struct server *s)
         aof_manifest_free(&m);
         return err;
     }
-    if (a->status == AOF_ON && (err = aof_persist_manifest(s, &m)) < 0) {
+    /* The entry first, then the manifest that names it. On any failure
+     * the new (empty) file stays: a manifest whose rename happened may
+     * name it even though persisting reported an error, and the next
+     * attempt reuses the name. */
+    err = durable_fsync_dir(s->config.appenddirname);
+    if (err < 0)
+        server_log(s, LOGLEVEL_WARNING, "Can't fsync the AOF directory after creating %s: %s",
+                   path, strerror(-err));
+    if (err == 0 && a->status == AOF_ON)
+        err = aof_persist_manifest(s, &m);
+    if (err < 0) {
         close(fd);
-        unlink(path);
         aof_manifest_free(&m);
         return err;
     }
@@ -480,7 +515,12 @@ static int aof_restart_pending_incr(struct server *s)
     aof_stage_to_writer(s);
     aof_writer_stop(s);
     aof_buffer_clear(&a->staging);
-    client_release_holds(s, true);
+    /* What the held replies wait for goes into the snapshot the child
+     * about to fork writes: they are released when it is installed. */
+    if (a->held) {
+        client_holds_rebarrier(s, AOF_BARRIER_FIRST_BASE);
+        a->first_base_owed = true;
+    }
     if (ftruncate(a->fd, 0) < 0)
         return -errno;
     aof_select_reset(&a->select);
@@ -585,7 +625,7 @@ static int aof_rewrite_install(struct server *s, pid_t pid)
     if (a->status == AOF_OFF) {
         /* BGREWRITEAOF with the AOF off: a BASE and a manifest only. */
         char err[256];
-        mkdir(s->config.appenddirname, 0755);
+        durable_mkdir(s->config.appenddirname, 0755);
         if (aof_read_manifest(s, &m, err, sizeof(err)) <= 0)
             aof_manifest_init(&m);
     } else {
@@ -595,16 +635,23 @@ static int aof_rewrite_install(struct server *s, pid_t pid)
         aof_manifest_new_base(&m, s->config.appendfilename, s->config.aof_use_rdb_preamble);
     char path[AOF_PATH_BYTES];
     aof_path(s, b->name, path, sizeof(path));
-    if (rename(tmp, path) < 0) {
+    /* The base's entry is made durable before the manifest names it. */
+    bool renamed = false;
+    int ret = durable_rename(tmp, path, &renamed);
+    if (ret < 0) {
         server_log(s, LOGLEVEL_WARNING, "Error trying to rename the temporary AOF base file %s "
-                   "into %s: %s", tmp, path, strerror(errno));
+                   "into %s: %s", tmp, path, strerror(-ret));
         aof_manifest_free(&m);
-        unlink(tmp);
+        if (!renamed)
+            unlink(tmp);
         return -1;
     }
     aof_manifest_mark_incr_history(&m, a->status != AOF_OFF);
+    /* A failed persist keeps every file: if the rename reached the disk
+     * before its directory fsync failed, the manifest there names the new
+     * base, and the old one's files are all still listed by the other.
+     * The next rewrite writes this base's name again. */
     if (aof_persist_manifest(s, &m) < 0) {
-        unlink(path);
         aof_manifest_free(&m);
         return -1;
     }
@@ -612,7 +659,11 @@ static int aof_rewrite_install(struct server *s, pid_t pid)
     a->manifest = m;
     if (a->status == AOF_WAIT_REWRITE) {
         a->status = AOF_ON;
+        a->first_base_owed = false;
         server_log(s, LOGLEVEL_NOTICE, "AOF rewrite done: the append only file is now on");
+        /* The manifest now names the base and the INCR: the replies held
+         * for the first base, and those the INCR made durable, may go. */
+        client_release_holds(s, false);
     }
     aof_measure_sizes(s);
     if (a->writer_open)
@@ -822,20 +873,49 @@ void aof_cron(struct server *s)
 
 /* ---- runtime configuration ---- */
 
+/* Switching on: an AOF left from before the switch off misses every write
+ * made since (deletions included). Until the first rewrite installs a new
+ * base, a restart must not load it: it would bring deleted keys back. The
+ * manifest goes (durably); its files stay listed in memory and become
+ * history when the new base is installed. A crash in between restarts as
+ * an AOF-off server does, from dump.rdb. */
+static int aof_forget_stale_manifest(struct server *s, char *err, size_t err_len)
+{
+    char *name = aof_manifest_file_name(s->config.appendfilename);
+    char path[AOF_PATH_BYTES];
+    aof_path(s, name, path, sizeof(path));
+    alloc_free(name);
+    int ret = durable_unlink(path);
+    if (ret < 0) {
+        snprintf(err, err_len, "Can't remove the outdated AOF manifest %s: %s", path,
+                 strerror(-ret));
+        return -1;
+    }
+    server_log(s, LOGLEVEL_NOTICE, "Removed the outdated AOF manifest %s: until the first "
+               "rewrite finishes, a restart loads %s", path, s->config.dbfilename);
+    return 0;
+}
+
 static int aof_switch_on(struct server *s, char *err, size_t err_len)
 {
     struct aof_state *a = &s->aof;
-    if (mkdir(s->config.appenddirname, 0755) < 0 && errno != EEXIST) {
-        snprintf(err, err_len, "Can't create the AOF directory: %s", strerror(errno));
+    int ret = durable_mkdir(s->config.appenddirname, 0755);
+    if (ret < 0) {
+        snprintf(err, err_len, "Can't create the AOF directory: %s", strerror(-ret));
         return -1;
     }
     aof_manifest_free(&a->manifest);
-    if (aof_read_manifest(s, &a->manifest, err, err_len) <= 0)
+    int found = aof_read_manifest(s, &a->manifest, err, err_len);
+    if (found <= 0)
         aof_manifest_init(&a->manifest);
-    /* The new INCR is named now but enters the manifest on disk only with
-     * the base the rewrite writes: a crash before that leaves the old AOF. */
+    if (found != 0 && aof_forget_stale_manifest(s, err, err_len) < 0)
+        return -1;
+    a->first_base_owed = false;
+    /* The new INCR is named now but enters a manifest on disk only with
+     * the base the rewrite writes; under always the replies wait for that
+     * (aof_awaiting_first_base). */
     aof_manifest_add_incr(&a->manifest, s->config.appendfilename);
-    int ret = aof_open_last_incr(s, true);
+    ret = aof_open_last_incr(s, true);
     if (ret < 0) {
         snprintf(err, err_len, "Can't open the append-only file: %s", strerror(-ret));
         return -1;

@@ -14,6 +14,7 @@
 
 #include "engine/alloc.h"
 #include "engine/aof_reader.h"
+#include "engine/durable_fs.h"
 #include "net/aof_internal.h"
 #include "net/command.h"
 #include "net/server.h"
@@ -250,6 +251,65 @@ int aof_read_manifest(struct server *s, struct aof_manifest *m, char *err, size_
 
 /* ---- start-up ---- */
 
+/* fsyncs the file at path, then drops its clean pages from the page cache.
+ * Returns 0 or -errno. */
+static int aof_settle_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int ret = fsync(fd) < 0 ? -errno : 0;
+    if (ret == 0)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    close(fd);
+    return ret;
+}
+
+/* Before anything is loaded or served: the files an earlier process left
+ * may hold bytes that only the page cache has (it was killed under
+ * everysec or no, or its fsync failed). Serving them, or appending after
+ * them, would acknowledge what a power cut can still take back. So every
+ * file the manifest names, the manifest, the AOF directory and the data
+ * directory are fsynced first; a failure refuses to start. Then the files'
+ * pages are dropped, so the load reads what the disk holds: pages that an
+ * earlier failed fsync left marked clean but never written are not served
+ * from memory. */
+static int aof_settle_at_start(struct server *s, char *err, size_t err_len)
+{
+    struct aof_state *a = &s->aof;
+    char path[AOF_PATH_BYTES];
+    size_t count = aof_manifest_load_count(&a->manifest);
+    for (size_t i = 0; i <= count; i++) {
+        const char *name;
+        char *manifest_name = NULL;
+        if (i < count) {
+            name = aof_manifest_load_file(&a->manifest, i)->name;
+        } else {
+            manifest_name = aof_manifest_file_name(s->config.appendfilename);
+            name = manifest_name;
+        }
+        aof_path(s, name, path, sizeof(path));
+        alloc_free(manifest_name);
+        int ret = aof_settle_file(path);
+        if (ret == -ENOENT)
+            continue; /* the load names the missing file and why */
+        if (ret < 0) {
+            snprintf(err, err_len, "Can't fsync the AOF file %s before loading it: %s. Its "
+                     "data may not be on disk; refusing to start", path, strerror(-ret));
+            return -1;
+        }
+    }
+    int ret = durable_fsync_dir(s->config.appenddirname);
+    if (ret == 0)
+        ret = durable_fsync_dir(".");
+    if (ret < 0) {
+        snprintf(err, err_len, "Can't fsync the AOF directory %s before loading: %s",
+                 s->config.appenddirname, strerror(-ret));
+        return -1;
+    }
+    return 0;
+}
+
 /* Redis's upgrade path: an old single AOF file in the data directory
  * becomes the BASE of a new manifest, moved into the AOF directory. */
 static int aof_upgrade_single_file(struct server *s, char *err, size_t err_len)
@@ -263,10 +323,13 @@ static int aof_upgrade_single_file(struct server *s, char *err, size_t err_len)
     a->manifest.base_seq = 1;
     char path[AOF_PATH_BYTES];
     aof_path(s, s->config.appendfilename, path, sizeof(path));
-    if (rename(s->config.appendfilename, path) < 0 ||
-        aof_persist_manifest(s, &a->manifest) < 0) {
+    /* The move is durable before the manifest names the moved file. */
+    int ret = durable_rename(s->config.appendfilename, path, NULL);
+    if (ret == 0)
+        ret = aof_persist_manifest(s, &a->manifest);
+    if (ret < 0) {
         snprintf(err, err_len, "Can't move the old AOF %s into %s: %s",
-                 s->config.appendfilename, s->config.appenddirname, strerror(errno));
+                 s->config.appendfilename, s->config.appenddirname, strerror(-ret));
         return -1;
     }
     server_log(s, LOGLEVEL_NOTICE, "Successfully migrated an old-style AOF into the AOF directory");
@@ -301,9 +364,10 @@ int aof_startup(struct server *s, char *err, size_t err_len)
     aof_init_state(s);
     if (!s->config.appendonly)
         return 0;
-    if (mkdir(s->config.appenddirname, 0755) < 0 && errno != EEXIST) {
+    int ret = durable_mkdir(s->config.appenddirname, 0755);
+    if (ret < 0) {
         snprintf(err, err_len, "Can't create the AOF directory %s: %s", s->config.appenddirname,
-                 strerror(errno));
+                 strerror(-ret));
         return -1;
     }
     int found = aof_read_manifest(s, &a->manifest, err, err_len);
@@ -312,6 +376,8 @@ int aof_startup(struct server *s, char *err, size_t err_len)
     struct stat st;
     if (!found && stat(s->config.appendfilename, &st) == 0 &&
         aof_upgrade_single_file(s, err, err_len) < 0)
+        return -1;
+    if (aof_manifest_load_count(&a->manifest) > 0 && aof_settle_at_start(s, err, err_len) < 0)
         return -1;
     if (aof_manifest_load_count(&a->manifest) > 0) {
         if (aof_load_manifest_files(s, err, err_len) < 0)
@@ -322,7 +388,7 @@ int aof_startup(struct server *s, char *err, size_t err_len)
     bool create = a->manifest.incr.count == 0;
     if (create)
         aof_manifest_add_incr(&a->manifest, s->config.appendfilename);
-    int ret = aof_open_last_incr(s, create);
+    ret = aof_open_last_incr(s, create);
     if (ret == 0 && create)
         ret = aof_persist_manifest(s, &a->manifest);
     if (ret < 0) {

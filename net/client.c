@@ -262,6 +262,14 @@ void client_release_holds(struct server *s, bool all)
     }
 }
 
+void client_holds_rebarrier(struct server *s, uint64_t barrier)
+{
+    for (struct client *c = s->aof.held; c; c = c->held_next) {
+        for (int i = 0; i < c->hold_count; i++)
+            c->holds[i].offset = barrier;
+    }
+}
+
 /* Starts a send for c if it has output and none is in flight. Returns
  * false when the client was closed. */
 static bool client_flush(struct client *c)
@@ -337,7 +345,7 @@ void client_flush_all(struct server *s)
      * (everysec, no: as Redis writes before it replies). */
     uint64_t barrier = aof_before_replies(s);
     if (!barrier && s->aof.held)
-        client_release_holds(s, true); /* everything logged is durable */
+        client_release_holds(s, false); /* everything logged is durable */
     while (s->pending_writes) {
         struct client *c = s->pending_writes;
         s->pending_writes = c->pending_write_next;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "engine/alloc.h"
+#include "engine/durable_fs.h"
 #include "net/command.h"
 
 /* Time the tick may spend on active expiry: Redis's slow cycle takes 25% of
@@ -101,15 +102,18 @@ static int server_prepare_dir(struct server *s, char *err, size_t err_len)
      * failing as Redis does when it is missing. */
     char path[4096];
     snprintf(path, sizeof(path), "%s", dir);
+    /* Each level's entry is fsynced into its parent: a data directory
+     * whose entry a power cut takes back takes every file in it along. */
     for (char *p = path + 1; *p; p++) {
         if (*p == '/') {
             *p = '\0';
-            mkdir(path, 0755);
+            durable_mkdir(path, 0755);
             *p = '/';
         }
     }
-    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-        snprintf(err, err_len, "Can't create the data directory '%s': %s", dir, strerror(errno));
+    int ret = durable_mkdir(path, 0755);
+    if (ret < 0) {
+        snprintf(err, err_len, "Can't create the data directory '%s': %s", dir, strerror(-ret));
         return -1;
     }
     if (server_chdir(s) < 0) {

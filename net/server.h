@@ -27,6 +27,7 @@
 #include "net/reply.h"
 #include "net/resp.h"
 #include "uring/ring.h"
+#include "uring/ring_inject.h"
 #include "uring/writer.h"
 
 #define SERVER_VERSION "0.1.0"        /* ringkv_version */
@@ -258,6 +259,7 @@ struct aof_state {
     struct aof_manifest manifest;
     int fd;                            /* the INCR being appended to, -1 if none */
     struct ring_uring uring;           /* borrowed: the event loop's ring */
+    struct ring_inject inject;         /* wraps uring; the writer's ring_sys (fault tests) */
     struct ring_writer writer;
     bool writer_open;
     uint64_t writer_base;              /* INCR file size when the writer opened on it */
@@ -294,6 +296,9 @@ struct aof_state {
     long long last_cow_size;
     int64_t next_auto_rewrite_ms;      /* backoff after failures */
     bool loading;
+    /* Switching on under always: replies were held for data that only the
+     * first base will make durable. */
+    bool first_base_owed;
 };
 
 struct server {
@@ -414,8 +419,12 @@ struct client *client_by_id(struct server *s, uint64_t id);
 void client_unblocked(struct client *c);
 
 /* Releases held replies the AOF has made durable (all: every one, when the
- * AOF is switched off or rotated after a full sync). */
+ * AOF is switched off). */
 void client_release_holds(struct server *s, bool all);
+/* The INCR's offsets start again (switching on: the pending INCR is emptied
+ * because the next rewrite's snapshot holds what it had): every held reply
+ * now waits for barrier instead. */
+void client_holds_rebarrier(struct server *s, uint64_t barrier);
 
 /* --- blocking.c --- */
 void blocking_server_init(struct server *s);
@@ -593,9 +602,13 @@ int aof_startup(struct server *s, char *err, size_t err_len);
 /* Appends one record for db_id to this iteration's batch, preceded by a
  * SELECT when the db changes. command: count it in the stats. */
 void aof_feed(struct server *s, int db_id, const char *rec, size_t len, bool command);
+/* A barrier no INCR offset reaches: the replies wait until the first
+ * rewrite after CONFIG SET appendonly yes is installed (under always). */
+#define AOF_BARRIER_FIRST_BASE UINT64_MAX
 /* Before replies go out: hands the iteration's batch to the ring writer.
- * Returns the AOF offset that replies produced so far must wait for (see
- * aof_reply_ready), or 0 when they may go out at once. */
+ * Returns the AOF offset (or AOF_BARRIER_FIRST_BASE) that replies produced
+ * so far must wait for (see aof_reply_ready), or 0 when they may go out at
+ * once. */
 uint64_t aof_before_replies(struct server *s);
 /* Whether replies waiting for the AOF up to offset may leave (durable
  * under always, written under everysec and no). */
