@@ -101,7 +101,16 @@ void ring_fake_script(struct ring_fake *f, enum ring_op_kind kind, enum ring_fak
                       int value)
 {
     assert(f->script_count < RING_FAKE_SCRIPT_MAX);
-    f->script[f->script_count++] = (struct ring_fake_fault){kind, action, value};
+    f->script[f->script_count++] = (struct ring_fake_fault){kind, action, value, 0};
+}
+
+void ring_fake_script_late(struct ring_fake *f, enum ring_op_kind kind,
+                           enum ring_fake_action action, int value, int late_steps)
+{
+    assert(action == RING_FAKE_SHORT || action == RING_FAKE_FAIL);
+    assert(late_steps >= 0);
+    ring_fake_script(f, kind, action, value);
+    f->script[f->script_count - 1].late_steps = late_steps;
 }
 
 int ring_fake_in_flight(const struct ring_fake *f)
@@ -120,7 +129,7 @@ static struct ring_fake_fault fake_next_fault(struct ring_fake *f, uint8_t kind)
         f->script_count--;
         return fault;
     }
-    struct ring_fake_fault fault = {kind, 0, 0};
+    struct ring_fake_fault fault = {kind, 0, 0, 0};
     if (kind == RING_OP_WRITE && fake_chance(f, f->short_percent)) {
         fault.action = RING_FAKE_SHORT;
         fault.value = -1; /* a random length, chosen at the write */
@@ -294,10 +303,10 @@ int ring_fake_step(struct ring_fake *f)
         bool ok = e->op->kind == RING_OP_WRITE ? e->result >= 0 && (uint64_t)e->result == want
                                                : e->result == 0;
         uint64_t seq = e->seq;
-        bool delayed = fault.action == RING_FAKE_DELAY;
+        bool delayed = fault.action == RING_FAKE_DELAY || fault.late_steps > 0;
         if (delayed) {
             e->executed = true;
-            e->delay_steps = fault.value;
+            e->delay_steps = fault.action == RING_FAKE_DELAY ? fault.value : fault.late_steps;
         } else {
             ops[count] = e->op;
             results[count++] = e->result;

@@ -10,7 +10,8 @@
  * tail: some not-yet-durable bytes reach the disk, some as garbage.
  *
  * Adversity: a script of faults applied to the next op of a kind (short
- * write, -errno, delayed completion), and random faults, random execution
+ * write, -errno, delayed completion, or a short write or -errno whose
+ * completion comes late), and random faults, random execution
  * order among independent ops and random delays. Links behave like
  * IOSQE_IO_LINK: a linked op starts only after its predecessor completed in
  * full; a failure or short write completes the rest of the chain with
@@ -47,6 +48,9 @@ struct ring_fake_fault {
     uint8_t kind;   /* enum ring_op_kind it applies to */
     uint8_t action; /* enum ring_fake_action */
     int value;
+    /* SHORT and FAIL: the op's completion comes this many steps after it
+     * ran (0: at once), as with RING_FAKE_DELAY. */
+    int late_steps;
 };
 
 struct ring_fake_entry {
@@ -97,6 +101,13 @@ void ring_fake_free(struct ring_fake *f);
 /* Appends a fault for the next op of `kind` that runs. */
 void ring_fake_script(struct ring_fake *f, enum ring_op_kind kind, enum ring_fake_action action,
                       int value);
+
+/* ring_fake_script for RING_FAKE_SHORT or RING_FAKE_FAIL whose completion
+ * also comes late_steps steps after the op ran: a failure that happens now
+ * (a failed fsync drops the dirty pages now) but reaches its owner after
+ * other completions. */
+void ring_fake_script_late(struct ring_fake *f, enum ring_op_kind kind,
+                           enum ring_fake_action action, int value, int late_steps);
 
 /* Ops queued and not yet completed. */
 int ring_fake_in_flight(const struct ring_fake *f);

@@ -5,15 +5,25 @@
  * (uring/ring.h) and policy decisions (when to flush, what to do about an
  * error) to its owner.
  *
- * Key invariant: durable only advances on a successful fdatasync, and only
- * over bytes that fsync provably covers: bytes below the written offset at
- * the moment the fsync was queued (their writes had completed), or the range
- * of the one write it was linked behind (IOSQE_IO_LINK: it ran only because
- * that write completed in full). Writes complete in any order, so written is
- * the lowest byte any write slot still owes, never the furthest completion.
+ * Key invariant: durable only advances on a successful sync op (an
+ * fdatasync, or an RWF_DSYNC write), only over bytes that op provably
+ * covers, and only once every sync op that overlapped it in time has
+ * succeeded too. Coverage: bytes below the written offset at the moment an
+ * fsync was queued (their writes had completed), the range of the one write
+ * an fsync was linked behind (IOSQE_IO_LINK: it ran only because that write
+ * completed in full), or the bytes an RWF_DSYNC write wrote. Overlap: Linux
+ * hands a writeback error to just one of the syncs that check the file
+ * (errseq), and that may be the other one, so a success proves nothing until
+ * its overlapping sync ops are known to have succeeded. Each sync op gets a
+ * number when queued; a success becomes a pending credit tagged with the
+ * highest number issued by then, credited once no sync op numbered up to
+ * the tag is in flight, and dropped with every other pending credit when a
+ * sync op fails. Writes complete in any order, so written is the lowest byte
+ * any write slot still owes, never the furthest completion.
  *
- * Sections: offsets and notification; completions; the pump (queues parked
- * writes, new writes and fsyncs); the public calls; streaming helpers. */
+ * Sections: offsets and notification; sync ops and credits; completions;
+ * the pump (queues parked writes, new writes and fsyncs); the public calls;
+ * streaming helpers. */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +49,11 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
     return a < b ? a : b;
 }
 
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
 /* ---- Offsets and notification ---------------------------------------- */
 
 /* A linked fsync's CQE can in principle be seen before its write's, so the
@@ -49,12 +64,23 @@ static uint64_t writer_durable(const struct ring_writer *w)
     return min_u64(w->durable, w->written);
 }
 
-/* Lowest offset whose bytes the writer must still hold. */
+/* Lowest offset whose bytes the current policy needs held. */
 static uint64_t writer_release_offset(const struct ring_writer *w)
 {
     if (w->config.fsync_policy == RING_WRITER_FSYNC_NO)
         return w->written;
     return writer_durable(w);
+}
+
+/* Moves released up to what the policy lets go, never back. Not while an
+ * error is set: appends are refused then, so the buffer keeps every byte from
+ * released on, and a reset may still rewrite them. */
+static void writer_update_released(struct ring_writer *w)
+{
+    if (w->error == 0)
+        w->released = max_u64(w->released, writer_release_offset(w));
+    assert(w->released <= w->written); /* bytes not yet written are held */
+    assert(w->appended - w->released <= w->config.buffer_bytes);
 }
 
 static void writer_update_written(struct ring_writer *w)
@@ -77,7 +103,7 @@ static void writer_set_error(struct ring_writer *w, int error)
 
 /* Records that [start, end) is durable, then folds every island touching
  * the durable prefix into it. A full island table drops the range, which is
- * safe: a later fsync covers it again. */
+ * safe: a later fsync covers it again (writer_fsync_needed sees the gap). */
 static void writer_add_island(struct ring_writer *w, uint64_t start, uint64_t end)
 {
     for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX && start < end; i++) {
@@ -121,6 +147,113 @@ static void writer_notify(struct ring_writer *w, struct writer_progress before)
         w->config.done(w);
 }
 
+/* ---- Sync ops and credits --------------------------------------------- */
+
+/* Numbers a sync op being queued. */
+static uint64_t writer_sync_begin(struct ring_writer *w)
+{
+    w->sync_seq_issued++;
+    assert(w->sync_seq_issued != 0);
+    return w->sync_seq_issued;
+}
+
+/* The lowest number of a sync op in flight, or UINT64_MAX when none is. */
+static uint64_t writer_sync_oldest(const struct ring_writer *w)
+{
+    uint64_t oldest = UINT64_MAX;
+    for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX; i++) {
+        if (w->fsyncs[i].in_flight)
+            oldest = min_u64(oldest, w->fsyncs[i].sync_seq);
+    }
+    for (uint32_t i = 0; i < w->config.writes_in_flight_max; i++) {
+        const struct ring_writer_write *slot = &w->writes[i];
+        if (slot->state == WRITER_SLOT_IN_FLIGHT && slot->sync_seq != 0)
+            oldest = min_u64(oldest, slot->sync_seq);
+    }
+    return oldest;
+}
+
+/* Folds an island that touches the prefix into the prefix. */
+static void credit_normalize(struct ring_writer_credit *c)
+{
+    if (c->island_start >= c->island_end || c->island_start > c->covers_below)
+        return;
+    c->covers_below = max_u64(c->covers_below, c->island_end);
+    c->island_start = c->island_end = 0;
+}
+
+/* The table is full: folds c into `into`, which then waits for the sync ops
+ * both waited for (the later tag). Prefixes merge by max; islands merge when
+ * they touch, otherwise c's island is dropped, which is safe: it only lowers
+ * what will be credited, and writer_fsync_needed then sees the gap. */
+static void credit_merge(struct ring_writer_credit *into, struct ring_writer_credit c)
+{
+    assert(c.tag >= into->tag); /* tags grow: the new credit is the latest */
+    into->tag = c.tag;
+    into->covers_below = max_u64(into->covers_below, c.covers_below);
+    c.covers_below = into->covers_below;
+    credit_normalize(into);
+    credit_normalize(&c);
+    if (c.island_start == c.island_end)
+        return;
+    if (into->island_start == into->island_end) {
+        into->island_start = c.island_start;
+        into->island_end = c.island_end;
+    } else if (c.island_start <= into->island_end && into->island_start <= c.island_end) {
+        into->island_start = min_u64(into->island_start, c.island_start);
+        into->island_end = max_u64(into->island_end, c.island_end);
+    }
+}
+
+/* A sync op succeeded, proving [0, covers_below) and [start, end): keep it
+ * until every sync op issued so far has completed (see the key invariant). */
+static void writer_credit_record(struct ring_writer *w, uint64_t covers_below, uint64_t start,
+                                 uint64_t end)
+{
+    assert(!w->fsync_failed); /* after a failed sync op nothing is credited */
+    struct ring_writer_credit c = {covers_below, start, end, w->sync_seq_issued};
+    credit_normalize(&c);
+    if (w->credit_count < RING_WRITER_CREDITS_MAX) {
+        w->credits[w->credit_count++] = c;
+        return;
+    }
+    uint32_t newest = 0;
+    for (uint32_t i = 1; i < w->credit_count; i++) {
+        if (w->credits[i].tag > w->credits[newest].tag)
+            newest = i;
+    }
+    credit_merge(&w->credits[newest], c);
+}
+
+/* Credits every pending success whose overlapping sync ops all completed:
+ * none numbered up to its tag is still in flight (a failure among them
+ * would have dropped it). */
+static void writer_credits_apply(struct ring_writer *w)
+{
+    uint64_t oldest = writer_sync_oldest(w);
+    uint32_t i = 0;
+    while (i < w->credit_count) {
+        struct ring_writer_credit c = w->credits[i];
+        assert(c.tag >= 1);
+        if (c.tag >= oldest) {
+            i++;
+            continue;
+        }
+        w->credits[i] = w->credits[--w->credit_count];
+        w->durable = max_u64(w->durable, c.covers_below);
+        writer_add_island(w, c.island_start, c.island_end);
+    }
+}
+
+/* A sync op failed: its error may belong to any overlapping sync op, so
+ * every pending credit is dropped and later successes prove nothing. */
+static void writer_sync_failed(struct ring_writer *w, int error)
+{
+    writer_set_error(w, error);
+    w->fsync_failed = true;
+    w->credit_count = 0;
+}
+
 /* ---- Completions ------------------------------------------------------ */
 
 /* Points the slot's op at its remaining bytes in the circular buffer. */
@@ -148,15 +281,19 @@ static void writer_prep_write(struct ring_writer *w, struct ring_writer_write *s
 /* A zero-byte write, EINTR, EAGAIN and a cancel by a broken link chain all
  * mean "nothing happened": queue the same bytes again, a bounded number of
  * times. A short write queues the rest at its offset. Anything else is the
- * sticky error; the slot stays parked so written stays below its bytes. */
+ * sticky error; the slot stays parked so written stays below its bytes. An
+ * RWF_DSYNC write is a sync op: its success is a credit, and its failure
+ * counts as a failed fsync, since Linux reports the sync part's writeback
+ * error (possibly another range's) through the write's result. */
 static void writer_write_result(struct ring_writer *w, struct ring_writer_write *slot, int res)
 {
     uint64_t owed = slot->end - slot->start;
+    bool dsync = slot->sync_seq != 0;
+    slot->sync_seq = 0;
     if (res > 0) {
         assert((uint64_t)res <= owed); /* the kernel never writes more than asked */
-        /* An RWF_DSYNC write made what it wrote durable. */
-        if (slot->op.dsync)
-            writer_add_island(w, slot->start, slot->start + (uint64_t)res);
+        if (dsync && !w->fsync_failed)
+            writer_credit_record(w, 0, slot->start, slot->start + (uint64_t)res);
         slot->start += (uint64_t)res;
         slot->retries = 0;
         if (slot->start == slot->end) {
@@ -164,11 +301,13 @@ static void writer_write_result(struct ring_writer *w, struct ring_writer_write 
             return;
         }
     } else if (res == 0 || res == -EINTR || res == -EAGAIN || res == -ECANCELED) {
-        if (++slot->retries > RING_WRITER_RETRIES_MAX)
-            writer_set_error(w, res == 0 ? -EIO : res);
-    } else {
-        writer_set_error(w, res);
+        int give_up = res == 0 ? -EIO : res;
+        res = ++slot->retries > RING_WRITER_RETRIES_MAX ? give_up : 0; /* 0: try again */
     }
+    if (res < 0 && dsync)
+        writer_sync_failed(w, res);
+    else if (res < 0)
+        writer_set_error(w, res);
     writer_prep_write(w, slot);
     slot->state = WRITER_SLOT_PARKED;
 }
@@ -181,39 +320,47 @@ static void writer_write_done(struct ring_op *op)
     struct writer_progress before = writer_progress(w);
     writer_write_result(w, slot, op->result);
     writer_update_written(w);
+    writer_credits_apply(w);
+    writer_update_released(w);
     writer_pump(w);
     writer_notify(w, before);
 }
 
-/* Success makes durable what the fsync covered, unless an earlier fsync
- * already failed. A cancel of a linked fsync is no error (its write's
- * completion says why and is retried); the bytes wait for another fsync.
- * Any other failure is sticky and never retried: the kernel may have
- * dropped the pages it failed to write. */
+/* Success makes durable what the fsync covered, once the sync ops it
+ * overlapped succeeded too, and unless one already failed. A cancel of a
+ * linked fsync is no error (its write's completion says why and is
+ * retried); the bytes wait for another fsync. Any other failure is sticky
+ * and never retried: the kernel may have dropped the pages it failed to
+ * write. */
+static void writer_fsync_result(struct ring_writer *w, struct ring_writer_fsync_slot *slot, int res)
+{
+    bool linked = slot->linked_start < slot->linked_end;
+    if (res == 0 && w->fsync_failed) {
+        /* An fsync that ends after another one failed proves nothing: the
+         * failure may have dropped pages this one then found clean. */
+    } else if (res == 0) {
+        w->fsync_retries = 0;
+        writer_credit_record(w, slot->covers_below, slot->linked_start, slot->linked_end);
+    } else if (res == -ECANCELED) {
+        if (!linked && ++w->fsync_retries > RING_WRITER_RETRIES_MAX)
+            writer_set_error(w, -ECANCELED);
+    } else {
+        writer_sync_failed(w, res);
+    }
+}
+
 static void writer_fsync_done(struct ring_op *op)
 {
     struct ring_writer_fsync_slot *slot = container_of(op, struct ring_writer_fsync_slot, op);
     struct ring_writer *w = slot->writer;
     assert(slot->in_flight);
+    assert(w->fsyncs_in_flight > 0);
     struct writer_progress before = writer_progress(w);
     slot->in_flight = false;
     w->fsyncs_in_flight--;
-    bool linked = slot->linked_start < slot->linked_end;
-    if (op->result == 0 && w->fsync_failed) {
-        /* An fsync that ends after another one failed proves nothing: the
-         * failure may have dropped pages this one then found clean. */
-    } else if (op->result == 0) {
-        w->fsync_retries = 0;
-        if (slot->covers_below > w->durable)
-            w->durable = slot->covers_below;
-        writer_add_island(w, slot->linked_start, slot->linked_end);
-    } else if (op->result == -ECANCELED) {
-        if (!linked && ++w->fsync_retries > RING_WRITER_RETRIES_MAX)
-            writer_set_error(w, -ECANCELED);
-    } else {
-        writer_set_error(w, op->result);
-        w->fsync_failed = true;
-    }
+    writer_fsync_result(w, slot, op->result);
+    writer_credits_apply(w);
+    writer_update_released(w);
     writer_pump(w);
     writer_notify(w, before);
 }
@@ -250,13 +397,16 @@ static void writer_prep_fsync(struct ring_writer *w, struct ring_writer_fsync_sl
     f->linked_end = linked_end;
 }
 
-/* Queues a parked slot again, alone (a retry is never linked). */
+/* Queues a parked slot again, alone (a retry is never linked), under the
+ * current policy (it may have changed since the slot was parked). */
 static bool writer_requeue(struct ring_writer *w, struct ring_writer_write *slot)
 {
+    writer_prep_write(w, slot);
     struct ring_op *ops[1] = {&slot->op};
     if (w->sys->calls->queue(w->sys, ops, 1) < 0)
         return false; /* -EBUSY: try again after the next completion */
     slot->state = WRITER_SLOT_IN_FLIGHT;
+    slot->sync_seq = slot->op.dsync ? writer_sync_begin(w) : 0;
     return true;
 }
 
@@ -287,17 +437,46 @@ static bool writer_queue_new_write(struct ring_writer *w)
         return false;
     }
     slot->state = WRITER_SLOT_IN_FLIGHT;
+    slot->sync_seq = slot->op.dsync ? writer_sync_begin(w) : 0;
     w->submitted = slot->end;
     if (f) {
         f->in_flight = true;
+        f->sync_seq = writer_sync_begin(w);
         w->fsyncs_in_flight++;
     }
     return true;
 }
 
+/* covered, extended over [start, end) when that range touches it. */
+static uint64_t coverage_extend(uint64_t covered, uint64_t start, uint64_t end)
+{
+    return start <= covered && end > covered ? end : covered;
+}
+
+/* One pass over everything that covers bytes above durable: fsyncs in
+ * flight, islands, and pending credits (a success waiting for overlapping
+ * sync ops; should one fail, the error is sticky and nothing more is
+ * queued anyway). */
+static uint64_t writer_coverage_pass(const struct ring_writer *w, uint64_t covered)
+{
+    for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX; i++) {
+        const struct ring_writer_fsync_slot *f = &w->fsyncs[i];
+        if (f->in_flight) {
+            covered = coverage_extend(covered, 0, f->covers_below);
+            covered = coverage_extend(covered, f->linked_start, f->linked_end);
+        }
+        covered = coverage_extend(covered, w->island_start[i], w->island_end[i]);
+    }
+    for (uint32_t i = 0; i < w->credit_count; i++) {
+        covered = coverage_extend(covered, 0, w->credits[i].covers_below);
+        covered = coverage_extend(covered, w->credits[i].island_start, w->credits[i].island_end);
+    }
+    return covered;
+}
+
 /* Whether written bytes below sync_target exist that neither a durable
- * range nor an fsync in flight covers. Coverage grows from durable through
- * every in-flight fsync and island that touches it. */
+ * range nor a sync op in flight or waiting to be credited covers. Coverage
+ * grows from durable through every range that touches it. */
 static bool writer_fsync_needed(const struct ring_writer *w)
 {
     if (w->sync_target <= w->durable || w->written <= w->durable)
@@ -305,23 +484,9 @@ static bool writer_fsync_needed(const struct ring_writer *w)
     if (w->config.fsync_policy == RING_WRITER_FSYNC_EVERYSEC && w->fsyncs_in_flight > 0)
         return false;
     uint64_t covered = w->durable;
-    bool grew = true;
-    while (grew) {
-        grew = false;
-        for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX; i++) {
-            const struct ring_writer_fsync_slot *f = &w->fsyncs[i];
-            uint64_t end = 0;
-            if (f->in_flight && f->covers_below > covered)
-                end = f->covers_below;
-            if (f->in_flight && f->linked_start <= covered && f->linked_end > covered)
-                end = end > f->linked_end ? end : f->linked_end;
-            if (w->island_start[i] <= covered && w->island_end[i] > covered)
-                end = end > w->island_end[i] ? end : w->island_end[i];
-            if (end > covered) {
-                covered = end;
-                grew = true;
-            }
-        }
+    for (uint64_t before = UINT64_MAX; before != covered;) {
+        before = covered;
+        covered = writer_coverage_pass(w, covered);
     }
     return covered < w->sync_target && w->written > covered;
 }
@@ -343,7 +508,7 @@ static void writer_pump(struct ring_writer *w)
     /* EVERYSEC holds bytes until durable; fsync early rather than refuse
      * appends once half the buffer waits only for an fsync. */
     if (w->config.fsync_policy == RING_WRITER_FSYNC_EVERYSEC &&
-        w->written - writer_durable(w) > w->config.buffer_bytes / 2 && w->written > w->sync_target)
+        w->written - w->released > w->config.buffer_bytes / 2 && w->written > w->sync_target)
         w->sync_target = w->written;
     if (writer_fsync_needed(w)) {
         struct ring_writer_fsync_slot *f = writer_free_fsync(w);
@@ -352,6 +517,7 @@ static void writer_pump(struct ring_writer *w)
             struct ring_op *ops[1] = {&f->op};
             if (w->sys->calls->queue(w->sys, ops, 1) == 0) {
                 f->in_flight = true;
+                f->sync_seq = writer_sync_begin(w);
                 w->fsyncs_in_flight++;
             }
         }
@@ -362,11 +528,16 @@ out:
 
 /* ---- Public calls ----------------------------------------------------- */
 
+static bool writer_policy_valid(enum ring_writer_fsync policy)
+{
+    return policy == RING_WRITER_FSYNC_NO || policy == RING_WRITER_FSYNC_EVERYSEC ||
+           policy == RING_WRITER_FSYNC_ALWAYS;
+}
+
 static void writer_check_config(const struct ring_writer_config *c)
 {
     assert(c->fd >= 0);
-    assert(c->fsync_policy == RING_WRITER_FSYNC_NO || c->fsync_policy == RING_WRITER_FSYNC_EVERYSEC ||
-           c->fsync_policy == RING_WRITER_FSYNC_ALWAYS);
+    assert(writer_policy_valid(c->fsync_policy));
     assert(c->writes_in_flight_max >= 1);
     assert(c->writes_in_flight_max <= RING_WRITER_WRITES_IN_FLIGHT_MAX);
     assert(c->buffer_bytes >= RING_WRITER_BUFFER_BYTES_MIN);
@@ -402,7 +573,7 @@ int ring_writer_init(struct ring_writer *w, struct ring_sys *sys,
         return -ENOMEM;
     w->sys = sys;
     w->appended = w->flush_target = w->submitted = config->start_offset;
-    w->written = w->durable = w->sync_target = config->start_offset;
+    w->written = w->durable = w->released = w->sync_target = config->start_offset;
     for (int i = 0; i < RING_WRITER_WRITES_IN_FLIGHT_MAX; i++) {
         w->writes[i].writer = w;
         w->writes[i].op.done = writer_write_done;
@@ -426,7 +597,7 @@ size_t ring_writer_space(const struct ring_writer *w)
 {
     if (w->error)
         return 0;
-    uint64_t held = w->appended - writer_release_offset(w);
+    uint64_t held = w->appended - w->released;
     assert(held <= w->config.buffer_bytes);
     return w->config.buffer_bytes - (size_t)held;
 }
@@ -469,6 +640,19 @@ void ring_writer_sync(struct ring_writer *w)
 {
     w->sync_target = w->appended;
     writer_flush_to(w, w->appended);
+}
+
+void ring_writer_set_policy(struct ring_writer *w, enum ring_writer_fsync policy)
+{
+    assert(writer_policy_valid(policy));
+    assert(!w->in_pump); /* not from inside a queue() call */
+    w->config.fsync_policy = policy;
+    /* ALWAYS promises an fdatasync behind every flushed byte, including the
+     * ones written under the old policy. */
+    if (policy == RING_WRITER_FSYNC_ALWAYS && w->flush_target > w->sync_target)
+        w->sync_target = w->flush_target;
+    writer_update_released(w);
+    writer_pump(w);
 }
 
 void ring_writer_tick(struct ring_writer *w, uint64_t now_ms)
@@ -526,34 +710,59 @@ bool ring_writer_idle(const struct ring_writer *w)
 
 uint64_t ring_writer_recover_offset(const struct ring_writer *w)
 {
-    /* A failed fsync may have dropped any page written since the last good
+    /* A failed sync op may have dropped any page written since the last good
      * one, so nothing above durable can be trusted, even if written. */
     if (w->fsync_failed)
         return writer_durable(w);
-    return writer_release_offset(w);
+    /* Only plain writes failed: every byte below written was written and
+     * sits in the page cache (under EVERYSEC it may have been acknowledged),
+     * and a failed write leaves the slot owing its bytes, so written stays
+     * below them. Cutting at durable would lose acknowledged bytes. */
+    return w->written;
 }
 
 int ring_writer_reset(struct ring_writer *w)
 {
     assert(w->error != 0);
     assert(ring_writer_idle(w));
+    assert(w->credit_count == 0); /* idle: every credit was applied or dropped */
     uint64_t keep = ring_writer_recover_offset(w);
-    if (keep < writer_release_offset(w))
+    if (keep < w->released)
         return w->error; /* the bytes in between were released: cannot rewrite them */
     for (uint32_t i = 0; i < w->config.writes_in_flight_max; i++)
         w->writes[i].state = WRITER_SLOT_FREE;
     for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX; i++)
         w->island_start[i] = w->island_end[i] = 0;
-    /* Bytes written before the error may be gone (a failed fdatasync can
-     * drop dirty pages), so everything from keep is written again. */
+    /* Everything from keep on is written again: after a failed sync op the
+     * pages above durable may be gone; after a failed write, bytes from
+     * written on were never all written. Islands are forgotten (the file
+     * above keep was cut); the next fsync covers every byte below written. */
     w->submitted = w->written = keep;
     if (w->durable > keep)
         w->durable = keep;
     w->error = 0;
     w->fsync_failed = false;
     w->fsync_retries = 0;
+    writer_update_released(w); /* it stood still while the error was set */
     writer_flush_to(w, w->flush_target);
     return 0;
+}
+
+void ring_writer_restart(struct ring_writer *w, int fd, uint64_t start_offset)
+{
+    assert(ring_writer_idle(w));
+    assert(w->credit_count == 0); /* idle: every credit was applied or dropped */
+    w->config.fd = fd;
+    writer_check_config(&w->config);
+    for (uint32_t i = 0; i < w->config.writes_in_flight_max; i++)
+        w->writes[i].state = WRITER_SLOT_FREE;
+    for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX; i++)
+        w->island_start[i] = w->island_end[i] = 0;
+    w->appended = w->flush_target = w->submitted = start_offset;
+    w->written = w->durable = w->released = w->sync_target = start_offset;
+    w->error = 0;
+    w->fsync_failed = false;
+    w->fsync_retries = 0;
 }
 
 /* ---- Streaming -------------------------------------------------------- */

@@ -5,25 +5,46 @@
  * It knows nothing of Redis: the AOF and the RDB child both sit on top.
  *
  * Offsets (absolute file offsets, never decreasing except by
- * ring_writer_reset):
+ * ring_writer_reset, and `released` not even then):
  *   durable   <= written <= submitted <= appended
+ *   released  <= written
  *   durable:   every byte below it was written and then covered by an
  *              fdatasync that succeeded (issued after the write completed,
- *              or linked behind it). Nothing else is ever reported durable.
+ *              or linked behind it), or by an RWF_DSYNC write that succeeded,
+ *              and every sync op that overlapped that one succeeded too (see
+ *              "Sync ops" below). Nothing else is ever reported durable.
  *   written:   every byte below it was written (the page cache has it).
  *   appended:  bytes handed to ring_writer_append so far.
+ *   released:  the lowest byte the buffer still holds; bytes below it may
+ *              have been overwritten by later appends.
  *
  * Buffer: appended bytes are copied into one preallocated circular buffer
  * and stay there until they are no longer needed: until durable under the
  * ALWAYS and EVERYSEC policies (so that after an error they can be written
- * again from the durable offset), until written under NO. A full buffer
- * refuses appends with -ENOBUFS: that is the back-pressure signal.
+ * again from the durable offset), until written under NO. `released` follows
+ * that rule but never goes back, so after a switch from NO to ALWAYS or
+ * EVERYSEC it stays at the old written offset until durable passes it; it
+ * stands still while an error is set (appends are refused then). A full
+ * buffer (appended - released == buffer_bytes) refuses appends with -ENOBUFS:
+ * that is the back-pressure signal.
+ *
+ * Sync ops: an fdatasync (linked or not) and an RWF_DSYNC write both sync
+ * the file. Linux reports a writeback error to only one of the syncs that
+ * check it (errseq is per open file description), so of two sync ops in
+ * flight at once, the one covering less may return 0 while the other gets
+ * the EIO for a page the first one covered. Key invariant: a sync op's
+ * success is credited (durable advanced) only once every sync op that was
+ * in flight at any moment during its flight has completed successfully; if
+ * any of them fails, nothing it overlapped is ever credited.
  *
  * Errors: the first failed write or fsync is kept (sticky). From then on
  * appends return it, nothing new is submitted, and an fsync is never retried
- * in the hope that earlier data is safe: after a failed fdatasync the kernel
- * may have dropped the dirty pages. Recovery is ring_writer_reset(), after
- * the caller has truncated the file back to ring_writer_recover_offset().
+ * in the hope that earlier data is safe: after a failed fdatasync (or a
+ * failed RWF_DSYNC write, whose sync part may be what failed) the kernel may
+ * have dropped the dirty pages. Recovery is ring_writer_reset(), after the
+ * caller has truncated the file back to ring_writer_recover_offset().
+ *
+ * Policy: chosen at init, changed at any time by ring_writer_set_policy.
  *
  * Threading: single-threaded. done() and every op completion run from the
  * owner's drain step (net/loop.c, or ring_sys wait() in a child). */
@@ -55,6 +76,12 @@
 #define RING_WRITER_RETRIES_MAX 100
 /* Default everysec interval. */
 #define RING_WRITER_FSYNC_INTERVAL_MS_DEFAULT 1000
+/* Successes of sync ops waiting for the sync ops they overlapped (see "Sync
+ * ops" above). One held sync op can keep any number of later ones waiting,
+ * so the table is bounded, not sized for the worst case: once full, a new
+ * credit is merged into the newest one (see writer.c). Sized for one credit
+ * per slot that can run a sync op: every write (RWF_DSYNC) and every fsync. */
+#define RING_WRITER_CREDITS_MAX (RING_WRITER_WRITES_IN_FLIGHT_MAX + RING_WRITER_FSYNCS_IN_FLIGHT_MAX)
 
 _Static_assert(RING_WRITER_WRITES_IN_FLIGHT_MAX + RING_WRITER_FSYNCS_IN_FLIGHT_MAX <= 64,
                "slot masks are 64-bit");
@@ -83,7 +110,7 @@ struct ring_writer;
 struct ring_writer_config {
     int fd; /* borrowed; opened for writing WITHOUT O_APPEND (writes carry offsets) */
     uint64_t start_offset; /* file size at init; bytes below it are taken as durable */
-    enum ring_writer_fsync fsync_policy;
+    enum ring_writer_fsync fsync_policy; /* the current one: see ring_writer_set_policy */
     uint32_t writes_in_flight_max; /* 1..RING_WRITER_WRITES_IN_FLIGHT_MAX */
     size_t buffer_bytes;           /* RING_WRITER_BUFFER_BYTES_MIN..MAX */
     size_t write_bytes_max;        /* one write's cap, <= buffer_bytes; 0: buffer_bytes */
@@ -104,6 +131,7 @@ struct ring_writer_write {  /* one write slot */
     uint64_t start;         /* first byte not yet written */
     uint64_t end;           /* end of the range this slot owns */
     uint32_t retries;       /* consecutive no-progress outcomes */
+    uint64_t sync_seq;      /* an RWF_DSYNC write in flight: its sync op number; else 0 */
     uint8_t state;          /* free, in flight, parked (waiting to be queued again) */
 };
 
@@ -113,7 +141,19 @@ struct ring_writer_fsync_slot {
     uint64_t covers_below;  /* written offset when issued: all bytes below are covered */
     uint64_t linked_start;  /* range of the write it is linked behind; */
     uint64_t linked_end;    /* empty when not linked */
+    uint64_t sync_seq;      /* its sync op number while in flight */
     bool in_flight;
+};
+
+/* What one successful sync op proved, not yet credited: every byte below
+ * covers_below and [island_start, island_end). */
+struct ring_writer_credit {
+    uint64_t covers_below;
+    uint64_t island_start;
+    uint64_t island_end;
+    /* The highest sync op number issued when the op succeeded: credited once
+     * no sync op numbered up to here is in flight. */
+    uint64_t tag;
 };
 
 struct ring_writer {
@@ -125,14 +165,19 @@ struct ring_writer {
     uint64_t submitted;     /* bytes below here belong to a write slot or are written */
     uint64_t written;
     uint64_t durable;
+    uint64_t released;      /* lowest byte the buffer still holds; never decreases */
     uint64_t sync_target;   /* an fdatasync is wanted until durable reaches this */
     /* Ranges a successful linked fsync made durable beyond a gap below them,
      * merged into durable once the gap closes. Empty slots have start==end. */
     uint64_t island_start[RING_WRITER_FSYNCS_IN_FLIGHT_MAX];
     uint64_t island_end[RING_WRITER_FSYNCS_IN_FLIGHT_MAX];
+    /* Successful sync ops waiting for the sync ops they overlapped. */
+    struct ring_writer_credit credits[RING_WRITER_CREDITS_MAX];
+    uint32_t credit_count;
+    uint64_t sync_seq_issued; /* number of the last sync op queued (the first is 1) */
     uint64_t last_fsync_ms; /* EVERYSEC: tick time of the last fsync issued */
     int error;              /* first -errno, or 0 */
-    bool fsync_failed;      /* the error came from (or followed) a failed fsync */
+    bool fsync_failed;      /* an fsync or an RWF_DSYNC write failed since the last reset */
     uint32_t fsync_retries; /* consecutive canceled unlinked fsyncs */
     uint32_t fsyncs_in_flight;
     bool in_pump;           /* pump is not re-entrant: asserted */
@@ -156,7 +201,8 @@ void ring_writer_free(struct ring_writer *w);
  * -errno. Nothing is submitted until ring_writer_flush. */
 int ring_writer_append(struct ring_writer *w, const void *buf, size_t len);
 
-/* Bytes ring_writer_append accepts right now (0 after an error). */
+/* Bytes ring_writer_append accepts right now: buffer_bytes minus the bytes
+ * from released to appended (0 after an error). */
 size_t ring_writer_space(const struct ring_writer *w);
 
 /* Queues writes for every appended byte (and under ALWAYS the fdatasync
@@ -168,6 +214,17 @@ void ring_writer_flush(struct ring_writer *w);
  * under any policy: durable reaches today's appended offset unless an error
  * comes first. For shutdown, file rotation and the end of a stream. */
 void ring_writer_sync(struct ring_writer *w);
+
+/* Changes the fsync policy at once, at any time: with ops in flight, and
+ * while the sticky error is set (it stays set; see ring_writer_reset). Ops in
+ * flight finish as queued. To ALWAYS: an fdatasync is wanted for every
+ * byte asked to be written so far (sync_target = flush target) and issued
+ * now when nothing is in the way, and later writes are linked to fdatasyncs
+ * (or carry RWF_DSYNC with dsync_writes). To EVERYSEC: ring_writer_tick
+ * issues the periodic fdatasync. To NO: bytes are released once written, so
+ * ring_writer_space may grow at once; an fdatasync already wanted under the
+ * old policy is still issued. Runs no completion and does not call done(). */
+void ring_writer_set_policy(struct ring_writer *w, enum ring_writer_fsync policy);
 
 /* EVERYSEC: issues the periodic fdatasync when the interval has passed
  * since the last one, no fsync is in flight and written > durable. Other
@@ -188,20 +245,30 @@ uint32_t ring_writer_ops_in_flight(const struct ring_writer *w);
 /* Whether no write or fsync is in flight (nothing will complete). */
 bool ring_writer_idle(const struct ring_writer *w);
 
-/* Where the file must be cut before ring_writer_reset: the durable offset
- * under ALWAYS and EVERYSEC and after any failed fsync; otherwise (NO, after
- * a failed write) the written offset, since the page cache still has every
- * byte below it. */
+/* Where the file must be cut before ring_writer_reset, under any policy:
+ * the durable offset once an fdatasync or an RWF_DSYNC write has failed
+ * (the kernel may have dropped any page not yet durable); otherwise, when
+ * only plain writes failed, the written offset, since every byte below it
+ * was written and the page cache still has it (under EVERYSEC those bytes
+ * may already have been acknowledged). */
 uint64_t ring_writer_recover_offset(const struct ring_writer *w);
 
 /* After an error, once the writer is idle and the caller has truncated the
  * file to ring_writer_recover_offset (and may fsync it): clears the error and
- * queues every held byte again from that offset, so durable never counts a
- * byte written before the error. Returns 0, or the sticky error unchanged
- * when the writer no longer holds every byte from the recover offset on (a
- * failed fsync under NO, which releases bytes once written): the owner must
+ * queues every held byte again from that offset under the current policy,
+ * so durable never counts a byte written before a failed sync. Returns 0,
+ * or the sticky error unchanged when the recover offset is below released
+ * (the buffer no longer holds those bytes: a failed fsync under NO, which
+ * releases bytes once written, or after a switch from NO): the owner must
  * then rebuild the file from its own state. Asserts idle and an error set. */
 int ring_writer_reset(struct ring_writer *w);
+
+/* Starts over on fd (borrowed, like config.fd; opened without O_APPEND) at
+ * start_offset, keeping the buffer and the policy: every appended byte not
+ * yet durable is dropped, the sticky error is cleared and every offset
+ * becomes start_offset. For an owner moving to a new file, or to one it
+ * emptied, without a new allocation that could fail. Asserts idle. */
+void ring_writer_restart(struct ring_writer *w, int fd, uint64_t start_offset);
 
 /* Streaming (the RDB child, on a ring_sys with wait(), e.g. a private
  * ring_uring): copies all of buf[0..len), flushing and blocking in wait()

@@ -1,9 +1,9 @@
 /* ring_test.c: the ring writer on the real kernel (io_uring, a tmp file).
  *
- * Covers a private ring (ALWAYS: write + linked fdatasync, read back), a
- * borrowed ring whose owner routes tagged CQEs to ring_complete() next to
- * its own untagged ones, and the streaming writer on a 64 MB file with
- * several writes in flight. Exits 77 (skip) when io_uring is unavailable. */
+ * Covers a private ring (ALWAYS: write + linked fdatasync, read back), policy
+ * changes with ops in flight, a borrowed ring whose owner routes tagged CQEs
+ * to ring_complete() next to its own untagged ones, and the streaming writer
+ * on a 64 MB file with several writes in flight. Exits 77 (skip) when io_uring is unavailable. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +79,44 @@ START_TEST(test_private_ring_always)
         }
     }
     ck_assert_int_eq(ring_writer_finish(&w), 0);
+    ck_assert_uint_eq(ring_writer_durable(&w), ring_writer_appended(&w));
+    assert_file(fd, ring_writer_appended(&w));
+    ring_writer_free(&w);
+    ring_uring_exit(&u);
+    close(fd);
+}
+END_TEST
+
+/* Policy changes on the real kernel with writes in flight: ALWAYS (with
+ * RWF_DSYNC writes), NO and EVERYSEC in turn. The file stays whole and ends
+ * fully durable. */
+START_TEST(test_private_ring_policy_changes)
+{
+    struct ring_uring u;
+    ck_assert_int_eq(ring_uring_init_private(&u), 0);
+    int fd = tmp_file();
+    struct ring_writer w;
+    struct ring_writer_config c = {
+        .fd = fd, .fsync_policy = RING_WRITER_FSYNC_EVERYSEC, .writes_in_flight_max = 4,
+        .buffer_bytes = 1 << 16, .write_bytes_max = 4096, .dsync_writes = true};
+    ck_assert_int_eq(ring_writer_init(&w, &u.sys, &c), 0);
+    static const enum ring_writer_fsync cycle[] = {
+        RING_WRITER_FSYNC_ALWAYS, RING_WRITER_FSYNC_NO, RING_WRITER_FSYNC_EVERYSEC};
+    uint64_t now_ms = 1000;
+    for (int batch = 0; batch < 60; batch++) {
+        while (ring_writer_space(&w) < 4000) {
+            ck_assert_int_ge(u.sys.calls->wait(&u.sys), 0);
+            ring_writer_tick(&w, now_ms += 400);
+        }
+        append_pattern(&w, 1 + (size_t)(batch * 53) % 4000);
+        ring_writer_flush(&w);
+        if (batch % 4 == 3)
+            ring_writer_set_policy(&w, cycle[(batch / 4) % 3]); /* with ops in flight */
+        ring_writer_tick(&w, now_ms += 400);
+    }
+    ring_writer_set_policy(&w, RING_WRITER_FSYNC_ALWAYS);
+    ck_assert_int_eq(ring_writer_finish(&w), 0);
+    ck_assert_int_eq(ring_writer_error(&w), 0);
     ck_assert_uint_eq(ring_writer_durable(&w), ring_writer_appended(&w));
     assert_file(fd, ring_writer_appended(&w));
     ring_writer_free(&w);
@@ -242,6 +280,7 @@ int main(void)
     TCase *tc = tcase_create("kernel");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_private_ring_always);
+    tcase_add_test(tc, test_private_ring_policy_changes);
     tcase_add_test(tc, test_borrowed_ring_routes_tagged_completions);
     tcase_add_test(tc, test_streaming_64mb);
     tcase_add_test(tc, test_forked_child_uses_its_own_ring);

@@ -2,9 +2,10 @@
  *
  * Covers coalescing, offsets, short writes, EINTR, sticky ENOSPC/EIO, link
  * cancels, out-of-order completions, everysec timing, back-pressure, reset
- * after an error, streaming, misuse asserts, and the crash test: thousands
- * of random runs cut at a random point, checking that every byte the writer
- * called durable survives. The real kernel is exercised in ring_test.c. */
+ * after an error and where it starts, overlapping sync ops, policy changes,
+ * streaming, misuse asserts, and the crash test: thousands of random runs
+ * (some changing policy) cut at a random point, checking that every byte
+ * the writer called durable survives. The real kernel is exercised in ring_test.c. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -541,6 +542,396 @@ START_TEST(test_streaming_keeps_several_writes_in_flight)
 }
 END_TEST
 
+/* ---- Recovery offsets, overlapping sync ops, policy changes ------------- */
+
+static uint64_t durable_max_seen;
+static void track_durable(struct ring_writer *w)
+{
+    if (ring_writer_durable(w) > durable_max_seen)
+        durable_max_seen = ring_writer_durable(w);
+}
+
+/* EVERYSEC acknowledges once bytes are written. A later write that fails
+ * (no fsync failed) must not make the owner cut those bytes off: recovery
+ * starts at written, not durable. */
+START_TEST(test_everysec_write_error_recovers_at_written)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_EVERYSEC, 65536));
+    ck_assert_int_eq(append_pattern(&w, 20, 500), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_written(&w), 500); /* acknowledged under everysec */
+    ck_assert_uint_eq(ring_writer_durable(&w), 0);
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_FAIL, -ENOSPC);
+    ck_assert_int_eq(append_pattern(&w, 20, 300), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), -ENOSPC);
+    ck_assert_uint_eq(ring_writer_recover_offset(&w), 500);
+    ring_fake_truncate(&f, ring_writer_recover_offset(&w));
+    assert_file_pattern(&f, 20, 0, 500); /* the acknowledged bytes stay */
+    ck_assert_int_eq(ring_writer_reset(&w), 0);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_written(&w), 800);
+    ck_assert_uint_eq(f.writes_run, 3); /* only the failed bytes went out again */
+    ring_writer_tick(&w, 5000);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 800);
+    ring_fake_crash(&f, true);
+    assert_file_pattern(&f, 20, 0, 800);
+    teardown(&f, &w);
+}
+END_TEST
+
+/* Two RWF_DSYNC writes in flight: D2 runs first and fails (its sync may
+ * have consumed a writeback error of D1's pages), but the failure is
+ * reported after D1's success. D1 must not count as durable, and recovery
+ * goes back to durable as after a failed fsync, not to written. */
+START_TEST(test_failed_dsync_write_voids_overlapping_success)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_ALWAYS, 65536);
+    c.dsync_writes = true;
+    c.write_bytes_max = 100;
+    c.done = track_durable;
+    setup(&f, &w, c);
+    durable_max_seen = 0;
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_HOLD, 5);               /* D1 */
+    ring_fake_script_late(&f, RING_OP_WRITE, RING_FAKE_FAIL, -EIO, 3);  /* D2 */
+    ck_assert_int_eq(append_pattern(&w, 21, 200), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 2);
+    ck_assert_int_eq(ring_fake_step(&f), 0); /* D2 fails now, reported later */
+    ck_assert_int_eq(ring_fake_step(&f), 1); /* D1 succeeds first */
+    ck_assert_uint_eq(ring_writer_written(&w), 100);
+    ck_assert_uint_eq(ring_writer_durable(&w), 0); /* D2 overlapped it: wait */
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), -EIO);
+    ck_assert_uint_eq(durable_max_seen, 0);
+    ck_assert_uint_eq(ring_writer_recover_offset(&w), 0); /* like a failed fsync */
+    ring_fake_truncate(&f, ring_writer_recover_offset(&w));
+    ck_assert_int_eq(ring_writer_reset(&w), 0);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 200);
+    ring_fake_crash(&f, true);
+    assert_file_pattern(&f, 21, 0, 200);
+    teardown(&f, &w);
+}
+END_TEST
+
+/* Queues F1 (linked behind W1, covering A = [0,100)) and F2 (linked behind
+ * W2, queued after W1 completed: covers A and B = [100,200)), with F1 held
+ * so that F2 runs first; F2 gets `fault2` on the fsync kind. */
+static void overlap_two_fsyncs(struct ring_fake *f, struct ring_writer *w, uint64_t salt,
+                               enum ring_fake_action action2, int value2, int late2)
+{
+    ring_fake_script(f, RING_OP_FSYNC, RING_FAKE_HOLD, 10); /* F1 */
+    ck_assert_int_eq(append_pattern(w, salt, 100), 0);
+    ring_writer_flush(w);
+    ck_assert_int_eq(ring_fake_step(f), 1); /* W1 */
+    ck_assert_uint_eq(ring_writer_written(w), 100);
+    if (action2 == RING_FAKE_DELAY)
+        ring_fake_script(f, RING_OP_FSYNC, RING_FAKE_DELAY, value2);
+    else
+        ring_fake_script_late(f, RING_OP_FSYNC, action2, value2, late2);
+    ck_assert_int_eq(append_pattern(w, salt, 100), 0);
+    ring_writer_flush(w);
+    ck_assert_int_eq(ring_fake_step(f), 1); /* W2 */
+    ck_assert_int_eq(ring_fake_step(f), 0); /* F2 runs; its completion comes later */
+    ck_assert_int_eq(ring_fake_step(f), 1); /* F1 runs (finds nothing dirty) and completes */
+    ck_assert_int_eq(ring_fake_in_flight(f), 1);
+}
+
+/* errseq: F2 got the EIO for a page of A, F1 returned 0 although that page
+ * never reached the disk. F1's success must not be credited; after a reset
+ * A is written again. */
+START_TEST(test_overlapping_fsync_failure_voids_earlier_success)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_ALWAYS, 65536);
+    c.done = track_durable;
+    setup(&f, &w, c);
+    durable_max_seen = 0;
+    overlap_two_fsyncs(&f, &w, 22, RING_FAKE_FAIL, -EIO, 3);
+    ck_assert_uint_eq(ring_writer_durable(&w), 0); /* F2 still in flight */
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), -EIO);
+    ck_assert_uint_eq(durable_max_seen, 0);
+    ck_assert_uint_eq(ring_writer_durable(&w), 0);
+    ck_assert_uint_eq(ring_writer_recover_offset(&w), 0);
+    uint64_t writes_before = f.writes_run;
+    ring_fake_truncate(&f, ring_writer_recover_offset(&w));
+    ck_assert_int_eq(ring_writer_reset(&w), 0);
+    ring_fake_run(&f);
+    ck_assert_uint_gt(f.writes_run, writes_before); /* A and B written again */
+    ck_assert_uint_eq(ring_writer_durable(&w), 200);
+    ring_fake_crash(&f, true);
+    assert_file_pattern(&f, 22, 0, 200);
+    teardown(&f, &w);
+}
+END_TEST
+
+/* The same overlap without an error: F1's success waits for F2, and once
+ * both completed everything is durable, with no extra fsync. */
+START_TEST(test_overlapping_fsyncs_both_succeeding_make_everything_durable)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_ALWAYS, 65536));
+    overlap_two_fsyncs(&f, &w, 23, RING_FAKE_DELAY, 3, 0);
+    ck_assert_uint_eq(ring_writer_durable(&w), 0); /* F1 waits for F2 */
+    ck_assert_int_eq(ring_fake_in_flight(&f), 1); /* no fsync for what F1 proved */
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), 0);
+    ck_assert_uint_eq(ring_writer_durable(&w), ring_writer_appended(&w));
+    ck_assert_uint_eq(f.fsyncs_run, 2);
+    ck_assert(ring_writer_idle(&w));
+    ring_fake_crash(&f, true);
+    assert_file_pattern(&f, 23, 0, 200);
+    teardown(&f, &w);
+}
+END_TEST
+
+/* One held fsync keeps every later success waiting; the waiting credits stay
+ * within their bound, and all are credited once it completes. */
+START_TEST(test_held_fsync_keeps_later_credits_bounded)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_ALWAYS, 65536));
+    ring_fake_script(&f, RING_OP_FSYNC, RING_FAKE_HOLD, 1000);
+    for (int i = 0; i < 3 * RING_WRITER_CREDITS_MAX; i++) {
+        ck_assert_int_eq(append_pattern(&w, 24, 10), 0);
+        ring_writer_flush(&w);
+        ck_assert_int_eq(ring_fake_step(&f), 1); /* the write */
+        if (i > 0)
+            ck_assert_int_eq(ring_fake_step(&f), 1); /* its linked fsync */
+        ck_assert_uint_le(w.credit_count, RING_WRITER_CREDITS_MAX);
+        ck_assert_uint_eq(ring_writer_durable(&w), 0);
+    }
+    ck_assert_int_eq(ring_fake_in_flight(&f), 1); /* the held fsync */
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), 0);
+    ck_assert_uint_eq(ring_writer_durable(&w), ring_writer_appended(&w));
+    ck_assert_uint_eq(f.fsyncs_run, 3 * RING_WRITER_CREDITS_MAX);
+    ck_assert_uint_eq(w.credit_count, 0);
+    teardown(&f, &w);
+}
+END_TEST
+
+/* The owner switches appendfsync while the disk is failing: the writer
+ * keeps its error, and after the reset it runs under the new policy. */
+START_TEST(test_set_policy_everysec_to_always_while_failed)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_EVERYSEC, 65536));
+    ck_assert_int_eq(append_pattern(&w, 25, 500), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_FAIL, -ENOSPC);
+    ck_assert_int_eq(append_pattern(&w, 25, 300), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), -ENOSPC);
+    ck_assert(ring_writer_idle(&w));
+    ring_writer_set_policy(&w, RING_WRITER_FSYNC_ALWAYS);
+    ck_assert_int_eq(ring_writer_error(&w), -ENOSPC); /* still sticky */
+    ck_assert_int_eq(ring_fake_in_flight(&f), 0);
+    ck_assert_uint_eq(f.fsyncs_run, 0);
+    ring_fake_truncate(&f, ring_writer_recover_offset(&w));
+    ck_assert_int_eq(ring_writer_reset(&w), 0);
+    ring_fake_run(&f);
+    ck_assert_uint_ge(f.fsyncs_run, 1);
+    ck_assert_uint_eq(ring_writer_durable(&w), 800);
+    /* Later flushes are group commits: a write and its linked fdatasync. */
+    uint64_t linked_before = f.linked_ops;
+    ck_assert_int_eq(append_pattern(&w, 25, 100), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 2);
+    ck_assert_uint_eq(f.linked_ops, linked_before + 1);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 900);
+    ring_fake_crash(&f, true);
+    assert_file_pattern(&f, 25, 0, 900);
+    teardown(&f, &w);
+}
+END_TEST
+
+/* NO released the written bytes and later appends reused their buffer
+ * space. After a switch to ALWAYS whose fsync fails, those bytes cannot be
+ * written again: reset refuses instead of writing stale buffer bytes. */
+START_TEST(test_set_policy_no_to_always_refuses_released_bytes)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_NO, 4096));
+    ck_assert_int_eq(append_pattern(&w, 26, 4096), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_written(&w), 4096);
+    ck_assert_uint_eq(ring_writer_space(&w), 4096); /* released once written */
+    ck_assert_int_eq(append_pattern(&w, 26, 1000), 0); /* overwrites released bytes */
+    ring_fake_script(&f, RING_OP_FSYNC, RING_FAKE_FAIL, -EIO);
+    ring_writer_set_policy(&w, RING_WRITER_FSYNC_ALWAYS);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 1); /* an fsync for the written bytes */
+    ck_assert_uint_eq(ring_writer_space(&w), 4096 - 1000); /* released never goes back */
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), -EIO);
+    ck_assert_uint_eq(ring_writer_durable(&w), 0);
+    ck_assert_uint_eq(ring_writer_recover_offset(&w), 0);
+    uint64_t writes_before = f.writes_run;
+    ck_assert_int_eq(ring_writer_reset(&w), -EIO);
+    ck_assert_int_eq(ring_writer_error(&w), -EIO);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 0);
+    ck_assert_uint_eq(f.writes_run, writes_before);
+    assert_file_pattern(&f, 26, 0, 5096); /* nothing stale was written */
+    teardown(&f, &w);
+}
+END_TEST
+
+/* A switch with a group commit in flight; from then on tick() fsyncs. */
+START_TEST(test_set_policy_always_to_everysec_ticks)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_ALWAYS, 65536));
+    ck_assert_int_eq(append_pattern(&w, 27, 100), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 2);
+    ring_writer_set_policy(&w, RING_WRITER_FSYNC_EVERYSEC);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 100); /* the linked fsync still counts */
+    ck_assert_int_eq(append_pattern(&w, 27, 100), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 1); /* a write alone */
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_written(&w), 200);
+    ck_assert_uint_eq(ring_writer_durable(&w), 100);
+    ck_assert_uint_eq(f.fsyncs_run, 1);
+    ring_writer_tick(&w, 5000);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 1);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(f.fsyncs_run, 2);
+    ck_assert_uint_eq(ring_writer_durable(&w), 200);
+    teardown(&f, &w);
+}
+END_TEST
+
+/* To NO: bytes held until durable are released once written. */
+START_TEST(test_set_policy_always_to_no_releases_written_bytes)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_ALWAYS, 4096));
+    ck_assert_int_eq(append_pattern(&w, 28, 4000), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_step(&f), 1); /* the write; its fsync waits */
+    ck_assert_uint_eq(ring_writer_space(&w), 96);
+    ring_writer_set_policy(&w, RING_WRITER_FSYNC_NO);
+    ck_assert_uint_eq(ring_writer_space(&w), 4096);
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 4000);
+    ck_assert_int_eq(append_pattern(&w, 28, 1000), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 1); /* no fsync under NO */
+    ring_fake_run(&f);
+    ck_assert_uint_eq(ring_writer_durable(&w), 4000);
+    assert_file_pattern(&f, 28, 0, 5000);
+    teardown(&f, &w);
+}
+END_TEST
+
+/* NO after a failed write: the page cache has every byte below written, so
+ * the reset rewrites from there. */
+START_TEST(test_no_policy_write_error_rewrites_from_written)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_NO, 4096);
+    c.write_bytes_max = 1000;
+    setup(&f, &w, c);
+    ck_assert_int_eq(append_pattern(&w, 29, 1000), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ring_fake_script(&f, RING_OP_WRITE, RING_FAKE_FAIL, -ENOSPC);
+    ck_assert_int_eq(append_pattern(&w, 29, 1000), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), -ENOSPC);
+    ck_assert_uint_eq(ring_writer_recover_offset(&w), 1000);
+    ring_fake_truncate(&f, ring_writer_recover_offset(&w));
+    ck_assert_int_eq(ring_writer_reset(&w), 0);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), 0);
+    ck_assert_uint_eq(ring_writer_written(&w), 2000);
+    ck_assert_uint_eq(f.writes_run, 3);
+    assert_file_pattern(&f, 29, 0, 2000);
+    teardown(&f, &w);
+}
+END_TEST
+
+/* NO after a failed fsync: the bytes above durable may be gone from the
+ * page cache and the buffer released them, so the reset refuses. */
+START_TEST(test_no_policy_fsync_error_refuses_reset)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_NO, 4096));
+    ck_assert_int_eq(append_pattern(&w, 30, 1000), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ring_fake_script(&f, RING_OP_FSYNC, RING_FAKE_FAIL, -EIO);
+    ring_writer_sync(&w);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), -EIO);
+    ck_assert_uint_eq(ring_writer_recover_offset(&w), 0);
+    ck_assert_int_eq(ring_writer_reset(&w), -EIO);
+    ck_assert_int_eq(ring_writer_error(&w), -EIO);
+    ck_assert_int_eq(ring_fake_in_flight(&f), 0);
+    teardown(&f, &w);
+}
+END_TEST
+
+/* After an error reset cannot fix (NO, failed fsync), the owner moves the
+ * same writer to a fresh file: the error and the dropped bytes are gone,
+ * nothing is allocated, and the new file fills from offset 0 under the
+ * writer's policy. */
+START_TEST(test_restart_on_new_file_after_unrecoverable_error)
+{
+    struct ring_fake f;
+    struct ring_writer w;
+    setup(&f, &w, config_for(RING_WRITER_FSYNC_NO, 4096));
+    ck_assert_int_eq(append_pattern(&w, 30, 1000), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ring_fake_script(&f, RING_OP_FSYNC, RING_FAKE_FAIL, -EIO);
+    ring_writer_sync(&w);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_reset(&w), -EIO);
+    uint8_t *buffer = w.buffer;
+    ring_fake_truncate(&f, 0); /* the owner's new (empty) file */
+    ring_writer_restart(&w, TEST_FD, 0);
+    ck_assert_ptr_eq(w.buffer, buffer);
+    ck_assert_int_eq(ring_writer_error(&w), 0);
+    ck_assert_uint_eq(ring_writer_appended(&w), 0);
+    ck_assert_uint_eq(ring_writer_space(&w), 4096);
+    ring_writer_set_policy(&w, RING_WRITER_FSYNC_ALWAYS);
+    ck_assert_int_eq(append_pattern(&w, 31, 700), 0);
+    ring_writer_flush(&w);
+    ring_fake_run(&f);
+    ck_assert_int_eq(ring_writer_error(&w), 0);
+    ck_assert_uint_eq(ring_writer_durable(&w), 700);
+    assert_file_pattern(&f, 31, 0, 700);
+    teardown(&f, &w);
+}
+END_TEST
+
 /* ---- The crash test ---------------------------------------------------- */
 
 struct crash_run {
@@ -550,6 +941,8 @@ struct crash_run {
     uint64_t now_ms;
     uint64_t durable_seen; /* largest durable offset done() observed */
     unsigned seed;
+    bool policy_changes; /* ring_writer_set_policy among the actions */
+    bool was_no;         /* ran under NO at some point: bytes may be released */
     bool dead; /* the writer could not recover: only a rebuild would help */
 };
 
@@ -569,11 +962,12 @@ static uint64_t crash_random(struct crash_run *r)
     return (uint64_t)random() ^ ((uint64_t)random() << 31) ^ (r->salt << 7);
 }
 
-static void crash_configure(struct crash_run *r, unsigned seed)
+static void crash_configure(struct crash_run *r, unsigned seed, bool policy_changes)
 {
     memset(r, 0, sizeof(*r));
     srandom(seed);
     r->seed = seed;
+    r->policy_changes = policy_changes;
     r->salt = (uint64_t)random();
     ck_assert_int_eq(ring_fake_init(&r->fake, 1 << 20, r->salt | 1), 0);
     r->fake.random_order = random() % 4 != 0;
@@ -599,13 +993,15 @@ static void crash_configure(struct crash_run *r, unsigned seed)
         r->fake.cache[o] = r->fake.disk[o] = pattern(r->salt, o);
     r->fake.cache_len = r->fake.disk_len = c.start_offset;
     ck_assert_int_eq(ring_writer_init(&r->writer, &r->fake.sys, &c), 0);
+    r->was_no = c.fsync_policy == RING_WRITER_FSYNC_NO;
     r->durable_seen = c.start_offset;
     r->now_ms = 1;
     crash_current = r;
 }
 
 /* After an error: wait for what is in flight, cut the file, go on. Returns
- * false when the writer cannot go on (NO policy after a failed fsync). */
+ * false when the writer cannot go on (a failed fsync after running under
+ * NO, which released the bytes). */
 static bool crash_recover(struct crash_run *r)
 {
     ring_fake_run(&r->fake);
@@ -613,14 +1009,29 @@ static bool crash_recover(struct crash_run *r)
     ring_fake_truncate(&r->fake, ring_writer_recover_offset(&r->writer));
     if (ring_writer_reset(&r->writer) == 0)
         return true;
-    ck_assert_int_eq(r->writer.config.fsync_policy, RING_WRITER_FSYNC_NO);
+    ck_assert(r->was_no);
     r->dead = true;
     return false;
+}
+
+/* The owner changes appendfsync at any moment, errors and ops in flight
+ * included. Draws no random number unless the run has policy changes, so
+ * the other runs keep their sequences. */
+static void crash_maybe_set_policy(struct crash_run *r)
+{
+    if (!r->policy_changes || crash_random(r) % 40 != 0)
+        return;
+    static const enum ring_writer_fsync policies[] = {
+        RING_WRITER_FSYNC_ALWAYS, RING_WRITER_FSYNC_EVERYSEC, RING_WRITER_FSYNC_NO};
+    enum ring_writer_fsync policy = policies[crash_random(r) % 3];
+    r->was_no = r->was_no || policy == RING_WRITER_FSYNC_NO;
+    ring_writer_set_policy(&r->writer, policy);
 }
 
 static void crash_action(struct crash_run *r)
 {
     struct ring_writer *w = &r->writer;
+    crash_maybe_set_policy(r);
     uint64_t roll = crash_random(r) % 100;
     if (ring_writer_error(w) && roll < 30) {
         if (!crash_recover(r))
@@ -667,10 +1078,10 @@ static void crash_check(struct crash_run *r, uint64_t durable)
 
 /* Runs random work, crashes at a random point, checks recovery. When
  * `finish` is set the run first drains to the end to check progress too. */
-static void crash_once(unsigned seed, bool finish)
+static void crash_once(unsigned seed, bool finish, bool policy_changes)
 {
     struct crash_run r;
-    crash_configure(&r, seed);
+    crash_configure(&r, seed, policy_changes);
     int actions = 1 + (int)(crash_random(&r) % 400);
     for (int i = 0; i < actions && !r.dead && ring_writer_appended(&r.writer) < (1 << 20) - 100000;
          i++)
@@ -700,14 +1111,21 @@ static void crash_once(unsigned seed, bool finish)
 START_TEST(test_crash_keeps_every_durable_byte)
 {
     for (unsigned seed = 1; seed <= 3000; seed++)
-        crash_once(seed, false);
+        crash_once(seed, false, false);
 }
 END_TEST
 
 START_TEST(test_crash_after_finishing_keeps_everything)
 {
     for (unsigned seed = 5001; seed <= 6000; seed++)
-        crash_once(seed, true);
+        crash_once(seed, true, false);
+}
+END_TEST
+
+START_TEST(test_crash_with_policy_changes_keeps_every_durable_byte)
+{
+    for (unsigned seed = 7001; seed <= 9000; seed++)
+        crash_once(seed, seed % 2 == 0, true);
 }
 END_TEST
 
@@ -794,12 +1212,25 @@ static Suite *writer_suite(void)
     tcase_add_test(tc, test_no_policy_releases_at_written);
     tcase_add_test(tc, test_busy_ring_is_retried_later);
     tcase_add_test(tc, test_streaming_keeps_several_writes_in_flight);
+    tcase_add_test(tc, test_everysec_write_error_recovers_at_written);
+    tcase_add_test(tc, test_failed_dsync_write_voids_overlapping_success);
+    tcase_add_test(tc, test_overlapping_fsync_failure_voids_earlier_success);
+    tcase_add_test(tc, test_overlapping_fsyncs_both_succeeding_make_everything_durable);
+    tcase_add_test(tc, test_held_fsync_keeps_later_credits_bounded);
+    tcase_add_test(tc, test_set_policy_everysec_to_always_while_failed);
+    tcase_add_test(tc, test_set_policy_no_to_always_refuses_released_bytes);
+    tcase_add_test(tc, test_set_policy_always_to_everysec_ticks);
+    tcase_add_test(tc, test_set_policy_always_to_no_releases_written_bytes);
+    tcase_add_test(tc, test_no_policy_write_error_rewrites_from_written);
+    tcase_add_test(tc, test_no_policy_fsync_error_refuses_reset);
+    tcase_add_test(tc, test_restart_on_new_file_after_unrecoverable_error);
     suite_add_tcase(s, tc);
 
     TCase *crash = tcase_create("crash");
     tcase_set_timeout(crash, 280);
     tcase_add_test(crash, test_crash_keeps_every_durable_byte);
     tcase_add_test(crash, test_crash_after_finishing_keeps_everything);
+    tcase_add_test(crash, test_crash_with_policy_changes_keeps_every_durable_byte);
     suite_add_tcase(s, crash);
 
     TCase *misuse = tcase_create("misuse");
