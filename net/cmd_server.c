@@ -47,6 +47,7 @@
 #include "net/command.h"
 #include "net/config.h"
 #include "net/glob.h"
+#include "uring/ring_inject.h"
 
 /* Redis's LRU clock is 24 bits of seconds; INFO lru_clock and DEBUG OBJECT
  * lru: report it in that width. */
@@ -1217,6 +1218,103 @@ static void debug_log(struct client *c)
     reply_ok(c);
 }
 
+/* The errors DEBUG RINGKV-AOF-FAULT can arm: what a disk reports (EIO,
+ * ENOSPC, EDQUOT, EFBIG, EROFS), what a bad fd gives (EBADF), and the
+ * no-progress outcomes the writer retries (EINTR, EAGAIN, ECANCELED). */
+static const struct {
+    const char *name; /* lower case, for arg_equals */
+    int error;        /* -errno */
+} debug_fault_errors[] = {
+    {"eio", -EIO},       {"enospc", -ENOSPC}, {"edquot", -EDQUOT},
+    {"efbig", -EFBIG},   {"erofs", -EROFS},   {"ebadf", -EBADF},
+    {"eintr", -EINTR},   {"eagain", -EAGAIN}, {"ecanceled", -ECANCELED},
+};
+
+/* Sets *error to the -errno an error name stands for, or 0 for "off".
+ * Returns false when the name is neither. */
+static bool debug_fault_error(const struct resp_arg *name, int *error)
+{
+    *error = 0;
+    if (arg_equals(name, "off"))
+        return true;
+    for (size_t i = 0; i < sizeof(debug_fault_errors) / sizeof(debug_fault_errors[0]); i++) {
+        if (arg_equals(name, debug_fault_errors[i].name)) {
+            *error = debug_fault_errors[i].error;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Parses argv[i] as a number in [min, max]; replies and returns false if
+ * it is not one. */
+static bool debug_fault_number(struct client *c, int i, const char *name, long long min,
+                               long long max, long long *out)
+{
+    if (!arg_get_ll(c, i, out, NULL))
+        return false;
+    if (*out < min || *out > max) {
+        reply_errorf(c, "%s must be between %lld and %lld", name, min, max);
+        return false;
+    }
+    return true;
+}
+
+/* DEBUG RINGKV-AOF-FAULT <write|fsync> <errno-name|off> [<skip> [<count>]],
+ * or DEBUG RINGKV-AOF-FAULT off: arms a fault of the AOF writer's ring
+ * (uring/ring_inject.h), for fault tests. After <skip> (default 0) more
+ * writes or fsyncs pass, the next <count> (default, or -1: all, until
+ * disarmed) fail with the error instead of reaching the file. Arming a kind
+ * replaces its previous fault; ops already submitted are not affected. */
+static void debug_ringkv_aof_fault(struct client *c)
+{
+    struct ring_inject *inject = &c->server->aof.inject;
+    if (c->argc == 3) {
+        if (!arg_equals(&c->argv[2], "off")) {
+            reply_error_syntax(c);
+            return;
+        }
+        ring_inject_clear(inject);
+        server_log(c->server, LOGLEVEL_WARNING, "DEBUG RINGKV-AOF-FAULT: every fault cleared");
+        reply_ok(c);
+        return;
+    }
+    enum ring_op_kind kind;
+    if (arg_equals(&c->argv[2], "write")) {
+        kind = RING_OP_WRITE;
+    } else if (arg_equals(&c->argv[2], "fsync")) {
+        kind = RING_OP_FSYNC;
+    } else {
+        reply_error(c, "Unknown fault kind, must be WRITE or FSYNC");
+        return;
+    }
+    int error;
+    if (!debug_fault_error(&c->argv[3], &error)) {
+        reply_error(c, "Unknown error name, must be OFF, EIO, ENOSPC, EDQUOT, EFBIG, EROFS, EBADF, "
+                       "EINTR, EAGAIN or ECANCELED");
+        return;
+    }
+    if (error == 0 && c->argc > 4) {
+        reply_error_syntax(c);
+        return;
+    }
+    long long skip = 0, count = -1;
+    if (c->argc >= 5 && !debug_fault_number(c, 4, "skip", 0, UINT32_MAX, &skip))
+        return;
+    if (c->argc == 6 && !debug_fault_number(c, 5, "count", -1, UINT32_MAX, &count))
+        return;
+    if (count == 0) {
+        reply_error(c, "count must be positive, or -1 for no limit");
+        return;
+    }
+    ring_inject_arm(inject, kind, error, (uint32_t)skip, count < 0 ? UINT32_MAX : (uint32_t)count);
+    server_log(c->server, LOGLEVEL_WARNING,
+               "DEBUG RINGKV-AOF-FAULT: %s %.*s, skip %lld, count %lld",
+               kind == RING_OP_WRITE ? "write" : "fsync", (int)c->argv[3].len, c->argv[3].ptr,
+               skip, count);
+    reply_ok(c);
+}
+
 static void debug_help(struct client *c)
 {
     static const char *const lines[] = {
@@ -1247,6 +1345,13 @@ static void debug_help(struct client *c)
         "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
+        "RINGKV-AOF-FAULT <WRITE|FSYNC> <errno-name|OFF> [<skip> [<count>]]",
+        "    Make the next <count> AOF writes or fsyncs, after <skip> more succeed,",
+        "    fail with the error (EIO, ENOSPC, EDQUOT, EFBIG, EROFS, EBADF, EINTR, EAGAIN,",
+        "    ECANCELED) without reaching the file. <skip> defaults to 0, <count> to -1",
+        "    (until disarmed). OFF disarms the kind.",
+        "RINGKV-AOF-FAULT OFF",
+        "    Disarm every AOF fault.",
         NULL,
     };
     reply_help(c, "DEBUG", lines);
@@ -1273,6 +1378,7 @@ static const struct debug_subcommand debug_subcommands[] = {
     {"loadaof", 2, 2, debug_loadaof},
     {"populate", 3, 5, debug_populate},
     {"log", 3, 3, debug_log},
+    {"ringkv-aof-fault", 3, 6, debug_ringkv_aof_fault},
 };
 
 static void debug_command(struct client *c)

@@ -27,9 +27,11 @@ static void ring_prep(struct io_uring_sqe *sqe, struct ring_op *op)
             io_uring_prep_writev(sqe, op->fd, op->iov, op->iov_count, op->offset);
         if (op->dsync)
             sqe->rw_flags = RWF_DSYNC;
-    } else {
-        assert(op->kind == RING_OP_FSYNC);
+    } else if (op->kind == RING_OP_FSYNC) {
         io_uring_prep_fsync(sqe, op->fd, IORING_FSYNC_DATASYNC);
+    } else {
+        assert(op->kind == RING_OP_NOP);
+        io_uring_prep_nop(sqe);
     }
     if (op->link_next)
         sqe->flags |= IOSQE_IO_LINK;
@@ -63,7 +65,7 @@ void ring_complete(const struct io_uring_cqe *cqe)
 {
     assert(ring_owns_cqe(cqe));
     struct ring_op *op = (struct ring_op *)(uintptr_t)(cqe->user_data & ~RING_USER_DATA_TAG);
-    assert(op->kind == RING_OP_WRITE || op->kind == RING_OP_FSYNC);
+    assert(op->kind == RING_OP_WRITE || op->kind == RING_OP_FSYNC || op->kind == RING_OP_NOP);
     op->result = cqe->res;
     op->done(op);
 }

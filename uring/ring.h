@@ -1,12 +1,13 @@
 /* ring.h: the table of kernel-facing calls that uring/ makes, and its real
  * io_uring implementation.
  *
- * Everything uring/ asks of the kernel is a `struct ring_op` (a write or an
- * fdatasync at an explicit offset) handed to a `struct ring_sys`. The real
- * backend (`struct ring_uring`) turns ops into SQEs on either a borrowed
- * ring (the server's event loop ring) or a private ring it creates (a forked
- * child's). Tests swap in the fake of uring/ring_fake.h, which runs ops
- * against an in-memory file model and injects failures.
+ * Everything uring/ asks of the kernel is a `struct ring_op` (a write at an
+ * explicit offset, an fdatasync, or a no-op) handed to a `struct ring_sys`.
+ * The real backend (`struct ring_uring`) turns ops into SQEs on either a
+ * borrowed ring (the server's event loop ring) or a private ring it creates
+ * (a forked child's). Tests swap in the fake of uring/ring_fake.h, which runs
+ * ops against an in-memory file model and injects failures; a running server
+ * can wrap its backend in uring/ring_inject.h, which fails chosen ops.
  *
  * Completions: an op's done() runs from the owner's drain step, never inside
  * queue(). On a borrowed ring the loop routes every CQE whose user_data has
@@ -41,11 +42,18 @@
 enum ring_op_kind {
     RING_OP_WRITE = 1, /* pwrite/pwritev of iov[0..iov_count) at offset */
     RING_OP_FSYNC = 2, /* fdatasync (IORING_FSYNC_DATASYNC) of fd */
+    /* Completes with result 0 without touching any file (fd, offset and
+     * iov are ignored). uring/ring_inject.h sends the ops it fails as
+     * no-ops, so they keep their place in order and in link chains. */
+    RING_OP_NOP = 3,
 };
+
+/* The highest kind: tables indexed by kind have RING_OP_KIND_MAX + 1 rows. */
+#define RING_OP_KIND_MAX RING_OP_NOP
 
 struct ring_op {                      /* embedded by the caller */
     void (*done)(struct ring_op *op); /* runs from the drain step; owner via container_of */
-    int result;                       /* set before done(): bytes written, 0 for fsync, or -errno */
+    int result;                       /* before done(): bytes written, 0 (fsync, nop), or -errno */
     uint8_t kind;                     /* enum ring_op_kind */
     /* When set, the next op of the same queue() call starts only after this
      * one completed in full (IOSQE_IO_LINK). A failure or short write of this
