@@ -1268,9 +1268,11 @@ static bool rdb_load_zipmap(struct rdb_loader *ld, struct rdb_value *v)
 }
 
 /* Reads a listpack blob into ld->a and walks all of it. Returns its entry
- * count through *count. */
+ * count through *count: 0 when it fails, so no caller can read a count it
+ * never got. */
 static bool rdb_read_listpack(struct rdb_loader *ld, size_t *count, uint64_t *offset)
 {
+    *count = 0;
     *offset = ld->src->offset;
     if (!rdb_read_string(ld, &ld->a))
         return false;
@@ -1506,10 +1508,14 @@ static bool rdb_load_value(struct rdb_loader *ld, int type, struct kv **out)
         ok = rdb_load_intset(ld, &v);
         break;
     case RDB_TYPE_SET_LISTPACK: {
-        size_t count;
+        /* The count is the hint only once the blob was read and validated:
+         * after a failure there is no count, and nothing to size. */
+        size_t count = 0;
         ok = rdb_read_listpack(ld, &count, &offset);
-        v.count_hint = count;
-        ok = ok && rdb_feed_listpack(ld, &v, false, offset);
+        if (ok) {
+            v.count_hint = count;
+            ok = rdb_feed_listpack(ld, &v, false, offset);
+        }
         break;
     }
     case RDB_TYPE_HASH_LISTPACK: case RDB_TYPE_ZSET_LISTPACK:

@@ -83,30 +83,48 @@ struct rdb_save_stream_state {
     int fd;
     bool incremental_fsync;
     uint64_t flushed; /* writeback was started for the bytes below this */
+    int error;        /* first -errno of the stream (write or writeback); sticky */
 };
 
 /* rdb-save-incremental-fsync / aof-rewrite-incremental-fsync: every few MB
  * of completed writes, start their writeback and wait for the previous
  * window, as Redis does, so the final fsync does not find gigabytes of
- * dirty page cache (and the machine's other writers do not stall). */
-static void rdb_save_incremental_fsync(struct rdb_save_stream_state *st)
+ * dirty page cache (and the machine's other writers do not stall).
+ *
+ * Returns 0 or -errno. A failure is the save's failure, as in Redis's
+ * rioFileWrite: Linux reports a failed writeback once and then forgets
+ * it, so the final fdatasync could succeed over pages that never reached
+ * the disk, and the damaged file would replace a good one. Only a kernel
+ * without the call (-ENOSYS) just loses the incremental writeback; the
+ * final fdatasync still makes the file durable. */
+static int rdb_save_incremental_fsync(struct rdb_save_stream_state *st)
 {
     uint64_t written = ring_writer_written(st->writer);
     if (!st->incremental_fsync || written - st->flushed < RDB_SAVE_AUTOSYNC_BYTES)
-        return;
-    sync_file_range(st->fd, (off_t)st->flushed, (off_t)(written - st->flushed),
-                    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-                        SYNC_FILE_RANGE_WAIT_AFTER);
+        return 0;
+    if (sync_file_range(st->fd, (off_t)st->flushed, (off_t)(written - st->flushed),
+                        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                            SYNC_FILE_RANGE_WAIT_AFTER) < 0) {
+        if (errno != ENOSYS)
+            return -errno;
+        st->incremental_fsync = false;
+    }
     st->flushed = written;
+    return 0;
 }
 
-/* rdb_write_fn over a streaming ring_writer. */
+/* rdb_write_fn over a streaming ring_writer. The first error sticks: the
+ * RESP base writes through this function directly, without the sink's own
+ * sticky error, so every later write must keep returning it. */
 static int rdb_save_ring_write(void *ctx, const void *buf, size_t len)
 {
     struct rdb_save_stream_state *st = ctx;
+    if (st->error != 0)
+        return st->error;
     int err = ring_writer_write_all(st->writer, buf, len);
     if (err == 0)
-        rdb_save_incremental_fsync(st);
+        err = rdb_save_incremental_fsync(st);
+    st->error = err;
     return err;
 }
 
@@ -226,9 +244,12 @@ static int rdb_save_write_ring(struct server *s, int fd, bool incremental_fsync,
     if (err == 0)
         err = rdb_sink_flush(&sink);
     rdb_sink_free(&sink);
-    int fin = ring_writer_finish(&w);
+    /* The stream's own error wins over whatever the encoder made of it. */
+    if (st.error != 0)
+        err = st.error;
+    /* A failed stream is not fsynced: its file is about to be removed. */
     if (err == 0)
-        err = fin;
+        err = ring_writer_finish(&w);
     ring_writer_drain(&w);
     ring_writer_free(&w);
     ring_uring_exit(&u);

@@ -8,9 +8,10 @@
  * with "REDIS", else a RESP AOF), redis-check-aof's messages and exit codes
  * (0 valid or repaired, 1 otherwise), and the --fix repair: cut the last
  * file back to its last complete command outside a MULTI, after a y/N
- * prompt on stdin that -y answers. Parsing is engine/'s aof_reader and
- * aof_manifest. It never cuts a file other than the last one listed and
- * never edits the manifest.
+ * prompt on stdin that -y answers, then an fsync of the file, which Redis
+ * leaves out (a failure of either exits 1). Parsing is engine/'s
+ * aof_reader and aof_manifest. It never cuts a file other than the last
+ * one listed and never edits the manifest.
  *
  * Not yet done: RDB bases and preambles are not checked (the RDB loader
  * comes later); they are reported as unchecked rather than as valid, and
@@ -122,6 +123,12 @@ static enum check_outcome check_repair_or_exit(int fd, const char *name, off_t s
     check_confirm_or_exit(opt);
     if (ftruncate(fd, (off_t)ok_up_to) < 0) {
         printf("Failed to truncate AOF %s\n", name);
+        exit(1);
+    }
+    /* Without an fsync a crash could bring the bad tail back after we said
+     * the file was repaired, and the server would refuse it again. */
+    if (fsync(fd) < 0) {
+        printf("Failed to fsync AOF %s after truncating it: %s\n", name, strerror(errno));
         exit(1);
     }
     return CHECK_TRUNCATED;

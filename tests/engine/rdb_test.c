@@ -2253,6 +2253,53 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* A listpack that fails validation is refused, with its reason, by every
+ * type that carries one, after a good key so the loader has state to drop.
+ * Pins the error path of RDB_TYPE_SET_LISTPACK, which used to copy the
+ * entry count that the failed read never set into the value's size hint.
+ * That uninitialized read had no visible effect (the value was discarded
+ * unused), and neither ASan nor valgrind reports a value that is only
+ * copied, so this test checks the path runs cleanly (the ASan build also
+ * checks it leaks nothing) rather than catching the read itself. */
+START_TEST(test_corrupt_listpack_refused)
+{
+    unsigned char *lp = listpack_new();
+    lp = listpack_append(lp, "5", 1);
+    lp = listpack_append(lp, "9", 1);
+    lp = listpack_append(lp, "word", 4);
+    size_t bytes = listpack_bytes(lp);
+    unsigned char *bad[2] = {alloc_bytes(bytes), alloc_bytes(bytes)};
+    memcpy(bad[0], lp, bytes);
+    bad[0][4] ^= 1;    /* the header's entry count: 3 becomes 2 */
+    memcpy(bad[1], lp, bytes);
+    bad[1][6] = 0xFF;  /* a terminator where the first entry starts */
+    static const unsigned char types[] = {RDB_TYPE_SET_LISTPACK, RDB_TYPE_HASH_LISTPACK,
+                                          RDB_TYPE_ZSET_LISTPACK, RDB_TYPE_LIST_QUICKLIST_2};
+    for (size_t b = 0; b < 2; b++) {
+        for (size_t t = 0; t < sizeof(types); t++) {
+            struct rdb_buffer f;
+            file_begin(&f, "REDIS0011");
+            put_byte(&f, RDB_TYPE_STRING);
+            put_str(&f, "good");
+            put_str(&f, "v");
+            put_byte(&f, types[t]);
+            put_str(&f, "k");
+            if (types[t] == RDB_TYPE_LIST_QUICKLIST_2) {
+                put_len(&f, 1); /* one node */
+                put_len(&f, 2); /* a packed (listpack) node */
+            }
+            put_len(&f, bytes);
+            put(&f, bad[b], bytes);
+            file_end(&f);
+            expect_refusal(&f, "invalid listpack");
+        }
+    }
+    alloc_free(bad[0]);
+    alloc_free(bad[1]);
+    listpack_free(lp);
+}
+END_TEST
+
 /* ---- Throughput (only with RINGKV_RDB_BENCH=<keys>) ---- */
 
 static double seconds_now(void)
@@ -2320,6 +2367,7 @@ int main(void)
     tcase_add_test(tc, test_old_encodings);
     tcase_add_test(tc, test_set_listpack_and_plain_node);
     tcase_add_test(tc, test_refusals);
+    tcase_add_test(tc, test_corrupt_listpack_refused);
     tcase_add_test(tc, test_bench);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -6,10 +6,14 @@
  * RINGKV_SERVER pointing at redis-server the same tests run
  * redis-check-aof from that directory, which is how the expectations were
  * validated. Answers to the --fix prompt are piped in, since
- * redis-check-aof has no -y. No server is started. */
+ * redis-check-aof has no -y. No server is started. One ringkv-only test
+ * runs the checker under the fsfault shim (tests/fault/fsfault.c) to see
+ * that --fix fsyncs what it cut. */
+#define _GNU_SOURCE /* asprintf */
 #include "harness.h"
 
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +216,58 @@ START_TEST(test_bad_manifest)
 }
 END_TEST
 
+/* Runs the checker in work_dir under the fsfault shim with args (stdin
+ * from /dev/null). Returns the output, owned; the exit code goes to *status. */
+static char *check_run_faulted(const struct fsfault *f, int *status, const char *args)
+{
+    char env[4096];
+    fsfault_shell_env(f, env, sizeof(env));
+    return harness_output(status, "cd '%s' && env %s '%s' %s", work_dir, env, tool_path, args);
+}
+
+/* --fix makes its cut durable: an fsync of the file follows the truncation
+ * in the shim's log. A failed fsync or truncation is reported and exits 1.
+ * ringkv only: redis-check-aof does not fsync after truncating. */
+START_TEST(test_fix_fsyncs_the_file)
+{
+    if (server_is_redis() || !fsfault_available()) {
+        fprintf(stderr, "note: test_fix_fsyncs_the_file needs ringkv-check-aof and the shim\n");
+        return;
+    }
+    struct fsfault f;
+    fsfault_init(&f);
+    int status;
+    check_write("t.aof", valid_aof, 40);
+    char *out = check_run_faulted(&f, &status, "--fix -y t.aof");
+    ck_assert_int_eq(status, 0);
+    check_contains(out, "Successfully truncated AOF t.aof\n");
+    free(out);
+    char real[PATH_MAX];
+    ck_assert_ptr_nonnull(realpath(work_dir, real));
+    char *log = fsfault_log(&f);
+    char *expected = NULL;
+    ck_assert_int_ge(asprintf(&expected, "truncate %s/t.aof 23\nfsync %s/t.aof\n", real, real), 0);
+    check_contains(log, expected);
+    free(expected);
+    free(log);
+
+    check_write("u.aof", valid_aof, 40);
+    fsfault_arm(&f, "fsync EIO u.aof");
+    out = check_run_faulted(&f, &status, "--fix -y u.aof");
+    ck_assert_int_eq(status, 1);
+    check_contains(out, "Failed to fsync AOF u.aof after truncating it: Input/output error\n");
+    free(out);
+
+    check_write("v.aof", valid_aof, 40);
+    fsfault_arm(&f, "ftruncate ENOSPC");
+    out = check_run_faulted(&f, &status, "--fix -y v.aof");
+    ck_assert_int_eq(status, 1);
+    check_contains(out, "Failed to truncate AOF v.aof\n");
+    ck_assert_int_eq(check_size("v.aof"), 40);
+    free(out);
+}
+END_TEST
+
 static Suite *check_aof_suite(void)
 {
     Suite *s = suite_create("check_aof");
@@ -224,6 +280,7 @@ static Suite *check_aof_suite(void)
     tcase_add_test(tc, test_unterminated_multi);
     tcase_add_test(tc, test_manifest_only_last_file_is_cut);
     tcase_add_test(tc, test_bad_manifest);
+    tcase_add_test(tc, test_fix_fsyncs_the_file);
     suite_add_tcase(s, tc);
     return s;
 }

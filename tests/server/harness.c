@@ -3,7 +3,11 @@
  * Owns the server processes a test starts, the raw RESP connections it opens
  * and the scanner that finds where one reply ends. It knows nothing of the
  * project's own code and links none of it: replies are compared as bytes, so
- * the scanner only has to find boundaries, never to build values.
+ * the scanner only has to find boundaries, never to build values. It also
+ * owns the test side of the filesystem fault shim (tests/fault/fsfault.c):
+ * the environment that preloads it, its control file, and the power cut,
+ * which replays the shim's log backwards under POSIX's rule for directory
+ * entries; the shim itself only records and injects.
  *
  * Key invariant: no server outlives the test process that started it. Each
  * server runs in its own process group with PR_SET_PDEATHSIG set to SIGKILL,
@@ -29,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -209,14 +214,19 @@ static int port_pick(void)
     return port;
 }
 
-/* The child side of server_start: never returns. */
+/* The child side of server_start: never returns. env ("NAME=value"
+ * strings, NULL-terminated, may be NULL) is added to the environment the
+ * server inherits. */
 static void server_exec(pid_t parent, int port, const char *dir, const char *const *extra_args,
-                        const char *binary)
+                        const char *binary, const char *const *env)
 {
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(127);
+    /* putenv keeps the caller's strings, which stay valid until the exec. */
+    for (int i = 0; env != NULL && env[i] != NULL; i++)
+        putenv((char *)env[i]);
     char log_path[300];
     snprintf(log_path, sizeof(log_path), "%s/server.log", dir);
     int log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -325,7 +335,7 @@ struct server_handle *server_start(const char *const *extra_args)
         pid_t pid = fork();
         ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
         if (pid == 0)
-            server_exec(parent, port, slot->dir, extra_args, server_binary());
+            server_exec(parent, port, slot->dir, extra_args, server_binary(), NULL);
         setpgid(pid, pid); /* also done in the child; whichever runs first wins */
         slot->pid = pid;
         if (server_wait_ready(slot, port)) {
@@ -352,7 +362,8 @@ struct server_handle *server_start(const char *const *extra_args)
  * PING; NULL with *exit_status set when it exits first. A server that runs
  * but never answers fails the test. */
 static struct server_handle *server_attempt_in(const char *binary, const char *dir,
-                                               const char *const *extra_args, int *exit_status)
+                                               const char *const *extra_args,
+                                               const char *const *env, int *exit_status)
 {
     struct server_slot *slot = slot_claim();
     snprintf(slot->dir, sizeof(slot->dir), "%s", dir);
@@ -362,7 +373,7 @@ static struct server_handle *server_attempt_in(const char *binary, const char *d
     pid_t pid = fork();
     ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
     if (pid == 0)
-        server_exec(parent, port, slot->dir, extra_args, binary);
+        server_exec(parent, port, slot->dir, extra_args, binary, env);
     setpgid(pid, pid);
     slot->pid = pid;
     if (server_wait_ready(slot, port)) {
@@ -383,12 +394,12 @@ static struct server_handle *server_attempt_in(const char *binary, const char *d
     return NULL;
 }
 
-struct server_handle *server_start_in(const char *binary, const char *dir,
-                                      const char *const *extra_args)
+struct server_handle *server_start_in_env(const char *binary, const char *dir,
+                                          const char *const *extra_args, const char *const *env)
 {
     for (int attempt = 0; attempt < HARNESS_START_ATTEMPTS_MAX; attempt++) {
         int status = 0;
-        struct server_handle *h = server_attempt_in(binary, dir, extra_args, &status);
+        struct server_handle *h = server_attempt_in(binary, dir, extra_args, env, &status);
         if (h != NULL)
             return h;
         server_log_dump(dir);
@@ -397,11 +408,24 @@ struct server_handle *server_start_in(const char *binary, const char *dir,
     return NULL;
 }
 
+struct server_handle *server_start_in(const char *binary, const char *dir,
+                                      const char *const *extra_args)
+{
+    return server_start_in_env(binary, dir, extra_args, NULL);
+}
+
+struct server_handle *server_try_start_in_env(const char *binary, const char *dir,
+                                              const char *const *extra_args,
+                                              const char *const *env, int *exit_status)
+{
+    ck_assert_ptr_nonnull(exit_status);
+    return server_attempt_in(binary, dir, extra_args, env, exit_status);
+}
+
 struct server_handle *server_try_start_in(const char *binary, const char *dir,
                                           const char *const *extra_args, int *exit_status)
 {
-    ck_assert_ptr_nonnull(exit_status);
-    return server_attempt_in(binary, dir, extra_args, exit_status);
+    return server_try_start_in_env(binary, dir, extra_args, NULL, exit_status);
 }
 
 void harness_make_dir(char *out, size_t out_len)
@@ -970,7 +994,8 @@ char *harness_list_dir(const char *dir)
         count++;
     }
     closedir(d);
-    qsort(names, count, sizeof(*names), name_compare);
+    if (count > 0) /* names is NULL for an empty directory, which qsort may not get */
+        qsort(names, count, sizeof(*names), name_compare);
     char *out = malloc(bytes);
     ck_assert_ptr_nonnull(out);
     size_t o = 0;
@@ -984,6 +1009,227 @@ char *harness_list_dir(const char *dir)
     out[o] = '\0';
     free(names);
     return out;
+}
+
+/* ---- The filesystem fault shim ---- */
+
+bool fsfault_available(void)
+{
+    const char *path = getenv("RINGKV_FSFAULT");
+    return path != NULL && path[0] != '\0' && access(path, R_OK) == 0;
+}
+
+/* Formats one env entry into slot i of f and points env[i] at it. */
+static void fsfault_env_set(struct fsfault *f, int i, const char *name, const char *value)
+{
+    int n = snprintf(f->env_text[i], sizeof(f->env_text[i]), "%s=%s", name, value);
+    ck_assert_msg(n > 0 && (size_t)n < sizeof(f->env_text[i]), "%s is too long", name);
+    f->env[i] = f->env_text[i];
+    f->env[i + 1] = NULL;
+}
+
+/* Creates (or empties) the file at path. */
+static void fsfault_file_empty(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
+    close(fd);
+}
+
+void fsfault_init(struct fsfault *f)
+{
+    ck_assert_msg(fsfault_available(), "RINGKV_FSFAULT is not set to a readable shim");
+    memset(f, 0, sizeof(*f));
+    char dir[256];
+    harness_make_dir(dir, sizeof(dir));
+    snprintf(f->log, sizeof(f->log), "%s/log", dir);
+    snprintf(f->ctl, sizeof(f->ctl), "%s/ctl", dir);
+    snprintf(f->backup, sizeof(f->backup), "%s/backup", dir);
+    fsfault_file_empty(f->log);
+    fsfault_file_empty(f->ctl);
+    ck_assert_msg(mkdir(f->backup, 0755) == 0, "mkdir %s: %s", f->backup, strerror(errno));
+    char preload[600];
+    const char *shim = getenv("RINGKV_FSFAULT");
+    const char *inherited = getenv("LD_PRELOAD");
+    snprintf(preload, sizeof(preload), "%s%s%s", shim, inherited != NULL ? ":" : "",
+             inherited != NULL ? inherited : "");
+    fsfault_env_set(f, 0, "LD_PRELOAD", preload);
+    fsfault_env_set(f, 1, "FSFAULT_LOG", f->log);
+    fsfault_env_set(f, 2, "FSFAULT_CTL", f->ctl);
+    fsfault_env_set(f, 3, "FSFAULT_BACKUP", f->backup);
+    /* The shim is preloaded ahead of a sanitized binary's libasan, which
+     * ASan refuses unless told not to check the order. */
+    char asan[600];
+    const char *suite_asan = getenv("ASAN_OPTIONS");
+    snprintf(asan, sizeof(asan), "%s%sverify_asan_link_order=0",
+             suite_asan != NULL ? suite_asan : "",
+             suite_asan != NULL && suite_asan[0] != '\0' ? ":" : "");
+    fsfault_env_set(f, 4, "ASAN_OPTIONS", asan);
+}
+
+void fsfault_shell_env(const struct fsfault *f, char *out, size_t out_len)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; f->env[i] != NULL; i++) {
+        int n = snprintf(out + o, out_len - o, "%s'%s'", i > 0 ? " " : "", f->env[i]);
+        ck_assert_msg(n > 0 && (size_t)n < out_len - o, "the shim's environment is too long");
+        o += (size_t)n;
+    }
+}
+
+void fsfault_arm(const struct fsfault *f, const char *rules)
+{
+    /* The shim re-parses the rules (clearing "once" marks) only when the
+     * text changes; the comment makes every arming's text unique. */
+    static unsigned arm_count;
+    char tmp[600];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", f->ctl);
+    FILE *fp = fopen(tmp, "w");
+    ck_assert_msg(fp != NULL, "create %s: %s", tmp, strerror(errno));
+    fprintf(fp, "# arming %d.%u at %lld ms\n%s\n", (int)getpid(), ++arm_count,
+            (long long)harness_clock_ms(), rules);
+    ck_assert_int_eq(fclose(fp), 0);
+    ck_assert_msg(rename(tmp, f->ctl) == 0, "rename %s: %s", tmp, strerror(errno));
+}
+
+char *fsfault_log(const struct fsfault *f)
+{
+    char *text = harness_read_file(f->log, NULL);
+    if (text == NULL)
+        text = strdup("");
+    ck_assert_ptr_nonnull(text);
+    return text;
+}
+
+/* One directory change of the log. */
+struct fsfault_change {
+    char kind[16];      /* mkdir, create, rename, unlink */
+    const char *path;   /* points into the line: the entry changed */
+    const char *to;     /* rename's target, else NULL */
+    const char *backup; /* rename's replaced target, unlink's victim; "-" for none */
+};
+
+/* Splits a log line (modified) into a change. Returns false for lines that
+ * change no directory (fsync, truncate) or that it cannot read. */
+static bool fsfault_change_parse(char *line, struct fsfault_change *c)
+{
+    char *words[4] = {NULL, NULL, NULL, NULL};
+    int count = 0;
+    for (char *save = NULL, *w = strtok_r(line, " ", &save); w != NULL && count < 4;
+         w = strtok_r(NULL, " ", &save))
+        words[count++] = w;
+    if (count < 2 || strlen(words[0]) >= sizeof(c->kind))
+        return false;
+    snprintf(c->kind, sizeof(c->kind), "%s", words[0]);
+    c->path = words[1];
+    c->to = NULL;
+    c->backup = "-";
+    if (strcmp(c->kind, "rename") == 0 && count == 4) {
+        c->to = words[2];
+        c->backup = words[3];
+        return true;
+    }
+    if (strcmp(c->kind, "unlink") == 0 && count == 3) {
+        c->backup = words[2];
+        return true;
+    }
+    return (strcmp(c->kind, "mkdir") == 0 || strcmp(c->kind, "create") == 0) && count == 2;
+}
+
+/* The directory holding path, into out. */
+static void fsfault_parent(const char *path, char *out, size_t out_len)
+{
+    const char *slash = strrchr(path, '/');
+    size_t len = slash == NULL ? 0 : (size_t)(slash - path);
+    if (len == 0) {
+        snprintf(out, out_len, "/");
+        return;
+    }
+    snprintf(out, out_len, "%.*s", (int)len, path);
+}
+
+/* Whether an fsync of path's directory appears in synced (the fsync lines
+ * after the change, '\n'-separated with one leading and trailing '\n'). */
+static bool fsfault_parent_synced(const char *synced, const char *path)
+{
+    char needle[PATH_MAX + 2];
+    char parent[PATH_MAX];
+    fsfault_parent(path, parent, sizeof(parent));
+    snprintf(needle, sizeof(needle), "\n%s\n", parent);
+    return strstr(synced, needle) != NULL;
+}
+
+/* Undoes one change that did not become durable. */
+static void fsfault_undo(const struct fsfault_change *c)
+{
+    struct stat st;
+    if (strcmp(c->kind, "mkdir") == 0) {
+        if (lstat(c->path, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(c->path);
+    } else if (strcmp(c->kind, "create") == 0) {
+        if (lstat(c->path, &st) == 0 && !S_ISDIR(st.st_mode))
+            unlink(c->path);
+    } else if (strcmp(c->kind, "rename") == 0) {
+        if (lstat(c->to, &st) == 0)
+            rename(c->to, c->path);
+        if (strcmp(c->backup, "-") != 0)
+            rename(c->backup, c->to);
+    } else if (strcmp(c->kind, "unlink") == 0) {
+        if (strcmp(c->backup, "-") != 0)
+            rename(c->backup, c->path);
+    }
+}
+
+/* Appends "path\n" to the growing list of directories fsynced later. */
+static void fsfault_synced_add(char **synced, size_t *len, const char *path)
+{
+    size_t n = strlen(path);
+    *synced = realloc(*synced, *len + n + 2);
+    ck_assert_ptr_nonnull(*synced);
+    memcpy(*synced + *len, path, n);
+    (*synced)[*len + n] = '\n';
+    *len += n + 1;
+    (*synced)[*len] = '\0';
+}
+
+int fsfault_power_cut(const struct fsfault *f)
+{
+    char *log = fsfault_log(f);
+    size_t line_count = 0;
+    for (char *p = log; *p != '\0'; p++)
+        line_count += *p == '\n';
+    char **lines = calloc(line_count + 1, sizeof(*lines));
+    ck_assert_ptr_nonnull(lines);
+    size_t n = 0;
+    for (char *save = NULL, *line = strtok_r(log, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save))
+        lines[n++] = line;
+    /* Walk newest first, so "fsynced later" is what has been seen so far
+     * and each undo runs before the undo of anything older. */
+    size_t synced_len = 1;
+    char *synced = strdup("\n");
+    ck_assert_ptr_nonnull(synced);
+    int undone = 0;
+    for (size_t i = n; i-- > 0;) {
+        if (strncmp(lines[i], "fsync ", 6) == 0) {
+            fsfault_synced_add(&synced, &synced_len, lines[i] + 6);
+            continue;
+        }
+        struct fsfault_change c;
+        if (!fsfault_change_parse(lines[i], &c))
+            continue;
+        bool durable = fsfault_parent_synced(synced, c.path) &&
+                       (c.to == NULL || fsfault_parent_synced(synced, c.to));
+        if (durable)
+            continue;
+        fsfault_undo(&c);
+        undone++;
+    }
+    free(synced);
+    free(lines);
+    free(log);
+    return undone;
 }
 
 /* Kills and reaps every process left among this process's children. As a

@@ -63,6 +63,14 @@ int server_kill(struct server_handle *h, int sig);
  * retried. A server that runs but never answers still fails the test. */
 struct server_handle *server_try_start_in(const char *binary, const char *dir,
                                           const char *const *extra_args, int *exit_status);
+/* Like server_start_in and server_try_start_in, with env ("NAME=value"
+ * strings, NULL-terminated, may be NULL; borrowed for the call) added to the
+ * server's environment. */
+struct server_handle *server_start_in_env(const char *binary, const char *dir,
+                                          const char *const *extra_args, const char *const *env);
+struct server_handle *server_try_start_in_env(const char *binary, const char *dir,
+                                              const char *const *extra_args,
+                                              const char *const *env, int *exit_status);
 /* Waits up to timeout_ms for the server to exit by itself (SHUTDOWN, a
  * signal). Returns the waitpid status, or -1 if it is still running. The
  * handle stays valid: call server_stop afterwards to free it. */
@@ -144,6 +152,51 @@ int64_t harness_wall_ms(void);
 void harness_sleep_ms(int ms);
 /* conn_cmd(line), asserting an integer reply; returns its value. */
 long long conn_cmd_integer(struct conn *c, const char *line);
+
+/* ---- The filesystem fault shim (tests/fault/fsfault.c) ----
+ *
+ * An LD_PRELOAD library ($RINGKV_FSFAULT) that logs the server's directory
+ * changes and libc fsyncs, backs up what a rename replaces or an unlink
+ * removes, and fails calls the control file's rules match. Its header
+ * comment describes the log, the rules and what it cannot see (io_uring). */
+struct fsfault {
+    char log[512];         /* FSFAULT_LOG */
+    char ctl[512];         /* FSFAULT_CTL */
+    char backup[512];      /* FSFAULT_BACKUP */
+    char env_text[6][600]; /* storage behind env */
+    const char *env[7];    /* NULL-terminated, for server_start_in_env */
+};
+/* Whether the shim was built ($RINGKV_FSFAULT set and readable); tests
+ * skip (pass with a note on stderr) otherwise. */
+bool fsfault_available(void);
+/* A fresh, empty log, an empty control file and a backup directory in a
+ * new harness directory; fills env with LD_PRELOAD, the FSFAULT_* variables
+ * and ASAN_OPTIONS that keep a sanitized binary working with a library
+ * preloaded ahead of its runtime (verify_asan_link_order=0, after the
+ * suite's own ASAN_OPTIONS). Fails the test if the shim is not available. */
+void fsfault_init(struct fsfault *f);
+/* Writes f's env as shell words ('NAME=value' ...) into out, for
+ * "env <words> command" through harness_system or harness_output. */
+void fsfault_shell_env(const struct fsfault *f, char *out, size_t out_len);
+/* Replaces the control file's rules with rules (lines separated by '\n';
+ * "" disarms). Atomic for the server: a temp file renamed over the old one.
+ * Each call's text is unique (a comment line says which arming it is), so
+ * arming the same rules again makes "once" rules fire again. */
+void fsfault_arm(const struct fsfault *f, const char *rules);
+/* The log's text ("" before any logged call), owned (free()). */
+char *fsfault_log(const struct fsfault *f);
+/* A power cut, after the server was SIGKILLed (server_kill(h, SIGKILL):
+ * start it with server_start_in_env in a harness_make_dir directory, which
+ * server_kill leaves in place). Undoes, newest first, every logged
+ * directory change that no later fsync of its directory made durable,
+ * under POSIX's strict rule: an entry created, renamed or removed in
+ * directory D is durable only after an fsync of D that comes after it in
+ * the log; a rename needs both its source and target directories fsynced
+ * after it. Undo: mkdir -> remove the directory tree; create -> remove the
+ * file if it still has that name; rename -> move it back and restore the
+ * replaced target from its backup; unlink -> restore from backup. Returns
+ * the number of changes undone. File contents are left as they are. */
+int fsfault_power_cut(const struct fsfault *f);
 
 /* Standard main for a suite: runs it with CK_FORK, returns EXIT_SUCCESS or
  * EXIT_FAILURE; exits 77 (skip) if RINGKV_SERVER is unset or not executable. */
