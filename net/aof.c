@@ -162,7 +162,7 @@ static int aof_writer_open(struct server *s, int fd, uint64_t start)
         .dsync_writes = true,
         .done = aof_writer_done,
     };
-    int ret = ring_writer_init(&a->writer, &a->uring.sys, &cfg);
+    int ret = ring_writer_init(&a->writer, &a->inject.sys, &cfg);
     if (ret < 0)
         return ret;
     a->writer_open = true;
@@ -191,6 +191,39 @@ static void aof_writer_stop(struct server *s)
     loop_wait_writer(s, aof_writer_idle, &a->writer);
     ring_writer_free(&a->writer);
     a->writer_open = false;
+}
+
+/* Points the writer at fd from offset start (a new INCR, or the pending
+ * one emptied): offsets start again, so every reply held on the old ones
+ * is settled first. Without discard, everything logged is durable already
+ * (aof_sync_all) and the holds are released. With discard, the bytes not
+ * yet on disk are dropped because the next rewrite's snapshot holds them:
+ * the replies waiting for them wait for that base to be installed. */
+static void aof_writer_retarget(struct server *s, int fd, uint64_t start, bool discard)
+{
+    struct aof_state *a = &s->aof;
+    loop_wait_writer(s, aof_writer_idle, &a->writer);
+    if (discard) {
+        aof_buffer_clear(&a->staging);
+        if (a->held) {
+            client_holds_rebarrier(s, AOF_BARRIER_NEXT_BASE);
+            a->base_owed = true;
+        }
+    } else {
+        client_release_holds(s, false);
+        assert(a->held == NULL || a->status == AOF_WAIT_REWRITE || a->base_owed);
+    }
+    if (fd != a->fd) {
+        a->closed_incr_size += (long long)ring_writer_appended(&a->writer);
+        close(a->fd);
+        a->fd = fd;
+    }
+    ring_writer_restart(&a->writer, fd, start);
+    a->writer_base = start;
+    a->last_durable = start;
+    a->durable_required_until = 0;
+    aof_select_reset(&a->select);
+    a->last_ts_s = 0;
 }
 
 /* Moves staged records into the writer, as much as fits. */
@@ -316,22 +349,31 @@ uint64_t aof_before_replies(struct server *s)
         return 0;
     uint64_t end = aof_logical_end(s);
     if (aof_awaiting_first_base(s)) {
-        /* Every write since the switch waits for the first base; a reply
-         * that may show one of them (nothing new logged since the pending
-         * INCR was emptied, but earlier writes are still owed) waits too. */
+        /* Every write since the switch waits for the first base, and so
+         * does a reply that may show one of them. */
         if (end > 0)
-            return end;
-        return a->first_base_owed ? AOF_BARRIER_FIRST_BASE : 0;
+            a->base_owed = true;
+        return a->base_owed ? AOF_BARRIER_NEXT_BASE : 0;
     }
+    if (a->base_owed)
+        return AOF_BARRIER_NEXT_BASE;
+    if (end <= a->durable_required_until)
+        return end > ring_writer_durable(&a->writer) ? end : 0;
     return end > aof_reply_offset(s) ? end : 0;
 }
 
 bool aof_reply_ready(const struct server *s, uint64_t offset)
 {
-    if (offset == AOF_BARRIER_FIRST_BASE || aof_awaiting_first_base(s))
-        return s->aof.status != AOF_WAIT_REWRITE;
-    return !s->aof.writer_open || aof_reply_offset(s) >= offset ||
-           (s->aof.error && s->config.appendfsync != APPENDFSYNC_ALWAYS);
+    const struct aof_state *a = &s->aof;
+    if (offset == AOF_BARRIER_NEXT_BASE)
+        return !a->base_owed && a->status != AOF_WAIT_REWRITE;
+    if (!a->writer_open)
+        return true;
+    /* Produced under always: durable, whatever the policy is now. */
+    if (offset <= a->durable_required_until)
+        return ring_writer_durable(&a->writer) >= offset;
+    return aof_reply_offset(s) >= offset ||
+           (a->error && s->config.appendfsync != APPENDFSYNC_ALWAYS);
 }
 
 bool aof_congested(const struct server *s)
@@ -351,9 +393,14 @@ void aof_pause_client(struct client *c)
 
 bool aof_writes_denied(const struct server *s, char *msg, size_t msg_len)
 {
-    if (!s->aof.error || s->aof.status == AOF_OFF)
+    const struct aof_state *a = &s->aof;
+    if (a->status == AOF_OFF)
         return false;
-    snprintf(msg, msg_len, "MISCONF Errors writing to the AOF file: %s", strerror(-s->aof.error));
+    /* An AOF that is on but has no writer would log nothing. */
+    int err = a->error ? a->error : !a->writer_open ? -EIO : 0;
+    if (!err)
+        return false;
+    snprintf(msg, msg_len, "MISCONF Errors writing to the AOF file: %s", strerror(-err));
     return true;
 }
 
@@ -461,10 +508,16 @@ int aof_open_last_incr(struct server *s, bool create)
  * new one to the manifest (persisted unless the AOF is being switched on:
  * then the manifest is written when the first rewrite succeeds), and moves
  * the writer over. On failure the current INCR stays in use. */
-static int aof_rotate_incr(struct server *s)
+static int aof_rotate_incr(struct server *s, bool rebuild)
 {
     struct aof_state *a = &s->aof;
-    int err = aof_sync_all(s);
+    /* An INCR that nothing was appended to serves the next rewrite as
+     * well: failed rewrites do not pile up empty files. */
+    if (!rebuild && ring_writer_appended(&a->writer) == 0 && a->staging.len == 0)
+        return 0;
+    /* A rebuild abandons the damaged INCR unsynced: the snapshot the child
+     * forks next holds everything it had. */
+    int err = rebuild ? 0 : aof_sync_all(s);
     if (err < 0)
         return err;
     struct aof_manifest m;
@@ -495,13 +548,11 @@ static int aof_rotate_incr(struct server *s)
         aof_manifest_free(&m);
         return err;
     }
-    aof_writer_close(s);
+    /* The same writer (no allocation that could fail here) moves over. */
+    aof_writer_retarget(s, fd, 0, rebuild);
     aof_manifest_free(&a->manifest);
     a->manifest = m;
-    a->fd = fd;
-    aof_select_reset(&a->select);
-    a->last_ts_s = 0;
-    return aof_writer_open(s, fd, 0);
+    return 0;
 }
 
 /* Switching on: the INCR opened for the first base starts empty again
@@ -510,22 +561,13 @@ static int aof_rotate_incr(struct server *s)
 static int aof_restart_pending_incr(struct server *s)
 {
     struct aof_state *a = &s->aof;
-    if (!a->writer_open || ring_writer_appended(&a->writer) == 0)
+    if (!a->writer_open || (ring_writer_appended(&a->writer) == 0 && a->staging.len == 0))
         return 0;
-    aof_stage_to_writer(s);
-    aof_writer_stop(s);
-    aof_buffer_clear(&a->staging);
-    /* What the held replies wait for goes into the snapshot the child
-     * about to fork writes: they are released when it is installed. */
-    if (a->held) {
-        client_holds_rebarrier(s, AOF_BARRIER_FIRST_BASE);
-        a->first_base_owed = true;
-    }
+    loop_wait_writer(s, aof_writer_idle, &a->writer);
     if (ftruncate(a->fd, 0) < 0)
         return -errno;
-    aof_select_reset(&a->select);
-    a->last_ts_s = 0;
-    return aof_writer_open(s, a->fd, 0);
+    aof_writer_retarget(s, a->fd, 0, true);
+    return 0;
 }
 
 /* ---- state and sizes ---- */
@@ -545,6 +587,7 @@ void aof_init_state(struct server *s)
     struct aof_state *a = &s->aof;
     a->fd = -1;
     ring_uring_init_borrowed(&a->uring, &s->ring);
+    ring_inject_init(&a->inject, &a->uring.sys);
     aof_select_reset(&a->select);
     aof_manifest_init(&a->manifest);
     a->last_rewrite_ok = true;
@@ -584,7 +627,7 @@ static int aof_rewrite_start(struct server *s)
 {
     struct aof_state *a = &s->aof;
     assert(!server_child_running(s));
-    if (a->status == AOF_ON && aof_rotate_incr(s) < 0) {
+    if (a->status == AOF_ON && aof_rotate_incr(s, a->rebuild) < 0) {
         a->last_rewrite_ok = false;
         return -1;
     }
@@ -659,10 +702,20 @@ static int aof_rewrite_install(struct server *s, pid_t pid)
     a->manifest = m;
     if (a->status == AOF_WAIT_REWRITE) {
         a->status = AOF_ON;
-        a->first_base_owed = false;
         server_log(s, LOGLEVEL_NOTICE, "AOF rewrite done: the append only file is now on");
-        /* The manifest now names the base and the INCR: the replies held
-         * for the first base, and those the INCR made durable, may go. */
+    }
+    if (a->rebuild) {
+        a->rebuild = false;
+        a->error = 0;
+        server_log(s, LOGLEVEL_WARNING, "The AOF was rebuilt from a new base: writes are "
+                   "accepted again.");
+    }
+    if (a->base_owed) {
+        /* The manifest now names the base and the INCR: once what the INCR
+         * got meanwhile is durable too, the replies waiting for this base
+         * may go. */
+        if (aof_sync_all(s) == 0)
+            a->base_owed = false;
         client_release_holds(s, false);
     }
     aof_measure_sizes(s);
@@ -717,8 +770,9 @@ static void aof_rewrite_done(struct server *s, int status)
             delay = AOF_REWRITE_BACKOFF_MAX_MS;
         a->next_auto_rewrite_ms = server_mstime() + delay;
     }
-    if (a->status == AOF_WAIT_REWRITE) {
-        /* Switching on needs a base: try again, a second later at least. */
+    if (a->status == AOF_WAIT_REWRITE || a->rebuild) {
+        /* Switching on, or a rebuild, needs a base: try again, a second
+         * later at least. */
         a->rewrite_scheduled = true;
         if (a->next_auto_rewrite_ms < server_mstime() + 1000)
             a->next_auto_rewrite_ms = server_mstime() + 1000;
@@ -802,6 +856,8 @@ static void aof_retry_after_error(struct server *s)
     struct ring_writer *w = &a->writer;
     if (!ring_writer_idle(w))
         return;
+    if (a->rebuild)
+        return; /* waits for the rewrite (aof_cron starts it) */
     if (ring_writer_error(w)) {
         uint64_t cut = ring_writer_recover_offset(w);
         if (ftruncate(a->fd, (off_t)cut) < 0) {
@@ -813,12 +869,17 @@ static void aof_retry_after_error(struct server *s)
             return;
         }
         if (ring_writer_reset(w) < 0) {
-            server_log(s, LOGLEVEL_WARNING, "The AOF writer cannot recover its bytes: "
-                       "a rewrite will rebuild the AOF");
+            /* Bytes it no longer holds are lost from the file (a failed
+             * fsync under no): only a new base can stand for them. */
+            server_log(s, LOGLEVEL_WARNING, "The AOF writer cannot write its lost bytes again: "
+                       "rebuilding the AOF with a rewrite; writes are refused until it is done");
+            a->rebuild = true;
+            a->rewrite_scheduled = true;
             return;
         }
         ring_writer_flush(w);
-        if (s->config.appendfsync == APPENDFSYNC_ALWAYS)
+        if (s->config.appendfsync == APPENDFSYNC_ALWAYS ||
+            a->durable_required_until > ring_writer_durable(w))
             ring_writer_sync(w);
     }
     /* The writer took the bytes back: writes are accepted again, and a new
@@ -910,7 +971,7 @@ static int aof_switch_on(struct server *s, char *err, size_t err_len)
         aof_manifest_init(&a->manifest);
     if (found != 0 && aof_forget_stale_manifest(s, err, err_len) < 0)
         return -1;
-    a->first_base_owed = false;
+    a->base_owed = false;
     /* The new INCR is named now but enters a manifest on disk only with
      * the base the rewrite writes; under always the replies wait for that
      * (aof_awaiting_first_base). */
@@ -946,6 +1007,9 @@ static void aof_switch_off(struct server *s)
                    strerror(-err));
     a->status = AOF_OFF;
     a->error = 0;
+    a->rebuild = false;
+    a->base_owed = false;
+    a->durable_required_until = 0;
     aof_manifest_free(&a->manifest);
     aof_manifest_init(&a->manifest);
 }
@@ -967,15 +1031,21 @@ void aof_set_fsync_policy(struct server *s)
     struct aof_state *a = &s->aof;
     if (!a->writer_open)
         return;
-    /* The writer's policy is fixed at creation: sync, then start a new one
-     * at the same offset. */
-    aof_sync_all(s);
-    if (ring_writer_error(&a->writer))
-        return; /* keeps the old policy until the error is resolved */
-    uint64_t end = ring_writer_appended(&a->writer);
-    aof_writer_stop(s);
-    if (aof_writer_open(s, a->fd, end) < 0)
-        server_log(s, LOGLEVEL_WARNING, "Can't restart the AOF writer");
+    enum ring_writer_fsync policy = aof_writer_policy(s);
+    if (a->writer.config.fsync_policy == RING_WRITER_FSYNC_ALWAYS &&
+        policy != RING_WRITER_FSYNC_ALWAYS) {
+        /* Replies produced under always keep their promise: everything
+         * logged so far must be durable before they leave. */
+        aof_stage_to_writer(s);
+        a->durable_required_until = aof_logical_end(s);
+    }
+    /* In place, also while the disk fails: the writer keeps its bytes and
+     * its error, and the retry goes on under the new policy. */
+    ring_writer_set_policy(&a->writer, policy);
+    if (a->durable_required_until > ring_writer_durable(&a->writer))
+        ring_writer_sync(&a->writer);
+    else
+        ring_writer_flush(&a->writer);
 }
 
 /* ---- INFO ---- */

@@ -224,8 +224,11 @@ static void client_hold(struct client *c, uint64_t barrier)
         return;
     if (c->hold_count == CLIENT_REPLY_HOLDS_MAX ||
         (c->hold_count && c->holds[c->hold_count - 1].offset == barrier)) {
-        /* Merge into the newest hold: it waits a little longer. */
-        c->holds[c->hold_count - 1] = (struct reply_hold){c->out.len, barrier};
+        /* Merge into the newest hold: it waits for the later of the two
+         * (AOF_BARRIER_NEXT_BASE, the largest, covers any offset). */
+        uint64_t newest = c->holds[c->hold_count - 1].offset;
+        c->holds[c->hold_count - 1] =
+            (struct reply_hold){c->out.len, barrier > newest ? barrier : newest};
     } else {
         c->holds[c->hold_count++] = (struct reply_hold){c->out.len, barrier};
     }
@@ -353,6 +356,8 @@ void client_flush_all(struct server *s)
         c->flags &= ~(unsigned)CLIENT_PENDING_WRITE;
         if (barrier)
             client_hold(c, barrier);
+        else if (c->hold_count)
+            client_hold(c, c->holds[c->hold_count - 1].offset); /* behind its held replies */
         else
             c->out_released = c->out.len;
         client_flush(c);

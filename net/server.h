@@ -296,9 +296,15 @@ struct aof_state {
     long long last_cow_size;
     int64_t next_auto_rewrite_ms;      /* backoff after failures */
     bool loading;
-    /* Switching on under always: replies were held for data that only the
-     * first base will make durable. */
-    bool first_base_owed;
+    /* Replies wait (AOF_BARRIER_NEXT_BASE) for data that only the next
+     * installed base makes durable. */
+    bool base_owed;
+    /* The INCR lost bytes the writer no longer holds (a failed fsync under
+     * no): writes stay refused until a rewrite rebuilds the AOF. */
+    bool rebuild;
+    /* Replies held at or below this offset were produced under always and
+     * wait for durability even after a switch to everysec or no. */
+    uint64_t durable_required_until;
 };
 
 struct server {
@@ -602,11 +608,13 @@ int aof_startup(struct server *s, char *err, size_t err_len);
 /* Appends one record for db_id to this iteration's batch, preceded by a
  * SELECT when the db changes. command: count it in the stats. */
 void aof_feed(struct server *s, int db_id, const char *rec, size_t len, bool command);
-/* A barrier no INCR offset reaches: the replies wait until the first
- * rewrite after CONFIG SET appendonly yes is installed (under always). */
-#define AOF_BARRIER_FIRST_BASE UINT64_MAX
+/* A barrier no INCR offset reaches: the replies wait until the next
+ * rewrite is installed and everything logged before is durable (the first
+ * base after CONFIG SET appendonly yes, or the rebuild of a damaged AOF).
+ * Being the largest value, it also dominates when holds are merged. */
+#define AOF_BARRIER_NEXT_BASE UINT64_MAX
 /* Before replies go out: hands the iteration's batch to the ring writer.
- * Returns the AOF offset (or AOF_BARRIER_FIRST_BASE) that replies produced
+ * Returns the AOF offset (or AOF_BARRIER_NEXT_BASE) that replies produced
  * so far must wait for (see aof_reply_ready), or 0 when they may go out at
  * once. */
 uint64_t aof_before_replies(struct server *s);

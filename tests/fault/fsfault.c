@@ -33,15 +33,19 @@
  *   FSFAULT_CTL=<file>     rules, re-read at each call they could fail (such
  *                          calls are rare: no plain open, read or write is
  *                          one) and re-parsed when the text changed: one per
- *                          line, "<op> <ERRNO> [<path-substring>] [once]",
+ *                          line, "<op> <ERRNO> [<path>] [skip=N] [once]",
  *                          ops sync_file_range, fsync (fsync and fdatasync),
  *                          mkdir, rename (matching either path), unlink,
  *                          create (only an open that would create the file),
  *                          ftruncate (ftruncate and truncate). A matching
  *                          call fails with the errno and is not performed.
+ *                          <path> is a substring of the call's path, or
+ *                          with a leading '=' the whole path exactly (a
+ *                          directory itself, not the files in it).
+ *                          "skip=N" lets the first N matching calls through.
  *                          "once" fails the first matching call in each
  *                          process: a fork child starts with its rules
- *                          unfired. Blank lines and '#' comments are
+ *                          unfired and its skips uncounted. Blank lines and '#' comments are
  *                          skipped; a rule it cannot parse is ignored with
  *                          one message on stderr.
  * Paths are absolute: a relative path is joined to the cwd at call time or
@@ -126,6 +130,9 @@ struct fsfault_rule {
     enum fsfault_op op;
     int error;                                /* positive errno to fail with */
     char substring[FSFAULT_SUBSTRING_BYTES];  /* "" matches every path */
+    bool exact;                               /* substring is the whole path */
+    unsigned skip;                            /* matching calls let through first */
+    unsigned seen;                            /* matching calls so far in this process */
     bool once;
     bool fired;                               /* once: already failed a call in this process */
 };
@@ -190,11 +197,13 @@ static void fsfault_atfork_parent(void)
     pthread_mutex_unlock(&fsfault.lock);
 }
 
-/* "once" is per process: the child has failed nothing yet. */
+/* "once" and "skip" are per process: the child has failed and seen nothing yet. */
 static void fsfault_atfork_child(void)
 {
-    for (int i = 0; i < fsfault.rule_count; i++)
+    for (int i = 0; i < fsfault.rule_count; i++) {
         fsfault.rules[i].fired = false;
+        fsfault.rules[i].seen = 0;
+    }
     pthread_mutex_unlock(&fsfault.lock);
 }
 
@@ -386,17 +395,33 @@ static bool fsfault_rule_parse(char *line, struct fsfault_rule *rule, bool *bad)
         return false;
     int op = fsfault_op_parse(words[0]);
     int error = count >= 2 ? fsfault_errno_parse(words[1]) : 0;
-    bool once = count >= 3 && strcmp(words[count - 1], "once") == 0;
-    int args = count - 2 - once; /* the substring, if any */
-    if (op < 0 || error == 0 || args > 1 ||
-        (args == 1 && strlen(words[2]) >= FSFAULT_SUBSTRING_BYTES))
+    if (op < 0 || error == 0)
         return *bad = true, false;
     memset(rule, 0, sizeof(*rule));
     rule->op = (enum fsfault_op)op;
     rule->error = error;
-    rule->once = once;
-    if (args == 1)
-        strcpy(rule->substring, words[2]);
+    bool have_path = false;
+    for (int i = 2; i < count; i++) {
+        char *end;
+        if (strcmp(words[i], "once") == 0) {
+            rule->once = true;
+        } else if (strncmp(words[i], "skip=", 5) == 0) {
+            unsigned long n = strtoul(words[i] + 5, &end, 10);
+            if (*end != '\0' || end == words[i] + 5 || n > 1000000)
+                return *bad = true, false;
+            rule->skip = (unsigned)n;
+        } else if (!have_path) {
+            const char *path = words[i];
+            rule->exact = path[0] == '=';
+            path += rule->exact;
+            if (strlen(path) >= FSFAULT_SUBSTRING_BYTES)
+                return *bad = true, false;
+            strcpy(rule->substring, path);
+            have_path = true;
+        } else {
+            return *bad = true, false;
+        }
+    }
     return true;
 }
 
@@ -451,6 +476,15 @@ static void fsfault_rules_refresh(void)
     fsfault_rules_parse(text);
 }
 
+static bool fsfault_rule_path_matches(const struct fsfault_rule *rule, const char *path)
+{
+    if (rule->substring[0] == '\0')
+        return true;
+    if (rule->exact)
+        return strcmp(path, rule->substring) == 0;
+    return strstr(path, rule->substring) != NULL;
+}
+
 /* The errno a rule makes this call fail with, or 0. path2 may be NULL. */
 static int fsfault_rule_match(enum fsfault_op op, const char *path1, const char *path2)
 {
@@ -461,8 +495,10 @@ static int fsfault_rule_match(enum fsfault_op op, const char *path1, const char 
         struct fsfault_rule *rule = &fsfault.rules[i];
         if (rule->op != op || (rule->once && rule->fired))
             continue;
-        if (rule->substring[0] != '\0' && strstr(path1, rule->substring) == NULL &&
-            (path2 == NULL || strstr(path2, rule->substring) == NULL))
+        if (!fsfault_rule_path_matches(rule, path1) &&
+            (path2 == NULL || !fsfault_rule_path_matches(rule, path2)))
+            continue;
+        if (rule->seen++ < rule->skip)
             continue;
         rule->fired = true;
         error = rule->error;

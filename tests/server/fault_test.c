@@ -473,6 +473,27 @@ START_TEST(test_rule_once_per_process)
 }
 END_TEST
 
+/* "=path" matches that path only (a directory, not the files in it), and
+ * "skip=N" lets the first N matching calls through. */
+START_TEST(test_rule_exact_path_and_skip)
+{
+    if (!fault_ready())
+        return;
+    struct fsfault f;
+    fsfault_init(&f);
+    char dir[256], real[PATH_MAX];
+    fault_dir(dir, sizeof(dir), real);
+    probe_ok(&f, dir, "mkdir:d write:d/f:1");
+    char *rule = text_printf("fsync EIO =%s/d skip=1\n", real);
+    fsfault_arm(&f, rule);
+    free(rule);
+    int status;
+    char *out = probe_run(&f, dir, &status, "fsync:d/f fsync:d fsync:d/f fsync:d fsync:d");
+    ck_contains(out, "fsync:d/f ok\nfsync:d ok\nfsync:d/f ok\nfsync:d EIO\nfsync:d EIO\n");
+    free(out);
+}
+END_TEST
+
 /* ---- The server under the shim ---- */
 
 static const char *const save_args[] = {"--enable-debug-command", "yes", NULL};
@@ -657,6 +678,7 @@ static Suite *fault_suite(void)
     tcase_add_test(shim, test_power_cut_restores_replaced_files);
     tcase_add_test(shim, test_rules_inject_errors);
     tcase_add_test(shim, test_rule_once_per_process);
+    tcase_add_test(shim, test_rule_exact_path_and_skip);
     suite_add_tcase(s, shim);
     TCase *server = tcase_create("server");
     tcase_set_timeout(server, 180);
