@@ -298,7 +298,9 @@ int ring_fake_step(struct ring_fake *f)
         uint64_t want = 0;
         for (uint32_t i = 0; i < e->op->iov_count; i++)
             want += e->op->iov[i].iov_len;
-        e->result = e->op->kind == RING_OP_WRITE ? fake_run_write(f, e->op, fault)
+        /* A no-op (ring_inject's stand-in for a failed op) touches no file. */
+        e->result = e->op->kind == RING_OP_WRITE  ? fake_run_write(f, e->op, fault)
+                    : e->op->kind == RING_OP_NOP ? 0
                                                  : fake_run_fsync(f, fault);
         bool ok = e->op->kind == RING_OP_WRITE ? e->result >= 0 && (uint64_t)e->result == want
                                                : e->result == 0;

@@ -725,6 +725,42 @@ START_TEST(test_failed_rewrites_reuse_empty_incr)
 }
 END_TEST
 
+/* ---- also: the AOF base follows aof-rewrite-incremental-fsync ---- */
+
+/* The rewrite child's incremental writeback (sync_file_range every few MB)
+ * is aof-rewrite-incremental-fsync's, not rdb-save-incremental-fsync's as it
+ * was. A writeback error injected into sync_file_range shows which one ran. */
+START_TEST(test_aof_base_follows_its_own_incremental_fsync)
+{
+    if (skip_unless_ringkv_with_shim())
+        return;
+    struct fsfault f;
+    fsfault_init(&f);
+    char dir[256];
+    harness_make_dir(dir, sizeof(dir));
+    struct args a = args_aof("yes", "everysec");
+    args_add(&a, "--aof-rewrite-incremental-fsync", "no");
+    args_add(&a, "--rdb-save-incremental-fsync", "yes");
+    args_add(&a, "--rdbcompression", "no");
+    struct server_handle *h = server_start_in_env(server_binary(), dir, a.v, f.env);
+    struct conn *c = conn_open(h->port);
+    /* About 22 MB: more than the child's 8 MB buffer plus a 4 MB writeback
+     * window, so the writeback runs however slowly the disk completes. */
+    cmd_ok(c, "debug populate 80000 key 256");
+    fsfault_arm(&f, "sync_file_range EIO\n");
+    cmd_ok(c, "bgrewriteaof");
+    wait_rewrite_idle(c);
+    ck_assert_msg(info_is(c, "aof_last_bgrewrite_status", "ok"),
+                  "the rewrite ran a writeback that aof-rewrite-incremental-fsync no turns off");
+    ck_cmd(c, "config set aof-rewrite-incremental-fsync yes", "+OK\r\n");
+    ck_cmd(c, "bgrewriteaof", "+Background append only file rewriting started\r\n");
+    wait_rewrite_idle(c);
+    ck_assert(info_is(c, "aof_last_bgrewrite_status", "err"));
+    conn_close(c);
+    server_stop(h);
+}
+END_TEST
+
 Suite *durability_suite(void)
 {
     Suite *s = suite_create("durability");
@@ -752,6 +788,7 @@ Suite *durability_suite(void)
     tcase_add_test(t, test_no_policy_failed_fsync_rebuilds);
     tcase_add_test(t, test_failed_rewrites_reuse_empty_incr);
     tcase_add_test(t, test_rotation_needs_no_new_buffer);
+    tcase_add_test(t, test_aof_base_follows_its_own_incremental_fsync);
     suite_add_tcase(s, t);
     return s;
 }

@@ -21,6 +21,7 @@
 
 #include "uring/ring.h"
 #include "uring/ring_inject.h"
+#include "uring/ring_fake.h"
 
 /* Set around every queue() call: a done() that sees it ran inside one. */
 static bool test_in_queue;
@@ -402,6 +403,35 @@ START_TEST(test_arm_rejects_a_positive_error)
 }
 END_TEST
 
+/* Stacked on the fake kernel: an injected fsync failure is a no-op there
+ * too, so it makes nothing durable (the fake used to run every op that was
+ * not a write as an fsync, saving the bytes the failure claims were lost). */
+START_TEST(test_injected_fsync_on_fake_saves_nothing)
+{
+    struct ring_fake fake;
+    ck_assert_int_eq(ring_fake_init(&fake, 4096, 1), 0);
+    struct ring_inject r;
+    ring_inject_init(&r, &fake.sys);
+    static const char bytes[] = "hello";
+    struct test_op w, fs;
+    test_write(&w, 3, 0, bytes, 5);
+    test_queue_one(&r, &w);
+    ring_fake_run(&fake);
+    ck_assert_int_eq(w.result, 5);
+    ring_inject_arm(&r, RING_OP_FSYNC, -EIO, 0, 1);
+    test_fsync(&fs, 3);
+    test_queue_one(&r, &fs);
+    ring_fake_run(&fake);
+    ck_assert_int_eq(fs.result, -EIO);
+    ck_assert_int_eq(fs.kind_seen, RING_OP_FSYNC);
+    ring_fake_crash(&fake, false);
+    uint64_t len = 0;
+    ring_fake_file(&fake, &len);
+    ck_assert_uint_eq(len, 0); /* nothing reached the disk image */
+    ring_fake_free(&fake);
+}
+END_TEST
+
 static bool io_uring_usable(void)
 {
     struct io_uring ring;
@@ -430,6 +460,7 @@ int main(void)
     suite_add_tcase(s, tc);
     TCase *stub = tcase_create("stub");
     tcase_add_test(stub, test_inner_refusal_changes_nothing);
+    tcase_add_test(stub, test_injected_fsync_on_fake_saves_nothing);
     tcase_add_test_raise_signal(stub, test_arm_rejects_a_bad_kind, SIGABRT);
     tcase_add_test_raise_signal(stub, test_arm_rejects_a_positive_error, SIGABRT);
     suite_add_tcase(s, stub);
