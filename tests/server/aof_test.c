@@ -244,33 +244,9 @@ static char *digest(struct conn *c)
     return d;
 }
 
-/* The value of one INFO persistence field, owned; NULL when absent. */
-static char *info_field(struct conn *c, const char *field)
-{
-    char *info = conn_cmd(c, "info persistence");
-    char pattern[128];
-    snprintf(pattern, sizeof(pattern), "\r\n%s:", field);
-    char *p = strstr(info, pattern);
-    char *out = NULL;
-    if (p != NULL) {
-        p += strlen(pattern);
-        out = strndup(p, strcspn(p, "\r"));
-    }
-    free(info);
-    return out;
-}
-
-static bool info_is(struct conn *c, const char *field, const char *value)
-{
-    char *v = info_field(c, field);
-    bool equal = v != NULL && strcmp(v, value) == 0;
-    free(v);
-    return equal;
-}
-
 static long info_long(struct conn *c, const char *field)
 {
-    char *v = info_field(c, field);
+    char *v = conn_info_field(c, field);
     ck_assert_msg(v != NULL, "INFO has no %s", field);
     long n = strtol(v, NULL, 10);
     free(v);
@@ -281,12 +257,12 @@ static long info_long(struct conn *c, const char *field)
 static void wait_rewrite_done(struct conn *c)
 {
     int64_t deadline = harness_clock_ms() + REWRITE_WAIT_MS;
-    while (!info_is(c, "aof_rewrite_in_progress", "0") ||
-           !info_is(c, "aof_rewrite_scheduled", "0")) {
+    while (!conn_info_is(c, "aof_rewrite_in_progress", "0") ||
+           !conn_info_is(c, "aof_rewrite_scheduled", "0")) {
         ck_assert_msg(harness_clock_ms() < deadline, "rewrite still running after %d ms", REWRITE_WAIT_MS);
         harness_sleep_ms(10);
     }
-    ck_assert_msg(info_is(c, "aof_last_bgrewrite_status", "ok"), "the rewrite failed");
+    ck_assert_msg(conn_info_is(c, "aof_last_bgrewrite_status", "ok"), "the rewrite failed");
 }
 
 static void rewrite_and_wait(struct conn *c)
@@ -295,25 +271,13 @@ static void rewrite_and_wait(struct conn *c)
     wait_rewrite_done(c);
 }
 
-/* Starts binary in dir and waits until it has loaded its data: the harness
- * takes any reply to PING as ready, and -LOADING is one. */
+/* Starts binary in dir and waits until it has loaded its data. */
 static struct server_handle *start_loaded(const char *binary, const char *dir,
                                           const struct args *a)
 {
     struct server_handle *h = server_start_in(binary, dir, a->v);
     struct conn *c = conn_open(h->port);
-    int64_t deadline = harness_clock_ms() + REWRITE_WAIT_MS;
-    for (;;) {
-        char *reply = conn_cmd(c, "ping");
-        bool ready = strcmp(reply, "+PONG\r\n") == 0;
-        ck_assert_msg(ready || strncmp(reply, "-LOADING", 8) == 0, "PING: %s",
-                      harness_escape(reply));
-        free(reply);
-        if (ready)
-            break;
-        ck_assert_msg(harness_clock_ms() < deadline, "still loading after %d ms", REWRITE_WAIT_MS);
-        harness_sleep_ms(10);
-    }
+    conn_wait_loaded(c, REWRITE_WAIT_MS);
     conn_close(c);
     return h;
 }
@@ -1210,11 +1174,11 @@ START_TEST(test_rewrite_races_incr)
         race_batch(c, "*1\r\n$12\r\nBGREWRITEAOF\r\n",
                    "+Background append only file rewriting started\r\n", &acked);
         int64_t deadline = harness_clock_ms() + REWRITE_WAIT_MS;
-        while (!info_is(watch, "aof_rewrite_in_progress", "0")) {
+        while (!conn_info_is(watch, "aof_rewrite_in_progress", "0")) {
             ck_assert_msg(harness_clock_ms() < deadline, "rewrite %d does not finish", r);
             race_batch(c, "", "", &acked);
         }
-        ck_assert(info_is(watch, "aof_last_bgrewrite_status", "ok"));
+        ck_assert(conn_info_is(watch, "aof_last_bgrewrite_status", "ok"));
         race_batch(c, "", "", &acked);
     }
     ck_assert_int_eq(info_long(watch, "aof_rewrites"), RACE_REWRITES);
@@ -1287,12 +1251,12 @@ START_TEST(test_config_set_appendonly)
     fill_part_one(c);
     ck_assert_int_eq(aof_file_size(dir, AOF_MANIFEST), -1);
     ck_cmd(c, "config set appendonly yes", "+OK\r\n");
-    ck_assert(info_is(c, "aof_enabled", "1"));
+    ck_assert(conn_info_is(c, "aof_enabled", "1"));
     wait_rewrite_done(c);
     wait_listing(dir, "appendonly.aof.1.base.rdb\nappendonly.aof.1.incr.aof\n" AOF_MANIFEST "\n");
     manifest_expect(dir, "file appendonly.aof.1.base.rdb seq 1 type b\n"
                          "file appendonly.aof.1.incr.aof seq 1 type i\n");
-    ck_assert(info_is(c, "aof_enabled", "1"));
+    ck_assert(conn_info_is(c, "aof_enabled", "1"));
     ck_cmd(c, "config get appendonly", "*2\r\n$10\r\nappendonly\r\n$3\r\nyes\r\n");
     long before_size = aof_file_size(dir, "appendonly.aof.1.incr.aof");
     fill_part_two(c);
@@ -1311,7 +1275,7 @@ START_TEST(test_config_set_appendonly)
     snapshot_free(&before);
     c = conn_open(h->port);
     ck_cmd(c, "config set appendonly no", "+OK\r\n");
-    ck_assert(info_is(c, "aof_enabled", "0"));
+    ck_assert(conn_info_is(c, "aof_enabled", "0"));
     long off_size = aof_file_size(dir, "appendonly.aof.1.incr.aof");
     cmd_ok(c, "set not-logged 1");
     cmd_ok(c, "rpush not-logged-list a b");
@@ -1336,12 +1300,12 @@ static const char *const info_fields_aof_on[] = {
 static void info_fields_expect(struct conn *c, bool aof_on)
 {
     for (size_t i = 0; i < COUNT_OF(info_fields_always); i++) {
-        char *v = info_field(c, info_fields_always[i]);
+        char *v = conn_info_field(c, info_fields_always[i]);
         ck_assert_msg(v != NULL, "INFO persistence lacks %s", info_fields_always[i]);
         free(v);
     }
     for (size_t i = 0; i < COUNT_OF(info_fields_aof_on); i++) {
-        char *v = info_field(c, info_fields_aof_on[i]);
+        char *v = conn_info_field(c, info_fields_aof_on[i]);
         ck_assert_msg((v != NULL) == aof_on, "INFO persistence %s %s with appendonly %s",
                       aof_on ? "lacks" : "has", info_fields_aof_on[i], aof_on ? "yes" : "no");
         free(v);
@@ -1353,12 +1317,12 @@ START_TEST(test_info_fields_aof_off)
     struct server_handle *h = server_start(NULL);
     struct conn *c = conn_open(h->port);
     info_fields_expect(c, false);
-    ck_assert(info_is(c, "aof_enabled", "0"));
-    ck_assert(info_is(c, "aof_rewrites", "0"));
-    ck_assert(info_is(c, "aof_last_rewrite_time_sec", "-1"));
-    ck_assert(info_is(c, "aof_current_rewrite_time_sec", "-1"));
-    ck_assert(info_is(c, "aof_last_bgrewrite_status", "ok"));
-    ck_assert(info_is(c, "aof_last_write_status", "ok"));
+    ck_assert(conn_info_is(c, "aof_enabled", "0"));
+    ck_assert(conn_info_is(c, "aof_rewrites", "0"));
+    ck_assert(conn_info_is(c, "aof_last_rewrite_time_sec", "-1"));
+    ck_assert(conn_info_is(c, "aof_current_rewrite_time_sec", "-1"));
+    ck_assert(conn_info_is(c, "aof_last_bgrewrite_status", "ok"));
+    ck_assert(conn_info_is(c, "aof_last_write_status", "ok"));
     conn_close(c);
     server_stop(h);
 }
@@ -1376,7 +1340,7 @@ static struct server_handle *info_sizes_after_restart(struct server_handle *h, c
     long base = aof_file_size(dir, "appendonly.aof.3.base.rdb");
     ck_assert_int_eq(info_long(c, "aof_base_size"), base);
     ck_assert_int_eq(info_long(c, "aof_current_size"), base);
-    ck_assert(info_is(c, "aof_rewrites", "0"));
+    ck_assert(conn_info_is(c, "aof_rewrites", "0"));
     ck_cmd(c, "set k4 v4", "+OK\r\n");
     long incr = aof_file_size(dir, "appendonly.aof.3.incr.aof");
     ck_assert_int_gt(incr, 0);
@@ -1394,8 +1358,8 @@ START_TEST(test_info_fields_and_bgrewriteaof_replies)
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     struct conn *c = conn_open(h->port);
     info_fields_expect(c, true);
-    ck_assert(info_is(c, "aof_enabled", "1"));
-    ck_assert(info_is(c, "aof_rewrites", "0"));
+    ck_assert(conn_info_is(c, "aof_enabled", "1"));
+    ck_assert(conn_info_is(c, "aof_rewrites", "0"));
     /* Redis 7.0 reports 0 and 0 here, not counting the BASE it has just
      * created, so only growth is pinned until the first rewrite. */
     long size = info_long(c, "aof_current_size");
@@ -1419,10 +1383,10 @@ START_TEST(test_info_fields_and_bgrewriteaof_replies)
     ck_assert_str_eq(reply, "-ERR Background append only file rewriting already in progress\r\n");
     free(reply);
     wait_rewrite_done(c);
-    ck_assert(info_is(c, "aof_rewrites", "1"));
-    ck_assert(info_is(c, "aof_rewrites_consecutive_failures", "0"));
+    ck_assert(conn_info_is(c, "aof_rewrites", "1"));
+    ck_assert(conn_info_is(c, "aof_rewrites_consecutive_failures", "0"));
     ck_assert_int_ge(info_long(c, "aof_last_rewrite_time_sec"), 0);
-    ck_assert(info_is(c, "aof_current_rewrite_time_sec", "-1"));
+    ck_assert(conn_info_is(c, "aof_current_rewrite_time_sec", "-1"));
     /* From the first rewrite on, the sizes are the files' sizes. */
     long base = aof_file_size(dir, "appendonly.aof.2.base.rdb");
     ck_assert_int_eq(info_long(c, "aof_base_size"), base);
@@ -1432,7 +1396,7 @@ START_TEST(test_info_fields_and_bgrewriteaof_replies)
     ck_assert_int_gt(incr, 0);
     ck_assert_int_eq(info_long(c, "aof_current_size"), base + incr);
     rewrite_and_wait(c);
-    ck_assert(info_is(c, "aof_rewrites", "2"));
+    ck_assert(conn_info_is(c, "aof_rewrites", "2"));
     conn_close(c);
     h = info_sizes_after_restart(h, dir, &a);
     server_stop(h);
@@ -1578,11 +1542,11 @@ START_TEST(test_write_error_then_recovery)
     char *reply = fsize_write_until_refused(&run);
     ck_assert_msg(strstr(reply, "File too large") != NULL, "%s", harness_escape(reply));
     free(reply);
-    ck_assert(info_is(run.c, "aof_last_write_status", "err"));
+    ck_assert(conn_info_is(run.c, "aof_last_write_status", "err"));
     ck_cmd(run.c, "get before-limit", "$1\r\n1\r\n"); /* reads still work */
     fsize_limit(h->pid, RLIM_INFINITY);
     fsize_wait_accepted(&run);
-    ck_assert(info_is(run.c, "aof_last_write_status", "ok"));
+    ck_assert(conn_info_is(run.c, "aof_last_write_status", "ok"));
     for (int k = 0; k < 10; k++) {
         reply = fsize_set(&run);
         ck_assert_str_eq(reply, "+OK\r\n");

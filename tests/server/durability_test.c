@@ -79,35 +79,12 @@ static void cmd_ok(struct conn *c, const char *line)
     free(reply);
 }
 
-/* The value of one INFO field, owned; NULL when absent. */
-static char *info_field(struct conn *c, const char *field)
-{
-    char *info = conn_cmd(c, "info");
-    char pattern[128];
-    snprintf(pattern, sizeof(pattern), "\r\n%s:", field);
-    char *p = strstr(info, pattern);
-    char *out = NULL;
-    if (p != NULL) {
-        p += strlen(pattern);
-        out = strndup(p, strcspn(p, "\r"));
-    }
-    free(info);
-    return out;
-}
-
-static bool info_is(struct conn *c, const char *field, const char *value)
-{
-    char *v = info_field(c, field);
-    bool same = v != NULL && strcmp(v, value) == 0;
-    free(v);
-    return same;
-}
-
 /* Waits until no rewrite runs or is scheduled. */
 static void wait_rewrite_idle(struct conn *c)
 {
     int64_t deadline = harness_clock_ms() + SETTLE_WAIT_MS;
-    while (!(info_is(c, "aof_rewrite_in_progress", "0") && info_is(c, "aof_rewrite_scheduled", "0"))) {
+    while (!(conn_info_is(c, "aof_rewrite_in_progress", "0") &&
+             conn_info_is(c, "aof_rewrite_scheduled", "0"))) {
         ck_assert_msg(harness_clock_ms() < deadline, "the rewrite did not end");
         harness_sleep_ms(20);
     }
@@ -235,7 +212,7 @@ START_TEST(test_switch_on_releases_after_first_base)
     ck_assert_msg(reply != NULL && strcmp(reply, "+OK\r\n") == 0, "held SET: %s",
                   harness_escape(reply));
     free(reply);
-    ck_assert(info_is(c, "aof_enabled", "1"));
+    ck_assert(conn_info_is(c, "aof_enabled", "1"));
     ck_assert(set_acked(w, "after", "v2", HARNESS_READ_TIMEOUT_MS));
     conn_close(w);
     conn_close(c);
@@ -514,7 +491,7 @@ START_TEST(test_policy_to_always_during_error)
     ck_cmd(c, "debug ringkv-aof-fault write EIO", "+OK\r\n");
     cmd_ok(c, "set b 2"); /* the write that fails */
     int64_t deadline = harness_clock_ms() + SETTLE_WAIT_MS;
-    while (!info_is(c, "aof_last_write_status", "err")) {
+    while (!conn_info_is(c, "aof_last_write_status", "err")) {
         ck_assert(harness_clock_ms() < deadline);
         harness_sleep_ms(10);
     }
@@ -530,7 +507,7 @@ START_TEST(test_policy_to_always_during_error)
                   harness_escape(reply));
     free(reply);
     deadline = harness_clock_ms() + SETTLE_WAIT_MS;
-    while (!info_is(c, "aof_last_write_status", "ok")) {
+    while (!conn_info_is(c, "aof_last_write_status", "ok")) {
         ck_assert(harness_clock_ms() < deadline);
         harness_sleep_ms(10);
     }
@@ -617,7 +594,7 @@ START_TEST(test_no_policy_failed_fsync_rebuilds)
                       SETTLE_WAIT_MS);
         harness_sleep_ms(50);
     }
-    ck_assert(info_is(c, "aof_last_write_status", "ok"));
+    ck_assert(conn_info_is(c, "aof_last_write_status", "ok"));
     conn_close(c);
     h = crash_and_restart(h, dir, &a);
     c = conn_open(h->port);
@@ -712,7 +689,7 @@ START_TEST(test_failed_rewrites_reuse_empty_incr)
         free(reply);
         wait_rewrite_idle(c);
     }
-    ck_assert(info_is(c, "aof_last_bgrewrite_status", "err"));
+    ck_assert(conn_info_is(c, "aof_last_bgrewrite_status", "err"));
     int incrs = aof_files_ending(dir, ".incr.aof");
     ck_assert_msg(incrs <= 2, "%d INCR files after 5 failed rewrites", incrs);
     fsfault_arm(&f, "");
@@ -750,12 +727,12 @@ START_TEST(test_aof_base_follows_its_own_incremental_fsync)
     fsfault_arm(&f, "sync_file_range EIO\n");
     cmd_ok(c, "bgrewriteaof");
     wait_rewrite_idle(c);
-    ck_assert_msg(info_is(c, "aof_last_bgrewrite_status", "ok"),
+    ck_assert_msg(conn_info_is(c, "aof_last_bgrewrite_status", "ok"),
                   "the rewrite ran a writeback that aof-rewrite-incremental-fsync no turns off");
     ck_cmd(c, "config set aof-rewrite-incremental-fsync yes", "+OK\r\n");
     ck_cmd(c, "bgrewriteaof", "+Background append only file rewriting started\r\n");
     wait_rewrite_idle(c);
-    ck_assert(info_is(c, "aof_last_bgrewrite_status", "err"));
+    ck_assert(conn_info_is(c, "aof_last_bgrewrite_status", "err"));
     conn_close(c);
     server_stop(h);
 }

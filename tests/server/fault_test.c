@@ -129,32 +129,11 @@ static void ck_listing(const char *dir, const char *expected)
     ck_listing_within(dir, expected, 0);
 }
 
-/* The value of one INFO persistence field, owned ("" when absent). */
-static char *info_field(struct conn *c, const char *field)
-{
-    char *info = conn_cmd(c, "info persistence");
-    char pattern[128];
-    snprintf(pattern, sizeof(pattern), "\r\n%s:", field);
-    char *p = strstr(info, pattern);
-    char *out = p != NULL ? strndup(p + strlen(pattern), strcspn(p + strlen(pattern), "\r"))
-                          : strdup("");
-    ck_assert_ptr_nonnull(out);
-    free(info);
-    return out;
-}
-
-static bool info_is(struct conn *c, const char *field, const char *value)
-{
-    char *v = info_field(c, field);
-    bool equal = strcmp(v, value) == 0;
-    free(v);
-    return equal;
-}
-
 static void ck_info(struct conn *c, const char *field, const char *expected)
 {
-    char *v = info_field(c, field);
-    ck_assert_msg(strcmp(v, expected) == 0, "%s: expected %s got %s", field, expected, v);
+    char *v = conn_info_field(c, field);
+    ck_assert_msg(v != NULL && strcmp(v, expected) == 0, "%s: expected %s got %s", field,
+                  expected, v != NULL ? v : "(absent)");
     free(v);
 }
 
@@ -163,7 +142,7 @@ static void wait_info_zero(struct conn *c, const char *const *fields)
 {
     int64_t deadline = harness_clock_ms() + FAULT_CHILD_WAIT_MS;
     for (int i = 0; fields[i] != NULL; i++) {
-        while (!info_is(c, fields[i], "0")) {
+        while (!conn_info_is(c, fields[i], "0")) {
             ck_assert_msg(harness_clock_ms() < deadline, "%s still not 0 after %d ms",
                           fields[i], FAULT_CHILD_WAIT_MS);
             harness_sleep_ms(10);
@@ -208,25 +187,6 @@ static void ck_no_temp_file(const char *dir)
     ck_assert_ptr_nonnull(list);
     ck_assert_msg(strstr(list, "temp-") == NULL, "temp file left in %s:\n%s", dir, list);
     free(list);
-}
-
-/* Waits until the server has loaded its data: the harness takes any reply
- * to PING as ready, and -LOADING is one. */
-static void wait_loaded(struct conn *c)
-{
-    int64_t deadline = harness_clock_ms() + FAULT_CHILD_WAIT_MS;
-    for (;;) {
-        char *reply = conn_cmd(c, "ping");
-        bool ready = strcmp(reply, "+PONG\r\n") == 0;
-        ck_assert_msg(ready || strncmp(reply, "-LOADING", 8) == 0, "PING: %s",
-                      harness_escape(reply));
-        free(reply);
-        if (ready)
-            return;
-        ck_assert_msg(harness_clock_ms() < deadline, "still loading after %d ms",
-                      FAULT_CHILD_WAIT_MS);
-        harness_sleep_ms(10);
-    }
 }
 
 static char *digest(struct conn *c)
@@ -522,7 +482,7 @@ START_TEST(test_save_survives_power_cut)
     free(log);
     h = server_start_in(server_binary(), dir, save_args);
     c = conn_open(h->port);
-    wait_loaded(c);
+    conn_wait_loaded(c, FAULT_CHILD_WAIT_MS);
     ck_cmd(c, "get k", "$1\r\nv\r\n");
     conn_close(c);
     server_stop(h);
@@ -655,7 +615,7 @@ START_TEST(test_aof_rewrite_writeback_error_keeps_files)
     server_stop(h);
     h = server_start_in(server_binary(), dir, args);
     c = conn_open(h->port);
-    wait_loaded(c);
+    conn_wait_loaded(c, FAULT_CHILD_WAIT_MS);
     char *after = digest(c);
     ck_assert_str_eq(after, before);
     char dbsize[32];

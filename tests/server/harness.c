@@ -837,6 +837,48 @@ char *conn_cmd_argv(struct conn *c, int argc, const char *const *argv, const siz
     return conn_read_raw(c);
 }
 
+/* The value runs from after "\r\n<field>:" to the line's "\r"; every field
+ * follows a line break, since INFO opens with a "# Section" header. */
+char *conn_info_field(struct conn *c, const char *field)
+{
+    char *info = conn_cmd(c, "info");
+    char pattern[128];
+    snprintf(pattern, sizeof(pattern), "\r\n%s:", field);
+    char *p = strstr(info, pattern);
+    char *out = NULL;
+    if (p != NULL) {
+        p += strlen(pattern);
+        out = strndup(p, strcspn(p, "\r"));
+        ck_assert_ptr_nonnull(out);
+    }
+    free(info);
+    return out;
+}
+
+bool conn_info_is(struct conn *c, const char *field, const char *value)
+{
+    char *v = conn_info_field(c, field);
+    bool equal = v != NULL && strcmp(v, value) == 0;
+    free(v);
+    return equal;
+}
+
+void conn_wait_loaded(struct conn *c, int timeout_ms)
+{
+    int64_t deadline = harness_clock_ms() + timeout_ms;
+    for (;;) {
+        char *reply = conn_cmd(c, "ping");
+        bool ready = strcmp(reply, "+PONG\r\n") == 0;
+        ck_assert_msg(ready || strncmp(reply, "-LOADING", 8) == 0, "PING: %s",
+                      harness_escape(reply));
+        free(reply);
+        if (ready)
+            return;
+        ck_assert_msg(harness_clock_ms() < deadline, "still loading after %d ms", timeout_ms);
+        harness_sleep_ms(10);
+    }
+}
+
 /* ---- Utilities ---- */
 
 const char *harness_escape(const char *s)

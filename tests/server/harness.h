@@ -153,6 +153,17 @@ void harness_sleep_ms(int ms);
 /* conn_cmd(line), asserting an integer reply; returns its value. */
 long long conn_cmd_integer(struct conn *c, const char *line);
 
+/* The value of field in the reply to INFO (default sections, which hold
+ * every persistence field and total_forks), owned (free()); NULL when the
+ * reply has no such field. */
+char *conn_info_field(struct conn *c, const char *field);
+/* Whether INFO has field and its value is exactly value. */
+bool conn_info_is(struct conn *c, const char *field, const char *value);
+/* PINGs until +PONG, for a server that may still be loading its data (the
+ * harness takes any reply to PING as ready, and -LOADING is one). Fails the
+ * test on any other reply, or if it still loads after timeout_ms. */
+void conn_wait_loaded(struct conn *c, int timeout_ms);
+
 /* ---- The filesystem fault shim (tests/fault/fsfault.c) ----
  *
  * An LD_PRELOAD library ($RINGKV_FSFAULT) that logs the server's directory

@@ -93,31 +93,10 @@ static char *digest(struct server_handle *h)
     return d;
 }
 
-/* The value of one INFO field as a new string ("" when absent). */
-static char *info_field(struct conn *c, const char *field)
-{
-    char *info = conn_cmd(c, "info all");
-    char pattern[128];
-    snprintf(pattern, sizeof(pattern), "\r\n%s:", field);
-    char *p = strstr(info, pattern);
-    char *out = strdup("");
-    if (p) {
-        p += strlen(pattern);
-        size_t n = strcspn(p, "\r");
-        free(out);
-        out = strndup(p, n);
-    }
-    free(info);
-    return out;
-}
-
 static void wait_bgsave_done(struct conn *c)
 {
     for (int waited = 0; waited < BGSAVE_WAIT_MS; waited += 10) {
-        char *v = info_field(c, "rdb_bgsave_in_progress");
-        bool done = strcmp(v, "0") == 0;
-        free(v);
-        if (done)
+        if (conn_info_is(c, "rdb_bgsave_in_progress", "0"))
             return;
         usleep(10 * 1000);
     }
@@ -126,8 +105,9 @@ static void wait_bgsave_done(struct conn *c)
 
 static void ck_info(struct conn *c, const char *field, const char *expected)
 {
-    char *v = info_field(c, field);
-    ck_assert_msg(strcmp(v, expected) == 0, "%s: expected %s got %s", field, expected, v);
+    char *v = conn_info_field(c, field);
+    ck_assert_msg(v != NULL && strcmp(v, expected) == 0, "%s: expected %s got %s", field,
+                  expected, v != NULL ? v : "(absent)");
     free(v);
 }
 
