@@ -34,8 +34,9 @@
 #define HELD_WAIT_MS 1500
 /* How long a rewrite, a recovery or a rebuild may take. */
 #define SETTLE_WAIT_MS 15000
-/* Power-cut cycles and acknowledged writes per phase of one cycle. */
-#define POWER_CUT_CYCLES 4
+/* Power-cut cycles (RINGKV_POWER_CUT_CYCLES overrides, for long runs) and
+ * acknowledged writes per phase of one cycle. */
+#define POWER_CUT_CYCLES 20
 #define POWER_CUT_WRITES 40
 
 struct args {
@@ -352,7 +353,9 @@ START_TEST(test_power_cut_keeps_acknowledged_writes)
 {
     if (skip_unless_ringkv_with_shim())
         return;
-    for (int cycle = 0; cycle < POWER_CUT_CYCLES; cycle++) {
+    const char *env = getenv("RINGKV_POWER_CUT_CYCLES");
+    int cycles = env != NULL && atoi(env) > 0 ? atoi(env) : POWER_CUT_CYCLES;
+    for (int cycle = 0; cycle < cycles; cycle++) {
         struct fsfault f;
         fsfault_init(&f);
         char dir[256];
