@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "engine/alloc.h"
+#include "engine/durable_fs.h"
 #include "engine/rdb.h"
 #include "net/server.h"
 #include "uring/ring.h"
@@ -140,34 +141,22 @@ static void rdb_save_options(struct server *s, struct rdb_save_options *opt, boo
     opt->used_mem = st.allocated;
 }
 
-/* fsyncs the data directory so the rename itself survives a crash, as
- * Redis 7.0.3+ does. Directories that cannot be fsynced are not an error. */
-static int rdb_save_fsync_dir(void)
-{
-    int fd = open(".", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int ret = 0;
-    if (fsync(fd) < 0 && errno != EBADF && errno != EINVAL && errno != EISDIR)
-        ret = -errno;
-    close(fd);
-    return ret;
-}
-
-/* Renames the finished temp file onto dbfilename and fsyncs the directory;
- * on a failed rename the temp file is removed. Returns 0 or -errno. */
+/* Renames the finished temp file onto dbfilename and fsyncs the directory,
+ * so the rename itself survives a power cut (as Redis 7.0.3+ does); on a
+ * failed rename the temp file is removed. Returns 0 or -errno. */
 static int rdb_save_commit(struct server *s, const char *tmp)
 {
-    if (rename(tmp, s->config.dbfilename) < 0) {
-        int err = -errno;
+    bool renamed = false;
+    int err = durable_rename(tmp, s->config.dbfilename, &renamed);
+    if (err < 0) {
         server_log(s, LOGLEVEL_WARNING,
                    "Error moving temp DB file %s on the final destination %s (in server root "
                    "dir %s): %s",
                    tmp, s->config.dbfilename, s->config.dir, strerror(-err));
-        unlink(tmp);
-        return err;
+        if (!renamed)
+            unlink(tmp);
     }
-    return rdb_save_fsync_dir();
+    return err;
 }
 
 /* rdb_save_encode_fn for an RDB file; ctx points at the aof_base flag. */

@@ -504,6 +504,13 @@ long long server_child_info_receive(struct server *s)
 
 void server_free(struct server *s)
 {
+    /* The ring's multishot accepts hold the listening sockets until the
+     * kernel tears the ring down, asynchronously, after we exit: a server
+     * started right after this one would find its port still in use.
+     * Shutting a listening socket down takes it out of the listen table at
+     * once, whoever still holds it. */
+    for (int i = 0; i < s->listener_count; i++)
+        shutdown(s->listeners[i].fd, SHUT_RDWR);
     /* The AOF's last ops complete on the ring before it goes away. */
     aof_free(s);
     propagate_free(s);
