@@ -102,6 +102,7 @@ static void aof_resume_paused(struct server *s)
 }
 
 static void aof_stage_to_writer(struct server *s);
+static uint64_t aof_logical_end(const struct server *s);
 
 /* The writer made progress or failed: release what is now durable. */
 static void aof_writer_done(struct ring_writer *w)
@@ -111,6 +112,9 @@ static void aof_writer_done(struct ring_writer *w)
     int err = ring_writer_error(w);
     if (err && !a->error) {
         a->error = err;
+        /* The replies already held must not leave before the retry has
+         * written their bytes: a kill meanwhile would lose them. */
+        a->written_required_until = aof_logical_end(s);
         a->error_since_ms = s->now_ms;
         a->last_retry_ms = s->now_ms;
         server_log(s, LOGLEVEL_WARNING,
@@ -222,6 +226,7 @@ static void aof_writer_retarget(struct server *s, int fd, uint64_t start, bool d
     a->writer_base = start;
     a->last_durable = start;
     a->durable_required_until = 0;
+    a->written_required_until = 0;
     aof_select_reset(&a->select);
     a->last_ts_s = 0;
 }
@@ -343,8 +348,9 @@ uint64_t aof_before_replies(struct server *s)
     a->congested = a->staging.len > AOF_STAGING_CONGESTED_BYTES;
     if (!a->congested && a->paused)
         aof_resume_paused(s);
-    /* everysec and no after a write error: the bytes stay queued for the
-     * retry and replies go out, as Redis replies while its buffer waits. */
+    /* everysec and no after a write error: writes are refused, and the
+     * replies produced since (reads) go out; those held when the error
+     * came wait for the retry (written_required_until). */
     if (a->error && s->config.appendfsync != APPENDFSYNC_ALWAYS)
         return 0;
     uint64_t end = aof_logical_end(s);
@@ -372,6 +378,9 @@ bool aof_reply_ready(const struct server *s, uint64_t offset)
     /* Produced under always: durable, whatever the policy is now. */
     if (offset <= a->durable_required_until)
         return ring_writer_durable(&a->writer) >= offset;
+    /* Held when a write failed: written by the retry first. */
+    if (offset <= a->written_required_until)
+        return aof_reply_offset(s) >= offset;
     return aof_reply_offset(s) >= offset ||
            (a->error && s->config.appendfsync != APPENDFSYNC_ALWAYS);
 }
@@ -1010,6 +1019,7 @@ static void aof_switch_off(struct server *s)
     a->rebuild = false;
     a->base_owed = false;
     a->durable_required_until = 0;
+    a->written_required_until = 0;
     aof_manifest_free(&a->manifest);
     aof_manifest_init(&a->manifest);
 }

@@ -305,6 +305,10 @@ struct aof_state {
     /* Replies held at or below this offset were produced under always and
      * wait for durability even after a switch to everysec or no. */
     uint64_t durable_required_until;
+    /* Replies held at or below this offset when a write failed (everysec,
+     * no): they still wait for their bytes to be written, while replies
+     * produced after the error go out (reads keep being served). */
+    uint64_t written_required_until;
 };
 
 struct server {

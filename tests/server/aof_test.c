@@ -75,6 +75,8 @@
 #define FSIZE_HEADROOM_BYTES 16384
 #define FSIZE_WRITES_MAX 20000
 #define FSIZE_RECOVER_MS 4000
+/* How long a write's reply is waited for before it counts as held. */
+#define FSIZE_HELD_WAIT_MS 1500
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1452,6 +1454,8 @@ static const char fsize_misconf[] = "-MISCONF Errors writing to the AOF file:";
 struct fsize_run {
     struct conn *c;
     long next;                     /* the next i to write */
+    long held;                     /* the write whose reply waits for the retry, or -1 */
+    int port;
     bool acked[FSIZE_WRITES_MAX];
     char value[101];               /* 100 bytes, NUL-terminated */
 };
@@ -1471,12 +1475,29 @@ static bool fsize_refused(const char *reply)
     return strncmp(reply, fsize_misconf, strlen(fsize_misconf)) == 0;
 }
 
-/* Writes until a write is refused; returns that reply, owned. */
+/* Writes until a write is refused; returns that reply, owned. The write
+ * whose bytes failed gets no reply until the retry has written them (a
+ * kill meanwhile would lose it): it is remembered in run->held, and the
+ * refusal is then seen on a second connection. */
 static char *fsize_write_until_refused(struct fsize_run *run)
 {
+    run->held = -1;
     for (;;) {
         ck_assert_msg(run->next < FSIZE_WRITES_MAX, "no write error after %ld writes", run->next);
-        char *reply = fsize_set(run);
+        char key[32];
+        snprintf(key, sizeof(key), "w:%ld", run->next++);
+        const char *argv[] = {"set", key, run->value};
+        conn_send_argv(run->c, 3, argv, NULL);
+        char *reply = conn_try_read_raw(run->c, FSIZE_HELD_WAIT_MS);
+        if (reply == NULL) {
+            run->held = run->next - 1;
+            struct conn *other = conn_open(run->port);
+            reply = conn_cmd(other, "set probe 1");
+            conn_close(other);
+            ck_assert_msg(fsize_refused(reply), "SET after the failed write: %s",
+                          harness_escape(reply));
+            return reply;
+        }
         if (fsize_refused(reply))
             return reply;
         ck_assert_msg(strcmp(reply, "+OK\r\n") == 0, "SET w:%ld: %s", run->next - 1,
@@ -1486,9 +1507,17 @@ static char *fsize_write_until_refused(struct fsize_run *run)
     }
 }
 
-/* Retries a write until it is accepted again, within FSIZE_RECOVER_MS. */
+/* Retries a write until it is accepted again, within FSIZE_RECOVER_MS;
+ * first the held write's reply arrives, once the retry wrote it. */
 static void fsize_wait_accepted(struct fsize_run *run)
 {
+    if (run->held >= 0) {
+        char *reply = conn_try_read_raw(run->c, FSIZE_RECOVER_MS);
+        ck_assert_msg(reply != NULL && strcmp(reply, "+OK\r\n") == 0,
+                      "held SET w:%ld: %s", run->held, harness_escape(reply));
+        free(reply);
+        run->acked[run->held] = true;
+    }
     int64_t deadline = harness_clock_ms() + FSIZE_RECOVER_MS;
     for (;;) {
         char *reply = fsize_set(run);
@@ -1536,14 +1565,18 @@ START_TEST(test_write_error_then_recovery)
     struct args a = args_aof("everysec", NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     run.c = conn_open(h->port);
+    run.port = h->port;
     cmd_ok(run.c, "set before-limit 1");
     fsize_limit(h->pid, (rlim_t)aof_file_size(dir, "appendonly.aof.1.incr.aof") +
                             FSIZE_HEADROOM_BYTES);
     char *reply = fsize_write_until_refused(&run);
     ck_assert_msg(strstr(reply, "File too large") != NULL, "%s", harness_escape(reply));
     free(reply);
-    ck_assert(conn_info_is(run.c, "aof_last_write_status", "err"));
-    ck_cmd(run.c, "get before-limit", "$1\r\n1\r\n"); /* reads still work */
+    /* run.c may wait for its held write: look from another connection. */
+    struct conn *side = conn_open(h->port);
+    ck_assert(conn_info_is(side, "aof_last_write_status", "err"));
+    ck_cmd(side, "get before-limit", "$1\r\n1\r\n"); /* reads still work */
+    conn_close(side);
     fsize_limit(h->pid, RLIM_INFINITY);
     fsize_wait_accepted(&run);
     ck_assert(conn_info_is(run.c, "aof_last_write_status", "ok"));

@@ -492,7 +492,9 @@ START_TEST(test_policy_to_always_during_error)
     struct conn *c = conn_open(h->port);
     cmd_ok(c, "set a 1");
     ck_cmd(c, "debug ringkv-aof-fault write EIO", "+OK\r\n");
-    cmd_ok(c, "set b 2"); /* the write that fails */
+    struct conn *w = conn_open(h->port);
+    /* The write that fails: its reply waits for the retry. */
+    ck_assert(!set_acked(w, "b", "2", HELD_WAIT_MS));
     int64_t deadline = harness_clock_ms() + SETTLE_WAIT_MS;
     while (!conn_info_is(c, "aof_last_write_status", "err")) {
         ck_assert(harness_clock_ms() < deadline);
@@ -509,6 +511,11 @@ START_TEST(test_policy_to_always_during_error)
     ck_assert_msg(reply != NULL && strcmp(reply, "+OK\r\n") == 0, "DEBUG: %s",
                   harness_escape(reply));
     free(reply);
+    reply = reply_within(w, SETTLE_WAIT_MS);
+    ck_assert_msg(reply != NULL && strcmp(reply, "+OK\r\n") == 0, "held SET b: %s",
+                  harness_escape(reply));
+    free(reply);
+    conn_close(w);
     deadline = harness_clock_ms() + SETTLE_WAIT_MS;
     while (!conn_info_is(c, "aof_last_write_status", "ok")) {
         ck_assert(harness_clock_ms() < deadline);
@@ -560,6 +567,44 @@ START_TEST(test_policy_from_always_keeps_held_replies)
     conn_close(c);
     h = crash_and_restart(h, dir, &a);
     c = conn_open(h->port);
+    expect_value(c, "x", "1");
+    conn_close(c);
+    server_stop(h);
+}
+END_TEST
+
+/* ---- everysec: the replies of a batch whose write failed ---- */
+
+/* Under everysec a reply leaves once its bytes are written, so a kill of
+ * the process loses nothing acknowledged. When the write fails, the replies
+ * waiting for it must wait for the retry too (before: they were released
+ * with their bytes only in the server's memory); other clients' reads go
+ * on being served and new writes are refused. */
+START_TEST(test_everysec_failed_write_holds_its_replies)
+{
+    if (server_is_redis())
+        return;
+    char dir[256];
+    harness_make_dir(dir, sizeof(dir));
+    struct args a = args_aof("yes", "everysec");
+    struct server_handle *h = server_start_in(server_binary(), dir, a.v);
+    struct conn *c = conn_open(h->port);
+    cmd_ok(c, "set a 1");
+    ck_cmd(c, "debug ringkv-aof-fault write EIO", "+OK\r\n");
+    struct conn *w = conn_open(h->port);
+    ck_assert_msg(!set_acked(w, "x", "1", HELD_WAIT_MS), "SET acknowledged with its write failing");
+    ck_cmd(c, "get a", "$1\r\n1\r\n");
+    ck_cmd_prefix(c, "set y 2", "-MISCONF");
+    ck_cmd(c, "debug ringkv-aof-fault off", "+OK\r\n");
+    char *reply = reply_within(w, SETTLE_WAIT_MS);
+    ck_assert_msg(reply != NULL && strcmp(reply, "+OK\r\n") == 0, "held SET: %s",
+                  harness_escape(reply));
+    free(reply);
+    conn_close(w);
+    conn_close(c);
+    h = crash_and_restart(h, dir, &a);
+    c = conn_open(h->port);
+    expect_value(c, "a", "1");
     expect_value(c, "x", "1");
     conn_close(c);
     server_stop(h);
@@ -765,6 +810,7 @@ Suite *durability_suite(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, test_policy_to_always_during_error);
     tcase_add_test(t, test_policy_from_always_keeps_held_replies);
+    tcase_add_test(t, test_everysec_failed_write_holds_its_replies);
     tcase_add_test(t, test_no_policy_failed_fsync_rebuilds);
     tcase_add_test(t, test_failed_rewrites_reuse_empty_incr);
     tcase_add_test(t, test_rotation_needs_no_new_buffer);
