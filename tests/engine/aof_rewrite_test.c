@@ -27,6 +27,7 @@
 #include "engine/rdb.h"
 #include "engine/set.h"
 #include "engine/zset.h"
+#include "tests/unit.h"
 
 #include <check.h>
 #include <errno.h>
@@ -35,12 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define TEST_CHECK(expr)                                                        \
-    do {                                                                        \
-        if (!(expr))                                                            \
-            ck_abort_msg("%s:%d: check failed: %s", __FILE__, __LINE__, #expr); \
-    } while (0)
 
 #define TEST_TIMEOUT_S 120
 #define TEST_DATABASES 16
@@ -1001,7 +996,7 @@ START_TEST(test_golden_redis)
 }
 END_TEST
 
-int main(void)
+static Suite *aof_rewrite_suite(void)
 {
     Suite *s = suite_create("aof_rewrite");
     TCase *tc = tcase_create("aof_rewrite");
@@ -1013,9 +1008,7 @@ int main(void)
     tcase_add_test(tc, test_sink_errors);
     tcase_add_test(tc, test_golden_redis);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+TEST_SUITE_MAIN(aof_rewrite_suite)

@@ -14,6 +14,7 @@
 #include "engine/aof_encode.h"
 #include "engine/aof_manifest.h"
 #include "engine/aof_reader.h"
+#include "tests/unit.h"
 
 #include <check.h>
 #include <errno.h>
@@ -24,12 +25,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define TEST_CHECK(expr)                                                        \
-    do {                                                                        \
-        if (!(expr))                                                            \
-            ck_abort_msg("%s:%d: check failed: %s", __FILE__, __LINE__, #expr); \
-    } while (0)
 
 #define TEST_TIMEOUT_S 120
 #define TEST_FUZZ_ROUNDS 20000
@@ -79,17 +74,9 @@ static const char golden_incr[] =
 
 /* ---- helpers ---- */
 
-static uint64_t test_rng_state = 1;
-
-static uint64_t test_rand64(void)
-{
-    uint64_t x = test_rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    test_rng_state = x;
-    return x;
-}
+/* This test's random stream. Each test seeds it with test_rng_init
+ * before drawing (check forks per test, so no test sees another's draws). */
+static struct test_rng rng;
 
 /* Returns an owned exact-size copy, so reading past len trips ASan. */
 static char *test_exact_copy(const char *bytes, size_t len)
@@ -449,13 +436,13 @@ END_TEST
 START_TEST(test_manifest_fuzz)
 {
     size_t base_len = strlen(golden_manifest_rewrite3);
-    test_rng_state = 0x2545f4914f6cdd1dULL;
+    test_rng_init(&rng, 0x2545f4914f6cdd1dULL);
     for (int round = 0; round < TEST_FUZZ_ROUNDS; round++) {
-        size_t len = base_len - (round % 3 == 0 ? test_rand64() % base_len : 0);
+        size_t len = base_len - (round % 3 == 0 ? test_rng_below(&rng, base_len) : 0);
         char *bytes = test_exact_copy(golden_manifest_rewrite3, len);
-        int flips = 1 + (int)(test_rand64() % TEST_FUZZ_FLIPS_MAX);
+        int flips = 1 + (int)test_rng_below(&rng, TEST_FUZZ_FLIPS_MAX);
         for (int f = 0; f < flips && len > 0; f++)
-            bytes[test_rand64() % len] = (char)test_rand64();
+            bytes[test_rng_below(&rng, len)] = (char)test_rng_next(&rng);
         struct aof_manifest m;
         struct aof_manifest_error err;
         aof_manifest_init(&m);
@@ -727,15 +714,15 @@ START_TEST(test_reader_fuzz)
             aof_buffer_append_str(&base, truncation_records[i]);
     }
     aof_buffer_append(&base, golden_incr, GOLDEN_INCR_BYTES);
-    test_rng_state = 0x9e3779b97f4a7c15ULL;
+    test_rng_init(&rng, 0x9e3779b97f4a7c15ULL);
     struct aof_buffer again;
     aof_buffer_init(&again);
     for (int round = 0; round < TEST_FUZZ_ROUNDS; round++) {
-        size_t len = base.len - (round % 3 == 0 ? test_rand64() % base.len : 0);
+        size_t len = base.len - (round % 3 == 0 ? test_rng_below(&rng, base.len) : 0);
         char *bytes = test_exact_copy(base.data, len);
-        int flips = 1 + (int)(test_rand64() % TEST_FUZZ_FLIPS_MAX);
+        int flips = 1 + (int)test_rng_below(&rng, TEST_FUZZ_FLIPS_MAX);
         for (int f = 0; f < flips && len > 0; f++)
-            bytes[test_rand64() % len] = (char)test_rand64();
+            bytes[test_rng_below(&rng, len)] = (char)test_rng_next(&rng);
         struct aof_reader r;
         aof_reader_init(&r, bytes, len, AOF_READER_BULK_BYTES_DEFAULT);
         aof_buffer_clear(&again);
@@ -811,11 +798,4 @@ static Suite *aof_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *runner = srunner_create(aof_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_SUITE_MAIN(aof_suite)

@@ -7,6 +7,7 @@
 #include "engine/db.h"
 #include "engine/kv.h"
 #include "engine/number.h"
+#include "tests/unit.h"
 
 static long long fake_us;
 static long long fake_now_us(void)
@@ -283,7 +284,7 @@ START_TEST(test_number_formats_as_redis)
 }
 END_TEST
 
-int main(void)
+static Suite *db_suite(void)
 {
     Suite *s = suite_create("db");
     TCase *tc = tcase_create("db");
@@ -299,9 +300,7 @@ int main(void)
     tcase_add_test(tc, test_random_skips_and_deletes_expired);
     tcase_add_test(tc, test_number_formats_as_redis);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
+
+TEST_SUITE_MAIN(db_suite)

@@ -6,6 +6,7 @@
  * seeded xorshift generator, so a failure repeats exactly. */
 #include "engine/alloc.h"
 #include "engine/dict.h"
+#include "tests/unit.h"
 
 #include <assert.h>
 #include <check.h>
@@ -14,16 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A passing ck_assert records its location with a write(2); over the
- * millions of checks in these loops that made the suite several times
- * slower, so hot paths use this instead, which reaches check only on
- * failure. */
-#define TEST_CHECK(expr)                                                        \
-    do {                                                                        \
-        if (!(expr))                                                            \
-            ck_abort_msg("%s:%d: check failed: %s", __FILE__, __LINE__, #expr); \
-    } while (0)
 
 #define TEST_KEY_BYTES_MAX 24
 /* Per-test time limit; the 100k-node tests run slowly under ASan. */
@@ -64,26 +55,15 @@ static const struct dict_type test_type = {
 
 /* ---- Randomness ---- */
 
-static uint64_t test_rng_state = 0x9e3779b97f4a7c15;
+/* This test's random stream. Each test seeds it with test_rng_init
+ * before drawing (check forks per test, so no test sees another's draws). */
+static struct test_rng rng;
 
-static void test_rng_seed(uint64_t seed)
-{
-    test_rng_state = seed ? seed : 1;
-}
-
+/* For the library calls that take a uint64_t (*)(void) source of
+ * randomness. */
 static uint64_t test_rand64(void)
 {
-    uint64_t x = test_rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    test_rng_state = x;
-    return x;
-}
-
-static uint32_t test_rand_below(uint32_t bound)
-{
-    return (uint32_t)(test_rand64() % bound);
+    return test_rng_next(&rng);
 }
 
 /* ---- Node pool ---- */
@@ -187,10 +167,10 @@ static uint32_t test_fill_until_rehashing(struct dict *d, struct test_pool *pool
 START_TEST(test_hash_nocase_equals_lowercased)
 {
     uint8_t raw[80], lowered[80];
-    test_rng_seed(11);
+    test_rng_init(&rng, 11);
     for (size_t len = 0; len <= sizeof(raw); len++) {
         for (size_t i = 0; i < len; i++) {
-            raw[i] = (uint8_t)test_rand64();
+            raw[i] = (uint8_t)test_rng_next(&rng);
             lowered[i] = (raw[i] >= 'A' && raw[i] <= 'Z') ? (uint8_t)(raw[i] + 32) : raw[i];
         }
         TEST_CHECK(dict_hash_bytes_nocase(raw, len) == dict_hash_bytes(lowered, len));
@@ -386,10 +366,10 @@ START_TEST(test_interleaved_during_rehash)
     dict_resume_rehash(&d);
     /* Random adds, removes and finds, checking everything while any
      * rehash is in progress. */
-    test_rng_seed(7);
+    test_rng_init(&rng, 7);
     uint32_t checks_while_rehashing = 0;
     for (int round = 0; round < 60000; round++) {
-        struct test_node *n = &pool.nodes[test_rand_below(pool.count)];
+        struct test_node *n = &pool.nodes[test_rng_below(&rng, pool.count)];
         if (n->linked)
             test_remove(&d, n);
         else
@@ -487,7 +467,7 @@ static void test_id_set_put(struct test_id_set *set, uint32_t id)
 static uint32_t test_id_set_take_random(struct test_id_set *set)
 {
     TEST_CHECK(set->count > 0);
-    uint32_t slot = test_rand_below(set->count);
+    uint32_t slot = test_rng_below(&rng, set->count);
     uint32_t id = set->ids[slot];
     set->ids[slot] = set->ids[--set->count];
     return id;
@@ -578,7 +558,7 @@ static void test_scan_shrink_between(struct dict *d, struct test_pool *pool, voi
     for (int i = 0; i < 16 && removable->count > 0; i++)
         test_remove(d, &pool->nodes[test_id_set_take_random(removable)]);
     dict_shrink_if_sparse(d);
-    dict_rehash(d, (int)test_rand_below(4));
+    dict_rehash(d, (int)test_rng_below(&rng, 4));
 }
 
 START_TEST(test_scan_while_shrinking)
@@ -588,7 +568,7 @@ START_TEST(test_scan_while_shrinking)
     for (uint64_t seed = 1; seed <= 4; seed++) {
         struct dict d;
         dict_init(&d, &test_type);
-        test_rng_seed(seed);
+        test_rng_init(&rng, seed);
         removable.count = 0;
         for (uint32_t i = 0; i < pool.count; i++) {
             pool.nodes[i].linked = false;
@@ -628,7 +608,7 @@ static void test_scan_churn_between(struct dict *d, struct test_pool *pool, void
     struct test_churn *churn = ctx;
     if (churn->phase_calls_left-- == 0) {
         churn->growing = !churn->growing;
-        churn->phase_calls_left = 50 + test_rand_below(400);
+        churn->phase_calls_left = 50 + test_rng_below(&rng, 400);
     }
     for (int op = 0; op < 20; op++) {
         struct test_id_set *from = churn->growing ? &churn->unlinked : &churn->linked;
@@ -642,13 +622,13 @@ static void test_scan_churn_between(struct dict *d, struct test_pool *pool, void
             test_remove(d, &pool->nodes[id]);
         test_id_set_put(to, id);
     }
-    if (test_rand_below(4) == 0)
+    if (test_rng_below(&rng, 4) == 0)
         dict_shrink_if_sparse(d);
-    if (test_rand_below(3) == 0)
-        dict_rehash(d, (int)test_rand_below(50));
+    if (test_rng_below(&rng, 3) == 0)
+        dict_rehash(d, (int)test_rng_below(&rng, 50));
     if (d->rehash_paused > 0)
         dict_resume_rehash(d);
-    else if (test_rand_below(8) == 0)
+    else if (test_rng_below(&rng, 8) == 0)
         dict_pause_rehash(d);
 }
 
@@ -663,11 +643,11 @@ START_TEST(test_scan_under_churn)
     for (uint64_t seed = 1; seed <= 12; seed++) {
         struct dict d;
         dict_init(&d, &test_type);
-        test_rng_seed(seed * 7919);
+        test_rng_init(&rng, seed * 7919);
         churn.linked.count = churn.unlinked.count = 0;
         churn.growing = seed % 2 == 0;
-        churn.phase_calls_left = 50 + test_rand_below(400);
-        uint32_t initial = TEST_CHURN_KEPT + test_rand_below(pool.count / 2);
+        churn.phase_calls_left = 50 + test_rng_below(&rng, 400);
+        uint32_t initial = TEST_CHURN_KEPT + test_rng_below(&rng, pool.count / 2);
         for (uint32_t i = 0; i < pool.count; i++) {
             pool.nodes[i].linked = false;
             if (i < initial)
@@ -819,7 +799,7 @@ START_TEST(test_random_returns_present)
     struct test_seen seen = test_seen_make(&pool);
     struct dict d;
     dict_init(&d, &test_type);
-    test_rng_seed(3);
+    test_rng_init(&rng, 3);
     ck_assert_ptr_null(dict_random(&d, test_rand64));
     uint32_t filled = test_fill_until_rehashing(&d, &pool, 1300);
     /* Mid-rehash, both tables hold nodes and every node turns up. */
@@ -992,11 +972,4 @@ static Suite *dict_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *runner = srunner_create(dict_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_SUITE_MAIN(dict_suite)

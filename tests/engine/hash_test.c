@@ -7,6 +7,7 @@
  * pairs and COPY see exactly the model's pairs. */
 #include "engine/alloc.h"
 #include "engine/hash.h"
+#include "tests/unit.h"
 
 #include <check.h>
 #include <stdint.h>
@@ -14,26 +15,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TEST_CHECK(expr)                                                        \
-    do {                                                                        \
-        if (!(expr))                                                            \
-            ck_abort_msg("%s:%d: check failed: %s", __FILE__, __LINE__, #expr); \
-    } while (0)
-
 /* Distinct fields the model test draws from, and the longest field or
  * value it writes. */
 #define MODEL_FIELDS 300
 #define MODEL_TEXT_BYTES_MAX 80
 #define TEST_TIMEOUT_S 120
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+/* This test's random stream. Each test seeds it with test_rng_init
+ * before drawing (check forks per test, so no test sees another's draws). */
+static struct test_rng rng;
 
-static uint64_t rng_next(void)
+/* For the library calls that take a uint64_t (*)(void) source of
+ * randomness. */
+static uint64_t test_rand64(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return test_rng_next(&rng);
 }
 
 static struct encoding_limits limits_of(long long entries, long long value)
@@ -228,13 +224,14 @@ static int field_lookup(const char *p, size_t len)
 
 static void random_value(char *buf, size_t max_len)
 {
-    size_t len = (size_t)(rng_next() % (max_len + 1));
-    if (rng_next() % 4 == 0) {
-        snprintf(buf, MODEL_TEXT_BYTES_MAX + 1, "%lld", (long long)(rng_next() % 200000) - 100000);
+    size_t len = (size_t)test_rng_below(&rng, max_len + 1);
+    if (test_rng_below(&rng, 4) == 0) {
+        snprintf(buf, MODEL_TEXT_BYTES_MAX + 1, "%lld",
+                 (long long)test_rng_below(&rng, 200000) - 100000);
         return;
     }
     for (size_t i = 0; i < len; i++)
-        buf[i] = (char)('a' + rng_next() % 26);
+        buf[i] = (char)('a' + test_rng_below(&rng, 26));
     buf[len] = '\0';
 }
 
@@ -285,10 +282,10 @@ static void check_whole(struct kv *kv, const struct model *m)
     uint64_t counts[] = {1, 2, m->count / 3 + 1, m->count, m->count + 3};
     for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
         struct pair_check rc = {.m = m};
-        hash_random_pairs(kv, counts[k], true, rng_next, pair_check_fn, &rc);
+        hash_random_pairs(kv, counts[k], true, test_rand64, pair_check_fn, &rc);
         TEST_CHECK(rc.reported == (counts[k] < m->count ? counts[k] : m->count));
         struct pair_check rr = {.m = m, .allow_repeats = true};
-        hash_random_pairs(kv, counts[k], false, rng_next, pair_check_fn, &rr);
+        hash_random_pairs(kv, counts[k], false, test_rand64, pair_check_fn, &rr);
         TEST_CHECK(rr.reported == counts[k]);
     }
 }
@@ -301,12 +298,12 @@ static void run_model(long long entries_max, long long value_max, int steps)
     char name[32], value[MODEL_TEXT_BYTES_MAX + 1];
     bool converted = false;
     for (int step = 0; step < steps; step++) {
-        int i = (int)(rng_next() % MODEL_FIELDS);
+        int i = (int)test_rng_below(&rng, MODEL_FIELDS);
         field_name(i, name, sizeof(name));
-        unsigned op = (unsigned)(rng_next() % 10);
+        unsigned op = (unsigned)test_rng_below(&rng, 10);
         if (op < 6) {
             /* Mostly short values; now and then one past the limit. */
-            size_t max_len = rng_next() % 50 == 0 ? MODEL_TEXT_BYTES_MAX : 12;
+            size_t max_len = test_rng_below(&rng, 50) == 0 ? MODEL_TEXT_BYTES_MAX : 12;
             random_value(value, max_len);
             bool added = hash_set(kv, name, strlen(name), value, strlen(value), &l);
             TEST_CHECK(added == !m->present[i]);
@@ -347,21 +344,21 @@ static void run_model(long long entries_max, long long value_max, int steps)
 START_TEST(test_model_listpack_limits)
 {
     /* Limits that keep the hash a listpack for a while, then convert. */
-    rng_state = 0x1234567ULL + (uint64_t)_i;
+    test_rng_init(&rng, 0x1234567ULL + (uint64_t)_i);
     run_model(128, 64, 4000);
 }
 END_TEST
 
 START_TEST(test_model_always_table)
 {
-    rng_state = 0xABCDEFULL;
+    test_rng_init(&rng, 0xABCDEFULL);
     run_model(0, 64, 6000);
 }
 END_TEST
 
 START_TEST(test_model_never_converts)
 {
-    rng_state = 0x777ULL;
+    test_rng_init(&rng, 0x777ULL);
     run_model(100000, 1000, 6000);
 }
 END_TEST
@@ -392,7 +389,7 @@ START_TEST(test_large_table_scan_during_growth)
 }
 END_TEST
 
-int main(void)
+static Suite *hash_suite(void)
 {
     Suite *s = suite_create("hash");
     TCase *tc = tcase_create("conversions");
@@ -409,9 +406,7 @@ int main(void)
     tcase_add_test(tc, test_model_never_converts);
     tcase_add_test(tc, test_large_table_scan_during_growth);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+TEST_SUITE_MAIN(hash_suite)

@@ -9,6 +9,7 @@
  * corrupted blobs in exact-size buffers so ASan sees any over-read. */
 #include "engine/alloc.h"
 #include "engine/intset.h"
+#include "tests/unit.h"
 
 #include <check.h>
 #include <limits.h>
@@ -18,12 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TEST_CHECK(expr)                                                        \
-    do {                                                                        \
-        if (!(expr))                                                            \
-            ck_abort_msg("%s:%d: check failed: %s", __FILE__, __LINE__, #expr); \
-    } while (0)
-
 #define TEST_TIMEOUT_S 120
 #define TEST_MODEL_OPS 20000
 #define TEST_MODEL_SEEDS 4
@@ -31,27 +26,9 @@
  * with duplicates likely. */
 #define TEST_MODEL_VALUES_MAX 600
 
-static uint64_t test_rng_state = 1;
-
-static void test_rng_seed(uint64_t seed)
-{
-    test_rng_state = seed ? seed : 1;
-}
-
-static uint64_t test_rand64(void)
-{
-    uint64_t x = test_rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    test_rng_state = x;
-    return x;
-}
-
-static size_t test_rand_below(size_t bound)
-{
-    return (size_t)(test_rand64() % bound);
-}
+/* This test's random stream. Each test seeds it with test_rng_init
+ * before drawing (check forks per test, so no test sees another's draws). */
+static struct test_rng rng;
 
 static unsigned char *test_hex_decode(const char *hex, size_t *len)
 {
@@ -244,15 +221,15 @@ END_TEST
 
 static long long test_random_value(void)
 {
-    size_t kind = test_rand_below(8);
+    size_t kind = test_rng_below(&rng, 8);
     if (kind == 0)
-        return (long long)test_rand64();
+        return (long long)test_rng_next(&rng);
     if (kind == 1)
-        return (long long)(int32_t)test_rand64();
+        return (long long)(int32_t)test_rng_next(&rng);
     if (kind == 2)
-        return ENCODING_BOUNDARIES[test_rand_below(sizeof(ENCODING_BOUNDARIES) /
+        return ENCODING_BOUNDARIES[test_rng_below(&rng, sizeof(ENCODING_BOUNDARIES) /
                                                    sizeof(ENCODING_BOUNDARIES[0]))].value;
-    return (long long)test_rand_below(2000) - 1000;
+    return (long long)test_rng_below(&rng, 2000) - 1000;
 }
 
 /* The model is a sorted array of distinct values. */
@@ -290,18 +267,18 @@ START_TEST(test_random_model)
 {
     long long *values = alloc_bytes(TEST_MODEL_VALUES_MAX * sizeof(long long) + 1);
     for (uint64_t seed = 1; seed <= TEST_MODEL_SEEDS; seed++) {
-        test_rng_seed(seed * 0x9e3779b97f4a7c15ULL);
+        test_rng_init(&rng, seed * 0x9e3779b97f4a7c15ULL);
         unsigned char *is = intset_new();
         size_t count = 0;
         size_t widest = 2;
         for (size_t op = 0; op < TEST_MODEL_OPS; op++) {
             bool found;
             /* Removes pick present values half the time. */
-            long long v = count > 0 && test_rand_below(2) ? values[test_rand_below(count)]
+            long long v = count > 0 && test_rng_below(&rng, 2) ? values[test_rng_below(&rng, count)]
                                                           : test_random_value();
             size_t pos = test_model_position(values, count, v, &found);
             TEST_CHECK(intset_find(is, v) == found);
-            bool add = count < TEST_MODEL_VALUES_MAX && test_rand_below(100) < 55;
+            bool add = count < TEST_MODEL_VALUES_MAX && test_rng_below(&rng, 100) < 55;
             bool changed;
             if (add) {
                 is = intset_add(is, v, &changed);
@@ -442,11 +419,4 @@ static Suite *intset_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *runner = srunner_create(intset_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_SUITE_MAIN(intset_suite)

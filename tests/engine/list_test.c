@@ -7,33 +7,21 @@
  * generator, so a failure repeats exactly. */
 #include "engine/alloc.h"
 #include "engine/list.h"
+#include "tests/unit.h"
 
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A passing ck_assert costs a write(2); hot loops use this instead. */
-#define TEST_CHECK(expr)                                                        \
-    do {                                                                        \
-        if (!(expr))                                                            \
-            ck_abort_msg("%s:%d: check failed: %s", __FILE__, __LINE__, #expr); \
-    } while (0)
-
 #define TEST_ELEMENT_BYTES_MAX 600
 #define TEST_MODEL_MAX 4000
 #define TEST_STEPS 100000
 #define TEST_TIMEOUT_S 120
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+/* This test's random stream. Each test seeds it with test_rng_init
+ * before drawing (check forks per test, so no test sees another's draws). */
+static struct test_rng rng;
 
 struct model_item {
     size_t len;
@@ -48,16 +36,16 @@ static size_t model_count;
  * occasional long strings that push nodes past their byte limits. */
 static void random_element(struct model_item *out)
 {
-    uint64_t kind = rng_next() % 10;
+    uint64_t kind = test_rng_below(&rng, 10);
     if (kind < 4) {
         out->len = (size_t)snprintf(out->bytes, sizeof(out->bytes), "%lld",
-                                    (long long)(rng_next() % 2000) - 1000);
+                                    (long long)test_rng_below(&rng, 2000) - 1000);
     } else if (kind < 9) {
-        out->len = 1 + rng_next() % 3;
+        out->len = 1 + test_rng_below(&rng, 3);
         for (size_t i = 0; i < out->len; i++)
-            out->bytes[i] = (char)('a' + rng_next() % 2);
+            out->bytes[i] = (char)('a' + test_rng_below(&rng, 2));
     } else {
-        out->len = rng_next() % TEST_ELEMENT_BYTES_MAX;
+        out->len = test_rng_below(&rng, TEST_ELEMENT_BYTES_MAX);
         memset(out->bytes, 'x', out->len);
     }
 }
@@ -123,25 +111,25 @@ static void compare_with_model(struct list *l, int fill)
 static void random_step(struct list *l, bool growing)
 {
     struct model_item item;
-    uint64_t op = rng_next() % 9;
-    if (growing && (rng_next() & 1))
+    uint64_t op = test_rng_below(&rng, 9);
+    if (growing && (test_rng_next(&rng) & 1))
         op = 0;
     /* Removing every match of a short element empties a list quickly:
      * keep it rare. */
-    if (op == 6 && rng_next() % 8 != 0)
+    if (op == 6 && test_rng_below(&rng, 8) != 0)
         op = 8;
     if (model_count == 0 || (op < 3 && model_count < TEST_MODEL_MAX - 1)) {
         random_element(&item);
-        bool head = rng_next() & 1;
+        bool head = test_rng_next(&rng) & 1;
         list_push(l, head ? LIST_HEAD : LIST_TAIL, item.bytes, item.len);
         model_insert(head ? 0 : model_count, &item);
         return;
     }
-    size_t index = rng_next() % model_count;
+    size_t index = test_rng_below(&rng, model_count);
     struct list_entry e;
     switch (op) {
     case 3: {
-        bool head = rng_next() & 1;
+        bool head = test_rng_next(&rng) & 1;
         list_peek(l, head ? LIST_HEAD : LIST_TAIL, &e);
         TEST_CHECK(entry_is(&e, &model[head ? 0 : model_count - 1]));
         list_pop(l, head ? LIST_HEAD : LIST_TAIL);
@@ -154,7 +142,7 @@ static void random_step(struct list *l, bool growing)
         model[index] = item;
         break;
     case 5: {
-        size_t count = rng_next() % (model_count - index + 1);
+        size_t count = test_rng_below(&rng, model_count - index + 1);
         if (count > 20)
             count = count % 20;
         list_delete_range(l, index, count);
@@ -164,7 +152,7 @@ static void random_step(struct list *l, bool growing)
     case 6: {
         /* LREM-like: delete matches of one element walking either way. */
         struct model_item target = model[index];
-        bool forward = rng_next() & 1;
+        bool forward = test_rng_next(&rng) & 1;
         struct list_iter it;
         list_iter_init(&it, l, forward ? 0 : model_count - 1, forward);
         size_t pos = forward ? 0 : model_count - 1;
@@ -187,7 +175,7 @@ static void random_step(struct list *l, bool growing)
     case 7:
         if (model_count < TEST_MODEL_MAX - 1) {
             random_element(&item);
-            bool after = rng_next() & 1;
+            bool after = test_rng_next(&rng) & 1;
             struct list_iter it;
             list_iter_init(&it, l, index, true);
             list_iter_insert(&it, after ? LISTPACK_AFTER : LISTPACK_BEFORE, item.bytes, item.len);
@@ -203,7 +191,7 @@ static void random_step(struct list *l, bool growing)
 
 static void run_model(int fill, uint64_t seed)
 {
-    rng_state = seed;
+    test_rng_init(&rng, seed);
     model_count = 0;
     struct list *l = list_new(fill);
     for (int step = 0; step < TEST_STEPS; step++) {
@@ -329,7 +317,7 @@ START_TEST(test_integer_text)
 }
 END_TEST
 
-int main(void)
+static Suite *list_suite(void)
 {
     Suite *s = suite_create("list");
     TCase *tc = tcase_create("model");
@@ -346,9 +334,7 @@ int main(void)
     tcase_add_test(tc, test_safety_limit_and_clamp);
     tcase_add_test(tc, test_integer_text);
     suite_add_tcase(s, tc);
-    SRunner *runner = srunner_create(s);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+TEST_SUITE_MAIN(list_suite)

@@ -12,6 +12,7 @@
 #include "engine/alloc.h"
 #include "engine/listpack.h"
 #include "engine/sha1.h"
+#include "tests/unit.h"
 
 #include <check.h>
 #include <limits.h>
@@ -20,14 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Reaches check only on failure: a passing ck_assert costs a write(2),
- * which the model loops would make millions of. */
-#define TEST_CHECK(expr)                                                        \
-    do {                                                                        \
-        if (!(expr))                                                            \
-            ck_abort_msg("%s:%d: check failed: %s", __FILE__, __LINE__, #expr); \
-    } while (0)
 
 /* The huge-entry and model tests are slow under ASan. */
 #define TEST_TIMEOUT_S 300
@@ -39,27 +32,9 @@
 
 /* ---- Helpers ---- */
 
-static uint64_t test_rng_state = 1;
-
-static void test_rng_seed(uint64_t seed)
-{
-    test_rng_state = seed ? seed : 1;
-}
-
-static uint64_t test_rand64(void)
-{
-    uint64_t x = test_rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    test_rng_state = x;
-    return x;
-}
-
-static size_t test_rand_below(size_t bound)
-{
-    return (size_t)(test_rand64() % bound);
-}
+/* This test's random stream. Each test seeds it with test_rng_init
+ * before drawing (check forks per test, so no test sees another's draws). */
+static struct test_rng rng;
 
 /* Returns owned bytes decoded from hex; sets *len. */
 static unsigned char *test_hex_decode(const char *hex, size_t *len)
@@ -722,31 +697,32 @@ static struct test_value test_random_value(bool *as_integer, long long *integer)
     struct test_value v;
     v.bytes = alloc_bytes(TEST_VALUE_BYTES_MAX);
     *as_integer = false;
-    size_t kind = test_rand_below(10);
+    size_t kind = test_rng_below(&rng, 10);
     if (kind < 4) {
         long long x;
         if (kind == 0)
-            x = (long long)test_rand64();
+            x = (long long)test_rng_next(&rng);
         else if (kind == 1)
-            x = TEST_INTERESTING[test_rand_below(sizeof(TEST_INTERESTING) / sizeof(long long))];
+            x = TEST_INTERESTING[test_rng_below(&rng,
+                                                sizeof(TEST_INTERESTING) / sizeof(long long))];
         else
-            x = (long long)test_rand_below(20000) - 10000;
+            x = (long long)test_rng_below(&rng, 20000) - 10000;
         v.len = (size_t)snprintf((char *)v.bytes, TEST_VALUE_BYTES_MAX, "%lld", x);
-        *as_integer = test_rand_below(2) == 0;
+        *as_integer = test_rng_below(&rng, 2) == 0;
         *integer = x;
     } else if (kind == 4) {
         /* Integer-looking text that is not canonical. */
         static const char *const odd[] = {"007", "-0", "+3", "1 ", "99999999999999999999", "-"};
-        const char *s = odd[test_rand_below(6)];
+        const char *s = odd[test_rng_below(&rng, 6)];
         v.len = strlen(s);
         memcpy(v.bytes, s, v.len);
     } else {
-        size_t r = test_rand_below(100);
-        size_t len = r < 70 ? test_rand_below(70) : r < 95 ? 60 + test_rand_below(80)
-                                                            : 4085 + test_rand_below(20);
+        size_t r = test_rng_below(&rng, 100);
+        size_t len = r < 70 ? test_rng_below(&rng, 70) : r < 95 ? 60 + test_rng_below(&rng, 80)
+                                                            : 4085 + test_rng_below(&rng, 20);
         /* Any byte, 0x00 and 0xFF included: data never looks like EOF. */
         for (size_t i = 0; i < len; i++)
-            v.bytes[i] = (unsigned char)test_rand64();
+            v.bytes[i] = (unsigned char)test_rng_next(&rng);
         /* Short random text can be canonical integer text ("7"); it is
          * then stored as an integer and reads back as the same text. */
         v.len = len;
@@ -809,7 +785,7 @@ static unsigned char *test_model_step_insert(unsigned char *lp, struct test_mode
     bool as_integer;
     long long integer = 0;
     struct test_value v = test_random_value(&as_integer, &integer);
-    size_t choice = m->count == 0 ? test_rand_below(2) : test_rand_below(4);
+    size_t choice = m->count == 0 ? test_rng_below(&rng, 2) : test_rng_below(&rng, 4);
     if (choice == 0) {
         lp = as_integer ? listpack_append_integer(lp, integer) : listpack_append(lp, v.bytes, v.len);
         test_model_insert(m, m->count, v);
@@ -817,7 +793,7 @@ static unsigned char *test_model_step_insert(unsigned char *lp, struct test_mode
         lp = as_integer ? listpack_prepend_integer(lp, integer) : listpack_prepend(lp, v.bytes, v.len);
         test_model_insert(m, 0, v);
     } else {
-        size_t index = test_rand_below(m->count);
+        size_t index = test_rng_below(&rng, m->count);
         enum listpack_where where = choice == 2 ? LISTPACK_BEFORE : LISTPACK_AFTER;
         unsigned char *p = listpack_seek(lp, (long)index);
         unsigned char *newp = NULL;
@@ -836,8 +812,8 @@ static unsigned char *test_model_step_replace(unsigned char *lp, struct test_mod
     bool as_integer;
     long long integer = 0;
     struct test_value v = test_random_value(&as_integer, &integer);
-    size_t index = test_rand_below(m->count);
-    long seek = test_rand_below(2) ? (long)index : (long)index - (long)m->count;
+    size_t index = test_rng_below(&rng, m->count);
+    long seek = test_rng_below(&rng, 2) ? (long)index : (long)index - (long)m->count;
     unsigned char *p = listpack_seek(lp, seek);
     lp = as_integer ? listpack_replace_integer(lp, &p, integer) : listpack_replace(lp, &p, v.bytes, v.len);
     test_check_text(p, v.bytes, v.len);
@@ -848,9 +824,9 @@ static unsigned char *test_model_step_replace(unsigned char *lp, struct test_mod
 
 static unsigned char *test_model_step_delete(unsigned char *lp, struct test_model *m)
 {
-    size_t index = test_rand_below(m->count);
-    size_t n = 1 + test_rand_below(4);
-    size_t kind = test_rand_below(3);
+    size_t index = test_rng_below(&rng, m->count);
+    size_t n = 1 + test_rng_below(&rng, 4);
+    size_t kind = test_rng_below(&rng, 3);
     if (kind == 0) {
         unsigned char *next = NULL;
         lp = listpack_delete(lp, listpack_seek(lp, (long)index), &next);
@@ -863,7 +839,7 @@ static unsigned char *test_model_step_delete(unsigned char *lp, struct test_mode
             n = m->count - index;
         TEST_CHECK(p == (index + n < m->count ? listpack_seek(lp, (long)index) : NULL));
     } else {
-        long start = test_rand_below(2) ? (long)index : (long)index - (long)m->count;
+        long start = test_rng_below(&rng, 2) ? (long)index : (long)index - (long)m->count;
         lp = listpack_delete_range(lp, start, n);
         if (n > m->count - index)
             n = m->count - index;
@@ -877,9 +853,9 @@ static void test_model_step_find(unsigned char *lp, const struct test_model *m)
 {
     if (m->count == 0)
         return;
-    const struct test_value *needle = &m->items[test_rand_below(m->count)];
-    unsigned skip = (unsigned)test_rand_below(3);
-    size_t start = test_rand_below(m->count);
+    const struct test_value *needle = &m->items[test_rng_below(&rng, m->count)];
+    unsigned skip = (unsigned)test_rng_below(&rng, 3);
+    size_t start = test_rng_below(&rng, m->count);
     size_t expected = SIZE_MAX;
     for (size_t i = start; i < m->count; i += skip + 1) {
         if (m->items[i].len == needle->len && memcmp(m->items[i].bytes, needle->bytes, needle->len) == 0) {
@@ -894,11 +870,11 @@ static void test_model_step_find(unsigned char *lp, const struct test_model *m)
 START_TEST(test_random_model)
 {
     for (uint64_t seed = 1; seed <= TEST_MODEL_SEEDS; seed++) {
-        test_rng_seed(seed * 0x9e3779b97f4a7c15ULL);
+        test_rng_init(&rng, seed * 0x9e3779b97f4a7c15ULL);
         struct test_model m = {0};
         unsigned char *lp = listpack_new();
         for (size_t op = 0; op < TEST_MODEL_OPS; op++) {
-            size_t r = test_rand_below(100);
+            size_t r = test_rng_below(&rng, 100);
             bool grow = m.count < TEST_MODEL_ENTRIES_SOFT_MAX;
             if (m.count == 0 || r < (grow ? 45 : 25))
                 lp = test_model_step_insert(lp, &m);
@@ -1169,11 +1145,4 @@ static Suite *listpack_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *runner = srunner_create(listpack_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_SUITE_MAIN(listpack_suite)

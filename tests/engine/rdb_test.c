@@ -28,6 +28,7 @@
 #include "engine/rdb.h"
 #include "engine/set.h"
 #include "engine/zset.h"
+#include "tests/unit.h"
 
 #include <check.h>
 #include <errno.h>
@@ -38,24 +39,15 @@
 #include <string.h>
 #include <time.h>
 
-#define TEST_CHECK(expr)                                                        \
-    do {                                                                        \
-        if (!(expr))                                                            \
-            ck_abort_msg("%s:%d: check failed: %s", __FILE__, __LINE__, #expr); \
-    } while (0)
-
 #define TEST_TIMEOUT_S 600
 #define TEST_DATABASES 16
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-
-static uint64_t rng_next(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+/* This test's random stream. Each test seeds it with test_rng_init
+ * before drawing (check forks per test, so no test sees another's draws). */
+static struct test_rng rng;
+/* The seed the tests here start from: the one this file's generator
+ * always started from, so their draws are what they always were. */
+#define TEST_SEED_DEFAULT 0x9e3779b97f4a7c15ULL
 
 /* ---- Canonical description of a keyspace ---- */
 
@@ -1489,7 +1481,7 @@ static void build_dataset(struct keyspace *ks)
         big[i] = (char)("abcabcabd"[i % 9]);
     add_string(db0, "lzf", big, sizeof(big));
     for (size_t i = 0; i < sizeof(big); i++)
-        big[i] = (char)rng_next();
+        big[i] = (char)test_rng_next(&rng);
     add_string(db0, "random", big, sizeof(big));
     add_string(db0, "twentyone", "aaaaaaaaaaaaaaaaaaaaa", 21);
     struct kv *e1 = add_string(db0, "expires", "soon", 4);
@@ -1530,10 +1522,11 @@ static void check_encodings(struct keyspace *ks)
 
 START_TEST(test_crc64)
 {
+    test_rng_init(&rng, TEST_SEED_DEFAULT);
     TEST_CHECK(crc64_update(CRC64_INIT, "123456789", 9) == 0xe9c6d914c4b8d9caULL);
     unsigned char buf[1000];
     for (size_t i = 0; i < sizeof(buf); i++)
-        buf[i] = (unsigned char)rng_next();
+        buf[i] = (unsigned char)test_rng_next(&rng);
     uint64_t whole = crc64_update(CRC64_INIT, buf, sizeof(buf));
     for (size_t split = 0; split <= sizeof(buf); split += 37) {
         uint64_t crc = crc64_update(CRC64_INIT, buf, split);
@@ -1596,6 +1589,7 @@ static void round_trip(const struct rdb_save_options *opt)
 
 START_TEST(test_round_trip)
 {
+    test_rng_init(&rng, TEST_SEED_DEFAULT);
     round_trip(&save_default);
     struct rdb_save_options plain = save_default;
     plain.compression = false;
@@ -1631,6 +1625,7 @@ END_TEST
 
 START_TEST(test_incremental_and_sink_errors)
 {
+    test_rng_init(&rng, TEST_SEED_DEFAULT);
     struct keyspace ks;
     keyspace_init(&ks, TEST_DATABASES);
     build_dataset(&ks);
@@ -1675,6 +1670,7 @@ static int failing_write(void *ctx, const void *buf, size_t len)
 
 START_TEST(test_sink_error_is_sticky)
 {
+    test_rng_init(&rng, TEST_SEED_DEFAULT);
     struct keyspace ks;
     keyspace_init(&ks, TEST_DATABASES);
     build_dataset(&ks);
@@ -1837,6 +1833,7 @@ END_TEST
 
 START_TEST(test_golden_bit_flips)
 {
+    test_rng_init(&rng, TEST_SEED_DEFAULT);
     unsigned char *copy = malloc(rdb_golden_70_len);
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < rdb_golden_70_len; i++) {
@@ -1845,7 +1842,7 @@ START_TEST(test_golden_bit_flips)
              * instead of being caught at the end. */
             if (pass == 1)
                 memset(copy + rdb_golden_70_len - 8, 0, 8);
-            copy[i] ^= (unsigned char)(1u << (rng_next() % 8));
+            copy[i] ^= (unsigned char)(1u << test_rng_below(&rng, 8));
             struct keyspace ks;
             keyspace_init(&ks, TEST_DATABASES);
             struct rdb_load_info info;
@@ -1878,6 +1875,7 @@ END_TEST
  * but a crash (or an ASan report) is fine. */
 START_TEST(test_dataset_random_damage)
 {
+    test_rng_init(&rng, TEST_SEED_DEFAULT);
     struct keyspace ks;
     keyspace_init(&ks, TEST_DATABASES);
     build_dataset(&ks);
@@ -1889,12 +1887,12 @@ START_TEST(test_dataset_random_damage)
     size_t loaded = 0;
     for (int round = 0; round < 1500; round++) {
         memcpy(copy, out.data, out.len);
-        int hits = 1 + (int)(rng_next() % 4);
+        int hits = 1 + (int)test_rng_below(&rng, 4);
         for (int h = 0; h < hits; h++)
-            copy[rng_next() % (out.len - 8)] = (unsigned char)rng_next();
+            copy[test_rng_below(&rng, out.len - 8)] = (unsigned char)test_rng_next(&rng);
         keyspace_init(&ks, TEST_DATABASES);
         struct rdb_load_info info;
-        size_t len = round % 5 == 0 ? rng_next() % out.len : out.len;
+        size_t len = round % 5 == 0 ? test_rng_below(&rng, out.len) : out.len;
         if (load_memory(copy, len, &ks, true, 0, &info) == RDB_LOAD_OK)
             loaded++;
         keyspace_free(&ks);
@@ -2348,7 +2346,7 @@ START_TEST(test_bench)
 }
 END_TEST
 
-int main(void)
+static Suite *rdb_suite(void)
 {
     Suite *s = suite_create("rdb");
     TCase *tc = tcase_create("rdb");
@@ -2370,9 +2368,7 @@ int main(void)
     tcase_add_test(tc, test_corrupt_listpack_refused);
     tcase_add_test(tc, test_bench);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+TEST_SUITE_MAIN(rdb_suite)

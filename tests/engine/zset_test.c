@@ -10,6 +10,7 @@
 #include "engine/kv.h"
 #include "engine/listpack.h"
 #include "engine/zset.h"
+#include "tests/unit.h"
 
 #include <check.h>
 #include <math.h>
@@ -18,27 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TEST_CHECK(expr)                                                        \
-    do {                                                                        \
-        if (!(expr))                                                            \
-            ck_abort_msg("%s:%d: check failed: %s", __FILE__, __LINE__, #expr); \
-    } while (0)
-
 #define TEST_POOL_SIZE 40
 #define TEST_MEMBER_BYTES_MAX 12
 #define TEST_OPS 20000
 
-static uint64_t test_rng_state = 1;
-
-static uint64_t test_rand64(void)
-{
-    uint64_t x = test_rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    test_rng_state = x;
-    return x;
-}
+/* This test's random stream. Each test seeds it with test_rng_init
+ * before drawing (check forks per test, so no test sees another's draws). */
+static struct test_rng rng;
 
 /* ---- Model ---- */
 
@@ -217,15 +204,15 @@ static void model_run(uint64_t seed, long long max_entries, long long max_value)
         snprintf(storage[i], sizeof(storage[i]), "%.*s%d", i % 7, "abcdefgh", i);
         pool[i] = storage[i];
     }
-    test_rng_state = seed;
+    test_rng_init(&rng, seed);
     struct model m = {.count = 0};
     struct kv *kv = new_zset();
     for (int op = 0; op < TEST_OPS; op++) {
-        const char *member = pool[test_rand64() % TEST_POOL_SIZE];
+        const char *member = pool[test_rng_below(&rng, TEST_POOL_SIZE)];
         size_t len = strlen(member);
-        double score = (double)((int)(test_rand64() % 9) - 4) / 2;
+        double score = (double)((int)test_rng_below(&rng, 9) - 4) / 2;
         int idx = model_find(&m, member, len);
-        switch (test_rand64() % 6) {
+        switch (test_rng_below(&rng, 6)) {
         case 0:
         case 1:
         case 2: {
@@ -250,7 +237,7 @@ static void model_run(uint64_t seed, long long max_entries, long long max_value)
             for (size_t i = 0; i < m.count; i++)
                 expected += m.pairs[i].score >= range.min && m.pairs[i].score < range.max;
             TEST_CHECK(zset_count_in_score_range(kv, &range) == expected);
-            if (test_rand64() % 4 == 0) {
+            if (test_rng_below(&rng, 4) == 0) {
                 TEST_CHECK(zset_delete_range_by_score(kv, &range) == expected);
                 for (size_t i = m.count; i-- > 0;)
                     if (m.pairs[i].score >= range.min && m.pairs[i].score < range.max)
@@ -259,7 +246,7 @@ static void model_run(uint64_t seed, long long max_entries, long long max_value)
             break;
         }
         default:
-            if (m.count > 2 && test_rand64() % 3 == 0) {
+            if (m.count > 2 && test_rng_below(&rng, 3) == 0) {
                 zset_delete_range_by_rank(kv, 1, 2);
                 model_remove(&m, 2);
                 model_remove(&m, 1);
@@ -295,7 +282,7 @@ START_TEST(test_model_skiplist)
 }
 END_TEST
 
-int main(void)
+static Suite *zset_suite(void)
 {
     Suite *s = suite_create("zset");
     TCase *tc = tcase_create("zset");
@@ -308,9 +295,7 @@ int main(void)
     tcase_add_loop_test(tc, test_model_converting, 0, 3);
     tcase_add_loop_test(tc, test_model_skiplist, 0, 3);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+TEST_SUITE_MAIN(zset_suite)

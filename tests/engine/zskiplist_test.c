@@ -10,6 +10,7 @@
  * comes from a seeded xorshift generator, so a failure repeats exactly. */
 #include "engine/alloc.h"
 #include "engine/zskiplist.h"
+#include "tests/unit.h"
 
 #include <check.h>
 #include <math.h>
@@ -18,14 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A passing ck_assert costs a write(2); the model loops make millions of
- * checks, so they use this, which reaches check only on failure. */
-#define TEST_CHECK(expr)                                                        \
-    do {                                                                        \
-        if (!(expr))                                                            \
-            ck_abort_msg("%s:%d: check failed: %s", __FILE__, __LINE__, #expr); \
-    } while (0)
 
 #define TEST_MEMBER_BYTES_MAX 16
 #define TEST_POOL_SIZE 400
@@ -39,27 +32,9 @@
 
 /* ---- Randomness ---- */
 
-static uint64_t test_rng_state = 0x9e3779b97f4a7c15;
-
-static void test_rng_seed(uint64_t seed)
-{
-    test_rng_state = seed ? seed : 1;
-}
-
-static uint64_t test_rand64(void)
-{
-    uint64_t x = test_rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    test_rng_state = x;
-    return x;
-}
-
-static uint32_t test_rand_below(uint32_t bound)
-{
-    return (uint32_t)(test_rand64() % bound);
-}
+/* This test's random stream. Each test seeds it with test_rng_init
+ * before drawing (check forks per test, so no test sees another's draws). */
+static struct test_rng rng;
 
 /* Scores with many ties, both infinities, both zeros and huge magnitudes,
  * and sometimes an arbitrary value in between. */
@@ -70,9 +45,9 @@ static const double test_scores[] = {
 
 static double test_random_score(void)
 {
-    if (test_rand_below(4) == 0)
-        return (double)(int64_t)test_rand_below(2001) / 100.0 - 10.0;
-    return test_scores[test_rand_below(TEST_SCORE_COUNT)];
+    if (test_rng_below(&rng, 4) == 0)
+        return (double)(int64_t)test_rng_below(&rng, 2001) / 100.0 - 10.0;
+    return test_scores[test_rng_below(&rng, TEST_SCORE_COUNT)];
 }
 
 /* ---- Members ---- */
@@ -301,11 +276,11 @@ static struct zrange_spec test_random_score_range(void)
     struct zrange_spec r = {
         .min = test_random_score(),
         .max = test_random_score(),
-        .minex = test_rand_below(2) == 0,
-        .maxex = test_rand_below(2) == 0,
+        .minex = test_rng_below(&rng, 2) == 0,
+        .maxex = test_rng_below(&rng, 2) == 0,
     };
     /* Mostly ordered ranges, so most queries find something. */
-    if (r.min > r.max && test_rand_below(4) != 0) {
+    if (r.min > r.max && test_rng_below(&rng, 4) != 0) {
         double t = r.min;
         r.min = r.max;
         r.max = t;
@@ -315,15 +290,15 @@ static struct zrange_spec test_random_score_range(void)
 
 static struct zlex_bound test_random_lex_bound(void)
 {
-    uint32_t pick = test_rand_below(10);
+    uint32_t pick = test_rng_below(&rng, 10);
     if (pick == 0)
         return (struct zlex_bound){.kind = ZLEX_BOUND_NEG_INF, .exclusive = true};
     if (pick == 1)
         return (struct zlex_bound){.kind = ZLEX_BOUND_POS_INF, .exclusive = true};
-    const struct test_member *m = &test_pool[test_rand_below(TEST_POOL_SIZE)];
+    const struct test_member *m = &test_pool[test_rng_below(&rng, TEST_POOL_SIZE)];
     return (struct zlex_bound){
         .kind = ZLEX_BOUND_FINITE,
-        .exclusive = test_rand_below(2) == 0,
+        .exclusive = test_rng_below(&rng, 2) == 0,
         .bytes = m->bytes,
         .len = m->len,
     };
@@ -476,9 +451,9 @@ END_TEST
 
 static void test_random_op(struct zskiplist *zsl, struct model *model)
 {
-    uint32_t op = test_rand_below(100);
+    uint32_t op = test_rng_below(&rng, 100);
     if (op < 45 || model->count == 0) {
-        const struct test_member *m = &test_pool[test_rand_below(TEST_POOL_SIZE)];
+        const struct test_member *m = &test_pool[test_rng_below(&rng, TEST_POOL_SIZE)];
         long at = model_find(model, m);
         if (at >= 0) {
             const struct model_entry *e = &model->entries[at];
@@ -487,11 +462,11 @@ static void test_random_op(struct zskiplist *zsl, struct model *model)
         }
         test_insert(zsl, model, test_random_score(), m);
     } else if (op < 65) {
-        size_t at = test_rand_below((uint32_t)model->count);
+        size_t at = test_rng_below(&rng, (uint32_t)model->count);
         const struct model_entry e = model->entries[at];
         struct zskiplist_node *expected = zskiplist_by_rank(zsl, at + 1);
         struct zskiplist_node *removed = NULL;
-        bool keep = test_rand_below(2) == 0;
+        bool keep = test_rng_below(&rng, 2) == 0;
         TEST_CHECK(zskiplist_delete(zsl, e.score, e.member->bytes, e.member->len,
                                     keep ? &removed : NULL));
         if (keep) {
@@ -502,7 +477,7 @@ static void test_random_op(struct zskiplist *zsl, struct model *model)
         model_remove(model, at);
     } else if (op < 70) {
         /* A present member under a different score, or an absent one. */
-        const struct test_member *m = &test_pool[test_rand_below(TEST_POOL_SIZE)];
+        const struct test_member *m = &test_pool[test_rng_below(&rng, TEST_POOL_SIZE)];
         long at = model_find(model, m);
         double score = test_random_score();
         if (at >= 0 && model->entries[at].score == score)
@@ -510,7 +485,7 @@ static void test_random_op(struct zskiplist *zsl, struct model *model)
         TEST_CHECK(!zskiplist_delete(zsl, score, m->bytes, m->len, NULL));
         TEST_CHECK(zskiplist_rank(zsl, score, m->bytes, m->len) == 0);
     } else if (op < 95) {
-        size_t at = test_rand_below((uint32_t)model->count);
+        size_t at = test_rng_below(&rng, (uint32_t)model->count);
         const struct model_entry e = model->entries[at];
         struct zskiplist_node *before = zskiplist_by_rank(zsl, at + 1);
         double score = test_random_score();
@@ -528,7 +503,7 @@ static void test_random_op(struct zskiplist *zsl, struct model *model)
 
 static void test_model_run(uint64_t seed)
 {
-    test_rng_seed(seed);
+    test_rng_init(&rng, seed);
     struct model *model = alloc_zeroed(sizeof(*model));
     struct zskiplist *zsl = zskiplist_create(seed);
     for (int i = 0; i < TEST_OPS_PER_SEED; i++) {
@@ -541,7 +516,7 @@ static void test_model_run(uint64_t seed)
     model_check(zsl, model);
     /* Drain it completely, checking as it empties. */
     while (model->count > 0) {
-        size_t at = test_rand_below((uint32_t)model->count);
+        size_t at = test_rng_below(&rng, (uint32_t)model->count);
         const struct model_entry *e = &model->entries[at];
         TEST_CHECK(zskiplist_delete(zsl, e->score, e->member->bytes, e->member->len, NULL));
         model_remove(model, at);
@@ -606,7 +581,7 @@ END_TEST
 START_TEST(test_score_ranges_random)
 {
     test_pool_fill();
-    test_rng_seed(77);
+    test_rng_init(&rng, 77);
     struct zskiplist *zsl = zskiplist_create(77);
     struct model *model = alloc_zeroed(sizeof(*model));
     for (uint32_t k = 0; k < 300; k++)
@@ -686,17 +661,17 @@ static void test_deleted(struct zskiplist_node *node, void *ctx)
  * list and compares the callbacks and what is left with the model. */
 static void test_delete_range_once(uint64_t seed, int kind)
 {
-    test_rng_seed(seed);
+    test_rng_init(&rng, seed);
     struct zskiplist *zsl = zskiplist_create(seed);
     struct model *model = alloc_zeroed(sizeof(*model));
-    uint32_t n = test_rand_below(120);
+    uint32_t n = test_rng_below(&rng, 120);
     for (uint32_t k = 0; k < n; k++) {
         double score = kind == 1 ? 0 : test_random_score();
         test_insert(zsl, model, score, &test_pool[k + 1 + seed % 100]);
     }
     struct zrange_spec sr = test_random_score_range();
     struct zlex_spec lr = test_random_lex_range();
-    size_t start = test_rand_below(n + 3) + 1, end = test_rand_below(n + 3);
+    size_t start = test_rng_below(&rng, n + 3) + 1, end = test_rng_below(&rng, n + 3);
     /* The deleted run is contiguous in the model. */
     size_t first = model->count, last = 0;
     for (size_t i = 0; i < model->count; i++) {
@@ -1094,11 +1069,4 @@ static Suite *zskiplist_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *runner = srunner_create(zskiplist_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_SUITE_MAIN(zskiplist_suite)

@@ -13,6 +13,7 @@
 
 #include "engine/alloc.h"
 #include "net/config.h"
+#include "tests/unit.h"
 
 #define ERR_BYTES 512
 #define GOT_MAX 128
@@ -1250,11 +1251,4 @@ static Suite *config_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(config_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_SUITE_MAIN(config_suite)

@@ -11,6 +11,7 @@
 
 #include "engine/alloc.h"
 #include "net/glob.h"
+#include "tests/unit.h"
 
 struct glob_case {
     const char *pattern;
@@ -299,11 +300,4 @@ static Suite *glob_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(glob_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_SUITE_MAIN(glob_suite)

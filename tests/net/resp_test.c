@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "net/resp.h"
+#include "tests/unit.h"
 
 #define TEST_BULK_MAX (512LL * 1024 * 1024) /* Redis's default proto-max-bulk-len */
 #define TEST_RANDOM_SEED 0x5eed2024u
@@ -964,37 +965,30 @@ END_TEST
 
 /* ---- Request parser: random streams ---- */
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static size_t rng_below(size_t n)
-{
-    return (size_t)(rng_next() % n);
-}
+/* This test's random stream. Each test seeds it with test_rng_init
+ * before drawing (check forks per test, so no test sees another's draws). */
+static struct test_rng rng;
 
 /* Random bytes, heavy on the ones that mean something to RESP. */
 static void random_binary(char *out, size_t len)
 {
     static const char special[] = "\r\n\0$*\"' ";
     for (size_t i = 0; i < len; i++)
-        out[i] = rng_below(3) == 0 ? special[rng_below(sizeof(special) - 1)] : (char)rng_next();
+        out[i] = test_rng_below(&rng, 3) == 0
+                     ? special[test_rng_below(&rng, sizeof(special) - 1)]
+                     : (char)test_rng_next(&rng);
 }
 
 static void random_multibulk(struct bytes *input, struct bytes *want)
 {
-    int argc = (int)(rng_below(8) == 0 ? rng_below(40) : 1 + rng_below(6));
+    int argc = (int)(test_rng_below(&rng, 8) == 0 ? test_rng_below(&rng, 40)
+                                                  : 1 + test_rng_below(&rng, 6));
     struct resp_arg args[40];
     char data[40][300];
     bytes_printf(input, "*%d\r\n", argc);
     for (int i = 0; i < argc; i++) {
-        size_t len = rng_below(10) == 0 ? rng_below(300) : rng_below(20);
+        size_t len = test_rng_below(&rng, 10) == 0 ? test_rng_below(&rng, 300)
+                                                   : test_rng_below(&rng, 20);
         random_binary(data[i], len);
         args[i].ptr = data[i];
         args[i].len = len;
@@ -1009,27 +1003,27 @@ static void random_inline(struct bytes *input, struct bytes *want)
 {
     static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:";
     static const char *const gaps[] = {" ", "  ", "\t", " \t "};
-    int argc = 1 + (int)rng_below(5);
+    int argc = 1 + (int)test_rng_below(&rng, 5);
     struct resp_arg args[5];
     char words[5][12];
     for (int i = 0; i < argc; i++) {
-        size_t len = 1 + rng_below(sizeof(words[i]) - 1);
+        size_t len = 1 + test_rng_below(&rng, sizeof(words[i]) - 1);
         for (size_t j = 0; j < len; j++)
-            words[i][j] = alphabet[rng_below(sizeof(alphabet) - 1)];
+            words[i][j] = alphabet[test_rng_below(&rng, sizeof(alphabet) - 1)];
         args[i].ptr = words[i];
         args[i].len = len;
         if (i > 0)
-            bytes_printf(input, "%s", gaps[rng_below(4)]);
+            bytes_printf(input, "%s", gaps[test_rng_below(&rng, 4)]);
         bytes_append(input, words[i], len);
     }
-    bytes_printf(input, rng_below(2) ? "\r\n" : "\n");
+    bytes_printf(input, test_rng_below(&rng, 2) ? "\r\n" : "\n");
     transcript_command(want, argc, args);
 }
 
 static void random_empty(struct bytes *input, struct bytes *want)
 {
     static const char *const empties[] = {"\r\n", "\n", " \t\r\n", "*0\r\n", "*-1\r\n", "*-7\r\n"};
-    bytes_printf(input, "%s", empties[rng_below(6)]);
+    bytes_printf(input, "%s", empties[test_rng_below(&rng, 6)]);
     transcript_command(want, 0, NULL);
 }
 
@@ -1048,9 +1042,9 @@ static const struct {
 /* Appends random commands, sometimes followed by a bad or unfinished one. */
 static void random_stream(struct bytes *input, struct bytes *want)
 {
-    size_t commands = 1 + rng_below(TEST_RANDOM_COMMANDS_MAX);
+    size_t commands = 1 + test_rng_below(&rng, TEST_RANDOM_COMMANDS_MAX);
     for (size_t i = 0; i < commands; i++) {
-        size_t kind = rng_below(10);
+        size_t kind = test_rng_below(&rng, 10);
         if (kind < 6)
             random_multibulk(input, want);
         else if (kind < 9)
@@ -1058,7 +1052,7 @@ static void random_stream(struct bytes *input, struct bytes *want)
         else
             random_empty(input, want);
     }
-    size_t tail = rng_below(8);
+    size_t tail = test_rng_below(&rng, 8);
     if (tail < 5) {
         bytes_printf(input, "%s", random_bad_tails[tail].input);
         transcript_error(want, random_bad_tails[tail].error);
@@ -1070,7 +1064,7 @@ static void random_stream(struct bytes *input, struct bytes *want)
 
 START_TEST(test_random_streams_random_splits)
 {
-    rng_state = TEST_RANDOM_SEED;
+    test_rng_init(&rng, TEST_RANDOM_SEED);
     for (int round = 0; round < TEST_RANDOM_ROUNDS; round++) {
         struct bytes input = {0}, want = {0}, got = {0};
         random_stream(&input, &want);
@@ -1078,9 +1072,9 @@ START_TEST(test_random_streams_random_splits)
         bytes_assert_eq(&got, &want, "random stream, whole");
         for (int trial = 0; trial < 20; trial++) {
             size_t cuts[512], count = 0, at = 0;
-            size_t step_max = 1 + rng_below(trial < 10 ? 8 : 200);
+            size_t step_max = 1 + test_rng_below(&rng, trial < 10 ? 8 : 200);
             while (count < 512 && at < input.len) {
-                at += 1 + rng_below(step_max);
+                at += 1 + test_rng_below(&rng, step_max);
                 if (at > input.len)
                     at = input.len;
                 cuts[count++] = at;
@@ -1468,11 +1462,4 @@ static Suite *resp_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *runner = srunner_create(resp_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_SUITE_MAIN(resp_suite)

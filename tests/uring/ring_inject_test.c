@@ -22,6 +22,7 @@
 #include "uring/ring.h"
 #include "uring/ring_inject.h"
 #include "uring/ring_fake.h"
+#include "tests/unit.h"
 
 /* Set around every queue() call: a done() that sees it ran inside one. */
 static bool test_in_queue;
@@ -444,10 +445,8 @@ static bool io_uring_usable(void)
     return true;
 }
 
-int main(void)
+static Suite *ring_inject_suite(void)
 {
-    if (!io_uring_usable())
-        return 77;
     Suite *s = suite_create("ring_inject");
     TCase *tc = tcase_create("kernel");
     tcase_set_timeout(tc, 60);
@@ -464,9 +463,12 @@ int main(void)
     tcase_add_test_raise_signal(stub, test_arm_rejects_a_bad_kind, SIGABRT);
     tcase_add_test_raise_signal(stub, test_arm_rejects_a_positive_error, SIGABRT);
     suite_add_tcase(s, stub);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return s;
+}
+
+int main(void)
+{
+    if (!io_uring_usable())
+        return 77;
+    return test_suite_run(ring_inject_suite());
 }

@@ -16,6 +16,7 @@
 
 #include "uring/ring.h"
 #include "uring/writer.h"
+#include "tests/unit.h"
 
 static uint8_t pattern(uint64_t o)
 {
@@ -272,10 +273,8 @@ static bool io_uring_usable(void)
     return true;
 }
 
-int main(void)
+static Suite *ring_suite(void)
 {
-    if (!io_uring_usable())
-        return 77;
     Suite *s = suite_create("ring");
     TCase *tc = tcase_create("kernel");
     tcase_set_timeout(tc, 120);
@@ -285,9 +284,12 @@ int main(void)
     tcase_add_test(tc, test_streaming_64mb);
     tcase_add_test(tc, test_forked_child_uses_its_own_ring);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return s;
+}
+
+int main(void)
+{
+    if (!io_uring_usable())
+        return 77;
+    return test_suite_run(ring_suite());
 }

@@ -18,6 +18,7 @@
 
 #include "uring/ring_fake.h"
 #include "uring/writer.h"
+#include "tests/unit.h"
 
 #define TEST_FD 1000 /* never opened: the fake ignores fds */
 #define TEST_FILE_BYTES (1 << 20)
@@ -1243,11 +1244,4 @@ static Suite *writer_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(writer_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
-}
+TEST_SUITE_MAIN(writer_suite)
