@@ -19,12 +19,29 @@
 # the kill may be lost; they are counted as lost_in_window, and only older
 # losses (or a hole: a lost write followed by a surviving one) are violations.
 #
+# With --power-cut the kill is also a power cut. Each server runs with the
+# filesystem fault shim preloaded (LD_PRELOAD=libfsfault.so, see
+# tests/fault/fsfault.c), logging its and its children's directory changes
+# and libc fsyncs into a fresh log per cycle (fsfault/log.<cycle> in the
+# work dir; the previous cut already decided what survived). After the kill,
+# once no process of the server's session is left, fsfault-powercut undoes
+# every logged directory change (mkdir, create, rename, unlink) that no
+# later fsync of its directory made durable, before the restart. The shim
+# cannot see io_uring and leaves file contents alone: this checks the
+# durability of directory entries, not of data. Each cycle's line gives
+# undone=<n>, and the summary dir_changes_undone=<total>. The logs stay in
+# the work dir (kept on violations, or with --keep).
+#
 # Usage: bench/torture.sh --policy always|everysec --cycles N [--server PATH]
-#          [--rewrite] [--load PATH] [--clients N] [--pipeline N] [--keep]
-# Env: ALLOW_LOSS_MS (default 2000), TMPDIR (where the work dir goes).
+#          [--rewrite] [--power-cut] [--load PATH] [--clients N] [--pipeline N]
+#          [--keep]
+# Env: ALLOW_LOSS_MS (default 2000), TMPDIR (where the work dir goes),
+#   FSFAULT_SHIM and FSFAULT_POWERCUT (--power-cut's libfsfault.so and
+#   fsfault-powercut; default: this checkout's build/). --power-cut wants a
+#   server of a normal build: the shim is preloaded ahead of any sanitizer.
 # Exit status: 0 if no violations, 1 if any, 2 if the harness itself failed
-# (a server that would not start, say). Ctrl-C stops after killing the
-# servers it started and prints the totals so far.
+# (a server that would not start, say, or a power cut that failed). Ctrl-C
+# stops after killing the servers it started and prints the totals so far.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -33,6 +50,9 @@ cycles=10
 server="$root/build/ringkv-server"
 load="${LOAD:-$root/build/ringkv-load}"
 rewrite=0
+power_cut=0
+shim="${FSFAULT_SHIM:-$root/build/libfsfault.so}"
+powercut="${FSFAULT_POWERCUT:-$root/build/fsfault-powercut}"
 clients=4
 pipeline=8
 keep=0
@@ -48,6 +68,7 @@ while [ $# -gt 0 ]; do
     --clients) clients="$2"; shift 2 ;;
     --pipeline) pipeline="$2"; shift 2 ;;
     --rewrite) rewrite=1; shift ;;
+    --power-cut) power_cut=1; shift ;;
     --keep) keep=1; shift ;;
     *) usage ;;
   esac
@@ -57,8 +78,13 @@ case "$policy" in always|everysec) ;; *) usage ;; esac
 for bin in "$server" "$load"; do
   [ -x "$bin" ] || { echo "torture: $bin is not executable" >&2; exit 2; }
 done
+if [ "$power_cut" = 1 ]; then
+  [ -r "$shim" ] || { echo "torture: the shim $shim is not readable" >&2; exit 2; }
+  [ -x "$powercut" ] || { echo "torture: $powercut is not executable" >&2; exit 2; }
+fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/ringkv-torture-XXXXXX")"
+work="$(cd "$work" && pwd)" # absolute: the shim's backup paths must match powercut's
 data="$work/data"
 mkdir -p "$data"
 server_pid=""
@@ -67,6 +93,8 @@ port=""
 done_cycles=0
 checked=0 lost=0 in_window=0 violations=0
 kill_times=()
+# --power-cut: the running server's log and backup dir, and the total cut.
+cut_log="" cut_backup="" undone_total=0
 
 # Servers run in their own session (setsid execs in place, so $! is both the
 # pid and the process group), so one kill of the group also takes down any
@@ -104,6 +132,46 @@ await_death() {
   done
 }
 
+# session_alive SID: whether a process of session SID (a server started by
+# setsid, or a child it forked) is still running, zombies aside.
+session_alive() {
+  local f line fields
+  for f in /proc/[0-9]*/stat; do
+    read -r line 2>/dev/null <"$f" || continue
+    fields=(${line##*) }) # state ppid pgrp session ...
+    [ "${fields[3]:-}" = "$1" ] && [ "${fields[0]}" != Z ] && return 0
+  done
+  return 1
+}
+
+# cut_power SID: after the kill of session SID, undoes what its log holds
+# that no directory fsync made durable, once no process is left to add to
+# the log or to change the directory behind the cut. Sets cut_undone.
+cut_undone=0
+prev_cut_log=""
+cut_power() {
+  local i out
+  for i in $(seq 600); do
+    session_alive "$1" || break
+    if [ "$i" = 600 ]; then
+      echo "torture: session $1 still has live processes 60 s after SIGKILL; no power cut" >&2
+      exit 2
+    fi
+    sleep_ms 100
+  done
+  if ! out=$("$powercut" "$cut_log" "$cut_backup" 2>&1); then
+    echo "torture: power cut failed: $out" >&2
+    exit 2
+  fi
+  cut_undone=$out
+  undone_total=$((undone_total + cut_undone))
+  echo "--- $(date +%T.%3N) power cut: $cut_undone directory changes of $cut_log undone" \
+    >>"$work/server.log"
+  prev_cut_log=$cut_log
+  # What is left in the backup dir was replaced or removed for good.
+  [ "$keep" = 1 ] || rm -rf "$cut_backup"
+}
+
 stop_load() {
   if [ -n "$load_pid" ]; then
     kill -TERM "$load_pid" 2>/dev/null || true
@@ -113,8 +181,10 @@ stop_load() {
 }
 
 summary() {
+  local cut=""
+  [ "$power_cut" = 1 ] && cut=" dir_changes_undone=$undone_total"
   echo "cycles=$done_cycles acknowledged_checked=$checked lost=$lost" \
-       "lost_in_window=$in_window violations=$violations"
+       "lost_in_window=$in_window violations=$violations$cut"
 }
 
 finish() {
@@ -143,10 +213,21 @@ sleep_ms() {
   wait $! || true
 }
 
+# start_server N: starts the server that cycle N will kill (N = cycles + 1:
+# the one for the final check). With --power-cut it runs under the shim,
+# logging into a fresh log of its own.
 start_server() {
+  local env=()
   port=$(free_port)
-  echo "--- $(date +%T.%3N) start on port $port" >>"$work/server.log"
-  setsid "$server" --port "$port" --bind 127.0.0.1 --dir "$data" --save '' \
+  if [ "$power_cut" = 1 ]; then
+    cut_log="$work/fsfault/log.$1" cut_backup="$work/fsfault/backup.$1"
+    mkdir -p "$cut_backup"
+    : >"$cut_log"
+    env=(LD_PRELOAD="$shim" FSFAULT_LOG="$cut_log" FSFAULT_BACKUP="$cut_backup")
+  fi
+  echo "--- $(date +%T.%3N) start on port $port${cut_log:+ (shim log $cut_log)}" \
+    >>"$work/server.log"
+  env "${env[@]}" setsid "$server" --port "$port" --bind 127.0.0.1 --dir "$data" --save '' \
     --appendonly yes --appendfsync "$policy" >>"$work/server.log" 2>&1 &
   server_pid=$!
   # Disowned, so bash reaps it without printing "Killed" at a random moment;
@@ -156,6 +237,7 @@ start_server() {
     if ! kill -0 "$server_pid" 2>/dev/null; then
       echo "torture: server exited during start-up; log: $work/server.log" >&2
       tail -20 "$work/server.log" >&2
+      [ -n "$prev_cut_log" ] && echo "torture: the last power cut replayed $prev_cut_log" >&2
       server_pid=""
       exit 2
     fi
@@ -210,15 +292,16 @@ run_cycle() {
     background_command BGREWRITEAOF; note="$note rewrite@${rewrite_at}ms"
   fi
   sleep_ms $((kill_after - slept))
-  local kill_ms
+  local kill_ms killed_sid=$server_pid
   kill_ms=$(date +%s%3N)
   stop_server
   kill_times[$n]=$kill_ms
+  [ "$power_cut" = 1 ] && cut_power "$killed_sid"
   # The generator sees its connections close, logs its last acks and exits.
   for _ in $(seq 60); do kill -0 "$load_pid" 2>/dev/null || break; sleep_ms 50; done
   stop_load
   stop_commands
-  start_server
+  start_server $((n + 1))
   local args=(--port "$port" --verify "$ack")
   [ "$policy" = everysec ] && args+=(--allow-loss-ms "$allow_loss_ms" --kill-time-ms "$kill_ms")
   local out rc=0
@@ -232,8 +315,10 @@ run_cycle() {
   done_cycles=$n
   local load_out
   load_out=$(cat "$work/load.$n.log")
-  printf 'cycle %d/%d: killed after %dms%s acked=%s max_stall_ms=%s %s\n' "$n" "$cycles" \
-    "$kill_after" "$note" "$(field acked "$load_out")" "$(field max_stall_ms "$load_out")" \
+  local cut=""
+  [ "$power_cut" = 1 ] && cut=" undone=$cut_undone"
+  printf 'cycle %d/%d: killed after %dms%s%s acked=%s max_stall_ms=%s %s\n' "$n" "$cycles" \
+    "$kill_after" "$note" "$cut" "$(field acked "$load_out")" "$(field max_stall_ms "$load_out")" \
     "$(echo "$out" | tail -1)"
 }
 
@@ -252,8 +337,10 @@ final_check() {
   violations=$((violations + final_violations))
 }
 
-echo "torture: policy=$policy cycles=$cycles rewrite=$rewrite server=$server work=$work"
-start_server
+mode="rewrite=$rewrite"
+[ "$power_cut" = 1 ] && mode="$mode power_cut=1"
+echo "torture: policy=$policy cycles=$cycles $mode server=$server work=$work"
+start_server 1
 for n in $(seq "$cycles"); do run_cycle "$n"; done
 [ "$done_cycles" -gt 0 ] && final_check
 summary

@@ -6,8 +6,9 @@
  * It logs the calls that change directory entries or make things durable,
  * keeps a hard-linked backup of every file a rename replaces or an unlink
  * removes, and fails calls that match a rule of the control file. What it
- * leaves to others: deciding what a power cut undoes (the test harness,
- * fsfault_power_cut in tests/server/harness.c, replays the log).
+ * leaves to others: deciding what a power cut undoes (tests/fault/powercut.c
+ * replays the log, for the test harness's fsfault_power_cut and for the
+ * fsfault-powercut program).
  *
  *   mkdir mkdirat                     -> "mkdir <path>"   (when it created it)
  *   open open64 openat openat64 creat creat64 fopen fopen64, with O_CREAT

@@ -6,8 +6,8 @@
  * the scanner only has to find boundaries, never to build values. It also
  * owns the test side of the filesystem fault shim (tests/fault/fsfault.c):
  * the environment that preloads it, its control file, and the power cut,
- * which replays the shim's log backwards under POSIX's rule for directory
- * entries; the shim itself only records and injects.
+ * whose replay of the shim's log under POSIX's rule for directory entries
+ * is tests/fault/powercut.c's; the shim itself only records and injects.
  *
  * Key invariant: no server outlives the test process that started it. Each
  * server runs in its own process group with PR_SET_PDEATHSIG set to SIGKILL,
@@ -26,6 +26,8 @@
  * tests. */
 #define _GNU_SOURCE
 #include "tests/server/harness.h"
+
+#include "tests/fault/powercut.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -1144,133 +1146,10 @@ char *fsfault_log(const struct fsfault *f)
     return text;
 }
 
-/* One directory change of the log. */
-struct fsfault_change {
-    char kind[16];      /* mkdir, create, rename, unlink */
-    const char *path;   /* points into the line: the entry changed */
-    const char *to;     /* rename's target, else NULL */
-    const char *backup; /* rename's replaced target, unlink's victim; "-" for none */
-};
-
-/* Splits a log line (modified) into a change. Returns false for lines that
- * change no directory (fsync, truncate) or that it cannot read. */
-static bool fsfault_change_parse(char *line, struct fsfault_change *c)
-{
-    char *words[4] = {NULL, NULL, NULL, NULL};
-    int count = 0;
-    for (char *save = NULL, *w = strtok_r(line, " ", &save); w != NULL && count < 4;
-         w = strtok_r(NULL, " ", &save))
-        words[count++] = w;
-    if (count < 2 || strlen(words[0]) >= sizeof(c->kind))
-        return false;
-    snprintf(c->kind, sizeof(c->kind), "%s", words[0]);
-    c->path = words[1];
-    c->to = NULL;
-    c->backup = "-";
-    if (strcmp(c->kind, "rename") == 0 && count == 4) {
-        c->to = words[2];
-        c->backup = words[3];
-        return true;
-    }
-    if (strcmp(c->kind, "unlink") == 0 && count == 3) {
-        c->backup = words[2];
-        return true;
-    }
-    return (strcmp(c->kind, "mkdir") == 0 || strcmp(c->kind, "create") == 0) && count == 2;
-}
-
-/* The directory holding path, into out. */
-static void fsfault_parent(const char *path, char *out, size_t out_len)
-{
-    const char *slash = strrchr(path, '/');
-    size_t len = slash == NULL ? 0 : (size_t)(slash - path);
-    if (len == 0) {
-        snprintf(out, out_len, "/");
-        return;
-    }
-    snprintf(out, out_len, "%.*s", (int)len, path);
-}
-
-/* Whether an fsync of path's directory appears in synced (the fsync lines
- * after the change, '\n'-separated with one leading and trailing '\n'). */
-static bool fsfault_parent_synced(const char *synced, const char *path)
-{
-    char needle[PATH_MAX + 2];
-    char parent[PATH_MAX];
-    fsfault_parent(path, parent, sizeof(parent));
-    snprintf(needle, sizeof(needle), "\n%s\n", parent);
-    return strstr(synced, needle) != NULL;
-}
-
-/* Undoes one change that did not become durable. */
-static void fsfault_undo(const struct fsfault_change *c)
-{
-    struct stat st;
-    if (strcmp(c->kind, "mkdir") == 0) {
-        if (lstat(c->path, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(c->path);
-    } else if (strcmp(c->kind, "create") == 0) {
-        if (lstat(c->path, &st) == 0 && !S_ISDIR(st.st_mode))
-            unlink(c->path);
-    } else if (strcmp(c->kind, "rename") == 0) {
-        if (lstat(c->to, &st) == 0)
-            rename(c->to, c->path);
-        if (strcmp(c->backup, "-") != 0)
-            rename(c->backup, c->to);
-    } else if (strcmp(c->kind, "unlink") == 0) {
-        if (strcmp(c->backup, "-") != 0)
-            rename(c->backup, c->path);
-    }
-}
-
-/* Appends "path\n" to the growing list of directories fsynced later. */
-static void fsfault_synced_add(char **synced, size_t *len, const char *path)
-{
-    size_t n = strlen(path);
-    *synced = realloc(*synced, *len + n + 2);
-    ck_assert_ptr_nonnull(*synced);
-    memcpy(*synced + *len, path, n);
-    (*synced)[*len + n] = '\n';
-    *len += n + 1;
-    (*synced)[*len] = '\0';
-}
-
 int fsfault_power_cut(const struct fsfault *f)
 {
-    char *log = fsfault_log(f);
-    size_t line_count = 0;
-    for (char *p = log; *p != '\0'; p++)
-        line_count += *p == '\n';
-    char **lines = calloc(line_count + 1, sizeof(*lines));
-    ck_assert_ptr_nonnull(lines);
-    size_t n = 0;
-    for (char *save = NULL, *line = strtok_r(log, "\n", &save); line != NULL;
-         line = strtok_r(NULL, "\n", &save))
-        lines[n++] = line;
-    /* Walk newest first, so "fsynced later" is what has been seen so far
-     * and each undo runs before the undo of anything older. */
-    size_t synced_len = 1;
-    char *synced = strdup("\n");
-    ck_assert_ptr_nonnull(synced);
-    int undone = 0;
-    for (size_t i = n; i-- > 0;) {
-        if (strncmp(lines[i], "fsync ", 6) == 0) {
-            fsfault_synced_add(&synced, &synced_len, lines[i] + 6);
-            continue;
-        }
-        struct fsfault_change c;
-        if (!fsfault_change_parse(lines[i], &c))
-            continue;
-        bool durable = fsfault_parent_synced(synced, c.path) &&
-                       (c.to == NULL || fsfault_parent_synced(synced, c.to));
-        if (durable)
-            continue;
-        fsfault_undo(&c);
-        undone++;
-    }
-    free(synced);
-    free(lines);
-    free(log);
+    int undone = powercut_apply(f->log, f->backup);
+    ck_assert_msg(undone >= 0, "power cut from %s: %s", f->log, strerror(-undone));
     return undone;
 }
 

@@ -206,7 +206,9 @@ char *fsfault_log(const struct fsfault *f);
  * after it. Undo: mkdir -> remove the directory tree; create -> remove the
  * file if it still has that name; rename -> move it back and restore the
  * replaced target from its backup; unlink -> restore from backup. Returns
- * the number of changes undone. File contents are left as they are. */
+ * the number of changes undone. File contents are left as they are. The
+ * algorithm is tests/fault/powercut.c's (powercut_apply); this fails the
+ * test when it returns an error (an unreadable log, a failed undo). */
 int fsfault_power_cut(const struct fsfault *f);
 
 /* Standard main for a suite: runs it with CK_FORK, returns EXIT_SUCCESS or
