@@ -1,0 +1,31 @@
+/* cmd_server_internal.h: what net/cmd_server.c, cmd_info.c, cmd_config.c
+ * and cmd_debug.c share, nobody else: the handlers cmd_server.c's table
+ * registers and the helpers more than one of them uses. */
+#ifndef RINGKV_NET_CMD_SERVER_INTERNAL_H
+#define RINGKV_NET_CMD_SERVER_INTERNAL_H
+
+struct buf;
+struct client;
+
+/* Redis's LRU clock is 24 bits of seconds; INFO lru_clock and DEBUG OBJECT
+ * lru: report it in that width. */
+#define SERVER_LRU_CLOCK_MAX ((1u << 24) - 1)
+
+/* cmd_server.c */
+/* Appends printf output to b (borrowed; grows it as needed). */
+void server_buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* cmd_info.c */
+void info_command(struct client *c);
+
+/* cmd_config.c: the subcommands of CONFIG. */
+void config_get_command(struct client *c);
+void config_set_command(struct client *c);
+void config_resetstat_command(struct client *c);
+void config_rewrite_command(struct client *c);
+void config_help_command(struct client *c);
+
+/* cmd_debug.c */
+void debug_command(struct client *c);
+
+#endif
