@@ -605,11 +605,6 @@ void aof_init_state(struct server *s)
 
 /* ---- rewrite ---- */
 
-bool server_child_running(const struct server *s)
-{
-    return s->rdb_child_pid != 0 || s->aof.child_pid != 0;
-}
-
 /* The child: writes the snapshot into temp-rewriteaof-bg-<pid>.aof through
  * its own ring and exits. Never returns. */
 static void aof_rewrite_child(struct server *s)

@@ -401,6 +401,11 @@ void server_key_modified(struct server *s, struct db *db, const char *key, size_
     blocking_key_touched(s, db, key, key_len);
 }
 
+bool server_child_running(const struct server *s)
+{
+    return s->rdb_child_pid != 0 || s->aof.child_pid != 0;
+}
+
 void server_child_init(struct server *s)
 {
     /* The parent blocks SIGTERM/SIGINT for its signalfd; the child must

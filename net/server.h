@@ -515,6 +515,8 @@ void server_loading_progress(struct server *s, long long file_bytes);
 void server_loading_file_done(struct server *s, long long file_bytes);
 void server_loading_end(struct server *s);
 
+/* Whether a child (BGSAVE or AOF rewrite) runs: one at a time. */
+bool server_child_running(const struct server *s);
 /* In a freshly forked child: unblocks the signals the parent reads from its
  * signalfd (a kill must end the child) and closes the listeners. */
 void server_child_init(struct server *s);
@@ -647,8 +649,6 @@ void aof_info(struct server *s, struct buf *b);
 /* DEBUG LOADAOF: makes the AOF durable, empties the keyspace and loads it
  * again. Returns 0 or -1 with err. */
 int aof_debug_reload(struct server *s, char *err, size_t err_len);
-/* Whether a child (BGSAVE or AOF rewrite) runs. */
-bool server_child_running(const struct server *s);
 
 /* --- loop.c (loading) --- */
 /* Accepts and serves clients without blocking, once: called every few ms
