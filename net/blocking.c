@@ -2,9 +2,9 @@
  * BZPOPMIN, BZPOPMAX and BZMPOP, and their wake-ups (Redis 7.0 semantics).
  *
  * Owns each client's blocked state (struct blocked_state in server.h), the
- * map from (db id, key) to the FIFO of clients blocked on that key (the
- * same design as the WATCH map in cmd_transaction.c), and the list of keys
- * that changed since they were last served.
+ * FIFO of clients blocked on each key (nodes of a keymap from (db id, key),
+ * net/keymap.h, the map WATCH uses too), and the list of keys that changed
+ * since they were last served.
  *
  * A handler that finds no data calls blocking_block, which copies the
  * command's arguments and queues the client on each of its keys. Every
@@ -27,14 +27,15 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/alloc.h"
 #include "engine/db.h"
-#include "engine/dict.h"
 #include "engine/kv.h"
 #include "net/command.h"
+#include "net/keymap.h"
 #include "net/server.h"
 
 #define BLOCKING_ARRAY_INITIAL 4
@@ -42,15 +43,13 @@
 #define BLOCKING_TIMEOUT_TEXT_MAX 255
 
 struct blocking_key {
-    struct dict_node link;
-    int db_id;
+    struct keymap_node node;  /* first: the map's part, with the key's copy */
     bool ready;               /* queued on server->ready_keys, not yet served */
     struct client **clients;  /* owned FIFO: the first blocked is served first */
     int client_count;
     int client_cap;
-    size_t key_len;
-    char key[];
 };
+static_assert(offsetof(struct blocking_key, node) == 0, "keymap nodes begin the struct");
 
 /* A key that changed: an owned copy, since its node may go away (its last
  * client timing out) before it is served. */
@@ -60,53 +59,25 @@ struct blocking_ready {
     char *key; /* owned */
 };
 
-struct blocking_lookup {
-    int db_id;
-    const char *key;
-    size_t key_len;
-};
-
-static uint64_t blocking_hash(int db_id, const char *key, size_t key_len)
-{
-    return dict_hash_bytes(key, key_len) ^ ((uint64_t)(unsigned)db_id * 0x9E3779B97F4A7C15ULL);
-}
-
-static uint64_t blocking_node_hash(const struct dict_node *node)
-{
-    const struct blocking_key *bk = (const struct blocking_key *)node;
-    return blocking_hash(bk->db_id, bk->key, bk->key_len);
-}
-
-static bool blocking_node_equal(const struct dict_node *node, const void *key, size_t len)
-{
-    const struct blocking_key *bk = (const struct blocking_key *)node;
-    const struct blocking_lookup *lookup = key;
-    assert(len == sizeof(*lookup));
-    return bk->db_id == lookup->db_id && bk->key_len == lookup->key_len &&
-           memcmp(bk->key, lookup->key, bk->key_len) == 0;
-}
-
-static const struct dict_type blocking_dict_type = {blocking_node_hash, blocking_node_equal};
-
 void blocking_server_init(struct server *s)
 {
-    dict_init(&s->blocking_keys, &blocking_dict_type);
+    keymap_init(&s->blocking_keys);
     s->ready_keys = NULL;
     s->ready_count = s->ready_cap = 0;
 }
 
-static void blocking_node_free(struct dict_node *node, void *ctx)
+/* Frees what the node owns; the map frees the node. */
+static void blocking_node_release(struct keymap_node *node)
 {
     struct blocking_key *bk = (struct blocking_key *)node;
     alloc_free(bk->clients);
-    alloc_free(bk);
 }
 
 void blocking_server_free(struct server *s)
 {
     /* Clients were freed (and so unblocked) first; clearing anyway keeps
      * exit leak-free if that order changes. */
-    dict_clear(&s->blocking_keys, blocking_node_free, NULL);
+    keymap_clear(&s->blocking_keys, blocking_node_release);
     for (int i = 0; i < s->ready_count; i++)
         alloc_free(s->ready_keys[i].key);
     alloc_free(s->ready_keys);
@@ -124,11 +95,7 @@ static void *blocking_array_grow(void *array, int *cap, size_t item_bytes)
 static struct blocking_key *blocking_find(struct server *s, int db_id, const char *key,
                                           size_t key_len)
 {
-    if (dict_size(&s->blocking_keys) == 0)
-        return NULL;
-    struct blocking_lookup lookup = {db_id, key, key_len};
-    return (struct blocking_key *)dict_find(&s->blocking_keys, &lookup, sizeof(lookup),
-                                            blocking_hash(db_id, key, key_len));
+    return (struct blocking_key *)keymap_find(&s->blocking_keys, db_id, key, key_len);
 }
 
 /* ---- Timeouts ---- */
@@ -185,13 +152,9 @@ static void blocking_add_key(struct client *c, const char *key, size_t key_len)
     struct server *s = c->server;
     struct blocked_state *b = &c->blocked;
     struct blocking_key *bk = blocking_find(s, b->db_id, key, key_len);
-    if (bk == NULL) {
-        bk = alloc_zeroed(sizeof(*bk) + key_len);
-        bk->db_id = b->db_id;
-        bk->key_len = key_len;
-        memcpy(bk->key, key, key_len);
-        dict_add(&s->blocking_keys, &bk->link, blocking_hash(b->db_id, key, key_len));
-    }
+    if (bk == NULL)
+        bk = (struct blocking_key *)keymap_add(&s->blocking_keys, b->db_id, key, key_len,
+                                               sizeof(*bk));
     for (int i = 0; i < b->key_count; i++)
         if (b->keys[i] == bk)
             return; /* BLPOP k k: one wait on k */
@@ -212,16 +175,7 @@ void blocking_block(struct client *c, enum blocked_kind kind, int first, int cou
     }
     assert(!(c->flags & (CLIENT_BLOCKED | CLIENT_DENY_BLOCKING)));
     assert(count > 0 && first + count <= c->argc);
-    size_t bytes = 0;
-    for (int i = 0; i < c->argc; i++)
-        bytes += c->argv[i].len;
-    struct resp_arg *argv = alloc_bytes(sizeof(*argv) * (size_t)c->argc + bytes);
-    char *data = (char *)(argv + c->argc);
-    for (int i = 0; i < c->argc; i++) {
-        memcpy(data, c->argv[i].ptr, c->argv[i].len);
-        argv[i] = (struct resp_arg){.ptr = data, .len = c->argv[i].len};
-        data += c->argv[i].len;
-    }
+    struct resp_arg *argv = argv_copy(c->argc, c->argv);
     *b = (struct blocked_state){.kind = kind, .db_id = c->db->id, .timeout_ms = deadline_ms,
                                 .cmd = (struct command *)c->cmd, .argc = c->argc, .argv = argv};
     b->keys = alloc_bytes(sizeof(*b->keys) * (size_t)count);
@@ -244,11 +198,8 @@ static void blocking_remove_from_key(struct server *s, struct blocking_key *bk,
     bk->client_count--;
     if (bk->client_count > 0)
         return;
-    struct blocking_lookup lookup = {bk->db_id, bk->key, bk->key_len};
-    struct dict_node *removed = dict_remove(&s->blocking_keys, &lookup, sizeof(lookup),
-                                            blocking_hash(bk->db_id, bk->key, bk->key_len));
-    assert(removed == &bk->link);
-    blocking_node_free(removed, NULL);
+    blocking_node_release(&bk->node);
+    keymap_remove(&s->blocking_keys, &bk->node);
 }
 
 /* Leaves every FIFO and frees the copied command. The command counts as
@@ -264,7 +215,7 @@ static void blocking_leave(struct client *c)
     b->cmd->stats.calls++;
     s->stats.total_commands_processed++;
     alloc_free(b->keys);
-    alloc_free(b->argv);
+    argv_free(b->argv);
     *b = (struct blocked_state){0};
     c->flags &= ~(unsigned)CLIENT_BLOCKED;
     s->blocked_clients--;
@@ -306,13 +257,15 @@ static void blocking_mark_ready(struct server *s, struct blocking_key *bk)
     bk->ready = true;
     if (s->ready_count == s->ready_cap)
         s->ready_keys = blocking_array_grow(s->ready_keys, &s->ready_cap, sizeof(*s->ready_keys));
+    const struct keymap_node *node = &bk->node;
     s->ready_keys[s->ready_count++] = (struct blocking_ready){
-        .db_id = bk->db_id, .key_len = bk->key_len, .key = alloc_strndup(bk->key, bk->key_len)};
+        .db_id = node->db_id, .key_len = node->key_len,
+        .key = alloc_strndup(node->key, node->key_len)};
 }
 
 void blocking_key_touched(struct server *s, struct db *db, const char *key, size_t key_len)
 {
-    if (dict_size(&s->blocking_keys) == 0)
+    if (keymap_size(&s->blocking_keys) == 0)
         return;
     if (key != NULL) {
         struct blocking_key *bk = blocking_find(s, db->id, key, key_len);
@@ -322,14 +275,13 @@ void blocking_key_touched(struct server *s, struct db *db, const char *key, size
     }
     /* A whole-database change (SWAPDB, FLUSHDB): any key of db may now
      * hold data; serving re-checks each one. */
-    struct dict_iter it;
-    dict_iter_init(&it, &s->blocking_keys);
-    for (struct dict_node *node; (node = dict_iter_next(&it));) {
-        struct blocking_key *bk = (struct blocking_key *)node;
-        if (bk->db_id == db->id)
-            blocking_mark_ready(s, bk);
+    struct keymap_iter it;
+    keymap_iter_init(&it, &s->blocking_keys);
+    for (struct keymap_node *node; (node = keymap_iter_next(&it));) {
+        if (node->db_id == db->id)
+            blocking_mark_ready(s, (struct blocking_key *)node);
     }
-    dict_iter_done(&it);
+    keymap_iter_done(&it);
 }
 
 static enum kv_type blocking_kind_type(enum blocked_kind kind)

@@ -4,7 +4,8 @@
  * state is the queue of commands received after MULTI, each with its own
  * copy of its arguments (the parsed argv points into the query buffer,
  * which is reused as soon as the command is consumed). The watch map is a
- * dict in struct server from (db id, key) to the clients watching that key;
+ * keymap (net/keymap.h, shared with the blocking commands) in struct server
+ * from (db id, key) to the clients watching that key;
  * each client also keeps the array of map nodes it watches, so unwatching
  * costs one pass over its own keys.
  *
@@ -22,14 +23,14 @@
  * dangling client. */
 #include <assert.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "engine/alloc.h"
 #include "engine/db.h"
-#include "engine/dict.h"
 #include "engine/kv.h"
 #include "net/command.h"
+#include "net/keymap.h"
 
 /* Initial room of the per-client and per-key arrays; they double as they
  * fill. Redis also starts its MULTI queue at two commands, "a transaction
@@ -50,78 +51,41 @@ struct watcher {
 };
 
 struct watch_key {
-    struct dict_node link;
-    int db_id;
+    struct keymap_node node;  /* first: the map's part, with the key's copy */
     struct watcher *watchers; /* owned array */
     int watcher_count;
     int watcher_cap;
     /* Set by transaction_db_changing, judged by transaction_settle. */
     bool settle_pending;
     uintptr_t kv_before; /* the key's entry before the change (identity only), 0 if absent */
-    size_t key_len;
-    char key[];
 };
-
-/* The lookup key handed to dict_find: a database and key bytes. */
-struct watch_lookup {
-    int db_id;
-    const char *key;
-    size_t key_len;
-};
-
-static uint64_t watch_hash(int db_id, const char *key, size_t key_len)
-{
-    /* The same key watched in two databases must land in different chains
-     * as often as two different keys do. */
-    return dict_hash_bytes(key, key_len) ^ ((uint64_t)(unsigned)db_id * 0x9E3779B97F4A7C15ULL);
-}
-
-static uint64_t watch_node_hash(const struct dict_node *node)
-{
-    const struct watch_key *wk = (const struct watch_key *)node;
-    return watch_hash(wk->db_id, wk->key, wk->key_len);
-}
-
-static bool watch_node_equal(const struct dict_node *node, const void *key, size_t len)
-{
-    const struct watch_key *wk = (const struct watch_key *)node;
-    const struct watch_lookup *lookup = key;
-    assert(len == sizeof(*lookup));
-    return wk->db_id == lookup->db_id && wk->key_len == lookup->key_len &&
-           memcmp(wk->key, lookup->key, wk->key_len) == 0;
-}
-
-static const struct dict_type watch_dict_type = {watch_node_hash, watch_node_equal};
+static_assert(offsetof(struct watch_key, node) == 0, "keymap nodes begin the struct");
 
 void transaction_server_init(struct server *s)
 {
-    dict_init(&s->watched_keys, &watch_dict_type);
+    keymap_init(&s->watched_keys);
     s->watch_settle_pending = false;
 }
 
-static void watch_node_free(struct dict_node *node, void *ctx)
+/* Frees what the node owns; the map frees the node. */
+static void watch_node_release(struct keymap_node *node)
 {
     struct watch_key *wk = (struct watch_key *)node;
     alloc_free(wk->watchers);
-    alloc_free(wk);
 }
 
 void transaction_server_free(struct server *s)
 {
     /* Every client was freed (and unwatched) first, so this is normally
      * empty; clearing anyway keeps exit leak-free if that order changes. */
-    dict_clear(&s->watched_keys, watch_node_free, NULL);
+    keymap_clear(&s->watched_keys, watch_node_release);
 }
 
 /* ---- The watch map ---- */
 
 static struct watch_key *watch_find(struct server *s, int db_id, const char *key, size_t key_len)
 {
-    if (dict_size(&s->watched_keys) == 0)
-        return NULL;
-    struct watch_lookup lookup = {db_id, key, key_len};
-    return (struct watch_key *)dict_find(&s->watched_keys, &lookup, sizeof(lookup),
-                                         watch_hash(db_id, key, key_len));
+    return (struct watch_key *)keymap_find(&s->watched_keys, db_id, key, key_len);
 }
 
 /* The key's entry as stored, expired or not, without deleting it or
@@ -138,17 +102,6 @@ static void *array_grow(void *array, int *cap, int initial, size_t item_bytes)
     return alloc_resize(array, (size_t)*cap * item_bytes);
 }
 
-static struct watch_key *watch_node_create(struct server *s, int db_id, const char *key,
-                                           size_t key_len)
-{
-    struct watch_key *wk = alloc_zeroed(sizeof(*wk) + key_len);
-    wk->db_id = db_id;
-    wk->key_len = key_len;
-    memcpy(wk->key, key, key_len);
-    dict_add(&s->watched_keys, &wk->link, watch_hash(db_id, key, key_len));
-    return wk;
-}
-
 static struct watcher *watch_node_find_client(struct watch_key *wk, const struct client *c)
 {
     for (int i = 0; i < wk->watcher_count; i++)
@@ -163,7 +116,8 @@ static void watch_add(struct client *c, const char *key, size_t key_len)
     struct server *s = c->server;
     struct watch_key *wk = watch_find(s, c->db->id, key, key_len);
     if (!wk)
-        wk = watch_node_create(s, c->db->id, key, key_len);
+        wk = (struct watch_key *)keymap_add(&s->watched_keys, c->db->id, key, key_len,
+                                            sizeof(*wk));
     else if (watch_node_find_client(wk, c))
         return; /* already watched: WATCH twice is one watch */
     if (wk->watcher_count == wk->watcher_cap)
@@ -188,11 +142,8 @@ static void watch_remove_client(struct server *s, struct watch_key *wk, const st
     *w = wk->watchers[--wk->watcher_count];
     if (wk->watcher_count > 0)
         return;
-    struct watch_lookup lookup = {wk->db_id, wk->key, wk->key_len};
-    struct dict_node *removed = dict_remove(&s->watched_keys, &lookup, sizeof(lookup),
-                                            watch_hash(wk->db_id, wk->key, wk->key_len));
-    assert(removed == &wk->link);
-    watch_node_free(removed, NULL);
+    watch_node_release(&wk->node);
+    keymap_remove(&s->watched_keys, &wk->node);
 }
 
 static void watch_remove_all(struct client *c)
@@ -215,8 +166,8 @@ static bool watch_any_expired(struct client *c)
         assert(w != NULL);
         if (w->expired)
             continue;
-        struct db *db = &ks->dbs[wk->db_id];
-        struct kv *kv = watch_peek(db, wk->key, wk->key_len);
+        struct db *db = &ks->dbs[wk->node.db_id];
+        struct kv *kv = watch_peek(db, wk->node.key, wk->node.key_len);
         if (kv && db_is_expired(db, kv))
             return true;
     }
@@ -247,21 +198,21 @@ void transaction_key_touched(struct server *s, struct db *db, const char *key, s
 
 void transaction_db_changing(struct server *s, struct db *db)
 {
-    if (dict_size(&s->watched_keys) == 0)
+    if (keymap_size(&s->watched_keys) == 0)
         return;
-    struct dict_iter it;
-    dict_iter_init(&it, &s->watched_keys);
-    for (struct dict_node *node; (node = dict_iter_next(&it));) {
+    struct keymap_iter it;
+    keymap_iter_init(&it, &s->watched_keys);
+    for (struct keymap_node *node; (node = keymap_iter_next(&it));) {
         struct watch_key *wk = (struct watch_key *)node;
         /* A second notice in the same command (SWAPDB n n) keeps the
          * state from before the first. */
-        if (wk->db_id != db->id || wk->settle_pending)
+        if (node->db_id != db->id || wk->settle_pending)
             continue;
         wk->settle_pending = true;
-        wk->kv_before = (uintptr_t)watch_peek(db, wk->key, wk->key_len);
+        wk->kv_before = (uintptr_t)watch_peek(db, node->key, node->key_len);
         s->watch_settle_pending = true;
     }
-    dict_iter_done(&it);
+    keymap_iter_done(&it);
 }
 
 /* Judges one watched key after a whole-db change, from whether it existed
@@ -271,8 +222,8 @@ void transaction_db_changing(struct server *s, struct db *db)
  * replaced by an already expired one counts as still absent. */
 static void watch_settle_key(struct server *s, struct watch_key *wk)
 {
-    struct db *db = &s->keyspace.dbs[wk->db_id];
-    struct kv *after = watch_peek(db, wk->key, wk->key_len);
+    struct db *db = &s->keyspace.dbs[wk->node.db_id];
+    struct kv *after = watch_peek(db, wk->node.key, wk->node.key_len);
     /* The same entry (or none) before and after: the key did not change,
      * as after SWAPDB of a database with itself. */
     if ((uintptr_t)after == wk->kv_before)
@@ -300,16 +251,16 @@ void transaction_settle(struct server *s)
 {
     assert(s->watch_settle_pending);
     s->watch_settle_pending = false;
-    struct dict_iter it;
-    dict_iter_init(&it, &s->watched_keys);
-    for (struct dict_node *node; (node = dict_iter_next(&it));) {
+    struct keymap_iter it;
+    keymap_iter_init(&it, &s->watched_keys);
+    for (struct keymap_node *node; (node = keymap_iter_next(&it));) {
         struct watch_key *wk = (struct watch_key *)node;
         if (!wk->settle_pending)
             continue;
         wk->settle_pending = false;
         watch_settle_key(s, wk);
     }
-    dict_iter_done(&it);
+    keymap_iter_done(&it);
 }
 
 /* ---- The queue ---- */
@@ -323,18 +274,8 @@ void transaction_queue(struct client *c, struct command *cmd)
         if (c->queued_count == c->queued_cap)
             c->queued = array_grow(c->queued, &c->queued_cap, TRANSACTION_QUEUE_INITIAL,
                                    sizeof(*c->queued));
-        size_t bytes = 0;
-        for (int i = 0; i < c->argc; i++)
-            bytes += c->argv[i].len;
-        struct resp_arg *argv = alloc_bytes(sizeof(*argv) * (size_t)c->argc + bytes);
-        char *data = (char *)(argv + c->argc);
-        for (int i = 0; i < c->argc; i++) {
-            memcpy(data, c->argv[i].ptr, c->argv[i].len);
-            argv[i] = (struct resp_arg){.ptr = data, .len = c->argv[i].len};
-            data += c->argv[i].len;
-        }
-        c->queued[c->queued_count++] =
-            (struct transaction_command){.cmd = cmd, .argc = c->argc, .argv = argv};
+        c->queued[c->queued_count++] = (struct transaction_command){
+            .cmd = cmd, .argc = c->argc, .argv = argv_copy(c->argc, c->argv)};
     }
     reply_status(c, "QUEUED");
 }
@@ -348,7 +289,7 @@ void transaction_flag_error(struct client *c)
 void transaction_client_reset(struct client *c)
 {
     for (int i = 0; i < c->queued_count; i++)
-        alloc_free(c->queued[i].argv);
+        argv_free(c->queued[i].argv);
     alloc_free(c->queued);
     c->queued = NULL;
     c->queued_count = c->queued_cap = 0;

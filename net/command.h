@@ -12,10 +12,13 @@
 #ifndef RINGKV_NET_COMMAND_H
 #define RINGKV_NET_COMMAND_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "engine/alloc.h"
 #include "net/server.h"
 
 /* Command flags, as COMMAND INFO reports them (Redis 7.0 names). */
@@ -144,6 +147,31 @@ static inline bool arg_equals(const struct resp_arg *a, const char *lower)
             return false;
     }
     return n == a->len;
+}
+/* Returns an owned deep copy of argv[0..argc) (borrowed for the call), for a
+ * command kept past its request (MULTI's queue, a blocked client): the parsed
+ * argv points into the query buffer, which is reused once the command is
+ * consumed. One block holds the array and then the bytes, so argv_free frees
+ * it all. */
+static inline struct resp_arg *argv_copy(int argc, const struct resp_arg *argv)
+{
+    assert(argc > 0);
+    size_t bytes = 0;
+    for (int i = 0; i < argc; i++)
+        bytes += argv[i].len;
+    struct resp_arg *copy = alloc_bytes(sizeof(*copy) * (size_t)argc + bytes);
+    char *data = (char *)(copy + argc);
+    for (int i = 0; i < argc; i++) {
+        memcpy(data, argv[i].ptr, argv[i].len);
+        copy[i] = (struct resp_arg){.ptr = data, .len = argv[i].len};
+        data += argv[i].len;
+    }
+    return copy;
+}
+/* Takes ownership of a copy from argv_copy (may be NULL) and frees it. */
+static inline void argv_free(struct resp_arg *copy)
+{
+    alloc_free(copy);
 }
 /* Parses argv[i] as a long long; on failure replies msg (or the standard
  * "value is not an integer or out of range") and returns false. */

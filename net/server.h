@@ -24,6 +24,7 @@
 #include "engine/db.h"
 #include "engine/dict.h"
 #include "net/config.h"
+#include "net/keymap.h"
 #include "net/reply.h"
 #include "net/resp.h"
 #include "uring/ring.h"
@@ -346,12 +347,12 @@ struct server {
     struct dict commands;                /* struct command_node, owned */
     /* WATCH: (db id, key) -> the clients watching it; struct watch_key
      * nodes, owned by cmd_transaction.c. */
-    struct dict watched_keys;
+    struct keymap watched_keys;
     bool watch_settle_pending;           /* a whole-db change awaits transaction_settle */
     /* Blocking commands: (db id, key) -> FIFO of the clients blocked on it
      * (struct blocking_key nodes, owned by net/blocking.c), and the keys
      * changed since they were last served, in the order they changed. */
-    struct dict blocking_keys;
+    struct keymap blocking_keys;
     struct blocking_ready *ready_keys;   /* owned array */
     int ready_count;
     int ready_cap;
