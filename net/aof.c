@@ -363,9 +363,7 @@ uint64_t aof_before_replies(struct server *s)
     }
     if (a->base_owed)
         return AOF_BARRIER_NEXT_BASE;
-    if (end <= a->durable_required_until)
-        return end > ring_writer_durable(&a->writer) ? end : 0;
-    return end > aof_reply_offset(s) ? end : 0;
+    return aof_reply_ready(s, end) ? 0 : end;
 }
 
 bool aof_reply_ready(const struct server *s, uint64_t offset)
@@ -500,9 +498,10 @@ int aof_open_last_incr(struct server *s, bool create)
     int fd = aof_open_sized(path, O_WRONLY | O_CREAT | (create ? O_TRUNC : 0), &st);
     if (fd < 0)
         return fd;
-    /* The new file's entry must be durable before anything written into
-     * it is counted durable, and before a manifest names it. */
-    int ret = durable_fsync_dir(s->config.appenddirname);
+    /* A new file's entry must be durable before anything written into it
+     * is counted durable, and before a manifest names it. (An existing one
+     * was fsynced with its directory at start-up.) */
+    int ret = create ? durable_fsync_dir(s->config.appenddirname) : 0;
     if (ret < 0) {
         close(fd);
         return ret;
@@ -513,13 +512,15 @@ int aof_open_last_incr(struct server *s, bool create)
     return aof_writer_open(s, fd, (uint64_t)st.st_size);
 }
 
-/* Starts a new INCR (a rewrite begins): syncs the current one, adds the
- * new one to the manifest (persisted unless the AOF is being switched on:
- * then the manifest is written when the first rewrite succeeds), and moves
- * the writer over. On failure the current INCR stays in use. */
+/* Starts a new INCR (a rewrite begins with the AOF on): syncs the current
+ * one (unless rebuilding), adds the new one to the manifest, persists it
+ * and moves the writer over. On failure the current INCR stays in use.
+ * (Switching on does not rotate: aof_restart_pending_incr empties the
+ * pending INCR instead.) */
 static int aof_rotate_incr(struct server *s, bool rebuild)
 {
     struct aof_state *a = &s->aof;
+    assert(a->status == AOF_ON);
     /* An INCR that nothing was appended to serves the next rewrite as
      * well: failed rewrites do not pile up empty files. */
     if (!rebuild && ring_writer_appended(&a->writer) == 0 && a->staging.len == 0)
@@ -550,7 +551,7 @@ static int aof_rotate_incr(struct server *s, bool rebuild)
     if (err < 0)
         server_log(s, LOGLEVEL_WARNING, "Can't fsync the AOF directory after creating %s: %s",
                    path, strerror(-err));
-    if (err == 0 && a->status == AOF_ON)
+    if (err == 0)
         err = aof_persist_manifest(s, &m);
     if (err < 0) {
         close(fd);

@@ -251,18 +251,27 @@ int aof_read_manifest(struct server *s, struct aof_manifest *m, char *err, size_
 
 /* ---- start-up ---- */
 
-/* fsyncs the file at path, then drops its clean pages from the page cache.
- * Returns 0 or -errno. */
-static int aof_settle_file(const char *path)
+/* fsyncs the AOF directory's file name, then drops its clean pages from
+ * the page cache. A missing file is left to the load, which names it and
+ * says why. Returns 0, or -1 with err filled. */
+static int aof_settle_file(struct server *s, const char *name, char *err, size_t err_len)
 {
+    char path[AOF_PATH_BYTES];
+    aof_path(s, name, path, sizeof(path));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int ret = fsync(fd) < 0 ? -errno : 0;
+    if (fd < 0 && errno == ENOENT)
+        return 0;
+    int ret = fd < 0 || fsync(fd) < 0 ? -errno : 0;
     if (ret == 0)
         posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-    close(fd);
-    return ret;
+    if (fd >= 0)
+        close(fd);
+    if (ret < 0) {
+        snprintf(err, err_len, "Can't fsync the AOF file %s before loading it: %s. Its data "
+                 "may not be on disk; refusing to start", path, strerror(-ret));
+        return -1;
+    }
+    return 0;
 }
 
 /* Before anything is loaded or served: the files an earlier process left
@@ -277,29 +286,17 @@ static int aof_settle_file(const char *path)
 static int aof_settle_at_start(struct server *s, char *err, size_t err_len)
 {
     struct aof_state *a = &s->aof;
-    char path[AOF_PATH_BYTES];
     size_t count = aof_manifest_load_count(&a->manifest);
-    for (size_t i = 0; i <= count; i++) {
-        const char *name;
-        char *manifest_name = NULL;
-        if (i < count) {
-            name = aof_manifest_load_file(&a->manifest, i)->name;
-        } else {
-            manifest_name = aof_manifest_file_name(s->config.appendfilename);
-            name = manifest_name;
-        }
-        aof_path(s, name, path, sizeof(path));
-        alloc_free(manifest_name);
-        int ret = aof_settle_file(path);
-        if (ret == -ENOENT)
-            continue; /* the load names the missing file and why */
-        if (ret < 0) {
-            snprintf(err, err_len, "Can't fsync the AOF file %s before loading it: %s. Its "
-                     "data may not be on disk; refusing to start", path, strerror(-ret));
+    for (size_t i = 0; i < count; i++) {
+        if (aof_settle_file(s, aof_manifest_load_file(&a->manifest, i)->name, err, err_len) < 0)
             return -1;
-        }
     }
-    int ret = durable_fsync_dir(s->config.appenddirname);
+    char *manifest_name = aof_manifest_file_name(s->config.appendfilename);
+    int ret = aof_settle_file(s, manifest_name, err, err_len);
+    alloc_free(manifest_name);
+    if (ret < 0)
+        return -1;
+    ret = durable_fsync_dir(s->config.appenddirname);
     if (ret == 0)
         ret = durable_fsync_dir(".");
     if (ret < 0) {
@@ -377,10 +374,9 @@ int aof_startup(struct server *s, char *err, size_t err_len)
     if (!found && stat(s->config.appendfilename, &st) == 0 &&
         aof_upgrade_single_file(s, err, err_len) < 0)
         return -1;
-    if (aof_manifest_load_count(&a->manifest) > 0 && aof_settle_at_start(s, err, err_len) < 0)
-        return -1;
     if (aof_manifest_load_count(&a->manifest) > 0) {
-        if (aof_load_manifest_files(s, err, err_len) < 0)
+        if (aof_settle_at_start(s, err, err_len) < 0 ||
+            aof_load_manifest_files(s, err, err_len) < 0)
             return -1;
     } else if (aof_create_first_base(s, !found, err, err_len) < 0) {
         return -1;

@@ -348,7 +348,7 @@ void client_flush_all(struct server *s)
      * (everysec, no: as Redis writes before it replies). */
     uint64_t barrier = aof_before_replies(s);
     if (!barrier && s->aof.held)
-        client_release_holds(s, false); /* everything logged is durable */
+        client_release_holds(s, false); /* those whose barrier is reached */
     while (s->pending_writes) {
         struct client *c = s->pending_writes;
         s->pending_writes = c->pending_write_next;
