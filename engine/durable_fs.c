@@ -99,13 +99,3 @@ int durable_unlink(const char *path)
         return -errno;
     return durable_fsync_parent(path);
 }
-
-int durable_fsync_file(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int result = fsync(fd) < 0 ? -errno : 0;
-    close(fd);
-    return result;
-}

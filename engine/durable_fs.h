@@ -41,8 +41,4 @@ int durable_rename(const char *from, const char *to, bool *renamed);
  * Returns 0 or -errno. */
 int durable_unlink(const char *path);
 
-/* fsyncs the file at path (fdatasync is not enough after a create: the
- * size and the inode must be durable too). Returns 0 or -errno. */
-int durable_fsync_file(const char *path);
-
 #endif

@@ -721,18 +721,29 @@ uint64_t ring_writer_recover_offset(const struct ring_writer *w)
     return w->written;
 }
 
-int ring_writer_reset(struct ring_writer *w)
+/* What reset and restart both forget of an idle writer: the slots that
+ * still owe bytes, the islands, the error and its retry counts. */
+static void writer_clear_idle(struct ring_writer *w)
 {
-    assert(w->error != 0);
     assert(ring_writer_idle(w));
     assert(w->credit_count == 0); /* idle: every credit was applied or dropped */
-    uint64_t keep = ring_writer_recover_offset(w);
-    if (keep < w->released)
-        return w->error; /* the bytes in between were released: cannot rewrite them */
     for (uint32_t i = 0; i < w->config.writes_in_flight_max; i++)
         w->writes[i].state = WRITER_SLOT_FREE;
     for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX; i++)
         w->island_start[i] = w->island_end[i] = 0;
+    w->error = 0;
+    w->fsync_failed = false;
+    w->fsync_retries = 0;
+}
+
+int ring_writer_reset(struct ring_writer *w)
+{
+    assert(w->error != 0);
+    assert(ring_writer_idle(w));
+    uint64_t keep = ring_writer_recover_offset(w);
+    if (keep < w->released)
+        return w->error; /* the bytes in between were released: cannot rewrite them */
+    writer_clear_idle(w);
     /* Everything from keep on is written again: after a failed sync op the
      * pages above durable may be gone; after a failed write, bytes from
      * written on were never all written. Islands are forgotten (the file
@@ -740,9 +751,6 @@ int ring_writer_reset(struct ring_writer *w)
     w->submitted = w->written = keep;
     if (w->durable > keep)
         w->durable = keep;
-    w->error = 0;
-    w->fsync_failed = false;
-    w->fsync_retries = 0;
     writer_update_released(w); /* it stood still while the error was set */
     writer_flush_to(w, w->flush_target);
     return 0;
@@ -750,19 +758,11 @@ int ring_writer_reset(struct ring_writer *w)
 
 void ring_writer_restart(struct ring_writer *w, int fd, uint64_t start_offset)
 {
-    assert(ring_writer_idle(w));
-    assert(w->credit_count == 0); /* idle: every credit was applied or dropped */
     w->config.fd = fd;
     writer_check_config(&w->config);
-    for (uint32_t i = 0; i < w->config.writes_in_flight_max; i++)
-        w->writes[i].state = WRITER_SLOT_FREE;
-    for (int i = 0; i < RING_WRITER_FSYNCS_IN_FLIGHT_MAX; i++)
-        w->island_start[i] = w->island_end[i] = 0;
+    writer_clear_idle(w);
     w->appended = w->flush_target = w->submitted = start_offset;
     w->written = w->durable = w->released = w->sync_target = start_offset;
-    w->error = 0;
-    w->fsync_failed = false;
-    w->fsync_retries = 0;
 }
 
 /* ---- Streaming -------------------------------------------------------- */
