@@ -49,8 +49,6 @@
 /* Members of the collections big enough for the non-compact encodings
  * (past the 128-entry listpack and 512-entry intset limits). */
 #define BIG_COLLECTION 600
-/* Arguments a test passes to one server start, plus the terminating NULL. */
-#define ARGS_MAX 24
 /* Crash test: cycles of load-then-SIGKILL, SETs per pipelined batch, and the
  * window in which the kill lands after the load starts. */
 #define CRASH_CYCLES 3
@@ -85,30 +83,17 @@ static const char *const preambles[] = {"yes", "no"};
 
 /* ---- Small utilities ---- */
 
-struct args {
-    const char *v[ARGS_MAX + 1]; /* borrowed strings, NULL-terminated */
-    int n;
-};
-
-static void args_add(struct args *a, const char *name, const char *value)
-{
-    ck_assert_int_le(a->n + 2, ARGS_MAX);
-    a->v[a->n++] = name;
-    a->v[a->n++] = value;
-    a->v[a->n] = NULL;
-}
-
 /* The arguments of an AOF server: DEBUG allowed (DIGEST, LOADAOF), AOF on,
  * and the fsync policy and BASE format when given (NULL keeps the default). */
-static struct args args_aof(const char *fsync_policy, const char *preamble)
+static struct server_args args_aof(const char *fsync_policy, const char *preamble)
 {
-    struct args a = {.n = 0};
-    args_add(&a, "--enable-debug-command", "yes");
-    args_add(&a, "--appendonly", "yes");
+    struct server_args a = {.n = 0};
+    server_args_add(&a, "--enable-debug-command", "yes");
+    server_args_add(&a, "--appendonly", "yes");
     if (fsync_policy != NULL)
-        args_add(&a, "--appendfsync", fsync_policy);
+        server_args_add(&a, "--appendfsync", fsync_policy);
     if (preamble != NULL)
-        args_add(&a, "--aof-use-rdb-preamble", preamble);
+        server_args_add(&a, "--aof-use-rdb-preamble", preamble);
     return a;
 }
 
@@ -275,7 +260,7 @@ static void rewrite_and_wait(struct conn *c)
 
 /* Starts binary in dir and waits until it has loaded its data. */
 static struct server_handle *start_loaded(const char *binary, const char *dir,
-                                          const struct args *a)
+                                          const struct server_args *a)
 {
     struct server_handle *h = server_start_in(binary, dir, a->v);
     struct conn *c = conn_open(h->port);
@@ -289,7 +274,7 @@ static struct server_handle *start_loaded(const char *binary, const char *dir,
  * has loaded (Redis answers -LOADING while it reads the AOF, then exits),
  * or the server once it answers +PONG. */
 static struct server_handle *try_start_loaded(const char *binary, const char *dir,
-                                              const struct args *a, int *status)
+                                              const struct server_args *a, int *status)
 {
     struct server_handle *h = server_try_start_in(binary, dir, a->v, status);
     int64_t deadline = harness_clock_ms() + REWRITE_WAIT_MS;
@@ -466,7 +451,7 @@ static void snapshot_free(struct snapshot *s)
 /* Stops h cleanly, starts binary on the same directory with args, and
  * checks that the data matches before. Returns the new server. */
 static struct server_handle *restart_expect(struct server_handle *h, const char *binary,
-                                            const char *dir, const struct args *a,
+                                            const char *dir, const struct server_args *a,
                                             struct snapshot *before)
 {
     server_stop(h);
@@ -516,7 +501,7 @@ START_TEST(test_restart_recovers_each_policy)
 {
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof(fsync_policies[_i], NULL);
+    struct server_args a = args_aof(fsync_policies[_i], NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     struct conn *c = conn_open(h->port);
     fill_part_one(c);
@@ -540,7 +525,7 @@ START_TEST(test_restart_after_rewrite_recovers)
 {
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof(rewrite_runs[_i][0], rewrite_runs[_i][1]);
+    struct server_args a = args_aof(rewrite_runs[_i][0], rewrite_runs[_i][1]);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     struct conn *c = conn_open(h->port);
     fill_part_one(c);
@@ -614,7 +599,7 @@ START_TEST(test_crash_loses_no_acknowledged_write)
     srand(seed);
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof("always", NULL);
+    struct server_args a = args_aof("always", NULL);
     long firsts[CRASH_CYCLES];
     long ackeds[CRASH_CYCLES];
     long next = 0;
@@ -657,7 +642,7 @@ START_TEST(test_sigterm_under_load)
     srand(seed);
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof(fsync_policies[_i], NULL);
+    struct server_args a = args_aof(fsync_policies[_i], NULL);
     long first[SIGTERM_CYCLES];
     long acked[SIGTERM_CYCLES];
     long next = 0;
@@ -758,7 +743,7 @@ START_TEST(test_record_format)
 {
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof("always", NULL);
+    struct server_args a = args_aof("always", NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     struct conn *c = conn_open(h->port);
     int64_t t0 = wall_ms();
@@ -789,7 +774,7 @@ START_TEST(test_layout_fresh_and_after_rewrite)
 {
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof(NULL, NULL);
+    struct server_args a = args_aof(NULL, NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     wait_listing(dir, "appendonly.aof.1.base.rdb\nappendonly.aof.1.incr.aof\n" AOF_MANIFEST "\n");
     manifest_expect(dir, "file appendonly.aof.1.base.rdb seq 1 type b\n"
@@ -821,7 +806,7 @@ START_TEST(test_layout_resp_base)
 {
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof(NULL, "no");
+    struct server_args a = args_aof(NULL, "no");
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     wait_listing(dir, "appendonly.aof.1.base.aof\nappendonly.aof.1.incr.aof\n" AOF_MANIFEST "\n");
     manifest_expect(dir, "file appendonly.aof.1.base.aof seq 1 type b\n"
@@ -847,7 +832,7 @@ START_TEST(test_truncated_tail)
 {
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof(NULL, NULL);
+    struct server_args a = args_aof(NULL, NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     struct conn *c = conn_open(h->port);
     for (int i = 1; i <= 10; i++) {
@@ -870,8 +855,8 @@ START_TEST(test_truncated_tail)
     aof_path(path, sizeof(path), dir, "appendonly.aof.1.incr.aof");
     ck_assert_int_eq(truncate(path, (off_t)len - 3), 0);
 
-    struct args refuse = a;
-    args_add(&refuse, "--aof-load-truncated", "no");
+    struct server_args refuse = a;
+    server_args_add(&refuse, "--aof-load-truncated", "no");
     int status = 0;
     h = try_start_loaded(server_binary(), dir, &refuse, &status);
     ck_assert_msg(h == NULL, "started with a truncated AOF and aof-load-truncated no");
@@ -904,7 +889,7 @@ START_TEST(test_corruption_in_middle_refuses_start)
     harness_make_dir(dir, sizeof(dir));
     char log_path[300];
     snprintf(log_path, sizeof(log_path), "%s/aof.log", dir);
-    struct args a = args_aof(NULL, NULL);
+    struct server_args a = args_aof(NULL, NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     struct conn *c = conn_open(h->port);
     for (int i = 0; i < 20; i++) {
@@ -932,8 +917,8 @@ START_TEST(test_corruption_in_middle_refuses_start)
     ck_assert_int_eq(fputc('x', fp), 'x');
     ck_assert_int_eq(fclose(fp), 0);
 
-    struct args logged = a;
-    args_add(&logged, "--logfile", log_path);
+    struct server_args logged = a;
+    server_args_add(&logged, "--logfile", log_path);
     int status = 0;
     h = try_start_loaded(server_binary(), dir, &logged, &status);
     ck_assert_msg(h == NULL, "started with a corrupted AOF");
@@ -951,7 +936,7 @@ START_TEST(test_truncated_transaction_reverted)
 {
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof(NULL, NULL);
+    struct server_args a = args_aof(NULL, NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     struct conn *c = conn_open(h->port);
     ck_cmd(c, "set before 1", "+OK\r\n");
@@ -1005,7 +990,7 @@ START_TEST(test_missing_listed_file_refuses_start)
 {
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof(NULL, NULL);
+    struct server_args a = args_aof(NULL, NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     struct conn *c = conn_open(h->port);
     ck_cmd(c, "set k v", "+OK\r\n");
@@ -1026,7 +1011,7 @@ END_TEST
 
 /* Puts bytes into <dir>/appendonly.aof, starts the server with AOF on and
  * checks that the file moved into appendonlydir/ as the BASE. */
-static struct server_handle *upgrade_start(const char *dir, const struct args *a)
+static struct server_handle *upgrade_start(const char *dir, const struct server_args *a)
 {
     struct server_handle *h = start_loaded(server_binary(), dir, a);
     char old_path[300];
@@ -1056,7 +1041,7 @@ START_TEST(test_upgrade_single_resp_file)
     char path[300];
     snprintf(path, sizeof(path), "%s/appendonly.aof", dir);
     write_file(path, "wb", old_aof, sizeof(old_aof) - 1);
-    struct args a = args_aof(NULL, NULL);
+    struct server_args a = args_aof(NULL, NULL);
     struct server_handle *h = upgrade_start(dir, &a);
     struct conn *c = conn_open(h->port);
     ck_cmd(c, "get a", "$1\r\n1\r\n");
@@ -1079,8 +1064,8 @@ START_TEST(test_upgrade_single_preamble_file)
     static const char tail[] = "*3\r\n$3\r\nset\r\n$4\r\ntail\r\n$1\r\n1\r\n";
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args plain = {.n = 0};
-    args_add(&plain, "--enable-debug-command", "yes");
+    struct server_args plain = {.n = 0};
+    server_args_add(&plain, "--enable-debug-command", "yes");
     struct server_handle *h = start_loaded(server_binary(), dir, &plain);
     struct conn *c = conn_open(h->port);
     fill_part_one(c);
@@ -1096,7 +1081,7 @@ START_TEST(test_upgrade_single_preamble_file)
     snprintf(aof_file, sizeof(aof_file), "%s/appendonly.aof", dir);
     ck_assert_int_eq(rename(rdb_path, aof_file), 0);
     write_file(aof_file, "ab", tail, sizeof(tail) - 1);
-    struct args a = args_aof(NULL, NULL);
+    struct server_args a = args_aof(NULL, NULL);
     h = upgrade_start(dir, &a);
     c = conn_open(h->port);
     snapshot_expect(c, &before);
@@ -1164,7 +1149,7 @@ START_TEST(test_rewrite_races_incr)
 {
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof(NULL, NULL);
+    struct server_args a = args_aof(NULL, NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     struct conn *c = conn_open(h->port);
     struct conn *watch = conn_open(h->port);
@@ -1207,7 +1192,7 @@ static void interop_check(const char *writer, const char *reader, const char *pr
 {
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof(NULL, preamble);
+    struct server_args a = args_aof(NULL, preamble);
     struct server_handle *h = start_loaded(writer, dir, &a);
     struct conn *c = conn_open(h->port);
     fill_part_one(c);
@@ -1245,9 +1230,9 @@ START_TEST(test_config_set_appendonly)
     harness_make_dir(dir, sizeof(dir));
     /* Under everysec Redis may hold a write back while a background fsync
      * runs, so only always promises the file has it when the reply comes. */
-    struct args plain = {.n = 0};
-    args_add(&plain, "--enable-debug-command", "yes");
-    args_add(&plain, "--appendfsync", "always");
+    struct server_args plain = {.n = 0};
+    server_args_add(&plain, "--enable-debug-command", "yes");
+    server_args_add(&plain, "--appendfsync", "always");
     struct server_handle *h = start_loaded(server_binary(), dir, &plain);
     struct conn *c = conn_open(h->port);
     fill_part_one(c);
@@ -1272,7 +1257,7 @@ START_TEST(test_config_set_appendonly)
     snapshot_take(c, &before);
     conn_close(c);
 
-    struct args a = args_aof("always", NULL);
+    struct server_args a = args_aof("always", NULL);
     h = restart_expect(h, server_binary(), dir, &a, &before);
     snapshot_free(&before);
     c = conn_open(h->port);
@@ -1333,7 +1318,7 @@ END_TEST
 /* After a restart aof_base_size is the BASE's size and aof_current_size
  * the BASE's plus the INCR's, which grows with each write. */
 static struct server_handle *info_sizes_after_restart(struct server_handle *h, const char *dir,
-                                                      const struct args *a)
+                                                      const struct server_args *a)
 {
     server_stop(h);
     h = start_loaded(server_binary(), dir, a);
@@ -1356,7 +1341,7 @@ START_TEST(test_info_fields_and_bgrewriteaof_replies)
     /* always: the INCR has each write when its reply arrives. */
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof("always", NULL);
+    struct server_args a = args_aof("always", NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     struct conn *c = conn_open(h->port);
     info_fields_expect(c, true);
@@ -1413,8 +1398,8 @@ START_TEST(test_rdb_seeds_new_aof)
         return; /* Redis starts empty here (its issue 12484) */
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args plain = {.n = 0};
-    args_add(&plain, "--enable-debug-command", "yes");
+    struct server_args plain = {.n = 0};
+    server_args_add(&plain, "--enable-debug-command", "yes");
     struct server_handle *h = start_loaded(server_binary(), dir, &plain);
     struct conn *c = conn_open(h->port);
     fill_part_one(c);
@@ -1424,7 +1409,7 @@ START_TEST(test_rdb_seeds_new_aof)
     snapshot_take(c, &before);
     conn_close(c);
 
-    struct args a = args_aof(NULL, NULL);
+    struct server_args a = args_aof(NULL, NULL);
     h = restart_expect(h, server_binary(), dir, &a, &before);
     ck_assert_int_gt(aof_file_size(dir, AOF_MANIFEST), 0);
     /* Without dump.rdb the AOF alone must hold the data now. */
@@ -1562,7 +1547,7 @@ START_TEST(test_write_error_then_recovery)
     memset(run.value, 'x', 100);
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof("everysec", NULL);
+    struct server_args a = args_aof("everysec", NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     run.c = conn_open(h->port);
     run.port = h->port;
@@ -1607,7 +1592,7 @@ START_TEST(test_debug_loadaof)
 {
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof(NULL, NULL);
+    struct server_args a = args_aof(NULL, NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     struct conn *c = conn_open(h->port);
     fill_part_one(c);

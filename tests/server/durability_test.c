@@ -28,8 +28,6 @@
 #include <unistd.h>
 
 #define AOF_DIR "appendonlydir"
-/* Arguments one start passes, plus the terminating NULL. */
-#define ARGS_MAX 24
 /* How long a reply that must not come is waited for. */
 #define HELD_WAIT_MS 1500
 /* How long a rewrite, a recovery or a rebuild may take. */
@@ -39,26 +37,13 @@
 #define POWER_CUT_CYCLES 20
 #define POWER_CUT_WRITES 40
 
-struct args {
-    const char *v[ARGS_MAX + 1]; /* borrowed strings, NULL-terminated */
-    int n;
-};
-
-static void args_add(struct args *a, const char *name, const char *value)
-{
-    ck_assert_int_le(a->n + 2, ARGS_MAX);
-    a->v[a->n++] = name;
-    a->v[a->n++] = value;
-    a->v[a->n] = NULL;
-}
-
 /* DEBUG allowed, the AOF on or off, the given fsync policy. */
-static struct args args_aof(const char *appendonly, const char *fsync_policy)
+static struct server_args args_aof(const char *appendonly, const char *fsync_policy)
 {
-    struct args a = {.n = 0};
-    args_add(&a, "--enable-debug-command", "yes");
-    args_add(&a, "--appendonly", appendonly);
-    args_add(&a, "--appendfsync", fsync_policy);
+    struct server_args a = {.n = 0};
+    server_args_add(&a, "--enable-debug-command", "yes");
+    server_args_add(&a, "--appendonly", appendonly);
+    server_args_add(&a, "--appendfsync", fsync_policy);
     return a;
 }
 
@@ -91,10 +76,25 @@ static void wait_rewrite_idle(struct conn *c)
     }
 }
 
-/* Waits for the reply to a command sent earlier on c, at most timeout_ms. */
-static char *reply_within(struct conn *c, int timeout_ms)
+/* Asserts that the reply to a command sent earlier on c is expected and
+ * arrives within timeout_ms; what names it in the failure message. */
+static void expect_reply_within(struct conn *c, const char *expected, int timeout_ms,
+                                const char *what)
 {
-    return conn_try_read_raw(c, timeout_ms);
+    char *reply = conn_try_read_raw(c, timeout_ms);
+    ck_assert_msg(reply != NULL && strcmp(reply, expected) == 0, "%s: %s", what,
+                  harness_escape(reply));
+    free(reply);
+}
+
+/* Waits until INFO's field shows value, within SETTLE_WAIT_MS. */
+static void wait_info_is(struct conn *c, const char *field, const char *value)
+{
+    int64_t deadline = harness_clock_ms() + SETTLE_WAIT_MS;
+    while (!conn_info_is(c, field, value)) {
+        ck_assert_msg(harness_clock_ms() < deadline, "%s never became %s", field, value);
+        harness_sleep_ms(10);
+    }
 }
 
 /* Sends SET key value and reads the reply within timeout_ms; whether it
@@ -103,7 +103,7 @@ static bool set_acked(struct conn *c, const char *key, const char *value, int ti
 {
     const char *argv[] = {"set", key, value};
     conn_send_argv(c, 3, argv, NULL);
-    char *reply = reply_within(c, timeout_ms);
+    char *reply = conn_try_read_raw(c, timeout_ms);
     bool ok = reply != NULL && strcmp(reply, "+OK\r\n") == 0;
     ck_assert_msg(reply == NULL || ok, "SET %s: %s", key, harness_escape(reply));
     free(reply);
@@ -127,7 +127,7 @@ static void expect_value(struct conn *c, const char *key, const char *value)
 /* SIGKILLs the server, then starts it again in the same directory with
  * args (no shim). */
 static struct server_handle *crash_and_restart(struct server_handle *h, const char *dir,
-                                               const struct args *a)
+                                               const struct server_args *a)
 {
     server_kill(h, SIGKILL);
     return server_start_in(server_binary(), dir, a->v);
@@ -163,7 +163,7 @@ START_TEST(test_switch_on_holds_replies_until_first_base)
     fsfault_init(&f);
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args off = args_aof("no", "always");
+    struct server_args off = args_aof("no", "always");
     struct server_handle *h = server_start_in_env(server_binary(), dir, off.v, f.env);
     struct conn *c = conn_open(h->port);
     cmd_ok(c, "debug populate 1000");
@@ -174,12 +174,12 @@ START_TEST(test_switch_on_holds_replies_until_first_base)
     ck_assert_msg(!acked, "SET acknowledged before any manifest names its INCR");
     struct conn *r = conn_open(h->port);
     conn_send(r, "get acked");
-    char *read = reply_within(r, 300);
+    char *read = conn_try_read_raw(r, 300);
     ck_assert_msg(read == NULL, "a read showed an unacknowledged write: %s", harness_escape(read));
     conn_close(r);
     conn_close(w);
     conn_close(c);
-    struct args on = args_aof("yes", "always");
+    struct server_args on = args_aof("yes", "always");
     h = crash_and_restart(h, dir, &on);
     c = conn_open(h->port);
     /* Nothing was acknowledged; what the restart shows must be a state
@@ -200,7 +200,7 @@ START_TEST(test_switch_on_releases_after_first_base)
     fsfault_init(&f);
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args off = args_aof("no", "always");
+    struct server_args off = args_aof("no", "always");
     struct server_handle *h = server_start_in_env(server_binary(), dir, off.v, f.env);
     struct conn *c = conn_open(h->port);
     cmd_ok(c, "debug populate 1000");
@@ -209,15 +209,12 @@ START_TEST(test_switch_on_releases_after_first_base)
     struct conn *w = conn_open(h->port);
     ck_assert(!set_acked(w, "acked", "v1", HELD_WAIT_MS));
     fsfault_arm(&f, "");
-    char *reply = reply_within(w, SETTLE_WAIT_MS);
-    ck_assert_msg(reply != NULL && strcmp(reply, "+OK\r\n") == 0, "held SET: %s",
-                  harness_escape(reply));
-    free(reply);
+    expect_reply_within(w, "+OK\r\n", SETTLE_WAIT_MS, "held SET");
     ck_assert(conn_info_is(c, "aof_enabled", "1"));
     ck_assert(set_acked(w, "after", "v2", HARNESS_READ_TIMEOUT_MS));
     conn_close(w);
     conn_close(c);
-    struct args on = args_aof("yes", "always");
+    struct server_args on = args_aof("yes", "always");
     h = crash_and_restart(h, dir, &on);
     c = conn_open(h->port);
     expect_value(c, "acked", "v1");
@@ -239,7 +236,7 @@ START_TEST(test_switch_on_again_never_loads_outdated_aof)
     fsfault_init(&f);
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args on = args_aof("yes", "always");
+    struct server_args on = args_aof("yes", "always");
     struct server_handle *h = server_start_in_env(server_binary(), dir, on.v, f.env);
     struct conn *c = conn_open(h->port);
     cmd_ok(c, "set gone 1");
@@ -263,7 +260,7 @@ END_TEST
  * the INCR's last bytes may be only in the page cache). */
 static void leave_killed_aof(const char *dir)
 {
-    struct args a = args_aof("yes", "everysec");
+    struct server_args a = args_aof("yes", "everysec");
     struct server_handle *h = server_start_in(server_binary(), dir, a.v);
     struct conn *c = conn_open(h->port);
     cmd_ok(c, "set k v");
@@ -280,7 +277,7 @@ START_TEST(test_startup_fsyncs_every_aof_file)
     leave_killed_aof(dir);
     struct fsfault f;
     fsfault_init(&f);
-    struct args a = args_aof("yes", "always");
+    struct server_args a = args_aof("yes", "always");
     struct server_handle *h = server_start_in_env(server_binary(), dir, a.v, f.env);
     char real[PATH_MAX];
     ck_assert(realpath(dir, real) != NULL);
@@ -313,7 +310,7 @@ START_TEST(test_startup_refuses_when_fsync_fails)
     struct fsfault f;
     fsfault_init(&f);
     fsfault_arm(&f, "fsync EIO appendonly.aof.1.incr.aof\n");
-    struct args a = args_aof("yes", "always");
+    struct server_args a = args_aof("yes", "always");
     int status = 0;
     struct server_handle *h =
         server_try_start_in_env(server_binary(), dir, a.v, f.env, &status);
@@ -360,7 +357,7 @@ START_TEST(test_power_cut_keeps_acknowledged_writes)
         fsfault_init(&f);
         char dir[256];
         harness_make_dir(dir, sizeof(dir));
-        struct args a = args_aof("yes", "always");
+        struct server_args a = args_aof("yes", "always");
         struct server_handle *h = server_start_in_env(server_binary(), dir, a.v, f.env);
         struct conn *c = conn_open(h->port);
         write_acked(c, "first");
@@ -417,7 +414,7 @@ START_TEST(test_failed_dir_fsync_at_rotation_keeps_files)
     fsfault_init(&f);
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof("yes", "always");
+    struct server_args a = args_aof("yes", "always");
     struct server_handle *h = server_start_in_env(server_binary(), dir, a.v, f.env);
     struct conn *c = conn_open(h->port);
     cmd_ok(c, "set a 1");
@@ -450,7 +447,7 @@ START_TEST(test_failed_dir_fsync_at_install_keeps_files)
         fsfault_init(&f);
         char dir[256];
         harness_make_dir(dir, sizeof(dir));
-        struct args a = args_aof("yes", "always");
+        struct server_args a = args_aof("yes", "always");
         struct server_handle *h = server_start_in_env(server_binary(), dir, a.v, f.env);
         struct conn *c = conn_open(h->port);
         for (int i = 0; i < 100; i++) {
@@ -487,7 +484,7 @@ START_TEST(test_policy_to_always_during_error)
         return;
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof("yes", "everysec");
+    struct server_args a = args_aof("yes", "everysec");
     struct server_handle *h = server_start_in(server_binary(), dir, a.v);
     struct conn *c = conn_open(h->port);
     cmd_ok(c, "set a 1");
@@ -495,38 +492,18 @@ START_TEST(test_policy_to_always_during_error)
     struct conn *w = conn_open(h->port);
     /* The write that fails: its reply waits for the retry. */
     ck_assert(!set_acked(w, "b", "2", HELD_WAIT_MS));
-    int64_t deadline = harness_clock_ms() + SETTLE_WAIT_MS;
-    while (!conn_info_is(c, "aof_last_write_status", "err")) {
-        ck_assert(harness_clock_ms() < deadline);
-        harness_sleep_ms(10);
-    }
+    wait_info_is(c, "aof_last_write_status", "err");
     ck_cmd_prefix(c, "set c 3", "-MISCONF");
     conn_send(c, "config set appendfsync always");
     conn_send(c, "debug ringkv-aof-fault off");
-    char *reply = reply_within(c, SETTLE_WAIT_MS);
-    ck_assert_msg(reply != NULL && strcmp(reply, "+OK\r\n") == 0, "CONFIG SET: %s",
-                  harness_escape(reply));
-    free(reply);
-    reply = reply_within(c, SETTLE_WAIT_MS);
-    ck_assert_msg(reply != NULL && strcmp(reply, "+OK\r\n") == 0, "DEBUG: %s",
-                  harness_escape(reply));
-    free(reply);
-    reply = reply_within(w, SETTLE_WAIT_MS);
-    ck_assert_msg(reply != NULL && strcmp(reply, "+OK\r\n") == 0, "held SET b: %s",
-                  harness_escape(reply));
-    free(reply);
+    expect_reply_within(c, "+OK\r\n", SETTLE_WAIT_MS, "CONFIG SET");
+    expect_reply_within(c, "+OK\r\n", SETTLE_WAIT_MS, "DEBUG");
+    expect_reply_within(w, "+OK\r\n", SETTLE_WAIT_MS, "held SET b");
     conn_close(w);
-    deadline = harness_clock_ms() + SETTLE_WAIT_MS;
-    while (!conn_info_is(c, "aof_last_write_status", "ok")) {
-        ck_assert(harness_clock_ms() < deadline);
-        harness_sleep_ms(10);
-    }
+    wait_info_is(c, "aof_last_write_status", "ok");
     ck_assert(set_acked(c, "d", "4", 5000));
     conn_send(c, "get d");
-    reply = reply_within(c, 5000);
-    ck_assert_msg(reply != NULL && strcmp(reply, "$1\r\n4\r\n") == 0, "GET d: %s",
-                  harness_escape(reply));
-    free(reply);
+    expect_reply_within(c, "$1\r\n4\r\n", 5000, "GET d");
     conn_close(c);
     h = crash_and_restart(h, dir, &a);
     c = conn_open(h->port);
@@ -547,7 +524,7 @@ START_TEST(test_policy_from_always_keeps_held_replies)
         return;
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof("yes", "always");
+    struct server_args a = args_aof("yes", "always");
     struct server_handle *h = server_start_in(server_binary(), dir, a.v);
     struct conn *c = conn_open(h->port);
     cmd_ok(c, "set a 1");
@@ -555,14 +532,11 @@ START_TEST(test_policy_from_always_keeps_held_replies)
     struct conn *w = conn_open(h->port);
     ck_assert_msg(!set_acked(w, "x", "1", HELD_WAIT_MS), "SET acknowledged with its write failing");
     conn_send(c, "config set appendfsync everysec");
-    char *reply = reply_within(w, HELD_WAIT_MS);
+    char *reply = conn_try_read_raw(w, HELD_WAIT_MS);
     ck_assert_msg(reply == NULL, "the switch released a reply whose write failed: %s",
                   harness_escape(reply));
     conn_send(c, "debug ringkv-aof-fault off");
-    reply = reply_within(w, SETTLE_WAIT_MS);
-    ck_assert_msg(reply != NULL && strcmp(reply, "+OK\r\n") == 0, "held SET: %s",
-                  harness_escape(reply));
-    free(reply);
+    expect_reply_within(w, "+OK\r\n", SETTLE_WAIT_MS, "held SET");
     conn_close(w);
     conn_close(c);
     h = crash_and_restart(h, dir, &a);
@@ -586,7 +560,7 @@ START_TEST(test_everysec_failed_write_holds_its_replies)
         return;
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof("yes", "everysec");
+    struct server_args a = args_aof("yes", "everysec");
     struct server_handle *h = server_start_in(server_binary(), dir, a.v);
     struct conn *c = conn_open(h->port);
     cmd_ok(c, "set a 1");
@@ -596,10 +570,7 @@ START_TEST(test_everysec_failed_write_holds_its_replies)
     ck_cmd(c, "get a", "$1\r\n1\r\n");
     ck_cmd_prefix(c, "set y 2", "-MISCONF");
     ck_cmd(c, "debug ringkv-aof-fault off", "+OK\r\n");
-    char *reply = reply_within(w, SETTLE_WAIT_MS);
-    ck_assert_msg(reply != NULL && strcmp(reply, "+OK\r\n") == 0, "held SET: %s",
-                  harness_escape(reply));
-    free(reply);
+    expect_reply_within(w, "+OK\r\n", SETTLE_WAIT_MS, "held SET");
     conn_close(w);
     conn_close(c);
     h = crash_and_restart(h, dir, &a);
@@ -622,7 +593,7 @@ START_TEST(test_no_policy_failed_fsync_rebuilds)
         return;
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof("yes", "no");
+    struct server_args a = args_aof("yes", "no");
     struct server_handle *h = server_start_in(server_binary(), dir, a.v);
     struct conn *c = conn_open(h->port);
     cmd_ok(c, "debug populate 500");
@@ -688,7 +659,7 @@ START_TEST(test_rotation_needs_no_new_buffer)
         return;
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof("yes", "always");
+    struct server_args a = args_aof("yes", "always");
     struct server_handle *h = server_start_in(server_binary(), dir, a.v);
     struct conn *c = conn_open(h->port);
     cmd_ok(c, "set a 1");
@@ -727,7 +698,7 @@ START_TEST(test_failed_rewrites_reuse_empty_incr)
     fsfault_init(&f);
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof("yes", "everysec");
+    struct server_args a = args_aof("yes", "everysec");
     struct server_handle *h = server_start_in_env(server_binary(), dir, a.v, f.env);
     struct conn *c = conn_open(h->port);
     cmd_ok(c, "set a 1");
@@ -763,10 +734,10 @@ START_TEST(test_aof_base_follows_its_own_incremental_fsync)
     fsfault_init(&f);
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
-    struct args a = args_aof("yes", "everysec");
-    args_add(&a, "--aof-rewrite-incremental-fsync", "no");
-    args_add(&a, "--rdb-save-incremental-fsync", "yes");
-    args_add(&a, "--rdbcompression", "no");
+    struct server_args a = args_aof("yes", "everysec");
+    server_args_add(&a, "--aof-rewrite-incremental-fsync", "no");
+    server_args_add(&a, "--rdb-save-incremental-fsync", "yes");
+    server_args_add(&a, "--rdbcompression", "no");
     struct server_handle *h = server_start_in_env(server_binary(), dir, a.v, f.env);
     struct conn *c = conn_open(h->port);
     /* About 22 MB: more than the child's 8 MB buffer plus a 4 MB writeback

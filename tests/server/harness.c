@@ -545,6 +545,14 @@ struct conn *conn_try_open(int port)
     return c;
 }
 
+void server_args_add(struct server_args *a, const char *name, const char *value)
+{
+    ck_assert_int_le(a->n + 2, SERVER_ARGS_MAX);
+    a->v[a->n++] = name;
+    a->v[a->n++] = value;
+    a->v[a->n] = NULL;
+}
+
 struct conn *conn_open(int port)
 {
     struct conn *c = conn_try_open(port);

@@ -76,6 +76,16 @@ struct server_handle *server_try_start_in_env(const char *binary, const char *di
  * handle stays valid: call server_stop afterwards to free it. */
 int server_wait_exit(struct server_handle *h, int timeout_ms);
 
+/* Extra server arguments built up name by name, for server_start_in and
+ * friends: v is NULL-terminated and borrows its strings. */
+#define SERVER_ARGS_MAX 24
+struct server_args {
+    const char *v[SERVER_ARGS_MAX + 1];
+    int n;
+};
+/* Appends "name value" (both borrowed until the server is started). */
+void server_args_add(struct server_args *a, const char *name, const char *value);
+
 /* Connects to 127.0.0.1:port. Returns owned connection. */
 struct conn *conn_open(int port);
 /* Same but returns NULL instead of failing the test when connect fails. */
