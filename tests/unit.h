@@ -5,7 +5,7 @@
  * Header-only, so a unit test still links only its library plus check
  * (STYLE.md section 8); everything here is a macro or a static inline
  * function, and a test that uses only part of it pays for nothing else.
- * tests/server/ has its own harness and does not use this file. */
+ * tests/blackbox/ has its own harness and does not use this file. */
 #ifndef RINGKV_TESTS_UNIT_H
 #define RINGKV_TESTS_UNIT_H
 

@@ -1,5 +1,5 @@
 /* fsfault_probe.c: runs scripted filesystem steps, for the shim's own tests
- * (tests/server/fault_test.c runs it under LD_PRELOAD=fsfault.so).
+ * (tests/blackbox/fault_test.c runs it under LD_PRELOAD=fsfault.so).
  *
  *     fsfault_probe <step>...
  *

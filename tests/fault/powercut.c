@@ -3,7 +3,7 @@
  * Owns the reading of the log, the decision of which directory changes a
  * power cut keeps, and their undoing. Leaves the logging, and the
  * hard-linked backups an undo restores, to the shim (tests/fault/fsfault.c),
- * and what a cut means for a test to its callers (tests/server/harness.c,
+ * and what a cut means for a test to its callers (tests/blackbox/harness.c,
  * tests/fault/fsfault_powercut.c).
  *
  * Two passes. The first reads every line into an entry and refuses a log it

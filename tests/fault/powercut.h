@@ -1,6 +1,6 @@
 /* powercut.h: a power cut replayed from the log of the filesystem fault
  * shim (tests/fault/fsfault.c), for the black-box harness
- * (fsfault_power_cut in tests/server/harness.c) and for scripts, through
+ * (fsfault_power_cut in tests/blackbox/harness.c) and for scripts, through
  * the fsfault-powercut program (tests/fault/fsfault_powercut.c).
  *
  * Plain C and libc only: no test framework, no project library. */

@@ -1,0 +1,569 @@
+/* cmd_connection.c: connection commands: PING, ECHO, QUIT, HELLO, SELECT,
+ * RESET, AUTH, CLIENT and MONITOR.
+ *
+ * Owns the per-connection state changes (protocol version, selected db,
+ * authentication, name). Replies and errors follow Redis 7.0 exactly. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/number.h"
+#include "net/commands/command.h"
+
+static void connection_ping_command(struct client *c)
+{
+    if (c->argc > 2) {
+        reply_error_arity(c);
+        return;
+    }
+    if (c->argc == 1)
+        reply_raw(c, "+PONG\r\n", 7);
+    else
+        reply_bulk(c, c->argv[1].ptr, c->argv[1].len);
+}
+
+static void connection_echo_command(struct client *c)
+{
+    reply_bulk(c, c->argv[1].ptr, c->argv[1].len);
+}
+
+static void connection_quit_command(struct client *c)
+{
+    reply_ok(c);
+    client_close_after_reply(c);
+}
+
+/* Whether password matches requirepass (the default user's password). */
+static bool connection_password_ok(struct client *c, const struct resp_arg *user,
+                                   const struct resp_arg *pass)
+{
+    const char *required = c->server->config.requirepass;
+    if (user && !(user->len == 7 && memcmp(user->ptr, "default", 7) == 0))
+        return false;
+    if (!required || !required[0])
+        return true; /* the default user is nopass */
+    return strlen(required) == pass->len && memcmp(required, pass->ptr, pass->len) == 0;
+}
+
+static void connection_auth_command(struct client *c)
+{
+    if (c->argc > 3) {
+        reply_error_syntax(c);
+        return;
+    }
+    const char *required = c->server->config.requirepass;
+    if (c->argc == 2 && (!required || !required[0])) {
+        reply_error(c, "AUTH <password> called without any password configured for the default "
+                       "user. Are you sure your configuration is correct?");
+        return;
+    }
+    const struct resp_arg *user = c->argc == 3 ? &c->argv[1] : NULL;
+    const struct resp_arg *pass = &c->argv[c->argc - 1];
+    if (connection_password_ok(c, user, pass)) {
+        c->authenticated = true;
+        reply_ok(c);
+    } else {
+        reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
+    }
+}
+
+static bool connection_name_valid(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] < '!' || p[i] > '~')
+            return false;
+    return true;
+}
+
+static void connection_hello_reply(struct client *c)
+{
+    reply_map_len(c, 7);
+    reply_bulk_cstr(c, "server");
+    reply_bulk_cstr(c, "redis");
+    reply_bulk_cstr(c, "version");
+    reply_bulk_cstr(c, SERVER_REDIS_VERSION);
+    reply_bulk_cstr(c, "proto");
+    reply_integer(c, c->resp);
+    reply_bulk_cstr(c, "id");
+    reply_integer(c, (long long)c->id);
+    reply_bulk_cstr(c, "mode");
+    reply_bulk_cstr(c, "standalone");
+    reply_bulk_cstr(c, "role");
+    reply_bulk_cstr(c, "master");
+    reply_bulk_cstr(c, "modules");
+    reply_empty_array(c);
+}
+
+static void connection_hello_command(struct client *c)
+{
+    long long ver = 0;
+    int next = 1;
+    if (c->argc >= 2) {
+        if (!number_parse_ll(c->argv[1].ptr, c->argv[1].len, &ver)) {
+            reply_error(c, "Protocol version is not an integer or out of range");
+            return;
+        }
+        next = 2;
+        if (ver < 2 || ver > 3) {
+            reply_error(c, "NOPROTO unsupported protocol version");
+            return;
+        }
+    }
+    const struct resp_arg *user = NULL, *pass = NULL, *name = NULL;
+    for (int j = next; j < c->argc; j++) {
+        int more = c->argc - j - 1;
+        if (arg_equals(&c->argv[j], "auth") && more >= 2) {
+            user = &c->argv[j + 1];
+            pass = &c->argv[j + 2];
+            j += 2;
+        } else if (arg_equals(&c->argv[j], "setname") && more >= 1) {
+            name = &c->argv[j + 1];
+            j += 1;
+        } else {
+            reply_errorf(c, "Syntax error in HELLO option '%.*s'", (int)c->argv[j].len, c->argv[j].ptr);
+            return;
+        }
+    }
+    if (user && !connection_password_ok(c, user, pass)) {
+        reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
+        return;
+    }
+    if (user)
+        c->authenticated = true;
+    if (!c->authenticated) {
+        reply_error(c, "NOAUTH HELLO must be called with the client already authenticated, "
+                       "otherwise the HELLO AUTH <user> <pass> option can be used to "
+                       "authenticate the client and select the RESP protocol version at the same time");
+        return;
+    }
+    if (name) {
+        if (!connection_name_valid(name->ptr, name->len)) {
+            reply_error(c, "Client names cannot contain spaces, newlines or special characters.");
+            return;
+        }
+        client_set_name(c, name->ptr, name->len);
+    }
+    if (ver)
+        c->resp = (int)ver;
+    connection_hello_reply(c);
+}
+
+static void connection_select_command(struct client *c)
+{
+    long long id;
+    if (!number_parse_ll(c->argv[1].ptr, c->argv[1].len, &id)) {
+        reply_error_not_integer(c);
+        return;
+    }
+    if (id < 0 || id >= c->server->keyspace.db_count) {
+        reply_error(c, "DB index is out of range");
+        return;
+    }
+    c->db = &c->server->keyspace.dbs[id];
+    reply_ok(c);
+}
+
+static void connection_reset_command(struct client *c)
+{
+    client_reset(c);
+    reply_status(c, "RESET");
+}
+
+static void connection_monitor_command(struct client *c)
+{
+    /* Inside EXEC the client may not switch to a blocking mode. */
+    if (c->flags & CLIENT_DENY_BLOCKING) {
+        reply_error(c, "MONITOR isn't allowed for DENY BLOCKING client");
+        return;
+    }
+    if (c->flags & CLIENT_MONITOR) {
+        reply_ok(c);
+        return;
+    }
+    c->flags |= CLIENT_MONITOR;
+    c->server->monitors++;
+    reply_ok(c);
+}
+
+/* ---- CLIENT ---- */
+
+static void client_id_command(struct client *c)
+{
+    reply_integer(c, (long long)c->id);
+}
+
+static void client_getname_command(struct client *c)
+{
+    if (c->name)
+        reply_bulk_cstr(c, c->name);
+    else
+        reply_null(c);
+}
+
+static void client_setname_command(struct client *c)
+{
+    const struct resp_arg *name = &c->argv[2];
+    if (!connection_name_valid(name->ptr, name->len)) {
+        reply_error(c, "Client names cannot contain spaces, newlines or special characters.");
+        return;
+    }
+    client_set_name(c, name->ptr, name->len);
+    reply_ok(c);
+}
+
+static void client_info_command(struct client *c)
+{
+    struct buf b = {0};
+    client_info_line(c, &b);
+    buf_append(&b, "\n", 1);
+    reply_verbatim(c, b.data, b.len, "txt");
+    buf_free(&b);
+}
+
+static bool client_type_valid(const struct resp_arg *t)
+{
+    return arg_equals(t, "normal") || arg_equals(t, "master") || arg_equals(t, "replica") ||
+           arg_equals(t, "slave") || arg_equals(t, "pubsub");
+}
+
+static void client_list_command(struct client *c)
+{
+    struct server *s = c->server;
+    bool only_normal = false, by_id = false;
+    if (c->argc == 4 && arg_equals(&c->argv[2], "type")) {
+        if (!client_type_valid(&c->argv[3])) {
+            reply_errorf(c, "Unknown client type '%.*s'", (int)c->argv[3].len, c->argv[3].ptr);
+            return;
+        }
+        only_normal = true;
+        if (!arg_equals(&c->argv[3], "normal")) {
+            reply_verbatim(c, "", 0, "txt");
+            return;
+        }
+    } else if (c->argc > 3 && arg_equals(&c->argv[2], "id")) {
+        by_id = true;
+        for (int j = 3; j < c->argc; j++) {
+            long long id;
+            if (!number_parse_ll(c->argv[j].ptr, c->argv[j].len, &id) || id <= 0) {
+                reply_error(c, "Invalid client ID");
+                return;
+            }
+        }
+    } else if (c->argc != 2) {
+        reply_error_syntax(c);
+        return;
+    }
+    (void)only_normal;
+    struct buf b = {0};
+    for (struct client *o = s->clients_head; o; o = o->next) {
+        if (o->fd < 0 || (o->flags & CLIENT_CLOSING))
+            continue;
+        if (by_id) {
+            bool match = false;
+            for (int j = 3; j < c->argc && !match; j++) {
+                long long id = 0;
+                number_parse_ll(c->argv[j].ptr, c->argv[j].len, &id);
+                match = (uint64_t)id == o->id;
+            }
+            if (!match)
+                continue;
+        }
+        client_info_line(o, &b);
+        buf_append(&b, "\n", 1);
+    }
+    reply_verbatim(c, b.data ? b.data : "", b.len, "txt");
+    buf_free(&b);
+}
+
+struct client_kill_filter {
+    long long id;           /* 0: any */
+    const struct resp_arg *addr, *laddr, *user, *type;
+    bool skipme;
+};
+
+static bool client_kill_matches(const struct client_kill_filter *f, struct client *self, struct client *o)
+{
+    if (f->id && (uint64_t)f->id != o->id)
+        return false;
+    if (f->addr && !(strlen(o->addr) == f->addr->len && memcmp(o->addr, f->addr->ptr, f->addr->len) == 0))
+        return false;
+    if (f->laddr && !(strlen(o->laddr) == f->laddr->len && memcmp(o->laddr, f->laddr->ptr, f->laddr->len) == 0))
+        return false;
+    if (f->user && !arg_equals(f->user, "default"))
+        return false;
+    if (f->type && !arg_equals(f->type, "normal"))
+        return false;
+    if (f->skipme && o == self)
+        return false;
+    return true;
+}
+
+/* Parses CLIENT KILL's filter pairs; replies and returns false on error. */
+static bool client_kill_parse(struct client *c, struct client_kill_filter *f)
+{
+    for (int j = 2; j < c->argc; j += 2) {
+        if (j + 1 >= c->argc) {
+            reply_error_syntax(c);
+            return false;
+        }
+        const struct resp_arg *opt = &c->argv[j], *val = &c->argv[j + 1];
+        if (arg_equals(opt, "id")) {
+            if (!number_parse_ll(val->ptr, val->len, &f->id) || f->id <= 0) {
+                reply_error(c, "client-id should be greater than 0");
+                return false;
+            }
+        } else if (arg_equals(opt, "addr")) {
+            f->addr = val;
+        } else if (arg_equals(opt, "laddr")) {
+            f->laddr = val;
+        } else if (arg_equals(opt, "user")) {
+            f->user = val;
+        } else if (arg_equals(opt, "type")) {
+            if (!client_type_valid(val)) {
+                reply_errorf(c, "Unknown client type '%.*s'", (int)val->len, val->ptr);
+                return false;
+            }
+            f->type = val;
+        } else if (arg_equals(opt, "skipme")) {
+            if (arg_equals(val, "yes")) {
+                f->skipme = true;
+            } else if (arg_equals(val, "no")) {
+                f->skipme = false;
+            } else {
+                reply_error_syntax(c);
+                return false;
+            }
+        } else {
+            reply_error_syntax(c);
+            return false;
+        }
+    }
+    return true;
+}
+
+static int client_kill_matching(struct client *c, const struct client_kill_filter *f)
+{
+    int killed = 0;
+    struct client *next;
+    for (struct client *o = c->server->clients_head; o; o = next) {
+        next = o->next;
+        if (o->fd < 0 || (o->flags & CLIENT_CLOSING) || !client_kill_matches(f, c, o))
+            continue;
+        if (o == c)
+            client_close_after_reply(c);
+        else
+            client_close(o);
+        killed++;
+    }
+    return killed;
+}
+
+static void client_kill_command(struct client *c)
+{
+    struct client_kill_filter f = {.skipme = true};
+    if (c->argc == 3) {
+        /* The old form: CLIENT KILL addr:port, replies +OK or an error. */
+        f.addr = &c->argv[2];
+        f.skipme = false;
+        bool self = client_kill_matches(&f, c, c);
+        if (client_kill_matching(c, &f) == 0) {
+            reply_error(c, "No such client");
+            return;
+        }
+        if (self)
+            c->flags &= ~(unsigned)CLIENT_CLOSE_AFTER_REPLY;
+        reply_ok(c);
+        if (self)
+            client_close_after_reply(c);
+        return;
+    }
+    if (!client_kill_parse(c, &f))
+        return;
+    bool self = client_kill_matches(&f, c, c);
+    int killed = client_kill_matching(c, &f);
+    if (self)
+        c->flags &= ~(unsigned)CLIENT_CLOSE_AFTER_REPLY;
+    reply_integer(c, killed);
+    if (self)
+        client_close_after_reply(c);
+}
+
+static void client_no_evict_command(struct client *c)
+{
+    if (arg_equals(&c->argv[2], "on")) {
+        c->flags |= CLIENT_NO_EVICT;
+    } else if (arg_equals(&c->argv[2], "off")) {
+        c->flags &= ~(unsigned)CLIENT_NO_EVICT;
+    } else {
+        reply_error_syntax(c);
+        return;
+    }
+    reply_ok(c);
+}
+
+static void client_getredir_command(struct client *c)
+{
+    reply_integer(c, -1);
+}
+
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's blocking
+ * command as if its timeout passed, or with an UNBLOCKED error. Replies 1
+ * when the client was blocked, else 0. */
+static void client_unblock_command(struct client *c)
+{
+    if (c->argc > 4) {
+        reply_error(c, "unknown subcommand or wrong number of arguments for 'unblock'. Try "
+                       "CLIENT HELP.");
+        return;
+    }
+    int reason = 't';
+    if (c->argc == 4) {
+        if (arg_equals(&c->argv[3], "error")) {
+            reason = 'e';
+        } else if (!arg_equals(&c->argv[3], "timeout")) {
+            reply_error(c, "CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    long long id;
+    if (!arg_get_ll(c, 2, &id, NULL))
+        return;
+    struct client *target = client_by_id(c->server, (uint64_t)id);
+    if (target == NULL || !(target->flags & CLIENT_BLOCKED)) {
+        reply_integer(c, 0);
+        return;
+    }
+    blocking_unblock(target, reason);
+    reply_integer(c, 1);
+}
+
+static void client_help_command(struct client *c)
+{
+    static const char *const lines[] = {
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "    * ID <client-id>",
+        "      Kill connections by client id.",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "    * ID <client-id> [<client-id> ...]",
+        "      Return clients of specified IDs only.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "HELP",
+        "    Print this help.",
+    };
+    size_t n = sizeof(lines) / sizeof(lines[0]);
+    reply_array_len(c, (long long)n);
+    for (size_t i = 0; i < n; i++)
+        reply_status(c, lines[i]);
+}
+
+static struct command client_subcommands[] = {
+    {.name = "id", .proc = client_id_command, .arity = 2, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .acl = ACL_SLOW | ACL_CONNECTION, .summary = "Returns the client ID for the current connection",
+     .since = "5.0.0", .group = "connection", .complexity = "O(1)"},
+    {.name = "getname", .proc = client_getname_command, .arity = 2,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
+     .summary = "Get the current connection name", .since = "2.6.9", .group = "connection",
+     .complexity = "O(1)"},
+    {.name = "setname", .proc = client_setname_command, .arity = 3,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
+     .summary = "Set the current connection name", .since = "2.6.9", .group = "connection",
+     .complexity = "O(1)"},
+    {.name = "list", .proc = client_list_command, .arity = -2,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION,
+     .summary = "Get the list of client connections", .since = "2.4.0", .group = "connection",
+     .complexity = "O(N) where N is the number of client connections"},
+    {.name = "info", .proc = client_info_command, .arity = 2,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
+     .summary = "Returns information about the current client connection.", .since = "6.2.0", .group = "connection",
+     .complexity = "O(1)"},
+    {.name = "kill", .proc = client_kill_command, .arity = -3,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION,
+     .summary = "Kill the connection of a client", .since = "2.4.0", .group = "connection",
+     .complexity = "O(N) where N is the number of client connections"},
+    {.name = "no-evict", .proc = client_no_evict_command, .arity = 3,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION,
+     .summary = "Set client eviction mode for the current connection", .since = "7.0.0",
+     .group = "connection", .complexity = "O(1)"},
+    {.name = "unblock", .proc = client_unblock_command, .arity = -3,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION,
+     .summary = "Unblock a client blocked in a blocking command from a different connection",
+     .since = "5.0.0", .group = "connection",
+     .complexity = "O(log N) where N is the number of client connections"},
+    {.name = "getredir", .proc = client_getredir_command, .arity = 2,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
+     .summary = "Get tracking notifications redirection client ID if any",
+     .since = "6.0.0", .group = "connection", .complexity = "O(1)"},
+    {.name = "help", .proc = client_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_SLOW | ACL_CONNECTION, .summary = "Show helpful text about the different subcommands",
+     .since = "5.0.0", .group = "connection", .complexity = "O(1)"},
+    {0},
+};
+
+struct command connection_commands[] = {
+    {.name = "ping", .proc = connection_ping_command, .arity = -1, .flags = CMD_FAST | CMD_SENTINEL,
+     .acl = ACL_FAST | ACL_CONNECTION, .summary = "Ping the server",
+     .since = "1.0.0", .group = "connection", .complexity = "O(1)"},
+    {.name = "echo", .proc = connection_echo_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
+     .acl = ACL_FAST | ACL_CONNECTION, .summary = "Echo the given string", .since = "1.0.0",
+     .group = "connection", .complexity = "O(1)"},
+    {.name = "quit", .proc = connection_quit_command, .arity = -1,
+     .flags = CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH,
+     .acl = ACL_FAST | ACL_CONNECTION, .summary = "Close the connection", .since = "1.0.0",
+     .group = "connection", .complexity = "O(1)"},
+    {.name = "auth", .proc = connection_auth_command, .arity = -2,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY,
+     .acl = ACL_FAST | ACL_CONNECTION, .summary = "Authenticate to the server", .since = "1.0.0",
+     .group = "connection", .complexity = "O(N) where N is the number of passwords defined for the user"},
+    {.name = "hello", .proc = connection_hello_command, .arity = -1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY,
+     .acl = ACL_FAST | ACL_CONNECTION, .summary = "Handshake with Redis", .since = "6.0.0",
+     .group = "connection", .complexity = "O(1)"},
+    {.name = "select", .proc = connection_select_command, .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl = ACL_FAST | ACL_CONNECTION,
+     .summary = "Change the selected database for the current connection", .since = "1.0.0", .group = "connection",
+     .complexity = "O(1)"},
+    {.name = "reset", .proc = connection_reset_command, .arity = 1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+     .acl = ACL_FAST | ACL_CONNECTION, .summary = "Reset the connection", .since = "6.2.0",
+     .group = "connection", .complexity = "O(1)"},
+    {.name = "monitor", .proc = connection_monitor_command, .arity = 1,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS,
+     .summary = "Listen for all requests received by the server in real time", .since = "1.0.0",
+     .group = "server"},
+    {.name = "client", .arity = -2, .flags = CMD_SENTINEL, .acl = ACL_SLOW,
+     .summary = "A container for client connection commands", .since = "2.4.0",
+     .group = "connection", .complexity = "Depends on subcommand.", .subcommands = client_subcommands},
+    {0},
+};

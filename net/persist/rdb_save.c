@@ -1,0 +1,502 @@
+/* rdb_save.c: writing the keyspace to dbfilename and reading it back.
+ *
+ * Owns SAVE's blocking write, BGSAVE's forked child and its reaping, the
+ * save points the tick checks, the start-up load and the MISCONF rule
+ * (stop-writes-on-bgsave-error). The file format itself is engine/rdb.c's;
+ * this file only moves its bytes to and from the data directory.
+ *
+ * Every save writes temp-<pid>.rdb in the data directory (the server's
+ * working directory since start-up), makes it durable, renames it onto
+ * dbfilename and then fsyncs the directory, so a crash at any point leaves
+ * either the old file or the new one, never a torn one.
+ *
+ * The blocking save writes with plain write(2) loops. The BGSAVE child
+ * streams through a private io_uring and a ring_writer (a few writes in
+ * flight while the encoder produces the next bytes); when io_uring is not
+ * available to the child it falls back to the write(2) path. */
+#define _GNU_SOURCE /* sync_file_range */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/alloc.h"
+#include "engine/durable_fs.h"
+#include "engine/rdb.h"
+#include "net/server/server.h"
+#include "uring/ring.h"
+#include "uring/writer.h"
+
+/* Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points and
+ * scheduled saves wait this long before trying again. */
+#define RDB_SAVE_RETRY_DELAY_S 5
+/* The child's ring_writer: writes in flight, its buffer and one write's cap.
+ * A few large sequential writes keep the device busy while the encoder
+ * fills the next chunk; more buy nothing on one file. */
+#define RDB_SAVE_CHILD_WRITES_IN_FLIGHT 4
+#define RDB_SAVE_CHILD_BUFFER_BYTES (8u * 1024 * 1024)
+#define RDB_SAVE_CHILD_WRITE_BYTES (1u * 1024 * 1024)
+#define RDB_SAVE_TEMP_NAME_BYTES 64
+/* Redis's REDIS_AUTOSYNC_BYTES: the incremental fsync's window. */
+#define RDB_SAVE_AUTOSYNC_BYTES (4u * 1024 * 1024)
+
+_Static_assert(RDB_SAVE_CHILD_WRITES_IN_FLIGHT <= RING_WRITER_WRITES_IN_FLIGHT_MAX,
+               "the writer caps writes in flight");
+_Static_assert(RDB_SAVE_CHILD_WRITE_BYTES <= RDB_SAVE_CHILD_BUFFER_BYTES,
+               "one write must fit the buffer");
+
+static void rdb_save_temp_name(char *out, size_t out_len, pid_t pid)
+{
+    snprintf(out, out_len, "temp-%d.rdb", (int)pid);
+}
+
+/* rdb_write_fn over a file descriptor: finishes short writes, retries
+ * EINTR. */
+static int rdb_save_fd_write(void *ctx, const void *buf, size_t len)
+{
+    int fd = *(int *)ctx;
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (n == 0)
+            return -EIO;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* A streaming save: the ring writer, and the incremental fsync's state. */
+struct rdb_save_stream_state {
+    struct ring_writer *writer;
+    int fd;
+    bool incremental_fsync;
+    uint64_t flushed; /* writeback was started for the bytes below this */
+    int error;        /* first -errno of the stream (write or writeback); sticky */
+};
+
+/* rdb-save-incremental-fsync / aof-rewrite-incremental-fsync: every few MB
+ * of completed writes, start their writeback and wait for the previous
+ * window, as Redis does, so the final fsync does not find gigabytes of
+ * dirty page cache (and the machine's other writers do not stall).
+ *
+ * Returns 0 or -errno. A failure is the save's failure, as in Redis's
+ * rioFileWrite: Linux reports a failed writeback once and then forgets
+ * it, so the final fdatasync could succeed over pages that never reached
+ * the disk, and the damaged file would replace a good one. Only a kernel
+ * without the call (-ENOSYS) just loses the incremental writeback; the
+ * final fdatasync still makes the file durable. */
+static int rdb_save_incremental_fsync(struct rdb_save_stream_state *st)
+{
+    uint64_t written = ring_writer_written(st->writer);
+    if (!st->incremental_fsync || written - st->flushed < RDB_SAVE_AUTOSYNC_BYTES)
+        return 0;
+    if (sync_file_range(st->fd, (off_t)st->flushed, (off_t)(written - st->flushed),
+                        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                            SYNC_FILE_RANGE_WAIT_AFTER) < 0) {
+        if (errno != ENOSYS)
+            return -errno;
+        st->incremental_fsync = false;
+    }
+    st->flushed = written;
+    return 0;
+}
+
+/* rdb_write_fn over a streaming ring_writer. The first error sticks: the
+ * RESP base writes through this function directly, without the sink's own
+ * sticky error, so every later write must keep returning it. */
+static int rdb_save_ring_write(void *ctx, const void *buf, size_t len)
+{
+    struct rdb_save_stream_state *st = ctx;
+    if (st->error != 0)
+        return st->error;
+    int err = ring_writer_write_all(st->writer, buf, len);
+    if (err == 0)
+        err = rdb_save_incremental_fsync(st);
+    st->error = err;
+    return err;
+}
+
+static void rdb_save_options(struct server *s, struct rdb_save_options *opt, bool aof_base)
+{
+    struct alloc_stats st;
+    alloc_stats_read(&st);
+    memset(opt, 0, sizeof(*opt));
+    opt->compression = s->config.rdbcompression;
+    opt->checksum = s->config.rdbchecksum;
+    opt->aof_base = aof_base;
+    opt->ctime_s = time(NULL);
+    opt->used_mem = st.allocated;
+}
+
+/* Renames the finished temp file onto dbfilename and fsyncs the directory,
+ * so the rename itself survives a power cut (as Redis 7.0.3+ does); on a
+ * failed rename the temp file is removed. Returns 0 or -errno. */
+static int rdb_save_commit(struct server *s, const char *tmp)
+{
+    bool renamed = false;
+    int err = durable_rename(tmp, s->config.dbfilename, &renamed);
+    if (err < 0) {
+        server_log(s, LOGLEVEL_WARNING,
+                   "Error moving temp DB file %s on the final destination %s (in server root "
+                   "dir %s): %s",
+                   tmp, s->config.dbfilename, s->config.dir, strerror(-err));
+        if (!renamed)
+            unlink(tmp);
+    }
+    return err;
+}
+
+/* rdb_save_encode_fn for an RDB file; ctx points at the aof_base flag. */
+static int rdb_save_encode_rdb(struct server *s, struct rdb_sink *sink, void *ctx)
+{
+    struct rdb_save_options opt;
+    rdb_save_options(s, &opt, *(const bool *)ctx);
+    return rdb_save(&s->keyspace, sink, &opt);
+}
+
+/* Encodes with write(2) into fd, then fdatasync. Returns 0 or -errno. */
+static int rdb_save_write_plain(struct server *s, int fd, rdb_save_encode_fn encode, void *ctx)
+{
+    struct rdb_sink sink;
+    rdb_sink_init(&sink, rdb_save_fd_write, &fd);
+    int err = encode(s, &sink, ctx);
+    if (err == 0)
+        err = rdb_sink_flush(&sink);
+    rdb_sink_free(&sink);
+    if (err == 0 && fdatasync(fd) < 0)
+        err = -errno;
+    return err;
+}
+
+/* The whole blocking save into a temp file named after pid. */
+static int rdb_save_to_temp(struct server *s, pid_t pid, bool use_ring);
+
+int rdb_save_blocking(struct server *s)
+{
+    int err = rdb_save_to_temp(s, getpid(), false);
+    if (err < 0)
+        return -1;
+    server_log(s, LOGLEVEL_NOTICE, "DB saved on disk");
+    s->dirty = 0;
+    s->lastsave_s = time(NULL);
+    s->rdb_last_bgsave_ok = true;
+    s->rdb_saves++;
+    return 0;
+}
+
+/* Streams the encoding through a private ring. Returns 0, -errno, or
+ * -ENOSYS-like errors of the ring set-up (then the caller falls back). */
+static int rdb_save_write_ring(struct server *s, int fd, bool incremental_fsync,
+                               rdb_save_encode_fn encode, void *ctx, bool *ring_unavailable)
+{
+    struct ring_uring u;
+    int err = ring_uring_init_private(&u);
+    if (err < 0) {
+        *ring_unavailable = true;
+        return err;
+    }
+    struct ring_writer w;
+    struct ring_writer_config cfg = {
+        .fd = fd,
+        .start_offset = 0,
+        .fsync_policy = RING_WRITER_FSYNC_NO,
+        .writes_in_flight_max = RDB_SAVE_CHILD_WRITES_IN_FLIGHT,
+        .buffer_bytes = RDB_SAVE_CHILD_BUFFER_BYTES,
+        .write_bytes_max = RDB_SAVE_CHILD_WRITE_BYTES,
+    };
+    err = ring_writer_init(&w, &u.sys, &cfg);
+    if (err < 0) {
+        ring_uring_exit(&u);
+        return err;
+    }
+    struct rdb_save_stream_state st = {
+        .writer = &w,
+        .fd = fd,
+        .incremental_fsync = incremental_fsync,
+    };
+    struct rdb_sink sink;
+    rdb_sink_init(&sink, rdb_save_ring_write, &st);
+    err = encode(s, &sink, ctx);
+    if (err == 0)
+        err = rdb_sink_flush(&sink);
+    rdb_sink_free(&sink);
+    /* The stream's own error wins over whatever the encoder made of it. */
+    if (st.error != 0)
+        err = st.error;
+    /* A failed stream is not fsynced: its file is about to be removed. */
+    if (err == 0)
+        err = ring_writer_finish(&w);
+    ring_writer_drain(&w);
+    ring_writer_free(&w);
+    ring_uring_exit(&u);
+    return err;
+}
+
+int rdb_save_stream(struct server *s, int fd, bool use_ring, bool incremental_fsync,
+                    rdb_save_encode_fn encode, void *ctx)
+{
+    if (!use_ring)
+        return rdb_save_write_plain(s, fd, encode, ctx);
+    bool ring_unavailable = false;
+    int err = rdb_save_write_ring(s, fd, incremental_fsync, encode, ctx, &ring_unavailable);
+    if (ring_unavailable) {
+        server_log(s, LOGLEVEL_NOTICE, "io_uring unavailable in the save child (%s): "
+                   "writing with write(2)", strerror(-err));
+        err = rdb_save_write_plain(s, fd, encode, ctx);
+    }
+    return err;
+}
+
+int rdb_save_to_fd(struct server *s, int fd, bool use_ring, bool aof_base)
+{
+    bool incremental = aof_base ? s->config.aof_rewrite_incremental_fsync
+                                : s->config.rdb_save_incremental_fsync;
+    return rdb_save_stream(s, fd, use_ring, incremental, rdb_save_encode_rdb, &aof_base);
+}
+static int rdb_save_to_temp(struct server *s, pid_t pid, bool use_ring)
+{
+    char tmp[RDB_SAVE_TEMP_NAME_BYTES];
+    rdb_save_temp_name(tmp, sizeof(tmp), pid);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int err = -errno;
+        server_log(s, LOGLEVEL_WARNING,
+                   "Failed opening the temp RDB file %s (in server root dir %s) for saving: %s",
+                   tmp, s->config.dir, strerror(-err));
+        return err;
+    }
+    int err = rdb_save_to_fd(s, fd, use_ring, false);
+    if (close(fd) < 0 && err == 0)
+        err = -errno;
+    if (err < 0) {
+        server_log(s, LOGLEVEL_WARNING, "Write error saving DB on disk: %s", strerror(-err));
+        unlink(tmp);
+        return err;
+    }
+    return rdb_save_commit(s, tmp);
+}
+
+/* ---- BGSAVE ---- */
+
+/* The child: drops what belongs to the parent's event loop, saves, exits.
+ * Never returns. */
+static void rdb_save_child(struct server *s)
+{
+    server_child_init(s);
+    int err = rdb_save_to_temp(s, getpid(), true);
+    if (err == 0) {
+        server_log(s, LOGLEVEL_NOTICE, "DB saved on disk");
+        server_child_info_send(s);
+    }
+    _exit(err == 0 ? 0 : 1);
+}
+
+int rdb_save_background(struct server *s)
+{
+    assert(s->rdb_child_pid == 0);
+    s->rdb_dirty_before_bgsave = s->dirty;
+    s->rdb_last_bgsave_try_s = time(NULL);
+    long long start_us = server_ustime();
+    server_child_info_open(s);
+    pid_t pid = fork();
+    if (pid == 0)
+        rdb_save_child(s);
+    if (pid < 0) {
+        s->rdb_last_bgsave_ok = false;
+        server_log(s, LOGLEVEL_WARNING, "Can't save in background: fork: %s", strerror(errno));
+        return -1;
+    }
+    s->stat_latest_fork_usec = server_ustime() - start_us;
+    s->stat_total_forks++;
+    s->rdb_child_pid = pid;
+    s->rdb_child_start_ms = server_mstime();
+    /* Rehashing moves entries between tables and so dirties pages the
+     * child still shares: pause it while the child runs. */
+    keyspace_pause_rehash(&s->keyspace);
+    server_log(s, LOGLEVEL_NOTICE, "Background saving started by pid %d", (int)pid);
+    return 0;
+}
+
+/* Bookkeeping after the child ended with the waitpid status. */
+static void rdb_save_child_done(struct server *s, int status)
+{
+    pid_t pid = s->rdb_child_pid;
+    long long cow = server_child_info_receive(s);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        s->rdb_last_cow_size = cow;
+        server_log(s, LOGLEVEL_NOTICE, "Background saving terminated with success");
+        s->dirty -= s->rdb_dirty_before_bgsave;
+        s->lastsave_s = time(NULL);
+        s->rdb_last_bgsave_ok = true;
+    } else if (WIFEXITED(status)) {
+        server_log(s, LOGLEVEL_WARNING, "Background saving error");
+        s->rdb_last_bgsave_ok = false;
+    } else {
+        server_log(s, LOGLEVEL_WARNING, "Background saving terminated by signal %d",
+                   WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        char tmp[RDB_SAVE_TEMP_NAME_BYTES];
+        rdb_save_temp_name(tmp, sizeof(tmp), pid);
+        unlink(tmp);
+        s->rdb_last_bgsave_ok = false;
+    }
+    s->rdb_last_bgsave_time_s = (server_mstime() - s->rdb_child_start_ms) / 1000;
+    s->rdb_saves++;
+    s->rdb_child_pid = 0;
+    keyspace_resume_rehash(&s->keyspace);
+}
+
+/* Whether a save point is due: Redis's serverCron rule. */
+static bool rdb_save_point_due(struct server *s, time_t now, const struct save_point **due)
+{
+    for (int i = 0; i < s->config.save_count; i++) {
+        const struct save_point *sp = &s->config.save[i];
+        if (s->dirty >= sp->changes && now - s->lastsave_s > sp->seconds &&
+            (s->rdb_last_bgsave_ok || now - s->rdb_last_bgsave_try_s > RDB_SAVE_RETRY_DELAY_S)) {
+            *due = sp;
+            return true;
+        }
+    }
+    return false;
+}
+
+void rdb_save_cron(struct server *s)
+{
+    if (s->rdb_child_pid != 0) {
+        int status;
+        pid_t r = waitpid(s->rdb_child_pid, &status, WNOHANG);
+        if (r == s->rdb_child_pid || (r < 0 && errno == ECHILD))
+            rdb_save_child_done(s, r < 0 ? 0x100 : status);
+        return;
+    }
+    if (server_child_running(s))
+        return; /* one child at a time: the AOF rewrite's */
+    time_t now = time(NULL);
+    if (s->rdb_bgsave_scheduled &&
+        (s->rdb_last_bgsave_ok || now - s->rdb_last_bgsave_try_s > RDB_SAVE_RETRY_DELAY_S)) {
+        if (rdb_save_background(s) == 0)
+            s->rdb_bgsave_scheduled = false;
+        return;
+    }
+    const struct save_point *sp;
+    if (rdb_save_point_due(s, now, &sp)) {
+        server_log(s, LOGLEVEL_NOTICE, "%lld changes in %lld seconds. Saving...", sp->changes,
+                   sp->seconds);
+        rdb_save_background(s);
+    }
+}
+
+void rdb_save_kill_child(struct server *s)
+{
+    if (s->rdb_child_pid == 0)
+        return;
+    pid_t pid = s->rdb_child_pid;
+    server_log(s, LOGLEVEL_WARNING, "There is a child saving an .rdb. Killing it!");
+    kill(pid, SIGKILL);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    char tmp[RDB_SAVE_TEMP_NAME_BYTES];
+    rdb_save_temp_name(tmp, sizeof(tmp), pid);
+    unlink(tmp);
+    s->rdb_child_pid = 0;
+    keyspace_resume_rehash(&s->keyspace);
+}
+
+bool rdb_save_writes_denied(const struct server *s)
+{
+    return s->config.stop_writes_on_bgsave_error && s->config.save_count > 0 &&
+           !s->rdb_last_bgsave_ok;
+}
+
+/* ---- Loading ---- */
+
+/* The file being loaded, and where the read is, for loading progress. */
+struct rdb_save_reader {
+    struct server *server;
+    int fd;
+    long long offset;
+};
+
+static long rdb_save_fd_read(void *ctx, void *buf, size_t len)
+{
+    struct rdb_save_reader *r = ctx;
+    for (;;) {
+        ssize_t n = read(r->fd, buf, len);
+        if (n >= 0) {
+            r->offset += n;
+            server_loading_progress(r->server, r->offset);
+            return (long)n;
+        }
+        if (errno != EINTR)
+            return -errno;
+    }
+}
+
+int rdb_save_load_file(struct server *s, bool *found, char *err, size_t err_len)
+{
+    return rdb_save_load_path(s, s->config.dbfilename, found, NULL, err, err_len);
+}
+
+int rdb_save_load_path(struct server *s, const char *name, bool *found, uint64_t *consumed,
+                       char *err, size_t err_len)
+{
+    *found = false;
+    int fd = open(name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, err_len, "Fatal error loading the DB: %s. Exiting.", strerror(errno));
+        return -1;
+    }
+    *found = true;
+    struct stat st;
+    uint64_t size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : RDB_SOURCE_SIZE_UNKNOWN;
+    long long start_us = server_ustime();
+    /* A base of the AOF is one file of a load aof.c already announced. */
+    bool owner = !s->loading.active;
+    if (owner)
+        server_loading_start(s, (long long)st.st_size, s->loading.serve_clients);
+    struct rdb_save_reader reader = {.server = s, .fd = fd, .offset = 0};
+    struct rdb_source src;
+    rdb_source_init(&src, rdb_save_fd_read, &reader, size);
+    struct rdb_load_options opt = {
+        .limits = &s->keyspace.limits,
+        .now_ms = server_mstime(),
+        .keep_expired = false,
+    };
+    struct rdb_load_info info;
+    memset(&info, 0, sizeof(info));
+    enum rdb_load_result r = rdb_load(&src, &s->keyspace, &opt, &info);
+    rdb_source_free(&src);
+    close(fd);
+    if (owner)
+        server_loading_end(s);
+    if (r != RDB_LOAD_OK) {
+        const char *why = r == RDB_LOAD_IO ? strerror(-info.io_error) : info.error_text;
+        snprintf(err, err_len, "Fatal error loading the DB (%s/%s, offset %llu): %s. Exiting.",
+                 s->config.dir, name, (unsigned long long)info.error_offset, why);
+        return -1;
+    }
+    if (consumed)
+        *consumed = info.bytes;
+    s->rdb_last_load_keys_loaded = (long long)info.keys_loaded;
+    s->rdb_last_load_keys_expired = (long long)info.keys_expired_skipped;
+    server_log(s, LOGLEVEL_NOTICE, "Done loading RDB, keys loaded: %llu, keys expired: %llu.",
+               (unsigned long long)info.keys_loaded, (unsigned long long)info.keys_expired_skipped);
+    server_log(s, LOGLEVEL_NOTICE, "DB loaded from disk: %.3f seconds",
+               (double)(server_ustime() - start_us) / 1e6);
+    return 0;
+}

@@ -1,0 +1,160 @@
+/* cmd_config.c: CONFIG GET, SET, RESETSTAT, REWRITE and HELP, with Redis
+ * 7.0.15's replies and error texts. Owns what CONFIG GET sends (each
+ * parameter once, however many patterns match it), the runtime effects of
+ * CONFIG SET that belong to no other module (the AOF switched on or off,
+ * its fsync policy, the working directory) and which counters RESETSTAT
+ * clears. Leaves parsing, checking and formatting parameters to
+ * net/config.c, and registration to cmd_server.c's table. Invariant: every
+ * handler sends exactly one reply; nothing here changes the keyspace. */
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/alloc.h"
+#include "net/server/cmd_server_internal.h"
+#include "net/commands/command.h"
+#include "net/core/config.h"
+
+/* CONFIG GET with several patterns returns each parameter once: the names
+ * already sent are kept, NUL-separated, in `sent`. */
+struct config_get_ctx {
+    struct client *c;
+    struct buf sent;
+    long long pairs;
+};
+
+static bool config_get_was_sent(const struct buf *sent, const char *name)
+{
+    for (size_t at = 0; at < sent->len; at += strlen(sent->data + at) + 1)
+        if (strcasecmp(sent->data + at, name) == 0)
+            return true;
+    return false;
+}
+
+static void config_get_emit(const char *name, const char *value, void *ctx)
+{
+    struct config_get_ctx *get = ctx;
+    if (config_get_was_sent(&get->sent, name))
+        return;
+    buf_append(&get->sent, name, strlen(name) + 1);
+    reply_bulk_cstr(get->c, name);
+    reply_bulk_cstr(get->c, value);
+    get->pairs++;
+}
+
+void config_get_command(struct client *c)
+{
+    struct config_get_ctx get = {.c = c};
+    size_t handle = reply_defer_len(c);
+    for (int i = 2; i < c->argc; i++)
+        config_get(&c->server->config, c->argv[i].ptr, c->argv[i].len, config_get_emit, &get);
+    reply_set_defer_len(c, handle, get.pairs, '%');
+    buf_free(&get.sent);
+}
+
+/* config_set's `changed` callback: the runtime effects of a new value that
+ * belong to no other module. Parameters read where they are used (hz,
+ * timeout, active-expire-effort, ...) need nothing here. */
+static void config_set_changed(const char *name, void *ctx)
+{
+    struct server *s = ctx;
+    server_apply_config(s);
+    if (strcmp(name, "appendonly") == 0) {
+        char err[256];
+        if (aof_set_enabled(s, s->config.appendonly, err, sizeof(err)) < 0) {
+            server_log(s, LOGLEVEL_WARNING, "%s", err);
+            s->config.appendonly = false;
+        }
+    } else if (strcmp(name, "appendfsync") == 0) {
+        aof_set_fsync_policy(s);
+    }
+    if (strcmp(name, "dir") == 0) {
+        /* The server works inside its data directory, as Redis does. */
+        int ret = server_chdir(s);
+        if (ret < 0)
+            server_log(s, LOGLEVEL_WARNING, "Can't chdir to '%s': %s", s->config.dir,
+                       strerror(-ret));
+    }
+}
+
+void config_set_command(struct client *c)
+{
+    if ((c->argc - 2) % 2 != 0) {
+        reply_error_syntax(c);
+        return;
+    }
+    int pairs = (c->argc - 2) / 2;
+    const char **names = alloc_bytes(sizeof(char *) * (size_t)pairs * 2);
+    const char **values = names + pairs;
+    size_t *lens = alloc_bytes(sizeof(size_t) * (size_t)pairs * 2);
+    size_t *value_lens = lens + pairs;
+    for (int i = 0; i < pairs; i++) {
+        names[i] = c->argv[2 + 2 * i].ptr;
+        lens[i] = c->argv[2 + 2 * i].len;
+        values[i] = c->argv[3 + 2 * i].ptr;
+        value_lens[i] = c->argv[3 + 2 * i].len;
+    }
+    char err[512];
+    if (config_set(&c->server->config, pairs, names, lens, values, value_lens, config_set_changed,
+                   c->server, err, sizeof(err)) < 0)
+        reply_error(c, err);
+    else
+        reply_ok(c);
+    alloc_free(names);
+    alloc_free(lens);
+}
+
+static void command_reset_stats(struct command *cmd, void *ctx)
+{
+    memset(&cmd->stats, 0, sizeof(cmd->stats));
+    for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+        memset(&sub->stats, 0, sizeof(sub->stats));
+}
+
+/* What Redis's CONFIG RESETSTAT clears: the server and keyspace counters,
+ * every command's statistics, the error counters and the save and fork
+ * counts. The memory peak and the last save's time and status are left
+ * alone, as in Redis. */
+void config_resetstat_command(struct client *c)
+{
+    struct server *s = c->server;
+    memset(&s->stats, 0, sizeof(s->stats));
+    s->stats.ops_sample_time_ms = s->now_ms;
+    struct keyspace *ks = &s->keyspace;
+    ks->stat_expired_keys = 0;
+    ks->stat_expired_stale_percent = 0;
+    ks->stat_expired_time_cap_reached = 0;
+    ks->stat_keyspace_hits = 0;
+    ks->stat_keyspace_misses = 0;
+    command_for_each(s, command_reset_stats, NULL);
+    s->errorstat_count = 0;
+    s->rdb_saves = 0;
+    s->stat_total_forks = 0;
+    s->stat_latest_fork_usec = 0;
+    reply_ok(c);
+}
+
+void config_rewrite_command(struct client *c)
+{
+    if (!c->server->config_file) {
+        reply_error(c, "The server is running without a config file");
+        return;
+    }
+    reply_error(c, "CONFIG REWRITE is not supported yet");
+}
+
+void config_help_command(struct client *c)
+{
+    static const char *const lines[] = {
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
+        NULL,
+    };
+    reply_help(c, "CONFIG", lines);
+}

@@ -1,0 +1,88 @@
+/* main.c: ringkv-server's entry point.
+ *
+ * Usage: ringkv-server [/path/to/ringkv.conf] [--name value ...], as
+ * redis-server. Loads the configuration (file first, then arguments, so
+ * arguments win), builds the server and runs the loop until a shutdown. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <limits.h>
+
+#include "engine/alloc.h"
+#include "engine/kv.h"
+#include "net/server/server.h"
+
+static void main_usage(void)
+{
+    fprintf(stderr,
+            "Usage: ./ringkv-server [/path/to/ringkv.conf] [options] [-]\n"
+            "       ./ringkv-server -v or --version\n"
+            "       ./ringkv-server -h or --help\n\n"
+            "Examples:\n"
+            "       ./ringkv-server (run the server with the default configuration)\n"
+            "       ./ringkv-server /etc/ringkv/6379.conf\n"
+            "       ./ringkv-server --port 7777\n"
+            "       ./ringkv-server /etc/myredis.conf --loglevel verbose\n");
+}
+
+static void main_fatal_config(const char *why)
+{
+    fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (ringkv %s, Redis %s) ***\n%s\n", SERVER_VERSION,
+            SERVER_REDIS_VERSION, why);
+    exit(1);
+}
+
+/* Loads the file (if any) and the arguments into s->config. */
+static void main_load_config(struct server *s, int argc, char **argv)
+{
+    char err[2048];
+    int first_option = 1;
+    if (argc > 1 && strncmp(argv[1], "--", 2) != 0 && strcmp(argv[1], "-") != 0) {
+        char path[PATH_MAX];
+        s->config_file = alloc_strdup(realpath(argv[1], path) ? path : argv[1]);
+        if (config_load_file(&s->config, argv[1], err, sizeof(err)) < 0)
+            main_fatal_config(err);
+        first_option = 2;
+    }
+    if (config_load_args(&s->config, argc - first_option, argv + first_option, err, sizeof(err)) < 0)
+        main_fatal_config(err);
+    if (s->config.daemonize)
+        main_fatal_config("daemonize yes is not supported: run ringkv-server under a supervisor");
+    if ((unsigned long long)s->config.proto_max_bulk_len > KV_BYTES_MAX)
+        main_fatal_config("proto-max-bulk-len is larger than ringkv's 4 GB value limit");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--version") == 0)) {
+        printf("ringkv server v=%s redis-compat=%s bits=%d\n", SERVER_VERSION, SERVER_REDIS_VERSION,
+               (int)(sizeof(long) * 8));
+        return 0;
+    }
+    if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        main_usage();
+        return 0;
+    }
+    static struct server server;
+    struct server *s = &server;
+    config_init(&s->config);
+    main_load_config(s, argc, argv);
+    char path[PATH_MAX];
+    s->executable = alloc_strdup(realpath("/proc/self/exe", path) ? path : argv[0]);
+
+    char err[1024];
+    if (server_init(s, err, sizeof(err)) < 0) {
+        server_log(s, LOGLEVEL_WARNING, "%s", err);
+        fprintf(stderr, "ringkv: %s\n", err);
+        return 1;
+    }
+    server_log(s, LOGLEVEL_NOTICE, "ringkv %s (Redis %s compatible) pid=%d port=%d io_uring",
+               SERVER_VERSION, SERVER_REDIS_VERSION, (int)s->pid, s->config.port);
+    server_log(s, LOGLEVEL_NOTICE, "Server initialized");
+    server_log(s, LOGLEVEL_NOTICE, "Ready to accept connections tcp");
+    loop_run(s);
+    int code = s->shutdown_exit_code;
+    server_free(s);
+    return code;
+}

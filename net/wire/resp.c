@@ -1,0 +1,806 @@
+/* resp.c: RESP request parsing for the server, and a reply reader for clients.
+ *
+ * Owns three things. The request parser cuts a connection's query bytes into
+ * commands the way Redis 7.0's processInlineBuffer and processMultibulkBuffer
+ * do, with the same error texts and the same quirks (listed where they are
+ * implemented). The inline splitter, shared with the config file reader,
+ * follows sdssplitargs. The reply reader builds a value tree for tests and
+ * bench. Reading sockets, growing the query buffer, sending "-ERR ..." and
+ * closing the connection are left to the caller.
+ *
+ * Key invariant: the request parser remembers only offsets from the start of
+ * the current command. Every byte before `pos` has been accepted exactly
+ * once, so the caller may move its buffer between calls, and no call looks
+ * at those bytes again (argv pointers are made from the offsets on DONE).
+ *
+ * Sections: number parsing; request state; lines and errors; multibulk;
+ * inline and resp_split_args; reply reading; freeing replies. */
+#include "net/wire/resp.h"
+
+#include <assert.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/alloc.h"
+
+/* Redis's LONG_STR_SIZE: string2ll refuses text this long or longer, which
+ * also bounds the work spent on a header line that is not a number. */
+#define RESP_NUMBER_BYTES_MAX 21
+/* argv and scratch capacities kept across commands; a command larger than
+ * this gives its memory back on reset so one huge MSET does not pin it. */
+#define RESP_ARGV_KEEP_MAX 1024
+#define RESP_SCRATCH_KEEP_BYTES RESP_INLINE_BYTES_MAX
+/* First argv capacity of a multibulk; it doubles up to the declared count,
+ * so a bare "*1048576" header costs nothing until its arguments arrive. */
+#define RESP_ARGV_INITIAL 16
+/* The smallest reply element is three bytes ("_\r\n"), so an aggregate that
+ * claims more elements than remaining_bytes / 3 cannot be complete yet. */
+#define RESP_REPLY_ELEMENT_BYTES_MIN 3
+/* Longest RESP3 double text the reader accepts. Redis sends %.17g, at most
+ * 24 bytes; the margin admits other servers' fixed-point output. */
+#define RESP_REPLY_DOUBLE_BYTES_MAX 512
+
+static_assert(RESP_ARGS_MAX <= INT_MAX, "argc is an int");
+static_assert(RESP_UNAUTH_ARGS_MAX <= RESP_ARGS_MAX, "unauthenticated limits are tighter");
+static_assert(SIZE_MAX >= LLONG_MAX, "a bulk length must fit in size_t");
+static_assert(RESP_REPLY_DEPTH_MAX >= 1, "the reader must accept at least one aggregate");
+
+static const char resp_error_inline_too_big[] = "Protocol error: too big inline request";
+static const char resp_error_mbulk_too_big[] = "Protocol error: too big mbulk count string";
+static const char resp_error_bulk_too_big[] = "Protocol error: too big bulk count string";
+static const char resp_error_unbalanced[] = "Protocol error: unbalanced quotes in request";
+static const char resp_error_mbulk_invalid[] = "Protocol error: invalid multibulk length";
+static const char resp_error_mbulk_unauth[] = "Protocol error: unauthenticated multibulk length";
+static const char resp_error_bulk_invalid[] = "Protocol error: invalid bulk length";
+static const char resp_error_bulk_unauth[] = "Protocol error: unauthenticated bulk length";
+static const char resp_error_expected_format[] = "Protocol error: expected '$', got '%c'";
+
+static_assert(sizeof(resp_error_expected_format) <= sizeof(((struct resp_request *)0)->error_buf),
+              "the formatted message (one char replaces %c) fits error_buf");
+
+enum resp_kind {
+    RESP_KIND_UNKNOWN = 0,
+    RESP_KIND_INLINE = 1,
+    RESP_KIND_MULTIBULK = 2,
+};
+
+/* ---- Number parsing ---- */
+
+/* Parses s[0..len) as Redis's string2ll does: an optional '-', then either
+ * a lone "0" or digits without a leading zero, nothing else, and no
+ * overflow. "+5", " 5", "05" and "-0" are all refused. */
+static bool resp_number_parse(const char *s, size_t len, long long *value)
+{
+    size_t i = 0;
+    bool negative = false;
+    unsigned long long magnitude = 0;
+
+    if (len == 0 || len >= RESP_NUMBER_BYTES_MAX)
+        return false;
+    if (len == 1 && s[0] == '0') {
+        *value = 0;
+        return true;
+    }
+    if (s[0] == '-') {
+        negative = true;
+        i = 1;
+    }
+    if (i == len || s[i] < '1' || s[i] > '9')
+        return false;
+    for (; i < len; i++) {
+        unsigned digit = (unsigned char)s[i] - '0';
+        if (digit > 9)
+            return false;
+        if (magnitude > (ULLONG_MAX - digit) / 10)
+            return false;
+        magnitude = magnitude * 10 + digit;
+    }
+    if (negative) {
+        if (magnitude > (unsigned long long)LLONG_MAX + 1)
+            return false;
+        *value = magnitude == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)magnitude;
+        return true;
+    }
+    if (magnitude > LLONG_MAX)
+        return false;
+    *value = (long long)magnitude;
+    return true;
+}
+
+/* ---- Request state ---- */
+
+/* Forgets where the current line search got to. */
+static void resp_line_forget(struct resp_request *r)
+{
+    r->line_scanned = 0;
+    r->line_blocked = false;
+}
+
+void resp_request_init(struct resp_request *r, long long bulk_bytes_max)
+{
+    assert(bulk_bytes_max >= 0);
+    memset(r, 0, sizeof(*r));
+    r->bulk_bytes_max = bulk_bytes_max;
+    /* The safe default: the caller lifts the limits once it knows that the
+     * client needs no password or has given it. */
+    r->authenticated = false;
+    resp_request_reset(r);
+}
+
+void resp_request_free(struct resp_request *r)
+{
+    alloc_free(r->argv);
+    alloc_free(r->arg_offsets);
+    alloc_free(r->scratch);
+    r->argv = NULL;
+    r->arg_offsets = NULL;
+    r->scratch = NULL;
+    r->argv_cap = 0;
+    r->arg_offsets_cap = 0;
+    r->scratch_cap = 0;
+    r->argc = 0;
+}
+
+void resp_request_reset(struct resp_request *r)
+{
+    if (r->argv_cap > RESP_ARGV_KEEP_MAX) {
+        alloc_free(r->argv);
+        r->argv = NULL;
+        r->argv_cap = 0;
+    }
+    if (r->arg_offsets_cap > RESP_ARGV_KEEP_MAX) {
+        alloc_free(r->arg_offsets);
+        r->arg_offsets = NULL;
+        r->arg_offsets_cap = 0;
+    }
+    if (r->scratch_cap > RESP_SCRATCH_KEEP_BYTES) {
+        alloc_free(r->scratch);
+        r->scratch = NULL;
+        r->scratch_cap = 0;
+    }
+    r->argc = 0;
+    r->consumed = 0;
+    r->error = NULL;
+    r->bulk_expected_bytes = 0;
+    r->bulk_start = 0;
+    r->kind = RESP_KIND_UNKNOWN;
+    r->multibulk_left = -1;
+    r->bulk_len = -1;
+    r->pos = 0;
+    resp_line_forget(r);
+}
+
+/* ---- Lines and errors ---- */
+
+static enum resp_parse_result resp_fail(struct resp_request *r, const char *error)
+{
+    assert(error != NULL);
+    r->error = error;
+    r->bulk_expected_bytes = 0;
+    return RESP_PARSE_BAD;
+}
+
+/* Redis formats this one with addReplyErrorFormat, which turns CR and LF
+ * into spaces so the reply stays one line. A NUL cannot get here: it would
+ * have hidden the line end (see resp_line_find). */
+static enum resp_parse_result resp_fail_expected_dollar(struct resp_request *r, char got)
+{
+    assert(got != '\0');
+    if (got == '\r' || got == '\n')
+        got = ' ';
+    snprintf(r->error_buf, sizeof(r->error_buf), resp_error_expected_format, got);
+    return resp_fail(r, r->error_buf);
+}
+
+/* Looks for `end` from pos onwards and stores its offset in *end_at.
+ *
+ * Redis searches its NUL-terminated query buffer with strchr, so a NUL byte
+ * before the line end hides it for good: the line then only completes as an
+ * error once more than RESP_INLINE_BYTES_MAX bytes are waiting. We do the
+ * same. The search resumes where the previous call stopped. */
+static bool resp_line_find(struct resp_request *r, const char *buf, size_t len, char end,
+                           size_t *end_at)
+{
+    size_t from = r->pos + r->line_scanned;
+    assert(from <= len);
+    if (r->line_blocked)
+        return false;
+    const char *hit = memchr(buf + from, end, len - from);
+    size_t stop = hit ? (size_t)(hit - buf) : len;
+    if (memchr(buf + from, '\0', stop - from) != NULL) {
+        r->line_blocked = true;
+        return false;
+    }
+    /* Stopping on the end byte itself makes the next call find it at once
+     * when a header's second terminator byte was still missing. */
+    r->line_scanned = stop - r->pos;
+    if (hit == NULL)
+        return false;
+    *end_at = stop;
+    return true;
+}
+
+/* Finds the '\r' that ends a `*` or `$` header. Redis needs one more byte
+ * after it and skips that byte without checking that it is '\n'. */
+static enum resp_parse_result resp_header_find(struct resp_request *r, const char *buf, size_t len,
+                                               const char *too_big, size_t *cr_at)
+{
+    if (!resp_line_find(r, buf, len, '\r', cr_at)) {
+        if (len - r->pos > RESP_INLINE_BYTES_MAX)
+            return resp_fail(r, too_big);
+        return RESP_PARSE_MORE;
+    }
+    if (len - *cr_at < 2)
+        return RESP_PARSE_MORE;
+    return RESP_PARSE_DONE;
+}
+
+/* ---- Multibulk ---- */
+
+/* Takes ownership of array (of element_bytes each) and returns it grown to
+ * hold at least need elements, doubling but never past limit. */
+static void *resp_array_reserve(void *array, size_t *cap, size_t element_bytes, size_t need,
+                                size_t limit)
+{
+    assert(need <= limit);
+    if (need <= *cap)
+        return array;
+    size_t grown = *cap < RESP_ARGV_INITIAL ? RESP_ARGV_INITIAL : *cap * 2;
+    if (grown > limit)
+        grown = limit;
+    if (grown < need)
+        grown = need;
+    *cap = grown;
+    return alloc_resize(array, grown * element_bytes);
+}
+
+static enum resp_parse_result resp_read_count(struct resp_request *r, const char *buf, size_t len)
+{
+    size_t cr;
+    long long count;
+    enum resp_parse_result result = resp_header_find(r, buf, len, resp_error_mbulk_too_big, &cr);
+    if (result != RESP_PARSE_DONE)
+        return result;
+    assert(buf[r->pos] == '*');
+    assert(cr > r->pos);
+    /* Redis 7.0 allows counts up to INT_MAX here; ringkv keeps the earlier
+     * cap of RESP_ARGS_MAX that resp.h states, with the same error text. */
+    if (!resp_number_parse(buf + r->pos + 1, cr - r->pos - 1, &count) || count > RESP_ARGS_MAX)
+        return resp_fail(r, resp_error_mbulk_invalid);
+    if (!r->authenticated && count > RESP_UNAUTH_ARGS_MAX)
+        return resp_fail(r, resp_error_mbulk_unauth);
+    /* Redis accepts zero and negative counts as an empty command. */
+    r->multibulk_left = count > 0 ? count : 0;
+    r->argc = 0;
+    r->pos = cr + 2;
+    resp_line_forget(r);
+    return RESP_PARSE_DONE;
+}
+
+static enum resp_parse_result resp_read_bulk_header(struct resp_request *r, const char *buf,
+                                                    size_t len)
+{
+    size_t cr;
+    long long bulk_len;
+    enum resp_parse_result result = resp_header_find(r, buf, len, resp_error_bulk_too_big, &cr);
+    if (result != RESP_PARSE_DONE)
+        return result;
+    /* Redis checks the first byte only once the whole line is here. */
+    if (buf[r->pos] != '$')
+        return resp_fail_expected_dollar(r, buf[r->pos]);
+    assert(cr > r->pos);
+    if (!resp_number_parse(buf + r->pos + 1, cr - r->pos - 1, &bulk_len) || bulk_len < 0 ||
+        bulk_len > r->bulk_bytes_max)
+        return resp_fail(r, resp_error_bulk_invalid);
+    if (!r->authenticated && bulk_len > RESP_UNAUTH_BULK_BYTES_MAX)
+        return resp_fail(r, resp_error_bulk_unauth);
+    r->bulk_len = bulk_len;
+    r->pos = cr + 2;
+    resp_line_forget(r);
+    return RESP_PARSE_DONE;
+}
+
+/* Records the bulk at pos as the next argument. Its two trailing bytes are
+ * skipped unchecked, as Redis does. */
+static void resp_accept_bulk(struct resp_request *r)
+{
+    size_t index = (size_t)r->argc;
+    size_t total = index + (size_t)r->multibulk_left;
+    assert(r->multibulk_left > 0);
+    assert(r->bulk_len >= 0);
+    r->argv = resp_array_reserve(r->argv, &r->argv_cap, sizeof(*r->argv), index + 1, total);
+    r->arg_offsets = resp_array_reserve(r->arg_offsets, &r->arg_offsets_cap,
+                                        sizeof(*r->arg_offsets), index + 1, total);
+    r->arg_offsets[index] = r->pos;
+    r->argv[index].ptr = NULL;
+    r->argv[index].len = (size_t)r->bulk_len;
+    r->argc++;
+    r->pos += (size_t)r->bulk_len + 2;
+    r->bulk_len = -1;
+    r->multibulk_left--;
+}
+
+/* While a multibulk is in progress, argc counts the arguments accepted so
+ * far and argv[i].len holds their lengths; pointers come last. */
+static enum resp_parse_result resp_parse_multibulk(struct resp_request *r, const char *buf,
+                                                   size_t len)
+{
+    enum resp_parse_result result;
+    if (r->multibulk_left < 0) {
+        result = resp_read_count(r, buf, len);
+        if (result != RESP_PARSE_DONE)
+            return result;
+    }
+    while (r->multibulk_left > 0) {
+        if (r->bulk_len < 0) {
+            result = resp_read_bulk_header(r, buf, len);
+            if (result != RESP_PARSE_DONE)
+                return result;
+        }
+        size_t available = len - r->pos;
+        if (available < 2 || available - 2 < (size_t)r->bulk_len) {
+            r->bulk_expected_bytes = (size_t)r->bulk_len;
+            r->bulk_start = r->pos;
+            return RESP_PARSE_MORE;
+        }
+        resp_accept_bulk(r);
+    }
+    for (int i = 0; i < r->argc; i++)
+        r->argv[i].ptr = buf + r->arg_offsets[i];
+    assert(r->pos <= len);
+    r->consumed = r->pos;
+    return RESP_PARSE_DONE;
+}
+
+/* ---- Inline commands ---- */
+
+/* Redis looks only for '\n' and strips one '\r' before it. The size limit
+ * applies to bytes waiting without a newline, so (as in Redis) a longer line
+ * is accepted if its newline is already in the buffer. */
+static enum resp_parse_result resp_parse_inline(struct resp_request *r, const char *buf, size_t len)
+{
+    size_t newline;
+    assert(r->pos == 0);
+    if (!resp_line_find(r, buf, len, '\n', &newline)) {
+        if (len - r->pos > RESP_INLINE_BYTES_MAX)
+            return resp_fail(r, resp_error_inline_too_big);
+        return RESP_PARSE_MORE;
+    }
+    size_t line_len = newline;
+    if (line_len > 0 && buf[line_len - 1] == '\r')
+        line_len--;
+    int argc = resp_split_args(buf, line_len, &r->scratch, &r->scratch_cap, &r->argv, &r->argv_cap);
+    if (argc < 0)
+        return resp_fail(r, resp_error_unbalanced);
+    r->argc = argc;
+    r->consumed = newline + 1;
+    return RESP_PARSE_DONE;
+}
+
+enum resp_parse_result resp_parse(struct resp_request *r, const char *buf, size_t len)
+{
+    assert(r->error == NULL);  /* BAD is final until reset */
+    assert(r->consumed == 0);  /* DONE must be followed by reset */
+    assert(len >= r->pos);     /* the buffer only grows between calls */
+    r->bulk_expected_bytes = 0;
+    r->bulk_start = 0;
+    if (len == 0)
+        return RESP_PARSE_MORE;
+    if (r->kind == RESP_KIND_UNKNOWN)
+        r->kind = buf[0] == '*' ? RESP_KIND_MULTIBULK : RESP_KIND_INLINE;
+    if (r->kind == RESP_KIND_INLINE)
+        return resp_parse_inline(r, buf, len);
+    assert(r->kind == RESP_KIND_MULTIBULK);
+    return resp_parse_multibulk(r, buf, len);
+}
+
+/* ---- resp_split_args ---- */
+
+/* The C locale's isspace, without isspace's trouble with negative chars. */
+static bool resp_is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+static int resp_hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* The byte at i, or NUL past the end: sdssplitargs reads a C string, so
+ * "past the end" and "the terminator" are the same thing to it. */
+static unsigned char resp_byte_at(const char *line, size_t len, size_t i)
+{
+    return i < len ? (unsigned char)line[i] : '\0';
+}
+
+/* Decodes one escape inside double quotes, line[*i] being the backslash:
+ * \xHH (two hex digits), \n \r \t \b \a, and any other character stands for
+ * itself. Returns false on a backslash that ends the line. */
+static bool resp_split_escape(const char *line, size_t len, size_t *i, char *out)
+{
+    unsigned char next = resp_byte_at(line, len, *i + 1);
+    int high = resp_hex_value(resp_byte_at(line, len, *i + 2));
+    int low = resp_hex_value(resp_byte_at(line, len, *i + 3));
+    if (next == 'x' && high >= 0 && low >= 0) {
+        *out = (char)(high * 16 + low);
+        *i += 4;
+        return true;
+    }
+    switch (next) {
+    case '\0': return false;
+    case 'n': *out = '\n'; break;
+    case 'r': *out = '\r'; break;
+    case 't': *out = '\t'; break;
+    case 'b': *out = '\b'; break;
+    case 'a': *out = '\a'; break;
+    default: *out = (char)next; break;
+    }
+    *i += 2;
+    return true;
+}
+
+/* Copies one argument starting at line[*i] into out, unescaped, and stores
+ * its length. A quote may open anywhere in the argument; the closing one
+ * must be followed by a space or the end. Returns false on an open quote or
+ * a closing quote followed by anything else. Output never outgrows input. */
+static bool resp_split_token(const char *line, size_t len, size_t *i, char *out, size_t *out_len)
+{
+    size_t n = 0;
+    unsigned char quote = 0;
+    for (;;) {
+        unsigned char c = resp_byte_at(line, len, *i);
+        if (quote == 0) {
+            if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0')
+                break;
+            if (c == '"' || c == '\'')
+                quote = c;
+            else
+                out[n++] = (char)c;
+            (*i)++;
+        } else if (c == '\0') {
+            return false;
+        } else if (c == quote) {
+            unsigned char after = resp_byte_at(line, len, *i + 1);
+            if (after != '\0' && !resp_is_space(after))
+                return false;
+            (*i)++;
+            break;
+        } else if (c == '\\' && quote == '"') {
+            if (!resp_split_escape(line, len, i, &out[n++]))
+                return false;
+        } else if (c == '\\' && resp_byte_at(line, len, *i + 1) == '\'') {
+            out[n++] = '\'';
+            *i += 2;
+        } else {
+            out[n++] = (char)c;
+            (*i)++;
+        }
+    }
+    *out_len = n;
+    return true;
+}
+
+/* Each argument is copied into *scratch with a NUL after it, so the config
+ * reader can treat them as C strings. Every argument takes at least one more
+ * input byte than its output (a separator, a quote, or an escape) except
+ * possibly the last, so len + 1 bytes of scratch always suffice and it is
+ * sized once, keeping the pointers stable. */
+int resp_split_args(const char *line, size_t len, char **scratch, size_t *scratch_cap,
+                    struct resp_arg **out, size_t *out_cap)
+{
+    const char *nul = len ? memchr(line, '\0', len) : NULL;
+    if (nul != NULL)
+        len = (size_t)(nul - line); /* sdssplitargs stops at the first NUL */
+    if (*scratch_cap < len + 1) {
+        *scratch = alloc_resize(*scratch, len + 1);
+        *scratch_cap = len + 1;
+    }
+    size_t i = 0, used = 0;
+    int count = 0;
+    for (;;) {
+        while (i < len && resp_is_space((unsigned char)line[i]))
+            i++;
+        if (i == len)
+            return count;
+        if (count == INT_MAX)
+            return -1; /* a line of gigabytes; cannot happen within the query buffer limit */
+        size_t arg_len;
+        if (!resp_split_token(line, len, &i, *scratch + used, &arg_len))
+            return -1;
+        assert(used + arg_len + 1 <= *scratch_cap);
+        (*scratch)[used + arg_len] = '\0';
+        if ((size_t)count == *out_cap) {
+            *out_cap = *out_cap < RESP_ARGV_INITIAL ? RESP_ARGV_INITIAL : *out_cap * 2;
+            *out = alloc_resize(*out, *out_cap * sizeof(**out));
+        }
+        (*out)[count].ptr = *scratch + used;
+        (*out)[count].len = arg_len;
+        count++;
+        used += arg_len + 1;
+    }
+}
+
+/* ---- Reply reading ---- */
+
+/* Finds the "\r\n" that ends the line starting at buf[from]. A lone '\r'
+ * inside the line is data, as hiredis treats it. */
+static bool resp_reply_line(const char *buf, size_t len, size_t from, size_t *cr_at)
+{
+    while (from < len) {
+        const char *cr = memchr(buf + from, '\r', len - from);
+        if (cr == NULL)
+            return false;
+        size_t at = (size_t)(cr - buf);
+        if (at + 1 >= len)
+            return false;
+        if (buf[at + 1] == '\n') {
+            *cr_at = at;
+            return true;
+        }
+        from = at + 1;
+    }
+    return false;
+}
+
+static struct resp_value *resp_value_new(enum resp_type type)
+{
+    struct resp_value *v = alloc_zeroed(sizeof(*v));
+    v->type = type;
+    return v;
+}
+
+static struct resp_value *resp_value_new_string(enum resp_type type, const char *s, size_t len)
+{
+    struct resp_value *v = resp_value_new(type);
+    v->str = alloc_strndup(s, len);
+    v->len = len;
+    return v;
+}
+
+/* A RESP3 double: "inf", "-inf", "nan" or what strtod reads in full. */
+static bool resp_double_valid(const char *s, size_t len)
+{
+    char text[RESP_REPLY_DOUBLE_BYTES_MAX];
+    if (len == 0 || len >= sizeof(text))
+        return false;
+    memcpy(text, s, len);
+    text[len] = '\0';
+    char *end = NULL;
+    strtod(text, &end);
+    return end == text + len;
+}
+
+/* A RESP3 big number: an optional '-' and at least one digit. */
+static bool resp_bignum_valid(const char *s, size_t len)
+{
+    size_t i = len > 0 && s[0] == '-' ? 1 : 0;
+    if (i == len)
+        return false;
+    for (; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* One-line types: + - ( , : # _. */
+static long long resp_read_simple(const char *line, size_t line_len, char type, size_t used,
+                                  struct resp_value **out)
+{
+    long long number;
+    switch (type) {
+    case '+': *out = resp_value_new_string(RESP_STRING, line, line_len); break;
+    case '-': *out = resp_value_new_string(RESP_ERROR, line, line_len); break;
+    case '(':
+        if (!resp_bignum_valid(line, line_len))
+            return -1;
+        *out = resp_value_new_string(RESP_BIGNUM, line, line_len);
+        break;
+    case ',':
+        if (!resp_double_valid(line, line_len))
+            return -1;
+        *out = resp_value_new_string(RESP_DOUBLE, line, line_len);
+        break;
+    case ':':
+        if (!resp_number_parse(line, line_len, &number))
+            return -1;
+        *out = resp_value_new(RESP_INTEGER);
+        (*out)->integer = number;
+        break;
+    case '#':
+        if (line_len != 1 || (line[0] != 't' && line[0] != 'f'))
+            return -1;
+        *out = resp_value_new(RESP_BOOL);
+        (*out)->integer = line[0] == 't';
+        break;
+    case '_':
+        if (line_len != 0)
+            return -1;
+        *out = resp_value_new(RESP_NIL);
+        break;
+    default: return -1;
+    }
+    return (long long)used;
+}
+
+/* Length-prefixed types: $ (bulk), = (verbatim, "txt:" prefix kept) and
+ * the RESP3 blob error !, which reads as an ordinary error. */
+static long long resp_read_blob(const char *buf, size_t len, size_t header_bytes, long long blob_len,
+                                struct resp_value **out)
+{
+    char type = buf[0];
+    if (blob_len == -1 && type == '$') {
+        *out = resp_value_new(RESP_NIL);
+        return (long long)header_bytes;
+    }
+    if (blob_len < 0)
+        return -1;
+    size_t available = len - header_bytes;
+    if (available < 2 || available - 2 < (size_t)blob_len)
+        return 0;
+    const char *body = buf + header_bytes;
+    if (body[blob_len] != '\r' || body[blob_len + 1] != '\n')
+        return -1;
+    if (type == '=' && (blob_len < 4 || body[3] != ':'))
+        return -1;
+    enum resp_type kind = type == '$' ? RESP_BULK : type == '=' ? RESP_VERBATIM : RESP_ERROR;
+    *out = resp_value_new_string(kind, body, (size_t)blob_len);
+    return (long long)(header_bytes + (size_t)blob_len + 2);
+}
+
+/* Aggregate headers: * % ~ > |. Only the header is read here; elements
+ * follow. A map or attribute of n pairs has count 2n. An attribute is
+ * returned as a value of its own, in the place where it appears. When
+ * nesting is not allowed, a non-empty aggregate is malformed at once, even
+ * though its elements have not arrived. */
+static long long resp_read_aggregate(const char *buf, size_t len, size_t header_bytes, long long n,
+                                     bool nest_allowed, struct resp_value **out)
+{
+    char type = buf[0];
+    if (n == -1 && type == '*') {
+        *out = resp_value_new(RESP_NIL);
+        return (long long)header_bytes;
+    }
+    if (n < 0)
+        return -1;
+    if (n > 0 && !nest_allowed)
+        return -1;
+    bool pairs = type == '%' || type == '|';
+    size_t remaining = len - header_bytes;
+    /* Cannot be complete yet: wait instead of allocating what is claimed. */
+    if ((unsigned long long)n > remaining / RESP_REPLY_ELEMENT_BYTES_MIN / (pairs ? 2 : 1))
+        return 0;
+    enum resp_type kind = type == '*'   ? RESP_ARRAY
+                          : type == '%' ? RESP_MAP
+                          : type == '~' ? RESP_SET
+                          : type == '>' ? RESP_PUSH
+                                        : RESP_ATTRIBUTE;
+    struct resp_value *v = resp_value_new(kind);
+    v->count = (size_t)n * (pairs ? 2 : 1);
+    if (v->count > 0)
+        v->elements = alloc_zeroed(v->count * sizeof(*v->elements));
+    *out = v;
+    return (long long)header_bytes;
+}
+
+/* Reads one item at buf: a whole scalar, or an aggregate's header. Returns
+ * the bytes used, 0 if incomplete, -1 if malformed. */
+static long long resp_read_item(const char *buf, size_t len, bool nest_allowed,
+                                struct resp_value **out)
+{
+    size_t cr;
+    long long n;
+    *out = NULL;
+    if (len == 0)
+        return 0;
+    if (buf[0] == '\0' || strchr("+-(,:#_$=!*%~>|", buf[0]) == NULL)
+        return -1;
+    if (!resp_reply_line(buf, len, 1, &cr))
+        return 0;
+    const char *line = buf + 1;
+    size_t line_len = cr - 1;
+    size_t header_bytes = cr + 2;
+    if (strchr("$=!*%~>|", buf[0]) == NULL)
+        return resp_read_simple(line, line_len, buf[0], header_bytes, out);
+    if (!resp_number_parse(line, line_len, &n))
+        return -1;
+    if (strchr("$=!", buf[0]) != NULL)
+        return resp_read_blob(buf, len, header_bytes, n, out);
+    return resp_read_aggregate(buf, len, header_bytes, n, nest_allowed, out);
+}
+
+static bool resp_value_is_open_aggregate(const struct resp_value *v)
+{
+    return v->elements != NULL;
+}
+
+struct resp_reader_frame {
+    struct resp_value *aggregate; /* borrowed: owned by the tree under construction */
+    size_t filled;
+};
+
+/* Items are read in order; each aggregate header pushes a frame, each
+ * finished element fills a slot, and full frames pop. The tree is linked in
+ * as it grows, so on failure freeing the root frees everything. */
+long long resp_read_reply(const char *buf, size_t len, struct resp_value **out)
+{
+    struct resp_reader_frame stack[RESP_REPLY_DEPTH_MAX];
+    size_t depth = 0, at = 0;
+    struct resp_value *root = NULL;
+    *out = NULL;
+    for (;;) {
+        struct resp_value *v;
+        long long used = resp_read_item(buf + at, len - at, depth < RESP_REPLY_DEPTH_MAX, &v);
+        if (used <= 0) {
+            resp_value_free(root);
+            return used;
+        }
+        at += (size_t)used;
+        /* So no tree is ever deeper than resp_value_free's stack. */
+        assert(!resp_value_is_open_aggregate(v) || depth < RESP_REPLY_DEPTH_MAX);
+        if (depth == 0)
+            root = v;
+        else
+            stack[depth - 1].aggregate->elements[stack[depth - 1].filled++] = v;
+        if (resp_value_is_open_aggregate(v)) {
+            stack[depth].aggregate = v;
+            stack[depth].filled = 0;
+            depth++;
+            continue;
+        }
+        while (depth > 0 && stack[depth - 1].filled == stack[depth - 1].aggregate->count)
+            depth--;
+        if (depth == 0)
+            break;
+    }
+    assert(root != NULL);
+    assert(at <= len);
+    *out = root;
+    return (long long)at;
+}
+
+/* ---- Freeing replies ---- */
+
+/* Iterative, with one frame per open aggregate; the reader never builds a
+ * tree deeper than RESP_REPLY_DEPTH_MAX aggregates. */
+void resp_value_free(struct resp_value *v)
+{
+    struct resp_reader_frame stack[RESP_REPLY_DEPTH_MAX];
+    size_t depth = 0;
+    if (v == NULL)
+        return;
+    for (;;) {
+        if (v != NULL && v->elements != NULL) {
+            assert(depth < RESP_REPLY_DEPTH_MAX);
+            stack[depth].aggregate = v;
+            stack[depth].filled = 0;
+            depth++;
+        } else if (v != NULL) {
+            alloc_free(v->str);
+            alloc_free(v);
+        }
+        v = NULL;
+        /* Find the next child to visit, freeing aggregates whose children are all gone. */
+        while (depth > 0 && v == NULL) {
+            struct resp_reader_frame *top = &stack[depth - 1];
+            if (top->filled < top->aggregate->count) {
+                v = top->aggregate->elements[top->filled++];
+                continue;
+            }
+            alloc_free(top->aggregate->elements);
+            alloc_free(top->aggregate->str);
+            alloc_free(top->aggregate);
+            depth--;
+        }
+        if (depth == 0 && v == NULL)
+            return;
+    }
+}
