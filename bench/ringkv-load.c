@@ -1,7 +1,7 @@
 /* ringkv-load.c: a load generator and durability checker for what
- * redis-benchmark lacks. Talks RESP over plain sockets with its own minimal
- * reply scanner and links nothing but libc, so it runs the same against
- * ringkv-server and redis-server.
+ * redis-benchmark lacks. Talks RESP over plain sockets and of the project
+ * uses only the reply scanner (net/wire/resp.h), so it runs the same
+ * against ringkv-server and redis-server.
  *
  * Sections, in order: limits; options; clocks; the log-linear latency
  * histogram; the reply scanner; connections (buffers, connect, send, read);
@@ -50,6 +50,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/wire/resp.h"
+
 /* ---- limits ---------------------------------------------------------- */
 
 /* Connections one run may open; each is one pollfd, scanned every loop. */
@@ -63,8 +65,6 @@
 #define LOAD_REPLY_BYTES_MAX (LOAD_VALUE_BYTES_MAX + 1024)
 /* Bytes asked for per read(2). */
 #define LOAD_READ_CHUNK_BYTES (64 * 1024)
-/* Aggregate nesting the reply scanner follows; our commands never nest. */
-#define REPLY_DEPTH_MAX 16
 /* After the run ends, how long replies still in flight are waited for. */
 #define LOAD_DRAIN_TIMEOUT_MS 2000
 /* How often the ack log is flushed and fdatasync'd. */
@@ -371,19 +371,18 @@ static uint64_t histogram_percentile(const struct histogram *h, double percent)
 
 /* ---- reply scanner --------------------------------------------------- */
 
-enum reply_scan_result { REPLY_DONE, REPLY_MORE, REPLY_BAD };
+/* The scanning itself is net/wire/resp.c's resp_reply_scan, the one every
+ * client of the project uses; this section only keeps what a reply leaves
+ * behind once it is taken out of a connection's input. */
 
-/* One whole reply. For an aggregate, only its header is described (type '*'
- * and the count in integer); str points into the scanned buffer. */
+/* A whole reply. raw and head.str borrow the connection's input buffer and
+ * stay valid until the next conn_read. */
 struct reply {
-    char type;          /* '+', '-', ':', '$' or '*' */
-    bool is_null;       /* $-1 or *-1 */
-    const char *str;    /* borrowed: status, error or bulk payload */
-    size_t str_len;
-    long long integer;  /* ':' value, or the count of '*' */
-    size_t consumed;    /* bytes of the whole reply */
+    struct resp_reply_head head;
+    const char *raw; /* the reply's bytes, head.reply_bytes of them */
 };
 
+/* Parses an INCR counter's text (the verifier's GETs). */
 static bool parse_ll(const char *p, size_t len, long long *out)
 {
     bool negative = len > 0 && p[0] == '-';
@@ -402,88 +401,19 @@ static bool parse_ll(const char *p, size_t len, long long *out)
     return true;
 }
 
-/* Scans one element header at buf[pos..len). On REPLY_DONE, *next is the
- * offset after the element (bulk payload included) and e describes it. */
-static enum reply_scan_result reply_scan_element(const char *buf, size_t len, size_t pos,
-                                                 struct reply *e, size_t *next)
+/* Writes the reply as one line for people: its type byte and text (at
+ * most text_max bytes of it) when it has text, else its first line
+ * (":5", "*2", "$-1"). */
+static void reply_print(FILE *out, const struct reply *r, size_t text_max)
 {
-    const char *nl = memchr(buf + pos, '\n', len - pos);
-    if (nl == NULL)
-        return len - pos > LOAD_READ_CHUNK_BYTES ? REPLY_BAD : REPLY_MORE;
-    size_t line_end = (size_t)(nl - buf);
-    if (line_end < pos + 2 || buf[line_end - 1] != '\r')
-        return REPLY_BAD;
-    const char *head = buf + pos + 1;
-    size_t head_len = line_end - 1 - (pos + 1);
-    memset(e, 0, sizeof(*e));
-    e->type = buf[pos];
-    *next = line_end + 1;
-    switch (e->type) {
-    case '+':
-    case '-':
-        e->str = head;
-        e->str_len = head_len;
-        return REPLY_DONE;
-    case ':':
-        return parse_ll(head, head_len, &e->integer) ? REPLY_DONE : REPLY_BAD;
-    case '*':
-        if (!parse_ll(head, head_len, &e->integer) || e->integer < -1)
-            return REPLY_BAD;
-        e->is_null = e->integer == -1;
-        return REPLY_DONE;
-    case '$':
-        if (!parse_ll(head, head_len, &e->integer) || e->integer < -1 ||
-            e->integer > LOAD_REPLY_BYTES_MAX)
-            return REPLY_BAD;
-        if (e->integer == -1) {
-            e->is_null = true;
-            return REPLY_DONE;
-        }
-        if (len - *next < (size_t)e->integer + 2)
-            return REPLY_MORE;
-        e->str = buf + *next;
-        e->str_len = (size_t)e->integer;
-        *next += (size_t)e->integer + 2;
-        return buf[*next - 2] == '\r' && buf[*next - 1] == '\n' ? REPLY_DONE : REPLY_BAD;
-    default:
-        return REPLY_BAD;
+    const struct resp_reply_head *h = &r->head;
+    if (h->str != NULL) {
+        fprintf(out, "%c%.*s\n", r->raw[0], (int)(h->len > text_max ? text_max : h->len), h->str);
+        return;
     }
-}
-
-/* Finds the end of the first whole reply in buf[0..len). Aggregates are
- * followed with an explicit stack of elements still owed at each level. */
-static enum reply_scan_result reply_scan(const char *buf, size_t len, struct reply *out)
-{
-    long long owed[REPLY_DEPTH_MAX];
-    int depth = 0;
-    size_t pos = 0;
-    bool first = true;
-    for (;;) {
-        if (pos >= len)
-            return REPLY_MORE;
-        struct reply e;
-        size_t next;
-        enum reply_scan_result r = reply_scan_element(buf, len, pos, &e, &next);
-        if (r != REPLY_DONE)
-            return r;
-        if (first)
-            *out = e;
-        first = false;
-        pos = next;
-        if (e.type == '*' && e.integer > 0) {
-            if (depth == REPLY_DEPTH_MAX)
-                return REPLY_BAD;
-            owed[depth++] = e.integer;
-            continue;
-        }
-        /* One element is complete; it may complete its parents in turn. */
-        while (depth > 0 && --owed[depth - 1] == 0)
-            depth--;
-        if (depth == 0) {
-            out->consumed = pos;
-            return REPLY_DONE;
-        }
-    }
+    const char *crlf = memmem(r->raw, h->reply_bytes, "\r\n", 2);
+    assert(crlf != NULL);
+    fprintf(out, "%.*s\n", (int)(crlf - r->raw), r->raw);
 }
 
 /* ---- connections ----------------------------------------------------- */
@@ -651,38 +581,46 @@ static ssize_t conn_read(struct load_conn *c)
     }
 }
 
-/* Takes the next whole reply out of the input buffer. The reply's str stays
- * valid until the next conn_read. */
-static enum reply_scan_result conn_next_reply(struct load_conn *c, struct reply *r)
+/* Takes the next whole reply out of the input buffer. A reply that is
+ * still incomplete past LOAD_REPLY_BYTES_MAX is taken as malformed, so a
+ * stream of garbage cannot grow the buffer without end. */
+static enum resp_scan_result conn_next_reply(struct load_conn *c, struct reply *r)
 {
-    enum reply_scan_result res = reply_scan(c->in + c->in_start, c->in_end - c->in_start, r);
-    if (res == REPLY_DONE)
-        c->in_start += r->consumed;
+    const char *raw = c->in + c->in_start;
+    size_t buffered = c->in_end - c->in_start;
+    enum resp_scan_result res = resp_reply_scan(raw, buffered, &r->head);
+    if (res == RESP_SCAN_INCOMPLETE && buffered > LOAD_REPLY_BYTES_MAX)
+        return RESP_SCAN_MALFORMED;
+    if (res == RESP_SCAN_OK) {
+        r->raw = raw;
+        c->in_start += r->head.reply_bytes;
+    }
     return res;
 }
 
 /* Blocks (poll) until one whole reply is in, up to timeout_ms. Returns
- * REPLY_DONE, REPLY_BAD, or REPLY_MORE on timeout or a closed connection. */
-static enum reply_scan_result conn_wait_reply(struct load_conn *c, struct reply *r,
+ * RESP_SCAN_OK, RESP_SCAN_MALFORMED, or RESP_SCAN_INCOMPLETE on timeout or
+ * a closed connection. */
+static enum resp_scan_result conn_wait_reply(struct load_conn *c, struct reply *r,
                                               int timeout_ms)
 {
     uint64_t deadline = clock_mono_ns() + (uint64_t)timeout_ms * 1000000u;
     for (;;) {
-        enum reply_scan_result res = conn_next_reply(c, r);
-        if (res != REPLY_MORE)
+        enum resp_scan_result res = conn_next_reply(c, r);
+        if (res != RESP_SCAN_INCOMPLETE)
             return res;
         if (conn_flush(c) < 0)
-            return REPLY_MORE;
+            return RESP_SCAN_INCOMPLETE;
         uint64_t now = clock_mono_ns();
         if (now >= deadline)
-            return REPLY_MORE;
+            return RESP_SCAN_INCOMPLETE;
         struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
         if (c->out_sent < c->out_len)
             pfd.events |= POLLOUT;
         poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1);
         ssize_t n = conn_read(c);
         if (n == 0 || (n < 0 && n != -EAGAIN))
-            return REPLY_MORE;
+            return RESP_SCAN_INCOMPLETE;
     }
 }
 
@@ -829,17 +767,17 @@ static bool latency_read(struct latency_run *run, struct load_conn *c)
         return false;
     uint64_t now = clock_mono_ns();
     struct reply r;
-    enum reply_scan_result res;
-    while ((res = conn_next_reply(c, &r)) == REPLY_DONE) {
+    enum resp_scan_result res;
+    while ((res = conn_next_reply(c, &r)) == RESP_SCAN_OK) {
         if (c->inflight_count == 0)
             return false;
         uint64_t intended = inflight_pop(c, run->opt->pipeline);
         histogram_record(&run->hist, now > intended ? now - intended : 0);
         run->completed++;
-        if (r.type == '-')
+        if (r.head.type == RESP_ERROR)
             run->errors++;
     }
-    return res != REPLY_BAD;
+    return res != RESP_SCAN_MALFORMED;
 }
 
 /* The time until the next request anywhere is due, capped at the end. */
@@ -916,7 +854,7 @@ static bool latency_preload(struct latency_run *run)
         }
         for (uint64_t i = 0; i < batch_count; i++) {
             struct reply r;
-            if (conn_wait_reply(c, &r, 10000) != REPLY_DONE || r.type == '-') {
+            if (conn_wait_reply(c, &r, 10000) != RESP_SCAN_OK || r.head.type == RESP_ERROR) {
                 fprintf(stderr, "ringkv-load: preload failed\n");
                 return false;
             }
@@ -1075,22 +1013,24 @@ static bool acklog_read(struct load_conn *c, const struct load_options *o)
         return false;
     }
     struct reply r;
-    enum reply_scan_result res;
-    while ((res = conn_next_reply(c, &r)) == REPLY_DONE && !c->failed) {
+    enum resp_scan_result res;
+    while ((res = conn_next_reply(c, &r)) == RESP_SCAN_OK && !c->failed) {
         uint64_t seq = c->acked_seq + 1;
-        bool ok = o->op == OP_INCR ? r.type == ':' && r.integer == (long long)seq
-                                   : r.type == '+' && r.str_len == 2 && memcmp(r.str, "OK", 2) == 0;
+        const struct resp_reply_head *h = &r.head;
+        bool ok = o->op == OP_INCR
+                      ? h->type == RESP_INTEGER && h->integer == (long long)seq
+                      : h->type == RESP_STRING && h->len == 2 && memcmp(h->str, "OK", 2) == 0;
         if (!ok || c->inflight_count == 0) {
-            fprintf(stderr, "ringkv-load: connection %d: unexpected reply to seq %" PRIu64
-                    ": %c%.*s\n", c->index, seq, r.type, (int)(r.str_len > 80 ? 80 : r.str_len),
-                    r.str != NULL ? r.str : "");
+            fprintf(stderr, "ringkv-load: connection %d: unexpected reply to seq %" PRIu64 ": ",
+                    c->index, seq);
+            reply_print(stderr, &r, 80);
             c->failed = true;
             break;
         }
         c->acked_seq = seq;
         c->inflight_count--;
     }
-    if (res == REPLY_BAD)
+    if (res == RESP_SCAN_MALFORMED)
         c->failed = true;
     return !c->failed;
 }
@@ -1343,14 +1283,14 @@ static bool verify_batch(struct load_conn *c, const struct ack_file *f, int inde
     }
     for (uint64_t seq = first; seq <= last; seq++) {
         struct reply r;
-        if (conn_wait_reply(c, &r, 30000) != REPLY_DONE || r.type == '-') {
+        if (conn_wait_reply(c, &r, 30000) != RESP_SCAN_OK || r.head.type == RESP_ERROR) {
             fprintf(stderr, "ringkv-load: verify: GET failed for seq %" PRIu64 "\n", seq);
             return false;
         }
         char want[24];
         size_t want_len = (size_t)snprintf(want, sizeof(want), "%" PRIu64, seq);
-        bool present = r.type == '$' && !r.is_null && r.str_len == want_len &&
-                       memcmp(r.str, want, want_len) == 0;
+        bool present = r.head.type == RESP_BULK && r.head.len == want_len &&
+                       memcmp(r.head.str, want, want_len) == 0;
         if (present)
             *highest_present = seq;
         else
@@ -1396,8 +1336,8 @@ static bool verify_conn_incr(struct load_conn *c, const struct load_options *o,
     conn_append_argv(c, 2, argv, lens);
     struct reply r;
     long long value = 0;
-    if (conn_wait_reply(c, &r, 30000) != REPLY_DONE || r.type == '-' ||
-        (!r.is_null && !parse_ll(r.str, r.str_len, &value))) {
+    if (conn_wait_reply(c, &r, 30000) != RESP_SCAN_OK || r.head.type == RESP_ERROR ||
+        (r.head.type != RESP_NIL && !parse_ll(r.head.str, r.head.len, &value))) {
         fprintf(stderr, "ringkv-load: verify: GET %s failed\n", key);
         return false;
     }
@@ -1426,10 +1366,11 @@ static bool wait_ready(struct load_conn *c, const struct load_options *o, int ti
             size_t lens[1] = {4};
             conn_append_argv(c, 1, argv, lens);
             struct reply r;
-            enum reply_scan_result res = conn_wait_reply(c, &r, 5000);
-            if (res == REPLY_DONE && r.type == '+' && r.str_len == 4 && memcmp(r.str, "PONG", 4) == 0)
+            enum resp_scan_result res = conn_wait_reply(c, &r, 5000);
+            if (res == RESP_SCAN_OK && r.head.type == RESP_STRING && r.head.len == 4 &&
+                memcmp(r.head.str, "PONG", 4) == 0)
                 return true;
-            if (res != REPLY_DONE)
+            if (res != RESP_SCAN_OK)
                 conn_close(c);
         }
         if (clock_mono_ns() >= deadline)
@@ -1500,12 +1441,9 @@ static int cmd_main(const struct load_options *o)
     conn_append_argv(&c, argc, argv, lens);
     struct reply r;
     int status = 2;
-    if (conn_wait_reply(&c, &r, 30000) == REPLY_DONE) {
-        if (r.type == ':' || r.type == '*')
-            printf("%c%lld\n", r.type, r.integer);
-        else
-            printf("%c%.*s\n", r.type, (int)r.str_len, r.str != NULL ? r.str : "");
-        status = r.type == '-' ? 1 : 0;
+    if (conn_wait_reply(&c, &r, 30000) == RESP_SCAN_OK) {
+        reply_print(stdout, &r, SIZE_MAX);
+        status = r.head.type == RESP_ERROR ? 1 : 0;
     }
     conn_free(&c);
     return status;

@@ -5,7 +5,8 @@
 set -euo pipefail
 
 build_pkgs=(cmake make gcc pkg-config liburing-dev libjemalloc-dev liblzf-dev check)
-test_pkgs=(redis-server redis-tools util-linux)
+# python3 runs the include check (scripts/check_layers.py).
+test_pkgs=(redis-server redis-tools util-linux python3)
 # bench/run: fio measures the disk, gnuplot draws the charts, python3 writes the report.
 bench_pkgs=(fio gnuplot-nox python3 bc)
 

@@ -8,6 +8,9 @@ cd "$root"
 scripts/deps.sh test
 jobs="$(nproc)"
 
+echo "== include rules (scripts/check_layers.py)"
+python3 scripts/check_layers.py
+
 echo "== build (RelWithDebInfo, asserts on)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"

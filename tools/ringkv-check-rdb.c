@@ -19,6 +19,7 @@
 #include "engine/db.h"
 #include "engine/dict.h"
 #include "engine/kv.h"
+#include "engine/number.h"
 #include "engine/rdb.h"
 
 /* Redis's default `databases`; files selecting a higher index need
@@ -87,9 +88,8 @@ int main(int argc, char **argv)
 {
     int databases = CHECK_DATABASES_DEFAULT, argi = 1;
     if (argc == 4 && strcmp(argv[1], "--databases") == 0) {
-        char *end;
-        long n = strtol(argv[2], &end, 10);
-        if (*end != '\0' || n < 1 || n > CHECK_DATABASES_MAX)
+        long long n;
+        if (!number_parse_ll(argv[2], strlen(argv[2]), &n) || n < 1 || n > CHECK_DATABASES_MAX)
             return check_usage();
         databases = (int)n;
         argi = 3;

@@ -23,6 +23,8 @@
  * Invariant: a client is in a key's FIFO exactly once iff the key's node is
  * in its blocked.keys array, iff it has CLIENT_BLOCKED; a node with no
  * clients is not in the map. A closing client leaves the map first. */
+#include "net/commands/blocking.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
@@ -34,9 +36,15 @@
 #include "engine/alloc.h"
 #include "engine/db.h"
 #include "engine/kv.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/commands.h"
 #include "net/commands/keymap.h"
-#include "net/server/server.h"
+#include "net/commands/propagate.h"
+#include "net/commands/reply.h"
+#include "net/core/args.h"
+#include "net/wire/conn.h"
+#include "net/wire/loop.h"
 
 #define BLOCKING_ARRAY_INITIAL 4
 /* A timeout's text longer than this is no number Redis would accept. */
@@ -59,11 +67,11 @@ struct blocking_ready {
     char *key; /* owned */
 };
 
-void blocking_server_init(struct server *s)
+void blocking_init(struct commands *cs)
 {
-    keymap_init(&s->blocking_keys);
-    s->ready_keys = NULL;
-    s->ready_count = s->ready_cap = 0;
+    keymap_init(&cs->blocking_keys);
+    cs->ready_keys = NULL;
+    cs->ready_count = cs->ready_cap = 0;
 }
 
 /* Frees what the node owns; the map frees the node. */
@@ -73,16 +81,16 @@ static void blocking_node_release(struct keymap_node *node)
     alloc_free(bk->clients);
 }
 
-void blocking_server_free(struct server *s)
+void blocking_free(struct commands *cs)
 {
     /* Clients were freed (and so unblocked) first; clearing anyway keeps
      * exit leak-free if that order changes. */
-    keymap_clear(&s->blocking_keys, blocking_node_release);
-    for (int i = 0; i < s->ready_count; i++)
-        alloc_free(s->ready_keys[i].key);
-    alloc_free(s->ready_keys);
-    s->ready_keys = NULL;
-    s->ready_count = s->ready_cap = 0;
+    keymap_clear(&cs->blocking_keys, blocking_node_release);
+    for (int i = 0; i < cs->ready_count; i++)
+        alloc_free(cs->ready_keys[i].key);
+    alloc_free(cs->ready_keys);
+    cs->ready_keys = NULL;
+    cs->ready_count = cs->ready_cap = 0;
 }
 
 static void *blocking_array_grow(void *array, int *cap, size_t item_bytes)
@@ -92,10 +100,10 @@ static void *blocking_array_grow(void *array, int *cap, size_t item_bytes)
     return alloc_resize(array, (size_t)*cap * item_bytes);
 }
 
-static struct blocking_key *blocking_find(struct server *s, int db_id, const char *key,
+static struct blocking_key *blocking_find(struct commands *cs, int db_id, const char *key,
                                           size_t key_len)
 {
-    return (struct blocking_key *)keymap_find(&s->blocking_keys, db_id, key, key_len);
+    return (struct blocking_key *)keymap_find(&cs->blocking_keys, db_id, key, key_len);
 }
 
 /* ---- Timeouts ---- */
@@ -130,7 +138,7 @@ bool blocking_parse_timeout(struct client *c, int i, int64_t *deadline_ms)
         return false;
     }
     long long timeout = (long long)ms;
-    int64_t now = c->server->keyspace.now_ms;
+    int64_t now = c->commands->keyspace->now_ms;
     *deadline_ms = timeout == 0 ? 0 : (timeout > INT64_MAX - now ? INT64_MAX : now + timeout);
     return true;
 }
@@ -149,11 +157,11 @@ bool blocking_skip_key(struct client *c, int i)
 /* Appends c to the FIFO of key (in c's database), once. */
 static void blocking_add_key(struct client *c, const char *key, size_t key_len)
 {
-    struct server *s = c->server;
+    struct commands *cs = c->commands;
     struct blocked_state *b = &c->blocked;
-    struct blocking_key *bk = blocking_find(s, b->db_id, key, key_len);
+    struct blocking_key *bk = blocking_find(cs, b->db_id, key, key_len);
     if (bk == NULL)
-        bk = (struct blocking_key *)keymap_add(&s->blocking_keys, b->db_id, key, key_len,
+        bk = (struct blocking_key *)keymap_add(&cs->blocking_keys, b->db_id, key, key_len,
                                                sizeof(*bk));
     for (int i = 0; i < b->key_count; i++)
         if (b->keys[i] == bk)
@@ -175,17 +183,17 @@ void blocking_block(struct client *c, enum blocked_kind kind, int first, int cou
     }
     assert(!(c->flags & (CLIENT_BLOCKED | CLIENT_DENY_BLOCKING)));
     assert(count > 0 && first + count <= c->argc);
-    struct resp_arg *argv = argv_copy(c->argc, c->argv);
+    struct resp_arg *argv = args_copy(c->argc, c->argv);
     *b = (struct blocked_state){.kind = kind, .db_id = c->db->id, .timeout_ms = deadline_ms,
                                 .cmd = (struct command *)c->cmd, .argc = c->argc, .argv = argv};
     b->keys = alloc_bytes(sizeof(*b->keys) * (size_t)count);
     for (int i = first; i < first + count; i++)
         blocking_add_key(c, argv[i].ptr, argv[i].len);
     c->flags |= CLIENT_BLOCKED;
-    c->server->blocked_clients++;
+    c->commands->blocked_clients++;
 }
 
-static void blocking_remove_from_key(struct server *s, struct blocking_key *bk,
+static void blocking_remove_from_key(struct commands *cs, struct blocking_key *bk,
                                      const struct client *c)
 {
     int i = 0;
@@ -199,7 +207,7 @@ static void blocking_remove_from_key(struct server *s, struct blocking_key *bk,
     if (bk->client_count > 0)
         return;
     blocking_node_release(&bk->node);
-    keymap_remove(&s->blocking_keys, &bk->node);
+    keymap_remove(&cs->blocking_keys, &bk->node);
 }
 
 /* Leaves every FIFO and frees the copied command. The command counts as
@@ -207,28 +215,28 @@ static void blocking_remove_from_key(struct server *s, struct blocking_key *bk,
  * when it unblocks. */
 static void blocking_leave(struct client *c)
 {
-    struct server *s = c->server;
+    struct commands *cs = c->commands;
     struct blocked_state *b = &c->blocked;
     assert(c->flags & CLIENT_BLOCKED);
     for (int i = 0; i < b->key_count; i++)
-        blocking_remove_from_key(s, b->keys[i], c);
+        blocking_remove_from_key(cs, b->keys[i], c);
     b->cmd->stats.calls++;
-    s->stats.total_commands_processed++;
+    cs->stats.total_commands_processed++;
     alloc_free(b->keys);
-    argv_free(b->argv);
+    args_free(b->argv);
     *b = (struct blocked_state){0};
     c->flags &= ~(unsigned)CLIENT_BLOCKED;
-    s->blocked_clients--;
-    assert(s->blocked_clients >= 0);
+    cs->blocked_clients--;
+    assert(cs->blocked_clients >= 0);
 }
 
-void blocking_unblock(struct client *c, int reply)
+void blocking_unblock(struct client *c, enum blocking_unblock_reply reply)
 {
     if (!(c->flags & CLIENT_BLOCKED))
         return;
-    if (reply == 't') {
+    if (reply == BLOCKING_REPLY_TIMEOUT) {
         reply_null_array(c);
-    } else if (reply == 'e') {
+    } else if (reply == BLOCKING_REPLY_ERROR) {
         reply_error(c, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
     }
     blocking_leave(c);
@@ -236,50 +244,50 @@ void blocking_unblock(struct client *c, int reply)
         client_unblocked(c);
 }
 
-void blocking_expire_timeouts(struct server *s)
+void blocking_expire_timeouts(struct commands *cs)
 {
-    if (s->blocked_clients == 0)
+    if (cs->blocked_clients == 0)
         return;
-    int64_t now = s->now_ms;
-    for (struct client *c = s->clients_head; c; c = c->next) {
+    int64_t now = cs->loop->now_ms;
+    for (struct client *c = client_first(cs); c; c = client_next(c)) {
         const struct blocked_state *b = &c->blocked;
         if ((c->flags & CLIENT_BLOCKED) && b->timeout_ms != 0 && b->timeout_ms <= now)
-            blocking_unblock(c, 't');
+            blocking_unblock(c, BLOCKING_REPLY_TIMEOUT);
     }
 }
 
 /* ---- Wake-ups ---- */
 
-static void blocking_mark_ready(struct server *s, struct blocking_key *bk)
+static void blocking_mark_ready(struct commands *cs, struct blocking_key *bk)
 {
     if (bk->ready)
         return;
     bk->ready = true;
-    if (s->ready_count == s->ready_cap)
-        s->ready_keys = blocking_array_grow(s->ready_keys, &s->ready_cap, sizeof(*s->ready_keys));
+    if (cs->ready_count == cs->ready_cap)
+        cs->ready_keys = blocking_array_grow(cs->ready_keys, &cs->ready_cap, sizeof(*cs->ready_keys));
     const struct keymap_node *node = &bk->node;
-    s->ready_keys[s->ready_count++] = (struct blocking_ready){
+    cs->ready_keys[cs->ready_count++] = (struct blocking_ready){
         .db_id = node->db_id, .key_len = node->key_len,
         .key = alloc_strndup(node->key, node->key_len)};
 }
 
-void blocking_key_touched(struct server *s, struct db *db, const char *key, size_t key_len)
+void blocking_key_touched(struct commands *cs, struct db *db, const char *key, size_t key_len)
 {
-    if (keymap_size(&s->blocking_keys) == 0)
+    if (keymap_size(&cs->blocking_keys) == 0)
         return;
     if (key != NULL) {
-        struct blocking_key *bk = blocking_find(s, db->id, key, key_len);
+        struct blocking_key *bk = blocking_find(cs, db->id, key, key_len);
         if (bk)
-            blocking_mark_ready(s, bk);
+            blocking_mark_ready(cs, bk);
         return;
     }
     /* A whole-database change (SWAPDB, FLUSHDB): any key of db may now
      * hold data; serving re-checks each one. */
     struct keymap_iter it;
-    keymap_iter_init(&it, &s->blocking_keys);
+    keymap_iter_init(&it, &cs->blocking_keys);
     for (struct keymap_node *node; (node = keymap_iter_next(&it));) {
         if (node->db_id == db->id)
-            blocking_mark_ready(s, (struct blocking_key *)node);
+            blocking_mark_ready(cs, (struct blocking_key *)node);
     }
     keymap_iter_done(&it);
 }
@@ -304,7 +312,7 @@ static bool blocking_serve_client(struct client *c, const struct blocking_ready 
     c->cmd = b->cmd;
     /* A served wake-up logs what it did (e.g. BLPOP as LPOP). */
     struct propagate_frame frame;
-    propagate_begin(c->server, &frame);
+    propagate_begin(c->commands, &frame);
     b->cmd->proc(c);
     propagate_end(c, b->cmd, &frame);
     c->cmd = NULL;
@@ -321,40 +329,42 @@ static bool blocking_serve_client(struct client *c, const struct blocking_ready 
 
 /* Serves the clients blocked on one ready key, first blocked first, while
  * the key holds data. Clients waiting for another type keep their place. */
-static void blocking_serve_key(struct server *s, const struct blocking_ready *ready)
+static void blocking_serve_key(struct commands *cs, const struct blocking_ready *ready)
 {
-    struct blocking_key *bk = blocking_find(s, ready->db_id, ready->key, ready->key_len);
+    struct blocking_key *bk = blocking_find(cs, ready->db_id, ready->key, ready->key_len);
     if (bk == NULL)
         return;
     bk->ready = false;
-    struct db *db = &s->keyspace.dbs[ready->db_id];
+    struct db *db = &cs->keyspace->dbs[ready->db_id];
     int skipped = 0;
     /* Serving can free the node (its last client leaves): look it up again
      * each round. */
-    while ((bk = blocking_find(s, ready->db_id, ready->key, ready->key_len)) != NULL &&
+    while ((bk = blocking_find(cs, ready->db_id, ready->key, ready->key_len)) != NULL &&
            skipped < bk->client_count) {
         struct kv *kv = db_lookup(db, ready->key, ready->key_len,
                                   DB_LOOKUP_WRITE | DB_LOOKUP_NOTOUCH);
         if (kv == NULL)
             break;
         struct client *c = bk->clients[skipped];
-        if (kv->type != blocking_kind_type(c->blocked.kind) ||
+        /* A closing client is not served: the element it would pop stays
+         * for the next waiter (it leaves the FIFO when it is freed). */
+        if ((c->conn.flags & CONN_CLOSING) || kv->type != blocking_kind_type(c->blocked.kind) ||
             !blocking_serve_client(c, ready))
             skipped++;
     }
 }
 
-void blocking_serve_ready(struct server *s)
+void blocking_serve_ready(struct commands *cs)
 {
-    while (s->ready_count > 0) {
+    while (cs->ready_count > 0) {
         /* Take this round's keys: serving marks new ones (BLMOVE's
          * destination), which the next round handles. */
-        struct blocking_ready *round = s->ready_keys;
-        int count = s->ready_count;
-        s->ready_keys = NULL;
-        s->ready_count = s->ready_cap = 0;
+        struct blocking_ready *round = cs->ready_keys;
+        int count = cs->ready_count;
+        cs->ready_keys = NULL;
+        cs->ready_count = cs->ready_cap = 0;
         for (int i = 0; i < count; i++) {
-            blocking_serve_key(s, &round[i]);
+            blocking_serve_key(cs, &round[i]);
             alloc_free(round[i].key);
         }
         alloc_free(round);

@@ -8,7 +8,18 @@
 #include <strings.h>
 
 #include "engine/number.h"
+#include "engine/db.h"
+#include "net/commands/arg.h"
+#include "net/commands/blocking.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/commands.h"
+#include "net/commands/reply.h"
+#include "net/commands/transaction.h"
+#include "net/core/config.h"
+#include "net/core/version.h"
+#include "net/wire/buf.h"
+#include "net/wire/conn.h"
 
 static void connection_ping_command(struct client *c)
 {
@@ -37,7 +48,7 @@ static void connection_quit_command(struct client *c)
 static bool connection_password_ok(struct client *c, const struct resp_arg *user,
                                    const struct resp_arg *pass)
 {
-    const char *required = c->server->config.requirepass;
+    const char *required = c->commands->config->requirepass;
     if (user && !(user->len == 7 && memcmp(user->ptr, "default", 7) == 0))
         return false;
     if (!required || !required[0])
@@ -51,7 +62,7 @@ static void connection_auth_command(struct client *c)
         reply_error_syntax(c);
         return;
     }
-    const char *required = c->server->config.requirepass;
+    const char *required = c->commands->config->requirepass;
     if (c->argc == 2 && (!required || !required[0])) {
         reply_error(c, "AUTH <password> called without any password configured for the default "
                        "user. Are you sure your configuration is correct?");
@@ -81,11 +92,11 @@ static void connection_hello_reply(struct client *c)
     reply_bulk_cstr(c, "server");
     reply_bulk_cstr(c, "redis");
     reply_bulk_cstr(c, "version");
-    reply_bulk_cstr(c, SERVER_REDIS_VERSION);
+    reply_bulk_cstr(c, VERSION_REDIS);
     reply_bulk_cstr(c, "proto");
     reply_integer(c, c->resp);
     reply_bulk_cstr(c, "id");
-    reply_integer(c, (long long)c->id);
+    reply_integer(c, (long long)c->conn.id);
     reply_bulk_cstr(c, "mode");
     reply_bulk_cstr(c, "standalone");
     reply_bulk_cstr(c, "role");
@@ -155,16 +166,17 @@ static void connection_select_command(struct client *c)
         reply_error_not_integer(c);
         return;
     }
-    if (id < 0 || id >= c->server->keyspace.db_count) {
+    if (id < 0 || id >= c->commands->keyspace->db_count) {
         reply_error(c, "DB index is out of range");
         return;
     }
-    c->db = &c->server->keyspace.dbs[id];
+    c->db = &c->commands->keyspace->dbs[id];
     reply_ok(c);
 }
 
 static void connection_reset_command(struct client *c)
 {
+    transaction_client_reset(c); /* discards MULTI, unwatches every key */
     client_reset(c);
     reply_status(c, "RESET");
 }
@@ -181,7 +193,7 @@ static void connection_monitor_command(struct client *c)
         return;
     }
     c->flags |= CLIENT_MONITOR;
-    c->server->monitors++;
+    c->commands->monitors++;
     reply_ok(c);
 }
 
@@ -189,7 +201,7 @@ static void connection_monitor_command(struct client *c)
 
 static void client_id_command(struct client *c)
 {
-    reply_integer(c, (long long)c->id);
+    reply_integer(c, (long long)c->conn.id);
 }
 
 static void client_getname_command(struct client *c)
@@ -228,7 +240,7 @@ static bool client_type_valid(const struct resp_arg *t)
 
 static void client_list_command(struct client *c)
 {
-    struct server *s = c->server;
+    struct commands *cs = c->commands;
     bool only_normal = false, by_id = false;
     if (c->argc == 4 && arg_equals(&c->argv[2], "type")) {
         if (!client_type_valid(&c->argv[3])) {
@@ -255,15 +267,15 @@ static void client_list_command(struct client *c)
     }
     (void)only_normal;
     struct buf b = {0};
-    for (struct client *o = s->clients_head; o; o = o->next) {
-        if (o->fd < 0 || (o->flags & CLIENT_CLOSING))
+    for (struct client *o = client_first(cs); o; o = client_next(o)) {
+        if (o->conn.fd < 0 || (o->conn.flags & CONN_CLOSING))
             continue;
         if (by_id) {
             bool match = false;
             for (int j = 3; j < c->argc && !match; j++) {
                 long long id = 0;
                 number_parse_ll(c->argv[j].ptr, c->argv[j].len, &id);
-                match = (uint64_t)id == o->id;
+                match = (uint64_t)id == o->conn.id;
             }
             if (!match)
                 continue;
@@ -283,11 +295,11 @@ struct client_kill_filter {
 
 static bool client_kill_matches(const struct client_kill_filter *f, struct client *self, struct client *o)
 {
-    if (f->id && (uint64_t)f->id != o->id)
+    if (f->id && (uint64_t)f->id != o->conn.id)
         return false;
-    if (f->addr && !(strlen(o->addr) == f->addr->len && memcmp(o->addr, f->addr->ptr, f->addr->len) == 0))
+    if (f->addr && !(strlen(o->conn.addr) == f->addr->len && memcmp(o->conn.addr, f->addr->ptr, f->addr->len) == 0))
         return false;
-    if (f->laddr && !(strlen(o->laddr) == f->laddr->len && memcmp(o->laddr, f->laddr->ptr, f->laddr->len) == 0))
+    if (f->laddr && !(strlen(o->conn.laddr) == f->laddr->len && memcmp(o->conn.laddr, f->laddr->ptr, f->laddr->len) == 0))
         return false;
     if (f->user && !arg_equals(f->user, "default"))
         return false;
@@ -345,9 +357,9 @@ static int client_kill_matching(struct client *c, const struct client_kill_filte
 {
     int killed = 0;
     struct client *next;
-    for (struct client *o = c->server->clients_head; o; o = next) {
-        next = o->next;
-        if (o->fd < 0 || (o->flags & CLIENT_CLOSING) || !client_kill_matches(f, c, o))
+    for (struct client *o = client_first(c->commands); o; o = next) {
+        next = client_next(o);
+        if (o->conn.fd < 0 || (o->conn.flags & CONN_CLOSING) || !client_kill_matches(f, c, o))
             continue;
         if (o == c)
             client_close_after_reply(c);
@@ -371,7 +383,7 @@ static void client_kill_command(struct client *c)
             return;
         }
         if (self)
-            c->flags &= ~(unsigned)CLIENT_CLOSE_AFTER_REPLY;
+            c->conn.flags &= ~(unsigned)CONN_CLOSE_AFTER_REPLY;
         reply_ok(c);
         if (self)
             client_close_after_reply(c);
@@ -382,7 +394,7 @@ static void client_kill_command(struct client *c)
     bool self = client_kill_matches(&f, c, c);
     int killed = client_kill_matching(c, &f);
     if (self)
-        c->flags &= ~(unsigned)CLIENT_CLOSE_AFTER_REPLY;
+        c->conn.flags &= ~(unsigned)CONN_CLOSE_AFTER_REPLY;
     reply_integer(c, killed);
     if (self)
         client_close_after_reply(c);
@@ -416,10 +428,10 @@ static void client_unblock_command(struct client *c)
                        "CLIENT HELP.");
         return;
     }
-    int reason = 't';
+    enum blocking_unblock_reply reason = BLOCKING_REPLY_TIMEOUT;
     if (c->argc == 4) {
         if (arg_equals(&c->argv[3], "error")) {
-            reason = 'e';
+            reason = BLOCKING_REPLY_ERROR;
         } else if (!arg_equals(&c->argv[3], "timeout")) {
             reply_error(c, "CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
             return;
@@ -428,7 +440,7 @@ static void client_unblock_command(struct client *c)
     long long id;
     if (!arg_get_ll(c, 2, &id, NULL))
         return;
-    struct client *target = client_by_id(c->server, (uint64_t)id);
+    struct client *target = client_by_id(c->commands, (uint64_t)id);
     if (target == NULL || !(target->flags & CLIENT_BLOCKED)) {
         reply_integer(c, 0);
         return;
@@ -485,9 +497,10 @@ static void client_help_command(struct client *c)
 }
 
 static struct command client_subcommands[] = {
-    {.name = "id", .proc = client_id_command, .arity = 2, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
-     .acl = ACL_SLOW | ACL_CONNECTION, .summary = "Returns the client ID for the current connection",
-     .since = "5.0.0", .group = "connection", .complexity = "O(1)"},
+    {.name = "id", .proc = client_id_command, .arity = 2,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
+     .summary = "Returns the client ID for the current connection", .since = "5.0.0",
+     .group = "connection", .complexity = "O(1)"},
     {.name = "getname", .proc = client_getname_command, .arity = 2,
      .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
      .summary = "Get the current connection name", .since = "2.6.9", .group = "connection",
@@ -495,75 +508,127 @@ static struct command client_subcommands[] = {
     {.name = "setname", .proc = client_setname_command, .arity = 3,
      .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
      .summary = "Set the current connection name", .since = "2.6.9", .group = "connection",
-     .complexity = "O(1)"},
+     .complexity = "O(1)",
+     .arguments = "connection-name^s"},
     {.name = "list", .proc = client_list_command, .arity = -2,
      .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION,
+     .tips = "nondeterministic_output",
      .summary = "Get the list of client connections", .since = "2.4.0", .group = "connection",
-     .complexity = "O(N) where N is the number of client connections"},
+     .complexity = "O(N) where N is the number of client connections",
+     .history = (const struct command_history[]){
+         {"2.8.12", "Added unique client `id` field."},
+         {"5.0.0", "Added optional `TYPE` filter."},
+         {"6.0.0", "Added `user` field."},
+         {"6.2.0", "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` "
+                   "filter."},
+         {"7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."},
+         {"7.0.3", "Added `ssub` field."},
+         {0}},
+     .arguments = "normal_master_replica_pubsub^o='TYPE'@5.0.0?(normal^t='NORMAL' "
+                  "master^t='MASTER' replica^t='REPLICA' pubsub^t='PUBSUB') "
+                  "id^b='ID'@6.2.0?(client-id^i*)"},
     {.name = "info", .proc = client_info_command, .arity = 2,
      .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
-     .summary = "Returns information about the current client connection.", .since = "6.2.0", .group = "connection",
-     .complexity = "O(1)"},
+     .tips = "nondeterministic_output",
+     .summary = "Returns information about the current client connection.", .since = "6.2.0",
+     .group = "connection", .complexity = "O(1)"},
     {.name = "kill", .proc = client_kill_command, .arity = -3,
      .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION,
      .summary = "Kill the connection of a client", .since = "2.4.0", .group = "connection",
-     .complexity = "O(N) where N is the number of client connections"},
+     .complexity = "O(N) where N is the number of client connections",
+     .history = (const struct command_history[]){
+         {"2.8.12", "Added new filter format."},
+         {"2.8.12", "`ID` option."},
+         {"3.2.0", "Added `master` type in for `TYPE` option."},
+         {"5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward "
+                   "compatibility."},
+         {"6.2.0", "`LADDR` option."},
+         {0}},
+     .arguments = "filter^o(ip:port^s!2.8.12 new-format^o*(client-id^i='ID'@2.8.12? "
+                  "normal_master_slave_pubsub^o='TYPE'@2.8.12?(normal^t='NORMAL' "
+                  "master^t='MASTER'@3.2.0 slave^t='SLAVE' replica^t='REPLICA'@5.0.0 "
+                  "pubsub^t='PUBSUB') username^s='USER'? ip:port^s='ADDR'? "
+                  "ip:port^s='LADDR'@6.2.0? yes/no^s='SKIPME'?))"},
     {.name = "no-evict", .proc = client_no_evict_command, .arity = 3,
      .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION,
      .summary = "Set client eviction mode for the current connection", .since = "7.0.0",
-     .group = "connection", .complexity = "O(1)"},
+     .group = "connection", .complexity = "O(1)",
+     .arguments = "enabled^o(on^t='ON' off^t='OFF')"},
     {.name = "unblock", .proc = client_unblock_command, .arity = -3,
      .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION,
      .summary = "Unblock a client blocked in a blocking command from a different connection",
      .since = "5.0.0", .group = "connection",
-     .complexity = "O(log N) where N is the number of client connections"},
+     .complexity = "O(log N) where N is the number of client connections",
+     .arguments = "client-id^i timeout_error^o?(timeout^t='TIMEOUT' error^t='ERROR')"},
     {.name = "getredir", .proc = client_getredir_command, .arity = 2,
      .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
-     .summary = "Get tracking notifications redirection client ID if any",
-     .since = "6.0.0", .group = "connection", .complexity = "O(1)"},
+     .summary = "Get tracking notifications redirection client ID if any", .since = "6.0.0",
+     .group = "connection", .complexity = "O(1)"},
     {.name = "help", .proc = client_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
-     .acl = ACL_SLOW | ACL_CONNECTION, .summary = "Show helpful text about the different subcommands",
-     .since = "5.0.0", .group = "connection", .complexity = "O(1)"},
+     .acl = ACL_SLOW | ACL_CONNECTION,
+     .summary = "Show helpful text about the different subcommands", .since = "5.0.0",
+     .group = "connection", .complexity = "O(1)"},
     {0},
 };
 
 struct command connection_commands[] = {
     {.name = "ping", .proc = connection_ping_command, .arity = -1, .flags = CMD_FAST | CMD_SENTINEL,
-     .acl = ACL_FAST | ACL_CONNECTION, .summary = "Ping the server",
-     .since = "1.0.0", .group = "connection", .complexity = "O(1)"},
-    {.name = "echo", .proc = connection_echo_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
-     .acl = ACL_FAST | ACL_CONNECTION, .summary = "Echo the given string", .since = "1.0.0",
-     .group = "connection", .complexity = "O(1)"},
+     .acl = ACL_FAST | ACL_CONNECTION,
+     .tips = "request_policy:all_shards response_policy:all_succeeded",
+     .summary = "Ping the server", .since = "1.0.0", .group = "connection", .complexity = "O(1)",
+     .arguments = "message^s?"},
+    {.name = "echo", .proc = connection_echo_command, .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl = ACL_FAST | ACL_CONNECTION,
+     .summary = "Echo the given string", .since = "1.0.0", .group = "connection",
+     .complexity = "O(1)",
+     .arguments = "message^s"},
     {.name = "quit", .proc = connection_quit_command, .arity = -1,
      .flags = CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH,
-     .acl = ACL_FAST | ACL_CONNECTION, .summary = "Close the connection", .since = "1.0.0",
-     .group = "connection", .complexity = "O(1)"},
+     .acl = ACL_FAST | ACL_CONNECTION,
+     .summary = "Close the connection", .since = "1.0.0", .group = "connection",
+     .complexity = "O(1)"},
     {.name = "auth", .proc = connection_auth_command, .arity = -2,
-     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY,
-     .acl = ACL_FAST | ACL_CONNECTION, .summary = "Authenticate to the server", .since = "1.0.0",
-     .group = "connection", .complexity = "O(N) where N is the number of passwords defined for the user"},
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL |
+              CMD_ALLOW_BUSY, .acl = ACL_FAST | ACL_CONNECTION,
+     .summary = "Authenticate to the server", .since = "1.0.0", .group = "connection",
+     .complexity = "O(N) where N is the number of passwords defined for the user",
+     .history = (const struct command_history[]){
+         {"6.0.0", "Added ACL style (username and password)."},
+         {0}},
+     .arguments = "username^s@6.0.0? password^s"},
     {.name = "hello", .proc = connection_hello_command, .arity = -1,
-     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY,
-     .acl = ACL_FAST | ACL_CONNECTION, .summary = "Handshake with Redis", .since = "6.0.0",
-     .group = "connection", .complexity = "O(1)"},
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL |
+              CMD_ALLOW_BUSY, .acl = ACL_FAST | ACL_CONNECTION,
+     .summary = "Handshake with Redis", .since = "6.0.0", .group = "connection",
+     .complexity = "O(1)",
+     .history = (const struct command_history[]){
+         {"6.2.0", "`protover` made optional; when called without arguments the command reports "
+                   "the current connection's context."},
+         {0}},
+     .arguments = "arguments^b?(protover^i username_password^b='AUTH'?(username^s password^s) "
+                  "clientname^s='SETNAME'?)"},
     {.name = "select", .proc = connection_select_command, .arity = 2,
      .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl = ACL_FAST | ACL_CONNECTION,
-     .summary = "Change the selected database for the current connection", .since = "1.0.0", .group = "connection",
-     .complexity = "O(1)"},
+     .summary = "Change the selected database for the current connection", .since = "1.0.0",
+     .group = "connection", .complexity = "O(1)",
+     .arguments = "index^i"},
     {.name = "reset", .proc = connection_reset_command, .arity = 1,
      .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
-     .acl = ACL_FAST | ACL_CONNECTION, .summary = "Reset the connection", .since = "6.2.0",
-     .group = "connection", .complexity = "O(1)"},
+     .acl = ACL_FAST | ACL_CONNECTION,
+     .summary = "Reset the connection", .since = "6.2.0", .group = "connection",
+     .complexity = "O(1)"},
     {.name = "monitor", .proc = connection_monitor_command, .arity = 1,
-     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS,
      .summary = "Listen for all requests received by the server in real time", .since = "1.0.0",
      .group = "server"},
     {.name = "client", .arity = -2, .flags = CMD_SENTINEL, .acl = ACL_SLOW,
      .summary = "A container for client connection commands", .since = "2.4.0",
-     .group = "connection", .complexity = "Depends on subcommand.", .subcommands = client_subcommands},
+     .group = "connection", .complexity = "Depends on subcommand.",
+     .subcommands = client_subcommands},
     {0},
 };

@@ -23,11 +23,20 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "engine/glob.h"
 #include "engine/hash.h"
 #include "engine/kv.h"
 #include "engine/number.h"
+#include "net/commands/arg.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
-#include "engine/glob.h"
+#include "net/commands/commands.h"
+#include "net/commands/notify.h"
+#include "net/commands/propagate.h"
+#include "net/commands/random64.h"
+#include "net/commands/reply.h"
+#include "net/commands/typed_key.h"
+#include "net/wire/buf.h"
 
 /* HSCAN's COUNT default, and the bucket visits allowed per requested
  * element, as Redis 7.0's scanGenericCommand. */
@@ -35,45 +44,18 @@
 
 /* ---- Helpers ---- */
 
-/* HRANDFIELD's randomness: random() gives 31 bits, so three calls cover 64. */
-static uint64_t hash_rand64(void)
-{
-    uint64_t r = (uint64_t)random();
-    r = (r << 31) ^ (uint64_t)random();
-    r = (r << 31) ^ (uint64_t)random();
-    return r;
-}
-
-/* Looks key up for reading. Returns the hash kv, or NULL when the key is
- * missing (*wrongtype false) or holds another type (*wrongtype true, and the
- * error has been replied). */
-static struct kv *hash_lookup_read(struct client *c, bool *wrongtype)
-{
-    const struct resp_arg *key = &c->argv[1];
-    struct kv *kv = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_READ);
-    *wrongtype = kv && kv->type != KV_HASH;
-    if (*wrongtype) {
-        reply_error_wrongtype(c);
-        return NULL;
-    }
-    return kv;
-}
-
 /* Looks key up for writing and creates an empty hash if it is missing,
  * as Redis's hashTypeLookupWriteOrCreate. Replies WRONGTYPE and returns NULL
  * when the key holds another type. *created tells the caller the kv is new
  * and must be added (db_add) once it holds a field. */
 static struct kv *hash_lookup_write(struct client *c, bool *created)
 {
-    const struct resp_arg *key = &c->argv[1];
-    struct kv *kv = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_WRITE);
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_HASH, &kv))
+        return NULL;
     *created = kv == NULL;
     if (!kv)
-        return hash_kv_new(key->ptr, key->len);
-    if (kv->type != KV_HASH) {
-        reply_error_wrongtype(c);
-        return NULL;
-    }
+        return hash_kv_new(c->argv[1].ptr, c->argv[1].len);
     return kv;
 }
 
@@ -84,12 +66,12 @@ static void hash_commit(struct client *c, struct kv *kv, bool created)
     assert(hash_count(kv) > 0);
     if (created)
         db_add(c->db, kv);
-    server_key_modified(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
+    notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
 }
 
 static const struct encoding_limits *hash_limits(struct client *c)
 {
-    return &c->server->keyspace.limits;
+    return &c->commands->keyspace->limits;
 }
 
 /* ---- HSET, HMSET, HSETNX ---- */
@@ -146,9 +128,8 @@ static void hash_hsetnx_command(struct client *c)
 
 static void hash_hget_command(struct client *c)
 {
-    bool wrongtype;
-    struct kv *kv = hash_lookup_read(c, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_HASH, &kv))
         return;
     struct hash_text value;
     if (!kv || !hash_get(kv, c->argv[2].ptr, c->argv[2].len, &value)) {
@@ -160,9 +141,8 @@ static void hash_hget_command(struct client *c)
 
 static void hash_hmget_command(struct client *c)
 {
-    bool wrongtype;
-    struct kv *kv = hash_lookup_read(c, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_HASH, &kv))
         return;
     reply_array_len(c, c->argc - 2);
     for (int i = 2; i < c->argc; i++) {
@@ -176,17 +156,15 @@ static void hash_hmget_command(struct client *c)
 
 static void hash_hlen_command(struct client *c)
 {
-    bool wrongtype;
-    struct kv *kv = hash_lookup_read(c, &wrongtype);
-    if (!wrongtype)
+    struct kv *kv;
+    if (typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_HASH, &kv))
         reply_integer(c, kv ? (long long)hash_count(kv) : 0);
 }
 
 static void hash_hstrlen_command(struct client *c)
 {
-    bool wrongtype;
-    struct kv *kv = hash_lookup_read(c, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_HASH, &kv))
         return;
     struct hash_text value;
     bool found = kv && hash_get(kv, c->argv[2].ptr, c->argv[2].len, &value);
@@ -195,9 +173,8 @@ static void hash_hstrlen_command(struct client *c)
 
 static void hash_hexists_command(struct client *c)
 {
-    bool wrongtype;
-    struct kv *kv = hash_lookup_read(c, &wrongtype);
-    if (!wrongtype)
+    struct kv *kv;
+    if (typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_HASH, &kv))
         reply_integer(c, kv && hash_exists(kv, c->argv[2].ptr, c->argv[2].len) ? 1 : 0);
 }
 
@@ -206,13 +183,11 @@ static void hash_hexists_command(struct client *c)
 static void hash_hdel_command(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
-    struct kv *kv = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_WRITE);
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_HASH, &kv))
+        return;
     if (!kv) {
         reply_integer(c, 0);
-        return;
-    }
-    if (kv->type != KV_HASH) {
-        reply_error_wrongtype(c);
         return;
     }
     long long deleted = 0;
@@ -220,13 +195,11 @@ static void hash_hdel_command(struct client *c)
         if (!hash_delete(kv, c->argv[i].ptr, c->argv[i].len))
             continue;
         deleted++;
-        if (hash_count(kv) == 0) {
-            db_delete(c->db, key->ptr, key->len);
+        if (typed_key_delete_if_empty(c, kv))
             break;
-        }
     }
     if (deleted > 0)
-        server_key_modified(c->server, c->db, key->ptr, key->len);
+        notify_key_modified(c->commands, c->db, key->ptr, key->len);
     reply_integer(c, deleted);
 }
 
@@ -236,9 +209,8 @@ enum hash_part { HASH_PART_KEYS = 1, HASH_PART_VALUES = 2, HASH_PART_BOTH = 3 };
 
 static void hash_get_all_generic(struct client *c, enum hash_part part)
 {
-    bool wrongtype;
-    struct kv *kv = hash_lookup_read(c, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_HASH, &kv))
         return;
     long long count = kv ? (long long)hash_count(kv) : 0;
     if (part == HASH_PART_BOTH)
@@ -381,9 +353,8 @@ static void hash_random_reply_pair(const struct hash_text *field, const struct h
 
 static void hash_hrandfield_count(struct client *c, long long count_arg, bool with_values)
 {
-    bool wrongtype;
-    struct kv *kv = hash_lookup_read(c, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_HASH, &kv))
         return;
     if (!kv || count_arg == 0) {
         reply_empty_array(c);
@@ -395,7 +366,7 @@ static void hash_hrandfield_count(struct client *c, long long count_arg, bool wi
     uint64_t replies = unique && count > size ? size : count;
     reply_array_len(c, (long long)(with_values && c->resp == 2 ? replies * 2 : replies));
     struct random_reply r = {c, with_values, 0};
-    hash_random_pairs(kv, count, unique, hash_rand64, hash_random_reply_pair, &r);
+    hash_random_pairs(kv, count, unique, random64_next, hash_random_reply_pair, &r);
     assert((uint64_t)r.sent == replies);
 }
 
@@ -423,16 +394,15 @@ static void hash_hrandfield_command(struct client *c)
         hash_hrandfield_count(c, count, with_values);
         return;
     }
-    bool wrongtype;
-    struct kv *kv = hash_lookup_read(c, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_HASH, &kv))
         return;
     if (!kv) {
         reply_null(c);
         return;
     }
     struct random_reply r = {c, false, 0};
-    hash_random_pairs(kv, 1, true, hash_rand64, hash_random_reply_pair, &r);
+    hash_random_pairs(kv, 1, true, random64_next, hash_random_reply_pair, &r);
     assert(r.sent == 1);
 }
 
@@ -494,9 +464,8 @@ static void hash_hscan_command(struct client *c)
         reply_error(c, "invalid cursor");
         return;
     }
-    bool wrongtype;
-    struct kv *kv = hash_lookup_read(c, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_HASH, &kv))
         return;
     if (!kv) {
         reply_array_len(c, 2);
@@ -526,54 +495,115 @@ static void hash_hscan_command(struct client *c)
 #define HASH_R_FAST (ACL_READ | ACL_HASH | ACL_FAST)
 #define HASH_R_SLOW (ACL_READ | ACL_HASH | ACL_SLOW)
 
-#define HASH_CMD(name_, proc_, arity_, flags_, acl_, summary_, since_, complexity_)               \
-    {.name = (name_), .proc = (proc_), .arity = (arity_), .flags = (flags_), .acl = (acl_),      \
-     .first_key = 1, .last_key = 1, .key_step = 1, .summary = (summary_), .since = (since_),     \
-     .group = "hash", .complexity = (complexity_)}
-
 struct command hash_commands[] = {
-    HASH_CMD("hset", hash_hset_command, -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, HASH_W_FAST,
-             "Set the string value of a hash field", "2.0.0",
-             "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the "
-             "command is called with multiple field/value pairs."),
-    HASH_CMD("hsetnx", hash_hsetnx_command, 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, HASH_W_FAST,
-             "Set the value of a hash field, only if the field does not exist", "2.0.0", "O(1)"),
-    HASH_CMD("hget", hash_hget_command, 3, CMD_READONLY | CMD_FAST, HASH_R_FAST,
-             "Get the value of a hash field", "2.0.0", "O(1)"),
-    HASH_CMD("hmget", hash_hmget_command, -3, CMD_READONLY | CMD_FAST, HASH_R_FAST,
-             "Get the values of all the given hash fields", "2.0.0",
-             "O(N) where N is the number of fields being requested."),
-    HASH_CMD("hmset", hash_hmset_command, -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, HASH_W_FAST,
-             "Set multiple hash fields to multiple values", "2.0.0",
-             "O(N) where N is the number of fields being set."),
-    HASH_CMD("hdel", hash_hdel_command, -3, CMD_WRITE | CMD_FAST, HASH_W_FAST,
-             "Delete one or more hash fields", "2.0.0",
-             "O(N) where N is the number of fields to be removed."),
-    HASH_CMD("hlen", hash_hlen_command, 2, CMD_READONLY | CMD_FAST, HASH_R_FAST,
-             "Get the number of fields in a hash", "2.0.0", "O(1)"),
-    HASH_CMD("hstrlen", hash_hstrlen_command, 3, CMD_READONLY | CMD_FAST, HASH_R_FAST,
-             "Get the length of the value of a hash field", "3.2.0", "O(1)"),
-    HASH_CMD("hexists", hash_hexists_command, 3, CMD_READONLY | CMD_FAST, HASH_R_FAST,
-             "Determine if a hash field exists", "2.0.0", "O(1)"),
-    HASH_CMD("hkeys", hash_hkeys_command, 2, CMD_READONLY, HASH_R_SLOW,
-             "Get all the fields in a hash", "2.0.0", "O(N) where N is the size of the hash."),
-    HASH_CMD("hvals", hash_hvals_command, 2, CMD_READONLY, HASH_R_SLOW,
-             "Get all the values in a hash", "2.0.0", "O(N) where N is the size of the hash."),
-    HASH_CMD("hgetall", hash_hgetall_command, 2, CMD_READONLY, HASH_R_SLOW,
-             "Get all the fields and values in a hash", "2.0.0",
-             "O(N) where N is the size of the hash."),
-    HASH_CMD("hincrby", hash_hincrby_command, 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, HASH_W_FAST,
-             "Increment the integer value of a hash field by the given number", "2.0.0", "O(1)"),
-    HASH_CMD("hincrbyfloat", hash_hincrbyfloat_command, 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST,
-             HASH_W_FAST, "Increment the float value of a hash field by the given amount",
-             "2.6.0", "O(1)"),
-    HASH_CMD("hrandfield", hash_hrandfield_command, -2, CMD_READONLY, HASH_R_SLOW,
-             "Get one or multiple random fields from a hash", "6.2.0",
-             "O(N) where N is the number of fields returned"),
-    HASH_CMD("hscan", hash_hscan_command, -3, CMD_READONLY, HASH_R_SLOW,
-             "Incrementally iterate hash fields and associated values", "2.8.0",
-             "O(1) for every call. O(N) for a complete iteration, including enough command "
-             "calls for the cursor to return back to 0. N is the number of elements inside the "
-             "collection.."),
+    {.name = "hset", .proc = hash_hset_command, .arity = -4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = HASH_W_FAST, .first_key = 1, .last_key = 1,
+     .key_step = 1,
+     .summary = "Set the string value of a hash field", .since = "2.0.0", .group = "hash",
+     .complexity = "O(1) for each field/value pair added, so O(N) to add N field/value pairs when "
+                   "the command is called with multiple field/value pairs.",
+     .history = (const struct command_history[]){
+         {"4.0.0", "Accepts multiple `field` and `value` arguments."},
+         {0}},
+     .arguments = "key^k#0 field_value^b*(field^s value^s)"},
+    {.name = "hsetnx", .proc = hash_hsetnx_command, .arity = 4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = HASH_W_FAST, .first_key = 1, .last_key = 1,
+     .key_step = 1,
+     .key_specs = "RW insert/i1/r0,1,0",
+     .summary = "Set the value of a hash field, only if the field does not exist", .since = "2.0.0",
+     .group = "hash", .complexity = "O(1)",
+     .arguments = "key^k#0 field^s value^s"},
+    {.name = "hget", .proc = hash_hget_command, .arity = 3, .flags = CMD_READONLY | CMD_FAST,
+     .acl = HASH_R_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Get the value of a hash field", .since = "2.0.0", .group = "hash",
+     .complexity = "O(1)",
+     .arguments = "key^k#0 field^s"},
+    {.name = "hmget", .proc = hash_hmget_command, .arity = -3, .flags = CMD_READONLY | CMD_FAST,
+     .acl = HASH_R_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Get the values of all the given hash fields", .since = "2.0.0", .group = "hash",
+     .complexity = "O(N) where N is the number of fields being requested.",
+     .arguments = "key^k#0 field^s*"},
+    {.name = "hmset", .proc = hash_hmset_command, .arity = -4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = HASH_W_FAST, .first_key = 1, .last_key = 1,
+     .key_step = 1,
+     .summary = "Set multiple hash fields to multiple values", .since = "2.0.0", .group = "hash",
+     .complexity = "O(N) where N is the number of fields being set.",
+     .doc_flags = "deprecated", .deprecated_since = "4.0.0",
+     .replaced_by = "`HSET` with multiple field-value pairs",
+     .arguments = "key^k#0 field_value^b*(field^s value^s)"},
+    {.name = "hdel", .proc = hash_hdel_command, .arity = -3, .flags = CMD_WRITE | CMD_FAST,
+     .acl = HASH_W_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW delete/i1/r0,1,0",
+     .summary = "Delete one or more hash fields", .since = "2.0.0", .group = "hash",
+     .complexity = "O(N) where N is the number of fields to be removed.",
+     .history = (const struct command_history[]){
+         {"2.4.0", "Accepts multiple `field` arguments."},
+         {0}},
+     .arguments = "key^k#0 field^s*"},
+    {.name = "hlen", .proc = hash_hlen_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST,
+     .acl = HASH_R_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RO/i1/r0,1,0",
+     .summary = "Get the number of fields in a hash", .since = "2.0.0", .group = "hash",
+     .complexity = "O(1)",
+     .arguments = "key^k#0"},
+    {.name = "hstrlen", .proc = hash_hstrlen_command, .arity = 3, .flags = CMD_READONLY | CMD_FAST,
+     .acl = HASH_R_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RO/i1/r0,1,0",
+     .summary = "Get the length of the value of a hash field", .since = "3.2.0", .group = "hash",
+     .complexity = "O(1)",
+     .arguments = "key^k#0 field^s"},
+    {.name = "hexists", .proc = hash_hexists_command, .arity = 3, .flags = CMD_READONLY | CMD_FAST,
+     .acl = HASH_R_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RO/i1/r0,1,0",
+     .summary = "Determine if a hash field exists", .since = "2.0.0", .group = "hash",
+     .complexity = "O(1)",
+     .arguments = "key^k#0 field^s"},
+    {.name = "hkeys", .proc = hash_hkeys_command, .arity = 2, .flags = CMD_READONLY,
+     .acl = HASH_R_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .tips = "nondeterministic_output_order",
+     .summary = "Get all the fields in a hash", .since = "2.0.0", .group = "hash",
+     .complexity = "O(N) where N is the size of the hash.",
+     .arguments = "key^k#0"},
+    {.name = "hvals", .proc = hash_hvals_command, .arity = 2, .flags = CMD_READONLY,
+     .acl = HASH_R_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .tips = "nondeterministic_output_order",
+     .summary = "Get all the values in a hash", .since = "2.0.0", .group = "hash",
+     .complexity = "O(N) where N is the size of the hash.",
+     .arguments = "key^k#0"},
+    {.name = "hgetall", .proc = hash_hgetall_command, .arity = 2, .flags = CMD_READONLY,
+     .acl = HASH_R_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .tips = "nondeterministic_output_order",
+     .summary = "Get all the fields and values in a hash", .since = "2.0.0", .group = "hash",
+     .complexity = "O(N) where N is the size of the hash.",
+     .arguments = "key^k#0"},
+    {.name = "hincrby", .proc = hash_hincrby_command, .arity = 4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = HASH_W_FAST, .first_key = 1, .last_key = 1,
+     .key_step = 1,
+     .key_specs = "RW access update/i1/r0,1,0",
+     .summary = "Increment the integer value of a hash field by the given number", .since = "2.0.0",
+     .group = "hash", .complexity = "O(1)",
+     .arguments = "key^k#0 field^s increment^i"},
+    {.name = "hincrbyfloat", .proc = hash_hincrbyfloat_command, .arity = 4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = HASH_W_FAST, .first_key = 1, .last_key = 1,
+     .key_step = 1,
+     .key_specs = "RW access update/i1/r0,1,0",
+     .summary = "Increment the float value of a hash field by the given amount", .since = "2.6.0",
+     .group = "hash", .complexity = "O(1)",
+     .arguments = "key^k#0 field^s increment^d"},
+    {.name = "hrandfield", .proc = hash_hrandfield_command, .arity = -2, .flags = CMD_READONLY,
+     .acl = HASH_R_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .tips = "nondeterministic_output",
+     .summary = "Get one or multiple random fields from a hash", .since = "6.2.0", .group = "hash",
+     .complexity = "O(N) where N is the number of fields returned",
+     .arguments = "key^k#0 options^b?(count^i withvalues^t='WITHVALUES'?)"},
+    {.name = "hscan", .proc = hash_hscan_command, .arity = -3, .flags = CMD_READONLY,
+     .acl = HASH_R_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .tips = "nondeterministic_output",
+     .summary = "Incrementally iterate hash fields and associated values", .since = "2.8.0",
+     .group = "hash",
+     .complexity = "O(1) for every call. O(N) for a complete iteration, including enough command "
+                   "calls for the cursor to return back to 0. N is the number of elements inside "
+                   "the collection..",
+     .arguments = "key^k#0 cursor^i pattern^p='MATCH'? count^i='COUNT'?"},
     {0},
 };

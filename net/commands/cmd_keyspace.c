@@ -32,10 +32,19 @@
 #include "engine/alloc.h"
 #include "engine/db.h"
 #include "engine/dict.h"
+#include "engine/glob.h"
 #include "engine/kv.h"
 #include "engine/number.h"
+#include "net/commands/arg.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
-#include "engine/glob.h"
+#include "net/commands/commands.h"
+#include "net/commands/notify.h"
+#include "net/commands/propagate.h"
+#include "net/commands/random64.h"
+#include "net/commands/reply.h"
+#include "net/core/config.h"
+#include "net/wire/buf.h"
 
 /* The bucket visits allowed per requested key: Redis 7.0 stops a SCAN call
  * after COUNT*10 visits even if it found fewer keys, so a sparse table
@@ -82,7 +91,7 @@ static bool keyspace_arg_get_int(struct client *c, int i, int *out, const char *
  * from the keyspace. */
 static struct db *keyspace_db_at(struct client *c, int id)
 {
-    struct keyspace *ks = &c->server->keyspace;
+    struct keyspace *ks = c->commands->keyspace;
     if (id < 0 || id >= ks->db_count)
         return NULL;
     return &ks->dbs[id];
@@ -93,15 +102,6 @@ static struct db *keyspace_db_at(struct client *c, int id)
 static bool keyspace_kv_is_stale(const struct db *db, const struct kv *kv)
 {
     return !db->keyspace->expire_paused && db_is_expired(db, kv);
-}
-
-/* RANDOMKEY's randomness: random() gives 31 bits, so three calls cover 64. */
-static uint64_t keyspace_rand64(void)
-{
-    uint64_t r = (uint64_t)random();
-    r = (r << 31) ^ (uint64_t)random();
-    r = (r << 31) ^ (uint64_t)random();
-    return r;
 }
 
 /* Returns an owned kv holding kv's value under a new key (RENAME). Takes
@@ -131,7 +131,7 @@ static void keyspace_delete_keys(struct client *c)
     long long deleted = 0;
     for (int i = 1; i < c->argc; i++) {
         if (db_delete(c->db, c->argv[i].ptr, c->argv[i].len)) {
-            server_key_modified(c->server, c->db, c->argv[i].ptr, c->argv[i].len);
+            notify_key_modified(c->commands, c->db, c->argv[i].ptr, c->argv[i].len);
             deleted++;
         }
     }
@@ -228,7 +228,7 @@ struct scan_batch {
 /* Parses SCAN's options in Redis's order; the last MATCH/COUNT/TYPE wins. */
 static bool scan_parse_options(struct client *c, struct scan_options *opt)
 {
-    opt->count = COMMAND_SCAN_COUNT_DEFAULT;
+    opt->count = ARG_SCAN_COUNT_DEFAULT;
     opt->pattern = NULL;
     opt->type = NULL;
     for (int i = 2; i < c->argc; i += 2) {
@@ -336,7 +336,7 @@ static void keyspace_scan_command(struct client *c)
 
 static void keyspace_randomkey_command(struct client *c)
 {
-    struct kv *kv = db_random(c->db, keyspace_rand64);
+    struct kv *kv = db_random(c->db, random64_next);
     if (!kv) {
         reply_null(c);
         return;
@@ -382,8 +382,8 @@ static void keyspace_rename_generic(struct client *c, bool nx)
     db_add(c->db, kv);
     if (expire_ms != -1)
         db_set_expire(c->db, kv, expire_ms);
-    server_key_modified(c->server, c->db, src->ptr, src->len);
-    server_key_modified(c->server, c->db, dst->ptr, dst->len);
+    notify_key_modified(c->commands, c->db, src->ptr, src->len);
+    notify_key_modified(c->commands, c->db, dst->ptr, dst->len);
     keyspace_rename_reply(c, nx, true);
 }
 
@@ -457,7 +457,7 @@ static void keyspace_copy_command(struct client *c)
     db_add(dst, copy);
     if (expire_ms != -1)
         db_set_expire(dst, copy, expire_ms);
-    server_key_modified(c->server, dst, dst_key->ptr, dst_key->len);
+    notify_key_modified(c->commands, dst, dst_key->ptr, dst_key->len);
     reply_integer(c, 1);
 }
 
@@ -488,8 +488,8 @@ static void keyspace_move_command(struct client *c)
     db_add(dst, kv);
     if (expire_ms != -1)
         db_set_expire(dst, kv, expire_ms);
-    server_key_modified(c->server, c->db, key->ptr, key->len);
-    server_key_modified(c->server, dst, key->ptr, key->len);
+    notify_key_modified(c->commands, c->db, key->ptr, key->len);
+    notify_key_modified(c->commands, dst, key->ptr, key->len);
     reply_integer(c, 1);
 }
 
@@ -509,10 +509,10 @@ static void keyspace_swapdb_command(struct client *c)
         return;
     }
     /* Reported before the swap, as Redis signals watchers before it. */
-    server_key_modified(c->server, db_a, NULL, 0);
+    notify_key_modified(c->commands, db_a, NULL, 0);
     if (db_b != db_a) {
-        server_key_modified(c->server, db_b, NULL, 0);
-        keyspace_swap(&c->server->keyspace, a, b);
+        notify_key_modified(c->commands, db_b, NULL, 0);
+        keyspace_swap(c->commands->keyspace, a, b);
     }
     reply_ok(c);
 }
@@ -545,7 +545,7 @@ static void object_refcount_command(struct client *c)
     struct kv *kv = object_lookup_or_reply(c);
     if (!kv)
         return;
-    bool sharing = c->server->config.maxmemory == 0 || !c->server->keyspace.lfu_policy;
+    bool sharing = c->commands->config->maxmemory == 0 || !c->commands->keyspace->lfu_policy;
     long long v;
     if (sharing && kv->type == KV_STRING && kv->encoding == KV_ENC_INT &&
         number_parse_ll(kv_string_const(kv), kv->val_len, &v) && v >= 0 && v < KV_SHARED_INTEGERS) {
@@ -560,13 +560,13 @@ static void object_idletime_command(struct client *c)
     struct kv *kv = object_lookup_or_reply(c);
     if (!kv)
         return;
-    if (c->server->keyspace.lfu_policy) {
+    if (c->commands->keyspace->lfu_policy) {
         reply_error(c, "An LFU maxmemory policy is selected, idle time not tracked. Please note "
                        "that when switching between policies at runtime LRU and LFU data will "
                        "take some time to adjust.");
         return;
     }
-    uint32_t clock = c->server->keyspace.lru_clock_s;
+    uint32_t clock = c->commands->keyspace->lru_clock_s;
     reply_integer(c, clock >= kv->lru ? (long long)(clock - kv->lru) : 0);
 }
 
@@ -577,13 +577,13 @@ static void object_freq_command(struct client *c)
     struct kv *kv = object_lookup_or_reply(c);
     if (!kv)
         return;
-    if (!c->server->keyspace.lfu_policy) {
+    if (!c->commands->keyspace->lfu_policy) {
         reply_error(c, "An LFU maxmemory policy is not selected, access frequency not tracked. "
                        "Please note that when switching between policies at runtime LRU and LFU "
                        "data will take some time to adjust.");
         return;
     }
-    uint32_t clock = c->server->keyspace.lru_clock_s;
+    uint32_t clock = c->commands->keyspace->lru_clock_s;
     uint32_t idle_s = clock >= kv->lru ? clock - kv->lru : 0;
     uint32_t periods = idle_s / 60 / OBJECT_LFU_DECAY_MINUTES;
     reply_integer(c, periods >= kv->lfu ? 0 : (long long)(kv->lfu - periods));
@@ -731,17 +731,17 @@ static void expire_generic(struct client *c, int64_t base_ms, bool seconds)
         reply_integer(c, 0);
         return;
     }
-    struct keyspace *ks = &c->server->keyspace;
+    struct keyspace *ks = c->commands->keyspace;
     if (when_ms <= ks->now_ms && !ks->expire_paused) {
         /* A time already past deletes the key now (and still answers 1). */
         bool deleted = db_delete(c->db, key->ptr, key->len);
         assert(deleted);
-        server_key_modified(c->server, c->db, key->ptr, key->len);
+        notify_key_modified(c->commands, c->db, key->ptr, key->len);
         struct aof_arg argv[] = {aof_arg_str("DEL"), aof_arg_of(key)};
         command_propagate_as(c, 2, argv);
     } else {
         db_set_expire(c->db, kv, when_ms);
-        server_key_modified(c->server, c->db, key->ptr, key->len);
+        notify_key_modified(c->commands, c->db, key->ptr, key->len);
         /* PEXPIREAT already carries an absolute time in ms: as sent. */
         if (seconds || base_ms != 0)
             expire_propagate_absolute(c, when_ms);
@@ -751,12 +751,12 @@ static void expire_generic(struct client *c, int64_t base_ms, bool seconds)
 
 static void keyspace_expire_command(struct client *c)
 {
-    expire_generic(c, c->server->keyspace.now_ms, true);
+    expire_generic(c, c->commands->keyspace->now_ms, true);
 }
 
 static void keyspace_pexpire_command(struct client *c)
 {
-    expire_generic(c, c->server->keyspace.now_ms, false);
+    expire_generic(c, c->commands->keyspace->now_ms, false);
 }
 
 static void keyspace_expireat_command(struct client *c)
@@ -786,7 +786,7 @@ static void ttl_generic(struct client *c, bool in_ms, bool absolute)
         reply_integer(c, -1);
         return;
     }
-    long long ttl = absolute ? expire_ms : expire_ms - c->server->keyspace.now_ms;
+    long long ttl = absolute ? expire_ms : expire_ms - c->commands->keyspace->now_ms;
     if (ttl < 0)
         ttl = 0;
     reply_integer(c, in_ms ? ttl : (ttl + 500) / 1000);
@@ -820,7 +820,7 @@ static void keyspace_persist_command(struct client *c)
         reply_integer(c, 0);
         return;
     }
-    server_key_modified(c->server, c->db, key->ptr, key->len);
+    notify_key_modified(c->commands, c->db, key->ptr, key->len);
     reply_integer(c, 1);
 }
 
@@ -843,7 +843,7 @@ static bool flush_parse_args(struct client *c)
 /* Watchers are told before the flush, as Redis signals before emptying. */
 static void flush_db(struct client *c, struct db *db)
 {
-    server_key_modified(c->server, db, NULL, 0);
+    notify_key_modified(c->commands, db, NULL, 0);
     db_flush(db);
     assert(db_size(db) == 0);
 }
@@ -860,7 +860,7 @@ static void keyspace_flushall_command(struct client *c)
 {
     if (!flush_parse_args(c))
         return;
-    struct keyspace *ks = &c->server->keyspace;
+    struct keyspace *ks = c->commands->keyspace;
     for (int i = 0; i < ks->db_count; i++)
         flush_db(c, &ks->dbs[i]);
     reply_ok(c);
@@ -871,23 +871,36 @@ static void keyspace_flushall_command(struct client *c)
 static struct command object_subcommands[] = {
     {.name = "encoding", .proc = object_encoding_command, .arity = 3, .flags = CMD_READONLY,
      .acl = ACL_KEYSPACE | ACL_READ | ACL_SLOW, .first_key = 2, .last_key = 2, .key_step = 1,
+     .tips = "nondeterministic_output",
+     .key_specs = "RO/i2/r0,1,0",
      .summary = "Inspect the internal encoding of a Redis object", .since = "2.2.3",
-     .group = "generic", .complexity = "O(1)"},
+     .group = "generic", .complexity = "O(1)",
+     .arguments = "key^k#0"},
     {.name = "freq", .proc = object_freq_command, .arity = 3, .flags = CMD_READONLY,
      .acl = ACL_KEYSPACE | ACL_READ | ACL_SLOW, .first_key = 2, .last_key = 2, .key_step = 1,
+     .tips = "nondeterministic_output",
+     .key_specs = "RO/i2/r0,1,0",
      .summary = "Get the logarithmic access frequency counter of a Redis object", .since = "4.0.0",
-     .group = "generic", .complexity = "O(1)"},
+     .group = "generic", .complexity = "O(1)",
+     .arguments = "key^k#0"},
     {.name = "help", .proc = object_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
-     .acl = ACL_KEYSPACE | ACL_SLOW, .summary = "Show helpful text about the different subcommands",
-     .since = "6.2.0", .group = "generic", .complexity = "O(1)"},
+     .acl = ACL_KEYSPACE | ACL_SLOW,
+     .summary = "Show helpful text about the different subcommands", .since = "6.2.0",
+     .group = "generic", .complexity = "O(1)"},
     {.name = "idletime", .proc = object_idletime_command, .arity = 3, .flags = CMD_READONLY,
      .acl = ACL_KEYSPACE | ACL_READ | ACL_SLOW, .first_key = 2, .last_key = 2, .key_step = 1,
+     .tips = "nondeterministic_output",
+     .key_specs = "RO/i2/r0,1,0",
      .summary = "Get the time since a Redis object was last accessed", .since = "2.2.3",
-     .group = "generic", .complexity = "O(1)"},
+     .group = "generic", .complexity = "O(1)",
+     .arguments = "key^k#0"},
     {.name = "refcount", .proc = object_refcount_command, .arity = 3, .flags = CMD_READONLY,
      .acl = ACL_KEYSPACE | ACL_READ | ACL_SLOW, .first_key = 2, .last_key = 2, .key_step = 1,
+     .tips = "nondeterministic_output",
+     .key_specs = "RO/i2/r0,1,0",
      .summary = "Get the number of references to the value of the key", .since = "2.2.3",
-     .group = "generic", .complexity = "O(1)"},
+     .group = "generic", .complexity = "O(1)",
+     .arguments = "key^k#0"},
     {0},
 };
 
@@ -899,121 +912,210 @@ static struct command object_subcommands[] = {
 struct command keyspace_commands[] = {
     {.name = "del", .proc = keyspace_del_command, .arity = -2, .flags = CMD_WRITE,
      .acl = KEYSPACE_W_SLOW, .first_key = 1, .last_key = -1, .key_step = 1,
+     .tips = "request_policy:multi_shard response_policy:agg_sum",
+     .key_specs = "RM delete/i1/r-1,1,0",
      .summary = "Delete a key", .since = "1.0.0", .group = "generic",
      .complexity = "O(N) where N is the number of keys that will be removed. When a key to remove "
                    "holds a value other than a string, the individual complexity for this key is "
                    "O(M) where M is the number of elements in the list, set, sorted set or hash. "
-                   "Removing a single key that holds a string value is O(1)."},
+                   "Removing a single key that holds a string value is O(1).",
+     .arguments = "key^k#0*"},
     {.name = "unlink", .proc = keyspace_unlink_command, .arity = -2, .flags = CMD_WRITE | CMD_FAST,
      .acl = KEYSPACE_W_FAST, .first_key = 1, .last_key = -1, .key_step = 1,
+     .tips = "request_policy:multi_shard response_policy:agg_sum",
+     .key_specs = "RM delete/i1/r-1,1,0",
      .summary = "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but "
                 "non blocking.",
      .since = "4.0.0", .group = "generic",
      .complexity = "O(1) for each key removed regardless of its size. Then the command does O(N) "
                    "work in a different thread in order to reclaim memory, where N is the number "
-                   "of allocations the deleted objects where composed of."},
+                   "of allocations the deleted objects where composed of.",
+     .arguments = "key^k#0*"},
     {.name = "exists", .proc = keyspace_exists_command, .arity = -2,
      .flags = CMD_READONLY | CMD_FAST, .acl = KEYSPACE_R_FAST, .first_key = 1, .last_key = -1,
-     .key_step = 1, .summary = "Determine if a key exists", .since = "1.0.0", .group = "generic",
-     .complexity = "O(N) where N is the number of keys to check."},
+     .key_step = 1,
+     .tips = "request_policy:multi_shard response_policy:agg_sum",
+     .key_specs = "RO/i1/r-1,1,0",
+     .summary = "Determine if a key exists", .since = "1.0.0", .group = "generic",
+     .complexity = "O(N) where N is the number of keys to check.",
+     .history = (const struct command_history[]){
+         {"3.0.3", "Accepts multiple `key` arguments."},
+         {0}},
+     .arguments = "key^k#0*"},
     {.name = "type", .proc = keyspace_type_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST,
      .acl = KEYSPACE_R_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RO/i1/r0,1,0",
      .summary = "Determine the type stored at key", .since = "1.0.0", .group = "generic",
-     .complexity = "O(1)"},
+     .complexity = "O(1)",
+     .arguments = "key^k#0"},
     {.name = "keys", .proc = keyspace_keys_command, .arity = 2, .flags = CMD_READONLY,
-     .acl = KEYSPACE_R_SLOW | ACL_DANGEROUS, .summary = "Find all keys matching the given pattern",
-     .since = "1.0.0", .group = "generic",
+     .acl = KEYSPACE_R_SLOW | ACL_DANGEROUS,
+     .tips = "request_policy:all_shards nondeterministic_output_order",
+     .summary = "Find all keys matching the given pattern", .since = "1.0.0", .group = "generic",
      .complexity = "O(N) with N being the number of keys in the database, under the assumption "
-                   "that the key names in the database and the given pattern have limited length."},
+                   "that the key names in the database and the given pattern have limited length.",
+     .arguments = "pattern^p"},
     {.name = "scan", .proc = keyspace_scan_command, .arity = -2, .flags = CMD_READONLY,
-     .acl = KEYSPACE_R_SLOW, .summary = "Incrementally iterate the keys space", .since = "2.8.0",
-     .group = "generic",
+     .acl = KEYSPACE_R_SLOW,
+     .tips = "nondeterministic_output request_policy:special",
+     .summary = "Incrementally iterate the keys space", .since = "2.8.0", .group = "generic",
      .complexity = "O(1) for every call. O(N) for a complete iteration, including enough command "
                    "calls for the cursor to return back to 0. N is the number of elements inside "
-                   "the collection."},
+                   "the collection.",
+     .history = (const struct command_history[]){
+         {"6.0.0", "Added the `TYPE` subcommand."},
+         {0}},
+     .arguments = "cursor^i pattern^p='MATCH'? count^i='COUNT'? type^s='TYPE'@6.0.0?"},
     {.name = "randomkey", .proc = keyspace_randomkey_command, .arity = 1, .flags = CMD_READONLY,
-     .acl = KEYSPACE_R_SLOW, .summary = "Return a random key from the keyspace", .since = "1.0.0",
-     .group = "generic", .complexity = "O(1)"},
+     .acl = KEYSPACE_R_SLOW,
+     .tips = "request_policy:all_shards nondeterministic_output",
+     .summary = "Return a random key from the keyspace", .since = "1.0.0", .group = "generic",
+     .complexity = "O(1)"},
     {.name = "rename", .proc = keyspace_rename_command, .arity = 3, .flags = CMD_WRITE,
      .acl = KEYSPACE_W_SLOW, .first_key = 1, .last_key = 2, .key_step = 1,
-     .summary = "Rename a key", .since = "1.0.0", .group = "generic", .complexity = "O(1)"},
+     .key_specs = "RW access delete/i1/r0,1,0;OW update/i2/r0,1,0",
+     .summary = "Rename a key", .since = "1.0.0", .group = "generic", .complexity = "O(1)",
+     .arguments = "key^k#0 newkey^k#1"},
     {.name = "renamenx", .proc = keyspace_renamenx_command, .arity = 3,
      .flags = CMD_WRITE | CMD_FAST, .acl = KEYSPACE_W_FAST, .first_key = 1, .last_key = 2,
-     .key_step = 1, .summary = "Rename a key, only if the new key does not exist",
-     .since = "1.0.0", .group = "generic", .complexity = "O(1)"},
+     .key_step = 1,
+     .key_specs = "RW access delete/i1/r0,1,0;OW insert/i2/r0,1,0",
+     .summary = "Rename a key, only if the new key does not exist", .since = "1.0.0",
+     .group = "generic", .complexity = "O(1)",
+     .history = (const struct command_history[]){
+         {"3.2.0", "The command no longer returns an error when source and destination names are "
+                   "the same."},
+         {0}},
+     .arguments = "key^k#0 newkey^k#1"},
     {.name = "copy", .proc = keyspace_copy_command, .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM,
      .acl = KEYSPACE_W_SLOW, .first_key = 1, .last_key = 2, .key_step = 1,
+     .key_specs = "RO access/i1/r0,1,0;OW update/i2/r0,1,0",
      .summary = "Copy a key", .since = "6.2.0", .group = "generic",
      .complexity = "O(N) worst case for collections, where N is the number of nested items. O(1) "
-                   "for string values."},
+                   "for string values.",
+     .arguments = "source^k#0 destination^k#1 destination-db^i='DB'? replace^t='REPLACE'?"},
     {.name = "move", .proc = keyspace_move_command, .arity = 3, .flags = CMD_WRITE | CMD_FAST,
      .acl = KEYSPACE_W_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW access update/i1/r0,1,0",
      .summary = "Move a key to another database", .since = "1.0.0", .group = "generic",
-     .complexity = "O(1)"},
+     .complexity = "O(1)",
+     .arguments = "key^k#0 db^i"},
     {.name = "swapdb", .proc = keyspace_swapdb_command, .arity = 3, .flags = CMD_WRITE | CMD_FAST,
-     .acl = KEYSPACE_W_FAST | ACL_DANGEROUS, .summary = "Swaps two Redis databases",
-     .since = "4.0.0", .group = "server",
+     .acl = KEYSPACE_W_FAST | ACL_DANGEROUS,
+     .summary = "Swaps two Redis databases", .since = "4.0.0", .group = "server",
      .complexity = "O(N) where N is the count of clients watching or blocking on keys from both "
-                   "databases."},
-    {.name = "touch", .proc = keyspace_touch_command, .arity = -2,
-     .flags = CMD_READONLY | CMD_FAST, .acl = KEYSPACE_R_FAST, .first_key = 1, .last_key = -1,
-     .key_step = 1,
+                   "databases.",
+     .arguments = "index1^i index2^i"},
+    {.name = "touch", .proc = keyspace_touch_command, .arity = -2, .flags = CMD_READONLY | CMD_FAST,
+     .acl = KEYSPACE_R_FAST, .first_key = 1, .last_key = -1, .key_step = 1,
+     .tips = "request_policy:multi_shard response_policy:agg_sum",
+     .key_specs = "RO/i1/r-1,1,0",
      .summary = "Alters the last access time of a key(s). Returns the number of existing keys "
                 "specified.",
      .since = "3.2.1", .group = "generic",
-     .complexity = "O(N) where N is the number of keys that will be touched."},
+     .complexity = "O(N) where N is the number of keys that will be touched.",
+     .arguments = "key^k#0*"},
     {.name = "object", .proc = NULL, .arity = -2, .flags = 0, .acl = ACL_SLOW,
      .summary = "A container for object introspection commands", .since = "2.2.3",
      .group = "generic", .complexity = "Depends on subcommand.",
      .subcommands = object_subcommands},
-    {.name = "expire", .proc = keyspace_expire_command, .arity = -3,
-     .flags = CMD_WRITE | CMD_FAST, .acl = KEYSPACE_W_FAST, .first_key = 1, .last_key = 1,
-     .key_step = 1, .summary = "Set a key's time to live in seconds", .since = "1.0.0",
-     .group = "generic", .complexity = "O(1)"},
+    {.name = "expire", .proc = keyspace_expire_command, .arity = -3, .flags = CMD_WRITE | CMD_FAST,
+     .acl = KEYSPACE_W_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Set a key's time to live in seconds", .since = "1.0.0", .group = "generic",
+     .complexity = "O(1)",
+     .history = (const struct command_history[]){
+         {"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."},
+         {0}},
+     .arguments = "key^k#0 seconds^i condition^o@7.0.0?(nx^t='NX' xx^t='XX' gt^t='GT' lt^t='LT')"},
     {.name = "pexpire", .proc = keyspace_pexpire_command, .arity = -3,
      .flags = CMD_WRITE | CMD_FAST, .acl = KEYSPACE_W_FAST, .first_key = 1, .last_key = 1,
-     .key_step = 1, .summary = "Set a key's time to live in milliseconds", .since = "2.6.0",
-     .group = "generic", .complexity = "O(1)"},
+     .key_step = 1,
+     .summary = "Set a key's time to live in milliseconds", .since = "2.6.0", .group = "generic",
+     .complexity = "O(1)",
+     .history = (const struct command_history[]){
+         {"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."},
+         {0}},
+     .arguments = "key^k#0 milliseconds^i condition^o@7.0.0?(nx^t='NX' xx^t='XX' gt^t='GT' "
+                  "lt^t='LT')"},
     {.name = "expireat", .proc = keyspace_expireat_command, .arity = -3,
      .flags = CMD_WRITE | CMD_FAST, .acl = KEYSPACE_W_FAST, .first_key = 1, .last_key = 1,
-     .key_step = 1, .summary = "Set the expiration for a key as a UNIX timestamp",
-     .since = "1.2.0", .group = "generic", .complexity = "O(1)"},
+     .key_step = 1,
+     .summary = "Set the expiration for a key as a UNIX timestamp", .since = "1.2.0",
+     .group = "generic", .complexity = "O(1)",
+     .history = (const struct command_history[]){
+         {"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."},
+         {0}},
+     .arguments = "key^k#0 unix-time-seconds^u condition^o@7.0.0?(nx^t='NX' xx^t='XX' gt^t='GT' "
+                  "lt^t='LT')"},
     {.name = "pexpireat", .proc = keyspace_pexpireat_command, .arity = -3,
      .flags = CMD_WRITE | CMD_FAST, .acl = KEYSPACE_W_FAST, .first_key = 1, .last_key = 1,
      .key_step = 1,
      .summary = "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
-     .since = "2.6.0", .group = "generic", .complexity = "O(1)"},
+     .since = "2.6.0", .group = "generic", .complexity = "O(1)",
+     .history = (const struct command_history[]){
+         {"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."},
+         {0}},
+     .arguments = "key^k#0 unix-time-milliseconds^u condition^o@7.0.0?(nx^t='NX' xx^t='XX' "
+                  "gt^t='GT' lt^t='LT')"},
     {.name = "ttl", .proc = keyspace_ttl_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST,
      .acl = KEYSPACE_R_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .tips = "nondeterministic_output",
      .summary = "Get the time to live for a key in seconds", .since = "1.0.0", .group = "generic",
-     .complexity = "O(1)"},
+     .complexity = "O(1)",
+     .history = (const struct command_history[]){
+         {"2.8.0", "Added the -2 reply."},
+         {0}},
+     .arguments = "key^k#0"},
     {.name = "pttl", .proc = keyspace_pttl_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST,
      .acl = KEYSPACE_R_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .tips = "nondeterministic_output",
      .summary = "Get the time to live for a key in milliseconds", .since = "2.6.0",
-     .group = "generic", .complexity = "O(1)"},
+     .group = "generic", .complexity = "O(1)",
+     .history = (const struct command_history[]){
+         {"2.8.0", "Added the -2 reply."},
+         {0}},
+     .arguments = "key^k#0"},
     {.name = "expiretime", .proc = keyspace_expiretime_command, .arity = 2,
      .flags = CMD_READONLY | CMD_FAST, .acl = KEYSPACE_R_FAST, .first_key = 1, .last_key = 1,
-     .key_step = 1, .summary = "Get the expiration Unix timestamp for a key", .since = "7.0.0",
-     .group = "generic", .complexity = "O(1)"},
+     .key_step = 1,
+     .summary = "Get the expiration Unix timestamp for a key", .since = "7.0.0", .group = "generic",
+     .complexity = "O(1)",
+     .arguments = "key^k#0"},
     {.name = "pexpiretime", .proc = keyspace_pexpiretime_command, .arity = 2,
      .flags = CMD_READONLY | CMD_FAST, .acl = KEYSPACE_R_FAST, .first_key = 1, .last_key = 1,
-     .key_step = 1, .summary = "Get the expiration Unix timestamp for a key in milliseconds",
-     .since = "7.0.0", .group = "generic", .complexity = "O(1)"},
-    {.name = "persist", .proc = keyspace_persist_command, .arity = 2,
-     .flags = CMD_WRITE | CMD_FAST, .acl = KEYSPACE_W_FAST, .first_key = 1, .last_key = 1,
-     .key_step = 1, .summary = "Remove the expiration from a key", .since = "2.2.0",
-     .group = "generic", .complexity = "O(1)"},
+     .key_step = 1,
+     .summary = "Get the expiration Unix timestamp for a key in milliseconds", .since = "7.0.0",
+     .group = "generic", .complexity = "O(1)",
+     .arguments = "key^k#0"},
+    {.name = "persist", .proc = keyspace_persist_command, .arity = 2, .flags = CMD_WRITE | CMD_FAST,
+     .acl = KEYSPACE_W_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Remove the expiration from a key", .since = "2.2.0", .group = "generic",
+     .complexity = "O(1)",
+     .arguments = "key^k#0"},
     {.name = "dbsize", .proc = keyspace_dbsize_command, .arity = 1,
      .flags = CMD_READONLY | CMD_FAST, .acl = KEYSPACE_R_FAST,
+     .tips = "request_policy:all_shards response_policy:agg_sum",
      .summary = "Return the number of keys in the selected database", .since = "1.0.0",
      .group = "server", .complexity = "O(1)"},
     {.name = "flushdb", .proc = keyspace_flushdb_command, .arity = -1, .flags = CMD_WRITE,
-     .acl = KEYSPACE_W_SLOW | ACL_DANGEROUS, .summary = "Remove all keys from the current database",
-     .since = "1.0.0", .group = "server",
-     .complexity = "O(N) where N is the number of keys in the selected database"},
+     .acl = KEYSPACE_W_SLOW | ACL_DANGEROUS,
+     .tips = "request_policy:all_shards response_policy:all_succeeded",
+     .summary = "Remove all keys from the current database", .since = "1.0.0", .group = "server",
+     .complexity = "O(N) where N is the number of keys in the selected database",
+     .history = (const struct command_history[]){
+         {"4.0.0", "Added the `ASYNC` flushing mode modifier."},
+         {"6.2.0", "Added the `SYNC` flushing mode modifier."},
+         {0}},
+     .arguments = "async^o?(async^t='ASYNC'@4.0.0 sync^t='SYNC'@6.2.0)"},
     {.name = "flushall", .proc = keyspace_flushall_command, .arity = -1, .flags = CMD_WRITE,
-     .acl = KEYSPACE_W_SLOW | ACL_DANGEROUS, .summary = "Remove all keys from all databases",
-     .since = "1.0.0", .group = "server",
-     .complexity = "O(N) where N is the total number of keys in all databases"},
+     .acl = KEYSPACE_W_SLOW | ACL_DANGEROUS,
+     .tips = "request_policy:all_shards response_policy:all_succeeded",
+     .summary = "Remove all keys from all databases", .since = "1.0.0", .group = "server",
+     .complexity = "O(N) where N is the total number of keys in all databases",
+     .history = (const struct command_history[]){
+         {"4.0.0", "Added the `ASYNC` flushing mode modifier."},
+         {"6.2.0", "Added the `SYNC` flushing mode modifier."},
+         {0}},
+     .arguments = "async^o?(async^t='ASYNC'@4.0.0 sync^t='SYNC'@6.2.0)"},
     {0},
 };

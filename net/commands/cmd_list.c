@@ -11,6 +11,9 @@
  * net/blocking.c, which runs the same handler again, restricted to the key
  * that became ready, when it is woken.
  *
+ * The pops that choose a key (LMPOP, BLMPOP, BLPOP, BRPOP) run the
+ * skeleton they share with the sorted-set pops, net/commands/mpop.c.
+ *
  * AOF: a served blocking command is logged as the plain command with its
  * effect (BLPOP as LPOP key, BLMOVE as LMOVE, BRPOPLPUSH as RPOPLPUSH),
  * and LMPOP/BLMPOP as LPOP or RPOP key <count popped>, as Redis 7.0 logs
@@ -27,12 +30,17 @@
 #include "engine/kv.h"
 #include "engine/list.h"
 #include "engine/number.h"
+#include "net/commands/arg.h"
+#include "net/commands/blocking.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/commands.h"
+#include "net/commands/mpop.h"
+#include "net/commands/notify.h"
+#include "net/commands/propagate.h"
 #include "net/commands/reply.h"
-
-/* Longest decimal long long ("-9223372036854775808"), NUL included: the
- * counts logged for LMPOP. */
-#define LIST_LL_TEXT_BYTES 21
+#include "net/commands/transaction.h"
+#include "net/commands/typed_key.h"
 
 static const char *const list_error_positive = "value is out of range, must be positive";
 static const char *const list_error_rank_zero =
@@ -41,61 +49,20 @@ static const char *const list_error_rank_zero =
 
 /* ---- Helpers ---- */
 
-/* Looks up the key at argv[i]. Returns the kv, or NULL when it is missing
- * (*wrongtype false) or holds another type (*wrongtype true, after the
- * WRONGTYPE reply). */
-static struct kv *list_lookup(struct client *c, int i, int flags, bool *wrongtype)
-{
-    struct kv *kv = db_lookup(c->db, c->argv[i].ptr, c->argv[i].len, flags);
-    *wrongtype = kv != NULL && kv->type != KV_LIST;
-    if (*wrongtype) {
-        reply_error_wrongtype(c);
-        return NULL;
-    }
-    return kv;
-}
-
 /* Returns the list at argv[i], creating the key if it is missing (the kv
  * must have been looked up already and found missing or a list). */
 static struct list *list_get_or_create(struct client *c, int i, struct kv *kv)
 {
     if (kv != NULL)
         return kv_object(kv);
-    struct list *l = list_new(c->server->keyspace.limits.list_max_listpack_size);
+    struct list *l = list_new(c->commands->keyspace->limits.list_max_listpack_size);
     db_add(c->db, kv_new_object(c->argv[i].ptr, c->argv[i].len, KV_LIST, KV_ENC_QUICKLIST, l));
     return l;
 }
 
 static void list_modified(struct client *c, int i)
 {
-    server_key_modified(c->server, c->db, c->argv[i].ptr, c->argv[i].len);
-}
-
-static const char *list_pop_name(enum list_end end)
-{
-    return end == LIST_HEAD ? "LPOP" : "RPOP";
-}
-
-/* Logs a pop from the key at argv[i] as LPOP/RPOP key, or with a count
- * when popped_count >= 0 (LMPOP's form: the number actually popped). */
-static void list_propagate_pop(struct client *c, int i, enum list_end end,
-                               long long popped_count)
-{
-    char count_text[LIST_LL_TEXT_BYTES];
-    struct aof_arg argv[] = {aof_arg_str(list_pop_name(end)), aof_arg_of(&c->argv[i]), {0}};
-    if (popped_count < 0) {
-        command_propagate_as(c, 2, argv);
-        return;
-    }
-    argv[2] = (struct aof_arg){count_text, number_format_ll(count_text, popped_count)};
-    command_propagate_as(c, 3, argv);
-}
-
-/* Deletes the key at argv[i] when its list has emptied. */
-static void list_delete_if_empty(struct client *c, int i, struct list *l)
-{
-    if (list_count(l) == 0)
-        db_delete(c->db, c->argv[i].ptr, c->argv[i].len);
+    notify_key_modified(c->commands, c->db, c->argv[i].ptr, c->argv[i].len);
 }
 
 /* Parses LEFT/RIGHT (Redis's getListPositionFromObjectOrReply). */
@@ -154,9 +121,8 @@ static void list_reply_range(struct client *c, struct list *l, size_t start, siz
 
 static void list_push_generic(struct client *c, enum list_end end, bool only_existing)
 {
-    bool wrongtype;
-    struct kv *kv = list_lookup(c, 1, DB_LOOKUP_WRITE, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_LIST, &kv))
         return;
     if (kv == NULL && only_existing) {
         reply_integer(c, 0);
@@ -191,18 +157,14 @@ static void list_rpushx_command(struct client *c)
 
 /* ---- Pops ---- */
 
-/* Pops up to count elements from the list at argv[key_index] (which exists
- * and is not empty) and replies them as an array, deleting the key when it
- * empties. with_key wraps the reply as LMPOP's [key, elements]. Returns
- * how many were popped. */
-static size_t list_pop_range_reply(struct client *c, int key_index, struct list *l,
-                                   enum list_end end, long long count, bool with_key)
+/* Pops up to count elements from kv, the list at argv[key_index] (which
+ * exists and is not empty), and replies them as an array, deleting the key
+ * when it empties. Returns how many were popped. */
+static size_t list_pop_range_reply(struct client *c, int key_index, struct kv *kv,
+                                   enum list_end end, long long count)
 {
+    struct list *l = kv_object(kv);
     size_t n = (size_t)count < list_count(l) ? (size_t)count : list_count(l);
-    if (with_key) {
-        reply_array_len(c, 2);
-        reply_bulk(c, c->argv[key_index].ptr, c->argv[key_index].len);
-    }
     if (end == LIST_HEAD) {
         list_reply_range(c, l, 0, n, false);
         list_delete_range(l, 0, n);
@@ -210,10 +172,24 @@ static size_t list_pop_range_reply(struct client *c, int key_index, struct list 
         list_reply_range(c, l, list_count(l) - 1, n, true);
         list_delete_range(l, list_count(l) - n, n);
     }
-    list_delete_if_empty(c, key_index, l);
+    typed_key_delete_if_empty(c, kv);
     list_modified(c, key_index);
     assert(n > 0);
     return n;
+}
+
+/* Pops one element from kv, the list at argv[key_index] (which exists and
+ * is not empty), and replies it as a bulk, deleting the key when it
+ * empties. */
+static void list_pop_one_reply(struct client *c, int key_index, struct kv *kv, enum list_end end)
+{
+    struct list *l = kv_object(kv);
+    struct list_entry e;
+    list_peek(l, end, &e);
+    list_reply_entry(c, &e);
+    list_pop(l, end);
+    typed_key_delete_if_empty(c, kv);
+    list_modified(c, key_index);
 }
 
 static void list_pop_generic(struct client *c, enum list_end end)
@@ -226,9 +202,8 @@ static void list_pop_generic(struct client *c, enum list_end end)
     }
     if (has_count && !list_parse_range(c, 2, 0, LONG_MAX, &count, list_error_positive))
         return;
-    bool wrongtype;
-    struct kv *kv = list_lookup(c, 1, DB_LOOKUP_WRITE, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_LIST, &kv))
         return;
     if (kv == NULL) {
         if (has_count)
@@ -237,20 +212,12 @@ static void list_pop_generic(struct client *c, enum list_end end)
             reply_null(c);
         return;
     }
-    struct list *l = kv_object(kv);
-    if (has_count) {
-        if (count == 0)
-            reply_empty_array(c);
-        else
-            list_pop_range_reply(c, 1, l, end, count, false);
-        return;
-    }
-    struct list_entry e;
-    list_peek(l, end, &e);
-    list_reply_entry(c, &e);
-    list_pop(l, end);
-    list_delete_if_empty(c, 1, l);
-    list_modified(c, 1);
+    if (!has_count)
+        list_pop_one_reply(c, 1, kv, end);
+    else if (count == 0)
+        reply_empty_array(c);
+    else
+        list_pop_range_reply(c, 1, kv, end, count);
 }
 
 static void list_lpop_command(struct client *c)
@@ -267,9 +234,8 @@ static void list_rpop_command(struct client *c)
 
 static void list_llen_command(struct client *c)
 {
-    bool wrongtype;
-    struct kv *kv = list_lookup(c, 1, DB_LOOKUP_READ, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_LIST, &kv))
         return;
     reply_integer(c, kv == NULL ? 0 : (long long)list_count(kv_object(kv)));
 }
@@ -296,9 +262,8 @@ static void list_lrange_command(struct client *c)
     long long start, end;
     if (!arg_get_ll(c, 2, &start, NULL) || !arg_get_ll(c, 3, &end, NULL))
         return;
-    bool wrongtype;
-    struct kv *kv = list_lookup(c, 1, DB_LOOKUP_READ, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_LIST, &kv))
         return;
     if (kv == NULL) {
         reply_empty_array(c);
@@ -322,9 +287,8 @@ static bool list_normalize_index(long long len, long long *index)
 
 static void list_lindex_command(struct client *c)
 {
-    bool wrongtype;
-    struct kv *kv = list_lookup(c, 1, DB_LOOKUP_READ, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_LIST, &kv))
         return;
     long long index;
     if (kv == NULL) {
@@ -347,9 +311,8 @@ static void list_lindex_command(struct client *c)
 
 static void list_lset_command(struct client *c)
 {
-    bool wrongtype;
-    struct kv *kv = list_lookup(c, 1, DB_LOOKUP_WRITE, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_LIST, &kv))
         return;
     if (kv == NULL) {
         reply_error(c, "no such key");
@@ -373,9 +336,8 @@ static void list_lrem_command(struct client *c)
     long long count;
     if (!arg_get_ll(c, 2, &count, NULL))
         return;
-    bool wrongtype;
-    struct kv *kv = list_lookup(c, 1, DB_LOOKUP_WRITE, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_LIST, &kv))
         return;
     if (kv == NULL) {
         reply_integer(c, 0);
@@ -400,7 +362,7 @@ static void list_lrem_command(struct client *c)
         }
     }
     if (removed > 0) {
-        list_delete_if_empty(c, 1, l);
+        typed_key_delete_if_empty(c, kv);
         list_modified(c, 1);
     }
     reply_integer(c, removed);
@@ -411,9 +373,8 @@ static void list_ltrim_command(struct client *c)
     long long start, end;
     if (!arg_get_ll(c, 2, &start, NULL) || !arg_get_ll(c, 3, &end, NULL))
         return;
-    bool wrongtype;
-    struct kv *kv = list_lookup(c, 1, DB_LOOKUP_WRITE, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_LIST, &kv))
         return;
     if (kv == NULL) {
         reply_ok(c);
@@ -430,13 +391,13 @@ static void list_ltrim_command(struct client *c)
     /* Trim the tail first, so the head range's indexes stay put. */
     list_delete_range(l, (size_t)(end + 1), (size_t)(len - end - 1));
     list_delete_range(l, 0, (size_t)start);
-    list_delete_if_empty(c, 1, l);
+    typed_key_delete_if_empty(c, kv);
     /* Redis counts a trim that removed nothing as no change (so it is not
      * logged to the AOF) yet still signals the key to WATCH. */
     if (removed > 0)
         list_modified(c, 1);
     else
-        transaction_key_touched(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
+        transaction_key_touched(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
     reply_ok(c);
 }
 
@@ -451,9 +412,8 @@ static void list_linsert_command(struct client *c)
         reply_error_syntax(c);
         return;
     }
-    bool wrongtype;
-    struct kv *kv = list_lookup(c, 1, DB_LOOKUP_WRITE, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_LIST, &kv))
         return;
     if (kv == NULL) {
         reply_integer(c, 0);
@@ -516,9 +476,8 @@ static void list_lpos_command(struct client *c)
     struct list_pos_options opt;
     if (!list_pos_parse(c, &opt))
         return;
-    bool wrongtype;
-    struct kv *kv = list_lookup(c, 1, DB_LOOKUP_READ, &wrongtype);
-    if (wrongtype)
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_LIST, &kv))
         return;
     if (kv == NULL) {
         if (opt.count != -1)
@@ -566,16 +525,15 @@ static void list_lpos_command(struct client *c)
  * Returns whether it moved one. */
 static bool list_move_generic(struct client *c, enum list_end from, enum list_end to)
 {
-    bool wrongtype;
-    struct kv *src = list_lookup(c, 1, DB_LOOKUP_WRITE, &wrongtype);
-    if (wrongtype)
+    struct kv *src;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_LIST, &src))
         return false;
     if (src == NULL) {
         reply_null(c);
         return false;
     }
-    struct kv *dst = list_lookup(c, 2, DB_LOOKUP_WRITE, &wrongtype);
-    if (wrongtype)
+    struct kv *dst;
+    if (!typed_key_lookup(c, 2, DB_LOOKUP_WRITE, KV_LIST, &dst))
         return false;
     struct list *sl = kv_object(src);
     struct list_entry e;
@@ -589,7 +547,7 @@ static bool list_move_generic(struct client *c, enum list_end from, enum list_en
     list_push(dl, to, value, value_len);
     reply_bulk(c, value, value_len);
     alloc_free(value);
-    list_delete_if_empty(c, 1, sl);
+    typed_key_delete_if_empty(c, src);
     list_modified(c, 1);
     bool same = c->argv[1].len == c->argv[2].len &&
                 memcmp(c->argv[1].ptr, c->argv[2].ptr, c->argv[1].len) == 0;
@@ -611,115 +569,58 @@ static void list_rpoplpush_command(struct client *c)
     list_move_generic(c, LIST_TAIL, LIST_HEAD);
 }
 
-/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], with numkeys at
- * argv[numkeys_index]; BLMPOP has its timeout before it (timeout_index),
- * parsed after the other arguments as in Redis. */
-static void list_mpop_generic(struct client *c, int numkeys_index, int timeout_index)
+/* ---- Pops that choose a key: LMPOP, BLMPOP, BLPOP, BRPOP ---- */
+
+static enum list_end list_end_of(enum mpop_end end)
 {
-    long long numkeys;
-    if (!list_parse_range(c, numkeys_index, 1, LONG_MAX, &numkeys,
-                          "numkeys should be greater than 0"))
-        return;
-    if (numkeys >= c->argc - numkeys_index - 1) {
-        reply_error_syntax(c);
-        return;
-    }
-    int first_key = numkeys_index + 1;
-    int where_index = first_key + (int)numkeys;
-    enum list_end end;
-    if (!list_parse_end(c, where_index, &end))
-        return;
-    long long count = -1;
-    for (int i = where_index + 1; i < c->argc; i++) {
-        if (count == -1 && arg_equals(&c->argv[i], "count") && i + 1 < c->argc) {
-            if (!list_parse_range(c, ++i, 1, LONG_MAX, &count, "count should be greater than 0"))
-                return;
-        } else {
-            reply_error_syntax(c);
-            return;
-        }
-    }
-    if (count == -1)
-        count = 1;
-    int64_t deadline = 0;
-    if (timeout_index >= 0 && !blocking_parse_timeout(c, timeout_index, &deadline))
-        return;
-    for (int i = first_key; i < where_index; i++) {
-        if (blocking_skip_key(c, i))
-            continue;
-        bool wrongtype;
-        struct kv *kv = list_lookup(c, i, DB_LOOKUP_WRITE, &wrongtype);
-        if (wrongtype)
-            return;
-        if (kv == NULL)
-            continue;
-        size_t popped = list_pop_range_reply(c, i, kv_object(kv), end, count, true);
-        list_propagate_pop(c, i, end, (long long)popped);
-        return;
-    }
-    if (timeout_index < 0 || (c->flags & CLIENT_DENY_BLOCKING))
-        reply_null_array(c);
-    else
-        blocking_block(c, BLOCKED_LIST, first_key, (int)numkeys, deadline);
+    return end == MPOP_END_LOW ? LIST_HEAD : LIST_TAIL;
 }
+
+static long long list_mpop_pop_many(struct client *c, int key_index, struct kv *kv,
+                                    enum mpop_end end, long long count)
+{
+    return (long long)list_pop_range_reply(c, key_index, kv, list_end_of(end), count);
+}
+
+static void list_mpop_pop_one(struct client *c, int key_index, struct kv *kv, enum mpop_end end)
+{
+    list_pop_one_reply(c, key_index, kv, list_end_of(end));
+}
+
+/* What net/commands/mpop.c needs to know of lists. */
+static const struct mpop_family list_mpop_family = {
+    .type = KV_LIST,
+    .blocked_kind = BLOCKED_LIST,
+    .end_words = {"left", "right"},
+    .pop_commands = {"LPOP", "RPOP"},
+    .element_replies = 1,
+    .pop_many = list_mpop_pop_many,
+    .pop_one = list_mpop_pop_one,
+};
 
 static void list_lmpop_command(struct client *c)
 {
-    list_mpop_generic(c, 1, -1);
+    mpop_generic(c, &list_mpop_family, 1, -1);
 }
 
 /* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] */
 static void list_blmpop_command(struct client *c)
 {
-    list_mpop_generic(c, 2, 1);
+    mpop_generic(c, &list_mpop_family, 2, 1);
 }
 
 /* ---- Blocking pops and moves ---- */
 
 /* BLPOP/BRPOP key [key ...] timeout: the first key (in argument order)
  * holding a list serves, replying [key, element]. */
-static void list_blocking_pop_generic(struct client *c, enum list_end end)
-{
-    int64_t deadline;
-    if (!blocking_parse_timeout(c, c->argc - 1, &deadline))
-        return;
-    for (int i = 1; i < c->argc - 1; i++) {
-        if (blocking_skip_key(c, i))
-            continue;
-        bool wrongtype;
-        struct kv *kv = list_lookup(c, i, DB_LOOKUP_WRITE, &wrongtype);
-        if (wrongtype)
-            return;
-        if (kv == NULL)
-            continue;
-        struct list *l = kv_object(kv);
-        struct list_entry e;
-        list_peek(l, end, &e);
-        reply_array_len(c, 2);
-        reply_bulk(c, c->argv[i].ptr, c->argv[i].len);
-        list_reply_entry(c, &e);
-        list_pop(l, end);
-        list_delete_if_empty(c, i, l);
-        list_modified(c, i);
-        list_propagate_pop(c, i, end, -1);
-        return;
-    }
-    /* Inside EXEC nothing can push meanwhile: the timeout is as good as
-     * expired. */
-    if (c->flags & CLIENT_DENY_BLOCKING)
-        reply_null_array(c);
-    else
-        blocking_block(c, BLOCKED_LIST, 1, c->argc - 2, deadline);
-}
-
 static void list_blpop_command(struct client *c)
 {
-    list_blocking_pop_generic(c, LIST_HEAD);
+    mpop_blocking_pop_generic(c, &list_mpop_family, MPOP_END_LOW);
 }
 
 static void list_brpop_command(struct client *c)
 {
-    list_blocking_pop_generic(c, LIST_TAIL);
+    mpop_blocking_pop_generic(c, &list_mpop_family, MPOP_END_HIGH);
 }
 
 /* BLMOVE and BRPOPLPUSH: LMOVE once the source (argv[1]) has data. Inside
@@ -731,9 +632,8 @@ static bool list_blocking_move_generic(struct client *c, enum list_end from, enu
     int64_t deadline;
     if (!blocking_parse_timeout(c, timeout_index, &deadline))
         return false;
-    bool wrongtype;
-    struct kv *src = list_lookup(c, 1, DB_LOOKUP_WRITE, &wrongtype);
-    if (wrongtype)
+    struct kv *src;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_LIST, &src))
         return false;
     if (src != NULL)
         return list_move_generic(c, from, to);
@@ -784,124 +684,197 @@ struct command list_commands[] = {
     {.name = "lpush", .proc = list_lpush_command, .arity = -3,
      .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = ACL_WRITE | ACL_LIST | ACL_FAST,
      .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW insert/i1/r0,1,0",
      .summary = "Prepend one or multiple elements to a list", .since = "1.0.0", .group = "list",
-     .complexity = LIST_PUSH_COMPLEXITY},
+     .complexity = LIST_PUSH_COMPLEXITY,
+     .history = (const struct command_history[]){
+         {"2.4.0", "Accepts multiple `element` arguments."},
+         {0}},
+     .arguments = "key^k#0 element^s*"},
     {.name = "rpush", .proc = list_rpush_command, .arity = -3,
      .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = ACL_WRITE | ACL_LIST | ACL_FAST,
      .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW insert/i1/r0,1,0",
      .summary = "Append one or multiple elements to a list", .since = "1.0.0", .group = "list",
-     .complexity = LIST_PUSH_COMPLEXITY},
+     .complexity = LIST_PUSH_COMPLEXITY,
+     .history = (const struct command_history[]){
+         {"2.4.0", "Accepts multiple `element` arguments."},
+         {0}},
+     .arguments = "key^k#0 element^s*"},
     {.name = "lpushx", .proc = list_lpushx_command, .arity = -3,
      .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = ACL_WRITE | ACL_LIST | ACL_FAST,
      .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW insert/i1/r0,1,0",
      .summary = "Prepend an element to a list, only if the list exists", .since = "2.2.0",
-     .group = "list", .complexity = LIST_PUSH_COMPLEXITY},
+     .group = "list", .complexity = LIST_PUSH_COMPLEXITY,
+     .history = (const struct command_history[]){
+         {"4.0.0", "Accepts multiple `element` arguments."},
+         {0}},
+     .arguments = "key^k#0 element^s*"},
     {.name = "rpushx", .proc = list_rpushx_command, .arity = -3,
      .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = ACL_WRITE | ACL_LIST | ACL_FAST,
      .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW insert/i1/r0,1,0",
      .summary = "Append an element to a list, only if the list exists", .since = "2.2.0",
-     .group = "list", .complexity = LIST_PUSH_COMPLEXITY},
+     .group = "list", .complexity = LIST_PUSH_COMPLEXITY,
+     .history = (const struct command_history[]){
+         {"4.0.0", "Accepts multiple `element` arguments."},
+         {0}},
+     .arguments = "key^k#0 element^s*"},
     {.name = "lpop", .proc = list_lpop_command, .arity = -2, .flags = CMD_WRITE | CMD_FAST,
      .acl = ACL_WRITE | ACL_LIST | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Remove and get the first elements in a list", .since = "1.0.0",
-     .group = "list", .complexity = "O(N) where N is the number of elements returned"},
+     .key_specs = "RW access delete/i1/r0,1,0",
+     .summary = "Remove and get the first elements in a list", .since = "1.0.0", .group = "list",
+     .complexity = "O(N) where N is the number of elements returned",
+     .history = (const struct command_history[]){
+         {"6.2.0", "Added the `count` argument."},
+         {0}},
+     .arguments = "key^k#0 count^i@6.2.0?"},
     {.name = "rpop", .proc = list_rpop_command, .arity = -2, .flags = CMD_WRITE | CMD_FAST,
      .acl = ACL_WRITE | ACL_LIST | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW access delete/i1/r0,1,0",
      .summary = "Remove and get the last elements in a list", .since = "1.0.0", .group = "list",
-     .complexity = "O(N) where N is the number of elements returned"},
+     .complexity = "O(N) where N is the number of elements returned",
+     .history = (const struct command_history[]){
+         {"6.2.0", "Added the `count` argument."},
+         {0}},
+     .arguments = "key^k#0 count^i@6.2.0?"},
     {.name = "llen", .proc = list_llen_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST,
      .acl = ACL_READ | ACL_LIST | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Get the length of a list", .since = "1.0.0", .group = "list",
-     .complexity = "O(1)"},
+     .key_specs = "RO/i1/r0,1,0",
+     .summary = "Get the length of a list", .since = "1.0.0", .group = "list", .complexity = "O(1)",
+     .arguments = "key^k#0"},
     {.name = "lrange", .proc = list_lrange_command, .arity = 4, .flags = CMD_READONLY,
      .acl = ACL_READ | ACL_LIST | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
      .summary = "Get a range of elements from a list", .since = "1.0.0", .group = "list",
-     .complexity = "O(S+N) where S is the distance of start offset from HEAD for small lists, "
-                   "from nearest end (HEAD or TAIL) for large lists; and N is the number of "
-                   "elements in the specified range."},
+     .complexity = "O(S+N) where S is the distance of start offset from HEAD for small lists, from "
+                   "nearest end (HEAD or TAIL) for large lists; and N is the number of elements in "
+                   "the specified range.",
+     .arguments = "key^k#0 start^i stop^i"},
     {.name = "lindex", .proc = list_lindex_command, .arity = 3, .flags = CMD_READONLY,
      .acl = ACL_READ | ACL_LIST | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
      .summary = "Get an element from a list by its index", .since = "1.0.0", .group = "list",
-     .complexity = "O(N) where N is the number of elements to traverse to get to the element "
-                   "at index. This makes asking for the first or the last element of the list "
-                   "O(1)."},
+     .complexity = "O(N) where N is the number of elements to traverse to get to the element at "
+                   "index. This makes asking for the first or the last element of the list O(1).",
+     .arguments = "key^k#0 index^i"},
     {.name = "lset", .proc = list_lset_command, .arity = 4, .flags = CMD_WRITE | CMD_DENYOOM,
      .acl = ACL_WRITE | ACL_LIST | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
      .summary = "Set the value of an element in a list by its index", .since = "1.0.0",
      .group = "list",
-     .complexity = "O(N) where N is the length of the list. Setting either the first or the "
-                   "last element of the list is O(1)."},
+     .complexity = "O(N) where N is the length of the list. Setting either the first or the last "
+                   "element of the list is O(1).",
+     .arguments = "key^k#0 index^i element^s"},
     {.name = "lrem", .proc = list_lrem_command, .arity = 4, .flags = CMD_WRITE,
      .acl = ACL_WRITE | ACL_LIST | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW delete/i1/r0,1,0",
      .summary = "Remove elements from a list", .since = "1.0.0", .group = "list",
      .complexity = "O(N+M) where N is the length of the list and M is the number of elements "
-                   "removed."},
+                   "removed.",
+     .arguments = "key^k#0 count^i element^s"},
     {.name = "ltrim", .proc = list_ltrim_command, .arity = 4, .flags = CMD_WRITE,
      .acl = ACL_WRITE | ACL_LIST | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW delete/i1/r0,1,0",
      .summary = "Trim a list to the specified range", .since = "1.0.0", .group = "list",
-     .complexity = "O(N) where N is the number of elements to be removed by the operation."},
-    {.name = "linsert", .proc = list_linsert_command, .arity = 5,
-     .flags = CMD_WRITE | CMD_DENYOOM, .acl = ACL_WRITE | ACL_LIST | ACL_SLOW, .first_key = 1,
-     .last_key = 1, .key_step = 1,
-     .summary = "Insert an element before or after another element in a list",
-     .since = "2.2.0", .group = "list",
+     .complexity = "O(N) where N is the number of elements to be removed by the operation.",
+     .arguments = "key^k#0 start^i stop^i"},
+    {.name = "linsert", .proc = list_linsert_command, .arity = 5, .flags = CMD_WRITE | CMD_DENYOOM,
+     .acl = ACL_WRITE | ACL_LIST | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW insert/i1/r0,1,0",
+     .summary = "Insert an element before or after another element in a list", .since = "2.2.0",
+     .group = "list",
      .complexity = "O(N) where N is the number of elements to traverse before seeing the value "
-                   "pivot. This means that inserting somewhere on the left end on the list "
-                   "(head) can be considered O(1) and inserting somewhere on the right end "
-                   "(tail) is O(N)."},
+                   "pivot. This means that inserting somewhere on the left end on the list (head) "
+                   "can be considered O(1) and inserting somewhere on the right end (tail) is "
+                   "O(N).",
+     .arguments = "key^k#0 where^o(before^t='BEFORE' after^t='AFTER') pivot^s element^s"},
     {.name = "lpos", .proc = list_lpos_command, .arity = -3, .flags = CMD_READONLY,
      .acl = ACL_READ | ACL_LIST | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
      .summary = "Return the index of matching elements on a list", .since = "6.0.6",
      .group = "list",
-     .complexity = "O(N) where N is the number of elements in the list, for the average case. "
-                   "When searching for elements near the head or the tail of the list, or when "
-                   "the MAXLEN option is provided, the command may run in constant time."},
+     .complexity = "O(N) where N is the number of elements in the list, for the average case. When "
+                   "searching for elements near the head or the tail of the list, or when the "
+                   "MAXLEN option is provided, the command may run in constant time.",
+     .arguments = "key^k#0 element^s rank^i='RANK'? num-matches^i='COUNT'? len^i='MAXLEN'?"},
     {.name = "lmove", .proc = list_lmove_command, .arity = 5, .flags = CMD_WRITE | CMD_DENYOOM,
      .acl = ACL_WRITE | ACL_LIST | ACL_SLOW, .first_key = 1, .last_key = 2, .key_step = 1,
+     .key_specs = "RW access delete/i1/r0,1,0;RW insert/i2/r0,1,0",
      .summary = "Pop an element from a list, push it to another list and return it",
-     .since = "6.2.0", .group = "list", .complexity = "O(1)"},
+     .since = "6.2.0", .group = "list", .complexity = "O(1)",
+     .arguments = "source^k#0 destination^k#1 wherefrom^o(left^t='LEFT' right^t='RIGHT') "
+                  "whereto^o(left^t='LEFT' right^t='RIGHT')"},
     {.name = "rpoplpush", .proc = list_rpoplpush_command, .arity = 3,
      .flags = CMD_WRITE | CMD_DENYOOM, .acl = ACL_WRITE | ACL_LIST | ACL_SLOW, .first_key = 1,
      .last_key = 2, .key_step = 1,
+     .key_specs = "RW access delete/i1/r0,1,0;RW insert/i2/r0,1,0",
      .summary = "Remove the last element in a list, prepend it to another list and return it",
-     .since = "1.2.0", .group = "list", .complexity = "O(1)"},
+     .since = "1.2.0", .group = "list", .complexity = "O(1)",
+     .doc_flags = "deprecated", .deprecated_since = "6.2.0",
+     .replaced_by = "`LMOVE` with the `RIGHT` and `LEFT` arguments",
+     .arguments = "source^k#0 destination^k#1"},
     {.name = "lmpop", .proc = list_lmpop_command, .arity = -4, .flags = CMD_WRITE,
      .acl = ACL_WRITE | ACL_LIST | ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
+     .key_specs = "RW access delete/i1/n0,1,1",
      .summary = "Pop elements from a list", .since = "7.0.0", .group = "list",
-     .complexity = "O(N+M) where N is the number of provided keys and M is the number of "
-                   "elements returned."},
+     .complexity = "O(N+M) where N is the number of provided keys and M is the number of elements "
+                   "returned.",
+     .arguments = "numkeys^i key^k#0* where^o(left^t='LEFT' right^t='RIGHT') count^i='COUNT'?"},
     {.name = "blpop", .proc = list_blpop_command, .arity = -3,
      .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING,
      .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING, .first_key = 1, .last_key = -2,
      .key_step = 1,
+     .key_specs = "RW access delete/i1/r-2,1,0",
      .summary = "Remove and get the first element in a list, or block until one is available",
-     .since = "2.0.0", .group = "list", .complexity = "O(N) where N is the number of provided keys."},
+     .since = "2.0.0", .group = "list",
+     .complexity = "O(N) where N is the number of provided keys.",
+     .history = (const struct command_history[]){
+         {"6.0.0", "`timeout` is interpreted as a double instead of an integer."},
+         {0}},
+     .arguments = "key^k#0* timeout^d"},
     {.name = "brpop", .proc = list_brpop_command, .arity = -3,
      .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING,
      .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING, .first_key = 1, .last_key = -2,
      .key_step = 1,
+     .key_specs = "RW access delete/i1/r-2,1,0",
      .summary = "Remove and get the last element in a list, or block until one is available",
-     .since = "2.0.0", .group = "list", .complexity = "O(N) where N is the number of provided keys."},
+     .since = "2.0.0", .group = "list",
+     .complexity = "O(N) where N is the number of provided keys.",
+     .history = (const struct command_history[]){
+         {"6.0.0", "`timeout` is interpreted as a double instead of an integer."},
+         {0}},
+     .arguments = "key^k#0* timeout^d"},
     {.name = "blmove", .proc = list_blmove_command, .arity = 6,
      .flags = CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT | CMD_BLOCKING,
      .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING, .first_key = 1, .last_key = 2,
      .key_step = 1,
-     .summary = "Pop an element from a list, push it to another list and return it; or block "
-                "until one is available",
-     .since = "6.2.0", .group = "list", .complexity = "O(1)"},
+     .key_specs = "RW access delete/i1/r0,1,0;RW insert/i2/r0,1,0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block until "
+                "one is available",
+     .since = "6.2.0", .group = "list", .complexity = "O(1)",
+     .arguments = "source^k#0 destination^k#1 wherefrom^o(left^t='LEFT' right^t='RIGHT') "
+                  "whereto^o(left^t='LEFT' right^t='RIGHT') timeout^d"},
     {.name = "brpoplpush", .proc = list_brpoplpush_command, .arity = 4,
      .flags = CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT | CMD_BLOCKING,
      .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING, .first_key = 1, .last_key = 2,
      .key_step = 1,
-     .summary = "Pop an element from a list, push it to another list and return it; or block "
-                "until one is available",
-     .since = "2.2.0", .group = "list", .complexity = "O(1)"},
-    {.name = "blmpop", .proc = list_blmpop_command, .arity = -5,
-     .flags = CMD_WRITE | CMD_BLOCKING, .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING,
-     .first_key = 0, .last_key = 0, .key_step = 0,
+     .key_specs = "RW access delete/i1/r0,1,0;RW insert/i2/r0,1,0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block until "
+                "one is available",
+     .since = "2.2.0", .group = "list", .complexity = "O(1)",
+     .doc_flags = "deprecated", .deprecated_since = "6.2.0",
+     .replaced_by = "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
+     .history = (const struct command_history[]){
+         {"6.0.0", "`timeout` is interpreted as a double instead of an integer."},
+         {0}},
+     .arguments = "source^k#0 destination^k#1 timeout^d"},
+    {.name = "blmpop", .proc = list_blmpop_command, .arity = -5, .flags = CMD_WRITE | CMD_BLOCKING,
+     .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING, .first_key = 0, .last_key = 0,
+     .key_step = 0,
+     .key_specs = "RW access delete/i2/n0,1,1",
      .summary = "Pop elements from a list, or block until one is available", .since = "7.0.0",
      .group = "list",
-     .complexity = "O(N+M) where N is the number of provided keys and M is the number of "
-                   "elements returned."},
+     .complexity = "O(N+M) where N is the number of provided keys and M is the number of elements "
+                   "returned.",
+     .arguments = "timeout^d numkeys^i key^k#0* where^o(left^t='LEFT' right^t='RIGHT') "
+                  "count^i='COUNT'?"},
     {0},
 };

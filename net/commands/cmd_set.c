@@ -20,10 +20,18 @@
 
 #include "engine/alloc.h"
 #include "engine/db.h"
-#include "engine/set.h"
-#include "net/commands/command.h"
 #include "engine/glob.h"
+#include "engine/set.h"
+#include "net/commands/arg.h"
+#include "net/commands/client.h"
+#include "net/commands/command.h"
+#include "net/commands/commands.h"
+#include "net/commands/notify.h"
+#include "net/commands/propagate.h"
+#include "net/commands/random64.h"
 #include "net/commands/reply.h"
+#include "net/commands/typed_key.h"
+#include "net/wire/buf.h"
 
 /* SPOP with a count rebuilds the set from the survivors when few remain
  * (Redis's SPOP_MOVE_STRATEGY_MUL), and SRANDMEMBER copies the whole set
@@ -35,31 +43,9 @@
 
 enum set_op { SET_OP_UNION, SET_OP_DIFF };
 
-/* random() gives 31 bits, so three calls cover 64. */
-static uint64_t set_rand64(void)
-{
-    uint64_t r = (uint64_t)random();
-    r = (r << 31) ^ (uint64_t)random();
-    r = (r << 31) ^ (uint64_t)random();
-    return r;
-}
-
 static long long set_intset_max(const struct client *c)
 {
-    return c->server->keyspace.limits.set_max_intset_entries;
-}
-
-/* Looks up argv[i]. Returns false after replying WRONGTYPE when the key
- * holds another type; *out is NULL when the key is missing. */
-static bool set_lookup(struct client *c, int i, int flags, struct kv **out)
-{
-    struct kv *kv = db_lookup(c->db, c->argv[i].ptr, c->argv[i].len, flags);
-    if (kv && kv->type != KV_SET) {
-        reply_error_wrongtype(c);
-        return false;
-    }
-    *out = kv;
-    return true;
+    return c->commands->keyspace->limits.set_max_intset_entries;
 }
 
 /* Replies every member of kv as a RESP3 set (a RESP2 array). */
@@ -74,40 +60,12 @@ static void set_reply_members(struct client *c, const struct kv *kv)
     set_iter_done(&it);
 }
 
-/* Deletes the set at argv[i] if it became empty. */
-static void set_delete_if_empty(struct client *c, struct kv *kv, int i)
-{
-    if (set_size(kv) == 0)
-        db_delete(c->db, c->argv[i].ptr, c->argv[i].len);
-}
-
-/* Stores result (whose key is the destination's) in place of whatever the
- * destination held, or deletes the destination when result is empty, and
- * replies the stored cardinality. Takes ownership of result. */
-static void set_store_result(struct client *c, struct kv *result)
-{
-    const char *key = kv_key(result);
-    size_t key_len = result->key_len;
-    size_t size = set_size(result);
-    if (size > 0) {
-        result = db_set(c->db, result, false);
-        server_key_modified(c->server, c->db, kv_key(result), result->key_len);
-    } else {
-        char *key_copy = alloc_strndup(key, key_len);
-        kv_free(result);
-        if (db_delete(c->db, key_copy, key_len))
-            server_key_modified(c->server, c->db, key_copy, key_len);
-        alloc_free(key_copy);
-    }
-    reply_integer(c, (long long)size);
-}
-
 /* ---- SADD, SREM, SCARD, SISMEMBER, SMISMEMBER ---- */
 
 static void set_sadd_command(struct client *c)
 {
     struct kv *kv;
-    if (!set_lookup(c, 1, DB_LOOKUP_WRITE, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_SET, &kv))
         return;
     if (!kv) {
         kv = set_new_kv(c->argv[1].ptr, c->argv[1].len, c->argv[2].ptr, c->argv[2].len);
@@ -117,14 +75,14 @@ static void set_sadd_command(struct client *c)
     for (int i = 2; i < c->argc; i++)
         added += set_add(kv, c->argv[i].ptr, c->argv[i].len, set_intset_max(c));
     if (added)
-        server_key_modified(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
+        notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
     reply_integer(c, added);
 }
 
 static void set_srem_command(struct client *c)
 {
     struct kv *kv;
-    if (!set_lookup(c, 1, DB_LOOKUP_WRITE, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_SET, &kv))
         return;
     if (!kv) {
         reply_integer(c, 0);
@@ -137,8 +95,8 @@ static void set_srem_command(struct client *c)
             break;
     }
     if (removed) {
-        set_delete_if_empty(c, kv, 1);
-        server_key_modified(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
+        typed_key_delete_if_empty(c, kv);
+        notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
     }
     reply_integer(c, removed);
 }
@@ -146,7 +104,7 @@ static void set_srem_command(struct client *c)
 static void set_scard_command(struct client *c)
 {
     struct kv *kv;
-    if (!set_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_SET, &kv))
         return;
     reply_integer(c, kv ? (long long)set_size(kv) : 0);
 }
@@ -154,7 +112,7 @@ static void set_scard_command(struct client *c)
 static void set_sismember_command(struct client *c)
 {
     struct kv *kv;
-    if (!set_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_SET, &kv))
         return;
     reply_integer(c, kv && set_contains(kv, c->argv[2].ptr, c->argv[2].len));
 }
@@ -162,7 +120,7 @@ static void set_sismember_command(struct client *c)
 static void set_smismember_command(struct client *c)
 {
     struct kv *kv;
-    if (!set_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_SET, &kv))
         return;
     reply_array_len(c, c->argc - 2);
     for (int i = 2; i < c->argc; i++)
@@ -185,7 +143,7 @@ static bool set_lookup_all(struct client *c, int first, int count, int flags, st
 {
     *missing = 0;
     for (int j = 0; j < count; j++) {
-        if (!set_lookup(c, first + j, flags, &sets[j]))
+        if (!typed_key_lookup(c, first + j, flags, KV_SET, &sets[j]))
             return false;
         if (!sets[j])
             (*missing)++;
@@ -234,7 +192,7 @@ static void set_inter_run(struct client *c, struct kv **sets, int count,
     }
     set_iter_done(&it);
     if (result)
-        set_store_result(c, result);
+        typed_key_store_result(c, dst, result);
     else if (cardinality_only)
         reply_integer(c, cardinality);
     else
@@ -257,7 +215,7 @@ static void set_inter_generic(struct client *c, int first, int count, const stru
     } else if (dst) {
         /* Any missing set makes the intersection empty. */
         if (db_delete(c->db, dst->ptr, dst->len))
-            server_key_modified(c->server, c->db, dst->ptr, dst->len);
+            notify_key_modified(c->commands, c->db, dst->ptr, dst->len);
         reply_integer(c, 0);
     } else if (cardinality_only) {
         reply_integer(c, 0);
@@ -422,7 +380,7 @@ static void set_union_diff_generic(struct client *c, int first, int count,
     set_union_diff_fill(c, result, sets, count, op);
     alloc_free(sets);
     if (dst) {
-        set_store_result(c, result);
+        typed_key_store_result(c, dst, result);
         return;
     }
     set_reply_members(c, result);
@@ -472,14 +430,14 @@ static void set_smove_command(struct client *c)
         reply_integer(c, 0);
         return;
     }
-    set_delete_if_empty(c, src, 1);
+    typed_key_delete_if_empty(c, src);
     if (!dst) {
         dst = set_new_kv(c->argv[2].ptr, c->argv[2].len, member->ptr, member->len);
         db_add(c->db, dst);
     }
-    server_key_modified(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
+    notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
     if (set_add(dst, member->ptr, member->len, set_intset_max(c)))
-        server_key_modified(c->server, c->db, c->argv[2].ptr, c->argv[2].len);
+        notify_key_modified(c->commands, c->db, c->argv[2].ptr, c->argv[2].len);
     reply_integer(c, 1);
 }
 
@@ -490,20 +448,20 @@ static void set_smove_command(struct client *c)
 static void set_propagate_srem(struct client *c, const struct set_elem *e)
 {
     struct aof_arg argv[] = {aof_arg_str("SREM"), aof_arg_of(&c->argv[1]), {e->ptr, e->len}};
-    propagate_add(c->server, c->db->id, 3, argv);
+    propagate_add(c->commands, c->db->id, 3, argv);
 }
 
 static void set_spop_one(struct client *c)
 {
     struct kv *kv;
-    if (!set_lookup(c, 1, DB_LOOKUP_WRITE, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_SET, &kv))
         return;
     if (!kv) {
         reply_null(c);
         return;
     }
     struct set_elem e;
-    set_random(kv, set_rand64, &e);
+    set_random(kv, random64_next, &e);
     reply_bulk(c, e.ptr, e.len);
     struct aof_arg argv[] = {aof_arg_str("SREM"), aof_arg_of(&c->argv[1]), {e.ptr, e.len}};
     command_propagate_as(c, 3, argv);
@@ -511,8 +469,8 @@ static void set_spop_one(struct client *c)
      * points at. */
     bool removed = set_remove(kv, e.ptr, e.len);
     assert(removed);
-    set_delete_if_empty(c, kv, 1);
-    server_key_modified(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
+    typed_key_delete_if_empty(c, kv);
+    notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
 }
 
 /* Pops count random members one at a time (most of the set stays). */
@@ -521,7 +479,7 @@ static void set_spop_each(struct client *c, struct kv *kv, long long count)
     reply_set_len(c, count);
     for (long long i = 0; i < count; i++) {
         struct set_elem e;
-        set_random(kv, set_rand64, &e);
+        set_random(kv, random64_next, &e);
         reply_bulk(c, e.ptr, e.len);
         set_propagate_srem(c, &e);
         bool removed = set_remove(kv, e.ptr, e.len);
@@ -538,7 +496,7 @@ static void set_spop_keep_rest(struct client *c, struct kv *kv, long long count)
     struct kv *kept = NULL;
     for (long long i = 0; i < remaining; i++) {
         struct set_elem e;
-        set_random(kv, set_rand64, &e);
+        set_random(kv, random64_next, &e);
         if (!kept)
             kept = set_new_kv("", 0, e.ptr, e.len);
         set_add(kept, e.ptr, e.len, set_intset_max(c));
@@ -576,7 +534,7 @@ static void set_spop_with_count(struct client *c)
         return;
     }
     struct kv *kv;
-    if (!set_lookup(c, 1, DB_LOOKUP_WRITE, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_SET, &kv))
         return;
     if (!kv || count == 0) {
         reply_set_len(c, 0);
@@ -599,7 +557,7 @@ static void set_spop_with_count(struct client *c)
         set_spop_keep_rest(c, kv, count);
         command_propagate_none(c);
     }
-    server_key_modified(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
+    notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
 }
 
 static void set_spop_command(struct client *c)
@@ -626,13 +584,13 @@ static void set_srandmember_distinct(struct client *c, const struct kv *kv, long
         set_add_all(c, picked, kv);
         while ((long long)set_size(picked) > count) {
             struct set_elem e;
-            set_random(picked, set_rand64, &e);
+            set_random(picked, random64_next, &e);
             set_remove(picked, e.ptr, e.len);
         }
     } else {
         while ((long long)set_size(picked) < count) {
             struct set_elem e;
-            set_random(kv, set_rand64, &e);
+            set_random(kv, random64_next, &e);
             set_add(picked, e.ptr, e.len, set_intset_max(c));
         }
     }
@@ -660,7 +618,7 @@ static void set_srandmember_with_count(struct client *c)
     if (count < 0)
         count = -count;
     struct kv *kv;
-    if (!set_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_SET, &kv))
         return;
     if (!kv || count == 0) {
         reply_empty_array(c);
@@ -671,7 +629,7 @@ static void set_srandmember_with_count(struct client *c)
         reply_array_len(c, count);
         for (long long i = 0; i < count; i++) {
             struct set_elem e;
-            set_random(kv, set_rand64, &e);
+            set_random(kv, random64_next, &e);
             reply_bulk(c, e.ptr, e.len);
         }
     } else if (count >= (long long)set_size(kv)) {
@@ -699,14 +657,14 @@ static void set_srandmember_command(struct client *c)
         return;
     }
     struct kv *kv;
-    if (!set_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_SET, &kv))
         return;
     if (!kv) {
         reply_null(c);
         return;
     }
     struct set_elem e;
-    set_random(kv, set_rand64, &e);
+    set_random(kv, random64_next, &e);
     reply_bulk(c, e.ptr, e.len);
 }
 
@@ -778,7 +736,7 @@ static void set_sscan_command(struct client *c)
         return;
     }
     struct kv *kv;
-    if (!set_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_SET, &kv))
         return;
     if (!kv) {
         reply_array_len(c, 2);
@@ -819,82 +777,131 @@ static void set_sscan_command(struct client *c)
 
 struct command set_commands[] = {
     {.name = "sadd", .proc = set_sadd_command, .arity = -3,
-     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = SET_W_FAST, .first_key = 1,
-     .last_key = 1, .key_step = 1, .summary = "Add one or more members to a set",
-     .since = "1.0.0", .group = "set",
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = SET_W_FAST, .first_key = 1, .last_key = 1,
+     .key_step = 1,
+     .key_specs = "RW insert/i1/r0,1,0",
+     .summary = "Add one or more members to a set", .since = "1.0.0", .group = "set",
      .complexity = "O(1) for each element added, so O(N) to add N elements when the command is "
-                   "called with multiple arguments."},
+                   "called with multiple arguments.",
+     .history = (const struct command_history[]){
+         {"2.4.0", "Accepts multiple `member` arguments."},
+         {0}},
+     .arguments = "key^k#0 member^s*"},
     {.name = "srem", .proc = set_srem_command, .arity = -3, .flags = CMD_WRITE | CMD_FAST,
      .acl = SET_W_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW delete/i1/r0,1,0",
      .summary = "Remove one or more members from a set", .since = "1.0.0", .group = "set",
-     .complexity = "O(N) where N is the number of members to be removed."},
+     .complexity = "O(N) where N is the number of members to be removed.",
+     .history = (const struct command_history[]){
+         {"2.4.0", "Accepts multiple `member` arguments."},
+         {0}},
+     .arguments = "key^k#0 member^s*"},
     {.name = "scard", .proc = set_scard_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST,
      .acl = SET_R_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RO/i1/r0,1,0",
      .summary = "Get the number of members in a set", .since = "1.0.0", .group = "set",
-     .complexity = "O(1)"},
+     .complexity = "O(1)",
+     .arguments = "key^k#0"},
     {.name = "sismember", .proc = set_sismember_command, .arity = 3,
      .flags = CMD_READONLY | CMD_FAST, .acl = SET_R_FAST, .first_key = 1, .last_key = 1,
-     .key_step = 1, .summary = "Determine if a given value is a member of a set",
-     .since = "1.0.0", .group = "set", .complexity = "O(1)"},
+     .key_step = 1,
+     .key_specs = "RO/i1/r0,1,0",
+     .summary = "Determine if a given value is a member of a set", .since = "1.0.0", .group = "set",
+     .complexity = "O(1)",
+     .arguments = "key^k#0 member^s"},
     {.name = "smismember", .proc = set_smismember_command, .arity = -3,
      .flags = CMD_READONLY | CMD_FAST, .acl = SET_R_FAST, .first_key = 1, .last_key = 1,
      .key_step = 1,
      .summary = "Returns the membership associated with the given elements for a set",
      .since = "6.2.0", .group = "set",
-     .complexity = "O(N) where N is the number of elements being checked for membership"},
+     .complexity = "O(N) where N is the number of elements being checked for membership",
+     .arguments = "key^k#0 member^s*"},
     {.name = "smembers", .proc = set_smembers_command, .arity = 2, .flags = CMD_READONLY,
      .acl = SET_R_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .tips = "nondeterministic_output_order",
      .summary = "Get all the members in a set", .since = "1.0.0", .group = "set",
-     .complexity = "O(N) where N is the set cardinality."},
+     .complexity = "O(N) where N is the set cardinality.",
+     .arguments = "key^k#0"},
     {.name = "spop", .proc = set_spop_command, .arity = -2, .flags = CMD_WRITE | CMD_FAST,
      .acl = SET_W_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .tips = "nondeterministic_output",
+     .key_specs = "RW access delete/i1/r0,1,0",
      .summary = "Remove and return one or multiple random members from a set", .since = "1.0.0",
      .group = "set",
      .complexity = "Without the count argument O(1), otherwise O(N) where N is the value of the "
-                   "passed count."},
+                   "passed count.",
+     .history = (const struct command_history[]){
+         {"3.2.0", "Added the `count` argument."},
+         {0}},
+     .arguments = "key^k#0 count^i@3.2.0?"},
     {.name = "srandmember", .proc = set_srandmember_command, .arity = -2, .flags = CMD_READONLY,
      .acl = SET_R_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Get one or multiple random members from a set", .since = "1.0.0",
-     .group = "set",
-     .complexity = "Without the count argument O(1), otherwise O(N) where N is the absolute "
-                   "value of the passed count."},
+     .tips = "nondeterministic_output",
+     .summary = "Get one or multiple random members from a set", .since = "1.0.0", .group = "set",
+     .complexity = "Without the count argument O(1), otherwise O(N) where N is the absolute value "
+                   "of the passed count.",
+     .history = (const struct command_history[]){
+         {"2.6.0", "Added the optional `count` argument."},
+         {0}},
+     .arguments = "key^k#0 count^i@2.6.0?"},
     {.name = "smove", .proc = set_smove_command, .arity = 4, .flags = CMD_WRITE | CMD_FAST,
      .acl = SET_W_FAST, .first_key = 1, .last_key = 2, .key_step = 1,
+     .key_specs = "RW access delete/i1/r0,1,0;RW insert/i2/r0,1,0",
      .summary = "Move a member from one set to another", .since = "1.0.0", .group = "set",
-     .complexity = "O(1)"},
+     .complexity = "O(1)",
+     .arguments = "source^k#0 destination^k#1 member^s"},
     {.name = "sinter", .proc = set_sinter_command, .arity = -2, .flags = CMD_READONLY,
      .acl = SET_R_SLOW, .first_key = 1, .last_key = -1, .key_step = 1,
+     .tips = "nondeterministic_output_order",
      .summary = "Intersect multiple sets", .since = "1.0.0", .group = "set",
-     .complexity = SET_INTER_COMPLEXITY},
+     .complexity = SET_INTER_COMPLEXITY,
+     .arguments = "key^k#0*"},
     {.name = "sintercard", .proc = set_sintercard_command, .arity = -3, .flags = CMD_READONLY,
      .acl = SET_R_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
+     .key_specs = "RO access/i1/n0,1,1",
      .summary = "Intersect multiple sets and return the cardinality of the result",
-     .since = "7.0.0", .group = "set", .complexity = SET_INTER_COMPLEXITY},
+     .since = "7.0.0", .group = "set", .complexity = SET_INTER_COMPLEXITY,
+     .arguments = "numkeys^i key^k#0* limit^i='LIMIT'?"},
     {.name = "sunion", .proc = set_sunion_command, .arity = -2, .flags = CMD_READONLY,
      .acl = SET_R_SLOW, .first_key = 1, .last_key = -1, .key_step = 1,
+     .tips = "nondeterministic_output_order",
      .summary = "Add multiple sets", .since = "1.0.0", .group = "set",
-     .complexity = SET_UNION_COMPLEXITY},
+     .complexity = SET_UNION_COMPLEXITY,
+     .arguments = "key^k#0*"},
     {.name = "sdiff", .proc = set_sdiff_command, .arity = -2, .flags = CMD_READONLY,
      .acl = SET_R_SLOW, .first_key = 1, .last_key = -1, .key_step = 1,
+     .tips = "nondeterministic_output_order",
      .summary = "Subtract multiple sets", .since = "1.0.0", .group = "set",
-     .complexity = SET_UNION_COMPLEXITY},
+     .complexity = SET_UNION_COMPLEXITY,
+     .arguments = "key^k#0*"},
     {.name = "sinterstore", .proc = set_sinterstore_command, .arity = -3,
      .flags = CMD_WRITE | CMD_DENYOOM, .acl = SET_W_SLOW, .first_key = 1, .last_key = -1,
-     .key_step = 1, .summary = "Intersect multiple sets and store the resulting set in a key",
-     .since = "1.0.0", .group = "set", .complexity = SET_INTER_COMPLEXITY},
+     .key_step = 1,
+     .key_specs = "RW update/i1/r0,1,0;RO access/i2/r-1,1,0",
+     .summary = "Intersect multiple sets and store the resulting set in a key", .since = "1.0.0",
+     .group = "set", .complexity = SET_INTER_COMPLEXITY,
+     .arguments = "destination^k#0 key^k#1*"},
     {.name = "sunionstore", .proc = set_sunionstore_command, .arity = -3,
      .flags = CMD_WRITE | CMD_DENYOOM, .acl = SET_W_SLOW, .first_key = 1, .last_key = -1,
-     .key_step = 1, .summary = "Add multiple sets and store the resulting set in a key",
-     .since = "1.0.0", .group = "set", .complexity = SET_UNION_COMPLEXITY},
+     .key_step = 1,
+     .key_specs = "OW update/i1/r0,1,0;RO access/i2/r-1,1,0",
+     .summary = "Add multiple sets and store the resulting set in a key", .since = "1.0.0",
+     .group = "set", .complexity = SET_UNION_COMPLEXITY,
+     .arguments = "destination^k#0 key^k#1*"},
     {.name = "sdiffstore", .proc = set_sdiffstore_command, .arity = -3,
      .flags = CMD_WRITE | CMD_DENYOOM, .acl = SET_W_SLOW, .first_key = 1, .last_key = -1,
-     .key_step = 1, .summary = "Subtract multiple sets and store the resulting set in a key",
-     .since = "1.0.0", .group = "set", .complexity = SET_UNION_COMPLEXITY},
+     .key_step = 1,
+     .key_specs = "OW update/i1/r0,1,0;RO access/i2/r-1,1,0",
+     .summary = "Subtract multiple sets and store the resulting set in a key", .since = "1.0.0",
+     .group = "set", .complexity = SET_UNION_COMPLEXITY,
+     .arguments = "destination^k#0 key^k#1*"},
     {.name = "sscan", .proc = set_sscan_command, .arity = -3, .flags = CMD_READONLY,
      .acl = SET_R_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .tips = "nondeterministic_output",
      .summary = "Incrementally iterate Set elements", .since = "2.8.0", .group = "set",
-     .complexity = "O(1) for every call. O(N) for a complete iteration, including enough "
-                   "command calls for the cursor to return back to 0. N is the number of "
-                   "elements inside the collection.."},
+     .complexity = "O(1) for every call. O(N) for a complete iteration, including enough command "
+                   "calls for the cursor to return back to 0. N is the number of elements inside "
+                   "the collection..",
+     .arguments = "key^k#0 cursor^i pattern^p='MATCH'? count^i='COUNT'?"},
     {0},
 };

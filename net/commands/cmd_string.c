@@ -30,7 +30,15 @@
 #include "engine/db.h"
 #include "engine/kv.h"
 #include "engine/number.h"
+#include "net/commands/arg.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/commands.h"
+#include "net/commands/notify.h"
+#include "net/commands/propagate.h"
+#include "net/commands/reply.h"
+#include "net/commands/typed_key.h"
+#include "net/core/config.h"
 
 /* LCS indexes strings with uint32_t and keeps one uint32_t per cell of its
  * (alen+1)*(blen+1) table; a stored string can never be long enough to
@@ -143,7 +151,7 @@ static struct kv *string_write_at(struct db *db, struct kv *kv, size_t offset, c
 static bool string_check_length(struct client *c, unsigned long long offset, size_t len)
 {
     unsigned long long total = offset + len;
-    if (total < offset || total > (unsigned long long)c->server->config.proto_max_bulk_len ||
+    if (total < offset || total > (unsigned long long)c->commands->config->proto_max_bulk_len ||
         total > KV_BYTES_MAX) {
         reply_error(c, "string exceeds maximum allowed size (proto-max-bulk-len)");
         return false;
@@ -156,16 +164,26 @@ static bool string_check_length(struct client *c, unsigned long long offset, siz
  * string kv, or NULL once a reply has been sent. */
 static struct kv *string_lookup_read_or_reply(struct client *c, int i)
 {
-    struct kv *kv = db_lookup(c->db, c->argv[i].ptr, c->argv[i].len, DB_LOOKUP_READ);
-    if (!kv) {
+    struct kv *kv;
+    if (!typed_key_lookup(c, i, DB_LOOKUP_READ, KV_STRING, &kv))
+        return NULL;
+    if (!kv)
         reply_null(c);
-        return NULL;
-    }
-    if (kv->type != KV_STRING) {
-        reply_error_wrongtype(c);
-        return NULL;
-    }
     return kv;
+}
+
+/* GETSET and SET ... GET: looks up the key at argv[1] for reading and
+ * replies its old value (nil when missing). Returns false after a
+ * WRONGTYPE reply; otherwise *old is the string kv or NULL. */
+static bool string_reply_old_value(struct client *c, struct kv **old)
+{
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_STRING, old))
+        return false;
+    if (*old)
+        reply_bulk(c, kv_string(*old), (*old)->val_len);
+    else
+        reply_null(c);
+    return true;
 }
 
 /* ---- what the AOF logs ---- */
@@ -285,7 +303,7 @@ static bool string_expire_at_ms(struct client *c, int i, unsigned flags, int64_t
     if (valid && seconds)
         v *= 1000;
     if (valid && (flags & (STRING_OPT_EX | STRING_OPT_PX))) {
-        long long now = c->server->keyspace.now_ms;
+        long long now = c->commands->keyspace->now_ms;
         valid = v <= LLONG_MAX - now;
         if (valid)
             v += now;
@@ -312,15 +330,8 @@ static void string_set_generic(struct client *c, unsigned flags, int val_i, int 
 
     struct kv *old;
     if (flags & STRING_OPT_GET) {
-        old = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_READ);
-        if (old && old->type != KV_STRING) {
-            reply_error_wrongtype(c);
+        if (!string_reply_old_value(c, &old))
             return;
-        }
-        if (old)
-            reply_bulk(c, kv_string(old), old->val_len);
-        else
-            reply_null(c);
     } else {
         old = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_WRITE);
     }
@@ -342,7 +353,7 @@ static void string_set_generic(struct client *c, unsigned flags, int val_i, int 
     struct kv *kv = string_store(c->db, old, key, val->ptr, val->len, enc, keep_ttl);
     if (expire_i)
         db_set_expire(c->db, kv, when_ms);
-    server_key_modified(c->server, c->db, key->ptr, key->len);
+    notify_key_modified(c->commands, c->db, key->ptr, key->len);
     if (expire_i)
         string_propagate_set_pxat(c, val_i, when_ms);
     else if (flags & STRING_OPT_GET)
@@ -384,18 +395,12 @@ static void string_getset_command(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
     const struct resp_arg *val = &c->argv[2];
-    struct kv *old = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_READ);
-    if (old && old->type != KV_STRING) {
-        reply_error_wrongtype(c);
+    struct kv *old;
+    if (!string_reply_old_value(c, &old))
         return;
-    }
-    if (old)
-        reply_bulk(c, kv_string(old), old->val_len);
-    else
-        reply_null(c);
     enum kv_encoding enc = kv_string_encoding(val->ptr, val->len);
     string_store(c->db, old, key, val->ptr, val->len, enc, false);
-    server_key_modified(c->server, c->db, key->ptr, key->len);
+    notify_key_modified(c->commands, c->db, key->ptr, key->len);
     /* Redis 7.0 logs GETSET as the SET it amounts to. */
     struct aof_arg argv[] = {aof_arg_str("SET"), aof_arg_of(key), aof_arg_of(val)};
     command_propagate_as(c, 3, argv);
@@ -409,7 +414,7 @@ static void string_getdel_command(struct client *c)
     reply_bulk(c, kv_string(kv), kv->val_len);
     bool deleted = db_delete(c->db, c->argv[1].ptr, c->argv[1].len);
     assert(deleted);
-    server_key_modified(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
+    notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
     string_propagate_key_command(c, "DEL");
 }
 
@@ -441,17 +446,17 @@ static void string_getex_command(struct client *c)
     reply_bulk(c, kv_string(kv), kv->val_len);
 
     const struct resp_arg *key = &c->argv[1];
-    if ((flags & (STRING_OPT_EXAT | STRING_OPT_PXAT)) && when_ms <= c->server->keyspace.now_ms) {
+    if ((flags & (STRING_OPT_EXAT | STRING_OPT_PXAT)) && when_ms <= c->commands->keyspace->now_ms) {
         bool deleted = db_delete(c->db, key->ptr, key->len);
         assert(deleted);
-        server_key_modified(c->server, c->db, key->ptr, key->len);
+        notify_key_modified(c->commands, c->db, key->ptr, key->len);
         string_propagate_key_command(c, "DEL");
     } else if (expire_i) {
         db_set_expire(c->db, kv, when_ms);
-        server_key_modified(c->server, c->db, key->ptr, key->len);
+        notify_key_modified(c->commands, c->db, key->ptr, key->len);
         string_getex_propagate_expire(c, when_ms);
     } else if ((flags & STRING_OPT_PERSIST) && db_persist(c->db, kv)) {
-        server_key_modified(c->server, c->db, key->ptr, key->len);
+        notify_key_modified(c->commands, c->db, key->ptr, key->len);
         string_propagate_key_command(c, "PERSIST");
     }
 }
@@ -493,7 +498,7 @@ static void string_mset_generic(struct client *c, bool nx)
         struct kv *old = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_WRITE);
         enum kv_encoding enc = kv_string_encoding(val->ptr, val->len);
         string_store(c->db, old, key, val->ptr, val->len, enc, false);
-        server_key_modified(c->server, c->db, key->ptr, key->len);
+        notify_key_modified(c->commands, c->db, key->ptr, key->len);
     }
     if (nx)
         reply_integer(c, 1);
@@ -518,11 +523,9 @@ static void string_msetnx_command(struct client *c)
 static void string_incr_generic(struct client *c, long long incr)
 {
     const struct resp_arg *key = &c->argv[1];
-    struct kv *kv = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_WRITE);
-    if (kv && kv->type != KV_STRING) {
-        reply_error_wrongtype(c);
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_STRING, &kv))
         return;
-    }
     long long value = 0;
     if (kv && !number_parse_ll(kv_string(kv), kv->val_len, &value)) {
         reply_error_not_integer(c);
@@ -538,7 +541,7 @@ static void string_incr_generic(struct client *c, long long incr)
     size_t len = number_format_ll(text, value);
     assert(len <= KV_INT_BYTES_MAX);
     string_store(c->db, kv, key, text, len, KV_ENC_INT, true);
-    server_key_modified(c->server, c->db, key->ptr, key->len);
+    notify_key_modified(c->commands, c->db, key->ptr, key->len);
     reply_integer(c, value);
 }
 
@@ -578,11 +581,9 @@ static void string_decrby_command(struct client *c)
 static void string_incrbyfloat_command(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
-    struct kv *kv = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_WRITE);
-    if (kv && kv->type != KV_STRING) {
-        reply_error_wrongtype(c);
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_STRING, &kv))
         return;
-    }
     long double value = 0, incr;
     if ((kv && !number_parse_long_double(kv_string(kv), kv->val_len, &value)) ||
         !number_parse_long_double(c->argv[2].ptr, c->argv[2].len, &incr)) {
@@ -599,7 +600,7 @@ static void string_incrbyfloat_command(struct client *c)
     assert(len > 0);
     enum kv_encoding enc = len <= KV_EMBSTR_BYTES_MAX ? KV_ENC_EMBSTR : KV_ENC_RAW;
     string_store(c->db, kv, key, text, len, enc, true);
-    server_key_modified(c->server, c->db, key->ptr, key->len);
+    notify_key_modified(c->commands, c->db, key->ptr, key->len);
     /* The sum is logged, not the increment: long double arithmetic need not
      * give the same text on another machine or build. */
     struct aof_arg argv[] = {aof_arg_str("SET"), aof_arg_of(key), {text, len},
@@ -614,34 +615,29 @@ static void string_append_command(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
     const struct resp_arg *val = &c->argv[2];
-    struct kv *kv = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_WRITE);
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_STRING, &kv))
+        return;
     if (!kv) {
         /* A new key is encoded like a SET of the same value. */
         enum kv_encoding enc = kv_string_encoding(val->ptr, val->len);
         kv = string_store(c->db, NULL, key, val->ptr, val->len, enc, false);
     } else {
-        if (kv->type != KV_STRING) {
-            reply_error_wrongtype(c);
-            return;
-        }
         if (!string_check_length(c, kv->val_len, val->len))
             return;
         /* Even an empty append turns the value raw and counts as a change. */
         kv = string_write_at(c->db, kv, kv->val_len, val->ptr, val->len);
     }
-    server_key_modified(c->server, c->db, key->ptr, key->len);
+    notify_key_modified(c->commands, c->db, key->ptr, key->len);
     reply_integer(c, kv->val_len);
 }
 
 static void string_strlen_command(struct client *c)
 {
-    struct kv *kv = db_lookup(c->db, c->argv[1].ptr, c->argv[1].len, DB_LOOKUP_READ);
-    if (!kv)
-        reply_integer(c, 0);
-    else if (kv->type != KV_STRING)
-        reply_error_wrongtype(c);
-    else
-        reply_integer(c, kv->val_len);
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_STRING, &kv))
+        return;
+    reply_integer(c, kv ? kv->val_len : 0);
 }
 
 /* GETRANGE and SUBSTR: inclusive indexes, negative ones count from the end,
@@ -651,13 +647,11 @@ static void string_getrange_command(struct client *c)
     long long start, end;
     if (!arg_get_ll(c, 2, &start, NULL) || !arg_get_ll(c, 3, &end, NULL))
         return;
-    struct kv *kv = db_lookup(c->db, c->argv[1].ptr, c->argv[1].len, DB_LOOKUP_READ);
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_STRING, &kv))
+        return;
     if (!kv) {
         reply_bulk(c, "", 0);
-        return;
-    }
-    if (kv->type != KV_STRING) {
-        reply_error_wrongtype(c);
         return;
     }
     long long len = kv->val_len;
@@ -697,11 +691,9 @@ static void string_setrange_command(struct client *c)
         reply_error(c, "offset is out of range");
         return;
     }
-    struct kv *kv = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_WRITE);
-    if (kv && kv->type != KV_STRING) {
-        reply_error_wrongtype(c);
+    struct kv *kv;
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_STRING, &kv))
         return;
-    }
     if (val->len == 0) {
         reply_integer(c, kv ? kv->val_len : 0);
         return;
@@ -719,7 +711,7 @@ static void string_setrange_command(struct client *c)
         memcpy(kv_string(kv) + offset, val->ptr, val->len);
         db_add(c->db, kv);
     }
-    server_key_modified(c->server, c->db, key->ptr, key->len);
+    notify_key_modified(c->commands, c->db, key->ptr, key->len);
     reply_integer(c, kv->val_len);
 }
 
@@ -867,7 +859,7 @@ static void string_lcs_command(struct client *c)
     unsigned long long cells = ((unsigned long long)alen + 1) * ((unsigned long long)blen + 1);
     unsigned long long table_bytes = cells * sizeof(uint32_t);
     if (cells > SIZE_MAX / sizeof(uint32_t) ||
-        table_bytes > (unsigned long long)c->server->config.proto_max_bulk_len) {
+        table_bytes > (unsigned long long)c->commands->config->proto_max_bulk_len) {
         reply_error(c, "Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
         return;
     }
@@ -896,10 +888,6 @@ static void string_lcs_command(struct client *c)
 
 /* ---- the table ---- */
 
-#define STRING_CMD(n, p, ar, fl, ac, fk, lk, ks, sum, sin, cx)                                     \
-    {.name = n, .proc = p, .arity = ar, .flags = fl, .acl = ac, .first_key = fk, .last_key = lk, \
-     .key_step = ks, .summary = sum, .since = sin, .group = "string", .complexity = cx}
-
 #define STRING_RANGE_COMPLEXITY                                                                   \
     "O(N) where N is the length of the returned string. The complexity is ultimately determined " \
     "by the returned length, but because creating a substring from an existing string is very "   \
@@ -913,64 +901,166 @@ static void string_lcs_command(struct client *c)
 /* Arity, flags, ACL categories, key positions and docs as Redis 7.0.15's
  * COMMAND INFO and COMMAND DOCS report them. */
 struct command string_commands[] = {
-    STRING_CMD("get", string_get_command, 2, CMD_READONLY | CMD_FAST, STRING_R_FAST, 1, 1, 1,
-               "Get the value of a key", "1.0.0", "O(1)"),
-    STRING_CMD("set", string_set_command, -3, CMD_WRITE | CMD_DENYOOM, STRING_W_SLOW, 1, 1, 1,
-               "Set the string value of a key", "1.0.0", "O(1)"),
-    STRING_CMD("setnx", string_setnx_command, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST,
-               STRING_W_FAST, 1, 1, 1, "Set the value of a key, only if the key does not exist",
-               "1.0.0", "O(1)"),
-    STRING_CMD("setex", string_setex_command, 4, CMD_WRITE | CMD_DENYOOM, STRING_W_SLOW, 1, 1, 1,
-               "Set the value and expiration of a key", "2.0.0", "O(1)"),
-    STRING_CMD("psetex", string_psetex_command, 4, CMD_WRITE | CMD_DENYOOM, STRING_W_SLOW, 1, 1,
-               1, "Set the value and expiration in milliseconds of a key", "2.6.0", "O(1)"),
-    STRING_CMD("getset", string_getset_command, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST,
-               STRING_W_FAST, 1, 1, 1, "Set the string value of a key and return its old value",
-               "1.0.0", "O(1)"),
-    STRING_CMD("getdel", string_getdel_command, 2, CMD_WRITE | CMD_FAST, STRING_W_FAST, 1, 1, 1,
-               "Get the value of a key and delete the key", "6.2.0", "O(1)"),
-    STRING_CMD("getex", string_getex_command, -2, CMD_WRITE | CMD_FAST, STRING_W_FAST, 1, 1, 1,
-               "Get the value of a key and optionally set its expiration", "6.2.0", "O(1)"),
-    STRING_CMD("mget", string_mget_command, -2, CMD_READONLY | CMD_FAST, STRING_R_FAST, 1, -1, 1,
-               "Get the values of all the given keys", "1.0.0",
-               "O(N) where N is the number of keys to retrieve."),
-    STRING_CMD("mset", string_mset_command, -3, CMD_WRITE | CMD_DENYOOM, STRING_W_SLOW, 1, -1, 2,
-               "Set multiple keys to multiple values", "1.0.1",
-               "O(N) where N is the number of keys to set."),
-    STRING_CMD("msetnx", string_msetnx_command, -3, CMD_WRITE | CMD_DENYOOM, STRING_W_SLOW, 1, -1,
-               2, "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1",
-               "O(N) where N is the number of keys to set."),
-    STRING_CMD("incr", string_incr_command, 2, CMD_WRITE | CMD_DENYOOM | CMD_FAST, STRING_W_FAST,
-               1, 1, 1, "Increment the integer value of a key by one", "1.0.0", "O(1)"),
-    STRING_CMD("decr", string_decr_command, 2, CMD_WRITE | CMD_DENYOOM | CMD_FAST, STRING_W_FAST,
-               1, 1, 1, "Decrement the integer value of a key by one", "1.0.0", "O(1)"),
-    STRING_CMD("incrby", string_incrby_command, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST,
-               STRING_W_FAST, 1, 1, 1, "Increment the integer value of a key by the given amount",
-               "1.0.0", "O(1)"),
-    STRING_CMD("decrby", string_decrby_command, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST,
-               STRING_W_FAST, 1, 1, 1, "Decrement the integer value of a key by the given number",
-               "1.0.0", "O(1)"),
-    STRING_CMD("incrbyfloat", string_incrbyfloat_command, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST,
-               STRING_W_FAST, 1, 1, 1, "Increment the float value of a key by the given amount",
-               "2.6.0", "O(1)"),
-    STRING_CMD("append", string_append_command, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST,
-               STRING_W_FAST, 1, 1, 1, "Append a value to a key", "2.0.0",
-               "O(1). The amortized time complexity is O(1) assuming the appended value is small "
-               "and the already present value is of any size, since the dynamic string library "
-               "used by Redis will double the free space available on every reallocation."),
-    STRING_CMD("strlen", string_strlen_command, 2, CMD_READONLY | CMD_FAST, STRING_R_FAST, 1, 1, 1,
-               "Get the length of the value stored in a key", "2.2.0", "O(1)"),
-    STRING_CMD("getrange", string_getrange_command, 4, CMD_READONLY, STRING_R_SLOW, 1, 1, 1,
-               "Get a substring of the string stored at a key", "2.4.0", STRING_RANGE_COMPLEXITY),
-    STRING_CMD("substr", string_getrange_command, 4, CMD_READONLY, STRING_R_SLOW, 1, 1, 1,
-               "Get a substring of the string stored at a key", "1.0.0", STRING_RANGE_COMPLEXITY),
-    STRING_CMD("setrange", string_setrange_command, 4, CMD_WRITE | CMD_DENYOOM, STRING_W_SLOW, 1,
-               1, 1, "Overwrite part of a string at key starting at the specified offset", "2.2.0",
-               "O(1), not counting the time taken to copy the new string in place. Usually, this "
-               "string is very small so the amortized complexity is O(1). Otherwise, complexity "
-               "is O(M) with M being the length of the value argument."),
-    STRING_CMD("lcs", string_lcs_command, -3, CMD_READONLY, STRING_R_SLOW, 1, 2, 1,
-               "Find longest common substring", "7.0.0",
-               "O(N*M) where N and M are the lengths of s1 and s2, respectively"),
+    {.name = "get", .proc = string_get_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST,
+     .acl = STRING_R_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Get the value of a key", .since = "1.0.0", .group = "string", .complexity = "O(1)",
+     .arguments = "key^k#0"},
+    {.name = "set", .proc = string_set_command, .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM,
+     .acl = STRING_W_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW access update variable_flags/i1/r0,1,0",
+     .key_spec_notes = {"RW and ACCESS due to the optional `GET` argument"},
+     .summary = "Set the string value of a key", .since = "1.0.0", .group = "string",
+     .complexity = "O(1)",
+     .history = (const struct command_history[]){
+         {"2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."},
+         {"6.0.0", "Added the `KEEPTTL` option."},
+         {"6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."},
+         {"7.0.0", "Allowed the `NX` and `GET` options to be used together."},
+         {0}},
+     .arguments = "key^k#0 value^s condition^o@2.6.12?(nx^t='NX' xx^t='XX') get^t='GET'@6.2.0? "
+                  "expiration^o?(seconds^i='EX'@2.6.12 milliseconds^i='PX'@2.6.12 "
+                  "unix-time-seconds^u='EXAT'@6.2.0 unix-time-milliseconds^u='PXAT'@6.2.0 "
+                  "keepttl^t='KEEPTTL'@6.0.0)"},
+    {.name = "setnx", .proc = string_setnx_command, .arity = 3,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = STRING_W_FAST, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .key_specs = "OW insert/i1/r0,1,0",
+     .summary = "Set the value of a key, only if the key does not exist", .since = "1.0.0",
+     .group = "string", .complexity = "O(1)",
+     .arguments = "key^k#0 value^s"},
+    {.name = "setex", .proc = string_setex_command, .arity = 4, .flags = CMD_WRITE | CMD_DENYOOM,
+     .acl = STRING_W_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "OW update/i1/r0,1,0",
+     .summary = "Set the value and expiration of a key", .since = "2.0.0", .group = "string",
+     .complexity = "O(1)",
+     .arguments = "key^k#0 seconds^i value^s"},
+    {.name = "psetex", .proc = string_psetex_command, .arity = 4, .flags = CMD_WRITE | CMD_DENYOOM,
+     .acl = STRING_W_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "OW update/i1/r0,1,0",
+     .summary = "Set the value and expiration in milliseconds of a key", .since = "2.6.0",
+     .group = "string", .complexity = "O(1)",
+     .arguments = "key^k#0 milliseconds^i value^s"},
+    {.name = "getset", .proc = string_getset_command, .arity = 3,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = STRING_W_FAST, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .key_specs = "RW access update/i1/r0,1,0",
+     .summary = "Set the string value of a key and return its old value", .since = "1.0.0",
+     .group = "string", .complexity = "O(1)",
+     .doc_flags = "deprecated", .deprecated_since = "6.2.0",
+     .replaced_by = "`SET` with the `!GET` argument",
+     .arguments = "key^k#0 value^s"},
+    {.name = "getdel", .proc = string_getdel_command, .arity = 2, .flags = CMD_WRITE | CMD_FAST,
+     .acl = STRING_W_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW access delete/i1/r0,1,0",
+     .summary = "Get the value of a key and delete the key", .since = "6.2.0", .group = "string",
+     .complexity = "O(1)",
+     .arguments = "key^k#0"},
+    {.name = "getex", .proc = string_getex_command, .arity = -2, .flags = CMD_WRITE | CMD_FAST,
+     .acl = STRING_W_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW access update/i1/r0,1,0",
+     .key_spec_notes = {"RW and UPDATE because it changes the TTL"},
+     .summary = "Get the value of a key and optionally set its expiration", .since = "6.2.0",
+     .group = "string", .complexity = "O(1)",
+     .arguments = "key^k#0 expiration^o?(seconds^i='EX' milliseconds^i='PX' "
+                  "unix-time-seconds^u='EXAT' unix-time-milliseconds^u='PXAT' "
+                  "persist^t='PERSIST')"},
+    {.name = "mget", .proc = string_mget_command, .arity = -2, .flags = CMD_READONLY | CMD_FAST,
+     .acl = STRING_R_FAST, .first_key = 1, .last_key = -1, .key_step = 1,
+     .tips = "request_policy:multi_shard",
+     .summary = "Get the values of all the given keys", .since = "1.0.0", .group = "string",
+     .complexity = "O(N) where N is the number of keys to retrieve.",
+     .arguments = "key^k#0*"},
+    {.name = "mset", .proc = string_mset_command, .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM,
+     .acl = STRING_W_SLOW, .first_key = 1, .last_key = -1, .key_step = 2,
+     .tips = "request_policy:multi_shard response_policy:all_succeeded",
+     .key_specs = "OW update/i1/r-1,2,0",
+     .summary = "Set multiple keys to multiple values", .since = "1.0.1", .group = "string",
+     .complexity = "O(N) where N is the number of keys to set.",
+     .arguments = "key_value^b*(key^k#0 value^s)"},
+    {.name = "msetnx", .proc = string_msetnx_command, .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM,
+     .acl = STRING_W_SLOW, .first_key = 1, .last_key = -1, .key_step = 2,
+     .tips = "request_policy:multi_shard response_policy:agg_min",
+     .key_specs = "OW insert/i1/r-1,2,0",
+     .summary = "Set multiple keys to multiple values, only if none of the keys exist",
+     .since = "1.0.1", .group = "string",
+     .complexity = "O(N) where N is the number of keys to set.",
+     .arguments = "key_value^b*(key^k#0 value^s)"},
+    {.name = "incr", .proc = string_incr_command, .arity = 2,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = STRING_W_FAST, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .key_specs = "RW access update/i1/r0,1,0",
+     .summary = "Increment the integer value of a key by one", .since = "1.0.0", .group = "string",
+     .complexity = "O(1)",
+     .arguments = "key^k#0"},
+    {.name = "decr", .proc = string_decr_command, .arity = 2,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = STRING_W_FAST, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .key_specs = "RW access update/i1/r0,1,0",
+     .summary = "Decrement the integer value of a key by one", .since = "1.0.0", .group = "string",
+     .complexity = "O(1)",
+     .arguments = "key^k#0"},
+    {.name = "incrby", .proc = string_incrby_command, .arity = 3,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = STRING_W_FAST, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .key_specs = "RW access update/i1/r0,1,0",
+     .summary = "Increment the integer value of a key by the given amount", .since = "1.0.0",
+     .group = "string", .complexity = "O(1)",
+     .arguments = "key^k#0 increment^i"},
+    {.name = "decrby", .proc = string_decrby_command, .arity = 3,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = STRING_W_FAST, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .key_specs = "RW access update/i1/r0,1,0",
+     .summary = "Decrement the integer value of a key by the given number", .since = "1.0.0",
+     .group = "string", .complexity = "O(1)",
+     .arguments = "key^k#0 decrement^i"},
+    {.name = "incrbyfloat", .proc = string_incrbyfloat_command, .arity = 3,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = STRING_W_FAST, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .key_specs = "RW access update/i1/r0,1,0",
+     .summary = "Increment the float value of a key by the given amount", .since = "2.6.0",
+     .group = "string", .complexity = "O(1)",
+     .arguments = "key^k#0 increment^d"},
+    {.name = "append", .proc = string_append_command, .arity = 3,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = STRING_W_FAST, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .key_specs = "RW insert/i1/r0,1,0",
+     .summary = "Append a value to a key", .since = "2.0.0", .group = "string",
+     .complexity = "O(1). The amortized time complexity is O(1) assuming the appended value is "
+                   "small and the already present value is of any size, since the dynamic string "
+                   "library used by Redis will double the free space available on every "
+                   "reallocation.",
+     .arguments = "key^k#0 value^s"},
+    {.name = "strlen", .proc = string_strlen_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST,
+     .acl = STRING_R_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RO/i1/r0,1,0",
+     .summary = "Get the length of the value stored in a key", .since = "2.2.0", .group = "string",
+     .complexity = "O(1)",
+     .arguments = "key^k#0"},
+    {.name = "getrange", .proc = string_getrange_command, .arity = 4, .flags = CMD_READONLY,
+     .acl = STRING_R_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Get a substring of the string stored at a key", .since = "2.4.0",
+     .group = "string", .complexity = STRING_RANGE_COMPLEXITY,
+     .arguments = "key^k#0 start^i end^i"},
+    {.name = "substr", .proc = string_getrange_command, .arity = 4, .flags = CMD_READONLY,
+     .acl = STRING_R_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Get a substring of the string stored at a key", .since = "1.0.0",
+     .group = "string", .complexity = STRING_RANGE_COMPLEXITY,
+     .doc_flags = "deprecated", .deprecated_since = "2.0.0", .replaced_by = "`GETRANGE`",
+     .arguments = "key^k#0 start^i end^i"},
+    {.name = "setrange", .proc = string_setrange_command, .arity = 4,
+     .flags = CMD_WRITE | CMD_DENYOOM, .acl = STRING_W_SLOW, .first_key = 1, .last_key = 1,
+     .key_step = 1,
+     .summary = "Overwrite part of a string at key starting at the specified offset",
+     .since = "2.2.0", .group = "string",
+     .complexity = "O(1), not counting the time taken to copy the new string in place. Usually, "
+                   "this string is very small so the amortized complexity is O(1). Otherwise, "
+                   "complexity is O(M) with M being the length of the value argument.",
+     .arguments = "key^k#0 offset^i value^s"},
+    {.name = "lcs", .proc = string_lcs_command, .arity = -3, .flags = CMD_READONLY,
+     .acl = STRING_R_SLOW, .first_key = 1, .last_key = 2, .key_step = 1,
+     .summary = "Find longest common substring", .since = "7.0.0", .group = "string",
+     .complexity = "O(N*M) where N and M are the lengths of s1 and s2, respectively",
+     .arguments = "key1^k#0 key2^k#0 len^t='LEN'? idx^t='IDX'? len^i='MINMATCHLEN'? "
+                  "withmatchlen^t='WITHMATCHLEN'?"},
     {0},
 };

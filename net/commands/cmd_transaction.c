@@ -29,8 +29,13 @@
 #include "engine/alloc.h"
 #include "engine/db.h"
 #include "engine/kv.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/commands.h"
 #include "net/commands/keymap.h"
+#include "net/commands/reply.h"
+#include "net/commands/transaction.h"
+#include "net/core/args.h"
 
 /* Initial room of the per-client and per-key arrays; they double as they
  * fill. Redis also starts its MULTI queue at two commands, "a transaction
@@ -61,10 +66,10 @@ struct watch_key {
 };
 static_assert(offsetof(struct watch_key, node) == 0, "keymap nodes begin the struct");
 
-void transaction_server_init(struct server *s)
+void transaction_init(struct commands *cs)
 {
-    keymap_init(&s->watched_keys);
-    s->watch_settle_pending = false;
+    keymap_init(&cs->watched_keys);
+    cs->watch_settle_pending = false;
 }
 
 /* Frees what the node owns; the map frees the node. */
@@ -74,18 +79,18 @@ static void watch_node_release(struct keymap_node *node)
     alloc_free(wk->watchers);
 }
 
-void transaction_server_free(struct server *s)
+void transaction_free(struct commands *cs)
 {
     /* Every client was freed (and unwatched) first, so this is normally
      * empty; clearing anyway keeps exit leak-free if that order changes. */
-    keymap_clear(&s->watched_keys, watch_node_release);
+    keymap_clear(&cs->watched_keys, watch_node_release);
 }
 
 /* ---- The watch map ---- */
 
-static struct watch_key *watch_find(struct server *s, int db_id, const char *key, size_t key_len)
+static struct watch_key *watch_find(struct commands *cs, int db_id, const char *key, size_t key_len)
 {
-    return (struct watch_key *)keymap_find(&s->watched_keys, db_id, key, key_len);
+    return (struct watch_key *)keymap_find(&cs->watched_keys, db_id, key, key_len);
 }
 
 /* The key's entry as stored, expired or not, without deleting it or
@@ -113,10 +118,10 @@ static struct watcher *watch_node_find_client(struct watch_key *wk, const struct
 /* Adds key (in c's selected database) to c's watched keys. */
 static void watch_add(struct client *c, const char *key, size_t key_len)
 {
-    struct server *s = c->server;
-    struct watch_key *wk = watch_find(s, c->db->id, key, key_len);
+    struct commands *cs = c->commands;
+    struct watch_key *wk = watch_find(cs, c->db->id, key, key_len);
     if (!wk)
-        wk = (struct watch_key *)keymap_add(&s->watched_keys, c->db->id, key, key_len,
+        wk = (struct watch_key *)keymap_add(&cs->watched_keys, c->db->id, key, key_len,
                                             sizeof(*wk));
     else if (watch_node_find_client(wk, c))
         return; /* already watched: WATCH twice is one watch */
@@ -134,7 +139,7 @@ static void watch_add(struct client *c, const char *key, size_t key_len)
     c->watched[c->watched_count++] = wk;
 }
 
-static void watch_remove_client(struct server *s, struct watch_key *wk, const struct client *c)
+static void watch_remove_client(struct commands *cs, struct watch_key *wk, const struct client *c)
 {
     struct watcher *w = watch_node_find_client(wk, c);
     assert(w != NULL);
@@ -143,13 +148,13 @@ static void watch_remove_client(struct server *s, struct watch_key *wk, const st
     if (wk->watcher_count > 0)
         return;
     watch_node_release(&wk->node);
-    keymap_remove(&s->watched_keys, &wk->node);
+    keymap_remove(&cs->watched_keys, &wk->node);
 }
 
 static void watch_remove_all(struct client *c)
 {
     for (int i = 0; i < c->watched_count; i++)
-        watch_remove_client(c->server, c->watched[i], c);
+        watch_remove_client(c->commands, c->watched[i], c);
     alloc_free(c->watched);
     c->watched = NULL;
     c->watched_count = c->watched_cap = 0;
@@ -159,7 +164,7 @@ static void watch_remove_all(struct client *c)
  * since, even if nothing deleted it yet: EXEC must then fail. */
 static bool watch_any_expired(struct client *c)
 {
-    struct keyspace *ks = &c->server->keyspace;
+    struct keyspace *ks = c->commands->keyspace;
     for (int i = 0; i < c->watched_count; i++) {
         struct watch_key *wk = c->watched[i];
         struct watcher *w = watch_node_find_client(wk, c);
@@ -178,9 +183,9 @@ static bool watch_any_expired(struct client *c)
  * dirty client at once to save memory): unwatching would change the
  * watcher arrays these loops walk. A dirty client's watches are freed at
  * its EXEC, DISCARD, UNWATCH, RESET or close. */
-void transaction_key_touched(struct server *s, struct db *db, const char *key, size_t key_len)
+void transaction_key_touched(struct commands *cs, struct db *db, const char *key, size_t key_len)
 {
-    struct watch_key *wk = watch_find(s, db->id, key, key_len);
+    struct watch_key *wk = watch_find(cs, db->id, key, key_len);
     if (!wk)
         return;
     bool absent = watch_peek(db, key, key_len) == NULL;
@@ -196,12 +201,12 @@ void transaction_key_touched(struct server *s, struct db *db, const char *key, s
     }
 }
 
-void transaction_db_changing(struct server *s, struct db *db)
+void transaction_db_changing(struct commands *cs, struct db *db)
 {
-    if (keymap_size(&s->watched_keys) == 0)
+    if (keymap_size(&cs->watched_keys) == 0)
         return;
     struct keymap_iter it;
-    keymap_iter_init(&it, &s->watched_keys);
+    keymap_iter_init(&it, &cs->watched_keys);
     for (struct keymap_node *node; (node = keymap_iter_next(&it));) {
         struct watch_key *wk = (struct watch_key *)node;
         /* A second notice in the same command (SWAPDB n n) keeps the
@@ -210,7 +215,7 @@ void transaction_db_changing(struct server *s, struct db *db)
             continue;
         wk->settle_pending = true;
         wk->kv_before = (uintptr_t)watch_peek(db, node->key, node->key_len);
-        s->watch_settle_pending = true;
+        cs->watch_settle_pending = true;
     }
     keymap_iter_done(&it);
 }
@@ -220,9 +225,9 @@ void transaction_db_changing(struct server *s, struct db *db)
  * and SWAPDB: a key absent both before and after is no change, an expired
  * key that vanished or stayed expired is none either, and an absent key
  * replaced by an already expired one counts as still absent. */
-static void watch_settle_key(struct server *s, struct watch_key *wk)
+static void watch_settle_key(struct commands *cs, struct watch_key *wk)
 {
-    struct db *db = &s->keyspace.dbs[wk->node.db_id];
+    struct db *db = &cs->keyspace->dbs[wk->node.db_id];
     struct kv *after = watch_peek(db, wk->node.key, wk->node.key_len);
     /* The same entry (or none) before and after: the key did not change,
      * as after SWAPDB of a database with itself. */
@@ -247,18 +252,18 @@ static void watch_settle_key(struct server *s, struct watch_key *wk)
     }
 }
 
-void transaction_settle(struct server *s)
+void transaction_settle(struct commands *cs)
 {
-    assert(s->watch_settle_pending);
-    s->watch_settle_pending = false;
+    assert(cs->watch_settle_pending);
+    cs->watch_settle_pending = false;
     struct keymap_iter it;
-    keymap_iter_init(&it, &s->watched_keys);
+    keymap_iter_init(&it, &cs->watched_keys);
     for (struct keymap_node *node; (node = keymap_iter_next(&it));) {
         struct watch_key *wk = (struct watch_key *)node;
         if (!wk->settle_pending)
             continue;
         wk->settle_pending = false;
-        watch_settle_key(s, wk);
+        watch_settle_key(cs, wk);
     }
     keymap_iter_done(&it);
 }
@@ -275,7 +280,7 @@ void transaction_queue(struct client *c, struct command *cmd)
             c->queued = array_grow(c->queued, &c->queued_cap, TRANSACTION_QUEUE_INITIAL,
                                    sizeof(*c->queued));
         c->queued[c->queued_count++] = (struct transaction_command){
-            .cmd = cmd, .argc = c->argc, .argv = argv_copy(c->argc, c->argv)};
+            .cmd = cmd, .argc = c->argc, .argv = args_copy(c->argc, c->argv)};
     }
     reply_status(c, "QUEUED");
 }
@@ -289,7 +294,7 @@ void transaction_flag_error(struct client *c)
 void transaction_client_reset(struct client *c)
 {
     for (int i = 0; i < c->queued_count; i++)
-        argv_free(c->queued[i].argv);
+        args_free(c->queued[i].argv);
     alloc_free(c->queued);
     c->queued = NULL;
     c->queued_count = c->queued_cap = 0;
@@ -303,7 +308,7 @@ void transaction_abort(struct client *c, const char *error)
     reply_errorf(c, "-EXECABORT Transaction discarded because of: %s", error);
     /* Monitors saw MULTI; they see this EXEC too, so the block they were
      * shown has an end even though none of it ran. */
-    if (c->server->monitors)
+    if (c->commands->monitors)
         client_feed_monitors(c);
 }
 
@@ -361,7 +366,7 @@ static void transaction_exec_command(struct client *c)
     for (int i = 0; i < count; i++) {
         c->argc = queue[i].argc;
         c->argv = queue[i].argv;
-        command_call(c, queue[i].cmd);
+        c->commands->call(c, queue[i].cmd);
         /* Nothing that can be queued may end or grow the transaction
          * (MULTI, EXEC, DISCARD and RESET always run at once). */
         assert(c->queued == queue);
@@ -398,23 +403,26 @@ static void transaction_unwatch_command(struct client *c)
 
 struct command transaction_commands[] = {
     {.name = "multi", .proc = transaction_multi_command, .arity = 1, .flags = TRANSACTION_FLAGS,
-     .acl = ACL_FAST | ACL_TRANSACTION, .summary = "Mark the start of a transaction block",
-     .since = "1.2.0", .group = "transactions", .complexity = "O(1)"},
+     .acl = ACL_FAST | ACL_TRANSACTION,
+     .summary = "Mark the start of a transaction block", .since = "1.2.0", .group = "transactions",
+     .complexity = "O(1)"},
     {.name = "exec", .proc = transaction_exec_command, .arity = 1,
      .flags = CMD_NO_PROPAGATE_SELF | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG,
-     .acl = ACL_SLOW | ACL_TRANSACTION, .summary = "Execute all commands issued after MULTI",
-     .since = "1.2.0", .group = "transactions",
-     .complexity = "Depends on commands in the transaction"},
+     .acl = ACL_SLOW | ACL_TRANSACTION,
+     .summary = "Execute all commands issued after MULTI", .since = "1.2.0",
+     .group = "transactions", .complexity = "Depends on commands in the transaction"},
     {.name = "discard", .proc = transaction_discard_command, .arity = 1, .flags = TRANSACTION_FLAGS,
-     .acl = ACL_FAST | ACL_TRANSACTION, .summary = "Discard all commands issued after MULTI",
-     .since = "2.0.0", .group = "transactions",
-     .complexity = "O(N), when N is the number of queued commands"},
+     .acl = ACL_FAST | ACL_TRANSACTION,
+     .summary = "Discard all commands issued after MULTI", .since = "2.0.0",
+     .group = "transactions", .complexity = "O(N), when N is the number of queued commands"},
     {.name = "watch", .proc = transaction_watch_command, .arity = -2, .flags = TRANSACTION_FLAGS,
      .acl = ACL_FAST | ACL_TRANSACTION, .first_key = 1, .last_key = -1, .key_step = 1,
      .summary = "Watch the given keys to determine execution of the MULTI/EXEC block",
-     .since = "2.2.0", .group = "transactions", .complexity = "O(1) for every key."},
+     .since = "2.2.0", .group = "transactions", .complexity = "O(1) for every key.",
+     .arguments = "key^k#0*"},
     {.name = "unwatch", .proc = transaction_unwatch_command, .arity = 1, .flags = TRANSACTION_FLAGS,
-     .acl = ACL_FAST | ACL_TRANSACTION, .summary = "Forget about all watched keys",
-     .since = "2.2.0", .group = "transactions", .complexity = "O(1)"},
+     .acl = ACL_FAST | ACL_TRANSACTION,
+     .summary = "Forget about all watched keys", .since = "2.2.0", .group = "transactions",
+     .complexity = "O(1)"},
     {0},
 };

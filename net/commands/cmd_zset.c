@@ -13,10 +13,14 @@
  * Plain sets are accepted as inputs of ZUNION/ZINTER/ZDIFF/ZINTERCARD and
  * their STORE forms, as zsets whose every member scores 1, as in Redis.
  *
- * AOF: the pops that choose a key (BZPOPMIN, BZPOPMAX, ZMPOP, BZMPOP) are
- * logged as the plain pop of the key they served, as Redis 7.0 logs them:
- * ZPOPMIN/ZPOPMAX key, with the number popped for the MPOP forms. The
- * other commands are logged as sent. */
+ * The pops that choose a key (BZPOPMIN, BZPOPMAX, ZMPOP, BZMPOP) run the
+ * skeleton they share with the list pops, net/commands/mpop.c, which logs
+ * them to the AOF as the plain pop of the key they served, as Redis 7.0
+ * does: ZPOPMIN/ZPOPMAX key, with the number popped for the MPOP forms.
+ * The other commands are logged as sent.
+ *
+ * Names: this file's helpers are zcmd_* (and zadd_*, zsetop_*, zscan_*,
+ * ...), so that a zset_* name is always engine/zset.h's. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -26,44 +30,35 @@
 
 #include "engine/alloc.h"
 #include "engine/db.h"
+#include "engine/glob.h"
 #include "engine/number.h"
 #include "engine/set.h"
 #include "engine/zset.h"
+#include "net/commands/arg.h"
+#include "net/commands/blocking.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
-#include "engine/glob.h"
+#include "net/commands/commands.h"
+#include "net/commands/mpop.h"
+#include "net/commands/notify.h"
+#include "net/commands/random64.h"
 #include "net/commands/reply.h"
-#include "net/server/server.h"
+#include "net/commands/typed_key.h"
 
 /* ZSCAN visits at most this many buckets per requested element before
  * returning a partial page, as Redis's scanGenericCommand (COUNT * 10). */
 #define ZSET_SCAN_BUCKETS_PER_COUNT 10
-/* Longest decimal long long ("-9223372036854775808"), NUL included: the
- * counts logged for ZMPOP. */
-#define ZSET_LL_TEXT_BYTES 21
 
 /* ---- Shared helpers ---- */
 
-/* Looks up argv[i] as a zset. Returns false after replying WRONGTYPE;
- * otherwise *out is the zset or NULL when the key is missing. */
-static bool zset_lookup(struct client *c, int i, int flags, struct kv **out)
+static const struct encoding_limits *zcmd_limits(struct client *c)
 {
-    struct kv *kv = db_lookup(c->db, c->argv[i].ptr, c->argv[i].len, flags);
-    if (kv != NULL && kv->type != KV_ZSET) {
-        reply_error_wrongtype(c);
-        return false;
-    }
-    *out = kv;
-    return true;
-}
-
-static const struct encoding_limits *zset_limits(struct client *c)
-{
-    return &c->server->keyspace.limits;
+    return &c->commands->keyspace->limits;
 }
 
 /* Replies one element: the member, and with scores its score (a RESP3
  * [member, score] pair, or two flat RESP2 entries). */
-static void zset_reply_element(struct client *c, const char *member, size_t len, double score,
+static void zcmd_reply_element(struct client *c, const char *member, size_t len, double score,
                                bool withscores)
 {
     if (withscores && c->resp > 2)
@@ -74,34 +69,20 @@ static void zset_reply_element(struct client *c, const char *member, size_t len,
 }
 
 /* The aggregate length for n elements. */
-static long long zset_reply_count(struct client *c, long long n, bool withscores)
+static long long zcmd_reply_count(struct client *c, long long n, bool withscores)
 {
     return withscores && c->resp == 2 ? n * 2 : n;
 }
 
-/* Deletes kv's key when its zset has become empty. */
-static void zset_delete_if_empty(struct client *c, struct kv *kv)
+/* Stores result (an owned detached zset kv keyed by the destination), in
+ * the encoding its size allows, or deletes the destination when it is
+ * empty; replies the length. */
+static void zcmd_store_result(struct client *c, const struct resp_arg *dst, struct kv *result)
 {
-    if (zset_length(kv) == 0)
-        db_delete(c->db, kv_key(kv), kv->key_len);
-}
-
-/* Stores result (an owned detached zset kv keyed by the destination) or,
- * when it is empty, deletes the destination; replies the length. */
-static void zset_store_result(struct client *c, const struct resp_arg *dst, struct kv *result)
-{
-    size_t length = zset_length(result);
-    if (length == 0) {
-        kv_free(result);
-        if (db_delete(c->db, dst->ptr, dst->len))
-            server_key_modified(c->server, c->db, dst->ptr, dst->len);
-    } else {
-        zset_shrink_if_fits(result, zset_limits(c)->zset_max_listpack_entries,
-                            zset_limits(c)->zset_max_listpack_value);
-        db_set(c->db, result, false);
-        server_key_modified(c->server, c->db, dst->ptr, dst->len);
-    }
-    reply_integer(c, (long long)length);
+    if (zset_length(result) > 0)
+        zset_shrink_if_fits(result, zcmd_limits(c)->zset_max_listpack_entries,
+                            zcmd_limits(c)->zset_max_listpack_value);
+    typed_key_store_result(c, dst, result);
 }
 
 /* ---- ZADD, ZINCRBY ---- */
@@ -164,10 +145,10 @@ static bool zadd_target(struct client *c, int flags, const struct resp_arg *firs
                         struct kv **out)
 {
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_WRITE, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_ZSET, &kv))
         return false;
     if (kv == NULL && !(flags & ZSET_ADD_XX)) {
-        const struct encoding_limits *l = zset_limits(c);
+        const struct encoding_limits *l = zcmd_limits(c);
         bool big = l->zset_max_listpack_entries == 0 ||
                    (long long)first_member->len > l->zset_max_listpack_value;
         kv = zset_new(c->argv[1].ptr, c->argv[1].len, big ? KV_ENC_SKIPLIST : KV_ENC_LISTPACK);
@@ -191,8 +172,8 @@ static void zadd_apply(struct client *c, const struct zadd_options *o, const dou
         const struct resp_arg *m = &c->argv[o->score_idx + 2 * i + 1];
         enum zset_add_result r =
             zset_add(kv, scores[i], m->ptr, m->len, o->flags, &new_score,
-                     zset_limits(c)->zset_max_listpack_entries,
-                     zset_limits(c)->zset_max_listpack_value);
+                     zcmd_limits(c)->zset_max_listpack_entries,
+                     zcmd_limits(c)->zset_max_listpack_value);
         if (r == ZSET_ADD_NAN) {
             reply_error(c, "resulting score is not a number (NaN)");
             goto done;
@@ -211,7 +192,7 @@ static void zadd_apply(struct client *c, const struct zadd_options *o, const dou
     }
 done:
     if (added || updated)
-        server_key_modified(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
+        notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
 }
 
 static void zset_add_command(struct client *c)
@@ -245,25 +226,23 @@ static void zset_incrby_command(struct client *c)
 static void zset_rem_command(struct client *c)
 {
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_WRITE, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_ZSET, &kv))
         return;
     long long deleted = 0;
     for (int j = 2; kv != NULL && j < c->argc; j++) {
         deleted += zset_delete(kv, c->argv[j].ptr, c->argv[j].len);
-        if (zset_length(kv) == 0) {
-            db_delete(c->db, c->argv[1].ptr, c->argv[1].len);
+        if (typed_key_delete_if_empty(c, kv))
             break;
-        }
     }
     if (deleted)
-        server_key_modified(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
+        notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
     reply_integer(c, deleted);
 }
 
 static void zset_card_command(struct client *c)
 {
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_ZSET, &kv))
         return;
     reply_integer(c, kv ? (long long)zset_length(kv) : 0);
 }
@@ -272,7 +251,7 @@ static void zset_score_command(struct client *c)
 {
     struct kv *kv;
     double score;
-    if (!zset_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_ZSET, &kv))
         return;
     if (kv != NULL && zset_score(kv, c->argv[2].ptr, c->argv[2].len, &score))
         reply_double(c, score);
@@ -283,7 +262,7 @@ static void zset_score_command(struct client *c)
 static void zset_mscore_command(struct client *c)
 {
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_ZSET, &kv))
         return;
     reply_array_len(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
@@ -295,10 +274,10 @@ static void zset_mscore_command(struct client *c)
     }
 }
 
-static void zset_rank_generic(struct client *c, bool reverse)
+static void zcmd_rank_generic(struct client *c, bool reverse)
 {
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_ZSET, &kv))
         return;
     long rank = kv ? zset_rank(kv, c->argv[2].ptr, c->argv[2].len, reverse, NULL) : -1;
     if (rank < 0)
@@ -309,12 +288,12 @@ static void zset_rank_generic(struct client *c, bool reverse)
 
 static void zset_rank_command(struct client *c)
 {
-    zset_rank_generic(c, false);
+    zcmd_rank_generic(c, false);
 }
 
 static void zset_revrank_command(struct client *c)
 {
-    zset_rank_generic(c, true);
+    zcmd_rank_generic(c, true);
 }
 
 /* ---- Ranges: ZRANGE and its family ---- */
@@ -344,20 +323,20 @@ struct zrange_sink {
     long long count;
 };
 
-static void zrange_sink_emit(struct zrange_sink *s, const struct zset_element *e)
+static void zcmd_range_sink_emit(struct zrange_sink *s, const struct zset_element *e)
 {
     s->count++;
     if (s->dst != NULL) {
         zset_add(s->dst, e->score, e->member, e->len, 0, NULL,
-                 zset_limits(s->c)->zset_max_listpack_entries,
-                 zset_limits(s->c)->zset_max_listpack_value);
+                 zcmd_limits(s->c)->zset_max_listpack_entries,
+                 zcmd_limits(s->c)->zset_max_listpack_value);
         return;
     }
-    zset_reply_element(s->c, e->member, e->len, e->score, s->withscores);
+    zcmd_reply_element(s->c, e->member, e->len, e->score, s->withscores);
 }
 
 /* Parses the options after "key min max" and checks their combinations. */
-static bool zrange_parse_options(struct client *c, struct zrange_request *r)
+static bool zcmd_range_parse_options(struct client *c, struct zrange_request *r)
 {
     for (int j = r->key_idx + 3; j < c->argc; j++) {
         int left = c->argc - j - 1;
@@ -396,7 +375,7 @@ static bool zrange_parse_options(struct client *c, struct zrange_request *r)
 }
 
 /* Parses the min and max arguments (swapped for REV by score or lex). */
-static bool zrange_parse_bounds(struct client *c, struct zrange_request *r)
+static bool zcmd_range_parse_bounds(struct client *c, struct zrange_request *r)
 {
     r->min_idx = r->key_idx + 1;
     r->max_idx = r->key_idx + 2;
@@ -426,7 +405,7 @@ static bool zrange_parse_bounds(struct client *c, struct zrange_request *r)
     }
 }
 
-static void zrange_by_rank(struct zrange_request *r, struct kv *kv, struct zrange_sink *s)
+static void zcmd_range_by_rank(struct zrange_request *r, struct kv *kv, struct zrange_sink *s)
 {
     long long length = (long long)zset_length(kv);
     long long start = r->start < 0 ? r->start + length : r->start;
@@ -442,18 +421,18 @@ static void zrange_by_rank(struct zrange_request *r, struct kv *kv, struct zrang
         end = length - 1;
     long long n = end - start + 1;
     if (s->dst == NULL)
-        reply_array_len(s->c, zset_reply_count(s->c, n, s->withscores));
+        reply_array_len(s->c, zcmd_reply_count(s->c, n, s->withscores));
     struct zset_iter it;
     zset_iter_at_rank(&it, kv, (size_t)start, r->direction == ZRANGE_DIR_REVERSE);
     for (; n > 0 && zset_iter_valid(&it); n--, zset_iter_next(&it)) {
         struct zset_element e;
         zset_iter_get(&it, &e);
-        zrange_sink_emit(s, &e);
+        zcmd_range_sink_emit(s, &e);
     }
 }
 
 /* Walks a score or lex range with LIMIT applied. */
-static void zrange_by_bounds(struct zrange_request *r, struct kv *kv, struct zrange_sink *s)
+static void zcmd_range_by_bounds(struct zrange_request *r, struct kv *kv, struct zrange_sink *s)
 {
     bool reverse = r->direction == ZRANGE_DIR_REVERSE;
     struct zset_iter it;
@@ -482,23 +461,23 @@ static void zrange_by_bounds(struct zrange_request *r, struct kv *kv, struct zra
                              : zrange_lex_lte_max(e.member, e.len, &r->lex);
         if (!inside)
             break;
-        zrange_sink_emit(s, &e);
+        zcmd_range_sink_emit(s, &e);
     }
     if (s->dst == NULL)
-        reply_set_defer_len(s->c, handle, zset_reply_count(s->c, s->count, s->withscores), '*');
+        reply_set_defer_len(s->c, handle, zcmd_reply_count(s->c, s->count, s->withscores), '*');
 }
 
 /* The ZRANGE family: key_idx is the source key; type and direction are
  * preset by the legacy commands (AUTO for ZRANGE and ZRANGESTORE). */
-static void zrange_generic(struct client *c, int key_idx, bool store, enum zrange_type type,
-                           enum zrange_direction direction)
+static void zcmd_range_generic(struct client *c, int key_idx, bool store,
+                               enum zrange_type type, enum zrange_direction direction)
 {
     struct zrange_request r = {.key_idx = key_idx, .store = store, .type = type,
                                .direction = direction};
-    if (!zrange_parse_options(c, &r) || !zrange_parse_bounds(c, &r))
+    if (!zcmd_range_parse_options(c, &r) || !zcmd_range_parse_bounds(c, &r))
         return;
     struct kv *kv;
-    if (!zset_lookup(c, key_idx, store ? DB_LOOKUP_WRITE : DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, key_idx, store ? DB_LOOKUP_WRITE : DB_LOOKUP_READ, KV_ZSET, &kv))
         return;
     struct zrange_sink s = {.c = c, .withscores = r.withscores};
     if (store)
@@ -507,47 +486,47 @@ static void zrange_generic(struct client *c, int key_idx, bool store, enum zrang
         if (!store)
             reply_empty_array(c);
     } else if (r.type == ZRANGE_RANK) {
-        zrange_by_rank(&r, kv, &s);
+        zcmd_range_by_rank(&r, kv, &s);
     } else {
-        zrange_by_bounds(&r, kv, &s);
+        zcmd_range_by_bounds(&r, kv, &s);
     }
     if (store)
-        zset_store_result(c, &c->argv[1], s.dst);
+        zcmd_store_result(c, &c->argv[1], s.dst);
 }
 
 static void zset_range_command(struct client *c)
 {
-    zrange_generic(c, 1, false, ZRANGE_AUTO, ZRANGE_DIR_AUTO);
+    zcmd_range_generic(c, 1, false, ZRANGE_AUTO, ZRANGE_DIR_AUTO);
 }
 
 static void zset_rangestore_command(struct client *c)
 {
-    zrange_generic(c, 2, true, ZRANGE_AUTO, ZRANGE_DIR_AUTO);
+    zcmd_range_generic(c, 2, true, ZRANGE_AUTO, ZRANGE_DIR_AUTO);
 }
 
 static void zset_revrange_command(struct client *c)
 {
-    zrange_generic(c, 1, false, ZRANGE_RANK, ZRANGE_DIR_REVERSE);
+    zcmd_range_generic(c, 1, false, ZRANGE_RANK, ZRANGE_DIR_REVERSE);
 }
 
 static void zset_rangebyscore_command(struct client *c)
 {
-    zrange_generic(c, 1, false, ZRANGE_SCORE, ZRANGE_DIR_FORWARD);
+    zcmd_range_generic(c, 1, false, ZRANGE_SCORE, ZRANGE_DIR_FORWARD);
 }
 
 static void zset_revrangebyscore_command(struct client *c)
 {
-    zrange_generic(c, 1, false, ZRANGE_SCORE, ZRANGE_DIR_REVERSE);
+    zcmd_range_generic(c, 1, false, ZRANGE_SCORE, ZRANGE_DIR_REVERSE);
 }
 
 static void zset_rangebylex_command(struct client *c)
 {
-    zrange_generic(c, 1, false, ZRANGE_LEX, ZRANGE_DIR_FORWARD);
+    zcmd_range_generic(c, 1, false, ZRANGE_LEX, ZRANGE_DIR_FORWARD);
 }
 
 static void zset_revrangebylex_command(struct client *c)
 {
-    zrange_generic(c, 1, false, ZRANGE_LEX, ZRANGE_DIR_REVERSE);
+    zcmd_range_generic(c, 1, false, ZRANGE_LEX, ZRANGE_DIR_REVERSE);
 }
 
 static void zset_count_command(struct client *c)
@@ -559,7 +538,7 @@ static void zset_count_command(struct client *c)
         return;
     }
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_ZSET, &kv))
         return;
     reply_integer(c, kv ? (long long)zset_count_in_score_range(kv, &range) : 0);
 }
@@ -573,7 +552,7 @@ static void zset_lexcount_command(struct client *c)
         return;
     }
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_ZSET, &kv))
         return;
     reply_integer(c, kv ? (long long)zset_count_in_lex_range(kv, &range) : 0);
 }
@@ -584,8 +563,8 @@ static void zset_lexcount_command(struct client *c)
 static void zremrange_done(struct client *c, struct kv *kv, size_t deleted)
 {
     if (deleted) {
-        zset_delete_if_empty(c, kv);
-        server_key_modified(c->server, c->db, c->argv[1].ptr, c->argv[1].len);
+        typed_key_delete_if_empty(c, kv);
+        notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
     }
     reply_integer(c, (long long)deleted);
 }
@@ -596,7 +575,7 @@ static void zset_remrangebyrank_command(struct client *c)
     if (!arg_get_ll(c, 2, &start, NULL) || !arg_get_ll(c, 3, &end, NULL))
         return;
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_WRITE, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_ZSET, &kv))
         return;
     if (kv == NULL) {
         reply_integer(c, 0);
@@ -627,7 +606,7 @@ static void zset_remrangebyscore_command(struct client *c)
         return;
     }
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_WRITE, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_ZSET, &kv))
         return;
     if (kv == NULL) {
         reply_integer(c, 0);
@@ -645,7 +624,7 @@ static void zset_remrangebylex_command(struct client *c)
         return;
     }
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_WRITE, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_ZSET, &kv))
         return;
     if (kv == NULL) {
         reply_integer(c, 0);
@@ -660,7 +639,7 @@ static void zset_remrangebylex_command(struct client *c)
  * and replies them: as [member, score] pairs when nested (ZMPOP always,
  * ZPOPMIN/ZPOPMAX with a count in RESP3), else as a flat array. Returns
  * how many it popped. */
-static long long zset_pop_elements(struct client *c, struct kv *kv, bool max, long long count,
+static long long zcmd_pop_elements(struct client *c, struct kv *kv, bool max, long long count,
                                    bool nested, bool with_len)
 {
     long long length = (long long)zset_length(kv);
@@ -680,33 +659,12 @@ static long long zset_pop_elements(struct client *c, struct kv *kv, bool max, lo
     }
     size_t start = max ? (size_t)(length - count) : 0;
     zset_delete_range_by_rank(kv, start, start + (size_t)count - 1);
-    server_key_modified(c->server, c->db, kv_key(kv), kv->key_len);
-    zset_delete_if_empty(c, kv);
+    notify_key_modified(c->commands, c->db, kv_key(kv), kv->key_len);
+    typed_key_delete_if_empty(c, kv);
     return count;
 }
 
-static long long zset_pop_reply(struct client *c, struct kv *kv, bool max, long long count,
-                                bool nested)
-{
-    return zset_pop_elements(c, kv, max, count, nested, true);
-}
-
-/* Logs a pop from the key at argv[k] as ZPOPMIN/ZPOPMAX key, with the
- * number popped when popped_count >= 0 (the MPOP forms). */
-static void zset_propagate_pop(struct client *c, int k, bool max, long long popped_count)
-{
-    char count_text[ZSET_LL_TEXT_BYTES];
-    struct aof_arg argv[] = {aof_arg_str(max ? "ZPOPMAX" : "ZPOPMIN"), aof_arg_of(&c->argv[k]),
-                             {0}};
-    if (popped_count < 0) {
-        command_propagate_as(c, 2, argv);
-        return;
-    }
-    argv[2] = (struct aof_arg){count_text, number_format_ll(count_text, popped_count)};
-    command_propagate_as(c, 3, argv);
-}
-
-static void zset_pop_generic(struct client *c, bool max)
+static void zcmd_pop_generic(struct client *c, bool max)
 {
     long long count = 1;
     if (c->argc > 3) {
@@ -722,157 +680,80 @@ static void zset_pop_generic(struct client *c, bool max)
         }
     }
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_WRITE, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_ZSET, &kv))
         return;
     if (kv == NULL || count == 0) {
         reply_empty_array(c);
         return;
     }
-    zset_pop_reply(c, kv, max, count, c->argc == 3 && c->resp > 2);
+    zcmd_pop_elements(c, kv, max, count, c->argc == 3 && c->resp > 2, true);
 }
 
 static void zset_popmin_command(struct client *c)
 {
-    zset_pop_generic(c, false);
+    zcmd_pop_generic(c, false);
 }
 
 static void zset_popmax_command(struct client *c)
 {
-    zset_pop_generic(c, true);
+    zcmd_pop_generic(c, true);
 }
 
-/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], numkeys at
- * argv[numkeys_idx]; BZMPOP has its timeout before it (timeout_idx),
- * parsed after the other arguments as in Redis. */
-static void zset_mpop_generic(struct client *c, int numkeys_idx, int timeout_idx)
+/* ---- Pops that choose a key: ZMPOP, BZMPOP, BZPOPMIN, BZPOPMAX ---- */
+
+static long long zcmd_mpop_pop_many(struct client *c, int key_index, struct kv *kv,
+                                    enum mpop_end end, long long count)
 {
-    long long numkeys;
-    if (!arg_get_ll(c, numkeys_idx, &numkeys, "numkeys should be greater than 0"))
-        return;
-    if (numkeys <= 0 || numkeys > INT_MAX) {
-        reply_error(c, "numkeys should be greater than 0");
-        return;
-    }
-    long long where_idx = numkeys_idx + 1 + numkeys;
-    if (where_idx >= c->argc) {
-        reply_error_syntax(c);
-        return;
-    }
-    bool max;
-    if (arg_equals(&c->argv[where_idx], "min")) {
-        max = false;
-    } else if (arg_equals(&c->argv[where_idx], "max")) {
-        max = true;
-    } else {
-        reply_error_syntax(c);
-        return;
-    }
-    long long count = -1;
-    for (int j = (int)where_idx + 1; j < c->argc; j++) {
-        if (count == -1 && arg_equals(&c->argv[j], "count") && j + 1 < c->argc) {
-            if (!arg_get_ll(c, j + 1, &count, "count should be greater than 0"))
-                return;
-            if (count <= 0) {
-                reply_error(c, "count should be greater than 0");
-                return;
-            }
-            j++;
-        } else {
-            reply_error_syntax(c);
-            return;
-        }
-    }
-    if (count == -1)
-        count = 1;
-    int64_t deadline = 0;
-    if (timeout_idx >= 0 && !blocking_parse_timeout(c, timeout_idx, &deadline))
-        return;
-    for (int k = numkeys_idx + 1; k < where_idx; k++) {
-        if (blocking_skip_key(c, k))
-            continue;
-        struct kv *kv;
-        if (!zset_lookup(c, k, DB_LOOKUP_WRITE, &kv))
-            return;
-        if (kv == NULL)
-            continue;
-        reply_array_len(c, 2);
-        reply_bulk(c, c->argv[k].ptr, c->argv[k].len);
-        long long popped = zset_pop_reply(c, kv, max, count, true);
-        zset_propagate_pop(c, k, max, popped);
-        return;
-    }
-    if (timeout_idx < 0 || (c->flags & CLIENT_DENY_BLOCKING))
-        reply_null_array(c);
-    else
-        blocking_block(c, BLOCKED_ZSET, numkeys_idx + 1, (int)numkeys, deadline);
+    return zcmd_pop_elements(c, kv, end == MPOP_END_HIGH, count, true, true);
 }
+
+static void zcmd_mpop_pop_one(struct client *c, int key_index, struct kv *kv, enum mpop_end end)
+{
+    zcmd_pop_elements(c, kv, end == MPOP_END_HIGH, 1, false, false);
+}
+
+/* What net/commands/mpop.c needs to know of sorted sets. */
+static const struct mpop_family zcmd_mpop_family = {
+    .type = KV_ZSET,
+    .blocked_kind = BLOCKED_ZSET,
+    .end_words = {"min", "max"},
+    .pop_commands = {"ZPOPMIN", "ZPOPMAX"},
+    .element_replies = 2,
+    .pop_many = zcmd_mpop_pop_many,
+    .pop_one = zcmd_mpop_pop_one,
+};
 
 static void zset_mpop_command(struct client *c)
 {
-    zset_mpop_generic(c, 1, -1);
+    mpop_generic(c, &zcmd_mpop_family, 1, -1);
 }
 
 static void zset_bzmpop_command(struct client *c)
 {
-    zset_mpop_generic(c, 2, 1);
+    mpop_generic(c, &zcmd_mpop_family, 2, 1);
 }
 
 /* BZPOPMIN/BZPOPMAX key [key ...] timeout: the first key (in argument
  * order) holding a sorted set serves, replying [key, member, score]. */
-static void zset_blocking_pop_generic(struct client *c, bool max)
-{
-    int64_t deadline;
-    if (!blocking_parse_timeout(c, c->argc - 1, &deadline))
-        return;
-    for (int k = 1; k < c->argc - 1; k++) {
-        if (blocking_skip_key(c, k))
-            continue;
-        struct kv *kv;
-        if (!zset_lookup(c, k, DB_LOOKUP_WRITE, &kv))
-            return;
-        if (kv == NULL)
-            continue;
-        reply_array_len(c, 3);
-        reply_bulk(c, c->argv[k].ptr, c->argv[k].len);
-        zset_pop_elements(c, kv, max, 1, false, false);
-        zset_propagate_pop(c, k, max, -1);
-        return;
-    }
-    /* Inside EXEC nothing can add meanwhile: the timeout is as good as
-     * expired. */
-    if (c->flags & CLIENT_DENY_BLOCKING)
-        reply_null_array(c);
-    else
-        blocking_block(c, BLOCKED_ZSET, 1, c->argc - 2, deadline);
-}
-
 static void zset_bzpopmin_command(struct client *c)
 {
-    zset_blocking_pop_generic(c, false);
+    mpop_blocking_pop_generic(c, &zcmd_mpop_family, MPOP_END_LOW);
 }
 
 static void zset_bzpopmax_command(struct client *c)
 {
-    zset_blocking_pop_generic(c, true);
+    mpop_blocking_pop_generic(c, &zcmd_mpop_family, MPOP_END_HIGH);
 }
 
 /* ---- ZRANDMEMBER ---- */
 
-static uint64_t zset_rand64(void)
-{
-    uint64_t r = (uint64_t)random();
-    r = (r << 31) ^ (uint64_t)random();
-    r = (r << 31) ^ (uint64_t)random();
-    return r;
-}
-
-static void zset_reply_rank(struct client *c, struct kv *kv, size_t rank, bool withscores)
+static void zcmd_reply_rank(struct client *c, struct kv *kv, size_t rank, bool withscores)
 {
     struct zset_iter it;
     struct zset_element e;
     zset_iter_at_rank(&it, kv, rank, false);
     zset_iter_get(&it, &e);
-    zset_reply_element(c, e.member, e.len, e.score, withscores);
+    zcmd_reply_element(c, e.member, e.len, e.score, withscores);
 }
 
 /* Replies count distinct random elements (count < length), in rank order:
@@ -885,13 +766,13 @@ static void zrandmember_distinct(struct client *c, struct kv *kv, size_t count, 
     size_t picks = exclude ? length - count : count;
     unsigned char *marks = alloc_zeroed(length / 8 + 1);
     for (size_t i = 0; i < picks;) {
-        size_t r = (size_t)(zset_rand64() % length);
+        size_t r = (size_t)(random64_next() % length);
         if (marks[r / 8] & (1u << (r % 8)))
             continue;
         marks[r / 8] |= (unsigned char)(1u << (r % 8));
         i++;
     }
-    reply_array_len(c, zset_reply_count(c, (long long)count, withscores));
+    reply_array_len(c, zcmd_reply_count(c, (long long)count, withscores));
     struct zset_iter it;
     zset_iter_at_rank(&it, kv, 0, false);
     for (size_t r = 0; r < length; r++, zset_iter_next(&it)) {
@@ -900,7 +781,7 @@ static void zrandmember_distinct(struct client *c, struct kv *kv, size_t count, 
             continue;
         struct zset_element e;
         zset_iter_get(&it, &e);
-        zset_reply_element(c, e.member, e.len, e.score, withscores);
+        zcmd_reply_element(c, e.member, e.len, e.score, withscores);
     }
     alloc_free(marks);
 }
@@ -911,18 +792,18 @@ static void zrandmember_with_count(struct client *c, struct kv *kv, long long co
     size_t length = zset_length(kv);
     if (count < 0) {
         /* Repetition allowed: independent picks. */
-        reply_array_len(c, zset_reply_count(c, -count, withscores));
+        reply_array_len(c, zcmd_reply_count(c, -count, withscores));
         for (long long i = 0; i < -count; i++)
-            zset_reply_rank(c, kv, (size_t)(zset_rand64() % length), withscores);
+            zcmd_reply_rank(c, kv, (size_t)(random64_next() % length), withscores);
         return;
     }
     if ((size_t)count >= length) {
-        reply_array_len(c, zset_reply_count(c, (long long)length, withscores));
+        reply_array_len(c, zcmd_reply_count(c, (long long)length, withscores));
         struct zset_iter it;
         for (zset_iter_at_rank(&it, kv, 0, false); zset_iter_valid(&it); zset_iter_next(&it)) {
             struct zset_element e;
             zset_iter_get(&it, &e);
-            zset_reply_element(c, e.member, e.len, e.score, withscores);
+            zcmd_reply_element(c, e.member, e.len, e.score, withscores);
         }
         return;
     }
@@ -947,13 +828,13 @@ static void zset_randmember_command(struct client *c)
         }
     }
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_ZSET, &kv))
         return;
     if (c->argc == 2) {
         if (kv == NULL)
             reply_null(c);
         else
-            zset_reply_rank(c, kv, (size_t)(zset_rand64() % zset_length(kv)), false);
+            zcmd_reply_rank(c, kv, (size_t)(random64_next() % zset_length(kv)), false);
         return;
     }
     if (kv == NULL || count == 0) {
@@ -1215,14 +1096,14 @@ static long long zsetop_inter_or_diff(struct zsetop *op, struct kv *acc)
 static void zsetop_reply(struct client *c, struct kv *acc, bool withscores)
 {
     size_t length = zset_length(acc);
-    reply_array_len(c, zset_reply_count(c, (long long)length, withscores));
+    reply_array_len(c, zcmd_reply_count(c, (long long)length, withscores));
     if (length == 0)
         return;
     struct zset_iter it;
     for (zset_iter_at_rank(&it, acc, 0, false); zset_iter_valid(&it); zset_iter_next(&it)) {
         struct zset_element e;
         zset_iter_get(&it, &e);
-        zset_reply_element(c, e.member, e.len, e.score, withscores);
+        zcmd_reply_element(c, e.member, e.len, e.score, withscores);
     }
 }
 
@@ -1252,7 +1133,7 @@ static void zsetop_generic(struct client *c, enum zsetop_kind kind, bool store,
         zsetop_inter_or_diff(&op, acc);
     alloc_free(op.sources);
     if (store) {
-        zset_store_result(c, &c->argv[1], acc);
+        zcmd_store_result(c, &c->argv[1], acc);
         return;
     }
     zsetop_reply(c, acc, op.withscores);
@@ -1355,7 +1236,7 @@ static void zset_scan_command(struct client *c)
         return;
     }
     struct kv *kv;
-    if (!zset_lookup(c, 1, DB_LOOKUP_READ, &kv))
+    if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_ZSET, &kv))
         return;
     if (kv == NULL) {
         reply_array_len(c, 2);
@@ -1390,147 +1271,325 @@ static void zset_scan_command(struct client *c)
 /* ---- Command table ---- */
 
 struct command zset_commands[] = {
-    {.name = "zadd", .proc = zset_add_command, .arity = -4, .flags = CMD_WRITE|CMD_DENYOOM|CMD_FAST,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+    {.name = "zadd", .proc = zset_add_command, .arity = -4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = ACL_WRITE | ACL_SORTEDSET | ACL_FAST,
+     .first_key = 1, .last_key = 1, .key_step = 1,
      .summary = "Add one or more members to a sorted set, or update its score if it already exists",
-     .since = "1.2.0", .group = "sorted-set", .complexity = "O(log(N)) for each item added, where N is the number of elements in the sorted set."},
-    {.name = "zincrby", .proc = zset_incrby_command, .arity = 4, .flags = CMD_WRITE|CMD_DENYOOM|CMD_FAST,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Increment the score of a member in a sorted set",
-     .since = "1.2.0", .group = "sorted-set", .complexity = "O(log(N)) where N is the number of elements in the sorted set."},
-    {.name = "zrem", .proc = zset_rem_command, .arity = -3, .flags = CMD_WRITE|CMD_FAST,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Remove one or more members from a sorted set",
-     .since = "1.2.0", .group = "sorted-set", .complexity = "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed."},
-    {.name = "zcard", .proc = zset_card_command, .arity = 2, .flags = CMD_READONLY|CMD_FAST,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Get the number of members in a sorted set",
-     .since = "1.2.0", .group = "sorted-set", .complexity = "O(1)"},
-    {.name = "zscore", .proc = zset_score_command, .arity = 3, .flags = CMD_READONLY|CMD_FAST,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Get the score associated with the given member in a sorted set",
-     .since = "1.2.0", .group = "sorted-set", .complexity = "O(1)"},
-    {.name = "zmscore", .proc = zset_mscore_command, .arity = -3, .flags = CMD_READONLY|CMD_FAST,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Get the score associated with the given members in a sorted set",
-     .since = "6.2.0", .group = "sorted-set", .complexity = "O(N) where N is the number of members being requested."},
-    {.name = "zrank", .proc = zset_rank_command, .arity = 3, .flags = CMD_READONLY|CMD_FAST,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Determine the index of a member in a sorted set",
-     .since = "2.0.0", .group = "sorted-set", .complexity = "O(log(N))"},
-    {.name = "zrevrank", .proc = zset_revrank_command, .arity = 3, .flags = CMD_READONLY|CMD_FAST,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Determine the index of a member in a sorted set, with scores ordered from high to low",
-     .since = "2.0.0", .group = "sorted-set", .complexity = "O(log(N))"},
-    {.name = "zcount", .proc = zset_count_command, .arity = 4, .flags = CMD_READONLY|CMD_FAST,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .since = "1.2.0", .group = "sorted-set",
+     .complexity = "O(log(N)) for each item added, where N is the number of elements in the sorted "
+                   "set.",
+     .history = (const struct command_history[]){
+         {"2.4.0", "Accepts multiple elements."},
+         {"3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."},
+         {"6.2.0", "Added the `GT` and `LT` options."},
+         {0}},
+     .arguments = "key^k#0 condition^o@3.0.2?(nx^t='NX' xx^t='XX') comparison^o@6.2.0?(gt^t='GT' "
+                  "lt^t='LT') change^t='CH'@3.0.2? increment^t='INCR'@3.0.2? "
+                  "score_member^b*(score^d member^s)"},
+    {.name = "zincrby", .proc = zset_incrby_command, .arity = 4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = ACL_WRITE | ACL_SORTEDSET | ACL_FAST,
+     .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW access update/i1/r0,1,0",
+     .summary = "Increment the score of a member in a sorted set", .since = "1.2.0",
+     .group = "sorted-set",
+     .complexity = "O(log(N)) where N is the number of elements in the sorted set.",
+     .arguments = "key^k#0 increment^i member^s"},
+    {.name = "zrem", .proc = zset_rem_command, .arity = -3, .flags = CMD_WRITE | CMD_FAST,
+     .acl = ACL_WRITE | ACL_SORTEDSET | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW delete/i1/r0,1,0",
+     .summary = "Remove one or more members from a sorted set", .since = "1.2.0",
+     .group = "sorted-set",
+     .complexity = "O(M*log(N)) with N being the number of elements in the sorted set and M the "
+                   "number of elements to be removed.",
+     .history = (const struct command_history[]){
+         {"2.4.0", "Accepts multiple elements."},
+         {0}},
+     .arguments = "key^k#0 member^s*"},
+    {.name = "zcard", .proc = zset_card_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST,
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RO/i1/r0,1,0",
+     .summary = "Get the number of members in a sorted set", .since = "1.2.0",
+     .group = "sorted-set", .complexity = "O(1)",
+     .arguments = "key^k#0"},
+    {.name = "zscore", .proc = zset_score_command, .arity = 3, .flags = CMD_READONLY | CMD_FAST,
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Get the score associated with the given member in a sorted set", .since = "1.2.0",
+     .group = "sorted-set", .complexity = "O(1)",
+     .arguments = "key^k#0 member^s"},
+    {.name = "zmscore", .proc = zset_mscore_command, .arity = -3, .flags = CMD_READONLY | CMD_FAST,
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Get the score associated with the given members in a sorted set", .since = "6.2.0",
+     .group = "sorted-set", .complexity = "O(N) where N is the number of members being requested.",
+     .arguments = "key^k#0 member^s*"},
+    {.name = "zrank", .proc = zset_rank_command, .arity = 3, .flags = CMD_READONLY | CMD_FAST,
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Determine the index of a member in a sorted set", .since = "2.0.0",
+     .group = "sorted-set", .complexity = "O(log(N))",
+     .arguments = "key^k#0 member^s"},
+    {.name = "zrevrank", .proc = zset_revrank_command, .arity = 3, .flags = CMD_READONLY | CMD_FAST,
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Determine the index of a member in a sorted set, with scores ordered from high to "
+                "low",
+     .since = "2.0.0", .group = "sorted-set", .complexity = "O(log(N))",
+     .arguments = "key^k#0 member^s"},
+    {.name = "zcount", .proc = zset_count_command, .arity = 4, .flags = CMD_READONLY | CMD_FAST,
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
      .summary = "Count the members in a sorted set with scores within the given values",
-     .since = "2.0.0", .group = "sorted-set", .complexity = "O(log(N)) with N being the number of elements in the sorted set."},
-    {.name = "zlexcount", .proc = zset_lexcount_command, .arity = 4, .flags = CMD_READONLY|CMD_FAST,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .since = "2.0.0", .group = "sorted-set",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+     .arguments = "key^k#0 min^d max^d"},
+    {.name = "zlexcount", .proc = zset_lexcount_command, .arity = 4,
+     .flags = CMD_READONLY | CMD_FAST, .acl = ACL_READ | ACL_SORTEDSET | ACL_FAST, .first_key = 1,
+     .last_key = 1, .key_step = 1,
      .summary = "Count the number of members in a sorted set between a given lexicographical range",
-     .since = "2.8.9", .group = "sorted-set", .complexity = "O(log(N)) with N being the number of elements in the sorted set."},
+     .since = "2.8.9", .group = "sorted-set",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+     .arguments = "key^k#0 min^s max^s"},
     {.name = "zrange", .proc = zset_range_command, .arity = -4, .flags = CMD_READONLY,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Return a range of members in a sorted set",
-     .since = "1.2.0", .group = "sorted-set", .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned."},
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Return a range of members in a sorted set", .since = "1.2.0",
+     .group = "sorted-set",
+     .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                   "number of elements returned.",
+     .history = (const struct command_history[]){
+         {"6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."},
+         {0}},
+     .arguments = "key^k#0 start^s stop^s sortby^o@6.2.0?(byscore^t='BYSCORE' bylex^t='BYLEX') "
+                  "rev^t='REV'@6.2.0? offset_count^b='LIMIT'@6.2.0?(offset^i count^i) "
+                  "withscores^t='WITHSCORES'?"},
     {.name = "zrangebyscore", .proc = zset_rangebyscore_command, .arity = -4, .flags = CMD_READONLY,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Return a range of members in a sorted set, by score",
-     .since = "1.0.5", .group = "sorted-set", .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
-    {.name = "zrevrangebyscore", .proc = zset_revrangebyscore_command, .arity = -4, .flags = CMD_READONLY,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Return a range of members in a sorted set, by score, with scores ordered from high to low",
-     .since = "2.2.0", .group = "sorted-set", .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Return a range of members in a sorted set, by score", .since = "1.0.5",
+     .group = "sorted-set",
+     .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                   "number of elements being returned. If M is constant (e.g. always asking for "
+                   "the first 10 elements with LIMIT), you can consider it O(log(N)).",
+     .doc_flags = "deprecated", .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `BYSCORE` argument",
+     .history = (const struct command_history[]){
+         {"2.0.0", "Added the `WITHSCORES` modifier."},
+         {0}},
+     .arguments = "key^k#0 min^d max^d withscores^t='WITHSCORES'@2.0.0? "
+                  "offset_count^b='LIMIT'?(offset^i count^i)"},
+    {.name = "zrevrangebyscore", .proc = zset_revrangebyscore_command, .arity = -4,
+     .flags = CMD_READONLY, .acl = ACL_READ | ACL_SORTEDSET | ACL_SLOW, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .summary = "Return a range of members in a sorted set, by score, with scores ordered from "
+                "high to low",
+     .since = "2.2.0", .group = "sorted-set",
+     .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                   "number of elements being returned. If M is constant (e.g. always asking for "
+                   "the first 10 elements with LIMIT), you can consider it O(log(N)).",
+     .doc_flags = "deprecated", .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `REV` and `BYSCORE` arguments",
+     .history = (const struct command_history[]){
+         {"2.1.6", "`min` and `max` can be exclusive."},
+         {0}},
+     .arguments = "key^k#0 max^d min^d withscores^t='WITHSCORES'? "
+                  "offset_count^b='LIMIT'?(offset^i count^i)"},
     {.name = "zrangebylex", .proc = zset_rangebylex_command, .arity = -4, .flags = CMD_READONLY,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
      .summary = "Return a range of members in a sorted set, by lexicographical range",
-     .since = "2.8.9", .group = "sorted-set", .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
-    {.name = "zrevrangebylex", .proc = zset_revrangebylex_command, .arity = -4, .flags = CMD_READONLY,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
-     .since = "2.8.9", .group = "sorted-set", .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
+     .since = "2.8.9", .group = "sorted-set",
+     .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                   "number of elements being returned. If M is constant (e.g. always asking for "
+                   "the first 10 elements with LIMIT), you can consider it O(log(N)).",
+     .doc_flags = "deprecated", .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `BYLEX` argument",
+     .arguments = "key^k#0 min^s max^s offset_count^b='LIMIT'?(offset^i count^i)"},
+    {.name = "zrevrangebylex", .proc = zset_revrangebylex_command, .arity = -4,
+     .flags = CMD_READONLY, .acl = ACL_READ | ACL_SORTEDSET | ACL_SLOW, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .summary = "Return a range of members in a sorted set, by lexicographical range, ordered from "
+                "higher to lower strings.",
+     .since = "2.8.9", .group = "sorted-set",
+     .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                   "number of elements being returned. If M is constant (e.g. always asking for "
+                   "the first 10 elements with LIMIT), you can consider it O(log(N)).",
+     .doc_flags = "deprecated", .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `REV` and `BYLEX` arguments",
+     .arguments = "key^k#0 max^s min^s offset_count^b='LIMIT'?(offset^i count^i)"},
     {.name = "zrevrange", .proc = zset_revrange_command, .arity = -4, .flags = CMD_READONLY,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Return a range of members in a sorted set, by index, with scores ordered from high to low",
-     .since = "1.2.0", .group = "sorted-set", .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned."},
-    {.name = "zrangestore", .proc = zset_rangestore_command, .arity = -5, .flags = CMD_WRITE|CMD_DENYOOM,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 2, .key_step = 1,
-     .summary = "Store a range of members from sorted set into another key",
-     .since = "6.2.0", .group = "sorted-set", .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key."},
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .summary = "Return a range of members in a sorted set, by index, with scores ordered from "
+                "high to low",
+     .since = "1.2.0", .group = "sorted-set",
+     .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                   "number of elements returned.",
+     .doc_flags = "deprecated", .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `REV` argument",
+     .arguments = "key^k#0 start^i stop^i withscores^t='WITHSCORES'?"},
+    {.name = "zrangestore", .proc = zset_rangestore_command, .arity = -5,
+     .flags = CMD_WRITE | CMD_DENYOOM, .acl = ACL_WRITE | ACL_SORTEDSET | ACL_SLOW, .first_key = 1,
+     .last_key = 2, .key_step = 1,
+     .key_specs = "OW update/i1/r0,1,0;RO access/i2/r0,1,0",
+     .summary = "Store a range of members from sorted set into another key", .since = "6.2.0",
+     .group = "sorted-set",
+     .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                   "number of elements stored into the destination key.",
+     .arguments = "dst^k#0 src^k#1 min^s max^s sortby^o?(byscore^t='BYSCORE' bylex^t='BYLEX') "
+                  "rev^t='REV'? offset_count^b='LIMIT'?(offset^i count^i)"},
     {.name = "zremrangebyrank", .proc = zset_remrangebyrank_command, .arity = 4, .flags = CMD_WRITE,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Remove all members in a sorted set within the given indexes",
-     .since = "2.0.0", .group = "sorted-set", .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
-    {.name = "zremrangebyscore", .proc = zset_remrangebyscore_command, .arity = 4, .flags = CMD_WRITE,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Remove all members in a sorted set within the given scores",
-     .since = "1.2.0", .group = "sorted-set", .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
+     .acl = ACL_WRITE | ACL_SORTEDSET | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW delete/i1/r0,1,0",
+     .summary = "Remove all members in a sorted set within the given indexes", .since = "2.0.0",
+     .group = "sorted-set",
+     .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                   "number of elements removed by the operation.",
+     .arguments = "key^k#0 start^i stop^i"},
+    {.name = "zremrangebyscore", .proc = zset_remrangebyscore_command, .arity = 4,
+     .flags = CMD_WRITE, .acl = ACL_WRITE | ACL_SORTEDSET | ACL_SLOW, .first_key = 1, .last_key = 1,
+     .key_step = 1,
+     .key_specs = "RW delete/i1/r0,1,0",
+     .summary = "Remove all members in a sorted set within the given scores", .since = "1.2.0",
+     .group = "sorted-set",
+     .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                   "number of elements removed by the operation.",
+     .arguments = "key^k#0 min^d max^d"},
     {.name = "zremrangebylex", .proc = zset_remrangebylex_command, .arity = 4, .flags = CMD_WRITE,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .acl = ACL_WRITE | ACL_SORTEDSET | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW delete/i1/r0,1,0",
      .summary = "Remove all members in a sorted set between the given lexicographical range",
-     .since = "2.8.9", .group = "sorted-set", .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
-    {.name = "zpopmin", .proc = zset_popmin_command, .arity = -2, .flags = CMD_WRITE|CMD_FAST,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .since = "2.8.9", .group = "sorted-set",
+     .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                   "number of elements removed by the operation.",
+     .arguments = "key^k#0 min^s max^s"},
+    {.name = "zpopmin", .proc = zset_popmin_command, .arity = -2, .flags = CMD_WRITE | CMD_FAST,
+     .acl = ACL_WRITE | ACL_SORTEDSET | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW access delete/i1/r0,1,0",
      .summary = "Remove and return members with the lowest scores in a sorted set",
-     .since = "5.0.0", .group = "sorted-set", .complexity = "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped."},
-    {.name = "zpopmax", .proc = zset_popmax_command, .arity = -2, .flags = CMD_WRITE|CMD_FAST,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .since = "5.0.0", .group = "sorted-set",
+     .complexity = "O(log(N)*M) with N being the number of elements in the sorted set, and M being "
+                   "the number of elements popped.",
+     .arguments = "key^k#0 count^i?"},
+    {.name = "zpopmax", .proc = zset_popmax_command, .arity = -2, .flags = CMD_WRITE | CMD_FAST,
+     .acl = ACL_WRITE | ACL_SORTEDSET | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+     .key_specs = "RW access delete/i1/r0,1,0",
      .summary = "Remove and return members with the highest scores in a sorted set",
-     .since = "5.0.0", .group = "sorted-set", .complexity = "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped."},
+     .since = "5.0.0", .group = "sorted-set",
+     .complexity = "O(log(N)*M) with N being the number of elements in the sorted set, and M being "
+                   "the number of elements popped.",
+     .arguments = "key^k#0 count^i?"},
     {.name = "zmpop", .proc = zset_mpop_command, .arity = -4, .flags = CMD_WRITE,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
-     .summary = "Remove and return members with scores in a sorted set",
-     .since = "7.0.0", .group = "sorted-set", .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped."},
+     .acl = ACL_WRITE | ACL_SORTEDSET | ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
+     .key_specs = "RW access delete/i1/n0,1,1",
+     .summary = "Remove and return members with scores in a sorted set", .since = "7.0.0",
+     .group = "sorted-set",
+     .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number "
+                   "of elements in the sorted set, and M being the number of elements popped.",
+     .arguments = "numkeys^i key^k#0* where^o(min^t='MIN' max^t='MAX') count^i='COUNT'?"},
     {.name = "zrandmember", .proc = zset_randmember_command, .arity = -2, .flags = CMD_READONLY,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
-     .summary = "Get one or multiple random elements from a sorted set",
-     .since = "6.2.0", .group = "sorted-set", .complexity = "O(N) where N is the number of elements returned"},
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .tips = "nondeterministic_output",
+     .summary = "Get one or multiple random elements from a sorted set", .since = "6.2.0",
+     .group = "sorted-set", .complexity = "O(N) where N is the number of elements returned",
+     .arguments = "key^k#0 options^b?(count^i withscores^t='WITHSCORES'?)"},
     {.name = "zunion", .proc = zset_union_command, .arity = -3, .flags = CMD_READONLY,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
-     .summary = "Add multiple sorted sets",
-     .since = "6.2.0", .group = "sorted-set", .complexity = "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set."},
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
+     .key_specs = "RO access/i1/n0,1,1",
+     .summary = "Add multiple sorted sets", .since = "6.2.0", .group = "sorted-set",
+     .complexity = "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, "
+                   "and M being the number of elements in the resulting sorted set.",
+     .arguments = "numkeys^i key^k#0* weight^i='WEIGHTS'?* aggregate^o='AGGREGATE'?(sum^t='SUM' "
+                  "min^t='MIN' max^t='MAX') withscores^t='WITHSCORES'?"},
     {.name = "zinter", .proc = zset_inter_command, .arity = -3, .flags = CMD_READONLY,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
-     .summary = "Intersect multiple sorted sets",
-     .since = "6.2.0", .group = "sorted-set", .complexity = "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set."},
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
+     .key_specs = "RO access/i1/n0,1,1",
+     .summary = "Intersect multiple sorted sets", .since = "6.2.0", .group = "sorted-set",
+     .complexity = "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K "
+                   "being the number of input sorted sets and M being the number of elements in "
+                   "the resulting sorted set.",
+     .arguments = "numkeys^i key^k#0* weight^i='WEIGHTS'?* aggregate^o='AGGREGATE'?(sum^t='SUM' "
+                  "min^t='MIN' max^t='MAX') withscores^t='WITHSCORES'?"},
     {.name = "zdiff", .proc = zset_diff_command, .arity = -3, .flags = CMD_READONLY,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
-     .summary = "Subtract multiple sorted sets",
-     .since = "6.2.0", .group = "sorted-set", .complexity = "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set."},
-    {.name = "zunionstore", .proc = zset_unionstore_command, .arity = -4, .flags = CMD_WRITE|CMD_DENYOOM,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
+     .key_specs = "RO access/i1/n0,1,1",
+     .summary = "Subtract multiple sorted sets", .since = "6.2.0", .group = "sorted-set",
+     .complexity = "O(L + (N-K)log(N)) worst case where L is the total number of elements in all "
+                   "the sets, N is the size of the first set, and K is the size of the result set.",
+     .arguments = "numkeys^i key^k#0* withscores^t='WITHSCORES'?"},
+    {.name = "zunionstore", .proc = zset_unionstore_command, .arity = -4,
+     .flags = CMD_WRITE | CMD_DENYOOM, .acl = ACL_WRITE | ACL_SORTEDSET | ACL_SLOW, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .key_specs = "OW update/i1/r0,1,0;RO access/i2/n0,1,1",
      .summary = "Add multiple sorted sets and store the resulting sorted set in a new key",
-     .since = "2.0.0", .group = "sorted-set", .complexity = "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set."},
-    {.name = "zinterstore", .proc = zset_interstore_command, .arity = -4, .flags = CMD_WRITE|CMD_DENYOOM,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .since = "2.0.0", .group = "sorted-set",
+     .complexity = "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, "
+                   "and M being the number of elements in the resulting sorted set.",
+     .arguments = "destination^k#0 numkeys^i key^k#1* weight^i='WEIGHTS'?* "
+                  "aggregate^o='AGGREGATE'?(sum^t='SUM' min^t='MIN' max^t='MAX')"},
+    {.name = "zinterstore", .proc = zset_interstore_command, .arity = -4,
+     .flags = CMD_WRITE | CMD_DENYOOM, .acl = ACL_WRITE | ACL_SORTEDSET | ACL_SLOW, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .key_specs = "OW update/i1/r0,1,0;RO access/i2/n0,1,1",
      .summary = "Intersect multiple sorted sets and store the resulting sorted set in a new key",
-     .since = "2.0.0", .group = "sorted-set", .complexity = "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set."},
-    {.name = "zdiffstore", .proc = zset_diffstore_command, .arity = -4, .flags = CMD_WRITE|CMD_DENYOOM,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .since = "2.0.0", .group = "sorted-set",
+     .complexity = "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K "
+                   "being the number of input sorted sets and M being the number of elements in "
+                   "the resulting sorted set.",
+     .arguments = "destination^k#0 numkeys^i key^k#1* weight^i='WEIGHTS'?* "
+                  "aggregate^o='AGGREGATE'?(sum^t='SUM' min^t='MIN' max^t='MAX')"},
+    {.name = "zdiffstore", .proc = zset_diffstore_command, .arity = -4,
+     .flags = CMD_WRITE | CMD_DENYOOM, .acl = ACL_WRITE | ACL_SORTEDSET | ACL_SLOW, .first_key = 1,
+     .last_key = 1, .key_step = 1,
+     .key_specs = "OW update/i1/r0,1,0;RO access/i2/n0,1,1",
      .summary = "Subtract multiple sorted sets and store the resulting sorted set in a new key",
-     .since = "6.2.0", .group = "sorted-set", .complexity = "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set."},
+     .since = "6.2.0", .group = "sorted-set",
+     .complexity = "O(L + (N-K)log(N)) worst case where L is the total number of elements in all "
+                   "the sets, N is the size of the first set, and K is the size of the result set.",
+     .arguments = "destination^k#0 numkeys^i key^k#1*"},
     {.name = "zintercard", .proc = zset_intercard_command, .arity = -3, .flags = CMD_READONLY,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
+     .key_specs = "RO access/i1/n0,1,1",
      .summary = "Intersect multiple sorted sets and return the cardinality of the result",
-     .since = "7.0.0", .group = "sorted-set", .complexity = "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets."},
+     .since = "7.0.0", .group = "sorted-set",
+     .complexity = "O(N*K) worst case with N being the smallest input sorted set, K being the "
+                   "number of input sorted sets.",
+     .arguments = "numkeys^i key^k#0* limit^i='LIMIT'?"},
     {.name = "zscan", .proc = zset_scan_command, .arity = -3, .flags = CMD_READONLY,
-     .acl = ACL_READ|ACL_SORTEDSET|ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .acl = ACL_READ | ACL_SORTEDSET | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
+     .tips = "nondeterministic_output",
      .summary = "Incrementally iterate sorted sets elements and associated scores",
-     .since = "2.8.0", .group = "sorted-set", .complexity = "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.."},
+     .since = "2.8.0", .group = "sorted-set",
+     .complexity = "O(1) for every call. O(N) for a complete iteration, including enough command "
+                   "calls for the cursor to return back to 0. N is the number of elements inside "
+                   "the collection..",
+     .arguments = "key^k#0 cursor^i pattern^p='MATCH'? count^i='COUNT'?"},
     {.name = "bzpopmin", .proc = zset_bzpopmin_command, .arity = -3,
-     .flags = CMD_WRITE|CMD_NOSCRIPT|CMD_BLOCKING|CMD_FAST,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_FAST|ACL_BLOCKING, .first_key = 1, .last_key = -2, .key_step = 1,
-     .summary = "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available",
-     .since = "5.0.0", .group = "sorted-set", .complexity = "O(log(N)) with N being the number of elements in the sorted set."},
+     .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING | CMD_FAST,
+     .acl = ACL_WRITE | ACL_SORTEDSET | ACL_FAST | ACL_BLOCKING, .first_key = 1, .last_key = -2,
+     .key_step = 1,
+     .key_specs = "RW access delete/i1/r-2,1,0",
+     .summary = "Remove and return the member with the lowest score from one or more sorted sets, "
+                "or block until one is available",
+     .since = "5.0.0", .group = "sorted-set",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+     .history = (const struct command_history[]){
+         {"6.0.0", "`timeout` is interpreted as a double instead of an integer."},
+         {0}},
+     .arguments = "key^k#0* timeout^d"},
     {.name = "bzpopmax", .proc = zset_bzpopmax_command, .arity = -3,
-     .flags = CMD_WRITE|CMD_NOSCRIPT|CMD_BLOCKING|CMD_FAST,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_FAST|ACL_BLOCKING, .first_key = 1, .last_key = -2, .key_step = 1,
-     .summary = "Remove and return the member with the highest score from one or more sorted sets, or block until one is available",
-     .since = "5.0.0", .group = "sorted-set", .complexity = "O(log(N)) with N being the number of elements in the sorted set."},
-    {.name = "bzmpop", .proc = zset_bzmpop_command, .arity = -5, .flags = CMD_WRITE|CMD_BLOCKING,
-     .acl = ACL_WRITE|ACL_SORTEDSET|ACL_SLOW|ACL_BLOCKING, .first_key = 0, .last_key = 0, .key_step = 0,
-     .summary = "Remove and return members with scores in a sorted set or block until one is available",
-     .since = "7.0.0", .group = "sorted-set", .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped."},
+     .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING | CMD_FAST,
+     .acl = ACL_WRITE | ACL_SORTEDSET | ACL_FAST | ACL_BLOCKING, .first_key = 1, .last_key = -2,
+     .key_step = 1,
+     .key_specs = "RW access delete/i1/r-2,1,0",
+     .summary = "Remove and return the member with the highest score from one or more sorted sets, "
+                "or block until one is available",
+     .since = "5.0.0", .group = "sorted-set",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+     .history = (const struct command_history[]){
+         {"6.0.0", "`timeout` is interpreted as a double instead of an integer."},
+         {0}},
+     .arguments = "key^k#0* timeout^d"},
+    {.name = "bzmpop", .proc = zset_bzmpop_command, .arity = -5, .flags = CMD_WRITE | CMD_BLOCKING,
+     .acl = ACL_WRITE | ACL_SORTEDSET | ACL_SLOW | ACL_BLOCKING, .first_key = 0, .last_key = 0,
+     .key_step = 0,
+     .key_specs = "RW access delete/i2/n0,1,1",
+     .summary = "Remove and return members with scores in a sorted set or block until one is "
+                "available",
+     .since = "7.0.0", .group = "sorted-set",
+     .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number "
+                   "of elements in the sorted set, and M being the number of elements popped.",
+     .arguments = "timeout^d numkeys^i key^k#0* where^o(min^t='MIN' max^t='MAX') count^i='COUNT'?"},
     {0},
 };

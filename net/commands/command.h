@@ -1,25 +1,24 @@
-/* command.h: the command table and dispatch.
+/* command.h: the command record and the table of them.
  *
- * Each net/cmd_*.c file defines a NULL-name-terminated array of `struct
- * command` for its group and exports it here; command.c registers them all
- * in a case-insensitive dict at start-up. Dispatch checks, in Redis's order:
- * unknown command, arity, authentication, then runs the handler and
- * accounts calls, time and errors for INFO commandstats/errorstats.
+ * Each cmd_*.c file defines a NULL-name-terminated array of `struct
+ * command` for its group, one record per command next to its handler:
+ * name, handler, arity, flags, key positions, and everything COMMAND INFO
+ * and COMMAND DOCS report. dispatch_init registers the tables in a
+ * case-insensitive dict (command.c); dispatch.c runs them.
  *
  * Handlers read c->argc / c->argv (argv[0] is the command name) and must
  * send exactly one reply. A handler that modifies the keyspace calls
- * server_key_modified for each key it changes (dirty counter, WATCH). */
-#ifndef RINGKV_NET_COMMAND_H
-#define RINGKV_NET_COMMAND_H
+ * notify_key_modified for each key it changes (dirty counter, WATCH,
+ * blocked clients). */
+#ifndef RINGKV_NET_COMMANDS_COMMAND_H
+#define RINGKV_NET_COMMANDS_COMMAND_H
 
-#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
-#include "engine/alloc.h"
-#include "net/server/server.h"
+struct client;
+struct commands;
 
 /* Command flags, as COMMAND INFO reports them (Redis 7.0 names). */
 enum command_flag {
@@ -63,6 +62,20 @@ struct command_stats {
     long long failed_calls;
 };
 
+/* Key specs one command can have (GEORADIUS and SORT have three). */
+#define COMMAND_KEY_SPECS_MAX 4
+
+/* One COMMAND DOCS history row. */
+struct command_history {
+    const char *version; /* "6.2.0"; NULL ends the list */
+    const char *change;
+};
+
+/* Everything ringkv knows about a command, in one record declared next to its
+ * handler in the family's table: what dispatch needs, then what COMMAND INFO
+ * and COMMAND DOCS report, with the values redis-server 7.0.15 reports. The
+ * text notations of key_specs and arguments are described in cmd_command.c,
+ * which parses them. A field left out is absent from the replies. */
 struct command {
     const char *name;                  /* lower case; NULL ends a table */
     void (*proc)(struct client *c);    /* NULL for a container with subcommands */
@@ -70,10 +83,24 @@ struct command {
     uint32_t flags;                    /* enum command_flag */
     uint32_t acl;                      /* enum command_acl */
     int first_key, last_key, key_step; /* legacy key positions (last -1: to the end) */
-    const char *summary;               /* COMMAND DOCS */
+
+    /* COMMAND INFO */
+    const char *tips;                  /* space-separated, or NULL */
+    const char *key_specs;             /* "FLAGS/BEGIN/FIND;...", or NULL: one spec derived
+                                          from first_key, last_key and key_step */
+    const char *key_spec_notes[COMMAND_KEY_SPECS_MAX]; /* by key spec index, or NULL */
+
+    /* COMMAND DOCS */
+    const char *summary;
     const char *since;                 /* "1.0.0" */
     const char *group;                 /* "string", "generic", "connection", "server", ... */
     const char *complexity;
+    const char *doc_flags;             /* space-separated, or NULL */
+    const char *deprecated_since;      /* or NULL */
+    const char *replaced_by;           /* or NULL */
+    const struct command_history *history; /* {0}-terminated, oldest first, or NULL */
+    const char *arguments;             /* argument tree in cmd_command.c's notation, or NULL */
+
     struct command *subcommands;       /* NULL-name-terminated, or NULL */
 
     /* filled at registration */
@@ -82,11 +109,10 @@ struct command {
     struct command_stats stats;
 };
 
-/* Per-group tables, defined in net/cmd_*.c. */
+/* Per-group tables, defined in cmd_*.c (dispatch_init registers them). */
 extern struct command connection_commands[];
 extern struct command keyspace_commands[];
 extern struct command string_commands[];
-extern struct command server_commands[];
 extern struct command command_commands[];
 extern struct command list_commands[];
 extern struct command hash_commands[];
@@ -94,16 +120,22 @@ extern struct command set_commands[];
 extern struct command zset_commands[];
 extern struct command transaction_commands[];
 
-/* Registers every table into s->commands. */
-void command_table_init(struct server *s);
-void command_table_free(struct server *s);
+/* Sets up the empty table. */
+void command_table_init(struct commands *cs);
+/* Registers a NULL-name-terminated table (a group's, or one from a layer
+ * above: the server's INFO, CONFIG, DEBUG...): borrowed, it must outlive
+ * cs. */
+void command_table_add(struct commands *cs, struct command *table);
+void command_table_free(struct commands *cs);
 /* Case-insensitive lookup of a top-level command; NULL if unknown. */
-struct command *command_lookup(struct server *s, const char *name, size_t len);
+struct command *command_lookup(struct commands *cs, const char *name, size_t len);
+/* Case-insensitive lookup of one of parent's subcommands; NULL if unknown. */
+struct command *command_lookup_sub(struct command *parent, const char *name, size_t len);
 /* Lookup with the subcommand resolved (for COMMAND INFO "config|get"). */
-struct command *command_lookup_fullname(struct server *s, const char *name, size_t len);
+struct command *command_lookup_fullname(struct commands *cs, const char *name, size_t len);
 /* Calls fn on every top-level command. */
-void command_for_each(struct server *s, void (*fn)(struct command *cmd, void *ctx), void *ctx);
-size_t command_count(struct server *s);
+void command_for_each(struct commands *cs, void (*fn)(struct command *cmd, void *ctx), void *ctx);
+size_t command_count(struct commands *cs);
 
 /* A growable list of command pointers (sorted reports, COMMAND LIST). */
 struct command_list {
@@ -114,79 +146,7 @@ struct command_list {
 
 /* Fills l with every command and subcommand (or every top-level command),
  * sorted by full name. The caller frees l->items with alloc_free. */
-void command_list_all(struct server *s, struct command_list *l);
-void command_list_top(struct server *s, struct command_list *l);
-
-/* Runs c's parsed command (c->argc/argv): command_check, then either
- * queues it (c is in MULTI) or runs it with command_call. */
-void command_process(struct client *c);
-/* Looks up c's command and applies Redis 7.0's checks in order: unknown
- * command or subcommand, arity, authentication, and commands refused inside
- * MULTI. Returns the command (borrowed, static), or NULL after replying the
- * error, counting a rejected call and flagging c's transaction (EXEC itself
- * failing a check aborts the transaction). */
-struct command *command_check(struct client *c);
-/* Runs cmd's handler on c->argc/argv, which may be anything the caller
- * keeps alive for the call (EXEC passes its queued copies). Accounts the
- * call (commandstats, total commands), feeds monitors and settles WATCH.
- * A nested call (from EXEC) keeps the outer command's time, as Redis
- * freezes time for a whole transaction. */
-void command_call(struct client *c, struct command *cmd);
-
-/* Helpers for handlers. */
-static inline bool arg_equals(const struct resp_arg *a, const char *lower)
-{
-    size_t n = 0;
-    for (; lower[n]; n++) {
-        if (n >= a->len)
-            return false;
-        char ch = a->ptr[n];
-        if (ch >= 'A' && ch <= 'Z')
-            ch = (char)(ch - 'A' + 'a');
-        if (ch != lower[n])
-            return false;
-    }
-    return n == a->len;
-}
-/* Returns an owned deep copy of argv[0..argc) (borrowed for the call), for a
- * command kept past its request (MULTI's queue, a blocked client): the parsed
- * argv points into the query buffer, which is reused once the command is
- * consumed. One block holds the array and then the bytes, so argv_free frees
- * it all. */
-static inline struct resp_arg *argv_copy(int argc, const struct resp_arg *argv)
-{
-    assert(argc > 0);
-    size_t bytes = 0;
-    for (int i = 0; i < argc; i++)
-        bytes += argv[i].len;
-    struct resp_arg *copy = alloc_bytes(sizeof(*copy) * (size_t)argc + bytes);
-    char *data = (char *)(copy + argc);
-    for (int i = 0; i < argc; i++) {
-        memcpy(data, argv[i].ptr, argv[i].len);
-        copy[i] = (struct resp_arg){.ptr = data, .len = argv[i].len};
-        data += argv[i].len;
-    }
-    return copy;
-}
-/* Takes ownership of a copy from argv_copy (may be NULL) and frees it. */
-static inline void argv_free(struct resp_arg *copy)
-{
-    alloc_free(copy);
-}
-/* Parses argv[i] as a long long; on failure replies msg (or the standard
- * "value is not an integer or out of range") and returns false. */
-bool arg_get_ll(struct client *c, int i, long long *out, const char *msg);
-/* Parses a SCAN-family cursor as Redis 7.0 does (strtoul semantics: an
- * optional sign, a negative value wraps, "" is 0, overflow or trailing
- * bytes are invalid). Returns false without replying. */
-bool arg_get_cursor(const struct resp_arg *arg, uint64_t *out);
-/* SCAN's default COUNT. */
-#define COMMAND_SCAN_COUNT_DEFAULT 10
-/* HSCAN/SSCAN/ZSCAN options (COUNT, MATCH) from argv[first]; replies and
- * returns false on a bad one. *pattern is NULL when there is none or "*". */
-bool arg_get_scan_options(struct client *c, int first, long long *count,
-                          const struct resp_arg **pattern);
-/* Parses argv[i] as a double; replies "value is not a valid float" on failure. */
-bool arg_get_double(struct client *c, int i, double *out, const char *msg);
+void command_list_all(struct commands *cs, struct command_list *l);
+void command_list_top(struct commands *cs, struct command_list *l);
 
 #endif

@@ -9,27 +9,48 @@
  *
  * Without an AOF nothing is encoded: every entry point tests that first, so
  * a server without persistence pays a branch per command. */
+#include "net/commands/propagate.h"
+
 #include <assert.h>
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
-#include "net/server/server.h"
+#include "net/commands/commands.h"
+#include "net/persist/aof.h"
+#include "net/persist/persist.h"
+
+/* Propagation of the current unit of work (propagate.c). */
+struct propagate_entry {
+    int db_id;
+    size_t offset, len; /* the record in propagate_state.records */
+};
+
+struct propagate_state {
+    struct aof_buffer records;         /* encoded commands of the current unit */
+    struct propagate_entry *entries;   /* owned */
+    int count, cap;
+    int depth;                         /* command calls in progress */
+    /* The running command's own choice (command_propagate_as/none). */
+    bool override_set, none;
+    struct aof_buffer override;        /* its record */
+};
 
 _Static_assert(sizeof(struct resp_arg) == sizeof(struct aof_arg) &&
                    offsetof(struct resp_arg, ptr) == offsetof(struct aof_arg, ptr) &&
                    offsetof(struct resp_arg, len) == offsetof(struct aof_arg, len),
                "a client's argv is logged as it is: the two spans must match");
 
-static bool propagate_enabled(const struct server *s)
+static bool propagate_enabled(const struct commands *cs)
 {
-    return s->aof.status != AOF_OFF && !s->aof.loading;
+    return cs->persist->aof.status != AOF_OFF && !cs->persist->aof.loading;
 }
 
 /* Records the entry for the bytes appended to records since start. */
-static void propagate_note(struct server *s, int db_id, size_t start)
+static void propagate_note(struct commands *cs, int db_id, size_t start)
 {
-    struct propagate_state *p = &s->prop;
+    struct propagate_state *p = cs->prop;
     if (p->count == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 8;
         p->entries = alloc_resize(p->entries, (size_t)p->cap * sizeof(*p->entries));
@@ -42,17 +63,17 @@ static void propagate_note(struct server *s, int db_id, size_t start)
 }
 
 /* Appends one command to the unit, encoded in place. */
-static void propagate_push_args(struct server *s, int db_id, int argc, const struct aof_arg *argv)
+static void propagate_push_args(struct commands *cs, int db_id, int argc, const struct aof_arg *argv)
 {
-    size_t start = s->prop.records.len;
-    aof_encode_command(&s->prop.records, (size_t)argc, argv);
-    propagate_note(s, db_id, start);
+    size_t start = cs->prop->records.len;
+    aof_encode_command(&cs->prop->records, (size_t)argc, argv);
+    propagate_note(cs, db_id, start);
 }
 
 /* Hands the unit to the AOF and empties it. */
-static void propagate_flush(struct server *s)
+static void propagate_flush(struct commands *cs)
 {
-    struct propagate_state *p = &s->prop;
+    struct propagate_state *p = cs->prop;
     if (p->count == 0)
         return;
     static const char multi[] = "*1\r\n$5\r\nMULTI\r\n";
@@ -60,80 +81,88 @@ static void propagate_flush(struct server *s)
     bool wrap = p->count > 1;
     /* MULTI takes the first command's db, so its SELECT comes first. */
     if (wrap)
-        aof_feed(s, p->entries[0].db_id, multi, sizeof(multi) - 1, false);
+        aof_feed(cs->persist, p->entries[0].db_id, multi, sizeof(multi) - 1, false);
     for (int i = 0; i < p->count; i++)
-        aof_feed(s, p->entries[i].db_id, p->records.data + p->entries[i].offset,
+        aof_feed(cs->persist, p->entries[i].db_id, p->records.data + p->entries[i].offset,
                  p->entries[i].len, true);
     if (wrap)
-        aof_feed(s, p->entries[p->count - 1].db_id, exec, sizeof(exec) - 1, false);
+        aof_feed(cs->persist, p->entries[p->count - 1].db_id, exec, sizeof(exec) - 1, false);
     p->count = 0;
     aof_buffer_clear(&p->records);
 }
 
-void propagate_add(struct server *s, int db_id, int argc, const struct aof_arg *argv)
+void propagate_add(struct commands *cs, int db_id, int argc, const struct aof_arg *argv)
 {
-    if (!propagate_enabled(s))
+    if (!propagate_enabled(cs))
         return;
-    propagate_push_args(s, db_id, argc, argv);
-    if (s->prop.depth == 0)
-        propagate_flush(s);
+    propagate_push_args(cs, db_id, argc, argv);
+    if (cs->prop->depth == 0)
+        propagate_flush(cs);
 }
 
 void command_propagate_as(struct client *c, int argc, const struct aof_arg *argv)
 {
-    struct server *s = c->server;
-    if (!propagate_enabled(s))
+    struct commands *cs = c->commands;
+    if (!propagate_enabled(cs))
         return;
-    aof_buffer_clear(&s->prop.override);
-    aof_encode_command(&s->prop.override, (size_t)argc, argv);
-    s->prop.override_set = true;
-    s->prop.none = false;
+    aof_buffer_clear(&cs->prop->override);
+    aof_encode_command(&cs->prop->override, (size_t)argc, argv);
+    cs->prop->override_set = true;
+    cs->prop->none = false;
 }
 
 void command_propagate_none(struct client *c)
 {
-    struct server *s = c->server;
-    s->prop.none = true;
-    s->prop.override_set = false;
+    struct commands *cs = c->commands;
+    cs->prop->none = true;
+    cs->prop->override_set = false;
 }
 
-void propagate_begin(struct server *s, struct propagate_frame *f)
+void propagate_begin(struct commands *cs, struct propagate_frame *f)
 {
-    f->dirty = s->dirty;
-    f->override_set = s->prop.override_set;
-    f->none = s->prop.none;
-    s->prop.override_set = false;
-    s->prop.none = false;
-    s->prop.depth++;
+    f->dirty = cs->persist->dirty;
+    f->override_set = cs->prop->override_set;
+    f->none = cs->prop->none;
+    cs->prop->override_set = false;
+    cs->prop->none = false;
+    cs->prop->depth++;
 }
 
 void propagate_end(struct client *c, const struct command *cmd, struct propagate_frame *f)
 {
-    struct server *s = c->server;
-    struct propagate_state *p = &s->prop;
+    struct commands *cs = c->commands;
+    struct propagate_state *p = cs->prop;
     assert(p->depth > 0);
     /* EXEC logs what it ran, never itself; commands that changed nothing
      * log nothing. */
-    bool changed = s->dirty != f->dirty && !(cmd->flags & CMD_NO_PROPAGATE_SELF);
-    if (changed && !p->none && propagate_enabled(s)) {
+    bool changed = cs->persist->dirty != f->dirty && !(cmd->flags & CMD_NO_PROPAGATE_SELF);
+    if (changed && !p->none && propagate_enabled(cs)) {
         if (p->override_set) {
             size_t start = p->records.len;
             aof_buffer_append(&p->records, p->override.data, p->override.len);
-            propagate_note(s, c->db->id, start);
+            propagate_note(cs, c->db->id, start);
         } else {
-            propagate_push_args(s, c->db->id, c->argc, (const struct aof_arg *)c->argv);
+            propagate_push_args(cs, c->db->id, c->argc, (const struct aof_arg *)c->argv);
         }
     }
     p->override_set = f->override_set;
     p->none = f->none;
     if (--p->depth == 0)
-        propagate_flush(s);
+        propagate_flush(cs);
 }
 
-void propagate_free(struct server *s)
+void propagate_init(struct commands *cs)
 {
-    aof_buffer_free(&s->prop.records);
-    aof_buffer_free(&s->prop.override);
-    alloc_free(s->prop.entries);
-    memset(&s->prop, 0, sizeof(s->prop));
+    cs->prop = alloc_zeroed(sizeof(*cs->prop));
+}
+
+void propagate_free(struct commands *cs)
+{
+    if (!cs->prop)
+        return;
+    aof_buffer_free(&cs->prop->records);
+    aof_buffer_free(&cs->prop->override);
+    alloc_free(cs->prop->entries);
+    alloc_free(cs->prop);
+    cs->prop = NULL;
 }

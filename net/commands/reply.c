@@ -1,8 +1,8 @@
 /* reply.c: reply encoding into client output buffers, RESP2 and RESP3.
  *
  * Owns the wire form of every reply type. Leaves sending to client.c: the
- * functions here only append to c->out and mark the client as having output.
- * Invariant: nothing here touches c->sending, which belongs to an in-flight
+ * functions here only append to c->conn.out and mark the client as having output.
+ * Invariant: nothing here touches c->conn.sending, which belongs to an in-flight
  * send. */
 #include "net/commands/reply.h"
 
@@ -13,41 +13,15 @@
 
 #include "engine/alloc.h"
 #include "engine/number.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
-#include "net/server/server.h"
-
-void buf_reserve(struct buf *b, size_t extra)
-{
-    if (b->cap - b->len >= extra)
-        return;
-    size_t want = b->len + extra;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < want)
-        cap = cap < (64u << 20) ? cap * 2 : cap + (64u << 20);
-    b->data = alloc_resize(b->data, cap);
-    b->cap = cap;
-}
-
-void buf_append(struct buf *b, const void *p, size_t len)
-{
-    buf_reserve(b, len);
-    memcpy(b->data + b->len, p, len);
-    b->len += len;
-}
-
-void buf_free(struct buf *b)
-{
-    alloc_free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
+#include "net/commands/commands.h"
+#include "net/wire/buf.h"
+#include "net/wire/conn.h"
 
 void reply_raw(struct client *c, const void *p, size_t len)
 {
-    if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
-        return; /* Redis drops output queued after the final reply */
-    buf_append(&c->out, p, len);
-    client_schedule_write(c);
+    conn_write(&c->conn, p, len);
 }
 
 /* Appends "<prefix><n>\r\n". */
@@ -69,28 +43,28 @@ void reply_ok(struct client *c)
 void reply_status(struct client *c, const char *s)
 {
     size_t len = strlen(s);
-    buf_reserve(&c->out, len + 3);
+    buf_reserve(&c->conn.out, len + 3);
     reply_raw(c, "+", 1);
     reply_raw(c, s, len);
     reply_raw(c, "\r\n", 2);
 }
 
 /* Counts the error under its code for INFO errorstats. */
-static void reply_count_error(struct server *s, const char *msg, size_t len)
+static void reply_count_error(struct commands *cs, const char *msg, size_t len)
 {
-    s->stats.total_error_replies++;
+    cs->stats.total_error_replies++;
     const char *space = memchr(msg, ' ', len);
     size_t code_len = space ? (size_t)(space - msg) : len;
-    for (int i = 0; i < s->errorstat_count; i++) {
-        if (strlen(s->errorstats[i].code) == code_len &&
-            memcmp(s->errorstats[i].code, msg, code_len) == 0) {
-            s->errorstats[i].count++;
+    for (int i = 0; i < cs->stats.errorstat_count; i++) {
+        if (strlen(cs->stats.errorstats[i].code) == code_len &&
+            memcmp(cs->stats.errorstats[i].code, msg, code_len) == 0) {
+            cs->stats.errorstats[i].count++;
             return;
         }
     }
-    if (s->errorstat_count == SERVER_ERROR_CODES_MAX || code_len >= sizeof(s->errorstats[0].code))
+    if (cs->stats.errorstat_count == COMMANDS_ERROR_CODES_MAX || code_len >= sizeof(cs->stats.errorstats[0].code))
         return;
-    struct error_stat *e = &s->errorstats[s->errorstat_count++];
+    struct error_stat *e = &cs->stats.errorstats[cs->stats.errorstat_count++];
     memcpy(e->code, msg, code_len);
     e->code[code_len] = '\0';
     e->count = 1;
@@ -125,19 +99,19 @@ void reply_error(struct client *c, const char *msg)
     } else {
         coded = reply_has_code(msg, len);
     }
-    buf_reserve(&c->out, len + 8);
+    buf_reserve(&c->conn.out, len + 8);
     reply_raw(c, coded ? "-" : "-ERR ", coded ? 1 : 5);
-    size_t start = c->out.len;
+    size_t start = c->conn.out.len;
     reply_raw(c, msg, len);
     /* A newline inside an error would break the protocol. */
-    for (size_t i = start; i < c->out.len; i++)
-        if (c->out.data[i] == '\r' || c->out.data[i] == '\n')
-            c->out.data[i] = ' ';
+    for (size_t i = start; i < c->conn.out.len; i++)
+        if (c->conn.out.data[i] == '\r' || c->conn.out.data[i] == '\n')
+            c->conn.out.data[i] = ' ';
     reply_raw(c, "\r\n", 2);
     if (coded && !(len >= 1 && msg[0] == ' '))
-        reply_count_error(c->server, msg, len);
+        reply_count_error(c->commands, msg, len);
     else
-        reply_count_error(c->server, "ERR", 3);
+        reply_count_error(c->commands, "ERR", 3);
     if (c->cmd)
         ((struct command *)c->cmd)->stats.failed_calls++;
 }
@@ -184,7 +158,7 @@ void reply_integer(struct client *c, long long v)
 
 void reply_bulk(struct client *c, const void *p, size_t len)
 {
-    buf_reserve(&c->out, len + 32);
+    buf_reserve(&c->conn.out, len + 32);
     reply_header(c, '$', (long long)len);
     reply_raw(c, p, len);
     reply_raw(c, "\r\n", 2);
@@ -274,7 +248,7 @@ void reply_verbatim(struct client *c, const char *p, size_t len, const char *ext
         return;
     }
     assert(strlen(ext) == 3);
-    buf_reserve(&c->out, len + 40);
+    buf_reserve(&c->conn.out, len + 40);
     reply_header(c, '=', (long long)len + 4);
     reply_raw(c, ext, 3);
     reply_raw(c, ":", 1);
@@ -287,14 +261,14 @@ size_t reply_defer_len(struct client *c)
     /* Nothing is reserved: reply_set_defer_len inserts the header here. No
      * send can start in between, since sends start only before the loop
      * sleeps, never during a command. */
-    return c->out.len;
+    return c->conn.out.len;
 }
 
 void reply_set_defer_len(struct client *c, size_t handle, long long n, char type)
 {
-    if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
+    if (c->conn.flags & CONN_CLOSE_AFTER_REPLY)
         return;
-    assert(handle <= c->out.len);
+    assert(handle <= c->conn.out.len);
     char hdr[32];
     if (c->resp != 3)
         n = type == '%' ? n * 2 : n, type = '*';
@@ -302,11 +276,11 @@ void reply_set_defer_len(struct client *c, size_t handle, long long n, char type
     size_t len = 1 + number_format_ll(hdr + 1, n);
     hdr[len++] = '\r';
     hdr[len++] = '\n';
-    buf_reserve(&c->out, len);
-    memmove(c->out.data + handle + len, c->out.data + handle, c->out.len - handle);
-    memcpy(c->out.data + handle, hdr, len);
-    c->out.len += len;
-    client_schedule_write(c);
+    buf_reserve(&c->conn.out, len);
+    memmove(c->conn.out.data + handle + len, c->conn.out.data + handle, c->conn.out.len - handle);
+    memcpy(c->conn.out.data + handle, hdr, len);
+    c->conn.out.len += len;
+    conn_schedule_write(&c->conn);
 }
 
 void reply_help(struct client *c, const char *name, const char *const *lines)

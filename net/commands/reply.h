@@ -4,23 +4,16 @@
  * from the client's protocol version (HELLO 2|3): a map is `%n` in RESP3
  * and a flat `*2n` array in RESP2, a null is `_` or `$-1`/`*-1`, and so on.
  * Errors are counted for INFO's errorstats. */
-#ifndef RINGKV_NET_REPLY_H
-#define RINGKV_NET_REPLY_H
+#ifndef RINGKV_NET_COMMANDS_REPLY_H
+#define RINGKV_NET_COMMANDS_REPLY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "net/wire/buf.h"
+
 struct client;
 
-/* A growable byte buffer (output buffers, scratch). */
-struct buf {
-    char *data; /* owned */
-    size_t len;
-    size_t cap;
-};
-void buf_append(struct buf *b, const void *p, size_t len);
-void buf_reserve(struct buf *b, size_t extra);
-void buf_free(struct buf *b);
 
 /* "+OK". */
 void reply_ok(struct client *c);

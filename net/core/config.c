@@ -28,7 +28,8 @@
 
 #include "engine/alloc.h"
 #include "engine/glob.h"
-#include "net/wire/resp.h"
+#include "engine/number.h"
+#include "net/core/args.h"
 
 /* Room for one error reason; the longest is maxmemory-policy's list of
  * names (about 170 bytes). */
@@ -36,8 +37,6 @@
 /* Redis's memtoull copies the digits into a 128-byte buffer and refuses
  * longer numbers. */
 #define CONFIG_MEMORY_DIGITS_MAX 127
-/* "-9223372036854775808" is the longest integer text. */
-#define CONFIG_INTEGER_BYTES_MAX 20
 
 static_assert(sizeof(enum loglevel) == sizeof(int), "loglevel is stored as an int");
 static_assert(sizeof(enum appendfsync_policy) == sizeof(int), "appendfsync is stored as an int");
@@ -107,40 +106,6 @@ static void config_reason(char *reason, size_t reason_len, const char *fmt, ...)
 
 /* ---- Value parsers ---- */
 
-/* Redis's string2ll: optional '-', no '+', no spaces, no leading zeros. */
-static bool config_parse_integer(const char *s, size_t len, long long *out)
-{
-    if (len == 0 || len > CONFIG_INTEGER_BYTES_MAX)
-        return false;
-    if (len == 1 && s[0] == '0') {
-        *out = 0;
-        return true;
-    }
-    bool negative = s[0] == '-';
-    size_t i = negative ? 1 : 0;
-    if (i == len || s[i] < '1' || s[i] > '9')
-        return false;
-    unsigned long long value = 0;
-    for (; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        unsigned digit = (unsigned)(s[i] - '0');
-        if (value > (ULLONG_MAX - digit) / 10)
-            return false;
-        value = value * 10 + digit;
-    }
-    if (negative) {
-        if (value > (unsigned long long)LLONG_MAX + 1)
-            return false;
-        *out = value == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)value;
-    } else {
-        if (value > (unsigned long long)LLONG_MAX)
-            return false;
-        *out = (long long)value;
-    }
-    return true;
-}
-
 enum config_memory_result { CONFIG_MEMORY_OK, CONFIG_MEMORY_BAD, CONFIG_MEMORY_TOO_BIG };
 
 /* Redis's memtoull: digits, then an optional unit. Like Redis, no digits at
@@ -166,13 +131,15 @@ static enum config_memory_result config_memory_parse(const char *s, size_t len, 
     }
     if (multiplier == 0 || digits > CONFIG_MEMORY_DIGITS_MAX)
         return CONFIG_MEMORY_BAD;
+    /* memtoull's strtoull takes leading zeros and number_parse_ll does not,
+     * so they are skipped first. What is left is all digits, led by a
+     * non-zero one, so number_parse_ll can only refuse it for overflow. */
+    size_t zeros = 0;
+    while (zeros < digits && s[zeros] == '0')
+        zeros++;
     long long value = 0;
-    for (size_t i = 0; i < digits; i++) {
-        int digit = s[i] - '0';
-        if (value > (LLONG_MAX - digit) / 10)
-            return CONFIG_MEMORY_TOO_BIG;
-        value = value * 10 + digit;
-    }
+    if (zeros < digits && !number_parse_ll(s + zeros, digits - zeros, &value))
+        return CONFIG_MEMORY_TOO_BIG;
     if (value > LLONG_MAX / multiplier)
         return CONFIG_MEMORY_TOO_BIG;
     *out = value * multiplier;
@@ -258,7 +225,7 @@ static int config_number_set(struct config *cfg, const struct config_param *p, c
             return -1;
         }
         in_range = r == CONFIG_MEMORY_OK;
-    } else if (!config_parse_integer(text, strlen(text), &value)) {
+    } else if (!number_parse_ll(text, strlen(text), &value)) { /* Redis's string2ll */
         config_reason(reason, reason_len, "argument couldn't be parsed into an integer");
         return -1;
     }
@@ -716,7 +683,7 @@ static int config_words_split(struct config_words *w, const char *text, size_t l
     size_t scratch_cap = 0;
     struct resp_arg *args = NULL;
     size_t args_cap = 0;
-    int count = resp_split_args(text, len, &scratch, &scratch_cap, &args, &args_cap);
+    int count = args_split(text, len, &scratch, &scratch_cap, &args, &args_cap);
     for (int i = 0; i < count; i++)
         config_words_push(w, args[i].ptr, args[i].len);
     alloc_free(scratch);

@@ -34,9 +34,9 @@
 #include "engine/aof_rewrite.h"
 #include "engine/durable_fs.h"
 #include "engine/rdb.h"
-#include "net/commands/command.h"
 #include "net/persist/aof_internal.h"
-#include "net/server/server.h"
+#include "net/persist/persist.h"
+#include "net/persist/rdb_save.h"
 
 /* The writer's buffer: bytes stay in it until durable, so it must hold
  * what arrives during one slow fdatasync (everysec keeps up to ~2 s). It
@@ -59,74 +59,39 @@
 /* Automatic rewrites after failures back off up to this. */
 #define AOF_REWRITE_BACKOFF_MAX_MS (60LL * 60 * 1000)
 
-/* ---- paths ---- */
-
-void aof_path(const struct server *s, const char *name, char *out, size_t out_len)
-{
-    snprintf(out, out_len, "%s/%s", s->config.appenddirname, name);
-}
-
-long long aof_file_size(const struct server *s, const char *name)
-{
-    char path[AOF_PATH_BYTES];
-    aof_path(s, name, path, sizeof(path));
-    struct stat st;
-    return stat(path, &st) == 0 ? (long long)st.st_size : 0;
-}
-
-int aof_persist_manifest(struct server *s, const struct aof_manifest *m)
-{
-    int ret = aof_manifest_write_file(s->config.appenddirname, s->config.appendfilename, m);
-    if (ret < 0)
-        server_log(s, LOGLEVEL_WARNING, "Can't persist the AOF manifest file %s: %s",
-                   s->config.appendfilename, strerror(-ret));
-    return ret;
-}
-
 /* ---- the writer ---- */
 
-static struct server *aof_server_of(struct ring_writer *w)
+static struct persist *aof_persist_of(struct ring_writer *w)
 {
-    return (struct server *)((char *)w - offsetof(struct server, aof.writer));
+    return (struct persist *)((char *)w - offsetof(struct persist, aof.writer));
 }
 
-static void aof_resume_paused(struct server *s)
-{
-    while (s->aof.paused) {
-        struct client *c = s->aof.paused;
-        s->aof.paused = c->paused_next;
-        c->paused_next = NULL;
-        c->flags &= ~(unsigned)CLIENT_PAUSED;
-        client_unblocked(c);
-    }
-}
-
-static void aof_stage_to_writer(struct server *s);
-static uint64_t aof_logical_end(const struct server *s);
+static void aof_stage_to_writer(struct persist *p);
+static uint64_t aof_logical_end(const struct persist *p);
 
 /* The writer made progress or failed: release what is now durable. */
 static void aof_writer_done(struct ring_writer *w)
 {
-    struct server *s = aof_server_of(w);
-    struct aof_state *a = &s->aof;
+    struct persist *p = aof_persist_of(w);
+    struct aof_state *a = &p->aof;
     int err = ring_writer_error(w);
     if (err && !a->error) {
         a->error = err;
         /* The replies already held must not leave before the retry has
          * written their bytes: a kill meanwhile would lose them. */
-        a->written_required_until = aof_logical_end(s);
-        a->error_since_ms = s->now_ms;
-        a->last_retry_ms = s->now_ms;
-        server_log(s, LOGLEVEL_WARNING,
+        a->written_required_until = aof_logical_end(p);
+        a->error_since_ms = p->loop->now_ms;
+        a->last_retry_ms = p->loop->now_ms;
+        log_write(p->log, LOGLEVEL_WARNING,
                    "Error writing to the AOF file: %s. Writes are refused until it succeeds; "
                    "retrying once a second.", strerror(-err));
-        a->last_error_log_ms = s->now_ms;
+        a->last_error_log_ms = p->loop->now_ms;
     }
     /* Group commit: the batch that gathered while the fsync ran goes out
      * now, as one write and one fsync. */
-    if (s->config.appendfsync == APPENDFSYNC_ALWAYS &&
+    if (p->config->appendfsync == APPENDFSYNC_ALWAYS &&
         ring_writer_ops_in_flight(w) < AOF_ALWAYS_BATCHES_IN_FLIGHT && !err) {
-        aof_stage_to_writer(s);
+        aof_stage_to_writer(p);
         ring_writer_flush(w);
     }
     uint64_t durable = ring_writer_durable(w);
@@ -135,13 +100,13 @@ static void aof_writer_done(struct ring_writer *w)
         a->fsyncs++;
         a->fsync_pending_since_ms = 0;
     }
-    if (a->held)
-        client_release_holds(s, false);
+    if (p->loop->held)
+        conn_release_holds(p->loop, false);
 }
 
-static enum ring_writer_fsync aof_writer_policy(const struct server *s)
+static enum ring_writer_fsync aof_writer_policy(const struct persist *p)
 {
-    switch (s->config.appendfsync) {
+    switch (p->config->appendfsync) {
     case APPENDFSYNC_ALWAYS:
         return RING_WRITER_FSYNC_ALWAYS;
     case APPENDFSYNC_EVERYSEC:
@@ -152,14 +117,14 @@ static enum ring_writer_fsync aof_writer_policy(const struct server *s)
 }
 
 /* Starts a writer on fd, whose current size is start. */
-static int aof_writer_open(struct server *s, int fd, uint64_t start)
+static int aof_writer_open(struct persist *p, int fd, uint64_t start)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     assert(!a->writer_open);
     struct ring_writer_config cfg = {
         .fd = fd,
         .start_offset = start,
-        .fsync_policy = aof_writer_policy(s),
+        .fsync_policy = aof_writer_policy(p),
         .writes_in_flight_max = AOF_WRITES_IN_FLIGHT,
         .buffer_bytes = AOF_WRITER_BUFFER_BYTES,
         .write_bytes_max = AOF_WRITE_BYTES_MAX,
@@ -189,10 +154,10 @@ static bool aof_writer_idle(void *ctx)
 
 /* Waits until nothing of the writer is in flight, then frees it (the INCR
  * file stays open). */
-static void aof_writer_stop(struct server *s)
+static void aof_writer_stop(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
-    loop_wait_writer(s, aof_writer_idle, &a->writer);
+    struct aof_state *a = &p->aof;
+    persist_wait_writer(p, aof_writer_idle, &a->writer);
     ring_writer_free(&a->writer);
     a->writer_open = false;
 }
@@ -203,19 +168,19 @@ static void aof_writer_stop(struct server *s)
  * (aof_sync_all) and the holds are released. With discard, the bytes not
  * yet on disk are dropped because the next rewrite's snapshot holds them:
  * the replies waiting for them wait for that base to be installed. */
-static void aof_writer_retarget(struct server *s, int fd, uint64_t start, bool discard)
+static void aof_writer_retarget(struct persist *p, int fd, uint64_t start, bool discard)
 {
-    struct aof_state *a = &s->aof;
-    loop_wait_writer(s, aof_writer_idle, &a->writer);
+    struct aof_state *a = &p->aof;
+    persist_wait_writer(p, aof_writer_idle, &a->writer);
     if (discard) {
         aof_buffer_clear(&a->staging);
-        if (a->held) {
-            client_holds_rebarrier(s, AOF_BARRIER_NEXT_BASE);
+        if (p->loop->held) {
+            conn_retoken_holds(p->loop, AOF_BARRIER_NEXT_BASE);
             a->base_owed = true;
         }
     } else {
-        client_release_holds(s, false);
-        assert(a->held == NULL || a->status == AOF_WAIT_REWRITE || a->base_owed);
+        conn_release_holds(p->loop, false);
+        assert(p->loop->held == NULL || a->status == AOF_WAIT_REWRITE || a->base_owed);
     }
     if (fd != a->fd) {
         a->closed_incr_size += (long long)ring_writer_appended(&a->writer);
@@ -232,9 +197,9 @@ static void aof_writer_retarget(struct server *s, int fd, uint64_t start, bool d
 }
 
 /* Moves staged records into the writer, as much as fits. */
-static void aof_stage_to_writer(struct server *s)
+static void aof_stage_to_writer(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     if (!a->writer_open || a->staging.len == 0 || a->error)
         return;
     size_t n = ring_writer_space(&a->writer);
@@ -250,33 +215,33 @@ static void aof_stage_to_writer(struct server *s)
 
 /* Writes and fsyncs everything logged so far, waiting for the ring.
  * Returns 0 or the writer's -errno. Releases every held reply when done. */
-static int aof_sync_all(struct server *s)
+int aof_sync_all(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     if (!a->writer_open)
         return 0;
     while (a->staging.len && !a->error) {
-        aof_stage_to_writer(s);
+        aof_stage_to_writer(p);
         ring_writer_sync(&a->writer);
-        loop_wait_writer(s, aof_writer_settled, &a->writer);
+        persist_wait_writer(p, aof_writer_settled, &a->writer);
     }
     ring_writer_sync(&a->writer);
-    loop_wait_writer(s, aof_writer_settled, &a->writer);
+    persist_wait_writer(p, aof_writer_settled, &a->writer);
     int err = ring_writer_error(&a->writer);
     if (!err)
-        client_release_holds(s, false);
+        conn_release_holds(p->loop, false);
     return err;
 }
 
 /* Syncs, then closes the writer and the INCR file. */
-static int aof_writer_close(struct server *s)
+static int aof_writer_close(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     int err = 0;
     if (a->writer_open) {
-        err = aof_sync_all(s);
+        err = aof_sync_all(p);
         a->closed_incr_size += (long long)ring_writer_appended(&a->writer);
-        aof_writer_stop(s);
+        aof_writer_stop(p);
     }
     if (a->fd >= 0) {
         if (!err && fdatasync(a->fd) < 0)
@@ -285,20 +250,20 @@ static int aof_writer_close(struct server *s)
         a->fd = -1;
     }
     /* Nothing can be waiting for a file that is gone. */
-    client_release_holds(s, true);
+    conn_release_holds(p->loop, true);
     aof_buffer_clear(&a->staging);
     return err;
 }
 
 /* ---- feeding ---- */
 
-void aof_feed(struct server *s, int db_id, const char *rec, size_t len, bool command)
+void aof_feed(struct persist *p, int db_id, const char *rec, size_t len, bool command)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     if (a->status == AOF_OFF)
         return;
-    if (s->config.aof_timestamp_enabled) {
-        long long now_s = s->now_ms / 1000;
+    if (p->config->aof_timestamp_enabled) {
+        long long now_s = p->loop->now_ms / 1000;
         if (now_s > a->last_ts_s) {
             aof_encode_timestamp(&a->staging, now_s);
             a->last_ts_s = now_s;
@@ -314,47 +279,47 @@ void aof_feed(struct server *s, int db_id, const char *rec, size_t len, bool com
  * under everysec and no, written (in the page cache), as Redis writes
  * before it replies, so a crash of the process alone (not of the machine)
  * never loses an acknowledged write. */
-static uint64_t aof_reply_offset(const struct server *s)
+static uint64_t aof_reply_offset(const struct persist *p)
 {
-    const struct ring_writer *w = &s->aof.writer;
-    return s->config.appendfsync == APPENDFSYNC_ALWAYS ? ring_writer_durable(w)
+    const struct ring_writer *w = &p->aof.writer;
+    return p->config->appendfsync == APPENDFSYNC_ALWAYS ? ring_writer_durable(w)
                                                        : ring_writer_written(w);
 }
 
 /* Switching on under always: until the first base is installed no
  * manifest names the pending INCR, so nothing in it counts as durable. */
-static bool aof_awaiting_first_base(const struct server *s)
+static bool aof_awaiting_first_base(const struct persist *p)
 {
-    return s->aof.status == AOF_WAIT_REWRITE && s->config.appendfsync == APPENDFSYNC_ALWAYS;
+    return p->aof.status == AOF_WAIT_REWRITE && p->config->appendfsync == APPENDFSYNC_ALWAYS;
 }
 
-static uint64_t aof_logical_end(const struct server *s)
+static uint64_t aof_logical_end(const struct persist *p)
 {
-    return ring_writer_appended(&s->aof.writer) + s->aof.staging.len;
+    return ring_writer_appended(&p->aof.writer) + p->aof.staging.len;
 }
 
-uint64_t aof_before_replies(struct server *s)
+uint64_t aof_before_replies(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     if (!a->writer_open)
         return 0;
-    aof_stage_to_writer(s);
+    aof_stage_to_writer(p);
     /* Under always one write+fsync is in flight at a time: what arrives
      * meanwhile joins the next batch (flushed from aof_writer_done), so a
      * slow fsync makes batches bigger instead of queueing more fsyncs. */
-    if (s->config.appendfsync != APPENDFSYNC_ALWAYS ||
+    if (p->config->appendfsync != APPENDFSYNC_ALWAYS ||
         ring_writer_ops_in_flight(&a->writer) < AOF_ALWAYS_BATCHES_IN_FLIGHT)
         ring_writer_flush(&a->writer);
     a->congested = a->staging.len > AOF_STAGING_CONGESTED_BYTES;
-    if (!a->congested && a->paused)
-        aof_resume_paused(s);
+    if (!a->congested && p->loop->paused)
+        conn_unpause_all(p->loop);
     /* everysec and no after a write error: writes are refused, and the
      * replies produced since (reads) go out; those held when the error
      * came wait for the retry (written_required_until). */
-    if (a->error && s->config.appendfsync != APPENDFSYNC_ALWAYS)
+    if (a->error && p->config->appendfsync != APPENDFSYNC_ALWAYS)
         return 0;
-    uint64_t end = aof_logical_end(s);
-    if (aof_awaiting_first_base(s)) {
+    uint64_t end = aof_logical_end(p);
+    if (aof_awaiting_first_base(p)) {
         /* Every write since the switch waits for the first base, and so
          * does a reply that may show one of them. */
         if (end > 0)
@@ -363,12 +328,12 @@ uint64_t aof_before_replies(struct server *s)
     }
     if (a->base_owed)
         return AOF_BARRIER_NEXT_BASE;
-    return aof_reply_ready(s, end) ? 0 : end;
+    return aof_reply_ready(p, end) ? 0 : end;
 }
 
-bool aof_reply_ready(const struct server *s, uint64_t offset)
+bool aof_reply_ready(const struct persist *p, uint64_t offset)
 {
-    const struct aof_state *a = &s->aof;
+    const struct aof_state *a = &p->aof;
     if (offset == AOF_BARRIER_NEXT_BASE)
         return !a->base_owed && a->status != AOF_WAIT_REWRITE;
     if (!a->writer_open)
@@ -378,29 +343,19 @@ bool aof_reply_ready(const struct server *s, uint64_t offset)
         return ring_writer_durable(&a->writer) >= offset;
     /* Held when a write failed: written by the retry first. */
     if (offset <= a->written_required_until)
-        return aof_reply_offset(s) >= offset;
-    return aof_reply_offset(s) >= offset ||
-           (a->error && s->config.appendfsync != APPENDFSYNC_ALWAYS);
+        return aof_reply_offset(p) >= offset;
+    return aof_reply_offset(p) >= offset ||
+           (a->error && p->config->appendfsync != APPENDFSYNC_ALWAYS);
 }
 
-bool aof_congested(const struct server *s)
+bool aof_congested(const struct persist *p)
 {
-    return s->aof.congested;
+    return p->aof.congested;
 }
 
-void aof_pause_client(struct client *c)
+bool aof_writes_denied(const struct persist *p, char *msg, size_t msg_len)
 {
-    struct server *s = c->server;
-    if (c->flags & CLIENT_PAUSED)
-        return;
-    c->flags |= CLIENT_PAUSED;
-    c->paused_next = s->aof.paused;
-    s->aof.paused = c;
-}
-
-bool aof_writes_denied(const struct server *s, char *msg, size_t msg_len)
-{
-    const struct aof_state *a = &s->aof;
+    const struct aof_state *a = &p->aof;
     if (a->status == AOF_OFF)
         return false;
     /* An AOF that is on but has no writer would log nothing. */
@@ -415,25 +370,25 @@ bool aof_writes_denied(const struct server *s, char *msg, size_t msg_len)
 
 /* rdb_save_encode_fn for a RESP base: the commands go straight to the
  * sink's writer (no RDB checksum to keep). */
-static int aof_encode_resp_base(struct server *s, struct rdb_sink *sink, void *ctx)
+static int aof_encode_resp_base(struct persist *p, struct rdb_sink *sink, void *ctx)
 {
     (void)ctx;
     struct aof_rewrite_options opt = {
-        .timestamp = s->config.aof_timestamp_enabled,
+        .timestamp = p->config->aof_timestamp_enabled,
         .now_s = (long long)time(NULL),
         .skip_expired = true,
-        .now_ms = server_mstime(),
+        .now_ms = log_clock_ms(),
     };
-    return aof_rewrite_keyspace(&s->keyspace, sink->write, sink->ctx, &opt, NULL);
+    return aof_rewrite_keyspace(p->keyspace, sink->write, sink->ctx, &opt, NULL);
 }
 
 /* Writes the whole keyspace into fd as a BASE: an RDB (aof-use-rdb-preamble
  * yes) or RESP commands, then fdatasync. */
-static int aof_write_base_fd(struct server *s, int fd, bool use_ring)
+static int aof_write_base_fd(struct persist *p, int fd, bool use_ring)
 {
-    if (s->config.aof_use_rdb_preamble)
-        return rdb_save_to_fd(s, fd, use_ring, true);
-    return rdb_save_stream(s, fd, use_ring, s->config.aof_rewrite_incremental_fsync,
+    if (p->config->aof_use_rdb_preamble)
+        return rdb_save_to_fd(p, fd, use_ring, true);
+    return rdb_save_stream(p, fd, use_ring, p->config->aof_rewrite_incremental_fsync,
                            aof_encode_resp_base, NULL);
 }
 
@@ -444,18 +399,18 @@ static void aof_rewrite_temp_name(char *out, size_t out_len, pid_t pid)
 
 /* Writes a BASE synchronously into the AOF directory under the name the
  * manifest m just gave it (start-up). */
-int aof_write_base_sync(struct server *s, const char *base_name)
+int aof_write_base_sync(struct persist *p, const char *base_name)
 {
     char tmp[64];
     snprintf(tmp, sizeof(tmp), "temp-rewriteaof-%d.aof", (int)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return -errno;
-    int err = aof_write_base_fd(s, fd, false);
+    int err = aof_write_base_fd(p, fd, false);
     if (close(fd) < 0 && err == 0)
         err = -errno;
     char path[AOF_PATH_BYTES];
-    aof_path(s, base_name, path, sizeof(path));
+    aof_path(p, base_name, path, sizeof(path));
     bool renamed = false;
     if (err == 0)
         err = durable_rename(tmp, path, &renamed);
@@ -466,34 +421,17 @@ int aof_write_base_sync(struct server *s, const char *base_name)
 
 /* ---- history ---- */
 
-/* Deletes the history files the manifest lists, then forgets them. */
-void aof_delete_history(struct server *s)
-{
-    struct aof_state *a = &s->aof;
-    if (s->config.aof_disable_auto_gc || a->manifest.history.count == 0)
-        return;
-    for (size_t i = 0; i < a->manifest.history.count; i++) {
-        char path[AOF_PATH_BYTES];
-        aof_path(s, a->manifest.history.items[i].name, path, sizeof(path));
-        server_log(s, LOGLEVEL_NOTICE, "Removing the history file %s in the background",
-                   a->manifest.history.items[i].name);
-        unlink(path);
-    }
-    aof_manifest_clear_history(&a->manifest);
-    aof_persist_manifest(s, &a->manifest);
-}
-
 /* ---- opening INCR files ---- */
 
 /* Opens the last INCR of the manifest for appending and starts the writer
  * at its end. */
-int aof_open_last_incr(struct server *s, bool create)
+int aof_open_last_incr(struct persist *p, bool create)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     assert(a->manifest.incr.count > 0);
     const struct aof_file_info *f = &a->manifest.incr.items[a->manifest.incr.count - 1];
     char path[AOF_PATH_BYTES];
-    aof_path(s, f->name, path, sizeof(path));
+    aof_path(p, f->name, path, sizeof(path));
     struct stat st;
     int fd = aof_open_sized(path, O_WRONLY | O_CREAT | (create ? O_TRUNC : 0), &st);
     if (fd < 0)
@@ -501,7 +439,7 @@ int aof_open_last_incr(struct server *s, bool create)
     /* A new file's entry must be durable before anything written into it
      * is counted durable, and before a manifest names it. (An existing one
      * was fsynced with its directory at start-up.) */
-    int ret = create ? durable_fsync_dir(s->config.appenddirname) : 0;
+    int ret = create ? durable_fsync_dir(p->config->appenddirname) : 0;
     if (ret < 0) {
         close(fd);
         return ret;
@@ -509,7 +447,7 @@ int aof_open_last_incr(struct server *s, bool create)
     a->fd = fd;
     aof_select_reset(&a->select);
     a->last_ts_s = 0;
-    return aof_writer_open(s, fd, (uint64_t)st.st_size);
+    return aof_writer_open(p, fd, (uint64_t)st.st_size);
 }
 
 /* Starts a new INCR (a rewrite begins with the AOF on): syncs the current
@@ -517,9 +455,9 @@ int aof_open_last_incr(struct server *s, bool create)
  * and moves the writer over. On failure the current INCR stays in use.
  * (Switching on does not rotate: aof_restart_pending_incr empties the
  * pending INCR instead.) */
-static int aof_rotate_incr(struct server *s, bool rebuild)
+static int aof_rotate_incr(struct persist *p, bool rebuild)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     assert(a->status == AOF_ON);
     /* An INCR that nothing was appended to serves the next rewrite as
      * well: failed rewrites do not pile up empty files. */
@@ -527,18 +465,18 @@ static int aof_rotate_incr(struct server *s, bool rebuild)
         return 0;
     /* A rebuild abandons the damaged INCR unsynced: the snapshot the child
      * forks next holds everything it had. */
-    int err = rebuild ? 0 : aof_sync_all(s);
+    int err = rebuild ? 0 : aof_sync_all(p);
     if (err < 0)
         return err;
     struct aof_manifest m;
     aof_manifest_copy(&m, &a->manifest);
-    const struct aof_file_info *f = aof_manifest_add_incr(&m, s->config.appendfilename);
+    const struct aof_file_info *f = aof_manifest_add_incr(&m, p->config->appendfilename);
     char path[AOF_PATH_BYTES];
-    aof_path(s, f->name, path, sizeof(path));
+    aof_path(p, f->name, path, sizeof(path));
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         err = -errno;
-        server_log(s, LOGLEVEL_WARNING, "Can't open the append-only file %s: %s", path,
+        log_write(p->log, LOGLEVEL_WARNING, "Can't open the append-only file %s: %s", path,
                    strerror(errno));
         aof_manifest_free(&m);
         return err;
@@ -547,19 +485,19 @@ static int aof_rotate_incr(struct server *s, bool rebuild)
      * the new (empty) file stays: a manifest whose rename happened may
      * name it even though persisting reported an error, and the next
      * attempt reuses the name. */
-    err = durable_fsync_dir(s->config.appenddirname);
+    err = durable_fsync_dir(p->config->appenddirname);
     if (err < 0)
-        server_log(s, LOGLEVEL_WARNING, "Can't fsync the AOF directory after creating %s: %s",
+        log_write(p->log, LOGLEVEL_WARNING, "Can't fsync the AOF directory after creating %s: %s",
                    path, strerror(-err));
     if (err == 0)
-        err = aof_persist_manifest(s, &m);
+        err = aof_persist_manifest(p, &m);
     if (err < 0) {
         close(fd);
         aof_manifest_free(&m);
         return err;
     }
     /* The same writer (no allocation that could fail here) moves over. */
-    aof_writer_retarget(s, fd, 0, rebuild);
+    aof_writer_retarget(p, fd, 0, rebuild);
     aof_manifest_free(&a->manifest);
     a->manifest = m;
     return 0;
@@ -568,36 +506,36 @@ static int aof_rotate_incr(struct server *s, bool rebuild)
 /* Switching on: the INCR opened for the first base starts empty again
  * whenever a rewrite (re)starts, since the new snapshot will hold all it
  * had. The manifest does not list it yet, so nothing else changes. */
-static int aof_restart_pending_incr(struct server *s)
+static int aof_restart_pending_incr(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     if (!a->writer_open || (ring_writer_appended(&a->writer) == 0 && a->staging.len == 0))
         return 0;
-    loop_wait_writer(s, aof_writer_idle, &a->writer);
+    persist_wait_writer(p, aof_writer_idle, &a->writer);
     if (ftruncate(a->fd, 0) < 0)
         return -errno;
-    aof_writer_retarget(s, a->fd, 0, true);
+    aof_writer_retarget(p, a->fd, 0, true);
     return 0;
 }
 
 /* ---- state and sizes ---- */
 
-void aof_measure_sizes(struct server *s)
+void aof_measure_sizes(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
-    a->base_size = a->manifest.has_base ? aof_file_size(s, a->manifest.base.name) : 0;
+    struct aof_state *a = &p->aof;
+    a->base_size = a->manifest.has_base ? aof_file_size(p, a->manifest.base.name) : 0;
     a->closed_incr_size = 0;
     for (size_t i = 0; i + 1 < a->manifest.incr.count; i++)
-        a->closed_incr_size += aof_file_size(s, a->manifest.incr.items[i].name);
+        a->closed_incr_size += aof_file_size(p, a->manifest.incr.items[i].name);
     a->rewrite_base_size = a->base_size;
 }
 
-void aof_init_state(struct server *s)
+void aof_init_state(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     a->fd = -1;
-    ring_uring_init_borrowed(&a->uring, &s->ring);
-    ring_inject_init(&a->inject, &a->uring.sys);
+    ring_uring_init_borrowed(&a->uring, &p->loop->ring);
+    ring_inject_init(&a->inject, p->aof_ring ? p->aof_ring : &a->uring.sys);
     aof_select_reset(&a->select);
     aof_manifest_init(&a->manifest);
     a->last_rewrite_ok = true;
@@ -608,86 +546,86 @@ void aof_init_state(struct server *s)
 
 /* The child: writes the snapshot into temp-rewriteaof-bg-<pid>.aof through
  * its own ring and exits. Never returns. */
-static void aof_rewrite_child(struct server *s)
+static void aof_rewrite_child(struct persist *p)
 {
-    server_child_init(s);
+    persist_child_init(p);
     char tmp[64];
     aof_rewrite_temp_name(tmp, sizeof(tmp), getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int err = fd < 0 ? -errno : aof_write_base_fd(s, fd, true);
+    int err = fd < 0 ? -errno : aof_write_base_fd(p, fd, true);
     if (fd >= 0 && close(fd) < 0 && err == 0)
         err = -errno;
     if (err < 0) {
-        server_log(s, LOGLEVEL_WARNING, "Error writing the AOF rewrite %s: %s", tmp,
+        log_write(p->log, LOGLEVEL_WARNING, "Error writing the AOF rewrite %s: %s", tmp,
                    strerror(-err));
         unlink(tmp);
         _exit(1);
     }
-    server_log(s, LOGLEVEL_NOTICE, "Successfully created the temporary AOF base file %s", tmp);
-    server_child_info_send(s);
+    log_write(p->log, LOGLEVEL_NOTICE, "Successfully created the temporary AOF base file %s", tmp);
+    persist_child_info_send(p);
     _exit(0);
 }
 
-static int aof_rewrite_start(struct server *s)
+static int aof_rewrite_start(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
-    assert(!server_child_running(s));
-    if (a->status == AOF_ON && aof_rotate_incr(s, a->rebuild) < 0) {
+    struct aof_state *a = &p->aof;
+    assert(!persist_child_running(p));
+    if (a->status == AOF_ON && aof_rotate_incr(p, a->rebuild) < 0) {
         a->last_rewrite_ok = false;
         return -1;
     }
-    if (a->status == AOF_WAIT_REWRITE && aof_restart_pending_incr(s) < 0) {
+    if (a->status == AOF_WAIT_REWRITE && aof_restart_pending_incr(p) < 0) {
         a->last_rewrite_ok = false;
         return -1;
     }
-    long long start_us = server_ustime();
-    server_child_info_open(s);
+    long long start_us = log_clock_us();
+    persist_child_info_open(p);
     pid_t pid = fork();
     if (pid == 0)
-        aof_rewrite_child(s);
+        aof_rewrite_child(p);
     if (pid < 0) {
-        server_log(s, LOGLEVEL_WARNING, "Can't rewrite append only file in background: fork: %s",
+        log_write(p->log, LOGLEVEL_WARNING, "Can't rewrite append only file in background: fork: %s",
                    strerror(errno));
         a->last_rewrite_ok = false;
         return -1;
     }
-    s->stat_latest_fork_usec = server_ustime() - start_us;
-    s->stat_total_forks++;
+    p->stat_latest_fork_usec = log_clock_us() - start_us;
+    p->stat_total_forks++;
     a->child_pid = pid;
-    a->child_start_ms = server_mstime();
+    a->child_start_ms = log_clock_ms();
     a->rewrite_scheduled = false;
-    keyspace_pause_rehash(&s->keyspace);
-    server_log(s, LOGLEVEL_NOTICE, "Background append only file rewriting started by pid %d",
+    keyspace_pause_rehash(p->keyspace);
+    log_write(p->log, LOGLEVEL_NOTICE, "Background append only file rewriting started by pid %d",
                (int)pid);
     return 0;
 }
 
 /* The child finished well: its file becomes the new BASE, the INCRs it
  * covers become history. Returns 0 or -1 (logged). */
-static int aof_rewrite_install(struct server *s, pid_t pid)
+static int aof_rewrite_install(struct persist *p, pid_t pid)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     char tmp[64];
     aof_rewrite_temp_name(tmp, sizeof(tmp), pid);
     struct aof_manifest m;
     if (a->status == AOF_OFF) {
         /* BGREWRITEAOF with the AOF off: a BASE and a manifest only. */
         char err[256];
-        durable_mkdir(s->config.appenddirname, 0755);
-        if (aof_read_manifest(s, &m, err, sizeof(err)) <= 0)
+        durable_mkdir(p->config->appenddirname, 0755);
+        if (aof_read_manifest(p, &m, err, sizeof(err)) != AOF_MANIFEST_FOUND)
             aof_manifest_init(&m);
     } else {
         aof_manifest_copy(&m, &a->manifest);
     }
     const struct aof_file_info *b =
-        aof_manifest_new_base(&m, s->config.appendfilename, s->config.aof_use_rdb_preamble);
+        aof_manifest_new_base(&m, p->config->appendfilename, p->config->aof_use_rdb_preamble);
     char path[AOF_PATH_BYTES];
-    aof_path(s, b->name, path, sizeof(path));
+    aof_path(p, b->name, path, sizeof(path));
     /* The base's entry is made durable before the manifest names it. */
     bool renamed = false;
     int ret = durable_rename(tmp, path, &renamed);
     if (ret < 0) {
-        server_log(s, LOGLEVEL_WARNING, "Error trying to rename the temporary AOF base file %s "
+        log_write(p->log, LOGLEVEL_WARNING, "Error trying to rename the temporary AOF base file %s "
                    "into %s: %s", tmp, path, strerror(-ret));
         aof_manifest_free(&m);
         if (!renamed)
@@ -699,7 +637,7 @@ static int aof_rewrite_install(struct server *s, pid_t pid)
      * before its directory fsync failed, the manifest there names the new
      * base, and the old one's files are all still listed by the other.
      * The next rewrite writes this base's name again. */
-    if (aof_persist_manifest(s, &m) < 0) {
+    if (aof_persist_manifest(p, &m) < 0) {
         aof_manifest_free(&m);
         return -1;
     }
@@ -707,26 +645,26 @@ static int aof_rewrite_install(struct server *s, pid_t pid)
     a->manifest = m;
     if (a->status == AOF_WAIT_REWRITE) {
         a->status = AOF_ON;
-        server_log(s, LOGLEVEL_NOTICE, "AOF rewrite done: the append only file is now on");
+        log_write(p->log, LOGLEVEL_NOTICE, "AOF rewrite done: the append only file is now on");
     }
     if (a->rebuild) {
         a->rebuild = false;
         a->error = 0;
-        server_log(s, LOGLEVEL_WARNING, "The AOF was rebuilt from a new base: writes are "
+        log_write(p->log, LOGLEVEL_WARNING, "The AOF was rebuilt from a new base: writes are "
                    "accepted again.");
     }
     if (a->base_owed) {
         /* The manifest now names the base and the INCR: once what the INCR
          * got meanwhile is durable too, the replies waiting for this base
          * may go. */
-        if (aof_sync_all(s) == 0)
+        if (aof_sync_all(p) == 0)
             a->base_owed = false;
-        client_release_holds(s, false);
+        conn_release_holds(p->loop, false);
     }
-    aof_measure_sizes(s);
+    aof_measure_sizes(p);
     if (a->writer_open)
         a->rewrite_base_size = a->base_size + (long long)ring_writer_appended(&a->writer);
-    aof_delete_history(s);
+    aof_delete_history(p);
     if (a->status == AOF_OFF) {
         aof_manifest_free(&a->manifest);
         aof_manifest_init(&a->manifest);
@@ -734,32 +672,32 @@ static int aof_rewrite_install(struct server *s, pid_t pid)
     return 0;
 }
 
-static void aof_rewrite_done(struct server *s, int status)
+static void aof_rewrite_done(struct persist *p, int status)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     pid_t pid = a->child_pid;
-    long long cow = server_child_info_receive(s);
+    long long cow = persist_child_info_receive(p);
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (ok)
         a->last_cow_size = cow;
     if (ok) {
-        ok = aof_rewrite_install(s, pid) == 0;
+        ok = aof_rewrite_install(p, pid) == 0;
         if (ok)
-            server_log(s, LOGLEVEL_NOTICE, "Background AOF rewrite finished successfully");
+            log_write(p->log, LOGLEVEL_NOTICE, "Background AOF rewrite finished successfully");
     } else {
         char tmp[64];
         aof_rewrite_temp_name(tmp, sizeof(tmp), pid);
         unlink(tmp);
         if (WIFSIGNALED(status))
-            server_log(s, LOGLEVEL_WARNING, "Background AOF rewrite terminated by signal %d",
+            log_write(p->log, LOGLEVEL_WARNING, "Background AOF rewrite terminated by signal %d",
                        WTERMSIG(status));
         else
-            server_log(s, LOGLEVEL_WARNING, "Background AOF rewrite terminated with error");
+            log_write(p->log, LOGLEVEL_WARNING, "Background AOF rewrite terminated with error");
     }
     a->last_rewrite_ok = ok;
-    a->last_rewrite_time_s = (server_mstime() - a->child_start_ms) / 1000;
+    a->last_rewrite_time_s = (log_clock_ms() - a->child_start_ms) / 1000;
     a->child_pid = 0;
-    keyspace_resume_rehash(&s->keyspace);
+    keyspace_resume_rehash(p->keyspace);
     if (ok) {
         a->rewrites++;
         a->consecutive_failures = 0;
@@ -773,44 +711,45 @@ static void aof_rewrite_done(struct server *s, int status)
         long long delay = shift > 12 ? AOF_REWRITE_BACKOFF_MAX_MS : (60LL * 1000) << shift;
         if (delay > AOF_REWRITE_BACKOFF_MAX_MS)
             delay = AOF_REWRITE_BACKOFF_MAX_MS;
-        a->next_auto_rewrite_ms = server_mstime() + delay;
+        a->next_auto_rewrite_ms = log_clock_ms() + delay;
     }
     if (a->status == AOF_WAIT_REWRITE || a->rebuild) {
         /* Switching on, or a rebuild, needs a base: try again, a second
          * later at least. */
         a->rewrite_scheduled = true;
-        if (a->next_auto_rewrite_ms < server_mstime() + 1000)
-            a->next_auto_rewrite_ms = server_mstime() + 1000;
+        if (a->next_auto_rewrite_ms < log_clock_ms() + 1000)
+            a->next_auto_rewrite_ms = log_clock_ms() + 1000;
     }
 }
 
-int aof_rewrite_request(struct server *s, bool schedule_only, char *err, size_t err_len)
+enum aof_rewrite_outcome aof_rewrite_request(struct persist *p, bool schedule_only, char *err,
+                                             size_t err_len)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     if (a->child_pid) {
         snprintf(err, err_len, "Background append only file rewriting already in progress");
-        return -1;
+        return AOF_REWRITE_FAILED;
     }
     a->next_auto_rewrite_ms = 0; /* a manual request is not backed off */
-    if (schedule_only || server_child_running(s)) {
+    if (schedule_only || persist_child_running(p)) {
         a->rewrite_scheduled = true;
         a->consecutive_failures = 0;
-        return 1;
+        return AOF_REWRITE_SCHEDULED;
     }
-    if (aof_rewrite_start(s) < 0) {
+    if (aof_rewrite_start(p) < 0) {
         snprintf(err, err_len, "Can't execute an AOF background rewriting. Please check the "
                  "server logs for more information.");
-        return -1;
+        return AOF_REWRITE_FAILED;
     }
-    return 0;
+    return AOF_REWRITE_STARTED;
 }
 
-void aof_kill_child(struct server *s)
+void aof_kill_child(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     if (!a->child_pid)
         return;
-    server_log(s, LOGLEVEL_NOTICE, "Killing running AOF rewrite child: %d", (int)a->child_pid);
+    log_write(p->log, LOGLEVEL_NOTICE, "Killing running AOF rewrite child: %d", (int)a->child_pid);
     kill(a->child_pid, SIGKILL);
     int status;
     while (waitpid(a->child_pid, &status, 0) < 0 && errno == EINTR)
@@ -819,42 +758,42 @@ void aof_kill_child(struct server *s)
     aof_rewrite_temp_name(tmp, sizeof(tmp), a->child_pid);
     unlink(tmp);
     a->child_pid = 0;
-    keyspace_resume_rehash(&s->keyspace);
+    keyspace_resume_rehash(p->keyspace);
 }
 
 /* ---- the tick ---- */
 
-static long long aof_current_size(const struct server *s)
+static long long aof_current_size(const struct persist *p)
 {
-    const struct aof_state *a = &s->aof;
+    const struct aof_state *a = &p->aof;
     long long incr = a->writer_open ? (long long)ring_writer_appended(&a->writer) : 0;
     return a->base_size + a->closed_incr_size + incr;
 }
 
-static bool aof_auto_rewrite_due(struct server *s)
+static bool aof_auto_rewrite_due(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
-    if (a->status != AOF_ON || s->config.auto_aof_rewrite_percentage <= 0)
+    struct aof_state *a = &p->aof;
+    if (a->status != AOF_ON || p->config->auto_aof_rewrite_percentage <= 0)
         return false;
-    if (a->next_auto_rewrite_ms && server_mstime() < a->next_auto_rewrite_ms)
+    if (a->next_auto_rewrite_ms && log_clock_ms() < a->next_auto_rewrite_ms)
         return false;
-    long long size = aof_current_size(s);
-    if (size <= s->config.auto_aof_rewrite_min_size)
+    long long size = aof_current_size(p);
+    if (size <= p->config->auto_aof_rewrite_min_size)
         return false;
     long long base = a->rewrite_base_size ? a->rewrite_base_size : 1;
     long long growth = (size * 100 / base) - 100;
-    if (growth < s->config.auto_aof_rewrite_percentage)
+    if (growth < p->config->auto_aof_rewrite_percentage)
         return false;
-    server_log(s, LOGLEVEL_NOTICE, "Starting automatic rewriting of AOF on %lld%% growth", growth);
+    log_write(p->log, LOGLEVEL_NOTICE, "Starting automatic rewriting of AOF on %lld%% growth", growth);
     return true;
 }
 
 /* After a write error: cut the file back to what is known good and let the
  * writer try again from there. */
-static void aof_retry_after_error(struct server *s)
+static void aof_retry_after_error(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
-    int64_t now = server_mstime();
+    struct aof_state *a = &p->aof;
+    int64_t now = log_clock_ms();
     if (now - a->last_retry_ms < AOF_RETRY_INTERVAL_MS || !a->writer_open)
         return;
     a->last_retry_ms = now;
@@ -867,7 +806,7 @@ static void aof_retry_after_error(struct server *s)
         uint64_t cut = ring_writer_recover_offset(w);
         if (ftruncate(a->fd, (off_t)cut) < 0) {
             if (now - a->last_error_log_ms > AOF_ERROR_LOG_INTERVAL_MS) {
-                server_log(s, LOGLEVEL_WARNING, "Can't truncate the AOF after a write error: %s",
+                log_write(p->log, LOGLEVEL_WARNING, "Can't truncate the AOF after a write error: %s",
                            strerror(errno));
                 a->last_error_log_ms = now;
             }
@@ -876,65 +815,65 @@ static void aof_retry_after_error(struct server *s)
         if (ring_writer_reset(w) < 0) {
             /* Bytes it no longer holds are lost from the file (a failed
              * fsync under no): only a new base can stand for them. */
-            server_log(s, LOGLEVEL_WARNING, "The AOF writer cannot write its lost bytes again: "
+            log_write(p->log, LOGLEVEL_WARNING, "The AOF writer cannot write its lost bytes again: "
                        "rebuilding the AOF with a rewrite; writes are refused until it is done");
             a->rebuild = true;
             a->rewrite_scheduled = true;
             return;
         }
         ring_writer_flush(w);
-        if (s->config.appendfsync == APPENDFSYNC_ALWAYS ||
+        if (p->config->appendfsync == APPENDFSYNC_ALWAYS ||
             a->durable_required_until > ring_writer_durable(w))
             ring_writer_sync(w);
     }
     /* The writer took the bytes back: writes are accepted again, and a new
      * failure sets the error again. */
     a->error = 0;
-    server_log(s, LOGLEVEL_WARNING, "AOF write error looks solved, ringkv can write again.");
+    log_write(p->log, LOGLEVEL_WARNING, "AOF write error looks solved, ringkv can write again.");
 }
 
-static void aof_cron_fsync(struct server *s)
+static void aof_cron_fsync(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     if (!a->writer_open || a->error)
         return;
     struct ring_writer *w = &a->writer;
-    if (s->config.appendfsync == APPENDFSYNC_EVERYSEC &&
-        !(s->config.no_appendfsync_on_rewrite && server_child_running(s))) {
+    if (p->config->appendfsync == APPENDFSYNC_EVERYSEC &&
+        !(p->config->no_appendfsync_on_rewrite && persist_child_running(p))) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         ring_writer_tick(w, (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
     }
     if (ring_writer_written(w) > ring_writer_durable(w)) {
         if (a->fsync_pending_since_ms == 0) {
-            a->fsync_pending_since_ms = s->now_ms;
-        } else if (s->now_ms - a->fsync_pending_since_ms > AOF_FSYNC_DELAY_MS &&
-                   s->config.appendfsync == APPENDFSYNC_EVERYSEC) {
+            a->fsync_pending_since_ms = p->loop->now_ms;
+        } else if (p->loop->now_ms - a->fsync_pending_since_ms > AOF_FSYNC_DELAY_MS &&
+                   p->config->appendfsync == APPENDFSYNC_EVERYSEC) {
             a->delayed_fsync++;
-            a->fsync_pending_since_ms = s->now_ms;
-            server_log(s, LOGLEVEL_NOTICE,
+            a->fsync_pending_since_ms = p->loop->now_ms;
+            log_write(p->log, LOGLEVEL_NOTICE,
                        "Asynchronous AOF fsync is taking too long (disk is busy?). Writes are "
                        "buffered meanwhile; clients are paused if the buffer fills.");
         }
     }
 }
 
-void aof_cron(struct server *s)
+void aof_cron(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     if (a->child_pid) {
         int status;
         pid_t r = waitpid(a->child_pid, &status, WNOHANG);
         if (r == a->child_pid || (r < 0 && errno == ECHILD))
-            aof_rewrite_done(s, r < 0 ? 0x100 : status);
+            aof_rewrite_done(p, r < 0 ? 0x100 : status);
     }
-    bool backing_off = a->next_auto_rewrite_ms && server_mstime() < a->next_auto_rewrite_ms;
-    if (!server_child_running(s) && !backing_off &&
-        (a->rewrite_scheduled || aof_auto_rewrite_due(s)))
-        aof_rewrite_start(s);
+    bool backing_off = a->next_auto_rewrite_ms && log_clock_ms() < a->next_auto_rewrite_ms;
+    if (!persist_child_running(p) && !backing_off &&
+        (a->rewrite_scheduled || aof_auto_rewrite_due(p)))
+        aof_rewrite_start(p);
     if (a->error)
-        aof_retry_after_error(s);
-    aof_cron_fsync(s);
+        aof_retry_after_error(p);
+    aof_cron_fsync(p);
 }
 
 /* ---- runtime configuration ---- */
@@ -945,11 +884,11 @@ void aof_cron(struct server *s)
  * manifest goes (durably); its files stay listed in memory and become
  * history when the new base is installed. A crash in between restarts as
  * an AOF-off server does, from dump.rdb. */
-static int aof_forget_stale_manifest(struct server *s, char *err, size_t err_len)
+static int aof_forget_stale_manifest(struct persist *p, char *err, size_t err_len)
 {
-    char *name = aof_manifest_file_name(s->config.appendfilename);
+    char *name = aof_manifest_file_name(p->config->appendfilename);
     char path[AOF_PATH_BYTES];
-    aof_path(s, name, path, sizeof(path));
+    aof_path(p, name, path, sizeof(path));
     alloc_free(name);
     int ret = durable_unlink(path);
     if (ret < 0) {
@@ -957,43 +896,43 @@ static int aof_forget_stale_manifest(struct server *s, char *err, size_t err_len
                  strerror(-ret));
         return -1;
     }
-    server_log(s, LOGLEVEL_NOTICE, "Removed the outdated AOF manifest %s: until the first "
-               "rewrite finishes, a restart loads %s", path, s->config.dbfilename);
+    log_write(p->log, LOGLEVEL_NOTICE, "Removed the outdated AOF manifest %s: until the first "
+               "rewrite finishes, a restart loads %s", path, p->config->dbfilename);
     return 0;
 }
 
-static int aof_switch_on(struct server *s, char *err, size_t err_len)
+static int aof_switch_on(struct persist *p, char *err, size_t err_len)
 {
-    struct aof_state *a = &s->aof;
-    int ret = durable_mkdir(s->config.appenddirname, 0755);
+    struct aof_state *a = &p->aof;
+    int ret = durable_mkdir(p->config->appenddirname, 0755);
     if (ret < 0) {
         snprintf(err, err_len, "Can't create the AOF directory: %s", strerror(-ret));
         return -1;
     }
     aof_manifest_free(&a->manifest);
-    int found = aof_read_manifest(s, &a->manifest, err, err_len);
-    if (found <= 0)
+    enum aof_manifest_read found = aof_read_manifest(p, &a->manifest, err, err_len);
+    if (found != AOF_MANIFEST_FOUND)
         aof_manifest_init(&a->manifest);
-    if (found != 0 && aof_forget_stale_manifest(s, err, err_len) < 0)
+    if (found != AOF_MANIFEST_NONE && aof_forget_stale_manifest(p, err, err_len) < 0)
         return -1;
     a->base_owed = false;
     /* The new INCR is named now but enters a manifest on disk only with
      * the base the rewrite writes; under always the replies wait for that
      * (aof_awaiting_first_base). */
-    aof_manifest_add_incr(&a->manifest, s->config.appendfilename);
-    ret = aof_open_last_incr(s, true);
+    aof_manifest_add_incr(&a->manifest, p->config->appendfilename);
+    ret = aof_open_last_incr(p, true);
     if (ret < 0) {
         snprintf(err, err_len, "Can't open the append-only file: %s", strerror(-ret));
         return -1;
     }
     a->status = AOF_WAIT_REWRITE;
     a->base_size = a->closed_incr_size = 0;
-    if (server_child_running(s)) {
+    if (persist_child_running(p)) {
         a->rewrite_scheduled = true;
         return 0;
     }
-    if (aof_rewrite_start(s) < 0) {
-        aof_writer_close(s);
+    if (aof_rewrite_start(p) < 0) {
+        aof_writer_close(p);
         a->status = AOF_OFF;
         snprintf(err, err_len, "Can't start the AOF rewrite that switches the AOF on");
         return -1;
@@ -1001,14 +940,14 @@ static int aof_switch_on(struct server *s, char *err, size_t err_len)
     return 0;
 }
 
-static void aof_switch_off(struct server *s)
+static void aof_switch_off(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
-    aof_kill_child(s);
+    struct aof_state *a = &p->aof;
+    aof_kill_child(p);
     a->rewrite_scheduled = false;
-    int err = aof_writer_close(s);
+    int err = aof_writer_close(p);
     if (err < 0)
-        server_log(s, LOGLEVEL_WARNING, "Error syncing the AOF while switching it off: %s",
+        log_write(p->log, LOGLEVEL_WARNING, "Error syncing the AOF while switching it off: %s",
                    strerror(-err));
     a->status = AOF_OFF;
     a->error = 0;
@@ -1020,30 +959,30 @@ static void aof_switch_off(struct server *s)
     aof_manifest_init(&a->manifest);
 }
 
-int aof_set_enabled(struct server *s, bool on, char *err, size_t err_len)
+int aof_set_enabled(struct persist *p, bool on, char *err, size_t err_len)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     if (on == (a->status != AOF_OFF))
         return 0;
     if (!on) {
-        aof_switch_off(s);
+        aof_switch_off(p);
         return 0;
     }
-    return aof_switch_on(s, err, err_len);
+    return aof_switch_on(p, err, err_len);
 }
 
-void aof_set_fsync_policy(struct server *s)
+void aof_set_fsync_policy(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     if (!a->writer_open)
         return;
-    enum ring_writer_fsync policy = aof_writer_policy(s);
+    enum ring_writer_fsync policy = aof_writer_policy(p);
     if (a->writer.config.fsync_policy == RING_WRITER_FSYNC_ALWAYS &&
         policy != RING_WRITER_FSYNC_ALWAYS) {
         /* Replies produced under always keep their promise: everything
          * logged so far must be durable before they leave. */
-        aof_stage_to_writer(s);
-        a->durable_required_until = aof_logical_end(s);
+        aof_stage_to_writer(p);
+        a->durable_required_until = aof_logical_end(p);
     }
     /* In place, also while the disk fails: the writer keeps its bytes and
      * its error, and the retry goes on under the new policy. */
@@ -1056,10 +995,10 @@ void aof_set_fsync_policy(struct server *s)
 
 /* ---- INFO ---- */
 
-void aof_info(struct server *s, struct buf *b)
+void aof_info(struct persist *p, struct buf *b)
 {
-    struct aof_state *a = &s->aof;
-    long long now_ms = server_mstime();
+    struct aof_state *a = &p->aof;
+    long long now_ms = log_clock_ms();
     char line[1024];
     int n = snprintf(line, sizeof(line),
                      "aof_enabled:%d\r\naof_rewrite_in_progress:%d\r\naof_rewrite_scheduled:%d\r\n"
@@ -1085,7 +1024,7 @@ void aof_info(struct server *s, struct buf *b)
                  "aof_buffer_length:%lld\r\naof_pending_bio_fsync:%d\r\n"
                  "aof_delayed_fsync:%lld\r\n"
                  "ringkv_aof_fsyncs:%lld\r\nringkv_aof_commands_logged:%lld\r\n",
-                 aof_current_size(s), a->base_size, a->rewrite_scheduled,
+                 aof_current_size(p), a->base_size, a->rewrite_scheduled,
                  (long long)a->staging.len + pending, fsync_pending, a->delayed_fsync, a->fsyncs,
                  a->records_logged);
     buf_append(b, line, (size_t)n);
@@ -1093,25 +1032,25 @@ void aof_info(struct server *s, struct buf *b)
 
 /* ---- shutdown, DEBUG LOADAOF ---- */
 
-void aof_shutdown(struct server *s)
+void aof_shutdown(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
-    aof_kill_child(s);
+    struct aof_state *a = &p->aof;
+    aof_kill_child(p);
     if (!a->writer_open)
         return;
-    server_log(s, LOGLEVEL_NOTICE, "Calling fsync() on the AOF file.");
-    int err = aof_sync_all(s);
+    log_write(p->log, LOGLEVEL_NOTICE, "Calling fsync() on the AOF file.");
+    int err = aof_sync_all(p);
     if (err == 0 && fdatasync(a->fd) < 0)
         err = -errno;
     if (err < 0)
-        server_log(s, LOGLEVEL_WARNING, "Error writing the AOF at shutdown: %s", strerror(-err));
+        log_write(p->log, LOGLEVEL_WARNING, "Error writing the AOF at shutdown: %s", strerror(-err));
 }
 
-void aof_free(struct server *s)
+void aof_free(struct persist *p)
 {
-    struct aof_state *a = &s->aof;
+    struct aof_state *a = &p->aof;
     if (a->writer_open)
-        aof_writer_stop(s);
+        aof_writer_stop(p);
     if (a->fd >= 0)
         close(a->fd);
     a->fd = -1;
@@ -1119,21 +1058,3 @@ void aof_free(struct server *s)
     aof_manifest_free(&a->manifest);
 }
 
-int aof_debug_reload(struct server *s, char *err, size_t err_len)
-{
-    struct aof_state *a = &s->aof;
-    if (a->status != AOF_ON) {
-        snprintf(err, err_len, "ERR The AOF is not on");
-        return -1;
-    }
-    int ret = aof_sync_all(s);
-    if (ret < 0) {
-        snprintf(err, err_len, "ERR Error syncing the AOF: %s", strerror(-ret));
-        return -1;
-    }
-    for (int i = 0; i < s->keyspace.db_count; i++)
-        db_flush(&s->keyspace.dbs[i]);
-    if (aof_load_manifest_files(s, err, err_len) < 0)
-        return -1;
-    return 0;
-}

@@ -30,7 +30,8 @@
 #include "engine/alloc.h"
 #include "engine/durable_fs.h"
 #include "engine/rdb.h"
-#include "net/server/server.h"
+#include "net/persist/persist.h"
+#include "net/persist/rdb_save.h"
 #include "uring/ring.h"
 #include "uring/writer.h"
 
@@ -129,13 +130,13 @@ static int rdb_save_ring_write(void *ctx, const void *buf, size_t len)
     return err;
 }
 
-static void rdb_save_options(struct server *s, struct rdb_save_options *opt, bool aof_base)
+static void rdb_save_options(struct persist *p, struct rdb_save_options *opt, bool aof_base)
 {
     struct alloc_stats st;
     alloc_stats_read(&st);
     memset(opt, 0, sizeof(*opt));
-    opt->compression = s->config.rdbcompression;
-    opt->checksum = s->config.rdbchecksum;
+    opt->compression = p->config->rdbcompression;
+    opt->checksum = p->config->rdbchecksum;
     opt->aof_base = aof_base;
     opt->ctime_s = time(NULL);
     opt->used_mem = st.allocated;
@@ -144,15 +145,15 @@ static void rdb_save_options(struct server *s, struct rdb_save_options *opt, boo
 /* Renames the finished temp file onto dbfilename and fsyncs the directory,
  * so the rename itself survives a power cut (as Redis 7.0.3+ does); on a
  * failed rename the temp file is removed. Returns 0 or -errno. */
-static int rdb_save_commit(struct server *s, const char *tmp)
+static int rdb_save_commit(struct persist *p, const char *tmp)
 {
     bool renamed = false;
-    int err = durable_rename(tmp, s->config.dbfilename, &renamed);
+    int err = durable_rename(tmp, p->config->dbfilename, &renamed);
     if (err < 0) {
-        server_log(s, LOGLEVEL_WARNING,
+        log_write(p->log, LOGLEVEL_WARNING,
                    "Error moving temp DB file %s on the final destination %s (in server root "
                    "dir %s): %s",
-                   tmp, s->config.dbfilename, s->config.dir, strerror(-err));
+                   tmp, p->config->dbfilename, p->config->dir, strerror(-err));
         if (!renamed)
             unlink(tmp);
     }
@@ -160,19 +161,19 @@ static int rdb_save_commit(struct server *s, const char *tmp)
 }
 
 /* rdb_save_encode_fn for an RDB file; ctx points at the aof_base flag. */
-static int rdb_save_encode_rdb(struct server *s, struct rdb_sink *sink, void *ctx)
+static int rdb_save_encode_rdb(struct persist *p, struct rdb_sink *sink, void *ctx)
 {
     struct rdb_save_options opt;
-    rdb_save_options(s, &opt, *(const bool *)ctx);
-    return rdb_save(&s->keyspace, sink, &opt);
+    rdb_save_options(p, &opt, *(const bool *)ctx);
+    return rdb_save(p->keyspace, sink, &opt);
 }
 
 /* Encodes with write(2) into fd, then fdatasync. Returns 0 or -errno. */
-static int rdb_save_write_plain(struct server *s, int fd, rdb_save_encode_fn encode, void *ctx)
+static int rdb_save_write_plain(struct persist *p, int fd, rdb_save_encode_fn encode, void *ctx)
 {
     struct rdb_sink sink;
     rdb_sink_init(&sink, rdb_save_fd_write, &fd);
-    int err = encode(s, &sink, ctx);
+    int err = encode(p, &sink, ctx);
     if (err == 0)
         err = rdb_sink_flush(&sink);
     rdb_sink_free(&sink);
@@ -182,24 +183,24 @@ static int rdb_save_write_plain(struct server *s, int fd, rdb_save_encode_fn enc
 }
 
 /* The whole blocking save into a temp file named after pid. */
-static int rdb_save_to_temp(struct server *s, pid_t pid, bool use_ring);
+static int rdb_save_to_temp(struct persist *p, pid_t pid, bool use_ring);
 
-int rdb_save_blocking(struct server *s)
+int rdb_save_blocking(struct persist *p)
 {
-    int err = rdb_save_to_temp(s, getpid(), false);
+    int err = rdb_save_to_temp(p, getpid(), false);
     if (err < 0)
         return -1;
-    server_log(s, LOGLEVEL_NOTICE, "DB saved on disk");
-    s->dirty = 0;
-    s->lastsave_s = time(NULL);
-    s->rdb_last_bgsave_ok = true;
-    s->rdb_saves++;
+    log_write(p->log, LOGLEVEL_NOTICE, "DB saved on disk");
+    p->dirty = 0;
+    p->lastsave_s = time(NULL);
+    p->rdb_last_bgsave_ok = true;
+    p->rdb_saves++;
     return 0;
 }
 
 /* Streams the encoding through a private ring. Returns 0, -errno, or
  * -ENOSYS-like errors of the ring set-up (then the caller falls back). */
-static int rdb_save_write_ring(struct server *s, int fd, bool incremental_fsync,
+static int rdb_save_write_ring(struct persist *p, int fd, bool incremental_fsync,
                                rdb_save_encode_fn encode, void *ctx, bool *ring_unavailable)
 {
     struct ring_uring u;
@@ -229,7 +230,7 @@ static int rdb_save_write_ring(struct server *s, int fd, bool incremental_fsync,
     };
     struct rdb_sink sink;
     rdb_sink_init(&sink, rdb_save_ring_write, &st);
-    err = encode(s, &sink, ctx);
+    err = encode(p, &sink, ctx);
     if (err == 0)
         err = rdb_sink_flush(&sink);
     rdb_sink_free(&sink);
@@ -245,126 +246,126 @@ static int rdb_save_write_ring(struct server *s, int fd, bool incremental_fsync,
     return err;
 }
 
-int rdb_save_stream(struct server *s, int fd, bool use_ring, bool incremental_fsync,
+int rdb_save_stream(struct persist *p, int fd, bool use_ring, bool incremental_fsync,
                     rdb_save_encode_fn encode, void *ctx)
 {
     if (!use_ring)
-        return rdb_save_write_plain(s, fd, encode, ctx);
+        return rdb_save_write_plain(p, fd, encode, ctx);
     bool ring_unavailable = false;
-    int err = rdb_save_write_ring(s, fd, incremental_fsync, encode, ctx, &ring_unavailable);
+    int err = rdb_save_write_ring(p, fd, incremental_fsync, encode, ctx, &ring_unavailable);
     if (ring_unavailable) {
-        server_log(s, LOGLEVEL_NOTICE, "io_uring unavailable in the save child (%s): "
+        log_write(p->log, LOGLEVEL_NOTICE, "io_uring unavailable in the save child (%s): "
                    "writing with write(2)", strerror(-err));
-        err = rdb_save_write_plain(s, fd, encode, ctx);
+        err = rdb_save_write_plain(p, fd, encode, ctx);
     }
     return err;
 }
 
-int rdb_save_to_fd(struct server *s, int fd, bool use_ring, bool aof_base)
+int rdb_save_to_fd(struct persist *p, int fd, bool use_ring, bool aof_base)
 {
-    bool incremental = aof_base ? s->config.aof_rewrite_incremental_fsync
-                                : s->config.rdb_save_incremental_fsync;
-    return rdb_save_stream(s, fd, use_ring, incremental, rdb_save_encode_rdb, &aof_base);
+    bool incremental = aof_base ? p->config->aof_rewrite_incremental_fsync
+                                : p->config->rdb_save_incremental_fsync;
+    return rdb_save_stream(p, fd, use_ring, incremental, rdb_save_encode_rdb, &aof_base);
 }
-static int rdb_save_to_temp(struct server *s, pid_t pid, bool use_ring)
+static int rdb_save_to_temp(struct persist *p, pid_t pid, bool use_ring)
 {
     char tmp[RDB_SAVE_TEMP_NAME_BYTES];
     rdb_save_temp_name(tmp, sizeof(tmp), pid);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         int err = -errno;
-        server_log(s, LOGLEVEL_WARNING,
+        log_write(p->log, LOGLEVEL_WARNING,
                    "Failed opening the temp RDB file %s (in server root dir %s) for saving: %s",
-                   tmp, s->config.dir, strerror(-err));
+                   tmp, p->config->dir, strerror(-err));
         return err;
     }
-    int err = rdb_save_to_fd(s, fd, use_ring, false);
+    int err = rdb_save_to_fd(p, fd, use_ring, false);
     if (close(fd) < 0 && err == 0)
         err = -errno;
     if (err < 0) {
-        server_log(s, LOGLEVEL_WARNING, "Write error saving DB on disk: %s", strerror(-err));
+        log_write(p->log, LOGLEVEL_WARNING, "Write error saving DB on disk: %s", strerror(-err));
         unlink(tmp);
         return err;
     }
-    return rdb_save_commit(s, tmp);
+    return rdb_save_commit(p, tmp);
 }
 
 /* ---- BGSAVE ---- */
 
 /* The child: drops what belongs to the parent's event loop, saves, exits.
  * Never returns. */
-static void rdb_save_child(struct server *s)
+static void rdb_save_child(struct persist *p)
 {
-    server_child_init(s);
-    int err = rdb_save_to_temp(s, getpid(), true);
+    persist_child_init(p);
+    int err = rdb_save_to_temp(p, getpid(), true);
     if (err == 0) {
-        server_log(s, LOGLEVEL_NOTICE, "DB saved on disk");
-        server_child_info_send(s);
+        log_write(p->log, LOGLEVEL_NOTICE, "DB saved on disk");
+        persist_child_info_send(p);
     }
     _exit(err == 0 ? 0 : 1);
 }
 
-int rdb_save_background(struct server *s)
+int rdb_save_background(struct persist *p)
 {
-    assert(s->rdb_child_pid == 0);
-    s->rdb_dirty_before_bgsave = s->dirty;
-    s->rdb_last_bgsave_try_s = time(NULL);
-    long long start_us = server_ustime();
-    server_child_info_open(s);
+    assert(p->rdb_child_pid == 0);
+    p->rdb_dirty_before_bgsave = p->dirty;
+    p->rdb_last_bgsave_try_s = time(NULL);
+    long long start_us = log_clock_us();
+    persist_child_info_open(p);
     pid_t pid = fork();
     if (pid == 0)
-        rdb_save_child(s);
+        rdb_save_child(p);
     if (pid < 0) {
-        s->rdb_last_bgsave_ok = false;
-        server_log(s, LOGLEVEL_WARNING, "Can't save in background: fork: %s", strerror(errno));
+        p->rdb_last_bgsave_ok = false;
+        log_write(p->log, LOGLEVEL_WARNING, "Can't save in background: fork: %s", strerror(errno));
         return -1;
     }
-    s->stat_latest_fork_usec = server_ustime() - start_us;
-    s->stat_total_forks++;
-    s->rdb_child_pid = pid;
-    s->rdb_child_start_ms = server_mstime();
+    p->stat_latest_fork_usec = log_clock_us() - start_us;
+    p->stat_total_forks++;
+    p->rdb_child_pid = pid;
+    p->rdb_child_start_ms = log_clock_ms();
     /* Rehashing moves entries between tables and so dirties pages the
      * child still shares: pause it while the child runs. */
-    keyspace_pause_rehash(&s->keyspace);
-    server_log(s, LOGLEVEL_NOTICE, "Background saving started by pid %d", (int)pid);
+    keyspace_pause_rehash(p->keyspace);
+    log_write(p->log, LOGLEVEL_NOTICE, "Background saving started by pid %d", (int)pid);
     return 0;
 }
 
 /* Bookkeeping after the child ended with the waitpid status. */
-static void rdb_save_child_done(struct server *s, int status)
+static void rdb_save_child_done(struct persist *p, int status)
 {
-    pid_t pid = s->rdb_child_pid;
-    long long cow = server_child_info_receive(s);
+    pid_t pid = p->rdb_child_pid;
+    long long cow = persist_child_info_receive(p);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        s->rdb_last_cow_size = cow;
-        server_log(s, LOGLEVEL_NOTICE, "Background saving terminated with success");
-        s->dirty -= s->rdb_dirty_before_bgsave;
-        s->lastsave_s = time(NULL);
-        s->rdb_last_bgsave_ok = true;
+        p->rdb_last_cow_size = cow;
+        log_write(p->log, LOGLEVEL_NOTICE, "Background saving terminated with success");
+        p->dirty -= p->rdb_dirty_before_bgsave;
+        p->lastsave_s = time(NULL);
+        p->rdb_last_bgsave_ok = true;
     } else if (WIFEXITED(status)) {
-        server_log(s, LOGLEVEL_WARNING, "Background saving error");
-        s->rdb_last_bgsave_ok = false;
+        log_write(p->log, LOGLEVEL_WARNING, "Background saving error");
+        p->rdb_last_bgsave_ok = false;
     } else {
-        server_log(s, LOGLEVEL_WARNING, "Background saving terminated by signal %d",
+        log_write(p->log, LOGLEVEL_WARNING, "Background saving terminated by signal %d",
                    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         char tmp[RDB_SAVE_TEMP_NAME_BYTES];
         rdb_save_temp_name(tmp, sizeof(tmp), pid);
         unlink(tmp);
-        s->rdb_last_bgsave_ok = false;
+        p->rdb_last_bgsave_ok = false;
     }
-    s->rdb_last_bgsave_time_s = (server_mstime() - s->rdb_child_start_ms) / 1000;
-    s->rdb_saves++;
-    s->rdb_child_pid = 0;
-    keyspace_resume_rehash(&s->keyspace);
+    p->rdb_last_bgsave_time_s = (log_clock_ms() - p->rdb_child_start_ms) / 1000;
+    p->rdb_saves++;
+    p->rdb_child_pid = 0;
+    keyspace_resume_rehash(p->keyspace);
 }
 
 /* Whether a save point is due: Redis's serverCron rule. */
-static bool rdb_save_point_due(struct server *s, time_t now, const struct save_point **due)
+static bool rdb_save_point_due(struct persist *p, time_t now, const struct save_point **due)
 {
-    for (int i = 0; i < s->config.save_count; i++) {
-        const struct save_point *sp = &s->config.save[i];
-        if (s->dirty >= sp->changes && now - s->lastsave_s > sp->seconds &&
-            (s->rdb_last_bgsave_ok || now - s->rdb_last_bgsave_try_s > RDB_SAVE_RETRY_DELAY_S)) {
+    for (int i = 0; i < p->config->save_count; i++) {
+        const struct save_point *sp = &p->config->save[i];
+        if (p->dirty >= sp->changes && now - p->lastsave_s > sp->seconds &&
+            (p->rdb_last_bgsave_ok || now - p->rdb_last_bgsave_try_s > RDB_SAVE_RETRY_DELAY_S)) {
             *due = sp;
             return true;
         }
@@ -372,38 +373,38 @@ static bool rdb_save_point_due(struct server *s, time_t now, const struct save_p
     return false;
 }
 
-void rdb_save_cron(struct server *s)
+void rdb_save_cron(struct persist *p)
 {
-    if (s->rdb_child_pid != 0) {
+    if (p->rdb_child_pid != 0) {
         int status;
-        pid_t r = waitpid(s->rdb_child_pid, &status, WNOHANG);
-        if (r == s->rdb_child_pid || (r < 0 && errno == ECHILD))
-            rdb_save_child_done(s, r < 0 ? 0x100 : status);
+        pid_t r = waitpid(p->rdb_child_pid, &status, WNOHANG);
+        if (r == p->rdb_child_pid || (r < 0 && errno == ECHILD))
+            rdb_save_child_done(p, r < 0 ? 0x100 : status);
         return;
     }
-    if (server_child_running(s))
+    if (persist_child_running(p))
         return; /* one child at a time: the AOF rewrite's */
     time_t now = time(NULL);
-    if (s->rdb_bgsave_scheduled &&
-        (s->rdb_last_bgsave_ok || now - s->rdb_last_bgsave_try_s > RDB_SAVE_RETRY_DELAY_S)) {
-        if (rdb_save_background(s) == 0)
-            s->rdb_bgsave_scheduled = false;
+    if (p->rdb_bgsave_scheduled &&
+        (p->rdb_last_bgsave_ok || now - p->rdb_last_bgsave_try_s > RDB_SAVE_RETRY_DELAY_S)) {
+        if (rdb_save_background(p) == 0)
+            p->rdb_bgsave_scheduled = false;
         return;
     }
     const struct save_point *sp;
-    if (rdb_save_point_due(s, now, &sp)) {
-        server_log(s, LOGLEVEL_NOTICE, "%lld changes in %lld seconds. Saving...", sp->changes,
+    if (rdb_save_point_due(p, now, &sp)) {
+        log_write(p->log, LOGLEVEL_NOTICE, "%lld changes in %lld seconds. Saving...", sp->changes,
                    sp->seconds);
-        rdb_save_background(s);
+        rdb_save_background(p);
     }
 }
 
-void rdb_save_kill_child(struct server *s)
+void rdb_save_kill_child(struct persist *p)
 {
-    if (s->rdb_child_pid == 0)
+    if (p->rdb_child_pid == 0)
         return;
-    pid_t pid = s->rdb_child_pid;
-    server_log(s, LOGLEVEL_WARNING, "There is a child saving an .rdb. Killing it!");
+    pid_t pid = p->rdb_child_pid;
+    log_write(p->log, LOGLEVEL_WARNING, "There is a child saving an .rdb. Killing it!");
     kill(pid, SIGKILL);
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -411,92 +412,14 @@ void rdb_save_kill_child(struct server *s)
     char tmp[RDB_SAVE_TEMP_NAME_BYTES];
     rdb_save_temp_name(tmp, sizeof(tmp), pid);
     unlink(tmp);
-    s->rdb_child_pid = 0;
-    keyspace_resume_rehash(&s->keyspace);
+    p->rdb_child_pid = 0;
+    keyspace_resume_rehash(p->keyspace);
 }
 
-bool rdb_save_writes_denied(const struct server *s)
+bool rdb_save_writes_denied(const struct persist *p)
 {
-    return s->config.stop_writes_on_bgsave_error && s->config.save_count > 0 &&
-           !s->rdb_last_bgsave_ok;
+    return p->config->stop_writes_on_bgsave_error && p->config->save_count > 0 &&
+           !p->rdb_last_bgsave_ok;
 }
 
 /* ---- Loading ---- */
-
-/* The file being loaded, and where the read is, for loading progress. */
-struct rdb_save_reader {
-    struct server *server;
-    int fd;
-    long long offset;
-};
-
-static long rdb_save_fd_read(void *ctx, void *buf, size_t len)
-{
-    struct rdb_save_reader *r = ctx;
-    for (;;) {
-        ssize_t n = read(r->fd, buf, len);
-        if (n >= 0) {
-            r->offset += n;
-            server_loading_progress(r->server, r->offset);
-            return (long)n;
-        }
-        if (errno != EINTR)
-            return -errno;
-    }
-}
-
-int rdb_save_load_file(struct server *s, bool *found, char *err, size_t err_len)
-{
-    return rdb_save_load_path(s, s->config.dbfilename, found, NULL, err, err_len);
-}
-
-int rdb_save_load_path(struct server *s, const char *name, bool *found, uint64_t *consumed,
-                       char *err, size_t err_len)
-{
-    *found = false;
-    int fd = open(name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 0;
-        snprintf(err, err_len, "Fatal error loading the DB: %s. Exiting.", strerror(errno));
-        return -1;
-    }
-    *found = true;
-    struct stat st;
-    uint64_t size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : RDB_SOURCE_SIZE_UNKNOWN;
-    long long start_us = server_ustime();
-    /* A base of the AOF is one file of a load aof.c already announced. */
-    bool owner = !s->loading.active;
-    if (owner)
-        server_loading_start(s, (long long)st.st_size, s->loading.serve_clients);
-    struct rdb_save_reader reader = {.server = s, .fd = fd, .offset = 0};
-    struct rdb_source src;
-    rdb_source_init(&src, rdb_save_fd_read, &reader, size);
-    struct rdb_load_options opt = {
-        .limits = &s->keyspace.limits,
-        .now_ms = server_mstime(),
-        .keep_expired = false,
-    };
-    struct rdb_load_info info;
-    memset(&info, 0, sizeof(info));
-    enum rdb_load_result r = rdb_load(&src, &s->keyspace, &opt, &info);
-    rdb_source_free(&src);
-    close(fd);
-    if (owner)
-        server_loading_end(s);
-    if (r != RDB_LOAD_OK) {
-        const char *why = r == RDB_LOAD_IO ? strerror(-info.io_error) : info.error_text;
-        snprintf(err, err_len, "Fatal error loading the DB (%s/%s, offset %llu): %s. Exiting.",
-                 s->config.dir, name, (unsigned long long)info.error_offset, why);
-        return -1;
-    }
-    if (consumed)
-        *consumed = info.bytes;
-    s->rdb_last_load_keys_loaded = (long long)info.keys_loaded;
-    s->rdb_last_load_keys_expired = (long long)info.keys_expired_skipped;
-    server_log(s, LOGLEVEL_NOTICE, "Done loading RDB, keys loaded: %llu, keys expired: %llu.",
-               (unsigned long long)info.keys_loaded, (unsigned long long)info.keys_expired_skipped);
-    server_log(s, LOGLEVEL_NOTICE, "DB loaded from disk: %.3f seconds",
-               (double)(server_ustime() - start_us) / 1e6);
-    return 0;
-}

@@ -11,9 +11,14 @@
 #include <strings.h>
 
 #include "engine/alloc.h"
-#include "net/server/cmd_server_internal.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/reply.h"
 #include "net/core/config.h"
+#include "net/core/log.h"
+#include "net/persist/aof.h"
+#include "net/server/cmd_server_internal.h"
+#include "net/wire/buf.h"
 
 /* CONFIG GET with several patterns returns each parameter once: the names
  * already sent are kept, NUL-separated, in `sent`. */
@@ -47,7 +52,7 @@ void config_get_command(struct client *c)
     struct config_get_ctx get = {.c = c};
     size_t handle = reply_defer_len(c);
     for (int i = 2; i < c->argc; i++)
-        config_get(&c->server->config, c->argv[i].ptr, c->argv[i].len, config_get_emit, &get);
+        config_get(&server_of(c)->config, c->argv[i].ptr, c->argv[i].len, config_get_emit, &get);
     reply_set_defer_len(c, handle, get.pairs, '%');
     buf_free(&get.sent);
 }
@@ -61,18 +66,18 @@ static void config_set_changed(const char *name, void *ctx)
     server_apply_config(s);
     if (strcmp(name, "appendonly") == 0) {
         char err[256];
-        if (aof_set_enabled(s, s->config.appendonly, err, sizeof(err)) < 0) {
-            server_log(s, LOGLEVEL_WARNING, "%s", err);
+        if (aof_set_enabled(&s->persist, s->config.appendonly, err, sizeof(err)) < 0) {
+            log_write(&s->log, LOGLEVEL_WARNING, "%s", err);
             s->config.appendonly = false;
         }
     } else if (strcmp(name, "appendfsync") == 0) {
-        aof_set_fsync_policy(s);
+        aof_set_fsync_policy(&s->persist);
     }
     if (strcmp(name, "dir") == 0) {
         /* The server works inside its data directory, as Redis does. */
         int ret = server_chdir(s);
         if (ret < 0)
-            server_log(s, LOGLEVEL_WARNING, "Can't chdir to '%s': %s", s->config.dir,
+            log_write(&s->log, LOGLEVEL_WARNING, "Can't chdir to '%s': %s", s->config.dir,
                        strerror(-ret));
     }
 }
@@ -95,8 +100,8 @@ void config_set_command(struct client *c)
         value_lens[i] = c->argv[3 + 2 * i].len;
     }
     char err[512];
-    if (config_set(&c->server->config, pairs, names, lens, values, value_lens, config_set_changed,
-                   c->server, err, sizeof(err)) < 0)
+    if (config_set(&server_of(c)->config, pairs, names, lens, values, value_lens, config_set_changed,
+                   server_of(c), err, sizeof(err)) < 0)
         reply_error(c, err);
     else
         reply_ok(c);
@@ -117,26 +122,27 @@ static void command_reset_stats(struct command *cmd, void *ctx)
  * alone, as in Redis. */
 void config_resetstat_command(struct client *c)
 {
-    struct server *s = c->server;
-    memset(&s->stats, 0, sizeof(s->stats));
-    s->stats.ops_sample_time_ms = s->now_ms;
+    struct server *s = server_of(c);
+    memset(&s->commands.stats, 0, sizeof(s->commands.stats));
+    memset(&s->loop.stats, 0, sizeof(s->loop.stats));
+    s->commands.stats.ops_sample_time_ms = s->loop.now_ms;
     struct keyspace *ks = &s->keyspace;
     ks->stat_expired_keys = 0;
     ks->stat_expired_stale_percent = 0;
     ks->stat_expired_time_cap_reached = 0;
     ks->stat_keyspace_hits = 0;
     ks->stat_keyspace_misses = 0;
-    command_for_each(s, command_reset_stats, NULL);
-    s->errorstat_count = 0;
-    s->rdb_saves = 0;
-    s->stat_total_forks = 0;
-    s->stat_latest_fork_usec = 0;
+    command_for_each(&s->commands, command_reset_stats, NULL);
+    s->commands.stats.errorstat_count = 0;
+    s->persist.rdb_saves = 0;
+    s->persist.stat_total_forks = 0;
+    s->persist.stat_latest_fork_usec = 0;
     reply_ok(c);
 }
 
 void config_rewrite_command(struct client *c)
 {
-    if (!c->server->config_file) {
+    if (!server_of(c)->config_file) {
         reply_error(c, "The server is running without a config file");
         return;
     }

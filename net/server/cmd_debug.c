@@ -26,9 +26,18 @@
 #include "engine/set.h"
 #include "engine/sha1.h"
 #include "engine/zset.h"
-#include "net/server/cmd_server_internal.h"
+#include "net/commands/arg.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/notify.h"
+#include "net/commands/reply.h"
 #include "net/core/config.h"
+#include "net/core/log.h"
+#include "net/persist/aof.h"
+#include "net/persist/rdb_load.h"
+#include "net/persist/rdb_save.h"
+#include "net/server/cmd_server_internal.h"
+#include "net/wire/buf.h"
 #include "uring/ring_inject.h"
 
 /* Redis's OBJ_SHARED_REFCOUNT, reported for the shared small integers. */
@@ -52,19 +61,19 @@ static void server_arg_copy(const struct client *c, int i, char *out, size_t out
 /* Redis 7.0's protected-command rule: enable-debug-command "yes" allows
  * everyone, "local" only loopback peers (exactly 127.0.0.1 or ::1) and
  * internal clients, "no" nobody. */
-static bool debug_allowed(const struct client *c)
+static bool debug_allowed(struct client *c)
 {
-    int mode = c->server->config.enable_debug_command;
+    int mode = server_of(c)->config.enable_debug_command;
     if (mode == 1)
         return true;
     if (mode != 2)
         return false;
-    if (c->fd < 0)
+    if (c->conn.fd < 0)
         return true;
-    const char *colon = strrchr(c->addr, ':');
-    size_t ip_len = colon ? (size_t)(colon - c->addr) : strlen(c->addr);
-    return (ip_len == 9 && memcmp(c->addr, "127.0.0.1", 9) == 0) ||
-           (ip_len == 3 && memcmp(c->addr, "::1", 3) == 0);
+    const char *colon = strrchr(c->conn.addr, ':');
+    size_t ip_len = colon ? (size_t)(colon - c->conn.addr) : strlen(c->conn.addr);
+    return (ip_len == 9 && memcmp(c->conn.addr, "127.0.0.1", 9) == 0) ||
+           (ip_len == 3 && memcmp(c->conn.addr, "::1", 3) == 0);
 }
 
 /* The digest steps of Redis's DEBUG DIGEST: xor folds SHA1(data) into the
@@ -180,7 +189,7 @@ static void debug_digest_list(const struct kv *kv, uint8_t digest[SHA1_DIGEST_BY
  * not yet deleted count, as in Redis, which reads the tables directly. */
 static void debug_digest(struct client *c)
 {
-    struct keyspace *ks = &c->server->keyspace;
+    struct keyspace *ks = &server_of(c)->keyspace;
     uint8_t final[SHA1_DIGEST_BYTES] = {0};
     for (int i = 0; i < ks->db_count; i++) {
         struct db *db = &ks->dbs[i];
@@ -269,7 +278,7 @@ static bool debug_value_is_shared(const struct server *s, const struct kv *kv)
 
 static void debug_object(struct client *c)
 {
-    struct server *s = c->server;
+    struct server *s = server_of(c);
     struct kv *kv = db_lookup(c->db, c->argv[2].ptr, c->argv[2].len,
                               DB_LOOKUP_WRITE | DB_LOOKUP_NOTOUCH | DB_LOOKUP_NOEXPIRE);
     if (!kv) {
@@ -374,7 +383,7 @@ static void debug_set_active_expire(struct client *c)
 {
     char text[SERVER_NUMBER_ARG_BYTES];
     server_arg_copy(c, 2, text, sizeof(text));
-    c->server->keyspace.active_expire_enabled = atoi(text) != 0;
+    server_of(c)->keyspace.active_expire_enabled = atoi(text) != 0;
     reply_ok(c);
 }
 
@@ -382,12 +391,12 @@ static void debug_set_active_expire(struct client *c)
  * code and all, and (as in Redis) not counted as an error reply. */
 static void debug_error(struct client *c)
 {
-    size_t start = c->out.len;
+    size_t start = c->conn.out.len;
     reply_raw(c, "-", 1);
     reply_raw(c, c->argv[2].ptr, c->argv[2].len);
-    for (size_t i = start; i < c->out.len; i++)
-        if (c->out.data[i] == '\r' || c->out.data[i] == '\n')
-            c->out.data[i] = ' ';
+    for (size_t i = start; i < c->conn.out.len; i++)
+        if (c->conn.out.data[i] == '\r' || c->conn.out.data[i] == '\n')
+            c->conn.out.data[i] = ' ';
     reply_raw(c, "\r\n", 2);
 }
 
@@ -408,7 +417,7 @@ static void debug_quicklist_packed_threshold(struct client *c)
  * nothing replicates yet, so there is nothing to change. */
 static void debug_change_repl_id(struct client *c)
 {
-    server_log(c->server, LOGLEVEL_NOTICE,
+    log_write(&server_of(c)->log, LOGLEVEL_NOTICE,
                "Changing replication IDs after receiving DEBUG change-repl-id");
     reply_ok(c);
 }
@@ -461,12 +470,12 @@ static void debug_populate(struct client *c)
 static void debug_loadaof(struct client *c)
 {
     char err[512];
-    if (aof_debug_reload(c->server, err, sizeof(err)) < 0) {
-        server_log(c->server, LOGLEVEL_WARNING, "DEBUG LOADAOF: %s", err);
+    if (aof_debug_reload(&server_of(c)->persist, err, sizeof(err)) < 0) {
+        log_write(&server_of(c)->log, LOGLEVEL_WARNING, "DEBUG LOADAOF: %s", err);
         reply_error(c, strncmp(err, "ERR ", 4) == 0 ? err : "Error loading the AOF, check server logs.");
         return;
     }
-    server_log(c->server, LOGLEVEL_WARNING, "Append Only File loaded by DEBUG LOADAOF");
+    log_write(&server_of(c)->log, LOGLEVEL_WARNING, "Append Only File loaded by DEBUG LOADAOF");
     reply_ok(c);
 }
 
@@ -474,7 +483,7 @@ static void debug_loadaof(struct client *c)
  * file back, as Redis does (MERGE is not supported). */
 static void debug_reload(struct client *c)
 {
-    struct server *s = c->server;
+    struct server *s = server_of(c);
     bool save = true, flush = true;
     for (int i = 2; i < c->argc; i++) {
         if (arg_equals(&c->argv[i], "nosave")) {
@@ -486,35 +495,35 @@ static void debug_reload(struct client *c)
             return;
         }
     }
-    if (save && rdb_save_blocking(s) < 0) {
+    if (save && rdb_save_blocking(&s->persist) < 0) {
         reply_error(c, "Error trying to save the RDB dump, check server logs.");
         return;
     }
     if (flush) {
         /* Watchers and blocked clients see the flush; the save counter
          * does not (the data did not change once reloaded). */
-        long long dirty = s->dirty;
+        long long dirty = s->persist.dirty;
         struct keyspace *ks = &s->keyspace;
         for (int i = 0; i < ks->db_count; i++) {
-            server_key_modified(s, &ks->dbs[i], NULL, 0);
+            notify_key_modified(&s->commands, &ks->dbs[i], NULL, 0);
             db_flush(&ks->dbs[i]);
         }
-        s->dirty = dirty;
+        s->persist.dirty = dirty;
     }
     bool found;
     char err[512];
-    if (rdb_save_load_file(s, &found, err, sizeof(err)) < 0 || !found) {
-        server_log(s, LOGLEVEL_WARNING, "%s", found ? err : "DEBUG RELOAD: no RDB file");
+    if (rdb_load_file(&s->persist, &found, err, sizeof(err)) < 0 || !found) {
+        log_write(&s->log, LOGLEVEL_WARNING, "%s", found ? err : "DEBUG RELOAD: no RDB file");
         reply_error(c, "Error trying to load the RDB dump, check server logs.");
         return;
     }
-    server_log(s, LOGLEVEL_WARNING, "DB reloaded by DEBUG RELOAD");
+    log_write(&s->log, LOGLEVEL_WARNING, "DB reloaded by DEBUG RELOAD");
     reply_ok(c);
 }
 
 static void debug_log(struct client *c)
 {
-    server_log(c->server, LOGLEVEL_WARNING, "DEBUG LOG: %.*s", (int)c->argv[2].len,
+    log_write(&server_of(c)->log, LOGLEVEL_WARNING, "DEBUG LOG: %.*s", (int)c->argv[2].len,
                c->argv[2].ptr);
     reply_ok(c);
 }
@@ -569,14 +578,14 @@ static bool debug_fault_number(struct client *c, int i, const char *name, long l
  * replaces its previous fault; ops already submitted are not affected. */
 static void debug_ringkv_aof_fault(struct client *c)
 {
-    struct ring_inject *inject = &c->server->aof.inject;
+    struct ring_inject *inject = &server_of(c)->persist.aof.inject;
     if (c->argc == 3) {
         if (!arg_equals(&c->argv[2], "off")) {
             reply_error_syntax(c);
             return;
         }
         ring_inject_clear(inject);
-        server_log(c->server, LOGLEVEL_WARNING, "DEBUG RINGKV-AOF-FAULT: every fault cleared");
+        log_write(&server_of(c)->log, LOGLEVEL_WARNING, "DEBUG RINGKV-AOF-FAULT: every fault cleared");
         reply_ok(c);
         return;
     }
@@ -609,7 +618,7 @@ static void debug_ringkv_aof_fault(struct client *c)
         return;
     }
     ring_inject_arm(inject, kind, error, (uint32_t)skip, count < 0 ? UINT32_MAX : (uint32_t)count);
-    server_log(c->server, LOGLEVEL_WARNING,
+    log_write(&server_of(c)->log, LOGLEVEL_WARNING,
                "DEBUG RINGKV-AOF-FAULT: %s %.*s, skip %lld, count %lld",
                kind == RING_OP_WRITE ? "write" : "fsync", (int)c->argv[3].len, c->argv[3].ptr,
                skip, count);

@@ -21,9 +21,16 @@
 #include "engine/db.h"
 #include "engine/dict.h"
 #include "engine/sha1.h"
-#include "net/server/cmd_server_internal.h"
+#include "net/commands/arg.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/reply.h"
 #include "net/core/config.h"
+#include "net/core/log.h"
+#include "net/core/version.h"
+#include "net/persist/aof.h"
+#include "net/server/cmd_server_internal.h"
+#include "net/wire/buf.h"
 
 /* Redis's default repl-backlog-size, reported by INFO replication. */
 #define SERVER_REPL_BACKLOG_BYTES (1024 * 1024)
@@ -130,7 +137,7 @@ static void info_server(struct server *s, struct buf *b)
     struct utsname uts;
     if (uname(&uts) < 0)
         memset(&uts, 0, sizeof(uts));
-    long long now_us = server_ustime();
+    long long now_us = log_clock_us();
     long long uptime_s = (now_us / 1000 - s->start_time_ms) / 1000;
 #ifdef __GNUC__
     int gcc[3] = {__GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__};
@@ -146,7 +153,7 @@ static void info_server(struct server *s, struct buf *b)
                       "server_time_usec:%lld\r\nuptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\n"
                       "hz:%d\r\nconfigured_hz:%d\r\nlru_clock:%u\r\nexecutable:%s\r\n"
                       "config_file:%s\r\nio_threads_active:0\r\n",
-                      SERVER_REDIS_VERSION, SERVER_VERSION, uts.sysname, uts.release, uts.machine,
+                      VERSION_REDIS, VERSION_RINGKV, uts.sysname, uts.release, uts.machine,
                       s->arch_bits, gcc[0], gcc[1], gcc[2], (long)s->pid, s->run_id,
                       s->config.port, now_us, uptime_s, uptime_s / 86400, s->config.hz,
                       s->config.hz, s->keyspace.lru_clock_s & SERVER_LRU_CLOCK_MAX,
@@ -156,7 +163,7 @@ static void info_server(struct server *s, struct buf *b)
 /* Memory held by one client: its struct and its buffers. */
 static size_t info_client_bytes(const struct client *c)
 {
-    return sizeof(*c) + c->query_cap + c->out.cap + c->sending.cap;
+    return sizeof(*c) + c->conn.query_cap + c->conn.out.cap + c->conn.sending.cap;
 }
 
 static void info_clients(struct server *s, struct buf *b)
@@ -165,21 +172,21 @@ static void info_clients(struct server *s, struct buf *b)
      * reports the largest ones now. */
     size_t input_max = 0, output_max = 0;
     int in_timeout_table = 0; /* blocked clients with a deadline */
-    for (const struct client *c = s->clients_head; c; c = c->next) {
+    for (struct client *c = client_first(&s->commands); c; c = client_next(c)) {
         if ((c->flags & CLIENT_BLOCKED) && c->blocked.timeout_ms > 0)
             in_timeout_table++;
-        if (c->query_cap > input_max)
-            input_max = c->query_cap;
-        if (c->out.cap + c->sending.cap > output_max)
-            output_max = c->out.cap + c->sending.cap;
+        if (c->conn.query_cap > input_max)
+            input_max = c->conn.query_cap;
+        if (c->conn.out.cap + c->conn.sending.cap > output_max)
+            output_max = c->conn.out.cap + c->conn.sending.cap;
     }
     server_buf_printf(b,
                       "connected_clients:%d\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
                       "client_recent_max_input_buffer:%zu\r\n"
                       "client_recent_max_output_buffer:%zu\r\n"
                       "blocked_clients:%d\r\ntracking_clients:0\r\nclients_in_timeout_table:%d\r\n",
-                      s->connected_clients, s->config.maxclients, input_max, output_max,
-                      s->blocked_clients, in_timeout_table);
+                      s->loop.conn_count, s->config.maxclients, input_max, output_max,
+                      s->commands.blocked_clients, in_timeout_table);
 }
 
 /* Resident set size from /proc/self/statm, or 0 if it cannot be read. */
@@ -200,7 +207,7 @@ static long long info_rss_bytes(void)
 static long long info_memory_overhead(struct server *s, long long *clients_out)
 {
     long long clients = 0;
-    for (const struct client *c = s->clients_head; c; c = c->next)
+    for (struct client *c = client_first(&s->commands); c; c = client_next(c))
         clients += (long long)info_client_bytes(c);
     long long tables = 0;
     for (int i = 0; i < s->keyspace.db_count; i++) {
@@ -211,7 +218,7 @@ static long long info_memory_overhead(struct server *s, long long *clients_out)
     }
     /* The provided receive buffers are allocated once, at start-up. */
     long long receive =
-        s->recv_buffers ? (long long)SERVER_RECV_BUFFERS * SERVER_RECV_BUFFER_BYTES : 0;
+        s->loop.recv_buffers ? (long long)LOOP_RECV_BUFFERS * LOOP_RECV_BUFFER_BYTES : 0;
     *clients_out = clients;
     return clients + tables + receive;
 }
@@ -290,8 +297,8 @@ static void info_memory(struct server *s, struct buf *b)
 /* The fields Redis adds while it loads: progress and an estimate. */
 static void info_loading(struct server *s, struct buf *b)
 {
-    const struct loading_state *l = &s->loading;
-    int64_t now = server_mstime();
+    const struct loading_state *l = &s->persist.loading;
+    int64_t now = log_clock_ms();
     double elapsed_s = (double)(now - l->start_ms) / 1000.0;
     double perc = l->total_bytes > 0 ? (double)l->loaded_bytes * 100.0 / (double)l->total_bytes : 0;
     long long eta = -1;
@@ -312,9 +319,9 @@ static void info_loading(struct server *s, struct buf *b)
  * The aof_* lines are aof.c's. */
 static void info_persistence(struct server *s, struct buf *b)
 {
-    bool child = s->rdb_child_pid != 0;
-    long long current_s = child ? (s->now_ms - s->rdb_child_start_ms) / 1000 : -1;
-    server_buf_printf(b, "loading:%d\r\n", s->loading.active ? 1 : 0);
+    bool child = s->persist.rdb_child_pid != 0;
+    long long current_s = child ? (s->loop.now_ms - s->persist.rdb_child_start_ms) / 1000 : -1;
+    server_buf_printf(b, "loading:%d\r\n", s->persist.loading.active ? 1 : 0);
     server_buf_printf(b,
                       "async_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
                       "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
@@ -324,18 +331,19 @@ static void info_persistence(struct server *s, struct buf *b)
                       "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
                       "rdb_saves:%lld\r\nrdb_last_cow_size:%lld\r\nrdb_last_load_keys_expired:%lld\r\n"
                       "rdb_last_load_keys_loaded:%lld\r\n",
-                      s->dirty, child ? 1 : 0, (long long)s->lastsave_s,
-                      s->rdb_last_bgsave_ok ? "ok" : "err", (long long)s->rdb_last_bgsave_time_s,
-                      current_s, s->rdb_saves, s->rdb_last_cow_size, s->rdb_last_load_keys_expired,
-                      s->rdb_last_load_keys_loaded);
-    aof_info(s, b);
-    if (s->loading.active)
+                      s->persist.dirty, child ? 1 : 0, (long long)s->persist.lastsave_s,
+                      s->persist.rdb_last_bgsave_ok ? "ok" : "err", (long long)s->persist.rdb_last_bgsave_time_s,
+                      current_s, s->persist.rdb_saves, s->persist.rdb_last_cow_size, s->persist.rdb_last_load_keys_expired,
+                      s->persist.rdb_last_load_keys_loaded);
+    aof_info(&s->persist, b);
+    if (s->persist.loading.active)
         info_loading(s, b);
 }
 
 static void info_stats(struct server *s, struct buf *b)
 {
-    const struct server_stats *st = &s->stats;
+    const struct commands_stats *st = &s->commands.stats;
+    const struct loop_stats *net = &s->loop.stats;
     const struct keyspace *ks = &s->keyspace;
     server_buf_printf(b,
                       "total_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
@@ -350,9 +358,9 @@ static void info_stats(struct server *s, struct buf *b)
                       "evicted_keys:0\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\n"
                       "current_eviction_exceeded_time:0\r\nkeyspace_hits:%lld\r\n"
                       "keyspace_misses:%lld\r\n",
-                      st->total_connections_received, st->total_commands_processed,
-                      st->instantaneous_ops, st->net_input_bytes, st->net_output_bytes,
-                      st->rejected_connections, ks->stat_expired_keys,
+                      net->total_connections_received, st->total_commands_processed,
+                      st->instantaneous_ops, net->net_input_bytes, net->net_output_bytes,
+                      net->rejected_connections, ks->stat_expired_keys,
                       (double)ks->stat_expired_stale_percent, ks->stat_expired_time_cap_reached,
                       ks->stat_keyspace_hits, ks->stat_keyspace_misses);
     server_buf_printf(b,
@@ -368,9 +376,9 @@ static void info_stats(struct server *s, struct buf *b)
                       "total_writes_processed:%lld\r\nio_threaded_reads_processed:0\r\n"
                       "io_threaded_writes_processed:0\r\nreply_buffer_shrinks:0\r\n"
                       "reply_buffer_expands:0\r\n",
-                      s->stat_latest_fork_usec, s->stat_total_forks,
+                      s->persist.stat_latest_fork_usec, s->persist.stat_total_forks,
                       st->unexpected_error_replies, st->total_error_replies,
-                      st->total_reads_processed, st->total_writes_processed);
+                      net->total_reads_processed, net->total_writes_processed);
 }
 
 /* The replication id: ringkv has no replication, so it is a fixed function
@@ -424,7 +432,7 @@ static void info_cpu(struct server *s, struct buf *b)
 static void info_commandstats(struct server *s, struct buf *b)
 {
     struct command_list all = {0};
-    command_list_all(s, &all);
+    command_list_all(&s->commands, &all);
     for (size_t i = 0; i < all.count; i++) {
         const struct command_stats *st = &all.items[i]->stats;
         if (st->calls == 0 && st->failed_calls == 0 && st->rejected_calls == 0)
@@ -449,12 +457,12 @@ static int info_error_compare(const void *a, const void *b)
 /* Sorted by code, as Redis's radix tree keeps them. */
 static void info_errorstats(struct server *s, struct buf *b)
 {
-    assert(s->errorstat_count >= 0 && s->errorstat_count <= SERVER_ERROR_CODES_MAX);
-    const struct error_stat *sorted[SERVER_ERROR_CODES_MAX];
-    for (int i = 0; i < s->errorstat_count; i++)
-        sorted[i] = &s->errorstats[i];
-    qsort(sorted, (size_t)s->errorstat_count, sizeof(sorted[0]), info_error_compare);
-    for (int i = 0; i < s->errorstat_count; i++)
+    assert(s->commands.stats.errorstat_count >= 0 && s->commands.stats.errorstat_count <= COMMANDS_ERROR_CODES_MAX);
+    const struct error_stat *sorted[COMMANDS_ERROR_CODES_MAX];
+    for (int i = 0; i < s->commands.stats.errorstat_count; i++)
+        sorted[i] = &s->commands.stats.errorstats[i];
+    qsort(sorted, (size_t)s->commands.stats.errorstat_count, sizeof(sorted[0]), info_error_compare);
+    for (int i = 0; i < s->commands.stats.errorstat_count; i++)
         server_buf_printf(b, "errorstat_%s:count=%lld\r\n", sorted[i]->code, sorted[i]->count);
 }
 
@@ -510,7 +518,7 @@ void info_command(struct client *c)
             buf_append(&b, "\r\n", 2);
         server_buf_printf(&b, "# %s\r\n", sec->title);
         if (sec->emit)
-            sec->emit(c->server, &b);
+            sec->emit(server_of(c), &b);
     }
     reply_verbatim(c, b.data ? b.data : "", b.len, "txt");
     buf_free(&b);

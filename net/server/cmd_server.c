@@ -21,8 +21,15 @@
 #include <stdio.h>
 #include <sys/time.h>
 
-#include "net/server/cmd_server_internal.h"
+#include "net/commands/arg.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/reply.h"
+#include "net/persist/aof.h"
+#include "net/persist/persist.h"
+#include "net/persist/rdb_save.h"
+#include "net/server/cmd_server_internal.h"
+#include "net/wire/buf.h"
 
 /* ---- Shared helpers ---- */
 
@@ -53,7 +60,7 @@ static void time_command(struct client *c)
 
 static void lastsave_command(struct client *c)
 {
-    reply_integer(c, (long long)c->server->lastsave_s);
+    reply_integer(c, (long long)server_of(c)->persist.lastsave_s);
 }
 
 /* ---- SHUTDOWN and persistence ---- */
@@ -92,21 +99,21 @@ static void shutdown_command(struct client *c)
         return;
     }
     char err[256];
-    if (server_prepare_shutdown_force(c->server, save, nosave, force, err, sizeof(err)) < 0) {
+    if (server_prepare_shutdown(server_of(c), save, nosave, force, err, sizeof(err)) < 0) {
         reply_error(c, err);
         return;
     }
-    c->server->shutdown_asap = true;
+    server_of(c)->loop.stopping = true;
 }
 
 static void save_command(struct client *c)
 {
-    struct server *s = c->server;
-    if (s->rdb_child_pid != 0) {
+    struct server *s = server_of(c);
+    if (s->persist.rdb_child_pid != 0) {
         reply_error(c, "Background save already in progress");
         return;
     }
-    if (rdb_save_blocking(s) == 0)
+    if (rdb_save_blocking(&s->persist) == 0)
         reply_ok(c);
     else
         reply_error(c, "-ERR");
@@ -116,24 +123,24 @@ static void save_command(struct client *c)
  * rewrite runs (or inside EXEC) the save can be scheduled instead. */
 static void bgsave_command(struct client *c)
 {
-    struct server *s = c->server;
+    struct server *s = server_of(c);
     if (c->argc > 2 || (c->argc == 2 && !arg_equals(&c->argv[1], "schedule"))) {
         reply_error_syntax(c);
         return;
     }
     bool schedule = c->argc == 2;
     bool in_exec = (c->flags & CLIENT_DENY_BLOCKING) != 0;
-    if (s->rdb_child_pid != 0) {
+    if (s->persist.rdb_child_pid != 0) {
         reply_error(c, "Background save already in progress");
-    } else if (server_child_running(s) || in_exec) {
+    } else if (persist_child_running(&s->persist) || in_exec) {
         if (schedule || in_exec) {
-            s->rdb_bgsave_scheduled = true;
+            s->persist.rdb_bgsave_scheduled = true;
             reply_status(c, "Background saving scheduled");
         } else {
             reply_error(c, "Another child process is active (AOF?): can't BGSAVE right now. "
                            "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
         }
-    } else if (rdb_save_background(s) == 0) {
+    } else if (rdb_save_background(&s->persist) == 0) {
         reply_status(c, "Background saving started");
     } else {
         reply_error(c, "-ERR");
@@ -144,10 +151,10 @@ static void bgrewriteaof_command(struct client *c)
 {
     char err[256];
     bool in_exec = (c->flags & CLIENT_DENY_BLOCKING) != 0;
-    int ret = aof_rewrite_request(c->server, in_exec, err, sizeof(err));
-    if (ret < 0)
+    enum aof_rewrite_outcome ret = aof_rewrite_request(&server_of(c)->persist, in_exec, err, sizeof(err));
+    if (ret == AOF_REWRITE_FAILED)
         reply_error(c, err);
-    else if (ret == 1)
+    else if (ret == AOF_REWRITE_SCHEDULED)
         reply_status(c, "Background append only file rewriting scheduled");
     else
         reply_status(c, "Background append only file rewriting started");
@@ -160,24 +167,35 @@ static void bgrewriteaof_command(struct client *c)
 
 static struct command config_subcommands[] = {
     {.name = "get", .proc = config_get_command, .arity = -3, .flags = SERVER_ADMIN_FLAGS,
-     .acl = SERVER_ADMIN_ACL, .summary = "Get the values of configuration parameters",
-     .since = "2.0.0", .group = "server",
-     .complexity = "O(N) when N is the number of configuration parameters provided"},
+     .acl = SERVER_ADMIN_ACL,
+     .summary = "Get the values of configuration parameters", .since = "2.0.0", .group = "server",
+     .complexity = "O(N) when N is the number of configuration parameters provided",
+     .history = (const struct command_history[]){
+         {"7.0.0", "Added the ability to pass multiple pattern parameters in one call"},
+         {0}},
+     .arguments = "parameter^b*(parameter^s)"},
     {.name = "set", .proc = config_set_command, .arity = -4, .flags = SERVER_ADMIN_FLAGS,
-     .acl = SERVER_ADMIN_ACL, .summary = "Set configuration parameters to the given values",
-     .since = "2.0.0", .group = "server",
-     .complexity = "O(N) when N is the number of configuration parameters provided"},
-    {.name = "resetstat", .proc = config_resetstat_command, .arity = 2,
-     .flags = SERVER_ADMIN_FLAGS, .acl = SERVER_ADMIN_ACL,
+     .acl = SERVER_ADMIN_ACL,
+     .tips = "request_policy:all_nodes response_policy:all_succeeded",
+     .summary = "Set configuration parameters to the given values", .since = "2.0.0",
+     .group = "server",
+     .complexity = "O(N) when N is the number of configuration parameters provided",
+     .history = (const struct command_history[]){
+         {"7.0.0", "Added the ability to set multiple parameters in one call."},
+         {0}},
+     .arguments = "parameter_value^b*(parameter^s value^s)"},
+    {.name = "resetstat", .proc = config_resetstat_command, .arity = 2, .flags = SERVER_ADMIN_FLAGS,
+     .acl = SERVER_ADMIN_ACL,
      .summary = "Reset the stats returned by INFO", .since = "2.0.0", .group = "server",
      .complexity = "O(1)"},
     {.name = "rewrite", .proc = config_rewrite_command, .arity = 2, .flags = SERVER_ADMIN_FLAGS,
      .acl = SERVER_ADMIN_ACL,
-     .summary = "Rewrite the configuration file with the in memory configuration",
-     .since = "2.8.0", .group = "server", .complexity = "O(1)"},
+     .summary = "Rewrite the configuration file with the in memory configuration", .since = "2.8.0",
+     .group = "server", .complexity = "O(1)"},
     {.name = "help", .proc = config_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
-     .acl = ACL_SLOW, .summary = "Show helpful text about the different subcommands",
-     .since = "5.0.0", .group = "server", .complexity = "O(1)"},
+     .acl = ACL_SLOW,
+     .summary = "Show helpful text about the different subcommands", .since = "5.0.0",
+     .group = "server", .complexity = "O(1)"},
     {0},
 };
 
@@ -185,40 +203,59 @@ static struct command config_subcommands[] = {
 struct command server_commands[] = {
     {.name = "info", .proc = info_command, .arity = -1, .flags = CMD_LOADING | CMD_STALE,
      .acl = ACL_SLOW | ACL_DANGEROUS,
+     .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
      .summary = "Get information and statistics about the server", .since = "1.0.0",
-     .group = "server", .complexity = "O(1)"},
+     .group = "server", .complexity = "O(1)",
+     .history = (const struct command_history[]){
+         {"7.0.0", "Added support for taking multiple section arguments."},
+         {0}},
+     .arguments = "section^s?*"},
     {.name = "config", .arity = -2, .acl = ACL_SLOW,
      .summary = "A container for server configuration commands", .since = "2.0.0",
-     .group = "server", .complexity = "Depends on subcommand.", .subcommands = config_subcommands},
-    /* COMMAND runs its own handler when called with no subcommand. */
+     .group = "server", .complexity = "Depends on subcommand.",
+     .subcommands = config_subcommands},
     {.name = "time", .proc = time_command, .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
-     .acl = ACL_FAST, .summary = "Return the current server time", .since = "2.6.0",
-     .group = "server", .complexity = "O(1)"},
+     .acl = ACL_FAST,
+     .tips = "nondeterministic_output",
+     .summary = "Return the current server time", .since = "2.6.0", .group = "server",
+     .complexity = "O(1)"},
     {.name = "lastsave", .proc = lastsave_command, .arity = 1,
      .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl = ACL_ADMIN | ACL_FAST | ACL_DANGEROUS,
+     .tips = "nondeterministic_output",
      .summary = "Get the UNIX time stamp of the last successful save to disk", .since = "1.0.0",
      .group = "server", .complexity = "O(1)"},
     {.name = "debug", .proc = debug_command, .arity = -2, .flags = SERVER_ADMIN_FLAGS,
-     .acl = SERVER_ADMIN_ACL, .summary = "A container for debugging commands", .since = "1.0.0",
-     .group = "server", .complexity = "Depends on subcommand."},
+     .acl = SERVER_ADMIN_ACL,
+     .summary = "A container for debugging commands", .since = "1.0.0", .group = "server",
+     .complexity = "Depends on subcommand.",
+     .doc_flags = "syscmd"},
     {.name = "shutdown", .proc = shutdown_command, .arity = -1,
      .flags = SERVER_ADMIN_FLAGS | CMD_NO_MULTI | CMD_ALLOW_BUSY, .acl = SERVER_ADMIN_ACL,
      .summary = "Synchronously save the dataset to disk and then shut down the server",
      .since = "1.0.0", .group = "server",
      .complexity = "O(N) when saving, where N is the total number of keys in all databases when "
-                   "saving data, otherwise O(1)"},
+                   "saving data, otherwise O(1)",
+     .history = (const struct command_history[]){
+         {"7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."},
+         {0}},
+     .arguments = "nosave_save^o?(nosave^t='NOSAVE' save^t='SAVE') now^t='NOW'@7.0.0? "
+                  "force^t='FORCE'@7.0.0? abort^t='ABORT'@7.0.0?"},
     {.name = "save", .proc = save_command, .arity = 1,
      .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI,
-     .acl = SERVER_ADMIN_ACL, .summary = "Synchronously save the dataset to disk",
-     .since = "1.0.0", .group = "server",
+     .acl = SERVER_ADMIN_ACL,
+     .summary = "Synchronously save the dataset to disk", .since = "1.0.0", .group = "server",
      .complexity = "O(N) where N is the total number of keys in all databases"},
     {.name = "bgsave", .proc = bgsave_command, .arity = -1,
      .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, .acl = SERVER_ADMIN_ACL,
      .summary = "Asynchronously save the dataset to disk", .since = "1.0.0", .group = "server",
-     .complexity = "O(1)"},
+     .complexity = "O(1)",
+     .history = (const struct command_history[]){
+         {"3.2.2", "Added the `SCHEDULE` option."},
+         {0}},
+     .arguments = "schedule^t='SCHEDULE'@3.2.2?"},
     {.name = "bgrewriteaof", .proc = bgrewriteaof_command, .arity = 1,
      .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, .acl = SERVER_ADMIN_ACL,
-     .summary = "Asynchronously rewrite the append-only file", .since = "1.0.0",
-     .group = "server", .complexity = "O(1)"},
+     .summary = "Asynchronously rewrite the append-only file", .since = "1.0.0", .group = "server",
+     .complexity = "O(1)"},
     {0},
 };

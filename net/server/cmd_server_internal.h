@@ -1,8 +1,11 @@
 /* cmd_server_internal.h: what net/cmd_server.c, cmd_info.c, cmd_config.c
  * and cmd_debug.c share, nobody else: the handlers cmd_server.c's table
  * registers and the helpers more than one of them uses. */
-#ifndef RINGKV_NET_CMD_SERVER_INTERNAL_H
-#define RINGKV_NET_CMD_SERVER_INTERNAL_H
+#ifndef RINGKV_NET_SERVER_CMD_SERVER_INTERNAL_H
+#define RINGKV_NET_SERVER_CMD_SERVER_INTERNAL_H
+
+#include "net/commands/command.h"
+#include "net/server/server.h"
 
 struct buf;
 struct client;
@@ -12,6 +15,8 @@ struct client;
 #define SERVER_LRU_CLOCK_MAX ((1u << 24) - 1)
 
 /* cmd_server.c */
+/* The server layer's commands, registered by server_init. */
+extern struct command server_commands[];
 /* Appends printf output to b (borrowed; grows it as needed). */
 void server_buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

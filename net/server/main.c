@@ -11,7 +11,11 @@
 
 #include "engine/alloc.h"
 #include "engine/kv.h"
+#include "net/core/config.h"
+#include "net/core/log.h"
+#include "net/core/version.h"
 #include "net/server/server.h"
+#include "net/wire/loop.h"
 
 static void main_usage(void)
 {
@@ -28,8 +32,8 @@ static void main_usage(void)
 
 static void main_fatal_config(const char *why)
 {
-    fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (ringkv %s, Redis %s) ***\n%s\n", SERVER_VERSION,
-            SERVER_REDIS_VERSION, why);
+    fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (ringkv %s, Redis %s) ***\n%s\n", VERSION_RINGKV,
+            VERSION_REDIS, why);
     exit(1);
 }
 
@@ -56,7 +60,7 @@ static void main_load_config(struct server *s, int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (argc == 2 && (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--version") == 0)) {
-        printf("ringkv server v=%s redis-compat=%s bits=%d\n", SERVER_VERSION, SERVER_REDIS_VERSION,
+        printf("ringkv server v=%s redis-compat=%s bits=%d\n", VERSION_RINGKV, VERSION_REDIS,
                (int)(sizeof(long) * 8));
         return 0;
     }
@@ -73,15 +77,15 @@ int main(int argc, char **argv)
 
     char err[1024];
     if (server_init(s, err, sizeof(err)) < 0) {
-        server_log(s, LOGLEVEL_WARNING, "%s", err);
+        log_write(&s->log, LOGLEVEL_WARNING, "%s", err);
         fprintf(stderr, "ringkv: %s\n", err);
         return 1;
     }
-    server_log(s, LOGLEVEL_NOTICE, "ringkv %s (Redis %s compatible) pid=%d port=%d io_uring",
-               SERVER_VERSION, SERVER_REDIS_VERSION, (int)s->pid, s->config.port);
-    server_log(s, LOGLEVEL_NOTICE, "Server initialized");
-    server_log(s, LOGLEVEL_NOTICE, "Ready to accept connections tcp");
-    loop_run(s);
+    log_write(&s->log, LOGLEVEL_NOTICE, "ringkv %s (Redis %s compatible) pid=%d port=%d io_uring",
+               VERSION_RINGKV, VERSION_REDIS, (int)s->pid, s->config.port);
+    log_write(&s->log, LOGLEVEL_NOTICE, "Server initialized");
+    log_write(&s->log, LOGLEVEL_NOTICE, "Ready to accept connections tcp");
+    loop_run(&s->loop);
     int code = s->shutdown_exit_code;
     server_free(s);
     return code;

@@ -28,59 +28,26 @@
 
 #include "engine/alloc.h"
 #include "engine/durable_fs.h"
+#include "net/commands/blocking.h"
+#include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/dispatch.h"
+#include "net/commands/propagate.h"
+#include "net/commands/transaction.h"
+#include "net/core/config.h"
+#include "net/core/log.h"
+#include "net/persist/aof.h"
+#include "net/persist/rdb_load.h"
+#include "net/persist/rdb_save.h"
+#include "net/server/cmd_server_internal.h"
+#include "net/wire/conn.h"
+#include "net/wire/loop.h"
 
 /* Time the tick may spend on active expiry: Redis's slow cycle takes 25% of
  * a tick at effort 1, plus 2% per effort step above it. */
 #define SERVER_EXPIRE_CPU_PERCENT 25
 /* Milliseconds of rehashing per tick when activerehashing is on. */
 #define SERVER_REHASH_MS_PER_TICK 1
-
-long long server_ustime(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-}
-
-int64_t server_mstime(void)
-{
-    return server_ustime() / 1000;
-}
-
-void server_log(struct server *s, int level, const char *fmt, ...)
-{
-    if (level < (int)s->config.loglevel)
-        return;
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    struct tm tm;
-    localtime_r(&tv.tv_sec, &tm);
-    char when[64];
-    size_t off = strftime(when, sizeof(when), "%d %b %Y %H:%M:%S.", &tm);
-    snprintf(when + off, sizeof(when) - off, "%03d", (int)(tv.tv_usec / 1000));
-    static const char marks[] = ".-*#";
-    char mark = marks[level > 3 ? 3 : level];
-    FILE *out = stdout;
-    FILE *file = NULL;
-    if (s->config.logfile && s->config.logfile[0]) {
-        file = fopen(s->config.logfile, "a");
-        if (file)
-            out = file;
-    }
-    /* Redis's role mark: C for a forked child (the BGSAVE child logs too). */
-    pid_t pid = getpid();
-    char role = s->pid == 0 || pid == s->pid ? 'M' : 'C';
-    fprintf(out, "%d:%c %s %c %s\n", (int)pid, role, when, mark, msg);
-    fflush(out);
-    if (file)
-        fclose(file);
-}
 
 int server_chdir(struct server *s)
 {
@@ -137,7 +104,7 @@ static void server_adjust_open_files(struct server *s)
     if (setrlimit(RLIMIT_NOFILE, &raised) == 0 && raised.rlim_cur > SERVER_RESERVED_FDS) {
         int old = s->config.maxclients;
         s->config.maxclients = (int)(raised.rlim_cur - SERVER_RESERVED_FDS);
-        server_log(s, LOGLEVEL_WARNING,
+        log_write(&s->log, LOGLEVEL_WARNING,
                    "You requested maxclients of %d requiring at least %llu max file descriptors. "
                    "Server can't set maximum open files to %llu, maxclients is now %d.",
                    old, (unsigned long long)want, (unsigned long long)want, s->config.maxclients);
@@ -185,9 +152,9 @@ static int server_listen_one(struct server *s, const char *addr, char *err, size
         errno = saved;
         goto failed;
     }
-    struct listener *l = &s->listeners[s->listener_count++];
+    struct listener *l = &s->loop.listeners[s->loop.listener_count++];
     l->fd = fd;
-    l->server = s;
+    l->loop = &s->loop;
     return 0;
 failed:
     if (optional && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT))
@@ -205,7 +172,7 @@ static uint64_t server_random_u64(void)
 {
     uint64_t v;
     if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
-        v = (uint64_t)server_ustime() * 0x9E3779B97F4A7C15ULL;
+        v = (uint64_t)log_clock_us() * 0x9E3779B97F4A7C15ULL;
     return v;
 }
 
@@ -215,19 +182,83 @@ static void server_on_expire(void *ctx, struct db *db, const struct kv *kv)
      * sees the key change: a key that was live when watched and then
      * expired fails the EXEC. */
     struct server *s = ctx;
-    transaction_key_touched(s, db, kv_key(kv), kv->key_len);
+    transaction_key_touched(&s->commands, db, kv_key(kv), kv->key_len);
     /* The AOF (and a replica, one day) learns of the deletion as a DEL:
      * inside a command it joins that command's unit, before it. */
     struct aof_arg argv[2] = {aof_arg_str("DEL"), {kv_key(kv), kv->key_len}};
-    propagate_add(s, db->id, 2, argv);
+    propagate_add(&s->commands, db->id, 2, argv);
+}
+
+static void server_cron(void *ctx);
+
+/* SIGTERM/SIGINT: a shutdown as SHUTDOWN without arguments does it. */
+static void server_signal(void *ctx, int signo)
+{
+    struct server *s = ctx;
+    log_write(&s->log, LOGLEVEL_WARNING, "Received %s scheduling shutdown...",
+              signo == SIGINT ? "SIGINT" : "SIGTERM");
+    char err[256];
+    if (server_prepare_shutdown(s, false, false, false, err, sizeof(err)) == 0)
+        s->loop.stopping = true;
+}
+
+/* The loop's hold tokens are AOF offsets (aof_before_replies). */
+static uint64_t server_replies_token(void *ctx)
+{
+    struct server *s = ctx;
+    return aof_before_replies(&s->persist);
+}
+
+static bool server_token_ready(void *ctx, uint64_t token)
+{
+    struct server *s = ctx;
+    return aof_reply_ready(&s->persist, token);
+}
+
+/* The loop's accept callback: a new client session of the commands. */
+static void server_accept(void *ctx, int fd)
+{
+    struct server *s = ctx;
+    client_accept(&s->commands, fd);
+}
+
+/* Points the layers at each other: each borrows what it may use, and the
+ * callbacks carry the calls that go up (see server.h). */
+static void server_wire_layers(struct server *s)
+{
+    s->log = (struct log){.config = &s->config, .main_pid = s->pid};
+    s->loop.config = &s->config;
+    s->loop.log = &s->log;
+    s->loop.handler = (struct loop_handler){
+        .ctx = s,
+        .accept = server_accept,
+        .before_sleep = conn_flush_all,
+        .input = dispatch_input,
+        .closed = dispatch_closed,
+        .replies_token = server_replies_token,
+        .token_ready = server_token_ready,
+        .tick = server_cron,
+        .signal = server_signal,
+    };
+    s->persist.config = &s->config;
+    s->persist.log = &s->log;
+    s->persist.keyspace = &s->keyspace;
+    s->persist.loop = &s->loop;
+    s->commands.config = &s->config;
+    s->commands.log = &s->log;
+    s->commands.keyspace = &s->keyspace;
+    s->commands.persist = &s->persist;
+    s->commands.loop = &s->loop;
+    s->persist.replayer = dispatch_replayer(&s->commands);
 }
 
 int server_init(struct server *s, char *err, size_t err_len)
 {
     s->pid = getpid();
-    s->start_time_ms = server_mstime();
-    s->now_ms = s->start_time_ms;
-    s->lastsave_s = time(NULL);
+    server_wire_layers(s);
+    s->start_time_ms = log_clock_ms();
+    s->loop.now_ms = s->start_time_ms;
+    s->persist.lastsave_s = time(NULL);
     s->arch_bits = sizeof(long) * 8;
     uint8_t seed[16];
     uint64_t a = server_random_u64(), b = server_random_u64();
@@ -244,23 +275,22 @@ int server_init(struct server *s, char *err, size_t err_len)
     keyspace_init(&s->keyspace, s->config.databases);
     s->keyspace.on_expire = server_on_expire;
     s->keyspace.on_expire_ctx = s;
-    s->keyspace.now_ms = s->now_ms;
-    s->keyspace.lru_clock_s = (uint32_t)(s->now_ms / 1000);
+    s->keyspace.now_ms = s->loop.now_ms;
+    s->keyspace.lru_clock_s = (uint32_t)(s->loop.now_ms / 1000);
     server_apply_config(s);
-    command_table_init(s);
-    transaction_server_init(s);
-    blocking_server_init(s);
-    s->rdb_last_bgsave_ok = true;
-    s->rdb_last_bgsave_time_s = -1;
+    dispatch_init(&s->commands);
+    command_table_add(&s->commands, server_commands);
+    s->persist.rdb_last_bgsave_ok = true;
+    s->persist.rdb_last_bgsave_time_s = -1;
     /* The dataset is loaded before the listeners open, as in Redis, so no
      * client ever sees a partial keyspace. */
     server_adjust_open_files(s);
-    if (loop_init(s, err, err_len) < 0)
+    if (loop_init(&s->loop, err, err_len) < 0)
         return -1;
     for (int i = 0; i < s->config.bind_count; i++)
         if (server_listen_one(s, s->config.bind[i], err, err_len) < 0)
             return -1;
-    if (s->listener_count == 0) {
+    if (s->loop.listener_count == 0) {
         snprintf(err, err_len, "Failed listening on port %d (TCP), aborting.", s->config.port);
         return -1;
     }
@@ -268,17 +298,17 @@ int server_init(struct server *s, char *err, size_t err_len)
      * INFO and -LOADING for data commands, as with Redis. With the AOF on,
      * it wins over dump.rdb (aof.c loads the RDB only when no AOF exists
      * yet). */
-    s->loading.serve_clients = true;
+    s->persist.loading.serve_clients = true;
     bool loaded;
     if (s->config.appendonly) {
-        if (aof_startup(s, err, err_len) < 0)
+        if (aof_startup(&s->persist, err, err_len) < 0)
             return -1;
     } else {
-        aof_startup(s, err, err_len); /* only prepares the state */
-        if (rdb_save_load_file(s, &loaded, err, err_len) < 0)
+        aof_startup(&s->persist, err, err_len); /* only prepares the state */
+        if (rdb_load_file(&s->persist, &loaded, err, err_len) < 0)
             return -1;
     }
-    s->loading.serve_clients = false;
+    s->persist.loading.serve_clients = false;
     if (s->config.pidfile && s->config.pidfile[0]) {
         FILE *f = fopen(s->config.pidfile, "w");
         if (f) {
@@ -295,13 +325,13 @@ static void server_close_idle_clients(struct server *s)
         return;
     int64_t limit_ms = s->config.timeout * 1000;
     struct client *next;
-    for (struct client *c = s->clients_head; c; c = next) {
-        next = c->next;
+    for (struct client *c = client_first(&s->commands); c; c = next) {
+        next = client_next(c);
         /* Blocked clients wait as long as their own timeout says. */
-        if (c->fd < 0 || (c->flags & (CLIENT_MONITOR | CLIENT_CLOSING | CLIENT_BLOCKED)))
+        if (c->conn.fd < 0 || ((c->flags & (CLIENT_MONITOR | CLIENT_BLOCKED)) || (c->conn.flags & CONN_CLOSING)))
             continue;
-        if (s->now_ms - c->last_interaction_ms > limit_ms) {
-            server_log(s, LOGLEVEL_VERBOSE, "Closing idle client");
+        if (s->loop.now_ms - c->conn.last_interaction_ms > limit_ms) {
+            log_write(&s->log, LOGLEVEL_VERBOSE, "Closing idle client");
             client_close(c);
         }
     }
@@ -309,35 +339,37 @@ static void server_close_idle_clients(struct server *s)
 
 static void server_sample_ops(struct server *s)
 {
-    long long elapsed = s->now_ms - s->stats.ops_sample_time_ms;
+    long long elapsed = s->loop.now_ms - s->commands.stats.ops_sample_time_ms;
     if (elapsed < 100)
         return;
-    long long ops = s->stats.total_commands_processed - s->stats.ops_sample_count;
-    s->stats.instantaneous_ops = ops * 1000 / elapsed;
-    s->stats.ops_sample_count = s->stats.total_commands_processed;
-    s->stats.ops_sample_time_ms = s->now_ms;
+    long long ops = s->commands.stats.total_commands_processed - s->commands.stats.ops_sample_count;
+    s->commands.stats.instantaneous_ops = ops * 1000 / elapsed;
+    s->commands.stats.ops_sample_count = s->commands.stats.total_commands_processed;
+    s->commands.stats.ops_sample_time_ms = s->loop.now_ms;
 }
 
-void server_cron(struct server *s)
+/* The loop's tick: expiry, rehash, idle clients, statistics, saves. */
+static void server_cron(void *ctx)
 {
-    s->now_ms = server_mstime();
+    struct server *s = ctx;
+    s->loop.now_ms = log_clock_ms();
     s->cron_loops++;
     struct keyspace *ks = &s->keyspace;
-    ks->now_ms = s->now_ms;
-    ks->lru_clock_s = (uint32_t)(s->now_ms / 1000);
+    ks->now_ms = s->loop.now_ms;
+    ks->lru_clock_s = (uint32_t)(s->loop.now_ms / 1000);
     {
         int effort = s->config.active_expire_effort;
         long long budget_us = 1000000LL * (SERVER_EXPIRE_CPU_PERCENT + 2 * (effort - 1)) / 100 /
                               (s->config.hz > 0 ? s->config.hz : 10);
-        keyspace_expire_cycle(ks, budget_us, effort, server_ustime);
+        keyspace_expire_cycle(ks, budget_us, effort, log_clock_us);
     }
     if (s->config.activerehashing)
         keyspace_rehash(ks, SERVER_REHASH_MS_PER_TICK);
     server_close_idle_clients(s);
-    blocking_expire_timeouts(s);
+    blocking_expire_timeouts(&s->commands);
     server_sample_ops(s);
-    rdb_save_cron(s);
-    aof_cron(s);
+    rdb_save_cron(&s->persist);
+    aof_cron(&s->persist);
     if (s->cron_loops % 10 == 0) {
         struct alloc_stats st;
         alloc_stats_read(&st);
@@ -359,152 +391,31 @@ void server_apply_config(struct server *s)
     ks->limits.zset_max_listpack_value = cfg->zset_max_listpack_value;
 }
 
-int server_prepare_shutdown(struct server *s, bool save, bool nosave, char *err, size_t err_len)
+int server_prepare_shutdown(struct server *s, bool save, bool nosave, bool force, char *err,
+                            size_t err_len)
 {
-    return server_prepare_shutdown_force(s, save, nosave, false, err, err_len);
-}
-
-int server_prepare_shutdown_force(struct server *s, bool save, bool nosave, bool force, char *err,
-                                  size_t err_len)
-{
-    server_log(s, LOGLEVEL_WARNING, "User requested shutdown...");
+    log_write(&s->log, LOGLEVEL_WARNING, "User requested shutdown...");
     /* A running BGSAVE is abandoned: the final save below, if any, is the
      * one that counts, and a child must not outlive the server. */
-    rdb_save_kill_child(s);
+    rdb_save_kill_child(&s->persist);
     /* Everything logged reaches the disk before the RDB is written. */
-    aof_shutdown(s);
+    aof_shutdown(&s->persist);
     if ((s->config.save_count > 0 && !nosave) || save) {
-        server_log(s, LOGLEVEL_NOTICE, "Saving the final RDB snapshot before exiting.");
-        if (rdb_save_blocking(s) < 0) {
+        log_write(&s->log, LOGLEVEL_NOTICE, "Saving the final RDB snapshot before exiting.");
+        if (rdb_save_blocking(&s->persist) < 0) {
             if (!force) {
-                server_log(s, LOGLEVEL_WARNING, "Error trying to save the DB, can't exit.");
+                log_write(&s->log, LOGLEVEL_WARNING, "Error trying to save the DB, can't exit.");
                 snprintf(err, err_len, "Errors trying to SHUTDOWN. Check logs.");
                 return -1;
             }
-            server_log(s, LOGLEVEL_WARNING,
+            log_write(&s->log, LOGLEVEL_WARNING,
                        "Error trying to save the DB. Exit anyway (FORCE was given).");
         }
     }
     if (s->config.pidfile && s->config.pidfile[0])
         unlink(s->config.pidfile);
-    server_log(s, LOGLEVEL_WARNING, "ringkv is now ready to exit, bye bye...");
+    log_write(&s->log, LOGLEVEL_WARNING, "ringkv is now ready to exit, bye bye...");
     return 0;
-}
-
-void server_key_modified(struct server *s, struct db *db, const char *key, size_t key_len)
-{
-    s->dirty++;
-    if (key)
-        transaction_key_touched(s, db, key, key_len);
-    else
-        transaction_db_changing(s, db);
-    blocking_key_touched(s, db, key, key_len);
-}
-
-bool server_child_running(const struct server *s)
-{
-    return s->rdb_child_pid != 0 || s->aof.child_pid != 0;
-}
-
-void server_child_init(struct server *s)
-{
-    /* The parent blocks SIGTERM/SIGINT for its signalfd; the child must
-     * die of them (a kill of the child is how a save is aborted). */
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigprocmask(SIG_UNBLOCK, &mask, NULL);
-    for (int i = 0; i < s->listener_count; i++)
-        close(s->listeners[i].fd);
-}
-
-/* Clients are served at most this often while loading. */
-#define SERVER_LOADING_SERVE_INTERVAL_MS 10
-
-void server_loading_start(struct server *s, long long total_bytes, bool serve)
-{
-    struct loading_state *l = &s->loading;
-    if (!l->active) {
-        l->active = true;
-        l->start_ms = server_mstime();
-        l->done_bytes = l->loaded_bytes = 0;
-        l->last_serve_ms = l->start_ms;
-    }
-    l->total_bytes = total_bytes;
-    (void)serve;
-}
-
-void server_loading_progress(struct server *s, long long file_bytes)
-{
-    struct loading_state *l = &s->loading;
-    if (!l->active)
-        return;
-    l->loaded_bytes = l->done_bytes + file_bytes;
-    if (!l->serve_clients)
-        return;
-    int64_t now = server_mstime();
-    if (now - l->last_serve_ms < SERVER_LOADING_SERVE_INTERVAL_MS)
-        return;
-    l->last_serve_ms = now;
-    loop_serve_while_loading(s);
-}
-
-void server_loading_file_done(struct server *s, long long file_bytes)
-{
-    s->loading.done_bytes += file_bytes;
-    s->loading.loaded_bytes = s->loading.done_bytes;
-}
-
-void server_loading_end(struct server *s)
-{
-    s->loading.active = false;
-}
-
-void server_child_info_open(struct server *s)
-{
-    if (s->child_info_pipe[0] > 0)
-        server_child_info_receive(s); /* a stale pipe: drop it */
-    if (pipe2(s->child_info_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-        s->child_info_pipe[0] = s->child_info_pipe[1] = 0;
-}
-
-/* Sums the Private_Dirty of this process: the pages it no longer shares
- * with its parent (what Redis reports as the child's COW size). */
-static long long server_private_dirty_bytes(void)
-{
-    FILE *f = fopen("/proc/self/smaps_rollup", "r");
-    if (!f)
-        return 0;
-    char line[256];
-    long long kb = 0, total = 0;
-    while (fgets(line, sizeof(line), f))
-        if (sscanf(line, "Private_Dirty: %lld kB", &kb) == 1)
-            total += kb;
-    fclose(f);
-    return total * 1024;
-}
-
-void server_child_info_send(struct server *s)
-{
-    if (s->child_info_pipe[1] <= 0)
-        return;
-    long long cow = server_private_dirty_bytes();
-    ssize_t ignored = write(s->child_info_pipe[1], &cow, sizeof(cow));
-    (void)ignored;
-}
-
-long long server_child_info_receive(struct server *s)
-{
-    long long cow = 0;
-    if (s->child_info_pipe[0] <= 0)
-        return 0;
-    if (read(s->child_info_pipe[0], &cow, sizeof(cow)) != (ssize_t)sizeof(cow))
-        cow = 0;
-    close(s->child_info_pipe[0]);
-    close(s->child_info_pipe[1]);
-    s->child_info_pipe[0] = s->child_info_pipe[1] = 0;
-    return cow;
 }
 
 void server_free(struct server *s)
@@ -514,25 +425,22 @@ void server_free(struct server *s)
      * started right after this one would find its port still in use.
      * Shutting a listening socket down takes it out of the listen table at
      * once, whoever still holds it. */
-    for (int i = 0; i < s->listener_count; i++)
-        shutdown(s->listeners[i].fd, SHUT_RDWR);
+    for (int i = 0; i < s->loop.listener_count; i++)
+        shutdown(s->loop.listeners[i].fd, SHUT_RDWR);
     /* The AOF's last ops complete on the ring before it goes away. */
-    aof_free(s);
-    propagate_free(s);
+    aof_free(&s->persist);
     /* Tearing the ring down first cancels every operation, so clients can
      * be freed with nothing in flight. */
-    loop_shutdown(s);
-    while (s->clients_head) {
-        struct client *c = s->clients_head;
-        c->recv_armed = false;
-        c->send_in_flight = false;
+    loop_shutdown(&s->loop);
+    while (s->loop.conns_head) {
+        struct client *c = client_of(s->loop.conns_head);
+        c->conn.recv_armed = false;
+        c->conn.send_in_flight = false;
         client_close(c);
     }
-    for (int i = 0; i < s->listener_count; i++)
-        close(s->listeners[i].fd);
-    transaction_server_free(s);
-    blocking_server_free(s);
-    command_table_free(s);
+    for (int i = 0; i < s->loop.listener_count; i++)
+        close(s->loop.listeners[i].fd);
+    dispatch_free(&s->commands);
     keyspace_free(&s->keyspace);
     config_free(&s->config);
     alloc_free(s->executable);

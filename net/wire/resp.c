@@ -4,17 +4,23 @@
  * commands the way Redis 7.0's processInlineBuffer and processMultibulkBuffer
  * do, with the same error texts and the same quirks (listed where they are
  * implemented). The inline splitter, shared with the config file reader,
- * follows sdssplitargs. The reply reader builds a value tree for tests and
- * bench. Reading sockets, growing the query buffer, sending "-ERR ..." and
- * closing the connection are left to the caller.
+ * follows sdssplitargs. The reply scanner, the one every client uses (the
+ * unit tests, the black-box harness, the load generator), finds where a
+ * reply ends and can build it as a value tree. Reading sockets, growing the
+ * query buffer, sending "-ERR ..." and closing the connection are left to
+ * the caller.
  *
  * Key invariant: the request parser remembers only offsets from the start of
  * the current command. Every byte before `pos` has been accepted exactly
  * once, so the caller may move its buffer between calls, and no call looks
  * at those bytes again (argv pointers are made from the offsets on DONE).
  *
- * Sections: number parsing; request state; lines and errors; multibulk;
- * inline and resp_split_args; reply reading; freeing replies. */
+ * Numbers (headers, integer replies) are Redis's string2ll, engine/number.h's
+ * number_parse_ll, which also bounds the work spent on a line that is not a
+ * number.
+ *
+ * Sections: request state; lines and errors; multibulk; inline commands;
+ * args_split (net/core/args.h); reply reading; freeing replies. */
 #include "net/wire/resp.h"
 
 #include <assert.h>
@@ -24,10 +30,8 @@
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "engine/number.h"
 
-/* Redis's LONG_STR_SIZE: string2ll refuses text this long or longer, which
- * also bounds the work spent on a header line that is not a number. */
-#define RESP_NUMBER_BYTES_MAX 21
 /* argv and scratch capacities kept across commands; a command larger than
  * this gives its memory back on reset so one huge MSET does not pin it. */
 #define RESP_ARGV_KEEP_MAX 1024
@@ -65,49 +69,6 @@ enum resp_kind {
     RESP_KIND_INLINE = 1,
     RESP_KIND_MULTIBULK = 2,
 };
-
-/* ---- Number parsing ---- */
-
-/* Parses s[0..len) as Redis's string2ll does: an optional '-', then either
- * a lone "0" or digits without a leading zero, nothing else, and no
- * overflow. "+5", " 5", "05" and "-0" are all refused. */
-static bool resp_number_parse(const char *s, size_t len, long long *value)
-{
-    size_t i = 0;
-    bool negative = false;
-    unsigned long long magnitude = 0;
-
-    if (len == 0 || len >= RESP_NUMBER_BYTES_MAX)
-        return false;
-    if (len == 1 && s[0] == '0') {
-        *value = 0;
-        return true;
-    }
-    if (s[0] == '-') {
-        negative = true;
-        i = 1;
-    }
-    if (i == len || s[i] < '1' || s[i] > '9')
-        return false;
-    for (; i < len; i++) {
-        unsigned digit = (unsigned char)s[i] - '0';
-        if (digit > 9)
-            return false;
-        if (magnitude > (ULLONG_MAX - digit) / 10)
-            return false;
-        magnitude = magnitude * 10 + digit;
-    }
-    if (negative) {
-        if (magnitude > (unsigned long long)LLONG_MAX + 1)
-            return false;
-        *value = magnitude == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)magnitude;
-        return true;
-    }
-    if (magnitude > LLONG_MAX)
-        return false;
-    *value = (long long)magnitude;
-    return true;
-}
 
 /* ---- Request state ---- */
 
@@ -267,7 +228,7 @@ static enum resp_parse_result resp_read_count(struct resp_request *r, const char
     assert(cr > r->pos);
     /* Redis 7.0 allows counts up to INT_MAX here; ringkv keeps the earlier
      * cap of RESP_ARGS_MAX that resp.h states, with the same error text. */
-    if (!resp_number_parse(buf + r->pos + 1, cr - r->pos - 1, &count) || count > RESP_ARGS_MAX)
+    if (!number_parse_ll(buf + r->pos + 1, cr - r->pos - 1, &count) || count > RESP_ARGS_MAX)
         return resp_fail(r, resp_error_mbulk_invalid);
     if (!r->authenticated && count > RESP_UNAUTH_ARGS_MAX)
         return resp_fail(r, resp_error_mbulk_unauth);
@@ -291,7 +252,7 @@ static enum resp_parse_result resp_read_bulk_header(struct resp_request *r, cons
     if (buf[r->pos] != '$')
         return resp_fail_expected_dollar(r, buf[r->pos]);
     assert(cr > r->pos);
-    if (!resp_number_parse(buf + r->pos + 1, cr - r->pos - 1, &bulk_len) || bulk_len < 0 ||
+    if (!number_parse_ll(buf + r->pos + 1, cr - r->pos - 1, &bulk_len) || bulk_len < 0 ||
         bulk_len > r->bulk_bytes_max)
         return resp_fail(r, resp_error_bulk_invalid);
     if (!r->authenticated && bulk_len > RESP_UNAUTH_BULK_BYTES_MAX)
@@ -371,7 +332,7 @@ static enum resp_parse_result resp_parse_inline(struct resp_request *r, const ch
     size_t line_len = newline;
     if (line_len > 0 && buf[line_len - 1] == '\r')
         line_len--;
-    int argc = resp_split_args(buf, line_len, &r->scratch, &r->scratch_cap, &r->argv, &r->argv_cap);
+    int argc = args_split(buf, line_len, &r->scratch, &r->scratch_cap, &r->argv, &r->argv_cap);
     if (argc < 0)
         return resp_fail(r, resp_error_unbalanced);
     r->argc = argc;
@@ -396,140 +357,25 @@ enum resp_parse_result resp_parse(struct resp_request *r, const char *buf, size_
     return resp_parse_multibulk(r, buf, len);
 }
 
-/* ---- resp_split_args ---- */
-
-/* The C locale's isspace, without isspace's trouble with negative chars. */
-static bool resp_is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-static int resp_hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* The byte at i, or NUL past the end: sdssplitargs reads a C string, so
- * "past the end" and "the terminator" are the same thing to it. */
-static unsigned char resp_byte_at(const char *line, size_t len, size_t i)
-{
-    return i < len ? (unsigned char)line[i] : '\0';
-}
-
-/* Decodes one escape inside double quotes, line[*i] being the backslash:
- * \xHH (two hex digits), \n \r \t \b \a, and any other character stands for
- * itself. Returns false on a backslash that ends the line. */
-static bool resp_split_escape(const char *line, size_t len, size_t *i, char *out)
-{
-    unsigned char next = resp_byte_at(line, len, *i + 1);
-    int high = resp_hex_value(resp_byte_at(line, len, *i + 2));
-    int low = resp_hex_value(resp_byte_at(line, len, *i + 3));
-    if (next == 'x' && high >= 0 && low >= 0) {
-        *out = (char)(high * 16 + low);
-        *i += 4;
-        return true;
-    }
-    switch (next) {
-    case '\0': return false;
-    case 'n': *out = '\n'; break;
-    case 'r': *out = '\r'; break;
-    case 't': *out = '\t'; break;
-    case 'b': *out = '\b'; break;
-    case 'a': *out = '\a'; break;
-    default: *out = (char)next; break;
-    }
-    *i += 2;
-    return true;
-}
-
-/* Copies one argument starting at line[*i] into out, unescaped, and stores
- * its length. A quote may open anywhere in the argument; the closing one
- * must be followed by a space or the end. Returns false on an open quote or
- * a closing quote followed by anything else. Output never outgrows input. */
-static bool resp_split_token(const char *line, size_t len, size_t *i, char *out, size_t *out_len)
-{
-    size_t n = 0;
-    unsigned char quote = 0;
-    for (;;) {
-        unsigned char c = resp_byte_at(line, len, *i);
-        if (quote == 0) {
-            if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0')
-                break;
-            if (c == '"' || c == '\'')
-                quote = c;
-            else
-                out[n++] = (char)c;
-            (*i)++;
-        } else if (c == '\0') {
-            return false;
-        } else if (c == quote) {
-            unsigned char after = resp_byte_at(line, len, *i + 1);
-            if (after != '\0' && !resp_is_space(after))
-                return false;
-            (*i)++;
-            break;
-        } else if (c == '\\' && quote == '"') {
-            if (!resp_split_escape(line, len, i, &out[n++]))
-                return false;
-        } else if (c == '\\' && resp_byte_at(line, len, *i + 1) == '\'') {
-            out[n++] = '\'';
-            *i += 2;
-        } else {
-            out[n++] = (char)c;
-            (*i)++;
-        }
-    }
-    *out_len = n;
-    return true;
-}
-
-/* Each argument is copied into *scratch with a NUL after it, so the config
- * reader can treat them as C strings. Every argument takes at least one more
- * input byte than its output (a separator, a quote, or an escape) except
- * possibly the last, so len + 1 bytes of scratch always suffice and it is
- * sized once, keeping the pointers stable. */
-int resp_split_args(const char *line, size_t len, char **scratch, size_t *scratch_cap,
-                    struct resp_arg **out, size_t *out_cap)
-{
-    const char *nul = len ? memchr(line, '\0', len) : NULL;
-    if (nul != NULL)
-        len = (size_t)(nul - line); /* sdssplitargs stops at the first NUL */
-    if (*scratch_cap < len + 1) {
-        *scratch = alloc_resize(*scratch, len + 1);
-        *scratch_cap = len + 1;
-    }
-    size_t i = 0, used = 0;
-    int count = 0;
-    for (;;) {
-        while (i < len && resp_is_space((unsigned char)line[i]))
-            i++;
-        if (i == len)
-            return count;
-        if (count == INT_MAX)
-            return -1; /* a line of gigabytes; cannot happen within the query buffer limit */
-        size_t arg_len;
-        if (!resp_split_token(line, len, &i, *scratch + used, &arg_len))
-            return -1;
-        assert(used + arg_len + 1 <= *scratch_cap);
-        (*scratch)[used + arg_len] = '\0';
-        if ((size_t)count == *out_cap) {
-            *out_cap = *out_cap < RESP_ARGV_INITIAL ? RESP_ARGV_INITIAL : *out_cap * 2;
-            *out = alloc_resize(*out, *out_cap * sizeof(**out));
-        }
-        (*out)[count].ptr = *scratch + used;
-        (*out)[count].len = arg_len;
-        count++;
-        used += arg_len + 1;
-    }
-}
-
 /* ---- Reply reading ---- */
+
+/* One item as it stands on the wire: a whole scalar, or only the header of
+ * an aggregate, whose elements follow as items of their own. */
+struct resp_item {
+    enum resp_type type;
+    const char *str;   /* borrowed from the buffer: see resp_reply_head */
+    size_t len;
+    long long integer; /* the value of : and #; an aggregate's count as sent */
+    size_t elements;   /* elements that follow: n, or 2n for % and | */
+    size_t bytes;      /* the item's own bytes, a blob's payload and CRLF included */
+};
+
+/* An aggregate being walked. A child's slot is count - owed, since the
+ * parent is paid only once the child is whole. */
+struct resp_walk_frame {
+    struct resp_value *aggregate; /* borrowed: part of the tree being built, or NULL */
+    size_t owed;                  /* elements still to come */
+};
 
 /* Finds the "\r\n" that ends the line starting at buf[from]. A lone '\r'
  * inside the line is data, as hiredis treats it. */
@@ -549,21 +395,6 @@ static bool resp_reply_line(const char *buf, size_t len, size_t from, size_t *cr
         from = at + 1;
     }
     return false;
-}
-
-static struct resp_value *resp_value_new(enum resp_type type)
-{
-    struct resp_value *v = alloc_zeroed(sizeof(*v));
-    v->type = type;
-    return v;
-}
-
-static struct resp_value *resp_value_new_string(enum resp_type type, const char *s, size_t len)
-{
-    struct resp_value *v = resp_value_new(type);
-    v->str = alloc_strndup(s, len);
-    v->len = len;
-    return v;
 }
 
 /* A RESP3 double: "inf", "-inf", "nan" or what strtod reads in full. */
@@ -591,180 +422,224 @@ static bool resp_bignum_valid(const char *s, size_t len)
     return true;
 }
 
-/* One-line types: + - ( , : # _. */
-static long long resp_read_simple(const char *line, size_t line_len, char type, size_t used,
-                                  struct resp_value **out)
+static enum resp_scan_result resp_item_text(struct resp_item *item, enum resp_type type,
+                                            const char *str, size_t len)
 {
-    long long number;
+    item->type = type;
+    item->str = str;
+    item->len = len;
+    return RESP_SCAN_OK;
+}
+
+/* One-line types: + - ( , : # _. */
+static enum resp_scan_result resp_scan_simple(const char *line, size_t line_len, char type,
+                                              struct resp_item *item)
+{
     switch (type) {
-    case '+': *out = resp_value_new_string(RESP_STRING, line, line_len); break;
-    case '-': *out = resp_value_new_string(RESP_ERROR, line, line_len); break;
+    case '+': return resp_item_text(item, RESP_STRING, line, line_len);
+    case '-': return resp_item_text(item, RESP_ERROR, line, line_len);
     case '(':
         if (!resp_bignum_valid(line, line_len))
-            return -1;
-        *out = resp_value_new_string(RESP_BIGNUM, line, line_len);
-        break;
+            return RESP_SCAN_MALFORMED;
+        return resp_item_text(item, RESP_BIGNUM, line, line_len);
     case ',':
         if (!resp_double_valid(line, line_len))
-            return -1;
-        *out = resp_value_new_string(RESP_DOUBLE, line, line_len);
-        break;
+            return RESP_SCAN_MALFORMED;
+        return resp_item_text(item, RESP_DOUBLE, line, line_len);
     case ':':
-        if (!resp_number_parse(line, line_len, &number))
-            return -1;
-        *out = resp_value_new(RESP_INTEGER);
-        (*out)->integer = number;
-        break;
+        if (!number_parse_ll(line, line_len, &item->integer))
+            return RESP_SCAN_MALFORMED;
+        item->type = RESP_INTEGER;
+        return RESP_SCAN_OK;
     case '#':
         if (line_len != 1 || (line[0] != 't' && line[0] != 'f'))
-            return -1;
-        *out = resp_value_new(RESP_BOOL);
-        (*out)->integer = line[0] == 't';
-        break;
+            return RESP_SCAN_MALFORMED;
+        item->type = RESP_BOOL;
+        item->integer = line[0] == 't';
+        return RESP_SCAN_OK;
     case '_':
         if (line_len != 0)
-            return -1;
-        *out = resp_value_new(RESP_NIL);
-        break;
-    default: return -1;
+            return RESP_SCAN_MALFORMED;
+        item->type = RESP_NIL;
+        return RESP_SCAN_OK;
+    default: return RESP_SCAN_MALFORMED;
     }
-    return (long long)used;
 }
 
 /* Length-prefixed types: $ (bulk), = (verbatim, "txt:" prefix kept) and
- * the RESP3 blob error !, which reads as an ordinary error. */
-static long long resp_read_blob(const char *buf, size_t len, size_t header_bytes, long long blob_len,
-                                struct resp_value **out)
+ * the RESP3 blob error !, which reads as an ordinary error. item->bytes
+ * holds the header's bytes on entry. */
+static enum resp_scan_result resp_scan_blob(const char *buf, size_t len, long long blob_len,
+                                            struct resp_item *item)
 {
     char type = buf[0];
     if (blob_len == -1 && type == '$') {
-        *out = resp_value_new(RESP_NIL);
-        return (long long)header_bytes;
+        item->type = RESP_NIL;
+        return RESP_SCAN_OK;
     }
     if (blob_len < 0)
-        return -1;
-    size_t available = len - header_bytes;
+        return RESP_SCAN_MALFORMED;
+    size_t available = len - item->bytes;
     if (available < 2 || available - 2 < (size_t)blob_len)
-        return 0;
-    const char *body = buf + header_bytes;
+        return RESP_SCAN_INCOMPLETE;
+    const char *body = buf + item->bytes;
     if (body[blob_len] != '\r' || body[blob_len + 1] != '\n')
-        return -1;
+        return RESP_SCAN_MALFORMED;
     if (type == '=' && (blob_len < 4 || body[3] != ':'))
-        return -1;
+        return RESP_SCAN_MALFORMED;
+    item->bytes += (size_t)blob_len + 2;
     enum resp_type kind = type == '$' ? RESP_BULK : type == '=' ? RESP_VERBATIM : RESP_ERROR;
-    *out = resp_value_new_string(kind, body, (size_t)blob_len);
-    return (long long)(header_bytes + (size_t)blob_len + 2);
+    return resp_item_text(item, kind, body, (size_t)blob_len);
 }
 
-/* Aggregate headers: * % ~ > |. Only the header is read here; elements
- * follow. A map or attribute of n pairs has count 2n. An attribute is
- * returned as a value of its own, in the place where it appears. When
- * nesting is not allowed, a non-empty aggregate is malformed at once, even
- * though its elements have not arrived. */
-static long long resp_read_aggregate(const char *buf, size_t len, size_t header_bytes, long long n,
-                                     bool nest_allowed, struct resp_value **out)
+/* Aggregate headers: * % ~ > |, with remaining bytes after the header. A
+ * map or attribute of n pairs owes 2n elements. When nesting is not
+ * allowed, a non-empty aggregate is malformed at once, even though its
+ * elements have not arrived. */
+static enum resp_scan_result resp_scan_aggregate(char type, size_t remaining, long long n,
+                                                 bool nest_allowed, struct resp_item *item)
 {
-    char type = buf[0];
     if (n == -1 && type == '*') {
-        *out = resp_value_new(RESP_NIL);
-        return (long long)header_bytes;
+        item->type = RESP_NIL;
+        return RESP_SCAN_OK;
     }
     if (n < 0)
-        return -1;
+        return RESP_SCAN_MALFORMED;
     if (n > 0 && !nest_allowed)
-        return -1;
+        return RESP_SCAN_MALFORMED;
     bool pairs = type == '%' || type == '|';
-    size_t remaining = len - header_bytes;
-    /* Cannot be complete yet: wait instead of allocating what is claimed. */
+    /* Cannot be complete yet: wait instead of trusting what is claimed. */
     if ((unsigned long long)n > remaining / RESP_REPLY_ELEMENT_BYTES_MIN / (pairs ? 2 : 1))
-        return 0;
-    enum resp_type kind = type == '*'   ? RESP_ARRAY
-                          : type == '%' ? RESP_MAP
-                          : type == '~' ? RESP_SET
-                          : type == '>' ? RESP_PUSH
-                                        : RESP_ATTRIBUTE;
-    struct resp_value *v = resp_value_new(kind);
-    v->count = (size_t)n * (pairs ? 2 : 1);
-    if (v->count > 0)
-        v->elements = alloc_zeroed(v->count * sizeof(*v->elements));
-    *out = v;
-    return (long long)header_bytes;
+        return RESP_SCAN_INCOMPLETE;
+    item->type = type == '*'   ? RESP_ARRAY
+                 : type == '%' ? RESP_MAP
+                 : type == '~' ? RESP_SET
+                 : type == '>' ? RESP_PUSH
+                               : RESP_ATTRIBUTE;
+    item->integer = n;
+    item->elements = (size_t)n * (pairs ? 2 : 1);
+    return RESP_SCAN_OK;
 }
 
-/* Reads one item at buf: a whole scalar, or an aggregate's header. Returns
- * the bytes used, 0 if incomplete, -1 if malformed. */
-static long long resp_read_item(const char *buf, size_t len, bool nest_allowed,
-                                struct resp_value **out)
+/* Reads one item at buf: a whole scalar, or an aggregate's header. A type
+ * byte that no reply starts with is malformed before its line ends. */
+static enum resp_scan_result resp_item_scan(const char *buf, size_t len, bool nest_allowed,
+                                            struct resp_item *item)
 {
     size_t cr;
     long long n;
-    *out = NULL;
+    memset(item, 0, sizeof(*item));
     if (len == 0)
-        return 0;
+        return RESP_SCAN_INCOMPLETE;
     if (buf[0] == '\0' || strchr("+-(,:#_$=!*%~>|", buf[0]) == NULL)
-        return -1;
+        return RESP_SCAN_MALFORMED;
     if (!resp_reply_line(buf, len, 1, &cr))
-        return 0;
+        return RESP_SCAN_INCOMPLETE;
     const char *line = buf + 1;
     size_t line_len = cr - 1;
-    size_t header_bytes = cr + 2;
+    item->bytes = cr + 2;
     if (strchr("$=!*%~>|", buf[0]) == NULL)
-        return resp_read_simple(line, line_len, buf[0], header_bytes, out);
-    if (!resp_number_parse(line, line_len, &n))
-        return -1;
+        return resp_scan_simple(line, line_len, buf[0], item);
+    if (!number_parse_ll(line, line_len, &n))
+        return RESP_SCAN_MALFORMED;
     if (strchr("$=!", buf[0]) != NULL)
-        return resp_read_blob(buf, len, header_bytes, n, out);
-    return resp_read_aggregate(buf, len, header_bytes, n, nest_allowed, out);
+        return resp_scan_blob(buf, len, n, item);
+    return resp_scan_aggregate(buf[0], len - item->bytes, n, nest_allowed, item);
 }
 
-static bool resp_value_is_open_aggregate(const struct resp_value *v)
+/* Returns an owned value holding the item (an aggregate with its slots
+ * still empty). */
+static struct resp_value *resp_value_from_item(const struct resp_item *item)
 {
-    return v->elements != NULL;
+    struct resp_value *v = alloc_zeroed(sizeof(*v));
+    v->type = item->type;
+    if (item->str != NULL) {
+        v->str = alloc_strndup(item->str, item->len);
+        v->len = item->len;
+    }
+    if (item->type == RESP_INTEGER || item->type == RESP_BOOL)
+        v->integer = item->integer;
+    v->count = item->elements;
+    if (v->count > 0)
+        v->elements = alloc_zeroed(v->count * sizeof(*v->elements));
+    return v;
 }
 
-struct resp_reader_frame {
-    struct resp_value *aggregate; /* borrowed: owned by the tree under construction */
-    size_t filled;
-};
-
-/* Items are read in order; each aggregate header pushes a frame, each
- * finished element fills a slot, and full frames pop. The tree is linked in
- * as it grows, so on failure freeing the root frees everything. */
-long long resp_read_reply(const char *buf, size_t len, struct resp_value **out)
+/* Walks the reply at buf: items in order, each aggregate header pushing a
+ * frame that owes its elements, each whole item paying its parent, paid-up
+ * frames popping. Stores the first item in *first. When tree is not NULL,
+ * builds the reply into *tree as it goes, linking each value in at once, so
+ * that on failure freeing *tree frees everything. */
+static enum resp_scan_result resp_reply_walk(const char *buf, size_t len, struct resp_item *first,
+                                             size_t *used, struct resp_value **tree)
 {
-    struct resp_reader_frame stack[RESP_REPLY_DEPTH_MAX];
+    struct resp_walk_frame stack[RESP_REPLY_DEPTH_MAX];
     size_t depth = 0, at = 0;
-    struct resp_value *root = NULL;
-    *out = NULL;
+    *used = 0;
     for (;;) {
-        struct resp_value *v;
-        long long used = resp_read_item(buf + at, len - at, depth < RESP_REPLY_DEPTH_MAX, &v);
-        if (used <= 0) {
-            resp_value_free(root);
-            return used;
+        struct resp_item item;
+        enum resp_scan_result r =
+            resp_item_scan(buf + at, len - at, depth < RESP_REPLY_DEPTH_MAX, &item);
+        if (r != RESP_SCAN_OK)
+            return r;
+        if (at == 0)
+            *first = item;
+        at += item.bytes;
+        struct resp_value *v = tree != NULL ? resp_value_from_item(&item) : NULL;
+        if (tree != NULL && depth == 0) {
+            *tree = v;
+        } else if (tree != NULL) {
+            struct resp_value *parent = stack[depth - 1].aggregate;
+            parent->elements[parent->count - stack[depth - 1].owed] = v;
         }
-        at += (size_t)used;
-        /* So no tree is ever deeper than resp_value_free's stack. */
-        assert(!resp_value_is_open_aggregate(v) || depth < RESP_REPLY_DEPTH_MAX);
-        if (depth == 0)
-            root = v;
-        else
-            stack[depth - 1].aggregate->elements[stack[depth - 1].filled++] = v;
-        if (resp_value_is_open_aggregate(v)) {
+        if (item.elements > 0) {
+            /* So no tree is ever deeper than resp_value_free's stack. */
+            assert(depth < RESP_REPLY_DEPTH_MAX);
             stack[depth].aggregate = v;
-            stack[depth].filled = 0;
+            stack[depth].owed = item.elements;
             depth++;
             continue;
         }
-        while (depth > 0 && stack[depth - 1].filled == stack[depth - 1].aggregate->count)
+        while (depth > 0 && --stack[depth - 1].owed == 0)
             depth--;
         if (depth == 0)
             break;
     }
-    assert(root != NULL);
+    assert(at > 0);
     assert(at <= len);
-    *out = root;
-    return (long long)at;
+    *used = at;
+    return RESP_SCAN_OK;
+}
+
+enum resp_scan_result resp_reply_scan(const char *buf, size_t len, struct resp_reply_head *head)
+{
+    struct resp_item first;
+    size_t used;
+    enum resp_scan_result r = resp_reply_walk(buf, len, &first, &used, NULL);
+    if (r != RESP_SCAN_OK)
+        return r;
+    head->type = first.type;
+    head->str = first.str;
+    head->len = first.len;
+    head->integer = first.integer;
+    head->reply_bytes = used;
+    return RESP_SCAN_OK;
+}
+
+enum resp_scan_result resp_read_reply(const char *buf, size_t len, struct resp_value **out,
+                                      size_t *used)
+{
+    struct resp_item first;
+    struct resp_value *tree = NULL;
+    *out = NULL;
+    enum resp_scan_result r = resp_reply_walk(buf, len, &first, used, &tree);
+    if (r != RESP_SCAN_OK) {
+        resp_value_free(tree);
+        return r;
+    }
+    assert(tree != NULL);
+    *out = tree;
+    return RESP_SCAN_OK;
 }
 
 /* ---- Freeing replies ---- */
@@ -773,7 +648,7 @@ long long resp_read_reply(const char *buf, size_t len, struct resp_value **out)
  * tree deeper than RESP_REPLY_DEPTH_MAX aggregates. */
 void resp_value_free(struct resp_value *v)
 {
-    struct resp_reader_frame stack[RESP_REPLY_DEPTH_MAX];
+    struct resp_walk_frame stack[RESP_REPLY_DEPTH_MAX];
     size_t depth = 0;
     if (v == NULL)
         return;
@@ -781,7 +656,7 @@ void resp_value_free(struct resp_value *v)
         if (v != NULL && v->elements != NULL) {
             assert(depth < RESP_REPLY_DEPTH_MAX);
             stack[depth].aggregate = v;
-            stack[depth].filled = 0;
+            stack[depth].owed = v->count;
             depth++;
         } else if (v != NULL) {
             alloc_free(v->str);
@@ -790,9 +665,9 @@ void resp_value_free(struct resp_value *v)
         v = NULL;
         /* Find the next child to visit, freeing aggregates whose children are all gone. */
         while (depth > 0 && v == NULL) {
-            struct resp_reader_frame *top = &stack[depth - 1];
-            if (top->filled < top->aggregate->count) {
-                v = top->aggregate->elements[top->filled++];
+            struct resp_walk_frame *top = &stack[depth - 1];
+            if (top->owed > 0) {
+                v = top->aggregate->elements[top->aggregate->count - top->owed--];
                 continue;
             }
             alloc_free(top->aggregate->elements);

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/core/args.h"
+
 /* Redis's PROTO_INLINE_MAX_SIZE: an inline line or a `*`/`$` header longer
  * than this without a newline is an error. */
 #define RESP_INLINE_BYTES_MAX (1024 * 64)
@@ -33,10 +35,6 @@ enum resp_parse_result {
     RESP_PARSE_BAD,  /* protocol error: reply "-ERR <error>" and close */
 };
 
-struct resp_arg {
-    const char *ptr; /* borrowed, see the file comment */
-    size_t len;
-};
 
 struct resp_request {
     /* limits, set by the caller before parsing */
@@ -76,18 +74,29 @@ void resp_request_reset(struct resp_request *r);
 /* buf[0..len) starts at the first byte of the current command. */
 enum resp_parse_result resp_parse(struct resp_request *r, const char *buf, size_t len);
 
-/* Splits an inline line as Redis's sdssplitargs does (quotes, \xHH and the
- * C escapes in double quotes, no escapes in single quotes). Writes owned
- * results into out (grown with engine/alloc.h); returns the count, or -1 on
- * unbalanced quotes. Used by the parser and by the config file reader. */
-int resp_split_args(const char *line, size_t len, char **scratch, size_t *scratch_cap,
-                    struct resp_arg **out, size_t *out_cap);
 
-/* ---- Reply reading, for clients (tests, bench) ---- */
+/* ---- Reply reading, for clients (tests, bench) ----
+ *
+ * One scanner serves every client: resp_reply_scan finds where a reply ends
+ * and describes its first item without allocating (the black-box harness,
+ * the load generator); resp_read_reply builds the whole value tree (unit
+ * tests). Both accept and refuse exactly the same bytes. A reply is one
+ * item with everything nested in it; a RESP3 attribute (|) is a reply of
+ * its own, and the reply it annotates is the next one. Nesting is limited
+ * to RESP_REPLY_DEPTH_MAX aggregates; deeper input is malformed, which is
+ * known as soon as the aggregate one level too deep is met. */
+
+#define RESP_REPLY_DEPTH_MAX 64
+
+enum resp_scan_result {
+    RESP_SCAN_OK,         /* one whole reply is at the start of the buffer */
+    RESP_SCAN_INCOMPLETE, /* the buffer ends inside the reply; call again with more */
+    RESP_SCAN_MALFORMED,  /* not RESP2 or RESP3: the stream cannot be read further */
+};
 
 enum resp_type {
     RESP_STRING = 1,  /* + simple string */
-    RESP_ERROR,       /* - */
+    RESP_ERROR,       /* - (and the RESP3 blob error !) */
     RESP_INTEGER,     /* : */
     RESP_BULK,        /* $ */
     RESP_ARRAY,       /* * */
@@ -102,6 +111,23 @@ enum resp_type {
     RESP_ATTRIBUTE,   /* | */
 };
 
+/* What resp_reply_scan tells about a reply without building it: its length
+ * and its first (outermost) item. */
+struct resp_reply_head {
+    enum resp_type type;
+    /* Borrowed from the scanned buffer, valid while it is: the line of
+     * + - ( , or the payload of $ = !; NULL for the other types. Not
+     * NUL-terminated. */
+    const char *str;
+    size_t len;
+    long long integer;  /* the value of : and # (0/1); an aggregate's count as sent */
+    size_t reply_bytes; /* the whole reply, nested elements included */
+};
+
+/* Finds where the reply at the start of buf[0..len) ends. On RESP_SCAN_OK
+ * fills *head; otherwise leaves it untouched. Allocates nothing. */
+enum resp_scan_result resp_reply_scan(const char *buf, size_t len, struct resp_reply_head *head);
+
 /* A parsed reply tree; everything owned by the root. */
 struct resp_value {
     enum resp_type type;
@@ -112,12 +138,13 @@ struct resp_value {
     struct resp_value **elements;
 };
 
-/* Reads one complete reply from buf[0..len). Returns the bytes it used and
- * sets *out (owned by the caller, free with resp_value_free); returns 0 if
- * more bytes are needed; returns -1 on malformed input. Nesting is limited to
- * RESP_REPLY_DEPTH_MAX; deeper input is malformed. */
-#define RESP_REPLY_DEPTH_MAX 64
-long long resp_read_reply(const char *buf, size_t len, struct resp_value **out);
+/* Reads the reply at the start of buf[0..len) into a tree. On RESP_SCAN_OK
+ * sets *out (owned by the caller, free with resp_value_free) and *used (the
+ * bytes it took, as resp_reply_scan's reply_bytes); otherwise sets *out to
+ * NULL and *used to 0. Claimed sizes that cannot be complete yet are not
+ * allocated: they read as incomplete. */
+enum resp_scan_result resp_read_reply(const char *buf, size_t len, struct resp_value **out,
+                                      size_t *used);
 void resp_value_free(struct resp_value *v);
 
 #endif

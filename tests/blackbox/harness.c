@@ -1,9 +1,9 @@
 /* harness.c: black-box test support for tests/blackbox/.
  *
- * Owns the server processes a test starts, the raw RESP connections it opens
- * and the scanner that finds where one reply ends. It knows nothing of the
- * project's own code and links none of it: replies are compared as bytes, so
- * the scanner only has to find boundaries, never to build values. It also
+ * Owns the server processes a test starts and the raw RESP connections it
+ * opens. Of the project's own code it uses only the reply scanner
+ * (net/wire/resp.h), to find where one reply ends: replies are compared as
+ * bytes, so it never builds values. It also
  * owns the test side of the filesystem fault shim (tests/fault/fsfault.c):
  * the environment that preloads it, its control file, and the power cut,
  * whose replay of the shim's log under POSIX's rule for directory entries
@@ -27,6 +27,7 @@
 #define _GNU_SOURCE
 #include "tests/blackbox/harness.h"
 
+#include "net/wire/resp.h"
 #include "tests/fault/powercut.h"
 
 #include <arpa/inet.h>
@@ -54,9 +55,6 @@
 
 /* Servers one test process may have running at once. Tests start one or two. */
 #define HARNESS_SERVERS_MAX 16
-/* Nesting depth of aggregates the reply scanner follows. Redis never nests
- * deeper than a handful of levels; a deeper reply is reported as bad. */
-#define HARNESS_REPLY_DEPTH_MAX 128
 /* Attempts at starting a server, each on a fresh port, before giving up.
  * A retry covers the window between probing a free port and the bind. */
 #define HARNESS_START_ATTEMPTS_MAX 3
@@ -654,83 +652,23 @@ void conn_send(struct conn *c, const char *line)
 
 /* ---- Reply boundaries ---- */
 
-enum reply_scan {
-    REPLY_SCAN_DONE, /* *reply_len holds the length of one whole reply */
-    REPLY_SCAN_MORE, /* the buffer ends inside the reply */
-    REPLY_SCAN_BAD,  /* not RESP2 or RESP3 */
-};
-
-/* Parses the decimal number between p and end (the "\r\n" excluded). */
-static bool number_parse(const char *p, const char *end, int64_t *out)
+/* Finds where the first reply in buf ends, with the project's one reply
+ * scanner. A RESP3 attribute annotates the reply after it, and a test reads
+ * the two as one (DEBUG PROTOCOL attrib), so attributes are joined to what
+ * follows them. Each round takes at least one byte, so the loop ends. */
+static enum resp_scan_result harness_reply_scan(const char *buf, size_t len, size_t *reply_len)
 {
-    bool negative = p < end && *p == '-';
-    p += negative;
-    if (p == end || end - p > 18)
-        return false;
-    int64_t value = 0;
-    for (; p < end; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        value = value * 10 + (*p - '0');
-    }
-    *out = negative ? -value : value;
-    return true;
-}
-
-/* Finds where the first reply in buf ends. Aggregates are followed with an
- * explicit stack of elements still owed at each level. A map or attribute
- * of n pairs owes 2n elements; an attribute also owes the value it
- * annotates, so it and that value scan as one reply. */
-static enum reply_scan reply_scan(const char *buf, size_t len, size_t *reply_len)
-{
-    int64_t owed[HARNESS_REPLY_DEPTH_MAX];
-    int depth = 0;
-    size_t pos = 0;
-    for (;;) {
-        const char *crlf = memmem(buf + pos, len - pos, "\r\n", 2);
-        if (crlf == NULL)
-            return REPLY_SCAN_MORE;
-        char type = buf[pos];
-        if (type == '\0')
-            return REPLY_SCAN_BAD; /* strchr below would match the terminator */
-        size_t body = (size_t)(crlf - buf) + 2;
-        int64_t n = 0;
-        if (strchr("$!=*~>%|", type) != NULL && !number_parse(buf + pos + 1, crlf, &n))
-            return REPLY_SCAN_BAD;
-        if (strchr("+-:_,#(", type) != NULL) {
-            pos = body;
-        } else if (strchr("$!=", type) != NULL) {
-            if (n < -1 || (n == -1 && type != '$'))
-                return REPLY_SCAN_BAD;
-            size_t blob_bytes = n < 0 ? 0 : (size_t)n + 2;
-            if (len - body < blob_bytes)
-                return REPLY_SCAN_MORE;
-            if (n >= 0 && memcmp(buf + body + n, "\r\n", 2) != 0)
-                return REPLY_SCAN_BAD;
-            pos = body + blob_bytes;
-        } else if (strchr("*~>%|", type) != NULL) {
-            if (n < -1)
-                return REPLY_SCAN_BAD;
-            int64_t elements = n < 0 ? 0 : n * (type == '%' || type == '|' ? 2 : 1);
-            elements += type == '|';
-            pos = body;
-            if (elements > 0) {
-                if (depth == HARNESS_REPLY_DEPTH_MAX)
-                    return REPLY_SCAN_BAD;
-                owed[depth++] = elements;
-                continue;
-            }
-        } else {
-            return REPLY_SCAN_BAD;
-        }
-        /* One element is complete; it may complete its parents too. */
-        while (depth > 0 && --owed[depth - 1] == 0)
-            depth--;
-        if (depth == 0) {
-            *reply_len = pos;
-            return REPLY_SCAN_DONE;
-        }
-    }
+    size_t at = 0;
+    struct resp_reply_head head;
+    do {
+        enum resp_scan_result r = resp_reply_scan(buf + at, len - at, &head);
+        if (r != RESP_SCAN_OK)
+            return r;
+        assert(head.reply_bytes > 0);
+        at += head.reply_bytes;
+    } while (head.type == RESP_ATTRIBUTE);
+    *reply_len = at;
+    return RESP_SCAN_OK;
 }
 
 /* Waits up to timeout_ms for bytes and appends them to the buffer. Returns
@@ -779,10 +717,10 @@ static char *conn_read_reply(struct conn *c, int timeout_ms, const char **why)
 {
     for (;;) {
         size_t reply_len = 0;
-        enum reply_scan r = REPLY_SCAN_MORE;
+        enum resp_scan_result r = RESP_SCAN_INCOMPLETE;
         if (c->end > c->start)
-            r = reply_scan(c->buf + c->start, c->end - c->start, &reply_len);
-        if (r == REPLY_SCAN_DONE) {
+            r = harness_reply_scan(c->buf + c->start, c->end - c->start, &reply_len);
+        if (r == RESP_SCAN_OK) {
             char *reply = malloc(reply_len + 1);
             ck_assert_ptr_nonnull(reply);
             memcpy(reply, c->buf + c->start, reply_len);
@@ -790,7 +728,7 @@ static char *conn_read_reply(struct conn *c, int timeout_ms, const char **why)
             c->start += reply_len;
             return reply;
         }
-        if (r == REPLY_SCAN_BAD) {
+        if (r == RESP_SCAN_MALFORMED) {
             c->buf[c->end] = '\0';
             ck_abort_msg("malformed reply: %s", harness_escape(c->buf + c->start));
         }

@@ -303,6 +303,53 @@ START_TEST(test_lmpop)
 }
 END_TEST
 
+/* numkeys for LMPOP and BLMPOP, as Redis 7.0.15 parses it: no integer, or
+ * below 1, says "numkeys should be greater than 0" (so does a number past
+ * LLONG_MAX, which is no integer to it); any numkeys that leaves no room
+ * for the direction is a syntax error, however large; numkeys is parsed
+ * before the direction, COUNT and the timeout. */
+START_TEST(test_lmpop_numkeys)
+{
+    static const char *const greater = "-ERR numkeys should be greater than 0\r\n";
+    static const char *const syntax = "-ERR syntax error\r\n";
+    static const struct {
+        const char *numkeys;
+        bool syntax_error; /* else "numkeys should be greater than 0" */
+    } cases[] = {
+        {"0", false}, {"-1", false}, {"abc", false}, {"1.5", false},
+        {"-9223372036854775808", false}, {"9223372036854775808", false},
+        {"2", true}, {"3", true}, {"2147483647", true}, {"2147483648", true},
+        {"4294967297", true}, {"9223372036854775807", true},
+    };
+    ck_cmd(client, "RPUSH k1 a", ":1\r\n");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *expected = cases[i].syntax_error ? syntax : greater;
+        ck_cmdf(client, expected, "LMPOP %s k1 LEFT", cases[i].numkeys);
+        ck_cmdf(client, expected, "BLMPOP 0.01 %s k1 LEFT", cases[i].numkeys);
+        /* numkeys is checked before the timeout. */
+        ck_cmdf(client, expected, "BLMPOP abc %s k1 LEFT", cases[i].numkeys);
+    }
+    /* numkeys larger than the arguments left, by one or more. */
+    ck_cmd(client, "LMPOP 1 k1 k2 LEFT", syntax);
+    ck_cmd(client, "LMPOP 2 k1 LEFT COUNT 1", syntax);
+    ck_cmd(client, "LMPOP 4 k1 LEFT COUNT 1", syntax);
+    ck_cmd(client, "BLMPOP 0.01 2 k1 LEFT COUNT 1", syntax);
+    /* The timeout comes last. */
+    ck_cmd(client, "BLMPOP abc 1 k1 LEFT",
+           "-ERR timeout is not a float or out of range\r\n");
+    ck_cmd(client, "BLMPOP -1 1 k1 LEFT", "-ERR timeout is negative\r\n");
+    ck_cmd(client, "BLMPOP abc 1 k1 MIN", syntax);
+    ck_cmd(client, "BLMPOP abc 1 k1 LEFT COUNT 0", "-ERR count should be greater than 0\r\n");
+    ck_cmd(client, "LMPOP 1 k1 LEFT COUNT 9223372036854775808",
+           "-ERR count should be greater than 0\r\n");
+    /* None of these popped anything. */
+    ck_cmd(client, "LLEN k1", ":1\r\n");
+    ck_cmd(client, "BLMPOP 0.01 2 k2 k1 RIGHT COUNT 9",
+           "*2\r\n$2\r\nk1\r\n*1\r\n$1\r\na\r\n");
+    ck_cmd(client, "BLMPOP 0.01 2 k2 k1 RIGHT", "*-1\r\n");
+}
+END_TEST
+
 /* COPY makes an independent list. */
 START_TEST(test_copy_is_deep)
 {
@@ -428,6 +475,7 @@ int main(void)
     tcase_add_test(tc, test_lpos_errors);
     tcase_add_test(tc, test_lmove_rpoplpush);
     tcase_add_test(tc, test_lmpop);
+    tcase_add_test(tc, test_lmpop_numkeys);
     tcase_add_test(tc, test_copy_is_deep);
     tcase_add_test(tc, test_wrongtype);
     tcase_add_test(tc, test_resp3_shapes);

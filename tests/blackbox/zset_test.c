@@ -265,6 +265,56 @@ START_TEST(test_zmpop)
 }
 END_TEST
 
+/* numkeys for ZMPOP and BZMPOP, as Redis 7.0.15 parses it: no integer, or
+ * below 1, says "numkeys should be greater than 0" (so does a number past
+ * LLONG_MAX); any numkeys that leaves no room for MIN|MAX is a syntax error,
+ * however large (past INT_MAX too); numkeys is parsed before MIN|MAX, COUNT
+ * and the timeout. */
+START_TEST(test_zmpop_numkeys)
+{
+    static const char *const greater = "-ERR numkeys should be greater than 0\r\n";
+    static const char *const syntax = "-ERR syntax error\r\n";
+    static const struct {
+        const char *numkeys;
+        bool syntax_error; /* else "numkeys should be greater than 0" */
+    } cases[] = {
+        {"0", false}, {"-1", false}, {"abc", false}, {"1.5", false},
+        {"-9223372036854775808", false}, {"9223372036854775808", false},
+        {"2", true}, {"3", true}, {"2147483647", true}, {"2147483648", true},
+        {"4294967297", true}, {"9223372036854775807", true},
+    };
+    char line[128];
+    ck_cmd(client, "zadd k1 1 a", ":1\r\n");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *expected = cases[i].syntax_error ? syntax : greater;
+        snprintf(line, sizeof(line), "zmpop %s k1 min", cases[i].numkeys);
+        ck_cmd(client, line, expected);
+        snprintf(line, sizeof(line), "bzmpop 0.01 %s k1 min", cases[i].numkeys);
+        ck_cmd(client, line, expected);
+        /* numkeys is checked before the timeout. */
+        snprintf(line, sizeof(line), "bzmpop abc %s k1 min", cases[i].numkeys);
+        ck_cmd(client, line, expected);
+    }
+    /* numkeys larger than the arguments left, by one or more. */
+    ck_cmd(client, "zmpop 1 k1 k2 min", syntax);
+    ck_cmd(client, "zmpop 2 k1 min count 1", syntax);
+    ck_cmd(client, "zmpop 4 k1 min count 1", syntax);
+    ck_cmd(client, "bzmpop 0.01 2 k1 min count 1", syntax);
+    /* The timeout comes last. */
+    ck_cmd(client, "bzmpop abc 1 k1 min", "-ERR timeout is not a float or out of range\r\n");
+    ck_cmd(client, "bzmpop -1 1 k1 min", "-ERR timeout is negative\r\n");
+    ck_cmd(client, "bzmpop abc 1 k1 left", syntax);
+    ck_cmd(client, "bzmpop abc 1 k1 min count 0", "-ERR count should be greater than 0\r\n");
+    ck_cmd(client, "zmpop 1 k1 min count 9223372036854775808",
+           "-ERR count should be greater than 0\r\n");
+    /* None of these popped anything. */
+    ck_cmd(client, "zcard k1", ":1\r\n");
+    ck_cmd(client, "bzmpop 0.01 2 k2 k1 max count 9",
+           "*2\r\n$2\r\nk1\r\n*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+    ck_cmd(client, "bzmpop 0.01 2 k2 k1 max", "*-1\r\n");
+}
+END_TEST
+
 START_TEST(test_set_operations)
 {
     ck_cmd(client, "zadd s1 1 a 2 b 3 c", ":3\r\n");
@@ -427,6 +477,7 @@ static void suite_add_zset(Suite *s)
     tcase_add_test(tc, test_zrangestore);
     tcase_add_test(tc, test_zpop);
     tcase_add_test(tc, test_zmpop);
+    tcase_add_test(tc, test_zmpop_numkeys);
     tcase_add_test(tc, test_set_operations);
     tcase_add_test(tc, test_set_operation_errors);
     tcase_add_test(tc, test_zscan_and_zrandmember);

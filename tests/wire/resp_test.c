@@ -919,7 +919,7 @@ START_TEST(test_split_args_cases)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const struct split_case *c = &cases[i];
         size_t len = c->len ? c->len : strlen(c->line);
-        int count = resp_split_args(c->line, len, &scratch, &scratch_cap, &out, &out_cap);
+        int count = args_split(c->line, len, &scratch, &scratch_cap, &out, &out_cap);
         ck_assert_msg(count == c->count, "case %zu: count %d, want %d", i, count, c->count);
         for (int j = 0; j < count; j++) {
             ck_assert_uint_eq(out[j].len, c->args[j].len);
@@ -939,13 +939,13 @@ START_TEST(test_split_args_scratch_reuse)
     size_t scratch_cap = 0, out_cap = 0;
     struct resp_arg *out = NULL;
     static const char line[] = "bind 127.0.0.1 \"::1\"";
-    ck_assert_int_eq(resp_split_args(line, sizeof(line) - 1, &scratch, &scratch_cap, &out, &out_cap),
+    ck_assert_int_eq(args_split(line, sizeof(line) - 1, &scratch, &scratch_cap, &out, &out_cap),
                      3);
     ck_assert_str_eq(out[0].ptr, "bind");
     ck_assert_str_eq(out[1].ptr, "127.0.0.1");
     ck_assert_str_eq(out[2].ptr, "::1");
     char *first = scratch;
-    ck_assert_int_eq(resp_split_args("port 7", 6, &scratch, &scratch_cap, &out, &out_cap), 2);
+    ck_assert_int_eq(args_split("port 7", 6, &scratch, &scratch_cap, &out, &out_cap), 2);
     ck_assert_ptr_eq(scratch, first);
     ck_assert_str_eq(out[0].ptr, "port");
     ck_assert_str_eq(out[1].ptr, "7");
@@ -954,7 +954,7 @@ START_TEST(test_split_args_scratch_reuse)
     struct bytes many = {0};
     for (int i = 0; i < 100; i++)
         bytes_printf(&many, "a%d ", i);
-    ck_assert_int_eq(resp_split_args(many.p, many.len, &scratch, &scratch_cap, &out, &out_cap), 100);
+    ck_assert_int_eq(args_split(many.p, many.len, &scratch, &scratch_cap, &out, &out_cap), 100);
     ck_assert_uint_ge(out_cap, 100);
     ck_assert_str_eq(out[99].ptr, "a99");
     bytes_free(&many);
@@ -1154,11 +1154,13 @@ static const char *reply_read_text(const char *input, size_t len)
 {
     static char text[1024];
     struct resp_value *v = (struct resp_value *)1;
+    size_t used;
     for (size_t prefix = 0; prefix < len; prefix++) {
-        REQUIRE(resp_read_reply(input, prefix, &v) == 0);
+        REQUIRE(resp_read_reply(input, prefix, &v, &used) == RESP_SCAN_INCOMPLETE);
         REQUIRE(v == NULL);
     }
-    ck_assert_int_eq(resp_read_reply(input, len, &v), (long long)len);
+    ck_assert_int_eq(resp_read_reply(input, len, &v, &used), RESP_SCAN_OK);
+    ck_assert_uint_eq(used, len);
     ck_assert_ptr_nonnull(v);
     struct bytes shown = {0};
     reply_show(v, &shown);
@@ -1205,7 +1207,9 @@ START_TEST(test_reply_binary_bulk)
 {
     static const char input[] = "$5\r\nhe\0lo\r\n";
     struct resp_value *v;
-    ck_assert_int_eq(resp_read_reply(input, sizeof(input) - 1, &v), 11);
+    size_t used;
+    ck_assert_int_eq(resp_read_reply(input, sizeof(input) - 1, &v, &used), RESP_SCAN_OK);
+    ck_assert_uint_eq(used, 11);
     ck_assert_int_eq(v->type, RESP_BULK);
     ck_assert_uint_eq(v->len, 5);
     ck_assert_mem_eq(v->str, "he\0lo", 5);
@@ -1229,8 +1233,10 @@ START_TEST(test_reply_aggregates)
                      "(5 (5 (3 1) (5)) (7 (1 1:k) (8 (6))) (6))");
 
     struct resp_value *v;
+    size_t used;
     static const char map[] = "%1\r\n+k\r\n+v\r\n";
-    ck_assert_int_eq(resp_read_reply(map, sizeof(map) - 1, &v), sizeof(map) - 1);
+    ck_assert_int_eq(resp_read_reply(map, sizeof(map) - 1, &v, &used), RESP_SCAN_OK);
+    ck_assert_uint_eq(used, sizeof(map) - 1);
     ck_assert_int_eq(v->type, RESP_MAP);
     ck_assert_uint_eq(v->count, 2); /* a map of n pairs has 2n elements */
     resp_value_free(v);
@@ -1248,7 +1254,9 @@ START_TEST(test_reply_back_to_back)
     size_t at = 0;
     for (size_t i = 0; i < 5; i++) {
         struct resp_value *v;
-        ck_assert_int_eq(resp_read_reply(input + at, len - at, &v), sizes[i]);
+        size_t used;
+        ck_assert_int_eq(resp_read_reply(input + at, len - at, &v, &used), RESP_SCAN_OK);
+        ck_assert_uint_eq(used, sizes[i]);
         ck_assert_int_eq(v->type, types[i]);
         resp_value_free(v);
         at += (size_t)sizes[i];
@@ -1268,12 +1276,16 @@ START_TEST(test_reply_malformed)
     };
     for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
         struct resp_value *v = (struct resp_value *)1;
-        ck_assert_msg(resp_read_reply(inputs[i], strlen(inputs[i]), &v) == -1, "case %zu", i);
+        size_t used;
+        ck_assert_msg(resp_read_reply(inputs[i], strlen(inputs[i]), &v, &used) ==
+                          RESP_SCAN_MALFORMED,
+                      "case %zu", i);
         ck_assert_ptr_null(v);
     }
     struct resp_value *v;
-    ck_assert_int_eq(resp_read_reply("\0\r\n", 3, &v), -1);
-    ck_assert_int_eq(resp_read_reply("*1\r\n\0\r\n", 7, &v), -1);
+    size_t used;
+    ck_assert_int_eq(resp_read_reply("\0\r\n", 3, &v, &used), RESP_SCAN_MALFORMED);
+    ck_assert_int_eq(resp_read_reply("*1\r\n\0\r\n", 7, &v, &used), RESP_SCAN_MALFORMED);
 }
 END_TEST
 
@@ -1285,7 +1297,10 @@ START_TEST(test_reply_incomplete)
     };
     for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
         struct resp_value *v = (struct resp_value *)1;
-        ck_assert_msg(resp_read_reply(inputs[i], strlen(inputs[i]), &v) == 0, "case %zu", i);
+        size_t used;
+        ck_assert_msg(resp_read_reply(inputs[i], strlen(inputs[i]), &v, &used) ==
+                          RESP_SCAN_INCOMPLETE,
+                      "case %zu", i);
         ck_assert_ptr_null(v);
     }
 }
@@ -1301,7 +1316,10 @@ START_TEST(test_reply_huge_claims)
     };
     for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
         struct resp_value *v = (struct resp_value *)1;
-        ck_assert_msg(resp_read_reply(inputs[i], strlen(inputs[i]), &v) == 0, "case %zu", i);
+        size_t used;
+        ck_assert_msg(resp_read_reply(inputs[i], strlen(inputs[i]), &v, &used) ==
+                          RESP_SCAN_INCOMPLETE,
+                      "case %zu", i);
         ck_assert_ptr_null(v);
     }
 }
@@ -1327,9 +1345,11 @@ START_TEST(test_reply_depth_limit)
 {
     struct bytes input = {0};
     struct resp_value *v;
+    size_t used;
 
     nested_reply(&input, RESP_REPLY_DEPTH_MAX, true);
-    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v), (long long)input.len);
+    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v, &used), RESP_SCAN_OK);
+    ck_assert_uint_eq(used, input.len);
     const struct resp_value *walk = v;
     for (int i = 0; i < RESP_REPLY_DEPTH_MAX; i++)
         walk = walk->elements[walk->count - 1];
@@ -1339,27 +1359,28 @@ START_TEST(test_reply_depth_limit)
 
     input.len = 0;
     nested_reply(&input, RESP_REPLY_DEPTH_MAX, false);
-    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v), 0);
+    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v, &used), RESP_SCAN_INCOMPLETE);
 
     input.len = 0;
     nested_reply(&input, RESP_REPLY_DEPTH_MAX + 1, true);
-    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v), -1);
+    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v, &used), RESP_SCAN_MALFORMED);
     ck_assert_ptr_null(v);
 
     /* Too deep is known before the rest arrives. */
     input.len = 0;
     nested_reply(&input, RESP_REPLY_DEPTH_MAX + 1, false);
-    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v), -1);
+    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v, &used), RESP_SCAN_MALFORMED);
 
     input.len = 0;
     nested_reply(&input, 10000, true);
-    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v), -1);
+    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v, &used), RESP_SCAN_MALFORMED);
 
     /* Empty aggregates do not open a level. */
     input.len = 0;
     nested_reply(&input, RESP_REPLY_DEPTH_MAX - 1, false);
     bytes_printf(&input, "*0\r\n");
-    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v), (long long)input.len);
+    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v, &used), RESP_SCAN_OK);
+    ck_assert_uint_eq(used, input.len);
     resp_value_free(v);
     bytes_free(&input);
 }
@@ -1378,16 +1399,97 @@ START_TEST(test_reply_wide_tree)
     }
     bytes_printf(&want, ")");
     struct resp_value *v;
-    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v), (long long)input.len);
+    size_t used;
+    ck_assert_int_eq(resp_read_reply(input.p, input.len, &v, &used), RESP_SCAN_OK);
+    ck_assert_uint_eq(used, input.len);
     struct bytes shown = {0};
     reply_show(v, &shown);
     bytes_assert_eq(&shown, &want, "wide tree");
     resp_value_free(v);
     for (size_t prefix = 0; prefix < input.len; prefix++)
-        REQUIRE(resp_read_reply(input.p, prefix, &v) == 0);
+        REQUIRE(resp_read_reply(input.p, prefix, &v, &used) == RESP_SCAN_INCOMPLETE);
     bytes_free(&shown);
     bytes_free(&input);
     bytes_free(&want);
+}
+END_TEST
+
+/* resp_reply_scan is the same scanner without the tree: on every input, and
+ * every prefix of it, it gives the reader's outcome and length. */
+static void reply_scan_agrees(const char *input, size_t len)
+{
+    for (size_t prefix = 0; prefix <= len; prefix++) {
+        struct resp_value *v;
+        size_t used;
+        struct resp_reply_head head = {.reply_bytes = 12345};
+        enum resp_scan_result read = resp_read_reply(input, prefix, &v, &used);
+        enum resp_scan_result scan = resp_reply_scan(input, prefix, &head);
+        REQUIRE(scan == read);
+        if (read != RESP_SCAN_OK) {
+            REQUIRE(head.reply_bytes == 12345); /* untouched */
+            continue;
+        }
+        REQUIRE(head.reply_bytes == used);
+        REQUIRE(head.type == v->type);
+        REQUIRE((head.str == NULL) == (v->str == NULL));
+        REQUIRE(head.len == v->len);
+        resp_value_free(v);
+    }
+}
+
+START_TEST(test_reply_scan_agrees_with_reader)
+{
+    static const char *const inputs[] = {
+        "+OK\r\n", "-ERR x\r\n", ":-42\r\n", "$3\r\nfoo\r\n", "$-1\r\n", "*-1\r\n", "_\r\n",
+        ",3.14\r\n", "#t\r\n", "=15\r\ntxt:Some string\r\n", "(-1\r\n", "!3\r\nERR\r\n",
+        "*2\r\n$3\r\nfoo\r\n:1\r\n", "%1\r\n+k\r\n+v\r\n", "|1\r\n+a\r\n+b\r\n#t\r\n",
+        "*3\r\n*2\r\n:1\r\n*0\r\n%1\r\n+k\r\n~1\r\n_\r\n$-1\r\n", "?\r\n", ":+1\r\n",
+        "$3\r\nfooXY", "*2\r\n:1\r\n:x\r\n", "*2147483647\r\n", "%9223372036854775807\r\n",
+    };
+    for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
+        reply_scan_agrees(inputs[i], strlen(inputs[i]));
+    struct bytes input = {0};
+    nested_reply(&input, RESP_REPLY_DEPTH_MAX, true);
+    reply_scan_agrees(input.p, input.len);
+    input.len = 0;
+    nested_reply(&input, RESP_REPLY_DEPTH_MAX + 1, true);
+    reply_scan_agrees(input.p, input.len);
+    bytes_free(&input);
+}
+END_TEST
+
+/* The head describes the outermost item and borrows from the buffer. */
+START_TEST(test_reply_scan_head)
+{
+    static const char bulk[] = "$5\r\nhe\0lo\r\n+next\r\n";
+    struct resp_reply_head head;
+    ck_assert_int_eq(resp_reply_scan(bulk, sizeof(bulk) - 1, &head), RESP_SCAN_OK);
+    ck_assert_int_eq(head.type, RESP_BULK);
+    ck_assert_ptr_eq(head.str, bulk + 4);
+    ck_assert_uint_eq(head.len, 5);
+    ck_assert_uint_eq(head.reply_bytes, 11);
+
+    ck_assert_int_eq(resp_reply_scan(":-7\r\n", 5, &head), RESP_SCAN_OK);
+    ck_assert_int_eq(head.type, RESP_INTEGER);
+    ck_assert_int_eq(head.integer, -7);
+    ck_assert_ptr_null(head.str);
+
+    static const char array[] = "*2\r\n+a\r\n*1\r\n:1\r\n";
+    ck_assert_int_eq(resp_reply_scan(array, sizeof(array) - 1, &head), RESP_SCAN_OK);
+    ck_assert_int_eq(head.type, RESP_ARRAY);
+    ck_assert_int_eq(head.integer, 2);
+    ck_assert_uint_eq(head.reply_bytes, sizeof(array) - 1);
+
+    ck_assert_int_eq(resp_reply_scan("%2\r\n", 4, &head), RESP_SCAN_INCOMPLETE);
+    ck_assert_int_eq(resp_reply_scan("%1\r\n+k\r\n:1\r\n", 12, &head), RESP_SCAN_OK);
+    ck_assert_int_eq(head.type, RESP_MAP);
+    ck_assert_int_eq(head.integer, 1); /* pairs, as sent */
+
+    /* An attribute is a reply of its own; the value it annotates follows. */
+    static const char attribute[] = "|1\r\n+k\r\n:1\r\n+OK\r\n";
+    ck_assert_int_eq(resp_reply_scan(attribute, sizeof(attribute) - 1, &head), RESP_SCAN_OK);
+    ck_assert_int_eq(head.type, RESP_ATTRIBUTE);
+    ck_assert_uint_eq(head.reply_bytes, 12);
 }
 END_TEST
 
@@ -1457,6 +1559,8 @@ static Suite *resp_suite(void)
     tcase_add_test(reply, test_reply_huge_claims);
     tcase_add_test(reply, test_reply_depth_limit);
     tcase_add_test(reply, test_reply_wide_tree);
+    tcase_add_test(reply, test_reply_scan_agrees_with_reader);
+    tcase_add_test(reply, test_reply_scan_head);
     tcase_add_test(reply, test_reply_free_null);
     suite_add_tcase(s, reply);
     return s;

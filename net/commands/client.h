@@ -1,0 +1,134 @@
+/* client.h: a client session: one connection (net/wire/conn.h) and what
+ * the commands keep for it: the selected database, protocol version,
+ * authentication, MULTI's queue, watched keys, a blocking wait.
+ *
+ * A session starts at client_accept (the loop's accept handler); its
+ * commands run through dispatch.c, its replies are written with reply.h. */
+#ifndef RINGKV_NET_COMMANDS_CLIENT_H
+#define RINGKV_NET_COMMANDS_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/core/args.h"
+#include "net/wire/conn.h"
+
+#define CLIENT_NAME_BYTES_MAX 1024
+
+struct buf;
+struct command;
+struct commands;
+struct db;
+
+enum client_flag {
+    CLIENT_MONITOR = 1 << 0,
+    CLIENT_MULTI = 1 << 1,          /* inside MULTI: commands are queued */
+    CLIENT_DIRTY_EXEC = 1 << 2,     /* a command failed to queue: EXEC aborts */
+    CLIENT_NO_EVICT = 1 << 3,
+    CLIENT_FAKE = 1 << 4,           /* not a connection: AOF loading, tests */
+    CLIENT_DIRTY_CAS = 1 << 5,      /* a watched key changed: EXEC replies null */
+    /* Set while EXEC runs the queue: a blocking command (BLPOP...) must not
+     * block but answer as if its timeout had passed, as in Redis. */
+    CLIENT_DENY_BLOCKING = 1 << 6,
+    CLIENT_BLOCKED = 1 << 7,        /* waiting in a blocking command (blocking.c) */
+};
+
+/* What a blocked client waits for: the key type that can serve it. */
+enum blocked_kind {
+    BLOCKED_NONE = 0,
+    BLOCKED_LIST,  /* BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP */
+    BLOCKED_ZSET,  /* BZPOPMIN, BZPOPMAX, BZMPOP */
+};
+
+struct blocking_key; /* blocking.c */
+
+/* A blocked client's state (blocking.c owns its logic). The command is kept whole, as
+ * an owned copy of its arguments (keys, destination, ends, count): a
+ * wake-up runs the command's handler again on that copy, restricted to the
+ * key that became ready, so the blocking forms share their reply and pop
+ * code with the immediate path. */
+struct blocked_state {
+    enum blocked_kind kind;
+    int db_id;
+    int64_t timeout_ms;            /* absolute, 0 blocks forever */
+    struct command *cmd;           /* borrowed: the static tables */
+    int argc;
+    struct resp_arg *argv;         /* owned: one block holding the array, then the bytes */
+    struct blocking_key **keys;    /* owned array of borrowed map nodes, one per distinct key */
+    int key_count;
+    /* Set while a wake-up re-runs the command: the ready key, and whether
+     * the handler found nothing for it and asked to stay blocked. */
+    const char *serving_key;
+    size_t serving_key_len;
+    bool serving;
+    bool reblock;
+};
+
+struct transaction_command; /* cmd_transaction.c */
+struct watch_key;           /* cmd_transaction.c */
+
+struct client {
+    struct conn conn;           /* its bytes; c->conn.id is CLIENT ID */
+    struct commands *commands;  /* borrowed */
+    struct db *db;              /* borrowed, the selected database */
+    int resp;                   /* 2 or 3 */
+    bool authenticated;
+    unsigned flags;             /* enum client_flag */
+    char *name;                 /* owned, NULL when unnamed */
+
+    int argc;                   /* the command being run */
+    struct resp_arg *argv;      /* borrowed from the request, valid during the command */
+    const struct command *cmd;      /* the command being run */
+    const struct command *last_cmd; /* for CLIENT LIST cmd= */
+
+    /* transaction (cmd_transaction.c) */
+    struct transaction_command *queued; /* owned array, MULTI's queue in arrival order */
+    int queued_count;
+    int queued_cap;
+    struct watch_key **watched;         /* owned array of borrowed watch map nodes */
+    int watched_count;
+    int watched_cap;
+
+    /* blocking commands (blocking.c) */
+    struct blocked_state blocked;
+};
+
+/* The client a connection belongs to. */
+static inline struct client *client_of(struct conn *conn)
+{
+    return (struct client *)((char *)conn - offsetof(struct client, conn));
+}
+
+/* A new session on fd (-1: a fake client, for AOF loading and tests).
+ * Returns owned; it is freed when its connection closes. */
+struct client *client_create(struct commands *cs, int fd);
+/* Closes now if nothing is in flight, else once the ops complete; the
+ * session ends in dispatch_closed. */
+void client_close(struct client *c);
+/* Frees c's session and connection (from dispatch_closed, once c is out of
+ * every WATCH list and blocking FIFO). */
+void client_free(struct client *c);
+/* Closes after the pending output is sent. */
+void client_close_after_reply(struct client *c);
+/* Formats the CLIENT LIST / CLIENT INFO line for c into b (no newline). */
+void client_info_line(struct client *c, struct buf *b);
+void client_set_name(struct client *c, const char *name, size_t len);
+/* Resets to a fresh connection's state (RESET): name, database, protocol,
+ * authentication, MONITOR. The transaction is the caller's to reset. */
+void client_reset(struct client *c);
+/* Feeds a command to every MONITOR client (before it runs). */
+void client_feed_monitors(struct client *c);
+/* Iteration over every client in creation order (fake ones too): the
+ * first, and the one after c; NULL at the end. Borrowed. */
+struct client *client_first(struct commands *cs);
+struct client *client_next(struct client *c);
+/* The open client with this id, or NULL. Borrowed. */
+struct client *client_by_id(struct commands *cs, uint64_t id);
+/* c left the blocked state: its pipelined commands run before the loop
+ * next sleeps, in order. */
+void client_unblocked(struct client *c);
+/* The loop's accept handler: a new session on fd. */
+void client_accept(void *commands, int fd);
+
+#endif

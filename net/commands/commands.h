@@ -1,0 +1,76 @@
+/* commands.h: the command layer's state, shared by its modules.
+ *
+ * The server (net/server/) embeds one `struct commands`, points it at the
+ * keyspace, persistence and the loop, and dispatch_init (dispatch.c) sets up
+ * each module's part. Every client borrows it (c->commands). This header
+ * holds data only: each module's functions are in the module's header. */
+#ifndef RINGKV_NET_COMMANDS_COMMANDS_H
+#define RINGKV_NET_COMMANDS_COMMANDS_H
+
+#include <stdbool.h>
+
+#include "engine/dict.h"
+#include "net/commands/keymap.h"
+
+struct client;
+struct command;
+struct config;
+struct keyspace;
+struct log;
+struct loop;
+struct persist;
+struct propagate_state;
+struct blocking_ready;
+
+/* INFO errorstats: one counter per error code ("ERR", "WRONGTYPE"). Redis
+ * also stops tracking new codes past 128. */
+#define COMMANDS_ERROR_CODES_MAX 128
+struct error_stat {
+    char code[32];
+    long long count;
+};
+
+struct commands_stats {
+    long long total_commands_processed;
+    long long total_error_replies;
+    long long unexpected_error_replies;
+    long long instantaneous_ops; /* computed by the tick */
+    long long ops_sample_count;
+    long long ops_sample_time_ms;
+    struct error_stat errorstats[COMMANDS_ERROR_CODES_MAX];
+    int errorstat_count;
+};
+
+struct commands {
+    const struct config *config; /* borrowed */
+    const struct log *log;       /* borrowed */
+    struct keyspace *keyspace;   /* borrowed */
+    struct persist *persist;     /* borrowed */
+    struct loop *loop;           /* borrowed: connections, the cached time */
+
+    /* command.c: name -> struct command_node, owned */
+    struct dict table;
+    /* dispatch.c's dispatch_call, for EXEC (cmd_transaction.c sits below
+     * dispatch and runs its queue through this) */
+    void (*call)(struct client *c, struct command *cmd);
+    /* client.c */
+    int monitors;
+    /* cmd_transaction.c, WATCH: (db id, key) -> the clients watching it
+     * (struct watch_key nodes, owned there) */
+    struct keymap watched_keys;
+    bool watch_settle_pending;           /* a whole-db change awaits transaction_settle */
+    /* blocking.c: (db id, key) -> FIFO of the clients blocked on it
+     * (struct blocking_key nodes, owned there), and the keys changed since
+     * they were last served, in the order they changed */
+    struct keymap blocking_keys;
+    struct blocking_ready *ready_keys;   /* owned array */
+    int ready_count;
+    int ready_cap;
+    int blocked_clients;
+    /* propagate.c: the current unit of work, owned */
+    struct propagate_state *prop;
+    /* dispatch.c and reply.c */
+    struct commands_stats stats;
+};
+
+#endif

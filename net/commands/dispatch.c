@@ -1,0 +1,348 @@
+/* dispatch.c: running commands: the top of the command layer.
+ *
+ * Owns the path of every command from a connection's query buffer to its
+ * handler: parsing each whole request (dispatch_input, the loop's input
+ * handler), the checks every command passes before its handler runs, in
+ * Redis 7.0's order (unknown command, arity (subcommands included),
+ * authentication, loading, commands refused inside MULTI, MISCONF), the
+ * choice between running a command and queueing it for EXEC, the accounting
+ * of each call, and what follows it (propagation, WATCH, blocked clients).
+ * Also the session's end (dispatch_closed), the layer's set-up, and the
+ * replayer that loads an AOF through fake clients. Each command's semantics
+ * are its cmd_*.c file's.
+ *
+ * Invariant: c->cmd is set while a handler runs (reply_error reads it to
+ * count failed calls) and restored afterwards: NULL between commands, EXEC
+ * while the commands it runs return. */
+#include "net/commands/dispatch.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/alloc.h"
+#include "net/commands/blocking.h"
+#include "net/commands/client.h"
+#include "net/commands/command.h"
+#include "net/commands/commands.h"
+#include "net/commands/propagate.h"
+#include "net/commands/reply.h"
+#include "net/commands/transaction.h"
+#include "net/core/config.h"
+#include "net/core/log.h"
+#include "net/persist/aof.h"
+#include "net/persist/persist.h"
+#include "net/persist/rdb_save.h"
+#include "net/wire/buf.h"
+#include "net/wire/conn.h"
+#include "net/wire/loop.h"
+
+/* Replies a failed check. The command is counted as rejected (not
+ * failed: c->cmd stays NULL, so reply_error counts no failure), and a
+ * transaction being queued is flagged so its EXEC aborts. When EXEC itself
+ * fails a check, the transaction ends here with "-EXECABORT ... because
+ * of: <error>", in or out of MULTI, as in Redis. */
+static void dispatch_reject(struct client *c, struct command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void dispatch_reject(struct client *c, struct command *cmd, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (cmd)
+        cmd->stats.rejected_calls++;
+    transaction_flag_error(c);
+    if (cmd && !cmd->parent && strcmp(cmd->name, "exec") == 0)
+        transaction_abort(c, msg);
+    else
+        reply_error(c, msg);
+}
+
+/* "-ERR unknown command 'x', with args beginning with: 'a' 'b' " with the
+ * same truncation Redis applies (128 bytes of name, 128 of args in all). */
+static void dispatch_reject_unknown(struct client *c)
+{
+    struct buf args = {0};
+    /* The budget counts the quoted list as formatted, quotes included. */
+    for (int i = 1; i < c->argc && args.len < 128; i++) {
+        size_t room = 128 - args.len;
+        size_t take = c->argv[i].len < room ? c->argv[i].len : room;
+        buf_append(&args, "'", 1);
+        buf_append(&args, c->argv[i].ptr, take);
+        buf_append(&args, "' ", 2);
+    }
+    buf_append(&args, "", 1);
+    int name_len = c->argv[0].len > 128 ? 128 : (int)c->argv[0].len;
+    dispatch_reject(c, NULL, "unknown command '%.*s', with args beginning with: %s", name_len,
+                   c->argv[0].ptr, args.data);
+    buf_free(&args);
+}
+
+static bool dispatch_arity_ok(const struct command *cmd, int argc)
+{
+    return cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
+}
+
+/* Resolves a container command to its subcommand, replying on error. */
+static struct command *dispatch_resolve(struct client *c, struct command *cmd)
+{
+    if (!cmd->subcommands)
+        return cmd;
+    if (c->argc == 1) {
+        if (cmd->proc)
+            return cmd; /* a container that also runs bare (COMMAND) */
+        dispatch_reject(c, cmd, "wrong number of arguments for '%s' command", cmd->fullname);
+        return NULL;
+    }
+    struct command *sub = command_lookup_sub(cmd, c->argv[1].ptr, c->argv[1].len);
+    if (!sub) {
+        int len = c->argv[1].len > 128 ? 128 : (int)c->argv[1].len;
+        char upper[32];
+        size_t n = 0;
+        for (; cmd->name[n] && n + 1 < sizeof(upper); n++)
+            upper[n] = (char)toupper((unsigned char)cmd->name[n]);
+        upper[n] = '\0';
+        dispatch_reject(c, NULL, "unknown subcommand '%.*s'. Try %s HELP.", len, c->argv[1].ptr,
+                       upper);
+        return NULL;
+    }
+    return sub;
+}
+
+struct command *dispatch_check(struct client *c)
+{
+    struct command *cmd = command_lookup(c->commands, c->argv[0].ptr, c->argv[0].len);
+    if (!cmd) {
+        dispatch_reject_unknown(c);
+        return NULL;
+    }
+    cmd = dispatch_resolve(c, cmd);
+    if (!cmd)
+        return NULL;
+    if (!dispatch_arity_ok(cmd, c->argc)) {
+        dispatch_reject(c, cmd, "wrong number of arguments for '%s' command", cmd->fullname);
+        return NULL;
+    }
+    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+        dispatch_reject(c, cmd, "NOAUTH Authentication required.");
+        return NULL;
+    }
+    if (c->commands->persist->loading.active && !(cmd->flags & CMD_LOADING) && !(c->flags & CLIENT_FAKE)) {
+        dispatch_reject(c, cmd, "LOADING Redis is loading the dataset in memory");
+        return NULL;
+    }
+    if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
+        dispatch_reject(c, cmd, "Command not allowed inside a transaction");
+        return NULL;
+    }
+    /* stop-writes-on-bgsave-error: writes (and PING, as in Redis) wait
+     * until a save succeeds again. */
+    if (rdb_save_writes_denied(c->commands->persist) &&
+        ((cmd->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0))) {
+        dispatch_reject(c, cmd, "%s", RDB_SAVE_MISCONF_ERROR);
+        return NULL;
+    }
+    char misconf[256];
+    if (((cmd->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0)) &&
+        aof_writes_denied(c->commands->persist, misconf, sizeof(misconf))) {
+        dispatch_reject(c, cmd, "%s", misconf);
+        return NULL;
+    }
+    /* CLIENT LIST shows the command being run or queued as cmd=; the
+     * commands an EXEC runs leave it at "exec", as in Redis. */
+    c->last_cmd = cmd;
+    return cmd;
+}
+
+void dispatch_call(struct client *c, struct command *cmd)
+{
+    struct commands *cs = c->commands;
+    const struct command *outer = c->cmd;
+    long long start = log_clock_us();
+    if (!outer)
+        cs->keyspace->now_ms = start / 1000;
+    c->cmd = cmd;
+    struct propagate_frame frame;
+    propagate_begin(cs, &frame);
+    cmd->proc(c);
+    propagate_end(c, cmd, &frame);
+    /* Whole-db changes are judged once the command has made them. */
+    if (cs->watch_settle_pending)
+        transaction_settle(cs);
+    /* Monitors see the command after it ran, with the database it left
+     * selected, as in Redis. */
+    if (cs->monitors && !(cmd->flags & CMD_SKIP_MONITOR) &&
+        !(cmd->parent && (cmd->parent->flags & CMD_SKIP_MONITOR)))
+        client_feed_monitors(c);
+    c->cmd = outer;
+    cmd->stats.usec += log_clock_us() - start;
+    /* A command that blocked is counted when it unblocks (blocking.c). */
+    if (!(c->flags & CLIENT_BLOCKED)) {
+        cmd->stats.calls++;
+        cs->stats.total_commands_processed++;
+    }
+    /* Clients blocked on keys this command changed are served now, once
+     * the command (a whole EXEC included) is over. */
+    if (!outer && cs->ready_count > 0)
+        blocking_serve_ready(cs);
+}
+
+/* Inside MULTI these run at once instead of being queued: they are the
+ * commands that manage the transaction or the connection itself. */
+static bool dispatch_runs_in_multi(const struct command *cmd)
+{
+    static const char *const names[] = {"exec", "discard", "multi", "watch", "quit", "reset"};
+    if (cmd->parent)
+        return false;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(cmd->name, names[i]) == 0)
+            return true;
+    return false;
+}
+
+void dispatch_process(struct client *c)
+{
+    assert(c->cmd == NULL);
+    struct command *cmd = dispatch_check(c);
+    if (!cmd)
+        return;
+    if ((c->flags & CLIENT_MULTI) && !dispatch_runs_in_multi(cmd)) {
+        transaction_queue(c, cmd);
+        return;
+    }
+    dispatch_call(c, cmd);
+    assert(c->cmd == NULL);
+}
+
+/* ---- connections: the loop's input and closed handlers ---- */
+
+static void dispatch_protocol_error(struct client *c, const char *error)
+{
+    reply_error(c, error);
+    log_write(c->commands->log, LOGLEVEL_VERBOSE, "Protocol error (%s) from client: id=%llu addr=%s",
+              error, (unsigned long long)c->conn.id, c->conn.addr);
+    client_close_after_reply(c);
+}
+
+void dispatch_input(struct conn *conn)
+{
+    struct client *c = client_of(conn);
+    struct commands *cs = c->commands;
+    struct resp_request *r = &conn->request;
+    /* A blocked client runs nothing more until it unblocks: its pipelined
+     * commands wait here and resume through client_unblocked. */
+    while (!(conn->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSING)) &&
+           !(c->flags & CLIENT_BLOCKED) && conn->query_pos < conn->query_len) {
+        if (cs->loop->stopping)
+            break;
+        if (aof_congested(cs->persist)) {
+            conn_pause(conn); /* resumes when the AOF drains */
+            break;
+        }
+        r->authenticated = c->authenticated;
+        enum resp_parse_result res =
+            resp_parse(r, conn->query + conn->query_pos, conn->query_len - conn->query_pos);
+        if (res == RESP_PARSE_MORE)
+            break;
+        if (res == RESP_PARSE_BAD) {
+            dispatch_protocol_error(c, r->error);
+            resp_request_reset(r);
+            break;
+        }
+        size_t consumed = r->consumed;
+        if (r->argc > 0) {
+            c->argc = r->argc;
+            c->argv = r->argv;
+            dispatch_process(c);
+            c->argc = 0;
+            c->argv = NULL;
+        }
+        resp_request_reset(r);
+        conn->query_pos += consumed;
+    }
+    conn_query_consumed(conn);
+}
+
+void dispatch_closed(struct conn *conn)
+{
+    struct client *c = client_of(conn);
+    /* Out of every watch list and blocking FIFO first: neither map may
+     * hold a freed client. */
+    transaction_client_reset(c);
+    blocking_unblock(c, BLOCKING_REPLY_NONE);
+    client_free(c);
+}
+
+/* ---- the layer's set-up ---- */
+
+void dispatch_init(struct commands *cs)
+{
+    command_table_init(cs);
+    struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
+                                command_commands, transaction_commands, list_commands,
+                                hash_commands, set_commands, zset_commands};
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+        command_table_add(cs, tables[t]);
+    cs->call = dispatch_call;
+    transaction_init(cs);
+    blocking_init(cs);
+    propagate_init(cs);
+}
+
+void dispatch_free(struct commands *cs)
+{
+    propagate_free(cs);
+    transaction_free(cs);
+    blocking_free(cs);
+    command_table_free(cs);
+}
+
+/* ---- the AOF replayer: one fake client runs every command read ---- */
+
+static void *dispatch_replay_open(void *ctx)
+{
+    struct client *fake = client_create(ctx, -1);
+    fake->flags |= CLIENT_FAKE;
+    fake->authenticated = true;
+    return fake;
+}
+
+static bool dispatch_replay_run(void *session, int argc, struct resp_arg *argv)
+{
+    struct client *fake = session;
+    if (!command_lookup(fake->commands, argv[0].ptr, argv[0].len))
+        return false;
+    fake->argc = argc;
+    fake->argv = argv;
+    dispatch_process(fake);
+    fake->conn.out.len = 0; /* nobody reads a fake client's replies */
+    fake->conn.out_released = 0;
+    fake->argc = 0;
+    fake->argv = NULL;
+    return true;
+}
+
+static void dispatch_replay_reset(void *session)
+{
+    transaction_client_reset(session);
+}
+
+static void dispatch_replay_close(void *session)
+{
+    client_close(session);
+}
+
+struct persist_replayer dispatch_replayer(struct commands *cs)
+{
+    return (struct persist_replayer){
+        .ctx = cs,
+        .open = dispatch_replay_open,
+        .run = dispatch_replay_run,
+        .reset = dispatch_replay_reset,
+        .close = dispatch_replay_close,
+    };
+}

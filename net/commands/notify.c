@@ -1,0 +1,18 @@
+/* notify.c: key changes, told to the save counter, WATCH and the blocked
+ * clients (see notify.h). */
+#include "net/commands/notify.h"
+
+#include "net/commands/blocking.h"
+#include "net/commands/commands.h"
+#include "net/commands/transaction.h"
+#include "net/persist/persist.h"
+
+void notify_key_modified(struct commands *cs, struct db *db, const char *key, size_t key_len)
+{
+    cs->persist->dirty++;
+    if (key)
+        transaction_key_touched(cs, db, key, key_len);
+    else
+        transaction_db_changing(cs, db);
+    blocking_key_touched(cs, db, key, key_len);
+}

@@ -1,0 +1,495 @@
+/* conn.c: one connection's bytes: query buffer, output, holds, closing.
+ *
+ * Owns struct conn's buffers and the loop's connection lists. Leaves the
+ * ring to loop.c and the meaning of the bytes to the handler. See conn.h
+ * for the invariants. */
+#include "net/wire/conn.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine/alloc.h"
+#include "net/wire/loop.h"
+
+static void conn_format_addr(const struct sockaddr_storage *sa, char *out, size_t out_len)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+        snprintf(out, out_len, "%s:%d", ip, ntohs(in->sin_port));
+    } else if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+        snprintf(out, out_len, "%s:%d", ip, ntohs(in6->sin6_port));
+    } else {
+        snprintf(out, out_len, "?:0");
+    }
+}
+
+static void conn_fill_addresses(struct conn *c)
+{
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof(sa);
+    memset(&sa, 0, sizeof(sa));
+    if (getpeername(c->fd, (struct sockaddr *)&sa, &len) == 0)
+        conn_format_addr(&sa, c->addr, sizeof(c->addr));
+    len = sizeof(sa);
+    memset(&sa, 0, sizeof(sa));
+    if (getsockname(c->fd, (struct sockaddr *)&sa, &len) == 0)
+        conn_format_addr(&sa, c->laddr, sizeof(c->laddr));
+}
+
+static void conn_tune_socket(const struct config *cfg, int fd)
+{
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (cfg->tcp_keepalive > 0) {
+        int interval = cfg->tcp_keepalive;
+        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &interval, sizeof(interval));
+        int intvl = interval / 3 > 0 ? interval / 3 : 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+        int count = 3;
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
+    }
+}
+
+/* ---- the receive and send ops ---- */
+
+static void conn_arm_recv(struct conn *c);
+static void conn_arm_send(struct conn *c);
+
+static void conn_recv_done(struct loop_op *op, struct io_uring_cqe *cqe)
+{
+    struct conn *c = (struct conn *)((char *)op - offsetof(struct conn, recv_op));
+    struct loop *l = c->loop;
+    bool more = cqe->flags & IORING_CQE_F_MORE;
+    if (!more)
+        c->recv_armed = false;
+    if (cqe->flags & IORING_CQE_F_BUFFER) {
+        unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+        if (cqe->res > 0 && !(c->flags & CONN_CLOSING))
+            conn_feed(c, l->recv_buffers + (size_t)bid * LOOP_RECV_BUFFER_BYTES, (size_t)cqe->res);
+        loop_recycle_buffer(l, bid);
+    }
+    if (c->flags & CONN_CLOSING) {
+        conn_close(c); /* frees once nothing is in flight */
+        return;
+    }
+    if (cqe->res == 0 || (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -EINTR)) {
+        conn_close(c); /* peer closed, or a socket error */
+        return;
+    }
+    /* -ENOBUFS: every provided buffer was in use; they are recycled by now,
+     * so simply re-arm. A multishot receive also ends now and then by itself. */
+    if (!c->recv_armed && !(c->flags & CONN_CLOSING))
+        conn_arm_recv(c);
+}
+
+static void conn_arm_recv(struct conn *c)
+{
+    assert(!c->recv_armed);
+    struct io_uring_sqe *sqe = loop_sqe(c->loop);
+    io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = LOOP_BUFFER_GROUP;
+    c->recv_op.done = conn_recv_done;
+    io_uring_sqe_set_data(sqe, &c->recv_op);
+    c->recv_armed = true;
+}
+
+/* ---- send ---- */
+
+static void conn_send_done(struct loop_op *op, struct io_uring_cqe *cqe)
+{
+    struct conn *c = (struct conn *)((char *)op - offsetof(struct conn, send_op));
+    c->send_in_flight = false;
+    if (cqe->res < 0 && cqe->res != -EINTR && cqe->res != -EAGAIN) {
+        c->sending.len = 0;
+        c->sending_done = 0;
+        conn_close(c);
+        return;
+    }
+    if (cqe->res > 0) {
+        c->sending_done += (size_t)cqe->res;
+        c->loop->stats.net_output_bytes += cqe->res;
+        c->loop->stats.total_writes_processed++;
+    }
+    if (c->flags & CONN_CLOSING) {
+        conn_close(c);
+        return;
+    }
+    if (c->sending_done == c->sending.len) {
+        c->sending.len = 0;
+        c->sending_done = 0;
+    }
+    /* More to send (a short send, or replies built meanwhile): the next
+     * flush round picks it up. */
+    if (c->sending.len || c->out.len || (c->flags & CONN_CLOSE_AFTER_REPLY))
+        conn_schedule_write(c);
+}
+
+static void conn_arm_send(struct conn *c)
+{
+    assert(!c->send_in_flight);
+    assert(c->sending_done < c->sending.len);
+    struct io_uring_sqe *sqe = loop_sqe(c->loop);
+    io_uring_prep_send(sqe, c->fd, c->sending.data + c->sending_done, c->sending.len - c->sending_done,
+                       MSG_NOSIGNAL);
+    c->send_op.done = conn_send_done;
+    io_uring_sqe_set_data(sqe, &c->send_op);
+    c->send_in_flight = true;
+}
+
+void conn_init(struct conn *c, struct loop *l, int fd, long long bulk_bytes_max)
+{
+    c->id = ++l->next_conn_id;
+    c->loop = l;
+    c->fd = fd;
+    c->ctime_ms = l->now_ms;
+    c->last_interaction_ms = l->now_ms;
+    resp_request_init(&c->request, bulk_bytes_max);
+    if (fd >= 0) {
+        conn_tune_socket(l->config, fd);
+        conn_fill_addresses(c);
+        l->conn_count++;
+        l->stats.total_connections_received++;
+    }
+    c->prev = l->conns_tail;
+    if (l->conns_tail)
+        l->conns_tail->next = c;
+    else
+        l->conns_head = c;
+    l->conns_tail = c;
+    if (fd >= 0)
+        conn_arm_recv(c);
+}
+
+/* Removes c from the list linked through the field at next_offset. */
+static void conn_list_remove(struct conn **head, struct conn *c, size_t next_offset)
+{
+    struct conn **p = head;
+    while (*p && *p != c)
+        p = (struct conn **)((char *)*p + next_offset);
+    if (*p)
+        *p = *(struct conn **)((char *)c + next_offset);
+}
+
+void conn_destroy(struct conn *c)
+{
+    struct loop *l = c->loop;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        l->conns_head = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        l->conns_tail = c->prev;
+    if (c->flags & CONN_PENDING_WRITE)
+        conn_list_remove(&l->pending_writes, c, offsetof(struct conn, pending_write_next));
+    if (c->flags & CONN_RESUME)
+        conn_list_remove(&l->resume, c, offsetof(struct conn, resume_next));
+    if (c->flags & CONN_HELD)
+        conn_list_remove(&l->held, c, offsetof(struct conn, held_next));
+    if (c->flags & CONN_PAUSED)
+        conn_list_remove(&l->paused, c, offsetof(struct conn, paused_next));
+    if (c->fd >= 0) {
+        close(c->fd);
+        l->conn_count--;
+    }
+    resp_request_free(&c->request);
+    alloc_free(c->query);
+    buf_free(&c->out);
+    buf_free(&c->sending);
+}
+
+void conn_close(struct conn *c)
+{
+    if (!(c->flags & CONN_CLOSING)) {
+        c->flags |= CONN_CLOSING;
+        /* Shutting the socket down ends the multishot receive and any send
+         * in flight; their completions then come back here. */
+        if (c->fd >= 0 && (c->recv_armed || c->send_in_flight))
+            shutdown(c->fd, SHUT_RDWR);
+    }
+    if (!c->recv_armed && !c->send_in_flight)
+        c->loop->handler.closed(c);
+}
+
+void conn_close_after_reply(struct conn *c)
+{
+    c->flags |= CONN_CLOSE_AFTER_REPLY;
+    conn_schedule_write(c);
+}
+
+void conn_schedule_write(struct conn *c)
+{
+    if ((c->flags & CONN_PENDING_WRITE) || c->fd < 0)
+        return;
+    struct loop *l = c->loop;
+    c->flags |= CONN_PENDING_WRITE;
+    c->pending_write_next = l->pending_writes;
+    l->pending_writes = c;
+}
+
+void conn_write(struct conn *c, const void *p, size_t len)
+{
+    if (c->flags & CONN_CLOSE_AFTER_REPLY)
+        return; /* Redis drops output queued after the final reply */
+    buf_append(&c->out, p, len);
+    conn_schedule_write(c);
+}
+
+/* Moves the released part of out (some of it still held) into the idle
+ * send buffer. */
+static void conn_send_released_prefix(struct conn *c)
+{
+    size_t n = c->out_released;
+    c->sending.len = 0;
+    c->sending_done = 0;
+    buf_append(&c->sending, c->out.data, n);
+    memmove(c->out.data, c->out.data + n, c->out.len - n);
+    c->out.len -= n;
+    c->out_released = 0;
+    for (int i = 0; i < c->hold_count; i++)
+        c->holds[i].len -= n;
+}
+
+/* out's bytes beyond what is released or already held wait for token. */
+static void conn_hold(struct conn *c, uint64_t token)
+{
+    struct loop *l = c->loop;
+    size_t covered = c->hold_count ? c->holds[c->hold_count - 1].len : c->out_released;
+    if (c->out.len == covered)
+        return;
+    if (c->hold_count == CONN_HOLDS_MAX ||
+        (c->hold_count && c->holds[c->hold_count - 1].token == token)) {
+        /* Merge into the newest hold: it waits for the later of the two
+         * (tokens are ordered: a larger one is reached later). */
+        uint64_t newest = c->holds[c->hold_count - 1].token;
+        c->holds[c->hold_count - 1] = (struct conn_hold){c->out.len, token > newest ? token : newest};
+    } else {
+        c->holds[c->hold_count++] = (struct conn_hold){c->out.len, token};
+    }
+    if (!(c->flags & CONN_HELD)) {
+        c->flags |= CONN_HELD;
+        c->held_next = l->held;
+        l->held = c;
+    }
+}
+
+void conn_release_holds(struct loop *l, bool all)
+{
+    struct conn **p = &l->held;
+    while (*p) {
+        struct conn *c = *p;
+        int released = 0;
+        while (released < c->hold_count &&
+               (all || l->handler.token_ready(l->handler.ctx, c->holds[released].token)))
+            released++;
+        if (released) {
+            c->out_released = c->holds[released - 1].len;
+            memmove(c->holds, c->holds + released,
+                    (size_t)(c->hold_count - released) * sizeof(c->holds[0]));
+            c->hold_count -= released;
+            conn_schedule_write(c);
+        }
+        if (c->hold_count == 0) {
+            c->flags &= ~(unsigned)CONN_HELD;
+            *p = c->held_next;
+            c->held_next = NULL;
+        } else {
+            p = &c->held_next;
+        }
+    }
+}
+
+void conn_retoken_holds(struct loop *l, uint64_t token)
+{
+    for (struct conn *c = l->held; c; c = c->held_next) {
+        for (int i = 0; i < c->hold_count; i++)
+            c->holds[i].token = token;
+    }
+}
+
+/* Starts a send for c if it has released output and none is in flight.
+ * Returns false when c was closed. */
+static bool conn_flush(struct conn *c)
+{
+    if (c->flags & CONN_CLOSING)
+        return true;
+    if (c->send_in_flight)
+        return true; /* its completion reschedules */
+    if (c->sending_done == c->sending.len && c->out_released == c->out.len && c->out.len) {
+        /* Swap the buffers: out's bytes become the send's, and replies keep
+         * building in the (now empty) other buffer. */
+        struct buf tmp = c->sending;
+        c->sending = c->out;
+        c->out = tmp;
+        c->out.len = 0;
+        c->out_released = 0;
+        c->sending_done = 0;
+        /* Do not keep a huge idle buffer around after a big reply. */
+        if (c->out.cap > 1024 * 1024)
+            buf_free(&c->out);
+    } else if (c->sending_done == c->sending.len && c->out_released) {
+        conn_send_released_prefix(c);
+    }
+    if (c->sending_done < c->sending.len) {
+        conn_arm_send(c);
+        return true;
+    }
+    if (c->out.len)
+        return true; /* held: the release reschedules */
+    if (c->flags & CONN_CLOSE_AFTER_REPLY) {
+        conn_close(c);
+        return false;
+    }
+    return true;
+}
+
+void conn_resume(struct conn *c)
+{
+    if ((c->flags & CONN_RESUME) || c->fd < 0)
+        return;
+    c->flags |= CONN_RESUME;
+    /* Appended, so connections resume in the order they were resumed. */
+    struct conn **p = &c->loop->resume;
+    while (*p)
+        p = &(*p)->resume_next;
+    c->resume_next = NULL;
+    *p = c;
+}
+
+void conn_pause(struct conn *c)
+{
+    struct loop *l = c->loop;
+    if (c->flags & CONN_PAUSED)
+        return;
+    c->flags |= CONN_PAUSED;
+    c->paused_next = l->paused;
+    l->paused = c;
+}
+
+void conn_unpause_all(struct loop *l)
+{
+    while (l->paused) {
+        struct conn *c = l->paused;
+        l->paused = c->paused_next;
+        c->paused_next = NULL;
+        c->flags &= ~(unsigned)CONN_PAUSED;
+        conn_resume(c);
+    }
+}
+
+/* Runs the pipelined commands of resumed connections. They run here, at
+ * the top of the loop, rather than inside the command that woke them, so
+ * no command ever runs nested in another. Their commands can resume more
+ * connections, hence the loop. */
+static void conn_run_resumed(struct loop *l)
+{
+    while (l->resume) {
+        struct conn *c = l->resume;
+        l->resume = c->resume_next;
+        c->resume_next = NULL;
+        c->flags &= ~(unsigned)CONN_RESUME;
+        if (!(c->flags & CONN_CLOSING))
+            l->handler.input(c);
+    }
+}
+
+void conn_flush_all(struct loop *l)
+{
+    conn_run_resumed(l);
+    /* The replies built so far wait for this round's token (the AOF: its
+     * batch goes to the ring now and they wait until it is durable or
+     * written); 0 lets them go at once. */
+    uint64_t token = l->handler.replies_token(l->handler.ctx);
+    if (!token && l->held)
+        conn_release_holds(l, false); /* those whose token is reached */
+    while (l->pending_writes) {
+        struct conn *c = l->pending_writes;
+        l->pending_writes = c->pending_write_next;
+        c->pending_write_next = NULL;
+        c->flags &= ~(unsigned)CONN_PENDING_WRITE;
+        if (token)
+            conn_hold(c, token);
+        else if (c->hold_count)
+            conn_hold(c, c->holds[c->hold_count - 1].token); /* behind its held replies */
+        else
+            c->out_released = c->out.len;
+        conn_flush(c);
+    }
+}
+
+/* Makes room for at least `need` more bytes in the query buffer. */
+static void conn_query_reserve(struct conn *c, size_t need)
+{
+    if (c->query_cap - c->query_len >= need)
+        return;
+    /* Drop the processed prefix first. */
+    if (c->query_pos) {
+        memmove(c->query, c->query + c->query_pos, c->query_len - c->query_pos);
+        c->query_len -= c->query_pos;
+        c->query_pos = 0;
+        if (c->query_cap - c->query_len >= need)
+            return;
+    }
+    size_t want = c->query_len + need;
+    size_t cap = c->query_cap ? c->query_cap : CONN_QUERY_CHUNK_BYTES;
+    while (cap < want)
+        cap *= 2;
+    c->query = alloc_resize(c->query, cap);
+    c->query_cap = cap;
+}
+
+void conn_query_consumed(struct conn *c)
+{
+    if (c->query_pos != c->query_len)
+        return;
+    c->query_pos = c->query_len = 0;
+    /* Give back a buffer a big argument grew. */
+    if (c->query_cap > 4 * CONN_QUERY_CHUNK_BYTES) {
+        alloc_free(c->query);
+        c->query = NULL;
+        c->query_cap = 0;
+    }
+}
+
+void conn_feed(struct conn *c, const char *data, size_t len)
+{
+    struct loop *l = c->loop;
+    l->stats.net_input_bytes += (long long)len;
+    l->stats.total_reads_processed++;
+    c->last_interaction_ms = l->now_ms;
+    if (c->flags & CONN_CLOSE_AFTER_REPLY)
+        return; /* Redis ignores input after QUIT or a protocol error */
+    size_t need = len;
+    /* A big bulk announced by its header: grow once to hold all of it. */
+    if (c->request.bulk_expected_bytes >= CONN_BIG_ARG_BYTES &&
+        c->request.bulk_expected_bytes + 2 > need)
+        need = c->request.bulk_expected_bytes + 2;
+    conn_query_reserve(c, need);
+    memcpy(c->query + c->query_len, data, len);
+    c->query_len += len;
+    size_t pending = c->query_len - c->query_pos;
+    if ((long long)pending > c->query_peak)
+        c->query_peak = (long long)pending;
+    if ((long long)pending > l->config->client_query_buffer_limit) {
+        log_write(l->log, LOGLEVEL_WARNING,
+                  "Closing client that reached max query buffer length: id=%llu addr=%s",
+                  (unsigned long long)c->id, c->addr);
+        l->stats.client_query_buffer_limit_disconnections++;
+        conn_close(c);
+        return;
+    }
+    l->handler.input(c);
+}

@@ -1,0 +1,136 @@
+/* conn.h: one connection's bytes: the query buffer, the output, holds.
+ *
+ * A connection knows no command. Received bytes are appended to its query
+ * buffer and the loop's handler is told (handler.input) to run what is
+ * whole, parsing with `request` (net/wire/resp.h). Whatever it answers is
+ * appended to `out` (conn_write). Before the loop sleeps, conn_flush_all
+ * asks the handler for a hold token (handler.replies_token: the AOF offset
+ * those replies wait for); output produced since the last round is held
+ * until handler.token_ready says its token is reached, then sent.
+ *
+ * The session built on a connection (net/commands/client.h) embeds a
+ * `struct conn` and finds itself again with container_of. A connection with
+ * fd -1 is a fake one (AOF loading, tests): it is never sent.
+ *
+ * Invariant: a connection is released (handler.closed) only when it is
+ * closing and has neither a receive nor a send in flight, so no completion
+ * reaches freed memory; `sending` is not touched while a send is in flight. */
+#ifndef RINGKV_NET_WIRE_CONN_H
+#define RINGKV_NET_WIRE_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/wire/buf.h"
+#include "net/wire/resp.h"
+
+struct loop;
+struct io_uring_cqe;
+
+/* Query buffer growth step when no bulk length is known. */
+#define CONN_QUERY_CHUNK_BYTES (16 * 1024)
+/* Redis's PROTO_MBULK_BIG_ARG: bulks this large get an exact-size buffer. */
+#define CONN_BIG_ARG_BYTES (32 * 1024)
+/* Distinct hold tokens a connection's output waits for at once; more are
+ * merged into the newest (which waits for the later token). */
+#define CONN_HOLDS_MAX 4
+
+/* An io_uring operation owned by someone; user_data points at it. */
+struct loop_op {
+    void (*done)(struct loop_op *op, struct io_uring_cqe *cqe); /* runs from the loop's drain step */
+};
+
+enum conn_flag {
+    CONN_CLOSE_AFTER_REPLY = 1 << 0, /* QUIT, protocol error: close once out is sent */
+    CONN_CLOSING = 1 << 1,           /* waiting for in-flight ops before the release */
+    CONN_PENDING_WRITE = 1 << 2,     /* on loop->pending_writes */
+    CONN_RESUME = 1 << 3,            /* on loop->resume: its query buffer runs before the next sleep */
+    CONN_HELD = 1 << 4,              /* on loop->held */
+    CONN_PAUSED = 1 << 5,            /* on loop->paused (back-pressure) */
+};
+
+/* A stretch of output that waits for a token: out[0, len) is covered. */
+struct conn_hold {
+    size_t len;
+    uint64_t token;
+};
+
+struct conn {
+    uint64_t id;       /* CLIENT ID: unique, in creation order */
+    struct loop *loop; /* borrowed */
+    int fd;            /* -1 for a fake connection */
+    unsigned flags;    /* enum conn_flag */
+    char addr[64];     /* "ip:port" of the peer */
+    char laddr[64];    /* "ip:port" of our side */
+    int64_t ctime_ms;  /* connection time */
+    int64_t last_interaction_ms;
+
+    /* input */
+    char *query;       /* owned query buffer */
+    size_t query_len;  /* bytes held */
+    size_t query_cap;
+    size_t query_pos;  /* start of the first unprocessed command */
+    long long query_peak;
+    struct resp_request request; /* the parser's state for the next command */
+
+    /* output */
+    struct buf out;       /* replies being built */
+    struct buf sending;   /* bytes handed to the in-flight send */
+    size_t sending_done;  /* bytes of `sending` already sent */
+    size_t out_released;  /* out[0, out_released) may be sent now */
+    struct conn_hold holds[CONN_HOLDS_MAX];
+    int hold_count;
+
+    /* io */
+    struct loop_op recv_op;
+    struct loop_op send_op;
+    bool recv_armed;
+    bool send_in_flight;
+
+    /* lists (intrusive) */
+    struct conn *prev, *next;          /* loop->conns, in creation order */
+    struct conn *pending_write_next;   /* loop->pending_writes */
+    struct conn *resume_next;          /* loop->resume */
+    struct conn *held_next;            /* loop->held */
+    struct conn *paused_next;          /* loop->paused */
+};
+
+/* Sets up c (zeroed by the caller) on fd (-1: fake) and links it into the
+ * loop's list; a real fd is tuned (TCP_NODELAY, keepalive), counted, and
+ * its multishot receive armed. */
+void conn_init(struct conn *c, struct loop *l, int fd, long long bulk_bytes_max);
+/* Closes now if nothing is in flight, else once the ops complete; the
+ * handler's closed() runs then. */
+void conn_close(struct conn *c);
+/* Closes after the pending output is sent. */
+void conn_close_after_reply(struct conn *c);
+/* Unlinks c, closes its fd and frees its buffers (from handler.closed). */
+void conn_destroy(struct conn *c);
+/* Appends reply bytes to out (dropped after a final reply, as Redis does). */
+void conn_write(struct conn *c, const void *p, size_t len);
+/* Marks c as having output for the next send round. */
+void conn_schedule_write(struct conn *c);
+/* Appends received bytes to the query buffer, closing c when it passes
+ * client-query-buffer-limit; then the handler's input() runs. */
+void conn_feed(struct conn *c, const char *data, size_t len);
+/* Drops the processed prefix of the query buffer once all of it ran. */
+void conn_query_consumed(struct conn *c);
+/* c's unprocessed query bytes run again before the loop next sleeps, after
+ * those of connections resumed earlier (a client leaving a blocking command,
+ * or back-pressure ending). */
+void conn_resume(struct conn *c);
+/* Back-pressure: c runs nothing until conn_unpause_all. */
+void conn_pause(struct conn *c);
+void conn_unpause_all(struct loop *l);
+
+/* Before the loop sleeps: runs resumed connections, asks the handler for
+ * the round's hold token, then holds or sends each connection's output. */
+void conn_flush_all(struct loop *l);
+/* Releases held output whose token is ready (all: every hold). */
+void conn_release_holds(struct loop *l, bool all);
+/* Every held output now waits for token instead (its old tokens became
+ * meaningless: the AOF's offsets started again). */
+void conn_retoken_holds(struct loop *l, uint64_t token);
+
+#endif

@@ -1,0 +1,308 @@
+/* aof_group_commit_test.c: the running AOF's group commit (net/persist/aof.c)
+ * on uring/'s fake kernel.
+ *
+ * Each test starts a real AOF in a fresh temporary directory (the manifest,
+ * the BASE and the empty INCR are real files), with persist.aof_ring set to
+ * a ring_fake, so every append to the INCR goes through the fake's
+ * in-memory file and completes only when the test steps the fake. Tokens
+ * are what aof_before_replies returns for a loop iteration's replies;
+ * aof_reply_ready says when those replies may leave. No connection exists:
+ * the loop is a zeroed struct with now_ms set. */
+#define _GNU_SOURCE /* nftw */
+#include <check.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/aof_encode.h"
+#include "engine/db.h"
+#include "net/core/config.h"
+#include "net/persist/aof.h"
+#include "net/persist/persist.h"
+#include "net/wire/loop.h"
+#include "tests/unit.h"
+#include "uring/ring_fake.h"
+
+#define TEST_FILE_BYTES (1 << 20)
+#define TEST_BATCH_RECORDS_MAX 16
+#define TEST_RECORD_BYTES_MAX 128
+#define TEST_WAIT_STEPS_MAX 100000
+
+struct fixture {
+    struct ring_fake fake;
+    struct config config;
+    struct log log;
+    struct keyspace keyspace;
+    struct loop loop;
+    struct persist p;
+    char dir[64];
+    char old_cwd[4096];
+    struct aof_buffer expected; /* what the INCR must hold, in order */
+};
+
+static struct fixture fx; /* check forks each test: every test sets it up anew */
+
+static bool fixture_token_ready(void *ctx, uint64_t token)
+{
+    return aof_reply_ready(ctx, token);
+}
+
+/* persist.wait_writer: the fake is the only kernel, so step it. */
+static void fixture_wait_writer(struct persist *p, bool (*done)(void *ctx), void *ctx)
+{
+    (void)p;
+    for (int i = 0; !done(ctx); i++) {
+        TEST_CHECK(i < TEST_WAIT_STEPS_MAX);
+        TEST_CHECK(ring_fake_in_flight(&fx.fake) > 0); /* else done() never comes */
+        ring_fake_step(&fx.fake);
+    }
+}
+
+static void fixture_setup(enum appendfsync_policy policy)
+{
+    memset(&fx, 0, sizeof(fx));
+    ck_assert_ptr_nonnull(getcwd(fx.old_cwd, sizeof(fx.old_cwd)));
+    snprintf(fx.dir, sizeof(fx.dir), "/tmp/ringkv-aofgc-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(fx.dir));
+    ck_assert_int_eq(chdir(fx.dir), 0);
+    ck_assert_int_eq(ring_fake_init(&fx.fake, TEST_FILE_BYTES, 1), 0);
+    config_init(&fx.config);
+    fx.config.appendonly = true;
+    fx.config.appendfsync = policy;
+    fx.config.loglevel = LOGLEVEL_WARNING;
+    free(fx.config.dir);
+    fx.config.dir = strdup(fx.dir);
+    fx.log = (struct log){.config = &fx.config, .main_pid = getpid()};
+    keyspace_init(&fx.keyspace, fx.config.databases);
+    fx.loop.config = &fx.config;
+    fx.loop.log = &fx.log;
+    fx.loop.now_ms = 1000000;
+    fx.loop.handler.ctx = &fx.p;
+    fx.loop.handler.token_ready = fixture_token_ready;
+    fx.p = (struct persist){
+        .config = &fx.config,
+        .log = &fx.log,
+        .keyspace = &fx.keyspace,
+        .loop = &fx.loop,
+        .aof_ring = &fx.fake.sys,
+        .wait_writer = fixture_wait_writer,
+    };
+    aof_buffer_init(&fx.expected);
+    char err[256] = "";
+    ck_assert_msg(aof_startup(&fx.p, err, sizeof(err)) == 0, "aof_startup: %s", err);
+    ck_assert_int_eq(fx.p.aof.status, AOF_ON);
+    ck_assert_int_eq(ring_fake_in_flight(&fx.fake), 0); /* start-up used real files only */
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void fixture_teardown(void)
+{
+    aof_shutdown(&fx.p);
+    aof_free(&fx.p);
+    keyspace_free(&fx.keyspace);
+    config_free(&fx.config);
+    ring_fake_free(&fx.fake);
+    aof_buffer_free(&fx.expected);
+    ck_assert_int_eq(chdir(fx.old_cwd), 0);
+    ck_assert_int_eq(nftw(fx.dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* One loop iteration that runs a SET: feeds its record (db 0) and returns
+ * the token its reply waits for. The record is also added to expected,
+ * after the SELECT the AOF writes before the first record. */
+static uint64_t iteration(struct test_rng *rng, int index)
+{
+    char value[TEST_RECORD_BYTES_MAX / 2];
+    size_t value_len = 1 + test_rng_below(rng, sizeof(value) - 1);
+    for (size_t i = 0; i < value_len; i++)
+        value[i] = (char)('a' + test_rng_below(rng, 26));
+    char key[16];
+    int key_len = snprintf(key, sizeof(key), "k%d", index);
+    char rec[TEST_RECORD_BYTES_MAX];
+    int len = snprintf(rec, sizeof(rec), "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%zu\r\n%.*s\r\n", key_len,
+                       key, value_len, (int)value_len, value);
+    ck_assert_int_lt(len, (int)sizeof(rec));
+    if (fx.expected.len == 0)
+        aof_encode_select(&fx.expected, 0);
+    aof_buffer_append(&fx.expected, rec, (size_t)len);
+    aof_feed(&fx.p, 0, rec, (size_t)len, true);
+    return aof_before_replies(&fx.p);
+}
+
+/* The fake's page cache holds exactly what was fed, in order. */
+static void assert_file_holds_expected(void)
+{
+    uint64_t len;
+    const uint8_t *file = ring_fake_file(&fx.fake, &len);
+    ck_assert_uint_eq(len, fx.expected.len);
+    ck_assert_int_eq(memcmp(file, fx.expected.data, fx.expected.len), 0);
+}
+
+/* The bytes of the one op the fake has in flight. */
+static uint64_t in_flight_write_bytes(void)
+{
+    ck_assert_int_eq(ring_fake_in_flight(&fx.fake), 1);
+    const struct ring_op *op = fx.fake.entries[0].op;
+    ck_assert_int_eq(op->kind, RING_OP_WRITE);
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < op->iov_count; i++)
+        bytes += op->iov[i].iov_len;
+    return bytes;
+}
+
+/* Pins, under always: a reply's token is not ready while its write+sync
+ * is in flight (nor after the bytes reached the fake's disk but before the
+ * completion came back), becomes ready only from the completion, and what
+ * is ready survives a crash (the write carried RWF_DSYNC). */
+START_TEST(test_always_token_waits_for_durable_write)
+{
+    struct test_rng rng;
+    test_rng_init(&rng, 0xa0f1);
+    fixture_setup(APPENDFSYNC_ALWAYS);
+    ring_fake_script(&fx.fake, RING_OP_WRITE, RING_FAKE_DELAY, 3);
+    uint64_t token = iteration(&rng, 0);
+    ck_assert_uint_ne(token, 0);
+    ck_assert_uint_eq(token, fx.expected.len); /* the INCR offset of the record's end */
+    ck_assert(!aof_reply_ready(&fx.p, token));
+    ck_assert_uint_eq(in_flight_write_bytes(), fx.expected.len);
+    ck_assert(fx.fake.entries[0].op->dsync);
+    ck_assert_int_eq(ring_fake_step(&fx.fake), 0); /* ran; its completion is delayed */
+    ck_assert_uint_eq(fx.fake.writes_run, 1);
+    ck_assert(!aof_reply_ready(&fx.p, token));
+    ring_fake_run(&fx.fake);
+    ck_assert(aof_reply_ready(&fx.p, token));
+    ck_assert_uint_eq(aof_before_replies(&fx.p), 0); /* nothing left to wait for */
+    ring_fake_crash(&fx.fake, false);
+    assert_file_holds_expected();
+    fixture_teardown();
+}
+END_TEST
+
+/* Pins group commit under always: while one batch's write+sync is in
+ * flight, later iterations queue no op of their own (one batch in flight,
+ * AOF_ALWAYS_BATCHES_IN_FLIGHT); when it completes, everything fed
+ * meanwhile leaves as ONE write, and each token is ready only once the
+ * batch holding its record has completed. */
+START_TEST(test_always_batches_gather_behind_the_one_in_flight)
+{
+    struct test_rng rng;
+    test_rng_init(&rng, 0x6c0);
+    fixture_setup(APPENDFSYNC_ALWAYS);
+    int n = 2 + (int)test_rng_below(&rng, TEST_BATCH_RECORDS_MAX - 1);
+    ring_fake_script(&fx.fake, RING_OP_WRITE, RING_FAKE_DELAY, 1000);
+    uint64_t first = iteration(&rng, 0);
+    ck_assert_int_eq(ring_fake_step(&fx.fake), 0); /* the first batch ran, completion held */
+    uint64_t tokens[TEST_BATCH_RECORDS_MAX];
+    for (int i = 0; i < n; i++) {
+        tokens[i] = iteration(&rng, 1 + i);
+        ck_assert_uint_eq(tokens[i], fx.expected.len);
+        ck_assert_int_eq(ring_fake_in_flight(&fx.fake), 1);
+        ck_assert_uint_eq(fx.fake.writes_run, 1);
+        ck_assert(!aof_reply_ready(&fx.p, tokens[i]));
+    }
+    ck_assert(!aof_reply_ready(&fx.p, first));
+    /* The held completion arrives: the first batch is durable, and the n
+     * records gathered meanwhile go out at once as a single write. */
+    ck_assert_int_eq(ring_fake_step(&fx.fake), 1);
+    ck_assert(aof_reply_ready(&fx.p, first));
+    ck_assert_uint_eq(in_flight_write_bytes(), fx.expected.len - first);
+    ck_assert_uint_eq(fx.fake.entries[0].op->offset, first);
+    ck_assert(fx.fake.entries[0].op->dsync);
+    for (int i = 0; i < n; i++)
+        ck_assert(!aof_reply_ready(&fx.p, tokens[i]));
+    ck_assert_int_eq(ring_fake_step(&fx.fake), 1);
+    ck_assert_int_eq(ring_fake_in_flight(&fx.fake), 0);
+    ck_assert_uint_eq(fx.fake.writes_run, 2);
+    ck_assert_uint_eq(fx.fake.fsyncs_run, 0); /* RWF_DSYNC writes: no separate fdatasync */
+    for (int i = 0; i < n; i++)
+        ck_assert(aof_reply_ready(&fx.p, tokens[i]));
+    ck_assert_int_eq(fx.fake.in_flight_peak, 1);
+    ring_fake_crash(&fx.fake, false);
+    assert_file_holds_expected();
+    fixture_teardown();
+}
+END_TEST
+
+/* Pins, under always: a batch whose RWF_DSYNC write fails with -EIO never
+ * makes a token ready, neither its own nor that of the batch gathered
+ * behind it (which is not sent after the failure); writes are refused with
+ * the MISCONF error from then on. */
+START_TEST(test_always_failed_sync_keeps_tokens_waiting)
+{
+    struct test_rng rng;
+    test_rng_init(&rng, 0xe10);
+    fixture_setup(APPENDFSYNC_ALWAYS);
+    char msg[256];
+    ck_assert(!aof_writes_denied(&fx.p, msg, sizeof(msg)));
+    ring_fake_script(&fx.fake, RING_OP_WRITE, RING_FAKE_FAIL, -EIO);
+    uint64_t first = iteration(&rng, 0);
+    uint64_t second = iteration(&rng, 1);
+    ck_assert_uint_gt(second, first);
+    ck_assert_int_eq(ring_fake_in_flight(&fx.fake), 1);
+    ring_fake_run(&fx.fake);
+    ck_assert_uint_eq(fx.fake.writes_run, 1); /* the gathered batch stayed home */
+    ck_assert(!aof_reply_ready(&fx.p, first));
+    ck_assert(!aof_reply_ready(&fx.p, second));
+    /* A later iteration's reply waits too, and nothing new is queued. */
+    uint64_t third = iteration(&rng, 2);
+    ck_assert_uint_ne(third, 0);
+    ck_assert(!aof_reply_ready(&fx.p, third));
+    ck_assert_int_eq(ring_fake_in_flight(&fx.fake), 0);
+    ck_assert(aof_writes_denied(&fx.p, msg, sizeof(msg)));
+    ck_assert_str_eq(msg, "MISCONF Errors writing to the AOF file: Input/output error");
+    ck_assert_int_eq(fx.p.aof.error, -EIO);
+    fixture_teardown();
+}
+END_TEST
+
+/* Pins, under everysec and no: a reply's token waits for its bytes to be
+ * written (not at once) and is ready as soon as the plain write completes,
+ * without any fdatasync or RWF_DSYNC; the bytes need not be durable (a
+ * crash may lose them, which these policies accept). Each iteration's
+ * batch is flushed at once rather than gathered. */
+START_TEST(test_everysec_and_no_tokens_ready_once_written)
+{
+    static const enum appendfsync_policy policies[] = {APPENDFSYNC_EVERYSEC, APPENDFSYNC_NO};
+    struct test_rng rng;
+    test_rng_init(&rng, 0x5ec + (uint64_t)_i);
+    fixture_setup(policies[_i]);
+    uint64_t first = iteration(&rng, 0);
+    ck_assert_uint_ne(first, 0);
+    ck_assert(!aof_reply_ready(&fx.p, first));
+    ck_assert(!fx.fake.entries[0].op->dsync);
+    ck_assert(!fx.fake.entries[0].op->link_next);
+    uint64_t second = iteration(&rng, 1);
+    ck_assert_int_eq(ring_fake_in_flight(&fx.fake), 2);
+    ck_assert_int_eq(ring_fake_step(&fx.fake), 1);
+    ck_assert(aof_reply_ready(&fx.p, first));
+    ck_assert(!aof_reply_ready(&fx.p, second));
+    ck_assert_int_eq(ring_fake_step(&fx.fake), 1);
+    ck_assert(aof_reply_ready(&fx.p, second));
+    ck_assert_uint_eq(fx.fake.fsyncs_run, 0);
+    ck_assert_uint_eq(fx.fake.disk_len, 0); /* ready, yet nothing is durable */
+    assert_file_holds_expected();
+    fixture_teardown();
+}
+END_TEST
+
+static Suite *aof_group_commit_suite(void)
+{
+    Suite *s = suite_create("aof_group_commit");
+    TCase *tc = tcase_create("group_commit");
+    tcase_add_test(tc, test_always_token_waits_for_durable_write);
+    tcase_add_test(tc, test_always_batches_gather_behind_the_one_in_flight);
+    tcase_add_test(tc, test_always_failed_sync_keeps_tokens_waiting);
+    tcase_add_loop_test(tc, test_everysec_and_no_tokens_ready_once_written, 0, 2);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TEST_SUITE_MAIN(aof_group_commit_suite)
