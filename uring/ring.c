@@ -2,7 +2,7 @@
  *
  * Owns the translation of ring_ops into SQEs and of tagged CQEs back into
  * done() calls, and the lifetime of a private ring. Leaves the borrowed
- * ring's submission and CQE loop to its owner (net/loop.c).
+ * ring's submission and CQE loop to its owner (net/wire/loop.c).
  *
  * Invariant: the SQEs of one queue() call are taken from the SQ together
  * and without a submit in between, so a link chain is never cut in two by

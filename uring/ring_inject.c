@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "uring/ring_inject.h"
-#include "uring/writer.h"
+#include "uring/ring_writer.h"
 
 _Static_assert(RING_INJECT_FAULTED_MAX >=
                    RING_WRITER_WRITES_IN_FLIGHT_MAX + RING_WRITER_FSYNCS_IN_FLIGHT_MAX,

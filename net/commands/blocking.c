@@ -1,14 +1,14 @@
 /* blocking.c: clients blocked in BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP,
  * BZPOPMIN, BZPOPMAX and BZMPOP, and their wake-ups (Redis 7.0 semantics).
  *
- * Owns each client's blocked state (struct blocked_state in server.h), the
+ * Owns each client's blocked state (struct blocked_state in client.h), the
  * FIFO of clients blocked on each key (nodes of a keymap from (db id, key),
  * net/keymap.h, the map WATCH uses too), and the list of keys that changed
  * since they were last served.
  *
  * A handler that finds no data calls blocking_block, which copies the
  * command's arguments and queues the client on each of its keys. Every
- * keyspace change reaches blocking_key_touched (from server_key_modified);
+ * keyspace change reaches blocking_key_touched (from notify_key_modified);
  * a key someone is blocked on becomes ready. After each top-level command
  * (so after EXEC, never inside a transaction) blocking_serve_ready walks
  * the ready keys: for each, the clients blocked on it in arrival order,

@@ -65,8 +65,8 @@ struct blocked_state {
     bool reblock;
 };
 
-struct transaction_command; /* cmd_transaction.c */
-struct watch_key;           /* cmd_transaction.c */
+struct transaction_command; /* transaction.c */
+struct watch_key;           /* transaction.c */
 
 struct client {
     struct conn conn;           /* its bytes; c->conn.id is CLIENT ID */
@@ -82,7 +82,7 @@ struct client {
     const struct command *cmd;      /* the command being run */
     const struct command *last_cmd; /* for CLIENT LIST cmd= */
 
-    /* transaction (cmd_transaction.c) */
+    /* transaction (transaction.c) */
     struct transaction_command *queued; /* owned array, MULTI's queue in arrival order */
     int queued_count;
     int queued_cap;

@@ -12,7 +12,7 @@
  * redoing long double arithmetic; the other commands are logged as sent.
  *
  * Invariant: every handler sends exactly one reply, and every change to
- * the keyspace is reported once per key through server_key_modified. */
+ * the keyspace is reported once per key through notify_key_modified. */
 #include <assert.h>
 #include <ctype.h>
 #include <limits.h>
@@ -325,7 +325,7 @@ static void hash_hincrbyfloat_command(struct client *c)
     hash_commit(c, kv, created);
     struct aof_arg argv[] = {aof_arg_str("HSET"), aof_arg_of(&c->argv[1]), aof_arg_of(f),
                              {text, len}};
-    command_propagate_as(c, 4, argv);
+    propagate_as(c, 4, argv);
     reply_bulk(c, text, len);
 }
 

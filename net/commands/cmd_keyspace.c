@@ -7,7 +7,7 @@
  * them), their argument parsing and their exact reply and error texts.
  * Storage, expiry bookkeeping and lazy deletion are engine/db.c's; glob
  * matching is net/glob.c's; dirty counting and WATCH are behind
- * server_key_modified.
+ * notify_key_modified.
  *
  * AOF: EXPIRE, PEXPIRE and EXPIREAT are logged as PEXPIREAT with the
  * absolute time they computed (their options kept), and an expiry already
@@ -15,7 +15,7 @@
  * here is logged as sent.
  *
  * Invariant: every handler sends exactly one reply, and calls
- * server_key_modified once for each key it changes (with a NULL key for
+ * notify_key_modified once for each key it changes (with a NULL key for
  * "this whole database" when a database is flushed or swapped). Replies
  * that walk the keyspace (KEYS, SCAN) never delete while a dict walk is in
  * progress: KEYS skips expired keys without deleting them, as Redis 7.0
@@ -713,7 +713,7 @@ static void expire_propagate_absolute(struct client *c, int64_t when_ms)
         argv[i] = aof_arg_of(&c->argv[i]);
     argv[0] = aof_arg_str("PEXPIREAT");
     argv[2] = (struct aof_arg){ms, ms_len};
-    command_propagate_as(c, c->argc, argv);
+    propagate_as(c, c->argc, argv);
     alloc_free(argv);
 }
 
@@ -738,7 +738,7 @@ static void expire_generic(struct client *c, int64_t base_ms, bool seconds)
         assert(deleted);
         notify_key_modified(c->commands, c->db, key->ptr, key->len);
         struct aof_arg argv[] = {aof_arg_str("DEL"), aof_arg_of(key)};
-        command_propagate_as(c, 2, argv);
+        propagate_as(c, 2, argv);
     } else {
         db_set_expire(c->db, kv, when_ms);
         notify_key_modified(c->commands, c->db, key->ptr, key->len);

@@ -20,7 +20,7 @@
  * them; the others are logged as sent.
  *
  * Invariant: every handler sends exactly one reply, and every change to the
- * keyspace is reported once per key through server_key_modified. */
+ * keyspace is reported once per key through notify_key_modified. */
 #include <assert.h>
 #include <limits.h>
 #include <string.h>
@@ -662,7 +662,7 @@ static void list_blmove_command(struct client *c)
         argv[3] = aof_arg_str(from == LIST_HEAD ? "left" : "right");
         argv[4] = aof_arg_str(to == LIST_HEAD ? "left" : "right");
     }
-    command_propagate_as(c, 5, argv);
+    propagate_as(c, 5, argv);
 }
 
 static void list_brpoplpush_command(struct client *c)
@@ -671,7 +671,7 @@ static void list_brpoplpush_command(struct client *c)
         return;
     struct aof_arg argv[] = {aof_arg_str("RPOPLPUSH"), aof_arg_of(&c->argv[1]),
                              aof_arg_of(&c->argv[2])};
-    command_propagate_as(c, 3, argv);
+    propagate_as(c, 3, argv);
 }
 
 /* ---- Table ---- */

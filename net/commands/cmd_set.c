@@ -464,7 +464,7 @@ static void set_spop_one(struct client *c)
     set_random(kv, random64_next, &e);
     reply_bulk(c, e.ptr, e.len);
     struct aof_arg argv[] = {aof_arg_str("SREM"), aof_arg_of(&c->argv[1]), {e.ptr, e.len}};
-    command_propagate_as(c, 3, argv);
+    propagate_as(c, 3, argv);
     /* The reply and the log hold copies, so removing may free the bytes e
      * points at. */
     bool removed = set_remove(kv, e.ptr, e.len);
@@ -549,13 +549,13 @@ static void set_spop_with_count(struct client *c)
         kv_free(copy);
         db_delete(c->db, c->argv[1].ptr, c->argv[1].len);
         struct aof_arg argv[] = {aof_arg_str("DEL"), aof_arg_of(&c->argv[1])};
-        command_propagate_as(c, 2, argv);
+        propagate_as(c, 2, argv);
     } else if ((size - count) * SET_SPOP_MOVE_STRATEGY_MUL > count) {
         set_spop_each(c, kv, count);
-        command_propagate_none(c);
+        propagate_none(c);
     } else {
         set_spop_keep_rest(c, kv, count);
-        command_propagate_none(c);
+        propagate_none(c);
     }
     notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
 }

@@ -19,7 +19,7 @@
  * that has their effect. Everything else is logged as sent.
  *
  * Invariant: every handler sends exactly one reply, and every change to the
- * keyspace is reported once per key through server_key_modified. */
+ * keyspace is reported once per key through notify_key_modified. */
 #include <assert.h>
 #include <limits.h>
 #include <math.h>
@@ -200,7 +200,7 @@ static void string_propagate_set_pxat(struct client *c, int val_i, int64_t when_
         aof_arg_str("SET"), aof_arg_of(&c->argv[1]), aof_arg_of(&c->argv[val_i]),
         aof_arg_str("PXAT"), {ms, ms_len},
     };
-    command_propagate_as(c, 5, argv);
+    propagate_as(c, 5, argv);
 }
 
 /* Logs a SET without expiry minus its GET options (which may repeat): GET
@@ -216,7 +216,7 @@ static void string_propagate_set_without_get(struct client *c)
     }
     assert(argc >= 3);
     assert(argc < c->argc);
-    command_propagate_as(c, argc, argv);
+    propagate_as(c, argc, argv);
     alloc_free(argv);
 }
 
@@ -225,7 +225,7 @@ static void string_propagate_set_without_get(struct client *c)
 static void string_propagate_key_command(struct client *c, const char *name)
 {
     struct aof_arg argv[] = {aof_arg_str(name), aof_arg_of(&c->argv[1])};
-    command_propagate_as(c, 2, argv);
+    propagate_as(c, 2, argv);
 }
 
 /* ---- GET, SET and the other SET forms ---- */
@@ -403,7 +403,7 @@ static void string_getset_command(struct client *c)
     notify_key_modified(c->commands, c->db, key->ptr, key->len);
     /* Redis 7.0 logs GETSET as the SET it amounts to. */
     struct aof_arg argv[] = {aof_arg_str("SET"), aof_arg_of(key), aof_arg_of(val)};
-    command_propagate_as(c, 3, argv);
+    propagate_as(c, 3, argv);
 }
 
 static void string_getdel_command(struct client *c)
@@ -425,7 +425,7 @@ static void string_getex_propagate_expire(struct client *c, int64_t when_ms)
     char ms[STRING_LL_TEXT_BYTES];
     size_t ms_len = number_format_ll(ms, when_ms);
     struct aof_arg argv[] = {aof_arg_str("PEXPIREAT"), aof_arg_of(&c->argv[1]), {ms, ms_len}};
-    command_propagate_as(c, 3, argv);
+    propagate_as(c, 3, argv);
 }
 
 /* GETEX replies with the value before touching the TTL. An EXAT/PXAT time
@@ -605,7 +605,7 @@ static void string_incrbyfloat_command(struct client *c)
      * give the same text on another machine or build. */
     struct aof_arg argv[] = {aof_arg_str("SET"), aof_arg_of(key), {text, len},
                              aof_arg_str("KEEPTTL")};
-    command_propagate_as(c, 4, argv);
+    propagate_as(c, 4, argv);
     reply_bulk(c, text, len);
 }
 

@@ -50,12 +50,12 @@ struct commands {
 
     /* command.c: name -> struct command_node, owned */
     struct dict table;
-    /* dispatch.c's dispatch_call, for EXEC (cmd_transaction.c sits below
+    /* dispatch.c's dispatch_call, for EXEC (transaction.c sits below
      * dispatch and runs its queue through this) */
     void (*call)(struct client *c, struct command *cmd);
     /* client.c */
     int monitors;
-    /* cmd_transaction.c, WATCH: (db id, key) -> the clients watching it
+    /* transaction.c, WATCH: (db id, key) -> the clients watching it
      * (struct watch_key nodes, owned there) */
     struct keymap watched_keys;
     bool watch_settle_pending;           /* a whole-db change awaits transaction_settle */

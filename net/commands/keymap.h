@@ -1,6 +1,6 @@
 /* keymap.h: a hash map from (db id, key bytes) to a caller's node.
  *
- * WATCH (cmd_transaction.c) and the blocking commands (blocking.c) each map
+ * WATCH (transaction.c) and the blocking commands (blocking.c) each map
  * a key of a database to the clients waiting on it. The map is the part
  * they share: the node's copy of the key, hashing, equality, lookup,
  * growth (the dict's) and iteration. What hangs off a node (a FIFO of
@@ -11,8 +11,8 @@
  * copy in one block. The map owns that block; the caller owns whatever its
  * own fields point to and frees it before keymap_remove. Nothing here
  * knows about clients or the server, so it can be tested on its own. */
-#ifndef RINGKV_NET_KEYMAP_H
-#define RINGKV_NET_KEYMAP_H
+#ifndef RINGKV_NET_COMMANDS_KEYMAP_H
+#define RINGKV_NET_COMMANDS_KEYMAP_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,7 +4,7 @@
  * Owns argument parsing (in Redis 7.0.15's order, with its error texts),
  * the scan for the first key that holds data (restricted to the ready key
  * during a wake-up), the [key, ...] reply around the family's pop, the AOF
- * record and the hand-over to net/blocking.c. Leaves the pop itself, its
+ * record and the hand-over to blocking.c. Leaves the pop itself, its
  * element replies and deleting an emptied key to the family.
  *
  * AOF: a served pop is logged as the family's plain pop of the key that
@@ -118,11 +118,11 @@ static void mpop_propagate(struct client *c, const struct mpop_family *f, int ke
     struct aof_arg argv[] = {aof_arg_str(f->pop_commands[end]), aof_arg_of(&c->argv[key_index]),
                              {0}};
     if (popped_count < 0) {
-        command_propagate_as(c, 2, argv);
+        propagate_as(c, 2, argv);
         return;
     }
     argv[2] = (struct aof_arg){count_text, number_format_ll(count_text, popped_count)};
-    command_propagate_as(c, 3, argv);
+    propagate_as(c, 3, argv);
 }
 
 /* Finds the first of the keys argv[first .. first+count) that holds data

@@ -12,8 +12,8 @@
  * integer or is below 1 -> "numkeys should be greater than 0"; numkeys that
  * leaves no room for the end word -> syntax error (however large); then the
  * end word, COUNT, and the timeout last. */
-#ifndef RINGKV_NET_MPOP_H
-#define RINGKV_NET_MPOP_H
+#ifndef RINGKV_NET_COMMANDS_MPOP_H
+#define RINGKV_NET_COMMANDS_MPOP_H
 
 #include "engine/kv.h"
 #include "net/commands/blocking.h"

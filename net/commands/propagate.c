@@ -32,7 +32,7 @@ struct propagate_state {
     struct propagate_entry *entries;   /* owned */
     int count, cap;
     int depth;                         /* command calls in progress */
-    /* The running command's own choice (command_propagate_as/none). */
+    /* The running command's own choice (propagate_as/none). */
     bool override_set, none;
     struct aof_buffer override;        /* its record */
 };
@@ -100,7 +100,7 @@ void propagate_add(struct commands *cs, int db_id, int argc, const struct aof_ar
         propagate_flush(cs);
 }
 
-void command_propagate_as(struct client *c, int argc, const struct aof_arg *argv)
+void propagate_as(struct client *c, int argc, const struct aof_arg *argv)
 {
     struct commands *cs = c->commands;
     if (!propagate_enabled(cs))
@@ -111,7 +111,7 @@ void command_propagate_as(struct client *c, int argc, const struct aof_arg *argv
     cs->prop->none = false;
 }
 
-void command_propagate_none(struct client *c)
+void propagate_none(struct client *c)
 {
     struct commands *cs = c->commands;
     cs->prop->none = true;

@@ -16,9 +16,9 @@ struct commands;
  * changed the dirty counter, its argv is logged as the client sent it,
  * unless the handler said otherwise with one of these (Redis 7.0's
  * rewriteClientCommandVector / alsoPropagate / preventCommandPropagation):
- *   command_propagate_as: log this argv instead (copied now), e.g.
+ *   propagate_as: log this argv instead (copied now), e.g.
  *       SET key value PXAT <ms> for SET ... EX; calling it again replaces it.
- *   command_propagate_none: log nothing for the command itself (its
+ *   propagate_none: log nothing for the command itself (its
  *       effects were logged with propagate_add, e.g. SPOP as SREMs).
  *   propagate_add: log one more command (copied now) in db_id, in order,
  *       before the command's own. Outside any command (the expiry cycle)
@@ -26,8 +26,8 @@ struct commands;
  * Everything one top-level command (EXEC included) logs is one unit: more
  * than one command is wrapped in MULTI ... EXEC, as Redis does. Without
  * an AOF these cost a flag test. */
-void command_propagate_as(struct client *c, int argc, const struct aof_arg *argv);
-void command_propagate_none(struct client *c);
+void propagate_as(struct client *c, int argc, const struct aof_arg *argv);
+void propagate_none(struct client *c);
 void propagate_add(struct commands *cs, int db_id, int argc, const struct aof_arg *argv);
 /* Argument builders for the calls above. */
 static inline struct aof_arg aof_arg_str(const char *s)
@@ -39,7 +39,7 @@ static inline struct aof_arg aof_arg_of(const struct resp_arg *a)
     return (struct aof_arg){a->ptr, a->len};
 }
 
-/* Brackets one command call (command.c, a blocked client's wake-up). */
+/* Brackets one command call (dispatch.c, a blocked client's wake-up). */
 struct propagate_frame {
     long long dirty;
     bool override_set, none;

@@ -1,8 +1,8 @@
 /* random64.h: the 64-bit random numbers the commands pick with (RANDOMKEY,
  * SPOP, SRANDMEMBER, HRANDFIELD, ZRANDMEMBER), passed to the engine's
  * random pickers (db_random, set_random, hash_random_pairs). */
-#ifndef RINGKV_NET_RANDOM64_H
-#define RINGKV_NET_RANDOM64_H
+#ifndef RINGKV_NET_COMMANDS_RANDOM64_H
+#define RINGKV_NET_COMMANDS_RANDOM64_H
 
 #include <stdint.h>
 

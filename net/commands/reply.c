@@ -1,6 +1,6 @@
 /* reply.c: reply encoding into client output buffers, RESP2 and RESP3.
  *
- * Owns the wire form of every reply type. Leaves sending to client.c: the
+ * Owns the wire form of every reply type. Leaves sending to net/wire/: the
  * functions here only append to c->conn.out and mark the client as having output.
  * Invariant: nothing here touches c->conn.sending, which belongs to an in-flight
  * send. */

@@ -1,4 +1,4 @@
-/* transaction.h: MULTI/EXEC and WATCH (cmd_transaction.c). */
+/* transaction.h: MULTI/EXEC and WATCH (transaction.c). */
 #ifndef RINGKV_NET_COMMANDS_TRANSACTION_H
 #define RINGKV_NET_COMMANDS_TRANSACTION_H
 

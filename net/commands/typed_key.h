@@ -7,8 +7,8 @@
  * is deleted, as Redis never keeps an empty list, set, zset or hash, and a
  * STORE command's empty result deletes its destination. These steps live
  * here, once. */
-#ifndef RINGKV_NET_TYPED_KEY_H
-#define RINGKV_NET_TYPED_KEY_H
+#ifndef RINGKV_NET_COMMANDS_TYPED_KEY_H
+#define RINGKV_NET_COMMANDS_TYPED_KEY_H
 
 #include <stdbool.h>
 

@@ -3,7 +3,7 @@
  * Owns the table that names each parameter (with its Redis 7.0 name and
  * alias), its type, limits, default and the field of `struct config` that
  * holds it; the redis.conf reader; `--name value` arguments; CONFIG GET and
- * CONFIG SET. It does not act on values: net/server.c binds sockets, changes
+ * CONFIG SET. It does not act on values: net/server/ binds sockets, changes
  * directory or resizes tables when told that a parameter changed.
  *
  * Sections: limits and table types, value parsers, typed setters, the

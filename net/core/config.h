@@ -7,9 +7,9 @@
  *
  * Runtime side effects (a new `hz`, `maxclients`, `dir`) are not done here:
  * config_set reports which parameters changed through the `apply` callback
- * so net/server.c can act on them. */
-#ifndef RINGKV_NET_CONFIG_H
-#define RINGKV_NET_CONFIG_H
+ * so net/server/ can act on them. */
+#ifndef RINGKV_NET_CORE_CONFIG_H
+#define RINGKV_NET_CORE_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,18 +4,21 @@
  * manifest, the BASE and INCR files, appending to the current INCR through a
  * ring_writer on the event loop's ring, the fsync policies, rewrites in a
  * forked child, write errors and INFO's aof_* fields. Start-up and loading
- * are aof_load.c's (aof_internal.h is what the two share). What a command logs is decided in propagate.c; the file formats
- * are engine/'s (aof_encode, aof_reader, aof_manifest, rdb).
+ * are aof_load.c's, the directory's files aof_files.c's (aof_internal.h is
+ * what the three share). What a command logs is decided by the command
+ * layer (net/commands/propagate.c); the file formats are engine/'s
+ * (aof_encode, aof_reader, aof_manifest, rdb).
  *
  * The flow of one loop iteration: commands feed records into `staging`;
  * before replies go out (aof_before_replies) staging is appended to the
  * writer and flushed as one write. Under `always` that write is linked to
- * an fdatasync and the replies of the iteration are held (client.c) until
+ * an fdatasync and the replies of the iteration are held (the loop's holds,
+ * net/wire/conn.c, with the offset as their token) until
  * the writer reports them durable: group commit, with the loop serving the
  * next iteration meanwhile. Under `everysec` the tick asks for an fdatasync
  * once a second; under `no` the kernel decides.
  *
- * Offsets handed to client.c are the current INCR's file offsets. Before the
+ * Offsets handed out as hold tokens are the current INCR's file offsets. Before the
  * INCR changes (a rewrite starts, the policy changes, the AOF is switched
  * off) the old writer is synced to the end and every hold released, so an
  * offset is never compared across files. */

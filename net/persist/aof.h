@@ -1,7 +1,7 @@
 /* aof.h: the running append-only file (aof.c) and its loading (aof_load.c).
  *
  * Appends go to the iteration's staging buffer (aof_feed) and, before the
- * replies of that iteration leave, to the ring writer (uring/writer.h) as
+ * replies of that iteration leave, to the ring writer (uring/ring_writer.h) as
  * one batch (aof_before_replies); the writer's completions release the
  * replies whose bytes are durable (always) or written (everysec, no) through
  * the loop's holds (conn_release_holds). Rewrites run in a forked child; the
@@ -17,7 +17,7 @@
 #include "engine/aof_manifest.h"
 #include "uring/ring.h"
 #include "uring/ring_inject.h"
-#include "uring/writer.h"
+#include "uring/ring_writer.h"
 
 struct persist;
 struct buf;

@@ -33,7 +33,7 @@
 #include "net/persist/persist.h"
 #include "net/persist/rdb_save.h"
 #include "uring/ring.h"
-#include "uring/writer.h"
+#include "uring/ring_writer.h"
 
 /* Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points and
  * scheduled saves wait this long before trying again. */

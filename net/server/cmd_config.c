@@ -4,7 +4,7 @@
  * CONFIG SET that belong to no other module (the AOF switched on or off,
  * its fsync policy, the working directory) and which counters RESETSTAT
  * clears. Leaves parsing, checking and formatting parameters to
- * net/config.c, and registration to cmd_server.c's table. Invariant: every
+ * net/core/config.c, and registration to cmd_server.c's table. Invariant: every
  * handler sends exactly one reply; nothing here changes the keyspace. */
 #include <stdbool.h>
 #include <string.h>

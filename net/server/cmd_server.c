@@ -1,7 +1,7 @@
 /* cmd_server.c: the server commands of Redis 7.0 and their table.
  *
  * Owns TIME, LASTSAVE, SHUTDOWN, SAVE and BGSAVE (whose work is
- * net/rdb_save.c's), BGREWRITEAOF (aof.c's), and server_commands, the table that also registers
+ * net/persist/rdb_save.c's), BGREWRITEAOF (aof.c's), and server_commands, the table that also registers
  * INFO (cmd_info.c), CONFIG (cmd_config.c) and DEBUG (cmd_debug.c), whose
  * handlers and shared helpers cmd_server_internal.h declares. Replies and
  * error texts are Redis 7.0.15's, checked against the real server.

@@ -1,4 +1,4 @@
-/* cmd_server_internal.h: what net/cmd_server.c, cmd_info.c, cmd_config.c
+/* cmd_server_internal.h: what cmd_server.c, cmd_info.c, cmd_config.c
  * and cmd_debug.c share, nobody else: the handlers cmd_server.c's table
  * registers and the helpers more than one of them uses. */
 #ifndef RINGKV_NET_SERVER_CMD_SERVER_INTERNAL_H

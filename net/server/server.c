@@ -1,12 +1,13 @@
-/* server.c: server set-up, the periodic tick, logging and shutdown.
+/* server.c: the server: wiring the layers, start-up, the tick, shutdown.
  *
- * Owns the start-up order (data directory, keyspace, commands, loading
- * dbfilename, ring, listeners), the tick's housekeeping (expiry, rehashing,
- * idle clients, statistics, the save child and save points), the shutdown
- * path (with its final save), and the reporting of keyspace changes
- * (server_key_modified, expiries) to the save counter and to WATCH. Leaves
- * I/O to loop.c, clients to client.c and the watch map to
- * cmd_transaction.c. */
+ * Owns the start-up order (the layers wired, data directory, keyspace,
+ * commands, ring, listeners, loading dbfilename or the AOF), the tick's
+ * housekeeping (expiry, rehashing, idle clients, statistics, the save child
+ * and save points), the shutdown path (with its final save), and expiries
+ * reported to WATCH and the AOF. server_wire_layers points the layers at
+ * each other and installs the callbacks that carry calls up (see server.h).
+ * Leaves I/O to net/wire/, sessions and commands to net/commands/, the AOF
+ * and RDB files to net/persist/. */
 #include "net/server/server.h"
 
 #include <arpa/inet.h>

@@ -10,8 +10,8 @@
  * valid until the next resp_parse / resp_request_reset / buffer change;
  * `consumed` tells how many bytes the command took. argc may be 0 (an empty
  * inline line or `*0`/`*-1`): nothing to run, just drop the bytes. */
-#ifndef RINGKV_NET_RESP_H
-#define RINGKV_NET_RESP_H
+#ifndef RINGKV_NET_WIRE_RESP_H
+#define RINGKV_NET_WIRE_RESP_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -38,27 +38,7 @@ static struct server_handle *server; /* owned by the fixture, one per test */
 static struct conn *client;          /* owned by the fixture */
 static char data_dir[256];           /* the server's directory (removed by server_stop) */
 static char incr_path[640];          /* the INCR file the manifest names */
-static size_t aof_offset;            /* bytes of it already checked */
-
-static long long wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void pause_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
+static size_t aof_offset;            
 
 /* Reads a whole file; returns owned bytes (NUL-terminated) or NULL when it
  * does not exist. */
@@ -175,7 +155,7 @@ static bool token_matches(const char *expected, const char *actual)
         return strcmp(expected, actual) == 0;
     char *stop;
     long long got = strtoll(actual, &stop, 10);
-    long long want = wall_ms() + atoll(expected + 1);
+    long long want = harness_wall_ms() + atoll(expected + 1);
     return *stop == '\0' && stop != actual && llabs(got - want) <= AOF_TIME_SLACK_MS;
 }
 
@@ -212,7 +192,7 @@ static void aof_expect(const char *const *expected, int n)
     char texts[AOF_RECORDS_MAX][AOF_RECORD_TEXT_BYTES];
     int count = 0;
     size_t used = 0;
-    long long deadline = mono_ms() + AOF_WAIT_MS;
+    long long deadline = harness_clock_ms() + AOF_WAIT_MS;
     for (;;) {
         size_t len = 0;
         char *buf = read_file(incr_path, &len);
@@ -220,9 +200,9 @@ static void aof_expect(const char *const *expected, int n)
         if (buf != NULL && len > aof_offset)
             count = parse_records(buf + aof_offset, len - aof_offset, texts, AOF_RECORDS_MAX, &used);
         free(buf);
-        if (count >= n || mono_ms() > deadline)
+        if (count >= n || harness_clock_ms() > deadline)
             break;
-        pause_ms(5);
+        harness_sleep_ms(5);
     }
     for (int i = 0; i < count && i < n; i++)
         ck_assert_msg(record_matches(expected[i], texts[i]), "record %d: expected \"%s\" got \"%s\"",
@@ -277,15 +257,15 @@ static void wait_blocked(int n)
 {
     char want[64];
     snprintf(want, sizeof(want), "blocked_clients:%d\r\n", n);
-    long long deadline = mono_ms() + BLOCKED_WAIT_MS;
+    long long deadline = harness_clock_ms() + BLOCKED_WAIT_MS;
     for (;;) {
         char *info = conn_cmd(client, "INFO clients");
         bool found = strstr(info, want) != NULL;
         free(info);
         if (found)
             return;
-        ck_assert_msg(mono_ms() < deadline, "never saw %s", want);
-        pause_ms(5);
+        ck_assert_msg(harness_clock_ms() < deadline, "never saw %s", want);
+        harness_sleep_ms(5);
     }
 }
 
@@ -621,7 +601,7 @@ START_TEST(test_lazy_expire)
     /* A key found expired by a read is deleted, and the deletion logged. */
     ck_cmd(client, "SET k v PX 1", "+OK\r\n");
     AOF_EXPECT("SET k v PXAT ~1");
-    pause_ms(20);
+    harness_sleep_ms(20);
     ck_cmd(client, "GET k", "$-1\r\n");
     AOF_EXPECT("DEL k");
 }

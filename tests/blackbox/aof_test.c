@@ -691,13 +691,6 @@ static const char *const record_expected[] = {
     "SET f 3.75 KEEPTTL", "PEXPIREAT a ~500000", "PERSIST b", "PEXPIREAT c ~50000", "set d 1",
     "DEL d", "set e 1", "DEL e", "MULTI", "set x 1", "set y 2", "EXEC", "SELECT 3", "set z 1"};
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Parses the RESP record at *p (argv only, no spaces inside arguments, as
  * here) into "arg arg ...", owned; advances *p. NULL at the end or on bytes
  * that are not a record. */
@@ -746,10 +739,10 @@ START_TEST(test_record_format)
     struct server_args a = args_aof("always", NULL);
     struct server_handle *h = start_loaded(server_binary(), dir, &a);
     struct conn *c = conn_open(h->port);
-    int64_t t0 = wall_ms();
+    int64_t t0 = harness_wall_ms();
     for (size_t i = 0; i < COUNT_OF(record_commands); i++)
         cmd_ok(c, record_commands[i]);
-    int64_t t1 = wall_ms();
+    int64_t t1 = harness_wall_ms();
     size_t len;
     char *incr = aof_read(dir, "appendonly.aof.1.incr.aof", &len);
     const char *p = incr;

@@ -27,21 +27,12 @@ static const char *const wrongtype =
 
 static void setup(void)
 {
-    server = server_start(NULL);
-    client = conn_open(server->port);
+    harness_fixture_open(&server, &client);
 }
 
 static void teardown(void)
 {
-    conn_close(client);
-    server_stop(server);
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    harness_fixture_close(&server, &client);
 }
 
 /* Polls INFO clients until blocked_clients is n: a command sent on another
@@ -50,14 +41,14 @@ static void wait_blocked(int n)
 {
     char want[64];
     snprintf(want, sizeof(want), "blocked_clients:%d\r\n", n);
-    long long deadline = now_ms() + BLOCKED_WAIT_MS;
+    long long deadline = harness_clock_ms() + BLOCKED_WAIT_MS;
     for (;;) {
         char *info = conn_cmd(client, "INFO clients");
         bool found = strstr(info, want) != NULL;
         free(info);
         if (found)
             return;
-        ck_assert_msg(now_ms() < deadline, "never saw %s", want);
+        ck_assert_msg(harness_clock_ms() < deadline, "never saw %s", want);
         struct timespec pause = {0, 5 * 1000 * 1000};
         nanosleep(&pause, NULL);
     }
@@ -135,12 +126,12 @@ END_TEST
 
 START_TEST(test_timeout)
 {
-    long long start = now_ms();
+    long long start = harness_clock_ms();
     ck_cmd(client, "BLPOP none 0.1", "*-1\r\n");
     ck_cmd(client, "BLMOVE none d LEFT LEFT 0.1", "*-1\r\n");
     ck_cmd(client, "BZPOPMIN none 0.1", "*-1\r\n");
     ck_cmd(client, "BZMPOP 0.1 1 none MAX", "*-1\r\n");
-    long long elapsed = now_ms() - start;
+    long long elapsed = harness_clock_ms() - start;
     ck_assert_msg(elapsed >= 390 && elapsed < 3000, "elapsed %lld ms", elapsed);
 }
 END_TEST

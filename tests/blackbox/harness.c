@@ -1150,3 +1150,44 @@ int harness_run_suite(Suite *s)
     remove_tree(harness_root);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+void harness_check_mpop_numkeys(struct conn *c, const char *pop, const char *bpop,
+                                const char *end)
+{
+    static const char *const greater = "-ERR numkeys should be greater than 0\r\n";
+    static const char *const syntax = "-ERR syntax error\r\n";
+    static const struct {
+        const char *numkeys;
+        bool syntax_error; /* else "numkeys should be greater than 0" */
+    } cases[] = {
+        {"0", false}, {"-1", false}, {"abc", false}, {"1.5", false},
+        {"-9223372036854775808", false}, {"9223372036854775808", false},
+        {"2", true}, {"3", true}, {"2147483647", true}, {"2147483648", true},
+        {"4294967297", true}, {"9223372036854775807", true},
+    };
+    char line[160];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *expected = cases[i].syntax_error ? syntax : greater;
+        snprintf(line, sizeof(line), "%s %s k1 %s", pop, cases[i].numkeys, end);
+        ck_cmd(c, line, expected);
+        snprintf(line, sizeof(line), "%s 0.01 %s k1 %s", bpop, cases[i].numkeys, end);
+        ck_cmd(c, line, expected);
+        /* numkeys is checked before the timeout. */
+        snprintf(line, sizeof(line), "%s abc %s k1 %s", bpop, cases[i].numkeys, end);
+        ck_cmd(c, line, expected);
+    }
+}
+
+void harness_fixture_open(struct server_handle **server, struct conn **client)
+{
+    *server = server_start(NULL);
+    *client = conn_open((*server)->port);
+}
+
+void harness_fixture_close(struct server_handle **server, struct conn **client)
+{
+    conn_close(*client);
+    server_stop(*server);
+    *client = NULL;
+    *server = NULL;
+}

@@ -155,6 +155,21 @@ char *harness_read_file(const char *path, size_t *len);
  * followed by '\n', owned by the caller; NULL if dir cannot be opened. */
 char *harness_list_dir(const char *dir);
 
+/* The usual fixture: a server with default settings (server_start(NULL))
+ * and one connection to it, into *server and *client; closed and stopped
+ * by harness_fixture_close. A suite's setup and teardown call these. */
+void harness_fixture_open(struct server_handle **server, struct conn **client);
+void harness_fixture_close(struct server_handle **server, struct conn **client);
+
+/* LMPOP/BLMPOP and ZMPOP/BZMPOP share one numkeys rule (Redis 7.0.15's,
+ * checked against redis-server): 0, negative, non-integer or out-of-range
+ * values reply "numkeys should be greater than 0", a count that leaves no
+ * room for the end word a syntax error, and numkeys is checked before the
+ * timeout. Sends pop ("LMPOP"), bpop ("BLMPOP") with each numkeys on key
+ * k1 and end word end ("LEFT"), asserting each reply. */
+void harness_check_mpop_numkeys(struct conn *c, const char *pop, const char *bpop,
+                                const char *end);
+
 /* Time for tests: a monotonic clock for deadlines, the wall clock to
  * compare with absolute expiry times the server reports; and a sleep. */
 int64_t harness_clock_ms(void);

@@ -30,14 +30,12 @@ static struct conn *client;          /* owned by the fixture */
 
 static void setup(void)
 {
-    server = server_start(NULL);
-    client = conn_open(server->port);
+    harness_fixture_open(&server, &client);
 }
 
 static void teardown(void)
 {
-    conn_close(client);
-    server_stop(server);
+    harness_fixture_close(&server, &client);
 }
 
 /* ---- Helpers ---- */

@@ -28,14 +28,12 @@ static const char *const wrongtype =
 
 static void setup(void)
 {
-    server = server_start(NULL);
-    client = conn_open(server->port);
+    harness_fixture_open(&server, &client);
 }
 
 static void teardown(void)
 {
-    conn_close(client);
-    server_stop(server);
+    harness_fixture_close(&server, &client);
 }
 
 /* Sends a printf-formatted command and asserts the reply. */
@@ -310,25 +308,9 @@ END_TEST
  * before the direction, COUNT and the timeout. */
 START_TEST(test_lmpop_numkeys)
 {
-    static const char *const greater = "-ERR numkeys should be greater than 0\r\n";
     static const char *const syntax = "-ERR syntax error\r\n";
-    static const struct {
-        const char *numkeys;
-        bool syntax_error; /* else "numkeys should be greater than 0" */
-    } cases[] = {
-        {"0", false}, {"-1", false}, {"abc", false}, {"1.5", false},
-        {"-9223372036854775808", false}, {"9223372036854775808", false},
-        {"2", true}, {"3", true}, {"2147483647", true}, {"2147483648", true},
-        {"4294967297", true}, {"9223372036854775807", true},
-    };
     ck_cmd(client, "RPUSH k1 a", ":1\r\n");
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        const char *expected = cases[i].syntax_error ? syntax : greater;
-        ck_cmdf(client, expected, "LMPOP %s k1 LEFT", cases[i].numkeys);
-        ck_cmdf(client, expected, "BLMPOP 0.01 %s k1 LEFT", cases[i].numkeys);
-        /* numkeys is checked before the timeout. */
-        ck_cmdf(client, expected, "BLMPOP abc %s k1 LEFT", cases[i].numkeys);
-    }
+    harness_check_mpop_numkeys(client, "LMPOP", "BLMPOP", "LEFT");
     /* numkeys larger than the arguments left, by one or more. */
     ck_cmd(client, "LMPOP 1 k1 k2 LEFT", syntax);
     ck_cmd(client, "LMPOP 2 k1 LEFT COUNT 1", syntax);

@@ -55,13 +55,6 @@
     ck_assert_msg(strstr((haystack), (needle)) != NULL, "%s not found in %s",          \
                   harness_escape(needle), harness_escape(haystack))
 
-static int64_t clock_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Returns a loopback port that was free a moment ago. */
 static int free_port(void)
 {
@@ -158,11 +151,11 @@ static char *run_captured(char *const *argv, int deny_errno, int *status)
     char *out = calloc(1, STARTUP_OUTPUT_BYTES_MAX + 1);
     ck_assert_ptr_nonnull(out);
     size_t len = 0;
-    int64_t deadline = clock_ms() + STARTUP_EXIT_TIMEOUT_MS;
+    int64_t deadline = harness_clock_ms() + STARTUP_EXIT_TIMEOUT_MS;
     /* Read until the pipe closes: every holder of its write end (the
      * server and anything it forked) has exited or closed it. */
     for (;;) {
-        int64_t left = deadline - clock_ms();
+        int64_t left = deadline - harness_clock_ms();
         if (left <= 0)
             break;
         struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
@@ -182,12 +175,12 @@ static char *run_captured(char *const *argv, int deny_errno, int *status)
     }
     close(fds[0]);
     *status = -1;
-    while (clock_ms() < deadline) {
+    while (harness_clock_ms() < deadline) {
         if (waitpid(pid, status, WNOHANG) == pid)
             break;
         harness_sleep_ms(5);
     }
-    if (clock_ms() >= deadline && *status == -1) {
+    if (harness_clock_ms() >= deadline && *status == -1) {
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
@@ -397,7 +390,7 @@ static int info_loading(struct conn *c)
 /* Waits until an INFO field reads value (the AOF rewrite to finish). */
 static void wait_info_field(struct conn *c, const char *field_and_value)
 {
-    for (int64_t deadline = clock_ms() + 30000; clock_ms() < deadline; harness_sleep_ms(20)) {
+    for (int64_t deadline = harness_clock_ms() + 30000; harness_clock_ms() < deadline; harness_sleep_ms(20)) {
         char *reply = conn_cmd(c, "INFO persistence");
         bool found = strstr(reply, field_and_value) != NULL;
         free(reply);
@@ -432,12 +425,12 @@ START_TEST(clients_see_loading_progress)
     int null_fd = open("/dev/null", O_WRONLY);
     pid_t pid = spawn_captured(argv, null_fd, 0);
     close(null_fd);
-    for (int64_t deadline = clock_ms() + 10000; !(c = conn_try_open(port));) {
-        ck_assert_msg(clock_ms() < deadline, "the server never accepted a connection");
+    for (int64_t deadline = harness_clock_ms() + 10000; !(c = conn_try_open(port));) {
+        ck_assert_msg(harness_clock_ms() < deadline, "the server never accepted a connection");
         harness_sleep_ms(2);
     }
     bool saw_loading = false, saw_refusal = false;
-    for (int64_t deadline = clock_ms() + 60000; clock_ms() < deadline;) {
+    for (int64_t deadline = harness_clock_ms() + 60000; harness_clock_ms() < deadline;) {
         char *reply = conn_cmd(c, "DBSIZE");
         bool loading = strcmp(reply, "-LOADING Redis is loading the dataset in memory\r\n") == 0;
         saw_refusal |= loading;
@@ -464,11 +457,11 @@ static void wait_connected_clients(struct conn *c, int want)
 {
     char line[64];
     snprintf(line, sizeof(line), "\r\nconnected_clients:%d\r\n", want);
-    int64_t deadline = clock_ms() + 3000;
+    int64_t deadline = harness_clock_ms() + 3000;
     for (;;) {
         char *info = conn_cmd(c, "INFO clients");
         bool found = strstr(info, line) != NULL;
-        if (found || clock_ms() >= deadline) {
+        if (found || harness_clock_ms() >= deadline) {
             ck_assert_msg(found, "want %d clients: %s", want, harness_escape(info));
             free(info);
             return;
@@ -570,12 +563,12 @@ START_TEST(timeout_closes_idle_client)
     struct server_handle *h = server_start(extra);
     struct conn *idle = conn_open(h->port);
     ck_cmd(idle, "PING", "+PONG\r\n");
-    int64_t started = clock_ms();
+    int64_t started = harness_clock_ms();
     /* Redis compares whole seconds, so an idle client goes after one to
      * two seconds (plus a tick); well before one it must still be there. */
     ck_assert(!conn_wait_closed(idle, 500));
     ck_assert_msg(conn_wait_closed(idle, 3500), "idle client not closed within 4 s");
-    int64_t elapsed = clock_ms() - started;
+    int64_t elapsed = harness_clock_ms() - started;
     ck_assert_msg(elapsed >= 900, "idle client closed after only %lld ms", (long long)elapsed);
     conn_close(idle);
 

@@ -22,14 +22,12 @@ static struct conn *client;          /* owned by the fixture */
 
 static void setup(void)
 {
-    server = server_start(NULL);
-    client = conn_open(server->port);
+    harness_fixture_open(&server, &client);
 }
 
 static void teardown(void)
 {
-    conn_close(client);
-    server_stop(server);
+    harness_fixture_close(&server, &client);
 }
 
 /* A large zset: ZRANGE, ZRANK and ZSCAN over the skiplist encoding agree
@@ -272,29 +270,9 @@ END_TEST
  * and the timeout. */
 START_TEST(test_zmpop_numkeys)
 {
-    static const char *const greater = "-ERR numkeys should be greater than 0\r\n";
     static const char *const syntax = "-ERR syntax error\r\n";
-    static const struct {
-        const char *numkeys;
-        bool syntax_error; /* else "numkeys should be greater than 0" */
-    } cases[] = {
-        {"0", false}, {"-1", false}, {"abc", false}, {"1.5", false},
-        {"-9223372036854775808", false}, {"9223372036854775808", false},
-        {"2", true}, {"3", true}, {"2147483647", true}, {"2147483648", true},
-        {"4294967297", true}, {"9223372036854775807", true},
-    };
-    char line[128];
     ck_cmd(client, "zadd k1 1 a", ":1\r\n");
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        const char *expected = cases[i].syntax_error ? syntax : greater;
-        snprintf(line, sizeof(line), "zmpop %s k1 min", cases[i].numkeys);
-        ck_cmd(client, line, expected);
-        snprintf(line, sizeof(line), "bzmpop 0.01 %s k1 min", cases[i].numkeys);
-        ck_cmd(client, line, expected);
-        /* numkeys is checked before the timeout. */
-        snprintf(line, sizeof(line), "bzmpop abc %s k1 min", cases[i].numkeys);
-        ck_cmd(client, line, expected);
-    }
+    harness_check_mpop_numkeys(client, "zmpop", "bzmpop", "min");
     /* numkeys larger than the arguments left, by one or more. */
     ck_cmd(client, "zmpop 1 k1 k2 min", syntax);
     ck_cmd(client, "zmpop 2 k1 min count 1", syntax);

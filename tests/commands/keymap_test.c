@@ -1,4 +1,4 @@
-/* keymap_test.c: the (db id, key) -> node map of net/keymap.c, as WATCH and
+/* keymap_test.c: the (db id, key) -> node map of net/commands/keymap.c, as WATCH and
  * the blocking commands use it: keys told apart by database and by every
  * byte, the node's own key copy, removal (also while iterating), growth
  * past the initial table, and clearing with the caller's release. */
@@ -14,7 +14,7 @@
 #define MANY_KEYS 5000
 #define MANY_DBS 16
 
-/* A caller's node, as blocking.c and cmd_transaction.c declare theirs. */
+/* A caller's node, as blocking.c and transaction.c declare theirs. */
 struct test_node {
     struct keymap_node node;
     int value;

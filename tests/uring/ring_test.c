@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "uring/ring.h"
-#include "uring/writer.h"
+#include "uring/ring_writer.h"
 #include "tests/unit.h"
 
 static uint8_t pattern(uint64_t o)
@@ -126,12 +126,12 @@ START_TEST(test_private_ring_policy_changes)
 }
 END_TEST
 
-/* The owner's own op: untagged user_data, as net/loop.c's ops are. */
+/* The owner's own op: untagged user_data, as net/wire/loop.c's ops are. */
 struct owner_op {
     int completions;
 };
 
-/* One event-loop iteration as net/loop.c runs it: queue an op of the
+/* One event-loop iteration as net/wire/loop.c runs it: queue an op of the
  * owner's own, submit, wait, route each CQE by its tag. */
 static void loop_iteration(struct io_uring *ring, struct owner_op *nop_op)
 {

@@ -1,4 +1,4 @@
-/* resp_test.c: unit tests for net/resp.c.
+/* resp_test.c: unit tests for net/wire/resp.c.
  *
  * The request parser is fed whole, byte by byte, at every two-way and
  * three-way split, and in random splits. Each time, the buffer is moved to a

@@ -1,17 +1,17 @@
-/* cmd_transaction.c: MULTI, EXEC, DISCARD, WATCH and UNWATCH (Redis 7.0).
+/* transaction.c: MULTI, EXEC, DISCARD, WATCH and UNWATCH (Redis 7.0).
  *
  * Owns each client's transaction state and the watch map. The transaction
  * state is the queue of commands received after MULTI, each with its own
  * copy of its arguments (the parsed argv points into the query buffer,
  * which is reused as soon as the command is consumed). The watch map is a
- * keymap (net/keymap.h, shared with the blocking commands) in struct server
+ * keymap (keymap.h, shared with the blocking commands) in struct commands
  * from (db id, key) to the clients watching that key;
  * each client also keeps the array of map nodes it watches, so unwatching
  * costs one pass over its own keys.
  *
- * Leaves to command.c the decision of what is queued and the checks a
+ * Leaves to dispatch.c the decision of what is queued and the checks a
  * command passes before it is queued or run (a failed check lands here as
- * transaction_flag_error), and to server.c the reporting of changes: every
+ * transaction_flag_error), and to notify.c the reporting of changes: every
  * key change arrives as transaction_key_touched, every whole-db change
  * (FLUSHDB, FLUSHALL, SWAPDB) as transaction_db_changing before it happens
  * and transaction_settle after the command.
@@ -19,7 +19,7 @@
  * Invariant: a client is in a node's watcher array exactly once iff the
  * node is in the client's watched array, and a node with no watchers is
  * not in the map. Clients are removed from the map before they are freed
- * (transaction_client_reset from client_free), so the map never holds a
+ * (transaction_client_reset from dispatch_closed), so the map never holds a
  * dangling client. */
 #include <assert.h>
 #include <limits.h>

@@ -1,4 +1,4 @@
-/* writer.h: append bytes to a file through a ring_sys, with group commit.
+/* ring_writer.h: append bytes to a file through a ring_sys, with group commit.
  *
  * A `struct ring_writer` turns a stream of appended bytes into writes at
  * tracked file offsets and fdatasyncs ordered after the writes they cover.
@@ -47,9 +47,9 @@
  * Policy: chosen at init, changed at any time by ring_writer_set_policy.
  *
  * Threading: single-threaded. done() and every op completion run from the
- * owner's drain step (net/loop.c, or ring_sys wait() in a child). */
-#ifndef RINGKV_URING_WRITER_H
-#define RINGKV_URING_WRITER_H
+ * owner's drain step (net/wire/loop.c, or ring_sys wait() in a child). */
+#ifndef RINGKV_URING_RING_WRITER_H
+#define RINGKV_URING_RING_WRITER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -79,7 +79,7 @@
 /* Successes of sync ops waiting for the sync ops they overlapped (see "Sync
  * ops" above). One held sync op can keep any number of later ones waiting,
  * so the table is bounded, not sized for the worst case: once full, a new
- * credit is merged into the newest one (see writer.c). Sized for one credit
+ * credit is merged into the newest one (see ring_writer.c). Sized for one credit
  * per slot that can run a sync op: every write (RWF_DSYNC) and every fsync. */
 #define RING_WRITER_CREDITS_MAX (RING_WRITER_WRITES_IN_FLIGHT_MAX + RING_WRITER_FSYNCS_IN_FLIGHT_MAX)
 

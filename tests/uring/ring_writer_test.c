@@ -1,4 +1,4 @@
-/* writer_test.c: the ring writer against the fake ring (uring/ring_fake.h).
+/* ring_writer_test.c: the ring writer against the fake ring (uring/ring_fake.h).
  *
  * Covers coalescing, offsets, short writes, EINTR, sticky ENOSPC/EIO, link
  * cancels, out-of-order completions, everysec timing, back-pressure, reset
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "uring/ring_fake.h"
-#include "uring/writer.h"
+#include "uring/ring_writer.h"
 #include "tests/unit.h"
 
 #define TEST_FD 1000 /* never opened: the fake ignores fds */

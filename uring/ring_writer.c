@@ -1,4 +1,4 @@
-/* writer.c: the ring writer (appends, ordered fdatasync, group commit).
+/* ring_writer.c: the ring writer (appends, ordered fdatasync, group commit).
  *
  * Owns the circular buffer, the write and fsync slots, and the offsets that
  * say what is written and what is durable. Leaves the kernel to a ring_sys
@@ -32,7 +32,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "uring/writer.h"
+#include "uring/ring_writer.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
