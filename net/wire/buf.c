@@ -17,13 +17,6 @@ void buf_reserve(struct buf *b, size_t extra)
     b->cap = cap;
 }
 
-void buf_append(struct buf *b, const void *p, size_t len)
-{
-    buf_reserve(b, len);
-    memcpy(b->data + b->len, p, len);
-    b->len += len;
-}
-
 void buf_free(struct buf *b)
 {
     alloc_free(b->data);

@@ -240,14 +240,6 @@ void conn_schedule_write(struct conn *c)
     l->pending_writes = c;
 }
 
-void conn_write(struct conn *c, const void *p, size_t len)
-{
-    if (c->flags & CONN_CLOSE_AFTER_REPLY)
-        return; /* Redis drops output queued after the final reply */
-    buf_append(&c->out, p, len);
-    conn_schedule_write(c);
-}
-
 /* Moves the released part of out (some of it still held) into the idle
  * send buffer. */
 static void conn_send_released_prefix(struct conn *c)

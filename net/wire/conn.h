@@ -107,10 +107,18 @@ void conn_close(struct conn *c);
 void conn_close_after_reply(struct conn *c);
 /* Unlinks c, closes its fd and frees its buffers (from handler.closed). */
 void conn_destroy(struct conn *c);
-/* Appends reply bytes to out (dropped after a final reply, as Redis does). */
-void conn_write(struct conn *c, const void *p, size_t len);
 /* Marks c as having output for the next send round. */
 void conn_schedule_write(struct conn *c);
+/* Appends reply bytes to out (dropped after a final reply, as Redis does).
+ * Inline: every reply fragment passes here. */
+static inline void conn_write(struct conn *c, const void *p, size_t len)
+{
+    if (c->flags & CONN_CLOSE_AFTER_REPLY)
+        return;
+    buf_append(&c->out, p, len);
+    if (!(c->flags & CONN_PENDING_WRITE))
+        conn_schedule_write(c);
+}
 /* Appends received bytes to the query buffer, closing c when it passes
  * client-query-buffer-limit; then the handler's input() runs. */
 void conn_feed(struct conn *c, const char *data, size_t len);
