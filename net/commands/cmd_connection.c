@@ -9,6 +9,7 @@
 
 #include "engine/number.h"
 #include "engine/db.h"
+#include "engine/sha1.h"
 #include "net/commands/arg.h"
 #include "net/commands/blocking.h"
 #include "net/commands/client.h"
@@ -44,6 +45,25 @@ static void connection_quit_command(struct client *c)
     client_close_after_reply(c);
 }
 
+/* Whether two secrets are equal, in time that depends neither on where
+ * they differ nor on their lengths beyond SHA-1's 64-byte blocks: both are
+ * hashed and the digests compared with no early exit, as Redis 7.0 compares
+ * SHA-256 digests (ACLCheckUserCredentials, time_independent_strcmp).
+ * SHA-1's weakness is collisions built from two inputs the attacker
+ * chooses; matching an unknown password's digest is a second preimage.
+ * The lengths are compared too, without a branch. `diff` is volatile so
+ * the compiler cannot turn the loop into an early-exit memcmp. */
+static bool connection_secret_equal(const void *a, size_t a_len, const void *b, size_t b_len)
+{
+    uint8_t digest_a[SHA1_DIGEST_BYTES], digest_b[SHA1_DIGEST_BYTES];
+    sha1_bytes(a, a_len, digest_a);
+    sha1_bytes(b, b_len, digest_b);
+    volatile uint8_t diff = (uint8_t)(a_len != b_len);
+    for (size_t i = 0; i < SHA1_DIGEST_BYTES; i++)
+        diff |= digest_a[i] ^ digest_b[i];
+    return diff == 0;
+}
+
 /* Whether password matches requirepass (the default user's password). */
 static bool connection_password_ok(struct client *c, const struct resp_arg *user,
                                    const struct resp_arg *pass)
@@ -53,7 +73,7 @@ static bool connection_password_ok(struct client *c, const struct resp_arg *user
         return false;
     if (!required || !required[0])
         return true; /* the default user is nopass */
-    return strlen(required) == pass->len && memcmp(required, pass->ptr, pass->len) == 0;
+    return connection_secret_equal(required, strlen(required), pass->ptr, pass->len);
 }
 
 static void connection_auth_command(struct client *c)

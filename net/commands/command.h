@@ -43,6 +43,9 @@ enum command_flag {
     CMD_NO_ASYNC_LOADING = 1 << 18,  /* "no_async_loading" */
     /* Internal, never reported: the command logs only what it runs (EXEC). */
     CMD_NO_PROPAGATE_SELF = 1 << 24,
+    /* Internal, never reported (Redis 7.0's CMD_PROTECTED): refused unless
+     * enable-debug-command allows the client (DEBUG). */
+    CMD_PROTECTED = 1 << 25,
 };
 
 /* ACL categories (COMMAND INFO / DOCS "@name"). */

@@ -127,6 +127,23 @@ struct command *dispatch_check(struct client *c)
         dispatch_reject(c, cmd, "wrong number of arguments for '%s' command", cmd->fullname);
         return NULL;
     }
+    /* Redis 7.0 refuses a protected command (DEBUG) here, before it is
+     * queued in MULTI, unless enable-debug-command allows this client. */
+    if ((cmd->flags & CMD_PROTECTED) &&
+        !config_protected_allowed(c->commands->config->enable_debug_command,
+                                  c->conn.fd < 0 ? NULL : c->conn.addr)) {
+        char upper[32];
+        size_t n = 0;
+        for (; cmd->name[n] && n + 1 < sizeof(upper); n++)
+            upper[n] = (char)toupper((unsigned char)cmd->name[n]);
+        upper[n] = '\0';
+        dispatch_reject(c, cmd,
+                        "%s command not allowed. If the enable-debug-command option is set to "
+                        "\"local\", you can run it from a local connection, otherwise you need to "
+                        "set this option in the configuration file, and then restart the server.",
+                        upper);
+        return NULL;
+    }
     if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
         dispatch_reject(c, cmd, "NOAUTH Authentication required.");
         return NULL;

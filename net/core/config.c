@@ -6,9 +6,16 @@
  * CONFIG SET. It does not act on values: net/server/ binds sockets, changes
  * directory or resizes tables when told that a parameter changed.
  *
- * Sections: limits and table types, value parsers, typed setters, the
- * table, formatting, word lists, directives, files and arguments, CONFIG
- * SET, CONFIG GET.
+ * Every parameter of Redis 7.0.15 is in the table, with its alias, type,
+ * range, default and mutability, so any redis.conf loads. Those ringkv acts
+ * on live in `struct config`; the others (replication, cluster, TLS,
+ * slowlog, ...) live in the private `struct config_passive`, are checked
+ * and reported like the rest, and carry CONFIG_FLAG_NO_EFFECT so start-up
+ * can say which of them were set (config_no_effect_names).
+ *
+ * Sections: limits and table types, value parsers, typed setters, special
+ * parameters, text checks, the table, formatting, word lists, directives,
+ * files and arguments, CONFIG SET, CONFIG GET, protected actions.
  *
  * Key invariant: a value reaches `struct config` only through
  * config_param_set(), which checks it against the table, so defaults, file
@@ -19,6 +26,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,9 +39,9 @@
 #include "engine/number.h"
 #include "net/core/args.h"
 
-/* Room for one error reason; the longest is maxmemory-policy's list of
- * names (about 170 bytes). */
-#define CONFIG_REASON_BYTES_MAX 512
+/* Room for one error reason; the longest are an included file's whole
+ * error and maxmemory-policy's list of names (about 170 bytes). */
+#define CONFIG_REASON_BYTES_MAX 1024
 /* Redis's memtoull copies the digits into a 128-byte buffer and refuses
  * longer numbers. */
 #define CONFIG_MEMORY_DIGITS_MAX 127
@@ -59,12 +67,18 @@ enum config_type {
 
 #define CONFIG_FLAG_IMMUTABLE (1u << 0) /* start-up only; CONFIG SET refuses it */
 #define CONFIG_FLAG_SENSITIVE (1u << 1) /* a secret: never log the value */
-/* Redis 7.0 lets CONFIG SET change these only with enable-protected-configs;
- * ringkv has no such switch and allows it, as Redis 6.2 did. */
+/* CONFIG SET changes these only when enable-protected-configs allows the
+ * client (Redis 7.0's PROTECTED_CONFIG: dir and dbfilename). */
 #define CONFIG_FLAG_PROTECTED (1u << 2)
 #define CONFIG_FLAG_MEMORY (1u << 3)        /* numbers: units allowed ("64mb") */
 #define CONFIG_FLAG_MULTI_ARG (1u << 4)     /* any number of words (bind, save) */
 #define CONFIG_FLAG_EMPTY_IS_NULL (1u << 5) /* strings: "" is stored as NULL */
+#define CONFIG_FLAG_PERCENT (1u << 6)       /* numbers: "10%" too, stored as -10 */
+#define CONFIG_FLAG_OCTAL (1u << 7)         /* numbers: read and shown in octal */
+#define CONFIG_FLAG_HIDDEN (1u << 8)        /* CONFIG GET finds it by exact name only */
+/* Accepted and reported, but ringkv does not act on the value yet; a value
+ * other than the default is named in the start-up log. */
+#define CONFIG_FLAG_NO_EFFECT (1u << 9)
 
 struct config_enum_name {
     const char *name;
@@ -76,20 +90,81 @@ struct config_param {
     const char *alias; /* Redis 7's older name, or NULL */
     enum config_type type;
     unsigned flags;
-    size_t offset; /* of the field in struct config */
+    bool passive;  /* the field is in struct config_passive, not struct config */
+    size_t offset; /* of the field in struct config (or config_passive) */
     size_t field_bytes;
     const char *default_text; /* parsed by config_init like any other value */
     long long min, max;       /* numbers: accepted range */
     long long clamp_min, clamp_max; /* numbers: stored value clamped; 0, 0 for none */
     const struct config_enum_name *names; /* enums: ends with a NULL name */
-    const char *(*check)(const char *value); /* strings: a reason to refuse, or NULL */
-    int (*set)(struct config *cfg, int argc, char **argv, enum config_source source,
-               char *reason, size_t reason_len); /* special */
-    char *(*format)(const struct config *cfg);   /* special: returns owned text */
+    /* strings and booleans: a reason to refuse the (valid) text, or NULL */
+    const char *(*check)(const char *value);
+    int (*set)(struct config *cfg, const struct config_param *p, int argc, char **argv,
+               enum config_source source, char *reason, size_t reason_len); /* special */
+    char *(*format)(const struct config *cfg, const struct config_param *p); /* special: owned */
+};
+
+/* Redis 7.0's oom-score-adj-values: one value per process class. */
+#define CONFIG_OOM_CLASSES 3
+
+/* The parameters ringkv accepts and reports but does not act on yet. Their
+ * names follow Redis's with '-' as '_'. Numbers are long long and enums
+ * int whatever Redis stores them in; the table holds Redis's ranges. */
+struct config_passive {
+    /* booleans */
+    bool io_threads_do_reads, set_proc_title, rdb_del_sync_files, lazyfree_lazy_eviction;
+    bool lazyfree_lazy_expire, lazyfree_lazy_server_del, lazyfree_lazy_user_del;
+    bool repl_disable_tcp_nodelay, repl_diskless_sync, cluster_require_full_coverage;
+    bool cluster_replica_no_failover, replica_lazy_flush, replica_serve_stale_data;
+    bool replica_read_only, replica_ignore_maxmemory, replica_ignore_disk_write_errors;
+    bool jemalloc_bg_thread, activedefrag, syslog_enabled, cluster_enabled;
+    bool cluster_allow_reads_when_down, cluster_allow_pubsubshard_when_down, crash_log_enabled;
+    bool crash_memcheck_enabled, use_exit_on_panic, disable_thp, cluster_allow_replica_migration;
+    bool replica_announced, latency_tracking, tls_cluster, tls_replication;
+    bool tls_prefer_server_ciphers, tls_session_caching;
+    /* strings, owned (NULL when empty for some, as in Redis) */
+    char *aclfile, *unixsocket, *replica_announce_ip, *masteruser, *masterauth;
+    char *cluster_announce_ip, *cluster_config_file, *cluster_announce_hostname, *syslog_ident;
+    char *server_cpulist, *bio_cpulist, *aof_rewrite_cpulist, *bgsave_cpulist, *ignore_warnings;
+    char *proc_title_template, *bind_source_addr, *tls_cert_file, *tls_key_file;
+    char *tls_key_file_pass, *tls_client_cert_file, *tls_client_key_file;
+    char *tls_client_key_file_pass, *tls_dh_params_file, *tls_ca_cert_file, *tls_ca_cert_dir;
+    char *tls_protocols, *tls_ciphers, *tls_ciphersuites;
+    /* enums */
+    int supervised, syslog_facility, repl_diskless_load, oom_score_adj, acl_pubsub_default;
+    int sanitize_dump_payload, cluster_preferred_endpoint_type, propagation_error_behavior;
+    int tls_auth_clients;
+    /* numbers */
+    long long io_threads, cluster_replica_validity_factor, cluster_migration_barrier;
+    long long active_defrag_cycle_min, active_defrag_cycle_max, active_defrag_threshold_lower;
+    long long active_defrag_threshold_upper, replica_priority, repl_diskless_sync_delay;
+    long long replica_announce_port, cluster_port, cluster_announce_bus_port;
+    long long cluster_announce_port, cluster_announce_tls_port, repl_timeout;
+    long long repl_ping_replica_period, list_compress_depth, rdb_key_save_delay, key_load_delay;
+    long long min_replicas_to_write, min_replicas_max_lag, watchdog_period, shutdown_timeout;
+    long long repl_diskless_sync_max_replicas, unixsocketperm, socket_mark_id;
+    long long active_defrag_max_scan_fields, slowlog_max_len, acllog_max_len;
+    long long busy_reply_threshold, cluster_node_timeout, slowlog_log_slower_than;
+    long long latency_monitor_threshold, stream_node_max_entries, repl_backlog_size;
+    long long cluster_link_sendbuf_limit, active_defrag_ignore_bytes, stream_node_max_bytes;
+    long long hll_sparse_max_bytes, tracking_table_max_keys, repl_backlog_ttl;
+    long long loading_process_events_interval_bytes, tls_port, tls_session_cache_size;
+    long long tls_session_cache_timeout;
+    /* special */
+    int oom_score_adj_values[CONFIG_OOM_CLASSES];
+    int notify_keyspace_events;     /* Redis's NOTIFY_* bits */
+    int shutdown_on_sigint;         /* Redis's SHUTDOWN_* bits */
+    int shutdown_on_sigterm;
+    char *replicaof_host;           /* owned; NULL when not a replica */
+    long long replicaof_port;
+    char *latency_percentiles;      /* owned: the percentiles as CONFIG GET shows them */
 };
 
 #define CONFIG_AT(field) \
     .offset = offsetof(struct config, field), .field_bytes = sizeof(((struct config *)0)->field)
+#define CONFIG_PASSIVE_AT(field)                                    \
+    .passive = true, .offset = offsetof(struct config_passive, field), \
+    .field_bytes = sizeof(((struct config_passive *)0)->field)
 
 static void config_reason(char *reason, size_t reason_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -158,14 +233,18 @@ int config_parse_memory(const char *s, size_t len, long long *out)
 
 static void *config_field(struct config *cfg, const struct config_param *p)
 {
+    if (p->passive) {
+        assert(p->offset + p->field_bytes <= sizeof(*cfg->passive));
+        assert(cfg->passive != NULL);
+        return (char *)cfg->passive + p->offset;
+    }
     assert(p->offset + p->field_bytes <= sizeof(*cfg));
     return (char *)cfg + p->offset;
 }
 
 static const void *config_field_const(const struct config *cfg, const struct config_param *p)
 {
-    assert(p->offset + p->field_bytes <= sizeof(*cfg));
-    return (const char *)cfg + p->offset;
+    return config_field((struct config *)cfg, p);
 }
 
 /* Reads an int-sized or long long field (numbers and enums). */
@@ -208,30 +287,74 @@ static int config_bool_set(struct config *cfg, const struct config_param *p, con
         config_reason(reason, reason_len, "argument must be 'yes' or 'no'");
         return -1;
     }
+    const char *refusal = p->check ? p->check(value ? "yes" : "no") : NULL;
+    if (refusal != NULL) {
+        config_reason(reason, reason_len, "%s", refusal);
+        return -1;
+    }
     assert(p->field_bytes == sizeof(bool));
     memcpy(config_field(cfg, p), &value, sizeof(value));
     return 0;
+}
+
+/* Redis's numericParseString: a memory value, then a percentage ("10%",
+ * stored negative), then an octal number, then a plain string2ll integer,
+ * as the parameter's flags allow. Sets *too_big for a memory value past
+ * LLONG_MAX. */
+static bool config_number_parse(const struct config_param *p, const char *text, long long *value,
+                                bool *too_big)
+{
+    size_t len = strlen(text);
+    *too_big = false;
+    if (p->flags & CONFIG_FLAG_MEMORY) {
+        enum config_memory_result r = config_memory_parse(text, len, value);
+        *too_big = r == CONFIG_MEMORY_TOO_BIG;
+        if (r != CONFIG_MEMORY_BAD)
+            return true;
+    }
+    if ((p->flags & CONFIG_FLAG_PERCENT) && len > 1 && text[len - 1] == '%' &&
+        number_parse_ll(text, len - 1, value) && *value >= 0) {
+        *value = -*value;
+        return true;
+    }
+    if (p->flags & CONFIG_FLAG_OCTAL) {
+        char *end;
+        errno = 0;
+        *value = strtoll(text, &end, 8);
+        return errno == 0 && *end == '\0';
+    }
+    return !(p->flags & CONFIG_FLAG_MEMORY) && number_parse_ll(text, len, value);
 }
 
 static int config_number_set(struct config *cfg, const struct config_param *p, const char *text,
                              char *reason, size_t reason_len)
 {
     long long value = 0;
-    bool in_range = true;
-    if (p->flags & CONFIG_FLAG_MEMORY) {
-        enum config_memory_result r = config_memory_parse(text, strlen(text), &value);
-        if (r == CONFIG_MEMORY_BAD) {
-            config_reason(reason, reason_len, "argument must be a memory value");
-            return -1;
-        }
-        in_range = r == CONFIG_MEMORY_OK;
-    } else if (!number_parse_ll(text, strlen(text), &value)) { /* Redis's string2ll */
-        config_reason(reason, reason_len, "argument couldn't be parsed into an integer");
+    bool too_big;
+    if (!config_number_parse(p, text, &value, &too_big)) {
+        const char *why = "argument couldn't be parsed into an integer";
+        if (p->flags & CONFIG_FLAG_PERCENT)
+            why = "argument must be a memory or percent value";
+        else if (p->flags & CONFIG_FLAG_MEMORY)
+            why = "argument must be a memory value";
+        else if (p->flags & CONFIG_FLAG_OCTAL)
+            why = "argument couldn't be parsed as an octal number";
+        config_reason(reason, reason_len, "%s", why);
         return -1;
     }
-    if (!in_range || value < p->min || value > p->max) {
-        config_reason(reason, reason_len, "argument must be between %lld and %lld inclusive",
-                      p->min, p->max);
+    if ((p->flags & CONFIG_FLAG_PERCENT) && value < 0 && !too_big) {
+        if (value < p->min) {
+            config_reason(reason, reason_len, "percentage argument must be less or equal to %lld",
+                          -p->min);
+            return -1;
+        }
+    } else if (too_big || value < p->min || value > p->max) {
+        if (p->flags & CONFIG_FLAG_OCTAL)
+            config_reason(reason, reason_len, "argument must be between %llo and %llo inclusive",
+                          p->min, p->max);
+        else
+            config_reason(reason, reason_len, "argument must be between %lld and %lld inclusive",
+                          p->min, p->max);
         return -1;
     }
     /* Redis accepts any hz and then keeps it within 1..500. */
@@ -241,6 +364,16 @@ static int config_number_set(struct config *cfg, const struct config_param *p, c
     }
     config_number_put(cfg, p, value);
     return 0;
+}
+
+/* Writes Redis's refusal of a name that is not in the list; returns -1. */
+static int config_enum_refuse(const struct config_param *p, char *reason, size_t reason_len)
+{
+    size_t used = (size_t)snprintf(reason, reason_len, "argument(s) must be one of the following: ");
+    for (const struct config_enum_name *n = p->names; n->name != NULL && used < reason_len; n++)
+        used += (size_t)snprintf(reason + used, reason_len - used, "%s%s",
+                                 n == p->names ? "" : ", ", n->name);
+    return -1;
 }
 
 static int config_enum_set(struct config *cfg, const struct config_param *p, const char *text,
@@ -253,11 +386,7 @@ static int config_enum_set(struct config *cfg, const struct config_param *p, con
             return 0;
         }
     }
-    size_t used = (size_t)snprintf(reason, reason_len, "argument(s) must be one of the following: ");
-    for (const struct config_enum_name *n = p->names; n->name != NULL && used < reason_len; n++)
-        used += (size_t)snprintf(reason + used, reason_len - used, "%s%s",
-                                 n == p->names ? "" : ", ", n->name);
-    return -1;
+    return config_enum_refuse(p, reason, reason_len);
 }
 
 static int config_string_set(struct config *cfg, const struct config_param *p, const char *text,
@@ -282,7 +411,7 @@ static int config_param_set(struct config *cfg, const struct config_param *p, in
                             enum config_source source, char *reason, size_t reason_len)
 {
     if (p->type == CONFIG_TYPE_SPECIAL)
-        return p->set(cfg, argc, argv, source, reason, reason_len);
+        return p->set(cfg, p, argc, argv, source, reason, reason_len);
     assert(argc == 1);
     switch (p->type) {
     case CONFIG_TYPE_BOOL:
@@ -301,8 +430,8 @@ static int config_param_set(struct config *cfg, const struct config_param *p, in
 
 /* ---- Special parameters: bind and save ---- */
 
-static int config_bind_set(struct config *cfg, int argc, char **argv, enum config_source source,
-                           char *reason, size_t reason_len)
+static int config_bind_set(struct config *cfg, const struct config_param *p, int argc, char **argv,
+                           enum config_source source, char *reason, size_t reason_len)
 {
     if (argc > CONFIG_BIND_MAX) {
         config_reason(reason, reason_len, "Too many bind addresses specified.");
@@ -336,8 +465,8 @@ static bool config_save_word(const char *word, long long min, long long *out)
 
 /* At start-up the first save line replaces the built-in points and later
  * lines add to them; CONFIG SET always replaces. A lone "" clears. */
-static int config_save_set(struct config *cfg, int argc, char **argv, enum config_source source,
-                           char *reason, size_t reason_len)
+static int config_save_set(struct config *cfg, const struct config_param *p, int argc, char **argv,
+                           enum config_source source, char *reason, size_t reason_len)
 {
     struct save_point points[CONFIG_SAVE_POINTS_MAX];
     bool clear = argc == 1 && argv[0][0] == '\0';
@@ -369,6 +498,294 @@ too_many:
     /* Redis has no limit; ringkv keeps the points in a fixed array. */
     config_reason(reason, reason_len, "Too many save points (at most %d)", CONFIG_SAVE_POINTS_MAX);
     return -1;
+}
+
+/* ---- Special parameters: output buffer limits, OOM scores, keyspace
+ * events, replicaof, latency percentiles, shutdown flags ---- */
+
+/* Redis's getClientTypeByName, less "master", which the limits refuse. */
+static int config_client_class(const char *name)
+{
+    if (strcasecmp(name, "normal") == 0)
+        return CONFIG_CLIENT_NORMAL;
+    if (strcasecmp(name, "slave") == 0 || strcasecmp(name, "replica") == 0)
+        return CONFIG_CLIENT_REPLICA;
+    if (strcasecmp(name, "pubsub") == 0)
+        return CONFIG_CLIENT_PUBSUB;
+    return -1;
+}
+
+/* Redis's updateClientOutputBufferLimit: "<class> <hard> <soft> <seconds>"
+ * repeated. Every group is checked before any class changes; classes not
+ * named keep their limits, so `CONFIG SET client-output-buffer-limit ""`
+ * changes nothing. */
+static int config_output_limit_set(struct config *cfg, const struct config_param *p, int argc,
+                                   char **argv, enum config_source source, char *reason,
+                                   size_t reason_len)
+{
+    struct config_output_limit next[CONFIG_CLIENT_CLASSES];
+    bool named[CONFIG_CLIENT_CLASSES] = {false};
+    if (argc % 4 != 0) {
+        config_reason(reason, reason_len, "Wrong number of arguments in buffer limit configuration.");
+        return -1;
+    }
+    for (int i = 0; i < argc; i += 4) {
+        int class = config_client_class(argv[i]);
+        if (class < 0) {
+            config_reason(reason, reason_len,
+                          "Invalid client class specified in buffer limit configuration.");
+            return -1;
+        }
+        long long hard, soft;
+        char *end;
+        /* Redis keeps the seconds in an int: larger values wrap before its
+         * check, as they do here. */
+        int seconds = (int)strtoll(argv[i + 3], &end, 10);
+        if (config_memory_parse(argv[i + 1], strlen(argv[i + 1]), &hard) != CONFIG_MEMORY_OK ||
+            config_memory_parse(argv[i + 2], strlen(argv[i + 2]), &soft) != CONFIG_MEMORY_OK ||
+            seconds < 0 || *end != '\0') {
+            config_reason(reason, reason_len,
+                          "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+            return -1;
+        }
+        next[class] = (struct config_output_limit){hard, soft, seconds};
+        named[class] = true;
+    }
+    for (int class = 0; class < CONFIG_CLIENT_CLASSES; class++)
+        if (named[class])
+            cfg->client_output_buffer_limit[class] = next[class];
+    return 0;
+}
+
+/* As Redis prints it: the replica class as "slave", bytes in full. */
+static char *config_output_limit_format(const struct config *cfg, const struct config_param *p)
+{
+    static const char *const names[CONFIG_CLIENT_CLASSES] = {"normal", "slave", "pubsub"};
+    char text[CONFIG_CLIENT_CLASSES * 72];
+    size_t used = 0;
+    for (int class = 0; class < CONFIG_CLIENT_CLASSES; class++) {
+        const struct config_output_limit *l = &cfg->client_output_buffer_limit[class];
+        used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s %lld %lld %lld",
+                                 class ? " " : "", names[class], l->hard_bytes, l->soft_bytes,
+                                 l->soft_seconds);
+        assert(used < sizeof(text));
+    }
+    return alloc_strdup(text);
+}
+
+static int config_oom_values_set(struct config *cfg, const struct config_param *p, int argc,
+                                 char **argv, enum config_source source, char *reason,
+                                 size_t reason_len)
+{
+    int values[CONFIG_OOM_CLASSES];
+    if (argc != CONFIG_OOM_CLASSES) {
+        config_reason(reason, reason_len, "wrong number of arguments");
+        return -1;
+    }
+    for (int i = 0; i < CONFIG_OOM_CLASSES; i++) {
+        char *end;
+        long long value = strtoll(argv[i], &end, 10);
+        if (*end != '\0' || value < -2000 || value > 2000) {
+            config_reason(reason, reason_len,
+                          "Invalid oom-score-adj-values, elements must be between -2000 and 2000.");
+            return -1;
+        }
+        values[i] = (int)value;
+    }
+    memcpy(cfg->passive->oom_score_adj_values, values, sizeof(values));
+    return 0;
+}
+
+static char *config_oom_values_format(const struct config *cfg, const struct config_param *p)
+{
+    const int *v = cfg->passive->oom_score_adj_values;
+    char text[48];
+    snprintf(text, sizeof(text), "%d %d %d", v[0], v[1], v[2]);
+    return alloc_strdup(text);
+}
+
+/* notify-keyspace-events' classes, in the order Redis prints them. */
+#define CONFIG_NOTIFY_KEYSPACE (1 << 0)  /* K */
+#define CONFIG_NOTIFY_KEYEVENT (1 << 1)  /* E */
+#define CONFIG_NOTIFY_KEY_MISS (1 << 11) /* m */
+static const struct {
+    char letter;
+    int bit;
+} config_notify_classes[] = {
+    {'g', 1 << 2},  {'$', 1 << 3},  {'l', 1 << 4}, {'s', 1 << 5}, {'h', 1 << 6},  {'z', 1 << 7},
+    {'x', 1 << 8},  {'e', 1 << 9},  {'t', 1 << 10}, {'d', 1 << 13}, {'n', 1 << 14},
+};
+#define CONFIG_NOTIFY_CLASSES_COUNT (sizeof(config_notify_classes) / sizeof(config_notify_classes[0]))
+/* "A": every class above but 'n' (Redis 7.0's NOTIFY_ALL). */
+#define CONFIG_NOTIFY_ALL 0x27fc
+
+static int config_notify_set(struct config *cfg, const struct config_param *p, int argc,
+                             char **argv, enum config_source source, char *reason,
+                             size_t reason_len)
+{
+    int flags = 0;
+    assert(argc == 1);
+    for (const char *c = argv[0]; *c != '\0'; c++) {
+        int bit = *c == 'A' ? CONFIG_NOTIFY_ALL : *c == 'K' ? CONFIG_NOTIFY_KEYSPACE
+                : *c == 'E' ? CONFIG_NOTIFY_KEYEVENT : *c == 'm' ? CONFIG_NOTIFY_KEY_MISS : 0;
+        for (size_t i = 0; bit == 0 && i < CONFIG_NOTIFY_CLASSES_COUNT; i++)
+            if (config_notify_classes[i].letter == *c)
+                bit = config_notify_classes[i].bit;
+        if (bit == 0) {
+            config_reason(reason, reason_len,
+                          "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+            return -1;
+        }
+        flags |= bit;
+    }
+    cfg->passive->notify_keyspace_events = flags;
+    return 0;
+}
+
+static char *config_notify_format(const struct config *cfg, const struct config_param *p)
+{
+    int flags = cfg->passive->notify_keyspace_events;
+    char text[32];
+    size_t used = 0;
+    if ((flags & CONFIG_NOTIFY_ALL) == CONFIG_NOTIFY_ALL) {
+        text[used++] = 'A';
+    } else {
+        for (size_t i = 0; i < CONFIG_NOTIFY_CLASSES_COUNT; i++)
+            if (flags & config_notify_classes[i].bit)
+                text[used++] = config_notify_classes[i].letter;
+    }
+    if (flags & CONFIG_NOTIFY_KEYSPACE)
+        text[used++] = 'K';
+    if (flags & CONFIG_NOTIFY_KEYEVENT)
+        text[used++] = 'E';
+    if (flags & CONFIG_NOTIFY_KEY_MISS)
+        text[used++] = 'm';
+    assert(used < sizeof(text));
+    text[used] = '\0';
+    return alloc_strdup(text);
+}
+
+/* "host port", or "no one" for none (the default). */
+static int config_replicaof_set(struct config *cfg, const struct config_param *p, int argc,
+                                char **argv, enum config_source source, char *reason,
+                                size_t reason_len)
+{
+    struct config_passive *v = cfg->passive;
+    if (argc != 2) {
+        config_reason(reason, reason_len, "wrong number of arguments");
+        return -1;
+    }
+    long port = 0;
+    bool none = strcasecmp(argv[0], "no") == 0 && strcasecmp(argv[1], "one") == 0;
+    if (!none) {
+        char *end;
+        port = strtol(argv[1], &end, 10);
+        if (port < 0 || port > 65535 || *end != '\0') {
+            config_reason(reason, reason_len, "Invalid master port");
+            return -1;
+        }
+    }
+    alloc_free(v->replicaof_host);
+    v->replicaof_host = none ? NULL : alloc_strdup(argv[0]);
+    v->replicaof_port = port;
+    return 0;
+}
+
+static char *config_replicaof_format(const struct config *cfg, const struct config_param *p)
+{
+    const struct config_passive *v = cfg->passive;
+    if (v->replicaof_host == NULL)
+        return alloc_strdup("");
+    size_t bytes = strlen(v->replicaof_host) + 8;
+    char *text = alloc_bytes(bytes);
+    snprintf(text, bytes, "%s %lld", v->replicaof_host, v->replicaof_port);
+    return text;
+}
+
+/* Numbers from 0 to 100; kept as the text CONFIG GET shows, each as "%f"
+ * with trailing zeros cut (Redis's trimDoubleString). A lone "" clears. */
+static int config_percentiles_set(struct config *cfg, const struct config_param *p, int argc,
+                                  char **argv, enum config_source source, char *reason,
+                                  size_t reason_len)
+{
+    if (argc == 1 && argv[0][0] == '\0')
+        argc = 0;
+    /* "100.000000" and a space at most per value once checked. */
+    size_t bytes = (size_t)argc * 16 + 1, used = 0;
+    char *text = alloc_bytes(bytes);
+    text[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        double value;
+        const char *why = NULL;
+        if (!number_parse_double(argv[i], strlen(argv[i]), &value))
+            why = "Invalid latency-tracking-info-percentiles parameters";
+        else if (value > 100.0 || value < 0.0)
+            why = "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+        if (why != NULL) {
+            config_reason(reason, reason_len, "%s", why);
+            alloc_free(text);
+            return -1;
+        }
+        char one[32];
+        size_t len = (size_t)snprintf(one, sizeof(one), "%f", value);
+        while (len > 0 && one[len - 1] == '0')
+            len--;
+        if (len > 0 && one[len - 1] == '.')
+            len--;
+        assert(used + len + 1 < bytes);
+        used += (size_t)snprintf(text + used, bytes - used, "%s%.*s", i ? " " : "", (int)len, one);
+    }
+    alloc_free(cfg->passive->latency_percentiles);
+    cfg->passive->latency_percentiles = text;
+    return 0;
+}
+
+static char *config_percentiles_format(const struct config *cfg, const struct config_param *p)
+{
+    return alloc_strdup(cfg->passive->latency_percentiles);
+}
+
+/* shutdown-on-sigint and shutdown-on-sigterm: Redis's SHUTDOWN_* flags. */
+static const struct config_enum_name config_shutdown_names[] = {
+    {"default", 0}, {"save", 1}, {"nosave", 2}, {"now", 4}, {"force", 8}, {NULL, 0},
+};
+
+static int config_shutdown_set(struct config *cfg, const struct config_param *p, int argc,
+                               char **argv, enum config_source source, char *reason,
+                               size_t reason_len)
+{
+    int flags = 0;
+    if (argc == 0)
+        return config_enum_refuse(p, reason, reason_len);
+    for (int i = 0; i < argc; i++) {
+        const struct config_enum_name *n = p->names;
+        while (n->name != NULL && strcasecmp(n->name, argv[i]) != 0)
+            n++;
+        if (n->name == NULL)
+            return config_enum_refuse(p, reason, reason_len);
+        flags |= n->value;
+    }
+    if ((flags & 1) && (flags & 2)) {
+        config_reason(reason, reason_len,
+                      "shutdown options SAVE and NOSAVE can't be used simultaneously");
+        return -1;
+    }
+    config_number_put(cfg, p, flags);
+    return 0;
+}
+
+static char *config_shutdown_format(const struct config *cfg, const struct config_param *p)
+{
+    long long flags = config_number_get(cfg, p);
+    char text[64];
+    size_t used = 0;
+    text[0] = '\0';
+    for (const struct config_enum_name *n = p->names + 1; n->name != NULL; n++)
+        if (flags & n->value)
+            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s", used ? " " : "",
+                                     n->name);
+    assert(used < sizeof(text));
+    return alloc_strdup(used ? text : "default");
 }
 
 /* ---- Text checks for string parameters ---- */
@@ -404,8 +821,73 @@ static const char *config_appenddirname_check(const char *value)
     return config_is_basename(value) ? NULL : "appenddirname can't be a path, just a dirname";
 }
 
-static char *config_bind_format(const struct config *cfg);
-static char *config_save_format(const struct config *cfg);
+/* Redis's isValidAnnouncedHostname. */
+static const char *config_hostname_check(const char *value)
+{
+    if (strlen(value) >= 256)
+        return "Hostnames must be less than 256 characters";
+    for (const char *c = value; *c != '\0'; c++) {
+        bool ok = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+                  *c == '-' || *c == '.';
+        if (!ok)
+            return "Hostnames may only contain alphanumeric characters, hyphens or dots";
+    }
+    return NULL;
+}
+
+/* Redis's validateProcTitleTemplate: each "{name}" is one of its variables,
+ * "{{" is a literal brace, and the expansion with an empty title is not
+ * blank. Of the variables only listen-addr, port and tls-port are never
+ * empty; the others are taken as empty here. */
+static const char *config_proc_title_check(const char *value)
+{
+    static const char *const variables[] = {"listen-addr", "port", "tls-port", "title",
+                                            "server-mode", "unixsocket", "config-file"};
+    static const char bad[] = "template format is invalid or contains unknown variables";
+    bool blank = true;
+    for (const char *at = value; *at != '\0';) {
+        const char *open = strchr(at, '{');
+        const char *text_end = open ? open : at + strlen(at);
+        blank = blank && strspn(at, " ") >= (size_t)(text_end - at);
+        if (open == NULL)
+            break;
+        if (open[1] == '{') {
+            blank = false;
+            at = open + 2;
+            continue;
+        }
+        const char *close = strchr(open + 1, '}');
+        if (open[1] == '\0' || close == NULL)
+            return bad;
+        size_t len = (size_t)(close - open - 1);
+        size_t known = sizeof(variables) / sizeof(variables[0]);
+        for (size_t i = 0; i < known; i++) {
+            if (strlen(variables[i]) == len && memcmp(variables[i], open + 1, len) == 0) {
+                blank = blank && i >= 3;
+                known = i;
+                break;
+            }
+        }
+        if (known == sizeof(variables) / sizeof(variables[0]))
+            return bad;
+        at = close + 1;
+    }
+    return blank ? bad : NULL;
+}
+
+/* Redis built without its own jemalloc (Debian's 7.0.15) refuses this; ringkv
+ * has no defragmentation either. */
+static const char *config_activedefrag_check(const char *value)
+{
+    return strcmp(value, "yes") == 0
+               ? "Active defragmentation cannot be enabled: it requires a Redis server compiled "
+                 "with a modified Jemalloc like the one shipped by default with the Redis source "
+                 "distribution"
+               : NULL;
+}
+
+static char *config_bind_format(const struct config *cfg, const struct config_param *p);
+static char *config_save_format(const struct config *cfg, const struct config_param *p);
 
 /* ---- The table ---- */
 
@@ -426,15 +908,76 @@ static const struct config_enum_name config_appendfsync_names[] = {
     {NULL, 0},
 };
 
-static const struct config_enum_name config_debug_command_names[] = {
-    {"no", 0}, {"yes", 1}, {"local", 2}, {NULL, 0},
+static const struct config_enum_name config_protected_names[] = {
+    {"no", CONFIG_PROTECTED_NO}, {"yes", CONFIG_PROTECTED_YES}, {"local", CONFIG_PROTECTED_LOCAL},
+    {NULL, 0},
+};
+
+/* The enums of parameters ringkv does not act on: Redis's names, in its
+ * order; the values matter only where two names share one ("yes" and
+ * "relative": CONFIG GET shows the first). */
+static const struct config_enum_name config_supervised_names[] = {
+    {"upstart", 1}, {"systemd", 2}, {"auto", 3}, {"no", 0}, {NULL, 0},
+};
+static const struct config_enum_name config_syslog_facility_names[] = {
+    {"user", 0},   {"local0", 1}, {"local1", 2}, {"local2", 3}, {"local3", 4},
+    {"local4", 5}, {"local5", 6}, {"local6", 7}, {"local7", 8}, {NULL, 0},
+};
+static const struct config_enum_name config_repl_diskless_load_names[] = {
+    {"disabled", 0}, {"on-empty-db", 1}, {"swapdb", 2}, {NULL, 0},
+};
+static const struct config_enum_name config_oom_score_adj_names[] = {
+    {"no", 0}, {"yes", 1}, {"relative", 1}, {"absolute", 2}, {NULL, 0},
+};
+static const struct config_enum_name config_acl_pubsub_default_names[] = {
+    {"allchannels", 1}, {"resetchannels", 0}, {NULL, 0},
+};
+static const struct config_enum_name config_sanitize_dump_payload_names[] = {
+    {"no", 0}, {"yes", 1}, {"clients", 2}, {NULL, 0},
+};
+static const struct config_enum_name config_endpoint_type_names[] = {
+    {"ip", 0}, {"hostname", 1}, {"unknown-endpoint", 2}, {NULL, 0},
+};
+static const struct config_enum_name config_propagation_error_names[] = {
+    {"ignore", 0}, {"panic", 1}, {"panic-on-replicas", 2}, {NULL, 0},
+};
+static const struct config_enum_name config_tls_auth_clients_names[] = {
+    {"no", 0}, {"yes", 1}, {"optional", 2}, {NULL, 0},
 };
 
 #define CONFIG_MB (1024LL * 1024)
+#define CONFIG_UINT_MAX 4294967295LL
 
-/* Ranges are Redis 7.0's except where a field is narrower (maxclients and
- * maxmemory stop at the field's maximum) or ringkv sets a ceiling
- * (databases). */
+/* One line per parameter ringkv does not act on (CONFIG_FLAG_NO_EFFECT),
+ * its field in struct config_passive. */
+#define CONFIG_PASSIVE_BOOL(name_, alias_, flags_, field, default_)                         \
+    {.name = name_, .alias = alias_, .type = CONFIG_TYPE_BOOL,                               \
+     .flags = (flags_) | CONFIG_FLAG_NO_EFFECT, CONFIG_PASSIVE_AT(field), .default_text = default_}
+#define CONFIG_PASSIVE_NUMBER(name_, alias_, flags_, field, min_, max_, default_)           \
+    {.name = name_, .alias = alias_, .type = CONFIG_TYPE_NUMBER,                             \
+     .flags = (flags_) | CONFIG_FLAG_NO_EFFECT, CONFIG_PASSIVE_AT(field), .min = min_,       \
+     .max = max_, .default_text = default_}
+#define CONFIG_PASSIVE_ENUM(name_, flags_, field, names_, default_)                         \
+    {.name = name_, .type = CONFIG_TYPE_ENUM, .flags = (flags_) | CONFIG_FLAG_NO_EFFECT,     \
+     CONFIG_PASSIVE_AT(field), .names = names_, .default_text = default_}
+#define CONFIG_PASSIVE_STRING(name_, alias_, flags_, field, default_)                       \
+    {.name = name_, .alias = alias_, .type = CONFIG_TYPE_STRING,                             \
+     .flags = (flags_) | CONFIG_FLAG_NO_EFFECT, CONFIG_PASSIVE_AT(field), .default_text = default_}
+#define CONFIG_PASSIVE_SPECIAL(name_, alias_, flags_, field, default_, set_, format_)        \
+    {.name = name_, .alias = alias_, .type = CONFIG_TYPE_SPECIAL,                            \
+     .flags = (flags_) | CONFIG_FLAG_NO_EFFECT, CONFIG_PASSIVE_AT(field),                    \
+     .default_text = default_, .set = set_, .format = format_}
+
+/* Shorthands for the flags the passive lines use most. */
+#define IMM CONFIG_FLAG_IMMUTABLE
+#define MEM CONFIG_FLAG_MEMORY
+#define NUL CONFIG_FLAG_EMPTY_IS_NULL
+#define HID CONFIG_FLAG_HIDDEN
+
+/* Ranges are Redis 7.0.15's except where a field is narrower (maxclients
+ * and maxmemory stop at the field's maximum) or ringkv sets a ceiling
+ * (databases). Unsigned ranges keep Redis's bounds, so the refusal reads
+ * the same. */
 static const struct config_param config_params[] = {
     /* network */
     {.name = "bind", .type = CONFIG_TYPE_SPECIAL, .flags = CONFIG_FLAG_MULTI_ARG, CONFIG_AT(bind),
@@ -449,8 +992,10 @@ static const struct config_param config_params[] = {
      .default_text = "0"},
     {.name = "protected-mode", .type = CONFIG_TYPE_BOOL, CONFIG_AT(protected_mode),
      .default_text = "yes"},
+    /* Redis takes up to UINT_MAX; the field is an int, so more is kept as
+     * INT_MAX (the server lowers it to what the fd limit allows anyway). */
     {.name = "maxclients", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(maxclients), .min = 1,
-     .max = INT_MAX, .default_text = "10000"},
+     .max = CONFIG_UINT_MAX, .clamp_min = 1, .clamp_max = INT_MAX, .default_text = "10000"},
     {.name = "requirepass", .type = CONFIG_TYPE_STRING,
      .flags = CONFIG_FLAG_SENSITIVE | CONFIG_FLAG_EMPTY_IS_NULL, CONFIG_AT(requirepass),
      .default_text = ""},
@@ -458,13 +1003,18 @@ static const struct config_param config_params[] = {
      CONFIG_AT(proto_max_bulk_len), .min = CONFIG_MB, .max = LLONG_MAX, .default_text = "512mb"},
     {.name = "client-query-buffer-limit", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY,
      CONFIG_AT(client_query_buffer_limit), .min = CONFIG_MB, .max = LLONG_MAX, .default_text = "1gb"},
+    {.name = "client-output-buffer-limit", .type = CONFIG_TYPE_SPECIAL,
+     .flags = CONFIG_FLAG_MULTI_ARG, CONFIG_AT(client_output_buffer_limit),
+     .default_text = "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60",
+     .set = config_output_limit_set, .format = config_output_limit_format},
 
     /* server */
     {.name = "databases", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_IMMUTABLE,
      CONFIG_AT(databases), .min = 1, .max = CONFIG_DATABASES_MAX, .default_text = "16"},
     {.name = "hz", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(hz), .min = 0, .max = INT_MAX,
      .clamp_min = 1, .clamp_max = 500, .default_text = "10"},
-    {.name = "dynamic-hz", .type = CONFIG_TYPE_BOOL, CONFIG_AT(dynamic_hz), .default_text = "yes"},
+    {.name = "dynamic-hz", .type = CONFIG_TYPE_BOOL, .flags = CONFIG_FLAG_NO_EFFECT,
+     CONFIG_AT(dynamic_hz), .default_text = "yes"},
     {.name = "dir", .type = CONFIG_TYPE_STRING, .flags = CONFIG_FLAG_PROTECTED, CONFIG_AT(dir),
      .check = config_dir_check, .default_text = "./data"},
     {.name = "pidfile", .type = CONFIG_TYPE_STRING,
@@ -476,30 +1026,40 @@ static const struct config_param config_params[] = {
      .names = config_loglevel_names, .default_text = "notice"},
     {.name = "daemonize", .type = CONFIG_TYPE_BOOL, .flags = CONFIG_FLAG_IMMUTABLE,
      CONFIG_AT(daemonize), .default_text = "no"},
-    {.name = "enable-debug-command", .type = CONFIG_TYPE_ENUM,
-     .flags = CONFIG_FLAG_IMMUTABLE | CONFIG_FLAG_PROTECTED, CONFIG_AT(enable_debug_command),
-     .names = config_debug_command_names, .default_text = "no"},
+    {.name = "always-show-logo", .type = CONFIG_TYPE_BOOL, .flags = CONFIG_FLAG_IMMUTABLE,
+     CONFIG_AT(always_show_logo), .default_text = "no"},
+    {.name = "enable-debug-command", .type = CONFIG_TYPE_ENUM, .flags = CONFIG_FLAG_IMMUTABLE,
+     CONFIG_AT(enable_debug_command), .names = config_protected_names, .default_text = "no"},
+    {.name = "enable-protected-configs", .type = CONFIG_TYPE_ENUM, .flags = CONFIG_FLAG_IMMUTABLE,
+     CONFIG_AT(enable_protected_configs), .names = config_protected_names, .default_text = "no"},
+    {.name = "enable-module-command", .type = CONFIG_TYPE_ENUM,
+     .flags = CONFIG_FLAG_IMMUTABLE | CONFIG_FLAG_NO_EFFECT, CONFIG_AT(enable_module_command),
+     .names = config_protected_names, .default_text = "no"},
     {.name = "active-expire-effort", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(active_expire_effort),
      .min = 1, .max = 10, .default_text = "1"},
     {.name = "activerehashing", .type = CONFIG_TYPE_BOOL, CONFIG_AT(activerehashing),
      .default_text = "yes"},
-    {.name = "lazyfree-lazy-user-flush", .type = CONFIG_TYPE_BOOL,
+    {.name = "lazyfree-lazy-user-flush", .type = CONFIG_TYPE_BOOL, .flags = CONFIG_FLAG_NO_EFFECT,
      CONFIG_AT(lazyfree_lazy_user_flush), .default_text = "no"},
-    {.name = "maxmemory", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY,
-     CONFIG_AT(maxmemory), .min = 0, .max = LLONG_MAX, .default_text = "0"},
-    {.name = "maxmemory-policy", .type = CONFIG_TYPE_ENUM, CONFIG_AT(maxmemory_policy),
-     .names = config_maxmemory_policy_names, .default_text = "noeviction"},
     /* Accepted and reported for clients that read them; eviction is not built. */
-    {.name = "maxmemory-clients", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY,
-     CONFIG_AT(maxmemory_clients), .min = 0, .max = LLONG_MAX, .default_text = "0"},
+    {.name = "maxmemory", .type = CONFIG_TYPE_NUMBER,
+     .flags = CONFIG_FLAG_MEMORY | CONFIG_FLAG_NO_EFFECT, CONFIG_AT(maxmemory), .min = 0,
+     .max = LLONG_MAX, .default_text = "0"},
+    {.name = "maxmemory-policy", .type = CONFIG_TYPE_ENUM, .flags = CONFIG_FLAG_NO_EFFECT,
+     CONFIG_AT(maxmemory_policy), .names = config_maxmemory_policy_names,
+     .default_text = "noeviction"},
+    {.name = "maxmemory-clients", .type = CONFIG_TYPE_NUMBER,
+     .flags = CONFIG_FLAG_MEMORY | CONFIG_FLAG_PERCENT | CONFIG_FLAG_NO_EFFECT,
+     CONFIG_AT(maxmemory_clients), .min = -100, .max = LLONG_MAX, .default_text = "0"},
     {.name = "maxmemory-eviction-tenacity", .type = CONFIG_TYPE_NUMBER,
-     CONFIG_AT(maxmemory_eviction_tenacity), .min = 0, .max = 100, .default_text = "10"},
-    {.name = "maxmemory-samples", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(maxmemory_samples),
-     .min = 1, .max = 64, .default_text = "5"},
-    {.name = "lfu-log-factor", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(lfu_log_factor), .min = 0,
-     .max = INT_MAX, .default_text = "10"},
-    {.name = "lfu-decay-time", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(lfu_decay_time), .min = 0,
-     .max = INT_MAX, .default_text = "1"},
+     .flags = CONFIG_FLAG_NO_EFFECT, CONFIG_AT(maxmemory_eviction_tenacity), .min = 0, .max = 100,
+     .default_text = "10"},
+    {.name = "maxmemory-samples", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_NO_EFFECT,
+     CONFIG_AT(maxmemory_samples), .min = 1, .max = INT_MAX, .default_text = "5"},
+    {.name = "lfu-log-factor", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_NO_EFFECT,
+     CONFIG_AT(lfu_log_factor), .min = 0, .max = INT_MAX, .default_text = "10"},
+    {.name = "lfu-decay-time", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_NO_EFFECT,
+     CONFIG_AT(lfu_decay_time), .min = 0, .max = INT_MAX, .default_text = "1"},
 
     /* persistence */
     {.name = "save", .type = CONFIG_TYPE_SPECIAL, .flags = CONFIG_FLAG_MULTI_ARG, CONFIG_AT(save),
@@ -558,7 +1118,212 @@ static const struct config_param config_params[] = {
     {.name = "zset-max-listpack-value", .alias = "zset-max-ziplist-value",
      .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY, CONFIG_AT(zset_max_listpack_value),
      .min = 0, .max = LLONG_MAX, .default_text = "64"},
+
+    /* Accepted, reported, not acted on yet: process and logging */
+    CONFIG_PASSIVE_BOOL("set-proc-title", NULL, IMM, set_proc_title, "yes"),
+    {.name = "proc-title-template", .type = CONFIG_TYPE_STRING, .flags = CONFIG_FLAG_NO_EFFECT,
+     CONFIG_PASSIVE_AT(proc_title_template), .check = config_proc_title_check,
+     .default_text = "{title} {listen-addr} {server-mode}"},
+    CONFIG_PASSIVE_ENUM("supervised", IMM, supervised, config_supervised_names, "no"),
+    CONFIG_PASSIVE_BOOL("syslog-enabled", NULL, IMM, syslog_enabled, "no"),
+    CONFIG_PASSIVE_STRING("syslog-ident", NULL, IMM, syslog_ident, "redis"),
+    CONFIG_PASSIVE_ENUM("syslog-facility", IMM, syslog_facility, config_syslog_facility_names,
+                        "local0"),
+    CONFIG_PASSIVE_BOOL("crash-log-enabled", NULL, 0, crash_log_enabled, "yes"),
+    CONFIG_PASSIVE_BOOL("crash-memcheck-enabled", NULL, 0, crash_memcheck_enabled, "yes"),
+    CONFIG_PASSIVE_BOOL("use-exit-on-panic", NULL, HID, use_exit_on_panic, "no"),
+    CONFIG_PASSIVE_NUMBER("watchdog-period", NULL, HID, watchdog_period, 0, INT_MAX, "0"),
+    CONFIG_PASSIVE_BOOL("disable-thp", NULL, IMM, disable_thp, "yes"),
+    CONFIG_PASSIVE_BOOL("jemalloc-bg-thread", NULL, 0, jemalloc_bg_thread, "yes"),
+    CONFIG_PASSIVE_ENUM("oom-score-adj", 0, oom_score_adj, config_oom_score_adj_names, "no"),
+    CONFIG_PASSIVE_SPECIAL("oom-score-adj-values", NULL, CONFIG_FLAG_MULTI_ARG,
+                           oom_score_adj_values, "0 200 800", config_oom_values_set,
+                           config_oom_values_format),
+    CONFIG_PASSIVE_STRING("server_cpulist", NULL, IMM | NUL, server_cpulist, ""),
+    CONFIG_PASSIVE_STRING("bio_cpulist", NULL, IMM | NUL, bio_cpulist, ""),
+    CONFIG_PASSIVE_STRING("aof_rewrite_cpulist", NULL, IMM | NUL, aof_rewrite_cpulist, ""),
+    CONFIG_PASSIVE_STRING("bgsave_cpulist", NULL, IMM | NUL, bgsave_cpulist, ""),
+    CONFIG_PASSIVE_STRING("ignore-warnings", NULL, 0, ignore_warnings, ""),
+    CONFIG_PASSIVE_NUMBER("io-threads", NULL, IMM, io_threads, 1, 128, "1"),
+    CONFIG_PASSIVE_BOOL("io-threads-do-reads", NULL, IMM, io_threads_do_reads, "no"),
+    {.name = "shutdown-on-sigint", .type = CONFIG_TYPE_SPECIAL,
+     .flags = CONFIG_FLAG_MULTI_ARG | CONFIG_FLAG_NO_EFFECT, CONFIG_PASSIVE_AT(shutdown_on_sigint),
+     .names = config_shutdown_names, .default_text = "default", .set = config_shutdown_set,
+     .format = config_shutdown_format},
+    {.name = "shutdown-on-sigterm", .type = CONFIG_TYPE_SPECIAL,
+     .flags = CONFIG_FLAG_MULTI_ARG | CONFIG_FLAG_NO_EFFECT, CONFIG_PASSIVE_AT(shutdown_on_sigterm),
+     .names = config_shutdown_names, .default_text = "default", .set = config_shutdown_set,
+     .format = config_shutdown_format},
+    CONFIG_PASSIVE_NUMBER("shutdown-timeout", NULL, 0, shutdown_timeout, 0, INT_MAX, "10"),
+    CONFIG_PASSIVE_ENUM("propagation-error-behavior", 0, propagation_error_behavior,
+                        config_propagation_error_names, "ignore"),
+
+    /* ... network, clients and ACLs */
+    CONFIG_PASSIVE_STRING("unixsocket", NULL, IMM | NUL, unixsocket, ""),
+    CONFIG_PASSIVE_NUMBER("unixsocketperm", NULL, IMM | CONFIG_FLAG_OCTAL, unixsocketperm, 0, 0777,
+                          "0"),
+    CONFIG_PASSIVE_NUMBER("socket-mark-id", NULL, IMM, socket_mark_id, 0, CONFIG_UINT_MAX, "0"),
+    CONFIG_PASSIVE_STRING("bind-source-addr", NULL, NUL, bind_source_addr, ""),
+    CONFIG_PASSIVE_STRING("aclfile", NULL, IMM, aclfile, ""),
+    CONFIG_PASSIVE_NUMBER("acllog-max-len", NULL, 0, acllog_max_len, 0, LONG_MAX, "128"),
+    CONFIG_PASSIVE_ENUM("acl-pubsub-default", 0, acl_pubsub_default,
+                        config_acl_pubsub_default_names, "resetchannels"),
+    CONFIG_PASSIVE_NUMBER("tracking-table-max-keys", NULL, 0, tracking_table_max_keys, 0, LONG_MAX,
+                          "1000000"),
+    CONFIG_PASSIVE_NUMBER("busy-reply-threshold", "lua-time-limit", 0, busy_reply_threshold, 0,
+                          LONG_MAX, "5000"),
+
+    /* ... monitoring */
+    CONFIG_PASSIVE_NUMBER("slowlog-log-slower-than", NULL, 0, slowlog_log_slower_than, -1,
+                          LLONG_MAX, "10000"),
+    CONFIG_PASSIVE_NUMBER("slowlog-max-len", NULL, 0, slowlog_max_len, 0, LONG_MAX, "128"),
+    CONFIG_PASSIVE_NUMBER("latency-monitor-threshold", NULL, 0, latency_monitor_threshold, 0,
+                          LLONG_MAX, "0"),
+    CONFIG_PASSIVE_BOOL("latency-tracking", NULL, 0, latency_tracking, "yes"),
+    CONFIG_PASSIVE_SPECIAL("latency-tracking-info-percentiles", NULL, CONFIG_FLAG_MULTI_ARG,
+                           latency_percentiles, "50 99 99.9", config_percentiles_set,
+                           config_percentiles_format),
+    CONFIG_PASSIVE_SPECIAL("notify-keyspace-events", NULL, 0, notify_keyspace_events, "",
+                           config_notify_set, config_notify_format),
+
+    /* ... memory, lazy freeing and encodings of types ringkv lacks */
+    CONFIG_PASSIVE_BOOL("lazyfree-lazy-eviction", NULL, 0, lazyfree_lazy_eviction, "no"),
+    CONFIG_PASSIVE_BOOL("lazyfree-lazy-expire", NULL, 0, lazyfree_lazy_expire, "no"),
+    CONFIG_PASSIVE_BOOL("lazyfree-lazy-server-del", NULL, 0, lazyfree_lazy_server_del, "no"),
+    CONFIG_PASSIVE_BOOL("lazyfree-lazy-user-del", NULL, 0, lazyfree_lazy_user_del, "no"),
+    {.name = "activedefrag", .type = CONFIG_TYPE_BOOL, .flags = CONFIG_FLAG_NO_EFFECT,
+     CONFIG_PASSIVE_AT(activedefrag), .check = config_activedefrag_check, .default_text = "no"},
+    CONFIG_PASSIVE_NUMBER("active-defrag-cycle-min", NULL, 0, active_defrag_cycle_min, 1, 99, "1"),
+    CONFIG_PASSIVE_NUMBER("active-defrag-cycle-max", NULL, 0, active_defrag_cycle_max, 1, 99, "25"),
+    CONFIG_PASSIVE_NUMBER("active-defrag-threshold-lower", NULL, 0, active_defrag_threshold_lower,
+                          0, 1000, "10"),
+    CONFIG_PASSIVE_NUMBER("active-defrag-threshold-upper", NULL, 0, active_defrag_threshold_upper,
+                          0, 1000, "100"),
+    CONFIG_PASSIVE_NUMBER("active-defrag-ignore-bytes", NULL, MEM, active_defrag_ignore_bytes, 1,
+                          LLONG_MAX, "100mb"),
+    CONFIG_PASSIVE_NUMBER("active-defrag-max-scan-fields", NULL, 0, active_defrag_max_scan_fields,
+                          1, LONG_MAX, "1000"),
+    CONFIG_PASSIVE_NUMBER("list-compress-depth", NULL, 0, list_compress_depth, 0, INT_MAX, "0"),
+    CONFIG_PASSIVE_NUMBER("stream-node-max-bytes", NULL, MEM, stream_node_max_bytes, 0, LONG_MAX,
+                          "4096"),
+    CONFIG_PASSIVE_NUMBER("stream-node-max-entries", NULL, 0, stream_node_max_entries, 0,
+                          LLONG_MAX, "100"),
+    CONFIG_PASSIVE_NUMBER("hll-sparse-max-bytes", NULL, MEM, hll_sparse_max_bytes, 0, LONG_MAX,
+                          "3000"),
+
+    /* ... persistence details */
+    CONFIG_PASSIVE_BOOL("rdb-del-sync-files", NULL, 0, rdb_del_sync_files, "no"),
+    CONFIG_PASSIVE_ENUM("sanitize-dump-payload", 0, sanitize_dump_payload,
+                        config_sanitize_dump_payload_names, "no"),
+    CONFIG_PASSIVE_NUMBER("rdb-key-save-delay", NULL, HID, rdb_key_save_delay, INT_MIN, INT_MAX,
+                          "0"),
+    CONFIG_PASSIVE_NUMBER("key-load-delay", NULL, HID, key_load_delay, INT_MIN, INT_MAX, "0"),
+    CONFIG_PASSIVE_NUMBER("loading-process-events-interval-bytes", NULL, HID,
+                          loading_process_events_interval_bytes, 1024, INT_MAX, "2097152"),
+
+    /* ... replication */
+    CONFIG_PASSIVE_SPECIAL("replicaof", "slaveof", IMM | CONFIG_FLAG_MULTI_ARG, replicaof_host,
+                           "no one", config_replicaof_set, config_replicaof_format),
+    CONFIG_PASSIVE_STRING("masterauth", NULL, CONFIG_FLAG_SENSITIVE | NUL, masterauth, ""),
+    CONFIG_PASSIVE_STRING("masteruser", NULL, CONFIG_FLAG_SENSITIVE | NUL, masteruser, ""),
+    CONFIG_PASSIVE_BOOL("replica-serve-stale-data", "slave-serve-stale-data", 0,
+                        replica_serve_stale_data, "yes"),
+    CONFIG_PASSIVE_BOOL("replica-read-only", "slave-read-only", 0, replica_read_only, "yes"),
+    CONFIG_PASSIVE_BOOL("replica-lazy-flush", "slave-lazy-flush", 0, replica_lazy_flush, "no"),
+    CONFIG_PASSIVE_BOOL("replica-ignore-maxmemory", "slave-ignore-maxmemory", 0,
+                        replica_ignore_maxmemory, "yes"),
+    CONFIG_PASSIVE_BOOL("replica-ignore-disk-write-errors", NULL, 0,
+                        replica_ignore_disk_write_errors, "no"),
+    CONFIG_PASSIVE_BOOL("replica-announced", NULL, 0, replica_announced, "yes"),
+    CONFIG_PASSIVE_STRING("replica-announce-ip", "slave-announce-ip", NUL, replica_announce_ip, ""),
+    CONFIG_PASSIVE_NUMBER("replica-announce-port", "slave-announce-port", 0, replica_announce_port,
+                          0, 65535, "0"),
+    CONFIG_PASSIVE_NUMBER("replica-priority", "slave-priority", 0, replica_priority, 0, INT_MAX,
+                          "100"),
+    CONFIG_PASSIVE_NUMBER("min-replicas-to-write", "min-slaves-to-write", 0,
+                          min_replicas_to_write, 0, INT_MAX, "0"),
+    CONFIG_PASSIVE_NUMBER("min-replicas-max-lag", "min-slaves-max-lag", 0, min_replicas_max_lag, 0,
+                          INT_MAX, "10"),
+    CONFIG_PASSIVE_NUMBER("repl-ping-replica-period", "repl-ping-slave-period", 0,
+                          repl_ping_replica_period, 1, INT_MAX, "10"),
+    CONFIG_PASSIVE_NUMBER("repl-timeout", NULL, 0, repl_timeout, 1, INT_MAX, "60"),
+    CONFIG_PASSIVE_BOOL("repl-disable-tcp-nodelay", NULL, 0, repl_disable_tcp_nodelay, "no"),
+    CONFIG_PASSIVE_NUMBER("repl-backlog-size", NULL, MEM, repl_backlog_size, 1, LLONG_MAX, "1mb"),
+    CONFIG_PASSIVE_NUMBER("repl-backlog-ttl", NULL, 0, repl_backlog_ttl, 0, LONG_MAX, "3600"),
+    CONFIG_PASSIVE_BOOL("repl-diskless-sync", NULL, 0, repl_diskless_sync, "yes"),
+    CONFIG_PASSIVE_NUMBER("repl-diskless-sync-delay", NULL, 0, repl_diskless_sync_delay, 0,
+                          INT_MAX, "5"),
+    CONFIG_PASSIVE_NUMBER("repl-diskless-sync-max-replicas", NULL, 0,
+                          repl_diskless_sync_max_replicas, 0, INT_MAX, "0"),
+    CONFIG_PASSIVE_ENUM("repl-diskless-load", 0, repl_diskless_load,
+                        config_repl_diskless_load_names, "disabled"),
+
+    /* ... cluster */
+    CONFIG_PASSIVE_BOOL("cluster-enabled", NULL, IMM, cluster_enabled, "no"),
+    CONFIG_PASSIVE_STRING("cluster-config-file", NULL, IMM, cluster_config_file, "nodes.conf"),
+    CONFIG_PASSIVE_NUMBER("cluster-port", NULL, IMM, cluster_port, 0, 65535, "0"),
+    CONFIG_PASSIVE_NUMBER("cluster-node-timeout", NULL, 0, cluster_node_timeout, 0, LLONG_MAX,
+                          "15000"),
+    CONFIG_PASSIVE_STRING("cluster-announce-ip", NULL, NUL, cluster_announce_ip, ""),
+    {.name = "cluster-announce-hostname", .type = CONFIG_TYPE_STRING,
+     .flags = NUL | CONFIG_FLAG_NO_EFFECT, CONFIG_PASSIVE_AT(cluster_announce_hostname),
+     .check = config_hostname_check, .default_text = ""},
+    CONFIG_PASSIVE_NUMBER("cluster-announce-port", NULL, 0, cluster_announce_port, 0, 65535, "0"),
+    CONFIG_PASSIVE_NUMBER("cluster-announce-bus-port", NULL, 0, cluster_announce_bus_port, 0,
+                          65535, "0"),
+    CONFIG_PASSIVE_NUMBER("cluster-announce-tls-port", NULL, 0, cluster_announce_tls_port, 0,
+                          65535, "0"),
+    CONFIG_PASSIVE_ENUM("cluster-preferred-endpoint-type", 0, cluster_preferred_endpoint_type,
+                        config_endpoint_type_names, "ip"),
+    CONFIG_PASSIVE_BOOL("cluster-require-full-coverage", NULL, 0, cluster_require_full_coverage,
+                        "yes"),
+    CONFIG_PASSIVE_BOOL("cluster-replica-no-failover", "cluster-slave-no-failover", 0,
+                        cluster_replica_no_failover, "no"),
+    CONFIG_PASSIVE_NUMBER("cluster-replica-validity-factor", "cluster-slave-validity-factor", 0,
+                          cluster_replica_validity_factor, 0, INT_MAX, "10"),
+    CONFIG_PASSIVE_NUMBER("cluster-migration-barrier", NULL, 0, cluster_migration_barrier, 0,
+                          INT_MAX, "1"),
+    CONFIG_PASSIVE_BOOL("cluster-allow-replica-migration", NULL, 0,
+                        cluster_allow_replica_migration, "yes"),
+    CONFIG_PASSIVE_BOOL("cluster-allow-reads-when-down", NULL, 0, cluster_allow_reads_when_down,
+                        "no"),
+    CONFIG_PASSIVE_BOOL("cluster-allow-pubsubshard-when-down", NULL, 0,
+                        cluster_allow_pubsubshard_when_down, "yes"),
+    CONFIG_PASSIVE_NUMBER("cluster-link-sendbuf-limit", NULL, MEM, cluster_link_sendbuf_limit, 0,
+                          LLONG_MAX, "0"),
+
+    /* ... TLS */
+    CONFIG_PASSIVE_NUMBER("tls-port", NULL, 0, tls_port, 0, 65535, "0"),
+    CONFIG_PASSIVE_BOOL("tls-cluster", NULL, 0, tls_cluster, "no"),
+    CONFIG_PASSIVE_BOOL("tls-replication", NULL, 0, tls_replication, "no"),
+    CONFIG_PASSIVE_ENUM("tls-auth-clients", 0, tls_auth_clients, config_tls_auth_clients_names,
+                        "yes"),
+    CONFIG_PASSIVE_BOOL("tls-prefer-server-ciphers", NULL, 0, tls_prefer_server_ciphers, "no"),
+    CONFIG_PASSIVE_BOOL("tls-session-caching", NULL, 0, tls_session_caching, "yes"),
+    CONFIG_PASSIVE_NUMBER("tls-session-cache-size", NULL, 0, tls_session_cache_size, 0, INT_MAX,
+                          "20480"),
+    CONFIG_PASSIVE_NUMBER("tls-session-cache-timeout", NULL, 0, tls_session_cache_timeout, 0,
+                          INT_MAX, "300"),
+    CONFIG_PASSIVE_STRING("tls-cert-file", NULL, NUL, tls_cert_file, ""),
+    CONFIG_PASSIVE_STRING("tls-key-file", NULL, NUL, tls_key_file, ""),
+    CONFIG_PASSIVE_STRING("tls-key-file-pass", NULL, CONFIG_FLAG_SENSITIVE | NUL, tls_key_file_pass,
+                          ""),
+    CONFIG_PASSIVE_STRING("tls-client-cert-file", NULL, NUL, tls_client_cert_file, ""),
+    CONFIG_PASSIVE_STRING("tls-client-key-file", NULL, NUL, tls_client_key_file, ""),
+    CONFIG_PASSIVE_STRING("tls-client-key-file-pass", NULL, CONFIG_FLAG_SENSITIVE | NUL,
+                          tls_client_key_file_pass, ""),
+    CONFIG_PASSIVE_STRING("tls-dh-params-file", NULL, NUL, tls_dh_params_file, ""),
+    CONFIG_PASSIVE_STRING("tls-ca-cert-file", NULL, NUL, tls_ca_cert_file, ""),
+    CONFIG_PASSIVE_STRING("tls-ca-cert-dir", NULL, NUL, tls_ca_cert_dir, ""),
+    CONFIG_PASSIVE_STRING("tls-protocols", NULL, NUL, tls_protocols, ""),
+    CONFIG_PASSIVE_STRING("tls-ciphers", NULL, NUL, tls_ciphers, ""),
+    CONFIG_PASSIVE_STRING("tls-ciphersuites", NULL, NUL, tls_ciphersuites, ""),
 };
+
+#undef IMM
+#undef MEM
+#undef NUL
+#undef HID
 
 #define CONFIG_PARAMS_COUNT (sizeof(config_params) / sizeof(config_params[0]))
 
@@ -581,7 +1346,7 @@ static const struct config_param *config_lookup(const char *name, size_t len, bo
 
 /* ---- Formatting, as CONFIG GET prints values ---- */
 
-static char *config_bind_format(const struct config *cfg)
+static char *config_bind_format(const struct config *cfg, const struct config_param *p)
 {
     size_t bytes = 1;
     for (int i = 0; i < cfg->bind_count; i++)
@@ -595,7 +1360,7 @@ static char *config_bind_format(const struct config *cfg)
     return text;
 }
 
-static char *config_save_format(const struct config *cfg)
+static char *config_save_format(const struct config *cfg, const struct config_param *p)
 {
     /* Two numbers of at most 20 digits and two spaces per point. */
     size_t bytes = (size_t)cfg->save_count * 44 + 1;
@@ -619,9 +1384,14 @@ static char *config_format(const struct config *cfg, const struct config_param *
         memcpy(&value, config_field_const(cfg, p), sizeof(value));
         return alloc_strdup(value ? "yes" : "no");
     }
-    case CONFIG_TYPE_NUMBER:
-        snprintf(number, sizeof(number), "%lld", config_number_get(cfg, p));
+    case CONFIG_TYPE_NUMBER: {
+        long long value = config_number_get(cfg, p);
+        if ((p->flags & CONFIG_FLAG_PERCENT) && value < 0)
+            snprintf(number, sizeof(number), "%lld%%", -value);
+        else
+            snprintf(number, sizeof(number), (p->flags & CONFIG_FLAG_OCTAL) ? "%llo" : "%lld", value);
         return alloc_strdup(number);
+    }
     case CONFIG_TYPE_ENUM: {
         long long value = config_number_get(cfg, p);
         for (const struct config_enum_name *n = p->names; n->name != NULL; n++) {
@@ -636,7 +1406,7 @@ static char *config_format(const struct config *cfg, const struct config_param *
         return alloc_strdup(*field ? *field : "");
     }
     case CONFIG_TYPE_SPECIAL:
-        return p->format(cfg);
+        return p->format(cfg, p);
     }
     assert(!"unknown parameter type");
     return NULL;
@@ -714,6 +1484,8 @@ void config_init(struct config *cfg)
     struct config_words w = {0};
     assert(cfg != NULL);
     memset(cfg, 0, sizeof(*cfg));
+    cfg->passive = alloc_bytes(sizeof(*cfg->passive));
+    memset(cfg->passive, 0, sizeof(*cfg->passive));
     for (size_t i = 0; i < CONFIG_PARAMS_COUNT; i++) {
         const struct config_param *p = &config_params[i];
         config_words_clear(&w);
@@ -745,12 +1517,23 @@ void config_free(struct config *cfg)
         cfg->bind[i] = NULL;
     }
     cfg->bind_count = 0;
+    if (cfg->passive != NULL) {
+        alloc_free(cfg->passive->replicaof_host);
+        alloc_free(cfg->passive->latency_percentiles);
+        alloc_free(cfg->passive);
+        cfg->passive = NULL;
+    }
 }
 
 /* Makes dst an independent deep copy of src. */
 static void config_copy(struct config *dst, const struct config *src)
 {
     *dst = *src;
+    dst->passive = alloc_bytes(sizeof(*dst->passive));
+    *dst->passive = *src->passive;
+    struct config_passive *v = dst->passive;
+    v->replicaof_host = v->replicaof_host ? alloc_strdup(v->replicaof_host) : NULL;
+    v->latency_percentiles = v->latency_percentiles ? alloc_strdup(v->latency_percentiles) : NULL;
     for (size_t i = 0; i < CONFIG_PARAMS_COUNT; i++) {
         if (config_params[i].type == CONFIG_TYPE_STRING) {
             char **field = config_field(dst, &config_params[i]);
@@ -782,14 +1565,56 @@ static int config_directive_run(struct config *cfg, const struct config_param *p
     return config_param_set(cfg, p, argc, argv, source, err, err_len);
 }
 
-int config_apply_directive(struct config *cfg, int argc, char **argv, bool at_runtime,
-                           char *err, size_t err_len)
+static int config_load_path(struct config *cfg, const char *path, int depth, char *err,
+                            size_t err_len);
+
+/* Returned by the directive steps when err already holds an included
+ * file's whole error, which the including line passes on unwrapped. */
+#define CONFIG_ERR_COMPLETE (-2)
+
+/* The file directives that are not parameters. Redis 7.0 skips its
+ * deprecated ones given one value; ringkv refuses the ones it cannot honour
+ * rather than start without a renamed command, a user or a module the file
+ * asked for. Returns 1 when handled, 0 when argv is not one of them, -1
+ * with err on failure (CONFIG_ERR_COMPLETE for a failed include). */
+static int config_directive_other(struct config *cfg, int argc, char **argv, int depth, char *err,
+                                  size_t err_len)
+{
+    static const char *const deprecated[] = {"list-max-ziplist-entries", "list-max-ziplist-value",
+                                             "lua-replicate-commands"};
+    static const char *const refused[] = {"rename-command", "user", "loadmodule", "sentinel"};
+    for (size_t i = 0; i < sizeof(deprecated) / sizeof(deprecated[0]); i++)
+        if (argc == 2 && strcasecmp(argv[0], deprecated[i]) == 0)
+            return 1;
+    if (argc == 2 && strcasecmp(argv[0], "include") == 0) {
+        if (depth >= CONFIG_INCLUDE_DEPTH_MAX) {
+            config_reason(err, err_len, "include nested more than %d deep",
+                          CONFIG_INCLUDE_DEPTH_MAX);
+            return -1;
+        }
+        int rc = config_load_path(cfg, argv[1], depth + 1, err, err_len);
+        return rc == 0 ? 1 : rc;
+    }
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        if (strcasecmp(argv[0], refused[i]) == 0) {
+            config_reason(err, err_len, "%s is not supported by ringkv", refused[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int config_directive_apply(struct config *cfg, int argc, char **argv, bool at_runtime,
+                                  int depth, char *err, size_t err_len)
 {
     bool via_alias;
     assert(cfg != NULL);
     assert(argc >= 1);
     const struct config_param *p = config_lookup(argv[0], strlen(argv[0]), &via_alias);
     if (p == NULL) {
+        int rc = at_runtime ? 0 : config_directive_other(cfg, argc, argv, depth, err, err_len);
+        if (rc != 0)
+            return rc < 0 ? rc : 0;
         config_reason(err, err_len, "Bad directive or wrong number of arguments");
         return -1;
     }
@@ -805,6 +1630,12 @@ int config_apply_directive(struct config *cfg, int argc, char **argv, bool at_ru
     return config_directive_run(cfg, p, argc - 1, argv + 1, source, err, err_len);
 }
 
+int config_apply_directive(struct config *cfg, int argc, char **argv, bool at_runtime,
+                           char *err, size_t err_len)
+{
+    return config_directive_apply(cfg, argc, argv, at_runtime, 0, err, err_len) < 0 ? -1 : 0;
+}
+
 /* ---- Files and command-line arguments ---- */
 
 /* The characters Redis trims from both ends of a line. */
@@ -815,8 +1646,8 @@ static bool config_is_blank(char c)
 
 /* Applies one line of a file: blanks trimmed, '#' comments and empty lines
  * skipped, words split with quotes and escapes. */
-static int config_apply_line(struct config *cfg, const char *line, size_t len, char *reason,
-                             size_t reason_len)
+static int config_apply_line(struct config *cfg, const char *line, size_t len, int depth,
+                             char *reason, size_t reason_len)
 {
     while (len > 0 && config_is_blank(line[0])) {
         line++;
@@ -832,17 +1663,18 @@ static int config_apply_line(struct config *cfg, const char *line, size_t len, c
     if (config_words_split(&w, line, len) != 0) {
         config_reason(reason, reason_len, "Unbalanced quotes in configuration line");
         rc = -1;
-    } else if (w.count > 0 && strcasecmp(w.words[0], "include") == 0) {
-        config_reason(reason, reason_len, "include is not supported");
-        rc = -1;
     } else if (w.count > 0) {
-        rc = config_apply_directive(cfg, w.count, w.words, false, reason, reason_len);
+        rc = config_directive_apply(cfg, w.count, w.words, false, depth, reason, reason_len);
     }
     config_words_free(&w);
     return rc;
 }
 
-int config_load_file(struct config *cfg, const char *path, char *err, size_t err_len)
+/* Reads one file; depth counts the includes that led to it. Returns -1
+ * when the file cannot be read, CONFIG_ERR_COMPLETE when one of its lines
+ * is refused (err says where), 0 on success. */
+static int config_load_file_at(struct config *cfg, const char *path, int depth, char *err,
+                               size_t err_len)
 {
     char reason[CONFIG_REASON_BYTES_MAX];
     assert(cfg != NULL);
@@ -864,8 +1696,12 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
             config_reason(err, err_len,
                           "Reading the configuration file %s, at line %ld\n>>> '%.64s...'\n"
                           "line longer than %d bytes", path, line_number, line, CONFIG_LINE_BYTES_MAX);
-            rc = -1;
-        } else if (config_apply_line(cfg, line, len, reason, sizeof(reason)) != 0) {
+            rc = CONFIG_ERR_COMPLETE;
+        } else if ((rc = config_apply_line(cfg, line, len, depth, reason, sizeof(reason))) ==
+                   CONFIG_ERR_COMPLETE) {
+            config_reason(err, err_len, "%s", reason);
+        } else if (rc != 0) {
+            rc = CONFIG_ERR_COMPLETE;
             /* Redis's layout: where, the directive as written, then why. */
             size_t shown = len;
             while (shown && (line[shown - 1] == '\n' || line[shown - 1] == '\r'))
@@ -873,7 +1709,6 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
             config_reason(err, err_len,
                           "Reading the configuration file %s, at line %ld\n>>> '%.*s'\n%s", path,
                           line_number, (int)(shown > 512 ? 512 : shown), line, reason);
-            rc = -1;
         }
     }
     if (rc == 0 && ferror(file)) {
@@ -883,6 +1718,30 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
     fclose(file);
     alloc_free(line);
     return rc;
+}
+
+/* `include path`: as Redis, a path with a wildcard reads every match in
+ * glob's order (none is fine); a plain path must open. */
+static int config_load_path(struct config *cfg, const char *path, int depth, char *err,
+                            size_t err_len)
+{
+    if (strpbrk(path, "*?[") == NULL)
+        return config_load_file_at(cfg, path, depth, err, err_len);
+    glob_t found;
+    int rc = 0;
+    if (glob(path, 0, NULL, &found) != 0)
+        return 0;
+    for (size_t i = 0; i < found.gl_pathc && rc == 0; i++)
+        rc = config_load_file_at(cfg, found.gl_pathv[i], depth, err, err_len);
+    globfree(&found);
+    return rc;
+}
+
+int config_load_file(struct config *cfg, const char *path, char *err, size_t err_len)
+{
+    assert(cfg != NULL);
+    assert(path != NULL);
+    return config_load_file_at(cfg, path, 0, err, err_len) < 0 ? -1 : 0;
 }
 
 static int config_args_apply(struct config *cfg, struct config_words *w, char *err, size_t err_len)
@@ -962,13 +1821,14 @@ int config_load_args(struct config *cfg, int argc, char **argv, char *err, size_
 
 /* ---- CONFIG SET ---- */
 
-/* Redis's first pass: finds every parameter and refuses unknown, immutable
- * and repeated ones before any value is looked at. An unknown name wins over
- * the other errors; otherwise the first error wins. A name and its alias
- * count as different parameters here, as in Redis 7.0. */
+/* Redis's first pass: finds every parameter and refuses unknown, immutable,
+ * protected (unless protected_allowed) and repeated ones before any value is
+ * looked at. An unknown name wins over the other errors; otherwise the first
+ * error wins. A name and its alias count as different parameters here, as
+ * in Redis 7.0. */
 static int config_set_find(int pairs, const char *const *names, const size_t *name_lens,
-                           const struct config_param **params, bool *via_alias, char *err,
-                           size_t err_len)
+                           bool protected_allowed, const struct config_param **params,
+                           bool *via_alias, char *err, size_t err_len)
 {
     int unknown = -1, refused = -1;
     const char *why = NULL;
@@ -986,6 +1846,11 @@ static int config_set_find(int pairs, const char *const *names, const size_t *na
             continue;
         if (params[i]->flags & CONFIG_FLAG_IMMUTABLE) {
             why = "can't set immutable config";
+            refused = i;
+            continue;
+        }
+        if ((params[i]->flags & CONFIG_FLAG_PROTECTED) && !protected_allowed) {
+            why = "can't set protected config";
             refused = i;
             continue;
         }
@@ -1066,14 +1931,15 @@ static void config_set_report(const struct config *old, const struct config *cfg
 }
 
 int config_set(struct config *cfg, int pairs, const char *const *names, const size_t *name_lens,
-               const char *const *values, const size_t *value_lens,
+               const char *const *values, const size_t *value_lens, bool protected_allowed,
                void (*changed)(const char *name, void *ctx), void *ctx, char *err, size_t err_len)
 {
     assert(cfg != NULL);
     assert(pairs > 0);
     const struct config_param **params = alloc_bytes(sizeof(*params) * (size_t)pairs);
     bool *via_alias = alloc_bytes(sizeof(*via_alias) * (size_t)pairs);
-    int rc = config_set_find(pairs, names, name_lens, params, via_alias, err, err_len);
+    int rc = config_set_find(pairs, names, name_lens, protected_allowed, params, via_alias, err,
+                             err_len);
     if (rc == 0) {
         /* All or nothing: the values go onto a copy, which replaces cfg only
          * once every one of them has been accepted. */
@@ -1098,7 +1964,8 @@ int config_set(struct config *cfg, int pairs, const char *const *names, const si
 
 /* Redis 7.0: a pattern without '*', '?' or '[' is a plain lookup and the
  * reply uses the name as the client typed it ("PORT"); a glob is matched
- * without case against every name and alias, and both may be returned. */
+ * without case against every name and alias, and both may be returned.
+ * Hidden parameters answer only a plain lookup. */
 void config_get(const struct config *cfg, const char *pattern, size_t pattern_len,
                 void (*emit)(const char *name, const char *value, void *ctx), void *ctx)
 {
@@ -1122,6 +1989,8 @@ void config_get(const struct config *cfg, const char *pattern, size_t pattern_le
     }
     for (size_t i = 0; i < CONFIG_PARAMS_COUNT; i++) {
         const struct config_param *p = &config_params[i];
+        if (p->flags & CONFIG_FLAG_HIDDEN)
+            continue;
         bool by_name = glob_match(pattern, pattern_len, p->name, strlen(p->name), true);
         bool by_alias = p->alias && glob_match(pattern, pattern_len, p->alias, strlen(p->alias), true);
         if (!by_name && !by_alias)
@@ -1133,4 +2002,55 @@ void config_get(const struct config *cfg, const char *pattern, size_t pattern_le
             emit(p->alias, value, ctx);
         alloc_free(value);
     }
+}
+
+/* ---- Start-up report and protected actions ---- */
+
+char *config_no_effect_names(const struct config *cfg)
+{
+    struct config defaults;
+    config_init(&defaults);
+    size_t bytes = 1, used = 0;
+    for (size_t i = 0; i < CONFIG_PARAMS_COUNT; i++)
+        bytes += strlen(config_params[i].name) + 2;
+    char *names = alloc_bytes(bytes);
+    names[0] = '\0';
+    for (size_t i = 0; i < CONFIG_PARAMS_COUNT; i++) {
+        const struct config_param *p = &config_params[i];
+        if (!(p->flags & CONFIG_FLAG_NO_EFFECT))
+            continue;
+        char *now = config_format(cfg, p);
+        char *fresh = config_format(&defaults, p);
+        if (strcmp(now, fresh) != 0)
+            used += (size_t)snprintf(names + used, bytes - used, "%s%s", used ? ", " : "", p->name);
+        alloc_free(now);
+        alloc_free(fresh);
+    }
+    assert(used < bytes);
+    config_free(&defaults);
+    if (used == 0) {
+        alloc_free(names);
+        return NULL;
+    }
+    return names;
+}
+
+/* Redis's islocalClient compares the peer's address as text with exactly
+ * "127.0.0.1" and "::1": other 127/8 addresses, IPv4-mapped ones and the
+ * host's external addresses are not local. */
+bool config_peer_is_local(const char *peer_addr)
+{
+    if (peer_addr == NULL)
+        return true;
+    const char *colon = strrchr(peer_addr, ':'); /* "ip:port"; the ip may hold colons */
+    size_t ip_len = colon ? (size_t)(colon - peer_addr) : strlen(peer_addr);
+    return (ip_len == 9 && memcmp(peer_addr, "127.0.0.1", 9) == 0) ||
+           (ip_len == 3 && memcmp(peer_addr, "::1", 3) == 0);
+}
+
+bool config_protected_allowed(int mode, const char *peer_addr)
+{
+    if (mode == CONFIG_PROTECTED_YES)
+        return true;
+    return mode == CONFIG_PROTECTED_LOCAL && config_peer_is_local(peer_addr);
 }

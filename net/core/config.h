@@ -18,8 +18,13 @@
 #define CONFIG_BIND_MAX 16
 #define CONFIG_SAVE_POINTS_MAX 16
 #define CONFIG_DATABASES_MAX (1024 * 1024) /* hard ceiling; Redis allows INT_MAX */
+#define CONFIG_INCLUDE_DEPTH_MAX 16 /* Redis has no limit and recurses until it crashes */
 
 enum appendfsync_policy { APPENDFSYNC_NO = 0, APPENDFSYNC_EVERYSEC = 1, APPENDFSYNC_ALWAYS = 2 };
+/* Redis 7.0's protected-action switches (enable-debug-command,
+ * enable-protected-configs, enable-module-command): no, yes, or local
+ * (only from a loopback client). */
+enum config_protected_action { CONFIG_PROTECTED_NO = 0, CONFIG_PROTECTED_YES = 1, CONFIG_PROTECTED_LOCAL = 2 };
 enum loglevel { LOGLEVEL_DEBUG = 0, LOGLEVEL_VERBOSE, LOGLEVEL_NOTICE, LOGLEVEL_WARNING, LOGLEVEL_NOTHING };
 
 /* maxmemory-policy values, as config.c's name table numbers them. */
@@ -39,7 +44,28 @@ struct save_point {
     long long changes;
 };
 
+/* client-output-buffer-limit's classes, in Redis's order. */
+enum config_client_class {
+    CONFIG_CLIENT_NORMAL = 0,
+    CONFIG_CLIENT_REPLICA = 1, /* "replica", alias "slave" */
+    CONFIG_CLIENT_PUBSUB = 2,
+    CONFIG_CLIENT_CLASSES = 3,
+};
+
+/* One class's output buffer limit: a client is closed when its pending
+ * output passes hard_bytes, or stays above soft_bytes for soft_seconds.
+ * 0 disables a limit. */
+struct config_output_limit {
+    long long hard_bytes;
+    long long soft_bytes;
+    long long soft_seconds;
+};
+
 struct config {
+    /* client-output-buffer-limit: normal 0 0 0, replica 256mb 64mb 60,
+     * pubsub 32mb 8mb 60 (Redis 7.0's defaults) */
+    struct config_output_limit client_output_buffer_limit[CONFIG_CLIENT_CLASSES];
+
     /* network */
     char *bind[CONFIG_BIND_MAX]; /* owned strings; default "127.0.0.1" (ringkv's embedded default) */
     int bind_count;
@@ -62,13 +88,16 @@ struct config {
     char *logfile;             /* owned; "" means stdout */
     enum loglevel loglevel;    /* notice */
     bool daemonize;            /* no; yes is refused at start-up */
-    int enable_debug_command;  /* 0 no, 1 yes, 2 local: Redis 7's enum */
+    int enable_debug_command;  /* enum config_protected_action; no */
+    int enable_protected_configs; /* enum config_protected_action; no: CONFIG SET dir refused */
+    int enable_module_command; /* enum config_protected_action; no (ringkv loads no modules) */
+    bool always_show_logo;     /* no: the one-line "Running mode" log instead of the banner */
     int active_expire_effort;  /* 1..10, default 1 */
     bool activerehashing;      /* yes */
     bool lazyfree_lazy_user_flush; /* no */
     long long maxmemory;       /* 0 (accepted and reported; eviction not built) */
     int maxmemory_policy;      /* enum maxmemory_policy; noeviction */
-    long long maxmemory_clients;     /* 0 */
+    long long maxmemory_clients;     /* 0; negative: a percentage of maxmemory ("10%" is -10) */
     int maxmemory_eviction_tenacity; /* 10 */
     int maxmemory_samples;           /* 5 */
     int lfu_log_factor;              /* 10 */
@@ -105,6 +134,11 @@ struct config {
     long long set_max_intset_entries;    /* 512 */
     long long zset_max_listpack_entries; /* 128 */
     long long zset_max_listpack_value;   /* 64 */
+
+    /* Owned; private to config.c: the values of every parameter ringkv
+     * accepts and reports but does not act on (replication, cluster, TLS,
+     * slowlog, ...), read only through config_get. */
+    struct config_passive *passive;
 };
 
 static inline bool config_maxmemory_policy_is_lfu(const struct config *cfg)
@@ -117,8 +151,9 @@ static inline bool config_maxmemory_policy_is_lfu(const struct config *cfg)
 void config_init(struct config *cfg);
 void config_free(struct config *cfg);
 
-/* Reads a redis.conf-style file. On error returns -1 and writes
- * "<path>:<line>: <reason>" into err. `include` is not supported. */
+/* Reads a redis.conf-style file (with `include`, nested at most
+ * CONFIG_INCLUDE_DEPTH_MAX deep). On error returns -1 and writes where and
+ * why into err. */
 int config_load_file(struct config *cfg, const char *path, char *err, size_t err_len);
 /* Applies `--name value [value...]` arguments as redis-server does (each
  * --name starts a new directive line). Returns -1 with err on failure. */
@@ -129,7 +164,8 @@ int config_apply_directive(struct config *cfg, int argc, char **argv, bool at_ru
                            char *err, size_t err_len);
 
 /* CONFIG SET name value [name value ...] semantics of Redis 7.0: all or
- * nothing, immutable parameters refused. names/values are argc pairs. On
+ * nothing, immutable parameters refused, and protected ones (dir,
+ * dbfilename) too unless protected_allowed. names/values are argc pairs. On
  * error returns -1 and writes the whole error reply text (without the
  * leading '-'), e.g. "ERR CONFIG SET failed (possibly related to argument
  * 'port') - can't set immutable config" or "ERR Unknown option or number of
@@ -138,8 +174,22 @@ int config_apply_directive(struct config *cfg, int argc, char **argv, bool at_ru
  * Redis runs its apply step only for changed values); cfg already holds the
  * new values then. */
 int config_set(struct config *cfg, int pairs, const char *const *names, const size_t *name_lens,
-               const char *const *values, const size_t *value_lens,
+               const char *const *values, const size_t *value_lens, bool protected_allowed,
                void (*changed)(const char *name, void *ctx), void *ctx, char *err, size_t err_len);
+
+/* Redis 7.0's allowProtectedAction: mode (enum config_protected_action) is
+ * yes, or local and peer_addr ("ip:port", borrowed) is 127.0.0.1 or ::1 as
+ * text. A NULL peer_addr is an internal client and counts as local. */
+bool config_protected_allowed(int mode, const char *peer_addr);
+/* Whether peer_addr ("ip:port", borrowed; NULL: internal) is local in
+ * Redis's sense (protected mode, "local" options). */
+bool config_peer_is_local(const char *peer_addr);
+
+/* The names, comma-separated, of the parameters whose value differs from
+ * the default but which ringkv accepts without acting on them yet (eviction,
+ * replication, cluster, TLS, ...), for one start-up log line. Returns owned
+ * text (alloc_free), or NULL when there is none. */
+char *config_no_effect_names(const struct config *cfg);
 
 /* CONFIG GET: calls emit(name, value, ctx) for every parameter (and alias)
  * whose name matches the glob pattern, each at most once. value is the

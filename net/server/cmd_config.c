@@ -2,7 +2,8 @@
  * 7.0.15's replies and error texts. Owns what CONFIG GET sends (each
  * parameter once, however many patterns match it), the runtime effects of
  * CONFIG SET that belong to no other module (the AOF switched on or off,
- * its fsync policy, the working directory) and which counters RESETSTAT
+ * its fsync policy, the working directory), who may change the protected
+ * parameters (enable-protected-configs) and which counters RESETSTAT
  * clears. Leaves parsing, checking and formatting parameters to
  * net/core/config.c, and registration to cmd_server.c's table. Invariant: every
  * handler sends exactly one reply; nothing here changes the keyspace. */
@@ -99,9 +100,14 @@ void config_set_command(struct client *c)
         values[i] = c->argv[3 + 2 * i].ptr;
         value_lens[i] = c->argv[3 + 2 * i].len;
     }
-    char err[512];
-    if (config_set(&server_of(c)->config, pairs, names, lens, values, value_lens, config_set_changed,
-                   server_of(c), err, sizeof(err)) < 0)
+    /* enable-protected-configs decides whether dir and dbfilename may
+     * change; an internal client (no socket) counts as local. */
+    struct server *s = server_of(c);
+    bool protected_allowed = config_protected_allowed(s->config.enable_protected_configs,
+                                                      c->conn.fd < 0 ? NULL : c->conn.addr);
+    char err[1024];
+    if (config_set(&s->config, pairs, names, lens, values, value_lens, protected_allowed,
+                   config_set_changed, s, err, sizeof(err)) < 0)
         reply_error(c, err);
     else
         reply_ok(c);

@@ -58,24 +58,6 @@ static void server_arg_copy(const struct client *c, int i, char *out, size_t out
     out[n] = '\0';
 }
 
-/* Redis 7.0's protected-command rule: enable-debug-command "yes" allows
- * everyone, "local" only loopback peers (exactly 127.0.0.1 or ::1) and
- * internal clients, "no" nobody. */
-static bool debug_allowed(struct client *c)
-{
-    int mode = server_of(c)->config.enable_debug_command;
-    if (mode == 1)
-        return true;
-    if (mode != 2)
-        return false;
-    if (c->conn.fd < 0)
-        return true;
-    const char *colon = strrchr(c->conn.addr, ':');
-    size_t ip_len = colon ? (size_t)(colon - c->conn.addr) : strlen(c->conn.addr);
-    return (ip_len == 9 && memcmp(c->conn.addr, "127.0.0.1", 9) == 0) ||
-           (ip_len == 3 && memcmp(c->conn.addr, "::1", 3) == 0);
-}
-
 /* The digest steps of Redis's DEBUG DIGEST: xor folds SHA1(data) into the
  * digest; mix does that and then replaces the digest by its own SHA1, so
  * the order of mixed items matters while xor-ed ones commute. */
@@ -693,19 +675,6 @@ static const struct debug_subcommand debug_subcommands[] = {
 
 void debug_command(struct client *c)
 {
-    if (!debug_allowed(c)) {
-        /* Redis rejects this before running the command: a rejected call,
-         * not a failed one. */
-        struct command *cmd = (struct command *)c->cmd;
-        c->cmd = NULL;
-        reply_error(c, "DEBUG command not allowed. If the enable-debug-command option is set to "
-                       "\"local\", you can run it from a local connection, otherwise you need to "
-                       "set this option in the configuration file, and then restart the server.");
-        c->cmd = cmd;
-        if (cmd)
-            cmd->stats.rejected_calls++;
-        return;
-    }
     for (size_t i = 0; i < sizeof(debug_subcommands) / sizeof(debug_subcommands[0]); i++) {
         const struct debug_subcommand *sub = &debug_subcommands[i];
         if (arg_equals(&c->argv[1], sub->name) && c->argc >= sub->argc_min &&

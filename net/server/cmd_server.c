@@ -224,7 +224,7 @@ struct command server_commands[] = {
      .tips = "nondeterministic_output",
      .summary = "Get the UNIX time stamp of the last successful save to disk", .since = "1.0.0",
      .group = "server", .complexity = "O(1)"},
-    {.name = "debug", .proc = debug_command, .arity = -2, .flags = SERVER_ADMIN_FLAGS,
+    {.name = "debug", .proc = debug_command, .arity = -2, .flags = SERVER_ADMIN_FLAGS | CMD_PROTECTED,
      .acl = SERVER_ADMIN_ACL,
      .summary = "A container for debugging commands", .since = "1.0.0", .group = "server",
      .complexity = "Depends on subcommand.",

@@ -2,7 +2,10 @@
  *
  * Usage: ringkv-server [/path/to/ringkv.conf] [--name value ...], as
  * redis-server. Loads the configuration (file first, then arguments, so
- * arguments win), builds the server and runs the loop until a shutdown. */
+ * arguments win), builds the server, logs Redis's start-up banner (or its
+ * one-line form) and the parameters that were set but have no effect yet,
+ * and runs the loop until a shutdown. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,60 @@
 #include "net/core/version.h"
 #include "net/server/server.h"
 #include "net/wire/loop.h"
+
+/* Redis 7.0's start-up banner (its asciilogo.h), with ringkv's version on
+ * the first text line. Redis's test tools read the "PID:" field. */
+static const char main_logo[] =
+    "                _._                                                  \n"
+    "           _.-``__ ''-._                                             \n"
+    "      _.-``    `.  `_.  ''-._           ringkv %s (Redis %s) %d bit\n"
+    "  .-`` .-```.  ```\\/    _.,_ ''-._                                  \n"
+    " (    '      ,       .-`  | `,    )     Running in standalone mode\n"
+    " |`-._`-...-` __...-.``-._|'` _.-'|     Port: %d\n"
+    " |    `-._   `._    /     _.-'    |     PID: %ld\n"
+    "  `-._    `-._  `-./  _.-'    _.-'                                   \n"
+    " |`-._`-._    `-.__.-'    _.-'_.-'|                                  \n"
+    " |    `-._`-._        _.-'_.-'    |           https://redis.io       \n"
+    "  `-._    `-._`-.__.-'_.-'    _.-'                                   \n"
+    " |`-._`-._    `-.__.-'    _.-'_.-'|                                  \n"
+    " |    `-._`-._        _.-'_.-'    |                                  \n"
+    "  `-._    `-._`-.__.-'_.-'    _.-'                                   \n"
+    "      `-._    `-.__.-'    _.-'                                       \n"
+    "          `-._        _.-'                                           \n"
+    "              `-.__.-'                                               \n\n";
+
+/* As Redis's redisAsciiArt: the banner when always-show-logo is yes or the
+ * log is a terminal, raw (no log prefix) at notice level; otherwise the
+ * one-line "Running mode" notice. */
+static void main_banner(struct server *s)
+{
+    const struct config *cfg = &s->config;
+    bool to_file = cfg->logfile != NULL && cfg->logfile[0] != '\0';
+    if (!cfg->always_show_logo && (to_file || !isatty(STDOUT_FILENO))) {
+        log_write(&s->log, LOGLEVEL_NOTICE, "Running mode=standalone, port=%d.", cfg->port);
+        return;
+    }
+    if (cfg->loglevel > LOGLEVEL_NOTICE)
+        return;
+    FILE *file = to_file ? fopen(cfg->logfile, "a") : NULL;
+    FILE *out = file ? file : stdout;
+    fprintf(out, main_logo, VERSION_RINGKV, VERSION_REDIS, (int)(sizeof(long) * 8), cfg->port,
+            (long)s->pid);
+    fflush(out);
+    if (file)
+        fclose(file);
+}
+
+/* One line naming the parameters set away from their defaults that ringkv
+ * accepts but does not act on yet, so nobody mistakes them for working. */
+static void main_log_no_effect(struct server *s)
+{
+    char *names = config_no_effect_names(&s->config);
+    if (names == NULL)
+        return;
+    log_write(&s->log, LOGLEVEL_WARNING, "Accepted, no effect yet: %s", names);
+    alloc_free(names);
+}
 
 static void main_usage(void)
 {
@@ -83,6 +140,8 @@ int main(int argc, char **argv)
     }
     log_write(&s->log, LOGLEVEL_NOTICE, "ringkv %s (Redis %s compatible) pid=%d port=%d io_uring",
                VERSION_RINGKV, VERSION_REDIS, (int)s->pid, s->config.port);
+    main_banner(s);
+    main_log_no_effect(s);
     log_write(&s->log, LOGLEVEL_NOTICE, "Server initialized");
     log_write(&s->log, LOGLEVEL_NOTICE, "Ready to accept connections tcp");
     loop_run(&s->loop);
