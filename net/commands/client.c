@@ -32,18 +32,66 @@ static void client_init_state(struct client *c)
     c->conn.request.authenticated = c->authenticated;
 }
 
+void client_describe(struct conn *conn, struct buf *out)
+{
+    client_info_line(client_of(conn), out);
+}
+
 struct client *client_create(struct commands *cs, int fd)
 {
     struct client *c = alloc_zeroed(sizeof(*c));
     c->commands = cs;
     conn_init(&c->conn, cs->loop, fd, cs->config->proto_max_bulk_len);
+    /* Every connection is of class normal (MONITOR clients too, as in
+     * Redis; ringkv has no replicas or Pub/Sub yet). A fake client (AOF
+     * loading) is never limited: Redis cannot free those either. */
+    if (fd >= 0)
+        c->conn.out_limit = &cs->config->client_output_buffer_limit[CONFIG_CLIENT_NORMAL];
     client_init_state(c);
     return c;
 }
 
+/* Redis 7.0's answer to a non-local client in protected mode
+ * (clientAcceptHandler), byte for byte, typo included. */
+static const char CLIENT_PROTECTED_MODE_DENIED[] =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    "host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need "
+    "to do one of the above things in order for the server to start accepting connections from "
+    "the outside.\r\n";
+
+/* Whether protected mode turns c away. Redis 7.0 compares the peer's
+ * address as text with exactly "127.0.0.1" and "::1": other 127/8
+ * addresses, IPv4-mapped ones and the host's own external addresses are
+ * refused, whatever `bind` says. Only a default user without a password
+ * (requirepass unset or empty) is protected. */
+static bool client_denied_by_protected_mode(const struct client *c)
+{
+    const struct config *cfg = c->commands->config;
+    if (!cfg->protected_mode || (cfg->requirepass && cfg->requirepass[0]))
+        return false;
+    return !config_peer_is_local(c->conn.addr);
+}
+
 void client_accept(void *commands, int fd)
 {
-    client_create(commands, fd);
+    struct client *c = client_create(commands, fd);
+    if (client_denied_by_protected_mode(c)) {
+        /* As Redis: the error goes out at once, before any command is
+         * read, and the connection counts as rejected, not received. */
+        conn_write(&c->conn, CLIENT_PROTECTED_MODE_DENIED, sizeof(CLIENT_PROTECTED_MODE_DENIED) - 1);
+        client_close_after_reply(c);
+        c->conn.loop->stats.total_connections_received--;
+        c->conn.loop->stats.rejected_connections++;
+    }
 }
 
 void client_free(struct client *c)
@@ -115,8 +163,10 @@ static const char *client_flags_text(const struct client *c, char *out)
         *p++ = 'x';
     if (c->flags & CLIENT_DIRTY_CAS)
         *p++ = 'd';
-    if (c->conn.flags & CONN_CLOSE_AFTER_REPLY)
+    if ((c->conn.flags & CONN_CLOSE_AFTER_REPLY) && !(c->conn.flags & CONN_CLOSE_ASAP))
         *p++ = 'c';
+    if (c->conn.flags & CONN_CLOSE_ASAP)
+        *p++ = 'A';
     if (p == out)
         *p++ = 'N';
     *p = '\0';

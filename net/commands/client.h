@@ -130,5 +130,8 @@ struct client *client_by_id(struct commands *cs, uint64_t id);
 void client_unblocked(struct client *c);
 /* The loop's accept handler: a new session on fd. */
 void client_accept(void *commands, int fd);
+/* The loop's describe handler: the connection's CLIENT LIST line, for the
+ * wire's log lines (output buffer limits). */
+void client_describe(struct conn *conn, struct buf *out);
 
 #endif

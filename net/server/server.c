@@ -234,6 +234,7 @@ static void server_wire_layers(struct server *s)
         .ctx = s,
         .accept = server_accept,
         .before_sleep = conn_flush_all,
+        .describe = client_describe,
         .input = dispatch_input,
         .closed = dispatch_closed,
         .replies_token = server_replies_token,

@@ -1,8 +1,10 @@
 /* conn.c: one connection's bytes: query buffer, output, holds, closing.
  *
- * Owns struct conn's buffers and the loop's connection lists. Leaves the
- * ring to loop.c and the meaning of the bytes to the handler. See conn.h
- * for the invariants. */
+ * Owns struct conn's buffers and the loop's connection lists, and keeps
+ * each within its bounds: the query buffer grows only as bytes arrive (at
+ * most about twice what it holds), and output past the connection's limit
+ * closes it. Leaves the ring to loop.c and the meaning of the bytes to the
+ * handler. See conn.h for the invariants. */
 #include "net/wire/conn.h"
 
 #include <arpa/inet.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine/alloc.h"
+#include "net/core/config.h"
 #include "net/wire/loop.h"
 
 static void conn_format_addr(const struct sockaddr_storage *sa, char *out, size_t out_len)
@@ -105,6 +108,121 @@ static void conn_arm_recv(struct conn *c)
     c->recv_armed = true;
 }
 
+/* ---- output limits ---- */
+
+/* Output not yet sent: out (held replies included) and the unsent part of
+ * the buffer handed to the send. */
+static size_t conn_output_pending(const struct conn *c)
+{
+    assert(c->sending_done <= c->sending.len);
+    return c->out.len + (c->sending.len - c->sending_done);
+}
+
+/* The out.len + sending.len past which conn_write checks again: one byte
+ * below the smallest limit set, never below CONN_OUTPUT_CHECK_BYTES_MIN. */
+static size_t conn_output_check_threshold(const struct config_output_limit *limit)
+{
+    size_t next = SIZE_MAX;
+    if (limit->hard_bytes > 0 && (size_t)limit->hard_bytes - 1 < next)
+        next = (size_t)limit->hard_bytes - 1;
+    if (limit->soft_bytes > 0 && (size_t)limit->soft_bytes - 1 < next)
+        next = (size_t)limit->soft_bytes - 1;
+    return next < CONN_OUTPUT_CHECK_BYTES_MIN ? CONN_OUTPUT_CHECK_BYTES_MIN : next;
+}
+
+static void conn_describe(struct conn *c, struct buf *out)
+{
+    struct loop *l = c->loop;
+    if (l->handler.describe != NULL) {
+        l->handler.describe(c, out);
+        return;
+    }
+    char text[200];
+    int n = snprintf(text, sizeof(text), "id=%llu addr=%s laddr=%s fd=%d",
+                     (unsigned long long)c->id, c->addr, c->laddr, c->fd);
+    buf_append(out, text, (size_t)n);
+}
+
+/* Logs c with Redis's text (how: "scheduled to be closed ASAP" when found
+ * by a write, "closed" when found by the periodic scan, as Redis's
+ * clientsCron), then closes it at the next flush with its output dropped;
+ * nothing more runs or is written meanwhile. */
+static void conn_close_for_output(struct conn *c, const char *how)
+{
+    struct buf text = {0};
+    conn_describe(c, &text);
+    log_write(c->loop->log, LOGLEVEL_WARNING, "Client %.*s %s for overcoming of output buffer limits.",
+              (int)text.len, text.data ? text.data : "", how);
+    buf_free(&text);
+    c->flags |= CONN_CLOSE_AFTER_REPLY | CONN_CLOSE_ASAP;
+    c->out_check_bytes = SIZE_MAX;
+    conn_schedule_write(c);
+}
+
+/* Redis's checkClientOutputBufferLimits: whether c's pending output is at
+ * or past the hard limit, or has been at or past the soft one for longer
+ * than its seconds. The first check above the soft limit starts its clock;
+ * one below it stops the clock. Sets *soft when above the soft limit. */
+static bool conn_output_limit_reached(struct conn *c, const struct config_output_limit *limit,
+                                      bool *soft)
+{
+    size_t pending = conn_output_pending(c);
+    bool hard = limit->hard_bytes > 0 && pending >= (size_t)limit->hard_bytes;
+    *soft = limit->soft_bytes > 0 && pending >= (size_t)limit->soft_bytes;
+    int64_t now = c->loop->now_ms;
+    if (*soft && !c->out_soft_reached) {
+        c->out_soft_reached = true;
+        c->out_soft_since_ms = now;
+    } else if (!*soft) {
+        c->out_soft_reached = false;
+    }
+    bool soft_expired = *soft && limit->soft_seconds < INT64_MAX / 1000 &&
+                        now - c->out_soft_since_ms > (int64_t)limit->soft_seconds * 1000;
+    return hard || soft_expired;
+}
+
+void conn_check_output(struct conn *c)
+{
+    const struct config_output_limit *limit = c->out_limit;
+    if (limit == NULL || (c->flags & CONN_CLOSE_ASAP)) {
+        c->out_check_bytes = SIZE_MAX;
+        return;
+    }
+    bool soft;
+    if (conn_output_limit_reached(c, limit, &soft)) {
+        conn_close_for_output(c, "scheduled to be closed ASAP");
+        return;
+    }
+    /* Above the soft limit every write checks, so the clock is seen out. */
+    c->out_check_bytes = soft ? c->out.len + c->sending.len : conn_output_check_threshold(limit);
+}
+
+/* Every CONN_OUTPUT_SCAN_INTERVAL_MS: the limits no write re-checks, a
+ * soft limit's seconds running out while the client reads nothing and no
+ * output is added, or a limit lowered at runtime. Redis's clientsCron
+ * checks each client about as often. Closes nothing itself: a connection
+ * found is closed by the flush that follows. */
+static void conn_scan_output_limits(struct loop *l)
+{
+    for (struct conn *c = l->conns_head; c; c = c->next) {
+        if (c->out_limit == NULL || (c->flags & (CONN_CLOSING | CONN_CLOSE_ASAP)) ||
+            conn_output_pending(c) < CONN_OUTPUT_CHECK_BYTES_MIN)
+            continue;
+        bool soft;
+        if (conn_output_limit_reached(c, c->out_limit, &soft))
+            conn_close_for_output(c, "closed");
+    }
+}
+
+/* After a send: output that fell below the soft limit stops its clock (a
+ * burst drained in time is forgiven, as "stays above" means). */
+static void conn_output_sent(struct conn *c)
+{
+    if (c->out_soft_reached && c->out_limit != NULL &&
+        conn_output_pending(c) < (size_t)c->out_limit->soft_bytes)
+        c->out_soft_reached = false;
+}
+
 /* ---- send ---- */
 
 static void conn_send_done(struct loop_op *op, struct io_uring_cqe *cqe)
@@ -121,6 +239,7 @@ static void conn_send_done(struct loop_op *op, struct io_uring_cqe *cqe)
         c->sending_done += (size_t)cqe->res;
         c->loop->stats.net_output_bytes += cqe->res;
         c->loop->stats.total_writes_processed++;
+        conn_output_sent(c);
     }
     if (c->flags & CONN_CLOSING) {
         conn_close(c);
@@ -155,6 +274,7 @@ void conn_init(struct conn *c, struct loop *l, int fd, long long bulk_bytes_max)
     c->fd = fd;
     c->ctime_ms = l->now_ms;
     c->last_interaction_ms = l->now_ms;
+    c->out_check_bytes = CONN_OUTPUT_CHECK_BYTES_MIN;
     resp_request_init(&c->request, bulk_bytes_max);
     if (fd >= 0) {
         conn_tune_socket(l->config, fd);
@@ -318,6 +438,10 @@ static bool conn_flush(struct conn *c)
 {
     if (c->flags & CONN_CLOSING)
         return true;
+    if (c->flags & CONN_CLOSE_ASAP) {
+        conn_close(c); /* its output is dropped */
+        return false;
+    }
     if (c->send_in_flight)
         return true; /* its completion reschedules */
     if (c->sending_done == c->sending.len && c->out_released == c->out.len && c->out.len) {
@@ -401,6 +525,10 @@ static void conn_run_resumed(struct loop *l)
 void conn_flush_all(struct loop *l)
 {
     conn_run_resumed(l);
+    if (l->now_ms - l->output_scan_ms >= CONN_OUTPUT_SCAN_INTERVAL_MS) {
+        l->output_scan_ms = l->now_ms;
+        conn_scan_output_limits(l);
+    }
     /* The replies built so far wait for this round's token (the AOF: its
      * batch goes to the ring now and they wait until it is durable or
      * written); 0 lets them go at once. */
@@ -412,6 +540,7 @@ void conn_flush_all(struct loop *l)
         l->pending_writes = c->pending_write_next;
         c->pending_write_next = NULL;
         c->flags &= ~(unsigned)CONN_PENDING_WRITE;
+        c->out_check_bytes = CONN_OUTPUT_CHECK_BYTES_MIN; /* see conn.h */
         if (token)
             conn_hold(c, token);
         else if (c->hold_count)
@@ -422,11 +551,39 @@ void conn_flush_all(struct loop *l)
     }
 }
 
+/* The capacity the query buffer grows to so that it holds want bytes,
+ * more than its capacity cap. It doubles from CONN_QUERY_CHUNK_BYTES, so it
+ * holds at most about twice the bytes that arrived, whatever length a
+ * header announced: eight headers of 500 MB bulks cost eight chunks, not
+ * 4 GB (Redis 7.0 reserves the announced length; the allocator aborts on a
+ * failed allocation, so a client must not choose its size). While a big
+ * bulk arrives (bulk_end: the buffer offset just past it, 0 if none) the
+ * doubling stops at the bulk's end, so a big value that really arrives
+ * ends in an exact-size buffer after about log2(size / chunk) moves. */
+static size_t conn_query_grown_cap(size_t cap, size_t want, size_t bulk_end)
+{
+    assert(want > cap);
+    size_t grown = cap ? cap : CONN_QUERY_CHUNK_BYTES;
+    while (grown < want) {
+        assert(grown <= SIZE_MAX / 2);
+        grown *= 2;
+    }
+    if (bulk_end >= want && grown > bulk_end)
+        grown = bulk_end;
+    assert(grown >= want);
+    return grown;
+}
+
 /* Makes room for at least `need` more bytes in the query buffer. */
 static void conn_query_reserve(struct conn *c, size_t need)
 {
     if (c->query_cap - c->query_len >= need)
         return;
+    /* The parser waits for a big bulk: where it ends (its offsets count
+     * from query_pos, the start of the command). */
+    size_t bulk_end = 0;
+    if (c->request.bulk_expected_bytes >= CONN_BIG_ARG_BYTES)
+        bulk_end = c->request.bulk_start + c->request.bulk_expected_bytes + 2;
     /* Drop the processed prefix first. */
     if (c->query_pos) {
         memmove(c->query, c->query + c->query_pos, c->query_len - c->query_pos);
@@ -435,10 +592,7 @@ static void conn_query_reserve(struct conn *c, size_t need)
         if (c->query_cap - c->query_len >= need)
             return;
     }
-    size_t want = c->query_len + need;
-    size_t cap = c->query_cap ? c->query_cap : CONN_QUERY_CHUNK_BYTES;
-    while (cap < want)
-        cap *= 2;
+    size_t cap = conn_query_grown_cap(c->query_cap, c->query_len + need, bulk_end);
     c->query = alloc_resize(c->query, cap);
     c->query_cap = cap;
 }
@@ -464,12 +618,7 @@ void conn_feed(struct conn *c, const char *data, size_t len)
     c->last_interaction_ms = l->now_ms;
     if (c->flags & CONN_CLOSE_AFTER_REPLY)
         return; /* Redis ignores input after QUIT or a protocol error */
-    size_t need = len;
-    /* A big bulk announced by its header: grow once to hold all of it. */
-    if (c->request.bulk_expected_bytes >= CONN_BIG_ARG_BYTES &&
-        c->request.bulk_expected_bytes + 2 > need)
-        need = c->request.bulk_expected_bytes + 2;
-    conn_query_reserve(c, need);
+    conn_query_reserve(c, len);
     memcpy(c->query + c->query_len, data, len);
     c->query_len += len;
     size_t pending = c->query_len - c->query_pos;

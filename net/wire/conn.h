@@ -8,6 +8,15 @@
  * those replies wait for); output produced since the last round is held
  * until handler.token_ready says its token is reached, then sent.
  *
+ * Output limits: the layer above points out_limit at the limit that
+ * applies (client-output-buffer-limit's class). A connection whose pending
+ * output (out, held replies included, plus the unsent part of `sending`)
+ * reaches the hard limit, or stays at or above the soft limit for longer
+ * than its seconds, is closed as soon as the current command ends, its
+ * output dropped (Redis's "closed ASAP"). As in Redis, the check runs when
+ * output is added (not below CONN_OUTPUT_CHECK_BYTES_MIN) and periodically
+ * (conn_flush_all, every CONN_OUTPUT_SCAN_INTERVAL_MS).
+ *
  * The session built on a connection (net/commands/client.h) embeds a
  * `struct conn` and finds itself again with container_of. A connection with
  * fd -1 is a fake one (AOF loading, tests): it is never sent.
@@ -27,11 +36,23 @@
 
 struct loop;
 struct io_uring_cqe;
+struct config_output_limit;
 
 /* Query buffer growth step when no bulk length is known. */
 #define CONN_QUERY_CHUNK_BYTES (16 * 1024)
-/* Redis's PROTO_MBULK_BIG_ARG: bulks this large get an exact-size buffer. */
+/* Redis's PROTO_MBULK_BIG_ARG: a buffer receiving a bulk this large stops
+ * growing at the bulk's end, so the value ends in an exact-size buffer. It
+ * still grows by doubling as the bytes arrive, never to the announced
+ * length up front: a header alone must not reserve memory. */
 #define CONN_BIG_ARG_BYTES (32 * 1024)
+/* Pending output below this is never checked against the output limit:
+ * Redis checks only once replies spill out of its 16 KB reply buffer
+ * (PROTO_REPLY_CHUNK_BYTES), so smaller limits act as this. */
+#define CONN_OUTPUT_CHECK_BYTES_MIN (16 * 1024)
+/* How often conn_flush_all checks every connection's pending output
+ * against its limit, for what no write re-checks (a soft limit's seconds
+ * running out while nothing is added): Redis's clientsCron does this. */
+#define CONN_OUTPUT_SCAN_INTERVAL_MS 100
 /* Distinct hold tokens a connection's output waits for at once; more are
  * merged into the newest (which waits for the later token). */
 #define CONN_HOLDS_MAX 4
@@ -48,6 +69,9 @@ enum conn_flag {
     CONN_RESUME = 1 << 3,            /* on loop->resume: its query buffer runs before the next sleep */
     CONN_HELD = 1 << 4,              /* on loop->held */
     CONN_PAUSED = 1 << 5,            /* on loop->paused (back-pressure) */
+    /* Passed its output limit: closes at the next flush, output dropped;
+     * set with CONN_CLOSE_AFTER_REPLY, so nothing more runs or is written. */
+    CONN_CLOSE_ASAP = 1 << 6,
 };
 
 /* A stretch of output that waits for a token: out[0, len) is covered. */
@@ -81,6 +105,15 @@ struct conn {
     size_t out_released;  /* out[0, out_released) may be sent now */
     struct conn_hold holds[CONN_HOLDS_MAX];
     int hold_count;
+    /* borrowed, from the config (set by the layer above); NULL: unlimited */
+    const struct config_output_limit *out_limit;
+    /* conn_write checks the limit once out.len + sending.len passes this
+     * (an upper bound of the pending output, so the common case costs one
+     * compare); back to CONN_OUTPUT_CHECK_BYTES_MIN at every flush round,
+     * so a limit changed at runtime applies from the next round. */
+    size_t out_check_bytes;
+    bool out_soft_reached;       /* pending output was seen at or above the soft limit ... */
+    int64_t out_soft_since_ms;   /* ... first at this loop time, and has stayed there since */
 
     /* io */
     struct loop_op recv_op;
@@ -109,18 +142,26 @@ void conn_close_after_reply(struct conn *c);
 void conn_destroy(struct conn *c);
 /* Marks c as having output for the next send round. */
 void conn_schedule_write(struct conn *c);
-/* Appends reply bytes to out (dropped after a final reply, as Redis does).
- * Inline: every reply fragment passes here. */
+/* Checks c's pending output against its limit (out_limit), closing it
+ * ASAP when passed; called by conn_write past out_check_bytes. */
+void conn_check_output(struct conn *c);
+/* Appends reply bytes to out (dropped after a final reply, as Redis does,
+ * and once the output limit closed c). Inline: every reply fragment passes
+ * here. */
 static inline void conn_write(struct conn *c, const void *p, size_t len)
 {
-    if (c->flags & CONN_CLOSE_AFTER_REPLY)
+    if (c->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSE_ASAP))
         return;
     buf_append(&c->out, p, len);
+    if (c->out.len + c->sending.len > c->out_check_bytes)
+        conn_check_output(c);
     if (!(c->flags & CONN_PENDING_WRITE))
         conn_schedule_write(c);
 }
 /* Appends received bytes to the query buffer, closing c when it passes
- * client-query-buffer-limit; then the handler's input() runs. */
+ * client-query-buffer-limit; then the handler's input() runs. The buffer
+ * grows by doubling (see conn.c, conn_query_grown_cap), so it holds at most
+ * about twice the bytes received, whatever length a header announced. */
 void conn_feed(struct conn *c, const char *data, size_t len);
 /* Drops the processed prefix of the query buffer once all of it ran. */
 void conn_query_consumed(struct conn *c);

@@ -55,6 +55,10 @@ struct loop_handler {
     void (*tick)(void *ctx);
     /* SIGTERM or SIGINT arrived. */
     void (*signal)(void *ctx, int signo);
+    /* Optional: appends a one-line description of c (CLIENT LIST's form)
+     * to out, for log lines about c; NULL: the wire's own, id and
+     * addresses. */
+    void (*describe)(struct conn *c, struct buf *out);
 };
 
 struct listener {
@@ -103,6 +107,7 @@ struct loop {
     size_t deferred_count, deferred_cap;
 
     int64_t now_ms;                      /* cached at each iteration */
+    int64_t output_scan_ms;              /* last conn_flush_all scan of output limits */
     bool stopping;                       /* loop_run returns after this round */
 
     /* connections (intrusive lists, see struct conn) */
