@@ -9,8 +9,9 @@
  *
  * This module parses and validates manifests as Redis 7.0 does, writes them
  * back byte for byte as redis-server 7.0.15 does (base, then history, then
- * incr lines), names the files, performs the list edits a rewrite needs and
- * replaces the manifest file crash-safely. */
+ * incr lines; only a name holding a single quote differs: we quote it, so
+ * the line reads back), names the files, performs the list edits a rewrite
+ * needs and replaces the manifest file crash-safely. */
 #ifndef RINGKV_ENGINE_AOF_MANIFEST_H
 #define RINGKV_ENGINE_AOF_MANIFEST_H
 
@@ -25,6 +26,11 @@
 /* A manifest lists a handful of files; Redis has no limit, but anything
  * near this size is not a manifest, and we refuse to read it whole. */
 #define AOF_MANIFEST_FILE_BYTES_MAX (16 * 1024 * 1024)
+/* Largest seq a manifest may give. Each rewrite adds one to the newest
+ * BASE and INCR seq (an assert guards the overflow); stopping here leaves
+ * over 8 * 10^18 rewrites, so no file can bring that assert within reach.
+ * Redis reads seq with atoll and has no limit. */
+#define AOF_MANIFEST_SEQ_MAX 1000000000000000000LL
 
 #define AOF_MANIFEST_SUFFIX ".manifest"
 #define AOF_MANIFEST_TEMP_PREFIX "temp-"
@@ -60,8 +66,9 @@ struct aof_manifest {
     long long incr_seq;           /* seq of the newest INCR (0: none yet) */
 };
 
-/* Why a manifest was rejected. reason is one of Redis's messages (static
- * storage); line is the 1-based line Redis would report, or 0. When Redis
+/* Why a manifest was rejected. reason is one of Redis's messages, or
+ * ringkv's where it is stricter (static storage); line is the 1-based line
+ * Redis would report, or 0. When Redis
  * would also echo the offending line, has_line_text is set and
  * text[line_offset, line_offset + line_len) is that line, untrimmed. */
 struct aof_manifest_error {

@@ -1612,8 +1612,12 @@ static bool rdb_load_key(struct rdb_loader *ld, struct db *db, int type, int64_t
                            (int)(ld->key.len > 64 ? 64 : ld->key.len), ld->key.data, db->id);
     }
     db_add(db, kv);
+    /* A time before the epoch (other than -1, "none", as in Redis) comes
+     * only from a damaged or hand-made file and is as past as 0 is. Kept
+     * (an AOF base, a check), it is stored as 0: the keyspace holds no
+     * negative time, which the encoder relies on. Found by fuzzing. */
     if (expire_ms != -1)
-        db_set_expire(db, kv, expire_ms);
+        db_set_expire(db, kv, expire_ms < 0 ? 0 : expire_ms);
     ld->info->keys_loaded++;
     return true;
 }

@@ -431,6 +431,89 @@ START_TEST(test_manifest_mark_history_order)
 }
 END_TEST
 
+/* Parses text and expects a refusal with reason on line 1. */
+static void test_parse_refused(const char *text, size_t len, const char *reason)
+{
+    struct aof_manifest m;
+    struct aof_manifest_error err;
+    aof_manifest_init(&m);
+    TEST_CHECK(aof_manifest_parse(&m, text, len, &err) == AOF_MANIFEST_PARSE_BAD);
+    if (strcmp(err.reason, reason) != 0 || err.line != 1)
+        ck_abort_msg("line %d '%s', want '%s'", err.line, err.reason, reason);
+    aof_manifest_free(&m);
+}
+
+/* Found by tests/fuzz/aof_manifest_fuzz.c (tests/fuzz/regressions/
+ * aof_manifest/). A name of raw unprintable bytes was accepted although
+ * its quoted form (four bytes each) made the line written back too long
+ * to read: the next restart failed. And a seq of LLONG_MAX was accepted,
+ * so the next rewrite tripped the increment's assert. */
+START_TEST(test_manifest_fuzz_findings)
+{
+    /* "file " + quoted name (2 + 4n) + " seq 1 type i\n" is 21 + 4n bytes:
+     * 250 unprintable bytes fit in 1024, 251 do not. */
+    for (size_t n = 250; n <= 251; n++) {
+        char text[400];
+        memcpy(text, "file ", 5);
+        memset(text + 5, 0x01, n);
+        memcpy(text + 5 + n, " seq 1 type i\n", 14);
+        size_t len = 5 + n + 14;
+        if (n == 251) {
+            test_parse_refused(text, len,
+                               "File name too long to write back on one manifest line");
+            continue;
+        }
+        struct aof_manifest m, again;
+        struct aof_manifest_error err;
+        aof_manifest_init(&m);
+        TEST_CHECK(aof_manifest_parse(&m, text, len, &err) == AOF_MANIFEST_PARSE_OK);
+        struct aof_buffer out;
+        aof_buffer_init(&out);
+        aof_manifest_serialise(&m, &out);
+        TEST_CHECK(out.len == 1021);
+        aof_manifest_init(&again);
+        TEST_CHECK(aof_manifest_parse(&again, out.data, out.len, &err) == AOF_MANIFEST_PARSE_OK);
+        TEST_CHECK(again.incr.count == 1 && strcmp(again.incr.items[0].name, m.incr.items[0].name) == 0);
+        aof_manifest_free(&again);
+        aof_buffer_free(&out);
+        aof_manifest_free(&m);
+    }
+
+    const char *huge[] = {"file a seq 9223372036854775807 type i\n",
+                          "file a seq 9223372036854775807 type b\n",
+                          "file a seq 1000000000000000001 type i\n"};
+    for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++)
+        test_parse_refused(huge[i], strlen(huge[i]), "Invalid AOF manifest file format");
+    struct aof_manifest m;
+    test_parse_ok(&m, "file a.b seq 1000000000000000000 type b\n"
+                      "file a.i seq 1000000000000000000 type i\n");
+    aof_manifest_new_base(&m, "a", true);
+    aof_manifest_add_incr(&m, "a");
+    TEST_CHECK(m.base.seq == 1000000000000000001LL);
+    TEST_CHECK(m.incr.items[1].seq == 1000000000000000001LL);
+    aof_manifest_free(&m);
+
+    /* A single quote in a name was written bare (as Redis does), and the
+     * splitter then read it as an unterminated quoted section. */
+    test_parse_ok(&m, "file \"it's\" seq 1 type i\n");
+    test_check_serialised(&m, "file \"it's\" seq 1 type i\n");
+    aof_manifest_free(&m);
+    aof_manifest_init(&m);
+    aof_manifest_add_incr(&m, "o'hara");
+    struct aof_buffer out;
+    struct aof_manifest back;
+    struct aof_manifest_error err;
+    aof_buffer_init(&out);
+    aof_manifest_serialise(&m, &out);
+    aof_manifest_init(&back);
+    TEST_CHECK(aof_manifest_parse(&back, out.data, out.len, &err) == AOF_MANIFEST_PARSE_OK);
+    TEST_CHECK(strcmp(back.incr.items[0].name, "o'hara.1.incr.aof") == 0);
+    aof_manifest_free(&back);
+    aof_buffer_free(&out);
+    aof_manifest_free(&m);
+}
+END_TEST
+
 /* Random byte flips and cuts in a manifest: parsing ends with a verdict,
  * and whatever parses re-serialises to text that parses to the same. */
 START_TEST(test_manifest_fuzz)
@@ -778,6 +861,7 @@ static Suite *aof_suite(void)
     tcase_add_test(manifest, test_manifest_write_file);
     tcase_add_test(manifest, test_manifest_mark_history_order);
     tcase_add_test(manifest, test_manifest_fuzz);
+    tcase_add_test(manifest, test_manifest_fuzz_findings);
     suite_add_tcase(s, manifest);
 
     TCase *reader = tcase_create("reader");

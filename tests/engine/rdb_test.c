@@ -2298,6 +2298,66 @@ START_TEST(test_corrupt_listpack_refused)
 }
 END_TEST
 
+/* ---- Inputs found by fuzzing (tests/fuzz/regressions/rdb_*) ---- */
+
+/* Saves ks into out, which must then load into a fresh keyspace. */
+static void save_and_reload(struct keyspace *ks, struct keyspace *again)
+{
+    struct rdb_buffer out;
+    struct rdb_load_info info;
+    encode(ks, &save_default, &out);
+    keyspace_init(again, TEST_DATABASES);
+    TEST_CHECK(load_memory(out.data, out.len, again, true, 0, &info) == RDB_LOAD_OK);
+    rdb_buffer_free(&out);
+}
+
+/* An expiry before the epoch, kept (keep_expired, as for an AOF base):
+ * it was stored negative, and the next save asserted on it. It now reads
+ * as 0, as past as the original; -1 still means "no expiry". */
+START_TEST(test_negative_expiry_kept)
+{
+    static const int64_t times[] = {-2, -5000, INT64_MIN};
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+        struct rdb_buffer f;
+        file_begin(&f, "REDIS0010");
+        put_byte(&f, RDB_OPCODE_EXPIRETIME_MS);
+        for (int b = 0; b < 8; b++)
+            put_byte(&f, (unsigned char)((uint64_t)times[i] >> (8 * b)));
+        put_byte(&f, RDB_TYPE_STRING);
+        put_str(&f, "old");
+        put_str(&f, "v");
+        put_byte(&f, RDB_OPCODE_EXPIRETIME);
+        put(&f, "\x9c\xff\xff\xff", 4); /* -100 seconds */
+        put_byte(&f, RDB_TYPE_STRING);
+        put_str(&f, "older");
+        put_str(&f, "v");
+        put_byte(&f, RDB_OPCODE_EXPIRETIME_MS);
+        put(&f, "\xff\xff\xff\xff\xff\xff\xff\xff", 8); /* -1: none */
+        put_byte(&f, RDB_TYPE_STRING);
+        put_str(&f, "forever");
+        put_str(&f, "v");
+        file_end(&f);
+        struct keyspace ks, again;
+        struct rdb_load_info info;
+        TEST_CHECK(load_built(&f, &ks, &info) == RDB_LOAD_OK);
+        TEST_CHECK(info.keys_loaded == 3);
+        struct db *db = &ks.dbs[0];
+        struct kv *kv = db_lookup(&ks.dbs[0], "old", 3, DB_LOOKUP_NOEXPIRE);
+        TEST_CHECK(db_get_expire(db, kv) == 0);
+        kv = db_lookup(&ks.dbs[0], "older", 5, DB_LOOKUP_NOEXPIRE);
+        TEST_CHECK(db_get_expire(db, kv) == 0);
+        kv = db_lookup(&ks.dbs[0], "forever", 7, DB_LOOKUP_NOEXPIRE);
+        TEST_CHECK(db_get_expire(db, kv) == -1);
+        save_and_reload(&ks, &again);
+        kv = db_lookup(&again.dbs[0], "old", 3, DB_LOOKUP_NOEXPIRE);
+        TEST_CHECK(db_get_expire(&again.dbs[0], kv) == 0);
+        keyspace_free(&again);
+        keyspace_free(&ks);
+        rdb_buffer_free(&f);
+    }
+}
+END_TEST
+
 /* ---- Throughput (only with RINGKV_RDB_BENCH=<keys>) ---- */
 
 static double seconds_now(void)
@@ -2366,6 +2426,7 @@ static Suite *rdb_suite(void)
     tcase_add_test(tc, test_set_listpack_and_plain_node);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_corrupt_listpack_refused);
+    tcase_add_test(tc, test_negative_expiry_kept);
     tcase_add_test(tc, test_bench);
     suite_add_tcase(s, tc);
     return s;
