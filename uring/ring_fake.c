@@ -40,6 +40,28 @@ static int fake_take_hold(struct ring_fake *f, uint8_t kind)
     return 0;
 }
 
+/* A hash of a write's bytes (0 for other ops), for check_stable_buffers. */
+static uint64_t fake_iov_hash(const struct ring_op *op)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    if (op->kind != RING_OP_WRITE)
+        return 0;
+    for (uint32_t i = 0; i < op->iov_count; i++) {
+        const uint8_t *p = op->iov[i].iov_base;
+        size_t len = op->iov[i].iov_len;
+        size_t at = 0;
+        for (; at + 8 <= len; at += 8) {
+            uint64_t word;
+            memcpy(&word, p + at, 8);
+            h = (h ^ word) * 0x100000001b3ull;
+            h ^= h >> 31;
+        }
+        for (; at < len; at++)
+            h = (h ^ p[at]) * 0x100000001b3ull;
+    }
+    return h;
+}
+
 static int fake_queue(struct ring_sys *sys, struct ring_op *const *ops, int count)
 {
     struct ring_fake *f = (struct ring_fake *)sys;
@@ -52,6 +74,8 @@ static int fake_queue(struct ring_sys *sys, struct ring_op *const *ops, int coun
         struct ring_fake_entry *e = &f->entries[f->entry_count++];
         *e = (struct ring_fake_entry){.op = ops[i], .seq = ++f->next_seq, .prev_seq = prev};
         e->hold_steps = fake_take_hold(f, ops[i]->kind);
+        if (f->check_stable_buffers)
+            e->iov_hash = fake_iov_hash(ops[i]);
         prev = ops[i]->link_next ? e->seq : 0;
         if (ops[i]->link_next)
             f->linked_ops++;
@@ -87,6 +111,42 @@ int ring_fake_init(struct ring_fake *f, size_t file_bytes_max, uint64_t seed)
         return -ENOMEM;
     }
     return 0;
+}
+
+void ring_fake_restart(struct ring_fake *f, uint64_t seed)
+{
+    struct ring_fake keep = *f;
+    uint64_t touched = f->touched_end;
+    assert(touched <= f->file_bytes_max);
+    memset(keep.cache, 0, touched);
+    memset(keep.disk, 0, touched);
+    memset(keep.dirty, 0, touched);
+    memset(f, 0, sizeof(*f));
+    f->sys.calls = &fake_calls;
+    f->queue_limit = RING_FAKE_OPS_MAX;
+    f->rng = seed ? seed : 0x9E3779B97F4A7C15ull;
+    f->file_bytes_max = keep.file_bytes_max;
+    f->cache = keep.cache;
+    f->disk = keep.disk;
+    f->dirty = keep.dirty;
+}
+
+void ring_fake_set_file(struct ring_fake *f, const uint8_t *bytes, uint64_t len)
+{
+    assert(f->entry_count == 0);
+    assert(len <= f->file_bytes_max);
+    uint64_t extent = f->cache_len > f->disk_len ? f->cache_len : f->disk_len;
+    if (extent > len) {
+        memset(f->cache + len, 0, extent - len);
+        memset(f->disk + len, 0, extent - len);
+    }
+    memcpy(f->cache, bytes, len);
+    memcpy(f->disk, bytes, len);
+    memset(f->dirty, 0, extent > len ? extent : len);
+    f->dirty_start = f->dirty_end = 0;
+    f->cache_len = f->disk_len = len;
+    if (len > f->touched_end)
+        f->touched_end = len;
 }
 
 void ring_fake_free(struct ring_fake *f)
@@ -172,16 +232,18 @@ static void fake_write_bytes(struct ring_fake *f, const struct ring_op *op, uint
     }
     if (offset > f->cache_len)
         f->cache_len = offset;
+    if (offset > f->touched_end)
+        f->touched_end = offset;
 }
 
 /* RWF_DSYNC: the bytes just written reach the disk, and the file length
  * with them (what O_DSYNC guarantees); other dirty bytes stay dirty. */
 static void fake_persist_range(struct ring_fake *f, uint64_t start, uint64_t end)
 {
-    for (uint64_t p = start; p < end; p++) {
-        f->disk[p] = f->cache[p];
-        f->dirty[p] = 0;
-    }
+    if (start >= end)
+        return;
+    memcpy(f->disk + start, f->cache + start, end - start);
+    memset(f->dirty + start, 0, end - start);
     if (end > f->disk_len)
         f->disk_len = end;
 }
@@ -202,7 +264,7 @@ static int fake_run_write(struct ring_fake *f, struct ring_op *op, struct ring_f
             count = total;
     }
     fake_write_bytes(f, op, count);
-    if (op->dsync)
+    if (op->dsync && f->sector_bytes == 0) /* else at delivery: see fake_deliver */
         fake_persist_range(f, op->offset, op->offset + count);
     return (int)count;
 }
@@ -211,12 +273,19 @@ static int fake_run_fsync(struct ring_fake *f, struct ring_fake_fault fault)
 {
     f->fsyncs_run++;
     bool ok = fault.action != RING_FAKE_FAIL;
-    for (uint64_t p = f->dirty_start; p < f->dirty_end; p++) {
-        if (!f->dirty[p])
-            continue;
+    /* Run by run of dirty bytes: crash tests fsync thousands of times. */
+    uint64_t p = f->dirty_start;
+    while (p < f->dirty_end) {
+        const uint8_t *next = memchr(f->dirty + p, 1, f->dirty_end - p);
+        if (next == NULL)
+            break;
+        p = (uint64_t)(next - f->dirty);
+        const uint8_t *clean = memchr(f->dirty + p, 0, f->dirty_end - p);
+        uint64_t end = clean ? (uint64_t)(clean - f->dirty) : f->dirty_end;
         if (ok)
-            f->disk[p] = f->cache[p];
-        f->dirty[p] = 0; /* on failure the page is marked clean but never reached disk */
+            memcpy(f->disk + p, f->cache + p, end - p);
+        memset(f->dirty + p, 0, end - p); /* on failure marked clean, never on disk */
+        p = end;
     }
     f->dirty_start = f->dirty_end = 0;
     if (!ok)
@@ -293,6 +362,9 @@ int ring_fake_step(struct ring_fake *f)
     struct ring_op *ops[RING_FAKE_OPS_MAX];
     int results[RING_FAKE_OPS_MAX];
     int count = 0;
+    /* The op's bytes are read now, or were, until its completion. */
+    if (f->check_stable_buffers && fake_iov_hash(e->op) != e->iov_hash)
+        f->unstable_writes++;
     if (!e->executed) {
         struct ring_fake_fault fault = fake_next_fault(f, e->op->kind);
         uint64_t want = 0;
@@ -322,6 +394,9 @@ int ring_fake_step(struct ring_fake *f)
     }
     for (int i = 0; i < count; i++) {
         ops[i]->result = results[i];
+        /* Direct-I/O model: an RWF_DSYNC write is durable once it reports so. */
+        if (f->sector_bytes && ops[i]->kind == RING_OP_WRITE && ops[i]->dsync && results[i] > 0)
+            fake_persist_range(f, ops[i]->offset, ops[i]->offset + (uint64_t)results[i]);
         ops[i]->done(ops[i]);
     }
     return count;
@@ -335,8 +410,70 @@ int ring_fake_run(struct ring_fake *f)
     return delivered;
 }
 
+/* The direct-I/O crash (see ring_fake.h): whole sectors, old or new. */
+static void fake_crash_sectors(struct ring_fake *f, bool torn)
+{
+    uint64_t sector = f->sector_bytes;
+    assert((sector & (sector - 1)) == 0);
+    /* Bytes beyond the durable size read as zeros whatever was there. */
+    if (f->touched_end > f->disk_len)
+        memset(f->disk + f->disk_len, 0, f->touched_end - f->disk_len);
+    uint64_t landed_end = f->disk_len;
+    if (torn && f->dirty_start < f->dirty_end) {
+        for (uint64_t s = f->dirty_start - f->dirty_start % sector; s < f->dirty_end; s += sector) {
+            if (fake_random(f) % 2 == 0)
+                continue;
+            for (uint64_t p = s; p < s + sector && p < f->dirty_end; p++) {
+                if (!f->dirty[p])
+                    continue;
+                f->disk[p] = f->cache[p];
+                if (p + 1 > landed_end)
+                    landed_end = p + 1;
+            }
+        }
+    }
+    for (int i = 0; torn && i < f->entry_count; i++) {
+        const struct ring_op *op = f->entries[i].op;
+        if (f->entries[i].executed || op->kind != RING_OP_WRITE)
+            continue;
+        /* Not run yet, but the device may have started on it: one draw per
+         * sector, even for a sector split between two iovecs. */
+        uint64_t offset = op->offset;
+        uint64_t drawn_sector = UINT64_MAX;
+        bool land = false;
+        for (uint32_t v = 0; v < op->iov_count; v++) {
+            const uint8_t *src = op->iov[v].iov_base;
+            uint64_t len = op->iov[v].iov_len;
+            while (len > 0) {
+                uint64_t n = sector - offset % sector;
+                n = n < len ? n : len;
+                if (offset / sector != drawn_sector) {
+                    drawn_sector = offset / sector;
+                    land = fake_random(f) % 2 != 0;
+                }
+                if (land) {
+                    assert(offset + n <= f->file_bytes_max);
+                    memcpy(f->disk + offset, src, n);
+                    if (offset + n > landed_end)
+                        landed_end = offset + n;
+                }
+                offset += n;
+                src += n;
+                len -= n;
+            }
+        }
+    }
+    if (landed_end > f->touched_end)
+        f->touched_end = landed_end;
+    f->disk_len = landed_end;
+}
+
 void ring_fake_crash(struct ring_fake *f, bool torn_tail)
 {
+    if (f->sector_bytes) {
+        fake_crash_sectors(f, torn_tail);
+        torn_tail = false;
+    }
     f->entry_count = 0;
     f->script_count = 0;
     uint64_t extent = f->cache_len > f->disk_len ? f->cache_len : f->disk_len;

@@ -17,6 +17,15 @@
  * full; a failure or short write completes the rest of the chain with
  * -ECANCELED.
  *
+ * Direct-I/O crash model (sector_bytes set): an RWF_DSYNC write reaches the
+ * disk when its completion is delivered, not when it runs (until then its
+ * bytes are dirty, like a plain write's), and a torn crash lands, sector by
+ * sector, each sector wholly old or wholly new: any subset of the dirty
+ * sectors (plain writes not fsynced, dsync writes not yet delivered) and
+ * any subset of the sectors of every write still queued. A sector landed
+ * beyond the durable size grows the file to it; the rest of the growth
+ * reads as zeros. Without torn_tail none of them lands.
+ *
  * Lives in the library (not tests/) so that net/'s tests can drive the AOF
  * through it too. Not for production use. */
 #ifndef RINGKV_URING_RING_FAKE_H
@@ -57,6 +66,7 @@ struct ring_fake_entry {
     struct ring_op *op; /* borrowed from the caller until its completion */
     uint64_t seq;
     uint64_t prev_seq;  /* the linked predecessor still running, or 0 */
+    uint64_t iov_hash;  /* check_stable_buffers: the write's bytes when queued */
     bool executed;      /* ran; the completion is being delayed */
     int hold_steps;     /* steps before it may start (RING_FAKE_HOLD) */
     int delay_steps;
@@ -77,6 +87,14 @@ struct ring_fake {
     uint32_t eintr_percent;
     uint32_t delay_percent;
     uint64_t rng;
+    /* The direct-I/O crash model's sector (see above): a power of two; 0:
+     * off, the model of torn_tail. Set before queuing the first op. */
+    uint32_t sector_bytes;
+    /* Counts in unstable_writes every write whose bytes changed between
+     * queue() and when it ran or completed: the kernel may read them at any
+     * moment in between, so the owner must not touch them. */
+    bool check_stable_buffers;
+    uint64_t unstable_writes;
     /* The file model. */
     uint8_t *cache;      /* owned, file_bytes_max */
     uint8_t *disk;       /* owned */
@@ -86,6 +104,7 @@ struct ring_fake {
     uint64_t disk_len;
     uint64_t dirty_start; /* every dirty byte lies in [dirty_start, dirty_end) */
     uint64_t dirty_end;
+    uint64_t touched_end; /* no image byte at or above it was ever set */
     /* Counters for assertions. */
     uint64_t writes_run;
     uint64_t fsyncs_run;
@@ -97,6 +116,15 @@ struct ring_fake {
  * or -ENOMEM. */
 int ring_fake_init(struct ring_fake *f, size_t file_bytes_max, uint64_t seed);
 void ring_fake_free(struct ring_fake *f);
+
+/* As ring_fake_init on the same allocation: an empty file, nothing queued,
+ * no script, every setting and counter back to its default. Clears only
+ * the bytes ever touched, so thousands of small runs stay cheap. */
+void ring_fake_restart(struct ring_fake *f, uint64_t seed);
+
+/* The file holds bytes[0..len) (copied), all durable, as if written and
+ * fsynced before. Asserts nothing is queued. */
+void ring_fake_set_file(struct ring_fake *f, const uint8_t *bytes, uint64_t len);
 
 /* Appends a fault for the next op of `kind` that runs. */
 void ring_fake_script(struct ring_fake *f, enum ring_op_kind kind, enum ring_fake_action action,
@@ -124,7 +152,9 @@ int ring_fake_run(struct ring_fake *f);
 /* The process dies: ops in flight vanish without completing (their owners
  * must not be torn down through the normal path), and the file becomes the
  * disk image, plus with torn_tail a random mix of cache bytes and garbage
- * over a random stretch of the bytes that were not durable. */
+ * over a random stretch of the bytes that were not durable (with
+ * sector_bytes set: whole sectors instead, see above; the iovecs of ops
+ * still queued are read, so their buffers must still be alive). */
 void ring_fake_crash(struct ring_fake *f, bool torn_tail);
 
 /* ftruncate(2) on the model: the cache is cut now, the disk on the next
