@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "uring/ring_writer.h"
 
@@ -491,9 +493,52 @@ static bool writer_fsync_needed(const struct ring_writer *w)
     return covered < w->sync_target && w->written > covered;
 }
 
+/* Whether no write slot owes bytes (none in flight or parked). */
+static bool writer_no_write_slots(const struct ring_writer *w)
+{
+    for (uint32_t i = 0; i < w->config.writes_in_flight_max; i++) {
+        if (w->writes[i].state != WRITER_SLOT_FREE)
+            return false;
+    }
+    return true;
+}
+
+/* config.inline_writes: writes the flushed bytes now with pwritev, while no
+ * slot owes bytes below them (so written follows submitted at once). A
+ * failure is the sticky error, as on the ring; the bytes stay held. */
+static void writer_write_inline(struct ring_writer *w)
+{
+    if (!w->config.inline_writes || w->config.fsync_policy == RING_WRITER_FSYNC_ALWAYS ||
+        !writer_no_write_slots(w))
+        return;
+    size_t cap = w->config.buffer_bytes;
+    uint32_t retries = 0;
+    while (w->submitted < w->flush_target && w->error == 0) {
+        size_t len = (size_t)min_u64(w->flush_target - w->submitted, w->config.write_bytes_max);
+        size_t pos = (size_t)(w->submitted % cap);
+        size_t first = len < cap - pos ? len : cap - pos;
+        struct iovec iov[2] = {{w->buffer + pos, first}, {w->buffer, len - first}};
+        ssize_t n = pwritev(w->config.fd, iov, len > first ? 2 : 1, (off_t)w->submitted);
+        if (n > 0) {
+            w->submitted += (uint64_t)n;
+            retries = 0;
+        } else if ((n == 0 || errno == EINTR || errno == EAGAIN) &&
+                   ++retries <= RING_WRITER_RETRIES_MAX) {
+            continue;
+        } else {
+            writer_set_error(w, n == 0 ? -EIO : -errno);
+        }
+    }
+    writer_update_written(w);
+    writer_update_released(w);
+}
+
 static void writer_pump(struct ring_writer *w)
 {
     assert(!w->in_pump); /* queue() never runs completions */
+    if (w->error)
+        return;
+    writer_write_inline(w);
     if (w->error)
         return;
     w->in_pump = true;

@@ -119,6 +119,15 @@ struct ring_writer_config {
      * one operation per batch instead of two (on io_uring both go to a
      * kernel worker, so this halves the hand-offs). */
     bool dsync_writes;
+    /* EVERYSEC and NO: a flush writes with pwritev(2) on the caller's
+     * thread, into the page cache, instead of through the ring, so written
+     * advances before ring_writer_flush returns (no completion, and no
+     * done() call, for those bytes: the caller reads the offsets and
+     * ring_writer_error after flushing). A write that fails is the sticky
+     * error as on the ring. fdatasyncs still go through the ring. Redis
+     * writes the same way before it replies; through the ring a buffered
+     * write waits for a kernel worker, which costs a reply its latency. */
+    bool inline_writes;
     /* Runs from the drain step after a completion advanced written or
      * durable, or set the sticky error (each at most once per completion).
      * May call any writer function except init/free. Optional (NULL). */

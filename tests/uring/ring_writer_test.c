@@ -432,6 +432,55 @@ START_TEST(test_everysec_fsyncs_once_per_interval)
 }
 END_TEST
 
+/* Pins inline_writes (everysec and no): a flush writes into the real file
+ * with pwritev before it returns, so written (what a reply waits for under
+ * these policies) advances at once, nothing goes through the ring, and a
+ * failed inline write is the sticky error. The fdatasync still goes
+ * through the ring. Under ALWAYS the option does nothing. */
+START_TEST(test_inline_writes_are_written_before_flush_returns)
+{
+    char path[] = "/tmp/ringkv-inline-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    unlink(path);
+    struct ring_fake f;
+    struct ring_writer w;
+    struct ring_writer_config c = config_for(RING_WRITER_FSYNC_EVERYSEC, 4096);
+    c.fd = fd;
+    c.inline_writes = true;
+    setup(&f, &w, c);
+    for (int round = 0; round < 5; round++) { /* 5 x 1000 bytes wrap the 4096-byte buffer */
+        ck_assert_int_eq(append_pattern(&w, (uint8_t)(round + 1), 1000), 0);
+        ring_writer_flush(&w);
+        ck_assert_uint_eq(ring_writer_written(&w), 1000u * (round + 1));
+        if (round == 0) {
+            ck_assert_int_eq(ring_fake_in_flight(&f), 0);
+            ring_writer_tick(&w, 5000); /* the interval's fdatasync, on the ring */
+        }
+        /* Only fdatasyncs reach the ring (the buffer is freed by them). */
+        for (int i = 0; i < f.entry_count; i++)
+            ck_assert_int_eq(f.entries[i].op->kind, RING_OP_FSYNC);
+        ring_fake_run(&f);
+    }
+    ck_assert_uint_ge(f.fsyncs_run, 1);
+    ck_assert_uint_eq(f.writes_run, 0);
+    uint8_t got[5000];
+    ck_assert_int_eq(pread(fd, got, sizeof(got), 0), 5000);
+    for (int round = 0; round < 5; round++) {
+        uint8_t want[1000];
+        fill(want, (uint64_t)(round + 1), 1000u * round, sizeof(want));
+        ck_assert_int_eq(memcmp(got + 1000 * round, want, sizeof(want)), 0);
+    }
+    /* A failing write (the fd closed underneath) is the sticky error. */
+    close(fd);
+    ck_assert_int_eq(append_pattern(&w, 9, 10), 0);
+    ring_writer_flush(&w);
+    ck_assert_int_eq(ring_writer_error(&w), -EBADF);
+    ck_assert_uint_eq(ring_writer_written(&w), 5000);
+    teardown(&f, &w);
+}
+END_TEST
+
 START_TEST(test_everysec_fsyncs_early_under_buffer_pressure)
 {
     struct ring_fake f;
@@ -1208,6 +1257,7 @@ static Suite *writer_suite(void)
     tcase_add_test(tc, test_delayed_write_completion_holds_durable);
     tcase_add_test(tc, test_unlinked_fsync_covers_only_completed_writes);
     tcase_add_test(tc, test_everysec_fsyncs_once_per_interval);
+    tcase_add_test(tc, test_inline_writes_are_written_before_flush_returns);
     tcase_add_test(tc, test_everysec_fsyncs_early_under_buffer_pressure);
     tcase_add_test(tc, test_full_buffer_pushes_back);
     tcase_add_test(tc, test_no_policy_releases_at_written);
