@@ -13,6 +13,14 @@
  * aof_reader and aof_manifest. It never cuts a file other than the last
  * one listed and never edits the manifest.
  *
+ * ringkv's batches (engine/aof_batch.h) are checked as the server loads
+ * them: padding is an annotation like any other, and a log that ends
+ * before the file does (a batch out of sequence, torn or failing its CRC,
+ * bytes that belong to no batch) is reported like a truncated tail, with
+ * its offset and reason, and cut at the end of the last good batch by
+ * --fix. For a file with batches the tool also prints how many it
+ * verified; for one without, its output is redis-check-aof's.
+ *
  * Not yet done: RDB bases and preambles are not checked (the RDB loader
  * comes later); they are reported as unchecked rather than as valid, and
  * --truncate-to-timestamp is not supported. */
@@ -181,6 +189,9 @@ static size_t check_walk(const char *bytes, size_t size, const char *name, const
     } else if (result == AOF_READ_CORRUPT && r.bad_record_start) {
         printf("AOF %s format error\n", name);
         ok_up_to = r.valid_end;
+    } else if (result == AOF_READ_TORN) {
+        snprintf(error, sizeof(error), "0x%16llx: %s", (long long)r.error_offset, r.reason);
+        ok_up_to = r.valid_end;
     } else if (r.in_multi && r.error_offset == r.multi_offset && r.pos == size) {
         snprintf(error, sizeof(error), "0x%16llx: Reached EOF before reading EXEC for MULTI",
                  last_payload);
@@ -191,6 +202,12 @@ static size_t check_walk(const char *bytes, size_t size, const char *name, const
     }
     if (error[0] != '\0')
         printf("%s\n", error);
+    if (r.batches > 0 || result == AOF_READ_TORN) {
+        printf("Verified %llu batches in AOF %s (last seq %llu)\n", (unsigned long long)r.batches,
+               name, (unsigned long long)r.batch_seq);
+    }
+    if (result == AOF_READ_EOF && r.valid_end < size)
+        printf("AOF %s ends with %zu bytes of padding\n", name, size - r.valid_end);
     opt->line += r.lines - 1;
     aof_reader_free(&r);
     return ok_up_to;

@@ -176,3 +176,12 @@ void ring_inject_clear(struct ring_inject *r)
 {
     memset(r->rules, 0, sizeof(r->rules));
 }
+
+int ring_inject_take(struct ring_inject *r, enum ring_op_kind kind)
+{
+    assert(kind >= RING_OP_WRITE && kind <= RING_OP_KIND_MAX);
+    int error = ring_inject_rule_take(&r->rules[kind]);
+    if (error < 0)
+        r->ops_failed++;
+    return error;
+}

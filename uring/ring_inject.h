@@ -85,4 +85,9 @@ void ring_inject_arm(struct ring_inject *r, enum ring_op_kind kind, int error, u
  * their error. */
 void ring_inject_clear(struct ring_inject *r);
 
+/* For an op its owner runs outside the ring (ring_writer's inline writes):
+ * uses up one op of kind's rule as queue() would, and returns the -errno it
+ * fails with, or 0 when it passes. */
+int ring_inject_take(struct ring_inject *r, enum ring_op_kind kind);
+
 #endif

@@ -518,6 +518,11 @@ static void writer_write_inline(struct ring_writer *w)
         size_t pos = (size_t)(w->submitted % cap);
         size_t first = len < cap - pos ? len : cap - pos;
         struct iovec iov[2] = {{w->buffer + pos, first}, {w->buffer, len - first}};
+        int fault = w->config.inline_fault ? w->config.inline_fault(w->config.inline_fault_ctx) : 0;
+        if (fault < 0) {
+            writer_set_error(w, fault);
+            break;
+        }
         ssize_t n = pwritev(w->config.fd, iov, len > first ? 2 : 1, (off_t)w->submitted);
         if (n > 0) {
             w->submitted += (uint64_t)n;

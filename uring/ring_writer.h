@@ -128,6 +128,10 @@ struct ring_writer_config {
      * writes the same way before it replies; through the ring a buffered
      * write waits for a kernel worker, which costs a reply its latency. */
     bool inline_writes;
+    /* Optional: asked before each inline write; a -errno fails it as if
+     * pwritev had (fault tests arm it through uring/ring_inject.h). */
+    int (*inline_fault)(void *ctx);
+    void *inline_fault_ctx;
     /* Runs from the drain step after a completion advanced written or
      * durable, or set the sticky error (each at most once per completion).
      * May call any writer function except init/free. Optional (NULL). */

@@ -1100,6 +1100,12 @@ static const struct config_param config_params[] = {
      CONFIG_AT(auto_aof_rewrite_percentage), .min = 0, .max = INT_MAX, .default_text = "100"},
     {.name = "auto-aof-rewrite-min-size", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY,
      CONFIG_AT(auto_aof_rewrite_min_size), .min = 0, .max = LLONG_MAX, .default_text = "64mb"},
+    {.name = "aof-direct-io", .type = CONFIG_TYPE_BOOL, CONFIG_AT(aof_direct_io),
+     .default_text = "yes"},
+    {.name = "aof-prewrite-size", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY,
+     CONFIG_AT(aof_prewrite_size), .min = 1 << 20, .max = 1LL << 40, .default_text = "64mb"},
+    {.name = "aof-batches-in-flight", .type = CONFIG_TYPE_NUMBER,
+     CONFIG_AT(aof_batches_in_flight), .min = 1, .max = 16, .default_text = "4"},
 
     /* collection encodings */
     {.name = "hash-max-listpack-entries", .alias = "hash-max-ziplist-entries",

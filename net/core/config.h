@@ -126,6 +126,11 @@ struct config {
     bool rdb_save_incremental_fsync;    /* yes */
     long long auto_aof_rewrite_percentage; /* 100 */
     long long auto_aof_rewrite_min_size;   /* 64mb */
+    /* ringkv's own (net/persist/aof_log.c): taken when the INCR is next
+     * opened (start-up, rotation, a change of appendfsync). */
+    bool aof_direct_io;                   /* yes: always writes with O_DIRECT into pre-written space */
+    long long aof_prewrite_size;          /* 64mb: pre-written space added at a time */
+    long long aof_batches_in_flight;      /* 4: direct batch writes in flight at once */
 
     /* collection encodings (used by the collections issue) */
     long long hash_max_listpack_entries; /* 512 */

@@ -1,27 +1,32 @@
 /* aof.c: the append-only file, Redis 7.0's multi-part layout on the ring.
  *
  * Owns the AOF directory (appenddirname in the data directory): the
- * manifest, the BASE and INCR files, appending to the current INCR through a
- * ring_writer on the event loop's ring, the fsync policies, rewrites in a
+ * manifest, the BASE and INCR files, appending to the current INCR through
+ * its writer (aof_log.h: direct I/O into pre-written space under `always`,
+ * the buffered ring_writer otherwise), the fsync policies, rewrites in a
  * forked child, write errors and INFO's aof_* fields. Start-up and loading
  * are aof_load.c's, the directory's files aof_files.c's (aof_internal.h is
  * what the three share). What a command logs is decided by the command
  * layer (net/commands/propagate.c); the file formats are engine/'s
- * (aof_encode, aof_reader, aof_manifest, rdb).
+ * (aof_encode, aof_batch, aof_reader, aof_manifest, rdb).
  *
  * The flow of one loop iteration: commands feed records into `staging`;
- * before replies go out (aof_before_replies) staging is appended to the
- * writer and flushed as one write. Under `always` that write is linked to
- * an fdatasync and the replies of the iteration are held (the loop's holds,
- * net/wire/conn.c, with the offset as their token) until
- * the writer reports them durable: group commit, with the loop serving the
- * next iteration meanwhile. Under `everysec` the tick asks for an fdatasync
- * once a second; under `no` the kernel decides.
+ * before replies go out (aof_before_replies) staging is handed to the
+ * writer. Under `always` the replies of the iteration are held (the loop's
+ * holds, net/wire/conn.c, with the log offset as their token) until the
+ * writer reports them durable: group commit, with the loop serving the
+ * next iteration meanwhile. The direct writer sends each iteration's
+ * records as a batch of its own as long as a slot is free (several in
+ * flight) and releases them in order; the buffered one keeps one
+ * write+fsync in flight and gathers the next batch behind it. Under
+ * `everysec` the tick asks for an fdatasync once a second; under `no` the
+ * kernel decides.
  *
- * Offsets handed out as hold tokens are the current INCR's file offsets. Before the
- * INCR changes (a rewrite starts, the policy changes, the AOF is switched
- * off) the old writer is synced to the end and every hold released, so an
- * offset is never compared across files. */
+ * Offsets handed out as hold tokens are the current log's offsets (see
+ * aof_log.h). Before the INCR or its writer changes (a rewrite starts, the
+ * policy changes, the AOF is switched off) the old writer is synced to the
+ * end and every hold released, so an offset is never compared across
+ * files. */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,15 +46,11 @@
 #include "net/persist/persist.h"
 #include "net/persist/rdb_save.h"
 
-/* The writer's buffer: bytes stay in it until durable, so it must hold
- * what arrives during one slow fdatasync (everysec keeps up to ~2 s). It
- * is mapped, so untouched pages cost nothing. */
-#define AOF_WRITER_BUFFER_BYTES ((size_t)64 << 20)
-#define AOF_WRITE_BYTES_MAX ((size_t)8 << 20)
-#define AOF_WRITES_IN_FLIGHT 8
-/* appendfsync always: group-commit batches (one RWF_DSYNC write each) in
- * flight at once; the next batch gathers until one completes. Two in
- * flight measured no better on ext4 (its journal commits one at a time). */
+/* appendfsync always on the buffered writer (no direct I/O):
+ * group-commit batches (one RWF_DSYNC write each) in flight at once; the
+ * next batch gathers until one completes. Two in flight measured no better
+ * on ext4 (each sync of a growing file commits its journal, one at a time).
+ * The direct writer's bound is aof-batches-in-flight. */
 #define AOF_ALWAYS_BATCHES_IN_FLIGHT 1
 /* Staging beyond the writer's buffer: past this the loop stops reading
  * commands until the disk catches up (back-pressure). */
@@ -64,20 +65,20 @@
 
 /* ---- the writer ---- */
 
-static struct persist *aof_persist_of(struct ring_writer *w)
+static struct persist *aof_persist_of(struct aof_log *l)
 {
-    return (struct persist *)((char *)w - offsetof(struct persist, aof.writer));
+    return (struct persist *)((char *)l - offsetof(struct persist, aof.log));
 }
 
 static void aof_stage_to_writer(struct persist *p);
 static uint64_t aof_logical_end(const struct persist *p);
 
 /* The writer made progress or failed: release what is now durable. */
-static void aof_writer_done(struct ring_writer *w)
+static void aof_writer_done(struct aof_log *w)
 {
     struct persist *p = aof_persist_of(w);
     struct aof_state *a = &p->aof;
-    int err = ring_writer_error(w);
+    int err = aof_log_error(w);
     if (err && !a->error) {
         a->error = err;
         /* The replies already held must not leave before the retry has
@@ -91,13 +92,19 @@ static void aof_writer_done(struct ring_writer *w)
         a->last_error_log_ms = p->loop->now_ms;
     }
     /* Group commit: the batch that gathered while the fsync ran goes out
-     * now, as one write and one fsync. */
-    if (p->config->appendfsync == APPENDFSYNC_ALWAYS &&
-        ring_writer_ops_in_flight(w) < AOF_ALWAYS_BATCHES_IN_FLIGHT && !err) {
+     * now, as one write and one fsync (direct: as soon as a slot is free). */
+    if (!err && (w->io == AOF_LOG_DIRECT ||
+                 (p->config->appendfsync == APPENDFSYNC_ALWAYS &&
+                  aof_log_ops_in_flight(w) < AOF_ALWAYS_BATCHES_IN_FLIGHT))) {
         aof_stage_to_writer(p);
-        ring_writer_flush(w);
+        aof_log_flush(w);
     }
-    uint64_t durable = ring_writer_durable(w);
+    if (a->congested && a->staging.len <= AOF_STAGING_CONGESTED_BYTES) {
+        a->congested = false;
+        if (p->loop->paused)
+            conn_unpause_all(p->loop);
+    }
+    uint64_t durable = aof_log_durable(w);
     if (durable > a->last_durable) {
         a->last_durable = durable;
         a->fsyncs++;
@@ -119,40 +126,54 @@ static enum ring_writer_fsync aof_writer_policy(const struct persist *p)
     }
 }
 
+static void aof_log_config_of(struct persist *p, struct aof_log_config *cfg)
+{
+    *cfg = (struct aof_log_config){
+        .sys = &p->aof.inject.sys,
+        .inject = &p->aof.inject,
+        .dir = p->config->appenddirname,
+        .policy = aof_writer_policy(p),
+        .direct_wanted = p->config->aof_direct_io,
+        .prewrite_bytes = (uint64_t)p->config->aof_prewrite_size,
+        .batches_in_flight = (uint32_t)p->config->aof_batches_in_flight,
+        .done = aof_writer_done,
+    };
+}
+
+/* Says which writer the INCR got, and why (the log and INFO tell it). */
+static void aof_log_announce(struct persist *p)
+{
+    const struct aof_log *l = &p->aof.log;
+    log_write(p->log, l->io == AOF_LOG_DIRECT || p->config->appendfsync != APPENDFSYNC_ALWAYS
+                          ? LOGLEVEL_VERBOSE : LOGLEVEL_NOTICE,
+              "AOF writer: %s (%s)", l->io == AOF_LOG_DIRECT ? "direct" : "buffered", l->reason);
+}
+
 /* Starts a writer on fd, whose current size is start. */
 static int aof_writer_open(struct persist *p, int fd, uint64_t start)
 {
     struct aof_state *a = &p->aof;
-    assert(!a->writer_open);
-    struct ring_writer_config cfg = {
-        .fd = fd,
-        .start_offset = start,
-        .fsync_policy = aof_writer_policy(p),
-        .writes_in_flight_max = AOF_WRITES_IN_FLIGHT,
-        .buffer_bytes = AOF_WRITER_BUFFER_BYTES,
-        .write_bytes_max = AOF_WRITE_BYTES_MAX,
-        .dsync_writes = true,
-        .done = aof_writer_done,
-    };
-    int ret = ring_writer_init(&a->writer, &a->inject.sys, &cfg);
+    assert(!a->log.open);
+    struct aof_log_config cfg;
+    aof_log_config_of(p, &cfg);
+    int ret = aof_log_open(&a->log, &cfg, fd, start, a->batch_seq);
     if (ret < 0)
         return ret;
-    a->writer_open = true;
-    a->writer_base = start;
     a->last_durable = start;
+    aof_log_announce(p);
     return 0;
 }
 
 static bool aof_writer_settled(void *ctx)
 {
-    struct ring_writer *w = ctx;
-    return ring_writer_idle(w) &&
-           (ring_writer_error(w) || ring_writer_durable(w) == ring_writer_appended(w));
+    struct aof_log *w = ctx;
+    return aof_log_idle(w) &&
+           (aof_log_error(w) || aof_log_durable(w) == aof_log_appended(w));
 }
 
 static bool aof_writer_idle(void *ctx)
 {
-    return ring_writer_idle(ctx);
+    return aof_log_idle(ctx);
 }
 
 /* Waits until nothing of the writer is in flight, then frees it (the INCR
@@ -160,9 +181,18 @@ static bool aof_writer_idle(void *ctx)
 static void aof_writer_stop(struct persist *p)
 {
     struct aof_state *a = &p->aof;
-    persist_wait_writer(p, aof_writer_idle, &a->writer);
-    ring_writer_free(&a->writer);
-    a->writer_open = false;
+    persist_wait_writer(p, aof_writer_idle, &a->log);
+    aof_log_close(&a->log);
+}
+
+/* Cuts the pre-written padding off the INCR once all is durable, logging
+ * a failure (the padding is harmless: every reader skips it). */
+static void aof_writer_cut_padding(struct persist *p)
+{
+    int err = aof_log_cut_padding(&p->aof.log);
+    if (err < 0)
+        log_write(p->log, LOGLEVEL_WARNING, "Can't cut the pre-written space off the AOF: %s",
+                  strerror(-err));
 }
 
 /* Points the writer at fd from offset start (a new INCR, or the pending
@@ -174,7 +204,7 @@ static void aof_writer_stop(struct persist *p)
 static void aof_writer_retarget(struct persist *p, int fd, uint64_t start, bool discard)
 {
     struct aof_state *a = &p->aof;
-    persist_wait_writer(p, aof_writer_idle, &a->writer);
+    persist_wait_writer(p, aof_writer_idle, &a->log);
     if (discard) {
         aof_buffer_clear(&a->staging);
         if (p->loop->held) {
@@ -186,12 +216,17 @@ static void aof_writer_retarget(struct persist *p, int fd, uint64_t start, bool 
         assert(p->loop->held == NULL || a->status == AOF_WAIT_REWRITE || a->base_owed);
     }
     if (fd != a->fd) {
-        a->closed_incr_size += (long long)ring_writer_appended(&a->writer);
+        a->closed_incr_size += (long long)aof_log_size(&a->log);
+        if (!discard)
+            aof_writer_cut_padding(p);
         close(a->fd);
         a->fd = fd;
     }
-    ring_writer_restart(&a->writer, fd, start);
-    a->writer_base = start;
+    /* A new or emptied file starts its batch numbers again. */
+    a->batch_seq = 0;
+    struct aof_log_config cfg;
+    aof_log_config_of(p, &cfg);
+    aof_log_restart(&a->log, &cfg, fd, start, 0);
     a->last_durable = start;
     a->durable_required_until = 0;
     a->written_required_until = 0;
@@ -199,21 +234,22 @@ static void aof_writer_retarget(struct persist *p, int fd, uint64_t start, bool 
     a->last_ts_s = 0;
 }
 
-/* Moves staged records into the writer, as much as fits. */
+/* Moves staged records into the writer, as much as fits: the direct
+ * writer takes one batch per free slot. */
 static void aof_stage_to_writer(struct persist *p)
 {
     struct aof_state *a = &p->aof;
-    if (!a->writer_open || a->staging.len == 0 || a->error)
+    size_t taken = 0;
+    while (a->log.open && taken < a->staging.len && !a->error) {
+        size_t n = aof_log_space(&a->log, a->staging.len - taken);
+        if (n == 0 || aof_log_append(&a->log, a->staging.data + taken, n) < 0)
+            break;
+        taken += n;
+    }
+    if (taken == 0)
         return;
-    size_t n = ring_writer_space(&a->writer);
-    if (n > a->staging.len)
-        n = a->staging.len;
-    if (n == 0)
-        return;
-    if (ring_writer_append(&a->writer, a->staging.data, n) < 0)
-        return;
-    memmove(a->staging.data, a->staging.data + n, a->staging.len - n);
-    a->staging.len -= n;
+    memmove(a->staging.data, a->staging.data + taken, a->staging.len - taken);
+    a->staging.len -= taken;
 }
 
 /* Writes and fsyncs everything logged so far, waiting for the ring.
@@ -221,16 +257,16 @@ static void aof_stage_to_writer(struct persist *p)
 int aof_sync_all(struct persist *p)
 {
     struct aof_state *a = &p->aof;
-    if (!a->writer_open)
+    if (!a->log.open)
         return 0;
     while (a->staging.len && !a->error) {
         aof_stage_to_writer(p);
-        ring_writer_sync(&a->writer);
-        persist_wait_writer(p, aof_writer_settled, &a->writer);
+        aof_log_sync(&a->log);
+        persist_wait_writer(p, aof_writer_settled, &a->log);
     }
-    ring_writer_sync(&a->writer);
-    persist_wait_writer(p, aof_writer_settled, &a->writer);
-    int err = ring_writer_error(&a->writer);
+    aof_log_sync(&a->log);
+    persist_wait_writer(p, aof_writer_settled, &a->log);
+    int err = aof_log_error(&a->log);
     if (!err)
         conn_release_holds(p->loop, false);
     return err;
@@ -241,9 +277,11 @@ static int aof_writer_close(struct persist *p)
 {
     struct aof_state *a = &p->aof;
     int err = 0;
-    if (a->writer_open) {
+    if (a->log.open) {
         err = aof_sync_all(p);
-        a->closed_incr_size += (long long)ring_writer_appended(&a->writer);
+        a->closed_incr_size += (long long)aof_log_size(&a->log);
+        if (!err)
+            aof_writer_cut_padding(p);
         aof_writer_stop(p);
     }
     if (a->fd >= 0) {
@@ -284,9 +322,9 @@ void aof_feed(struct persist *p, int db_id, const char *rec, size_t len, bool co
  * never loses an acknowledged write. */
 static uint64_t aof_reply_offset(const struct persist *p)
 {
-    const struct ring_writer *w = &p->aof.writer;
-    return p->config->appendfsync == APPENDFSYNC_ALWAYS ? ring_writer_durable(w)
-                                                       : ring_writer_written(w);
+    const struct aof_log *w = &p->aof.log;
+    return p->config->appendfsync == APPENDFSYNC_ALWAYS ? aof_log_durable(w)
+                                                       : aof_log_written(w);
 }
 
 /* Switching on under always: until the first base is installed no
@@ -298,28 +336,34 @@ static bool aof_awaiting_first_base(const struct persist *p)
 
 static uint64_t aof_logical_end(const struct persist *p)
 {
-    return ring_writer_appended(&p->aof.writer) + p->aof.staging.len;
+    return aof_log_appended(&p->aof.log) + p->aof.staging.len;
 }
 
 uint64_t aof_before_replies(struct persist *p)
 {
     struct aof_state *a = &p->aof;
-    if (!a->writer_open)
+    if (!a->log.open)
         return 0;
     aof_stage_to_writer(p);
     /* Under always one write+fsync is in flight at a time: what arrives
      * meanwhile joins the next batch (flushed from aof_writer_done), so a
      * slow fsync makes batches bigger instead of queueing more fsyncs. */
     if (p->config->appendfsync != APPENDFSYNC_ALWAYS ||
-        ring_writer_ops_in_flight(&a->writer) < AOF_ALWAYS_BATCHES_IN_FLIGHT)
-        ring_writer_flush(&a->writer);
+        aof_log_ops_in_flight(&a->log) < AOF_ALWAYS_BATCHES_IN_FLIGHT)
+        aof_log_flush(&a->log);
+    /* Inline writes (everysec, no) fail here, with no completion to say
+     * so; this iteration's replies then wait for the retry like those
+     * held when a ring write fails (written_required_until). */
+    bool failed_now = !a->error && aof_log_error(&a->log);
+    if (failed_now)
+        aof_writer_done(&a->log);
     a->congested = a->staging.len > AOF_STAGING_CONGESTED_BYTES;
     if (!a->congested && p->loop->paused)
         conn_unpause_all(p->loop);
     /* everysec and no after a write error: writes are refused, and the
      * replies produced since (reads) go out; those held when the error
      * came wait for the retry (written_required_until). */
-    if (a->error && p->config->appendfsync != APPENDFSYNC_ALWAYS)
+    if (a->error && !failed_now && p->config->appendfsync != APPENDFSYNC_ALWAYS)
         return 0;
     uint64_t end = aof_logical_end(p);
     if (aof_awaiting_first_base(p)) {
@@ -339,11 +383,11 @@ bool aof_reply_ready(const struct persist *p, uint64_t offset)
     const struct aof_state *a = &p->aof;
     if (offset == AOF_BARRIER_NEXT_BASE)
         return !a->base_owed && a->status != AOF_WAIT_REWRITE;
-    if (!a->writer_open)
+    if (!a->log.open)
         return true;
     /* Produced under always: durable, whatever the policy is now. */
     if (offset <= a->durable_required_until)
-        return ring_writer_durable(&a->writer) >= offset;
+        return aof_log_durable(&a->log) >= offset;
     /* Held when a write failed: written by the retry first. */
     if (offset <= a->written_required_until)
         return aof_reply_offset(p) >= offset;
@@ -362,7 +406,7 @@ bool aof_writes_denied(const struct persist *p, char *msg, size_t msg_len)
     if (a->status == AOF_OFF)
         return false;
     /* An AOF that is on but has no writer would log nothing. */
-    int err = a->error ? a->error : !a->writer_open ? -EIO : 0;
+    int err = a->error ? a->error : !a->log.open ? -EIO : 0;
     if (!err)
         return false;
     snprintf(msg, msg_len, "MISCONF Errors writing to the AOF file: %s", strerror(-err));
@@ -436,7 +480,7 @@ int aof_open_last_incr(struct persist *p, bool create)
     char path[AOF_PATH_BYTES];
     aof_path(p, f->name, path, sizeof(path));
     struct stat st;
-    int fd = aof_open_sized(path, O_WRONLY | O_CREAT | (create ? O_TRUNC : 0), &st);
+    int fd = aof_open_sized(path, O_RDWR | (create ? O_CREAT | O_TRUNC : 0), &st);
     if (fd < 0)
         return fd;
     /* A new file's entry must be durable before anything written into it
@@ -450,6 +494,8 @@ int aof_open_last_incr(struct persist *p, bool create)
     a->fd = fd;
     aof_select_reset(&a->select);
     a->last_ts_s = 0;
+    if (create)
+        a->batch_seq = 0; /* else the loader left the file's last one */
     return aof_writer_open(p, fd, (uint64_t)st.st_size);
 }
 
@@ -464,7 +510,7 @@ static int aof_rotate_incr(struct persist *p, bool rebuild)
     assert(a->status == AOF_ON);
     /* An INCR that nothing was appended to serves the next rewrite as
      * well: failed rewrites do not pile up empty files. */
-    if (!rebuild && ring_writer_appended(&a->writer) == 0 && a->staging.len == 0)
+    if (!rebuild && aof_log_appended(&a->log) == 0 && a->staging.len == 0)
         return 0;
     /* A rebuild abandons the damaged INCR unsynced: the snapshot the child
      * forks next holds everything it had. */
@@ -476,7 +522,7 @@ static int aof_rotate_incr(struct persist *p, bool rebuild)
     const struct aof_file_info *f = aof_manifest_add_incr(&m, p->config->appendfilename);
     char path[AOF_PATH_BYTES];
     aof_path(p, f->name, path, sizeof(path));
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         err = -errno;
         log_write(p->log, LOGLEVEL_WARNING, "Can't open the append-only file %s: %s", path,
@@ -512,9 +558,9 @@ static int aof_rotate_incr(struct persist *p, bool rebuild)
 static int aof_restart_pending_incr(struct persist *p)
 {
     struct aof_state *a = &p->aof;
-    if (!a->writer_open || (ring_writer_appended(&a->writer) == 0 && a->staging.len == 0))
+    if (!a->log.open || (aof_log_appended(&a->log) == 0 && a->staging.len == 0))
         return 0;
-    persist_wait_writer(p, aof_writer_idle, &a->writer);
+    persist_wait_writer(p, aof_writer_idle, &a->log);
     if (ftruncate(a->fd, 0) < 0)
         return -errno;
     aof_writer_retarget(p, a->fd, 0, true);
@@ -614,7 +660,13 @@ static int aof_rewrite_install(struct persist *p, pid_t pid)
     if (a->status == AOF_OFF) {
         /* BGREWRITEAOF with the AOF off: a BASE and a manifest only. */
         char err[256];
-        durable_mkdir(p->config->appenddirname, 0755);
+        int made = durable_mkdir(p->config->appenddirname, 0755);
+        if (made < 0) {
+            log_write(p->log, LOGLEVEL_WARNING, "Can't create the AOF directory %s: %s",
+                      p->config->appenddirname, strerror(-made));
+            unlink(tmp);
+            return -1;
+        }
         if (aof_read_manifest(p, &m, err, sizeof(err)) != AOF_MANIFEST_FOUND)
             aof_manifest_init(&m);
     } else {
@@ -665,8 +717,8 @@ static int aof_rewrite_install(struct persist *p, pid_t pid)
         conn_release_holds(p->loop, false);
     }
     aof_measure_sizes(p);
-    if (a->writer_open)
-        a->rewrite_base_size = a->base_size + (long long)ring_writer_appended(&a->writer);
+    if (a->log.open)
+        a->rewrite_base_size = a->base_size + (long long)aof_log_size(&a->log);
     aof_delete_history(p);
     if (a->status == AOF_OFF) {
         aof_manifest_free(&a->manifest);
@@ -769,7 +821,7 @@ void aof_kill_child(struct persist *p)
 static long long aof_current_size(const struct persist *p)
 {
     const struct aof_state *a = &p->aof;
-    long long incr = a->writer_open ? (long long)ring_writer_appended(&a->writer) : 0;
+    long long incr = a->log.open ? (long long)aof_log_size(&a->log) : 0;
     return a->base_size + a->closed_incr_size + incr;
 }
 
@@ -797,25 +849,26 @@ static void aof_retry_after_error(struct persist *p)
 {
     struct aof_state *a = &p->aof;
     int64_t now = log_clock_ms();
-    if (now - a->last_retry_ms < AOF_RETRY_INTERVAL_MS || !a->writer_open)
+    if (now - a->last_retry_ms < AOF_RETRY_INTERVAL_MS || !a->log.open)
         return;
     a->last_retry_ms = now;
-    struct ring_writer *w = &a->writer;
-    if (!ring_writer_idle(w))
+    struct aof_log *w = &a->log;
+    if (!aof_log_idle(w))
         return;
     if (a->rebuild)
         return; /* waits for the rewrite (aof_cron starts it) */
-    if (ring_writer_error(w)) {
-        uint64_t cut = ring_writer_recover_offset(w);
-        if (ftruncate(a->fd, (off_t)cut) < 0) {
+    if (aof_log_error(w)) {
+        int ret = aof_log_reset(w);
+        if (ret < 0 && ret != aof_log_error(w)) {
+            /* The buffered writer's file could not be cut back. */
             if (now - a->last_error_log_ms > AOF_ERROR_LOG_INTERVAL_MS) {
                 log_write(p->log, LOGLEVEL_WARNING, "Can't truncate the AOF after a write error: %s",
-                           strerror(errno));
+                           strerror(-ret));
                 a->last_error_log_ms = now;
             }
             return;
         }
-        if (ring_writer_reset(w) < 0) {
+        if (ret < 0) {
             /* Bytes it no longer holds are lost from the file (a failed
              * fsync under no): only a new base can stand for them. */
             log_write(p->log, LOGLEVEL_WARNING, "The AOF writer cannot write its lost bytes again: "
@@ -824,10 +877,10 @@ static void aof_retry_after_error(struct persist *p)
             a->rewrite_scheduled = true;
             return;
         }
-        ring_writer_flush(w);
+        aof_log_flush(w);
         if (p->config->appendfsync == APPENDFSYNC_ALWAYS ||
-            a->durable_required_until > ring_writer_durable(w))
-            ring_writer_sync(w);
+            a->durable_required_until > aof_log_durable(w))
+            aof_log_sync(w);
     }
     /* The writer took the bytes back: writes are accepted again, and a new
      * failure sets the error again. */
@@ -838,16 +891,18 @@ static void aof_retry_after_error(struct persist *p)
 static void aof_cron_fsync(struct persist *p)
 {
     struct aof_state *a = &p->aof;
-    if (!a->writer_open || a->error)
+    if (!a->log.open || a->error)
         return;
-    struct ring_writer *w = &a->writer;
-    if (p->config->appendfsync == APPENDFSYNC_EVERYSEC &&
-        !(p->config->no_appendfsync_on_rewrite && persist_child_running(p))) {
+    struct aof_log *w = &a->log;
+    /* The direct writer's tick only retries what the ring refused. */
+    if (w->io == AOF_LOG_DIRECT ||
+        (p->config->appendfsync == APPENDFSYNC_EVERYSEC &&
+         !(p->config->no_appendfsync_on_rewrite && persist_child_running(p)))) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        ring_writer_tick(w, (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+        aof_log_tick(w, (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
     }
-    if (ring_writer_written(w) > ring_writer_durable(w)) {
+    if (aof_log_written(w) > aof_log_durable(w)) {
         if (a->fsync_pending_since_ms == 0) {
             a->fsync_pending_since_ms = p->loop->now_ms;
         } else if (p->loop->now_ms - a->fsync_pending_since_ms > AOF_FSYNC_DELAY_MS &&
@@ -977,11 +1032,27 @@ int aof_set_enabled(struct persist *p, bool on, char *err, size_t err_len)
 void aof_set_fsync_policy(struct persist *p)
 {
     struct aof_state *a = &p->aof;
-    if (!a->writer_open)
+    if (!a->log.open)
         return;
     enum ring_writer_fsync policy = aof_writer_policy(p);
-    if (a->writer.config.fsync_policy == RING_WRITER_FSYNC_ALWAYS &&
-        policy != RING_WRITER_FSYNC_ALWAYS) {
+    if (aof_log_io_changes(&a->log, policy) && !a->error && aof_sync_all(p) == 0) {
+        /* Direct to buffered or back: everything logged is durable and
+         * every hold released, so the log reopens at the end of the file
+         * (padding cut) and offsets start again from there. A failing
+         * disk keeps the old writer, under the new policy, until its
+         * retry succeeds (the next change of policy moves it). */
+        aof_writer_cut_padding(p);
+        uint64_t end = aof_log_file_end(&a->log);
+        struct aof_log_config cfg;
+        aof_log_config_of(p, &cfg);
+        aof_log_restart(&a->log, &cfg, a->fd, end, a->log.seq);
+        a->last_durable = end;
+        a->durable_required_until = 0;
+        a->written_required_until = 0;
+        aof_log_announce(p);
+        return;
+    }
+    if (a->log.config.policy == RING_WRITER_FSYNC_ALWAYS && policy != RING_WRITER_FSYNC_ALWAYS) {
         /* Replies produced under always keep their promise: everything
          * logged so far must be durable before they leave. */
         aof_stage_to_writer(p);
@@ -989,11 +1060,11 @@ void aof_set_fsync_policy(struct persist *p)
     }
     /* In place, also while the disk fails: the writer keeps its bytes and
      * its error, and the retry goes on under the new policy. */
-    ring_writer_set_policy(&a->writer, policy);
-    if (a->durable_required_until > ring_writer_durable(&a->writer))
-        ring_writer_sync(&a->writer);
+    aof_log_set_policy(&a->log, policy);
+    if (a->durable_required_until > aof_log_durable(&a->log))
+        aof_log_sync(&a->log);
     else
-        ring_writer_flush(&a->writer);
+        aof_log_flush(&a->log);
 }
 
 /* ---- INFO ---- */
@@ -1018,10 +1089,10 @@ void aof_info(struct persist *p, struct buf *b)
     buf_append(b, line, (size_t)n);
     if (a->status == AOF_OFF)
         return;
-    bool fsync_pending = a->writer_open && !ring_writer_idle(&a->writer);
-    long long pending = a->writer_open ? (long long)(ring_writer_appended(&a->writer) -
-                                                     ring_writer_written(&a->writer))
-                                       : 0;
+    bool fsync_pending = a->log.open && !aof_log_idle(&a->log);
+    long long pending = a->log.open ? (long long)(aof_log_appended(&a->log) -
+                                                  aof_log_written(&a->log))
+                                    : 0;
     n = snprintf(line, sizeof(line),
                  "aof_current_size:%lld\r\naof_base_size:%lld\r\naof_pending_rewrite:%d\r\n"
                  "aof_buffer_length:%lld\r\naof_pending_bio_fsync:%d\r\n"
@@ -1031,6 +1102,23 @@ void aof_info(struct persist *p, struct buf *b)
                  (long long)a->staging.len + pending, fsync_pending, a->delayed_fsync, a->fsyncs,
                  a->records_logged);
     buf_append(b, line, (size_t)n);
+    struct aof_log_stats st;
+    aof_log_stats(&a->log, &st);
+    n = snprintf(line, sizeof(line),
+                 "ringkv_aof_log_io:%s\r\nringkv_aof_log_io_reason:%s\r\n"
+                 "ringkv_aof_batches:%llu\r\nringkv_aof_batches_in_flight_max:%lld\r\n"
+                 "ringkv_aof_batches_in_flight_peak:%u\r\n"
+                 "ringkv_aof_batches_in_flight_avg:%.2f\r\nringkv_aof_filler_bytes:%llu\r\n"
+                 "ringkv_aof_gap_bytes:%llu\r\n"
+                 "ringkv_aof_log_bytes:%llu\r\nringkv_aof_prewritten_bytes:%llu\r\n",
+                 a->log.open && a->log.io == AOF_LOG_DIRECT ? "direct" : "buffered",
+                 a->log.open ? a->log.reason : "closed", (unsigned long long)st.batches,
+                 p->config->aof_batches_in_flight, st.in_flight_peak,
+                 st.batches ? (double)st.in_flight_sum / (double)st.batches : 0.0,
+                 (unsigned long long)st.filler_bytes, (unsigned long long)st.gap_bytes,
+                 (unsigned long long)st.batch_bytes,
+                 (unsigned long long)st.prewritten_bytes);
+    buf_append(b, line, (size_t)n);
 }
 
 /* ---- shutdown, DEBUG LOADAOF ---- */
@@ -1039,10 +1127,12 @@ void aof_shutdown(struct persist *p)
 {
     struct aof_state *a = &p->aof;
     aof_kill_child(p);
-    if (!a->writer_open)
+    if (!a->log.open)
         return;
     log_write(p->log, LOGLEVEL_NOTICE, "Calling fsync() on the AOF file.");
     int err = aof_sync_all(p);
+    if (err == 0)
+        err = aof_log_cut_padding(&a->log);
     if (err == 0 && fdatasync(a->fd) < 0)
         err = -errno;
     if (err < 0)
@@ -1052,7 +1142,7 @@ void aof_shutdown(struct persist *p)
 void aof_free(struct persist *p)
 {
     struct aof_state *a = &p->aof;
-    if (a->writer_open)
+    if (a->log.open)
         aof_writer_stop(p);
     if (a->fd >= 0)
         close(a->fd);

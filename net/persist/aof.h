@@ -15,9 +15,9 @@
 
 #include "engine/aof_encode.h"
 #include "engine/aof_manifest.h"
+#include "net/persist/aof_log.h"
 #include "uring/ring.h"
 #include "uring/ring_inject.h"
-#include "uring/ring_writer.h"
 
 struct persist;
 struct buf;
@@ -35,12 +35,11 @@ struct aof_state {
     int fd;                            /* the INCR being appended to, -1 if none */
     struct ring_uring uring;           /* wraps the event loop's ring */
     struct ring_inject inject;         /* wraps uring; the writer's ring_sys (fault tests) */
-    struct ring_writer writer;
-    bool writer_open;
-    uint64_t writer_base;              /* INCR file size when the writer opened on it */
+    struct aof_log log;                /* the INCR's writer (log.open: there is one) */
     struct aof_buffer staging;         /* records of this loop iteration */
     struct aof_select_state select;
     long long last_ts_s;               /* aof-timestamp-enabled: last #TS written */
+    uint64_t batch_seq;                /* last batch sequence number in the current incr; 0 if none */
     long long base_size;               /* bytes of the BASE */
     long long rewrite_base_size;       /* base + incr after the last rewrite */
     long long closed_incr_size;        /* bytes of INCRs before the current one */

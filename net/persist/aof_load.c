@@ -1,9 +1,14 @@
 /* aof_load.c: the AOF at start-up: reading the manifest, loading the base
  * and incr files through the replayer (a fake client of the command
- * layer), the truncated-tail rule, the
- * upgrade of an old single-file AOF, and the first base when none exists
- * (from dump.rdb if there is one). Appending, rewrites and the rest of the
- * AOF's life are aof.c's; aof_internal.h is what the two share. */
+ * layer), the truncated-tail rule, the end of a batch log (where the log
+ * of the last incr ends before its bytes do, engine/aof_reader.h, the file
+ * is cut there so the writer continues right after the last good batch),
+ * the upgrade of an old single-file AOF, and the first base when none
+ * exists (from dump.rdb if there is one). Appending, rewrites and the rest
+ * of the AOF's life are aof.c's; aof_internal.h is what the two share.
+ *
+ * A torn log or trailing padding is cut only at start-up: DEBUG LOADAOF
+ * reads the live files, whose pre-written padding the writer owns. */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +68,19 @@ static int aof_map_file(const char *path, const char **map, size_t *len)
     return 0;
 }
 
+/* Cuts the file at path to offset bytes and makes the cut durable, so a
+ * crash cannot bring back bytes the log no longer counts. Returns 0 or
+ * -errno. */
+static int aof_cut_file(const char *path, size_t offset)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int ret = ftruncate(fd, (off_t)offset) < 0 || fsync(fd) < 0 ? -errno : 0;
+    close(fd);
+    return ret;
+}
+
 /* The end of a file that stops inside a command: cut it (last file, with
  * aof-load-truncated) or refuse. */
 static int aof_load_truncated(struct persist *p, const char *path, const struct aof_reader *r,
@@ -83,8 +101,9 @@ static int aof_load_truncated(struct persist *p, const char *path, const struct 
     }
     log_write(p->log, LOGLEVEL_WARNING,
                "!!! Warning: short read while loading the AOF file %s!!! (%s)", path, r->reason);
-    if (truncate(path, (off_t)r->valid_end) < 0) {
-        snprintf(err, err_len, "Error truncating the AOF file %s: %s", path, strerror(errno));
+    int ret = aof_cut_file(path, r->valid_end);
+    if (ret < 0) {
+        snprintf(err, err_len, "Error truncating the AOF file %s: %s", path, strerror(-ret));
         return -1;
     }
     log_write(p->log, LOGLEVEL_WARNING,
@@ -94,10 +113,73 @@ static int aof_load_truncated(struct persist *p, const char *path, const struct 
     return 0;
 }
 
+/* The log ends before the file does: a batch out of sequence, torn or
+ * malformed, or bytes that belong to no batch (what a power cut leaves
+ * when batches were in flight). At start-up the last file is cut after
+ * its last good batch, as aof-load-truncated allows for a truncated tail;
+ * otherwise loading stops. */
+static int aof_load_torn(struct persist *p, const char *path, const struct aof_reader *r,
+                         bool last, bool repair, char *err, size_t err_len)
+{
+    size_t cut_bytes = r->len - r->valid_end;
+    if (!last || !repair) {
+        snprintf(err, err_len,
+                 "Fatal error: the log of the AOF file %s ends at offset %zu, %zu bytes before "
+                 "the file does (%s)%s",
+                 path, r->valid_end, cut_bytes, r->reason,
+                 last ? "; DEBUG LOADAOF cuts no file" : ", and it is not the last file");
+        return -1;
+    }
+    if (!p->config->aof_load_truncated) {
+        snprintf(err, err_len,
+                 "Torn end of the append only file %s (offset %zu: %s). You can: 1) Make a "
+                 "backup of your AOF file, then use ./ringkv-check-aof --fix "
+                 "<filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' "
+                 "configuration option to yes and restart the server.",
+                 path, r->error_offset, r->reason);
+        return -1;
+    }
+    log_write(p->log, LOGLEVEL_WARNING,
+              "!!! Warning: the log of the AOF file %s ends before the file does: %s !!!", path,
+              r->reason);
+    log_write(p->log, LOGLEVEL_WARNING,
+              "!!! Truncating the AOF %s at offset %zu (%zu bytes cut, last batch seq %llu) !!!",
+              path, r->valid_end, cut_bytes, (unsigned long long)r->valid_batch_seq);
+    int ret = aof_cut_file(path, r->valid_end);
+    if (ret < 0) {
+        snprintf(err, err_len, "Error truncating the AOF file %s: %s", path, strerror(-ret));
+        return -1;
+    }
+    log_write(p->log, LOGLEVEL_WARNING,
+              "AOF %s loaded anyway because aof-load-truncated is enabled", path);
+    return 0;
+}
+
+/* A clean end followed by padding only: the pre-written space of a writer
+ * that stopped without closing the file. Normal; at start-up the last
+ * file is cut before it (the writer pre-writes its own space again). */
+static int aof_load_padding_tail(struct persist *p, const char *path, const struct aof_reader *r,
+                                 bool last, bool repair, char *err, size_t err_len)
+{
+    if (r->valid_end == r->len || !last || !repair)
+        return 0;
+    log_write(p->log, LOGLEVEL_NOTICE,
+              "AOF %s: removing %zu bytes of pre-written padding after offset %zu (last batch "
+              "seq %llu)",
+              path, r->len - r->valid_end, r->valid_end, (unsigned long long)r->valid_batch_seq);
+    int ret = aof_cut_file(path, r->valid_end);
+    if (ret < 0) {
+        snprintf(err, err_len, "Error truncating the AOF file %s: %s", path, strerror(-ret));
+        return -1;
+    }
+    return 0;
+}
+
 /* Loads one file of the AOF: an RDB (a base, or an old preamble) and/or
- * RESP commands. */
+ * RESP commands. repair: at start-up, when the last file's log may be cut.
+ * *batch_seq gets the seq of the last batch the file keeps. */
 static int aof_load_file(struct persist *p, void *session, const char *name, bool last,
-                         char *err, size_t err_len)
+                         bool repair, uint64_t *batch_seq, char *err, size_t err_len)
 {
     char path[AOF_PATH_BYTES];
     aof_path(p, name, path, sizeof(path));
@@ -142,16 +224,21 @@ static int aof_load_file(struct persist *p, void *session, const char *name, boo
                      path, r.error_offset, r.reason);
             result = -1;
         }
-        if (res == AOF_READ_TRUNCATED) {
-            /* Commands of an unfinished MULTI were queued, never run. */
-            p->replayer.reset(session);
-            if (map)
-                munmap((void *)map, len);
-            map = NULL;
+        /* Commands of an unfinished MULTI were queued, never run. The
+         * file may be cut below: nothing reads the mapping any more. */
+        p->replayer.reset(session);
+        if (map)
+            munmap((void *)map, len);
+        map = NULL;
+        if (res == AOF_READ_TRUNCATED)
             result = aof_load_truncated(p, path, &r, last, err, err_len);
-        }
+        if (res == AOF_READ_TORN)
+            result = aof_load_torn(p, path, &r, last, repair, err, err_len);
+        if (res == AOF_READ_EOF)
+            result = aof_load_padding_tail(p, path, &r, last, repair, err, err_len);
         break;
     }
+    *batch_seq = r.valid_batch_seq;
     p->replayer.reset(session);
     aof_reader_free(&r);
     if (map)
@@ -160,7 +247,10 @@ static int aof_load_file(struct persist *p, void *session, const char *name, boo
     return result;
 }
 
-int aof_load_manifest_files(struct persist *p, char *err, size_t err_len)
+/* Loads every file the manifest lists; repair: at start-up (see
+ * aof_load_file), when the last incr's batch seq is recorded for the
+ * writer too. */
+static int aof_load_files(struct persist *p, bool repair, char *err, size_t err_len)
 {
     struct aof_state *a = &p->aof;
     void *session = p->replayer.open(p->replayer.ctx);
@@ -178,7 +268,11 @@ int aof_load_manifest_files(struct persist *p, char *err, size_t err_len)
     int ret = 0;
     for (size_t i = 0; i < count && ret == 0; i++) {
         const struct aof_file_info *f = aof_manifest_load_file(&a->manifest, i);
-        ret = aof_load_file(p, session, f->name, i + 1 == count, err, err_len);
+        bool last = i + 1 == count;
+        uint64_t batch_seq = 0;
+        ret = aof_load_file(p, session, f->name, last, repair, &batch_seq, err, err_len);
+        if (ret == 0 && last && repair && f->type == AOF_FILE_TYPE_INCR)
+            a->batch_seq = batch_seq;
         if (ret == 0)
             log_write(p->log, LOGLEVEL_NOTICE, "DB loaded from %s file %s",
                        f->type == AOF_FILE_TYPE_BASE ? "base" : "incr", f->name);
@@ -191,6 +285,11 @@ int aof_load_manifest_files(struct persist *p, char *err, size_t err_len)
         log_write(p->log, LOGLEVEL_NOTICE, "DB loaded from append only file: %.3f seconds",
                    (double)(log_clock_us() - start_us) / 1e6);
     return ret;
+}
+
+int aof_load_manifest_files(struct persist *p, char *err, size_t err_len)
+{
+    return aof_load_files(p, false, err, err_len);
 }
 
 /* ---- start-up ---- */
@@ -319,8 +418,7 @@ int aof_startup(struct persist *p, char *err, size_t err_len)
         aof_upgrade_single_file(p, err, err_len) < 0)
         return -1;
     if (aof_manifest_load_count(&a->manifest) > 0) {
-        if (aof_settle_at_start(p, err, err_len) < 0 ||
-            aof_load_manifest_files(p, err, err_len) < 0)
+        if (aof_settle_at_start(p, err, err_len) < 0 || aof_load_files(p, true, err, err_len) < 0)
             return -1;
     } else if (aof_create_first_base(p, found == AOF_MANIFEST_NONE, err, err_len) < 0) {
         return -1;

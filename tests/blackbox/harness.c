@@ -1191,3 +1191,73 @@ void harness_fixture_close(struct server_handle **server, struct conn **client)
     *client = NULL;
     *server = NULL;
 }
+
+/* Length of the RESP multibulk at p (avail bytes), or 0 when it is not one
+ * or not complete. */
+static size_t harness_resp_record_len(const char *p, size_t avail)
+{
+    size_t i = 0;
+    if (avail < 1 || p[0] != '*')
+        return 0;
+    char *end;
+    const char *nl = memchr(p, '\n', avail);
+    if (nl == NULL)
+        return 0;
+    long count = strtol(p + 1, &end, 10);
+    if (end != nl - 1 || count < 0)
+        return 0;
+    i = (size_t)(nl - p) + 1;
+    for (long k = 0; k < count; k++) {
+        if (i >= avail || p[i] != '$')
+            return 0;
+        nl = memchr(p + i, '\n', avail - i);
+        if (nl == NULL)
+            return 0;
+        long blen = strtol(p + i + 1, &end, 10);
+        if (end != nl - 1 || blen < 0)
+            return 0;
+        i = (size_t)(nl - p) + 1 + (size_t)blen + 2;
+        if (i > avail)
+            return 0;
+    }
+    return i;
+}
+
+static bool harness_is_padding(const char *p, size_t n)
+{
+    if (n == 0 || p[0] != '#')
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        if (p[i] != ' ' && !(p[i] == '\n' && i == n - 1))
+            return false;
+    }
+    return true;
+}
+
+size_t harness_aof_plain(char *buf, size_t len)
+{
+    static const char header[] = "#ringkv-batch ";
+    size_t in = 0, out = 0;
+    while (in < len) {
+        size_t n;
+        if (buf[in] == '#') {
+            const char *nl = memchr(buf + in, '\n', len - in);
+            n = nl ? (size_t)(nl - (buf + in)) + 1 : len - in;
+            bool drop = harness_is_padding(buf + in, n) ||
+                        (n > sizeof(header) - 1 && memcmp(buf + in, header, sizeof(header) - 1) == 0);
+            if (!drop)
+                memmove(buf + out, buf + in, n), out += n;
+            in += n;
+            continue;
+        }
+        n = harness_resp_record_len(buf + in, len - in);
+        if (n == 0)
+            n = len - in; /* a partial record or foreign bytes: kept as they are */
+        memmove(buf + out, buf + in, n);
+        out += n;
+        in += n;
+    }
+    if (out < len)
+        buf[out] = '\0';
+    return out;
+}

@@ -151,6 +151,13 @@ char *harness_output(int *status, const char *fmt, ...);
 /* Returns the whole file at path, NUL-terminated (the NUL not counted in
  * *len; len may be NULL), owned by the caller; NULL if it cannot be read. */
 char *harness_read_file(const char *path, size_t *len);
+/* An INCR file of ringkv's as Redis would have written it: removes, in
+ * place, ringkv's batch header lines ("#ringkv-batch ...") and padding
+ * lines ('#', spaces, '\n', or a last '#' and spaces without '\n') where a
+ * record or annotation may start; records and other annotations (#TS) stay
+ * byte for byte. A file of Redis's comes back unchanged. Returns the new
+ * length. */
+size_t harness_aof_plain(char *buf, size_t len);
 /* Returns the names in directory dir ("." and ".." left out), sorted, each
  * followed by '\n', owned by the caller; NULL if dir cannot be opened. */
 char *harness_list_dir(const char *dir);

@@ -1,5 +1,5 @@
-/* aof_test.c: unit tests for engine/aof_manifest.c, aof_reader.c and
- * aof_encode.c.
+/* aof_test.c: unit tests for engine/aof_manifest.c, aof_reader.c (ringkv's
+ * batches and padding included) and aof_encode.c.
  *
  * Golden data was captured once from a real redis-server 7.0.15 started
  * with --appendonly yes on loopback: the manifests after startup and after
@@ -9,8 +9,14 @@
  * through the edit helpers and compare bytes, parse and re-serialise them,
  * and re-encode the INCR file's commands. The reader is fed every prefix of
  * a multi-command file in exact-size heap copies (so ASan sees over-reads),
- * corrupt and oversized inputs, and random byte flips. */
+ * corrupt and oversized inputs, and random byte flips. Batched files are
+ * built the way ringkv's log writer lays them out (a padding line per
+ * 512-byte sector, batches at 4096-byte blocks) and damaged the way a power
+ * cut does: a batch missing, a sector reverted to padding, the file cut
+ * anywhere; each time the commands read must be a prefix of the log and
+ * the file cut at valid_end must read cleanly to the same commands. */
 #include "engine/alloc.h"
+#include "engine/aof_batch.h"
 #include "engine/aof_encode.h"
 #include "engine/aof_manifest.h"
 #include "engine/aof_reader.h"
@@ -24,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TEST_TIMEOUT_S 120
@@ -819,8 +826,11 @@ START_TEST(test_reader_fuzz)
             aof_encode_command(&again, r.argc, r.argv);
         }
         TEST_CHECK(r.valid_end <= r.pos && r.pos <= len);
+        /* A flip can make a padding line ("#\n"), and what follows it
+         * belongs to no batch. */
         TEST_CHECK(result == AOF_READ_EOF || result == AOF_READ_TRUNCATED ||
-                   result == AOF_READ_CORRUPT || result == AOF_READ_RDB);
+                   result == AOF_READ_CORRUPT || result == AOF_READ_RDB ||
+                   result == AOF_READ_TORN);
         if (result == AOF_READ_EOF && memchr(bytes, '#', len) == NULL) {
             /* Leading zeros in a length are accepted but not re-encoded. */
             if (again.len == len)
@@ -831,6 +841,659 @@ START_TEST(test_reader_fuzz)
     }
     aof_buffer_free(&again);
     aof_buffer_free(&base);
+}
+END_TEST
+
+/* ---- reader: ringkv's batches ---- */
+
+/* The sector a power cut tears at, as the log writer lays padding out. */
+#define TEST_SECTOR_BYTES 512
+#define TEST_BLOCK_BYTES 4096
+/* Commands per batch in these tests, and the most any file here holds. */
+#define TEST_BATCH_RECORDS 3
+#define TEST_KEYS_MAX 100000
+/* 64 MiB of padding must read at hundreds of MB/s: in a normal build it
+ * takes well under this; sanitizers and a loaded machine get room. */
+#define TEST_PADDING_BYTES ((size_t)64 << 20)
+#define TEST_PADDING_SECONDS_MAX 4.0
+#define TEST_BATCH_FUZZ_ROUNDS 20000
+
+/* Appends "SET k<i> v<i>" for i in [first, first + count). */
+static void test_put_records(struct aof_buffer *b, int first, int count)
+{
+    for (int i = first; i < first + count; i++) {
+        char key[16], value[16];
+        int kl = snprintf(key, sizeof(key), "k%d", i);
+        int vl = snprintf(value, sizeof(value), "v%d", i);
+        struct aof_arg argv[] = {{"SET", 3}, {key, (size_t)kl}, {value, (size_t)vl}};
+        aof_encode_command(b, 3, argv);
+    }
+}
+
+/* Appends batch seq holding records[0..len). */
+static void test_put_batch_bytes(struct aof_buffer *b, uint64_t seq, const void *records, size_t len)
+{
+    uint8_t header[AOF_BATCH_HEADER_BYTES];
+    aof_batch_header(header, seq, records, len);
+    aof_buffer_append(b, header, sizeof(header));
+    aof_buffer_append(b, records, len);
+}
+
+/* Appends batch seq holding the records of keys [first, first + count). */
+static void test_put_batch(struct aof_buffer *b, uint64_t seq, int first, int count)
+{
+    struct aof_buffer records;
+    aof_buffer_init(&records);
+    test_put_records(&records, first, count);
+    test_put_batch_bytes(b, seq, records.data, records.len);
+    aof_buffer_free(&records);
+}
+
+/* Where padding piece p of the writer ends when padding starts at pos:
+ * at the next sector boundary (a 1-byte remainder joins the next sector),
+ * never past end. */
+static size_t test_piece_end(size_t pos, size_t end)
+{
+    size_t boundary = (pos / TEST_SECTOR_BYTES + 1) * TEST_SECTOR_BYTES;
+    if (boundary - pos < AOF_BATCH_PAD_BYTES_MIN)
+        boundary += TEST_SECTOR_BYTES;
+    return boundary < end ? boundary : end;
+}
+
+/* Pads b up to end as the log writer does: one padding line per sector. */
+static void test_pad_to(struct aof_buffer *b, size_t end)
+{
+    uint8_t piece[AOF_BATCH_PAD_BYTES_MAX];
+    while (b->len < end) {
+        size_t n = test_piece_end(b->len, end) - b->len;
+        ck_assert_uint_ge(n, AOF_BATCH_PAD_BYTES_MIN);
+        aof_batch_fill(piece, n);
+        aof_buffer_append(b, piece, n);
+    }
+}
+
+/* Overwrites bytes [at, at + TEST_SECTOR_BYTES) of b with what the sector
+ * held before a write that did not reach it: one padding line. */
+static void test_revert_sector(struct aof_buffer *b, size_t at)
+{
+    ck_assert_uint_eq(at % TEST_SECTOR_BYTES, 0);
+    ck_assert_uint_le(at + TEST_SECTOR_BYTES, b->len);
+    aof_batch_fill((uint8_t *)b->data + at, TEST_SECTOR_BYTES);
+}
+
+/* The offset of the first s in b at or after from. */
+static size_t test_find(const struct aof_buffer *b, size_t from, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = from; i + n <= b->len; i++) {
+        if (memcmp(b->data + i, s, n) == 0)
+            return i;
+    }
+    ck_abort_msg("\"%s\" not found", s);
+    return 0;
+}
+
+struct test_read {
+    enum aof_read_result result;
+    size_t commands;    /* SET commands returned */
+    bool in_order;      /* they were SET k1, k2, ... in that order */
+    size_t valid_end;
+    size_t error_offset;
+    uint64_t batches;
+    uint64_t batch_seq;
+    uint64_t valid_batch_seq;
+    char reason[AOF_READER_REASON_BYTES_MAX];
+};
+
+/* Reads bytes[0..len) (from an exact-size copy) to its final result. */
+static struct test_read test_read_all(const char *bytes, size_t len)
+{
+    struct test_read out = {.in_order = true};
+    char *copy = test_exact_copy(bytes, len);
+    struct aof_reader r;
+    aof_reader_init(&r, copy, len, AOF_READER_BULK_BYTES_DEFAULT);
+    while ((out.result = aof_reader_next(&r)) == AOF_READ_COMMAND) {
+        TEST_CHECK(r.valid_end <= r.pos && r.pos <= len);
+        if (!test_arg_is(&r, 0, "SET"))
+            continue; /* MULTI, EXEC */
+        char key[16];
+        snprintf(key, sizeof(key), "k%zu", out.commands + 1);
+        out.in_order = out.in_order && test_arg_is(&r, 1, key);
+        out.commands++;
+    }
+    TEST_CHECK(aof_reader_next(&r) == out.result);
+    TEST_CHECK(r.valid_end <= r.pos && r.pos <= len);
+    out.valid_end = r.valid_end;
+    out.error_offset = r.error_offset;
+    out.batches = r.batches;
+    out.batch_seq = r.batch_seq;
+    out.valid_batch_seq = r.valid_batch_seq;
+    memcpy(out.reason, r.reason, sizeof(out.reason));
+    aof_reader_free(&r);
+    alloc_free(copy);
+    return out;
+}
+
+/* Asserts what reading b gives. reason: a substring of the reason, or NULL. */
+static void test_expect(const struct aof_buffer *b, enum aof_read_result result, size_t commands,
+                        size_t valid_end, uint64_t valid_batch_seq, const char *reason)
+{
+    struct test_read got = test_read_all(b->data, b->len);
+    if (got.result != result || got.commands != commands || !got.in_order ||
+        got.valid_end != valid_end || got.valid_batch_seq != valid_batch_seq ||
+        (reason != NULL && strstr(got.reason, reason) == NULL))
+        ck_abort_msg("got %s, %zu commands%s, valid_end %zu, batch %llu (%s); want %s, %zu, %zu, "
+                     "%llu (%s)", aof_read_result_name(got.result), got.commands,
+                     got.in_order ? "" : " out of order", got.valid_end,
+                     (unsigned long long)got.valid_batch_seq, got.reason,
+                     aof_read_result_name(result), commands, valid_end,
+                     (unsigned long long)valid_batch_seq, reason ? reason : "");
+    /* What the server and --fix keep reads cleanly to the same commands. */
+    if (result == AOF_READ_EOF || result == AOF_READ_TORN) {
+        struct test_read cut = test_read_all(b->data, got.valid_end);
+        if (cut.result != AOF_READ_EOF || cut.commands != commands ||
+            cut.valid_end != got.valid_end || cut.valid_batch_seq != valid_batch_seq)
+            ck_abort_msg("cut at %zu: %s, %zu commands: %s", got.valid_end,
+                         aof_read_result_name(cut.result), cut.commands, cut.reason);
+    }
+}
+
+/* Batches 1..count of TEST_BATCH_RECORDS keys each, back to back. */
+static void test_put_batches(struct aof_buffer *b, uint64_t first_seq, int count)
+{
+    for (int i = 0; i < count; i++) {
+        uint64_t seq = first_seq + (uint64_t)i;
+        test_put_batch(b, seq, 1 + (int)(seq - 1) * TEST_BATCH_RECORDS, TEST_BATCH_RECORDS);
+    }
+}
+
+START_TEST(test_batches_load)
+{
+    struct aof_buffer b;
+    aof_buffer_init(&b);
+    test_put_batches(&b, 1, 5);
+    size_t end = b.len;
+    test_expect(&b, AOF_READ_EOF, 15, end, 5, "End of file");
+    struct test_read got = test_read_all(b.data, b.len);
+    TEST_CHECK(got.batches == 5 && got.batch_seq == 5);
+
+    /* Pre-written padding after the last batch: a clean end before it. */
+    test_pad_to(&b, 3 * TEST_BLOCK_BYTES);
+    test_expect(&b, AOF_READ_EOF, 15, end, 5, NULL);
+
+    /* A file of padding only: nothing to replay. */
+    aof_buffer_clear(&b);
+    test_pad_to(&b, 1 << 20);
+    test_expect(&b, AOF_READ_EOF, 0, 0, 0, NULL);
+    aof_buffer_free(&b);
+}
+END_TEST
+
+/* Batch 4 never reached the disk (its space reads as padding) while batch
+ * 5, written at the same time, did: the log ends after batch 3. */
+START_TEST(test_batches_hole)
+{
+    struct aof_buffer b, four;
+    aof_buffer_init(&b);
+    aof_buffer_init(&four);
+    test_put_batches(&b, 1, 3);
+    size_t end3 = b.len;
+    test_pad_to(&b, TEST_BLOCK_BYTES);
+    test_put_batch(&four, 4, 10, TEST_BATCH_RECORDS);
+    test_pad_to(&b, b.len + four.len);
+    test_pad_to(&b, 2 * TEST_BLOCK_BYTES);
+    size_t at5 = b.len;
+    test_put_batch(&b, 5, 13, TEST_BATCH_RECORDS);
+    size_t end5 = b.len;
+    test_pad_to(&b, 3 * TEST_BLOCK_BYTES);
+    test_expect(&b, AOF_READ_TORN, 9, end3, 3, "Batch seq 5 at offset 8192 does not follow seq 3");
+    TEST_CHECK(test_read_all(b.data, b.len).error_offset == at5);
+
+    /* With batch 4 in place the whole log reads. */
+    memcpy(b.data + TEST_BLOCK_BYTES, four.data, four.len);
+    test_expect(&b, AOF_READ_EOF, 15, end5, 5, NULL);
+    aof_buffer_free(&four);
+    aof_buffer_free(&b);
+}
+END_TEST
+
+/* Batch 4 spans four sectors; a power cut kept some of them. */
+START_TEST(test_batch_torn_sector)
+{
+    struct aof_buffer b;
+    aof_buffer_init(&b);
+    test_put_batches(&b, 1, 3);
+    size_t end3 = b.len;
+    test_pad_to(&b, TEST_BLOCK_BYTES);
+    test_put_batch(&b, 4, 10, 50); /* about 1.3 KiB */
+    size_t end4 = b.len;
+    ck_assert_uint_gt(end4, TEST_BLOCK_BYTES + 2 * TEST_SECTOR_BYTES);
+    test_pad_to(&b, 2 * TEST_BLOCK_BYTES);
+    test_expect(&b, AOF_READ_EOF, 59, end4, 4, NULL);
+    struct aof_buffer whole;
+    aof_buffer_init(&whole);
+    aof_buffer_append(&whole, b.data, b.len);
+
+    /* A middle sector missing: the CRC fails. */
+    test_revert_sector(&b, TEST_BLOCK_BYTES + TEST_SECTOR_BYTES);
+    test_expect(&b, AOF_READ_TORN, 9, end3, 3, "Batch seq 4 at offset 4096 fails its CRC-32C");
+
+    /* The last sector missing. */
+    memcpy(b.data, whole.data, whole.len);
+    test_revert_sector(&b, (end4 - 1) / TEST_SECTOR_BYTES * TEST_SECTOR_BYTES);
+    test_expect(&b, AOF_READ_TORN, 9, end3, 3, "fails its CRC-32C");
+
+    /* The header's sector missing: what follows the padding is the middle
+     * of a batch, at a sector but not a block boundary. */
+    memcpy(b.data, whole.data, whole.len);
+    test_revert_sector(&b, TEST_BLOCK_BYTES);
+    test_expect(&b, AOF_READ_TORN, 9, end3, 3, "Bytes at offset 4608 after padding belong to no batch");
+
+    /* The file ends inside the batch. */
+    b.len = end4 - 10;
+    memcpy(b.data, whole.data, b.len);
+    test_expect(&b, AOF_READ_TORN, 9, end3, 3, "runs past the end of the file");
+    b.len = TEST_BLOCK_BYTES + 20;
+    test_expect(&b, AOF_READ_TORN, 9, end3, 3, "is cut off by the end of the file");
+    aof_buffer_free(&whole);
+    aof_buffer_free(&b);
+}
+END_TEST
+
+START_TEST(test_batch_crc_mismatch)
+{
+    struct aof_buffer b;
+    aof_buffer_init(&b);
+    test_put_batches(&b, 1, 1);
+    size_t end1 = b.len;
+    test_put_batches(&b, 2, 2);
+    /* Change a value byte of batch 2: still well-formed RESP. */
+    char *v = b.data + test_find(&b, end1, "v5");
+    v[1] = '7';
+    test_expect(&b, AOF_READ_TORN, 3, end1, 1, "Batch seq 2 at offset");
+    /* A changed header field is caught as well. */
+    v[1] = '5';
+    test_expect(&b, AOF_READ_EOF, 9, b.len, 3, NULL);
+    b.data[end1 + AOF_BATCH_HEADER_PREFIX_BYTES + AOF_BATCH_SEQ_DIGITS + 3] ^= 1;
+    test_expect(&b, AOF_READ_TORN, 3, end1, 1, NULL);
+    aof_buffer_free(&b);
+}
+END_TEST
+
+/* A file Redis wrote has no headers and no padding: it reads as before. */
+START_TEST(test_batch_redis_file_unchanged)
+{
+    struct aof_buffer b;
+    aof_buffer_init(&b);
+    aof_buffer_append_str(&b, "#TS:1700000000\r\n");
+    test_put_records(&b, 1, 4);
+    aof_buffer_append_str(&b, "#TS:1700000001\r\n");
+    test_expect(&b, AOF_READ_EOF, 4, b.len, 0, NULL);
+    TEST_CHECK(test_read_all(b.data, b.len).batches == 0);
+    size_t whole = b.len;
+    aof_buffer_append_str(&b, "*3\r\n$3\r\nSET\r\n$2\r\nk5");
+    test_expect(&b, AOF_READ_TRUNCATED, 4, whole, 0, NULL);
+    b.len = whole;
+    aof_buffer_append_str(&b, "xyz\r\n");
+    test_expect(&b, AOF_READ_CORRUPT, 4, whole, 0, "Expected prefix '*', got: 'x'");
+    aof_buffer_free(&b);
+}
+END_TEST
+
+/* Redis appended to a file ringkv closed cleanly (cut after its last
+ * batch): its records follow the batch directly. ringkv may go on after
+ * them with the next batch. */
+START_TEST(test_batch_plain_after_batch)
+{
+    struct aof_buffer b;
+    aof_buffer_init(&b);
+    test_put_batches(&b, 1, 2);
+    size_t end2 = b.len;
+    test_put_records(&b, 7, 3);
+    test_expect(&b, AOF_READ_EOF, 9, b.len, 2, NULL);
+    test_put_batch(&b, 3, 10, 3);
+    size_t end3 = b.len;
+    test_pad_to(&b, TEST_BLOCK_BYTES);
+    test_expect(&b, AOF_READ_EOF, 12, end3, 3, NULL);
+
+    /* Records cut off right after a batch: the log ends at the batch. */
+    b.len = end2;
+    aof_buffer_append_str(&b, "*3\r\n$3\r\nSET\r\n$2\r\nk7");
+    test_expect(&b, AOF_READ_TORN, 6, end2, 2, "after batch seq 2 are not a record");
+    /* ... and bytes that are no record at all, such as zeros. */
+    b.len = end2;
+    aof_buffer_append(&b, "\0\0\0\0", 4);
+    test_expect(&b, AOF_READ_TORN, 6, end2, 2, "after batch seq 2 are not a record");
+    /* After a whole plain record, a cut-off one is Redis's truncated tail. */
+    b.len = end2;
+    test_put_records(&b, 7, 1);
+    size_t end7 = b.len;
+    aof_buffer_append_str(&b, "*3\r\n$3\r\nSET\r\n$2\r\nk8");
+    test_expect(&b, AOF_READ_TRUNCATED, 7, end7, 2, NULL);
+    aof_buffer_free(&b);
+}
+END_TEST
+
+/* Redis appended to a file ringkv left with pre-written padding (killed):
+ * its records start at the end of the file, a block boundary. */
+START_TEST(test_batch_redis_tail_after_padding)
+{
+    struct aof_buffer b;
+    aof_buffer_init(&b);
+    test_put_batches(&b, 1, 2);
+    test_pad_to(&b, 2 * TEST_BLOCK_BYTES);
+    size_t tail = b.len;
+    test_put_records(&b, 7, 3);
+    test_expect(&b, AOF_READ_EOF, 9, b.len, 2, NULL);
+
+    /* Starting with an annotation. */
+    b.len = tail;
+    aof_buffer_append_str(&b, "#TS:1700000000\r\n");
+    test_put_records(&b, 7, 3);
+    test_expect(&b, AOF_READ_EOF, 9, b.len, 2, NULL);
+
+    /* Then ringkv went on: the next batch follows the tail. */
+    test_put_batch(&b, 3, 10, 3);
+    size_t end3 = b.len;
+    test_pad_to(&b, 3 * TEST_BLOCK_BYTES);
+    test_expect(&b, AOF_READ_EOF, 12, end3, 3, NULL);
+    aof_buffer_free(&b);
+}
+END_TEST
+
+/* After padding, bytes that are not a tail Redis appended are what is left
+ * of a batch whose header did not land: the log ends before the padding. */
+START_TEST(test_batch_stray_after_padding)
+{
+    struct aof_buffer b;
+    aof_buffer_init(&b);
+    test_put_batches(&b, 1, 2);
+    size_t end2 = b.len;
+    test_pad_to(&b, 2 * TEST_BLOCK_BYTES + TEST_SECTOR_BYTES);
+    size_t at = b.len;
+    test_put_records(&b, 7, 3);
+    test_expect(&b, AOF_READ_TORN, 6, end2, 2, "after padding belong to no batch");
+    TEST_CHECK(test_read_all(b.data, b.len).error_offset == at);
+
+    /* Aligned, but padding follows. */
+    b.len = end2;
+    test_pad_to(&b, 2 * TEST_BLOCK_BYTES);
+    size_t aligned = b.len;
+    test_put_records(&b, 7, 3);
+    test_pad_to(&b, 3 * TEST_BLOCK_BYTES);
+    test_expect(&b, AOF_READ_TORN, 6, end2, 2, "Bytes at offset 8192 after padding");
+
+    /* Aligned, then a header out of sequence. */
+    b.len = aligned;
+    test_put_records(&b, 7, 3);
+    test_put_batch(&b, 5, 10, 3);
+    test_expect(&b, AOF_READ_TORN, 6, end2, 2, "Bytes at offset 8192 after padding");
+
+    /* Aligned, then a header with the next seq whose batch is torn: the
+     * tail is Redis's, the log ends at the torn batch. */
+    b.len = aligned;
+    test_put_records(&b, 7, 3);
+    size_t tail_end = b.len;
+    test_put_batch(&b, 3, 10, 3);
+    b.data[b.len - 3] ^= 1;
+    test_expect(&b, AOF_READ_TORN, 9, tail_end, 2, "Batch seq 3");
+
+    /* Aligned, cut off at the end. */
+    b.len = tail_end - 3;
+    test_expect(&b, AOF_READ_TORN, 6, end2, 2, "after padding");
+
+    /* Not a record at all. */
+    b.len = aligned;
+    aof_buffer_append_str(&b, "garbage\r\n");
+    test_expect(&b, AOF_READ_TORN, 6, end2, 2, "after padding");
+    b.len = aligned;
+    aof_buffer_append(&b, "\0\0\0\0", 4);
+    test_expect(&b, AOF_READ_TORN, 6, end2, 2, "after padding");
+    aof_buffer_free(&b);
+}
+END_TEST
+
+START_TEST(test_batch_header_problems)
+{
+    struct aof_buffer b;
+    aof_buffer_init(&b);
+    /* The first header of a file must be seq 1. */
+    test_put_batch(&b, 2, 1, 3);
+    test_expect(&b, AOF_READ_TORN, 0, 0, 0, "Batch seq 2 at offset 0 does not follow seq 0");
+
+    /* Records Redis wrote, then ringkv's first batch. */
+    aof_buffer_clear(&b);
+    test_put_records(&b, 1, 3);
+    test_put_batch(&b, 1, 4, 3);
+    test_expect(&b, AOF_READ_EOF, 6, b.len, 1, NULL);
+
+    /* Padding, then the first batch. */
+    aof_buffer_clear(&b);
+    test_pad_to(&b, TEST_BLOCK_BYTES);
+    test_put_batch(&b, 1, 1, 3);
+    test_expect(&b, AOF_READ_EOF, 3, b.len, 1, NULL);
+
+    /* A malformed header ends the log, wherever it is. */
+    aof_buffer_clear(&b);
+    test_put_batches(&b, 1, 1);
+    size_t end1 = b.len;
+    test_put_batches(&b, 2, 1);
+    b.data[end1 + AOF_BATCH_HEADER_PREFIX_BYTES] = 'X';
+    test_expect(&b, AOF_READ_TORN, 3, end1, 1, "Malformed batch header at offset");
+    aof_buffer_clear(&b);
+    aof_buffer_append_str(&b, "#ringkv-batch 1\n");
+    test_put_records(&b, 1, 3);
+    test_expect(&b, AOF_READ_TORN, 0, 0, 0, "Malformed batch header at offset 0");
+    aof_buffer_clear(&b);
+    aof_buffer_append_str(&b, "#ringkv-batch 1\n");
+    test_expect(&b, AOF_READ_TORN, 0, 0, 0, "cut off by the end of the file");
+
+    /* A record that does not end inside its batch: the batch is whole
+     * (its CRC matches) but malformed. */
+    aof_buffer_clear(&b);
+    struct aof_buffer records;
+    aof_buffer_init(&records);
+    test_put_records(&records, 1, 2);
+    test_put_batch_bytes(&b, 1, records.data, records.len - 5);
+    aof_buffer_append(&b, records.data + records.len - 5, 5);
+    struct test_read got = test_read_all(b.data, b.len);
+    TEST_CHECK(got.result == AOF_READ_CORRUPT);
+    TEST_CHECK(strstr(got.reason, "inside batch seq 1") != NULL);
+    TEST_CHECK(got.commands == 1);
+    aof_buffer_free(&records);
+    aof_buffer_free(&b);
+}
+END_TEST
+
+/* MULTI/EXEC inside a batch replays; one the log ends inside is dropped
+ * with the batch it began in, and valid_end never splits a batch. */
+START_TEST(test_batch_multi)
+{
+    struct aof_buffer b, records;
+    aof_buffer_init(&b);
+    aof_buffer_init(&records);
+    struct aof_arg multi[] = {{"MULTI", 5}};
+    struct aof_arg exec[] = {{"EXEC", 4}};
+    test_put_batches(&b, 1, 1);
+    size_t end1 = b.len;
+    aof_encode_command(&records, 1, multi);
+    aof_encode_command(&records, 1, exec);
+    test_put_batch_bytes(&b, 2, records.data, records.len);
+    test_expect(&b, AOF_READ_EOF, 3, b.len, 2, NULL);
+
+    /* A transaction spanning batches 2 and 3, batch 3 torn. */
+    b.len = end1;
+    aof_buffer_clear(&records);
+    test_put_records(&records, 4, 1);
+    aof_encode_command(&records, 1, multi);
+    test_put_batch_bytes(&b, 2, records.data, records.len);
+    aof_buffer_clear(&records);
+    aof_encode_command(&records, 1, exec);
+    test_put_batch_bytes(&b, 3, records.data, records.len);
+    b.data[b.len - 2] = 'x';
+    struct test_read got = test_read_all(b.data, b.len);
+    TEST_CHECK(got.result == AOF_READ_TORN);
+    TEST_CHECK(got.valid_end == end1);
+    TEST_CHECK(got.valid_batch_seq == 1);
+    /* Whole, it replays. */
+    b.data[b.len - 2] = '\r';
+    got = test_read_all(b.data, b.len);
+    TEST_CHECK(got.result == AOF_READ_EOF && got.valid_end == b.len && got.valid_batch_seq == 3);
+    aof_buffer_free(&records);
+    aof_buffer_free(&b);
+}
+END_TEST
+
+/* Every prefix of a batched file, as a crash may leave it: the log is the
+ * whole batches that fit, and the result says whether bytes were cut. */
+START_TEST(test_batch_every_cut)
+{
+    struct aof_buffer b;
+    aof_buffer_init(&b);
+    size_t batch_ends[4] = {0};
+    for (int i = 1; i <= 3; i++) {
+        test_put_batches(&b, (uint64_t)i, 1);
+        batch_ends[i] = b.len;
+    }
+    size_t padding_start = b.len;
+    test_pad_to(&b, TEST_BLOCK_BYTES);
+    for (size_t cut = 0; cut <= b.len; cut++) {
+        int whole = 0;
+        while (whole < 3 && batch_ends[whole + 1] <= cut)
+            whole++;
+        bool clean = cut == batch_ends[whole];
+        if (cut > padding_start) {
+            for (size_t at = padding_start; at < cut; at = test_piece_end(at, b.len))
+                clean = test_piece_end(at, b.len) == cut;
+        }
+        /* A file that is only "#" ends in a cut-off annotation, as a file
+         * of Redis's would. */
+        enum aof_read_result want = clean ? AOF_READ_EOF : AOF_READ_TORN;
+        if (cut == 1)
+            want = AOF_READ_TRUNCATED;
+        struct test_read got = test_read_all(b.data, cut);
+        if (got.result != want ||
+            got.commands != (size_t)whole * TEST_BATCH_RECORDS ||
+            got.valid_end != batch_ends[whole] || got.valid_batch_seq != (uint64_t)whole)
+            ck_abort_msg("cut %zu: %s, %zu commands, valid_end %zu: %s", cut,
+                         aof_read_result_name(got.result), got.commands, got.valid_end,
+                         got.reason);
+    }
+    aof_buffer_free(&b);
+}
+END_TEST
+
+/* Up to 64 MiB of pre-written padding follows the log: reading past it is
+ * a scan, not a parse. */
+START_TEST(test_batch_padding_fast)
+{
+    struct aof_buffer b;
+    aof_buffer_init(&b);
+    test_put_batches(&b, 1, 1);
+    size_t end1 = b.len;
+    aof_buffer_reserve(&b, TEST_PADDING_BYTES);
+    test_pad_to(&b, TEST_PADDING_BYTES);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct aof_reader r;
+    aof_reader_init(&r, b.data, b.len, AOF_READER_BULK_BYTES_DEFAULT);
+    size_t commands = 0;
+    enum aof_read_result result;
+    while ((result = aof_reader_next(&r)) == AOF_READ_COMMAND)
+        commands++;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    fprintf(stderr, "64 MiB of padding read in %.3f s (%.0f MB/s)\n", seconds,
+            (double)b.len / 1e6 / seconds);
+    TEST_CHECK(result == AOF_READ_EOF);
+    TEST_CHECK(commands == TEST_BATCH_RECORDS);
+    TEST_CHECK(r.valid_end == end1);
+    TEST_CHECK(seconds < TEST_PADDING_SECONDS_MAX);
+    aof_reader_free(&r);
+    aof_buffer_free(&b);
+}
+END_TEST
+
+/* A batched file with damage anywhere: random flips, cuts and sectors
+ * reverted to padding, sometimes with every header's CRC made to match
+ * again so the damage reaches the records. Whatever the result, the
+ * commands are a prefix of the log, and a file cut at valid_end reads to a
+ * clean end with the same commands. */
+START_TEST(test_batch_fuzz)
+{
+    struct aof_buffer base;
+    aof_buffer_init(&base);
+    size_t headers[8];
+    int header_count = 0;
+    int key = 1;
+    for (uint64_t seq = 1; seq <= 6; seq++) {
+        if (seq == 3) {
+            test_put_records(&base, key, 2); /* Redis appended after a clean close */
+            key += 2;
+        }
+        if (seq == 5)
+            test_pad_to(&base, (base.len / TEST_BLOCK_BYTES + 1) * TEST_BLOCK_BYTES);
+        headers[header_count++] = base.len;
+        int n = 1 + (int)(seq % 3);
+        test_put_batch(&base, seq, key, n);
+        key += n;
+    }
+    test_pad_to(&base, (base.len / TEST_BLOCK_BYTES + 2) * TEST_BLOCK_BYTES);
+    test_rng_init(&rng, 0xba7c4);
+    struct aof_buffer b;
+    aof_buffer_init(&b);
+    for (int round = 0; round < TEST_BATCH_FUZZ_ROUNDS; round++) {
+        aof_buffer_clear(&b);
+        aof_buffer_append(&b, base.data, base.len);
+        int flips = (int)test_rng_below(&rng, TEST_FUZZ_FLIPS_MAX + 1);
+        for (int f = 0; f < flips; f++)
+            b.data[test_rng_below(&rng, b.len)] = (char)test_rng_next(&rng);
+        if (test_rng_below(&rng, 4) == 0)
+            test_revert_sector(&b, test_rng_below(&rng, b.len / TEST_SECTOR_BYTES) * TEST_SECTOR_BYTES);
+        if (test_rng_below(&rng, 2) == 0) {
+            for (int h = 0; h < header_count; h++) {
+                struct aof_batch_header hd;
+                if (!aof_batch_parse_header(b.data + headers[h], AOF_BATCH_HEADER_BYTES, &hd) ||
+                    hd.len > b.len - headers[h] - AOF_BATCH_HEADER_BYTES)
+                    continue;
+                aof_batch_header((uint8_t *)b.data + headers[h], hd.seq,
+                                 b.data + headers[h] + AOF_BATCH_HEADER_BYTES, hd.len);
+            }
+        }
+        if (test_rng_below(&rng, 3) == 0)
+            b.len = test_rng_below(&rng, b.len + 1);
+        struct test_read got = test_read_all(b.data, b.len);
+        TEST_CHECK(got.valid_end <= b.len);
+        if (got.result == AOF_READ_RDB)
+            continue;
+        /* Flips may change a key; the order holds where they did not. */
+        if (got.result == AOF_READ_CORRUPT)
+            continue;
+        struct test_read cut = test_read_all(b.data, got.valid_end);
+        if (cut.result != AOF_READ_EOF || cut.valid_end != got.valid_end ||
+            cut.commands > got.commands || cut.valid_batch_seq != got.valid_batch_seq)
+            ck_abort_msg("round %d: %s valid_end %zu (%s); cut: %s valid_end %zu (%s)", round,
+                         aof_read_result_name(got.result), got.valid_end, got.reason,
+                         aof_read_result_name(cut.result), cut.valid_end, cut.reason);
+    }
+    aof_buffer_free(&b);
+    aof_buffer_free(&base);
+}
+END_TEST
+
+/* Redis skips a '#' line of up to 1023 bytes, newline included; a longer
+ * one falls apart in its 1024-byte fgets buffer (checked with
+ * redis-server and redis-check-aof 7.0.15). */
+START_TEST(test_reader_annotation_length)
+{
+    char line[AOF_READER_ANNOTATION_BYTES_MAX + 1];
+    for (size_t len = 1022; len <= 1024; len++) {
+        memset(line, 'x', len);
+        line[0] = '#';
+        line[len - 1] = '\n';
+        struct test_read got = test_read_all(line, len);
+        TEST_CHECK(got.result == (len <= 1023 ? AOF_READ_EOF : AOF_READ_CORRUPT));
+    }
 }
 END_TEST
 
@@ -873,7 +1536,25 @@ static Suite *aof_suite(void)
     tcase_add_test(reader, test_reader_huge_lengths);
     tcase_add_test(reader, test_reader_rdb_and_skip);
     tcase_add_test(reader, test_reader_fuzz);
+    tcase_add_test(reader, test_reader_annotation_length);
     suite_add_tcase(s, reader);
+
+    TCase *batches = tcase_create("batches");
+    tcase_set_timeout(batches, TEST_TIMEOUT_S);
+    tcase_add_test(batches, test_batches_load);
+    tcase_add_test(batches, test_batches_hole);
+    tcase_add_test(batches, test_batch_torn_sector);
+    tcase_add_test(batches, test_batch_crc_mismatch);
+    tcase_add_test(batches, test_batch_redis_file_unchanged);
+    tcase_add_test(batches, test_batch_plain_after_batch);
+    tcase_add_test(batches, test_batch_redis_tail_after_padding);
+    tcase_add_test(batches, test_batch_stray_after_padding);
+    tcase_add_test(batches, test_batch_header_problems);
+    tcase_add_test(batches, test_batch_multi);
+    tcase_add_test(batches, test_batch_every_cut);
+    tcase_add_test(batches, test_batch_padding_fast);
+    tcase_add_test(batches, test_batch_fuzz);
+    suite_add_tcase(s, batches);
 
     TCase *misuse = tcase_create("misuse");
     tcase_add_test_raise_signal(misuse, test_encode_zero_args_aborts, SIGABRT);
