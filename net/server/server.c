@@ -70,16 +70,20 @@ static int server_prepare_dir(struct server *s, char *err, size_t err_len)
      * failing as Redis does when it is missing. */
     char path[4096];
     snprintf(path, sizeof(path), "%s", dir);
-    /* Each level's entry is fsynced into its parent: a data directory
-     * whose entry a power cut takes back takes every file in it along. */
-    for (char *p = path + 1; *p; p++) {
-        if (*p == '/') {
+    /* Each level's entry is fsynced into its parent before the next level
+     * is made in it: a data directory whose entry a power cut takes back
+     * takes every file in it along. A level that fails stops start-up
+     * (durable_mkdir accepts a level that was already there). */
+    int ret = 0;
+    for (char *p = path + 1; *p && ret == 0; p++) {
+        if (*p == '/' && p[-1] != '/') {
             *p = '\0';
-            durable_mkdir(path, 0755);
+            ret = durable_mkdir(path, 0755);
             *p = '/';
         }
     }
-    int ret = durable_mkdir(path, 0755);
+    if (ret == 0)
+        ret = durable_mkdir(path, 0755);
     if (ret < 0) {
         snprintf(err, err_len, "Can't create the data directory '%s': %s", dir, strerror(-ret));
         return -1;

@@ -28,6 +28,9 @@
  *                          server and its children never interleave, and a
  *                          server that closes descriptors it does not know
  *                          cannot make the shim write into another file.
+ *                          A test may append lines of its own the same way
+ *                          ("mark <label>": a point in time a power cut can
+ *                          be replayed at, tests/fault/powercut.h).
  *   FSFAULT_BACKUP=<dir>   where victims are hard-linked (same file system
  *                          as the data: a link cannot cross it) under
  *                          "<pid>-<counter>-<name>".
@@ -40,6 +43,11 @@
  *                          create (only an open that would create the file),
  *                          ftruncate (ftruncate and truncate). A matching
  *                          call fails with the errno and is not performed.
+ *                          For fsync, DROP in place of the errno makes the
+ *                          matching call return 0 without being performed
+ *                          or logged: the program behaves as if it never
+ *                          made that call, so a test can show what a power
+ *                          cut takes once a given fsync is missing.
  *                          <path> is a substring of the call's path, or
  *                          with a leading '=' the whole path exactly (a
  *                          directory itself, not the files in it).
@@ -95,6 +103,9 @@
 #define FSFAULT_CTL_BYTES_MAX 16384
 /* Longest path substring in a rule. */
 #define FSFAULT_SUBSTRING_BYTES 256
+/* A rule's "errno" DROP (fsync only): the call reports success but is
+ * neither performed nor logged. Negative, so no errno can collide. */
+#define FSFAULT_DROP (-1)
 /* One log line: three paths and a little text. */
 #define FSFAULT_LINE_BYTES (3 * PATH_MAX + 64)
 /* Environment values kept (paths). */
@@ -129,7 +140,7 @@ static const struct {
 
 struct fsfault_rule {
     enum fsfault_op op;
-    int error;                                /* positive errno to fail with */
+    int error;                                /* positive errno to fail with, or FSFAULT_DROP */
     char substring[FSFAULT_SUBSTRING_BYTES];  /* "" matches every path */
     bool exact;                               /* substring is the whole path */
     unsigned skip;                            /* matching calls let through first */
@@ -396,6 +407,8 @@ static bool fsfault_rule_parse(char *line, struct fsfault_rule *rule, bool *bad)
         return false;
     int op = fsfault_op_parse(words[0]);
     int error = count >= 2 ? fsfault_errno_parse(words[1]) : 0;
+    if (op == FSFAULT_OP_FSYNC && count >= 2 && strcmp(words[1], "DROP") == 0)
+        error = FSFAULT_DROP;
     if (op < 0 || error == 0)
         return *bad = true, false;
     memset(rule, 0, sizeof(*rule));
@@ -486,7 +499,8 @@ static bool fsfault_rule_path_matches(const struct fsfault_rule *rule, const cha
     return strstr(path, rule->substring) != NULL;
 }
 
-/* The errno a rule makes this call fail with, or 0. path2 may be NULL. */
+/* The errno a rule makes this call fail with, FSFAULT_DROP (fsync only),
+ * or 0. path2 may be NULL. */
 static int fsfault_rule_match(enum fsfault_op op, const char *path1, const char *path2)
 {
     int error = 0;
@@ -861,9 +875,15 @@ static int fsfault_do_fsync(int fd, bool data_only)
     char path[PATH_MAX];
     fsfault_fd_path(fd, path, sizeof(path));
     /* A failing fsync is not performed: what it would have written is
-     * exactly what the caller may no longer count on. */
+     * exactly what the caller may no longer count on. A dropped one is not
+     * performed either, and the caller hears it went well. */
     int error = fsfault_rule_match(FSFAULT_OP_FSYNC, path, NULL);
     int r = -1;
+    if (error == FSFAULT_DROP) {
+        fsfault_leave();
+        errno = saved_errno;
+        return 0;
+    }
     if (error == 0) {
         r = data_only ? fsfault.real.fdatasync(fd) : fsfault.real.fsync(fd);
         error = r < 0 ? errno : 0;

@@ -9,7 +9,9 @@
  * Two passes. The first reads every line into an entry and refuses a log it
  * cannot trust before anything moves. The second walks the entries newest
  * first, which makes POSIX's rule cheap: the directories fsynced "after" a
- * change are exactly those of the fsync entries seen so far.
+ * change are exactly those of the fsync entries seen so far. A cut at a
+ * mark (powercut_apply_at) is the same walk with every entry after the
+ * mark treated as never having happened.
  *
  * Key invariant: a change is undone only after every newer change that was
  * not durable has been undone, so the names it moves back are where it left
@@ -38,6 +40,7 @@
 
 enum powercut_kind {
     POWERCUT_FSYNC,
+    POWERCUT_MARK, /* a point in time, appended by a test: not a change */
     POWERCUT_MKDIR,
     POWERCUT_CREATE,
     POWERCUT_RENAME,
@@ -50,7 +53,8 @@ static const struct {
     const char *word;
     int word_count;
 } powercut_kinds[POWERCUT_KIND_COUNT] = {
-    [POWERCUT_FSYNC] = {"fsync", 2},   [POWERCUT_MKDIR] = {"mkdir", 2},
+    [POWERCUT_FSYNC] = {"fsync", 2},   [POWERCUT_MARK] = {"mark", 2},
+    [POWERCUT_MKDIR] = {"mkdir", 2},
     [POWERCUT_CREATE] = {"create", 2}, [POWERCUT_RENAME] = {"rename", 4},
     [POWERCUT_UNLINK] = {"unlink", 3},
 };
@@ -58,7 +62,7 @@ static const struct {
 /* One line of the log that matters to the cut. */
 struct powercut_entry {
     enum powercut_kind kind;
-    const char *path;   /* into the log's text: the entry changed, or the one fsynced */
+    const char *path;   /* into the log's text: the entry changed, the one fsynced, a mark's label */
     const char *to;     /* rename's target, else NULL */
     const char *backup; /* rename's replaced target, unlink's victim; "-" for none */
 };
@@ -144,7 +148,7 @@ static int powercut_line_parse(char *line, const char *backup_dir, struct powerc
         words[count++] = w;
     if (count == 0)
         return 0;
-    int kind = POWERCUT_MKDIR; /* the changes: fsync was read above */
+    int kind = POWERCUT_MARK; /* the rest: fsync was read above */
     while (kind < POWERCUT_KIND_COUNT && strcmp(words[0], powercut_kinds[kind].word) != 0)
         kind++;
     if (kind == POWERCUT_KIND_COUNT)
@@ -152,6 +156,8 @@ static int powercut_line_parse(char *line, const char *backup_dir, struct powerc
     if (count != powercut_kinds[kind].word_count)
         return -EINVAL;
     *e = (struct powercut_entry){.kind = kind, .path = words[1], .backup = "-"};
+    if (kind == POWERCUT_MARK)
+        return 1; /* a label, not a path */
     if (kind == POWERCUT_RENAME) {
         e->to = words[2];
         e->backup = words[3];
@@ -296,16 +302,20 @@ static int powercut_undo(const struct powercut_entry *e)
     case POWERCUT_UNLINK:
         return powercut_restore(e->backup, e->path);
     case POWERCUT_FSYNC:
+    case POWERCUT_MARK:
     case POWERCUT_KIND_COUNT:
         break;
     }
-    assert(!"an fsync is not a change to undo");
+    assert(!"an fsync or a mark is not a change to undo");
     return -EINVAL;
 }
 
-/* Walks log newest first, undoing what was not durable. Returns the number
- * undone or -errno. */
-static int powercut_walk(const struct powercut_log *log)
+/* Walks log newest first, undoing what was not durable when the power went
+ * out, after the entry at index cut (log->count: after the last entry).
+ * Entries after it did not happen: their changes are undone whatever
+ * followed, their fsyncs count for nothing. Returns the number undone or
+ * -errno. */
+static int powercut_walk(const struct powercut_log *log, size_t cut)
 {
     struct powercut_synced synced = {.text = strdup("\n"), .len = 1};
     if (synced.text == NULL)
@@ -314,11 +324,14 @@ static int powercut_walk(const struct powercut_log *log)
     int r = 0;
     for (size_t i = log->count; i-- > 0 && r == 0;) {
         const struct powercut_entry *e = &log->entries[i];
+        if (e->kind == POWERCUT_MARK)
+            continue;
         if (e->kind == POWERCUT_FSYNC) {
-            r = powercut_synced_add(&synced, e->path);
+            if (i <= cut)
+                r = powercut_synced_add(&synced, e->path);
             continue;
         }
-        bool durable = powercut_parent_synced(&synced, e->path) &&
+        bool durable = i <= cut && powercut_parent_synced(&synced, e->path) &&
                        (e->to == NULL || powercut_parent_synced(&synced, e->to));
         if (durable)
             continue;
@@ -330,14 +343,26 @@ static int powercut_walk(const struct powercut_log *log)
     return r < 0 ? r : undone;
 }
 
-int powercut_apply(const char *log_path, const char *backup_dir)
+int powercut_apply_at(const char *log_path, const char *backup_dir, const char *mark)
 {
     assert(log_path != NULL);
     assert(backup_dir != NULL);
     struct powercut_log log = {0};
     int r = powercut_log_load(log_path, backup_dir, &log);
+    size_t cut = log.count;
+    for (size_t i = 0; r == 0 && mark != NULL && cut == log.count; i++) {
+        if (i == log.count)
+            r = -ESRCH;
+        else if (log.entries[i].kind == POWERCUT_MARK && strcmp(log.entries[i].path, mark) == 0)
+            cut = i;
+    }
     if (r == 0)
-        r = powercut_walk(&log);
+        r = powercut_walk(&log, cut);
     powercut_log_free(&log);
     return r;
+}
+
+int powercut_apply(const char *log_path, const char *backup_dir)
+{
+    return powercut_apply_at(log_path, backup_dir, NULL);
 }

@@ -28,7 +28,8 @@
  * names must be a file directly in it, or the log is refused before
  * anything is undone (-EINVAL), so a wrong pairing of log and directory
  * never moves a file from elsewhere. Lines that are neither one of these
- * four changes nor an fsync (truncate, or text it cannot read) are skipped.
+ * four changes nor an fsync nor a mark (see powercut_apply_at) are skipped
+ * (truncate, or a word it does not know).
  *
  * Returns the number of changes undone, or -errno: the log cannot be read
  * (a missing log is -ENOENT, not an empty cut), is too big, names a backup
@@ -36,5 +37,20 @@
  * undo, leaving the newer changes undone). Borrows both paths for the call;
  * prints nothing. */
 int powercut_apply(const char *log_path, const char *backup_dir);
+
+/* Like powercut_apply, with the power going out at a point in time before
+ * the end of the log: the first line "mark <mark>" in it. Whoever watches
+ * the server (a test) appends such lines to the log itself, each with one
+ * write on an O_APPEND descriptor, the way the shim writes (fsfault.c), for
+ * instance right after a reply arrived. Every change logged after the mark
+ * is undone whatever followed it, as if it never happened, and the fsyncs
+ * logged after it count for nothing; before the mark the strict rule above
+ * applies, with only the fsyncs before the mark. So the cut shows what a
+ * power cut at that moment would have left, as far as directory entries go
+ * (contents are left as the end of the log has them: files only grow in
+ * what ringkv keeps, so a later byte adds, never removes). A mark is a
+ * label without spaces; -ESRCH when the log has no such mark. mark NULL is
+ * powercut_apply. */
+int powercut_apply_at(const char *log_path, const char *backup_dir, const char *mark);
 
 #endif
