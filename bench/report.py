@@ -5,7 +5,8 @@ PNG charts.
 bench/run calls it as `report.py FOLDER` once the scenarios have run (or were
 interrupted). It reads FOLDER/raw: run.txt (key=value facts about the machine
 and the run), commands.txt, and whichever of throughput.csv, collections.csv,
-aof.csv, rdb.csv, mixed.jsonl and torture-<policy>.log the run produced;
+aof.csv (with aof-disk.csv, aof-targets.csv and aof-sweep.csv), rdb.csv,
+mixed.jsonl and torture-<policy>.log the run produced;
 groups whose data is missing are left out of the report. Charts are drawn by
 gnuplot from .dat files and one script, all kept in raw/ so they can be drawn
 again by hand (`gnuplot raw/charts.gp` inside the folder).
@@ -160,17 +161,20 @@ class Report:
         if self.failed:
             self.say("**Steps that failed**: " + "; ".join(self.failed) + " (logs in raw/).", "")
 
-    def machine(self, aof, rdb):
+    def machine(self, aof_disk, rdb):
         f = self.facts
         rows = [("cores", f.get("cores", "?")), ("CPU", f.get("model", "?")),
                 ("memory", f.get("memory", "?")), ("kernel", f.get("kernel", "?")),
                 ("OS", f.get("os", "?")),
                 ("filesystem of the work dir", f"{f.get('filesystem', '?')} ({f.get('workdir', '?')})")]
-        fio = next((r for r in aof or [] if r["policy"] == "fio"), None)
-        if fio:
-            rows += [("fio 4 KiB write + fdatasync", f"{fio['clients']} fdatasyncs/s"),
-                     ("fio 1 MiB sequential writes", f"{fio['pipeline']} MB/s buffered + fsync, "
-                      f"{fio['ringkv_rps']} MB/s O_DIRECT")]
+        disk_fio = {r["figure"]: r["value"] for r in aof_disk or []}
+        if disk_fio:
+            rows += [("fio 4 KiB write + fdatasync", f"{disk_fio.get('fdatasync_per_s', '-')} fdatasyncs/s"),
+                     ("fio 4 KiB O_DIRECT + O_DSYNC overwrite",
+                      f"QD1 {disk_fio.get('dsync_qd1_iops', '-')} IOPS, QD4 "
+                      f"{disk_fio.get('dsync_qd4_iops', '-')} IOPS ({disk_fio.get('dsync_qd1_engine', '-')})"),
+                     ("fio 1 MiB sequential writes", f"{disk_fio.get('seq_buffered_mbs', '-')} MB/s buffered "
+                      f"+ fsync, {disk_fio.get('seq_direct_mbs', '-')} MB/s O_DIRECT")]
         disk = next((r for r in rdb or [] if r["dataset"] == "disk"), None)
         if disk:
             rows.append(("fio 1 MiB sequential writes (rdb.sh's size)",
@@ -215,38 +219,76 @@ class Report:
                  "divided by DBSIZE.", "")
         self.table(["figure", "ringkv", self.ref, "ratio"], [("bytes per key", fmt(a), fmt(b), ratio(a, b))])
 
-    def aof(self, rows):
-        fio = next((r for r in rows or [] if r["policy"] == "fio"), None)
-        fio_rate = number(fio["clients"]) if fio else None
-        rows = [r for r in rows or [] if r["policy"] != "fio"]
+    def aof(self, rows, disk, targets, sweep):
+        """aof.sh's CSV files: aof.csv (one row per policy and load point),
+        aof-disk.csv (fio), aof-targets.csv and, with a sweep, aof-sweep.csv."""
+        rows = [r for r in rows or [] if r.get("policy") in POLICY_ORDER]
         if not rows:
             return
-        rows.sort(key=lambda r: POLICY_ORDER.index(r["policy"]) if r["policy"] in POLICY_ORDER else 9)
+        rows.sort(key=lambda r: POLICY_ORDER.index(r["policy"]))
+        disk = {r["figure"]: r["value"] for r in disk or []}
         self.say("## SET under each appendfsync policy (redis-benchmark SET -r 100000)", "",
-                 "ringkv's fsyncs/s and commands/fsync come from its INFO counters "
-                 "(the reference does not report them); `off` is no AOF at all. "
+                 "Both servers start fresh for each load point under every policy and without AOF "
+                 "(`off`); within a round each server's policies run back to back, so every "
+                 "policy is compared with the same server's `off` run of the same round (ratios "
+                 "are medians of per-round ratios). ringkv's log figures come from its INFO "
+                 "counters (the reference does not report them). "
                  "Full report: [raw/aof.md](raw/aof.md).", "")
-        table, chart, fsync = [], [], []
+        if targets:
+            self.say("### Targets (issue 13)", "")
+            self.say("Each ratio is the median of the per-round ratios (shown per round beside it); "
+                     f"the {self.ref} column is its own ratio for the same comparison.", "")
+            self.table(["target", "ringkv", "goal", "result", "ringkv per round", self.ref, "figures"],
+                       [(t["target"], t["ringkv"], t["goal"],
+                         f"**{t['result']}**" if t["result"] == "FAIL" else t["result"],
+                         t.get("per_round", "-"), t["redis"], t["figures"])
+                        for t in targets], numeric=False)
+        table, chart, fsync, log = [], [], [], []
         for r in rows:
             a, b = number(r["ringkv_rps"]), number(r["redis_rps"])
             policy = "(no AOF)" if r["policy"] == "off" else r["policy"]
-            table.append((policy, r["clients"], r["pipeline"], fmt(a), fmt(b), ratio(a, b),
-                          r["ringkv_fsyncs_per_s"], r["commands_per_fsync"]))
+            table.append((policy, r["clients"], r["pipeline"], fmt(a), fmt(b),
+                          *(fmt(number(r.get(k)), 2) for k in ("ringkv_vs_redis", "ringkv_vs_off", "redis_vs_off"))))
             label = f"{r['policy']} c{r['clients']}" + (f" P{r['pipeline']}" if r["pipeline"] != "1" else "")
             chart.append((label, a, b))
+            if r["policy"] != "off":
+                log.append((r["policy"], r["clients"], r["pipeline"], r.get("log_io", "-"),
+                            fmt(number(r.get("fsyncs_per_s")), 0), fmt(number(r.get("commands_per_fsync")), 1),
+                            fmt(number(r.get("batches_per_s")), 0), fmt(number(r.get("commands_per_batch")), 1),
+                            f"{fmt(number(r.get('inflight_avg')), 2)} / {fmt(number(r.get('inflight_peak')), 0)}"
+                            f" / {fmt(number(r.get('inflight_max')), 0)}",
+                            fmt(number(r.get("filler_per_mb")), 0)))
             if r["policy"] in ("always", "everysec"):
-                fsync.append((label, number(r["ringkv_fsyncs_per_s"]), number(r["commands_per_fsync"])))
-        self.table(["policy", "clients", "pipeline", "ringkv req/s", f"{self.ref} req/s", "ratio",
-                    "ringkv fsyncs/s", "commands/fsync"], table)
+                fsync.append((label, number(r.get("fsyncs_per_s")), number(r.get("batches_per_s")),
+                              number(r.get("commands_per_batch") or r.get("commands_per_fsync"))))
+        self.table(["policy", "clients", "pipeline", "ringkv req/s", f"{self.ref} req/s", "ringkv / "
+                    f"{self.ref}", "ringkv / off", f"{self.ref} / off"], table)
+        self.say("ringkv's log (median per run; batches in flight over each load point's rounds: "
+                 "average depth at submission / peak / configured bound):", "")
+        self.table(["policy", "clients", "pipeline", "log io", "fsyncs/s", "commands/fsync", "batches/s",
+                    "commands/batch", "in flight avg / peak / bound", "filler bytes per MB of log"], log)
+        if sweep is not None and not sweep:
+            self.say("The aof-batches-in-flight sweep was asked for but did not run (ringkv did not "
+                     "take the setting; see raw/aof.log).", "")
+        if sweep:
+            self.say("aof-batches-in-flight sweep (ringkv only, always, 50 clients P1; always/off against "
+                     "ringkv off in the same round):", "")
+            self.table(["batches in flight", "req/s", "always / off", "batches/s", "commands/batch",
+                        "in flight avg", "in flight peak", "filler bytes per MB"],
+                       [(s["batches_in_flight"], fmt(number(s["rps"])), fmt(number(s["vs_off"]), 2),
+                         fmt(number(s["batches_per_s"]), 0), fmt(number(s["commands_per_batch"]), 1),
+                         fmt(number(s["inflight_avg"]), 2), fmt(number(s["inflight_peak"]), 0),
+                         fmt(number(s["filler_per_mb"]), 0)) for s in sweep])
         data = self.dat("aof.dat", chart)
         self.bar_chart("aof.png", "SET throughput per appendfsync policy and load point",
                        "requests/s (log scale)", data, [(2, "ringkv"), (3, self.ref)])
         if fsync:
+            qd1 = number(disk.get("dsync_qd1_iops"))
             data = self.dat("fsync.dat", fsync)
-            self.bar_chart("fsync.png", "ringkv: fdatasyncs per second and commands made durable by each",
-                           "log scale", data, [(2, "fdatasyncs/s"), (3, "commands per fdatasync")],
-                           ymin=0.5, extra=(f"{fio_rate:.0f} with lines lw 2 dt 2 title "
-                                            f"'fio fdatasyncs/s ({fio_rate:.0f})'" if fio_rate else None))
+            self.bar_chart("fsync.png", "ringkv: syncs and batches per second, commands per batch",
+                           "log scale", data, [(2, "fsyncs/s"), (3, "batches/s"), (4, "commands per batch")],
+                           ymin=0.5, extra=(f"{qd1:.0f} with lines lw 2 dt 2 title "
+                                            f"'fio O_DSYNC QD1 writes/s ({qd1:.0f})'" if qd1 else None))
 
     def mixed(self, path):
         if not os.path.exists(path):
@@ -378,12 +420,14 @@ class Report:
     def write(self):
         raw = self.raw
         aof = read_csv(os.path.join(raw, "aof.csv"))
+        aof_disk = read_csv(os.path.join(raw, "aof-disk.csv"))
         rdb = read_csv(os.path.join(raw, "rdb.csv"))
         throughput = read_csv(os.path.join(raw, "throughput.csv"))
         self.header()
-        self.machine(aof, rdb)
+        self.machine(aof_disk, rdb)
         self.throughput(throughput, read_csv(os.path.join(raw, "collections.csv")))
-        self.aof(aof)
+        self.aof(aof, aof_disk, read_csv(os.path.join(raw, "aof-targets.csv")),
+                 read_csv(os.path.join(raw, "aof-sweep.csv")))
         self.mixed(os.path.join(raw, "mixed.jsonl"))
         self.rdb(rdb)
         self.memory(throughput)
