@@ -41,7 +41,9 @@
  *                          ops sync_file_range, fsync (fsync and fdatasync),
  *                          mkdir, rename (matching either path), unlink,
  *                          create (only an open that would create the file),
- *                          ftruncate (ftruncate and truncate). A matching
+ *                          ftruncate (ftruncate and truncate), direct (an
+ *                          open with O_DIRECT, or fcntl F_SETFL setting
+ *                          it: a filesystem without direct I/O). A matching
  *                          call fails with the errno and is not performed.
  *                          For fsync, DROP in place of the errno makes the
  *                          matching call return 0 without being performed
@@ -119,11 +121,12 @@ enum fsfault_op {
     FSFAULT_OP_UNLINK,
     FSFAULT_OP_CREATE,
     FSFAULT_OP_FTRUNCATE,
+    FSFAULT_OP_DIRECT,
     FSFAULT_OP_COUNT,
 };
 
 static const char *const fsfault_op_names[FSFAULT_OP_COUNT] = {
-    "sync_file_range", "fsync", "mkdir", "rename", "unlink", "create", "ftruncate",
+    "sync_file_range", "fsync", "mkdir", "rename", "unlink", "create", "ftruncate", "direct",
 };
 
 static const struct {
@@ -173,6 +176,8 @@ struct fsfault_real {
     int (*ftruncate64)(int, off64_t);
     int (*truncate)(const char *, off_t);
     int (*truncate64)(const char *, off64_t);
+    int (*fcntl)(int, int, ...);
+    int (*fcntl64)(int, int, ...);
 };
 
 static struct {
@@ -251,6 +256,8 @@ static void fsfault_init(void)
     r->ftruncate64 = fsfault_next("ftruncate64");
     r->truncate = fsfault_next("truncate");
     r->truncate64 = fsfault_next("truncate64");
+    r->fcntl = fsfault_next("fcntl");
+    r->fcntl64 = fsfault_next("fcntl64");
     fsfault_env_copy(fsfault.log_path, "FSFAULT_LOG");
     fsfault_env_copy(fsfault.ctl_path, "FSFAULT_CTL");
     fsfault_env_copy(fsfault.backup_dir, "FSFAULT_BACKUP");
@@ -751,17 +758,20 @@ static int fsfault_create_check(const char *abs_path, bool *is_new)
 static int fsfault_do_open(enum fsfault_open_kind kind, int dirfd, const char *path, int flags,
                            mode_t mode)
 {
-    /* Only O_CREAT concerns the shim; O_TMPFILE makes no name. */
+    /* Only O_CREAT and O_DIRECT concern the shim; O_TMPFILE makes no name. */
     bool creating = kind == FSFAULT_CREAT || kind == FSFAULT_CREAT64 ||
                     ((flags & O_CREAT) != 0 && (flags & O_TMPFILE) != O_TMPFILE);
-    if (!creating || !fsfault_enter())
+    bool direct = (flags & O_DIRECT) != 0;
+    if ((!creating && !direct) || !fsfault_enter())
         return fsfault_open_real(kind, dirfd, path, flags, mode);
     int saved_errno = errno;
     char abs_path[PATH_MAX];
     fsfault_resolve(kind == FSFAULT_OPENAT || kind == FSFAULT_OPENAT64 ? dirfd : AT_FDCWD, path,
                     abs_path, sizeof(abs_path));
-    bool is_new;
-    int error = fsfault_create_check(abs_path, &is_new);
+    bool is_new = false;
+    int error = direct ? fsfault_rule_match(FSFAULT_OP_DIRECT, abs_path, NULL) : 0;
+    if (error == 0 && creating)
+        error = fsfault_create_check(abs_path, &is_new);
     int fd = -1;
     if (error == 0) {
         fd = fsfault_open_real(kind, dirfd, path, flags, mode);
@@ -986,4 +996,45 @@ int truncate(const char *path, off_t length)
 int truncate64(const char *path, off64_t length)
 {
     return fsfault_do_truncate(path, length, true);
+}
+
+/* fcntl: only F_SETFL turning O_DIRECT on concerns the shim ("direct"
+ * rules). The third argument is read as a pointer-sized value, which holds
+ * an int or a pointer alike on the ABIs this runs on. */
+static int fsfault_do_fcntl(bool is64, int fd, int cmd, void *arg)
+{
+    int (*real)(int, int, ...) = is64 && fsfault.real.fcntl64 ? fsfault.real.fcntl64
+                                                              : fsfault.real.fcntl;
+    if (cmd != F_SETFL || ((long)arg & O_DIRECT) == 0 || !fsfault_enter())
+        return real(fd, cmd, arg);
+    char path[PATH_MAX];
+    int error = fsfault_fd_path(fd, path, sizeof(path))
+                    ? fsfault_rule_match(FSFAULT_OP_DIRECT, path, NULL)
+                    : 0;
+    fsfault_leave();
+    if (error > 0) {
+        errno = error;
+        return -1;
+    }
+    return real(fd, cmd, arg);
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    pthread_once(&fsfault.once, fsfault_init);
+    return fsfault_do_fcntl(false, fd, cmd, arg);
+}
+
+int fcntl64(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    pthread_once(&fsfault.once, fsfault_init);
+    return fsfault_do_fcntl(true, fd, cmd, arg);
 }
