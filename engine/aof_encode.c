@@ -7,6 +7,7 @@
 #include "engine/aof_encode.h"
 
 #include "engine/alloc.h"
+#include "engine/number.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -82,12 +83,17 @@ void aof_buffer_appendf(struct aof_buffer *buf, const char *fmt, ...)
     buf->len += (size_t)wrote;
 }
 
+/* Every logged command passes here once per argument under every fsync
+ * policy, so no stdio: number_format_ll writes the digits. */
 static void aof_encode_header(struct aof_buffer *buf, char marker, size_t n)
 {
     char header[AOF_ENCODE_HEADER_BYTES_MAX];
-    int len = snprintf(header, sizeof(header), "%c%zu\r\n", marker, n);
-    assert(len > 0 && (size_t)len < sizeof(header));
-    aof_buffer_append(buf, header, (size_t)len);
+    _Static_assert(AOF_ENCODE_HEADER_BYTES_MAX >= 1 + 20 + 3, "marker, digits, CRLF, NUL");
+    header[0] = marker;
+    size_t len = 1 + number_format_ll(header + 1, (long long)n);
+    header[len++] = '\r';
+    header[len++] = '\n';
+    aof_buffer_append(buf, header, len);
 }
 
 void aof_encode_command(struct aof_buffer *buf, size_t argc, const struct aof_arg *argv)
