@@ -1105,7 +1105,7 @@ static const struct config_param config_params[] = {
     {.name = "aof-prewrite-size", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY,
      CONFIG_AT(aof_prewrite_size), .min = 1 << 20, .max = 1LL << 40, .default_text = "64mb"},
     {.name = "aof-batches-in-flight", .type = CONFIG_TYPE_NUMBER,
-     CONFIG_AT(aof_batches_in_flight), .min = 1, .max = 16, .default_text = "4"},
+     CONFIG_AT(aof_batches_in_flight), .min = 1, .max = 16, .default_text = "1"},
 
     /* collection encodings */
     {.name = "hash-max-listpack-entries", .alias = "hash-max-ziplist-entries",

@@ -130,7 +130,7 @@ struct config {
      * opened (start-up, rotation, a change of appendfsync). */
     bool aof_direct_io;                   /* yes: always writes with O_DIRECT into pre-written space */
     long long aof_prewrite_size;          /* 64mb: pre-written space added at a time */
-    long long aof_batches_in_flight;      /* 4: direct batch writes in flight at once */
+    long long aof_batches_in_flight;      /* 1: direct batch writes in flight at once (see aof.c) */
 
     /* collection encodings (used by the collections issue) */
     long long hash_max_listpack_entries; /* 512 */

@@ -44,6 +44,9 @@ static struct server_args args_always(void)
     server_args_add(&a, "--appendonly", "yes");
     server_args_add(&a, "--appendfsync", "always");
     server_args_add(&a, "--aof-prewrite-size", "1mb");
+    /* Several batches in flight (the default is 1): gaps of padding
+     * between batches must load everywhere too. */
+    server_args_add(&a, "--aof-batches-in-flight", "4");
     return a;
 }
 

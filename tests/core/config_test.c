@@ -214,7 +214,7 @@ static const char *const default_values[][2] = {
     {"activedefrag", "no"},
     {"activerehashing", "yes"},
     {"always-show-logo", "no"},
-    {"aof-batches-in-flight", "4"},
+    {"aof-batches-in-flight", "1"},
     {"aof-direct-io", "yes"},
     {"aof-disable-auto-gc", "no"},
     {"aof-load-truncated", "yes"},

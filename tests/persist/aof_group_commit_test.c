@@ -84,6 +84,7 @@ static void fixture_setup_with(enum appendfsync_policy policy, bool direct)
      * the records and nothing else); the direct writer has its own. */
     fx.config.aof_direct_io = direct;
     fx.config.aof_prewrite_size = TEST_PREWRITE_BYTES;
+    fx.config.aof_batches_in_flight = 4; /* several, so the order of release is tested */
     fx.config.loglevel = LOGLEVEL_WARNING;
     free(fx.config.dir);
     fx.config.dir = strdup(fx.dir);
