@@ -11,6 +11,7 @@
 
 #include <assert.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -137,4 +138,69 @@ int aof_select_emit_if_needed(struct aof_select_state *state, struct aof_buffer 
     aof_encode_select(buf, db);
     state->db = db;
     return 1;
+}
+
+/* Length of the record or annotation line at p, or len when it is cut
+ * off (the rest counts as one unit). */
+static size_t aof_unit_len(const char *p, size_t len)
+{
+    const char *nl = memchr(p, '\n', len);
+    if (nl == NULL)
+        return len;
+    size_t at = (size_t)(nl - p) + 1;
+    if (p[0] != '*')
+        return at; /* an annotation line */
+    long long count = 0;
+    for (size_t i = 1; i < at && p[i] >= '0' && p[i] <= '9'; i++)
+        count = count * 10 + (p[i] - '0');
+    for (long long k = 0; k < count; k++) {
+        if (at >= len)
+            return len;
+        nl = memchr(p + at, '\n', len - at);
+        if (nl == NULL)
+            return len;
+        size_t bulk = 0;
+        for (size_t i = at + 1; p + i < nl && p[i] >= '0' && p[i] <= '9'; i++)
+            bulk = bulk * 10 + (size_t)(p[i] - '0');
+        at = (size_t)(nl - p) + 1;
+        if (bulk + 2 > len - at)
+            return len;
+        at += bulk + 2;
+    }
+    return at;
+}
+
+/* Walks units from the start while they end at or below max (first:
+ * stops after the first unit whatever its size). */
+static size_t aof_units_walk(const char *buf, size_t len, size_t max, bool first)
+{
+    static const char multi[] = "*1\r\n$5\r\nMULTI\r\n";
+    static const char exec[] = "*1\r\n$4\r\nEXEC\r\n";
+    size_t pos = 0, good = 0;
+    bool in_multi = false;
+    while (pos < len && pos <= max) {
+        size_t n = aof_unit_len(buf + pos, len - pos);
+        const char *rec = buf + pos;
+        if (n == sizeof(multi) - 1 && memcmp(rec, multi, n) == 0)
+            in_multi = true;
+        else if (n == sizeof(exec) - 1 && memcmp(rec, exec, n) == 0)
+            in_multi = false;
+        pos += n;
+        if (!in_multi && pos <= max) {
+            good = pos;
+            if (first)
+                break;
+        }
+    }
+    return first && in_multi ? len : good;
+}
+
+size_t aof_units_prefix(const char *buf, size_t len, size_t max)
+{
+    return aof_units_walk(buf, len, max, false);
+}
+
+size_t aof_units_first(const char *buf, size_t len)
+{
+    return aof_units_walk(buf, len, SIZE_MAX, true);
 }

@@ -48,6 +48,15 @@ void aof_encode_select(struct aof_buffer *buf, int db);
  * command of each new second when aof-timestamp-enabled is on. */
 void aof_encode_timestamp(struct aof_buffer *buf, long long unix_s);
 
+/* The longest prefix of buf[0..len) (whole records and annotation lines,
+ * as this file encodes them) of at most max bytes that ends where a unit
+ * ends: a record, an annotation line, or a whole MULTI ... EXEC. Returns 0
+ * when the first unit is longer than max. A log that cuts its batches
+ * there never splits a record or a transaction between two of them. */
+size_t aof_units_prefix(const char *buf, size_t len, size_t max);
+/* The length of buf's first unit (len when it is cut off). */
+size_t aof_units_first(const char *buf, size_t len);
+
 /* The SELECT emission rule: the AOF writer remembers the db its last
  * command ran in; a command for another db is preceded by SELECT. Redis
  * resets the memory to "none" (-1) when a new INCR file starts, so every

@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -232,6 +233,7 @@ static void aof_writer_retarget(struct persist *p, int fd, uint64_t start, bool 
     }
     /* A new or emptied file starts its batch numbers again. */
     a->batch_seq = 0;
+    a->oversize_left = 0;
     struct aof_log_config cfg;
     aof_log_config_of(p, &cfg);
     aof_log_restart(&a->log, &cfg, fd, start, 0);
@@ -242,16 +244,60 @@ static void aof_writer_retarget(struct persist *p, int fd, uint64_t start, bool 
     a->last_ts_s = 0;
 }
 
-/* Moves staged records into the writer, as much as fits: the direct
- * writer takes one batch per free slot. */
+/* How many of the staged bytes at d (avail of them) go to the log now.
+ * The direct writer takes whole units (records, transactions) per batch,
+ * one batch per free slot; a unit no batch can hold turns the log
+ * buffered for it (aof_log_go_oversize) once everything before it is
+ * durable, and the units behind it wait until it is durable too. */
+static size_t aof_stage_amount(struct persist *p, const char *d, size_t avail)
+{
+    struct aof_state *a = &p->aof;
+    struct aof_log *l = &a->log;
+    if (l->oversize)
+        return aof_log_space(l, avail < a->oversize_left ? avail : a->oversize_left);
+    size_t max = aof_log_batch_max(l);
+    if (max == SIZE_MAX)
+        return aof_log_space(l, avail);
+    size_t units = aof_units_prefix(d, avail, max);
+    if (units == 0) {
+        if (!aof_log_idle(l) || aof_log_durable(l) != aof_log_appended(l) ||
+            aof_log_go_oversize(l) < 0)
+            return 0; /* a later completion comes back here */
+        a->oversize_left = aof_units_first(d, avail);
+        log_write(p->log, LOGLEVEL_VERBOSE, "AOF: a %zu-byte record is written plain, outside "
+                  "the direct log's batches", a->oversize_left);
+        return aof_log_space(l, a->oversize_left);
+    }
+    size_t room = aof_log_space(l, units);
+    return room < units ? aof_units_prefix(d, avail, room) : units;
+}
+
+/* The oversized unit is durable: the log turns direct again. */
+static void aof_oversize_check_done(struct persist *p)
+{
+    struct aof_state *a = &p->aof;
+    struct aof_log *l = &a->log;
+    if (!l->oversize || a->oversize_left > 0 || a->error || !aof_log_idle(l) ||
+        aof_log_durable(l) != aof_log_appended(l))
+        return;
+    struct aof_log_config cfg;
+    aof_log_config_of(p, &cfg);
+    aof_log_oversize_done(l, &cfg);
+}
+
+/* Moves staged records into the writer, as much as fits. */
 static void aof_stage_to_writer(struct persist *p)
 {
     struct aof_state *a = &p->aof;
     size_t taken = 0;
+    aof_oversize_check_done(p);
     while (a->log.open && taken < a->staging.len && !a->error) {
-        size_t n = aof_log_space(&a->log, a->staging.len - taken);
+        bool oversize = a->log.oversize;
+        size_t n = aof_stage_amount(p, a->staging.data + taken, a->staging.len - taken);
         if (n == 0 || aof_log_append(&a->log, a->staging.data + taken, n) < 0)
             break;
+        if (oversize || a->log.oversize)
+            a->oversize_left -= n;
         taken += n;
     }
     if (taken == 0)

@@ -40,6 +40,7 @@ struct aof_state {
     struct aof_select_state select;
     long long last_ts_s;               /* aof-timestamp-enabled: last #TS written */
     uint64_t batch_seq;                /* last batch sequence number in the current incr; 0 if none */
+    size_t oversize_left;              /* log.oversize: bytes of the big unit not yet handed over */
     long long base_size;               /* bytes of the BASE */
     long long rewrite_base_size;       /* base + incr after the last rewrite */
     long long closed_incr_size;        /* bytes of INCRs before the current one */

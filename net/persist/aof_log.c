@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,6 +394,7 @@ int aof_log_restart(struct aof_log *l, const struct aof_log_config *config, int 
 {
     assert(l->open && aof_log_idle(l));
     aof_log_close_direct(l);
+    l->oversize = false;
     l->config = *config;
     l->fd = fd;
     l->seq = seq;
@@ -428,4 +430,34 @@ uint64_t aof_log_size(const struct aof_log *l)
     if (l->io != AOF_LOG_DIRECT)
         return ring_writer_appended(&l->rw);
     return l->logical;
+}
+
+size_t aof_log_batch_max(const struct aof_log *l)
+{
+    if (l->io != AOF_LOG_DIRECT)
+        return SIZE_MAX;
+    return log_writer_batch_max(&l->lw) - AOF_BATCH_HEADER_BYTES;
+}
+
+int aof_log_go_oversize(struct aof_log *l)
+{
+    assert(l->io == AOF_LOG_DIRECT && aof_log_idle(l));
+    int err = aof_log_cut_padding(l);
+    if (err < 0)
+        return err;
+    struct aof_log_config cfg = l->config;
+    bool wanted = cfg.direct_wanted;
+    cfg.direct_wanted = false;
+    aof_log_restart(l, &cfg, l->fd, log_writer_position(&l->lw), l->seq);
+    l->config.direct_wanted = wanted;
+    l->oversize = true;
+    snprintf(l->reason, sizeof(l->reason), "a record larger than a direct batch, written plain");
+    return 0;
+}
+
+int aof_log_oversize_done(struct aof_log *l, const struct aof_log_config *config)
+{
+    assert(l->oversize && aof_log_idle(l));
+    l->oversize = false;
+    return aof_log_restart(l, config, l->fd, ring_writer_appended(&l->rw), l->seq);
 }

@@ -60,6 +60,12 @@ struct aof_log {
     struct log_writer lw;        /* initialized while open and direct */
     uint64_t logical;            /* direct: offset after everything submitted */
     uint64_t seq;                /* direct: last batch sequence number in this file */
+    /* Buffered for now because a record (or transaction) came that no
+     * direct batch can hold: batches hold whole ones (the loader replays a
+     * batch's records only whole), so it goes as plain records right
+     * after the last batch; the log turns direct again once it is durable
+     * (aof_log_oversize_done). */
+    bool oversize;
     struct aof_log_stats stats;  /* totals of closed direct writers */
 };
 
@@ -79,6 +85,15 @@ uint64_t aof_log_durable(const struct aof_log *l);
 /* How many of want bytes aof_log_append takes now (0 while an error is
  * set or no batch can go out now). */
 size_t aof_log_space(const struct aof_log *l, size_t want);
+/* The largest unit (record or transaction) a direct batch can hold;
+ * SIZE_MAX when buffered. */
+size_t aof_log_batch_max(const struct aof_log *l);
+/* Once idle with everything durable: the log turns buffered at the end of
+ * the file (padding cut) for a unit larger than aof_log_batch_max. */
+int aof_log_go_oversize(struct aof_log *l);
+/* Once idle with everything durable after aof_log_go_oversize: direct
+ * again (config: the current values). */
+int aof_log_oversize_done(struct aof_log *l, const struct aof_log_config *config);
 /* Hands over data[0..len), len <= aof_log_space: a batch of its own
  * (direct) or bytes behind the others (buffered). Returns 0 or -errno. */
 int aof_log_append(struct aof_log *l, const void *data, size_t len);

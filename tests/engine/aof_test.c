@@ -170,6 +170,48 @@ START_TEST(test_encode_binary_and_empty_args)
 }
 END_TEST
 
+/* Pins aof_units_prefix and aof_units_first: the direct log cuts its
+ * batches only where a record, an annotation line or a whole MULTI ... EXEC
+ * ends (its loader replays a batch's records only whole). */
+START_TEST(test_units_never_split_records_or_transactions)
+{
+    struct aof_buffer b;
+    aof_buffer_init(&b);
+    struct aof_arg set1[3] = {{"SET", 3}, {"k1", 2}, {"v1", 2}};
+    struct aof_arg multi[1] = {{"MULTI", 5}};
+    struct aof_arg exec[1] = {{"EXEC", 4}};
+    aof_encode_select(&b, 0);
+    size_t after_select = b.len;
+    aof_encode_command(&b, 3, set1);
+    size_t after_set = b.len;
+    aof_encode_timestamp(&b, 1700000000);
+    size_t after_ts = b.len;
+    aof_encode_command(&b, 1, multi);
+    aof_encode_command(&b, 3, set1);
+    size_t inside_multi = b.len;
+    aof_encode_command(&b, 3, set1);
+    aof_encode_command(&b, 1, exec);
+    size_t after_exec = b.len;
+    aof_encode_command(&b, 3, set1);
+    size_t end = b.len;
+    /* Every max between two boundaries gives the lower one. */
+    for (size_t max = 0; max <= end + 5; max++) {
+        size_t want = max >= end ? end : max >= after_exec ? after_exec : max >= after_ts ? after_ts
+                      : max >= after_set ? after_set : max >= after_select ? after_select : 0;
+        ck_assert_uint_eq(aof_units_prefix(b.data, b.len, max), want);
+    }
+    ck_assert_uint_ne(aof_units_prefix(b.data, b.len, inside_multi), inside_multi);
+    ck_assert_uint_eq(aof_units_first(b.data, b.len), after_select);
+    ck_assert_uint_eq(aof_units_first(b.data + after_ts, b.len - after_ts), after_exec - after_ts);
+    /* A transaction that is not closed, or a record cut off, is one unit
+     * up to the end. */
+    ck_assert_uint_eq(aof_units_first(b.data + after_ts, inside_multi - after_ts),
+                      inside_multi - after_ts);
+    ck_assert_uint_eq(aof_units_first(b.data + after_select, 7), 7);
+    aof_buffer_free(&b);
+}
+END_TEST
+
 START_TEST(test_encode_zero_args_aborts)
 {
     struct aof_buffer buf;
@@ -1509,6 +1551,7 @@ static Suite *aof_suite(void)
     Suite *s = suite_create("aof");
 
     TCase *encode = tcase_create("encode");
+    tcase_add_test(encode, test_units_never_split_records_or_transactions);
     tcase_set_timeout(encode, TEST_TIMEOUT_S);
     tcase_add_test(encode, test_encode_golden_incr);
     tcase_add_test(encode, test_encode_binary_and_empty_args);
