@@ -249,6 +249,7 @@ static void batch_prep(struct log_writer *w, struct log_writer_batch *b)
     b->op.offset = b->write_next;
     b->op.link_next = false;
     b->op.dsync = w->config.dsync;
+    b->op.run_inline = w->config.inline_batches;
     b->op.iov[0] = (struct iovec){w->buffer + at, first};
     b->op.iov_count = 1;
     if (len > first) {

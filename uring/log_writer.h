@@ -122,6 +122,10 @@ struct log_writer_config {
      * completion still counts as durable: only for tests, or an fd whose
      * writes are durable anyway (O_DSYNC). */
     bool dsync;
+    /* Batch writes ask the backend to run them inline (ring_op.run_inline):
+     * the calling thread blocks for each one instead of waking for its
+     * completion. Extensions stay asynchronous. */
+    bool inline_batches;
     /* Fills dst[0..len) with padding its readers skip, LOG_WRITER_PAD_MIN <=
      * len <= LOG_WRITER_PAD_MAX: one line, e.g. "#   ...\n". */
     void (*fill)(uint8_t *dst, size_t len);

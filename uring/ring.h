@@ -62,6 +62,16 @@ struct ring_op {                      /* embedded by the caller */
     /* Writes: RWF_DSYNC. The written range is durable (as after an
      * fdatasync covering it) once the write completes successfully. */
     bool dsync;
+    /* Writes not linked to another op: the real backend may perform the
+     * write itself, synchronously inside queue() (pwritev2), and deliver
+     * its result through a no-op's completion, from the drain step like
+     * any other. For a loop thread that loses less blocking on a short
+     * durable write than it loses to the two wake-ups an asynchronous one
+     * costs (the device's completion, then the sync part in a kernel
+     * worker). The fake ignores it. */
+    bool run_inline;
+    int inline_result;                   /* backend's: the inline write's result */
+    bool inline_ran;                     /* backend's: result holds it */
     int fd;                              /* borrowed */
     uint64_t offset;                     /* writes: file offset of iov[0]'s first byte */
     uint32_t iov_count;                  /* writes: 1..RING_OP_IOVECS_MAX */

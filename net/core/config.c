@@ -1104,6 +1104,8 @@ static const struct config_param config_params[] = {
      .default_text = "yes"},
     {.name = "aof-prewrite-size", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY,
      CONFIG_AT(aof_prewrite_size), .min = 1 << 20, .max = 1LL << 40, .default_text = "64mb"},
+    {.name = "aof-write-inline", .type = CONFIG_TYPE_BOOL, CONFIG_AT(aof_write_inline),
+     .default_text = "yes"},
     {.name = "aof-batches-in-flight", .type = CONFIG_TYPE_NUMBER,
      CONFIG_AT(aof_batches_in_flight), .min = 1, .max = 16, .default_text = "1"},
 

@@ -131,6 +131,7 @@ struct config {
     bool aof_direct_io;                   /* yes: always writes with O_DIRECT into pre-written space */
     long long aof_prewrite_size;          /* 64mb: pre-written space added at a time */
     long long aof_batches_in_flight;      /* 1: direct batch writes in flight at once (see aof.c) */
+    bool aof_write_inline;                /* yes: the loop makes each direct batch write itself (aof_log.c) */
 
     /* collection encodings (used by the collections issue) */
     long long hash_max_listpack_entries; /* 512 */

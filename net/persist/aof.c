@@ -51,15 +51,20 @@
  * group-commit batches (one RWF_DSYNC write each) in flight at once; the
  * next batch gathers until one completes. Two in flight measured no better
  * on ext4 (each sync of a growing file commits its journal, one at a time).
- * The direct writer's bound is aof-batches-in-flight, 1 by default: on
- * the 2-core VM with a virtio disk we measure on (bench/aof.sh with
- * BATCHES_IN_FLIGHT="1 2 4 8", always at 50 clients), 1 kept 0.63 of the
- * no-persistence rate, 2 0.58, 4 0.54, 8 0.53, and 1 was as good or better
- * at 200 clients and at pipeline 16: there the CPU, not the disk, is the
- * limit, and each batch costs a device kick, an interrupt and a cache
- * flush, so fewer, larger batches win. A disk with deep queues and spare
- * cores (NVMe) is where more in flight pays; the writer is built and
- * crash-tested for up to 16. */
+ * The direct writer (aof_log.c) makes each batch write on the loop's own
+ * thread by default (aof-write-inline yes: O_DIRECT + RWF_DSYNC with
+ * pwritev2, about 100 us of blocking per batch, while new requests wait in
+ * their sockets and form the next batch). On the 2-core VM with a virtio
+ * disk we measure on, an asynchronous durable write costs two wake-ups
+ * (the device's completion, then the cache flush in a kernel worker) that
+ * compete for the same two cores: at 50 clients, pipeline 1, the ring path
+ * kept 0.58-0.63 of the no-persistence rate and the inline one 0.92.
+ * With aof-write-inline no, batches go through the ring, up to
+ * aof-batches-in-flight at once (1 by default: BATCHES_IN_FLIGHT="1 2 4 8"
+ * gave 0.63, 0.58, 0.54, 0.53 at 50 clients; each batch costs a kick, an
+ * interrupt and a flush, so on a CPU-bound machine fewer, larger batches
+ * win). A disk with deep queues and spare cores (NVMe) is where the ring
+ * and more in flight pay; the writer is crash-tested for up to 16. */
 #define AOF_ALWAYS_BATCHES_IN_FLIGHT 1
 /* Staging beyond the writer's buffer: past this the loop stops reading
  * commands until the disk catches up (back-pressure). */
@@ -145,6 +150,7 @@ static void aof_log_config_of(struct persist *p, struct aof_log_config *cfg)
         .direct_wanted = p->config->aof_direct_io,
         .prewrite_bytes = (uint64_t)p->config->aof_prewrite_size,
         .batches_in_flight = (uint32_t)p->config->aof_batches_in_flight,
+        .write_inline = p->config->aof_write_inline,
         .done = aof_writer_done,
     };
 }

@@ -147,6 +147,7 @@ static int aof_log_try_direct(struct aof_log *l, int fd, uint64_t start)
         .in_flight_max = l->config.batches_in_flight,
         .extend_bytes = l->config.prewrite_bytes,
         .dsync = true,
+        .inline_batches = l->config.write_inline,
         .fill = aof_batch_fill,
         .done = aof_log_lw_done,
         .owner = l,
@@ -165,8 +166,9 @@ static int aof_log_try_direct(struct aof_log *l, int fd, uint64_t start)
         aof_log_set_direct_flag(fd, false);
         return err;
     }
-    snprintf(l->reason, sizeof(l->reason), "O_DIRECT + RWF_DSYNC, %u batches in flight, %u-byte "
-             "blocks", lc.in_flight_max, align);
+    snprintf(l->reason, sizeof(l->reason), "O_DIRECT + RWF_DSYNC, %s, %u batches in flight, "
+             "%u-byte blocks", lc.inline_batches ? "written inline" : "through the ring",
+             lc.in_flight_max, align);
     return 0;
 }
 

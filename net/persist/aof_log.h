@@ -37,6 +37,7 @@ struct aof_log_config {
     bool direct_wanted;          /* aof-direct-io: try O_DIRECT under ALWAYS */
     uint64_t prewrite_bytes;     /* aof-prewrite-size */
     uint32_t batches_in_flight;  /* aof-batches-in-flight */
+    bool write_inline;           /* aof-write-inline */
     void (*done)(struct aof_log *l); /* progress or an error (from the drain step) */
 };
 

@@ -193,6 +193,47 @@ START_TEST(test_borrowed_ring_routes_tagged_completions)
 }
 END_TEST
 
+static int inline_done_calls;
+static int inline_done_result;
+static void inline_done(struct ring_op *op)
+{
+    inline_done_calls++;
+    inline_done_result = op->result;
+}
+
+/* Pins ring_op.run_inline on the real backend: the write is in the file
+ * when queue() returns (the calling thread made it), its done() still runs
+ * only from the drain step, with the write's byte count, and a failing
+ * inline write delivers its -errno the same way. */
+START_TEST(test_inline_write_runs_in_queue_and_completes_from_drain)
+{
+    struct ring_uring u;
+    ck_assert_int_eq(ring_uring_init_private(&u), 0);
+    int fd = tmp_file();
+    uint8_t buf[1000];
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = pattern(i);
+    struct ring_op op = {.done = inline_done, .kind = RING_OP_WRITE, .dsync = true,
+                         .run_inline = true, .fd = fd, .offset = 0, .iov_count = 1};
+    op.iov[0] = (struct iovec){buf, sizeof(buf)};
+    struct ring_op *ops[1] = {&op};
+    inline_done_calls = 0;
+    ck_assert_int_eq(u.sys.calls->queue(&u.sys, ops, 1), 0);
+    assert_file(fd, sizeof(buf)); /* written before any submit or wait */
+    ck_assert_int_eq(inline_done_calls, 0);
+    ck_assert_int_eq(u.sys.calls->wait(&u.sys), 1);
+    ck_assert_int_eq(inline_done_calls, 1);
+    ck_assert_int_eq(inline_done_result, (int)sizeof(buf));
+    /* A failing inline write: its error comes back through done(). */
+    op.fd = -1;
+    ck_assert_int_eq(u.sys.calls->queue(&u.sys, ops, 1), 0);
+    ck_assert_int_eq(u.sys.calls->wait(&u.sys), 1);
+    ck_assert_int_eq(inline_done_result, -EBADF);
+    ring_uring_exit(&u);
+    close(fd);
+}
+END_TEST
+
 START_TEST(test_streaming_64mb)
 {
     struct ring_uring u;
@@ -282,6 +323,7 @@ static Suite *ring_suite(void)
     tcase_add_test(tc, test_private_ring_policy_changes);
     tcase_add_test(tc, test_borrowed_ring_routes_tagged_completions);
     tcase_add_test(tc, test_streaming_64mb);
+    tcase_add_test(tc, test_inline_write_runs_in_queue_and_completes_from_drain);
     tcase_add_test(tc, test_forked_child_uses_its_own_ring);
     suite_add_tcase(s, tc);
     return s;
