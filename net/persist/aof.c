@@ -100,10 +100,16 @@ static void aof_writer_done(struct aof_log *w)
         a->written_required_until = aof_logical_end(p);
         a->error_since_ms = p->loop->now_ms;
         a->last_retry_ms = p->loop->now_ms;
-        log_write(p->log, LOGLEVEL_WARNING,
-                   "Error writing to the AOF file: %s. Writes are refused until it succeeds; "
-                   "retrying once a second.", strerror(-err));
-        a->last_error_log_ms = p->loop->now_ms;
+        /* A retry that fails again (a full disk) says so once per interval,
+         * not once a second. */
+        if (err != a->last_logged_error ||
+            p->loop->now_ms - a->last_error_log_ms >= AOF_ERROR_LOG_INTERVAL_MS) {
+            log_write(p->log, LOGLEVEL_WARNING,
+                      "Error writing to the AOF file: %s. Writes are refused until it succeeds; "
+                      "retrying once a second.", strerror(-err));
+            a->last_error_log_ms = p->loop->now_ms;
+            a->last_logged_error = err;
+        }
     }
     /* Group commit: the batch that gathered while the fsync ran goes out
      * now, as one write and one fsync (direct: as soon as a slot is free). */
@@ -120,6 +126,12 @@ static void aof_writer_done(struct aof_log *w)
     }
     uint64_t durable = aof_log_durable(w);
     if (durable > a->last_durable) {
+        if (a->retried && !err) {
+            log_write(p->log, LOGLEVEL_WARNING, "AOF write error looks solved, ringkv can write "
+                      "again.");
+            a->retried = false;
+            a->last_logged_error = 0;
+        }
         a->last_durable = durable;
         a->fsyncs++;
         a->fsync_pending_since_ms = 0;
@@ -943,9 +955,11 @@ static void aof_retry_after_error(struct persist *p)
             aof_log_sync(w);
     }
     /* The writer took the bytes back: writes are accepted again, and a new
-     * failure sets the error again. */
+     * failure sets the error again. "Looks solved" is logged once durability
+     * moves (aof_writer_done), not at every attempt. */
     a->error = 0;
-    log_write(p->log, LOGLEVEL_WARNING, "AOF write error looks solved, ringkv can write again.");
+    a->retried = true;
+    log_write(p->log, LOGLEVEL_VERBOSE, "Retrying the AOF write after an error.");
 }
 
 static void aof_cron_fsync(struct persist *p)

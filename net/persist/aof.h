@@ -49,6 +49,8 @@ struct aof_state {
     int64_t error_since_ms;
     int64_t last_retry_ms;
     int64_t last_error_log_ms;
+    int last_logged_error;             /* the -errno last logged, 0 after a recovery */
+    bool retried;                      /* a retry began; "looks solved" once durable moves */
     /* everysec */
     int64_t fsync_pending_since_ms;    /* written > durable since then, 0 if not */
     long long delayed_fsync;
