@@ -34,6 +34,25 @@ def write(target, name, data):
         f.write(data)
 
 
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def batch(seq, payload):
+    """One batch of ringkv's direct AOF log: its header line and payload."""
+    header = b"#ringkv-batch %016x %08x %08x\n" % (seq, len(payload), crc32c(payload))
+    return header + payload
+
+
+def padding_line(n):
+    return b"#" + b" " * (n - 2) + b"\n"
+
+
 def resp_command(*args):
     out = b"*%d\r\n" % len(args)
     for a in args:
@@ -329,6 +348,20 @@ def hand_made():
           resp_command("multi") + resp_command("INCR", "n") + resp_command("exec"))
     write("aof_reader", "truncated", cmds + b"*2\r\n$3\r\nDEL\r\n$1\r")
     write("aof_reader", "corrupt", cmds + b"*2\r\n$3\r\nDEL\r\nxx")
+    # ringkv's direct log: batch header lines and 512-byte padding lines
+    # (engine/aof_batch.h), whole, torn, with a hole, and with plain
+    # records Redis appended after a batch.
+    b1 = cmds
+    b2 = resp_command("MULTI") + resp_command("INCR", "n") + resp_command("EXEC")
+    b3 = resp_command("SET", "b", "2")
+    pad = padding_line(512)
+    write("aof_reader", "batched",
+          batch(1, b1) + batch(2, b2) + batch(3, b3) + pad * 3)
+    torn = bytearray(batch(2, b2))
+    torn[-3] ^= 0x20
+    write("aof_reader", "batched-torn", batch(1, b1) + bytes(torn) + pad)
+    write("aof_reader", "batched-hole", batch(1, b1) + pad + batch(3, b3) + pad)
+    write("aof_reader", "batched-then-plain", batch(1, b1) + resp_command("DEL", "a"))
 
     # Manifests.
     write("aof_manifest", "quoted",
