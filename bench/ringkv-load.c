@@ -117,6 +117,8 @@ struct load_options {
     int64_t kill_time_ms;    /* epoch ms, 0 when unknown */
     int ready_timeout_ms;
     const char *cmd;
+    const char *key_prefix;  /* latency mode: keys are <key_prefix>:%012d */
+    bool per_op;             /* latency mode: also report GET and SET apart */
 };
 
 static void usage(FILE *out)
@@ -125,6 +127,9 @@ static void usage(FILE *out)
         "usage: ringkv-load --port P [--host H] MODE [options]\n"
         "latency (default): --clients N --duration S [--rate R] [--workload get|set|mixed:80]\n"
         "    [--keys K] [--value-size B] [--pipeline P] [--preload] [--json]\n"
+        "    [--key-prefix key] [--per-op]\n"
+        "    --key-prefix names the keys <prefix>:<12-digit number> (default \"key\");\n"
+        "    --per-op also prints one line (and JSON object) per operation, GET and SET.\n"
         "    --rate R makes it open-loop: R requests/s in total, latency from each\n"
         "    request's intended send time; without it, closed-loop like redis-benchmark.\n"
         "durability: --ack-log FILE [--clients N] [--pipeline P] [--duration S]\n"
@@ -190,6 +195,7 @@ static void options_defaults(struct load_options *o)
     o->prefix = "d";
     o->op = OP_SET;
     o->ready_timeout_ms = 30000;
+    o->key_prefix = "key";
 }
 
 /* Fills mode-dependent defaults and checks the combination. Returns false
@@ -209,7 +215,8 @@ static bool options_finish(struct load_options *o)
         o->duration_s = acklog ? 3600 : 10;
     if (o->clients < 1 || o->clients > LOAD_CLIENTS_MAX || o->pipeline < 1 ||
         o->pipeline > LOAD_PIPELINE_MAX || o->keys < 1 || o->duration_s <= 0 ||
-        o->value_bytes > LOAD_VALUE_BYTES_MAX || strlen(o->prefix) > LOAD_PREFIX_BYTES_MAX) {
+        o->value_bytes > LOAD_VALUE_BYTES_MAX || strlen(o->prefix) > LOAD_PREFIX_BYTES_MAX ||
+        strlen(o->key_prefix) > LOAD_PREFIX_BYTES_MAX) {
         fprintf(stderr, "ringkv-load: option out of range (see --help)\n");
         return false;
     }
@@ -228,6 +235,7 @@ static int options_parse(struct load_options *o, int argc, char **argv)
         {"verify", 1, 0, 'V'}, {"prefix", 1, 0, 'x'}, {"op", 1, 0, 'o'},
         {"allow-loss-ms", 1, 0, 'l'}, {"kill-time-ms", 1, 0, 'K'},
         {"wait-ready", 1, 0, 'W'}, {"cmd", 1, 0, 'C'}, {"help", 0, 0, 'H'},
+        {"key-prefix", 1, 0, 'y'}, {"per-op", 0, 0, 'Y'},
         {0, 0, 0, 0},
     };
     options_defaults(o);
@@ -250,6 +258,8 @@ static int options_parse(struct load_options *o, int argc, char **argv)
         case 'A': o->mode = MODE_ACKLOG; o->path = optarg; break;
         case 'V': o->mode = MODE_VERIFY; o->path = optarg; break;
         case 'x': o->prefix = optarg; break;
+        case 'y': o->key_prefix = optarg; break;
+        case 'Y': o->per_op = true; break;
         case 'o': ok = strcmp(optarg, "set") == 0 || strcmp(optarg, "incr") == 0;
                   o->op = strcmp(optarg, "incr") == 0 ? OP_INCR : OP_SET; break;
         case 'l': ok = parse_int_option(optarg, 0, INT64_MAX, &o->allow_loss_ms); break;
@@ -710,6 +720,7 @@ struct latency_run {
     struct pollfd *pfds;
     struct histogram hist;
     struct histogram send_lag; /* open loop: actual minus intended send time */
+    struct histogram op_hist[2]; /* --per-op: [0] GET, [1] SET */
     uint64_t rng;
     char *value;              /* owned, value_bytes of 'x' */
     uint64_t interval_ns;     /* per connection, open loop only */
@@ -726,15 +737,22 @@ static uint64_t rng_next(uint64_t *s)
     return *s * 0x2545F4914F6CDD1Dull;
 }
 
-static void latency_append_request(struct latency_run *run, struct load_conn *c)
+/* The latency mode keeps a request's operation in the top bit of its
+ * intended send time in the in-flight ring: monotonic nanoseconds never
+ * reach it. Set for SET, clear for GET. */
+#define INFLIGHT_SET_BIT (1ull << 63)
+
+/* Appends one request; returns true for a SET, false for a GET. */
+static bool latency_append_request(struct latency_run *run, struct load_conn *c)
 {
     char key[LOAD_KEY_BYTES_MAX];
-    size_t key_len = (size_t)snprintf(key, sizeof(key), "key:%012" PRIu64,
+    size_t key_len = (size_t)snprintf(key, sizeof(key), "%s:%012" PRIu64, run->opt->key_prefix,
                                       rng_next(&run->rng) % run->opt->keys);
     bool get = (int)(rng_next(&run->rng) % 100) < run->opt->get_percent;
     const char *argv[3] = {get ? "GET" : "SET", key, run->value};
     size_t lens[3] = {3, key_len, run->opt->value_bytes};
     conn_append_argv(c, get ? 2 : 3, argv, lens);
+    return !get;
 }
 
 /* Queues every request of c that is due by now and fits in the pipeline. */
@@ -750,8 +768,8 @@ static void latency_schedule(struct latency_run *run, struct load_conn *c, uint6
         uint64_t intended = open_loop ? c->next_due_ns : now;
         if (open_loop)
             histogram_record(&run->send_lag, now - intended);
-        latency_append_request(run, c);
-        inflight_push(c, intended, pipeline);
+        bool set = latency_append_request(run, c);
+        inflight_push(c, intended | (set ? INFLIGHT_SET_BIT : 0), pipeline);
         c->next_due_ns += run->interval_ns;
         run->sent++;
     }
@@ -771,8 +789,11 @@ static bool latency_read(struct latency_run *run, struct load_conn *c)
     while ((res = conn_next_reply(c, &r)) == RESP_SCAN_OK) {
         if (c->inflight_count == 0)
             return false;
-        uint64_t intended = inflight_pop(c, run->opt->pipeline);
-        histogram_record(&run->hist, now > intended ? now - intended : 0);
+        uint64_t tagged = inflight_pop(c, run->opt->pipeline);
+        uint64_t intended = tagged & ~INFLIGHT_SET_BIT;
+        uint64_t latency = now > intended ? now - intended : 0;
+        histogram_record(&run->hist, latency);
+        histogram_record(&run->op_hist[(tagged & INFLIGHT_SET_BIT) ? 1 : 0], latency);
         run->completed++;
         if (r.head.type == RESP_ERROR)
             run->errors++;
@@ -847,7 +868,8 @@ static bool latency_preload(struct latency_run *run)
                                                                    : run->opt->keys;
         uint64_t batch_count = batch_end - k;
         for (; k < batch_end; k++) {
-            size_t key_len = (size_t)snprintf(key, sizeof(key), "key:%012" PRIu64, k);
+            size_t key_len = (size_t)snprintf(key, sizeof(key), "%s:%012" PRIu64,
+                                              run->opt->key_prefix, k);
             const char *argv[3] = {"SET", key, run->value};
             size_t lens[3] = {3, key_len, run->opt->value_bytes};
             conn_append_argv(c, 3, argv, lens);
@@ -890,6 +912,22 @@ static void latency_report(const struct latency_run *run)
                o->workload, loop, o->clients, o->pipeline, o->keys, o->value_bytes, seconds,
                o->rate, achieved, run->completed, run->errors, run->unsent, us[0], us[1], us[2],
                us[3], lag_p99_us);
+    for (int op = 0; o->per_op && op < 2; op++) {
+        const struct histogram *h = &run->op_hist[op];
+        const char *name = op == 0 ? "get" : "set";
+        double q[4] = {
+            (double)histogram_percentile(h, 50.0) / 1000.0,
+            (double)histogram_percentile(h, 99.0) / 1000.0,
+            (double)histogram_percentile(h, 99.9) / 1000.0,
+            (double)h->max / 1000.0,
+        };
+        printf("op=%s requests=%" PRIu64 " p50=%.1fus p99=%.1fus p99.9=%.1fus max=%.1fus\n",
+               name, h->total, q[0], q[1], q[2], q[3]);
+        if (o->json)
+            printf("{\"mode\":\"latency-op\",\"op\":\"%s\",\"requests\":%" PRIu64
+                   ",\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f}\n",
+                   name, h->total, q[0], q[1], q[2], q[3]);
+    }
 }
 
 static int latency_main(const struct load_options *o)
