@@ -1109,13 +1109,14 @@ void aof_set_fsync_policy(struct persist *p)
     if (!a->log.open)
         return;
     enum ring_writer_fsync policy = aof_writer_policy(p);
-    if (aof_log_io_changes(&a->log, policy) && !a->error && aof_sync_all(p) == 0) {
+    if (aof_log_io_changes(&a->log, policy) && !a->error && aof_sync_all(p) == 0 &&
+        aof_log_cut_padding(&a->log) == 0) {
         /* Direct to buffered or back: everything logged is durable and
          * every hold released, so the log reopens at the end of the file
-         * (padding cut) and offsets start again from there. A failing
+         * (padding cut: records written behind a piece of padding would
+         * break the file) and offsets start again from there. A failing
          * disk keeps the old writer, under the new policy, until its
          * retry succeeds (the next change of policy moves it). */
-        aof_writer_cut_padding(p);
         uint64_t end = aof_log_file_end(&a->log);
         struct aof_log_config cfg;
         aof_log_config_of(p, &cfg);

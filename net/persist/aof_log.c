@@ -117,8 +117,9 @@ static int aof_log_try_direct(struct aof_log *l, int fd, uint64_t start)
         return -ENOMEM;
     }
     memset(probe, 0, align);
-    if (tail_len && pread(fd, probe, tail_len, (off_t)(start - tail_len)) != (ssize_t)tail_len) {
-        int err = errno ? -errno : -EIO;
+    ssize_t got = tail_len ? pread(fd, probe, tail_len, (off_t)(start - tail_len)) : 0;
+    if (got != (ssize_t)tail_len) {
+        int err = got < 0 ? -errno : -EIO;
         snprintf(l->reason, sizeof(l->reason), "cannot read the end of the file: %s",
                  strerror(-err));
         free(probe);
@@ -176,7 +177,8 @@ static int aof_log_try_direct(struct aof_log *l, int fd, uint64_t start)
 static void aof_log_choose_io(struct aof_log *l, int fd, uint64_t start)
 {
     l->io = AOF_LOG_BUFFERED;
-    l->logical = start;
+    l->logical = l->base_token = start;
+    l->shift = 0;
     if (l->config.policy != RING_WRITER_FSYNC_ALWAYS) {
         snprintf(l->reason, sizeof(l->reason), "appendfsync is not always");
     } else if (!l->config.direct_wanted) {
@@ -255,22 +257,21 @@ void aof_log_close(struct aof_log *l)
 
 uint64_t aof_log_appended(const struct aof_log *l)
 {
-    return l->io == AOF_LOG_DIRECT ? l->logical : ring_writer_appended(&l->rw);
+    return l->io == AOF_LOG_DIRECT ? l->logical : ring_writer_appended(&l->rw) - l->shift;
 }
 
 uint64_t aof_log_durable(const struct aof_log *l)
 {
     if (l->io != AOF_LOG_DIRECT)
-        return ring_writer_durable(&l->rw);
+        return ring_writer_durable(&l->rw) - l->shift;
     uint64_t t = log_writer_durable_token(&l->lw);
-    /* Before the first batch the token is 0: the file's old bytes count. */
-    uint64_t base = ring_writer_appended(&l->rw);
-    return t > base ? t : base;
+    /* Before the first batch the token is 0: what the file held counts. */
+    return t > l->base_token ? t : l->base_token;
 }
 
 uint64_t aof_log_written(const struct aof_log *l)
 {
-    return l->io == AOF_LOG_DIRECT ? aof_log_durable(l) : ring_writer_written(&l->rw);
+    return l->io == AOF_LOG_DIRECT ? aof_log_durable(l) : ring_writer_written(&l->rw) - l->shift;
 }
 
 size_t aof_log_space(const struct aof_log *l, size_t want)
@@ -450,7 +451,14 @@ int aof_log_go_oversize(struct aof_log *l)
     struct aof_log_config cfg = l->config;
     bool wanted = cfg.direct_wanted;
     cfg.direct_wanted = false;
-    aof_log_restart(l, &cfg, l->fd, log_writer_position(&l->lw), l->seq);
+    /* Replies may be held on tokens up to today's logical end and past it
+     * (the big unit and what is staged behind it): the buffered writer's
+     * file offsets, which run ahead by every header and gap, are shifted
+     * so that its tokens go on from that end. */
+    uint64_t token = l->logical;
+    uint64_t at = log_writer_position(&l->lw);
+    aof_log_restart(l, &cfg, l->fd, at, l->seq);
+    l->shift = at - token;
     l->config.direct_wanted = wanted;
     l->oversize = true;
     snprintf(l->reason, sizeof(l->reason), "a record larger than a direct batch, written plain");
@@ -460,6 +468,14 @@ int aof_log_go_oversize(struct aof_log *l)
 int aof_log_oversize_done(struct aof_log *l, const struct aof_log_config *config)
 {
     assert(l->oversize && aof_log_idle(l));
+    /* Tokens go on from the buffered writer's (shifted) end. */
+    uint64_t shift = l->shift;
+    uint64_t at = ring_writer_appended(&l->rw);
     l->oversize = false;
-    return aof_log_restart(l, config, l->fd, ring_writer_appended(&l->rw), l->seq);
+    int ret = aof_log_restart(l, config, l->fd, at, l->seq);
+    if (l->io == AOF_LOG_DIRECT)
+        l->logical = l->base_token = at - shift;
+    else
+        l->shift = shift;
+    return ret;
 }

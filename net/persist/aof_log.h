@@ -59,7 +59,12 @@ struct aof_log {
     char reason[160];            /* why this io (logged, INFO) */
     struct ring_writer rw;       /* initialized while open, in both modes */
     struct log_writer lw;        /* initialized while open and direct */
-    uint64_t logical;            /* direct: offset after everything submitted */
+    uint64_t logical;            /* direct: token after everything submitted */
+    uint64_t base_token;         /* direct: the token of the file's bytes when it opened */
+    /* Buffered: its tokens are its file offsets less this (0 but after a
+     * record too big for a batch, whose replies are held on tokens that
+     * continue the direct log's; see aof_log_go_oversize). */
+    uint64_t shift;
     uint64_t seq;                /* direct: last batch sequence number in this file */
     /* Buffered for now because a record (or transaction) came that no
      * direct batch can hold: batches hold whole ones (the loader replays a

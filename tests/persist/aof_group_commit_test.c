@@ -34,6 +34,10 @@
 #define TEST_PREWRITE_BYTES (1 << 20)
 #define TEST_DIRECT_FILE_BYTES (4 << 20)
 #define TEST_DIRECT_ITERATIONS 60
+/* The oversize test: a value larger than any direct batch (16 MB of
+ * buffer), and a file model that holds the log, its gaps and the value. */
+#define TEST_BIG_VALUE_BYTES ((size_t)16 << 20)
+#define TEST_BIG_FILE_BYTES ((size_t)96 << 20)
 #define TEST_BATCH_RECORDS_MAX 16
 #define TEST_RECORD_BYTES_MAX 128
 #define TEST_WAIT_STEPS_MAX 100000
@@ -68,15 +72,14 @@ static void fixture_wait_writer(struct persist *p, bool (*done)(void *ctx), void
     }
 }
 
-static void fixture_setup_with(enum appendfsync_policy policy, bool direct)
+static void fixture_setup_sized(enum appendfsync_policy policy, bool direct, size_t file_bytes)
 {
     memset(&fx, 0, sizeof(fx));
     ck_assert_ptr_nonnull(getcwd(fx.old_cwd, sizeof(fx.old_cwd)));
     snprintf(fx.dir, sizeof(fx.dir), "/tmp/ringkv-aofgc-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(fx.dir));
     ck_assert_int_eq(chdir(fx.dir), 0);
-    ck_assert_int_eq(ring_fake_init(&fx.fake, direct ? TEST_DIRECT_FILE_BYTES : TEST_FILE_BYTES, 1),
-                     0);
+    ck_assert_int_eq(ring_fake_init(&fx.fake, file_bytes, 1), 0);
     config_init(&fx.config);
     fx.config.appendonly = true;
     fx.config.appendfsync = policy;
@@ -114,6 +117,11 @@ static void fixture_setup_with(enum appendfsync_policy policy, bool direct)
         ring_fake_run(&fx.fake);
     }
     ck_assert_int_eq(ring_fake_in_flight(&fx.fake), 0); /* start-up used real files only */
+}
+
+static void fixture_setup_with(enum appendfsync_policy policy, bool direct)
+{
+    fixture_setup_sized(policy, direct, direct ? TEST_DIRECT_FILE_BYTES : TEST_FILE_BYTES);
 }
 
 static void fixture_setup(enum appendfsync_policy policy)
@@ -408,12 +416,63 @@ START_TEST(test_direct_batches_in_flight_release_in_order)
 }
 END_TEST
 
+/* Pins the switch to plain records for a unit no direct batch can hold:
+ * replies wait on log offsets that count records only, while the file
+ * position also grows by every header and gap; the buffered writer that
+ * takes the big record starts at that position, and its offsets must be
+ * shifted back, or the big record's reply is released before a byte of it
+ * is written (found by review: a crash then lost an acknowledged SET). */
+START_TEST(test_oversize_record_reply_waits_for_its_bytes)
+{
+    struct test_rng rng;
+    test_rng_init(&rng, 0x5eed);
+    fixture_setup_sized(APPENDFSYNC_ALWAYS, true, TEST_BIG_FILE_BYTES);
+    int idx = 0;
+    /* Pairs of batches, the first in flight when the second is sent: the
+     * second starts at the next block, so the position runs ahead of the
+     * offsets by more than the big record. */
+    while (fx.p.aof.log.lw.position - fx.p.aof.log.logical < TEST_BIG_VALUE_BYTES + 4096) {
+        iteration(&rng, idx++);
+        iteration(&rng, idx++);
+        ring_fake_run(&fx.fake);
+    }
+    iteration(&rng, idx++); /* one small batch in flight */
+    ck_assert_int_gt(ring_fake_in_flight(&fx.fake), 0);
+    size_t cap = TEST_BIG_VALUE_BYTES + 128;
+    char *rec = malloc(cap);
+    ck_assert_ptr_nonnull(rec);
+    int head = snprintf(rec, cap, "*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%zu\r\n", TEST_BIG_VALUE_BYTES);
+    memset(rec + head, 'v', TEST_BIG_VALUE_BYTES);
+    memcpy(rec + head + TEST_BIG_VALUE_BYTES, "\r\n", 2);
+    size_t rec_len = (size_t)head + TEST_BIG_VALUE_BYTES + 2;
+    aof_feed(&fx.p, 0, rec, rec_len, true);
+    uint64_t big = aof_before_replies(&fx.p);
+    ck_assert(!aof_reply_ready(&fx.p, big));
+    for (int steps = 0; steps < 1000 && !aof_reply_ready(&fx.p, big); steps++)
+        ring_fake_step(&fx.fake);
+    ck_assert(aof_reply_ready(&fx.p, big));
+    /* Acknowledged: a power cut now must keep the whole record. */
+    ring_fake_crash(&fx.fake, false);
+    uint64_t len;
+    const uint8_t *file = ring_fake_file(&fx.fake, &len);
+    const uint8_t *at = memmem(file, len, rec, (size_t)head);
+    ck_assert_msg(at != NULL && (uint64_t)(at - file) + rec_len <= len &&
+                      memcmp(at, rec, rec_len) == 0,
+                  "the acknowledged SET big is not on disk");
+    free(rec);
+    /* The crash dropped the writer's ops: only the directory is removed. */
+    ck_assert_int_eq(chdir(fx.old_cwd), 0);
+    ck_assert_int_eq(nftw(fx.dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
+}
+END_TEST
+
 static Suite *aof_group_commit_suite(void)
 {
     Suite *s = suite_create("aof_group_commit");
     TCase *tc = tcase_create("group_commit");
     tcase_add_test(tc, test_always_token_waits_for_durable_write);
     tcase_add_test(tc, test_direct_batches_in_flight_release_in_order);
+    tcase_add_test(tc, test_oversize_record_reply_waits_for_its_bytes);
     tcase_add_test(tc, test_always_batches_gather_behind_the_one_in_flight);
     tcase_add_test(tc, test_always_failed_sync_keeps_tokens_waiting);
     tcase_add_loop_test(tc, test_everysec_and_no_tokens_ready_once_written, 0, 2);
