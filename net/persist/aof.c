@@ -87,6 +87,16 @@ static struct persist *aof_persist_of(struct aof_log *l)
 static void aof_stage_to_writer(struct persist *p);
 static uint64_t aof_logical_end(const struct persist *p);
 
+/* Back-pressure: clients wait (conn_pause) while more than the bound is
+ * staged, and resume once the writer took it. */
+static void aof_update_congestion(struct persist *p)
+{
+    struct aof_state *a = &p->aof;
+    a->congested = a->staging.len > AOF_STAGING_CONGESTED_BYTES;
+    if (!a->congested && p->loop->paused)
+        conn_unpause_all(p->loop);
+}
+
 /* The writer made progress or failed: release what is now durable. */
 static void aof_writer_done(struct aof_log *w)
 {
@@ -119,11 +129,7 @@ static void aof_writer_done(struct aof_log *w)
         aof_stage_to_writer(p);
         aof_log_flush(w);
     }
-    if (a->congested && a->staging.len <= AOF_STAGING_CONGESTED_BYTES) {
-        a->congested = false;
-        if (p->loop->paused)
-            conn_unpause_all(p->loop);
-    }
+    aof_update_congestion(p);
     uint64_t durable = aof_log_durable(w);
     if (durable > a->last_durable) {
         if (a->retried && !err) {
@@ -243,7 +249,7 @@ static void aof_writer_retarget(struct persist *p, int fd, uint64_t start, bool 
         assert(p->loop->held == NULL || a->status == AOF_WAIT_REWRITE || a->base_owed);
     }
     if (fd != a->fd) {
-        a->closed_incr_size += (long long)aof_log_size(&a->log);
+        a->closed_incr_size += (long long)aof_log_appended(&a->log);
         if (!discard)
             aof_writer_cut_padding(p);
         close(a->fd);
@@ -351,7 +357,7 @@ static int aof_writer_close(struct persist *p)
     int err = 0;
     if (a->log.open) {
         err = aof_sync_all(p);
-        a->closed_incr_size += (long long)aof_log_size(&a->log);
+        a->closed_incr_size += (long long)aof_log_appended(&a->log);
         if (!err)
             aof_writer_cut_padding(p);
         aof_writer_stop(p);
@@ -429,9 +435,7 @@ uint64_t aof_before_replies(struct persist *p)
     bool failed_now = !a->error && aof_log_error(&a->log);
     if (failed_now)
         aof_writer_done(&a->log);
-    a->congested = a->staging.len > AOF_STAGING_CONGESTED_BYTES;
-    if (!a->congested && p->loop->paused)
-        conn_unpause_all(p->loop);
+    aof_update_congestion(p);
     /* everysec and no after a write error: writes are refused, and the
      * replies produced since (reads) go out; those held when the error
      * came wait for the retry (written_required_until). */
@@ -790,7 +794,7 @@ static int aof_rewrite_install(struct persist *p, pid_t pid)
     }
     aof_measure_sizes(p);
     if (a->log.open)
-        a->rewrite_base_size = a->base_size + (long long)aof_log_size(&a->log);
+        a->rewrite_base_size = a->base_size + (long long)aof_log_appended(&a->log);
     aof_delete_history(p);
     if (a->status == AOF_OFF) {
         aof_manifest_free(&a->manifest);
@@ -893,7 +897,7 @@ void aof_kill_child(struct persist *p)
 static long long aof_current_size(const struct persist *p)
 {
     const struct aof_state *a = &p->aof;
-    long long incr = a->log.open ? (long long)aof_log_size(&a->log) : 0;
+    long long incr = a->log.open ? (long long)aof_log_appended(&a->log) : 0;
     return a->base_size + a->closed_incr_size + incr;
 }
 

@@ -221,25 +221,24 @@ int aof_log_open(struct aof_log *l, const struct aof_log_config *config, int fd,
     return 0;
 }
 
-/* Adds the closing direct writer's counters to the totals. */
-static void aof_log_keep_stats(struct aof_log *l)
+/* Adds a direct writer's counters to totals. */
+static void aof_log_stats_add(struct aof_log_stats *to, const struct log_writer_stats *s)
 {
-    const struct log_writer_stats *s = log_writer_stats(&l->lw);
-    l->stats.batches += s->batches;
-    l->stats.batch_bytes += s->batch_bytes;
-    l->stats.filler_bytes += s->pad_bytes;
-    l->stats.gap_bytes += s->gap_bytes;
-    l->stats.prewritten_bytes += s->extend_bytes;
-    l->stats.in_flight_sum += s->in_flight_sum;
-    if (s->in_flight_peak > l->stats.in_flight_peak)
-        l->stats.in_flight_peak = s->in_flight_peak;
+    to->batches += s->batches;
+    to->batch_bytes += s->batch_bytes;
+    to->filler_bytes += s->pad_bytes;
+    to->gap_bytes += s->gap_bytes;
+    to->prewritten_bytes += s->extend_bytes;
+    to->in_flight_sum += s->in_flight_sum;
+    if (s->in_flight_peak > to->in_flight_peak)
+        to->in_flight_peak = s->in_flight_peak;
 }
 
 static void aof_log_close_direct(struct aof_log *l)
 {
     if (l->io != AOF_LOG_DIRECT)
         return;
-    aof_log_keep_stats(l);
+    aof_log_stats_add(&l->stats, log_writer_stats(&l->lw));
     log_writer_free(&l->lw);
     aof_log_set_direct_flag(l->fd, false);
     l->io = AOF_LOG_BUFFERED;
@@ -410,29 +409,13 @@ int aof_log_restart(struct aof_log *l, const struct aof_log_config *config, int 
 void aof_log_stats(const struct aof_log *l, struct aof_log_stats *out)
 {
     *out = l->stats;
-    if (!l->open || l->io != AOF_LOG_DIRECT)
-        return;
-    const struct log_writer_stats *s = log_writer_stats(&l->lw);
-    out->batches += s->batches;
-    out->batch_bytes += s->batch_bytes;
-    out->filler_bytes += s->pad_bytes;
-    out->gap_bytes += s->gap_bytes;
-    out->prewritten_bytes += s->extend_bytes;
-    out->in_flight_sum += s->in_flight_sum;
-    if (s->in_flight_peak > out->in_flight_peak)
-        out->in_flight_peak = s->in_flight_peak;
+    if (l->open && l->io == AOF_LOG_DIRECT)
+        aof_log_stats_add(out, log_writer_stats(&l->lw));
 }
 
 uint64_t aof_log_file_end(const struct aof_log *l)
 {
     return l->io == AOF_LOG_DIRECT ? log_writer_position(&l->lw) : ring_writer_appended(&l->rw);
-}
-
-uint64_t aof_log_size(const struct aof_log *l)
-{
-    if (l->io != AOF_LOG_DIRECT)
-        return ring_writer_appended(&l->rw);
-    return l->logical;
 }
 
 size_t aof_log_batch_max(const struct aof_log *l)

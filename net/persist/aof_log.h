@@ -84,7 +84,10 @@ int aof_log_open(struct aof_log *l, const struct aof_log_config *config, int fd,
 /* Frees the writers; asserts idle. The fd stays open. */
 void aof_log_close(struct aof_log *l);
 
-/* Offsets: handed over, written (page cache or disk), durable. */
+/* Offsets: handed over, written (page cache or disk), durable. Handed
+ * over is also the file's logical size, what aof_current_size and
+ * auto-rewrite count (direct: records only, as the same file written by
+ * Redis would have grown). */
 uint64_t aof_log_appended(const struct aof_log *l);
 uint64_t aof_log_written(const struct aof_log *l);
 uint64_t aof_log_durable(const struct aof_log *l);
@@ -135,10 +138,5 @@ void aof_log_stats(const struct aof_log *l, struct aof_log_stats *out);
 /* Bytes of the file up to the end of the log (direct: the last batch's
  * end; buffered: appended). */
 uint64_t aof_log_file_end(const struct aof_log *l);
-/* The file's logical size, what aof_current_size and auto-rewrite count:
- * its size when the log opened plus the records written since, as the
- * same file written by Redis would have grown (batch headers and padding
- * not counted). */
-uint64_t aof_log_size(const struct aof_log *l);
 
 #endif
