@@ -258,13 +258,25 @@ static void writer_sync_failed(struct ring_writer *w, int error)
 
 /* ---- Completions ------------------------------------------------------ */
 
+/* Points iov at the buffered bytes [start, start + len): one range, or
+ * two when they wrap around the buffer's end. Returns how many. */
+static uint32_t writer_span_iov(const struct ring_writer *w, uint64_t start, size_t len,
+                                struct iovec iov[RING_OP_IOVECS_MAX])
+{
+    size_t cap = w->config.buffer_bytes;
+    size_t pos = (size_t)(start % cap);
+    size_t first = len < cap - pos ? len : cap - pos;
+    iov[0] = (struct iovec){w->buffer + pos, first};
+    if (len == first)
+        return 1;
+    iov[1] = (struct iovec){w->buffer, len - first};
+    return 2;
+}
+
 /* Points the slot's op at its remaining bytes in the circular buffer. */
 static void writer_prep_write(struct ring_writer *w, struct ring_writer_write *slot)
 {
-    size_t cap = w->config.buffer_bytes;
     size_t len = (size_t)(slot->end - slot->start);
-    size_t pos = (size_t)(slot->start % cap);
-    size_t first = len < cap - pos ? len : cap - pos;
     assert(len > 0);
     assert(len <= w->config.write_bytes_max);
     slot->op.kind = RING_OP_WRITE;
@@ -272,12 +284,7 @@ static void writer_prep_write(struct ring_writer *w, struct ring_writer_write *s
     slot->op.offset = slot->start;
     slot->op.link_next = false;
     slot->op.dsync = w->config.fsync_policy == RING_WRITER_FSYNC_ALWAYS && w->config.dsync_writes;
-    slot->op.iov[0] = (struct iovec){w->buffer + pos, first};
-    slot->op.iov_count = 1;
-    if (len > first) {
-        slot->op.iov[1] = (struct iovec){w->buffer, len - first};
-        slot->op.iov_count = 2;
-    }
+    slot->op.iov_count = writer_span_iov(w, slot->start, len, slot->op.iov);
 }
 
 /* A zero-byte write, EINTR, EAGAIN and a cancel by a broken link chain all
@@ -511,19 +518,17 @@ static void writer_write_inline(struct ring_writer *w)
     if (!w->config.inline_writes || w->config.fsync_policy == RING_WRITER_FSYNC_ALWAYS ||
         !writer_no_write_slots(w))
         return;
-    size_t cap = w->config.buffer_bytes;
     uint32_t retries = 0;
     while (w->submitted < w->flush_target && w->error == 0) {
         size_t len = (size_t)min_u64(w->flush_target - w->submitted, w->config.write_bytes_max);
-        size_t pos = (size_t)(w->submitted % cap);
-        size_t first = len < cap - pos ? len : cap - pos;
-        struct iovec iov[2] = {{w->buffer + pos, first}, {w->buffer, len - first}};
+        struct iovec iov[RING_OP_IOVECS_MAX];
+        int iov_count = (int)writer_span_iov(w, w->submitted, len, iov);
         int fault = w->config.inline_fault ? w->config.inline_fault(w->config.inline_fault_ctx) : 0;
         if (fault < 0) {
             writer_set_error(w, fault);
             break;
         }
-        ssize_t n = pwritev(w->config.fd, iov, len > first ? 2 : 1, (off_t)w->submitted);
+        ssize_t n = pwritev(w->config.fd, iov, iov_count, (off_t)w->submitted);
         if (n > 0) {
             w->submitted += (uint64_t)n;
             retries = 0;
