@@ -25,109 +25,8 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
+#include "net/commands/keyspec.h"
 #include "net/commands/reply.h"
-
-/* Longest key-spec flag list ("RW access delete incomplete") and keyword. */
-#define COMMAND_KEY_FLAGS_BYTES 48
-#define COMMAND_KEYWORD_BYTES 16
-
-enum key_begin { KEY_BEGIN_UNKNOWN, KEY_BEGIN_INDEX, KEY_BEGIN_KEYWORD };
-enum key_find { KEY_FIND_UNKNOWN, KEY_FIND_RANGE, KEY_FIND_KEYNUM };
-
-struct key_spec {
-    char flags[COMMAND_KEY_FLAGS_BYTES]; /* space-separated: "RW access delete" */
-    enum key_begin begin;
-    int index;                           /* KEY_BEGIN_INDEX */
-    char keyword[COMMAND_KEYWORD_BYTES]; /* KEY_BEGIN_KEYWORD */
-    int startfrom;
-    enum key_find find;
-    int lastkey, keystep, limit;     /* KEY_FIND_RANGE */
-    int keynumidx, firstkey;         /* KEY_FIND_KEYNUM (with keystep) */
-};
-
-/* Parses one key spec of a record's key_specs. Key specs are written as
- * "FLAGS/BEGIN/FIND", ';' between specs: FLAGS are Redis's key-spec flag
- * names, BEGIN is i<index>, k<keyword>,<startfrom> or u (unknown), FIND is
- * r<lastkey>,<keystep>,<limit>, n<keynumidx>,<firstkey>,<keystep> or u
- * (unknown). The records are ours, so a malformed spec is a programmer
- * error. */
-static void command_parse_key_spec(const char *text, size_t len, struct key_spec *spec)
-{
-    memset(spec, 0, sizeof(*spec));
-    const char *slash1 = memchr(text, '/', len);
-    assert(slash1 != NULL);
-    const char *begin = slash1 + 1;
-    const char *slash2 = memchr(begin, '/', len - (size_t)(begin - text));
-    assert(slash2 != NULL);
-    const char *find = slash2 + 1;
-    size_t flags_len = (size_t)(slash1 - text);
-    assert(flags_len < sizeof(spec->flags));
-    memcpy(spec->flags, text, flags_len);
-    if (begin[0] == 'i') {
-        spec->begin = KEY_BEGIN_INDEX;
-        spec->index = atoi(begin + 1);
-    } else if (begin[0] == 'k') {
-        spec->begin = KEY_BEGIN_KEYWORD;
-        int n = sscanf(begin + 1, "%15[^,],%d", spec->keyword, &spec->startfrom);
-        assert(n == 2);
-    }
-    if (find[0] == 'r') {
-        spec->find = KEY_FIND_RANGE;
-        int n = sscanf(find + 1, "%d,%d,%d", &spec->lastkey, &spec->keystep, &spec->limit);
-        assert(n == 3);
-    } else if (find[0] == 'n') {
-        spec->find = KEY_FIND_KEYNUM;
-        int n = sscanf(find + 1, "%d,%d,%d", &spec->keynumidx, &spec->firstkey, &spec->keystep);
-        assert(n == 3);
-    }
-}
-
-/* The command's key specs: from its record when written there, else the
- * one spec Redis would have for a command with keys at first..last by step
- * (read-only commands read, write commands update). Returns the count. */
-static int command_key_specs(const struct command *cmd,
-                             struct key_spec specs[COMMAND_KEY_SPECS_MAX])
-{
-    if (cmd->key_specs) {
-        int count = 0;
-        for (const char *p = cmd->key_specs; *p;) {
-            const char *end = strchr(p, ';');
-            size_t len = end ? (size_t)(end - p) : strlen(p);
-            assert(count < COMMAND_KEY_SPECS_MAX);
-            command_parse_key_spec(p, len, &specs[count++]);
-            p += len + (end ? 1 : 0);
-        }
-        return count;
-    }
-    if (cmd->first_key <= 0)
-        return 0;
-    struct key_spec *spec = &specs[0];
-    memset(spec, 0, sizeof(*spec));
-    const char *flags = (cmd->flags & CMD_READONLY) ? "RO access"
-                        : (cmd->flags & CMD_WRITE)  ? "RW update"
-                                                    : "RO";
-    snprintf(spec->flags, sizeof(spec->flags), "%s", flags);
-    spec->begin = KEY_BEGIN_INDEX;
-    spec->index = cmd->first_key;
-    spec->find = KEY_FIND_RANGE;
-    spec->lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key;
-    spec->keystep = cmd->key_step;
-    return 1;
-}
-
-/* Redis sets "movablekeys" when a key spec is not a plain index and range. */
-static bool command_keys_movable(const struct key_spec *specs, int count)
-{
-    for (int i = 0; i < count; i++)
-        if (specs[i].begin != KEY_BEGIN_INDEX || specs[i].find != KEY_FIND_RANGE)
-            return true;
-    return false;
-}
-
-static bool command_spec_is_not_key(const struct key_spec *spec)
-{
-    return strstr(spec->flags, "not_key") != NULL;
-}
 
 /* Replies a space-separated word list as a set of status strings. */
 static void command_reply_words_set(struct client *c, const char *words)
@@ -143,7 +42,7 @@ static void command_reply_words_set(struct client *c, const char *words)
         size_t len = strcspn(p, " ");
         if (len == 0)
             break;
-        char word[COMMAND_KEY_FLAGS_BYTES];
+        char word[KEYSPEC_FLAGS_BYTES];
         assert(len < sizeof(word));
         memcpy(word, p, len);
         word[len] = '\0';
@@ -326,11 +225,11 @@ static long long command_subcommand_count(const struct command *cmd)
 static void command_reply_info(struct client *c, const struct command *cmd)
 {
     struct key_spec specs[COMMAND_KEY_SPECS_MAX];
-    int spec_count = command_key_specs(cmd, specs);
+    int spec_count = keyspec_of(cmd, specs);
     reply_array_len(c, 10);
     reply_bulk_cstr(c, (cmd)->fullname);
     reply_integer(c, cmd->arity);
-    command_reply_flags(c, cmd, command_keys_movable(specs, spec_count));
+    command_reply_flags(c, cmd, keyspec_movable(specs, spec_count));
     reply_integer(c, cmd->first_key);
     reply_integer(c, cmd->last_key);
     reply_integer(c, cmd->key_step);
@@ -750,65 +649,6 @@ static struct command *command_lookup_argv(struct commands *cs, const struct res
     return NULL;
 }
 
-/* Where a key spec's search starts: the index itself, or the argument
- * after the keyword (searched forwards from startfrom, or backwards from
- * argc+startfrom when negative). Returns 0 when the keyword is absent. */
-static int command_spec_start(const struct key_spec *spec, const struct resp_arg *argv, int argc)
-{
-    if (spec->begin == KEY_BEGIN_INDEX)
-        return spec->index;
-    assert(spec->begin == KEY_BEGIN_KEYWORD);
-    bool forward = spec->startfrom > 0;
-    int from = forward ? spec->startfrom : argc + spec->startfrom;
-    int to = forward ? argc - 1 : 0;
-    for (int i = from; i != to; i += forward ? 1 : -1) {
-        if (i >= argc || i < 1)
-            break;
-        if (argv[i].len == strlen(spec->keyword) &&
-            strncasecmp(argv[i].ptr, spec->keyword, argv[i].len) == 0)
-            return i + 1;
-    }
-    return 0;
-}
-
-/* Appends the positions of the keys one spec finds. Returns the new count,
- * or -1 when the arguments do not fit the spec (a syntax error the
- * command itself would report). */
-static int command_spec_keys(const struct key_spec *spec, const struct resp_arg *argv, int argc,
-                             int *positions, int count)
-{
-    if (spec->begin == KEY_BEGIN_UNKNOWN || spec->find == KEY_FIND_UNKNOWN)
-        return count; /* positions depend on the command's own parsing */
-    int first = command_spec_start(spec, argv, argc);
-    if (first == 0)
-        return count;
-    int last, step;
-    if (spec->find == KEY_FIND_RANGE) {
-        step = spec->keystep;
-        if (spec->lastkey >= 0)
-            last = first + spec->lastkey;
-        else if (spec->limit == 0)
-            last = argc + spec->lastkey;
-        else
-            last = first + (argc - first) / spec->limit + spec->lastkey;
-    } else {
-        if (first + spec->keynumidx >= argc)
-            return -1;
-        const struct resp_arg *num = &argv[first + spec->keynumidx];
-        long long numkeys;
-        if (!number_parse_ll(num->ptr, num->len, &numkeys) || numkeys < 0 || numkeys > argc)
-            return -1;
-        first += spec->firstkey;
-        step = spec->keystep;
-        last = first + ((int)numkeys - 1) * step;
-    }
-    if (last >= argc || last < first || first >= argc)
-        return -1;
-    for (int i = first; i <= last; i += step)
-        positions[count++] = i;
-    return count;
-}
-
 /* COMMAND GETKEYS and GETKEYSANDFLAGS <command line>: the keys the key
  * specs find, with each spec's flags for the second. */
 static void command_getkeys_reply(struct client *c, bool with_flags)
@@ -821,9 +661,9 @@ static void command_getkeys_reply(struct client *c, bool with_flags)
         return;
     }
     struct key_spec specs[COMMAND_KEY_SPECS_MAX];
-    int spec_count = 0, all_specs = command_key_specs(cmd, specs);
+    int spec_count = 0, all_specs = keyspec_of(cmd, specs);
     for (int i = 0; i < all_specs; i++)
-        if (!command_spec_is_not_key(&specs[i]))
+        if (!keyspec_is_not_key(&specs[i]))
             specs[spec_count++] = specs[i];
     if (spec_count == 0) {
         reply_error(c, "The command has no key arguments");
@@ -838,7 +678,7 @@ static void command_getkeys_reply(struct client *c, bool with_flags)
     int count = 0;
     for (int i = 0; i < spec_count && count >= 0; i++) {
         int before = count;
-        count = command_spec_keys(&specs[i], argv, argc, positions, count);
+        count = keyspec_find(&specs[i], argv, argc, positions, count);
         for (int k = before; k < count; k++)
             owners[k] = i;
     }

@@ -35,8 +35,10 @@ static const struct dict_type command_dict_type = {command_node_hash, command_no
 static void command_register(struct commands *cs, struct command *cmd)
 {
     snprintf(cmd->fullname, sizeof(cmd->fullname), "%s", cmd->name);
+    cmd->index = cs->command_slots++;
     for (struct command *sub = cmd->subcommands; sub && sub->name; sub++) {
         sub->parent = cmd;
+        sub->index = cs->command_slots++;
         snprintf(sub->fullname, sizeof(sub->fullname), "%s|%s", cmd->name, sub->name);
     }
     struct command_node *n = alloc_bytes(sizeof(*n));

@@ -109,6 +109,7 @@ struct command {
     /* filled at registration */
     const struct command *parent;      /* for subcommands */
     char fullname[64];                 /* "config|get" */
+    int index;                         /* 0..commands.command_slots-1 (keyspec.h's table) */
     struct command_stats stats;
 };
 

@@ -21,6 +21,8 @@ struct loop;
 struct persist;
 struct propagate_state;
 struct blocking_ready;
+struct keyspec_entry;
+struct dirty_keys;
 
 /* INFO errorstats: one counter per error code ("ERR", "WRONGTYPE"). Redis
  * also stops tracking new codes past 128. */
@@ -50,6 +52,10 @@ struct commands {
 
     /* command.c: name -> struct command_node, owned */
     struct dict table;
+    int command_slots;                   /* commands and subcommands registered */
+    struct keyspec_entry *key_specs;     /* keyspec.c's, by command index; owned */
+    /* dirty_keys.c: keys written but not yet durable, owned */
+    struct dirty_keys *dirty;
     /* dispatch.c's dispatch_call, for EXEC (transaction.c sits below
      * dispatch and runs its queue through this) */
     void (*call)(struct client *c, struct command *cmd);
