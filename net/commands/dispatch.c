@@ -27,6 +27,8 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
+#include "net/commands/dirty_keys.h"
+#include "net/commands/keyspec.h"
 #include "net/commands/propagate.h"
 #include "net/commands/reply.h"
 #include "net/commands/transaction.h"
@@ -224,15 +226,18 @@ static bool dispatch_runs_in_multi(const struct command *cmd)
 void dispatch_process(struct client *c)
 {
     assert(c->cmd == NULL);
+    /* The reply waits for the writes it could have seen (dirty_keys.h). */
+    struct dirty_keys_call call;
+    dirty_keys_begin(c, &call);
     struct command *cmd = dispatch_check(c);
-    if (!cmd)
-        return;
-    if ((c->flags & CLIENT_MULTI) && !dispatch_runs_in_multi(cmd)) {
+    if (cmd && (c->flags & CLIENT_MULTI) && !dispatch_runs_in_multi(cmd)) {
         transaction_queue(c, cmd);
-        return;
+        cmd = NULL;
+    } else if (cmd) {
+        dispatch_call(c, cmd);
+        assert(c->cmd == NULL);
     }
-    dispatch_call(c, cmd);
-    assert(c->cmd == NULL);
+    dirty_keys_end(c, &call, cmd);
 }
 
 /* ---- connections: the loop's input and closed handlers ---- */
@@ -305,9 +310,19 @@ void dispatch_init(struct commands *cs)
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         command_table_add(cs, tables[t]);
     cs->call = dispatch_call;
+    keyspec_table_build(cs);
+    dirty_keys_init(cs);
     transaction_init(cs);
     blocking_init(cs);
     propagate_init(cs);
+}
+
+void dispatch_add_table(struct commands *cs, struct command *table)
+{
+    command_table_add(cs, table);
+    /* Both tables are indexed by command: rebuilt to cover the new ones. */
+    keyspec_table_build(cs);
+    dirty_keys_index_commands(cs);
 }
 
 void dispatch_free(struct commands *cs)
@@ -315,6 +330,8 @@ void dispatch_free(struct commands *cs)
     propagate_free(cs);
     transaction_free(cs);
     blocking_free(cs);
+    dirty_keys_free(cs);
+    keyspec_table_free(cs);
     command_table_free(cs);
 }
 

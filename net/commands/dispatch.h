@@ -14,6 +14,9 @@ struct conn;
 /* Sets up the table (registering every group's) and the modules' state;
  * cs's borrowed pointers must be set. */
 void dispatch_init(struct commands *cs);
+/* Registers a table of commands defined above this layer (the server's):
+ * always through here, so the tables indexed by command cover them. */
+void dispatch_add_table(struct commands *cs, struct command *table);
 void dispatch_free(struct commands *cs);
 
 /* The loop's handlers (struct loop_handler): runs every whole command in a

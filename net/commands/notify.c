@@ -4,12 +4,14 @@
 
 #include "net/commands/blocking.h"
 #include "net/commands/commands.h"
+#include "net/commands/dirty_keys.h"
 #include "net/commands/transaction.h"
 #include "net/persist/persist.h"
 
 void notify_key_modified(struct commands *cs, struct db *db, const char *key, size_t key_len)
 {
     cs->persist->dirty++;
+    dirty_keys_touched(cs, db->id, key, key_len);
     if (key)
         transaction_key_touched(cs, db, key, key_len);
     else

@@ -97,6 +97,27 @@ static void aof_update_congestion(struct persist *p)
         conn_unpause_all(p->loop);
 }
 
+/* Writes refused since a failure are accepted again once a retry proved
+ * itself: the AOF has what the writer held when the retry began, durable
+ * under always, written otherwise (as Redis accepts writes again only
+ * after a write succeeded). A retry that fails again never lets one in. */
+static void aof_check_recovered(struct persist *p)
+{
+    struct aof_state *a = &p->aof;
+    struct aof_log *w = &a->log;
+    if (!a->refused_error || !a->retried || a->error || a->rebuild || !w->open ||
+        aof_log_error(w))
+        return;
+    uint64_t reached = p->config->appendfsync == APPENDFSYNC_ALWAYS ? aof_log_durable(w)
+                                                                   : aof_log_written(w);
+    if (reached < a->retry_target)
+        return;
+    a->refused_error = 0;
+    a->retried = false;
+    a->last_logged_error = 0;
+    log_write(p->log, LOGLEVEL_WARNING, "AOF write error looks solved, ringkv can write again.");
+}
+
 /* The writer made progress or failed: release what is now durable. */
 static void aof_writer_done(struct aof_log *w)
 {
@@ -105,6 +126,7 @@ static void aof_writer_done(struct aof_log *w)
     int err = aof_log_error(w);
     if (err && !a->error) {
         a->error = err;
+        a->refused_error = err;
         /* The replies already held must not leave before the retry has
          * written their bytes: a kill meanwhile would lose them. */
         a->written_required_until = aof_logical_end(p);
@@ -130,14 +152,9 @@ static void aof_writer_done(struct aof_log *w)
         aof_log_flush(w);
     }
     aof_update_congestion(p);
+    aof_check_recovered(p);
     uint64_t durable = aof_log_durable(w);
     if (durable > a->last_durable) {
-        if (a->retried && !err) {
-            log_write(p->log, LOGLEVEL_WARNING, "AOF write error looks solved, ringkv can write "
-                      "again.");
-            a->retried = false;
-            a->last_logged_error = 0;
-        }
         a->last_durable = durable;
         a->fsyncs++;
         a->fsync_pending_since_ms = 0;
@@ -192,6 +209,7 @@ static int aof_writer_open(struct persist *p, int fd, uint64_t start)
     int ret = aof_log_open(&a->log, &cfg, fd, start, a->batch_seq);
     if (ret < 0)
         return ret;
+    a->epoch++;
     a->last_durable = start;
     aof_log_announce(p);
     return 0;
@@ -261,6 +279,7 @@ static void aof_writer_retarget(struct persist *p, int fd, uint64_t start, bool 
     struct aof_log_config cfg;
     aof_log_config_of(p, &cfg);
     aof_log_restart(&a->log, &cfg, fd, start, 0);
+    a->epoch++;
     a->last_durable = start;
     a->durable_required_until = 0;
     a->written_required_until = 0;
@@ -370,6 +389,7 @@ static int aof_writer_close(struct persist *p)
     }
     /* Nothing can be waiting for a file that is gone. */
     conn_release_holds(p->loop, true);
+    a->epoch++;
     aof_buffer_clear(&a->staging);
     return err;
 }
@@ -435,23 +455,37 @@ uint64_t aof_before_replies(struct persist *p)
     bool failed_now = !a->error && aof_log_error(&a->log);
     if (failed_now)
         aof_writer_done(&a->log);
+    else
+        aof_check_recovered(p); /* an inline retry may have written it all */
     aof_update_congestion(p);
     /* everysec and no after a write error: writes are refused, and the
      * replies produced since (reads) go out; those held when the error
      * came wait for the retry (written_required_until). */
     if (a->error && !failed_now && p->config->appendfsync != APPENDFSYNC_ALWAYS)
         return 0;
+    /* Every write since the switch waits for the first base, and so does
+     * a reply that may show one of them. */
+    if (aof_awaiting_first_base(p) && aof_logical_end(p) > 0)
+        a->base_owed = true;
+    return aof_token_now(p);
+}
+
+uint64_t aof_token_now(const struct persist *p)
+{
+    const struct aof_state *a = &p->aof;
+    if (!a->log.open)
+        return 0;
+    if (a->error && p->config->appendfsync != APPENDFSYNC_ALWAYS)
+        return 0; /* see aof_before_replies */
     uint64_t end = aof_logical_end(p);
-    if (aof_awaiting_first_base(p)) {
-        /* Every write since the switch waits for the first base, and so
-         * does a reply that may show one of them. */
-        if (end > 0)
-            a->base_owed = true;
-        return a->base_owed ? AOF_BARRIER_NEXT_BASE : 0;
-    }
-    if (a->base_owed)
+    if (a->base_owed || (aof_awaiting_first_base(p) && end > 0))
         return AOF_BARRIER_NEXT_BASE;
     return aof_reply_ready(p, end) ? 0 : end;
+}
+
+uint64_t aof_token_epoch(const struct persist *p)
+{
+    return p->aof.epoch;
 }
 
 bool aof_reply_ready(const struct persist *p, uint64_t offset)
@@ -482,7 +516,8 @@ bool aof_writes_denied(const struct persist *p, char *msg, size_t msg_len)
     if (a->status == AOF_OFF)
         return false;
     /* An AOF that is on but has no writer would log nothing. */
-    int err = a->error ? a->error : !a->log.open ? -EIO : 0;
+    int err = a->refused_error ? a->refused_error : a->error ? a->error
+                                                           : !a->log.open ? -EIO : 0;
     if (!err)
         return false;
     snprintf(msg, msg_len, "MISCONF Errors writing to the AOF file: %s", strerror(-err));
@@ -781,6 +816,8 @@ static int aof_rewrite_install(struct persist *p, pid_t pid)
     if (a->rebuild) {
         a->rebuild = false;
         a->error = 0;
+        a->refused_error = 0;
+        a->retried = false;
         log_write(p->log, LOGLEVEL_WARNING, "The AOF was rebuilt from a new base: writes are "
                    "accepted again.");
     }
@@ -958,12 +995,14 @@ static void aof_retry_after_error(struct persist *p)
             a->durable_required_until > aof_log_durable(w))
             aof_log_sync(w);
     }
-    /* The writer took the bytes back: writes are accepted again, and a new
-     * failure sets the error again. "Looks solved" is logged once durability
-     * moves (aof_writer_done), not at every attempt. */
+    /* The writer took the bytes back and writes them again; a new failure
+     * sets the error again. Writes stay refused until these bytes are in
+     * (aof_check_recovered), so a retry that fails lets none in. */
     a->error = 0;
     a->retried = true;
+    a->retry_target = aof_log_appended(w);
     log_write(p->log, LOGLEVEL_VERBOSE, "Retrying the AOF write after an error.");
+    aof_check_recovered(p);
 }
 
 static void aof_cron_fsync(struct persist *p)
@@ -1087,6 +1126,8 @@ static void aof_switch_off(struct persist *p)
                    strerror(-err));
     a->status = AOF_OFF;
     a->error = 0;
+    a->refused_error = 0;
+    a->retried = false;
     a->rebuild = false;
     a->base_owed = false;
     a->durable_required_until = 0;
@@ -1164,7 +1205,7 @@ void aof_info(struct persist *p, struct buf *b)
                      a->last_rewrite_time_s,
                      a->child_pid ? (now_ms - a->child_start_ms) / 1000 : -1LL,
                      a->last_rewrite_ok ? "ok" : "err", a->rewrites, a->consecutive_failures,
-                     a->error ? "err" : "ok", a->last_cow_size);
+                     a->refused_error || a->error ? "err" : "ok", a->last_cow_size);
     buf_append(b, line, (size_t)n);
     if (a->status == AOF_OFF)
         return;
@@ -1180,6 +1221,19 @@ void aof_info(struct persist *p, struct buf *b)
                  aof_current_size(p), a->base_size, a->rewrite_scheduled,
                  (long long)a->staging.len + pending, fsync_pending, a->delayed_fsync, a->fsyncs,
                  a->records_logged);
+    buf_append(b, line, (size_t)n);
+    /* What a client whose reply is held can learn from another connection:
+     * the error writes are refused for, since when, and how many
+     * connections have replies waiting for the AOF. */
+    int refused = a->refused_error ? a->refused_error : a->error;
+    int waiting = 0;
+    for (const struct conn *c = p->loop->held; c; c = c->held_next)
+        waiting++;
+    n = snprintf(line, sizeof(line),
+                 "ringkv_aof_write_error:%s\r\nringkv_aof_write_error_sec:%lld\r\n"
+                 "ringkv_aof_clients_waiting:%d\r\n",
+                 refused ? strerror(-refused) : "none",
+                 refused ? (p->loop->now_ms - a->error_since_ms) / 1000 : -1LL, waiting);
     buf_append(b, line, (size_t)n);
     struct aof_log_stats st;
     aof_log_stats(&a->log, &st);

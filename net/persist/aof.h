@@ -50,7 +50,16 @@ struct aof_state {
     int64_t last_retry_ms;
     int64_t last_error_log_ms;
     int last_logged_error;             /* the -errno last logged, 0 after a recovery */
-    bool retried;                      /* a retry began; "looks solved" once durable moves */
+    bool retried;                      /* a retry began; "looks solved" once it proves itself */
+    /* Writes (and PING) are refused with this -errno from the failure until
+     * a retry proves itself: the AOF has everything the writer held when
+     * the retry began (retry_target), durable under always, written
+     * otherwise. 0 when writes are accepted. */
+    int refused_error;
+    uint64_t retry_target;
+    /* Changes whenever offsets start again (the writer opened, retargeted
+     * or closed): an offset kept from before means nothing after it. */
+    uint64_t epoch;
     /* everysec */
     int64_t fsync_pending_since_ms;    /* written > durable since then, 0 if not */
     long long delayed_fsync;
@@ -106,6 +115,13 @@ uint64_t aof_before_replies(struct persist *p);
 /* Whether replies waiting for the AOF up to offset may leave (durable
  * under always, written under everysec and no). */
 bool aof_reply_ready(const struct persist *p, uint64_t offset);
+/* The token a reply produced now waits for if it may have seen everything
+ * logged so far (staged records included): the logical end, or
+ * AOF_BARRIER_NEXT_BASE, or 0 when that is ready already (and when no AOF
+ * is written). Tokens only grow within one aof_token_epoch. */
+uint64_t aof_token_now(const struct persist *p);
+/* The generation of the offsets tokens are made of (see aof_state.epoch). */
+uint64_t aof_token_epoch(const struct persist *p);
 /* The tick: everysec fsync, error retry, rewrite child, automatic rewrite. */
 void aof_cron(struct persist *p);
 /* Shutdown: writes and fsyncs everything, kills a rewrite child. */

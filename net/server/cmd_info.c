@@ -24,6 +24,7 @@
 #include "net/commands/arg.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/dirty_keys.h"
 #include "net/commands/reply.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
@@ -336,6 +337,19 @@ static void info_persistence(struct server *s, struct buf *b)
                       current_s, s->persist.rdb_saves, s->persist.rdb_last_cow_size, s->persist.rdb_last_load_keys_expired,
                       s->persist.rdb_last_load_keys_loaded);
     aof_info(&s->persist, b);
+    if (s->persist.aof.status != AOF_OFF) {
+        /* Replies wait only for the writes they could have seen
+         * (net/commands/dirty_keys.h): the keys not yet durable, and how
+         * many reading replies waited. */
+        struct dirty_keys_stats dk;
+        dirty_keys_stats(&s->commands, &dk);
+        server_buf_printf(b,
+                          "ringkv_dirty_keys:%llu\r\nringkv_dirty_keys_peak:%llu\r\n"
+                          "ringkv_dirty_keys_bytes:%llu\r\nringkv_reads_held:%lld\r\n"
+                          "ringkv_reads_not_held:%lld\r\n",
+                          (unsigned long long)dk.keys, (unsigned long long)dk.peak,
+                          (unsigned long long)dk.bytes, dk.reads_held, dk.reads_free);
+    }
     if (s->persist.loading.active)
         info_loading(s, b);
 }

@@ -285,7 +285,7 @@ int server_init(struct server *s, char *err, size_t err_len)
     s->keyspace.lru_clock_s = (uint32_t)(s->loop.now_ms / 1000);
     server_apply_config(s);
     dispatch_init(&s->commands);
-    command_table_add(&s->commands, server_commands);
+    dispatch_add_table(&s->commands, server_commands);
     s->persist.rdb_last_bgsave_ok = true;
     s->persist.rdb_last_bgsave_time_s = -1;
     /* The dataset is loaded before the listeners open, as in Redis, so no

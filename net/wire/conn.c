@@ -382,8 +382,14 @@ static void conn_hold(struct conn *c, uint64_t token)
     size_t covered = c->hold_count ? c->holds[c->hold_count - 1].len : c->out_released;
     if (c->out.len == covered)
         return;
-    if (c->hold_count == CONN_HOLDS_MAX ||
+    if (token == 0 && c->hold_count == 0) {
+        c->out_released = c->out.len;
+        return;
+    }
+    if (token == 0 || c->hold_count == CONN_HOLDS_MAX ||
         (c->hold_count && c->holds[c->hold_count - 1].token == token)) {
+        if (token == 0)
+            token = c->holds[c->hold_count - 1].token; /* behind the newest hold */
         /* Merge into the newest hold: it waits for the later of the two
          * (tokens are ordered: a larger one is reached later). */
         uint64_t newest = c->holds[c->hold_count - 1].token;
@@ -396,6 +402,14 @@ static void conn_hold(struct conn *c, uint64_t token)
         c->held_next = l->held;
         l->held = c;
     }
+}
+
+void conn_hold_output(struct conn *c, uint64_t token)
+{
+    struct loop *l = c->loop;
+    if (token && l->handler.token_ready(l->handler.ctx, token))
+        token = 0;
+    conn_hold(c, token);
 }
 
 void conn_release_holds(struct loop *l, bool all)
@@ -529,24 +543,20 @@ void conn_flush_all(struct loop *l)
         l->output_scan_ms = l->now_ms;
         conn_scan_output_limits(l);
     }
-    /* The replies built so far wait for this round's token (the AOF: its
-     * batch goes to the ring now and they wait until it is durable or
-     * written); 0 lets them go at once. */
+    /* The AOF's batch goes to the writer now. Output nobody gave a token
+     * (conn_hold_output) waits for this round's, which covers everything
+     * logged so far; 0 lets it go at once. Holds whose token the batch
+     * reached already (a write made inline) are released first. */
     uint64_t token = l->handler.replies_token(l->handler.ctx);
-    if (!token && l->held)
-        conn_release_holds(l, false); /* those whose token is reached */
+    if (l->held)
+        conn_release_holds(l, false);
     while (l->pending_writes) {
         struct conn *c = l->pending_writes;
         l->pending_writes = c->pending_write_next;
         c->pending_write_next = NULL;
         c->flags &= ~(unsigned)CONN_PENDING_WRITE;
         c->out_check_bytes = CONN_OUTPUT_CHECK_BYTES_MIN; /* see conn.h */
-        if (token)
-            conn_hold(c, token);
-        else if (c->hold_count)
-            conn_hold(c, c->holds[c->hold_count - 1].token); /* behind its held replies */
-        else
-            c->out_released = c->out.len;
+        conn_hold(c, token);
         conn_flush(c);
     }
 }

@@ -3,10 +3,14 @@
  * A connection knows no command. Received bytes are appended to its query
  * buffer and the loop's handler is told (handler.input) to run what is
  * whole, parsing with `request` (net/wire/resp.h). Whatever it answers is
- * appended to `out` (conn_write). Before the loop sleeps, conn_flush_all
- * asks the handler for a hold token (handler.replies_token: the AOF offset
- * those replies wait for); output produced since the last round is held
- * until handler.token_ready says its token is reached, then sent.
+ * appended to `out` (conn_write). The layer above may give each reply its
+ * own hold token as it is made (conn_hold_output: the AOF offset that
+ * reply waits for, 0 for none). Before the loop sleeps, conn_flush_all
+ * asks the handler for the round's token (handler.replies_token: the AOF
+ * offset everything logged so far reaches) and holds with it the output
+ * nobody gave a token. Held output is sent once handler.token_ready says
+ * its token is reached, and never ahead of earlier output: a connection's
+ * replies leave in the order they were made.
  *
  * Output limits: the layer above points out_limit at the limit that
  * applies (client-output-buffer-limit's class). A connection whose pending
@@ -176,6 +180,15 @@ void conn_unpause_all(struct loop *l);
 /* Before the loop sleeps: runs resumed connections, asks the handler for
  * the round's hold token, then holds or sends each connection's output. */
 void conn_flush_all(struct loop *l);
+/* The output appended since the last call (or the last release) waits for
+ * token: 0 lets it go at once unless earlier output of c is still held,
+ * which it then follows. A token already reached counts as 0. */
+void conn_hold_output(struct conn *c, uint64_t token);
+/* Whether c has output no conn_hold_output call has covered yet. */
+static inline bool conn_has_unheld_output(const struct conn *c)
+{
+    return c->out.len > (c->hold_count ? c->holds[c->hold_count - 1].len : c->out_released);
+}
 /* Releases held output whose token is ready (all: every hold). */
 void conn_release_holds(struct loop *l, bool all);
 /* Every held output now waits for token instead (its old tokens became
