@@ -435,6 +435,16 @@ static void extend_write_done(struct ring_op *op)
     int res = op->result;
     if (res >= 0 && (size_t)res == op->iov[0].iov_len) {
         e->retries = 0;
+    } else if (res > 0 && (uint64_t)res % w->config.block_bytes == 0) {
+        /* Whole blocks, then the file hit a limit or the disk filled: the
+         * rest is written again, and that write says why it stopped (the
+         * padding is the same in every sector, so the rest of the chunk
+         * is still the right bytes, and still aligned). */
+        e->op.offset += (uint64_t)res;
+        e->op.iov[0].iov_base = (char *)e->op.iov[0].iov_base + res;
+        e->op.iov[0].iov_len -= (size_t)res;
+        e->retries = 0;
+        e->parked = true;
     } else if ((res == 0 || result_retryable(res)) && ++e->retries <= LOG_WRITER_RETRIES_MAX) {
         e->parked = true; /* the same write again */
     } else {
@@ -765,6 +775,11 @@ bool log_writer_all_durable(const struct log_writer *w)
 int log_writer_error(const struct log_writer *w)
 {
     return w->error;
+}
+
+bool log_writer_extending(const struct log_writer *w)
+{
+    return w->extend_target != w->prewritten;
 }
 
 bool log_writer_idle(const struct log_writer *w)

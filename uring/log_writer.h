@@ -256,6 +256,8 @@ int log_writer_error(const struct log_writer *w);
 
 /* No write or fsync in flight. */
 bool log_writer_idle(const struct log_writer *w);
+/* Whether an extension is planned or under way (not yet fsynced). */
+bool log_writer_extending(const struct log_writer *w);
 
 /* Batch writes in flight now. */
 uint32_t log_writer_in_flight(const struct log_writer *w);

@@ -675,6 +675,44 @@ START_TEST(test_failed_extension_write_is_sticky)
 }
 END_TEST
 
+/* A disk that fills (or a file size limit) cuts an extension write short
+ * at a block: the rest is written again, so the error that stops the
+ * extension is the kernel's (ENOSPC, EFBIG), not a made-up EIO; and a
+ * short write followed by room completes the extension as if whole. */
+START_TEST(test_short_extension_write_continues)
+{
+    struct fixture fx;
+    fixture_init(&fx, config_for(512, 32, 4)); /* extension writes of 1024 bytes */
+    ring_fake_script(&fx.fake, RING_OP_WRITE, RING_FAKE_SHORT, 512);
+    ring_fake_script(&fx.fake, RING_OP_WRITE, RING_FAKE_FAIL, -ENOSPC);
+    ck_assert_int_eq(submit_len(&fx, 100, 1), 0);
+    ring_fake_run(&fx.fake);
+    ck_assert_int_eq(log_writer_error(&fx.w), -ENOSPC);
+    ck_assert_uint_eq(fx.w.prewritten, 0);
+    ck_assert_uint_eq(fx.w.extend_done, 512); /* the first block went in */
+    ck_assert_uint_eq(fx.spy.fsyncs, 0);
+    ck_assert_uint_eq(log_writer_durable_token(&fx.w), 0);
+    log_writer_reset(&fx.w);
+    ring_fake_run(&fx.fake);
+    ck_assert_int_eq(log_writer_error(&fx.w), 0);
+    ck_assert_uint_eq(log_writer_durable_token(&fx.w), 1);
+    ring_fake_crash(&fx.fake, false);
+    check_layout(&fx, 0);
+    fixture_free(&fx);
+
+    fixture_init(&fx, config_for(512, 32, 4));
+    ring_fake_script(&fx.fake, RING_OP_WRITE, RING_FAKE_SHORT, 512);
+    ck_assert_int_eq(submit_len(&fx, 100, 1), 0);
+    ring_fake_run(&fx.fake);
+    ck_assert_int_eq(log_writer_error(&fx.w), 0);
+    ck_assert_uint_eq(log_writer_durable_token(&fx.w), 1);
+    ck_assert_uint_eq(fx.w.prewritten, 8 * 512);
+    ring_fake_crash(&fx.fake, false);
+    check_layout(&fx, 0);
+    fixture_free(&fx);
+}
+END_TEST
+
 START_TEST(test_failed_extension_fsync_is_sticky)
 {
     struct fixture fx;
@@ -1426,6 +1464,7 @@ static Suite *log_writer_suite(void)
     tcase_add_test(tc, test_failed_batch_is_sticky_and_reset_rewrites);
     tcase_add_test(tc, test_failed_extension_write_is_sticky);
     tcase_add_test(tc, test_failed_extension_fsync_is_sticky);
+    tcase_add_test(tc, test_short_extension_write_continues);
     tcase_add_test(tc, test_eagain_and_emsgsize);
     tcase_add_test(tc, test_buffer_wrap_uses_two_iovecs);
     tcase_add_test(tc, test_busy_ring_parks_and_retries);
