@@ -112,6 +112,11 @@ static void aof_check_recovered(struct persist *p)
                                                                    : aof_log_written(w);
     if (reached < a->retry_target)
         return;
+    /* The direct writer's batches go into space written ahead: they may
+     * succeed while making more space fails (a full disk). The retry has
+     * proved itself only once that space is made too. */
+    if (aof_log_extending(w))
+        return;
     a->refused_error = 0;
     a->retried = false;
     a->last_logged_error = 0;
@@ -1048,6 +1053,7 @@ void aof_cron(struct persist *p)
         aof_rewrite_start(p);
     if (a->error)
         aof_retry_after_error(p);
+    aof_check_recovered(p); /* an extension that finished since */
     aof_cron_fsync(p);
 }
 

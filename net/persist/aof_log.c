@@ -360,6 +360,11 @@ bool aof_log_idle(const struct aof_log *l)
     return l->io == AOF_LOG_DIRECT ? rw_idle && log_writer_idle(&l->lw) : rw_idle;
 }
 
+bool aof_log_extending(const struct aof_log *l)
+{
+    return l->io == AOF_LOG_DIRECT && log_writer_extending(&l->lw);
+}
+
 uint32_t aof_log_ops_in_flight(const struct aof_log *l)
 {
     return l->io == AOF_LOG_DIRECT ? log_writer_in_flight(&l->lw) : ring_writer_ops_in_flight(&l->rw);

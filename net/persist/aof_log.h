@@ -117,6 +117,8 @@ bool aof_log_io_changes(const struct aof_log *l, enum ring_writer_fsync policy);
 
 int aof_log_error(const struct aof_log *l);
 bool aof_log_idle(const struct aof_log *l);
+/* Direct writer: more space is being written ahead (not yet fsynced). */
+bool aof_log_extending(const struct aof_log *l);
 uint32_t aof_log_ops_in_flight(const struct aof_log *l);
 /* After an error, once idle: makes the log write again what it holds.
  * Returns 0, or -errno when the held bytes are gone (buffered writer after
