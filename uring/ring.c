@@ -46,6 +46,13 @@ static int ring_uring_queue(struct ring_sys *sys, struct ring_op *const *ops, in
     assert(count >= 1);
     assert(count <= RING_QUEUE_OPS_MAX);
     assert(!ops[count - 1]->link_next);
+    if (count == 1 && ops[0]->run_inline && io_uring_sq_ready(u->ring) > 0) {
+        /* The write below blocks this thread for a while: what the owner
+         * queued before it (the sends of replies that need not wait) goes
+         * to the kernel first, so it is not delayed behind the write. A
+         * refusal leaves the entries queued for the next submit. */
+        (void)io_uring_submit(u->ring);
+    }
     if (io_uring_sq_space_left(u->ring) < (unsigned)count) {
         /* Hand what is queued to the kernel to free SQ slots, as the loop's
          * own SQE helper does; completions still run from the drain. */

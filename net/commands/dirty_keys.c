@@ -18,8 +18,6 @@
 #include "net/persist/persist.h"
 #include "net/wire/conn.h"
 
-/* Key positions looked up on the stack; a longer command line allocates. */
-#define DIRTY_KEYS_STACK_ARGS 64
 
 /* What a command's reply may have seen, by command (dirty_keys_scope). */
 enum dirty_scope {
@@ -263,33 +261,34 @@ static bool dirty_info_shows_keys(const struct client *c)
     return false;
 }
 
+struct dirty_read {
+    const struct dirty_keys *dk;
+    int db_id;
+    uint64_t now;
+    uint64_t token;
+};
+
+static void dirty_read_key(const struct resp_arg *key, void *ctx)
+{
+    struct dirty_read *r = ctx;
+    const struct dirty_key *e =
+        (const struct dirty_key *)keymap_find(&r->dk->map, r->db_id, key->ptr, key->len);
+    if (e)
+        r->token = dirty_max(r->token, e->token ? e->token : r->now);
+}
+
 /* The newest write among the keys cmd reads, and the floor; now when the
  * keys cannot be told. */
 static uint64_t dirty_read_token(struct commands *cs, const struct client *c,
                                  const struct command *cmd, uint64_t now)
 {
     struct dirty_keys *dk = cs->dirty;
-    uint64_t token = dk->floor;
     if (keymap_size(&dk->map) == 0)
-        return token;
-    int stack[DIRTY_KEYS_STACK_ARGS];
-    int *pos = c->argc <= DIRTY_KEYS_STACK_ARGS ? stack
-                                                 : alloc_bytes(sizeof(int) * (size_t)c->argc);
-    int n = keyspec_positions(cs, cmd, c->argv, c->argc, pos, c->argc);
-    if (n < 0) {
-        token = now;
-    } else {
-        for (int i = 0; i < n; i++) {
-            const struct resp_arg *k = &c->argv[pos[i]];
-            const struct dirty_key *e =
-                (const struct dirty_key *)keymap_find(&dk->map, c->db->id, k->ptr, k->len);
-            if (e)
-                token = dirty_max(token, e->token ? e->token : now);
-        }
-    }
-    if (pos != stack)
-        alloc_free(pos);
-    return token;
+        return dk->floor;
+    struct dirty_read r = {dk, c->db->id, now, dk->floor};
+    if (keyspec_each_key(cs, cmd, c->argv, c->argc, dirty_read_key, &r) < 0)
+        return now;
+    return r.token;
 }
 
 void dirty_keys_begin(struct client *c, struct dirty_keys_call *call)

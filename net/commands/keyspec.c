@@ -112,14 +112,17 @@ static int keyspec_start(const struct key_spec *spec, const struct resp_arg *arg
     return 0;
 }
 
-int keyspec_find(const struct key_spec *spec, const struct resp_arg *argv, int argc,
-                 int *positions, int count)
+/* The arguments one spec covers: 1 with first..last by step, 0 when it
+ * finds none (its keyword is absent, or its form is unknown), -1 when the
+ * arguments do not fit it. */
+static int keyspec_range(const struct key_spec *spec, const struct resp_arg *argv, int argc,
+                         int *first_out, int *last_out, int *step_out)
 {
     if (spec->begin == KEY_BEGIN_UNKNOWN || spec->find == KEY_FIND_UNKNOWN)
-        return count; /* positions depend on the command's own parsing */
+        return 0; /* positions depend on the command's own parsing */
     int first = keyspec_start(spec, argv, argc);
     if (first == 0)
-        return count;
+        return 0;
     int last, step;
     if (spec->find == KEY_FIND_RANGE) {
         step = spec->keystep;
@@ -140,8 +143,21 @@ int keyspec_find(const struct key_spec *spec, const struct resp_arg *argv, int a
         step = spec->keystep;
         last = first + ((int)numkeys - 1) * step;
     }
-    if (last >= argc || last < first || first >= argc)
+    if (last >= argc || last < first || first >= argc || step <= 0)
         return -1;
+    *first_out = first;
+    *last_out = last;
+    *step_out = step;
+    return 1;
+}
+
+int keyspec_find(const struct key_spec *spec, const struct resp_arg *argv, int argc,
+                 int *positions, int count)
+{
+    int first, last, step;
+    int found = keyspec_range(spec, argv, argc, &first, &last, &step);
+    if (found <= 0)
+        return found < 0 ? -1 : count;
     for (int i = first; i <= last; i += step)
         positions[count++] = i;
     return count;
@@ -188,17 +204,22 @@ void keyspec_table_free(struct commands *cs)
     cs->key_specs = NULL;
 }
 
-int keyspec_positions(const struct commands *cs, const struct command *cmd,
-                      const struct resp_arg *argv, int argc, int *positions, int max)
+int keyspec_each_key(const struct commands *cs, const struct command *cmd,
+                     const struct resp_arg *argv, int argc,
+                     void (*fn)(const struct resp_arg *key, void *ctx), void *ctx)
 {
     assert(cmd->index >= 0 && cmd->index < cs->command_slots);
     const struct keyspec_entry *e = &cs->key_specs[cmd->index];
     if (e->unknown)
         return -1;
-    if (argc > max)
-        return -1; /* a spec may find every argument; the caller's room is max */
     int count = 0;
-    for (int i = 0; i < e->count && count >= 0; i++)
-        count = keyspec_find(&e->specs[i], argv, argc, positions, count);
+    for (int i = 0; i < e->count; i++) {
+        int first, last, step;
+        int found = keyspec_range(&e->specs[i], argv, argc, &first, &last, &step);
+        if (found < 0)
+            return -1;
+        for (int k = first; found && k <= last; k += step, count++)
+            fn(&argv[k], ctx);
+    }
     return count;
 }

@@ -51,11 +51,12 @@ int keyspec_find(const struct key_spec *spec, const struct resp_arg *argv, int a
  * the tables are registered); freed by keyspec_table_free. */
 void keyspec_table_build(struct commands *cs);
 void keyspec_table_free(struct commands *cs);
-/* The positions of cmd's keys in argv (not_key specs skipped), from the
- * built table: returns how many (0: the command has none), or -1 when they
- * cannot be told before the command runs (a spec of unknown form, or
- * arguments the specs do not fit) or are more than max. */
-int keyspec_positions(const struct commands *cs, const struct command *cmd,
-                      const struct resp_arg *argv, int argc, int *positions, int max);
+/* Calls fn for each of cmd's keys in argv (not_key specs skipped), from
+ * the built table. Returns how many (0: the command has none), or -1 when
+ * they cannot be told before the command runs (a spec of unknown form, or
+ * arguments the specs do not fit; fn may have been called for some). */
+int keyspec_each_key(const struct commands *cs, const struct command *cmd,
+                     const struct resp_arg *argv, int argc,
+                     void (*fn)(const struct resp_arg *key, void *ctx), void *ctx);
 
 #endif

@@ -543,19 +543,46 @@ void conn_flush_all(struct loop *l)
         l->output_scan_ms = l->now_ms;
         conn_scan_output_limits(l);
     }
-    /* The AOF's batch goes to the writer now. Output nobody gave a token
-     * (conn_hold_output) waits for this round's, which covers everything
-     * logged so far; 0 lets it go at once. Holds whose token the batch
-     * reached already (a write made inline) are released first. */
+    /* First the sends of what may leave now (replies that need no wait,
+     * replies whose batch became durable), so that they are queued before
+     * the AOF's batch goes out: a write the loop makes itself (inline)
+     * blocks it for a while, and the ring hands queued sends to the kernel
+     * before that. Connections with output nobody gave a token wait for
+     * the round's. */
+    if (l->held)
+        conn_release_holds(l, false);
+    struct conn *untokened = NULL; /* keep CONN_PENDING_WRITE: linked here */
+    while (l->pending_writes) {
+        struct conn *c = l->pending_writes;
+        l->pending_writes = c->pending_write_next;
+        c->out_check_bytes = CONN_OUTPUT_CHECK_BYTES_MIN; /* see conn.h */
+        if (conn_has_unheld_output(c)) {
+            c->pending_write_next = untokened;
+            untokened = c;
+            continue;
+        }
+        c->flags &= ~(unsigned)CONN_PENDING_WRITE;
+        c->pending_write_next = NULL;
+        conn_flush(c);
+    }
+    /* The AOF's batch goes to the writer now. The round's token covers
+     * everything logged so far; 0 lets that output go at once. Holds the
+     * batch reached already (a write made inline under everysec) are
+     * released and sent too. */
     uint64_t token = l->handler.replies_token(l->handler.ctx);
     if (l->held)
         conn_release_holds(l, false);
+    while (untokened) {
+        struct conn *c = untokened;
+        untokened = c->pending_write_next;
+        c->pending_write_next = l->pending_writes;
+        l->pending_writes = c;
+    }
     while (l->pending_writes) {
         struct conn *c = l->pending_writes;
         l->pending_writes = c->pending_write_next;
         c->pending_write_next = NULL;
         c->flags &= ~(unsigned)CONN_PENDING_WRITE;
-        c->out_check_bytes = CONN_OUTPUT_CHECK_BYTES_MIN; /* see conn.h */
         conn_hold(c, token);
         conn_flush(c);
     }
