@@ -149,6 +149,22 @@ field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<" $1"; }
 # record <round> <server> <mode> <scenario> <metric> <value>
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"; }
 
+# dirty_stats <round> <server> <mode> <scenario>: for ringkv under always,
+# records from INFO persistence how big the table of written-not-durable
+# keys grew and how many reading replies waited (needs redis-cli).
+dirty_stats() {
+  local f v
+  [ "$2" = ringkv ] && [ "$3" = always ] && command -v redis-cli >/dev/null || return 0
+  local info
+  info=$(redis-cli -p "$port" info persistence 2>/dev/null | tr -d '\r') || return 0
+  for f in ringkv_dirty_keys_peak ringkv_dirty_keys_bytes_peak ringkv_reads_held \
+           ringkv_reads_not_held; do
+    v=$(sed -n "s/^$f://p" <<<"$info")
+    [ -n "$v" ] && record "$1" "$2" "$3" "$4" "$f" "$v"
+  done
+  return 0
+}
+
 # summary <round> <server> <mode> <scenario> <prefix> <line>: records
 # p50/p99/p99.9/max (and the rate, errors, unsent when present).
 summary() {
@@ -176,6 +192,7 @@ scenario_read() {
     >"$work/read-reader-$tag.log" 2>&1 || true
   wait "$wpid" || true
   bg_pids=()
+  dirty_stats "$r" "$s" "$m" read
   stop_server
   wline=$(grep '^workload' "$work/read-writer-$tag.log" | tail -1 || true)
   rline=$(grep '^workload' "$work/read-reader-$tag.log" | tail -1 || true)
@@ -196,6 +213,7 @@ scenario_mix() {
   "$load" --port "$port" --clients 50 --workload mixed:80 --keys "$keys" \
     --value-size "$value_bytes" --rate "$mix_rate" --duration "$duration" --per-op \
     >"$log" 2>&1 || true
+  dirty_stats "$r" "$s" "$m" mix
   stop_server
   all=$(grep '^workload' "$log" | tail -1 || true)
   g=$(grep '^op=get' "$log" | tail -1 || true)
@@ -303,6 +321,16 @@ for sc in ("read", "mix"):
         if sc == "mix": res = f"({res}, not judged)"
         out.append(f"| {name} | {sc} | {'-' if v is None else f'{v:.2f}'} | <= {goal} | {res} | "
                    f"{', '.join(f'{x:.2f}' for x in per)} |")
+out.append("")
+out.append("ringkv under always, from INFO persistence (median of the rounds): the table of keys "
+           "written but not yet durable, and the reading replies that waited for one of them.")
+out.append("")
+out.append("| scenario | dirty keys peak | table bytes peak | reads held | reads not held |")
+out.append("|---|--:|--:|--:|--:|")
+for sc in ("read", "mix"):
+    g = lambda f: med("ringkv", "always", sc, f)
+    out.append(f"| {sc} | {num(g('ringkv_dirty_keys_peak'))} | {num(g('ringkv_dirty_keys_bytes_peak'))} | "
+               f"{num(g('ringkv_reads_held'))} | {num(g('ringkv_reads_not_held'))} |")
 print("\n".join(out))
 EOF
 )

@@ -250,6 +250,7 @@ static void batch_prep(struct log_writer *w, struct log_writer_batch *b)
     b->op.link_next = false;
     b->op.dsync = w->config.dsync;
     b->op.run_inline = w->config.inline_batches;
+    w->stats.inline_writes += w->config.inline_batches;
     b->op.iov[0] = (struct iovec){w->buffer + at, first};
     b->op.iov_count = 1;
     if (len > first) {
@@ -775,6 +776,11 @@ bool log_writer_all_durable(const struct log_writer *w)
 int log_writer_error(const struct log_writer *w)
 {
     return w->error;
+}
+
+void log_writer_set_inline(struct log_writer *w, bool on)
+{
+    w->config.inline_batches = on;
 }
 
 bool log_writer_extending(const struct log_writer *w)

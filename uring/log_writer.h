@@ -179,6 +179,7 @@ struct log_writer_stats {
     uint64_t gap_bytes;       /* skipped: batches that started at the next block boundary */
     uint64_t space_waits;     /* batches that had to wait for pre-written space */
     uint64_t resets;          /* log_writer_reset calls */
+    uint64_t inline_writes;   /* batch writes asked to run inline */
 };
 
 struct log_writer {
@@ -256,6 +257,8 @@ int log_writer_error(const struct log_writer *w);
 
 /* No write or fsync in flight. */
 bool log_writer_idle(const struct log_writer *w);
+/* Batch writes prepared from now on run inline or not (config.inline_batches). */
+void log_writer_set_inline(struct log_writer *w, bool on);
 /* Whether an extension is planned or under way (not yet fsynced). */
 bool log_writer_extending(const struct log_writer *w);
 

@@ -42,12 +42,16 @@ struct dirty_keys {
     bool floor_pending;            /* the running command changes a whole db */
     uint64_t epoch;                /* the AOF token epoch the tokens belong to */
     uint8_t *scope;                /* enum dirty_scope by command index, owned */
-    uint64_t peak, bytes;
+    uint64_t peak, bytes, bytes_peak;
     long long reads_held, reads_free;
 };
 
+/* Commands that see more than the keys their specs name. The scripting
+ * and SORT commands are here before they exist: a script or a BY/GET
+ * pattern reads keys no spec names. */
 static const char *const dirty_scope_all[] = {
-    "exec", "keys", "scan", "dbsize", "randomkey", "debug", "move", "copy", NULL,
+    "exec", "keys", "scan", "dbsize", "randomkey", "debug", "move", "copy", "sort", "sort_ro",
+    "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro", NULL,
 };
 static const char *const dirty_scope_none[] = {
     "auth", "hello", "select", "client", "config", "command", "multi", "discard", "unwatch",
@@ -187,6 +191,9 @@ void dirty_keys_touched(struct commands *cs, int db_id, const char *key, size_t 
         dk->bytes += dirty_entry_bytes(e);
         if (keymap_size(&dk->map) > dk->peak)
             dk->peak = keymap_size(&dk->map);
+        uint64_t now_bytes = dk->bytes + dict_buckets(&dk->map.dict) * sizeof(void *);
+        if (now_bytes > dk->bytes_peak)
+            dk->bytes_peak = now_bytes;
     }
     e->token = 0;
     dirty_append(dk, e);
@@ -337,10 +344,12 @@ void dirty_keys_end(struct client *c, struct dirty_keys_call *call, const struct
             token = dirty_read_token(cs, c, ran, now);
         if (token && aof_reply_ready(cs->persist, token))
             token = 0;
-        if (token)
+        if (token) {
             dk->reads_held++;
-        else
+        } else {
             dk->reads_free++;
+            aof_note_reply_not_held(cs->persist);
+        }
     }
     conn_hold_output(&c->conn, token);
 }
@@ -354,6 +363,7 @@ void dirty_keys_stats(const struct commands *cs, struct dirty_keys_stats *st)
     st->keys = keymap_size(&dk->map);
     st->peak = dk->peak;
     st->bytes = dk->bytes + dict_buckets(&dk->map.dict) * sizeof(void *);
+    st->bytes_peak = dk->bytes_peak;
     st->reads_held = dk->reads_held;
     st->reads_free = dk->reads_free;
 }

@@ -74,7 +74,8 @@ void dirty_keys_end(struct client *c, struct dirty_keys_call *call, const struct
 struct dirty_keys_stats {
     uint64_t keys;          /* tracked now */
     uint64_t peak;          /* most tracked at once */
-    uint64_t bytes;         /* memory the entries take now */
+    uint64_t bytes;         /* memory the entries and the map's buckets take now */
+    uint64_t bytes_peak;    /* the most they took */
     long long reads_held;   /* replies of non-logging commands that waited */
     long long reads_free;   /* ... that needed no wait */
 };

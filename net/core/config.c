@@ -908,6 +908,11 @@ static const struct config_enum_name config_appendfsync_names[] = {
     {NULL, 0},
 };
 
+static const struct config_enum_name config_aof_write_inline_names[] = {
+    {"no", AOF_WRITE_INLINE_NO}, {"yes", AOF_WRITE_INLINE_YES}, {"auto", AOF_WRITE_INLINE_AUTO},
+    {NULL, 0},
+};
+
 static const struct config_enum_name config_protected_names[] = {
     {"no", CONFIG_PROTECTED_NO}, {"yes", CONFIG_PROTECTED_YES}, {"local", CONFIG_PROTECTED_LOCAL},
     {NULL, 0},
@@ -1104,8 +1109,8 @@ static const struct config_param config_params[] = {
      .default_text = "yes"},
     {.name = "aof-prewrite-size", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY,
      CONFIG_AT(aof_prewrite_size), .min = 1 << 20, .max = 1LL << 40, .default_text = "64mb"},
-    {.name = "aof-write-inline", .type = CONFIG_TYPE_BOOL, CONFIG_AT(aof_write_inline),
-     .default_text = "yes"},
+    {.name = "aof-write-inline", .type = CONFIG_TYPE_ENUM, CONFIG_AT(aof_write_inline),
+     .names = config_aof_write_inline_names, .default_text = "auto"},
     {.name = "aof-batches-in-flight", .type = CONFIG_TYPE_NUMBER,
      CONFIG_AT(aof_batches_in_flight), .min = 1, .max = 16, .default_text = "1"},
 

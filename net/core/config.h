@@ -21,6 +21,8 @@
 #define CONFIG_INCLUDE_DEPTH_MAX 16 /* Redis has no limit and recurses until it crashes */
 
 enum appendfsync_policy { APPENDFSYNC_NO = 0, APPENDFSYNC_EVERYSEC = 1, APPENDFSYNC_ALWAYS = 2 };
+/* aof-write-inline: who makes the direct writer's batch writes (aof.c). */
+enum aof_write_inline { AOF_WRITE_INLINE_NO = 0, AOF_WRITE_INLINE_YES = 1, AOF_WRITE_INLINE_AUTO = 2 };
 /* Redis 7.0's protected-action switches (enable-debug-command,
  * enable-protected-configs, enable-module-command): no, yes, or local
  * (only from a loopback client). */
@@ -131,7 +133,8 @@ struct config {
     bool aof_direct_io;                   /* yes: always writes with O_DIRECT into pre-written space */
     long long aof_prewrite_size;          /* 64mb: pre-written space added at a time */
     long long aof_batches_in_flight;      /* 1: direct batch writes in flight at once (see aof.c) */
-    bool aof_write_inline;                /* yes: the loop makes each direct batch write itself (aof_log.c) */
+    enum aof_write_inline aof_write_inline; /* auto: the loop writes each direct batch itself
+                                               unless it served reads lately (aof.c) */
 
     /* collection encodings (used by the collections issue) */
     long long hash_max_listpack_entries; /* 512 */

@@ -67,6 +67,8 @@ struct aof_state {
     long long fsyncs;
     long long records_logged;
     uint64_t last_durable;
+    /* aof-write-inline auto: when a reply last left without waiting */
+    int64_t last_unheld_reply_ms;
     /* back-pressure: clients wait (conn_pause) until the writer drains */
     bool congested;
     /* rewrite */
@@ -122,6 +124,9 @@ bool aof_reply_ready(const struct persist *p, uint64_t offset);
 uint64_t aof_token_now(const struct persist *p);
 /* The generation of the offsets tokens are made of (see aof_state.epoch). */
 uint64_t aof_token_epoch(const struct persist *p);
+/* A reply went out without waiting for the AOF (aof-write-inline auto
+ * keeps the loop free while that happens). */
+void aof_note_reply_not_held(struct persist *p);
 /* The tick: everysec fsync, error retry, rewrite child, automatic rewrite. */
 void aof_cron(struct persist *p);
 /* Shutdown: writes and fsyncs everything, kills a rewrite child. */

@@ -167,9 +167,8 @@ static int aof_log_try_direct(struct aof_log *l, int fd, uint64_t start)
         aof_log_set_direct_flag(fd, false);
         return err;
     }
-    snprintf(l->reason, sizeof(l->reason), "O_DIRECT + RWF_DSYNC, %s, %u batches in flight, "
-             "%u-byte blocks", lc.inline_batches ? "written inline" : "through the ring",
-             lc.in_flight_max, align);
+    snprintf(l->reason, sizeof(l->reason), "O_DIRECT + RWF_DSYNC, %u batches in flight, "
+             "%u-byte blocks", lc.in_flight_max, align);
     return 0;
 }
 
@@ -230,6 +229,7 @@ static void aof_log_stats_add(struct aof_log_stats *to, const struct log_writer_
     to->gap_bytes += s->gap_bytes;
     to->prewritten_bytes += s->extend_bytes;
     to->in_flight_sum += s->in_flight_sum;
+    to->inline_writes += s->inline_writes;
     if (s->in_flight_peak > to->in_flight_peak)
         to->in_flight_peak = s->in_flight_peak;
 }
@@ -358,6 +358,13 @@ bool aof_log_idle(const struct aof_log *l)
 {
     bool rw_idle = ring_writer_idle(&l->rw);
     return l->io == AOF_LOG_DIRECT ? rw_idle && log_writer_idle(&l->lw) : rw_idle;
+}
+
+void aof_log_set_inline(struct aof_log *l, bool on)
+{
+    l->config.write_inline = on;
+    if (l->open && l->io == AOF_LOG_DIRECT)
+        log_writer_set_inline(&l->lw, on);
 }
 
 bool aof_log_extending(const struct aof_log *l)

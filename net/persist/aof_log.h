@@ -49,6 +49,7 @@ struct aof_log_stats {           /* since start-up, over every file */
     uint64_t prewritten_bytes;   /* padding written ahead by extensions */
     uint64_t in_flight_sum;      /* batch writes in flight at each submission */
     uint32_t in_flight_peak;
+    uint64_t inline_writes;      /* batch writes the loop made itself */
 };
 
 struct aof_log {
@@ -117,6 +118,9 @@ bool aof_log_io_changes(const struct aof_log *l, enum ring_writer_fsync policy);
 
 int aof_log_error(const struct aof_log *l);
 bool aof_log_idle(const struct aof_log *l);
+/* Direct writer: the batch writes prepared from now on are made by the
+ * calling thread (inline) or go through the ring. */
+void aof_log_set_inline(struct aof_log *l, bool on);
 /* Direct writer: more space is being written ahead (not yet fsynced). */
 bool aof_log_extending(const struct aof_log *l);
 uint32_t aof_log_ops_in_flight(const struct aof_log *l);

@@ -345,10 +345,11 @@ static void info_persistence(struct server *s, struct buf *b)
         dirty_keys_stats(&s->commands, &dk);
         server_buf_printf(b,
                           "ringkv_dirty_keys:%llu\r\nringkv_dirty_keys_peak:%llu\r\n"
-                          "ringkv_dirty_keys_bytes:%llu\r\nringkv_reads_held:%lld\r\n"
-                          "ringkv_reads_not_held:%lld\r\n",
+                          "ringkv_dirty_keys_bytes:%llu\r\nringkv_dirty_keys_bytes_peak:%llu\r\n"
+                          "ringkv_reads_held:%lld\r\nringkv_reads_not_held:%lld\r\n",
                           (unsigned long long)dk.keys, (unsigned long long)dk.peak,
-                          (unsigned long long)dk.bytes, dk.reads_held, dk.reads_free);
+                          (unsigned long long)dk.bytes, (unsigned long long)dk.bytes_peak,
+                          dk.reads_held, dk.reads_free);
     }
     if (s->persist.loading.active)
         info_loading(s, b);

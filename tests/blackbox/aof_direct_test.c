@@ -157,6 +157,87 @@ START_TEST(test_always_writes_direct_batches)
 }
 END_TEST
 
+static long info_long(struct conn *c, const char *field)
+{
+    char *v = conn_info_field(c, field);
+    ck_assert_msg(v != NULL, "INFO has no %s", field);
+    long n = atol(v);
+    free(v);
+    return n;
+}
+
+/* aof-write-inline auto: a write load alone gets inline writes (every
+ * client waits for the batch anyway); while replies that need no wait go
+ * out (GETs of durable keys), the batches go through the ring so the loop
+ * stays free to answer them; yes writes inline whatever the load. */
+START_TEST(test_write_inline_auto_follows_reads)
+{
+    if (server_is_redis())
+        return;
+    char dir[256];
+    harness_make_dir(dir, sizeof(dir));
+    struct server_args a = args_always();
+    struct server_handle *h = server_start_in(server_binary(), dir, a.v);
+    struct conn *w = conn_open(h->port), *r = conn_open(h->port);
+    char *mode = conn_info_field(w, "ringkv_aof_write_inline");
+    ck_assert_str_eq(mode, "auto");
+    free(mode);
+    set_range(w, 0, 10);
+    long batches0 = info_long(w, "ringkv_aof_batches"), inline0 = info_long(w, "ringkv_aof_inline_writes");
+    harness_sleep_ms(50); /* quiet: INFO's own reply needed no wait either */
+    for (int i = 0; i < 200; i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "SET w%d x", i);
+        char *reply = conn_cmd(w, line);
+        ck_assert_str_eq(reply, "+OK\r\n");
+        free(reply);
+    }
+    long batches1 = info_long(w, "ringkv_aof_batches"), inline1 = info_long(w, "ringkv_aof_inline_writes");
+    ck_assert_int_ge(batches1 - batches0, 200);
+    ck_assert_msg(inline1 - inline0 >= batches1 - batches0 - 5,
+                  "writes alone: %ld of %ld batches inline", inline1 - inline0, batches1 - batches0);
+
+    /* The same writes, each beside a GET of a durable key on another
+     * connection: the GET needs no wait, so the loop keeps free. */
+    for (int i = 0; i < 200; i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "SET w%d y", i);
+        conn_send(w, line);
+        char *got = conn_cmd(r, "GET k1");
+        ck_assert_str_eq(got, "$2\r\nv1\r\n");
+        free(got);
+        char *reply = conn_read_raw(w);
+        ck_assert_str_eq(reply, "+OK\r\n");
+        free(reply);
+    }
+    long batches2 = info_long(w, "ringkv_aof_batches"), inline2 = info_long(w, "ringkv_aof_inline_writes");
+    ck_assert_int_ge(batches2 - batches1, 100);
+    ck_assert_msg(inline2 - inline1 <= (batches2 - batches1) / 10,
+                  "writes beside reads: %ld of %ld batches inline", inline2 - inline1,
+                  batches2 - batches1);
+
+    /* yes: inline whatever the load. */
+    char *ok = conn_cmd(w, "CONFIG SET aof-write-inline yes");
+    ck_assert_str_eq(ok, "+OK\r\n");
+    free(ok);
+    for (int i = 0; i < 50; i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "SET w%d z", i);
+        conn_send(w, line);
+        char *got = conn_cmd(r, "GET k1");
+        free(got);
+        char *reply = conn_read_raw(w);
+        ck_assert_str_eq(reply, "+OK\r\n");
+        free(reply);
+    }
+    long batches3 = info_long(w, "ringkv_aof_batches"), inline3 = info_long(w, "ringkv_aof_inline_writes");
+    ck_assert_int_ge(inline3 - inline2, batches3 - batches2 - 1);
+    conn_close(w);
+    conn_close(r);
+    server_stop(h);
+}
+END_TEST
+
 START_TEST(test_aof_direct_io_no_is_buffered)
 {
     if (server_is_redis())
@@ -421,6 +502,7 @@ static Suite *aof_direct_suite(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, test_always_writes_direct_batches);
     tcase_add_test(t, test_aof_direct_io_no_is_buffered);
+    tcase_add_test(t, test_write_inline_auto_follows_reads);
     tcase_add_test(t, test_o_direct_refused_falls_back);
     tcase_add_test(t, test_everysec_is_buffered);
     suite_add_tcase(s, t);

@@ -222,7 +222,7 @@ static const char *const default_values[][2] = {
     {"aof-rewrite-incremental-fsync", "yes"},
     {"aof-timestamp-enabled", "no"},
     {"aof-use-rdb-preamble", "yes"},
-    {"aof-write-inline", "yes"},
+    {"aof-write-inline", "auto"},
     {"aof_rewrite_cpulist", ""},
     {"appenddirname", "appendonlydir"},
     {"appendfilename", "appendonly.aof"},
