@@ -37,7 +37,8 @@
 #          [--keep]
 # Env: ALLOW_LOSS_MS (default 2000), TMPDIR (where the work dir goes),
 #   FSFAULT_SHIM and FSFAULT_POWERCUT (--power-cut's libfsfault.so and
-#   fsfault-powercut; default: this checkout's build/). --power-cut wants a
+#   fsfault-powercut; default: this checkout's build/), SERVER_ARGS (extra
+#   server arguments, e.g. "--aof-write-inline no"). --power-cut wants a
 #   server of a normal build: the shim is preloaded ahead of any sanitizer.
 # Exit status: 0 if no violations, 1 if any, 2 if the harness itself failed
 # (a server that would not start, say, or a power cut that failed). Ctrl-C
@@ -57,6 +58,8 @@ clients=4
 pipeline=8
 keep=0
 allow_loss_ms="${ALLOW_LOSS_MS:-2000}"
+# shellcheck disable=SC2206 # split the extra arguments on spaces
+server_args=(${SERVER_ARGS:-})
 
 usage() { sed -n '/^# Usage:/,/^# Env:/p' "$0" | sed 's/^# //;/^Env:/d' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -228,7 +231,7 @@ start_server() {
   echo "--- $(date +%T.%3N) start on port $port${cut_log:+ (shim log $cut_log)}" \
     >>"$work/server.log"
   env "${env[@]}" setsid "$server" --port "$port" --bind 127.0.0.1 --dir "$data" --save '' \
-    --appendonly yes --appendfsync "$policy" >>"$work/server.log" 2>&1 &
+    --appendonly yes --appendfsync "$policy" "${server_args[@]}" >>"$work/server.log" 2>&1 &
   server_pid=$!
   # Disowned, so bash reaps it without printing "Killed" at a random moment;
   # await_death watches /proc instead of using wait.
