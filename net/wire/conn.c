@@ -583,6 +583,7 @@ void conn_flush_all(struct loop *l)
         l->pending_writes = c->pending_write_next;
         c->pending_write_next = NULL;
         c->flags &= ~(unsigned)CONN_PENDING_WRITE;
+        c->out_check_bytes = CONN_OUTPUT_CHECK_BYTES_MIN;
         conn_hold(c, token);
         conn_flush(c);
     }
