@@ -166,6 +166,39 @@ static long info_long(struct conn *c, const char *field)
     return n;
 }
 
+/* Batch writes made, and of them made inline, since the last call. */
+struct inline_count {
+    long batches, inline_writes;
+};
+
+static struct inline_count inline_delta(struct conn *c, struct inline_count *last)
+{
+    struct inline_count now = {info_long(c, "ringkv_aof_batches"),
+                               info_long(c, "ringkv_aof_inline_writes")};
+    struct inline_count d = {now.batches - last->batches, now.inline_writes - last->inline_writes};
+    *last = now;
+    return d;
+}
+
+/* count SETs of w<i> to value on w, one at a time; with r, each beside a
+ * GET of the durable key k1 on r while the SET is on its way. */
+static void sets_beside_reads(struct conn *w, struct conn *r, int count, const char *value)
+{
+    for (int i = 0; i < count; i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "SET w%d %s", i, value);
+        conn_send(w, line);
+        if (r) {
+            char *got = conn_cmd(r, "GET k1");
+            ck_assert_str_eq(got, "$2\r\nv1\r\n");
+            free(got);
+        }
+        char *reply = conn_read_raw(w);
+        ck_assert_str_eq(reply, "+OK\r\n");
+        free(reply);
+    }
+}
+
 /* aof-write-inline auto: a write load alone gets inline writes (every
  * client waits for the batch anyway); while replies that need no wait go
  * out (GETs of durable keys), the batches go through the ring so the loop
@@ -183,55 +216,30 @@ START_TEST(test_write_inline_auto_follows_reads)
     ck_assert_str_eq(mode, "auto");
     free(mode);
     set_range(w, 0, 10);
-    long batches0 = info_long(w, "ringkv_aof_batches"), inline0 = info_long(w, "ringkv_aof_inline_writes");
+    struct inline_count last = {0, 0};
+    inline_delta(w, &last);
     harness_sleep_ms(50); /* quiet: INFO's own reply needed no wait either */
-    for (int i = 0; i < 200; i++) {
-        char line[64];
-        snprintf(line, sizeof(line), "SET w%d x", i);
-        char *reply = conn_cmd(w, line);
-        ck_assert_str_eq(reply, "+OK\r\n");
-        free(reply);
-    }
-    long batches1 = info_long(w, "ringkv_aof_batches"), inline1 = info_long(w, "ringkv_aof_inline_writes");
-    ck_assert_int_ge(batches1 - batches0, 200);
-    ck_assert_msg(inline1 - inline0 >= batches1 - batches0 - 5,
-                  "writes alone: %ld of %ld batches inline", inline1 - inline0, batches1 - batches0);
+
+    sets_beside_reads(w, NULL, 200, "x");
+    struct inline_count d = inline_delta(w, &last);
+    ck_assert_int_ge(d.batches, 200);
+    ck_assert_msg(d.inline_writes >= d.batches - 5, "writes alone: %ld of %ld batches inline",
+                  d.inline_writes, d.batches);
 
     /* The same writes, each beside a GET of a durable key on another
      * connection: the GET needs no wait, so the loop keeps free. */
-    for (int i = 0; i < 200; i++) {
-        char line[64];
-        snprintf(line, sizeof(line), "SET w%d y", i);
-        conn_send(w, line);
-        char *got = conn_cmd(r, "GET k1");
-        ck_assert_str_eq(got, "$2\r\nv1\r\n");
-        free(got);
-        char *reply = conn_read_raw(w);
-        ck_assert_str_eq(reply, "+OK\r\n");
-        free(reply);
-    }
-    long batches2 = info_long(w, "ringkv_aof_batches"), inline2 = info_long(w, "ringkv_aof_inline_writes");
-    ck_assert_int_ge(batches2 - batches1, 100);
-    ck_assert_msg(inline2 - inline1 <= (batches2 - batches1) / 10,
-                  "writes beside reads: %ld of %ld batches inline", inline2 - inline1,
-                  batches2 - batches1);
+    sets_beside_reads(w, r, 200, "y");
+    d = inline_delta(w, &last);
+    ck_assert_int_ge(d.batches, 100);
+    ck_assert_msg(d.inline_writes <= d.batches / 10, "writes beside reads: %ld of %ld batches inline",
+                  d.inline_writes, d.batches);
 
     /* yes: inline whatever the load. */
-    char *ok = conn_cmd(w, "CONFIG SET aof-write-inline yes");
-    ck_assert_str_eq(ok, "+OK\r\n");
-    free(ok);
-    for (int i = 0; i < 50; i++) {
-        char line[64];
-        snprintf(line, sizeof(line), "SET w%d z", i);
-        conn_send(w, line);
-        char *got = conn_cmd(r, "GET k1");
-        free(got);
-        char *reply = conn_read_raw(w);
-        ck_assert_str_eq(reply, "+OK\r\n");
-        free(reply);
-    }
-    long batches3 = info_long(w, "ringkv_aof_batches"), inline3 = info_long(w, "ringkv_aof_inline_writes");
-    ck_assert_int_ge(inline3 - inline2, batches3 - batches2 - 1);
+    ck_cmd(w, "CONFIG SET aof-write-inline yes", "+OK\r\n");
+    inline_delta(w, &last);
+    sets_beside_reads(w, r, 50, "z");
+    d = inline_delta(w, &last);
+    ck_assert_int_ge(d.inline_writes, d.batches - 1);
     conn_close(w);
     conn_close(r);
     server_stop(h);
