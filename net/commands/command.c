@@ -116,6 +116,26 @@ void command_for_each(struct commands *cs, void (*fn)(struct command *cmd, void 
     } while (cursor != 0);
 }
 
+struct command_each_sub_ctx {
+    void (*fn)(struct command *cmd, void *ctx);
+    void *ctx;
+};
+
+static void command_each_with_subs(struct command *cmd, void *ctx)
+{
+    struct command_each_sub_ctx *each = ctx;
+    each->fn(cmd, each->ctx);
+    for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+        each->fn(sub, each->ctx);
+}
+
+void command_for_each_with_subs(struct commands *cs, void (*fn)(struct command *cmd, void *ctx),
+                                void *ctx)
+{
+    struct command_each_sub_ctx each = {fn, ctx};
+    command_for_each(cs, command_each_with_subs, &each);
+}
+
 size_t command_count(struct commands *cs)
 {
     return (size_t)dict_size(&cs->table);
@@ -132,13 +152,10 @@ static void command_list_push(struct command_list *l, struct command *cmd)
     l->items[l->count++] = cmd;
 }
 
-/* command_for_each callback: a command and its subcommands. */
+/* command_for_each callback: one command into the list. */
 static void command_list_collect(struct command *cmd, void *ctx)
 {
-    struct command_list *l = ctx;
-    command_list_push(l, cmd);
-    for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
-        command_list_push(l, sub);
+    command_list_push(ctx, cmd);
 }
 
 static int command_list_compare(const void *a, const void *b)
@@ -151,18 +168,13 @@ static int command_list_compare(const void *a, const void *b)
 /* Every command and subcommand, sorted by full name. Free items after. */
 void command_list_all(struct commands *cs, struct command_list *l)
 {
-    command_for_each(cs, command_list_collect, l);
+    command_for_each_with_subs(cs, command_list_collect, l);
     qsort(l->items, l->count, sizeof(*l->items), command_list_compare);
-}
-
-static void command_list_collect_top(struct command *cmd, void *ctx)
-{
-    command_list_push(ctx, cmd);
 }
 
 /* Every top-level command, sorted by name. Free items after. */
 void command_list_top(struct commands *cs, struct command_list *l)
 {
-    command_for_each(cs, command_list_collect_top, l);
+    command_for_each(cs, command_list_collect, l);
     qsort(l->items, l->count, sizeof(*l->items), command_list_compare);
 }

@@ -139,6 +139,9 @@ struct command *command_lookup_sub(struct command *parent, const char *name, siz
 struct command *command_lookup_fullname(struct commands *cs, const char *name, size_t len);
 /* Calls fn on every top-level command. */
 void command_for_each(struct commands *cs, void (*fn)(struct command *cmd, void *ctx), void *ctx);
+/* Calls fn on every command and every subcommand. */
+void command_for_each_with_subs(struct commands *cs, void (*fn)(struct command *cmd, void *ctx),
+                                void *ctx);
 size_t command_count(struct commands *cs);
 
 /* A growable list of command pointers (sorted reports, COMMAND LIST). */

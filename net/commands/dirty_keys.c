@@ -2,7 +2,6 @@
  * token each reply waits for (see dirty_keys.h). */
 #include "net/commands/dirty_keys.h"
 
-#include <assert.h>
 #include <string.h>
 #include <strings.h>
 
@@ -17,7 +16,6 @@
 #include "net/persist/aof.h"
 #include "net/persist/persist.h"
 #include "net/wire/conn.h"
-
 
 /* What a command's reply may have seen, by command (dirty_keys_scope). */
 enum dirty_scope {
@@ -67,7 +65,8 @@ static bool dirty_name_in(const char *name, const char *const *list)
 }
 
 /* A command's scope. Subcommands share their container's when it names
- * one (CLIENT, CONFIG, DEBUG, COMMAND), else go by their own key specs. */
+ * one (CLIENT, CONFIG, DEBUG, COMMAND), else go by their own key specs
+ * (keyspec.h's table, built before this one). */
 static enum dirty_scope dirty_scope_of(const struct commands *cs, const struct command *cmd)
 {
     const char *name = cmd->parent ? cmd->parent->name : cmd->name;
@@ -77,20 +76,13 @@ static enum dirty_scope dirty_scope_of(const struct commands *cs, const struct c
         return SCOPE_NONE;
     if (!cmd->parent && strcmp(name, "info") == 0)
         return SCOPE_INFO;
-    struct key_spec specs[COMMAND_KEY_SPECS_MAX];
-    int n = keyspec_of(cmd, specs), keyed = 0;
-    for (int i = 0; i < n; i++)
-        keyed += !keyspec_is_not_key(&specs[i]);
-    (void)cs;
-    return keyed ? SCOPE_KEYS : SCOPE_ALL;
+    return keyspec_count(cs, cmd) > 0 ? SCOPE_KEYS : SCOPE_ALL;
 }
 
 static void dirty_scope_fill(struct command *cmd, void *ctx)
 {
     struct commands *cs = ctx;
     cs->dirty->scope[cmd->index] = (uint8_t)dirty_scope_of(cs, cmd);
-    for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
-        cs->dirty->scope[sub->index] = (uint8_t)dirty_scope_of(cs, sub);
 }
 
 void dirty_keys_index_commands(struct commands *cs)
@@ -98,7 +90,7 @@ void dirty_keys_index_commands(struct commands *cs)
     struct dirty_keys *dk = cs->dirty;
     alloc_free(dk->scope);
     dk->scope = alloc_bytes((size_t)cs->command_slots);
-    command_for_each(cs, dirty_scope_fill, cs);
+    command_for_each_with_subs(cs, dirty_scope_fill, cs);
 }
 
 void dirty_keys_init(struct commands *cs)

@@ -173,21 +173,17 @@ struct keyspec_entry {
 
 static void keyspec_table_fill(struct command *cmd, void *ctx)
 {
-    struct keyspec_entry *table = ctx;
-    for (int i = -1; i == -1 || (cmd->subcommands && cmd->subcommands[i].name); i++) {
-        const struct command *one = i < 0 ? cmd : &cmd->subcommands[i];
-        struct keyspec_entry *e = &table[one->index];
-        struct key_spec all[COMMAND_KEY_SPECS_MAX];
-        int n = keyspec_of(one, all);
-        e->count = 0;
-        e->unknown = false;
-        for (int k = 0; k < n; k++) {
-            if (keyspec_is_not_key(&all[k]))
-                continue;
-            if (all[k].begin == KEY_BEGIN_UNKNOWN || all[k].find == KEY_FIND_UNKNOWN)
-                e->unknown = true;
-            e->specs[e->count++] = all[k];
-        }
+    struct keyspec_entry *e = &((struct keyspec_entry *)ctx)[cmd->index];
+    struct key_spec all[COMMAND_KEY_SPECS_MAX];
+    int n = keyspec_of(cmd, all);
+    e->count = 0;
+    e->unknown = false;
+    for (int k = 0; k < n; k++) {
+        if (keyspec_is_not_key(&all[k]))
+            continue;
+        if (all[k].begin == KEY_BEGIN_UNKNOWN || all[k].find == KEY_FIND_UNKNOWN)
+            e->unknown = true;
+        e->specs[e->count++] = all[k];
     }
 }
 
@@ -195,7 +191,13 @@ void keyspec_table_build(struct commands *cs)
 {
     alloc_free(cs->key_specs);
     cs->key_specs = alloc_bytes(sizeof(struct keyspec_entry) * (size_t)cs->command_slots);
-    command_for_each(cs, keyspec_table_fill, cs->key_specs);
+    command_for_each_with_subs(cs, keyspec_table_fill, cs->key_specs);
+}
+
+int keyspec_count(const struct commands *cs, const struct command *cmd)
+{
+    assert(cmd->index >= 0 && cmd->index < cs->command_slots);
+    return cs->key_specs[cmd->index].count;
 }
 
 void keyspec_table_free(struct commands *cs)

@@ -51,6 +51,9 @@ int keyspec_find(const struct key_spec *spec, const struct resp_arg *argv, int a
  * the tables are registered); freed by keyspec_table_free. */
 void keyspec_table_build(struct commands *cs);
 void keyspec_table_free(struct commands *cs);
+/* How many of cmd's key specs find keys (not_key ones left out), from the
+ * built table: 0 for a command without keys. */
+int keyspec_count(const struct commands *cs, const struct command *cmd);
 /* Calls fn for each of cmd's keys in argv (not_key specs skipped), from
  * the built table. Returns how many (0: the command has none), or -1 when
  * they cannot be told before the command runs (a spec of unknown form, or

@@ -553,8 +553,7 @@ bool aof_writes_denied(const struct persist *p, char *msg, size_t msg_len)
     if (a->status == AOF_OFF)
         return false;
     /* An AOF that is on but has no writer would log nothing. */
-    int err = a->refused_error ? a->refused_error : a->error ? a->error
-                                                           : !a->log.open ? -EIO : 0;
+    int err = a->refused_error ? a->refused_error : !a->log.open ? -EIO : 0;
     if (!err)
         return false;
     snprintf(msg, msg_len, "MISCONF Errors writing to the AOF file: %s", strerror(-err));
@@ -1243,7 +1242,7 @@ void aof_info(struct persist *p, struct buf *b)
                      a->last_rewrite_time_s,
                      a->child_pid ? (now_ms - a->child_start_ms) / 1000 : -1LL,
                      a->last_rewrite_ok ? "ok" : "err", a->rewrites, a->consecutive_failures,
-                     a->refused_error || a->error ? "err" : "ok", a->last_cow_size);
+                     a->refused_error ? "err" : "ok", a->last_cow_size);
     buf_append(b, line, (size_t)n);
     if (a->status == AOF_OFF)
         return;
@@ -1263,7 +1262,7 @@ void aof_info(struct persist *p, struct buf *b)
     /* What a client whose reply is held can learn from another connection:
      * the error writes are refused for, since when, and how many
      * connections have replies waiting for the AOF. */
-    int refused = a->refused_error ? a->refused_error : a->error;
+    int refused = a->refused_error;
     int waiting = 0;
     for (const struct conn *c = p->loop->held; c; c = c->held_next)
         waiting++;

@@ -54,7 +54,7 @@ struct aof_state {
     /* Writes (and PING) are refused with this -errno from the failure until
      * a retry proves itself: the AOF has everything the writer held when
      * the retry began (retry_target), durable under always, written
-     * otherwise. 0 when writes are accepted. */
+     * otherwise. 0 when writes are accepted; set whenever error is. */
     int refused_error;
     uint64_t retry_target;
     /* Changes whenever offsets start again (the writer opened, retargeted
