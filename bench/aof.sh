@@ -48,14 +48,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
-quick=0
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
-  esac
-done
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_quick_arg "$@"
 
 ringkv="${RINGKV:-$root/build/ringkv-server}"
 redis="${REDIS:-redis-server}"

@@ -1,0 +1,16 @@
+# bench/lib.sh: what the bench scripts share, sourced by them (not run).
+
+# bench_quick_arg "$@": sets quick=1 for --quick, prints the calling
+# script's header comment for -h/--help (the lines from the second up to
+# "set -euo"), and refuses anything else.
+bench_quick_arg() {
+  quick=0
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      --quick) quick=1 ;;
+      -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+      *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
+    esac
+  done
+}
