@@ -2,7 +2,7 @@
  *
  * Usage: ringkv-check-rdb [--databases N] <file>
  *
- * Loads the whole file with engine/rdb.c into a scratch keyspace (keeping
+ * Loads the whole file with engine/rdb_decode.c into a scratch keyspace (keeping
  * keys that have already expired, since checking must not depend on the
  * clock), then prints the RDB version, the AUX fields, the keys per
  * database and type, and either "RDB looks OK" or the first problem with

@@ -2,7 +2,8 @@
  *
  * Owns SAVE's blocking write, BGSAVE's forked child and its reaping, the
  * save points the tick checks, the start-up load and the MISCONF rule
- * (stop-writes-on-bgsave-error). The file format itself is engine/rdb.c's;
+ * (stop-writes-on-bgsave-error). The file format itself is engine/'s
+ * (rdb_encode.c, rdb_decode.c);
  * this file only moves its bytes to and from the data directory.
  *
  * Every save writes temp-<pid>.rdb in the data directory (the server's

@@ -1,4 +1,4 @@
-/* rdb_test.c: unit tests for engine/rdb.c and engine/crc64.c.
+/* rdb_test.c: unit tests for engine/rdb_encode.c, engine/rdb_decode.c and engine/crc64.c.
  *
  * Round trips build a keyspace holding every type in every encoding, with
  * expiries, over several databases; encode it into a memory sink; load it

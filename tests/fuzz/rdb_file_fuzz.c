@@ -1,4 +1,4 @@
-/* rdb_file_fuzz.c: libFuzzer target for the RDB loader (engine/rdb.c:
+/* rdb_file_fuzz.c: libFuzzer target for the RDB loader (engine/rdb_decode.c:
  * rdb_load) over whole files.
  * fuzz-links: engine
  *

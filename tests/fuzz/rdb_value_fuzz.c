@@ -1,4 +1,4 @@
-/* rdb_value_fuzz.c: libFuzzer target for the RDB loader (engine/rdb.c)
+/* rdb_value_fuzz.c: libFuzzer target for the RDB loader (engine/rdb_decode.c)
  * fed one value at a time, the way a DUMP payload reaches it.
  * fuzz-links: engine
  *
@@ -6,7 +6,7 @@
  *
  *     type byte | value | RDB version (uint16 LE) | CRC-64 (8 bytes)
  *
- * engine/rdb.c loads values only as part of a file, so the payload is
+ * engine/rdb_decode.c loads values only as part of a file, so the payload is
  * wrapped into the smallest file holding it: "REDIS<version>", the type,
  * the key "k", the value, EOF and a correct CRC-64 (versions 5 and up).
  * The payload's own CRC is not checked: a RESTORE checks it before the
