@@ -17,5 +17,8 @@
 /* Returns the CRC of the bytes already covered by crc followed by
  * buf[0..len) (borrowed). */
 uint64_t crc64_update(uint64_t crc, const void *buf, size_t len);
+/* The CRC of A followed by B, from crc_a = CRC of A, crc_b = CRC of B
+ * (each computed from CRC64_INIT) and B's length. O(log len_b). */
+uint64_t crc64_combine(uint64_t crc_a, uint64_t crc_b, uint64_t len_b);
 
 #endif
