@@ -110,6 +110,11 @@ struct rdb_sink {
 void rdb_sink_init(struct rdb_sink *sink, rdb_write_fn write, void *ctx);
 /* Appends buf[0..len) (borrowed). Does nothing after an error. */
 void rdb_sink_write(struct rdb_sink *sink, const void *buf, size_t len);
+/* Appends bytes whose CRC the caller computed elsewhere: the sink's CRC
+ * skips them until rdb_sink_add_crc folds in the CRC of exactly the bytes
+ * appended this way since the last fold. */
+void rdb_sink_write_uncounted(struct rdb_sink *sink, const void *buf, size_t len);
+void rdb_sink_add_crc(struct rdb_sink *sink, uint64_t part_crc, uint64_t part_len);
 /* Hands the buffered bytes to write. Returns the sticky error (0 if none). */
 int rdb_sink_flush(struct rdb_sink *sink);
 /* Frees the buffer (without flushing). */
@@ -124,12 +129,27 @@ struct rdb_buffer {
 int rdb_buffer_write(void *ctx, const void *buf, size_t len);
 void rdb_buffer_free(struct rdb_buffer *b);
 
+/* Keys between two calls of rdb_save_options.progress. */
+#define RDB_PROGRESS_KEYS 1024
+
 struct rdb_save_options {
     bool compression; /* rdbcompression: LZF for strings longer than 20 bytes */
     bool checksum;    /* rdbchecksum: write the CRC-64, else 0 */
     bool aof_base;    /* the aof-base AUX value: written as an AOF base file */
     int64_t ctime_s;  /* the ctime AUX value (unix seconds) */
     uint64_t used_mem; /* the used-mem AUX value */
+    /* rdb_save: encoding threads. 0 or 1 encodes on the caller's thread;
+     * more splits the keys among that many threads (engine/rdb_parallel.c)
+     * while the caller's thread writes. The bytes are the same either way. */
+    int threads;
+    /* May be NULL. Called on the thread that writes to the sink, about
+     * every RDB_PROGRESS_KEYS keys, with the keys encoded so far. */
+    void (*progress)(void *ctx, uint64_t keys_done);
+    void *progress_ctx; /* borrowed */
+    /* May be NULL. Called after each key, on the thread that encoded it
+     * (a test hook that slows a save down: rdb-key-save-delay). */
+    void (*after_key)(void *ctx);
+    void *after_key_ctx; /* borrowed */
 };
 
 enum rdb_encoder_stage {
@@ -167,8 +187,25 @@ bool rdb_encoder_step(struct rdb_encoder *enc, size_t keys_max);
 /* Releases the encoder (also when stopped early) and flushes the sink.
  * Returns the sink's error, 0 on success. */
 int rdb_encoder_finish(struct rdb_encoder *enc);
-/* The whole encoding in one call. Returns 0 or the sink's -errno. */
+/* The whole encoding in one call (on options->threads threads). Returns 0
+ * or the sink's -errno. */
 int rdb_save(struct keyspace *ks, struct rdb_sink *sink, const struct rdb_save_options *options);
+
+/* The file in pieces, for the parallel encoder: the header; per non-empty
+ * database its opening (SELECTDB, RESIZEDB) and then its keys, bucket
+ * range by bucket range (table 0, then table 1 while rehashing, as the
+ * single-threaded walk visits them); the trailer. Each writes to the
+ * encoder's sink. rdb_encoder_put_buckets only reads the keyspace, so
+ * encoders on different threads may run it on disjoint ranges at once;
+ * it returns the keys written. */
+void rdb_encoder_put_header(struct rdb_encoder *enc);
+void rdb_encoder_put_db_open(struct rdb_encoder *enc, int db_index);
+uint64_t rdb_encoder_put_buckets(struct rdb_encoder *enc, int db_index, int table, uint64_t lo,
+                                 uint64_t hi);
+void rdb_encoder_put_trailer(struct rdb_encoder *enc);
+/* rdb_save with options->threads >= 2 encoding threads. */
+int rdb_save_parallel(struct keyspace *ks, struct rdb_sink *sink,
+                      const struct rdb_save_options *options);
 
 /* ---- Input ---- */
 

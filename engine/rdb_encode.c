@@ -57,11 +57,9 @@ int rdb_sink_flush(struct rdb_sink *sink)
     return sink->error;
 }
 
-void rdb_sink_write(struct rdb_sink *sink, const void *buf, size_t len)
+/* Buffers buf like rdb_sink_write, leaving the CRC alone. */
+static void rdb_sink_append(struct rdb_sink *sink, const void *buf, size_t len)
 {
-    if (sink->error != 0)
-        return;
-    sink->crc = crc64_update(sink->crc, buf, len);
     sink->bytes += len;
     if (sink->buf_used + len <= RDB_SINK_BUFFER_BYTES) {
         memcpy(sink->buf + sink->buf_used, buf, len);
@@ -80,6 +78,25 @@ void rdb_sink_write(struct rdb_sink *sink, const void *buf, size_t len)
     int rc = sink->write(sink->ctx, buf, len);
     if (rc < 0)
         sink->error = rc;
+}
+
+void rdb_sink_write(struct rdb_sink *sink, const void *buf, size_t len)
+{
+    if (sink->error != 0)
+        return;
+    sink->crc = crc64_update(sink->crc, buf, len);
+    rdb_sink_append(sink, buf, len);
+}
+
+void rdb_sink_write_uncounted(struct rdb_sink *sink, const void *buf, size_t len)
+{
+    if (sink->error == 0)
+        rdb_sink_append(sink, buf, len);
+}
+
+void rdb_sink_add_crc(struct rdb_sink *sink, uint64_t part_crc, uint64_t part_len)
+{
+    sink->crc = crc64_combine(sink->crc, part_crc, part_len);
 }
 
 void rdb_sink_free(struct rdb_sink *sink)
@@ -347,6 +364,8 @@ static void rdb_put_key(struct rdb_encoder *enc, struct db *db, struct kv *kv)
     }
     rdb_put_value(enc, kv);
     enc->keys_written++;
+    if (enc->options.after_key != NULL)
+        enc->options.after_key(enc->options.after_key_ctx);
 }
 
 void rdb_encoder_init(struct rdb_encoder *enc, struct keyspace *ks, struct rdb_sink *sink,
@@ -359,12 +378,40 @@ void rdb_encoder_init(struct rdb_encoder *enc, struct keyspace *ks, struct rdb_s
     enc->stage = RDB_ENCODER_HEADER;
 }
 
-static void rdb_put_trailer(struct rdb_encoder *enc)
+void rdb_encoder_put_header(struct rdb_encoder *enc)
+{
+    rdb_put_header(enc);
+}
+
+void rdb_encoder_put_trailer(struct rdb_encoder *enc)
 {
     rdb_put_byte(enc, RDB_OPCODE_EOF);
     /* The CRC covers everything up to and including the EOF opcode. */
     uint64_t crc = enc->options.checksum ? enc->sink->crc : 0;
     rdb_put_le(enc, crc, 8);
+}
+
+void rdb_encoder_put_db_open(struct rdb_encoder *enc, int db_index)
+{
+    struct db *db = &enc->keyspace->dbs[db_index];
+    rdb_put_byte(enc, RDB_OPCODE_SELECTDB);
+    rdb_put_len(enc, (uint64_t)db_index);
+    rdb_put_byte(enc, RDB_OPCODE_RESIZEDB);
+    rdb_put_len(enc, db_size(db));
+    rdb_put_len(enc, db_expires_size(db));
+}
+
+uint64_t rdb_encoder_put_buckets(struct rdb_encoder *enc, int db_index, int table, uint64_t lo,
+                                 uint64_t hi)
+{
+    struct db *db = &enc->keyspace->dbs[db_index];
+    const struct dict_table *t = &db->keys.table[table];
+    assert(lo <= hi && hi <= t->size);
+    uint64_t before = enc->keys_written;
+    for (uint64_t i = lo; i < hi && enc->sink->error == 0; i++)
+        for (struct dict_node *node = t->buckets[i]; node != NULL; node = node->next)
+            rdb_put_key(enc, db, (struct kv *)((char *)node - offsetof(struct kv, link)));
+    return enc->keys_written - before;
 }
 
 /* Moves to the next non-empty database (writing its SELECTDB and
@@ -378,13 +425,8 @@ static void rdb_encoder_open_db(struct rdb_encoder *enc)
         enc->stage = RDB_ENCODER_TRAILER;
         return;
     }
-    struct db *db = &ks->dbs[enc->db_index];
-    rdb_put_byte(enc, RDB_OPCODE_SELECTDB);
-    rdb_put_len(enc, (uint64_t)enc->db_index);
-    rdb_put_byte(enc, RDB_OPCODE_RESIZEDB);
-    rdb_put_len(enc, db_size(db));
-    rdb_put_len(enc, db_expires_size(db));
-    dict_iter_init(&enc->iter, &db->keys);
+    rdb_encoder_put_db_open(enc, enc->db_index);
+    dict_iter_init(&enc->iter, &ks->dbs[enc->db_index].keys);
     enc->stage = RDB_ENCODER_KEYS;
 }
 
@@ -414,10 +456,12 @@ bool rdb_encoder_step(struct rdb_encoder *enc, size_t keys_max)
             rdb_put_key(enc, &enc->keyspace->dbs[enc->db_index],
                         (struct kv *)((char *)node - offsetof(struct kv, link)));
             done++;
+            if (enc->options.progress != NULL && enc->keys_written % RDB_PROGRESS_KEYS == 0)
+                enc->options.progress(enc->options.progress_ctx, enc->keys_written);
             break;
         }
         case RDB_ENCODER_TRAILER:
-            rdb_put_trailer(enc);
+            rdb_encoder_put_trailer(enc);
             enc->stage = RDB_ENCODER_DONE;
             break;
         case RDB_ENCODER_DONE:
@@ -439,6 +483,8 @@ int rdb_encoder_finish(struct rdb_encoder *enc)
 
 int rdb_save(struct keyspace *ks, struct rdb_sink *sink, const struct rdb_save_options *options)
 {
+    if (options->threads > 1)
+        return rdb_save_parallel(ks, sink, options);
     struct rdb_encoder enc;
     rdb_encoder_init(&enc, ks, sink, options);
     while (!rdb_encoder_step(&enc, SIZE_MAX))
