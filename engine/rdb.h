@@ -99,11 +99,12 @@ typedef int (*rdb_write_fn)(void *ctx, const void *buf, size_t len);
 struct rdb_sink {
     rdb_write_fn write;
     void *ctx;                /* borrowed, passed to write */
-    uint64_t crc;             /* CRC-64 of every byte accepted so far */
+    uint64_t crc;             /* CRC-64 of the bytes accepted before buf[crc_pos] */
     uint64_t bytes;           /* bytes accepted so far (buffered ones included) */
     int error;                /* first -errno from write; sticky */
     unsigned char *buf;       /* owned, RDB_SINK_BUFFER_BYTES */
     size_t buf_used;
+    size_t crc_pos;           /* buffered bytes before this are in crc (or uncounted) */
 };
 
 /* Sets up a sink over write/ctx (ctx borrowed for the sink's life). */
@@ -115,6 +116,8 @@ void rdb_sink_write(struct rdb_sink *sink, const void *buf, size_t len);
  * appended this way since the last fold. */
 void rdb_sink_write_uncounted(struct rdb_sink *sink, const void *buf, size_t len);
 void rdb_sink_add_crc(struct rdb_sink *sink, uint64_t part_crc, uint64_t part_len);
+/* The CRC-64 of every counted byte accepted so far. */
+uint64_t rdb_sink_crc(struct rdb_sink *sink);
 /* Hands the buffered bytes to write. Returns the sticky error (0 if none). */
 int rdb_sink_flush(struct rdb_sink *sink);
 /* Frees the buffer (without flushing). */

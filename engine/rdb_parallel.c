@@ -186,7 +186,7 @@ static void *rdb_worker_main(void *arg)
         if (rdb_sink_flush(&sink) != 0)
             break; /* the writer stopped */
         pthread_mutex_lock(&par->lock);
-        c->crc = sink.crc;
+        c->crc = rdb_sink_crc(&sink);
         c->bytes = sink.bytes;
         c->keys = keys;
         c->done = true;
