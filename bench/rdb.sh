@@ -30,6 +30,8 @@
 # Env: RINGKV (default build/ringkv-server), REDIS (default redis-server),
 #      KEYS (default 5000000), MIX_KEYS (default 500000), ROUNDS (default 3),
 #      GETS (GET requests per latency run, default 2000000),
+#      THREADS (ringkv's rdb-save-threads values to time BGSAVE with beside
+#        the default "auto", default "1 2 4"; "" skips the sweep),
 #      WORKDIR (parent of the temporary work dir, default $TMPDIR or /tmp;
 #        the servers' files and fio's share it, so put it on the disk under
 #        test), OUT (also write the report here), CSV (also write every median
@@ -54,6 +56,7 @@ else
   keys="${KEYS:-5000000}"; mix_keys="${MIX_KEYS:-500000}"; rounds="${ROUNDS:-3}"
   gets="${GETS:-2000000}"; fio_bytes=2g
 fi
+thread_sweep="${THREADS-1 2 4}"
 
 for tool in redis-benchmark redis-cli python3 bc; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
@@ -348,6 +351,17 @@ measure_dataset() {
       note "  $d round $r: $name BGSAVE $wall ms, $bytes bytes"
     done
   done
+  # ringkv's encoding threads: BGSAVE time per rdb-save-threads value.
+  for t in $thread_sweep; do
+    redis-cli -p "${port_of[ringkv]}" config set rdb-save-threads "$t" >/dev/null
+    for r in $(seq "$rounds"); do
+      out=$(python3 "$helper" bgsave "${port_of[ringkv]}")
+      read -r wall tsec fork <<<"$out"
+      record "$d" "bgsave_ms_threads_$t" ringkv "$wall"
+      note "  $d round $r: ringkv BGSAVE with rdb-save-threads $t: $wall ms"
+    done
+  done
+  redis-cli -p "${port_of[ringkv]}" config set rdb-save-threads 0 >/dev/null
   if [ "$latency" = 1 ]; then
     for r in $(seq "$rounds"); do
       for name in ringkv redis; do
@@ -425,7 +439,11 @@ for d in strings mix; do
   say "| figure | ringkv | redis | ratio |"
   say "|---|---:|---:|---:|"
   row "$d" keys "keys after reload"
-  row "$d" bgsave_ms "BGSAVE wall time (ms)"
+  row "$d" bgsave_ms "BGSAVE wall time (ms), rdb-save-threads 0 (auto)"
+  for t in $thread_sweep; do
+    a=$(med "$d" "bgsave_ms_threads_$t" ringkv); b=$(med "$d" bgsave_ms redis)
+    say "| BGSAVE wall time (ms), rdb-save-threads $t | $a | $b | $(ratio "$a" "$b") |"
+  done
   row "$d" bgsave_s "rdb_last_bgsave_time_sec"
   row "$d" fork_ms "fork (latest_fork_usec, ms)"
   row "$d" rdb_mb "dump.rdb size (MB)"

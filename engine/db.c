@@ -196,7 +196,7 @@ struct kv *db_lookup(struct db *db, const char *key, size_t key_len, int flags)
         else
             ks->stat_keyspace_misses++;
     }
-    if (kv && !(flags & DB_LOOKUP_NOTOUCH)) {
+    if (kv && !(flags & DB_LOOKUP_NOTOUCH) && ks->children_sharing == 0) {
         kv->lru = ks->lru_clock_s;
         if (ks->lfu_policy)
             kv->lfu = db_lfu_increment(kv->lfu);
@@ -425,6 +425,7 @@ void keyspace_rehash(struct keyspace *ks, int ms)
 
 void keyspace_pause_rehash(struct keyspace *ks)
 {
+    ks->children_sharing++;
     for (int i = 0; i < ks->db_count; i++) {
         dict_pause_rehash(&ks->dbs[i].keys);
         dict_pause_rehash(&ks->dbs[i].expires);
@@ -433,6 +434,8 @@ void keyspace_pause_rehash(struct keyspace *ks)
 
 void keyspace_resume_rehash(struct keyspace *ks)
 {
+    assert(ks->children_sharing > 0);
+    ks->children_sharing--;
     for (int i = 0; i < ks->db_count; i++) {
         dict_resume_rehash(&ks->dbs[i].keys);
         dict_resume_rehash(&ks->dbs[i].expires);

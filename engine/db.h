@@ -72,6 +72,9 @@ struct keyspace {
     bool lfu_policy;      /* maxmemory-policy is an LFU one: count accesses */
     bool active_expire_enabled;
     bool expire_paused;   /* no lazy deletion (while loading) */
+    /* >0 while a fork child shares the keyspace's pages (see
+     * keyspace_pause_rehash): lookups leave access times alone. */
+    int children_sharing;
     struct encoding_limits limits;
 
     /* Called after an expired key is unlinked, before it is freed. */
@@ -99,6 +102,11 @@ void keyspace_expire_cycle(struct keyspace *ks, long long time_budget_us, int ef
                            long long (*now_us)(void));
 /* Rehashes each database's dicts for up to ms in total, and shrinks sparse ones. */
 void keyspace_rehash(struct keyspace *ks, int ms);
+/* While a fork child shares the keyspace's pages (call pause after fork,
+ * resume once the child is gone): no rehash steps, and lookups stop
+ * updating access times (LRU clock, LFU counter), as Redis does, so a read
+ * does not copy the page of the key it read (a GET would otherwise cost a
+ * copy-on-write fault on most pages during a snapshot). */
 void keyspace_pause_rehash(struct keyspace *ks);
 void keyspace_resume_rehash(struct keyspace *ks);
 

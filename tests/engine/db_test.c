@@ -76,6 +76,39 @@ START_TEST(test_set_get_overwrite_delete)
 }
 END_TEST
 
+/* While a fork child shares the pages, a read must not write the key's
+ * access time (a copy-on-write fault per page read), nor its LFU counter;
+ * it does again once the child is gone. */
+START_TEST(test_reads_do_not_touch_while_a_child_shares_pages)
+{
+    struct keyspace ks;
+    keyspace_init(&ks, 1);
+    ks.lfu_policy = true;
+    struct db *db = &ks.dbs[0];
+    ks.lru_clock_s = 100;
+    set_string(db, "k", "v");
+    struct kv *kv = find(db, "k");
+    ck_assert_uint_eq(kv->lru, 100);
+    uint8_t lfu = kv->lfu;
+    keyspace_pause_rehash(&ks);
+    keyspace_pause_rehash(&ks); /* an RDB child and an AOF rewrite child */
+    ks.lru_clock_s = 200;
+    for (int i = 0; i < 1000; i++)
+        kv = find(db, "k");
+    ck_assert_uint_eq(kv->lru, 100);
+    ck_assert_uint_eq(kv->lfu, lfu);
+    keyspace_resume_rehash(&ks);
+    kv = find(db, "k");
+    ck_assert_uint_eq(kv->lru, 100); /* one child still runs */
+    keyspace_resume_rehash(&ks);
+    for (int i = 0; i < 1000; i++)
+        kv = find(db, "k");
+    ck_assert_uint_eq(kv->lru, 200);
+    ck_assert_uint_gt(kv->lfu, lfu);
+    keyspace_free(&ks);
+}
+END_TEST
+
 START_TEST(test_lazy_expiry_deletes_on_access)
 {
     struct keyspace ks;
@@ -299,6 +332,7 @@ static Suite *db_suite(void)
     tcase_add_test(tc, test_unlink_persist_flush_swap_random);
     tcase_add_test(tc, test_random_skips_and_deletes_expired);
     tcase_add_test(tc, test_number_formats_as_redis);
+    tcase_add_test(tc, test_reads_do_not_touch_while_a_child_shares_pages);
     suite_add_tcase(s, tc);
     return s;
 }
