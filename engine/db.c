@@ -426,6 +426,7 @@ void keyspace_rehash(struct keyspace *ks, int ms)
 void keyspace_pause_rehash(struct keyspace *ks)
 {
     ks->children_sharing++;
+    dict_avoid_resize(true);
     for (int i = 0; i < ks->db_count; i++) {
         dict_pause_rehash(&ks->dbs[i].keys);
         dict_pause_rehash(&ks->dbs[i].expires);
@@ -436,6 +437,7 @@ void keyspace_resume_rehash(struct keyspace *ks)
 {
     assert(ks->children_sharing > 0);
     ks->children_sharing--;
+    dict_avoid_resize(false);
     for (int i = 0; i < ks->db_count; i++) {
         dict_resume_rehash(&ks->dbs[i].keys);
         dict_resume_rehash(&ks->dbs[i].expires);

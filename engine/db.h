@@ -103,7 +103,8 @@ void keyspace_expire_cycle(struct keyspace *ks, long long time_budget_us, int ef
 /* Rehashes each database's dicts for up to ms in total, and shrinks sparse ones. */
 void keyspace_rehash(struct keyspace *ks, int ms);
 /* While a fork child shares the keyspace's pages (call pause after fork,
- * resume once the child is gone): no rehash steps, and lookups stop
+ * resume once the child is gone): no rehash steps, no table resized
+ * before it must (dict_avoid_resize, value tables too), and lookups stop
  * updating access times (LRU clock, LFU counter), as Redis does, so a read
  * does not copy the page of the key it read (a GET would otherwise cost a
  * copy-on-write fault on most pages during a snapshot). */

@@ -169,6 +169,18 @@ uint64_t dict_buckets(const struct dict *d)
     return d->table[0].size + d->table[1].size;
 }
 
+/* >0 while a fork child shares the process's pages (dict_avoid_resize):
+ * every table, the ones inside values included, then grows only past
+ * DICT_FORCE_RESIZE_RATIO and never shrinks, as Redis 7.0 does, because a
+ * resize writes a whole new bucket array and then every node's link. */
+static int dict_resize_avoided;
+
+void dict_avoid_resize(bool avoid)
+{
+    dict_resize_avoided += avoid ? 1 : -1;
+    assert(dict_resize_avoided >= 0);
+}
+
 /* Rehash steps, and the ordinary growth rule, need the table unpaused and
  * free of safe iterators. */
 static bool dict_can_step(const struct dict *d)
@@ -221,7 +233,8 @@ static void dict_grow_if_needed(struct dict *d)
     }
     if (t->used < t->size || t->size >= DICT_TABLE_SIZE_MAX)
         return;
-    if (!dict_can_step(d) && t->used / t->size <= DICT_FORCE_RESIZE_RATIO)
+    if ((!dict_can_step(d) || dict_resize_avoided > 0) &&
+        t->used / t->size <= DICT_FORCE_RESIZE_RATIO)
         return;
     dict_resize_start(d, dict_size_for(t->used * 2));
 }
@@ -230,7 +243,7 @@ void dict_shrink_if_sparse(struct dict *d)
 {
     /* Shrinking only to leave the rehash pending while paused would gain
      * nothing, so a paused table keeps its size. */
-    if (dict_is_rehashing(d) || d->rehash_paused > 0)
+    if (dict_is_rehashing(d) || d->rehash_paused > 0 || dict_resize_avoided > 0)
         return;
     const struct dict_table *t = &d->table[0];
     if (t->size <= DICT_INITIAL_SIZE)

@@ -111,6 +111,10 @@ void dict_shrink_if_sparse(struct dict *d);
 void dict_expand(struct dict *d, uint64_t n);
 void dict_pause_rehash(struct dict *d);
 void dict_resume_rehash(struct dict *d);
+/* Process-wide, nesting (true adds one, false removes one): while any is
+ * on, no table grows before DICT_FORCE_RESIZE_RATIO or shrinks, tables
+ * inside values included. For the lifetime of a fork child. */
+void dict_avoid_resize(bool avoid);
 
 /* One SCAN step from cursor: calls fn on every node of the buckets visited,
  * returns the next cursor (0 when the scan is complete). fn may not modify

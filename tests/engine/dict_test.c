@@ -327,6 +327,54 @@ START_TEST(test_shrink_if_sparse)
 }
 END_TEST
 
+/* While a fork child shares the pages, every table (not only the paused
+ * keyspace ones) grows only past the forced ratio and never shrinks; the
+ * rules come back when the last child is gone. */
+START_TEST(test_avoid_resize_while_a_child_shares_pages)
+{
+    struct test_pool pool = test_pool_make(1000);
+    struct dict d;
+    dict_init(&d, &test_type);
+    for (uint32_t i = 0; i < 64; i++)
+        test_add(&d, &pool.nodes[i]);
+    test_rehash_all(&d);
+    ck_assert_uint_eq(d.table[0].size, 64);
+    dict_avoid_resize(true);
+    dict_avoid_resize(true);
+    /* Up to DICT_FORCE_RESIZE_RATIO nodes per bucket: no growth. */
+    uint32_t n = 64;
+    for (; n < 64 * (DICT_FORCE_RESIZE_RATIO + 1); n++)
+        test_add(&d, &pool.nodes[n]);
+    ck_assert(!dict_is_rehashing(&d));
+    ck_assert_uint_eq(d.table[0].size, 64);
+    /* Past it, the table must grow even now. */
+    test_add(&d, &pool.nodes[n++]);
+    ck_assert(dict_is_rehashing(&d));
+    test_rehash_all(&d);
+    /* Emptied to one node: no shrink while avoided. */
+    for (uint32_t i = 1; i < n; i++)
+        test_remove(&d, &pool.nodes[i]);
+    uint64_t size = d.table[0].size;
+    dict_shrink_if_sparse(&d);
+    ck_assert(!dict_is_rehashing(&d));
+    ck_assert_uint_eq(d.table[0].size, size);
+    dict_avoid_resize(false);
+    dict_shrink_if_sparse(&d);
+    ck_assert(!dict_is_rehashing(&d)); /* one child still runs */
+    dict_avoid_resize(false);
+    dict_shrink_if_sparse(&d);
+    ck_assert(dict_is_rehashing(&d));
+    test_rehash_all(&d);
+    ck_assert_uint_eq(d.table[0].size, DICT_INITIAL_SIZE);
+    for (uint32_t i = 1; i < n; i++)
+        test_add(&d, &pool.nodes[i]);
+    test_rehash_all(&d);
+    ck_assert_uint_ge(d.table[0].size, n); /* load factor 1 again */
+    test_verify(&d, &pool);
+    test_pool_free(&pool, &d);
+}
+END_TEST
+
 START_TEST(test_expand_presizes)
 {
     struct test_pool pool = test_pool_make(1000);
@@ -946,6 +994,7 @@ static Suite *dict_suite(void)
     tcase_add_test(table, test_add_find_remove_100k);
     tcase_add_test(table, test_growth_sizes);
     tcase_add_test(table, test_shrink_if_sparse);
+    tcase_add_test(table, test_avoid_resize_while_a_child_shares_pages);
     tcase_add_test(table, test_expand_presizes);
     tcase_add_test(table, test_interleaved_during_rehash);
     tcase_add_test(table, test_find_link_swap);
