@@ -43,6 +43,7 @@ struct aof_rewriter {
     struct aof_buffer buf;      /* owned, flushed at AOF_REWRITE_FLUSH_BYTES */
     int error;                  /* first -errno from write; sticky */
     struct aof_rewrite_stats stats;
+    uint64_t keys_visited;      /* written or skipped, for options->progress */
 };
 
 /* A collection being written as commands of at most
@@ -301,8 +302,12 @@ static void aof_rewrite_db(struct aof_rewriter *w, struct db *db,
     struct dict_iter it;
     dict_iter_init(&it, &db->keys);
     struct dict_node *node;
-    while (w->error == 0 && (node = dict_iter_next(&it)) != NULL)
+    while (w->error == 0 && (node = dict_iter_next(&it)) != NULL) {
         aof_rewrite_key(w, db, (struct kv *)((char *)node - offsetof(struct kv, link)), options);
+        w->keys_visited++;
+        if (options->progress != NULL)
+            options->progress(options->progress_ctx, w->keys_visited);
+    }
     dict_iter_done(&it);
 }
 

@@ -45,6 +45,12 @@ struct aof_rewrite_options {
      * expiry is before now_ms instead, as Redis 2.x-3.x did. */
     bool skip_expired;
     int64_t now_ms;
+    /* Called after each key, written or skipped, with the keys visited so
+     * far across all databases; NULL for none. A fork child reports its
+     * progress from it (and sleeps there for rdb-key-save-delay). It must
+     * not change the keyspace. progress_ctx is borrowed for the call. */
+    void (*progress)(void *progress_ctx, uint64_t keys_visited);
+    void *progress_ctx;
 };
 
 /* What a rewrite wrote, for logs and tests. */

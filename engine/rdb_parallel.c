@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/alloc.h"
 #include "engine/crc64.h"
@@ -47,6 +48,9 @@
 #define RDB_PARALLEL_HOLD_BYTES (16u << 20)
 /* More threads than this cost memory and buy nothing on one file. */
 #define RDB_PARALLEL_THREADS_MAX 16
+/* The writer wakes at least this often to report progress, so a slow
+ * chunk (a huge value, the rdb-key-save-delay hook) still shows some. */
+#define RDB_PARALLEL_REPORT_MS 100
 
 struct rdb_block {
     struct rdb_block *next;
@@ -61,12 +65,17 @@ struct rdb_chunk {
     /* Guarded by the mutex from here on. */
     struct rdb_block *first, *last;
     size_t held;      /* bytes in the block list */
-    bool done;        /* the worker finished: crc, bytes and keys are final */
-    uint64_t crc, bytes, keys;
+    bool done;        /* the worker finished: crc and bytes are final */
+    uint64_t crc, bytes;
 };
+
+struct rdb_worker;
 
 struct rdb_parallel {
     struct keyspace *ks; /* borrowed */
+    struct rdb_worker *workers; /* borrowed: the writer's array */
+    int worker_count;
+    uint64_t keys_reported;     /* writer only: the last progress figure */
     struct rdb_save_options worker_options;
     struct rdb_chunk *chunks; /* owned */
     size_t chunk_count;
@@ -83,7 +92,44 @@ struct rdb_worker {
     struct rdb_parallel *par; /* borrowed */
     pthread_t thread;
     size_t chunk;             /* index of the chunk being encoded */
+    uint64_t keys_done;       /* atomic: keys this worker encoded so far */
 };
+
+/* rdb_save_options.progress of a worker's encoder (every
+ * RDB_PROGRESS_KEYS keys): publishes the count for the writer. */
+static void rdb_worker_progress(void *ctx, uint64_t keys_done)
+{
+    struct rdb_worker *w = ctx;
+    __atomic_store_n(&w->keys_done, keys_done, __ATOMIC_RELAXED);
+}
+
+/* On the writer's thread: passes the keys all workers encoded so far to
+ * the caller's progress callback when the figure moved. */
+static void rdb_parallel_report(struct rdb_parallel *par, const struct rdb_save_options *options)
+{
+    if (options->progress == NULL)
+        return;
+    uint64_t keys = 0;
+    for (int i = 0; i < par->worker_count; i++)
+        keys += __atomic_load_n(&par->workers[i].keys_done, __ATOMIC_RELAXED);
+    if (keys > par->keys_reported) {
+        par->keys_reported = keys;
+        options->progress(options->progress_ctx, keys);
+    }
+}
+
+/* Waits on the writer's condition for at most RDB_PARALLEL_REPORT_MS. */
+static void rdb_parallel_writer_wait(struct rdb_parallel *par)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += RDB_PARALLEL_REPORT_MS * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&par->writer_wake, &par->lock, &until);
+}
 
 /* Appends a chunk for buckets [lo, hi) of a table, growing the array. */
 static void rdb_parallel_add_chunk(struct rdb_parallel *par, size_t *cap, int db_index,
@@ -178,17 +224,19 @@ static void *rdb_worker_main(void *arg)
     rdb_sink_init(&sink, rdb_worker_write, w);
     struct rdb_encoder enc;
     rdb_encoder_init(&enc, par->ks, &sink, &par->worker_options);
+    enc.options.progress = rdb_worker_progress;
+    enc.options.progress_ctx = w;
     while (rdb_worker_take(w)) {
         struct rdb_chunk *c = &par->chunks[w->chunk];
         sink.crc = CRC64_INIT;
         sink.bytes = 0;
-        uint64_t keys = rdb_encoder_put_buckets(&enc, c->db_index, c->table, c->lo, c->hi);
+        rdb_encoder_put_buckets(&enc, c->db_index, c->table, c->lo, c->hi);
         if (rdb_sink_flush(&sink) != 0)
             break; /* the writer stopped */
+        __atomic_store_n(&w->keys_done, enc.keys_written, __ATOMIC_RELAXED);
         pthread_mutex_lock(&par->lock);
         c->crc = rdb_sink_crc(&sink);
         c->bytes = sink.bytes;
-        c->keys = keys;
         c->done = true;
         pthread_cond_signal(&par->writer_wake);
         pthread_mutex_unlock(&par->lock);
@@ -201,15 +249,20 @@ static void *rdb_worker_main(void *arg)
 /* Writes chunk i's blocks to the real sink as they come, until its worker
  * is done; then folds its CRC in and moves the head on. Returns the
  * sink's error. */
-static int rdb_parallel_write_chunk(struct rdb_parallel *par, struct rdb_encoder *enc, size_t i)
+static int rdb_parallel_write_chunk(struct rdb_parallel *par, struct rdb_encoder *enc, size_t i,
+                                    const struct rdb_save_options *options)
 {
     struct rdb_chunk *c = &par->chunks[i];
     if (c->opens_db)
         rdb_encoder_put_db_open(enc, c->db_index);
     for (;;) {
         pthread_mutex_lock(&par->lock);
-        while (c->first == NULL && !c->done)
-            pthread_cond_wait(&par->writer_wake, &par->lock);
+        while (c->first == NULL && !c->done) {
+            rdb_parallel_writer_wait(par);
+            pthread_mutex_unlock(&par->lock);
+            rdb_parallel_report(par, options);
+            pthread_mutex_lock(&par->lock);
+        }
         struct rdb_block *blocks = c->first;
         bool done = c->done && blocks == NULL;
         c->first = c->last = NULL;
@@ -225,6 +278,7 @@ static int rdb_parallel_write_chunk(struct rdb_parallel *par, struct rdb_encoder
         }
         if (enc->sink->error != 0)
             return enc->sink->error;
+        rdb_parallel_report(par, options);
     }
     rdb_sink_add_crc(enc->sink, c->crc, c->bytes);
     pthread_mutex_lock(&par->lock);
@@ -262,17 +316,24 @@ int rdb_save_parallel(struct keyspace *ks, struct rdb_sink *sink,
     par.worker_options.progress = NULL; /* only the writer reports */
     par.window = (size_t)threads * RDB_PARALLEL_WINDOW_PER_THREAD;
     pthread_mutex_init(&par.lock, NULL);
-    pthread_cond_init(&par.writer_wake, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&par.writer_wake, &attr);
+    pthread_condattr_destroy(&attr);
     pthread_cond_init(&par.workers_wake, NULL);
     rdb_parallel_plan(&par);
 
     struct rdb_worker workers[RDB_PARALLEL_THREADS_MAX];
+    par.workers = workers;
     int started = 0;
     for (; started < threads; started++) {
         workers[started] = (struct rdb_worker){.par = &par};
         if (pthread_create(&workers[started].thread, NULL, rdb_worker_main,
                            &workers[started]) != 0)
             break;
+        /* The writer reads the counts of the started workers only. */
+        par.worker_count = started + 1;
     }
     if (started == 0) {
         /* No thread to be had (a limit on tasks): one thread still saves. */
@@ -285,15 +346,8 @@ int rdb_save_parallel(struct keyspace *ks, struct rdb_sink *sink,
     rdb_encoder_init(&enc, ks, sink, options);
     rdb_encoder_put_header(&enc);
     int err = 0;
-    uint64_t keys = 0, reported = 0;
-    for (size_t i = 0; err == 0 && i < par.chunk_count; i++) {
-        err = rdb_parallel_write_chunk(&par, &enc, i);
-        keys += par.chunks[i].keys;
-        if (options->progress != NULL && keys - reported >= RDB_PROGRESS_KEYS) {
-            options->progress(options->progress_ctx, keys);
-            reported = keys;
-        }
-    }
+    for (size_t i = 0; err == 0 && i < par.chunk_count; i++)
+        err = rdb_parallel_write_chunk(&par, &enc, i, options);
     pthread_mutex_lock(&par.lock);
     par.stop = true;
     pthread_cond_broadcast(&par.workers_wake);

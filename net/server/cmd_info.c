@@ -315,18 +315,26 @@ static void info_loading(struct server *s, struct buf *b)
                       l->loaded_bytes, perc, eta);
 }
 
-/* Redis 7.0's field list. The children report their copy-on-write size
- * when they end (rdb_last_cow_size); the live current_cow_* fields stay 0.
- * The aof_* lines are aof.c's. */
+/* Redis 7.0's field list. The current_* fields are the running child's
+ * (BGSAVE or AOF rewrite), from the reports it sends about once a second
+ * (net/persist/persist.h), all 0 when no child runs; the children's final
+ * copy-on-write peak becomes rdb_last_cow_size / aof_last_cow_size. The
+ * aof_* lines are aof.c's. */
 static void info_persistence(struct server *s, struct buf *b)
 {
     bool child = s->persist.rdb_child_pid != 0;
     long long current_s = child ? (s->loop.now_ms - s->persist.rdb_child_start_ms) / 1000 : -1;
+    struct persist_child_current cur;
+    persist_child_current(&s->persist, &cur);
     server_buf_printf(b, "loading:%d\r\n", s->persist.loading.active ? 1 : 0);
     server_buf_printf(b,
-                      "async_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
-                      "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
-                      "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
+                      "async_loading:0\r\ncurrent_cow_peak:%llu\r\ncurrent_cow_size:%llu\r\n"
+                      "current_cow_size_age:%llu\r\ncurrent_fork_perc:%.2f\r\n"
+                      "current_save_keys_processed:%llu\r\ncurrent_save_keys_total:%llu\r\n",
+                      (unsigned long long)cur.cow_peak_bytes, (unsigned long long)cur.cow_bytes,
+                      (unsigned long long)cur.cow_age_s, cur.fork_perc,
+                      (unsigned long long)cur.keys_processed, (unsigned long long)cur.keys_total);
+    server_buf_printf(b,
                       "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
                       "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
                       "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"

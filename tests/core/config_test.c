@@ -236,6 +236,9 @@ static const char *const default_values[][2] = {
     {"bio_cpulist", ""},
     {"busy-reply-threshold", "5000"},
     {"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
+    {"child-ioprio", "best-effort-7"},
+    {"child-nice", "10"},
+    {"child-sched-policy", "batch"},
     {"client-query-buffer-limit", "1073741824"},
     {"cluster-allow-pubsubshard-when-down", "yes"},
     {"cluster-allow-reads-when-down", "no"},
@@ -318,6 +321,7 @@ static const char *const default_values[][2] = {
     {"proto-max-bulk-len", "536870912"},
     {"rdb-del-sync-files", "no"},
     {"rdb-save-incremental-fsync", "yes"},
+    {"rdb-save-threads", "0"},
     {"rdbchecksum", "yes"},
     {"rdbcompression", "yes"},
     {"repl-backlog-size", "1048576"},
@@ -1610,6 +1614,66 @@ START_TEST(test_hidden_parameters)
 }
 END_TEST
 
+/* ringkv's own parameters for fork children (net/persist/persist.c) and
+ * the parallel RDB encoder: defaults, ranges, names, CONFIG SET at
+ * runtime. */
+START_TEST(test_child_parameters)
+{
+    struct config cfg;
+    struct changes changes = {0};
+    char err[ERR_BYTES] = "";
+    config_init(&cfg);
+    ck_assert_int_eq(cfg.child_nice, 10);
+    ck_assert_int_eq(cfg.child_sched_policy, CHILD_SCHED_BATCH);
+    ck_assert_int_eq(cfg.child_ioprio, 7);
+    ck_assert_int_eq(cfg.rdb_save_threads, 0);
+    ck_assert_int_eq(cfg.rdb_key_save_delay, 0);
+    ck_assert_int_eq(set_pairs(&cfg, "child-nice 19 child-sched-policy IDLE child-ioprio idle "
+                                     "rdb-save-threads 16 rdb-key-save-delay -100",
+                               &changes, err),
+                     0);
+    ck_assert_int_eq(changes.count, 5);
+    ck_assert_int_eq(cfg.child_nice, 19);
+    ck_assert_int_eq(cfg.child_sched_policy, CHILD_SCHED_IDLE);
+    ck_assert_int_eq(cfg.child_ioprio, CHILD_IOPRIO_IDLE);
+    ck_assert_int_eq(cfg.rdb_save_threads, 16);
+    ck_assert_int_eq(cfg.rdb_key_save_delay, -100);
+    ck_assert_value(&cfg, "child-sched-policy", "idle");
+    ck_assert_value(&cfg, "child-ioprio", "idle");
+    ck_assert_value(&cfg, "rdb-key-save-delay", "-100");
+    ck_assert_int_eq(set_pairs(&cfg, "child-nice 0 child-sched-policy normal child-ioprio inherit "
+                                     "rdb-save-threads 1",
+                               NULL, err),
+                     0);
+    ck_assert_int_eq(cfg.child_nice, 0);
+    ck_assert_int_eq(cfg.child_sched_policy, CHILD_SCHED_NORMAL);
+    ck_assert_int_eq(cfg.child_ioprio, CHILD_IOPRIO_INHERIT);
+    ck_assert_value(&cfg, "child-ioprio", "inherit");
+    ck_assert_int_eq(set_pairs(&cfg, "child-ioprio best-effort-0", NULL, err), 0);
+    ck_assert_int_eq(cfg.child_ioprio, 0);
+    ck_assert_value(&cfg, "child-ioprio", "best-effort-0");
+    expect_set_error(&cfg, "child-nice 20",
+                     "ERR CONFIG SET failed (possibly related to argument 'child-nice') - "
+                     "argument must be between 0 and 19 inclusive");
+    expect_set_error(&cfg, "child-nice -1",
+                     "ERR CONFIG SET failed (possibly related to argument 'child-nice') - "
+                     "argument must be between 0 and 19 inclusive");
+    expect_set_error(&cfg, "rdb-save-threads 17",
+                     "ERR CONFIG SET failed (possibly related to argument 'rdb-save-threads') - "
+                     "argument must be between 0 and 16 inclusive");
+    expect_set_error(&cfg, "child-sched-policy fifo",
+                     "ERR CONFIG SET failed (possibly related to argument 'child-sched-policy') - "
+                     "argument(s) must be one of the following: normal, batch, idle");
+    expect_set_error(&cfg, "child-ioprio best-effort-8",
+                     "ERR CONFIG SET failed (possibly related to argument 'child-ioprio') - "
+                     "argument(s) must be one of the following: inherit, best-effort-0, "
+                     "best-effort-1, best-effort-2, best-effort-3, best-effort-4, best-effort-5, "
+                     "best-effort-6, best-effort-7, idle");
+    ck_assert_int_eq(cfg.rdb_save_threads, 1);
+    config_free(&cfg);
+}
+END_TEST
+
 /* Redis 7.0's PROTECTED_CONFIG: dir and dbfilename need
  * enable-protected-configs (decided by the caller for the client);
  * immutability is checked first. */
@@ -1768,6 +1832,7 @@ static Suite *config_suite(void)
     tcase_add_test(commands, test_get_globs);
     tcase_add_test(commands, test_get_after_set);
     tcase_add_test(commands, test_free_after_changes);
+    tcase_add_test(commands, test_child_parameters);
     suite_add_tcase(s, commands);
 
     TCase *redis = tcase_create("redis70");

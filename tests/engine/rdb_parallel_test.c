@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define TEST_TIMEOUT_S 300
 #define TEST_DATABASES 4
@@ -295,6 +296,41 @@ START_TEST(test_hooks)
 }
 END_TEST
 
+static void on_key_slowly(void *ctx)
+{
+    (void)ctx;
+    struct timespec pause = {.tv_nsec = 100 * 1000};
+    nanosleep(&pause, NULL);
+}
+
+/* One database of a few thousand keys is a single chunk: progress must
+ * still come while it is encoded (what INFO's current_save_keys_processed
+ * shows), not only once it is written. */
+START_TEST(test_progress_within_a_chunk)
+{
+    test_rng_init(&rng, 0x5105);
+    struct keyspace ks;
+    keyspace_init(&ks, 1);
+    char key[32];
+    for (int i = 0; i < 4000; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        add_string(&ks.dbs[0], key, 8);
+    }
+    struct hook_counts h = {.writer = pthread_self()};
+    struct rdb_save_options opt = {.checksum = true, .threads = 2, .progress = on_progress,
+                                   .progress_ctx = &h, .after_key = on_key_slowly};
+    struct rdb_buffer out = {0};
+    struct rdb_sink sink;
+    rdb_sink_init(&sink, rdb_buffer_write, &out);
+    TEST_CHECK(rdb_save(&ks, &sink, &opt) == 0);
+    rdb_sink_free(&sink);
+    rdb_buffer_free(&out);
+    TEST_CHECK(!h.progress_off_thread);
+    ck_assert_msg(h.progress_calls >= 2, "%d progress reports", h.progress_calls);
+    keyspace_free(&ks);
+}
+END_TEST
+
 static Suite *rdb_parallel_suite(void)
 {
     Suite *s = suite_create("rdb_parallel");
@@ -305,6 +341,7 @@ static Suite *rdb_parallel_suite(void)
     tcase_add_test(tc, test_same_bytes_big_value_and_tiny);
     tcase_add_test(tc, test_sink_error_stops_workers);
     tcase_add_test(tc, test_hooks);
+    tcase_add_test(tc, test_progress_within_a_chunk);
     suite_add_tcase(s, tc);
     return s;
 }
