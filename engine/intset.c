@@ -226,7 +226,7 @@ long long intset_random(const unsigned char *is, uint64_t random_value)
     return value_at(is, intset_encoding(is), (size_t)(random_value % length));
 }
 
-bool intset_validate(const unsigned char *blob, size_t len)
+bool intset_validate_shallow(const unsigned char *blob, size_t len)
 {
     if (len < INTSET_HEADER_BYTES)
         return false;
@@ -240,8 +240,15 @@ bool intset_validate(const unsigned char *blob, size_t len)
     if ((len - INTSET_HEADER_BYTES) % width != 0 || (len - INTSET_HEADER_BYTES) / width != length)
         return false;
     /* Redis refuses empty intsets: an empty set is never stored. */
-    if (length == 0)
+    return length != 0;
+}
+
+bool intset_validate(const unsigned char *blob, size_t len)
+{
+    if (!intset_validate_shallow(blob, len))
         return false;
+    uint64_t width = le_read(blob, 4);
+    uint64_t length = le_read(blob + 4, 4);
     for (size_t i = 1; i < length; i++) {
         if (value_at(blob, width, i - 1) >= value_at(blob, width, i))
             return false;

@@ -63,5 +63,11 @@ size_t intset_blob_bytes(const unsigned char *is);
  * encoding, a length matching len exactly, at least one value, and values
  * strictly ascending. Never reads outside blob[0..len). */
 bool intset_validate(const unsigned char *blob, size_t len);
+/* Redis's shallow intsetValidateIntegrity: a known encoding, a length
+ * matching len exactly and at least one value, without the order check.
+ * Enough for every reader to stay inside the blob (a binary search over
+ * values out of order finds wrong answers, never foreign memory). Never
+ * reads outside blob[0..len). */
+bool intset_validate_shallow(const unsigned char *blob, size_t len);
 
 #endif

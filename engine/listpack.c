@@ -817,3 +817,34 @@ bool listpack_validate(const unsigned char *blob, size_t len, bool deep,
     }
     return header_count == LISTPACK_COUNT_UNKNOWN || header_count == count;
 }
+
+size_t listpack_count_header(const unsigned char *lp)
+{
+    return header_count_get(lp);
+}
+
+void listpack_cursor_init(struct listpack_cursor *c, const unsigned char *lp)
+{
+    c->lp = lp;
+    c->bytes = header_bytes_get(lp);
+    c->pos = LISTPACK_HEADER_BYTES;
+    /* Shallow validation proved these; a cursor over anything else would
+     * read outside the blob. */
+    assert(c->bytes >= LISTPACK_HEADER_BYTES + 1);
+    assert(lp[c->bytes - 1] == LISTPACK_EOF);
+}
+
+enum listpack_cursor_step listpack_cursor_next(struct listpack_cursor *c,
+                                               const unsigned char **entry)
+{
+    if (c->pos == c->bytes - 1)
+        return LISTPACK_CURSOR_END;
+    size_t size = 0, encoded = 0;
+    if (c->pos > c->bytes - 1 ||
+        !entry_measure_bounds(c->lp, c->bytes, c->lp + c->pos, &size, &encoded))
+        return LISTPACK_CURSOR_BAD;
+    *entry = c->lp + c->pos;
+    c->pos += size;
+    assert(c->pos <= c->bytes - 1);
+    return LISTPACK_CURSOR_ENTRY;
+}

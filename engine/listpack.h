@@ -157,6 +157,35 @@ unsigned char *listpack_delete_range(unsigned char *lp, long index, size_t count
 
 /* ---- Untrusted input ---- */
 
+/* The header's count field: the number of entries, or
+ * LISTPACK_COUNT_UNKNOWN. Reads the header only, so it is safe on a blob
+ * that passed shallow validation alone. */
+size_t listpack_count_header(const unsigned char *lp);
+
+/* A forward walk for loaders over a blob that may have passed only shallow
+ * validation: each step proves that the next entry (encoding, data and
+ * backlen) lies before the terminator, and says BAD instead of asserting
+ * when it does not. It checks bounds, not backlen contents, which the
+ * forward walk never reads. */
+struct listpack_cursor {
+    const unsigned char *lp; /* borrowed blob; its header total is its length */
+    size_t bytes;            /* the header total */
+    size_t pos;              /* offset of the next entry (or the terminator) */
+};
+
+enum listpack_cursor_step {
+    LISTPACK_CURSOR_ENTRY, /* *entry is a whole entry inside the blob */
+    LISTPACK_CURSOR_END,   /* the terminator, at the blob's last byte */
+    LISTPACK_CURSOR_BAD,   /* c->pos is where the walk found a bad entry */
+};
+
+/* Starts a walk of lp (borrowed), which must at least have passed
+ * listpack_validate(..., false, ...). */
+void listpack_cursor_init(struct listpack_cursor *c, const unsigned char *lp);
+/* Steps to the next entry. After END or BAD every call repeats it. */
+enum listpack_cursor_step listpack_cursor_next(struct listpack_cursor *c,
+                                               const unsigned char **entry);
+
 /* Whether blob[0..len) is a listpack that every function above can walk
  * without reading outside it. Shallow (deep false, Redis's default for
  * RESTORE and RDB loading) checks the header, the terminator and the first

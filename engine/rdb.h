@@ -242,10 +242,26 @@ void rdb_source_free(struct rdb_source *src);
 typedef void (*rdb_aux_fn)(void *ctx, const char *key, size_t key_len, const char *val,
                            size_t val_len);
 
+/* Validation of embedded blobs (listpacks, intsets), as Redis 7.0's
+ * sanitize-dump-payload decides it for a load:
+ *   - deep (the default, false here): every entry of every blob is walked
+ *     and checked (sizes, backlens, counts, intset order, zset scores)
+ *     before the value types see it; for `sanitize-dump-payload yes`,
+ *     ringkv-check-rdb, and any file without a checksum;
+ *   - skip_deep_validation: only what Redis's shallow validation checks
+ *     (a blob's header, total size and terminator, plus the first listpack
+ *     entry), with every walk the loader itself does still bounds-checked
+ *     (a bad entry is a load error with its offset). For `no` and
+ *     `clients` at start-up, DEBUG RELOAD and an AOF base. The blobs are
+ *     then vouched for by the file's CRC-64 alone: such a load fails
+ *     (rdb_load_info.checksum_missing) unless the file ends with a non-zero
+ *     CRC-64 that matches, so a caller should set it only for a file whose
+ *     trailer it saw is non-zero, and load again deeply when told. */
 struct rdb_load_options {
     const struct encoding_limits *limits; /* borrowed: when to use the big encodings */
     int64_t now_ms;     /* keys expiring before this are dropped ... */
     bool keep_expired;  /* ... unless set (loading an AOF base, or checking) */
+    bool skip_deep_validation; /* see above; false: deep */
     rdb_aux_fn on_aux;  /* may be NULL */
     void *aux_ctx;
 };
@@ -269,6 +285,10 @@ struct rdb_load_info {
     uint64_t keys_empty_skipped;   /* empty collections, skipped as Redis does */
     uint64_t keys_by_type[RDB_TYPE_COUNT]; /* per RDB type id, as read */
     uint64_t checksum;        /* the trailer's CRC-64 (0: not checked) */
+    /* Set with RDB_LOAD_BAD when a load with skip_deep_validation found no
+     * checksum to vouch for its blobs (a stored 0, or a version before 5):
+     * discard the keyspace and load again without skipping. */
+    bool checksum_missing;
     uint64_t bytes;           /* bytes consumed */
     /* Set when the result is not RDB_LOAD_OK. */
     uint64_t error_offset;    /* byte offset of the problem */
@@ -278,7 +298,8 @@ struct rdb_load_info {
 
 /* Loads every key of src into ks, which should be empty (a key already
  * present counts as a duplicate). On failure the keys loaded so far stay in
- * ks: the caller flushes it or exits, as Redis does. */
+ * ks: the caller flushes it or exits, as Redis does. The error reported is
+ * the first in file order. */
 enum rdb_load_result rdb_load(struct rdb_source *src, struct keyspace *ks,
                               const struct rdb_load_options *options, struct rdb_load_info *info);
 

@@ -11,9 +11,14 @@
  *
  * Key invariant of the loader: no length read from the input is used to
  * allocate or index memory before it has been checked against what is left
- * of the input (or a fixed cap when the size is unknown); blobs are walked
- * in full, with every entry's bounds checked, before any type module reads
- * them. Nothing here recurses. */
+ * of the input (or a fixed cap when the size is unknown), and every walk
+ * the loader makes over a blob checks each entry's bounds. Blobs reach the
+ * type modules deep-validated (every entry checked), or, when the caller
+ * skips deep validation as Redis does for trusted files, with their header,
+ * size and terminator checked and the file's CRC-64 required to match at
+ * the end (the load fails as a whole otherwise, see rdb.h). Keys reach the
+ * keyspace through a short queue that overlaps their memory fetches
+ * (rdb_queue_key). Nothing here recurses. */
 #include "engine/rdb.h"
 
 #include <assert.h>
@@ -24,8 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <lzf.h>
 
 #include "engine/alloc.h"
 #include "engine/crc64.h"
@@ -135,6 +138,19 @@ struct rdb_text {
     size_t len, cap;
 };
 
+/* Keys read but not yet in their db (see rdb_queue_key). A power of two;
+ * 16 keys of reading cover the two memory fetches an insertion waits for. */
+#define RDB_PENDING_KEYS 16
+_Static_assert((RDB_PENDING_KEYS & (RDB_PENDING_KEYS - 1)) == 0, "a power of two");
+
+struct rdb_pending {
+    struct kv *kv;     /* owned until inserted */
+    struct db *db;     /* borrowed */
+    uint64_t hash;     /* of the key, as the db's dict hashes it */
+    int64_t expire_ms; /* -1: none */
+    uint64_t offset;   /* of the key's type byte, for a duplicate's error */
+};
+
 struct rdb_loader {
     struct rdb_source *src;       /* borrowed */
     struct keyspace *ks;          /* borrowed */
@@ -142,8 +158,15 @@ struct rdb_loader {
     const struct encoding_limits *limits;   /* borrowed */
     struct rdb_load_info *info;   /* borrowed */
     bool failed;
+    bool deep;                    /* deep validation of blobs (see rdb.h) */
     int version;
     struct rdb_text key, a, b, lzf; /* scratch: key, two value parts, LZF input */
+    /* The listpack or intset being loaded: in the source's window, or in
+     * a, until the next read (set by rdb_read_blob). */
+    const unsigned char *blob;
+    size_t blob_len;
+    struct rdb_pending pending[RDB_PENDING_KEYS]; /* a ring, oldest at pending_head */
+    size_t pending_head, pending_count;
 };
 
 static void rdb_text_reserve(struct rdb_text *t, size_t len)
@@ -300,6 +323,72 @@ static bool rdb_read_into(struct rdb_loader *ld, struct rdb_text *t, uint64_t n)
     return true;
 }
 
+/* Bytes a literal run or a short reference may copy at once when both
+ * buffers have room past it: a fixed-size copy beats an exact one, and the
+ * extra bytes are overwritten by what follows. */
+#define RDB_LZF_WIDE_COPY_BYTES 32
+/* The unit of a reference's copy: references are short (3 to 264 bytes)
+ * and often close behind (a repeated prefix a few entries back). */
+#define RDB_LZF_WORD_BYTES 8
+
+/* LZF decompression (liblzf's format, which Redis writes), written for
+ * speed: liblzf copied byte by byte, and its decoder was three quarters of
+ * loading a file of small collections. The stream is a sequence of
+ *   - a control byte below 32: a run of control + 1 literal bytes;
+ *   - any other: a back reference of (control >> 5) + 2 bytes (when those
+ *     3 bits are 7, the next byte adds to the length), at a distance of
+ *     ((control & 31) << 8 | the next byte) + 1 behind the output.
+ * Returns whether in[0..in_len) decodes to exactly out_len bytes; never
+ * reads or writes outside either buffer. */
+static bool rdb_lzf_decompress(const unsigned char *in, size_t in_len, unsigned char *out,
+                               size_t out_len)
+{
+    const unsigned char *ip = in, *in_end = in + in_len;
+    unsigned char *op = out, *out_end = out + out_len;
+    while (ip < in_end) {
+        size_t ctrl = *ip++;
+        if (ctrl < 32) {
+            size_t run = ctrl + 1;
+            if (run > (size_t)(in_end - ip) || run > (size_t)(out_end - op))
+                return false;
+            if ((size_t)(in_end - ip) >= RDB_LZF_WIDE_COPY_BYTES &&
+                (size_t)(out_end - op) >= RDB_LZF_WIDE_COPY_BYTES)
+                memcpy(op, ip, RDB_LZF_WIDE_COPY_BYTES);
+            else
+                memcpy(op, ip, run);
+            op += run;
+            ip += run;
+            continue;
+        }
+        size_t len = ctrl >> 5;
+        if (ip == in_end)
+            return false;
+        if (len == 7) {
+            len += *ip++;
+            if (ip == in_end)
+                return false;
+        }
+        size_t distance = ((ctrl & 0x1f) << 8 | *ip++) + 1;
+        len += 2;
+        if (distance > (size_t)(op - out) || len > (size_t)(out_end - op))
+            return false;
+        const unsigned char *ref = op - distance;
+        if (distance >= RDB_LZF_WORD_BYTES &&
+            (size_t)(out_end - op) >= len + RDB_LZF_WORD_BYTES) {
+            /* Word by word, the last word running past the reference's end
+             * into bytes the next step overwrites. A word read lies wholly
+             * before the word written, so overlap does no harm. */
+            for (size_t i = 0; i < len; i += RDB_LZF_WORD_BYTES)
+                memcpy(op + i, ref + i, RDB_LZF_WORD_BYTES);
+        } else {
+            for (size_t i = 0; i < len; i++) /* a short-period pattern, or the end */
+                op[i] = ref[i];
+        }
+        op += len;
+    }
+    return op == out_end;
+}
+
 static bool rdb_read_lzf(struct rdb_loader *ld, struct rdb_text *t)
 {
     uint64_t start = ld->src->offset - 1;
@@ -312,25 +401,32 @@ static bool rdb_read_lzf(struct rdb_loader *ld, struct rdb_text *t)
         len / RDB_LZF_EXPANSION_MAX > compressed_len)
         return rdb_fail_at(ld, start, "LZF string lengths %llu -> %llu are impossible",
                            (unsigned long long)compressed_len, (unsigned long long)len);
-    if (!rdb_read_into(ld, &ld->lzf, compressed_len))
-        return false;
+    /* The compressed bytes are decoded where they lie in the source's
+     * window when they lie there whole, else from a copy. */
+    struct rdb_source *src = ld->src;
+    const unsigned char *in;
+    if (compressed_len <= src->data_len - src->pos) {
+        in = src->data + src->pos;
+        src->pos += (size_t)compressed_len;
+        src->offset += compressed_len;
+    } else {
+        if (!rdb_read_into(ld, &ld->lzf, compressed_len))
+            return false;
+        in = (const unsigned char *)ld->lzf.data;
+    }
     rdb_text_reserve(t, len);
-    unsigned int out = lzf_decompress(ld->lzf.data, (unsigned int)compressed_len, t->data,
-                                      (unsigned int)len);
-    if (out != len)
+    if (!rdb_lzf_decompress(in, (size_t)compressed_len, (unsigned char *)t->data, (size_t)len))
         return rdb_fail_at(ld, start, "invalid LZF compressed string");
     t->len = len;
     t->data[len] = '\0';
     return true;
 }
 
-/* Reads any string form into t (integers come back as decimal text). */
-static bool rdb_read_string(struct rdb_loader *ld, struct rdb_text *t)
+/* Reads the rest of a string whose length prefix was len/encoded into t. */
+static bool rdb_read_string_body(struct rdb_loader *ld, struct rdb_text *t, uint64_t len,
+                                 bool encoded)
 {
-    uint64_t len, v;
-    bool encoded;
-    if (!rdb_read_len_any(ld, &len, &encoded))
-        return false;
+    uint64_t v;
     if (!encoded)
         return rdb_read_into(ld, t, len);
     long long value;
@@ -359,6 +455,39 @@ static bool rdb_read_string(struct rdb_loader *ld, struct rdb_text *t)
     rdb_text_reserve(t, LISTPACK_INTEGER_TEXT_BYTES);
     t->len = number_format_ll(t->data, value);
     t->data[t->len] = '\0';
+    return true;
+}
+
+/* Reads any string form into t (integers come back as decimal text). */
+static bool rdb_read_string(struct rdb_loader *ld, struct rdb_text *t)
+{
+    uint64_t len;
+    bool encoded;
+    return rdb_read_len_any(ld, &len, &encoded) && rdb_read_string_body(ld, t, len, encoded);
+}
+
+/* Like rdb_read_string, but a plain string that lies whole in the source's
+ * window is not copied: *out points into the window, valid until the next
+ * read. Otherwise it is read into t and *out points at t's bytes. */
+static bool rdb_read_string_ref(struct rdb_loader *ld, struct rdb_text *t, const char **out,
+                                size_t *out_len)
+{
+    struct rdb_source *src = ld->src;
+    uint64_t len;
+    bool encoded;
+    if (!rdb_read_len_any(ld, &len, &encoded))
+        return false;
+    if (!encoded && len <= src->data_len - src->pos) {
+        *out = (const char *)src->data + src->pos;
+        *out_len = (size_t)len;
+        src->pos += (size_t)len;
+        src->offset += len;
+        return true;
+    }
+    if (!rdb_read_string_body(ld, t, len, encoded))
+        return false;
+    *out = t->data;
+    *out_len = t->len;
     return true;
 }
 
@@ -574,8 +703,9 @@ static enum rdb_next zipmap_next(struct rdb_blob_reader *r, struct rdb_element *
     return RDB_NEXT_ENTRY;
 }
 
-/* Listpack entries as elements. The blob must have passed deep validation. */
-static void rdb_listpack_element(unsigned char *p, struct rdb_element *e)
+/* A listpack entry as an element. p is a whole entry inside its blob (a
+ * cursor step proved it). */
+static void rdb_listpack_element(const unsigned char *p, struct rdb_element *e)
 {
     size_t len;
     const unsigned char *s = listpack_get_text(p, &len, e->buf);
@@ -629,7 +759,11 @@ static void rdb_value_create(struct rdb_loader *ld, struct rdb_value *v,
         v->list = list_new(lim->list_max_listpack_size);
         return;
     case KV_SET:
-        v->kv = set_new_kv(ld->key.data, ld->key.len, first->str, first->len);
+        /* Born an intset; rdb_value_add converts it, with the count as the
+         * table's size, at the first member that is not an integer, so a
+         * set of strings sizes its table once (Redis's loader does too). */
+        (void)first;
+        v->kv = set_new_kv(ld->key.data, ld->key.len, NULL, 0);
         if (v->count_hint > (uint64_t)lim->set_max_intset_entries)
             set_convert_to_hashtable(v->kv, v->count_hint);
         return;
@@ -660,10 +794,14 @@ static bool rdb_value_add(struct rdb_loader *ld, struct rdb_value *v, const stru
     case KV_LIST:
         list_push(v->list, LIST_TAIL, a->str, a->len);
         return true;
-    case KV_SET:
+    case KV_SET: {
+        long long ignored;
+        if (v->kv->encoding == KV_ENC_INTSET && !number_parse_ll(a->str, a->len, &ignored))
+            set_convert_to_hashtable(v->kv, v->count_hint);
         if (!set_add(v->kv, a->str, a->len, ld->limits->set_max_intset_entries))
             return rdb_fail_at(ld, offset, "duplicate set member");
         return true;
+    }
     case KV_HASH:
         if (!hash_set(v->kv, a->str, a->len, b->str, b->len, ld->limits))
             return rdb_fail_at(ld, offset, "duplicate hash field");
@@ -828,38 +966,98 @@ static bool rdb_load_zipmap(struct rdb_loader *ld, struct rdb_value *v)
     }
 }
 
-/* Reads a listpack blob into ld->a and walks all of it. Returns its entry
- * count through *count: 0 when it fails, so no caller can read a count it
- * never got. */
+/* Reads a listpack or intset blob into ld->blob: where it lies in the
+ * source's window when it lies there whole and uncompressed (the type
+ * modules copy it anyway), else through ld->a. */
+static bool rdb_read_blob(struct rdb_loader *ld)
+{
+    const char *blob;
+    if (!rdb_read_string_ref(ld, &ld->a, &blob, &ld->blob_len))
+        return false;
+    ld->blob = (const unsigned char *)blob;
+    return true;
+}
+
+/* A bad entry found by a loader's walk: the blob's file offset, and where
+ * in the blob the walk stopped. */
+static bool rdb_fail_listpack_entry(struct rdb_loader *ld, uint64_t offset,
+                                    const struct listpack_cursor *c)
+{
+    return rdb_fail_at(ld, offset, "invalid listpack entry at blob byte %zu", c->pos);
+}
+
+/* Steps c to its next entry, turning a bad one into a load error. */
+static bool rdb_listpack_step(struct rdb_loader *ld, struct listpack_cursor *c, uint64_t offset,
+                              const unsigned char **entry, bool *end)
+{
+    enum listpack_cursor_step step = listpack_cursor_next(c, entry);
+    *end = step == LISTPACK_CURSOR_END;
+    if (step == LISTPACK_CURSOR_BAD)
+        return rdb_fail_listpack_entry(ld, offset, c);
+    return true;
+}
+
+/* Reads a listpack blob into ld->a and validates it: every entry (deep), or
+ * its header, size, terminator and first entry (shallow). Returns its entry
+ * count through *count, 0 when it fails so no caller can read a count it
+ * never got: the header's count, which deep validation compared with the
+ * entries; when the header says "unknown" (65535 entries or more), a
+ * bounds-checked walk's. A blob without entries counts 0, whatever its
+ * header claims, so that it is skipped as empty. */
 static bool rdb_read_listpack(struct rdb_loader *ld, size_t *count, uint64_t *offset)
 {
     *count = 0;
     *offset = ld->src->offset;
-    if (!rdb_read_string(ld, &ld->a))
+    if (!rdb_read_blob(ld))
         return false;
-    /* Deep validation walks every entry, which is what lets the type
-     * modules index the blob without bounds checks of their own. */
-    if (!listpack_validate((unsigned char *)ld->a.data, ld->a.len, true, NULL, NULL))
+    const unsigned char *lp = ld->blob;
+    if (!listpack_validate(lp, ld->blob_len, ld->deep, NULL, NULL))
         return rdb_fail_at(ld, *offset, "invalid listpack");
-    *count = listpack_count((unsigned char *)ld->a.data);
+    if (ld->blob_len == LISTPACK_HEADER_BYTES + 1)
+        return true;
+    size_t n = listpack_count_header(lp);
+    if (n == LISTPACK_COUNT_UNKNOWN) {
+        struct listpack_cursor c;
+        const unsigned char *p;
+        bool end = false;
+        listpack_cursor_init(&c, lp);
+        for (n = 0;; n++) {
+            if (!rdb_listpack_step(ld, &c, *offset, &p, &end))
+                return false;
+            if (end)
+                break;
+        }
+    }
+    *count = n;
     return true;
 }
 
-/* Feeds a validated listpack in ld->a to v: single elements, or pairs. */
+/* Feeds the listpack in ld->a to v: single elements, or pairs (hashes:
+ * field and value; zsets: member and score). Bounds-checked: it runs on
+ * blobs that passed shallow validation only. */
 static bool rdb_feed_listpack(struct rdb_loader *ld, struct rdb_value *v, bool pairs,
                               uint64_t offset)
 {
-    unsigned char *lp = (unsigned char *)ld->a.data;
+    struct listpack_cursor c;
+    const unsigned char *p;
     struct rdb_element a, b;
-    for (unsigned char *p = listpack_first(lp); p != NULL; p = listpack_next(lp, p)) {
+    bool end;
+    listpack_cursor_init(&c, ld->blob);
+    for (;;) {
+        if (!rdb_listpack_step(ld, &c, offset, &p, &end))
+            return false;
+        if (end)
+            return true;
         rdb_listpack_element(p, &a);
         if (!pairs) {
             if (!rdb_value_add(ld, v, &a, NULL, offset))
                 return false;
             continue;
         }
-        p = listpack_next(lp, p);
-        assert(p != NULL); /* the caller checked the count is even */
+        if (!rdb_listpack_step(ld, &c, offset, &p, &end))
+            return false;
+        if (end)
+            return rdb_fail_at(ld, offset, "listpack with an odd number of entries");
         rdb_listpack_element(p, &b);
         double score;
         if (v->type == KV_HASH) {
@@ -871,20 +1069,25 @@ static bool rdb_feed_listpack(struct rdb_loader *ld, struct rdb_value *v, bool p
             return false;
         }
     }
-    return true;
 }
 
-/* Checks a hash or zset listpack of pairs: an even count, scores that parse
+/* Deep validation of a hash or zset listpack of pairs: scores that parse
  * (zsets), and whether any element is longer than value_max (which sends it
  * to the big encoding). */
 static bool rdb_check_pairs(struct rdb_loader *ld, bool scored, long long value_max,
                             bool *too_long, uint64_t offset)
 {
-    unsigned char *lp = (unsigned char *)ld->a.data;
+    struct listpack_cursor c;
+    const unsigned char *p;
     struct rdb_element e;
-    size_t index = 0;
+    bool end;
     *too_long = false;
-    for (unsigned char *p = listpack_first(lp); p != NULL; p = listpack_next(lp, p), index++) {
+    listpack_cursor_init(&c, ld->blob);
+    for (size_t index = 0;; index++) {
+        if (!rdb_listpack_step(ld, &c, offset, &p, &end))
+            return false;
+        if (end)
+            return true;
         rdb_listpack_element(p, &e);
         if (scored && index % 2 == 1) {
             if (!rdb_score_valid(&e))
@@ -893,13 +1096,13 @@ static bool rdb_check_pairs(struct rdb_loader *ld, bool scored, long long value_
             *too_long = true;
         }
     }
-    if (index % 2 != 0)
-        return rdb_fail_at(ld, offset, "listpack with an odd number of entries");
-    return true;
 }
 
 /* Types 16 and 17: the blob becomes the value as it is, unless it breaks
- * the limits, in which case it is rebuilt in the big encoding. */
+ * the limits, in which case it is rebuilt in the big encoding. Like Redis
+ * 7.0, a shallow load decides on the entry count alone (the longest element
+ * takes a walk); a deep one walks every entry anyway, and checks the
+ * lengths and the scores as it goes. */
 static bool rdb_load_pairs_listpack(struct rdb_loader *ld, struct rdb_value *v)
 {
     size_t count;
@@ -908,18 +1111,20 @@ static bool rdb_load_pairs_listpack(struct rdb_loader *ld, struct rdb_value *v)
         return false;
     if (count == 0)
         return true;
-    bool scored = v->type == KV_ZSET, too_long;
+    if (count % 2 != 0)
+        return rdb_fail_at(ld, offset, "listpack with an odd number of entries");
+    bool scored = v->type == KV_ZSET, too_long = false;
     const struct encoding_limits *lim = ld->limits;
     long long entries_max =
         scored ? lim->zset_max_listpack_entries : lim->hash_max_listpack_entries;
     long long value_max = scored ? lim->zset_max_listpack_value : lim->hash_max_listpack_value;
-    if (!rdb_check_pairs(ld, scored, value_max, &too_long, offset))
+    if (ld->deep && !rdb_check_pairs(ld, scored, value_max, &too_long, offset))
         return false;
     if (too_long || (long long)(count / 2) > entries_max) {
         v->count_hint = count / 2;
         return rdb_feed_listpack(ld, v, true, offset);
     }
-    unsigned char *lp = listpack_from_bytes((unsigned char *)ld->a.data, ld->a.len);
+    unsigned char *lp = listpack_from_bytes(ld->blob, ld->blob_len);
     v->kv = kv_new_object(ld->key.data, ld->key.len, v->type, KV_ENC_LISTPACK, lp);
     return true;
 }
@@ -927,15 +1132,21 @@ static bool rdb_load_pairs_listpack(struct rdb_loader *ld, struct rdb_value *v)
 static bool rdb_load_intset(struct rdb_loader *ld, struct rdb_value *v)
 {
     uint64_t offset = ld->src->offset;
-    if (!rdb_read_string(ld, &ld->a))
+    if (!rdb_read_blob(ld))
         return false;
-    const unsigned char *blob = (const unsigned char *)ld->a.data;
-    if (!intset_validate(blob, ld->a.len))
+    const unsigned char *blob = ld->blob;
+    long long max = ld->limits->set_max_intset_entries;
+    bool valid = intset_validate_shallow(blob, ld->blob_len);
+    /* The order check is deep validation's, and a conversion needs it too:
+     * the hashtable it builds asserts that every value is new. */
+    if (valid && (ld->deep || (long long)intset_length(blob) > max))
+        valid = intset_validate(blob, ld->blob_len);
+    if (!valid)
         return rdb_fail_at(ld, offset, "invalid intset");
-    unsigned char *is = intset_from_bytes(blob, ld->a.len);
+    unsigned char *is = intset_from_bytes(blob, ld->blob_len);
     v->kv = kv_new_object(ld->key.data, ld->key.len, KV_SET, KV_ENC_INTSET, is);
     size_t length = intset_length(is);
-    if ((long long)length > ld->limits->set_max_intset_entries)
+    if ((long long)length > max)
         set_convert_to_hashtable(v->kv, length);
     return true;
 }
@@ -948,7 +1159,7 @@ static void rdb_list_adopt_node(struct rdb_loader *ld, struct rdb_value *v, size
         rdb_value_create(ld, v, NULL);
     struct list *l = v->list;
     struct list_node *node = alloc_zeroed(sizeof(*node));
-    node->lp = listpack_from_bytes((unsigned char *)ld->a.data, ld->a.len);
+    node->lp = listpack_from_bytes(ld->blob, ld->blob_len);
     node->count = (uint32_t)count;
     node->prev = l->tail;
     if (l->tail != NULL)
@@ -1047,11 +1258,14 @@ static bool rdb_load_value(struct rdb_loader *ld, int type, struct kv **out)
     *out = NULL;
     assert(rdb_type_kv(type) >= 0);
     switch (type) {
-    case RDB_TYPE_STRING:
-        if (!rdb_read_string(ld, &ld->a))
+    case RDB_TYPE_STRING: {
+        const char *val;
+        size_t val_len;
+        if (!rdb_read_string_ref(ld, &ld->a, &val, &val_len))
             return false;
-        *out = kv_new_string(ld->key.data, ld->key.len, ld->a.data, ld->a.len, -1);
+        *out = kv_new_string(ld->key.data, ld->key.len, val, val_len, -1);
         return true;
+    }
     case RDB_TYPE_LIST: case RDB_TYPE_SET: case RDB_TYPE_ZSET: case RDB_TYPE_HASH:
     case RDB_TYPE_ZSET_2:
         ok = rdb_load_plain(ld, type, &v);
@@ -1146,8 +1360,122 @@ static bool rdb_load_aux(struct rdb_loader *ld)
     return true;
 }
 
-/* A key of RDB type `type`: its name, its value, then into db unless it
- * has already expired. */
+/* ---- Keys on their way into the keyspace ----
+ *
+ * Inserting a key in a big table waits twice on memory: for the bucket it
+ * lands in, then for the key already there, compared to find a duplicate.
+ * In file order that was two thirds of loading a file of small strings. So
+ * a key waits in a short queue after its value was read: the bucket is
+ * fetched when it joins, the first key in that bucket half way down, and
+ * the duplicate check and the insertion happen when it leaves, by which
+ * time both are usually in the cache. The order of insertion is the
+ * file's, so a duplicate is found exactly as before. The prefetches read
+ * the dict's public table fields; a table that changes meanwhile costs a
+ * useless fetch, nothing more. */
+
+static const struct dict_table *rdb_insert_table(const struct dict *d)
+{
+    return &d->table[dict_is_rehashing(d) ? 1 : 0];
+}
+
+/* The bucket a key of this hash lands in. */
+static const void *rdb_bucket_address(const struct dict *d, uint64_t hash)
+{
+    const struct dict_table *t = rdb_insert_table(d);
+    return t->size != 0 ? &t->buckets[hash & (t->size - 1)] : NULL;
+}
+
+/* The first key in that bucket, or NULL. */
+static const void *rdb_chain_address(const struct dict *d, uint64_t hash)
+{
+    const struct dict_table *t = rdb_insert_table(d);
+    return t->size != 0 ? t->buckets[hash & (t->size - 1)] : NULL;
+}
+
+/* The prefetches stay in the caller: GCC finds a function that does
+ * nothing but prefetch free of side effects and drops its calls. */
+#define RDB_PREFETCH(address)                 \
+    do {                                      \
+        const void *rdb_address_ = (address); \
+        if (rdb_address_ != NULL)             \
+            __builtin_prefetch(rdb_address_); \
+    } while (0)
+
+/* Takes the oldest queued key into its db, or fails on a duplicate (which
+ * is freed). */
+static bool rdb_pending_pop(struct rdb_loader *ld)
+{
+    assert(ld->pending_count > 0);
+    struct rdb_pending *e = &ld->pending[ld->pending_head];
+    ld->pending_head = (ld->pending_head + 1) & (RDB_PENDING_KEYS - 1);
+    ld->pending_count--;
+    struct kv *kv = e->kv;
+    const char *key = kv_key(kv);
+    /* db_lookup(WRITE | NOTOUCH | NOEXPIRE) is this find, with the hash
+     * already at hand. */
+    if (dict_find(&e->db->keys, key, kv->key_len, e->hash) != NULL) {
+        bool ok = rdb_fail_at(ld, e->offset, "duplicate key '%.*s' in db %d",
+                              (int)(kv->key_len > 64 ? 64 : kv->key_len), key, e->db->id);
+        kv_free(kv);
+        return ok;
+    }
+    db_add(e->db, kv);
+    /* A time before the epoch (other than -1, "none", as in Redis) comes
+     * only from a damaged or hand-made file and is as past as 0 is. Kept
+     * (an AOF base, a check), it is stored as 0: the keyspace holds no
+     * negative time, which the encoder relies on. Found by fuzzing. */
+    if (e->expire_ms != -1)
+        db_set_expire(e->db, kv, e->expire_ms < 0 ? 0 : e->expire_ms);
+    ld->info->keys_loaded++;
+    return true;
+}
+
+/* Queues kv (owned) for db. Returns false if the key it pushed out of the
+ * queue was a duplicate. */
+static bool rdb_queue_key(struct rdb_loader *ld, struct db *db, struct kv *kv, int64_t expire_ms,
+                          uint64_t offset)
+{
+    bool ok = ld->pending_count < RDB_PENDING_KEYS || rdb_pending_pop(ld);
+    uint64_t hash = dict_hash_bytes(kv_key(kv), kv->key_len);
+    RDB_PREFETCH(rdb_bucket_address(&db->keys, hash));
+    size_t tail = (ld->pending_head + ld->pending_count) & (RDB_PENDING_KEYS - 1);
+    ld->pending[tail] = (struct rdb_pending){kv, db, hash, expire_ms, offset};
+    ld->pending_count++;
+    if (ld->pending_count > RDB_PENDING_KEYS / 2) {
+        size_t mid = (tail - RDB_PENDING_KEYS / 2) & (RDB_PENDING_KEYS - 1);
+        RDB_PREFETCH(rdb_chain_address(&ld->pending[mid].db->keys, ld->pending[mid].hash));
+    }
+    return ok;
+}
+
+/* Inserts every queued key. The keys were read before anything that failed
+ * since, so a duplicate among them is the first error in file order and
+ * replaces an error already recorded. Returns whether the load is still
+ * good. */
+static bool rdb_pending_drain(struct rdb_loader *ld)
+{
+    bool failed_before = ld->failed;
+    struct rdb_load_info saved = *ld->info;
+    if (failed_before) {
+        ld->failed = false;
+        ld->info->io_error = 0;
+        ld->info->checksum_missing = false;
+    }
+    bool ok = true;
+    while (ld->pending_count > 0)
+        ok = rdb_pending_pop(ld) && ok;
+    if (failed_before && ok) {
+        ld->failed = true;
+        ld->info->error_offset = saved.error_offset;
+        ld->info->io_error = saved.io_error;
+        ld->info->checksum_missing = saved.checksum_missing;
+        memcpy(ld->info->error_text, saved.error_text, sizeof(saved.error_text));
+    }
+    return ok && !failed_before;
+}
+
+/* A key of RDB type `type`: its name, its value, then (through the queue)
+ * into db unless it has already expired. */
 static bool rdb_load_key(struct rdb_loader *ld, struct db *db, int type, int64_t expire_ms)
 {
     uint64_t offset = ld->src->offset - 1;
@@ -1166,35 +1494,31 @@ static bool rdb_load_key(struct rdb_loader *ld, struct db *db, int type, int64_t
         kv_free(kv);
         return true;
     }
-    if (db_lookup(db, ld->key.data, ld->key.len,
-                  DB_LOOKUP_WRITE | DB_LOOKUP_NOTOUCH | DB_LOOKUP_NOEXPIRE) != NULL) {
-        kv_free(kv);
-        return rdb_fail_at(ld, offset, "duplicate key '%.*s' in db %d",
-                           (int)(ld->key.len > 64 ? 64 : ld->key.len), ld->key.data, db->id);
-    }
-    db_add(db, kv);
-    /* A time before the epoch (other than -1, "none", as in Redis) comes
-     * only from a damaged or hand-made file and is as past as 0 is. Kept
-     * (an AOF base, a check), it is stored as 0: the keyspace holds no
-     * negative time, which the encoder relies on. Found by fuzzing. */
-    if (expire_ms != -1)
-        db_set_expire(db, kv, expire_ms < 0 ? 0 : expire_ms);
-    ld->info->keys_loaded++;
-    return true;
+    return rdb_queue_key(ld, db, kv, expire_ms, offset);
 }
 
+/* The CRC-64 after EOF (versions 5 and up; 0 means "not computed"). A
+ * load that skipped deep validation needs a checksum that matched: it is
+ * all that vouches for the blobs. */
 static bool rdb_load_trailer(struct rdb_loader *ld)
 {
-    if (ld->version < 5)
-        return true;
-    rdb_source_crc_sync(ld->src);
-    uint64_t computed = ld->src->crc, stored, offset = ld->src->offset;
-    if (!rdb_read_le(ld, &stored, 8))
-        return false;
-    ld->info->checksum = stored;
-    if (stored != 0 && stored != computed)
-        return rdb_fail_at(ld, offset, "wrong RDB checksum: file says %016llx, data gives %016llx",
-                           (unsigned long long)stored, (unsigned long long)computed);
+    uint64_t stored = 0, offset = ld->src->offset;
+    if (ld->version >= 5) {
+        rdb_source_crc_sync(ld->src);
+        uint64_t computed = ld->src->crc;
+        if (!rdb_read_le(ld, &stored, 8))
+            return false;
+        ld->info->checksum = stored;
+        if (stored != 0 && stored != computed)
+            return rdb_fail_at(ld, offset,
+                               "wrong RDB checksum: file says %016llx, data gives %016llx",
+                               (unsigned long long)stored, (unsigned long long)computed);
+    }
+    if (stored == 0 && !ld->deep) {
+        ld->info->checksum_missing = true;
+        return rdb_fail_at(ld, offset, "the file has no checksum to vouch for values loaded "
+                                       "without deep validation: load it with deep validation");
+    }
     return true;
 }
 
@@ -1262,7 +1586,7 @@ enum rdb_load_result rdb_load(struct rdb_source *src, struct keyspace *ks,
     assert(options->limits != NULL);
     assert(ks->db_count > 0);
     struct rdb_loader ld = {.src = src, .ks = ks, .options = options, .limits = options->limits,
-                            .info = info};
+                            .info = info, .deep = !options->skip_deep_validation};
     rdb_info_init(info);
     struct db *db = &ks->dbs[0];
     int64_t expire_ms = -1;
@@ -1279,6 +1603,7 @@ enum rdb_load_result rdb_load(struct rdb_source *src, struct keyspace *ks,
             expire_ms = -1;
         }
     }
+    ok = rdb_pending_drain(&ld) && ok;
     info->bytes = src->offset;
     rdb_text_free(&ld.key);
     rdb_text_free(&ld.a);

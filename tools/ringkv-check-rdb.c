@@ -108,7 +108,9 @@ int main(int argc, char **argv)
     keyspace_init(&ks, databases);
     struct rdb_source src;
     rdb_source_init(&src, check_read, &fd, (uint64_t)st.st_size);
+    /* A check validates every blob deeply, whatever the server would trust. */
     struct rdb_load_options options = {.limits = &ks.limits, .keep_expired = true,
+                                       .skip_deep_validation = false,
                                        .on_aux = check_print_aux};
     struct rdb_load_info info;
     enum rdb_load_result result = rdb_load(&src, &ks, &options, &info);

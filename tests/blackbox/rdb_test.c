@@ -530,6 +530,157 @@ START_TEST(test_disk_full_bgsave_recovers)
 }
 END_TEST
 
+/* ---- sanitize-dump-payload: deep or shallow validation at start-up ---- */
+
+/* The RDB CRC-64 (Jones, reflected), bit by bit: the test's own, so the
+ * files below do not depend on the code under test. */
+static uint64_t test_crc64(const unsigned char *p, size_t len)
+{
+    uint64_t crc = 0;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        for (int b = 0; b < 8; b++)
+            crc = (crc & 1) ? (crc >> 1) ^ 0x95AC9329AC4BC9B5ULL : crc >> 1;
+    }
+    return crc;
+}
+
+enum test_trailer { TRAILER_CRC, TRAILER_WRONG_CRC, TRAILER_ZERO, TRAILER_ZERO_THEN_JUNK };
+
+/* The file offset of the hash's listpack in the files below. */
+#define SANITIZE_BLOB_OFFSET 22
+
+/* Writes dir/dump.rdb: SET good v, and the hash h {f1 v1 f2 v2 f3 v3} as a
+ * listpack whose third entry's backlen is wrong when corrupt (its header,
+ * size and terminator stay right: only deep validation sees it). */
+static void write_sanitize_file(const char *dir, bool corrupt, enum test_trailer trailer)
+{
+    unsigned char f[128];
+    size_t n;
+    memcpy(f, "REDIS0010\xfe\x00\x00\x04good\x01v\x10\x01h", 22);
+    n = 22;
+    ck_assert_uint_eq(n, SANITIZE_BLOB_OFFSET);
+    static const char *const items[] = {"f1", "v1", "f2", "v2", "f3", "v3"};
+    unsigned char lp[64];
+    size_t lp_len = 6;
+    for (size_t i = 0; i < 6; i++) {
+        lp[lp_len++] = 0x82;
+        memcpy(lp + lp_len, items[i], 2);
+        lp_len += 2;
+        lp[lp_len++] = 3;
+    }
+    lp[lp_len++] = 0xFF;
+    lp[0] = (unsigned char)lp_len;
+    lp[1] = lp[2] = lp[3] = 0;
+    lp[4] = 6;
+    lp[5] = 0;
+    if (corrupt)
+        lp[17] = 4;
+    f[n++] = (unsigned char)lp_len;
+    memcpy(f + n, lp, lp_len);
+    n += lp_len;
+    f[n++] = 0xFF;
+    uint64_t crc = trailer == TRAILER_CRC || trailer == TRAILER_WRONG_CRC ? test_crc64(f, n) : 0;
+    if (trailer == TRAILER_WRONG_CRC)
+        f[SANITIZE_BLOB_OFFSET + 1 + 8] ^= 0x01; /* "f1" becomes "f0", after the CRC */
+    for (int i = 0; i < 8; i++)
+        f[n++] = (unsigned char)(crc >> (8 * i));
+    if (trailer == TRAILER_ZERO_THEN_JUNK) {
+        memcpy(f + n, "trailing", 8);
+        n += 8;
+    }
+    char path[300];
+    snprintf(path, sizeof(path), "%s/dump.rdb", dir);
+    FILE *out = fopen(path, "wb");
+    ck_assert_ptr_nonnull(out);
+    ck_assert_uint_eq(fwrite(f, 1, n, out), n);
+    ck_assert_int_eq(fclose(out), 0);
+}
+
+/* Starts binary on dir with sanitize-dump-payload mode: true if it loaded
+ * (and then answers HGET h f1 with v1), false if it refused to start, with
+ * its output in *out (owned; NULL when it started). */
+static bool start_with_sanitize(const char *binary, const char *dir, const char *mode, char **out)
+{
+    const char *const args[] = {"--sanitize-dump-payload", mode, NULL};
+    int status;
+    *out = NULL;
+    struct server_handle *h = server_try_start_in(binary, dir, args, &status);
+    if (h == NULL) {
+        *out = harness_output(&status, "timeout 20 '%s' --port 0 --dir '%s' --save '' "
+                                       "--sanitize-dump-payload %s 2>&1",
+                              binary, dir, mode);
+        return false;
+    }
+    struct conn *c = conn_open(h->port);
+    ck_cmd(c, "dbsize", ":2\r\n");
+    ck_cmd(c, "hget h f1", "$2\r\nv1\r\n");
+    ck_cmd(c, "config get sanitize-dump-payload",
+           strcmp(mode, "yes") == 0       ? "*2\r\n$21\r\nsanitize-dump-payload\r\n$3\r\nyes\r\n"
+           : strcmp(mode, "no") == 0      ? "*2\r\n$21\r\nsanitize-dump-payload\r\n$2\r\nno\r\n"
+                                          : "*2\r\n$21\r\nsanitize-dump-payload\r\n$7\r\nclients\r\n");
+    conn_close(c);
+    server_stop(h);
+    return true;
+}
+
+static void expect_refusal_text(char *out, const char *want)
+{
+    ck_assert_msg(out != NULL && strstr(out, want) != NULL, "wanted '%s' in: %s", want,
+                  out ? out : "(started)");
+    free(out);
+}
+
+/* Redis 7.0's rule: `yes` validates every listpack entry and refuses the
+ * corrupt one at its offset; `no` and `clients` trust a file being loaded
+ * and take it (its CRC-64 matches); a wrong CRC-64 is refused in every
+ * mode; and ringkv validates deeply whatever the mode when the file has no
+ * checksum, or when what looked like one was not the file's trailer. */
+START_TEST(test_sanitize_dump_payload)
+{
+    if (server_is_redis())
+        return;
+    char dir[256], *out;
+    harness_make_dir(dir, sizeof(dir));
+    write_sanitize_file(dir, true, TRAILER_CRC);
+    ck_assert(!start_with_sanitize(server_binary(), dir, "yes", &out));
+    expect_refusal_text(out, "offset 22): invalid listpack");
+    ck_assert(start_with_sanitize(server_binary(), dir, "no", &out));
+    ck_assert(start_with_sanitize(server_binary(), dir, "clients", &out));
+    if (redis_available()) {
+        /* The same file, the same verdicts from redis-server 7.0.15. */
+        const char *const yes[] = {"--sanitize-dump-payload", "yes", NULL};
+        const char *const args[] = {"--sanitize-dump-payload", "no", NULL};
+        int status;
+        ck_assert_ptr_null(server_try_start_in(REDIS_SERVER, dir, yes, &status));
+        struct server_handle *r = server_try_start_in(REDIS_SERVER, dir, args, &status);
+        ck_assert_ptr_nonnull(r);
+        struct conn *c = conn_open(r->port);
+        ck_cmd(c, "dbsize", ":2\r\n");
+        conn_close(c);
+        server_stop(r);
+    }
+
+    write_sanitize_file(dir, true, TRAILER_WRONG_CRC);
+    ck_assert(!start_with_sanitize(server_binary(), dir, "no", &out));
+    expect_refusal_text(out, "wrong RDB checksum");
+
+    write_sanitize_file(dir, true, TRAILER_ZERO);
+    ck_assert(!start_with_sanitize(server_binary(), dir, "no", &out));
+    expect_refusal_text(out, "offset 22): invalid listpack");
+    write_sanitize_file(dir, true, TRAILER_ZERO_THEN_JUNK);
+    ck_assert(!start_with_sanitize(server_binary(), dir, "no", &out));
+    expect_refusal_text(out, "offset 22): invalid listpack");
+
+    /* Sound files without a checksum load in every mode. */
+    write_sanitize_file(dir, false, TRAILER_ZERO);
+    ck_assert(start_with_sanitize(server_binary(), dir, "no", &out));
+    write_sanitize_file(dir, false, TRAILER_ZERO_THEN_JUNK);
+    ck_assert(start_with_sanitize(server_binary(), dir, "no", &out));
+    ck_assert(start_with_sanitize(server_binary(), dir, "yes", &out));
+}
+END_TEST
+
 static Suite *rdb_suite(void)
 {
     Suite *s = suite_create("rdb");
@@ -545,6 +696,7 @@ static Suite *rdb_suite(void)
     tcase_add_test(tc, test_killed_child_keeps_old_file);
     tcase_add_test(tc, test_debug_reload_keeps_data);
     tcase_add_test(tc, test_disk_full_bgsave_recovers);
+    tcase_add_test(tc, test_sanitize_dump_payload);
     suite_add_tcase(s, tc);
     return s;
 }

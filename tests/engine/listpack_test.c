@@ -992,6 +992,64 @@ START_TEST(test_validate_corrupted_bytes)
 }
 END_TEST
 
+/* Walks blob[0..bytes) with a cursor; returns the entries seen, or -1 when
+ * the cursor said BAD. */
+static long test_cursor_walk(const unsigned char *blob)
+{
+    struct listpack_cursor c;
+    const unsigned char *p;
+    listpack_cursor_init(&c, blob);
+    for (long n = 0;; n++) {
+        enum listpack_cursor_step step = listpack_cursor_next(&c, &p);
+        if (step == LISTPACK_CURSOR_END) {
+            TEST_CHECK(listpack_cursor_next(&c, &p) == LISTPACK_CURSOR_END);
+            return n;
+        }
+        if (step == LISTPACK_CURSOR_BAD) {
+            TEST_CHECK(listpack_cursor_next(&c, &p) == LISTPACK_CURSOR_BAD);
+            return -1;
+        }
+        TEST_CHECK(p >= blob + LISTPACK_HEADER_BYTES && p < blob + listpack_bytes(blob) - 1);
+        struct listpack_entry e;
+        listpack_get(p, &e); /* inside the blob: ASan would say otherwise */
+    }
+}
+
+/* The loaders' cursor: on every blob that passes shallow validation it
+ * either walks to the end or says BAD, never reading outside (every byte
+ * of a rich blob flipped, under ASan); on deep-valid blobs it sees exactly
+ * the header's count. */
+START_TEST(test_cursor_on_shallow_blobs)
+{
+    unsigned char *lp = test_rich_blob();
+    size_t bytes = listpack_bytes(lp);
+    ck_assert_int_eq(test_cursor_walk(lp), (long)listpack_count(lp));
+    ck_assert_uint_eq(listpack_count_header(lp), listpack_count(lp));
+    static const unsigned char masks[] = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0xFF, 0x7F};
+    unsigned char *copy = alloc_bytes(bytes);
+    size_t bad = 0;
+    for (size_t i = LISTPACK_HEADER_BYTES; i + 1 < bytes; i++) {
+        for (size_t m = 0; m < sizeof(masks); m++) {
+            memcpy(copy, lp, bytes);
+            copy[i] ^= masks[m];
+            if (!listpack_validate(copy, bytes, false, NULL, NULL))
+                continue;
+            long n = test_cursor_walk(copy);
+            if (n < 0)
+                bad++;
+            if (listpack_validate(copy, bytes, true, NULL, NULL))
+                ck_assert_int_eq(n, (long)listpack_count_header(copy));
+        }
+    }
+    ck_assert_uint_gt(bad, 0);
+    unsigned char *empty = listpack_new();
+    ck_assert_int_eq(test_cursor_walk(empty), 0);
+    listpack_free(empty);
+    alloc_free(copy);
+    listpack_free(lp);
+}
+END_TEST
+
 static bool test_count_entries(const unsigned char *p, size_t header_count, void *ctx)
 {
     size_t *seen = ctx;
@@ -1135,6 +1193,7 @@ static Suite *listpack_suite(void)
     tcase_add_test(untrusted, test_validate_truncated);
     tcase_add_test(untrusted, test_validate_corrupted_bytes);
     tcase_add_test(untrusted, test_validate_specific);
+    tcase_add_test(untrusted, test_cursor_on_shallow_blobs);
     suite_add_tcase(s, untrusted);
 
     TCase *misuse = tcase_create("misuse");

@@ -2298,6 +2298,259 @@ START_TEST(test_corrupt_listpack_refused)
 }
 END_TEST
 
+/* ---- Shallow validation (sanitize-dump-payload no) ---- */
+
+static enum rdb_load_result load_mode(const struct rdb_buffer *f, bool skip_deep,
+                                      struct keyspace *ks, struct rdb_load_info *info)
+{
+    keyspace_init(ks, TEST_DATABASES);
+    struct rdb_source src;
+    rdb_source_init_memory(&src, f->data, f->len);
+    struct rdb_load_options opt = {.limits = &ks->limits, .keep_expired = true,
+                                   .skip_deep_validation = skip_deep};
+    enum rdb_load_result r = rdb_load(&src, ks, &opt, info);
+    rdb_source_free(&src);
+    if (r != RDB_LOAD_OK)
+        TEST_CHECK(info->error_text[0] != '\0' && info->error_offset <= f->len);
+    return r;
+}
+
+/* A file holding a string key, then `key` of `type` whose blob is
+ * blob[0..bytes); *blob_offset gets the file offset of the blob. */
+static void file_with_blob(struct rdb_buffer *f, unsigned char type, const char *key,
+                           const unsigned char *blob, size_t bytes, uint64_t *blob_offset)
+{
+    file_begin(f, "REDIS0010");
+    put_byte(f, RDB_TYPE_STRING);
+    put_str(f, "good");
+    put_str(f, "v");
+    put_byte(f, type);
+    put_str(f, key);
+    if (type == RDB_TYPE_LIST_QUICKLIST_2) {
+        put_len(f, 1); /* one node */
+        put_len(f, 2); /* a packed (listpack) node */
+    }
+    *blob_offset = f->len;
+    put_len(f, bytes);
+    put(f, blob, bytes);
+    file_end(f);
+}
+
+static unsigned char *listpack_of(const char *const *items, size_t count)
+{
+    unsigned char *lp = listpack_new();
+    for (size_t i = 0; i < count; i++)
+        lp = listpack_append(lp, items[i], strlen(items[i]));
+    return lp;
+}
+
+/* A listpack whose entries are corrupt past the first (header, size and
+ * terminator fine): deep validation refuses it at the blob's offset; the
+ * shallow load of the same file, whose CRC-64 is right, takes it as Redis
+ * 7.0 does with sanitize-dump-payload no; a wrong CRC-64 refuses the file
+ * whole, and a file without one gets no shallow load at all. */
+START_TEST(test_shallow_corrupt_entry)
+{
+    static const char *const pairs[] = {"f1", "v1", "f2", "v2", "f3", "v3"};
+    unsigned char *lp = listpack_of(pairs, 6);
+    size_t bytes = listpack_bytes(lp);
+    TEST_CHECK(bytes == 6 + 6 * 4 + 1);
+    lp[17] = 4; /* entry 2 ("f2", bytes 14..17): its backlen says 4, not 3 */
+    TEST_CHECK(!listpack_validate(lp, bytes, true, NULL, NULL));
+    TEST_CHECK(listpack_validate(lp, bytes, false, NULL, NULL));
+    struct rdb_buffer f;
+    uint64_t blob_offset;
+    file_with_blob(&f, RDB_TYPE_HASH_LISTPACK, "h", lp, bytes, &blob_offset);
+    struct keyspace ks;
+    struct rdb_load_info info;
+
+    TEST_CHECK(load_mode(&f, false, &ks, &info) == RDB_LOAD_BAD);
+    TEST_CHECK(strstr(info.error_text, "invalid listpack") != NULL);
+    ck_assert_uint_eq(info.error_offset, blob_offset);
+    keyspace_free(&ks);
+
+    TEST_CHECK(load_mode(&f, true, &ks, &info) == RDB_LOAD_OK);
+    TEST_CHECK(info.keys_loaded == 2 && info.checksum != 0);
+    struct kv *kv = lookup(&ks, 0, "h", KV_HASH, KV_ENC_LISTPACK);
+    struct hash_text v;
+    TEST_CHECK(hash_get(kv, "f1", 2, &v) && v.len == 2 && memcmp(v.ptr, "v1", 2) == 0);
+    keyspace_free(&ks);
+
+    /* One bit of the blob flipped after the CRC was computed. */
+    f.data[blob_offset + 1 + 8] ^= 0x01;
+    TEST_CHECK(load_mode(&f, true, &ks, &info) == RDB_LOAD_BAD);
+    TEST_CHECK(strstr(info.error_text, "wrong RDB checksum") != NULL);
+    TEST_CHECK(!info.checksum_missing);
+    keyspace_free(&ks);
+    f.data[blob_offset + 1 + 8] ^= 0x01;
+
+    /* Written with rdbchecksum no: nothing vouches for the blob. */
+    memset(f.data + f.len - 8, 0, 8);
+    TEST_CHECK(load_mode(&f, true, &ks, &info) == RDB_LOAD_BAD);
+    TEST_CHECK(info.checksum_missing);
+    ck_assert_uint_eq(info.error_offset, f.len - 8);
+    keyspace_free(&ks);
+    TEST_CHECK(load_mode(&f, false, &ks, &info) == RDB_LOAD_BAD);
+    TEST_CHECK(!info.checksum_missing && strstr(info.error_text, "invalid listpack") != NULL);
+    keyspace_free(&ks);
+    rdb_buffer_free(&f);
+    listpack_free(lp);
+}
+END_TEST
+
+/* An entry that runs past the end of its blob (not the first, which
+ * shallow validation measures): whenever the loader walks the blob, in
+ * either mode, it is a load error naming the blob's offset and the entry's
+ * place, never a read outside the blob (the ASan build checks). */
+START_TEST(test_shallow_entry_past_end)
+{
+    static const char *const items[] = {"aa", "bb", "cc", "dd"};
+    unsigned char *lp = listpack_of(items, 4);
+    size_t bytes = listpack_bytes(lp);
+    lp[10] = 0x80 | 20; /* entry 1 now claims 20 string bytes: past the end */
+    TEST_CHECK(listpack_validate(lp, bytes, false, NULL, NULL));
+    TEST_CHECK(!listpack_validate(lp, bytes, true, NULL, NULL));
+    unsigned char *unknown = alloc_bytes(bytes);
+    memcpy(unknown, lp, bytes);
+    unknown[4] = unknown[5] = 0xFF; /* count unknown: the loader must walk */
+
+    struct {
+        unsigned char type;
+        const unsigned char *blob;
+        bool tiny_limits; /* forces the conversion walk */
+    } cases[] = {
+        {RDB_TYPE_SET_LISTPACK, lp, false},
+        {RDB_TYPE_HASH_LISTPACK, lp, true},
+        {RDB_TYPE_ZSET_LISTPACK, lp, true},
+        {RDB_TYPE_HASH_LISTPACK, unknown, false},
+        {RDB_TYPE_LIST_QUICKLIST_2, unknown, false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (int skip = 0; skip <= 1; skip++) {
+            struct rdb_buffer f;
+            uint64_t blob_offset;
+            file_with_blob(&f, cases[i].type, "k", cases[i].blob, bytes, &blob_offset);
+            struct keyspace ks;
+            struct rdb_load_info info;
+            keyspace_init(&ks, TEST_DATABASES);
+            if (cases[i].tiny_limits)
+                ks.limits.hash_max_listpack_entries = ks.limits.zset_max_listpack_entries = 1;
+            struct rdb_source src;
+            rdb_source_init_memory(&src, f.data, f.len);
+            struct rdb_load_options opt = {.limits = &ks.limits, .keep_expired = true,
+                                           .skip_deep_validation = skip == 1};
+            TEST_CHECK(rdb_load(&src, &ks, &opt, &info) == RDB_LOAD_BAD);
+            rdb_source_free(&src);
+            ck_assert_uint_eq(info.error_offset, blob_offset);
+            const char *want = skip ? "invalid listpack entry at blob byte 10" : "invalid listpack";
+            if (strstr(info.error_text, want) == NULL)
+                ck_abort_msg("case %zu skip %d: '%s' lacks '%s'", i, skip, info.error_text, want);
+            keyspace_free(&ks);
+            rdb_buffer_free(&f);
+        }
+    }
+    alloc_free(unknown);
+    listpack_free(lp);
+}
+END_TEST
+
+/* Shallow intsets: the order check is skipped, except when the set is
+ * converted (its hashtable would meet a duplicate), where it refuses. */
+START_TEST(test_shallow_intset)
+{
+    unsigned char *is = intset_new();
+    for (long long v = 1; v <= 4; v++)
+        is = intset_add(is, v, NULL);
+    size_t bytes = intset_blob_bytes(is);
+    unsigned char *dup = alloc_bytes(bytes);
+    memcpy(dup, is, bytes);
+    memcpy(dup + INTSET_HEADER_BYTES + 2, dup + INTSET_HEADER_BYTES, 2); /* 1 1 3 4 */
+    TEST_CHECK(intset_validate_shallow(dup, bytes) && !intset_validate(dup, bytes));
+    TEST_CHECK(!intset_validate_shallow(dup, bytes - 1));
+    struct rdb_buffer f;
+    uint64_t blob_offset;
+    file_with_blob(&f, RDB_TYPE_SET_INTSET, "s", dup, bytes, &blob_offset);
+    struct keyspace ks;
+    struct rdb_load_info info;
+    TEST_CHECK(load_mode(&f, false, &ks, &info) == RDB_LOAD_BAD);
+    TEST_CHECK(strstr(info.error_text, "invalid intset") != NULL);
+    ck_assert_uint_eq(info.error_offset, blob_offset);
+    keyspace_free(&ks);
+    TEST_CHECK(load_mode(&f, true, &ks, &info) == RDB_LOAD_OK);
+    keyspace_free(&ks);
+    /* Too many for an intset: converted, so checked in full. */
+    keyspace_init(&ks, TEST_DATABASES);
+    ks.limits.set_max_intset_entries = 2;
+    struct rdb_source src;
+    rdb_source_init_memory(&src, f.data, f.len);
+    struct rdb_load_options opt = {.limits = &ks.limits, .keep_expired = true,
+                                   .skip_deep_validation = true};
+    TEST_CHECK(rdb_load(&src, &ks, &opt, &info) == RDB_LOAD_BAD);
+    TEST_CHECK(strstr(info.error_text, "invalid intset") != NULL);
+    rdb_source_free(&src);
+    keyspace_free(&ks);
+    rdb_buffer_free(&f);
+    alloc_free(dup);
+    intset_free(is);
+}
+END_TEST
+
+/* A valid file loads the same either way, encodings included. */
+START_TEST(test_shallow_golden_load)
+{
+    struct rdb_buffer golden = {.data = (unsigned char *)rdb_golden_70,
+                                .len = rdb_golden_70_len};
+    struct keyspace deep, shallow;
+    struct rdb_load_info info;
+    TEST_CHECK(load_mode(&golden, false, &deep, &info) == RDB_LOAD_OK);
+    TEST_CHECK(load_mode(&golden, true, &shallow, &info) == RDB_LOAD_OK);
+    check_golden_contents(&shallow);
+    char *a = describe(&deep), *b = describe(&shallow);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    keyspace_free(&shallow);
+    keyspace_free(&deep);
+}
+END_TEST
+
+/* Keys wait in a queue before the duplicate check: a duplicate is still
+ * found, and it is the error reported even when a later part of the file
+ * is bad too (the first problem in file order). */
+START_TEST(test_duplicate_before_later_damage)
+{
+    for (int damage = 0; damage <= 1; damage++) {
+        struct rdb_buffer f;
+        file_begin(&f, "REDIS0010");
+        put_byte(&f, RDB_TYPE_STRING);
+        put_str(&f, "dup");
+        put_str(&f, "1");
+        uint64_t dup_offset = f.len;
+        put_byte(&f, RDB_TYPE_STRING);
+        put_str(&f, "dup");
+        put_str(&f, "2");
+        for (int i = 0; i < 3; i++) {
+            char key[16];
+            snprintf(key, sizeof(key), "k%d", i);
+            put_byte(&f, RDB_TYPE_STRING);
+            put_str(&f, key);
+            put_str(&f, "v");
+        }
+        if (damage)
+            put_byte(&f, 200); /* an unknown type, a few keys later */
+        file_end(&f);
+        struct keyspace ks;
+        struct rdb_load_info info;
+        TEST_CHECK(load_mode(&f, false, &ks, &info) == RDB_LOAD_BAD);
+        if (strstr(info.error_text, "duplicate key 'dup'") == NULL)
+            ck_abort_msg("damage %d: '%s'", damage, info.error_text);
+        ck_assert_uint_eq(info.error_offset, dup_offset);
+        keyspace_free(&ks);
+        rdb_buffer_free(&f);
+    }
+}
+END_TEST
+
 /* ---- Inputs found by fuzzing (tests/fuzz/regressions/rdb_*) ---- */
 
 /* Saves ks into out, which must then load into a fresh keyspace. */
@@ -2426,6 +2679,11 @@ static Suite *rdb_suite(void)
     tcase_add_test(tc, test_set_listpack_and_plain_node);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_corrupt_listpack_refused);
+    tcase_add_test(tc, test_shallow_corrupt_entry);
+    tcase_add_test(tc, test_shallow_entry_past_end);
+    tcase_add_test(tc, test_shallow_intset);
+    tcase_add_test(tc, test_shallow_golden_load);
+    tcase_add_test(tc, test_duplicate_before_later_damage);
     tcase_add_test(tc, test_negative_expiry_kept);
     tcase_add_test(tc, test_bench);
     suite_add_tcase(s, tc);

@@ -3,7 +3,12 @@
  * fuzz-links: engine
  *
  * The input is a dump.rdb. rdb_check.h loads it through a memory source
- * and a chunked one, walks every value, and saves and reloads what loaded.
+ * and a chunked one, walks every value, and saves and reloads what loaded;
+ * then loads it again with deep validation skipped (a trusted file's
+ * load). Mutated files rarely keep a matching CRC-64, so most shallow
+ * loads end at the trailer: the loader's own walks run before it, which
+ * is what this target checks in that mode (rdb_value_fuzz.c gets a right
+ * CRC-64 on every input).
  * The input's length modulo 6 picks the encoding limits (defaults, tiny,
  * or a mix) and whether keys already expired are kept, so that one corpus
  * reaches every conversion path. */

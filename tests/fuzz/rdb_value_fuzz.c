@@ -13,7 +13,10 @@
  * loader runs, so only payloads with a good CRC ever reach the loader, and
  * a fuzzer cannot forge one. What RESTORE refuses before loading (a
  * version the loader cannot read, an opcode in place of a type) is skipped.
- * rdb_check.h then loads, walks, saves and reloads it. */
+ * rdb_check.h then loads, walks, saves and reloads it, deep and shallow:
+ * with its CRC-64 always right, every value also reaches the loader the
+ * way a trusted file's do (sanitize-dump-payload no), where only the blobs'
+ * headers are checked and the loader's own walks must hold the bounds. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
