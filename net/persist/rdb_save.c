@@ -86,14 +86,18 @@ struct rdb_save_stream_state {
     struct ring_writer *writer;
     int fd;
     bool incremental_fsync;
-    uint64_t flushed; /* writeback was started for the bytes below this */
+    uint64_t started; /* writeback was started for the bytes below this */
+    uint64_t waited;  /* ... and waited for below this */
     int error;        /* first -errno of the stream (write or writeback); sticky */
 };
 
 /* rdb-save-incremental-fsync / aof-rewrite-incremental-fsync: every few MB
- * of completed writes, start their writeback and wait for the previous
- * window, as Redis does, so the final fsync does not find gigabytes of
- * dirty page cache (and the machine's other writers do not stall).
+ * of completed writes, start their writeback, then wait for the window
+ * started the time before, so the final fsync does not find gigabytes of
+ * dirty page cache (and the machine's other writers do not stall). The
+ * device writes one window while the encoder fills the next: waiting for
+ * the window just started, as Redis does, would leave the encoder idle
+ * for every write-out.
  *
  * Returns 0 or -errno. A failure is the save's failure, as in Redis's
  * rioFileWrite: Linux reports a failed writeback once and then forgets
@@ -104,16 +108,20 @@ struct rdb_save_stream_state {
 static int rdb_save_incremental_fsync(struct rdb_save_stream_state *st)
 {
     uint64_t written = ring_writer_written(st->writer);
-    if (!st->incremental_fsync || written - st->flushed < RDB_SAVE_AUTOSYNC_BYTES)
+    if (!st->incremental_fsync || written - st->started < RDB_SAVE_AUTOSYNC_BYTES)
         return 0;
-    if (sync_file_range(st->fd, (off_t)st->flushed, (off_t)(written - st->flushed),
-                        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-                            SYNC_FILE_RANGE_WAIT_AFTER) < 0) {
+    if (sync_file_range(st->fd, (off_t)st->started, (off_t)(written - st->started),
+                        SYNC_FILE_RANGE_WRITE) < 0 ||
+        (st->started > st->waited &&
+         sync_file_range(st->fd, (off_t)st->waited, (off_t)(st->started - st->waited),
+                         SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                             SYNC_FILE_RANGE_WAIT_AFTER) < 0)) {
         if (errno != ENOSYS)
             return -errno;
         st->incremental_fsync = false;
     }
-    st->flushed = written;
+    st->waited = st->started;
+    st->started = written;
     return 0;
 }
 
