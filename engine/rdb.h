@@ -15,8 +15,14 @@
  *
  * Nothing read from a source is trusted: every length is checked against
  * what is left of the input (when its size is known) and against the
- * format's own limits before anything is allocated from it, and every
- * embedded blob is walked and bounds-checked before the value types see it. */
+ * format's own limits before anything is allocated from it. Embedded
+ * blobs (listpacks, intsets) are validated entry by entry before the value
+ * types see them (sanitize-dump-payload yes), or, for a file whose CRC-64
+ * vouches for them, only by header, size and terminator, as Redis does by
+ * default; either way every walk the loader itself makes is bounds-checked.
+ *
+ * The encoder can split a keyspace among threads (engine/rdb_parallel.c)
+ * and write the same bytes one thread would. */
 #ifndef RINGKV_ENGINE_RDB_H
 #define RINGKV_ENGINE_RDB_H
 

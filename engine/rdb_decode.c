@@ -37,6 +37,7 @@
 #include "engine/kv.h"
 #include "engine/list.h"
 #include "engine/listpack.h"
+#include "engine/lzf_decode.h"
 #include "engine/number.h"
 #include "engine/rdb_format.h"
 #include "engine/set.h"
@@ -323,72 +324,6 @@ static bool rdb_read_into(struct rdb_loader *ld, struct rdb_text *t, uint64_t n)
     return true;
 }
 
-/* Bytes a literal run or a short reference may copy at once when both
- * buffers have room past it: a fixed-size copy beats an exact one, and the
- * extra bytes are overwritten by what follows. */
-#define RDB_LZF_WIDE_COPY_BYTES 32
-/* The unit of a reference's copy: references are short (3 to 264 bytes)
- * and often close behind (a repeated prefix a few entries back). */
-#define RDB_LZF_WORD_BYTES 8
-
-/* LZF decompression (liblzf's format, which Redis writes), written for
- * speed: liblzf copied byte by byte, and its decoder was three quarters of
- * loading a file of small collections. The stream is a sequence of
- *   - a control byte below 32: a run of control + 1 literal bytes;
- *   - any other: a back reference of (control >> 5) + 2 bytes (when those
- *     3 bits are 7, the next byte adds to the length), at a distance of
- *     ((control & 31) << 8 | the next byte) + 1 behind the output.
- * Returns whether in[0..in_len) decodes to exactly out_len bytes; never
- * reads or writes outside either buffer. */
-static bool rdb_lzf_decompress(const unsigned char *in, size_t in_len, unsigned char *out,
-                               size_t out_len)
-{
-    const unsigned char *ip = in, *in_end = in + in_len;
-    unsigned char *op = out, *out_end = out + out_len;
-    while (ip < in_end) {
-        size_t ctrl = *ip++;
-        if (ctrl < 32) {
-            size_t run = ctrl + 1;
-            if (run > (size_t)(in_end - ip) || run > (size_t)(out_end - op))
-                return false;
-            if ((size_t)(in_end - ip) >= RDB_LZF_WIDE_COPY_BYTES &&
-                (size_t)(out_end - op) >= RDB_LZF_WIDE_COPY_BYTES)
-                memcpy(op, ip, RDB_LZF_WIDE_COPY_BYTES);
-            else
-                memcpy(op, ip, run);
-            op += run;
-            ip += run;
-            continue;
-        }
-        size_t len = ctrl >> 5;
-        if (ip == in_end)
-            return false;
-        if (len == 7) {
-            len += *ip++;
-            if (ip == in_end)
-                return false;
-        }
-        size_t distance = ((ctrl & 0x1f) << 8 | *ip++) + 1;
-        len += 2;
-        if (distance > (size_t)(op - out) || len > (size_t)(out_end - op))
-            return false;
-        const unsigned char *ref = op - distance;
-        if (distance >= RDB_LZF_WORD_BYTES &&
-            (size_t)(out_end - op) >= len + RDB_LZF_WORD_BYTES) {
-            /* Word by word, the last word running past the reference's end
-             * into bytes the next step overwrites. A word read lies wholly
-             * before the word written, so overlap does no harm. */
-            for (size_t i = 0; i < len; i += RDB_LZF_WORD_BYTES)
-                memcpy(op + i, ref + i, RDB_LZF_WORD_BYTES);
-        } else {
-            for (size_t i = 0; i < len; i++) /* a short-period pattern, or the end */
-                op[i] = ref[i];
-        }
-        op += len;
-    }
-    return op == out_end;
-}
-
 static bool rdb_read_lzf(struct rdb_loader *ld, struct rdb_text *t)
 {
     uint64_t start = ld->src->offset - 1;
@@ -415,7 +350,7 @@ static bool rdb_read_lzf(struct rdb_loader *ld, struct rdb_text *t)
         in = (const unsigned char *)ld->lzf.data;
     }
     rdb_text_reserve(t, len);
-    if (!rdb_lzf_decompress(in, (size_t)compressed_len, (unsigned char *)t->data, (size_t)len))
+    if (!lzf_decode(in, (size_t)compressed_len, t->data, (size_t)len))
         return rdb_fail_at(ld, start, "invalid LZF compressed string");
     t->len = len;
     t->data[len] = '\0';

@@ -23,12 +23,16 @@
 #include "engine/kv.h"
 #include "engine/list.h"
 #include "engine/listpack.h"
+#include "engine/lzf_encode.h"
 #include "engine/number.h"
 #include "engine/rdb_format.h"
 #include "engine/set.h"
 #include "engine/zset.h"
 #include "engine/zskiplist.h"
 
+/* Strings up to this long are compressed by engine/lzf_encode.c, longer
+ * ones by liblzf. */
+#define RDB_LZF_OWN_BYTES_MAX (16u * 1024)
 /* How far ahead the bucket walk prefetches keys, and the line size it
  * assumes (x86-64, arm64). */
 #define RDB_PREFETCH_BUCKETS 8
@@ -227,7 +231,12 @@ static bool rdb_try_put_lzf(struct rdb_encoder *enc, const void *s, size_t len)
         enc->scratch = alloc_bytes(out_max);
         enc->scratch_bytes = out_max;
     }
-    unsigned int out_len = lzf_compress(s, (unsigned int)len, enc->scratch, (unsigned int)out_max);
+    /* Short strings (listpacks, values) through our compressor, whose
+     * table fits the input; long ones through liblzf, whose big table
+     * finds more matches over a long input and whose cost it amortizes. */
+    size_t out_len = len <= RDB_LZF_OWN_BYTES_MAX
+                         ? lzf_encode(s, len, enc->scratch, out_max)
+                         : lzf_compress(s, (unsigned int)len, enc->scratch, (unsigned int)out_max);
     if (out_len == 0)
         return false;
     assert(out_len <= out_max);
