@@ -140,13 +140,17 @@ static int rdb_save_ring_write(void *ctx, const void *buf, size_t len)
     return err;
 }
 
-/* rdb-save-threads 0: one encoding thread per CPU the child may run on,
- * up to this many. Two threads came out 1.8x faster than one on two cores;
- * past the core count threads only take turns. */
+/* rdb-save-threads 0: one encoding thread per CPU the child may run on but
+ * one, which is left to the event loop, and at most this many. Measured on
+ * two cores (bench/rdb.sh, 5M keys): a second thread makes BGSAVE 1.4-1.9x
+ * faster but the parent's GET p99 during the save 1.5x Redis's instead of
+ * 0.9x; scheduling the child as SCHED_IDLE did not win it back, so the
+ * threads compete for more than the CPU. Past four, threads mostly wait
+ * on one another and the disk. */
 #define RDB_SAVE_THREADS_AUTO_MAX 4
 
 /* The encoding threads of a save in a fork child: rdb-save-threads, or the
- * CPUs of the child's affinity mask. */
+ * CPUs of the child's affinity mask less one (at least one). */
 static int rdb_save_threads(const struct persist *p)
 {
     if (p->config->rdb_save_threads > 0)
@@ -154,7 +158,9 @@ static int rdb_save_threads(const struct persist *p)
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof(set), &set) < 0)
         return 1;
-    int cpus = CPU_COUNT(&set);
+    int cpus = CPU_COUNT(&set) - 1;
+    if (cpus < 1)
+        return 1;
     return cpus < RDB_SAVE_THREADS_AUTO_MAX ? cpus : RDB_SAVE_THREADS_AUTO_MAX;
 }
 
