@@ -111,14 +111,19 @@ static_assert(BACKUP_STAMP_BYTES == sizeof("20261206T173000Z") - 1, "stamp size"
 
 /* ---- messages ---- */
 
+static void backup_vwarn(const char *fmt, va_list ap)
+{
+    fputs("ringkv-backup: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 __attribute__((format(printf, 1, 2)))
 static void backup_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("ringkv-backup: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    backup_vwarn(fmt, ap);
     va_end(ap);
 }
 
@@ -127,9 +132,7 @@ static void backup_die(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("ringkv-backup: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    backup_vwarn(fmt, ap);
     va_end(ap);
     exit(1);
 }
