@@ -61,7 +61,25 @@ static int loop_setup_buffers(struct loop *l, char *err, size_t err_len)
                  strerror(-ret));
         return ret;
     }
-    l->recv_buffers = alloc_bytes((size_t)LOOP_RECV_BUFFERS * LOOP_RECV_BUFFER_BYTES);
+    /* Both the ring and the buffers stay out of fork children (which never
+     * serve clients): otherwise every buffer the kernel fills while a
+     * snapshot child lives would first be copied (about a third of the
+     * parent's copy-on-write faults during a BGSAVE under a GET load). */
+    if (madvise(mem, l->recv_ring_bytes, MADV_DONTFORK) < 0) {
+        snprintf(err, err_len, "cannot keep the receive buffer ring out of children: %s",
+                 strerror(errno));
+        return -errno;
+    }
+    mem = mmap(NULL, LOOP_RECV_AREA_BYTES, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE,
+               -1, 0);
+    if (mem == MAP_FAILED || madvise(mem, LOOP_RECV_AREA_BYTES, MADV_DONTFORK) < 0) {
+        int e = errno;
+        if (mem != MAP_FAILED)
+            munmap(mem, LOOP_RECV_AREA_BYTES);
+        snprintf(err, err_len, "cannot map the receive buffers: %s", strerror(e));
+        return -e;
+    }
+    l->recv_buffers = mem;
     int mask = io_uring_buf_ring_mask(LOOP_RECV_BUFFERS);
     for (unsigned i = 0; i < LOOP_RECV_BUFFERS; i++)
         io_uring_buf_ring_add(l->recv_ring, l->recv_buffers + (size_t)i * LOOP_RECV_BUFFER_BYTES,
@@ -137,7 +155,8 @@ void loop_shutdown(struct loop *l)
     io_uring_queue_exit(&l->ring);
     if (l->recv_ring)
         munmap(l->recv_ring, l->recv_ring_bytes);
-    alloc_free(l->recv_buffers);
+    if (l->recv_buffers)
+        munmap(l->recv_buffers, LOOP_RECV_AREA_BYTES);
     l->recv_ring = NULL;
     l->recv_buffers = NULL;
 }

@@ -27,6 +27,7 @@
  * its bytes are copied into the connection's query buffer. */
 #define LOOP_RECV_BUFFERS 1024
 #define LOOP_RECV_BUFFER_BYTES (16 * 1024)
+#define LOOP_RECV_AREA_BYTES ((size_t)LOOP_RECV_BUFFERS * LOOP_RECV_BUFFER_BYTES)
 #define LOOP_LISTENERS_MAX 16
 /* The provided-buffer group receives take their buffers from. */
 #define LOOP_BUFFER_GROUP 0
@@ -92,7 +93,7 @@ struct loop {
 
     struct io_uring ring;
     struct io_uring_buf_ring *recv_ring; /* mmapped, provided buffers group 0 */
-    char *recv_buffers;                  /* owned, LOOP_RECV_BUFFERS * LOOP_RECV_BUFFER_BYTES */
+    char *recv_buffers;                  /* owned mapping of LOOP_RECV_AREA_BYTES, not forked */
     size_t recv_ring_bytes;
     struct listener listeners[LOOP_LISTENERS_MAX];
     int listener_count;

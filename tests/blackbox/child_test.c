@@ -297,6 +297,26 @@ START_TEST(test_bgsave_child_yields)
 }
 END_TEST
 
+/* The receive buffers (16 MB that the kernel fills on every read) are
+ * mapped "do not copy" (VmFlags dc): a fork child never gets them, so the
+ * parent's reads during a snapshot copy none of those pages. */
+START_TEST(test_receive_buffers_stay_out_of_children)
+{
+    if (server_is_redis())
+        return;
+    struct server_handle *h = server_start(NULL);
+    int status;
+    char *out = harness_output(&status,
+                               "awk '/^[0-9a-f]+-[0-9a-f]+ /{size=0} /^Size:/{size=$2} "
+                               "/^VmFlags:.* dc/{if (size == 16384) n++} END{print n+0}' "
+                               "/proc/%d/smaps",
+                               (int)h->pid);
+    ck_assert_msg(status == 0 && atoi(out) >= 1, "no 16 MB do-not-copy mapping: %s", out);
+    free(out);
+    server_stop(h);
+}
+END_TEST
+
 static Suite *child_suite(void)
 {
     Suite *s = suite_create("child");
@@ -305,6 +325,7 @@ static Suite *child_suite(void)
     tcase_add_test(tc, test_rewrite_reports_live_progress);
     tcase_add_test(tc, test_child_runs_at_lower_priority);
     tcase_add_test(tc, test_bgsave_child_yields);
+    tcase_add_test(tc, test_receive_buffers_stay_out_of_children);
     suite_add_tcase(s, tc);
     return s;
 }
