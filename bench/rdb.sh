@@ -30,7 +30,7 @@
 # Env: RINGKV (default build/ringkv-server), REDIS (default redis-server),
 #      KEYS (default 5000000), MIX_KEYS (default 500000), ROUNDS (default 3),
 #      GETS (GET requests per latency run, default 2000000),
-#      THREADS (ringkv's rdb-save-threads values to time BGSAVE with beside
+#      SAVE_THREADS (ringkv's rdb-save-threads values to time BGSAVE with beside
 #        the default "auto", default "1 2 4"; "" skips the sweep),
 #      WORKDIR (parent of the temporary work dir, default $TMPDIR or /tmp;
 #        the servers' files and fio's share it, so put it on the disk under
@@ -56,7 +56,7 @@ else
   keys="${KEYS:-5000000}"; mix_keys="${MIX_KEYS:-500000}"; rounds="${ROUNDS:-3}"
   gets="${GETS:-2000000}"; fio_bytes=2g
 fi
-thread_sweep="${THREADS-1 2 4}"
+thread_sweep="${SAVE_THREADS-1 2 4}"
 
 for tool in redis-benchmark redis-cli python3 bc; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
