@@ -43,7 +43,8 @@ struct client *client_create(struct commands *cs, int fd)
     c->commands = cs;
     conn_init(&c->conn, cs->loop, fd, cs->config->proto_max_bulk_len);
     /* Every connection is of class normal (MONITOR clients too, as in
-     * Redis; ringkv has no replicas or Pub/Sub yet). A fake client (AOF
+     * Redis; ringkv has no replicas; pubsub.c moves a subscribed client to the pubsub
+     * class). A fake client (AOF
      * loading) is never limited: Redis cannot free those either. */
     if (fd >= 0)
         c->conn.out_limit = &cs->config->client_output_buffer_limit[CONFIG_CLIENT_NORMAL];
@@ -157,6 +158,8 @@ static const char *client_flags_text(const struct client *c, char *out)
     char *p = out;
     if (c->flags & CLIENT_MONITOR)
         *p++ = 'O';
+    if (c->pubsub[0].count + c->pubsub[1].count + c->pubsub[2].count > 0)
+        *p++ = 'P'; /* Pub/Sub mode (pubsub.h) */
     if (c->flags & CLIENT_BLOCKED)
         *p++ = 'b';
     if (c->flags & CLIENT_MULTI)
@@ -178,12 +181,13 @@ void client_info_line(struct client *c, struct buf *b)
     struct commands *cs = c->commands;
     char line[1024 + CLIENT_NAME_BYTES_MAX], flags[16];
     int n = snprintf(line, sizeof(line),
-        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
-        "ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=%lld obl=%zu "
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%d psub=%d "
+        "ssub=%d multi=%d qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=%lld obl=%zu "
         "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d",
         (unsigned long long)c->conn.id, c->conn.addr, c->conn.laddr, c->conn.fd, c->name ? c->name : "",
         (long long)((cs->loop->now_ms - c->conn.ctime_ms) / 1000), (long long)((cs->loop->now_ms - c->conn.last_interaction_ms) / 1000),
-        client_flags_text(c, flags), c->db->id, (c->flags & CLIENT_MULTI) ? c->queued_count : -1,
+        client_flags_text(c, flags), c->db->id, c->pubsub[0].count, c->pubsub[1].count,
+        c->pubsub[2].count, (c->flags & CLIENT_MULTI) ? c->queued_count : -1,
         c->conn.query_len - c->conn.query_pos, c->conn.query_cap - c->conn.query_len, c->conn.query_cap, c->conn.query_peak,
         c->conn.out.len, c->conn.out.cap + c->conn.sending.cap,
         sizeof(*c) + c->conn.query_cap + c->conn.out.cap + c->conn.sending.cap,

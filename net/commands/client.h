@@ -65,6 +65,16 @@ struct blocked_state {
     bool reblock;
 };
 
+struct pubsub_name; /* pubsub.c */
+
+/* One kind of a client's Pub/Sub subscriptions (pubsub.c owns the logic). */
+struct pubsub_subscriptions {
+    struct pubsub_name **names; /* owned array of borrowed map nodes, oldest first */
+    int count;
+    int cap;
+};
+#define CLIENT_PUBSUB_KINDS 3 /* channels, patterns, shard channels (pubsub.h) */
+
 struct transaction_command; /* transaction.c */
 struct watch_key;           /* transaction.c */
 
@@ -92,6 +102,9 @@ struct client {
 
     /* blocking commands (blocking.c) */
     struct blocked_state blocked;
+
+    /* Pub/Sub (pubsub.c), by enum pubsub_kind */
+    struct pubsub_subscriptions pubsub[CLIENT_PUBSUB_KINDS];
 };
 
 /* The client a connection belongs to. */

@@ -15,6 +15,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
+#include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
@@ -28,7 +29,12 @@ static void connection_ping_command(struct client *c)
         reply_error_arity(c);
         return;
     }
-    if (c->argc == 1)
+    if (c->resp == 2 && pubsub_client_subscribed(c)) {
+        /* Redis 7.0's answer in RESP2 Pub/Sub mode: ["pong", message or ""]. */
+        reply_array_len(c, 2);
+        reply_bulk(c, "pong", 4);
+        reply_bulk(c, c->argc == 2 ? c->argv[1].ptr : "", c->argc == 2 ? c->argv[1].len : 0);
+    } else if (c->argc == 1)
         reply_raw(c, "+PONG\r\n", 7);
     else
         reply_bulk(c, c->argv[1].ptr, c->argv[1].len);
@@ -197,6 +203,7 @@ static void connection_select_command(struct client *c)
 static void connection_reset_command(struct client *c)
 {
     transaction_client_reset(c); /* discards MULTI, unwatches every key */
+    pubsub_client_reset(c);
     client_reset(c);
     reply_status(c, "RESET");
 }

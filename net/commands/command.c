@@ -178,3 +178,13 @@ void command_list_top(struct commands *cs, struct command_list *l)
     command_for_each(cs, command_list_collect, l);
     qsort(l->items, l->count, sizeof(*l->items), command_list_compare);
 }
+
+bool command_is_one_of(const struct command *cmd, const char *const *names, size_t count)
+{
+    if (cmd->parent)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(cmd->name, names[i]) == 0)
+            return true;
+    return false;
+}

@@ -123,6 +123,7 @@ extern struct command hash_commands[];
 extern struct command set_commands[];
 extern struct command zset_commands[];
 extern struct command transaction_commands[];
+extern struct command pubsub_commands[];
 
 /* Sets up the empty table. */
 void command_table_init(struct commands *cs);
@@ -155,5 +156,9 @@ struct command_list {
  * sorted by full name. The caller frees l->items with alloc_free. */
 void command_list_all(struct commands *cs, struct command_list *l);
 void command_list_top(struct commands *cs, struct command_list *l);
+
+/* Whether cmd is a top-level command (not a subcommand) whose name is one
+ * of names[0..count). */
+bool command_is_one_of(const struct command *cmd, const char *const *names, size_t count);
 
 #endif

@@ -23,6 +23,7 @@ struct propagate_state;
 struct blocking_ready;
 struct keyspec_entry;
 struct dirty_keys;
+struct pubsub;
 
 /* INFO errorstats: one counter per error code ("ERR", "WRONGTYPE"). Redis
  * also stops tracking new codes past 128. */
@@ -73,6 +74,8 @@ struct commands {
     int ready_count;
     int ready_cap;
     int blocked_clients;
+    /* pubsub.c: every channel, pattern and shard channel's subscribers, owned */
+    struct pubsub *pubsub;
     /* propagate.c: the current unit of work, owned */
     struct propagate_state *prop;
     /* dispatch.c and reply.c */

@@ -30,6 +30,7 @@
 #include "net/commands/dirty_keys.h"
 #include "net/commands/keyspec.h"
 #include "net/commands/propagate.h"
+#include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
@@ -171,6 +172,15 @@ struct command *dispatch_check(struct client *c)
         dispatch_reject(c, cmd, "%s", misconf);
         return NULL;
     }
+    /* A RESP2 connection in Pub/Sub mode may only manage its subscriptions
+     * (Redis 7.0's text; the subcommand's full name when there is one). */
+    if (c->resp == 2 && pubsub_client_subscribed(c) && !pubsub_allowed_when_subscribed(cmd)) {
+        dispatch_reject(c, cmd,
+                        "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT "
+                        "/ RESET are allowed in this context",
+                        cmd->fullname);
+        return NULL;
+    }
     /* CLIENT LIST shows the command being run or queued as cmd=; the
      * commands an EXEC runs leave it at "exec", as in Redis. */
     c->last_cmd = cmd;
@@ -215,12 +225,7 @@ void dispatch_call(struct client *c, struct command *cmd)
 static bool dispatch_runs_in_multi(const struct command *cmd)
 {
     static const char *const names[] = {"exec", "discard", "multi", "watch", "quit", "reset"};
-    if (cmd->parent)
-        return false;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(cmd->name, names[i]) == 0)
-            return true;
-    return false;
+    return command_is_one_of(cmd, names, sizeof(names) / sizeof(names[0]));
 }
 
 void dispatch_process(struct client *c)
@@ -296,6 +301,7 @@ void dispatch_closed(struct conn *conn)
      * hold a freed client. */
     transaction_client_reset(c);
     blocking_unblock(c, BLOCKING_REPLY_NONE);
+    pubsub_client_reset(c);
     client_free(c);
 }
 
@@ -306,7 +312,7 @@ void dispatch_init(struct commands *cs)
     command_table_init(cs);
     struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
                                 command_commands, transaction_commands, list_commands,
-                                hash_commands, set_commands, zset_commands};
+                                hash_commands, set_commands, zset_commands, pubsub_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         command_table_add(cs, tables[t]);
     cs->call = dispatch_call;
@@ -314,6 +320,7 @@ void dispatch_init(struct commands *cs)
     dirty_keys_init(cs);
     transaction_init(cs);
     blocking_init(cs);
+    pubsub_init(cs);
     propagate_init(cs);
 }
 
@@ -328,6 +335,7 @@ void dispatch_add_table(struct commands *cs, struct command *table)
 void dispatch_free(struct commands *cs)
 {
     propagate_free(cs);
+    pubsub_free(cs);
     transaction_free(cs);
     blocking_free(cs);
     dirty_keys_free(cs);

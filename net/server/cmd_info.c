@@ -25,6 +25,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/dirty_keys.h"
+#include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
@@ -387,7 +388,7 @@ static void info_stats(struct server *s, struct buf *b)
                       (double)ks->stat_expired_stale_percent, ks->stat_expired_time_cap_reached,
                       ks->stat_keyspace_hits, ks->stat_keyspace_misses);
     server_buf_printf(b,
-                      "pubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n"
+                      "pubsub_channels:%lld\r\npubsub_patterns:%lld\r\npubsubshard_channels:%lld\r\n"
                       "latest_fork_usec:%lld\r\ntotal_forks:%lld\r\nmigrate_cached_sockets:0\r\n"
                       "slave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\n"
                       "active_defrag_misses:0\r\nactive_defrag_key_hits:0\r\n"
@@ -399,6 +400,9 @@ static void info_stats(struct server *s, struct buf *b)
                       "total_writes_processed:%lld\r\nio_threaded_reads_processed:0\r\n"
                       "io_threaded_writes_processed:0\r\nreply_buffer_shrinks:0\r\n"
                       "reply_buffer_expands:0\r\n",
+                      pubsub_names(&s->commands, PUBSUB_CHANNEL),
+                      pubsub_names(&s->commands, PUBSUB_PATTERN),
+                      pubsub_names(&s->commands, PUBSUB_SHARD),
                       s->persist.stat_latest_fork_usec, s->persist.stat_total_forks,
                       st->unexpected_error_replies, st->total_error_replies,
                       net->total_reads_processed, net->total_writes_processed);
