@@ -259,24 +259,45 @@ static void client_info_command(struct client *c)
     buf_free(&b);
 }
 
-static bool client_type_valid(const struct resp_arg *t)
+/* Redis's client types (getClientType). There are no replicas or masters
+ * yet, so those types match nobody; a MONITOR client counts as normal, as
+ * in Redis. */
+enum client_type {
+    CLIENT_TYPE_INVALID = 0,
+    CLIENT_TYPE_NORMAL,
+    CLIENT_TYPE_REPLICA, /* "replica" or "slave" */
+    CLIENT_TYPE_PUBSUB,  /* any subscription (pubsub_client_subscribed) */
+    CLIENT_TYPE_MASTER,
+};
+
+/* The type a CLIENT LIST / CLIENT KILL TYPE argument names, case-insensitive. */
+static enum client_type client_type_parse(const struct resp_arg *t)
 {
-    return arg_equals(t, "normal") || arg_equals(t, "master") || arg_equals(t, "replica") ||
-           arg_equals(t, "slave") || arg_equals(t, "pubsub");
+    if (arg_equals(t, "normal"))
+        return CLIENT_TYPE_NORMAL;
+    if (arg_equals(t, "replica") || arg_equals(t, "slave"))
+        return CLIENT_TYPE_REPLICA;
+    if (arg_equals(t, "pubsub"))
+        return CLIENT_TYPE_PUBSUB;
+    if (arg_equals(t, "master"))
+        return CLIENT_TYPE_MASTER;
+    return CLIENT_TYPE_INVALID;
+}
+
+static enum client_type client_type_of(const struct client *c)
+{
+    return pubsub_client_subscribed(c) ? CLIENT_TYPE_PUBSUB : CLIENT_TYPE_NORMAL;
 }
 
 static void client_list_command(struct client *c)
 {
     struct commands *cs = c->commands;
-    bool only_normal = false, by_id = false;
+    enum client_type type = CLIENT_TYPE_INVALID; /* INVALID: any type */
+    bool by_id = false;
     if (c->argc == 4 && arg_equals(&c->argv[2], "type")) {
-        if (!client_type_valid(&c->argv[3])) {
+        type = client_type_parse(&c->argv[3]);
+        if (type == CLIENT_TYPE_INVALID) {
             reply_errorf(c, "Unknown client type '%.*s'", (int)c->argv[3].len, c->argv[3].ptr);
-            return;
-        }
-        only_normal = true;
-        if (!arg_equals(&c->argv[3], "normal")) {
-            reply_verbatim(c, "", 0, "txt");
             return;
         }
     } else if (c->argc > 3 && arg_equals(&c->argv[2], "id")) {
@@ -292,10 +313,11 @@ static void client_list_command(struct client *c)
         reply_error_syntax(c);
         return;
     }
-    (void)only_normal;
     struct buf b = {0};
     for (struct client *o = client_first(cs); o; o = client_next(o)) {
         if (o->conn.fd < 0 || (o->conn.flags & CONN_CLOSING))
+            continue;
+        if (type != CLIENT_TYPE_INVALID && client_type_of(o) != type)
             continue;
         if (by_id) {
             bool match = false;
@@ -314,30 +336,37 @@ static void client_list_command(struct client *c)
     buf_free(&b);
 }
 
+/* CLIENT KILL's filters, all of which must match (Redis 7.0 has no MAXAGE:
+ * it came in 7.4, and 7.0.15 answers it with a syntax error, as we do). */
 struct client_kill_filter {
-    long long id;           /* 0: any */
-    const struct resp_arg *addr, *laddr, *user, *type;
+    long long id;                         /* 0: any */
+    const struct resp_arg *addr, *laddr;  /* borrowed from argv; NULL: any */
+    enum client_type type;                /* CLIENT_TYPE_INVALID: any */
     bool skipme;
 };
+
+static bool client_kill_addr_equals(const char *addr, const struct resp_arg *want)
+{
+    return strlen(addr) == want->len && memcmp(addr, want->ptr, want->len) == 0;
+}
 
 static bool client_kill_matches(const struct client_kill_filter *f, struct client *self, struct client *o)
 {
     if (f->id && (uint64_t)f->id != o->conn.id)
         return false;
-    if (f->addr && !(strlen(o->conn.addr) == f->addr->len && memcmp(o->conn.addr, f->addr->ptr, f->addr->len) == 0))
+    if (f->addr && !client_kill_addr_equals(o->conn.addr, f->addr))
         return false;
-    if (f->laddr && !(strlen(o->conn.laddr) == f->laddr->len && memcmp(o->conn.laddr, f->laddr->ptr, f->laddr->len) == 0))
+    if (f->laddr && !client_kill_addr_equals(o->conn.laddr, f->laddr))
         return false;
-    if (f->user && !arg_equals(f->user, "default"))
-        return false;
-    if (f->type && !arg_equals(f->type, "normal"))
+    if (f->type != CLIENT_TYPE_INVALID && client_type_of(o) != f->type)
         return false;
     if (f->skipme && o == self)
         return false;
     return true;
 }
 
-/* Parses CLIENT KILL's filter pairs; replies and returns false on error. */
+/* Parses CLIENT KILL's filter pairs left to right, as Redis does, so the
+ * first bad pair decides the error; replies and returns false on error. */
 static bool client_kill_parse(struct client *c, struct client_kill_filter *f)
 {
     for (int j = 2; j < c->argc; j += 2) {
@@ -356,13 +385,18 @@ static bool client_kill_parse(struct client *c, struct client_kill_filter *f)
         } else if (arg_equals(opt, "laddr")) {
             f->laddr = val;
         } else if (arg_equals(opt, "user")) {
-            f->user = val;
+            /* Usernames are case-sensitive. Until ACLs exist "default" is
+             * the only user and every client's, so USER default matches all. */
+            if (!(val->len == 7 && memcmp(val->ptr, "default", 7) == 0)) {
+                reply_errorf(c, "No such user '%.*s'", (int)val->len, val->ptr);
+                return false;
+            }
         } else if (arg_equals(opt, "type")) {
-            if (!client_type_valid(val)) {
+            f->type = client_type_parse(val);
+            if (f->type == CLIENT_TYPE_INVALID) {
                 reply_errorf(c, "Unknown client type '%.*s'", (int)val->len, val->ptr);
                 return false;
             }
-            f->type = val;
         } else if (arg_equals(opt, "skipme")) {
             if (arg_equals(val, "yes")) {
                 f->skipme = true;
@@ -380,17 +414,22 @@ static bool client_kill_parse(struct client *c, struct client_kill_filter *f)
     return true;
 }
 
+/* Closes every other open client f matches and returns how many matched,
+ * c itself included (which the caller closes after its reply). Another
+ * client never has a command running while c's runs (one thread, and no
+ * command nests in another), so closing it here is safe whatever it is in
+ * (blocked, MULTI, subscribed, output held): conn_close drops its output
+ * and dispatch_closed takes it out of every map before freeing it, now or
+ * once its in-flight ops complete. */
 static int client_kill_matching(struct client *c, const struct client_kill_filter *f)
 {
     int killed = 0;
     struct client *next;
     for (struct client *o = client_first(c->commands); o; o = next) {
-        next = client_next(o);
+        next = client_next(o); /* o may be freed below */
         if (o->conn.fd < 0 || (o->conn.flags & CONN_CLOSING) || !client_kill_matches(f, c, o))
             continue;
-        if (o == c)
-            client_close_after_reply(c);
-        else
+        if (o != c)
             client_close(o);
         killed++;
     }
@@ -401,28 +440,23 @@ static void client_kill_command(struct client *c)
 {
     struct client_kill_filter f = {.skipme = true};
     if (c->argc == 3) {
-        /* The old form: CLIENT KILL addr:port, replies +OK or an error. */
+        /* The old form: CLIENT KILL addr:port, replies +OK or an error; it
+         * may kill the caller. */
         f.addr = &c->argv[2];
         f.skipme = false;
-        bool self = client_kill_matches(&f, c, c);
-        if (client_kill_matching(c, &f) == 0) {
-            reply_error(c, "No such client");
-            return;
-        }
-        if (self)
-            c->conn.flags &= ~(unsigned)CONN_CLOSE_AFTER_REPLY;
-        reply_ok(c);
-        if (self)
-            client_close_after_reply(c);
+    } else if (!client_kill_parse(c, &f)) {
         return;
     }
-    if (!client_kill_parse(c, &f))
-        return;
     bool self = client_kill_matches(&f, c, c);
     int killed = client_kill_matching(c, &f);
-    if (self)
-        c->conn.flags &= ~(unsigned)CONN_CLOSE_AFTER_REPLY;
-    reply_integer(c, killed);
+    if (c->argc == 3 && killed == 0)
+        reply_error(c, "No such client");
+    else if (c->argc == 3)
+        reply_ok(c);
+    else
+        reply_integer(c, killed);
+    /* Killing itself, the caller gets its reply first; later replies (the
+     * rest of an EXEC) are dropped, as in Redis. */
     if (self)
         client_close_after_reply(c);
 }
