@@ -124,6 +124,7 @@ extern struct command set_commands[];
 extern struct command zset_commands[];
 extern struct command transaction_commands[];
 extern struct command pubsub_commands[];
+extern struct command slowlog_commands[];
 
 /* Sets up the empty table. */
 void command_table_init(struct commands *cs);

@@ -24,6 +24,7 @@ struct blocking_ready;
 struct keyspec_entry;
 struct dirty_keys;
 struct pubsub;
+struct slowlog;
 
 /* INFO errorstats: one counter per error code ("ERR", "WRONGTYPE"). Redis
  * also stops tracking new codes past 128. */
@@ -76,6 +77,8 @@ struct commands {
     int blocked_clients;
     /* pubsub.c: every channel, pattern and shard channel's subscribers, owned */
     struct pubsub *pubsub;
+    /* slowlog.c: the slow log's entries, owned */
+    struct slowlog *slowlog;
     /* propagate.c: the current unit of work, owned */
     struct propagate_state *prop;
     /* dispatch.c and reply.c */

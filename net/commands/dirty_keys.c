@@ -54,7 +54,7 @@ static const char *const dirty_scope_all[] = {
 static const char *const dirty_scope_none[] = {
     "auth", "hello", "select", "client", "config", "command", "multi", "discard", "unwatch",
     "quit", "reset", "time", "lastsave", "subscribe", "unsubscribe", "psubscribe", "punsubscribe",
-    "ssubscribe", "sunsubscribe", "pubsub", NULL,
+    "ssubscribe", "sunsubscribe", "pubsub", "slowlog", NULL,
 };
 
 static bool dirty_name_in(const char *name, const char *const *list)

@@ -32,6 +32,7 @@
 #include "net/commands/propagate.h"
 #include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
+#include "net/commands/slowlog.h"
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
@@ -197,7 +198,10 @@ void dispatch_call(struct client *c, struct command *cmd)
     c->cmd = cmd;
     struct propagate_frame frame;
     propagate_begin(cs, &frame);
+    /* The slow log times the handler alone, as Redis's c->duration. */
+    long long proc_start = log_clock_us();
     cmd->proc(c);
+    long long proc_us = log_clock_us() - proc_start;
     propagate_end(c, cmd, &frame);
     /* Whole-db changes are judged once the command has made them. */
     if (cs->watch_settle_pending)
@@ -209,10 +213,12 @@ void dispatch_call(struct client *c, struct command *cmd)
         client_feed_monitors(c);
     c->cmd = outer;
     cmd->stats.usec += log_clock_us() - start;
-    /* A command that blocked is counted when it unblocks (blocking.c). */
+    /* A command that blocked is counted when it unblocks (blocking.c);
+     * the slow log does not see it (Redis logs it on unblocking). */
     if (!(c->flags & CLIENT_BLOCKED)) {
         cmd->stats.calls++;
         cs->stats.total_commands_processed++;
+        slowlog_push_if_needed(c, cmd, proc_us < 0 ? 0 : proc_us);
     }
     /* Clients blocked on keys this command changed are served now, once
      * the command (a whole EXEC included) is over. */
@@ -312,7 +318,8 @@ void dispatch_init(struct commands *cs)
     command_table_init(cs);
     struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
                                 command_commands, transaction_commands, list_commands,
-                                hash_commands, set_commands, zset_commands, pubsub_commands};
+                                hash_commands, set_commands, zset_commands, pubsub_commands,
+                                slowlog_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         command_table_add(cs, tables[t]);
     cs->call = dispatch_call;
@@ -321,6 +328,7 @@ void dispatch_init(struct commands *cs)
     transaction_init(cs);
     blocking_init(cs);
     pubsub_init(cs);
+    slowlog_init(cs);
     propagate_init(cs);
 }
 
@@ -335,6 +343,7 @@ void dispatch_add_table(struct commands *cs, struct command *table)
 void dispatch_free(struct commands *cs)
 {
     propagate_free(cs);
+    slowlog_free(cs);
     pubsub_free(cs);
     transaction_free(cs);
     blocking_free(cs);

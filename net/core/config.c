@@ -9,7 +9,7 @@
  * Every parameter of Redis 7.0.15 is in the table, with its alias, type,
  * range, default and mutability, so any redis.conf loads. Those ringkv acts
  * on live in `struct config`; the others (replication, cluster, TLS,
- * slowlog, ...) live in the private `struct config_passive`, are checked
+ * latency monitor, ...) live in the private `struct config_passive`, are checked
  * and reported like the rest, and carry CONFIG_FLAG_NO_EFFECT so start-up
  * can say which of them were set (config_no_effect_names).
  *
@@ -143,8 +143,8 @@ struct config_passive {
     long long repl_ping_replica_period, list_compress_depth, key_load_delay;
     long long min_replicas_to_write, min_replicas_max_lag, watchdog_period, shutdown_timeout;
     long long repl_diskless_sync_max_replicas, unixsocketperm, socket_mark_id;
-    long long active_defrag_max_scan_fields, slowlog_max_len, acllog_max_len;
-    long long busy_reply_threshold, cluster_node_timeout, slowlog_log_slower_than;
+    long long active_defrag_max_scan_fields, acllog_max_len;
+    long long busy_reply_threshold, cluster_node_timeout;
     long long latency_monitor_threshold, stream_node_max_entries, repl_backlog_size;
     long long cluster_link_sendbuf_limit, active_defrag_ignore_bytes, stream_node_max_bytes;
     long long hll_sparse_max_bytes, tracking_table_max_keys, repl_backlog_ttl;
@@ -1208,9 +1208,10 @@ static const struct config_param config_params[] = {
                           LONG_MAX, "5000"),
 
     /* ... monitoring */
-    CONFIG_PASSIVE_NUMBER("slowlog-log-slower-than", NULL, 0, slowlog_log_slower_than, -1,
-                          LLONG_MAX, "10000"),
-    CONFIG_PASSIVE_NUMBER("slowlog-max-len", NULL, 0, slowlog_max_len, 0, LONG_MAX, "128"),
+    {.name = "slowlog-log-slower-than", .type = CONFIG_TYPE_NUMBER,
+     CONFIG_AT(slowlog_log_slower_than), .min = -1, .max = LLONG_MAX, .default_text = "10000"},
+    {.name = "slowlog-max-len", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(slowlog_max_len), .min = 0,
+     .max = LONG_MAX, .default_text = "128"},
     CONFIG_PASSIVE_NUMBER("latency-monitor-threshold", NULL, 0, latency_monitor_threshold, 0,
                           LLONG_MAX, "0"),
     CONFIG_PASSIVE_BOOL("latency-tracking", NULL, 0, latency_tracking, "yes"),

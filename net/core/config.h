@@ -162,9 +162,13 @@ struct config {
     long long zset_max_listpack_entries; /* 128 */
     long long zset_max_listpack_value;   /* 64 */
 
+    /* SLOWLOG (net/commands/slowlog.c) */
+    long long slowlog_log_slower_than;   /* 10000 us; negative: off, 0: every command */
+    long long slowlog_max_len;           /* 128 entries */
+
     /* Owned; private to config.c: the values of every parameter ringkv
      * accepts and reports but does not act on (replication, cluster, TLS,
-     * slowlog, ...), read only through config_get. */
+     * latency monitor, ...), read only through config_get. */
     struct config_passive *passive;
 };
 
