@@ -59,18 +59,10 @@ void *list_copy(const void *obj, enum kv_encoding enc)
     (void)enc;
     const struct list *src = obj;
     struct list *l = list_new(src->fill);
-    for (const struct list_node *from = src->head; from != NULL; from = from->next) {
-        struct list_node *node = alloc_zeroed(sizeof(*node));
-        node->lp = listpack_from_bytes(from->lp, listpack_bytes(from->lp));
-        node->count = from->count;
-        node->prev = l->tail;
-        if (l->tail != NULL)
-            l->tail->next = node;
-        else
-            l->head = node;
-        l->tail = node;
-    }
-    l->count = src->count;
+    for (const struct list_node *from = src->head; from != NULL; from = from->next)
+        list_append_listpack(l, listpack_from_bytes(from->lp, listpack_bytes(from->lp)),
+                             from->count);
+    assert(l->count == src->count);
     return l;
 }
 
@@ -113,6 +105,16 @@ static void list_link_after(struct list *l, struct list_node *after, struct list
         after->next = node;
     else
         l->head = node;
+}
+
+void list_append_listpack(struct list *l, unsigned char *lp, uint32_t count)
+{
+    assert(count > 0);
+    struct list_node *node = alloc_zeroed(sizeof(*node));
+    node->lp = lp;
+    node->count = count;
+    list_link_after(l, l->tail, node);
+    l->count += count;
 }
 
 static void list_unlink(struct list *l, struct list_node *node)

@@ -86,6 +86,9 @@ static inline size_t list_count(const struct list *l)
     return l->count;
 }
 
+/* Appends lp (owned from now on, a listpack of count > 0 entries) as a
+ * node of its own at the tail, as the RDB loader and COPY do. */
+void list_append_listpack(struct list *l, unsigned char *lp, uint32_t count);
 /* Adds s[0..len) (borrowed) at one end. */
 void list_push(struct list *l, enum list_end end, const void *s, size_t len);
 /* Reads the element at index (0 <= index < count). */

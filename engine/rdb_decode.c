@@ -1092,17 +1092,7 @@ static void rdb_list_adopt_node(struct rdb_loader *ld, struct rdb_value *v, size
 {
     if (v->list == NULL)
         rdb_value_create(ld, v, NULL);
-    struct list *l = v->list;
-    struct list_node *node = alloc_zeroed(sizeof(*node));
-    node->lp = listpack_from_bytes(ld->blob, ld->blob_len);
-    node->count = (uint32_t)count;
-    node->prev = l->tail;
-    if (l->tail != NULL)
-        l->tail->next = node;
-    else
-        l->head = node;
-    l->tail = node;
-    l->count += count;
+    list_append_listpack(v->list, listpack_from_bytes(ld->blob, ld->blob_len), (uint32_t)count);
 }
 
 /* Types 14 and 18: a count of nodes, each a ziplist (14) or a container
