@@ -327,9 +327,44 @@ static int backup_write_file(const char *dir, const char *name, const void *text
     return backup_file_commit(&f);
 }
 
-/* Durably copies the first bytes of src_fd to <dir>/<name>. */
+/* Where the log of the copied file ends (engine/aof_reader's valid_end):
+ * after the last complete command outside a MULTI or the last whole
+ * batch. A command or batch cut off by our measuring mid-write, and the
+ * pre-written padding, lie after it. */
+static size_t backup_log_end(const char *path, uint64_t size, const char *name, bool quiet)
+{
+    if (size == 0)
+        return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        backup_die("cannot reopen %s: %s", path, strerror(errno));
+    void *bytes = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (bytes == MAP_FAILED)
+        backup_die("cannot map %s: %s", path, strerror(errno));
+    struct aof_reader r;
+    aof_reader_init(&r, bytes, (size_t)size, AOF_READER_BULK_BYTES_DEFAULT);
+    enum aof_read_result result;
+    while ((result = aof_reader_next(&r)) == AOF_READ_COMMAND) {
+    }
+    if (result == AOF_READ_CORRUPT || result == AOF_READ_RDB)
+        backup_die("the server's AOF file %s is not valid at offset %zu: %s", name,
+                   r.error_offset, r.reason);
+    size_t end = r.valid_end;
+    if (!quiet && result != AOF_READ_EOF)
+        backup_warn("%s: the copy ends at offset %zu, before what was being written (%s)", name,
+                    end, r.reason);
+    aof_reader_free(&r);
+    munmap(bytes, (size_t)size);
+    return end;
+}
+
+/* Durably copies the first bytes of src_fd to <dir>/<name>. With cut_log
+ * (the last incr file of an AOF, which the server is still writing) the
+ * source may end sooner and the copy is cut where its log ends; *kept (may
+ * be NULL) gets the bytes kept. */
 static int backup_copy_fd(int src_fd, uint64_t bytes, const char *dir, const char *name,
-                          bool quiet)
+                          bool quiet, bool cut_log, uint64_t *kept)
 {
     struct backup_file f;
     int err = backup_file_create(&f, dir, name);
@@ -340,12 +375,20 @@ static int backup_copy_fd(int src_fd, uint64_t bytes, const char *dir, const cha
     snprintf(label, sizeof(label), "copying %s", name);
     backup_progress_start(&p, quiet, label, bytes);
     uint64_t copied;
-    err = backup_copy_range(src_fd, f.fd, bytes, false, &p, &copied);
+    err = backup_copy_range(src_fd, f.fd, bytes, cut_log, &p, &copied);
     backup_progress_end(&p);
+    uint64_t end = copied;
+    if (err == 0 && cut_log) {
+        end = backup_log_end(f.temp_path, copied, name, quiet);
+        if (ftruncate(f.fd, (off_t)end) < 0)
+            err = -errno;
+    }
     if (err < 0) {
         backup_file_abort(&f);
         return err;
     }
+    if (kept != NULL)
+        *kept = end;
     return backup_file_commit(&f);
 }
 
@@ -361,7 +404,7 @@ static int backup_copy_path(const char *src_path, const char *dir, const char *n
     int err = fstat(fd, &st) < 0 ? -errno : 0;
     if (err == 0) {
         *bytes = (uint64_t)st.st_size;
-        err = backup_copy_fd(fd, (uint64_t)st.st_size, dir, name, quiet);
+        err = backup_copy_fd(fd, (uint64_t)st.st_size, dir, name, quiet, false, NULL);
     }
     close(fd);
     return err;
@@ -788,65 +831,16 @@ static void backup_aof_snapshot(const char *aof_dir, const char *manifest_path,
     aof_buffer_free(&after);
 }
 
-/* Where the log of the copied file ends (engine/aof_reader's valid_end):
- * after the last complete command outside a MULTI or the last whole
- * batch. A command or batch cut off by our measuring mid-write, and the
- * pre-written padding, lie after it. */
-static size_t backup_log_end(const char *path, uint64_t size, const char *name, bool quiet)
-{
-    if (size == 0)
-        return 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        backup_die("cannot reopen %s: %s", path, strerror(errno));
-    void *bytes = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (bytes == MAP_FAILED)
-        backup_die("cannot map %s: %s", path, strerror(errno));
-    struct aof_reader r;
-    aof_reader_init(&r, bytes, (size_t)size, AOF_READER_BULK_BYTES_DEFAULT);
-    enum aof_read_result result;
-    while ((result = aof_reader_next(&r)) == AOF_READ_COMMAND) {
-    }
-    if (result == AOF_READ_CORRUPT || result == AOF_READ_RDB)
-        backup_die("the server's AOF file %s is not valid at offset %zu: %s", name,
-                   r.error_offset, r.reason);
-    size_t end = r.valid_end;
-    if (!quiet && result != AOF_READ_EOF)
-        backup_warn("%s: the copy ends at offset %zu, before what was being written (%s)", name,
-                    end, r.reason);
-    aof_reader_free(&r);
-    munmap(bytes, (size_t)size);
-    return end;
-}
-
 /* Copies the last incr file up to size and cuts the copy where its log
  * ends. Returns the bytes kept. */
 static uint64_t backup_copy_last_incr(int src_fd, uint64_t size, const char *dir,
                                       const char *name, bool quiet)
 {
-    struct backup_file f;
-    int err = backup_file_create(&f, dir, name);
-    if (err < 0)
-        backup_die("cannot create %s/%s: %s", dir, name, strerror(-err));
-    struct backup_progress p;
-    char label[NAME_MAX + 16];
-    snprintf(label, sizeof(label), "copying %s", name);
-    backup_progress_start(&p, quiet, label, size);
-    uint64_t copied;
-    err = backup_copy_range(src_fd, f.fd, size, true, &p, &copied);
-    backup_progress_end(&p);
-    size_t end = err == 0 ? backup_log_end(f.temp_path, copied, name, quiet) : 0;
-    if (err == 0 && ftruncate(f.fd, (off_t)end) < 0)
-        err = -errno;
-    if (err < 0) {
-        backup_file_abort(&f);
-        backup_die("copying %s failed: %s", name, strerror(-err));
-    }
-    err = backup_file_commit(&f);
+    uint64_t kept;
+    int err = backup_copy_fd(src_fd, size, dir, name, quiet, true, &kept);
     if (err < 0)
         backup_die("copying %s failed: %s", name, strerror(-err));
-    return end;
+    return kept;
 }
 
 static uint64_t backup_save_aof(struct backup_conn *c, const struct backup_facts *f,
@@ -872,7 +866,7 @@ static uint64_t backup_save_aof(struct backup_conn *c, const struct backup_facts
             bytes += backup_copy_last_incr(s.fds[i], s.sizes[i], gen_dir, info->name, quiet);
             continue;
         }
-        err = backup_copy_fd(s.fds[i], s.sizes[i], gen_dir, info->name, quiet);
+        err = backup_copy_fd(s.fds[i], s.sizes[i], gen_dir, info->name, quiet, false, NULL);
         if (err < 0)
             backup_die("copying %s failed: %s", info->name, strerror(-err));
         bytes += s.sizes[i];
