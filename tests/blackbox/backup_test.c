@@ -355,6 +355,64 @@ START_TEST(test_keep_prunes_oldest)
 }
 END_TEST
 
+/* A save killed part-way (here while it waits for its BGSAVE, which
+ * rdb-key-save-delay makes last seconds) leaves only its temp directory,
+ * which `list` does not show as a generation; the next save completes and
+ * removes the dead one's directory. */
+START_TEST(test_killed_save_leaves_no_generation)
+{
+    if (!test_tools_available())
+        return;
+    static const char *const args[] = {"--enable-debug-command", "yes", NULL};
+    struct server_handle *h = server_start(args);
+    struct conn *c = conn_open(h->port);
+    ck_cmd(c, "DEBUG POPULATE 3000", "+OK\r\n");
+    ck_cmd(c, "CONFIG SET rdb-key-save-delay 2000", "+OK\r\n");
+    char root[300], port[16], tool[600];
+    harness_make_dir(root, sizeof(root));
+    snprintf(port, sizeof(port), "%d", h->port);
+    snprintf(tool, sizeof(tool), "%s/ringkv-backup", tool_dir);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        execl(tool, tool, "save", "-q", "-p", port, root, (char *)NULL);
+        _exit(127);
+    }
+    bool started = false;
+    for (int waited = 0; !started && waited < 5000; waited += 10) {
+        char *names = harness_list_dir(root);
+        started = names != NULL && strstr(names, ".tmp-") != NULL;
+        free(names);
+        if (!started)
+            harness_sleep_ms(10);
+    }
+    ck_assert_msg(started, "the save never made its temp directory");
+    harness_sleep_ms(200);
+    ck_assert(conn_info_is(c, "rdb_bgsave_in_progress", "1"));
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    char *names = harness_list_dir(root);
+    ck_assert_msg(names != NULL && strncmp(names, ".tmp-", 5) == 0 && strchr(names, '\n') &&
+                      strchr(names, '\n')[1] == '\0',
+                  "expected only the temp directory, found:\n%s", names ? names : "");
+    free(names);
+    char *out = test_backup(&status, "list '%s'", root);
+    ck_assert_msg(status == 0 && strstr(out, " rdb ") == NULL, "a generation is listed:\n%s",
+                  out);
+    free(out);
+    ck_cmd(c, "CONFIG SET rdb-key-save-delay 0", "+OK\r\n");
+    out = test_backup(&status, "save -q -p %d '%s'", h->port, root);
+    ck_assert_msg(status == 0, "the next save failed:\n%s", out);
+    free(out);
+    char generation[600];
+    test_only_generation(root, generation, sizeof(generation));
+    ck_assert_msg(strstr(generation, ".tmp-") == NULL, "left: %s", generation);
+    conn_close(c);
+    server_stop(h);
+}
+END_TEST
+
 START_TEST(test_corrupt_copy_fails_verification)
 {
     if (!test_tools_available())
@@ -639,6 +697,7 @@ static Suite *backup_suite(void)
     tcase_add_test(tc, test_to_timestamp_refuses_rdb_backup);
     tcase_add_test(tc, test_keep_prunes_oldest);
     tcase_add_test(tc, test_corrupt_copy_fails_verification);
+    tcase_add_test(tc, test_killed_save_leaves_no_generation);
     tcase_add_test(tc, test_backup_of_redis_server);
     tcase_add_test(tc, test_truncate_to_timestamp_like_redis);
     tcase_add_test(tc, test_truncate_to_timestamp_multi_part_like_redis);
