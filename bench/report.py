@@ -365,7 +365,7 @@ class Report:
         labels = {"pubsub-1": "PUBLISH, 1 subscriber", "set-default": "SET, default user",
                   "set-acl-all": "SET, 10 ACL users ~*", "set-acl-pattern": "SET, 10 ACL users ~k:*",
                   "mix-resp3": "GET/SET 80/20, tracking off", "mix-tracking": "GET/SET 80/20, tracking on"}
-        units = {"delivered_rate": "deliveries/s", "requests_rate": "requests/s", "get_rate": "GET/s",
+        units = {"delivered_rate": "deliveries/s", "publish_rate": "PUBLISH/s", "requests_rate": "requests/s", "get_rate": "GET/s",
                  "set_rate": "SET/s", "pushes_rate": "invalidation pushes/s"}
         table = []
         for r in rows:

@@ -91,11 +91,14 @@
 #define LOAD_PREFIX_BYTES_MAX 64
 /* Arguments --cmd splits its text into. */
 #define LOAD_CMD_ARGS_MAX 64
-/* Messages the publishers may run ahead of the slowest subscriber. It keeps
- * what a server buffers for one subscriber to a few hundred KB, far below
- * Redis's pubsub output-buffer limits (8 MB soft, 32 MB hard): a subscriber
- * this program reads late must slow the publishers, not get disconnected. */
-#define PUBSUB_BACKLOG_MAX 4096
+/* Bytes of messages the publishers may run ahead of the slowest subscriber.
+ * It keeps what a server buffers for one subscriber far below Redis's pubsub
+ * output-buffer limits (8 MB soft, 32 MB hard): a subscriber this program
+ * reads late must slow the publishers, not get disconnected. */
+#define PUBSUB_BACKLOG_BYTES_MAX (1024 * 1024)
+/* A message's bytes beside its payload and channel name: the array and
+ * bulk headers and "message" (RESP2: *3, $7, $<n> twice; under 32). */
+#define PUBSUB_MESSAGE_OVERHEAD_BYTES 32
 /* Exit status when the server refuses a setup command (AUTH, HELLO 3,
  * CLIENT TRACKING ON, SUBSCRIBE): the feature is missing, not the run broken. */
 #define LOAD_EXIT_REFUSED 3
@@ -1049,6 +1052,25 @@ static void latency_report(const struct latency_run *run)
     }
 }
 
+/* Runs the measured part, once the connections are ready, and reports it. */
+static void latency_measure(struct latency_run *run, const sigset_t *wait_mask)
+{
+    const struct load_options *o = run->opt;
+    if (o->rate > 0)
+        run->interval_ns = (uint64_t)((double)o->clients * 1e9 / o->rate);
+    if (o->rate > 0 && run->interval_ns == 0)
+        run->interval_ns = 1;
+    run->start_ns = clock_mono_ns();
+    run->end_ns = run->start_ns + (uint64_t)(o->duration_s * 1e9);
+    /* Stagger the connections so the requests are spread evenly in time. */
+    for (int i = 0; i < o->clients; i++)
+        run->conns[i].next_due_ns = run->start_ns + run->interval_ns * (uint64_t)i / (uint64_t)o->clients;
+    latency_loop(run, wait_mask);
+    if (load_stop_signal)
+        run->end_ns = clock_mono_ns() < run->end_ns ? clock_mono_ns() : run->end_ns;
+    latency_report(run);
+}
+
 static int latency_main(const struct load_options *o)
 {
     sigset_t wait_mask;
@@ -1063,33 +1085,21 @@ static int latency_main(const struct load_options *o)
     memset(run->value, 'x', o->value_bytes);
     run->conns = xrealloc(NULL, sizeof(struct load_conn) * (size_t)o->clients);
     run->pfds = xrealloc(NULL, sizeof(struct pollfd) * (size_t)o->clients);
-    if (!conns_open(run->conns, o->clients, o))
-        return 2;
-    int setup = conns_setup(run->conns, o->clients, o);
-    if (setup != 0)
-        return setup;
-    if (o->preload && !latency_preload(run))
-        return 2;
-    if (o->rate > 0)
-        run->interval_ns = (uint64_t)((double)o->clients * 1e9 / o->rate);
-    if (o->rate > 0 && run->interval_ns == 0)
-        run->interval_ns = 1;
-    run->start_ns = clock_mono_ns();
-    run->end_ns = run->start_ns + (uint64_t)(o->duration_s * 1e9);
-    /* Stagger the connections so the requests are spread evenly in time. */
-    for (int i = 0; i < o->clients; i++)
-        run->conns[i].next_due_ns = run->start_ns + run->interval_ns * (uint64_t)i / (uint64_t)o->clients;
-    latency_loop(run, &wait_mask);
-    if (load_stop_signal)
-        run->end_ns = clock_mono_ns() < run->end_ns ? clock_mono_ns() : run->end_ns;
-    latency_report(run);
-    for (int i = 0; i < o->clients; i++)
-        conn_free(&run->conns[i]);
+    int status = 2;
+    if (conns_open(run->conns, o->clients, o)) {
+        status = conns_setup(run->conns, o->clients, o);
+        if (status == 0 && o->preload && !latency_preload(run))
+            status = 2;
+        if (status == 0)
+            latency_measure(run, &wait_mask);
+        for (int i = 0; i < o->clients; i++)
+            conn_free(&run->conns[i]);
+    }
     free(run->conns);
     free(run->pfds);
     free(run->value);
     free(run);
-    return 0;
+    return status;
 }
 
 /* ---- pub/sub mode ---------------------------------------------------- */
@@ -1100,6 +1110,7 @@ struct pubsub_run {
     struct pollfd *pfds;
     char *value;              /* owned, value_bytes of 'x' */
     uint64_t start_ns, end_ns;
+    uint64_t backlog_max;     /* messages the slowest subscriber may lag */
     uint64_t sent;            /* PUBLISHes written */
     uint64_t published;       /* PUBLISH replies read before end_ns */
     uint64_t receivers;       /* sum of all PUBLISH replies: deliveries the server made */
@@ -1129,7 +1140,7 @@ static void pubsub_publish(struct pubsub_run *run, struct load_conn *c, uint64_t
     const char *argv[3] = {"PUBLISH", o->channel, run->value};
     size_t lens[3] = {7, strlen(o->channel), o->value_bytes};
     while (c->fd >= 0 && c->inflight_count < (size_t)o->pipeline &&
-           run->sent - slowest < PUBSUB_BACKLOG_MAX) {
+           run->sent - slowest < run->backlog_max) {
         conn_append_argv(c, 3, argv, lens);
         c->inflight_count++;
         run->sent++;
@@ -1275,13 +1286,20 @@ static int pubsub_main(const struct load_options *o)
     sigset_t wait_mask;
     signals_install(&wait_mask);
     int total = o->clients + o->subscribers;
-    struct pubsub_run run = {.opt = o};
+    size_t message_bytes = o->value_bytes + strlen(o->channel) + PUBSUB_MESSAGE_OVERHEAD_BYTES;
+    struct pubsub_run run = {.opt = o, .backlog_max = PUBSUB_BACKLOG_BYTES_MAX / message_bytes};
+    if (run.backlog_max == 0)
+        run.backlog_max = 1;
     run.value = xrealloc(NULL, o->value_bytes + 1);
     memset(run.value, 'x', o->value_bytes);
     run.conns = xrealloc(NULL, sizeof(struct load_conn) * (size_t)total);
     run.pfds = xrealloc(NULL, sizeof(struct pollfd) * (size_t)total);
-    if (!conns_open(run.conns, total, o))
+    if (!conns_open(run.conns, total, o)) {
+        free(run.conns);
+        free(run.pfds);
+        free(run.value);
         return 2;
+    }
     int status = conns_setup(run.conns, total, o);
     if (status == 0)
         status = pubsub_subscribe(&run);

@@ -302,6 +302,7 @@ rows = []
 for n in "$subscribers".split():
     rows.append(("pubsub", f"pubsub-{n}", "delivered_rate",
                  f"PUBLISH, {n} subscriber{'s' if n != '1' else ''}: deliveries/s", None))
+    rows.append(("pubsub", f"pubsub-{n}", "publish_rate", "  PUBLISH replies/s", None))
 rows += [
     ("acl", "set-default", "requests_rate", "SET, default user", None),
     ("acl", "set-acl-all", "requests_rate", "SET, $users ACL users ~* +@all", "set-default"),
