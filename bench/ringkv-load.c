@@ -256,7 +256,7 @@ static bool options_finish(struct load_options *o)
         o->value_bytes > LOAD_VALUE_BYTES_MAX || strlen(o->prefix) > LOAD_PREFIX_BYTES_MAX ||
         strlen(o->key_prefix) > LOAD_PREFIX_BYTES_MAX ||
         strlen(o->user_prefix) > LOAD_PREFIX_BYTES_MAX ||
-        o->clients + o->subscribers > LOAD_CLIENTS_MAX) {
+        (o->mode == MODE_PUBSUB && o->clients + o->subscribers > LOAD_CLIENTS_MAX)) {
         fprintf(stderr, "ringkv-load: option out of range (see --help)\n");
         return false;
     }
