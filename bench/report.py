@@ -6,7 +6,7 @@ bench/run calls it as `report.py FOLDER` once the scenarios have run (or were
 interrupted). It reads FOLDER/raw: run.txt (key=value facts about the machine
 and the run), commands.txt, and whichever of throughput.csv, collections.csv,
 aof.csv (with aof-disk.csv, aof-targets.csv and aof-sweep.csv), rdb.csv,
-mixed.jsonl and torture-<policy>.log the run produced;
+features.csv, mixed.jsonl and torture-<policy>.log the run produced;
 groups whose data is missing are left out of the report. Charts are drawn by
 gnuplot from .dat files and one script, all kept in raw/ so they can be drawn
 again by hand (`gnuplot raw/charts.gp` inside the folder).
@@ -349,6 +349,38 @@ class Report:
             self.bar_chart("bgsave-latency.png", "GET latency without a save and during BGSAVE",
                            "ms (log scale)", data, [(2, "ringkv"), (3, self.ref)])
 
+    def features(self, rows):
+        """server_features.sh's CSV: one row per figure, with each server's
+        ratio to its own baseline in the same round and why a figure is
+        missing (a refused feature)."""
+        if not rows:
+            return
+        self.say("## Server features: pub/sub, ACL users, client tracking (server_features.sh)", "",
+                 "50 connections (publishers for PUBLISH), pipeline 16, closed-loop, from ringkv-load. "
+                 "PUBLISH counts the messages the subscribers read; SET runs over 100k keys `k:<n>` as "
+                 "the default user, then split over 10 ACL users (`~*`, then `~k:*`); the mix is 80% "
+                 "GET / 20% SET over 10k keys on RESP3 connections, without and with CLIENT TRACKING "
+                 "ON. `/ baseline` is the same server against its own run without the feature in the "
+                 "same round (1 = free). Full report: [raw/features.md](raw/features.md).", "")
+        labels = {"pubsub-1": "PUBLISH, 1 subscriber", "set-default": "SET, default user",
+                  "set-acl-all": "SET, 10 ACL users ~*", "set-acl-pattern": "SET, 10 ACL users ~k:*",
+                  "mix-resp3": "GET/SET 80/20, tracking off", "mix-tracking": "GET/SET 80/20, tracking on"}
+        units = {"delivered_rate": "deliveries/s", "publish_rate": "PUBLISH/s", "requests_rate": "requests/s", "get_rate": "GET/s",
+                 "set_rate": "SET/s", "pushes_rate": "invalidation pushes/s"}
+        table = []
+        for r in rows:
+            point = labels.get(r["point"], r["point"].replace("pubsub-", "PUBLISH, ") + " subscribers")
+            # A point's notes once, on its main figure, not on each of its rows.
+            main = r["figure"] in ("delivered_rate", "requests_rate")
+            notes = "; ".join(f"{s}: {r[s + '_note']}" for s in ("ringkv", "redis")
+                              if main and r[s + "_note"])
+            a, b = number(r["ringkv"]), number(r["redis"])
+            table.append((f"{point}: {units.get(r['figure'], r['figure'])}", fmt(a), fmt(b),
+                          fmt(number(r["ratio"]), 2), fmt(number(r["ringkv_vs_base"]), 2),
+                          fmt(number(r["redis_vs_base"]), 2), notes))
+        self.table(["figure", "ringkv", self.ref, "ratio", "ringkv / baseline", f"{self.ref} / baseline",
+                    "notes"], table)
+
     def torture(self):
         rows = []
         for policy in ("always", "everysec"):
@@ -430,6 +462,7 @@ class Report:
                  read_csv(os.path.join(raw, "aof-sweep.csv")))
         self.mixed(os.path.join(raw, "mixed.jsonl"))
         self.rdb(rdb)
+        self.features(read_csv(os.path.join(raw, "features.csv")))
         self.memory(throughput)
         self.torture()
         self.commands()

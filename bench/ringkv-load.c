@@ -4,9 +4,10 @@
  * against ringkv-server and redis-server.
  *
  * Sections, in order: limits; options; clocks; the log-linear latency
- * histogram; the reply scanner; connections (buffers, connect, send, read);
- * the latency mode; the ack log and durability mode; the verify mode; the
- * small helper modes (--wait-ready, --cmd); main.
+ * histogram; the reply scanner; connections (buffers, connect, send, read,
+ * the per-connection setup); the latency mode; the pub/sub mode; the ack log
+ * and durability mode; the verify mode; the small helper modes
+ * (--wait-ready, --cmd); main.
  *
  * Latency mode is open-loop when --rate is given: request i of a connection
  * is due at a fixed intended time, and its latency is measured from that time,
@@ -14,7 +15,15 @@
  * in the percentiles as the queue of requests it delayed (the "coordinated
  * omission" correction), instead of as one slow request. Without --rate it is
  * closed-loop, like redis-benchmark: each connection keeps --pipeline
- * requests in flight and latency runs from the actual send.
+ * requests in flight and latency runs from the actual send. Its connections
+ * can first authenticate as one of several ACL users, switch to RESP3 and
+ * turn on client tracking; the invalidation pushes tracking sends between
+ * replies are counted and never taken for a reply.
+ *
+ * Pub/sub mode counts deliveries, which redis-benchmark cannot: subscriber
+ * connections SUBSCRIBE to one channel, publisher connections PUBLISH to it
+ * closed-loop with a pipeline, and the figure is the messages the
+ * subscribers actually read within the run.
  *
  * Durability mode writes SET <prefix>:<conn>:<seq> <seq> (or INCR
  * <prefix>:<conn>) on every connection as fast as a small pipeline allows,
@@ -82,6 +91,17 @@
 #define LOAD_PREFIX_BYTES_MAX 64
 /* Arguments --cmd splits its text into. */
 #define LOAD_CMD_ARGS_MAX 64
+/* Bytes of messages the publishers may run ahead of the slowest subscriber.
+ * It keeps what a server buffers for one subscriber far below Redis's pubsub
+ * output-buffer limits (8 MB soft, 32 MB hard): a subscriber this program
+ * reads late must slow the publishers, not get disconnected. */
+#define PUBSUB_BACKLOG_BYTES_MAX (1024 * 1024)
+/* A message's bytes beside its payload and channel name: the array and
+ * bulk headers and "message" (RESP2: *3, $7, $<n> twice; under 32). */
+#define PUBSUB_MESSAGE_OVERHEAD_BYTES 32
+/* Exit status when the server refuses a setup command (AUTH, HELLO 3,
+ * CLIENT TRACKING ON, SUBSCRIBE): the feature is missing, not the run broken. */
+#define LOAD_EXIT_REFUSED 3
 /* First line of an ack log; verify refuses files without it. */
 #define ACKLOG_MAGIC "ringkv-load-acks v1"
 
@@ -93,7 +113,7 @@ static volatile sig_atomic_t load_stop_signal;
 
 /* ---- options --------------------------------------------------------- */
 
-enum load_mode { MODE_LATENCY, MODE_ACKLOG, MODE_VERIFY, MODE_WAIT_READY, MODE_CMD };
+enum load_mode { MODE_LATENCY, MODE_PUBSUB, MODE_ACKLOG, MODE_VERIFY, MODE_WAIT_READY, MODE_CMD };
 enum load_op { OP_SET, OP_INCR };
 
 struct load_options {
@@ -119,6 +139,15 @@ struct load_options {
     const char *cmd;
     const char *key_prefix;  /* latency mode: keys are <key_prefix>:%012d */
     bool per_op;             /* latency mode: also report GET and SET apart */
+    /* Per-connection setup (latency and pub/sub modes). */
+    bool resp3;              /* HELLO 3 */
+    bool tracking;           /* CLIENT TRACKING ON (RESP3 only) */
+    int users;               /* > 0: connection i does AUTH <user_prefix><i % users> */
+    const char *user_prefix;
+    const char *password;
+    /* Pub/sub mode: --clients publishers, subscribers subscribers. */
+    const char *channel;
+    int subscribers;
 };
 
 static void usage(FILE *out)
@@ -132,6 +161,13 @@ static void usage(FILE *out)
         "    --per-op also prints one line (and JSON object) per operation, GET and SET.\n"
         "    --rate R makes it open-loop: R requests/s in total, latency from each\n"
         "    request's intended send time; without it, closed-loop like redis-benchmark.\n"
+        "    RESP3 invalidation pushes (with --tracking) are counted (pushes=N).\n"
+        "pub/sub: --publish CHANNEL [--subscribers N] --clients N --duration S [--pipeline P]\n"
+        "    [--value-size B]: N subscribers, --clients publishers closed-loop; prints the\n"
+        "    messages the subscribers read within the run (delivered, delivered_rate)\n"
+        "setup (latency and pub/sub): [--users N --password PW [--user-prefix u]] (AUTH as\n"
+        "    <prefix><conn %% N>) [--resp3] (HELLO 3) [--tracking] (CLIENT TRACKING ON, with\n"
+        "    --resp3); exit status 3 when the server refuses one of them\n"
         "durability: --ack-log FILE [--clients N] [--pipeline P] [--duration S]\n"
         "    [--prefix d] [--op set|incr]\n"
         "verify: --verify FILE [--allow-loss-ms MS --kill-time-ms EPOCH_MS]\n"
@@ -196,6 +232,8 @@ static void options_defaults(struct load_options *o)
     o->op = OP_SET;
     o->ready_timeout_ms = 30000;
     o->key_prefix = "key";
+    o->user_prefix = "u";
+    o->subscribers = 1;
 }
 
 /* Fills mode-dependent defaults and checks the combination. Returns false
@@ -216,8 +254,19 @@ static bool options_finish(struct load_options *o)
     if (o->clients < 1 || o->clients > LOAD_CLIENTS_MAX || o->pipeline < 1 ||
         o->pipeline > LOAD_PIPELINE_MAX || o->keys < 1 || o->duration_s <= 0 ||
         o->value_bytes > LOAD_VALUE_BYTES_MAX || strlen(o->prefix) > LOAD_PREFIX_BYTES_MAX ||
-        strlen(o->key_prefix) > LOAD_PREFIX_BYTES_MAX) {
+        strlen(o->key_prefix) > LOAD_PREFIX_BYTES_MAX ||
+        strlen(o->user_prefix) > LOAD_PREFIX_BYTES_MAX ||
+        (o->mode == MODE_PUBSUB && o->clients + o->subscribers > LOAD_CLIENTS_MAX)) {
         fprintf(stderr, "ringkv-load: option out of range (see --help)\n");
+        return false;
+    }
+    if (o->tracking && !o->resp3) {
+        /* RESP2 tracking needs a second connection (REDIRECT) for the pushes. */
+        fprintf(stderr, "ringkv-load: --tracking needs --resp3\n");
+        return false;
+    }
+    if (o->users > 0 && o->password == NULL) {
+        fprintf(stderr, "ringkv-load: --users needs --password\n");
         return false;
     }
     return true;
@@ -236,6 +285,9 @@ static int options_parse(struct load_options *o, int argc, char **argv)
         {"allow-loss-ms", 1, 0, 'l'}, {"kill-time-ms", 1, 0, 'K'},
         {"wait-ready", 1, 0, 'W'}, {"cmd", 1, 0, 'C'}, {"help", 0, 0, 'H'},
         {"key-prefix", 1, 0, 'y'}, {"per-op", 0, 0, 'Y'},
+        {"resp3", 0, 0, '3'}, {"tracking", 0, 0, 'T'}, {"users", 1, 0, 'u'},
+        {"user-prefix", 1, 0, 'U'}, {"password", 1, 0, 'a'}, {"publish", 1, 0, 'B'},
+        {"subscribers", 1, 0, 'S'},
         {0, 0, 0, 0},
     };
     options_defaults(o);
@@ -260,6 +312,13 @@ static int options_parse(struct load_options *o, int argc, char **argv)
         case 'x': o->prefix = optarg; break;
         case 'y': o->key_prefix = optarg; break;
         case 'Y': o->per_op = true; break;
+        case '3': o->resp3 = true; break;
+        case 'T': o->tracking = true; break;
+        case 'u': ok = parse_int_option(optarg, 1, LOAD_CLIENTS_MAX, &n); o->users = (int)n; break;
+        case 'U': o->user_prefix = optarg; break;
+        case 'a': o->password = optarg; break;
+        case 'B': o->mode = MODE_PUBSUB; o->channel = optarg; break;
+        case 'S': ok = parse_int_option(optarg, 1, LOAD_CLIENTS_MAX, &n); o->subscribers = (int)n; break;
         case 'o': ok = strcmp(optarg, "set") == 0 || strcmp(optarg, "incr") == 0;
                   o->op = strcmp(optarg, "incr") == 0 ? OP_INCR : OP_SET; break;
         case 'l': ok = parse_int_option(optarg, 0, INT64_MAX, &o->allow_loss_ms); break;
@@ -441,6 +500,7 @@ struct load_conn {
     uint64_t next_seq;        /* durability: next seq to send */
     uint64_t acked_seq;       /* durability: highest seq acknowledged */
     uint64_t logged_seq;      /* durability: highest seq written to the ack log */
+    uint64_t messages;        /* pub/sub: messages a subscriber has read */
     bool failed;              /* an error reply or a protocol error stopped it */
 };
 
@@ -651,6 +711,57 @@ static bool conns_open(struct load_conn *conns, int count, const struct load_opt
     return true;
 }
 
+/* Sends c one setup command and reads its reply. Returns 0, 2 when the
+ * connection failed, or LOAD_EXIT_REFUSED (with the server's error on
+ * stderr) when the server answered with an error. */
+static int conn_setup_command(struct load_conn *c, int argc, const char *const *argv)
+{
+    size_t lens[4];
+    assert(argc <= 4);
+    for (int i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    conn_append_argv(c, argc, argv, lens);
+    struct reply r;
+    if (conn_wait_reply(c, &r, 10000) != RESP_SCAN_OK) {
+        fprintf(stderr, "ringkv-load: connection %d: no reply to %s\n", c->index, argv[0]);
+        return 2;
+    }
+    if (r.head.type != RESP_ERROR)
+        return 0;
+    fprintf(stderr, "ringkv-load: setup refused: %s%s%s: ", argv[0], argc > 1 ? " " : "",
+            argc > 1 ? argv[1] : "");
+    reply_print(stderr, &r, 200);
+    return LOAD_EXIT_REFUSED;
+}
+
+/* Runs the setup the options ask for on each connection, in this order:
+ * AUTH (so the later commands are checked as that user), HELLO 3, CLIENT
+ * TRACKING ON. Returns 0 or the exit status of the first failure. */
+static int conns_setup(struct load_conn *conns, int count, const struct load_options *o)
+{
+    for (int i = 0; i < count; i++) {
+        struct load_conn *c = &conns[i];
+        int status = 0;
+        if (o->users > 0) {
+            char user[LOAD_KEY_BYTES_MAX];
+            snprintf(user, sizeof(user), "%s%d", o->user_prefix, i % o->users);
+            const char *argv[3] = {"AUTH", user, o->password};
+            status = conn_setup_command(c, 3, argv);
+        }
+        if (status == 0 && o->resp3) {
+            const char *argv[2] = {"HELLO", "3"};
+            status = conn_setup_command(c, 2, argv);
+        }
+        if (status == 0 && o->tracking) {
+            const char *argv[3] = {"CLIENT", "TRACKING", "ON"};
+            status = conn_setup_command(c, 3, argv);
+        }
+        if (status != 0)
+            return status;
+    }
+    return 0;
+}
+
 static void inflight_push(struct load_conn *c, uint64_t t, int pipeline)
 {
     assert(c->inflight_count < (size_t)pipeline);
@@ -726,6 +837,7 @@ struct latency_run {
     uint64_t interval_ns;     /* per connection, open loop only */
     uint64_t start_ns, end_ns;
     uint64_t sent, completed, errors, unsent;
+    uint64_t pushes;          /* RESP3 pushes read between replies (invalidations) */
 };
 
 static uint64_t rng_next(uint64_t *s)
@@ -787,6 +899,10 @@ static bool latency_read(struct latency_run *run, struct load_conn *c)
     struct reply r;
     enum resp_scan_result res;
     while ((res = conn_next_reply(c, &r)) == RESP_SCAN_OK) {
+        if (r.head.type == RESP_PUSH) {
+            run->pushes++;
+            continue;
+        }
         if (c->inflight_count == 0)
             return false;
         uint64_t tagged = inflight_pop(c, run->opt->pipeline);
@@ -876,7 +992,12 @@ static bool latency_preload(struct latency_run *run)
         }
         for (uint64_t i = 0; i < batch_count; i++) {
             struct reply r;
-            if (conn_wait_reply(c, &r, 10000) != RESP_SCAN_OK || r.head.type == RESP_ERROR) {
+            enum resp_scan_result res;
+            /* Skips pushes: with --tracking a SET can invalidate a key. */
+            while ((res = conn_wait_reply(c, &r, 10000)) == RESP_SCAN_OK &&
+                   r.head.type == RESP_PUSH)
+                ;
+            if (res != RESP_SCAN_OK || r.head.type == RESP_ERROR) {
                 fprintf(stderr, "ringkv-load: preload failed\n");
                 return false;
             }
@@ -900,18 +1021,19 @@ static void latency_report(const struct latency_run *run)
     const char *loop = run->interval_ns > 0 ? "open" : "closed";
     printf("workload=%s loop=%s clients=%d pipeline=%d target_rate=%.0f achieved_rate=%.0f "
            "requests=%" PRIu64 " errors=%" PRIu64 " unsent=%" PRIu64
-           " p50=%.1fus p99=%.1fus p99.9=%.1fus max=%.1fus send_lag_p99=%.1fus\n",
+           " p50=%.1fus p99=%.1fus p99.9=%.1fus max=%.1fus send_lag_p99=%.1fus pushes=%" PRIu64
+           "\n",
            o->workload, loop, o->clients, o->pipeline, o->rate, achieved, run->completed,
-           run->errors, run->unsent, us[0], us[1], us[2], us[3], lag_p99_us);
+           run->errors, run->unsent, us[0], us[1], us[2], us[3], lag_p99_us, run->pushes);
     if (o->json)
         printf("{\"mode\":\"latency\",\"workload\":\"%s\",\"loop\":\"%s\",\"clients\":%d,"
                "\"pipeline\":%d,\"keys\":%" PRIu64 ",\"value_size\":%zu,\"duration_s\":%.3f,"
                "\"target_rate\":%.0f,\"achieved_rate\":%.1f,\"requests\":%" PRIu64
                ",\"errors\":%" PRIu64 ",\"unsent\":%" PRIu64 ",\"p50_us\":%.1f,\"p99_us\":%.1f,"
-               "\"p999_us\":%.1f,\"max_us\":%.1f,\"send_lag_p99_us\":%.1f}\n",
+               "\"p999_us\":%.1f,\"max_us\":%.1f,\"send_lag_p99_us\":%.1f,\"pushes\":%" PRIu64 "}\n",
                o->workload, loop, o->clients, o->pipeline, o->keys, o->value_bytes, seconds,
                o->rate, achieved, run->completed, run->errors, run->unsent, us[0], us[1], us[2],
-               us[3], lag_p99_us);
+               us[3], lag_p99_us, run->pushes);
     for (int op = 0; o->per_op && op < 2; op++) {
         const struct histogram *h = &run->op_hist[op];
         const char *name = op == 0 ? "get" : "set";
@@ -930,6 +1052,25 @@ static void latency_report(const struct latency_run *run)
     }
 }
 
+/* Runs the measured part, once the connections are ready, and reports it. */
+static void latency_measure(struct latency_run *run, const sigset_t *wait_mask)
+{
+    const struct load_options *o = run->opt;
+    if (o->rate > 0)
+        run->interval_ns = (uint64_t)((double)o->clients * 1e9 / o->rate);
+    if (o->rate > 0 && run->interval_ns == 0)
+        run->interval_ns = 1;
+    run->start_ns = clock_mono_ns();
+    run->end_ns = run->start_ns + (uint64_t)(o->duration_s * 1e9);
+    /* Stagger the connections so the requests are spread evenly in time. */
+    for (int i = 0; i < o->clients; i++)
+        run->conns[i].next_due_ns = run->start_ns + run->interval_ns * (uint64_t)i / (uint64_t)o->clients;
+    latency_loop(run, wait_mask);
+    if (load_stop_signal)
+        run->end_ns = clock_mono_ns() < run->end_ns ? clock_mono_ns() : run->end_ns;
+    latency_report(run);
+}
+
 static int latency_main(const struct load_options *o)
 {
     sigset_t wait_mask;
@@ -944,30 +1085,239 @@ static int latency_main(const struct load_options *o)
     memset(run->value, 'x', o->value_bytes);
     run->conns = xrealloc(NULL, sizeof(struct load_conn) * (size_t)o->clients);
     run->pfds = xrealloc(NULL, sizeof(struct pollfd) * (size_t)o->clients);
-    if (!conns_open(run->conns, o->clients, o))
-        return 2;
-    if (o->preload && !latency_preload(run))
-        return 2;
-    if (o->rate > 0)
-        run->interval_ns = (uint64_t)((double)o->clients * 1e9 / o->rate);
-    if (o->rate > 0 && run->interval_ns == 0)
-        run->interval_ns = 1;
-    run->start_ns = clock_mono_ns();
-    run->end_ns = run->start_ns + (uint64_t)(o->duration_s * 1e9);
-    /* Stagger the connections so the requests are spread evenly in time. */
-    for (int i = 0; i < o->clients; i++)
-        run->conns[i].next_due_ns = run->start_ns + run->interval_ns * (uint64_t)i / (uint64_t)o->clients;
-    latency_loop(run, &wait_mask);
-    if (load_stop_signal)
-        run->end_ns = clock_mono_ns() < run->end_ns ? clock_mono_ns() : run->end_ns;
-    latency_report(run);
-    for (int i = 0; i < o->clients; i++)
-        conn_free(&run->conns[i]);
+    int status = 2;
+    if (conns_open(run->conns, o->clients, o)) {
+        status = conns_setup(run->conns, o->clients, o);
+        if (status == 0 && o->preload && !latency_preload(run))
+            status = 2;
+        if (status == 0)
+            latency_measure(run, &wait_mask);
+        for (int i = 0; i < o->clients; i++)
+            conn_free(&run->conns[i]);
+    }
     free(run->conns);
     free(run->pfds);
     free(run->value);
     free(run);
+    return status;
+}
+
+/* ---- pub/sub mode ---------------------------------------------------- */
+
+struct pubsub_run {
+    const struct load_options *opt;
+    struct load_conn *conns;  /* opt->clients publishers, then opt->subscribers subscribers */
+    struct pollfd *pfds;
+    char *value;              /* owned, value_bytes of 'x' */
+    uint64_t start_ns, end_ns;
+    uint64_t backlog_max;     /* messages the slowest subscriber may lag */
+    uint64_t sent;            /* PUBLISHes written */
+    uint64_t published;       /* PUBLISH replies read before end_ns */
+    uint64_t receivers;       /* sum of all PUBLISH replies: deliveries the server made */
+    uint64_t delivered;       /* messages the subscribers read before end_ns */
+    uint64_t delivered_total; /* the same, the drain after end_ns included */
+    uint64_t errors;
+    int lost;                 /* connections lost */
+};
+
+/* Messages read by the slowest subscriber still connected; a lost one
+ * must not hold the publishers back. */
+static uint64_t pubsub_slowest(const struct pubsub_run *run)
+{
+    uint64_t slowest = run->sent;
+    for (int i = 0; i < run->opt->subscribers; i++) {
+        const struct load_conn *c = &run->conns[run->opt->clients + i];
+        if (c->fd >= 0 && c->messages < slowest)
+            slowest = c->messages;
+    }
+    return slowest;
+}
+
+/* Fills c's pipeline with PUBLISHes, as far as the backlog allows. */
+static void pubsub_publish(struct pubsub_run *run, struct load_conn *c, uint64_t slowest)
+{
+    const struct load_options *o = run->opt;
+    const char *argv[3] = {"PUBLISH", o->channel, run->value};
+    size_t lens[3] = {7, strlen(o->channel), o->value_bytes};
+    while (c->fd >= 0 && c->inflight_count < (size_t)o->pipeline &&
+           run->sent - slowest < run->backlog_max) {
+        conn_append_argv(c, 3, argv, lens);
+        c->inflight_count++;
+        run->sent++;
+    }
+}
+
+/* Reads a publisher's replies: each is the number of subscribers that got
+ * the message. Returns false when c closed or sent something else. */
+static bool pubsub_read_publisher(struct pubsub_run *run, struct load_conn *c, bool in_window)
+{
+    ssize_t n = conn_read(c);
+    if (n == -EAGAIN)
+        return true;
+    if (n <= 0)
+        return false;
+    struct reply r;
+    enum resp_scan_result res;
+    while ((res = conn_next_reply(c, &r)) == RESP_SCAN_OK) {
+        if (c->inflight_count == 0)
+            return false;
+        c->inflight_count--;
+        run->published += in_window;
+        if (r.head.type == RESP_INTEGER && r.head.integer >= 0)
+            run->receivers += (uint64_t)r.head.integer;
+        else
+            run->errors++;
+    }
+    return res != RESP_SCAN_MALFORMED;
+}
+
+/* Counts the messages a subscriber read: arrays in RESP2, pushes in RESP3.
+ * Returns false when c closed or the stream went bad. */
+static bool pubsub_read_subscriber(struct pubsub_run *run, struct load_conn *c, bool in_window)
+{
+    ssize_t n = conn_read(c);
+    if (n == -EAGAIN)
+        return true;
+    if (n <= 0)
+        return false;
+    struct reply r;
+    enum resp_scan_result res;
+    while ((res = conn_next_reply(c, &r)) == RESP_SCAN_OK) {
+        if (r.head.type != RESP_ARRAY && r.head.type != RESP_PUSH) {
+            run->errors++;
+            continue;
+        }
+        c->messages++;
+        run->delivered += in_window;
+        run->delivered_total++;
+    }
+    return res != RESP_SCAN_MALFORMED;
+}
+
+/* Everything published has been answered and read by its subscribers. */
+static bool pubsub_drained(const struct pubsub_run *run)
+{
+    for (int i = 0; i < run->opt->clients; i++)
+        if (run->conns[i].fd >= 0 && run->conns[i].inflight_count > 0)
+            return false;
+    return run->delivered_total >= run->receivers;
+}
+
+static void pubsub_loop(struct pubsub_run *run, const sigset_t *wait_mask)
+{
+    const struct load_options *o = run->opt;
+    int total = o->clients + o->subscribers;
+    uint64_t drain_end = run->end_ns + (uint64_t)LOAD_DRAIN_TIMEOUT_MS * 1000000u;
+    for (;;) {
+        uint64_t now = clock_mono_ns();
+        bool stopping = now >= run->end_ns || load_stop_signal;
+        if (stopping && (pubsub_drained(run) || now >= drain_end))
+            break;
+        uint64_t slowest = pubsub_slowest(run);
+        for (int i = 0; i < o->clients; i++) {
+            struct load_conn *c = &run->conns[i];
+            if (!stopping)
+                pubsub_publish(run, c, slowest);
+            if (conn_flush(c) < 0)
+                conn_close(c);
+        }
+        uint64_t timeout = stopping ? 10 * 1000000u : run->end_ns - now;
+        conns_poll(run->conns, total, run->pfds, timeout, wait_mask);
+        bool in_window = clock_mono_ns() < run->end_ns;
+        for (int i = 0; i < total; i++) {
+            struct load_conn *c = &run->conns[i];
+            if (c->fd < 0 || !(run->pfds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            bool ok = i < o->clients ? pubsub_read_publisher(run, c, in_window)
+                                     : pubsub_read_subscriber(run, c, in_window);
+            if (!ok) {
+                fprintf(stderr, "ringkv-load: %s %d lost\n",
+                        i < o->clients ? "publisher" : "subscriber",
+                        i < o->clients ? i : i - o->clients);
+                conn_close(c);
+                run->lost++;
+            }
+        }
+    }
+}
+
+/* Subscribes every subscriber and waits for each confirmation, so no
+ * message of the run is published before all of them listen. */
+static int pubsub_subscribe(struct pubsub_run *run)
+{
+    const struct load_options *o = run->opt;
+    for (int i = 0; i < o->subscribers; i++) {
+        struct load_conn *c = &run->conns[o->clients + i];
+        const char *argv[2] = {"SUBSCRIBE", o->channel};
+        int status = conn_setup_command(c, 2, argv);
+        if (status != 0)
+            return status;
+    }
     return 0;
+}
+
+static void pubsub_report(const struct pubsub_run *run)
+{
+    const struct load_options *o = run->opt;
+    double seconds = (double)(run->end_ns - run->start_ns) / 1e9;
+    uint64_t missing = run->receivers > run->delivered_total ? run->receivers - run->delivered_total
+                                                             : 0;
+    printf("mode=pubsub publishers=%d pipeline=%d subscribers=%d value_size=%zu duration_s=%.3f "
+           "published=%" PRIu64 " publish_rate=%.0f delivered=%" PRIu64 " delivered_rate=%.0f "
+           "receivers=%" PRIu64 " missing=%" PRIu64 " errors=%" PRIu64 " lost=%d\n",
+           o->clients, o->pipeline, o->subscribers, o->value_bytes, seconds, run->published,
+           (double)run->published / seconds, run->delivered, (double)run->delivered / seconds,
+           run->receivers, missing, run->errors, run->lost);
+    if (o->json)
+        printf("{\"mode\":\"pubsub\",\"publishers\":%d,\"pipeline\":%d,\"subscribers\":%d,"
+               "\"value_size\":%zu,\"duration_s\":%.3f,\"published\":%" PRIu64
+               ",\"publish_rate\":%.1f,\"delivered\":%" PRIu64 ",\"delivered_rate\":%.1f,"
+               "\"receivers\":%" PRIu64 ",\"missing\":%" PRIu64 ",\"errors\":%" PRIu64
+               ",\"lost\":%d}\n",
+               o->clients, o->pipeline, o->subscribers, o->value_bytes, seconds, run->published,
+               (double)run->published / seconds, run->delivered, (double)run->delivered / seconds,
+               run->receivers, missing, run->errors, run->lost);
+}
+
+/* Exit status 2 when a connection was lost: the figure would then count a
+ * disconnect, not a delivery rate. */
+static int pubsub_main(const struct load_options *o)
+{
+    sigset_t wait_mask;
+    signals_install(&wait_mask);
+    int total = o->clients + o->subscribers;
+    size_t message_bytes = o->value_bytes + strlen(o->channel) + PUBSUB_MESSAGE_OVERHEAD_BYTES;
+    struct pubsub_run run = {.opt = o, .backlog_max = PUBSUB_BACKLOG_BYTES_MAX / message_bytes};
+    if (run.backlog_max == 0)
+        run.backlog_max = 1;
+    run.value = xrealloc(NULL, o->value_bytes + 1);
+    memset(run.value, 'x', o->value_bytes);
+    run.conns = xrealloc(NULL, sizeof(struct load_conn) * (size_t)total);
+    run.pfds = xrealloc(NULL, sizeof(struct pollfd) * (size_t)total);
+    if (!conns_open(run.conns, total, o)) {
+        free(run.conns);
+        free(run.pfds);
+        free(run.value);
+        return 2;
+    }
+    int status = conns_setup(run.conns, total, o);
+    if (status == 0)
+        status = pubsub_subscribe(&run);
+    if (status == 0) {
+        run.start_ns = clock_mono_ns();
+        run.end_ns = run.start_ns + (uint64_t)(o->duration_s * 1e9);
+        pubsub_loop(&run, &wait_mask);
+        if (load_stop_signal)
+            run.end_ns = clock_mono_ns() < run.end_ns ? clock_mono_ns() : run.end_ns;
+        pubsub_report(&run);
+        status = run.lost > 0 ? 2 : 0;
+    }
+    for (int i = 0; i < total; i++)
+        conn_free(&run.conns[i]);
+    free(run.conns);
+    free(run.pfds);
+    free(run.value);
+    return status;
 }
 
 /* ---- durability mode: the ack log ------------------------------------ */
@@ -1496,6 +1846,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     switch (o.mode) {
     case MODE_LATENCY: return latency_main(&o);
+    case MODE_PUBSUB: return pubsub_main(&o);
     case MODE_ACKLOG: return acklog_main(&o);
     case MODE_VERIFY: return verify_main(&o);
     case MODE_WAIT_READY: return wait_ready_main(&o);
