@@ -31,6 +31,7 @@
 #include "net/commands/command.h"
 #include "net/commands/notify.h"
 #include "net/commands/reply.h"
+#include "net/commands/tracking.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
 #include "net/persist/aof.h"
@@ -490,6 +491,7 @@ static void debug_reload(struct client *c)
             notify_key_modified(&s->commands, &ks->dbs[i], NULL, 0);
             db_flush(&ks->dbs[i]);
         }
+        tracking_flushed(&s->commands);
         s->persist.dirty = dirty;
     }
     bool found;
