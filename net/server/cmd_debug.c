@@ -453,13 +453,13 @@ static void debug_populate(struct client *c)
 static void debug_loadaof(struct client *c)
 {
     char err[512];
-    int ret = aof_debug_reload(&server_of(c)->persist, err, sizeof(err));
-    /* Clients caching keys hear of the emptied keyspace, as from Redis's
-     * emptyData, once it was emptied: the "ERR " failures (AOF off, sync
-     * failed) come before that, a load failure after it. */
-    if (ret == 0 || strncmp(err, "ERR ", 4) != 0)
+    /* Clients caching keys hear of the keyspace being emptied, as from
+     * Redis's emptyData: before the load, whose writes then find an empty
+     * tracking table, as in Redis. (A failed sync would leave the keyspace
+     * as it was; the clients then only drop their caches.) */
+    if (server_of(c)->persist.aof.status == AOF_ON)
         tracking_flushed(&server_of(c)->commands);
-    if (ret < 0) {
+    if (aof_debug_reload(&server_of(c)->persist, err, sizeof(err)) < 0) {
         log_write(&server_of(c)->log, LOGLEVEL_WARNING, "DEBUG LOADAOF: %s", err);
         reply_error(c, strncmp(err, "ERR ", 4) == 0 ? err : "Error loading the AOF, check server logs.");
         return;

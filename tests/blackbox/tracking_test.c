@@ -737,6 +737,30 @@ START_TEST(test_flush_and_reload)
 }
 END_TEST
 
+START_TEST(test_loadaof)
+{
+    static const char *const args[] = {"--enable-debug-command", "yes", "--appendonly", "yes",
+                                       NULL};
+    struct server_handle *aof = server_start(args);
+    struct conn *t = conn_open(aof->port);
+    struct conn *o = conn_open(aof->port);
+    hello3(t);
+    ck_cmd(t, "CLIENT TRACKING on", "+OK\r\n");
+    ck_cmd(t, "GET k", "_\r\n");
+    ck_cmd(o, "SET k 1", "+OK\r\n");
+    ck_read(t, inv("k"));
+    ck_cmd(t, "GET k", "$1\r\n1\r\n");
+    /* Emptying the keyspace to load the AOF again is a flush. */
+    ck_cmd(o, "DEBUG LOADAOF", "+OK\r\n");
+    ck_read(t, INV_FLUSH3);
+    ck_cmd(o, "SET k 2", "+OK\r\n");
+    ck_silent(t);
+    conn_close(o);
+    conn_close(t);
+    server_stop(aof);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tracking");
@@ -760,6 +784,7 @@ int main(void)
     tcase_add_test(tc, test_table_limit);
     tcase_add_test(tc, test_expiry);
     tcase_add_test(tc, test_flush_and_reload);
+    tcase_add_test(tc, test_loadaof);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
 }
