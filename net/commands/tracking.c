@@ -489,9 +489,11 @@ static void tracking_limit(struct commands *cs)
         struct keymap_node *node = keymap_random(&t->keys, random64_next);
         if (node == NULL)
             break;
+        /* A copy: the node goes with the key. "" is a key too, and a
+         * valid pointer. */
         key.len = 0;
-        buf_append(&key, node->key, node->key_len); /* the node goes with the key */
-        tracking_invalidate(cs, key.data, key.len, 0, false);
+        buf_append(&key, node->key, node->key_len);
+        tracking_invalidate(cs, key.data ? key.data : "", key.len, 0, false);
         if (keymap_size(&t->keys) <= max) {
             t->limit_rounds = 0;
             buf_free(&key);
