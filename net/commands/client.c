@@ -101,6 +101,7 @@ void client_free(struct client *c)
         c->commands->monitors--;
     conn_destroy(&c->conn);
     alloc_free(c->name);
+    alloc_free(c->tracking_prefixes); /* tracking.c emptied it */
     alloc_free(c);
 }
 
@@ -164,6 +165,12 @@ static const char *client_flags_text(const struct client *c, char *out)
         *p++ = 'b';
     if (c->flags & CLIENT_MULTI)
         *p++ = 'x';
+    if (c->flags & CLIENT_TRACKING)
+        *p++ = 't';
+    if (c->flags & CLIENT_TRACKING_BROKEN_REDIR)
+        *p++ = 'R';
+    if (c->flags & CLIENT_TRACKING_BCAST)
+        *p++ = 'B';
     if (c->flags & CLIENT_DIRTY_CAS)
         *p++ = 'd';
     if ((c->conn.flags & CONN_CLOSE_AFTER_REPLY) && !(c->conn.flags & CONN_CLOSE_ASAP))
@@ -183,7 +190,7 @@ void client_info_line(struct client *c, struct buf *b)
     int n = snprintf(line, sizeof(line),
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%d psub=%d "
         "ssub=%d multi=%d qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=%lld obl=%zu "
-        "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d",
+        "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=%lld resp=%d",
         (unsigned long long)c->conn.id, c->conn.addr, c->conn.laddr, c->conn.fd, c->name ? c->name : "",
         (long long)((cs->loop->now_ms - c->conn.ctime_ms) / 1000), (long long)((cs->loop->now_ms - c->conn.last_interaction_ms) / 1000),
         client_flags_text(c, flags), c->db->id, c->pubsub[0].count, c->pubsub[1].count,
@@ -191,7 +198,8 @@ void client_info_line(struct client *c, struct buf *b)
         c->conn.query_len - c->conn.query_pos, c->conn.query_cap - c->conn.query_len, c->conn.query_cap, c->conn.query_peak,
         c->conn.out.len, c->conn.out.cap + c->conn.sending.cap,
         sizeof(*c) + c->conn.query_cap + c->conn.out.cap + c->conn.sending.cap,
-        c->last_cmd ? c->last_cmd->fullname : "NULL", c->resp);
+        c->last_cmd ? c->last_cmd->fullname : "NULL",
+        (c->flags & CLIENT_TRACKING) ? (long long)c->tracking_redirect : -1LL, c->resp);
     buf_append(b, line, (size_t)n);
 }
 

@@ -32,6 +32,16 @@ enum client_flag {
      * block but answer as if its timeout had passed, as in Redis. */
     CLIENT_DENY_BLOCKING = 1 << 6,
     CLIENT_BLOCKED = 1 << 7,        /* waiting in a blocking command (blocking.c) */
+    /* Client-side caching (tracking.c), Redis's names. High bits, apart
+     * from the flags above. */
+    CLIENT_TRACKING = 1 << 20,              /* CLIENT TRACKING ON */
+    CLIENT_TRACKING_BROKEN_REDIR = 1 << 21, /* the REDIRECT client is gone */
+    CLIENT_TRACKING_BCAST = 1 << 22,
+    CLIENT_TRACKING_OPTIN = 1 << 23,
+    CLIENT_TRACKING_OPTOUT = 1 << 24,
+    CLIENT_TRACKING_CACHING = 1 << 25,      /* CLIENT CACHING given for the next command */
+    CLIENT_TRACKING_NOLOOP = 1 << 26,
+    CLIENT_TRACKING_KNOWN = 1 << 27,        /* in tracking.c's id map until it is freed */
 };
 
 /* What a blocked client waits for: the key type that can serve it. */
@@ -75,6 +85,7 @@ struct pubsub_subscriptions {
 };
 #define CLIENT_PUBSUB_KINDS 3 /* channels, patterns, shard channels (pubsub.h) */
 
+struct tracking_prefix;      /* tracking.c */
 struct transaction_command; /* transaction.c */
 struct watch_key;           /* transaction.c */
 
@@ -105,6 +116,12 @@ struct client {
 
     /* Pub/Sub (pubsub.c), by enum pubsub_kind */
     struct pubsub_subscriptions pubsub[CLIENT_PUBSUB_KINDS];
+
+    /* client-side caching (tracking.c) */
+    uint64_t tracking_redirect;                   /* REDIRECT's client id, 0: none */
+    struct tracking_prefix **tracking_prefixes;   /* owned array of borrowed nodes, sorted */
+    int tracking_prefix_count;
+    int tracking_prefix_cap;
 };
 
 /* The client a connection belongs to. */

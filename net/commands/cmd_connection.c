@@ -17,6 +17,7 @@
 #include "net/commands/commands.h"
 #include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
+#include "net/commands/tracking.h"
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
 #include "net/core/version.h"
@@ -204,6 +205,7 @@ static void connection_reset_command(struct client *c)
 {
     transaction_client_reset(c); /* discards MULTI, unwatches every key */
     pubsub_client_reset(c);
+    tracking_client_reset(c);
     client_reset(c);
     reply_status(c, "RESET");
 }
@@ -474,11 +476,6 @@ static void client_no_evict_command(struct client *c)
     reply_ok(c);
 }
 
-static void client_getredir_command(struct client *c)
-{
-    reply_integer(c, -1);
-}
-
 /* CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's blocking
  * command as if its timeout passed, or with an UNBLOCKED error. Replies 1
  * when the client was blocked, else 0. */
@@ -514,6 +511,10 @@ static void client_help_command(struct client *c)
 {
     static const char *const lines[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -546,6 +547,11 @@ static void client_help_command(struct client *c)
         "    Assign the name <name> to the current connection.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "HELP",
@@ -625,10 +631,28 @@ static struct command client_subcommands[] = {
      .since = "5.0.0", .group = "connection",
      .complexity = "O(log N) where N is the number of client connections",
      .arguments = "client-id^i timeout_error^o?(timeout^t='TIMEOUT' error^t='ERROR')"},
-    {.name = "getredir", .proc = client_getredir_command, .arity = 2,
+    {.name = "getredir", .proc = tracking_getredir_command, .arity = 2,
      .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
      .summary = "Get tracking notifications redirection client ID if any", .since = "6.0.0",
      .group = "connection", .complexity = "O(1)"},
+    {.name = "tracking", .proc = tracking_command, .arity = -3,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
+     .summary = "Enable or disable server assisted client side caching support",
+     .since = "6.0.0", .group = "connection",
+     .complexity = "O(1). Some options may introduce additional complexity.",
+     .arguments = "status^o(on^t='ON' off^t='OFF') client-id^i='REDIRECT'? "
+                  "prefix^s='PREFIX'?*+ bcast^t='BCAST'? optin^t='OPTIN'? optout^t='OPTOUT'? "
+                  "noloop^t='NOLOOP'?"},
+    {.name = "caching", .proc = tracking_caching_command, .arity = 3,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
+     .summary = "Instruct the server about tracking or not keys in the next request",
+     .since = "6.0.0", .group = "connection", .complexity = "O(1)",
+     .arguments = "mode^o(yes^t='YES' no^t='NO')"},
+    {.name = "trackinginfo", .proc = tracking_trackinginfo_command, .arity = 2,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
+     .summary = "Return information about server assisted client side caching for the current "
+                "connection",
+     .since = "6.2.0", .group = "connection", .complexity = "O(1)"},
     {.name = "help", .proc = client_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
      .acl = ACL_SLOW | ACL_CONNECTION,
      .summary = "Show helpful text about the different subcommands", .since = "5.0.0",

@@ -43,6 +43,7 @@
 #include "net/commands/propagate.h"
 #include "net/commands/random64.h"
 #include "net/commands/reply.h"
+#include "net/commands/tracking.h"
 #include "net/core/config.h"
 #include "net/wire/buf.h"
 
@@ -853,6 +854,7 @@ static void keyspace_flushdb_command(struct client *c)
     if (!flush_parse_args(c))
         return;
     flush_db(c, c->db);
+    tracking_flushed(c->commands);
     reply_ok(c);
 }
 
@@ -863,6 +865,7 @@ static void keyspace_flushall_command(struct client *c)
     struct keyspace *ks = c->commands->keyspace;
     for (int i = 0; i < ks->db_count; i++)
         flush_db(c, &ks->dbs[i]);
+    tracking_flushed(c->commands);
     reply_ok(c);
 }
 

@@ -25,6 +25,7 @@ struct keyspec_entry;
 struct dirty_keys;
 struct pubsub;
 struct slowlog;
+struct tracking;
 
 /* INFO errorstats: one counter per error code ("ERR", "WRONGTYPE"). Redis
  * also stops tracking new codes past 128. */
@@ -79,6 +80,10 @@ struct commands {
     struct pubsub *pubsub;
     /* slowlog.c: the slow log's entries, owned */
     struct slowlog *slowlog;
+    /* tracking.c: the tracking and prefix tables, owned; NULL until the
+     * first CLIENT TRACKING ON (the hot path's one test) */
+    struct tracking *tracking;
+    int tracking_clients;                /* clients with tracking on */
     /* propagate.c: the current unit of work, owned */
     struct propagate_state *prop;
     /* dispatch.c and reply.c */

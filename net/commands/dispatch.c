@@ -33,6 +33,7 @@
 #include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
 #include "net/commands/slowlog.h"
+#include "net/commands/tracking.h"
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
@@ -203,6 +204,10 @@ void dispatch_call(struct client *c, struct command *cmd)
     cmd->proc(c);
     long long proc_us = log_clock_us() - proc_start;
     propagate_end(c, cmd, &frame);
+    /* Client-side caching: the keys a read remembers, and the
+     * invalidations this command owes its own client, after its reply. */
+    if (cs->tracking)
+        tracking_after_call(c, cmd, outer == NULL);
     /* Whole-db changes are judged once the command has made them. */
     if (cs->watch_settle_pending)
         transaction_settle(cs);
@@ -237,9 +242,13 @@ static bool dispatch_runs_in_multi(const struct command *cmd)
 void dispatch_process(struct client *c)
 {
     assert(c->cmd == NULL);
+    struct commands *cs = c->commands;
     /* The reply waits for the writes it could have seen (dirty_keys.h). */
     struct dirty_keys_call call;
     dirty_keys_begin(c, &call);
+    struct client *tracking_previous = NULL;
+    if (cs->tracking)
+        tracking_previous = tracking_before_command(c);
     struct command *cmd = dispatch_check(c);
     if (cmd && (c->flags & CLIENT_MULTI) && !dispatch_runs_in_multi(cmd)) {
         transaction_queue(c, cmd);
@@ -248,6 +257,9 @@ void dispatch_process(struct client *c)
         dispatch_call(c, cmd);
         assert(c->cmd == NULL);
     }
+    /* Tested again: CLIENT TRACKING may have created the state. */
+    if (cs->tracking)
+        tracking_after_command(c, tracking_previous);
     dirty_keys_end(c, &call, cmd);
 }
 
@@ -308,6 +320,8 @@ void dispatch_closed(struct conn *conn)
     transaction_client_reset(c);
     blocking_unblock(c, BLOCKING_REPLY_NONE);
     pubsub_client_reset(c);
+    if (c->commands->tracking)
+        tracking_client_closed(c);
     client_free(c);
 }
 
@@ -343,6 +357,7 @@ void dispatch_add_table(struct commands *cs, struct command *table)
 void dispatch_free(struct commands *cs)
 {
     propagate_free(cs);
+    tracking_free(cs);
     slowlog_free(cs);
     pubsub_free(cs);
     transaction_free(cs);

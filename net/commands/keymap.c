@@ -103,6 +103,11 @@ void keymap_remove(struct keymap *m, struct keymap_node *node)
     alloc_free(node);
 }
 
+struct keymap_node *keymap_random(const struct keymap *m, uint64_t (*rand64)(void))
+{
+    return (struct keymap_node *)dict_random(&m->dict, rand64);
+}
+
 void keymap_iter_init(struct keymap_iter *it, struct keymap *m)
 {
     dict_iter_init(&it->it, &m->dict);

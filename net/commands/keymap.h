@@ -60,6 +60,10 @@ struct keymap_node *keymap_add(struct keymap *m, int db_id, const char *key, siz
  * freed what its own fields owned. */
 void keymap_remove(struct keymap *m, struct keymap_node *node);
 
+/* A random node, or NULL when the map is empty (not uniform, as
+ * dict_random). Borrowed, as keymap_find's. */
+struct keymap_node *keymap_random(const struct keymap *m, uint64_t (*rand64)(void));
+
 /* Safe iteration: the node returned may be removed before the next call.
  * Borrows m until keymap_iter_done. */
 void keymap_iter_init(struct keymap_iter *it, struct keymap *m);

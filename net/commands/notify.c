@@ -5,6 +5,7 @@
 #include "net/commands/blocking.h"
 #include "net/commands/commands.h"
 #include "net/commands/dirty_keys.h"
+#include "net/commands/tracking.h"
 #include "net/commands/transaction.h"
 #include "net/persist/persist.h"
 
@@ -16,5 +17,9 @@ void notify_key_modified(struct commands *cs, struct db *db, const char *key, si
         transaction_key_touched(cs, db, key, key_len);
     else
         transaction_db_changing(cs, db);
+    /* A whole-db change is the caller's to tell tracking (tracking_flushed):
+     * FLUSHALL sends one flush message, SWAPDB none, as Redis 7.0. */
+    if (key && cs->tracking)
+        tracking_key_modified(cs, key, key_len);
     blocking_key_touched(cs, db, key, key_len);
 }

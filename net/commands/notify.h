@@ -1,8 +1,9 @@
 /* notify.h: telling the layer that keys changed.
  *
  * Every handler that changes the keyspace calls notify_key_modified once
- * per key, after the change: the save counter (dirty), WATCH and the
- * clients blocked on the key learn of it here. (Keyspace notifications,
+ * per key, after the change: the save counter (dirty), WATCH, the
+ * clients blocked on the key and client-side caching (tracking.h) learn
+ * of it here. (Keyspace notifications,
  * when they come, start here too.) */
 #ifndef RINGKV_NET_COMMANDS_NOTIFY_H
 #define RINGKV_NET_COMMANDS_NOTIFY_H

@@ -147,7 +147,7 @@ struct config_passive {
     long long busy_reply_threshold, cluster_node_timeout;
     long long latency_monitor_threshold, stream_node_max_entries, repl_backlog_size;
     long long cluster_link_sendbuf_limit, active_defrag_ignore_bytes, stream_node_max_bytes;
-    long long hll_sparse_max_bytes, tracking_table_max_keys, repl_backlog_ttl;
+    long long hll_sparse_max_bytes, repl_backlog_ttl;
     long long loading_process_events_interval_bytes, tls_port, tls_session_cache_size;
     long long tls_session_cache_timeout;
     /* special */
@@ -1202,8 +1202,8 @@ static const struct config_param config_params[] = {
     CONFIG_PASSIVE_NUMBER("acllog-max-len", NULL, 0, acllog_max_len, 0, LONG_MAX, "128"),
     CONFIG_PASSIVE_ENUM("acl-pubsub-default", 0, acl_pubsub_default,
                         config_acl_pubsub_default_names, "resetchannels"),
-    CONFIG_PASSIVE_NUMBER("tracking-table-max-keys", NULL, 0, tracking_table_max_keys, 0, LONG_MAX,
-                          "1000000"),
+    {.name = "tracking-table-max-keys", .type = CONFIG_TYPE_NUMBER,
+     CONFIG_AT(tracking_table_max_keys), .min = 0, .max = LONG_MAX, .default_text = "1000000"},
     CONFIG_PASSIVE_NUMBER("busy-reply-threshold", "lua-time-limit", 0, busy_reply_threshold, 0,
                           LONG_MAX, "5000"),
 

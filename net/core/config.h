@@ -166,6 +166,9 @@ struct config {
     long long slowlog_log_slower_than;   /* 10000 us; negative: off, 0: every command */
     long long slowlog_max_len;           /* 128 entries */
 
+    /* client-side caching (net/commands/tracking.c) */
+    long long tracking_table_max_keys;   /* 1000000 keys; 0: no limit */
+
     /* Owned; private to config.c: the values of every parameter ringkv
      * accepts and reports but does not act on (replication, cluster, TLS,
      * latency monitor, ...), read only through config_get. */

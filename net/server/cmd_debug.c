@@ -31,6 +31,7 @@
 #include "net/commands/command.h"
 #include "net/commands/notify.h"
 #include "net/commands/reply.h"
+#include "net/commands/tracking.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
 #include "net/persist/aof.h"
@@ -452,6 +453,12 @@ static void debug_populate(struct client *c)
 static void debug_loadaof(struct client *c)
 {
     char err[512];
+    /* Clients caching keys hear of the keyspace being emptied, as from
+     * Redis's emptyData: before the load, whose writes then find an empty
+     * tracking table, as in Redis. (A failed sync would leave the keyspace
+     * as it was; the clients then only drop their caches.) */
+    if (server_of(c)->persist.aof.status == AOF_ON)
+        tracking_flushed(&server_of(c)->commands);
     if (aof_debug_reload(&server_of(c)->persist, err, sizeof(err)) < 0) {
         log_write(&server_of(c)->log, LOGLEVEL_WARNING, "DEBUG LOADAOF: %s", err);
         reply_error(c, strncmp(err, "ERR ", 4) == 0 ? err : "Error loading the AOF, check server logs.");
@@ -490,6 +497,7 @@ static void debug_reload(struct client *c)
             notify_key_modified(&s->commands, &ks->dbs[i], NULL, 0);
             db_flush(&ks->dbs[i]);
         }
+        tracking_flushed(&s->commands);
         s->persist.dirty = dirty;
     }
     bool found;

@@ -27,6 +27,7 @@
 #include "net/commands/dirty_keys.h"
 #include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
+#include "net/commands/tracking.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
 #include "net/core/version.h"
@@ -186,9 +187,9 @@ static void info_clients(struct server *s, struct buf *b)
                       "connected_clients:%d\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
                       "client_recent_max_input_buffer:%zu\r\n"
                       "client_recent_max_output_buffer:%zu\r\n"
-                      "blocked_clients:%d\r\ntracking_clients:0\r\nclients_in_timeout_table:%d\r\n",
+                      "blocked_clients:%d\r\ntracking_clients:%d\r\nclients_in_timeout_table:%d\r\n",
                       s->loop.conn_count, s->config.maxclients, input_max, output_max,
-                      s->commands.blocked_clients, in_timeout_table);
+                      s->commands.blocked_clients, s->commands.tracking_clients, in_timeout_table);
 }
 
 /* Resident set size from /proc/self/statm, or 0 if it cannot be read. */
@@ -387,14 +388,16 @@ static void info_stats(struct server *s, struct buf *b)
                       net->rejected_connections, ks->stat_expired_keys,
                       (double)ks->stat_expired_stale_percent, ks->stat_expired_time_cap_reached,
                       ks->stat_keyspace_hits, ks->stat_keyspace_misses);
+    struct tracking_stats tracking;
+    tracking_stats(&s->commands, &tracking);
     server_buf_printf(b,
                       "pubsub_channels:%lld\r\npubsub_patterns:%lld\r\npubsubshard_channels:%lld\r\n"
                       "latest_fork_usec:%lld\r\ntotal_forks:%lld\r\nmigrate_cached_sockets:0\r\n"
                       "slave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\n"
                       "active_defrag_misses:0\r\nactive_defrag_key_hits:0\r\n"
                       "active_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\n"
-                      "current_active_defrag_time:0\r\ntracking_total_keys:0\r\n"
-                      "tracking_total_items:0\r\ntracking_total_prefixes:0\r\n"
+                      "current_active_defrag_time:0\r\ntracking_total_keys:%lld\r\n"
+                      "tracking_total_items:%lld\r\ntracking_total_prefixes:%lld\r\n"
                       "unexpected_error_replies:%lld\r\ntotal_error_replies:%lld\r\n"
                       "dump_payload_sanitizations:0\r\ntotal_reads_processed:%lld\r\n"
                       "total_writes_processed:%lld\r\nio_threaded_reads_processed:0\r\n"
@@ -404,6 +407,7 @@ static void info_stats(struct server *s, struct buf *b)
                       pubsub_names(&s->commands, PUBSUB_PATTERN),
                       pubsub_names(&s->commands, PUBSUB_SHARD),
                       s->persist.stat_latest_fork_usec, s->persist.stat_total_forks,
+                      tracking.keys, tracking.items, tracking.prefixes,
                       st->unexpected_error_replies, st->total_error_replies,
                       net->total_reads_processed, net->total_writes_processed);
 }

@@ -34,6 +34,7 @@
 #include "net/commands/command.h"
 #include "net/commands/dispatch.h"
 #include "net/commands/propagate.h"
+#include "net/commands/tracking.h"
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
@@ -192,6 +193,8 @@ static void server_on_expire(void *ctx, struct db *db, const struct kv *kv)
      * inside a command it joins that command's unit, before it. */
     struct aof_arg argv[2] = {aof_arg_str("DEL"), {kv_key(kv), kv->key_len}};
     propagate_add(&s->commands, db->id, 2, argv);
+    /* Clients caching the key hear of it, as of any change. */
+    tracking_invalidate_key(&s->commands, kv_key(kv), kv->key_len);
 }
 
 static void server_cron(void *ctx);
@@ -220,6 +223,16 @@ static bool server_token_ready(void *ctx, uint64_t token)
     return aof_reply_ready(&s->persist, token);
 }
 
+/* The loop's last step before it sleeps: the BCAST invalidations gathered
+ * this round join the output, which then goes out. */
+static void server_before_sleep(struct loop *l)
+{
+    struct server *s = (struct server *)((char *)l - offsetof(struct server, loop));
+    if (s->commands.tracking_clients)
+        tracking_broadcast(&s->commands);
+    conn_flush_all(l);
+}
+
 /* The loop's accept callback: a new client session of the commands. */
 static void server_accept(void *ctx, int fd)
 {
@@ -237,7 +250,7 @@ static void server_wire_layers(struct server *s)
     s->loop.handler = (struct loop_handler){
         .ctx = s,
         .accept = server_accept,
-        .before_sleep = conn_flush_all,
+        .before_sleep = server_before_sleep,
         .describe = client_describe,
         .input = dispatch_input,
         .closed = dispatch_closed,
@@ -373,6 +386,9 @@ static void server_cron(void *ctx)
         keyspace_rehash(ks, SERVER_REHASH_MS_PER_TICK);
     server_close_idle_clients(s);
     blocking_expire_timeouts(&s->commands);
+    /* The tracking table's limit holds even when no command runs (it is
+     * also checked before each command), as in Redis's cron. */
+    tracking_cron(&s->commands);
     server_sample_ops(s);
     rdb_save_cron(&s->persist);
     aof_cron(&s->persist);

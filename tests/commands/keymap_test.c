@@ -167,6 +167,42 @@ START_TEST(test_clear_releases_every_node)
 }
 END_TEST
 
+/* A deterministic "random" source: a counter's splitmix64. */
+static uint64_t test_rand_state;
+static uint64_t test_rand64(void)
+{
+    uint64_t z = (test_rand_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+START_TEST(test_random)
+{
+    struct keymap m;
+    keymap_init(&m);
+    ck_assert_ptr_null(keymap_random(&m, test_rand64));
+    for (int i = 0; i < 64; i++) {
+        char buf[32];
+        int len = key_of(i, buf, sizeof(buf));
+        add(&m, i % 3, buf, (size_t)len)->value = i;
+    }
+    /* Every pick is a node of the map; over many picks, most of them come up. */
+    bool seen[64] = {false};
+    int distinct = 0;
+    for (int round = 0; round < 2000; round++) {
+        struct test_node *t = (struct test_node *)keymap_random(&m, test_rand64);
+        ck_assert_ptr_nonnull(t);
+        ck_assert_ptr_eq(keymap_find(&m, t->node.db_id, t->node.key, t->node.key_len), &t->node);
+        distinct += !seen[t->value];
+        seen[t->value] = true;
+    }
+    ck_assert_int_gt(distinct, 48);
+    keymap_clear(&m, NULL);
+    ck_assert_ptr_null(keymap_random(&m, test_rand64));
+}
+END_TEST
+
 START_TEST(test_add_present_key_aborts)
 {
     struct keymap m;
@@ -193,6 +229,7 @@ static Suite *keymap_suite(void)
     tcase_add_test(tc, test_remove);
     tcase_add_test(tc, test_growth_and_iteration);
     tcase_add_test(tc, test_clear_releases_every_node);
+    tcase_add_test(tc, test_random);
     tcase_add_test_raise_signal(tc, test_add_present_key_aborts, SIGABRT);
     tcase_add_test_raise_signal(tc, test_add_small_node_aborts, SIGABRT);
     suite_add_tcase(s, tc);
