@@ -31,6 +31,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
+#include "net/commands/keyspace_events.h"
 #include "net/commands/notify.h"
 #include "net/commands/propagate.h"
 #include "net/commands/random64.h"
@@ -60,13 +61,15 @@ static struct kv *hash_lookup_write(struct client *c, bool *created)
 }
 
 /* Links a hash created by hash_lookup_write into the database (it now
- * holds at least one field) and reports the change. */
-static void hash_commit(struct client *c, struct kv *kv, bool created)
+ * holds at least one field) and reports the change, with the keyspace
+ * event `event` ("hset", "hincrby"...). */
+static void hash_commit(struct client *c, struct kv *kv, bool created, const char *event)
 {
     assert(hash_count(kv) > 0);
     if (created)
         db_add(c->db, kv);
     notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
+    keyspace_event(c->commands, NOTIFY_HASH, event, c->db->id, c->argv[1].ptr, c->argv[1].len);
 }
 
 static const struct encoding_limits *hash_limits(struct client *c)
@@ -91,7 +94,7 @@ static void hash_set_generic(struct client *c, bool reply_count)
         const struct resp_arg *f = &c->argv[i], *v = &c->argv[i + 1];
         added += hash_set(kv, f->ptr, f->len, v->ptr, v->len, hash_limits(c));
     }
-    hash_commit(c, kv, created);
+    hash_commit(c, kv, created, "hset");
     if (reply_count)
         reply_integer(c, added);
     else
@@ -120,7 +123,7 @@ static void hash_hsetnx_command(struct client *c)
         return;
     }
     hash_set(kv, f->ptr, f->len, v->ptr, v->len, hash_limits(c));
-    hash_commit(c, kv, created);
+    hash_commit(c, kv, created, "hset");
     reply_integer(c, 1);
 }
 
@@ -191,15 +194,21 @@ static void hash_hdel_command(struct client *c)
         return;
     }
     long long deleted = 0;
+    bool key_deleted = false;
     for (int i = 2; i < c->argc; i++) {
         if (!hash_delete(kv, c->argv[i].ptr, c->argv[i].len))
             continue;
         deleted++;
-        if (typed_key_delete_if_empty(c, kv))
+        key_deleted = typed_key_delete_if_empty(c, kv);
+        if (key_deleted)
             break;
     }
-    if (deleted > 0)
+    if (deleted > 0) {
         notify_key_modified(c->commands, c->db, key->ptr, key->len);
+        keyspace_event(c->commands, NOTIFY_HASH, "hdel", c->db->id, key->ptr, key->len);
+        if (key_deleted)
+            keyspace_event(c->commands, NOTIFY_GENERIC, "del", c->db->id, key->ptr, key->len);
+    }
     reply_integer(c, deleted);
 }
 
@@ -281,7 +290,7 @@ static void hash_hincrby_command(struct client *c)
     char text[LISTPACK_INTEGER_TEXT_BYTES];
     size_t len = number_format_ll(text, value);
     hash_set(kv, f->ptr, f->len, text, len, hash_limits(c));
-    hash_commit(c, kv, created);
+    hash_commit(c, kv, created, "hincrby");
     reply_integer(c, value);
 }
 
@@ -322,7 +331,7 @@ static void hash_hincrbyfloat_command(struct client *c)
     size_t len = number_format_long_double(text, value);
     assert(len > 0);
     hash_set(kv, f->ptr, f->len, text, len, hash_limits(c));
-    hash_commit(c, kv, created);
+    hash_commit(c, kv, created, "hincrbyfloat");
     struct aof_arg argv[] = {aof_arg_str("HSET"), aof_arg_of(&c->argv[1]), aof_arg_of(f),
                              {text, len}};
     propagate_as(c, 4, argv);
