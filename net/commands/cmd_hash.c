@@ -61,14 +61,19 @@ static struct kv *hash_lookup_write(struct client *c, bool *created)
 }
 
 /* Links a hash created by hash_lookup_write into the database (it now
- * holds at least one field) and reports the change, with the keyspace
- * event `event` ("hset", "hincrby"...). */
-static void hash_commit(struct client *c, struct kv *kv, bool created, const char *event)
+ * holds at least one field) and reports the change. */
+static void hash_commit(struct client *c, struct kv *kv, bool created)
 {
     assert(hash_count(kv) > 0);
     if (created)
         db_add(c->db, kv);
     notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
+}
+
+/* The keyspace event of a write to the hash ("hset", "hincrby"...): after
+ * the reply, where Redis reports it. */
+static void hash_event(struct client *c, const char *event)
+{
     keyspace_event(c->commands, NOTIFY_HASH, event, c->db->id, c->argv[1].ptr, c->argv[1].len);
 }
 
@@ -94,11 +99,12 @@ static void hash_set_generic(struct client *c, bool reply_count)
         const struct resp_arg *f = &c->argv[i], *v = &c->argv[i + 1];
         added += hash_set(kv, f->ptr, f->len, v->ptr, v->len, hash_limits(c));
     }
-    hash_commit(c, kv, created, "hset");
+    hash_commit(c, kv, created);
     if (reply_count)
         reply_integer(c, added);
     else
         reply_ok(c);
+    hash_event(c, "hset");
 }
 
 static void hash_hset_command(struct client *c)
@@ -123,8 +129,9 @@ static void hash_hsetnx_command(struct client *c)
         return;
     }
     hash_set(kv, f->ptr, f->len, v->ptr, v->len, hash_limits(c));
-    hash_commit(c, kv, created, "hset");
+    hash_commit(c, kv, created);
     reply_integer(c, 1);
+    hash_event(c, "hset");
 }
 
 /* ---- Reads of single fields ---- */
@@ -290,8 +297,9 @@ static void hash_hincrby_command(struct client *c)
     char text[LISTPACK_INTEGER_TEXT_BYTES];
     size_t len = number_format_ll(text, value);
     hash_set(kv, f->ptr, f->len, text, len, hash_limits(c));
-    hash_commit(c, kv, created, "hincrby");
+    hash_commit(c, kv, created);
     reply_integer(c, value);
+    hash_event(c, "hincrby");
 }
 
 static void hash_hincrbyfloat_command(struct client *c)
@@ -331,11 +339,12 @@ static void hash_hincrbyfloat_command(struct client *c)
     size_t len = number_format_long_double(text, value);
     assert(len > 0);
     hash_set(kv, f->ptr, f->len, text, len, hash_limits(c));
-    hash_commit(c, kv, created, "hincrbyfloat");
+    hash_commit(c, kv, created);
     struct aof_arg argv[] = {aof_arg_str("HSET"), aof_arg_of(&c->argv[1]), aof_arg_of(f),
                              {text, len}};
     propagate_as(c, 4, argv);
     reply_bulk(c, text, len);
+    hash_event(c, "hincrbyfloat");
 }
 
 /* ---- HRANDFIELD ---- */

@@ -751,10 +751,13 @@ static void expire_generic(struct client *c, int64_t base_ms, bool seconds)
     } else {
         db_set_expire(c->db, kv, when_ms);
         notify_key_modified(c->commands, c->db, key->ptr, key->len);
-        keyspace_event(c->commands, NOTIFY_GENERIC, "expire", c->db->id, key->ptr, key->len);
         /* PEXPIREAT already carries an absolute time in ms: as sent. */
         if (seconds || base_ms != 0)
             expire_propagate_absolute(c, when_ms);
+        /* Redis replies before it reports "expire" (a deletion: after). */
+        reply_integer(c, 1);
+        keyspace_event(c->commands, NOTIFY_GENERIC, "expire", c->db->id, key->ptr, key->len);
+        return;
     }
     reply_integer(c, 1);
 }

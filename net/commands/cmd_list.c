@@ -153,8 +153,9 @@ static void list_push_generic(struct client *c, enum list_end end, bool only_exi
     for (int i = 2; i < c->argc; i++)
         list_push(l, end, c->argv[i].ptr, c->argv[i].len);
     list_modified(c, 1);
-    list_event(c, 1, list_push_event(end), false);
+    /* Redis replies before it reports the push. */
     reply_integer(c, (long long)list_count(l));
+    list_event(c, 1, list_push_event(end), false);
 }
 
 static void list_lpush_command(struct client *c)
@@ -352,8 +353,8 @@ static void list_lset_command(struct client *c)
     }
     list_set(l, (size_t)index, c->argv[3].ptr, c->argv[3].len);
     list_modified(c, 1);
-    list_event(c, 1, "lset", false);
     reply_ok(c);
+    list_event(c, 1, "lset", false);
 }
 
 static void list_lrem_command(struct client *c)
@@ -574,6 +575,8 @@ static bool list_move_generic(struct client *c, enum list_end from, enum list_en
     list_pop(sl, from);
     struct list *dl = list_get_or_create(c, 2, dst);
     list_push(dl, to, value, value_len);
+    /* Redis reports the push, replies, then reports the pop. */
+    list_event(c, 2, list_push_event(to), false);
     reply_bulk(c, value, value_len);
     alloc_free(value);
     bool deleted = typed_key_delete_if_empty(c, src);
@@ -582,9 +585,6 @@ static bool list_move_generic(struct client *c, enum list_end from, enum list_en
                 memcmp(c->argv[1].ptr, c->argv[2].ptr, c->argv[1].len) == 0;
     if (!same)
         list_modified(c, 2);
-    /* Redis pushes before it reports the pop: the destination's event
-     * comes first. */
-    list_event(c, 2, list_push_event(to), false);
     list_event(c, 1, list_pop_event(from), deleted);
     return true;
 }

@@ -61,11 +61,14 @@ static void set_reply_members(struct client *c, const struct kv *kv)
     set_iter_done(&it);
 }
 
-/* A keyspace event about the key at argv[i]: a set event, then "del" if
- * the change emptied (and so deleted) the key, as Redis reports them. */
+/* A keyspace event about the key at argv[i]: a set event (unless NULL),
+ * then "del" if the change emptied (and so deleted) the key, as Redis
+ * reports them. */
 static void set_event(struct client *c, int i, const char *event, bool deleted)
 {
-    keyspace_event(c->commands, NOTIFY_SET, event, c->db->id, c->argv[i].ptr, c->argv[i].len);
+    if (event)
+        keyspace_event(c->commands, NOTIFY_SET, event, c->db->id, c->argv[i].ptr,
+                       c->argv[i].len);
     if (deleted)
         keyspace_event(c->commands, NOTIFY_GENERIC, "del", c->db->id, c->argv[i].ptr,
                        c->argv[i].len);
@@ -484,6 +487,8 @@ static void set_spop_one(struct client *c)
     }
     struct set_elem e;
     set_random(kv, random64_next, &e);
+    /* Redis reports "spop" before the reply, "del" after it. */
+    set_event(c, 1, "spop", false);
     reply_bulk(c, e.ptr, e.len);
     struct aof_arg argv[] = {aof_arg_str("SREM"), aof_arg_of(&c->argv[1]), {e.ptr, e.len}};
     propagate_as(c, 3, argv);
@@ -493,7 +498,7 @@ static void set_spop_one(struct client *c)
     assert(removed);
     bool deleted = typed_key_delete_if_empty(c, kv);
     notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
-    set_event(c, 1, "spop", deleted);
+    set_event(c, 1, NULL, deleted);
 }
 
 /* Pops count random members one at a time (most of the set stays). */
@@ -565,6 +570,7 @@ static void set_spop_with_count(struct client *c)
     }
     long long size = (long long)set_size(kv);
     bool deleted = false;
+    set_event(c, 1, "spop", false); /* before the reply, as Redis */
     if (count >= size) {
         /* The whole set goes, replied as SUNION of it would be. */
         struct kv *copy = set_new_kv("", 0, NULL, 0);
@@ -583,7 +589,7 @@ static void set_spop_with_count(struct client *c)
         propagate_none(c);
     }
     notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
-    set_event(c, 1, "spop", deleted);
+    set_event(c, 1, NULL, deleted);
 }
 
 static void set_spop_command(struct client *c)

@@ -669,6 +669,11 @@ static long long zcmd_pop_elements(struct client *c, struct kv *kv, bool max, lo
         count = length;
     if (with_len)
         reply_array_len(c, nested ? count : count * 2);
+    /* Redis 7.0 reports the pop as it takes the first element, so a RESP3
+     * client listening to its own key gets the push inside its reply,
+     * after the array header: kept, byte for byte. */
+    keyspace_event(c->commands, NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", c->db->id, kv_key(kv),
+                   kv->key_len);
     struct zset_iter it;
     zset_iter_at_rank(&it, kv, 0, max);
     for (long long i = 0; i < count; i++, zset_iter_next(&it)) {
@@ -682,14 +687,10 @@ static long long zcmd_pop_elements(struct client *c, struct kv *kv, bool max, lo
     size_t start = max ? (size_t)(length - count) : 0;
     zset_delete_range_by_rank(kv, start, start + (size_t)count - 1);
     notify_key_modified(c->commands, c->db, kv_key(kv), kv->key_len);
-    /* The events name the key from kv, which the delete frees: they go
-     * first (Redis reports the pop, then the "del"). */
-    int db_id = c->db->id;
-    bool empty = zset_length(kv) == 0;
-    keyspace_event(c->commands, NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", db_id, kv_key(kv),
-                   kv->key_len);
-    if (empty)
-        keyspace_event(c->commands, NOTIFY_GENERIC, "del", db_id, kv_key(kv), kv->key_len);
+    /* The "del" names the key from kv, which the delete frees: it goes
+     * first. */
+    if (zset_length(kv) == 0)
+        keyspace_event(c->commands, NOTIFY_GENERIC, "del", c->db->id, kv_key(kv), kv->key_len);
     typed_key_delete_if_empty(c, kv);
     return count;
 }

@@ -685,6 +685,60 @@ START_TEST(test_resp3_push)
 }
 END_TEST
 
+/* Sends line on c and asserts the exact bytes that arrive (reply and
+ * pushes, in order) up to a short silence. */
+static void ck_bytes(struct conn *c, const char *line, const char *expected)
+{
+    conn_send(c, line);
+    size_t cap = 4096, used = 0;
+    char *all = calloc(1, cap);
+    for (char *got; (got = conn_try_read_raw(c, 200)) != NULL; free(got)) {
+        size_t len = strlen(got);
+        ck_assert_uint_lt(used + len, cap);
+        memcpy(all + used, got, len);
+        used += len;
+    }
+    ck_assert_msg(strcmp(all, expected) == 0, "%s: expected %s got %s", line,
+                  harness_escape(expected), harness_escape(all));
+    free(all);
+}
+
+#define PUSH_K(event)                                                                          \
+    ">4\r\n$8\r\npmessage\r\n$16\r\n__keyspace@0__:*\r\n$16\r\n__keyspace@0__:k\r\n$" event
+
+/* A RESP3 client listening to its own keys: whether the push comes before
+ * or after the reply is Redis 7.0's choice per command, kept byte for
+ * byte (ZPOPMIN's push even lands inside its reply). */
+START_TEST(test_resp3_push_order)
+{
+    set_flags("KA");
+    struct conn *c3 = conn_open(server->port);
+    ck_cmd_prefix(c3, "HELLO 3", "%7\r\n");
+    ck_cmd(c3, "PSUBSCRIBE __keyspace@0__:*",
+           ">3\r\n$10\r\npsubscribe\r\n$16\r\n__keyspace@0__:*\r\n:1\r\n");
+    ck_bytes(c3, "SET k 1", PUSH_K("3\r\nset\r\n") "+OK\r\n");
+    ck_bytes(c3, "EXPIRE k 100", ":1\r\n" PUSH_K("6\r\nexpire\r\n"));
+    ck_bytes(c3, "EXPIRE k 0", PUSH_K("3\r\ndel\r\n") ":1\r\n");
+    ck_bytes(c3, "HSET k f v", ":1\r\n" PUSH_K("4\r\nhset\r\n"));
+    ck_bytes(c3, "HDEL k f", PUSH_K("4\r\nhdel\r\n") PUSH_K("3\r\ndel\r\n") ":1\r\n");
+    ck_bytes(c3, "RPUSH k a b", ":2\r\n" PUSH_K("5\r\nrpush\r\n"));
+    ck_bytes(c3, "LPOP k", "$1\r\na\r\n" PUSH_K("4\r\nlpop\r\n"));
+    ck_bytes(c3, "LSET k 0 c", "+OK\r\n" PUSH_K("4\r\nlset\r\n"));
+    ck_bytes(c3, "RPOPLPUSH k k", PUSH_K("5\r\nlpush\r\n") "$1\r\nc\r\n"
+                                  PUSH_K("4\r\nrpop\r\n"));
+    ck_bytes(c3, "DEL k", PUSH_K("3\r\ndel\r\n") ":1\r\n");
+    ck_bytes(c3, "SADD k a", PUSH_K("4\r\nsadd\r\n") ":1\r\n");
+    ck_bytes(c3, "SPOP k", PUSH_K("4\r\nspop\r\n") "$1\r\na\r\n" PUSH_K("3\r\ndel\r\n"));
+    ck_bytes(c3, "ZADD k 1 a 2 b", ":2\r\n" PUSH_K("4\r\nzadd\r\n"));
+    ck_bytes(c3, "ZPOPMIN k", "*2\r\n" PUSH_K("7\r\nzpopmin\r\n") "$1\r\na\r\n,1\r\n");
+    ck_bytes(c3, "ZUNIONSTORE k 1 k", ":1\r\n" PUSH_K("11\r\nzunionstore\r\n"));
+    ck_bytes(c3, "ZPOPMAX k 1",
+             "*1\r\n" PUSH_K("7\r\nzpopmax\r\n") "*2\r\n$1\r\nb\r\n,2\r\n"
+             PUSH_K("3\r\ndel\r\n"));
+    conn_close(c3);
+}
+END_TEST
+
 START_TEST(test_config_set_at_runtime)
 {
     set_flags("KEA");
@@ -742,6 +796,7 @@ int main(void)
     tcase_add_test(tc, test_multi_exec);
     tcase_add_test(tc, test_blocking_pop_served);
     tcase_add_test(tc, test_resp3_push);
+    tcase_add_test(tc, test_resp3_push_order);
     tcase_add_test(tc, test_config_set_at_runtime);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
