@@ -12,7 +12,9 @@
  * redoing long double arithmetic; the other commands are logged as sent.
  *
  * Invariant: every handler sends exactly one reply, and every change to
- * the keyspace is reported once per key through notify_key_modified. */
+ * the keyspace is reported once per key through notify_key_modified
+ * and published as Redis 7.0's keyspace events (keyspace_event), in its
+ * order. */
 #include <assert.h>
 #include <ctype.h>
 #include <limits.h>

@@ -16,7 +16,9 @@
  *
  * Invariant: every handler sends exactly one reply, and calls
  * notify_key_modified once for each key it changes (with a NULL key for
- * "this whole database" when a database is flushed or swapped). Replies
+ * "this whole database" when a database is flushed or swapped), and
+ * publishes Redis's keyspace events for them (keyspace_event; none for a
+ * flush or a swap, as in Redis). Replies
  * that walk the keyspace (KEYS, SCAN) never delete while a dict walk is in
  * progress: KEYS skips expired keys without deleting them, as Redis 7.0
  * does, and SCAN deletes the expired keys it met only after its scan steps

@@ -20,7 +20,9 @@
  * them; the others are logged as sent.
  *
  * Invariant: every handler sends exactly one reply, and every change to the
- * keyspace is reported once per key through notify_key_modified. */
+ * keyspace is reported once per key through notify_key_modified
+ * and published as Redis 7.0's keyspace events (keyspace_event), in its
+ * order. */
 #include <assert.h>
 #include <limits.h>
 #include <string.h>
@@ -35,8 +37,8 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
-#include "net/commands/mpop.h"
 #include "net/commands/keyspace_events.h"
+#include "net/commands/mpop.h"
 #include "net/commands/notify.h"
 #include "net/commands/propagate.h"
 #include "net/commands/reply.h"

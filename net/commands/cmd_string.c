@@ -19,7 +19,9 @@
  * that has their effect. Everything else is logged as sent.
  *
  * Invariant: every handler sends exactly one reply, and every change to the
- * keyspace is reported once per key through notify_key_modified. */
+ * keyspace is reported once per key through notify_key_modified
+ * and published as Redis 7.0's keyspace events (keyspace_event), in its
+ * order. */
 #include <assert.h>
 #include <limits.h>
 #include <math.h>

@@ -7,7 +7,8 @@
  * this file parses arguments in Redis's order (so the first error Redis
  * would report is the one reported), replies in RESP2 or RESP3 shape, and
  * keeps the keyspace rules: an emptied zset is deleted, every changed key is
- * reported once through notify_key_modified, and STORE variants replace
+ * reported once through notify_key_modified (and published as Redis's
+ * keyspace events, keyspace_event), and STORE variants replace
  * their destination (dropping its TTL) or delete it for an empty result.
  *
  * Plain sets are accepted as inputs of ZUNION/ZINTER/ZDIFF/ZINTERCARD and
@@ -39,8 +40,8 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
-#include "net/commands/mpop.h"
 #include "net/commands/keyspace_events.h"
+#include "net/commands/mpop.h"
 #include "net/commands/notify.h"
 #include "net/commands/random64.h"
 #include "net/commands/reply.h"
