@@ -774,6 +774,35 @@ START_TEST(test_config_set_at_runtime)
 }
 END_TEST
 
+/* The flags given at start-up (a config file line or --notify-keyspace-events)
+ * act from the first command. */
+START_TEST(test_flags_at_startup)
+{
+    struct server_args a = {0};
+    server_args_add(&a, "--notify-keyspace-events", "Elg");
+    struct server_handle *other = server_start(a.v);
+    struct conn *listener = conn_open(other->port);
+    struct conn *writer = conn_open(other->port);
+    ck_cmd(writer, "CONFIG GET notify-keyspace-events",
+           "*2\r\n$22\r\nnotify-keyspace-events\r\n$3\r\nglE\r\n");
+    ck_cmd(listener, "SUBSCRIBE __keyevent@0__:rpush __keyevent@0__:set",
+           "*3\r\n$9\r\nsubscribe\r\n$20\r\n__keyevent@0__:rpush\r\n:1\r\n");
+    char *got = conn_read_raw(listener);
+    ck_assert_str_eq(got, "*3\r\n$9\r\nsubscribe\r\n$18\r\n__keyevent@0__:set\r\n:2\r\n");
+    free(got);
+    ck_cmd(writer, "SET k v", "+OK\r\n"); /* '$' not selected */
+    ck_cmd(writer, "RPUSH l a", ":1\r\n");
+    got = conn_read_raw(listener);
+    ck_assert_str_eq(got, "*3\r\n$7\r\nmessage\r\n$20\r\n__keyevent@0__:rpush\r\n$1\r\nl\r\n");
+    free(got);
+    got = conn_try_read_raw(listener, 200);
+    ck_assert_msg(got == NULL, "unexpected %s", got ? harness_escape(got) : "");
+    conn_close(writer);
+    conn_close(listener);
+    server_stop(other);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("notify");
@@ -798,6 +827,7 @@ int main(void)
     tcase_add_test(tc, test_resp3_push);
     tcase_add_test(tc, test_resp3_push_order);
     tcase_add_test(tc, test_config_set_at_runtime);
+    tcase_add_test(tc, test_flags_at_startup);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
 }
