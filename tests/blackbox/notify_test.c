@@ -4,8 +4,10 @@
  * type, commands that report several events (RENAME, MOVE, a pop that
  * empties its key, SMOVE, LMOVE), "expired" from lazy and from active
  * expiry, "new" and "keymiss", events inside MULTI/EXEC and from served
- * blocking pops, the RESP3 push form, CONFIG SET turning them on and off at
- * runtime, and silence by default.
+ * blocking pops, the RESP3 push form (and, for a client listening to its
+ * own keys, where the push falls relative to the reply), CONFIG SET turning
+ * them on and off at runtime, flags given at start-up, and silence by
+ * default.
  *
  * Every expectation was checked against Redis 7.0.15 by running this file
  * with RINGKV_SERVER=/usr/bin/redis-server, so the events, their order and
