@@ -191,10 +191,13 @@ struct kv *db_lookup(struct db *db, const char *key, size_t key_len, int flags)
         kv = NULL;
     }
     if (!(flags & DB_LOOKUP_WRITE)) {
-        if (kv)
+        if (kv) {
             ks->stat_keyspace_hits++;
-        else
+        } else {
             ks->stat_keyspace_misses++;
+            if (ks->on_miss && !(flags & DB_LOOKUP_NONOTIFY))
+                ks->on_miss(ks->on_expire_ctx, db, key, key_len);
+        }
     }
     if (kv && !(flags & DB_LOOKUP_NOTOUCH) && ks->children_sharing == 0) {
         kv->lru = ks->lru_clock_s;
@@ -204,11 +207,19 @@ struct kv *db_lookup(struct db *db, const char *key, size_t key_len, int flags)
     return kv;
 }
 
-void db_add(struct db *db, struct kv *kv)
+void db_add_loaded(struct db *db, struct kv *kv)
 {
     assert(!(kv->flags & KV_FLAG_EXPIRES));
     kv->lru = db->keyspace->lru_clock_s;
     dict_add(&db->keys, &kv->link, dict_hash_bytes(kv_key(kv), kv->key_len));
+}
+
+void db_add(struct db *db, struct kv *kv)
+{
+    db_add_loaded(db, kv);
+    struct keyspace *ks = db->keyspace;
+    if (ks->on_add)
+        ks->on_add(ks->on_expire_ctx, db, kv);
 }
 
 struct kv *db_resize_string(struct db *db, struct kv *kv, size_t new_len, bool grow)

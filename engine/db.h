@@ -34,6 +34,7 @@ enum db_lookup_flags {
     DB_LOOKUP_WRITE = 1 << 0,     /* no hit/miss statistics */
     DB_LOOKUP_NOTOUCH = 1 << 1,   /* leaves the LRU clock alone (OBJECT, TYPE under NOTOUCH) */
     DB_LOOKUP_NOEXPIRE = 1 << 2,  /* returns an expired key without deleting it */
+    DB_LOOKUP_NONOTIFY = 1 << 3,  /* a read miss is counted but not reported (OBJECT) */
 };
 
 struct expire_entry {
@@ -79,7 +80,14 @@ struct keyspace {
 
     /* Called after an expired key is unlinked, before it is freed. */
     void (*on_expire)(void *ctx, struct db *db, const struct kv *kv);
-    void *on_expire_ctx;
+    void *on_expire_ctx; /* passed to every callback here */
+    /* Called when a read lookup (neither DB_LOOKUP_WRITE nor
+     * DB_LOOKUP_NONOTIFY) finds no live key; key is the caller's, borrowed
+     * for the call. */
+    void (*on_miss)(void *ctx, struct db *db, const char *key, size_t key_len);
+    /* Called when db_add (or db_set) adds a key that was not there, after
+     * it is linked; not by db_add_loaded. */
+    void (*on_add)(void *ctx, struct db *db, const struct kv *kv);
 
     /* statistics for INFO */
     long long stat_expired_keys;
@@ -116,6 +124,9 @@ void keyspace_resume_rehash(struct keyspace *ks);
 struct kv *db_lookup(struct db *db, const char *key, size_t key_len, int flags);
 /* Adds kv (ownership moves to the db); the key must not exist. */
 void db_add(struct db *db, struct kv *kv);
+/* db_add for a key read from a file (RDB loading): on_add is not called,
+ * as Redis reports no "new" event for loaded keys. */
+void db_add_loaded(struct db *db, struct kv *kv);
 /* Replaces the value of an existing key with kv (same key bytes): the old kv
  * is freed. keep_ttl keeps the old expiry, else it is removed. */
 void db_overwrite(struct db *db, struct kv *old, struct kv *kv, bool keep_ttl);

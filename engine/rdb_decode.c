@@ -1344,7 +1344,7 @@ static bool rdb_pending_pop(struct rdb_loader *ld)
         kv_free(kv);
         return ok;
     }
-    db_add(e->db, kv);
+    db_add_loaded(e->db, kv);
     /* A time before the epoch (other than -1, "none", as in Redis) comes
      * only from a damaged or hand-made file and is as past as 0 is. Kept
      * (an AOF base, a check), it is stored as 0: the keyspace holds no

@@ -12,7 +12,9 @@
  * redoing long double arithmetic; the other commands are logged as sent.
  *
  * Invariant: every handler sends exactly one reply, and every change to
- * the keyspace is reported once per key through notify_key_modified. */
+ * the keyspace is reported once per key through notify_key_modified
+ * and published as Redis 7.0's keyspace events (keyspace_event), in its
+ * order. */
 #include <assert.h>
 #include <ctype.h>
 #include <limits.h>
@@ -31,6 +33,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
+#include "net/commands/keyspace_events.h"
 #include "net/commands/notify.h"
 #include "net/commands/propagate.h"
 #include "net/commands/random64.h"
@@ -69,6 +72,13 @@ static void hash_commit(struct client *c, struct kv *kv, bool created)
     notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
 }
 
+/* The keyspace event of a write to the hash ("hset", "hincrby"...): after
+ * the reply, where Redis reports it. */
+static void hash_event(struct client *c, const char *event)
+{
+    keyspace_event(c->commands, NOTIFY_HASH, event, c->db->id, c->argv[1].ptr, c->argv[1].len);
+}
+
 static const struct encoding_limits *hash_limits(struct client *c)
 {
     return &c->commands->keyspace->limits;
@@ -96,6 +106,7 @@ static void hash_set_generic(struct client *c, bool reply_count)
         reply_integer(c, added);
     else
         reply_ok(c);
+    hash_event(c, "hset");
 }
 
 static void hash_hset_command(struct client *c)
@@ -122,6 +133,7 @@ static void hash_hsetnx_command(struct client *c)
     hash_set(kv, f->ptr, f->len, v->ptr, v->len, hash_limits(c));
     hash_commit(c, kv, created);
     reply_integer(c, 1);
+    hash_event(c, "hset");
 }
 
 /* ---- Reads of single fields ---- */
@@ -191,15 +203,21 @@ static void hash_hdel_command(struct client *c)
         return;
     }
     long long deleted = 0;
+    bool key_deleted = false;
     for (int i = 2; i < c->argc; i++) {
         if (!hash_delete(kv, c->argv[i].ptr, c->argv[i].len))
             continue;
         deleted++;
-        if (typed_key_delete_if_empty(c, kv))
+        key_deleted = typed_key_delete_if_empty(c, kv);
+        if (key_deleted)
             break;
     }
-    if (deleted > 0)
+    if (deleted > 0) {
         notify_key_modified(c->commands, c->db, key->ptr, key->len);
+        keyspace_event(c->commands, NOTIFY_HASH, "hdel", c->db->id, key->ptr, key->len);
+        if (key_deleted)
+            keyspace_event(c->commands, NOTIFY_GENERIC, "del", c->db->id, key->ptr, key->len);
+    }
     reply_integer(c, deleted);
 }
 
@@ -283,6 +301,7 @@ static void hash_hincrby_command(struct client *c)
     hash_set(kv, f->ptr, f->len, text, len, hash_limits(c));
     hash_commit(c, kv, created);
     reply_integer(c, value);
+    hash_event(c, "hincrby");
 }
 
 static void hash_hincrbyfloat_command(struct client *c)
@@ -327,6 +346,7 @@ static void hash_hincrbyfloat_command(struct client *c)
                              {text, len}};
     propagate_as(c, 4, argv);
     reply_bulk(c, text, len);
+    hash_event(c, "hincrbyfloat");
 }
 
 /* ---- HRANDFIELD ---- */

@@ -16,7 +16,9 @@
  *
  * Invariant: every handler sends exactly one reply, and calls
  * notify_key_modified once for each key it changes (with a NULL key for
- * "this whole database" when a database is flushed or swapped). Replies
+ * "this whole database" when a database is flushed or swapped), and
+ * publishes Redis's keyspace events for them (keyspace_event; none for a
+ * flush or a swap, as in Redis). Replies
  * that walk the keyspace (KEYS, SCAN) never delete while a dict walk is in
  * progress: KEYS skips expired keys without deleting them, as Redis 7.0
  * does, and SCAN deletes the expired keys it met only after its scan steps
@@ -39,6 +41,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
+#include "net/commands/keyspace_events.h"
 #include "net/commands/notify.h"
 #include "net/commands/propagate.h"
 #include "net/commands/random64.h"
@@ -133,6 +136,8 @@ static void keyspace_delete_keys(struct client *c)
     for (int i = 1; i < c->argc; i++) {
         if (db_delete(c->db, c->argv[i].ptr, c->argv[i].len)) {
             notify_key_modified(c->commands, c->db, c->argv[i].ptr, c->argv[i].len);
+            keyspace_event(c->commands, NOTIFY_GENERIC, "del", c->db->id, c->argv[i].ptr,
+                           c->argv[i].len);
             deleted++;
         }
     }
@@ -385,6 +390,8 @@ static void keyspace_rename_generic(struct client *c, bool nx)
         db_set_expire(c->db, kv, expire_ms);
     notify_key_modified(c->commands, c->db, src->ptr, src->len);
     notify_key_modified(c->commands, c->db, dst->ptr, dst->len);
+    keyspace_event(c->commands, NOTIFY_GENERIC, "rename_from", c->db->id, src->ptr, src->len);
+    keyspace_event(c->commands, NOTIFY_GENERIC, "rename_to", c->db->id, dst->ptr, dst->len);
     keyspace_rename_reply(c, nx, true);
 }
 
@@ -459,6 +466,7 @@ static void keyspace_copy_command(struct client *c)
     if (expire_ms != -1)
         db_set_expire(dst, copy, expire_ms);
     notify_key_modified(c->commands, dst, dst_key->ptr, dst_key->len);
+    keyspace_event(c->commands, NOTIFY_GENERIC, "copy_to", dst->id, dst_key->ptr, dst_key->len);
     reply_integer(c, 1);
 }
 
@@ -491,6 +499,8 @@ static void keyspace_move_command(struct client *c)
         db_set_expire(dst, kv, expire_ms);
     notify_key_modified(c->commands, c->db, key->ptr, key->len);
     notify_key_modified(c->commands, dst, key->ptr, key->len);
+    keyspace_event(c->commands, NOTIFY_GENERIC, "move_from", c->db->id, key->ptr, key->len);
+    keyspace_event(c->commands, NOTIFY_GENERIC, "move_to", dst->id, key->ptr, key->len);
     reply_integer(c, 1);
 }
 
@@ -521,11 +531,11 @@ static void keyspace_swapdb_command(struct client *c)
 /* ---- OBJECT ---- */
 
 /* OBJECT's lookups count a hit or miss but never touch the LRU/LFU data
- * they report. Replies null (and returns NULL) for a missing key. */
+ * they report, and a miss is no "keymiss" event. Replies null (and returns NULL) for a missing key. */
 static struct kv *object_lookup_or_reply(struct client *c)
 {
-    struct kv *kv =
-        db_lookup(c->db, c->argv[2].ptr, c->argv[2].len, DB_LOOKUP_READ | DB_LOOKUP_NOTOUCH);
+    struct kv *kv = db_lookup(c->db, c->argv[2].ptr, c->argv[2].len,
+                              DB_LOOKUP_READ | DB_LOOKUP_NOTOUCH | DB_LOOKUP_NONOTIFY);
     if (!kv)
         reply_null(c);
     return kv;
@@ -738,6 +748,7 @@ static void expire_generic(struct client *c, int64_t base_ms, bool seconds)
         bool deleted = db_delete(c->db, key->ptr, key->len);
         assert(deleted);
         notify_key_modified(c->commands, c->db, key->ptr, key->len);
+        keyspace_event(c->commands, NOTIFY_GENERIC, "del", c->db->id, key->ptr, key->len);
         struct aof_arg argv[] = {aof_arg_str("DEL"), aof_arg_of(key)};
         propagate_as(c, 2, argv);
     } else {
@@ -746,6 +757,10 @@ static void expire_generic(struct client *c, int64_t base_ms, bool seconds)
         /* PEXPIREAT already carries an absolute time in ms: as sent. */
         if (seconds || base_ms != 0)
             expire_propagate_absolute(c, when_ms);
+        /* Redis replies before it reports "expire" (a deletion: after). */
+        reply_integer(c, 1);
+        keyspace_event(c->commands, NOTIFY_GENERIC, "expire", c->db->id, key->ptr, key->len);
+        return;
     }
     reply_integer(c, 1);
 }
@@ -822,6 +837,7 @@ static void keyspace_persist_command(struct client *c)
         return;
     }
     notify_key_modified(c->commands, c->db, key->ptr, key->len);
+    keyspace_event(c->commands, NOTIFY_GENERIC, "persist", c->db->id, key->ptr, key->len);
     reply_integer(c, 1);
 }
 

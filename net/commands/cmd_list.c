@@ -20,7 +20,9 @@
  * them; the others are logged as sent.
  *
  * Invariant: every handler sends exactly one reply, and every change to the
- * keyspace is reported once per key through notify_key_modified. */
+ * keyspace is reported once per key through notify_key_modified
+ * and published as Redis 7.0's keyspace events (keyspace_event), in its
+ * order. */
 #include <assert.h>
 #include <limits.h>
 #include <string.h>
@@ -35,6 +37,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
+#include "net/commands/keyspace_events.h"
 #include "net/commands/mpop.h"
 #include "net/commands/notify.h"
 #include "net/commands/propagate.h"
@@ -63,6 +66,26 @@ static struct list *list_get_or_create(struct client *c, int i, struct kv *kv)
 static void list_modified(struct client *c, int i)
 {
     notify_key_modified(c->commands, c->db, c->argv[i].ptr, c->argv[i].len);
+}
+
+/* A keyspace event about the key at argv[i]: a list event, then "del" if
+ * the change emptied (and so deleted) the key, as Redis reports them. */
+static void list_event(struct client *c, int i, const char *event, bool deleted)
+{
+    keyspace_event(c->commands, NOTIFY_LIST, event, c->db->id, c->argv[i].ptr, c->argv[i].len);
+    if (deleted)
+        keyspace_event(c->commands, NOTIFY_GENERIC, "del", c->db->id, c->argv[i].ptr,
+                       c->argv[i].len);
+}
+
+static const char *list_push_event(enum list_end end)
+{
+    return end == LIST_HEAD ? "lpush" : "rpush";
+}
+
+static const char *list_pop_event(enum list_end end)
+{
+    return end == LIST_HEAD ? "lpop" : "rpop";
 }
 
 /* Parses LEFT/RIGHT (Redis's getListPositionFromObjectOrReply). */
@@ -132,7 +155,9 @@ static void list_push_generic(struct client *c, enum list_end end, bool only_exi
     for (int i = 2; i < c->argc; i++)
         list_push(l, end, c->argv[i].ptr, c->argv[i].len);
     list_modified(c, 1);
+    /* Redis replies before it reports the push. */
     reply_integer(c, (long long)list_count(l));
+    list_event(c, 1, list_push_event(end), false);
 }
 
 static void list_lpush_command(struct client *c)
@@ -172,8 +197,9 @@ static size_t list_pop_range_reply(struct client *c, int key_index, struct kv *k
         list_reply_range(c, l, list_count(l) - 1, n, true);
         list_delete_range(l, list_count(l) - n, n);
     }
-    typed_key_delete_if_empty(c, kv);
+    bool deleted = typed_key_delete_if_empty(c, kv);
     list_modified(c, key_index);
+    list_event(c, key_index, list_pop_event(end), deleted);
     assert(n > 0);
     return n;
 }
@@ -188,8 +214,9 @@ static void list_pop_one_reply(struct client *c, int key_index, struct kv *kv, e
     list_peek(l, end, &e);
     list_reply_entry(c, &e);
     list_pop(l, end);
-    typed_key_delete_if_empty(c, kv);
+    bool deleted = typed_key_delete_if_empty(c, kv);
     list_modified(c, key_index);
+    list_event(c, key_index, list_pop_event(end), deleted);
 }
 
 static void list_pop_generic(struct client *c, enum list_end end)
@@ -329,6 +356,7 @@ static void list_lset_command(struct client *c)
     list_set(l, (size_t)index, c->argv[3].ptr, c->argv[3].len);
     list_modified(c, 1);
     reply_ok(c);
+    list_event(c, 1, "lset", false);
 }
 
 static void list_lrem_command(struct client *c)
@@ -362,8 +390,9 @@ static void list_lrem_command(struct client *c)
         }
     }
     if (removed > 0) {
-        typed_key_delete_if_empty(c, kv);
+        bool deleted = typed_key_delete_if_empty(c, kv);
         list_modified(c, 1);
+        list_event(c, 1, "lrem", deleted);
     }
     reply_integer(c, removed);
 }
@@ -391,13 +420,15 @@ static void list_ltrim_command(struct client *c)
     /* Trim the tail first, so the head range's indexes stay put. */
     list_delete_range(l, (size_t)(end + 1), (size_t)(len - end - 1));
     list_delete_range(l, 0, (size_t)start);
-    typed_key_delete_if_empty(c, kv);
+    bool deleted = typed_key_delete_if_empty(c, kv);
     /* Redis counts a trim that removed nothing as no change (so it is not
-     * logged to the AOF) yet still signals the key to WATCH. */
+     * logged to the AOF) yet still signals the key to WATCH, and reports
+     * "ltrim" either way. */
     if (removed > 0)
         list_modified(c, 1);
     else
         transaction_key_touched(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
+    list_event(c, 1, "ltrim", deleted);
     reply_ok(c);
 }
 
@@ -430,6 +461,7 @@ static void list_linsert_command(struct client *c)
     }
     list_iter_insert(&it, where, c->argv[4].ptr, c->argv[4].len);
     list_modified(c, 1);
+    list_event(c, 1, "linsert", false);
     reply_integer(c, (long long)list_count(l));
 }
 
@@ -545,14 +577,17 @@ static bool list_move_generic(struct client *c, enum list_end from, enum list_en
     list_pop(sl, from);
     struct list *dl = list_get_or_create(c, 2, dst);
     list_push(dl, to, value, value_len);
+    /* Redis reports the push, replies, then reports the pop. */
+    list_event(c, 2, list_push_event(to), false);
     reply_bulk(c, value, value_len);
     alloc_free(value);
-    typed_key_delete_if_empty(c, src);
+    bool deleted = typed_key_delete_if_empty(c, src);
     list_modified(c, 1);
     bool same = c->argv[1].len == c->argv[2].len &&
                 memcmp(c->argv[1].ptr, c->argv[2].ptr, c->argv[1].len) == 0;
     if (!same)
         list_modified(c, 2);
+    list_event(c, 1, list_pop_event(from), deleted);
     return true;
 }
 

@@ -26,6 +26,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
+#include "net/commands/keyspace_events.h"
 #include "net/commands/notify.h"
 #include "net/commands/propagate.h"
 #include "net/commands/random64.h"
@@ -60,6 +61,19 @@ static void set_reply_members(struct client *c, const struct kv *kv)
     set_iter_done(&it);
 }
 
+/* A keyspace event about the key at argv[i]: a set event (unless NULL),
+ * then "del" if the change emptied (and so deleted) the key, as Redis
+ * reports them. */
+static void set_event(struct client *c, int i, const char *event, bool deleted)
+{
+    if (event)
+        keyspace_event(c->commands, NOTIFY_SET, event, c->db->id, c->argv[i].ptr,
+                       c->argv[i].len);
+    if (deleted)
+        keyspace_event(c->commands, NOTIFY_GENERIC, "del", c->db->id, c->argv[i].ptr,
+                       c->argv[i].len);
+}
+
 /* ---- SADD, SREM, SCARD, SISMEMBER, SMISMEMBER ---- */
 
 static void set_sadd_command(struct client *c)
@@ -74,8 +88,10 @@ static void set_sadd_command(struct client *c)
     long long added = 0;
     for (int i = 2; i < c->argc; i++)
         added += set_add(kv, c->argv[i].ptr, c->argv[i].len, set_intset_max(c));
-    if (added)
+    if (added) {
         notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
+        set_event(c, 1, "sadd", false);
+    }
     reply_integer(c, added);
 }
 
@@ -95,8 +111,9 @@ static void set_srem_command(struct client *c)
             break;
     }
     if (removed) {
-        typed_key_delete_if_empty(c, kv);
+        bool deleted = typed_key_delete_if_empty(c, kv);
         notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
+        set_event(c, 1, "srem", deleted);
     }
     reply_integer(c, removed);
 }
@@ -192,7 +209,7 @@ static void set_inter_run(struct client *c, struct kv **sets, int count,
     }
     set_iter_done(&it);
     if (result)
-        typed_key_store_result(c, dst, result);
+        typed_key_store_result(c, dst, result, NOTIFY_SET, "sinterstore");
     else if (cardinality_only)
         reply_integer(c, cardinality);
     else
@@ -205,7 +222,7 @@ static void set_inter_generic(struct client *c, int first, int count, const stru
 {
     struct kv **sets = alloc_bytes(sizeof(*sets) * (size_t)count);
     int missing;
-    if (!set_lookup_all(c, first, count, dst ? DB_LOOKUP_WRITE : DB_LOOKUP_READ, sets,
+    if (!set_lookup_all(c, first, count, DB_LOOKUP_READ, sets,
                         &missing)) {
         alloc_free(sets);
         return;
@@ -214,8 +231,10 @@ static void set_inter_generic(struct client *c, int first, int count, const stru
         set_inter_run(c, sets, count, dst, cardinality_only, limit);
     } else if (dst) {
         /* Any missing set makes the intersection empty. */
-        if (db_delete(c->db, dst->ptr, dst->len))
+        if (db_delete(c->db, dst->ptr, dst->len)) {
             notify_key_modified(c->commands, c->db, dst->ptr, dst->len);
+            keyspace_event(c->commands, NOTIFY_GENERIC, "del", c->db->id, dst->ptr, dst->len);
+        }
         reply_integer(c, 0);
     } else if (cardinality_only) {
         reply_integer(c, 0);
@@ -370,7 +389,7 @@ static void set_union_diff_generic(struct client *c, int first, int count,
 {
     struct kv **sets = alloc_bytes(sizeof(*sets) * (size_t)count);
     int missing;
-    if (!set_lookup_all(c, first, count, dst ? DB_LOOKUP_WRITE : DB_LOOKUP_READ, sets,
+    if (!set_lookup_all(c, first, count, DB_LOOKUP_READ, sets,
                         &missing)) {
         alloc_free(sets);
         return;
@@ -380,7 +399,8 @@ static void set_union_diff_generic(struct client *c, int first, int count,
     set_union_diff_fill(c, result, sets, count, op);
     alloc_free(sets);
     if (dst) {
-        typed_key_store_result(c, dst, result);
+        typed_key_store_result(c, dst, result, NOTIFY_SET,
+                               op == SET_OP_UNION ? "sunionstore" : "sdiffstore");
         return;
     }
     set_reply_members(c, result);
@@ -430,14 +450,19 @@ static void set_smove_command(struct client *c)
         reply_integer(c, 0);
         return;
     }
-    typed_key_delete_if_empty(c, src);
+    bool deleted = typed_key_delete_if_empty(c, src);
+    /* Redis reports the source's events before it creates the destination
+     * (whose "new" event db_add reports). */
+    set_event(c, 1, "srem", deleted);
     if (!dst) {
         dst = set_new_kv(c->argv[2].ptr, c->argv[2].len, member->ptr, member->len);
         db_add(c->db, dst);
     }
     notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
-    if (set_add(dst, member->ptr, member->len, set_intset_max(c)))
+    if (set_add(dst, member->ptr, member->len, set_intset_max(c))) {
         notify_key_modified(c->commands, c->db, c->argv[2].ptr, c->argv[2].len);
+        set_event(c, 2, "sadd", false);
+    }
     reply_integer(c, 1);
 }
 
@@ -462,6 +487,8 @@ static void set_spop_one(struct client *c)
     }
     struct set_elem e;
     set_random(kv, random64_next, &e);
+    /* Redis reports "spop" before the reply, "del" after it. */
+    set_event(c, 1, "spop", false);
     reply_bulk(c, e.ptr, e.len);
     struct aof_arg argv[] = {aof_arg_str("SREM"), aof_arg_of(&c->argv[1]), {e.ptr, e.len}};
     propagate_as(c, 3, argv);
@@ -469,8 +496,9 @@ static void set_spop_one(struct client *c)
      * points at. */
     bool removed = set_remove(kv, e.ptr, e.len);
     assert(removed);
-    typed_key_delete_if_empty(c, kv);
+    bool deleted = typed_key_delete_if_empty(c, kv);
     notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
+    set_event(c, 1, NULL, deleted);
 }
 
 /* Pops count random members one at a time (most of the set stays). */
@@ -541,6 +569,8 @@ static void set_spop_with_count(struct client *c)
         return;
     }
     long long size = (long long)set_size(kv);
+    bool deleted = false;
+    set_event(c, 1, "spop", false); /* before the reply, as Redis */
     if (count >= size) {
         /* The whole set goes, replied as SUNION of it would be. */
         struct kv *copy = set_new_kv("", 0, NULL, 0);
@@ -548,6 +578,7 @@ static void set_spop_with_count(struct client *c)
         set_reply_members(c, copy);
         kv_free(copy);
         db_delete(c->db, c->argv[1].ptr, c->argv[1].len);
+        deleted = true;
         struct aof_arg argv[] = {aof_arg_str("DEL"), aof_arg_of(&c->argv[1])};
         propagate_as(c, 2, argv);
     } else if ((size - count) * SET_SPOP_MOVE_STRATEGY_MUL > count) {
@@ -558,6 +589,7 @@ static void set_spop_with_count(struct client *c)
         propagate_none(c);
     }
     notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
+    set_event(c, 1, NULL, deleted);
 }
 
 static void set_spop_command(struct client *c)

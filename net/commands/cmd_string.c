@@ -19,7 +19,9 @@
  * that has their effect. Everything else is logged as sent.
  *
  * Invariant: every handler sends exactly one reply, and every change to the
- * keyspace is reported once per key through notify_key_modified. */
+ * keyspace is reported once per key through notify_key_modified
+ * and published as Redis 7.0's keyspace events (keyspace_event), in its
+ * order. */
 #include <assert.h>
 #include <limits.h>
 #include <math.h>
@@ -34,6 +36,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
+#include "net/commands/keyspace_events.h"
 #include "net/commands/notify.h"
 #include "net/commands/propagate.h"
 #include "net/commands/reply.h"
@@ -230,6 +233,13 @@ static void string_propagate_key_command(struct client *c, const char *name)
 
 /* ---- GET, SET and the other SET forms ---- */
 
+/* A keyspace event about key in c's database. */
+static void string_event(struct client *c, int type, const char *event,
+                         const struct resp_arg *key)
+{
+    keyspace_event(c->commands, type, event, c->db->id, key->ptr, key->len);
+}
+
 static void string_get_command(struct client *c)
 {
     struct kv *kv = string_lookup_read_or_reply(c, 1);
@@ -354,6 +364,9 @@ static void string_set_generic(struct client *c, unsigned flags, int val_i, int 
     if (expire_i)
         db_set_expire(c->db, kv, when_ms);
     notify_key_modified(c->commands, c->db, key->ptr, key->len);
+    string_event(c, NOTIFY_STRING, "set", key);
+    if (expire_i)
+        string_event(c, NOTIFY_GENERIC, "expire", key);
     if (expire_i)
         string_propagate_set_pxat(c, val_i, when_ms);
     else if (flags & STRING_OPT_GET)
@@ -401,6 +414,7 @@ static void string_getset_command(struct client *c)
     enum kv_encoding enc = kv_string_encoding(val->ptr, val->len);
     string_store(c->db, old, key, val->ptr, val->len, enc, false);
     notify_key_modified(c->commands, c->db, key->ptr, key->len);
+    string_event(c, NOTIFY_STRING, "set", key);
     /* Redis 7.0 logs GETSET as the SET it amounts to. */
     struct aof_arg argv[] = {aof_arg_str("SET"), aof_arg_of(key), aof_arg_of(val)};
     propagate_as(c, 3, argv);
@@ -415,6 +429,7 @@ static void string_getdel_command(struct client *c)
     bool deleted = db_delete(c->db, c->argv[1].ptr, c->argv[1].len);
     assert(deleted);
     notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
+    string_event(c, NOTIFY_GENERIC, "del", &c->argv[1]);
     string_propagate_key_command(c, "DEL");
 }
 
@@ -450,13 +465,16 @@ static void string_getex_command(struct client *c)
         bool deleted = db_delete(c->db, key->ptr, key->len);
         assert(deleted);
         notify_key_modified(c->commands, c->db, key->ptr, key->len);
+        string_event(c, NOTIFY_GENERIC, "del", key);
         string_propagate_key_command(c, "DEL");
     } else if (expire_i) {
         db_set_expire(c->db, kv, when_ms);
         notify_key_modified(c->commands, c->db, key->ptr, key->len);
+        string_event(c, NOTIFY_GENERIC, "expire", key);
         string_getex_propagate_expire(c, when_ms);
     } else if ((flags & STRING_OPT_PERSIST) && db_persist(c->db, kv)) {
         notify_key_modified(c->commands, c->db, key->ptr, key->len);
+        string_event(c, NOTIFY_GENERIC, "persist", key);
         string_propagate_key_command(c, "PERSIST");
     }
 }
@@ -499,6 +517,7 @@ static void string_mset_generic(struct client *c, bool nx)
         enum kv_encoding enc = kv_string_encoding(val->ptr, val->len);
         string_store(c->db, old, key, val->ptr, val->len, enc, false);
         notify_key_modified(c->commands, c->db, key->ptr, key->len);
+        string_event(c, NOTIFY_STRING, "set", key);
     }
     if (nx)
         reply_integer(c, 1);
@@ -542,6 +561,7 @@ static void string_incr_generic(struct client *c, long long incr)
     assert(len <= KV_INT_BYTES_MAX);
     string_store(c->db, kv, key, text, len, KV_ENC_INT, true);
     notify_key_modified(c->commands, c->db, key->ptr, key->len);
+    string_event(c, NOTIFY_STRING, "incrby", key);
     reply_integer(c, value);
 }
 
@@ -601,6 +621,7 @@ static void string_incrbyfloat_command(struct client *c)
     enum kv_encoding enc = len <= KV_EMBSTR_BYTES_MAX ? KV_ENC_EMBSTR : KV_ENC_RAW;
     string_store(c->db, kv, key, text, len, enc, true);
     notify_key_modified(c->commands, c->db, key->ptr, key->len);
+    string_event(c, NOTIFY_STRING, "incrbyfloat", key);
     /* The sum is logged, not the increment: long double arithmetic need not
      * give the same text on another machine or build. */
     struct aof_arg argv[] = {aof_arg_str("SET"), aof_arg_of(key), {text, len},
@@ -629,6 +650,7 @@ static void string_append_command(struct client *c)
         kv = string_write_at(c->db, kv, kv->val_len, val->ptr, val->len);
     }
     notify_key_modified(c->commands, c->db, key->ptr, key->len);
+    string_event(c, NOTIFY_STRING, "append", key);
     reply_integer(c, kv->val_len);
 }
 
@@ -712,6 +734,7 @@ static void string_setrange_command(struct client *c)
         db_add(c->db, kv);
     }
     notify_key_modified(c->commands, c->db, key->ptr, key->len);
+    string_event(c, NOTIFY_STRING, "setrange", key);
     reply_integer(c, kv->val_len);
 }
 

@@ -7,7 +7,8 @@
  * this file parses arguments in Redis's order (so the first error Redis
  * would report is the one reported), replies in RESP2 or RESP3 shape, and
  * keeps the keyspace rules: an emptied zset is deleted, every changed key is
- * reported once through notify_key_modified, and STORE variants replace
+ * reported once through notify_key_modified (and published as Redis's
+ * keyspace events, keyspace_event), and STORE variants replace
  * their destination (dropping its TTL) or delete it for an empty result.
  *
  * Plain sets are accepted as inputs of ZUNION/ZINTER/ZDIFF/ZINTERCARD and
@@ -39,6 +40,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
+#include "net/commands/keyspace_events.h"
 #include "net/commands/mpop.h"
 #include "net/commands/notify.h"
 #include "net/commands/random64.h"
@@ -76,13 +78,26 @@ static long long zcmd_reply_count(struct client *c, long long n, bool withscores
 
 /* Stores result (an owned detached zset kv keyed by the destination), in
  * the encoding its size allows, or deletes the destination when it is
- * empty; replies the length. */
-static void zcmd_store_result(struct client *c, const struct resp_arg *dst, struct kv *result)
+ * empty; replies the length. event is the command's keyspace event
+ * ("zunionstore", "zrangestore"...). */
+static void zcmd_store_result(struct client *c, const struct resp_arg *dst, struct kv *result,
+                              const char *event)
 {
     if (zset_length(result) > 0)
         zset_shrink_if_fits(result, zcmd_limits(c)->zset_max_listpack_entries,
                             zcmd_limits(c)->zset_max_listpack_value);
-    typed_key_store_result(c, dst, result);
+    typed_key_store_result(c, dst, result, NOTIFY_ZSET, event);
+}
+
+/* A keyspace event about the key at argv[i]: a sorted set event, then
+ * "del" if the change emptied (and so deleted) the key, as Redis reports
+ * them. */
+static void zcmd_event(struct client *c, int i, const char *event, bool deleted)
+{
+    keyspace_event(c->commands, NOTIFY_ZSET, event, c->db->id, c->argv[i].ptr, c->argv[i].len);
+    if (deleted)
+        keyspace_event(c->commands, NOTIFY_GENERIC, "del", c->db->id, c->argv[i].ptr,
+                       c->argv[i].len);
 }
 
 /* ---- ZADD, ZINCRBY ---- */
@@ -191,8 +206,10 @@ static void zadd_apply(struct client *c, const struct zadd_options *o, const dou
         reply_integer(c, o->ch ? added + updated : added);
     }
 done:
-    if (added || updated)
+    if (added || updated) {
         notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
+        zcmd_event(c, 1, incr ? "zincr" : "zadd", false);
+    }
 }
 
 static void zset_add_command(struct client *c)
@@ -229,13 +246,17 @@ static void zset_rem_command(struct client *c)
     if (!typed_key_lookup(c, 1, DB_LOOKUP_WRITE, KV_ZSET, &kv))
         return;
     long long deleted = 0;
+    bool key_deleted = false;
     for (int j = 2; kv != NULL && j < c->argc; j++) {
         deleted += zset_delete(kv, c->argv[j].ptr, c->argv[j].len);
-        if (typed_key_delete_if_empty(c, kv))
+        key_deleted = typed_key_delete_if_empty(c, kv);
+        if (key_deleted)
             break;
     }
-    if (deleted)
+    if (deleted) {
         notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
+        zcmd_event(c, 1, "zrem", key_deleted);
+    }
     reply_integer(c, deleted);
 }
 
@@ -477,7 +498,7 @@ static void zcmd_range_generic(struct client *c, int key_idx, bool store,
     if (!zcmd_range_parse_options(c, &r) || !zcmd_range_parse_bounds(c, &r))
         return;
     struct kv *kv;
-    if (!typed_key_lookup(c, key_idx, store ? DB_LOOKUP_WRITE : DB_LOOKUP_READ, KV_ZSET, &kv))
+    if (!typed_key_lookup(c, key_idx, DB_LOOKUP_READ, KV_ZSET, &kv))
         return;
     struct zrange_sink s = {.c = c, .withscores = r.withscores};
     if (store)
@@ -491,7 +512,7 @@ static void zcmd_range_generic(struct client *c, int key_idx, bool store,
         zcmd_range_by_bounds(&r, kv, &s);
     }
     if (store)
-        zcmd_store_result(c, &c->argv[1], s.dst);
+        zcmd_store_result(c, &c->argv[1], s.dst, "zrangestore");
 }
 
 static void zset_range_command(struct client *c)
@@ -560,11 +581,12 @@ static void zset_lexcount_command(struct client *c)
 /* ---- ZREMRANGEBY* ---- */
 
 /* Replies the count and settles the key after a range deletion. */
-static void zremrange_done(struct client *c, struct kv *kv, size_t deleted)
+static void zremrange_done(struct client *c, struct kv *kv, size_t deleted, const char *event)
 {
     if (deleted) {
-        typed_key_delete_if_empty(c, kv);
+        bool key_deleted = typed_key_delete_if_empty(c, kv);
         notify_key_modified(c->commands, c->db, c->argv[1].ptr, c->argv[1].len);
+        zcmd_event(c, 1, event, key_deleted);
     }
     reply_integer(c, (long long)deleted);
 }
@@ -594,7 +616,8 @@ static void zset_remrangebyrank_command(struct client *c)
     }
     if (end >= length)
         end = length - 1;
-    zremrange_done(c, kv, zset_delete_range_by_rank(kv, (size_t)start, (size_t)end));
+    zremrange_done(c, kv, zset_delete_range_by_rank(kv, (size_t)start, (size_t)end),
+                   "zremrangebyrank");
 }
 
 static void zset_remrangebyscore_command(struct client *c)
@@ -612,7 +635,7 @@ static void zset_remrangebyscore_command(struct client *c)
         reply_integer(c, 0);
         return;
     }
-    zremrange_done(c, kv, zset_delete_range_by_score(kv, &range));
+    zremrange_done(c, kv, zset_delete_range_by_score(kv, &range), "zremrangebyscore");
 }
 
 static void zset_remrangebylex_command(struct client *c)
@@ -630,7 +653,7 @@ static void zset_remrangebylex_command(struct client *c)
         reply_integer(c, 0);
         return;
     }
-    zremrange_done(c, kv, zset_delete_range_by_lex(kv, &range));
+    zremrange_done(c, kv, zset_delete_range_by_lex(kv, &range), "zremrangebylex");
 }
 
 /* ---- Pops ---- */
@@ -647,6 +670,11 @@ static long long zcmd_pop_elements(struct client *c, struct kv *kv, bool max, lo
         count = length;
     if (with_len)
         reply_array_len(c, nested ? count : count * 2);
+    /* Redis 7.0 reports the pop as it takes the first element, so a RESP3
+     * client listening to its own key gets the push inside its reply,
+     * after the array header: kept, byte for byte. */
+    keyspace_event(c->commands, NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", c->db->id, kv_key(kv),
+                   kv->key_len);
     struct zset_iter it;
     zset_iter_at_rank(&it, kv, 0, max);
     for (long long i = 0; i < count; i++, zset_iter_next(&it)) {
@@ -660,6 +688,10 @@ static long long zcmd_pop_elements(struct client *c, struct kv *kv, bool max, lo
     size_t start = max ? (size_t)(length - count) : 0;
     zset_delete_range_by_rank(kv, start, start + (size_t)count - 1);
     notify_key_modified(c->commands, c->db, kv_key(kv), kv->key_len);
+    /* The "del" names the key from kv, which the delete frees: it goes
+     * first. */
+    if (zset_length(kv) == 0)
+        keyspace_event(c->commands, NOTIFY_GENERIC, "del", c->db->id, kv_key(kv), kv->key_len);
     typed_key_delete_if_empty(c, kv);
     return count;
 }
@@ -1006,7 +1038,7 @@ static bool zsetop_parse(struct client *c, struct zsetop *op, int numkeys_idx, c
     bool store = numkeys_idx == 2;
     for (int i = 0; i < op->count; i++) {
         const struct resp_arg *key = &c->argv[numkeys_idx + 1 + i];
-        struct kv *kv = db_lookup(c->db, key->ptr, key->len, store ? DB_LOOKUP_WRITE : DB_LOOKUP_READ);
+        struct kv *kv = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_READ);
         if (kv != NULL && kv->type != KV_ZSET && kv->type != KV_SET) {
             reply_error_wrongtype(c);
             return false;
@@ -1133,7 +1165,7 @@ static void zsetop_generic(struct client *c, enum zsetop_kind kind, bool store,
         zsetop_inter_or_diff(&op, acc);
     alloc_free(op.sources);
     if (store) {
-        zcmd_store_result(c, &c->argv[1], acc);
+        zcmd_store_result(c, &c->argv[1], acc, name);
         return;
     }
     zsetop_reply(c, acc, op.withscores);

@@ -19,6 +19,7 @@
 #include "engine/zset.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/keyspace_events.h"
 #include "net/commands/notify.h"
 #include "net/commands/reply.h"
 #include "net/commands/typed_key.h"
@@ -65,18 +66,26 @@ bool typed_key_delete_if_empty(struct client *c, struct kv *kv)
     return true;
 }
 
-void typed_key_store_result(struct client *c, const struct resp_arg *dst, struct kv *result)
+void typed_key_store_result(struct client *c, const struct resp_arg *dst, struct kv *result,
+                            int type, const char *event)
 {
     assert(result->key_len == dst->len);
     assert(memcmp(kv_key(result), dst->ptr, dst->len) == 0);
     size_t count = typed_key_element_count(result);
+    bool deleted = false;
     if (count == 0) {
         kv_free(result);
-        if (db_delete(c->db, dst->ptr, dst->len))
+        deleted = db_delete(c->db, dst->ptr, dst->len);
+        if (deleted)
             notify_key_modified(c->commands, c->db, dst->ptr, dst->len);
     } else {
         db_set(c->db, result, false);
         notify_key_modified(c->commands, c->db, dst->ptr, dst->len);
     }
+    /* Redis replies before it reports the store (or the deletion). */
     reply_integer(c, (long long)count);
+    if (deleted)
+        keyspace_event(c->commands, NOTIFY_GENERIC, "del", c->db->id, dst->ptr, dst->len);
+    else if (count > 0)
+        keyspace_event(c->commands, type, event, c->db->id, dst->ptr, dst->len);
 }

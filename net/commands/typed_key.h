@@ -33,8 +33,10 @@ bool typed_key_delete_if_empty(struct client *c, struct kv *kv);
 /* A STORE command's end (SINTERSTORE, ZUNIONSTORE, ZRANGESTORE...): stores
  * result, a detached collection kv keyed by the destination dst, in place
  * of whatever dst held (its TTL goes), or deletes dst when result is empty;
- * reports the change and replies the number of elements stored. Takes
- * ownership of result; dst is borrowed. */
-void typed_key_store_result(struct client *c, const struct resp_arg *dst, struct kv *result);
+ * reports the change (the keyspace event `event` of class `type`, or "del"
+ * for a deleted dst) and replies the number of elements stored. Takes
+ * ownership of result; dst and event are borrowed. */
+void typed_key_store_result(struct client *c, const struct resp_arg *dst, struct kv *result,
+                            int type, const char *event);
 
 #endif

@@ -152,7 +152,6 @@ struct config_passive {
     long long tls_session_cache_timeout;
     /* special */
     int oom_score_adj_values[CONFIG_OOM_CLASSES];
-    int notify_keyspace_events;     /* Redis's NOTIFY_* bits */
     int shutdown_on_sigint;         /* Redis's SHUTDOWN_* bits */
     int shutdown_on_sigterm;
     char *replicaof_host;           /* owned; NULL when not a replica */
@@ -638,13 +637,13 @@ static int config_notify_set(struct config *cfg, const struct config_param *p, i
         }
         flags |= bit;
     }
-    cfg->passive->notify_keyspace_events = flags;
+    cfg->notify_keyspace_events = flags;
     return 0;
 }
 
 static char *config_notify_format(const struct config *cfg, const struct config_param *p)
 {
-    int flags = cfg->passive->notify_keyspace_events;
+    int flags = cfg->notify_keyspace_events;
     char text[32];
     size_t used = 0;
     if ((flags & CONFIG_NOTIFY_ALL) == CONFIG_NOTIFY_ALL) {
@@ -1218,8 +1217,9 @@ static const struct config_param config_params[] = {
     CONFIG_PASSIVE_SPECIAL("latency-tracking-info-percentiles", NULL, CONFIG_FLAG_MULTI_ARG,
                            latency_percentiles, "50 99 99.9", config_percentiles_set,
                            config_percentiles_format),
-    CONFIG_PASSIVE_SPECIAL("notify-keyspace-events", NULL, 0, notify_keyspace_events, "",
-                           config_notify_set, config_notify_format),
+    {.name = "notify-keyspace-events", .type = CONFIG_TYPE_SPECIAL,
+     CONFIG_AT(notify_keyspace_events), .default_text = "", .set = config_notify_set,
+     .format = config_notify_format},
 
     /* ... memory, lazy freeing and encodings of types ringkv lacks */
     CONFIG_PASSIVE_BOOL("lazyfree-lazy-eviction", NULL, 0, lazyfree_lazy_eviction, "no"),

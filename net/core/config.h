@@ -162,6 +162,10 @@ struct config {
     long long zset_max_listpack_entries; /* 128 */
     long long zset_max_listpack_value;   /* 64 */
 
+    /* Keyspace notifications (net/commands/keyspace_events.c): Redis's
+     * NOTIFY_* bits, the classes and channels to publish; 0 (off). */
+    int notify_keyspace_events;
+
     /* SLOWLOG (net/commands/slowlog.c) */
     long long slowlog_log_slower_than;   /* 10000 us; negative: off, 0: every command */
     long long slowlog_max_len;           /* 128 entries */

@@ -33,6 +33,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/dispatch.h"
+#include "net/commands/keyspace_events.h"
 #include "net/commands/propagate.h"
 #include "net/commands/tracking.h"
 #include "net/commands/transaction.h"
@@ -188,6 +189,7 @@ static void server_on_expire(void *ctx, struct db *db, const struct kv *kv)
      * sees the key change: a key that was live when watched and then
      * expired fails the EXEC. */
     struct server *s = ctx;
+    keyspace_event(&s->commands, NOTIFY_EXPIRED, "expired", db->id, kv_key(kv), kv->key_len);
     transaction_key_touched(&s->commands, db, kv_key(kv), kv->key_len);
     /* The AOF (and a replica, one day) learns of the deletion as a DEL:
      * inside a command it joins that command's unit, before it. */
@@ -195,6 +197,21 @@ static void server_on_expire(void *ctx, struct db *db, const struct kv *kv)
     propagate_add(&s->commands, db->id, 2, argv);
     /* Clients caching the key hear of it, as of any change. */
     tracking_invalidate_key(&s->commands, kv_key(kv), kv->key_len);
+}
+
+/* A read lookup found no key: Redis's "keymiss" event (class 'm'). */
+static void server_on_miss(void *ctx, struct db *db, const char *key, size_t key_len)
+{
+    struct server *s = ctx;
+    keyspace_event(&s->commands, NOTIFY_KEY_MISS, "keymiss", db->id, key, key_len);
+}
+
+/* A command added a key that was not there: Redis's "new" event (class
+ * 'n'), which comes before the command's own event. */
+static void server_on_add(void *ctx, struct db *db, const struct kv *kv)
+{
+    struct server *s = ctx;
+    keyspace_event(&s->commands, NOTIFY_NEW, "new", db->id, kv_key(kv), kv->key_len);
 }
 
 static void server_cron(void *ctx);
@@ -294,6 +311,8 @@ int server_init(struct server *s, char *err, size_t err_len)
     keyspace_init(&s->keyspace, s->config.databases);
     s->keyspace.on_expire = server_on_expire;
     s->keyspace.on_expire_ctx = s;
+    s->keyspace.on_miss = server_on_miss;
+    s->keyspace.on_add = server_on_add;
     s->keyspace.now_ms = s->loop.now_ms;
     s->keyspace.lru_clock_s = (uint32_t)(s->loop.now_ms / 1000);
     server_apply_config(s);

@@ -1550,6 +1550,28 @@ START_TEST(test_special_values)
     }
     expect_reason(&cfg, "notify-keyspace-events xyz1",
                   "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    /* The bits the notifications act on are Redis's NOTIFY_* values; "A"
+     * leaves out 'n' (new) and 'm' (keymiss), which print after it
+     * ("An" prints as "A" yet keeps the bit, as in Redis 7.0). */
+    static const struct {
+        const char *text;
+        int bits;
+    } event_bits[] = {
+        {"", 0}, {"K", 1 << 0}, {"E", 1 << 1}, {"g", 1 << 2}, {"$", 1 << 3}, {"l", 1 << 4},
+        {"s", 1 << 5}, {"h", 1 << 6}, {"z", 1 << 7}, {"x", 1 << 8}, {"e", 1 << 9},
+        {"t", 1 << 10}, {"m", 1 << 11}, {"d", 1 << 13}, {"n", 1 << 14}, {"A", 0x27fc},
+        {"KEA", 0x27ff}, {"An", 0x27fc | (1 << 14)}, {"KEAnm", 0x7fff & ~(1 << 12)},
+        {"gg", 1 << 2},
+    };
+    for (size_t i = 0; i < sizeof(event_bits) / sizeof(event_bits[0]); i++) {
+        char *argv[] = {"notify-keyspace-events", (char *)event_bits[i].text};
+        ck_assert_int_eq(config_apply_directive(&cfg, 2, argv, true, err, sizeof(err)), 0);
+        ck_assert_int_eq(cfg.notify_keyspace_events, event_bits[i].bits);
+    }
+    expect_ok(&cfg, "notify-keyspace-events Kx");
+    expect_reason(&cfg, "notify-keyspace-events KEl?",
+                  "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    ck_assert_int_eq(cfg.notify_keyspace_events, (1 << 0) | (1 << 8)); /* a refusal changes nothing */
 
     ck_assert_value(&cfg, "oom-score-adj-values", "0 200 800");
     expect_ok(&cfg, "oom-score-adj-values -1 2000 -2000");
@@ -1736,11 +1758,11 @@ START_TEST(test_no_effect_names)
     expect_ok(&cfg, "client-output-buffer-limit normal 1mb 1mb 0");
     ck_assert_ptr_null(config_no_effect_names(&cfg));
     expect_ok(&cfg, "maxmemory 100mb");
-    expect_ok(&cfg, "notify-keyspace-events KEA");
+    expect_ok(&cfg, "notify-keyspace-events KEA"); /* acted on: not named */
     expect_ok(&cfg, "slave-read-only no");
     expect_ok(&cfg, "maxmemory-clients 5%");
     char *names = config_no_effect_names(&cfg);
-    ck_assert_str_eq(names, "maxmemory, maxmemory-clients, notify-keyspace-events, replica-read-only");
+    ck_assert_str_eq(names, "maxmemory, maxmemory-clients, replica-read-only");
     alloc_free(names);
     ck_assert_int_eq(set_pairs(&cfg, "maxmemory 0 maxmemory-clients 0 notify-keyspace-events '' "
                                      "replica-read-only yes", NULL, err), 0);

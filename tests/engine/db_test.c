@@ -133,6 +133,55 @@ START_TEST(test_lazy_expiry_deletes_on_access)
 }
 END_TEST
 
+/* What the miss and add callbacks saw, in order ("miss:k", "add:k"). */
+static char callback_log[256];
+static void log_miss(void *ctx, struct db *db, const char *key, size_t key_len)
+{
+    (void)ctx;
+    (void)db;
+    size_t used = strlen(callback_log);
+    snprintf(callback_log + used, sizeof(callback_log) - used, "miss:%.*s ", (int)key_len, key);
+}
+
+static void log_add(void *ctx, struct db *db, const struct kv *kv)
+{
+    (void)ctx;
+    (void)db;
+    size_t used = strlen(callback_log);
+    snprintf(callback_log + used, sizeof(callback_log) - used, "add:%.*s ", (int)kv->key_len,
+             kv_key(kv));
+}
+
+/* The callbacks behind keyspace notifications: a read that misses (not a
+ * write, not NONOTIFY) and a key added (not an overwrite, not a load). */
+START_TEST(test_miss_and_add_callbacks)
+{
+    struct keyspace ks;
+    keyspace_init(&ks, 1);
+    ks.on_miss = log_miss;
+    ks.on_add = log_add;
+    callback_log[0] = '\0';
+    struct db *db = &ks.dbs[0];
+    ks.now_ms = 1000;
+    set_string(db, "a", "1");
+    set_string(db, "a", "2");
+    ck_assert_ptr_null(find(db, "b"));
+    ck_assert_ptr_null(db_lookup(db, "c", 1, DB_LOOKUP_WRITE));
+    ck_assert_ptr_null(db_lookup(db, "d", 1, DB_LOOKUP_READ | DB_LOOKUP_NONOTIFY));
+    ck_assert_ptr_nonnull(find(db, "a"));
+    db_add_loaded(db, kv_new_string("e", 1, "v", 1, -1));
+    ck_assert_ptr_nonnull(find(db, "e"));
+    /* An expired key read is a miss too (after it is reported expired). */
+    db_set_expire(db, find(db, "e"), 1500);
+    ks.now_ms = 1500;
+    ck_assert_ptr_null(find(db, "e"));
+    ck_assert_str_eq(callback_log, "add:a miss:b miss:e ");
+    /* Misses are counted whether reported or not. */
+    ck_assert_int_eq(ks.stat_keyspace_misses, 3);
+    keyspace_free(&ks);
+}
+END_TEST
+
 START_TEST(test_overwrite_keeps_or_clears_ttl)
 {
     struct keyspace ks;
@@ -325,6 +374,7 @@ static Suite *db_suite(void)
     tcase_add_test(tc, test_string_encoding_as_redis);
     tcase_add_test(tc, test_set_get_overwrite_delete);
     tcase_add_test(tc, test_lazy_expiry_deletes_on_access);
+    tcase_add_test(tc, test_miss_and_add_callbacks);
     tcase_add_test(tc, test_overwrite_keeps_or_clears_ttl);
     tcase_add_test(tc, test_resize_relinks_and_keeps_expiry);
     tcase_add_test(tc, test_active_cycle_removes_expired_keys);
