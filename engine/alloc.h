@@ -28,7 +28,18 @@ struct alloc_stats {
     size_t mapped;
     size_t retained;
 };
+/* Reads the allocator's statistics (costly: jemalloc merges every arena's
+ * counters, several microseconds) and re-anchors alloc_used_bytes to them. */
 void alloc_stats_read(struct alloc_stats *out);
+/* used_memory, cheaply enough to ask before every command (maxmemory):
+ * stats.allocated at the last alloc_stats_read, moved by what the calling
+ * thread allocated and freed since (jemalloc's per-thread counters, two
+ * loads). Only the main thread allocates in the server process between
+ * reads (the RDB encoder's threads run in the fork child, or inside a
+ * blocking SAVE, which a read follows), so the estimate stays within the
+ * thread caches' slack of the real figure. Call alloc_stats_read once on
+ * the main thread first. */
+size_t alloc_used_bytes(void);
 /* Name of the allocator for INFO (mem_allocator). */
 const char *alloc_name(void);
 

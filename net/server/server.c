@@ -33,6 +33,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/dispatch.h"
+#include "net/commands/evict.h"
 #include "net/commands/propagate.h"
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
@@ -220,6 +221,16 @@ static bool server_token_ready(void *ctx, uint64_t token)
     return aof_reply_ready(&s->persist, token);
 }
 
+/* Once per loop iteration: an eviction run that reached its time bound
+ * goes on (Redis's evictionTimeProc, a 0 ms timer: the loop does not sleep
+ * while it is unfinished), then replies are sent. */
+static void server_before_sleep(struct loop *l)
+{
+    struct server *s = l->handler.ctx;
+    l->work_pending = evict_continue(&s->commands);
+    conn_flush_all(l);
+}
+
 /* The loop's accept callback: a new client session of the commands. */
 static void server_accept(void *ctx, int fd)
 {
@@ -237,7 +248,7 @@ static void server_wire_layers(struct server *s)
     s->loop.handler = (struct loop_handler){
         .ctx = s,
         .accept = server_accept,
-        .before_sleep = conn_flush_all,
+        .before_sleep = server_before_sleep,
         .describe = client_describe,
         .input = dispatch_input,
         .closed = dispatch_closed,
@@ -278,6 +289,9 @@ int server_init(struct server *s, char *err, size_t err_len)
 
     if (server_prepare_dir(s, err, err_len) < 0)
         return -1;
+    /* Anchors alloc_used_bytes on this (the main) thread. */
+    struct alloc_stats mem;
+    alloc_stats_read(&mem);
     keyspace_init(&s->keyspace, s->config.databases);
     s->keyspace.on_expire = server_on_expire;
     s->keyspace.on_expire_ctx = s;
@@ -376,7 +390,10 @@ static void server_cron(void *ctx)
     server_sample_ops(s);
     rdb_save_cron(&s->persist);
     aof_cron(&s->persist);
-    if (s->cron_loops % 10 == 0) {
+    /* Reading the allocator's statistics also re-anchors the cheap used
+     * memory figure maxmemory reads before each command (alloc.h): every
+     * tick while a limit is set, so the figure never drifts for long. */
+    if (s->cron_loops % 10 == 0 || s->config.maxmemory != 0) {
         struct alloc_stats st;
         alloc_stats_read(&st);
         if ((long long)st.allocated > s->stat_peak_memory)
@@ -389,6 +406,8 @@ void server_apply_config(struct server *s)
     const struct config *cfg = &s->config;
     struct keyspace *ks = &s->keyspace;
     ks->lfu_policy = config_maxmemory_policy_is_lfu(cfg);
+    ks->lfu_log_factor = cfg->lfu_log_factor;
+    ks->lfu_decay_minutes = cfg->lfu_decay_time;
     ks->limits.hash_max_listpack_entries = cfg->hash_max_listpack_entries;
     ks->limits.hash_max_listpack_value = cfg->hash_max_listpack_value;
     ks->limits.list_max_listpack_size = cfg->list_max_listpack_size;
