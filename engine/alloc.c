@@ -5,6 +5,7 @@
  * is what INFO's used_memory reports. */
 #include "engine/alloc.h"
 
+#include <assert.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,6 +71,10 @@ char *alloc_strdup(const char *s)
 }
 
 #ifndef RINGKV_SANITIZE
+/* jemalloc's MALLCTL_ARENAS_ALL, as the text of a mallctl name part. */
+#define ALLOC_ARENAS_ALL "4096"
+static_assert(MALLCTL_ARENAS_ALL == 4096, "the merged arenas' index in mallctl names");
+
 static size_t alloc_mallctl_size(const char *name)
 {
     size_t value = 0, len = sizeof(value);
@@ -79,7 +84,7 @@ static size_t alloc_mallctl_size(const char *name)
 }
 
 /* alloc_used_bytes's anchor: the main thread's jemalloc counters (their
- * addresses, fixed for the thread's life) and stats.allocated less that
+ * addresses, fixed for the thread's life) and alloc_stats.used less that
  * thread's net allocation at the last alloc_stats_read. Process-wide, like
  * the allocator they describe. */
 static const uint64_t *alloc_thread_allocated;
@@ -91,7 +96,7 @@ static uint64_t alloc_thread_net(void)
     return *alloc_thread_allocated - *alloc_thread_freed;
 }
 
-static void alloc_used_anchor(size_t allocated)
+static void alloc_used_anchor(size_t used)
 {
     if (alloc_thread_allocated == NULL) {
         uint64_t *a = NULL, *f = NULL;
@@ -102,7 +107,7 @@ static void alloc_used_anchor(size_t allocated)
         alloc_thread_allocated = a;
         alloc_thread_freed = f;
     }
-    alloc_used_base = (uint64_t)allocated - alloc_thread_net();
+    alloc_used_base = (uint64_t)used - alloc_thread_net();
 }
 
 size_t alloc_used_bytes(void)
@@ -122,7 +127,10 @@ void alloc_stats_read(struct alloc_stats *out)
     size_t len = sizeof(epoch);
     mallctl("epoch", &epoch, &len, &epoch, len);
     out->allocated = alloc_mallctl_size("stats.allocated");
-    alloc_used_anchor(out->allocated);
+    /* Every arena's thread-cache bytes, merged (MALLCTL_ARENAS_ALL). */
+    size_t cached = alloc_mallctl_size("stats.arenas." ALLOC_ARENAS_ALL ".tcache_bytes");
+    out->used = out->allocated > cached ? out->allocated - cached : 0;
+    alloc_used_anchor(out->used);
     out->active = alloc_mallctl_size("stats.active");
     out->resident = alloc_mallctl_size("stats.resident");
     out->mapped = alloc_mallctl_size("stats.mapped");
@@ -146,6 +154,7 @@ size_t alloc_used_bytes(void)
 void alloc_stats_read(struct alloc_stats *out)
 {
     out->allocated = alloc_used_bytes();
+    out->used = out->allocated;
     out->active = out->allocated;
     out->resident = __sanitizer_get_heap_size();
     out->mapped = out->resident;

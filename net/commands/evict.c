@@ -157,7 +157,7 @@ static void evict_key_evicted(struct commands *cs, struct db *db, const char *ke
     transaction_key_touched(cs, db, key, key_len);
     /* MERGE: keyspace_event(NOTIFY_EVICTED, "evicted") and tracking_invalidate_key go here */
     struct aof_arg argv[2] = {aof_arg_str("DEL"), {key, key_len}};
-    propagate_add(cs, db->id, 2, argv);
+    propagate_alone(cs, db->id, 2, argv);
 }
 
 /* Deletes kv and reports it; returns the bytes its deletion freed alone

@@ -188,7 +188,7 @@ static void rdb_save_options(struct persist *p, struct rdb_save_options *opt, bo
     opt->checksum = p->config->rdbchecksum;
     opt->aof_base = aof_base;
     opt->ctime_s = time(NULL);
-    opt->used_mem = st.allocated;
+    opt->used_mem = st.used;
     opt->threads = 1;
     if (!in_child)
         return;

@@ -251,7 +251,7 @@ static void info_memory(struct server *s, struct buf *b)
 {
     struct alloc_stats st;
     alloc_stats_read(&st);
-    long long used = (long long)st.allocated;
+    long long used = (long long)st.used;
     if (used > s->stat_peak_memory)
         s->stat_peak_memory = used;
     long long rss = info_rss_bytes(), clients = 0;

@@ -396,8 +396,8 @@ static void server_cron(void *ctx)
     if (s->cron_loops % 10 == 0 || s->config.maxmemory != 0) {
         struct alloc_stats st;
         alloc_stats_read(&st);
-        if ((long long)st.allocated > s->stat_peak_memory)
-            s->stat_peak_memory = (long long)st.allocated;
+        if ((long long)st.used > s->stat_peak_memory)
+            s->stat_peak_memory = (long long)st.used;
     }
 }
 
