@@ -144,7 +144,10 @@ const char *alloc_name(void)
 #else
 /* ASan replaces malloc, so glibc's mallinfo2 sees none of the program's
  * blocks: the sanitizer's own count is the used memory there. */
-#include <sanitizer/allocator_interface.h>
+/* The sanitizer runtime's (sanitizer/allocator_interface.h, which gcc
+ * does not install): declared here so both compilers build this. */
+size_t __sanitizer_get_current_allocated_bytes(void);
+size_t __sanitizer_get_heap_size(void);
 
 size_t alloc_used_bytes(void)
 {
