@@ -462,6 +462,37 @@ START_TEST(test_shared_integers_and_policy)
 }
 END_TEST
 
+/* Under an LFU policy the RDB keeps each key's counter (RDB_OPCODE_FREQ),
+ * under an LRU one its idle time (RDB_OPCODE_IDLE), and a load gives them
+ * back; under the other policies a loaded key starts fresh. */
+START_TEST(test_access_data_survives_reload)
+{
+    conn_close(client);
+    server_stop(server);
+    static const char *const args[] = {"--enable-debug-command", "yes", NULL};
+    server = server_start(args);
+    client = conn_open(server->port);
+    cmd_ok(client, "CONFIG SET maxmemory-policy allkeys-lfu");
+    cmd_ok(client, "CONFIG SET lfu-log-factor 0");
+    cmd_ok(client, "SET k v");
+    for (int i = 0; i < 10; i++)
+        ck_cmd(client, "GET k", "$1\r\nv\r\n");
+    ck_cmd(client, "OBJECT FREQ k", ":15\r\n");
+    cmd_ok(client, "DEBUG RELOAD");
+    ck_cmd(client, "OBJECT FREQ k", ":15\r\n");
+    cmd_ok(client, "CONFIG SET maxmemory-policy allkeys-lru");
+    cmd_ok(client, "SET j v");
+    harness_sleep_ms(2200);
+    long long idle = conn_cmd_integer(client, "OBJECT IDLETIME j");
+    ck_assert_int_ge(idle, 2);
+    cmd_ok(client, "DEBUG RELOAD");
+    ck_assert_int_ge(conn_cmd_integer(client, "OBJECT IDLETIME j"), idle);
+    cmd_ok(client, "CONFIG SET maxmemory-policy noeviction");
+    cmd_ok(client, "DEBUG RELOAD");
+    ck_cmd(client, "OBJECT IDLETIME j", ":0\r\n");
+}
+END_TEST
+
 /* With the AOF on, its buffer is left out of the memory maxmemory counts. */
 START_TEST(test_aof_buffer_not_counted)
 {
@@ -497,6 +528,7 @@ int main(void)
     tcase_add_test(tc, test_config_and_info_fields);
     tcase_add_test(tc, test_aof_buffer_not_counted);
     tcase_add_test(tc, test_shared_integers_and_policy);
+    tcase_add_test(tc, test_access_data_survives_reload);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
 }
