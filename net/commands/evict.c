@@ -148,15 +148,16 @@ static struct evict_params evict_params_of(const struct config *cfg)
 
 /* The one place that reacts to an evicted key, once it is gone: the
  * statistics, WATCH (an evicted key fails the EXEC that watched it), and
- * the AOF, which logs a DEL as for an expired key (Redis's
- * propagateDeletion; lazyfree-lazy-eviction would make it UNLINK, but
- * ringkv frees in place). Not the save counter: Redis leaves dirty alone. */
+ * the AOF, which logs a DEL as for an expired key, or an UNLINK under
+ * lazyfree-lazy-eviction (Redis's propagateDeletion; ringkv frees the key
+ * at once either way). Not the save counter: Redis leaves dirty alone. */
 static void evict_key_evicted(struct commands *cs, struct db *db, const char *key, size_t key_len)
 {
     cs->evict->evicted_keys++;
     transaction_key_touched(cs, db, key, key_len);
     /* MERGE: keyspace_event(NOTIFY_EVICTED, "evicted") and tracking_invalidate_key go here */
-    struct aof_arg argv[2] = {aof_arg_str("DEL"), {key, key_len}};
+    const char *del = cs->config->lazyfree_lazy_eviction ? "UNLINK" : "DEL";
+    struct aof_arg argv[2] = {aof_arg_str(del), {key, key_len}};
     propagate_alone(cs, db->id, 2, argv);
 }
 

@@ -112,7 +112,7 @@ struct config_param {
  * int whatever Redis stores them in; the table holds Redis's ranges. */
 struct config_passive {
     /* booleans */
-    bool io_threads_do_reads, set_proc_title, rdb_del_sync_files, lazyfree_lazy_eviction;
+    bool io_threads_do_reads, set_proc_title, rdb_del_sync_files;
     bool lazyfree_lazy_expire, lazyfree_lazy_server_del, lazyfree_lazy_user_del;
     bool repl_disable_tcp_nodelay, repl_diskless_sync, cluster_require_full_coverage;
     bool cluster_replica_no_failover, replica_lazy_flush, replica_serve_stale_data;
@@ -1073,6 +1073,10 @@ static const struct config_param config_params[] = {
      .max = INT_MAX, .default_text = "10"},
     {.name = "lfu-decay-time", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(lfu_decay_time), .min = 0,
      .max = INT_MAX, .default_text = "1"},
+    /* ringkv frees an evicted key at once either way; yes only makes the
+     * AOF say UNLINK instead of DEL, as Redis's does. */
+    {.name = "lazyfree-lazy-eviction", .type = CONFIG_TYPE_BOOL,
+     CONFIG_AT(lazyfree_lazy_eviction), .default_text = "no"},
 
     /* persistence */
     {.name = "save", .type = CONFIG_TYPE_SPECIAL, .flags = CONFIG_FLAG_MULTI_ARG, CONFIG_AT(save),
@@ -1220,7 +1224,6 @@ static const struct config_param config_params[] = {
                            config_notify_set, config_notify_format),
 
     /* ... memory, lazy freeing and encodings of types ringkv lacks */
-    CONFIG_PASSIVE_BOOL("lazyfree-lazy-eviction", NULL, 0, lazyfree_lazy_eviction, "no"),
     CONFIG_PASSIVE_BOOL("lazyfree-lazy-expire", NULL, 0, lazyfree_lazy_expire, "no"),
     CONFIG_PASSIVE_BOOL("lazyfree-lazy-server-del", NULL, 0, lazyfree_lazy_server_del, "no"),
     CONFIG_PASSIVE_BOOL("lazyfree-lazy-user-del", NULL, 0, lazyfree_lazy_user_del, "no"),

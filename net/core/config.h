@@ -115,6 +115,7 @@ struct config {
     int maxmemory_samples;           /* 5: keys sampled per database per round */
     int lfu_log_factor;              /* 10 */
     int lfu_decay_time;              /* 1 (minutes per counter decrement; 0: never) */
+    bool lazyfree_lazy_eviction;     /* no: evicted keys are logged as DEL, yes: as UNLINK */
 
     /* persistence: parsed and reported now, acted on by the AOF/RDB issues */
     struct save_point save[CONFIG_SAVE_POINTS_MAX];

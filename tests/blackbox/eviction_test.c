@@ -349,6 +349,17 @@ START_TEST(test_evicted_keys_logged_as_del)
     ck_assert_ptr_null(strstr(aof, "MULTI"));
     ck_assert_ptr_nonnull(strstr(dels, "*2\r\n$3\r\nDEL\r\n$2\r\nv3\r\n"));
     free(aof);
+    /* lazyfree-lazy-eviction makes them UNLINKs. */
+    cmd_ok(client, "CONFIG SET lazyfree-lazy-eviction yes");
+    cmd_ok(client, "SET v4 x EX 100");
+    cmd_ok(client, "CONFIG SET maxmemory 1");
+    cmd_ok(client, "CONFIG SET maxmemory 0");
+    aof = harness_read_file(path, &len);
+    ck_assert_ptr_nonnull(aof);
+    len = harness_aof_plain(aof, len);
+    aof[len] = '\0';
+    ck_assert_ptr_nonnull(strstr(aof, "*2\r\n$6\r\nUNLINK\r\n$2\r\nv4\r\n"));
+    free(aof);
 }
 END_TEST
 
