@@ -223,11 +223,12 @@ static bool server_token_ready(void *ctx, uint64_t token)
 
 /* Once per loop iteration: an eviction run that reached its time bound
  * goes on (Redis's evictionTimeProc, a 0 ms timer: the loop does not sleep
- * while it is unfinished), then replies are sent. */
+ * while it is unfinished), then replies are sent. Not once a shutdown has
+ * begun: the AOF that would log the DELs is already closed. */
 static void server_before_sleep(struct loop *l)
 {
     struct server *s = l->handler.ctx;
-    l->work_pending = evict_continue(&s->commands);
+    l->work_pending = !l->stopping && evict_continue(&s->commands);
     conn_flush_all(l);
 }
 
