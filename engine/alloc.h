@@ -22,13 +22,29 @@ char *alloc_strndup(const char *s, size_t len);
 char *alloc_strdup(const char *s);
 
 struct alloc_stats {
-    size_t allocated; /* bytes handed to the program (used_memory) */
+    /* Bytes the program holds (used_memory): jemalloc's allocated bytes
+     * less those sitting in thread caches, freed by the program but not
+     * yet back in the arenas. Redis's own counter (zmalloc's) counts live
+     * blocks only, and so does this. */
+    size_t used;
+    size_t allocated; /* jemalloc's stats.allocated (allocator_allocated) */
     size_t active;    /* bytes in active pages */
     size_t resident;  /* bytes resident, allocator metadata included */
     size_t mapped;
     size_t retained;
 };
+/* Reads the allocator's statistics (costly: jemalloc merges every arena's
+ * counters, several microseconds) and re-anchors alloc_used_bytes to them. */
 void alloc_stats_read(struct alloc_stats *out);
+/* used_memory, cheaply enough to ask before every command (maxmemory):
+ * alloc_stats.used at the last alloc_stats_read, moved by what the calling
+ * thread allocated and freed since (jemalloc's per-thread counters, two
+ * loads). Only the main thread allocates in the server process between
+ * reads (the RDB encoder's threads run in the fork child, or inside a
+ * blocking SAVE, which a read follows), so between two reads the estimate
+ * moves exactly as the real figure does. Call alloc_stats_read once on
+ * the main thread first. */
+size_t alloc_used_bytes(void);
 /* Name of the allocator for INFO (mem_allocator). */
 const char *alloc_name(void);
 

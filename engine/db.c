@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "engine/alloc.h"
+#include "engine/evict.h"
 
 static uint64_t db_kv_hash(const struct dict_node *node)
 {
@@ -47,6 +48,8 @@ void keyspace_init(struct keyspace *ks, int db_count)
     ks->dbs = alloc_zeroed(sizeof(struct db) * (size_t)db_count);
     ks->db_count = db_count;
     ks->active_expire_enabled = true;
+    ks->lfu_log_factor = 10;
+    ks->lfu_decay_minutes = 1;
     ks->limits = (struct encoding_limits){
         .hash_max_listpack_entries = 512,
         .hash_max_listpack_value = 64,
@@ -169,16 +172,13 @@ static void db_expire_now(struct db *db, struct kv *kv)
     kv_free(kv);
 }
 
-static uint8_t db_lfu_increment(uint8_t counter)
+/* An access under an LFU policy: the decay due since the last access
+ * first, then the logarithmic increment (Redis's updateLFU). The access
+ * time doubles as the LFU's last-decrement time. */
+static void db_lfu_touch(const struct keyspace *ks, struct kv *kv)
 {
-    /* Redis's LFULogIncr with lfu-log-factor 10: the counter grows ever more
-     * slowly, so 8 bits cover millions of accesses. */
-    if (counter == 255)
-        return counter;
-    double r = (double)random() / RAND_MAX;
-    double base = counter > 5 ? counter - 5 : 0;
-    double p = 1.0 / (base * 10 + 1);
-    return r < p ? counter + 1 : counter;
+    uint8_t counter = lfu_decayed(kv, ks->lru_clock_s, ks->lfu_decay_minutes);
+    kv->lfu = lfu_log_incr(counter, ks->lfu_log_factor, (double)random() / RAND_MAX);
 }
 
 struct kv *db_lookup(struct db *db, const char *key, size_t key_len, int flags)
@@ -200,9 +200,9 @@ struct kv *db_lookup(struct db *db, const char *key, size_t key_len, int flags)
         }
     }
     if (kv && !(flags & DB_LOOKUP_NOTOUCH) && ks->children_sharing == 0) {
-        kv->lru = ks->lru_clock_s;
         if (ks->lfu_policy)
-            kv->lfu = db_lfu_increment(kv->lfu);
+            db_lfu_touch(ks, kv);
+        kv->lru = ks->lru_clock_s;
     }
     return kv;
 }
@@ -250,7 +250,12 @@ void db_overwrite(struct db *db, struct kv *old, struct kv *kv, bool keep_ttl)
     assert(link != NULL);
     assert(*link == &old->link);
     kv->link.next = old->link.next;
-    kv->lru = db->keyspace->lru_clock_s;
+    if (db->keyspace->lfu_policy) {
+        kv->lru = old->lru;
+        kv->lfu = old->lfu;
+    } else {
+        kv->lru = db->keyspace->lru_clock_s;
+    }
     kv->flags = (uint8_t)(kv->flags & ~KV_FLAG_EXPIRES);
     *link = &kv->link;
     if (old->flags & KV_FLAG_EXPIRES) {
@@ -288,6 +293,12 @@ struct kv *db_unlink(struct db *db, const char *key, size_t key_len, int64_t *ex
     db_unlink_kv(db, kv);
     kv->link.next = NULL;
     return kv;
+}
+
+void db_delete_entry(struct db *db, struct kv *kv)
+{
+    db_unlink_kv(db, kv);
+    kv_free(kv);
 }
 
 bool db_delete(struct db *db, const char *key, size_t key_len)

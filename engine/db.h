@@ -71,6 +71,8 @@ struct keyspace {
     int64_t now_ms;       /* command time, set by the server */
     uint32_t lru_clock_s; /* seconds, set by the server tick */
     bool lfu_policy;      /* maxmemory-policy is an LFU one: count accesses */
+    int lfu_log_factor;   /* lfu-log-factor (10) */
+    int lfu_decay_minutes; /* lfu-decay-time (1); 0: the counter never decays */
     bool active_expire_enabled;
     bool expire_paused;   /* no lazy deletion (while loading) */
     /* >0 while a fork child shares the keyspace's pages (see
@@ -128,7 +130,10 @@ void db_add(struct db *db, struct kv *kv);
  * as Redis reports no "new" event for loaded keys. */
 void db_add_loaded(struct db *db, struct kv *kv);
 /* Replaces the value of an existing key with kv (same key bytes): the old kv
- * is freed. keep_ttl keeps the old expiry, else it is removed. */
+ * is freed. keep_ttl keeps the old expiry, else it is removed. Under an LFU
+ * policy the new value inherits the old one's access data, as Redis's
+ * dbSetValue does (a SET does not make a hot key look new); otherwise its
+ * access time is now. */
 void db_overwrite(struct db *db, struct kv *old, struct kv *kv, bool keep_ttl);
 /* db_add or db_overwrite as needed (SET). Returns kv. */
 struct kv *db_set(struct db *db, struct kv *kv, bool keep_ttl);
@@ -139,6 +144,10 @@ struct kv *db_set(struct db *db, struct kv *kv, bool keep_ttl);
 struct kv *db_resize_string(struct db *db, struct kv *kv, size_t new_len, bool grow);
 /* Unlinks and frees the key. Returns false if it did not exist. */
 bool db_delete(struct db *db, const char *key, size_t key_len);
+/* Unlinks and frees kv, which must be linked in db, with no expiry check
+ * (an expired key chosen for eviction is evicted, not expired, as in
+ * Redis's dbSyncDelete). */
+void db_delete_entry(struct db *db, struct kv *kv);
 /* Unlinks the key and returns its kv (with no expiry left): the caller owns
  * it (RENAME, MOVE). NULL if absent. */
 struct kv *db_unlink(struct db *db, const char *key, size_t key_len, int64_t *expire_ms_out);

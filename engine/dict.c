@@ -604,6 +604,43 @@ struct dict_node *dict_random(const struct dict *d, uint64_t (*rand64)(void))
     return head;
 }
 
+unsigned dict_sample(const struct dict *d, struct dict_node **out, unsigned count,
+                     uint64_t (*rand64)(void))
+{
+    assert(rand64 != NULL);
+    if ((uint64_t)count > dict_size(d))
+        count = (unsigned)dict_size(d);
+    if (count == 0)
+        return 0;
+    /* Positions number both tables' buckets (dict_bucket_at); those of
+     * table[0] below rehash_index are empty and skipped. */
+    uint64_t first = dict_is_rehashing(d) ? (uint64_t)d->rehash_index : 0;
+    uint64_t span = dict_buckets(d) - first;
+    assert(span > 0);
+    uint64_t position = rand64() % span;
+    uint64_t empty_run = 0;
+    unsigned stored = 0;
+    for (uint64_t steps = (uint64_t)count * DICT_SAMPLE_STEPS_PER_KEY; stored < count && steps > 0;
+         steps--) {
+        struct dict_node *n = dict_bucket_at(d, first + position);
+        if (n == NULL) {
+            /* A long empty stretch says this part of the table is sparse:
+             * look somewhere else rather than walk it. */
+            if (++empty_run >= DICT_SAMPLE_EMPTY_RUN_MIN && empty_run > count) {
+                position = rand64() % span;
+                empty_run = 0;
+                continue;
+            }
+        } else {
+            empty_run = 0;
+            for (; n != NULL && stored < count; n = n->next)
+                out[stored++] = n;
+        }
+        position = (position + 1) % span;
+    }
+    return stored;
+}
+
 /* ---- Safe iteration ---- */
 
 void dict_iter_init(struct dict_iter *it, struct dict *d)

@@ -126,6 +126,17 @@ uint64_t dict_scan(const struct dict *d, uint64_t cursor,
  * Redis); rand64 supplies randomness. */
 struct dict_node *dict_random(const struct dict *d, uint64_t (*rand64)(void));
 
+/* Up to count nodes near a random place (fewer when the dict is smaller or
+ * the walk gives up), stored in out[0..return). Redis's dictGetSomeKeys:
+ * consecutive buckets from a random start, jumping elsewhere after a run
+ * of empty ones, at most count * DICT_SAMPLE_STEPS_PER_KEY buckets in all;
+ * the eviction pool's sampler. In a small table the walk can wrap, so a
+ * node may appear twice, as with Redis. */
+#define DICT_SAMPLE_STEPS_PER_KEY 10
+#define DICT_SAMPLE_EMPTY_RUN_MIN 5
+unsigned dict_sample(const struct dict *d, struct dict_node **out, unsigned count,
+                     uint64_t (*rand64)(void));
+
 /* Safe iteration: the node returned may be removed before the next call;
  * rehash steps are suspended until dict_iter_done. Adding nodes during
  * iteration is allowed but they may or may not be returned. */

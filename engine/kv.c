@@ -68,7 +68,7 @@ struct kv *kv_new_string(const char *key, size_t key_len, const char *val, size_
     kv->type = KV_STRING;
     kv->encoding = (uint8_t)(enc >= 0 ? enc : (int)kv_string_encoding(val, val_len));
     kv->flags = 0;
-    kv->lfu = 5; /* Redis's LFU_INIT_VAL */
+    kv->lfu = KV_LFU_INIT; /* Redis's LFU_INIT_VAL */
     memcpy(kv->data, key, key_len);
     if (val_len)
         memcpy(kv->data + key_len, val, val_len);
@@ -89,7 +89,7 @@ struct kv *kv_new_object(const char *key, size_t key_len, enum kv_type type, enu
     kv->type = (uint8_t)type;
     kv->encoding = (uint8_t)enc;
     kv->flags = 0;
-    kv->lfu = 5;
+    kv->lfu = KV_LFU_INIT;
     memcpy(kv->data, key, key_len);
     kv_set_object(kv, obj);
     return kv;
@@ -130,8 +130,8 @@ struct kv *kv_copy(const struct kv *kv, const char *key, size_t key_len)
         void *obj = kv_copy_object(kv->type, kv->encoding, kv_object(kv));
         copy = kv_new_object(key, key_len, kv->type, kv->encoding, obj);
     }
-    copy->lru = kv->lru;
-    copy->lfu = kv->lfu;
+    /* A copy is a new object to Redis (COPY's duplicate starts at
+     * LFU_INIT_VAL); db_add stamps its access time. */
     return copy;
 }
 

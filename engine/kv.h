@@ -31,6 +31,9 @@
 #define KV_EMBSTR_BYTES_MAX 44
 #define KV_SHARED_INTEGERS 10000
 #define KV_INT_BYTES_MAX 20
+/* A new key's LFU counter (Redis's LFU_INIT_VAL; engine/evict.h's
+ * LFU_INIT_VAL is asserted equal). */
+#define KV_LFU_INIT 5
 
 /* Numbered as Redis's OBJ_* types. */
 enum kv_type { KV_STRING = 0, KV_LIST = 1, KV_SET = 2, KV_ZSET = 3, KV_HASH = 4 };

@@ -141,8 +141,15 @@ void rdb_buffer_free(struct rdb_buffer *b);
 /* Keys between two calls of rdb_save_options.progress. */
 #define RDB_PROGRESS_KEYS 1024
 
+/* The access data saved before each key, as Redis does by maxmemory-policy
+ * (even with no maxmemory): an LRU policy saves the idle time
+ * (RDB_OPCODE_IDLE, seconds), an LFU one the decayed counter
+ * (RDB_OPCODE_FREQ); the others save neither. */
+enum rdb_access_data { RDB_ACCESS_NONE = 0, RDB_ACCESS_IDLE, RDB_ACCESS_FREQ };
+
 struct rdb_save_options {
     bool compression; /* rdbcompression: LZF for strings longer than 20 bytes */
+    enum rdb_access_data access; /* read with the keyspace's clock and lfu_decay_minutes */
     bool checksum;    /* rdbchecksum: write the CRC-64, else 0 */
     bool aof_base;    /* the aof-base AUX value: written as an AOF base file */
     int64_t ctime_s;  /* the ctime AUX value (unix seconds) */

@@ -150,6 +150,15 @@ struct rdb_pending {
     uint64_t hash;     /* of the key, as the db's dict hashes it */
     int64_t expire_ms; /* -1: none */
     uint64_t offset;   /* of the key's type byte, for a duplicate's error */
+    int64_t lru_s;     /* access time from the file's IDLE, -1: now (db_add's) */
+};
+
+/* What the opcodes before a key say about it (each applies to the next
+ * key only). */
+struct rdb_key_meta {
+    int64_t expire_ms; /* -1: none */
+    int64_t idle_s;    /* RDB_OPCODE_IDLE, -1: none */
+    int freq;          /* RDB_OPCODE_FREQ, -1: none */
 };
 
 struct rdb_loader {
@@ -1345,6 +1354,8 @@ static bool rdb_pending_pop(struct rdb_loader *ld)
         return ok;
     }
     db_add_loaded(e->db, kv);
+    if (e->lru_s >= 0)
+        kv->lru = (uint32_t)e->lru_s;
     /* A time before the epoch (other than -1, "none", as in Redis) comes
      * only from a damaged or hand-made file and is as past as 0 is. Kept
      * (an AOF base, a check), it is stored as 0: the keyspace holds no
@@ -1358,13 +1369,13 @@ static bool rdb_pending_pop(struct rdb_loader *ld)
 /* Queues kv (owned) for db. Returns false if the key it pushed out of the
  * queue was a duplicate. */
 static bool rdb_queue_key(struct rdb_loader *ld, struct db *db, struct kv *kv, int64_t expire_ms,
-                          uint64_t offset)
+                          int64_t lru_s, uint64_t offset)
 {
     bool ok = ld->pending_count < RDB_PENDING_KEYS || rdb_pending_pop(ld);
     uint64_t hash = dict_hash_bytes(kv_key(kv), kv->key_len);
     RDB_PREFETCH(rdb_bucket_address(&db->keys, hash));
     size_t tail = (ld->pending_head + ld->pending_count) & (RDB_PENDING_KEYS - 1);
-    ld->pending[tail] = (struct rdb_pending){kv, db, hash, expire_ms, offset};
+    ld->pending[tail] = (struct rdb_pending){kv, db, hash, expire_ms, offset, lru_s};
     ld->pending_count++;
     if (ld->pending_count > RDB_PENDING_KEYS / 2) {
         size_t mid = (tail - RDB_PENDING_KEYS / 2) & (RDB_PENDING_KEYS - 1);
@@ -1401,8 +1412,29 @@ static bool rdb_pending_drain(struct rdb_loader *ld)
 
 /* A key of RDB type `type`: its name, its value, then (through the queue)
  * into db unless it has already expired. */
-static bool rdb_load_key(struct rdb_loader *ld, struct db *db, int type, int64_t expire_ms)
+/* The access data a key's IDLE or FREQ gives it, as Redis's
+ * objectSetLRUOrLFU: under an LFU policy a FREQ sets the counter (the
+ * access time is the load's); otherwise an IDLE sets the access time.
+ * Returns the access time to keep, or -1 for the load's. */
+static int64_t rdb_key_access(const struct rdb_loader *ld, struct kv *kv,
+                              const struct rdb_key_meta *meta)
 {
+    const struct keyspace *ks = ld->ks;
+    if (ks->lfu_policy) {
+        if (meta->freq >= 0) {
+            kv->lfu = (uint8_t)meta->freq;
+            return -1;
+        }
+    } else if (meta->idle_s >= 0) {
+        return meta->idle_s >= (int64_t)ks->lru_clock_s ? 0 : (int64_t)ks->lru_clock_s - meta->idle_s;
+    }
+    return -1;
+}
+
+static bool rdb_load_key(struct rdb_loader *ld, struct db *db, int type,
+                         const struct rdb_key_meta *meta)
+{
+    int64_t expire_ms = meta->expire_ms;
     uint64_t offset = ld->src->offset - 1;
     if (rdb_type_kv(type) < 0)
         return rdb_refuse_type(ld, type, offset);
@@ -1419,7 +1451,7 @@ static bool rdb_load_key(struct rdb_loader *ld, struct db *db, int type, int64_t
         kv_free(kv);
         return true;
     }
-    return rdb_queue_key(ld, db, kv, expire_ms, offset);
+    return rdb_queue_key(ld, db, kv, expire_ms, rdb_key_access(ld, kv, meta), offset);
 }
 
 /* The CRC-64 after EOF (versions 5 and up; 0 means "not computed"). A
@@ -1449,8 +1481,9 @@ static bool rdb_load_trailer(struct rdb_loader *ld)
 
 /* Handles one opcode that is not a key. *done is set at EOF. */
 static bool rdb_load_opcode(struct rdb_loader *ld, unsigned char op, struct db **db,
-                            int64_t *expire_ms, bool *done)
+                            struct rdb_key_meta *meta, bool *done)
 {
+    int64_t *expire_ms = &meta->expire_ms;
     uint64_t offset = ld->src->offset - 1, a, b;
     unsigned char byte;
     switch (op) {
@@ -1465,9 +1498,15 @@ static bool rdb_load_opcode(struct rdb_loader *ld, unsigned char op, struct db *
         *expire_ms = (int64_t)a;
         return true;
     case RDB_OPCODE_FREQ:
-        return rdb_read_byte(ld, &byte);
+        if (!rdb_read_byte(ld, &byte))
+            return false;
+        meta->freq = byte;
+        return true;
     case RDB_OPCODE_IDLE:
-        return rdb_read_len(ld, &a);
+        if (!rdb_read_len(ld, &a))
+            return false;
+        meta->idle_s = a > INT64_MAX ? INT64_MAX : (int64_t)a;
+        return true;
     case RDB_OPCODE_EOF:
         *done = true;
         return rdb_load_trailer(ld);
@@ -1514,18 +1553,18 @@ enum rdb_load_result rdb_load(struct rdb_source *src, struct keyspace *ks,
                             .info = info, .deep = !options->skip_deep_validation};
     rdb_info_init(info);
     struct db *db = &ks->dbs[0];
-    int64_t expire_ms = -1;
+    struct rdb_key_meta meta = {.expire_ms = -1, .idle_s = -1, .freq = -1};
     bool done = false, ok = rdb_load_header(&ld);
     while (ok && !done) {
         unsigned char op;
         if (!rdb_read_byte(&ld, &op)) {
             ok = false;
         } else if (op >= RDB_OPCODE_SLOT_INFO) {
-            ok = rdb_load_opcode(&ld, op, &db, &expire_ms, &done);
+            ok = rdb_load_opcode(&ld, op, &db, &meta, &done);
         } else {
             /* An expiry (and IDLE/FREQ) applies to the next key only. */
-            ok = rdb_load_key(&ld, db, op, expire_ms);
-            expire_ms = -1;
+            ok = rdb_load_key(&ld, db, op, &meta);
+            meta = (struct rdb_key_meta){.expire_ms = -1, .idle_s = -1, .freq = -1};
         }
     }
     ok = rdb_pending_drain(&ld) && ok;

@@ -18,6 +18,7 @@
 
 #include "engine/alloc.h"
 #include "engine/crc64.h"
+#include "engine/evict.h"
 #include "engine/hash.h"
 #include "engine/intset.h"
 #include "engine/kv.h"
@@ -393,6 +394,14 @@ static void rdb_put_key(struct rdb_encoder *enc, struct db *db, struct kv *kv)
         assert(when_ms >= 0);
         rdb_put_byte(enc, RDB_OPCODE_EXPIRETIME_MS);
         rdb_put_le(enc, (uint64_t)when_ms, 8);
+    }
+    const struct keyspace *ks = enc->keyspace;
+    if (enc->options.access == RDB_ACCESS_IDLE) {
+        rdb_put_byte(enc, RDB_OPCODE_IDLE);
+        rdb_put_len(enc, evict_idle_ms(kv, ks->lru_clock_s) / 1000);
+    } else if (enc->options.access == RDB_ACCESS_FREQ) {
+        rdb_put_byte(enc, RDB_OPCODE_FREQ);
+        rdb_put_byte(enc, lfu_decayed(kv, ks->lru_clock_s, ks->lfu_decay_minutes));
     }
     rdb_put_value(enc, kv);
     enc->keys_written++;

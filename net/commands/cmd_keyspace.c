@@ -34,6 +34,7 @@
 #include "engine/alloc.h"
 #include "engine/db.h"
 #include "engine/dict.h"
+#include "engine/evict.h"
 #include "engine/glob.h"
 #include "engine/kv.h"
 #include "engine/number.h"
@@ -57,9 +58,6 @@
 /* Redis's OBJ_SHARED_REFCOUNT: what OBJECT REFCOUNT reports for values
  * Redis would have stored as one of its shared integer objects. */
 #define OBJECT_SHARED_REFCOUNT INT_MAX
-/* lfu-decay-time (minutes per counter decrement), Redis's default; ringkv
- * has no such parameter yet. */
-#define OBJECT_LFU_DECAY_MINUTES 1
 /* Longest decimal long long ("-9223372036854775808"), NUL included: the
  * absolute times logged to the AOF. */
 #define KEYSPACE_LL_TEXT_BYTES 21
@@ -549,14 +547,17 @@ static void object_encoding_command(struct client *c)
 }
 
 /* Redis shares one object per integer 0..9999 (refcount INT_MAX) unless
- * maxmemory is set with an LRU/LFU policy, which needs per-key access data.
- * Only the LFU half of that condition is visible here (keyspace.lfu_policy). */
+ * maxmemory is set with an LRU/LFU policy, which needs per-key access data. */
 static void object_refcount_command(struct client *c)
 {
     struct kv *kv = object_lookup_or_reply(c);
     if (!kv)
         return;
-    bool sharing = c->commands->config->maxmemory == 0 || !c->commands->keyspace->lfu_policy;
+    const struct config *cfg = c->commands->config;
+    int policy = cfg->maxmemory_policy;
+    bool per_key = policy == MAXMEMORY_VOLATILE_LRU || policy == MAXMEMORY_ALLKEYS_LRU ||
+                   policy == MAXMEMORY_VOLATILE_LFU || policy == MAXMEMORY_ALLKEYS_LFU;
+    bool sharing = cfg->maxmemory == 0 || !per_key;
     long long v;
     if (sharing && kv->type == KV_STRING && kv->encoding == KV_ENC_INT &&
         number_parse_ll(kv_string_const(kv), kv->val_len, &v) && v >= 0 && v < KV_SHARED_INTEGERS) {
@@ -581,8 +582,8 @@ static void object_idletime_command(struct client *c)
     reply_integer(c, clock >= kv->lru ? (long long)(clock - kv->lru) : 0);
 }
 
-/* Reports the LFU counter after the decay Redis applies on read: one step
- * per lfu-decay-time minutes since the last access (kv->lru). */
+/* Reports the LFU counter with the decay due now (lfu-decay-time), without
+ * storing it, as Redis's LFUDecrAndReturn. */
 static void object_freq_command(struct client *c)
 {
     struct kv *kv = object_lookup_or_reply(c);
@@ -594,10 +595,8 @@ static void object_freq_command(struct client *c)
                        "data will take some time to adjust.");
         return;
     }
-    uint32_t clock = c->commands->keyspace->lru_clock_s;
-    uint32_t idle_s = clock >= kv->lru ? clock - kv->lru : 0;
-    uint32_t periods = idle_s / 60 / OBJECT_LFU_DECAY_MINUTES;
-    reply_integer(c, periods >= kv->lfu ? 0 : (long long)(kv->lfu - periods));
+    const struct keyspace *ks = c->commands->keyspace;
+    reply_integer(c, lfu_decayed(kv, ks->lru_clock_s, ks->lfu_decay_minutes));
 }
 
 static void object_help_command(struct client *c)

@@ -26,6 +26,7 @@ struct dirty_keys;
 struct pubsub;
 struct slowlog;
 struct tracking;
+struct evict_state;
 
 /* INFO errorstats: one counter per error code ("ERR", "WRONGTYPE"). Redis
  * also stops tracking new codes past 128. */
@@ -84,6 +85,8 @@ struct commands {
      * first CLIENT TRACKING ON (the hot path's one test) */
     struct tracking *tracking;
     int tracking_clients;                /* clients with tracking on */
+    /* evict.c: maxmemory's eviction pool and statistics, owned */
+    struct evict_state *evict;
     /* propagate.c: the current unit of work, owned */
     struct propagate_state *prop;
     /* dispatch.c and reply.c */

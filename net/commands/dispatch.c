@@ -4,7 +4,8 @@
  * handler: parsing each whole request (dispatch_input, the loop's input
  * handler), the checks every command passes before its handler runs, in
  * Redis 7.0's order (unknown command, arity (subcommands included),
- * authentication, loading, commands refused inside MULTI, MISCONF), the
+ * authentication, loading, commands refused inside MULTI, maxmemory's
+ * eviction and OOM refusal (evict.c), MISCONF), the
  * choice between running a command and queueing it for EXEC, the accounting
  * of each call, and what follows it (propagation, WATCH, blocked clients).
  * Also the session's end (dispatch_closed), the layer's set-up, and the
@@ -28,6 +29,7 @@
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
 #include "net/commands/dirty_keys.h"
+#include "net/commands/evict.h"
 #include "net/commands/keyspec.h"
 #include "net/commands/propagate.h"
 #include "net/commands/pubsub.h"
@@ -159,6 +161,13 @@ struct command *dispatch_check(struct client *c)
     }
     if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
         dispatch_reject(c, cmd, "Command not allowed inside a transaction");
+        return NULL;
+    }
+    /* maxmemory: evict first, then refuse what could add to the memory
+     * (Redis runs this after the ACL and cluster checks, before MISCONF).
+     * With no limit set this is one test. */
+    if (c->commands->config->maxmemory != 0 && evict_command_refused(c, cmd)) {
+        dispatch_reject(c, cmd, "%s", EVICT_OOM_ERROR);
         return NULL;
     }
     /* stop-writes-on-bgsave-error: writes (and PING, as in Redis) wait
@@ -344,6 +353,7 @@ void dispatch_init(struct commands *cs)
     pubsub_init(cs);
     slowlog_init(cs);
     propagate_init(cs);
+    evict_init(cs);
 }
 
 void dispatch_add_table(struct commands *cs, struct command *table)
@@ -356,6 +366,7 @@ void dispatch_add_table(struct commands *cs, struct command *table)
 
 void dispatch_free(struct commands *cs)
 {
+    evict_free(cs);
     propagate_free(cs);
     tracking_free(cs);
     slowlog_free(cs);

@@ -100,6 +100,19 @@ void propagate_add(struct commands *cs, int db_id, int argc, const struct aof_ar
         propagate_flush(cs);
 }
 
+void propagate_alone(struct commands *cs, int db_id, int argc, const struct aof_arg *argv)
+{
+    if (!propagate_enabled(cs))
+        return;
+    /* Encoded past the current unit's records, fed, then cut off again:
+     * the unit itself is left as it was. */
+    struct aof_buffer *records = &cs->prop->records;
+    size_t start = records->len;
+    aof_encode_command(records, (size_t)argc, argv);
+    aof_feed(cs->persist, db_id, records->data + start, records->len - start, true);
+    records->len = start;
+}
+
 void propagate_as(struct client *c, int argc, const struct aof_arg *argv)
 {
     struct commands *cs = c->commands;

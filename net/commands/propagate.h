@@ -29,6 +29,10 @@ struct commands;
 void propagate_as(struct client *c, int argc, const struct aof_arg *argv);
 void propagate_none(struct client *c);
 void propagate_add(struct commands *cs, int db_id, int argc, const struct aof_arg *argv);
+/* Logs one command at once as a unit of its own, even while a command
+ * runs: eviction's DELs, which Redis propagates one by one (also when
+ * CONFIG SET maxmemory evicts), never inside a MULTI. */
+void propagate_alone(struct commands *cs, int db_id, int argc, const struct aof_arg *argv);
 /* Argument builders for the calls above. */
 static inline struct aof_arg aof_arg_str(const char *s)
 {

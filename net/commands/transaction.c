@@ -285,6 +285,16 @@ void transaction_queue(struct client *c, struct command *cmd)
     reply_status(c, "QUEUED");
 }
 
+unsigned transaction_queued_flags(const struct client *c)
+{
+    /* Computed when asked (only EXEC under OOM asks) rather than kept up
+     * to date with every command queued. */
+    unsigned flags = 0;
+    for (int i = 0; i < c->queued_count; i++)
+        flags |= c->queued[i].cmd->flags;
+    return flags;
+}
+
 void transaction_flag_error(struct client *c)
 {
     if (c->flags & CLIENT_MULTI)

@@ -14,6 +14,9 @@ void transaction_init(struct commands *cs);
 void transaction_free(struct commands *cs);
 /* Queues c's current command (c->argc/argv, copied) and replies +QUEUED. */
 void transaction_queue(struct client *c, struct command *cmd);
+/* The union of the flags of c's queued commands (Redis's mstate.cmd_flags:
+ * EXEC of a queue holding a denyoom command is refused under OOM). */
+unsigned transaction_queued_flags(const struct client *c);
 /* A command failed its checks while c is in MULTI: EXEC must abort. */
 void transaction_flag_error(struct client *c);
 /* EXEC itself was rejected by a check (arity): discards the transaction

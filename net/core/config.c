@@ -112,7 +112,7 @@ struct config_param {
  * int whatever Redis stores them in; the table holds Redis's ranges. */
 struct config_passive {
     /* booleans */
-    bool io_threads_do_reads, set_proc_title, rdb_del_sync_files, lazyfree_lazy_eviction;
+    bool io_threads_do_reads, set_proc_title, rdb_del_sync_files;
     bool lazyfree_lazy_expire, lazyfree_lazy_server_del, lazyfree_lazy_user_del;
     bool repl_disable_tcp_nodelay, repl_diskless_sync, cluster_require_full_coverage;
     bool cluster_replica_no_failover, replica_lazy_flush, replica_serve_stale_data;
@@ -1055,25 +1055,27 @@ static const struct config_param config_params[] = {
      .default_text = "yes"},
     {.name = "lazyfree-lazy-user-flush", .type = CONFIG_TYPE_BOOL, .flags = CONFIG_FLAG_NO_EFFECT,
      CONFIG_AT(lazyfree_lazy_user_flush), .default_text = "no"},
-    /* Accepted and reported for clients that read them; eviction is not built. */
-    {.name = "maxmemory", .type = CONFIG_TYPE_NUMBER,
-     .flags = CONFIG_FLAG_MEMORY | CONFIG_FLAG_NO_EFFECT, CONFIG_AT(maxmemory), .min = 0,
-     .max = LLONG_MAX, .default_text = "0"},
-    {.name = "maxmemory-policy", .type = CONFIG_TYPE_ENUM, .flags = CONFIG_FLAG_NO_EFFECT,
-     CONFIG_AT(maxmemory_policy), .names = config_maxmemory_policy_names,
-     .default_text = "noeviction"},
+    /* Memory limits and eviction (net/commands/evict.c). maxmemory-clients
+     * is accepted and reported only: ringkv evicts no clients. */
+    {.name = "maxmemory", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY,
+     CONFIG_AT(maxmemory), .min = 0, .max = LLONG_MAX, .default_text = "0"},
+    {.name = "maxmemory-policy", .type = CONFIG_TYPE_ENUM, CONFIG_AT(maxmemory_policy),
+     .names = config_maxmemory_policy_names, .default_text = "noeviction"},
     {.name = "maxmemory-clients", .type = CONFIG_TYPE_NUMBER,
      .flags = CONFIG_FLAG_MEMORY | CONFIG_FLAG_PERCENT | CONFIG_FLAG_NO_EFFECT,
      CONFIG_AT(maxmemory_clients), .min = -100, .max = LLONG_MAX, .default_text = "0"},
     {.name = "maxmemory-eviction-tenacity", .type = CONFIG_TYPE_NUMBER,
-     .flags = CONFIG_FLAG_NO_EFFECT, CONFIG_AT(maxmemory_eviction_tenacity), .min = 0, .max = 100,
-     .default_text = "10"},
-    {.name = "maxmemory-samples", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_NO_EFFECT,
-     CONFIG_AT(maxmemory_samples), .min = 1, .max = INT_MAX, .default_text = "5"},
-    {.name = "lfu-log-factor", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_NO_EFFECT,
-     CONFIG_AT(lfu_log_factor), .min = 0, .max = INT_MAX, .default_text = "10"},
-    {.name = "lfu-decay-time", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_NO_EFFECT,
-     CONFIG_AT(lfu_decay_time), .min = 0, .max = INT_MAX, .default_text = "1"},
+     CONFIG_AT(maxmemory_eviction_tenacity), .min = 0, .max = 100, .default_text = "10"},
+    {.name = "maxmemory-samples", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(maxmemory_samples),
+     .min = 1, .max = INT_MAX, .default_text = "5"},
+    {.name = "lfu-log-factor", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(lfu_log_factor), .min = 0,
+     .max = INT_MAX, .default_text = "10"},
+    {.name = "lfu-decay-time", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(lfu_decay_time), .min = 0,
+     .max = INT_MAX, .default_text = "1"},
+    /* ringkv frees an evicted key at once either way; yes only makes the
+     * AOF say UNLINK instead of DEL, as Redis's does. */
+    {.name = "lazyfree-lazy-eviction", .type = CONFIG_TYPE_BOOL,
+     CONFIG_AT(lazyfree_lazy_eviction), .default_text = "no"},
 
     /* persistence */
     {.name = "save", .type = CONFIG_TYPE_SPECIAL, .flags = CONFIG_FLAG_MULTI_ARG, CONFIG_AT(save),
@@ -1222,7 +1224,6 @@ static const struct config_param config_params[] = {
      .format = config_notify_format},
 
     /* ... memory, lazy freeing and encodings of types ringkv lacks */
-    CONFIG_PASSIVE_BOOL("lazyfree-lazy-eviction", NULL, 0, lazyfree_lazy_eviction, "no"),
     CONFIG_PASSIVE_BOOL("lazyfree-lazy-expire", NULL, 0, lazyfree_lazy_expire, "no"),
     CONFIG_PASSIVE_BOOL("lazyfree-lazy-server-del", NULL, 0, lazyfree_lazy_server_del, "no"),
     CONFIG_PASSIVE_BOOL("lazyfree-lazy-user-del", NULL, 0, lazyfree_lazy_user_del, "no"),

@@ -106,13 +106,16 @@ struct config {
     int active_expire_effort;  /* 1..10, default 1 */
     bool activerehashing;      /* yes */
     bool lazyfree_lazy_user_flush; /* no */
-    long long maxmemory;       /* 0 (accepted and reported; eviction not built) */
+    /* memory limits and eviction (net/commands/evict.c) */
+    long long maxmemory;       /* 0: no limit */
     int maxmemory_policy;      /* enum maxmemory_policy; noeviction */
-    long long maxmemory_clients;     /* 0; negative: a percentage of maxmemory ("10%" is -10) */
-    int maxmemory_eviction_tenacity; /* 10 */
-    int maxmemory_samples;           /* 5 */
+    long long maxmemory_clients;     /* 0; negative: a percentage of maxmemory ("10%" is -10);
+                                        accepted and reported only */
+    int maxmemory_eviction_tenacity; /* 10: 0..100, the time one eviction run may take */
+    int maxmemory_samples;           /* 5: keys sampled per database per round */
     int lfu_log_factor;              /* 10 */
-    int lfu_decay_time;              /* 1 */
+    int lfu_decay_time;              /* 1 (minutes per counter decrement; 0: never) */
+    bool lazyfree_lazy_eviction;     /* no: evicted keys are logged as DEL, yes: as UNLINK */
 
     /* persistence: parsed and reported now, acted on by the AOF/RDB issues */
     struct save_point save[CONFIG_SAVE_POINTS_MAX];

@@ -32,6 +32,7 @@
 #include "engine/alloc.h"
 #include "engine/durable_fs.h"
 #include "engine/rdb.h"
+#include "net/core/config.h"
 #include "net/persist/persist.h"
 #include "net/persist/rdb_save.h"
 #include "uring/ring.h"
@@ -178,6 +179,17 @@ static void rdb_save_after_key(void *ctx)
 
 /* in_child: the save runs in a fork child, which may use threads and
  * reports its progress to the parent. */
+/* Redis saves each key's idle time under an LRU policy and its LFU
+ * counter under an LFU one, whether or not maxmemory is set. */
+static enum rdb_access_data rdb_save_access_data(int policy)
+{
+    if (policy == MAXMEMORY_VOLATILE_LRU || policy == MAXMEMORY_ALLKEYS_LRU)
+        return RDB_ACCESS_IDLE;
+    if (policy == MAXMEMORY_VOLATILE_LFU || policy == MAXMEMORY_ALLKEYS_LFU)
+        return RDB_ACCESS_FREQ;
+    return RDB_ACCESS_NONE;
+}
+
 static void rdb_save_options(struct persist *p, struct rdb_save_options *opt, bool aof_base,
                              bool in_child)
 {
@@ -188,7 +200,8 @@ static void rdb_save_options(struct persist *p, struct rdb_save_options *opt, bo
     opt->checksum = p->config->rdbchecksum;
     opt->aof_base = aof_base;
     opt->ctime_s = time(NULL);
-    opt->used_mem = st.allocated;
+    opt->used_mem = st.used;
+    opt->access = rdb_save_access_data(p->config->maxmemory_policy);
     opt->threads = 1;
     if (!in_child)
         return;

@@ -14,6 +14,7 @@
 #include "engine/alloc.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/evict.h"
 #include "net/commands/reply.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
@@ -74,6 +75,10 @@ static void config_set_changed(const char *name, void *ctx)
     } else if (strcmp(name, "appendfsync") == 0) {
         aof_set_fsync_policy(&s->persist);
     }
+    if (strcmp(name, "maxmemory") == 0)
+        evict_maxmemory_changed(&s->commands);
+    else if (strcmp(name, "maxmemory-policy") == 0)
+        evict_policy_changed(&s->commands);
     if (strcmp(name, "dir") == 0) {
         /* The server works inside its data directory, as Redis does. */
         int ret = server_chdir(s);
@@ -138,6 +143,7 @@ void config_resetstat_command(struct client *c)
     ks->stat_expired_time_cap_reached = 0;
     ks->stat_keyspace_hits = 0;
     ks->stat_keyspace_misses = 0;
+    evict_stats_reset(&s->commands);
     command_for_each(&s->commands, command_reset_stats, NULL);
     s->commands.stats.errorstat_count = 0;
     s->persist.rdb_saves = 0;

@@ -25,6 +25,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/dirty_keys.h"
+#include "net/commands/evict.h"
 #include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
 #include "net/commands/tracking.h"
@@ -251,7 +252,7 @@ static void info_memory(struct server *s, struct buf *b)
 {
     struct alloc_stats st;
     alloc_stats_read(&st);
-    long long used = (long long)st.allocated;
+    long long used = (long long)st.used;
     if (used > s->stat_peak_memory)
         s->stat_peak_memory = used;
     long long rss = info_rss_bytes(), clients = 0;
@@ -288,13 +289,16 @@ static void info_memory(struct server *s, struct buf *b)
                       "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\n",
                       s->config.maxmemory, max_h, policy);
     info_memory_allocator(b, &st, used, rss);
+    /* What maxmemory does not count is the AOF buffer, which is also all of
+     * mem_aof_buffer (evict.h). */
+    size_t not_counted = evict_not_counted_bytes(&s->commands);
     server_buf_printf(b,
-                      "mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n"
+                      "mem_not_counted_for_evict:%zu\r\nmem_replication_backlog:0\r\n"
                       "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\n"
-                      "mem_clients_normal:%lld\r\nmem_cluster_links:0\r\nmem_aof_buffer:0\r\n"
+                      "mem_clients_normal:%lld\r\nmem_cluster_links:0\r\nmem_aof_buffer:%zu\r\n"
                       "mem_allocator:%s\r\nactive_defrag_running:0\r\n"
                       "lazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",
-                      clients, alloc_name());
+                      not_counted, clients, not_counted, alloc_name());
 }
 
 /* The fields Redis adds while it loads: progress and an estimate. */
@@ -370,6 +374,8 @@ static void info_stats(struct server *s, struct buf *b)
     const struct commands_stats *st = &s->commands.stats;
     const struct loop_stats *net = &s->loop.stats;
     const struct keyspace *ks = &s->keyspace;
+    long long evicted_keys, eviction_total_ms, eviction_current_ms;
+    evict_stats_read(&s->commands, &evicted_keys, &eviction_total_ms, &eviction_current_ms);
     server_buf_printf(b,
                       "total_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
                       "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%lld\r\n"
@@ -380,13 +386,14 @@ static void info_stats(struct server *s, struct buf *b)
                       "sync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n"
                       "expired_keys:%lld\r\nexpired_stale_perc:%.2f\r\n"
                       "expired_time_cap_reached_count:%lld\r\nexpire_cycle_cpu_milliseconds:0\r\n"
-                      "evicted_keys:0\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\n"
-                      "current_eviction_exceeded_time:0\r\nkeyspace_hits:%lld\r\n"
+                      "evicted_keys:%lld\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:%lld\r\n"
+                      "current_eviction_exceeded_time:%lld\r\nkeyspace_hits:%lld\r\n"
                       "keyspace_misses:%lld\r\n",
                       net->total_connections_received, st->total_commands_processed,
                       st->instantaneous_ops, net->net_input_bytes, net->net_output_bytes,
                       net->rejected_connections, ks->stat_expired_keys,
                       (double)ks->stat_expired_stale_percent, ks->stat_expired_time_cap_reached,
+                      evicted_keys, eviction_total_ms, eviction_current_ms,
                       ks->stat_keyspace_hits, ks->stat_keyspace_misses);
     struct tracking_stats tracking;
     tracking_stats(&s->commands, &tracking);

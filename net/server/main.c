@@ -144,6 +144,13 @@ int main(int argc, char **argv)
     main_log_no_effect(s);
     log_write(&s->log, LOGLEVEL_NOTICE, "Server initialized");
     log_write(&s->log, LOGLEVEL_NOTICE, "Ready to accept connections tcp");
+    /* Redis's check on a limit too small to hold much (after "Ready", as
+     * there). */
+    if (s->config.maxmemory > 0 && s->config.maxmemory < 1024 * 1024)
+        log_write(&s->log, LOGLEVEL_WARNING,
+                  "WARNING: You specified a maxmemory value that is less than 1MB (current value "
+                  "is %lld bytes). Are you sure this is what you really want?",
+                  s->config.maxmemory);
     loop_run(&s->loop);
     int code = s->shutdown_exit_code;
     server_free(s);

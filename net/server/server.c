@@ -34,6 +34,7 @@
 #include "net/commands/command.h"
 #include "net/commands/dispatch.h"
 #include "net/commands/keyspace_events.h"
+#include "net/commands/evict.h"
 #include "net/commands/propagate.h"
 #include "net/commands/tracking.h"
 #include "net/commands/transaction.h"
@@ -240,11 +241,15 @@ static bool server_token_ready(void *ctx, uint64_t token)
     return aof_reply_ready(&s->persist, token);
 }
 
-/* The loop's last step before it sleeps: the BCAST invalidations gathered
- * this round join the output, which then goes out. */
+/* The loop's last step before it sleeps: an eviction run that reached its
+ * time bound goes on (Redis's evictionTimeProc, a 0 ms timer: the loop does
+ * not sleep while it is unfinished; not once a shutdown has begun, as the
+ * AOF that would log the DELs is closed), the BCAST invalidations gathered
+ * this round join the output, and the output goes out. */
 static void server_before_sleep(struct loop *l)
 {
-    struct server *s = (struct server *)((char *)l - offsetof(struct server, loop));
+    struct server *s = l->handler.ctx;
+    l->work_pending = !l->stopping && evict_continue(&s->commands);
     if (s->commands.tracking_clients)
         tracking_broadcast(&s->commands);
     conn_flush_all(l);
@@ -308,6 +313,9 @@ int server_init(struct server *s, char *err, size_t err_len)
 
     if (server_prepare_dir(s, err, err_len) < 0)
         return -1;
+    /* Anchors alloc_used_bytes on this (the main) thread. */
+    struct alloc_stats mem;
+    alloc_stats_read(&mem);
     keyspace_init(&s->keyspace, s->config.databases);
     s->keyspace.on_expire = server_on_expire;
     s->keyspace.on_expire_ctx = s;
@@ -411,11 +419,14 @@ static void server_cron(void *ctx)
     server_sample_ops(s);
     rdb_save_cron(&s->persist);
     aof_cron(&s->persist);
-    if (s->cron_loops % 10 == 0) {
+    /* Reading the allocator's statistics also re-anchors the cheap used
+     * memory figure maxmemory reads before each command (alloc.h): every
+     * tick while a limit is set, so the figure never drifts for long. */
+    if (s->cron_loops % 10 == 0 || s->config.maxmemory != 0) {
         struct alloc_stats st;
         alloc_stats_read(&st);
-        if ((long long)st.allocated > s->stat_peak_memory)
-            s->stat_peak_memory = (long long)st.allocated;
+        if ((long long)st.used > s->stat_peak_memory)
+            s->stat_peak_memory = (long long)st.used;
     }
 }
 
@@ -424,6 +435,8 @@ void server_apply_config(struct server *s)
     const struct config *cfg = &s->config;
     struct keyspace *ks = &s->keyspace;
     ks->lfu_policy = config_maxmemory_policy_is_lfu(cfg);
+    ks->lfu_log_factor = cfg->lfu_log_factor;
+    ks->lfu_decay_minutes = cfg->lfu_decay_time;
     ks->limits.hash_max_listpack_entries = cfg->hash_max_listpack_entries;
     ks->limits.hash_max_listpack_value = cfg->hash_max_listpack_value;
     ks->limits.list_max_listpack_size = cfg->list_max_listpack_size;

@@ -394,7 +394,7 @@ void loop_run(struct loop *l)
         /* After a busy round, collect what arrived meanwhile without going
          * to sleep: a sleep and wake-up per small batch costs more than the
          * requests themselves at pipeline 1. Only an idle round blocks. */
-        int ret = last_batch ? io_uring_submit_and_get_events(&l->ring)
+        int ret = last_batch || l->work_pending ? io_uring_submit_and_get_events(&l->ring)
                              : io_uring_submit_and_wait(&l->ring, 1);
         if (ret < 0 && ret != -EINTR && ret != -EBUSY && ret != -EAGAIN && ret != -ETIME) {
             log_write(l->log, LOGLEVEL_WARNING, "io_uring_submit_and_wait: %s", strerror(-ret));

@@ -110,6 +110,11 @@ struct loop {
     int64_t now_ms;                      /* cached at each iteration */
     int64_t output_scan_ms;              /* last conn_flush_all scan of output limits */
     bool stopping;                       /* loop_run returns after this round */
+    /* Set by the owner (in before_sleep) while it has work to go on with
+     * between iterations (an unfinished eviction run): the loop then polls
+     * for completions instead of sleeping, as an event loop with a 0 ms
+     * timer would. */
+    bool work_pending;
 
     /* connections (intrusive lists, see struct conn) */
     struct conn *conns_head, *conns_tail;
