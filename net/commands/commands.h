@@ -25,6 +25,7 @@ struct keyspec_entry;
 struct dirty_keys;
 struct pubsub;
 struct slowlog;
+struct acl;
 
 /* INFO errorstats: one counter per error code ("ERR", "WRONGTYPE"). Redis
  * also stops tracking new codes past 128. */
@@ -79,6 +80,8 @@ struct commands {
     struct pubsub *pubsub;
     /* slowlog.c: the slow log's entries, owned */
     struct slowlog *slowlog;
+    /* acl.c: users, the ACL log, owned */
+    struct acl *acl;
     /* propagate.c: the current unit of work, owned */
     struct propagate_state *prop;
     /* dispatch.c and reply.c */

@@ -162,6 +162,15 @@ struct config {
     long long zset_max_listpack_entries; /* 128 */
     long long zset_max_listpack_value;   /* 64 */
 
+    /* ACL (net/commands/acl.c) */
+    char *aclfile;                       /* owned; "" or NULL: none */
+    long long acllog_max_len;            /* 128 entries */
+    int acl_pubsub_default;              /* 1: allchannels, 0: resetchannels (the default) */
+    /* The `user` directives read at start-up, in order: each the words
+     * after "user" joined by single spaces (owned strings). */
+    char **acl_users;
+    int acl_user_count;
+
     /* SLOWLOG (net/commands/slowlog.c) */
     long long slowlog_log_slower_than;   /* 10000 us; negative: off, 0: every command */
     long long slowlog_max_len;           /* 128 entries */
