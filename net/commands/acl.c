@@ -501,6 +501,9 @@ static enum acl_rule_error acl_pattern_add(struct acl_pattern **list, int *count
 /* "~pat", "%R~pat", "%W~pat", "%RW~pat". */
 static enum acl_rule_error acl_selector_key_rule(struct acl_selector *s, const char *op, size_t len)
 {
+    /* Redis refuses any pattern after allkeys before reading its flags. */
+    if (s->all_keys)
+        return ACL_RULE_KEYS_AFTER_ALL;
     int perms = 0;
     size_t at = 1;
     if (op[0] == '%') {
@@ -518,8 +521,6 @@ static enum acl_rule_error acl_selector_key_rule(struct acl_selector *s, const c
     } else {
         perms = ACL_KEY_READ | ACL_KEY_WRITE;
     }
-    if (s->all_keys)
-        return ACL_RULE_KEYS_AFTER_ALL;
     const char *pat = op + at;
     size_t pat_len = len - at;
     if (pat_len == 1 && pat[0] == '*' && perms == (ACL_KEY_READ | ACL_KEY_WRITE)) {
@@ -759,6 +760,7 @@ struct acl_command_keys {
     int count;
     struct key_spec specs[COMMAND_KEY_SPECS_MAX];
     int perms[COMMAND_KEY_SPECS_MAX];
+    bool variable[COMMAND_KEY_SPECS_MAX]; /* "variable_flags": SET's, see acl_set_key_perms */
 };
 
 static bool acl_flag_word(const char *flags, const char *word)
@@ -793,6 +795,8 @@ static const struct acl_command_keys *acl_command_keys(struct acl *acl, const st
             perms |= ACL_KEY_WRITE;
         k->specs[k->count] = all[i];
         k->perms[k->count] = perms;
+        k->variable[k->count] = acl_flag_word(all[i].flags, "variable_flags") && !cmd->parent &&
+                                strcmp(cmd->name, "set") == 0;
         k->count++;
     }
     acl->keys[cmd->index] = k;
@@ -823,6 +827,16 @@ static bool acl_channel_allowed(const struct acl_selector *s, const struct resp_
     return false;
 }
 
+/* SET's key spec says "variable_flags": as Redis's setGetKeys, its key is
+ * only written, unless a GET option reads it too. */
+static int acl_set_key_perms(int argc, const struct resp_arg *argv)
+{
+    for (int i = 3; i < argc; i++)
+        if (argv[i].len == 3 && strncasecmp(argv[i].ptr, "get", 3) == 0)
+            return ACL_KEY_READ | ACL_KEY_WRITE;
+    return ACL_KEY_WRITE;
+}
+
 static enum acl_denial acl_selector_check_keys(struct commands *cs, const struct acl_selector *s,
                                                const struct command *cmd, int argc,
                                                const struct resp_arg *argv, int *pos)
@@ -835,8 +849,9 @@ static enum acl_denial acl_selector_check_keys(struct commands *cs, const struct
     enum acl_denial verdict = ACL_OK;
     for (int i = 0; i < k->count && verdict == ACL_OK; i++) {
         int n = keyspec_find(&k->specs[i], argv, argc, positions, 0);
+        int perms = k->variable[i] ? acl_set_key_perms(argc, argv) : k->perms[i];
         for (int j = 0; j < n; j++) {
-            if (!acl_key_allowed(s, &argv[positions[j]], k->perms[i])) {
+            if (!acl_key_allowed(s, &argv[positions[j]], perms)) {
                 *pos = positions[j];
                 verdict = ACL_DENIED_KEY;
                 break;
