@@ -994,6 +994,11 @@ bool acl_authenticate(struct client *c, const struct resp_arg *user, const struc
 
 bool acl_default_user_nopass(struct commands *cs)
 {
+    return cs->acl->default_user->flags & ACL_USER_NOPASS;
+}
+
+bool acl_new_client_authenticated(struct commands *cs)
+{
     const struct acl_user *d = cs->acl->default_user;
     return (d->flags & ACL_USER_NOPASS) && (d->flags & ACL_USER_ON);
 }

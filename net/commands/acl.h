@@ -140,6 +140,9 @@ bool acl_check_client(struct client *c, struct command *cmd, bool in_exec, char 
 /* Whether the default user takes any password (protected mode, AUTH's
  * one-argument form). */
 bool acl_default_user_nopass(struct commands *cs);
+/* Whether a new connection starts authenticated: a default user that is
+ * nopass and on. */
+bool acl_new_client_authenticated(struct commands *cs);
 
 /* ---- for cmd_acl.c: the table, rules, log and text forms ---- */
 

@@ -32,7 +32,7 @@ static void client_init_state(struct client *c)
     /* As Redis: a new connection is the default user's, already
      * authenticated when that user takes any password. */
     c->user = acl_default_user(cs);
-    c->authenticated = acl_default_user_nopass(cs);
+    c->authenticated = acl_new_client_authenticated(cs);
     c->conn.request.authenticated = c->authenticated;
 }
 
