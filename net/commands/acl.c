@@ -28,6 +28,7 @@
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
 #include "net/commands/keyspec.h"
+#include "net/commands/pubsub.h"
 #include "net/core/config.h"
 #include "net/wire/buf.h"
 #include "net/wire/loop.h"
@@ -293,6 +294,61 @@ void acl_user_delete(struct commands *cs, struct acl_user *u, struct client *sel
             sizeof(*acl->users) * (size_t)(acl->user_count - at - 1));
     acl->user_count--;
     acl_user_free(u);
+}
+
+static bool acl_channel_allowed(const struct acl_selector *s, const struct resp_arg *ch, bool literal);
+
+/* ---- clients whose channels were taken away ---- */
+
+struct acl_channel_ctx {
+    const struct acl_selector *s;
+    bool literal;
+};
+
+static bool acl_channel_kept(const char *name, size_t len, void *ctx)
+{
+    const struct acl_channel_ctx *k = ctx;
+    struct resp_arg ch = {.ptr = name, .len = len};
+    return acl_channel_allowed(k->s, &ch, k->literal);
+}
+
+/* Whether every pattern of old is still one of new's (then nobody can
+ * have lost a channel). */
+static bool acl_channels_kept(const struct acl_selector *old_root, const struct acl_selector *new_root)
+{
+    if (new_root->all_channels)
+        return true;
+    if (old_root->all_channels)
+        return false;
+    for (int i = 0; i < old_root->channel_count; i++) {
+        struct resp_arg p = {.ptr = old_root->channels[i].text, .len = old_root->channels[i].len};
+        if (!acl_channel_allowed(new_root, &p, true))
+            return false;
+    }
+    return true;
+}
+
+void acl_kill_pubsub_clients(struct commands *cs, struct acl_user *u,
+                             const struct acl_selector *old_root, struct client *self)
+{
+    if (acl_channels_kept(old_root, &u->root))
+        return;
+    struct acl_channel_ctx literal = {.s = &u->root, .literal = true};
+    struct acl_channel_ctx match = {.s = &u->root, .literal = false};
+    struct client *next;
+    for (struct client *o = client_first(cs); o; o = next) {
+        next = client_next(o);
+        if (o->user != u || o->conn.fd < 0 || (o->conn.flags & CONN_CLOSING))
+            continue;
+        if (pubsub_client_all(o, PUBSUB_PATTERN, acl_channel_kept, &literal) &&
+            pubsub_client_all(o, PUBSUB_CHANNEL, acl_channel_kept, &match) &&
+            pubsub_client_all(o, PUBSUB_SHARD, acl_channel_kept, &match))
+            continue;
+        if (o == self)
+            client_close_after_reply(o);
+        else
+            client_close(o);
+    }
 }
 
 /* ---- passwords ---- */

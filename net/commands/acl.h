@@ -212,6 +212,11 @@ void acl_user_insert(struct acl *acl, struct acl_user *u);
 /* Closes u's clients (self after its reply) and frees u. */
 void acl_user_delete(struct commands *cs, struct acl_user *u, struct client *self);
 void acl_user_disconnect(struct commands *cs, struct acl_user *u, struct client *self);
+/* After u's rules changed (its root selector was old_root): closes u's
+ * clients subscribed to a channel or pattern u may no longer use, as Redis
+ * 7.0 does; self after its reply. */
+void acl_kill_pubsub_clients(struct commands *cs, struct acl_user *u,
+                             const struct acl_selector *old_root, struct client *self);
 void acl_hash_password(const char *pass, size_t len, char hex[ACL_HASH_HEX_BYTES + 1]);
 
 /* The log. */

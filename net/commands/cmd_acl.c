@@ -70,7 +70,11 @@ static void acl_setuser_command(struct client *c)
         alloc_free(rules[j]);
     alloc_free(rules);
     if (existing) {
+        /* The old channels are compared once the new rules are in place. */
+        struct acl_user *old = acl_user_copy(existing);
         acl_user_replace(cs, existing, u);
+        acl_kill_pubsub_clients(cs, existing, &old->root, c);
+        acl_user_free(old);
     } else {
         acl_user_refresh(cs, u);
         acl_user_insert(cs->acl, u);

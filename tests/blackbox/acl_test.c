@@ -246,6 +246,11 @@ START_TEST(test_channels)
     ck_cmd(c, "PUNSUBSCRIBE ch*", "*3\r\n$12\r\npunsubscribe\r\n$3\r\nch*\r\n:0\r\n");
     ck_cmd(c, "SUBSCRIBE chx", "*3\r\n$9\r\nsubscribe\r\n$3\r\nchx\r\n:1\r\n");
     ck_cmd(c, "UNSUBSCRIBE dx", "*3\r\n$11\r\nunsubscribe\r\n$2\r\ndx\r\n:1\r\n");
+    /* Taking a channel away closes the clients subscribed to it. */
+    ck_cmd(admin, "ACL SETUSER p resetchannels &chx", OK);
+    ck_cmd(c, "PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    ck_cmd(admin, "ACL SETUSER p resetchannels &other", OK);
+    ck_assert(conn_wait_closed(c, 2000));
     conn_close(c);
     /* New users get no channel (acl-pubsub-default resetchannels). */
     ck_cmd(admin, "ACL SETUSER q on nopass +@all", OK);
