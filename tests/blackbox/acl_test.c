@@ -418,6 +418,9 @@ START_TEST(test_deluser_disconnects)
     ck_cmd(admin, "CLIENT KILL USER d2", ":1\r\n");
     ck_assert(conn_wait_closed(other, 2000));
     ck_cmd(admin, "ACL USERS", "*2\r\n$2\r\nd2\r\n$7\r\ndefault\r\n");
+    conn_close(other);
+    conn_close(b);
+    conn_close(a);
 }
 END_TEST
 
