@@ -506,36 +506,58 @@ static enum acl_rule_error acl_firstarg_add(struct acl_selector *s, const struct
     return ACL_RULE_OK;
 }
 
-/* "+name", "-name", "+parent|sub", "+cmd|firstarg" (op without its sign). */
+/* A command by its full name: "get" or "client|id" (one level, exact),
+ * case-insensitive; NULL if there is none. */
+static struct command *acl_command_by_path(struct commands *cs, const char *name, size_t len)
+{
+    const char *bar = memchr(name, '|', len);
+    if (!bar)
+        return command_lookup(cs, name, len);
+    struct command *parent = command_lookup(cs, name, (size_t)(bar - name));
+    const char *sub = bar + 1;
+    size_t sub_len = len - (size_t)(sub - name);
+    if (!parent || !parent->subcommands || memchr(sub, '|', sub_len))
+        return NULL;
+    return command_lookup_sub(parent, sub, sub_len);
+}
+
+/* "+name", "-name", "+parent|sub", "+cmd|firstarg" (op without its sign).
+ * As Redis 7.0: a removal names a command or subcommand exactly; an
+ * addition splits at its last '|' into a command and what follows, a
+ * subcommand or, for a command without any, an allowed first argument. */
 static enum acl_rule_error acl_selector_command_rule(struct commands *cs, struct acl_selector *s,
                                                     const char *name, size_t len, bool allow)
 {
-    struct command *cmd = command_lookup(cs, name, len);
-    if (cmd) {
+    const char *bar = NULL;
+    for (size_t i = len; i > 0 && allow; i--) {
+        if (name[i - 1] == '|') {
+            bar = name + i - 1;
+            break;
+        }
+    }
+    if (!bar) {
+        struct command *cmd = acl_command_by_path(cs, name, len);
+        if (!cmd)
+            return ACL_RULE_UNKNOWN;
         acl_change_command(s, cmd, allow);
         return ACL_RULE_OK;
     }
-    const char *bar = memchr(name, '|', len);
-    if (!bar)
-        return ACL_RULE_UNKNOWN;
-    cmd = command_lookup(cs, name, (size_t)(bar - name));
+    struct command *cmd = acl_command_by_path(cs, name, (size_t)(bar - name));
     if (!cmd)
         return ACL_RULE_UNKNOWN;
+    if (cmd->parent)
+        return ACL_RULE_FIRSTARG_SUB;
     const char *rest = bar + 1;
     size_t rest_len = len - (size_t)(rest - name);
+    if (rest_len == 0)
+        return ACL_RULE_SYNTAX;
     if (cmd->subcommands) {
-        const char *bar2 = memchr(rest, '|', rest_len);
-        struct command *sub = command_lookup_sub(cmd, rest, bar2 ? (size_t)(bar2 - rest) : rest_len);
+        struct command *sub = command_lookup_sub(cmd, rest, rest_len);
         if (!sub)
             return ACL_RULE_UNKNOWN;
-        if (bar2)
-            return ACL_RULE_FIRSTARG_SUB;
-        acl_set_bit(s, sub->index, allow);
+        acl_change_command(s, sub, true);
         return ACL_RULE_OK;
     }
-    /* A first argument can only be added, as in Redis 7.0. */
-    if (!allow || rest_len == 0 || memchr(rest, '|', rest_len))
-        return ACL_RULE_UNKNOWN;
     return acl_firstarg_add(s, cmd, rest, rest_len);
 }
 
@@ -1272,6 +1294,21 @@ static int acl_best_category(struct commands *cs, const struct acl_selector *tem
     return best;
 }
 
+/* "+select|0": the first arguments allowed of a command otherwise refused. */
+static void acl_describe_firstargs(const struct acl_selector *s, const struct command *cmd,
+                                   struct buf *b)
+{
+    for (int i = 0; i < s->firstarg_count; i++) {
+        if (s->firstargs[i].command_index != cmd->index)
+            continue;
+        buf_append(b, "+", 1);
+        buf_append(b, cmd->fullname, strlen(cmd->fullname));
+        buf_append(b, "|", 1);
+        buf_append(b, s->firstargs[i].arg, strlen(s->firstargs[i].arg));
+        buf_append(b, " ", 1);
+    }
+}
+
 static void acl_describe_single_commands(struct commands *cs, const struct acl_selector *s,
                                          struct acl_selector *fake, struct buf *b)
 {
@@ -1286,6 +1323,8 @@ static void acl_describe_single_commands(struct commands *cs, const struct acl_s
             buf_append(b, " ", 1);
             acl_change_command(fake, cmd, user_bit);
         }
+        if (!user_bit)
+            acl_describe_firstargs(s, cmd, b);
         if (!cmd->subcommands)
             continue;
         for (struct command *sub = cmd->subcommands; sub->name; sub++) {
@@ -1299,18 +1338,6 @@ static void acl_describe_single_commands(struct commands *cs, const struct acl_s
         }
     }
     alloc_free(list.items);
-}
-
-static const struct command *acl_command_by_index(struct commands *cs, int index)
-{
-    struct command_list list = {0};
-    command_list_all(cs, &list);
-    const struct command *found = NULL;
-    for (size_t i = 0; i < list.count && !found; i++)
-        if (list.items[i]->index == index)
-            found = list.items[i];
-    alloc_free(list.items);
-    return found;
 }
 
 void acl_describe_commands(struct commands *cs, const struct acl_selector *s, struct buf *b)
@@ -1333,16 +1360,6 @@ void acl_describe_commands(struct commands *cs, const struct acl_selector *s, st
         applied[best] = true;
     }
     acl_describe_single_commands(cs, s, &fake, b);
-    for (int i = 0; i < s->firstarg_count; i++) {
-        const struct command *cmd = acl_command_by_index(cs, s->firstargs[i].command_index);
-        if (!cmd)
-            continue;
-        buf_append(b, "+", 1);
-        buf_append(b, cmd->fullname, strlen(cmd->fullname));
-        buf_append(b, "|", 1);
-        buf_append(b, s->firstargs[i].arg, strlen(s->firstargs[i].arg));
-        buf_append(b, " ", 1);
-    }
     b->len--; /* the last space */
     for (int i = 0; i < cs->command_slots; i++)
         assert(acl_bit(&fake, i) == acl_bit(s, i) && "the rules must rebuild the selector");
@@ -1726,9 +1743,13 @@ static int acl_load_config_users(struct commands *cs, char *err, size_t err_len)
     for (int i = 0; i < cfg->acl_user_count; i++) {
         struct acl_words w;
         acl_words_split(&w, cfg->acl_users[i], strlen(cfg->acl_users[i]));
+        /* Only "default" exists already (config.c refuses a name twice):
+         * as Redis, its line starts from a reset user. */
         struct acl_user *existing = acl_user_lookup(cs, w.argv[0].ptr, w.argv[0].len);
         struct acl_user *u = existing ? acl_user_copy(existing)
                                       : acl_user_new(cs, w.argv[0].ptr, w.argv[0].len);
+        if (existing)
+            acl_user_apply_rule(cs, u, "reset", 5);
         int count = 0, unmatched = 0, failed = 0;
         char **rules = acl_merge_rules(w.argc - 1, w.argv + 1, &count, &unmatched);
         enum acl_rule_error e = ACL_RULE_SYNTAX;

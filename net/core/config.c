@@ -1646,6 +1646,18 @@ static void config_user_add(struct config *cfg, int argc, char **argv)
     cfg->acl_users[cfg->acl_user_count++] = line;
 }
 
+/* Whether an earlier `user` line named this user (Redis refuses a second). */
+static bool config_user_defined(const struct config *cfg, const char *name)
+{
+    size_t len = strlen(name);
+    for (int i = 0; i < cfg->acl_user_count; i++) {
+        const char *line = cfg->acl_users[i];
+        if (strncmp(line, name, len) == 0 && (line[len] == ' ' || line[len] == '\0'))
+            return true;
+    }
+    return false;
+}
+
 /* The file directives that are not parameters. Redis 7.0 skips its
  * deprecated ones given one value; ringkv refuses the ones it cannot honour
  * rather than start without a renamed command, a user or a module the file
@@ -1670,6 +1682,11 @@ static int config_directive_other(struct config *cfg, int argc, char **argv, int
         return rc == 0 ? 1 : rc;
     }
     if (argc >= 2 && strcasecmp(argv[0], "user") == 0) {
+        if (config_user_defined(cfg, argv[1])) {
+            config_reason(err, err_len, "Error in user declaration '%s': Duplicate user found. A "
+                          "user can only be defined once in config files", argv[1]);
+            return -1;
+        }
         config_user_add(cfg, argc - 1, argv + 1);
         return 1;
     }

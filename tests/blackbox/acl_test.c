@@ -477,13 +477,15 @@ START_TEST(test_user_directive)
 {
     conn_close(admin);
     server_stop(server);
-    const char *args[] = {"--user", "alice", "on", ">p1", "~app:*", "+get", NULL};
+    /* A `user default` line starts from a reset default user. */
+    const char *args[] = {"--user", "alice", "on", ">p1", "~app:*", "+get",
+                          "--user", "default", "on", "nopass", "~*", "+@all", NULL};
     server = server_start(args);
     admin = conn_open(server->port);
     ck_cmd(admin, "ACL LIST",
            "*2\r\n$111\r\nuser alice on #f64551fcd6f07823cb87971cfb91446425da18286b3ab1ef935e0cbd"
            "7a69f68a ~app:* resetchannels -@all +get\r\n"
-           "$34\r\nuser default on nopass ~* &* +@all\r\n");
+           "$62\r\nuser default on nopass sanitize-payload ~* resetchannels +@all\r\n");
     struct conn *c = open_as("alice", "p1");
     ck_cmd(c, "GET app:1", "$-1\r\n");
     conn_close(c);

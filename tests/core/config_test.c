@@ -790,6 +790,9 @@ START_TEST(test_directive_errors)
     ck_assert_str_eq(cfg.acl_users[0], "alice on >pw ~* +@all");
     ck_assert_str_eq(cfg.acl_users[1], "bob");
     expect_reason(&cfg, "user", "Bad directive or wrong number of arguments");
+    expect_reason(&cfg, "user bob on",
+                  "Error in user declaration 'bob': Duplicate user found. A user can only be "
+                  "defined once in config files");
     expect_reason(&cfg, "loadmodule /x.so", "loadmodule is not supported by ringkv");
     expect_reason(&cfg, "sentinel monitor m 1 2 3", "sentinel is not supported by ringkv");
     expect_reason(&cfg, "port", "wrong number of arguments");
