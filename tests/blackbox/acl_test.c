@@ -168,6 +168,13 @@ START_TEST(test_subcommands_and_first_args)
     ck_cmd(admin, "ACL SETUSER s -select|0",
            "-ERR Error in ACL SETUSER modifier '-select|0': Unknown command or category name in "
            "ACL\r\n");
+    ck_cmd(admin, "ACL SETUSER s +get|", "-ERR Error in ACL SETUSER modifier '+get|': Syntax error\r\n");
+    ck_cmd(admin, "ACL SETUSER s -client|id|x",
+           "-ERR Error in ACL SETUSER modifier '-client|id|x': Unknown command or category name "
+           "in ACL\r\n");
+    ck_cmd(admin, "ACL SETUSER s +select|0|1",
+           "-ERR Error in ACL SETUSER modifier '+select|0|1': Unknown command or category name "
+           "in ACL\r\n");
     ck_cmd(admin, "ACL SETUSER s +client|nosuch",
            "-ERR Error in ACL SETUSER modifier '+client|nosuch': Unknown command or category "
            "name in ACL\r\n");
