@@ -1160,7 +1160,7 @@ void acl_log_denial(struct client *c, const struct command *cmd, enum acl_denial
         object_len = c->argv[pos].len;
     }
     const struct acl_user *u = c->user;
-    acl_log_add(c, why, context, object, object_len, u ? u->name : "default", u ? u->name_len : 7);
+    acl_log_add(c, why, context, object, object_len, u->name, u->name_len);
 }
 
 /* ---- set-up ---- */
@@ -1201,7 +1201,14 @@ void acl_init(struct commands *cs)
     acl->default_user = acl_default_new(cs);
     acl_user_insert(acl, acl->default_user);
     acl->orphan = acl_user_new(cs, "", 0);
+    acl->superuser = acl_default_new(cs);
+    acl_user_refresh(cs, acl->superuser);
     acl_requirepass_changed(cs);
+}
+
+struct acl_user *acl_superuser(struct commands *cs)
+{
+    return cs->acl->superuser;
 }
 
 struct acl_user *acl_default_user(struct commands *cs)
@@ -1231,6 +1238,8 @@ void acl_commands_added(struct commands *cs)
             acl_commands_added_selector(cs, &u->selectors[j]);
         acl_user_refresh(cs, u);
     }
+    acl_commands_added_selector(cs, &acl->superuser->root);
+    acl_user_refresh(cs, acl->superuser);
 }
 
 void acl_free(struct commands *cs)
@@ -1242,6 +1251,7 @@ void acl_free(struct commands *cs)
         acl_user_free(acl->users[i]);
     alloc_free(acl->users);
     acl_user_free(acl->orphan);
+    acl_user_free(acl->superuser);
     acl_log_reset(acl);
     alloc_free(acl->log);
     for (int i = 0; i < ACL_COMMANDS_MAX; i++)

@@ -7,9 +7,9 @@
  * and the text forms ACL LIST / GETUSER / SAVE report. The ACL command
  * itself is cmd_acl.c's.
  *
- * Every client points at its user (c->user, borrowed). A user is freed only
- * after every client using it was closed (acl_user_delete closes them), so
- * the pointer never dangles. NULL is the fake clients' superuser.
+ * Every client points at its user (c->user, borrowed, never NULL). A user
+ * is freed only after every client using it was moved to the orphan user
+ * and closed (acl_user_delete), so the pointer never dangles.
  *
  * The check costs the default user with every permission one branch:
  * acl_user_unrestricted reads a flag that each change recomputes. */
@@ -115,11 +115,14 @@ void acl_requirepass_changed(struct commands *cs);
 struct acl_user *acl_default_user(struct commands *cs);
 /* The user named so, or NULL. Borrowed. */
 struct acl_user *acl_user_lookup(struct commands *cs, const char *name, size_t len);
-/* Whether the user may skip the check (NULL: a fake client). */
+/* Whether the user may skip the check: one load and one branch. */
 static inline bool acl_user_unrestricted(const struct acl_user *u)
 {
-    return u == NULL || u->unrestricted;
+    return u->unrestricted;
 }
+/* The user of the AOF replayer's fake client: every permission, never in
+ * the table. Borrowed. */
+struct acl_user *acl_superuser(struct commands *cs);
 
 /* AUTH / HELLO AUTH: on success c becomes the user's and authenticated;
  * on failure the ACL log records it (object = argv[0]). */
@@ -180,6 +183,8 @@ struct acl {
     /* Owned: the user of clients whose user was deleted, until they
      * close: it may run nothing. */
     struct acl_user *orphan;
+    /* Owned: the AOF replayer's, with every permission. */
+    struct acl_user *superuser;
     struct acl_log_entry *log;   /* owned, newest first */
     int log_count;
     int log_cap;

@@ -195,7 +195,7 @@ void client_info_line(struct client *c, struct buf *b)
         c->conn.query_len - c->conn.query_pos, c->conn.query_cap - c->conn.query_len, c->conn.query_cap, c->conn.query_peak,
         c->conn.out.len, c->conn.out.cap + c->conn.sending.cap,
         sizeof(*c) + c->conn.query_cap + c->conn.out.cap + c->conn.sending.cap,
-        c->last_cmd ? c->last_cmd->fullname : "NULL", c->user ? c->user->name : "default", c->resp);
+        c->last_cmd ? c->last_cmd->fullname : "NULL", c->user->name, c->resp);
     if (n >= (int)sizeof(line))
         n = (int)sizeof(line) - 1; /* a very long user name is cut */
     buf_append(b, line, (size_t)n);

@@ -182,10 +182,7 @@ static void acl_users_command(struct client *c)
 
 static void acl_whoami_command(struct client *c)
 {
-    if (c->user)
-        reply_bulk(c, c->user->name, c->user->name_len);
-    else
-        reply_bulk_cstr(c, "default");
+    reply_bulk(c, c->user->name, c->user->name_len);
 }
 
 struct acl_cat_ctx {

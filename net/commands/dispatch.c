@@ -370,7 +370,7 @@ static void *dispatch_replay_open(void *ctx)
     struct client *fake = client_create(ctx, -1);
     fake->flags |= CLIENT_FAKE;
     fake->authenticated = true;
-    fake->user = NULL; /* the superuser: the log replays what was allowed */
+    fake->user = acl_superuser(fake->commands); /* the log replays what was allowed */
     return fake;
 }
 
