@@ -1517,7 +1517,7 @@ static bool acl_name_has_spaces(const struct resp_arg *name)
 static void acl_file_line(struct commands *cs, struct acl *table, const char *path, int lineno,
                           const char *line, size_t len, struct buf *errors)
 {
-    char msg[512];
+    char msg[8192];
     struct acl_words w;
     acl_words_split(&w, line, len);
     if (w.argc < 2 || w.argv[0].len != 4 || memcmp(w.argv[0].ptr, "user", 4) != 0) {

@@ -37,6 +37,19 @@ static bool acl_arg_has_spaces(const struct resp_arg *a)
     return false;
 }
 
+/* "Error in ACL SETUSER modifier '<rule>': <why>", whatever the rule's
+ * length (reply_errorf would cut it). */
+static void acl_reply_rule_error(struct client *c, const char *rule, const char *why)
+{
+    struct buf b = {0};
+    buf_append(&b, "Error in ACL SETUSER modifier '", 31);
+    buf_append(&b, rule, strlen(rule));
+    buf_append(&b, "': ", 3);
+    buf_append(&b, why, strlen(why) + 1);
+    reply_error(c, b.data);
+    buf_free(&b);
+}
+
 static void acl_setuser_command(struct client *c)
 {
     struct commands *cs = c->commands;
@@ -58,7 +71,7 @@ static void acl_setuser_command(struct client *c)
     for (int i = 0; i < count; i++) {
         enum acl_rule_error e = acl_user_apply_rule(cs, u, rules[i], strlen(rules[i]));
         if (e != ACL_RULE_OK) {
-            reply_errorf(c, "Error in ACL SETUSER modifier '%s': %s", rules[i], acl_rule_error_text(e));
+            acl_reply_rule_error(c, rules[i], acl_rule_error_text(e));
             acl_user_free(u);
             for (int j = 0; j < count; j++)
                 alloc_free(rules[j]);
@@ -345,20 +358,23 @@ static void acl_dryrun_command(struct client *c)
         return;
     int pos;
     enum acl_denial d = acl_check(c->commands, u, cmd, argc, argv, &pos);
-    char msg[512];
-    int n = 0;
     if (d == ACL_OK) {
         reply_ok(c);
         return;
-    } else if (d == ACL_DENIED_CMD) {
-        n = snprintf(msg, sizeof(msg), "This user has no permissions to run the '%s' command",
-                     cmd->fullname);
-    } else {
-        n = snprintf(msg, sizeof(msg), "This user has no permissions to access the '%.*s' %s",
-                     (int)(argv[pos].len > 256 ? 256 : argv[pos].len), argv[pos].ptr,
-                     d == ACL_DENIED_KEY ? "key" : "channel");
     }
-    reply_bulk(c, msg, (size_t)n);
+    struct buf b = {0};
+    if (d == ACL_DENIED_CMD) {
+        buf_append(&b, "This user has no permissions to run the '", 41);
+        buf_append(&b, cmd->fullname, strlen(cmd->fullname));
+        buf_append(&b, "' command", 9);
+    } else {
+        const char *kind = d == ACL_DENIED_KEY ? "' key" : "' channel";
+        buf_append(&b, "This user has no permissions to access the '", 44);
+        buf_append(&b, argv[pos].ptr, argv[pos].len);
+        buf_append(&b, kind, strlen(kind));
+    }
+    reply_bulk(c, b.data, b.len);
+    buf_free(&b);
 }
 
 static void acl_save_command(struct client *c)
@@ -385,12 +401,14 @@ static void acl_load_command(struct client *c)
         reply_error(c, ACL_NO_FILE_ERROR);
         return;
     }
-    char err[4096];
-    if (acl_file_load(c->commands, path, c, err, sizeof(err)) < 0) {
-        reply_errorf(c, "%s", err);
-        return;
-    }
-    reply_ok(c);
+    /* Every bad line is reported: room for many. */
+    size_t err_len = 64 * 1024;
+    char *err = alloc_bytes(err_len);
+    if (acl_file_load(c->commands, path, c, err, err_len) < 0)
+        reply_error(c, err);
+    else
+        reply_ok(c);
+    alloc_free(err);
 }
 
 static void acl_help_command(struct client *c)
