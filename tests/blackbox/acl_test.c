@@ -433,6 +433,14 @@ END_TEST
 
 START_TEST(test_introspection)
 {
+    /* ACL SETUSER's arguments never reach the slow log. */
+    ck_cmd(admin, "CONFIG SET slowlog-log-slower-than 0", OK);
+    ck_cmd(admin, "ACL SETUSER zz on >secret", OK);
+    char *slow = conn_cmd(admin, "SLOWLOG GET 1");
+    ck_contains(slow, "$3\r\nACL\r\n$7\r\nSETUSER\r\n$10\r\n(redacted)\r\n$10\r\n(redacted)\r\n"
+                      "$10\r\n(redacted)\r\n");
+    free(slow);
+    ck_cmd(admin, "CONFIG SET slowlog-log-slower-than 10000", OK);
     ck_cmd(admin, "ACL WHOAMI", "$7\r\ndefault\r\n");
     char *cats = conn_cmd(admin, "ACL CAT");
     ck_assert_msg(strncmp(cats, "*21\r\n$8\r\nkeyspace\r\n$4\r\nread\r\n", 29) == 0, "%s",
