@@ -1751,8 +1751,11 @@ static int acl_load_config_users(struct commands *cs, char *err, size_t err_len)
 {
     const struct config *cfg = cs->config;
     for (int i = 0; i < cfg->acl_user_count; i++) {
-        struct acl_words w;
-        acl_words_split(&w, cfg->acl_users[i], strlen(cfg->acl_users[i]));
+        const struct config_user *line = &cfg->acl_users[i];
+        struct acl_words w = {.argv = alloc_bytes(sizeof(struct resp_arg) * (size_t)line->count),
+                              .argc = line->count};
+        for (int j = 0; j < line->count; j++)
+            w.argv[j] = (struct resp_arg){.ptr = line->words[j], .len = strlen(line->words[j])};
         /* Only "default" exists already (config.c refuses a name twice):
          * as Redis, its line starts from a reset user. */
         struct acl_user *existing = acl_user_lookup(cs, w.argv[0].ptr, w.argv[0].len);

@@ -1544,6 +1544,13 @@ void config_init(struct config *cfg)
     assert(!cfg->save_loaded);
 }
 
+static void config_user_free(struct config_user *u)
+{
+    for (int i = 0; i < u->count; i++)
+        alloc_free(u->words[i]);
+    alloc_free(u->words);
+}
+
 void config_free(struct config *cfg)
 {
     assert(cfg != NULL);
@@ -1560,7 +1567,7 @@ void config_free(struct config *cfg)
     }
     cfg->bind_count = 0;
     for (int i = 0; i < cfg->acl_user_count; i++)
-        alloc_free(cfg->acl_users[i]);
+        config_user_free(&cfg->acl_users[i]);
     alloc_free(cfg->acl_users);
     cfg->acl_users = NULL;
     cfg->acl_user_count = 0;
@@ -1592,9 +1599,14 @@ static void config_copy(struct config *dst, const struct config *src)
         dst->bind[i] = alloc_strdup(src->bind[i]);
     dst->acl_users = NULL;
     if (src->acl_user_count > 0) {
-        dst->acl_users = alloc_bytes(sizeof(char *) * (size_t)src->acl_user_count);
-        for (int i = 0; i < src->acl_user_count; i++)
-            dst->acl_users[i] = alloc_strdup(src->acl_users[i]);
+        dst->acl_users = alloc_bytes(sizeof(*dst->acl_users) * (size_t)src->acl_user_count);
+        for (int i = 0; i < src->acl_user_count; i++) {
+            const struct config_user *u = &src->acl_users[i];
+            dst->acl_users[i].words = alloc_bytes(sizeof(char *) * (size_t)u->count);
+            dst->acl_users[i].count = u->count;
+            for (int j = 0; j < u->count; j++)
+                dst->acl_users[i].words[j] = alloc_strdup(u->words[j]);
+        }
     }
 }
 
@@ -1625,36 +1637,25 @@ static int config_load_path(struct config *cfg, const char *path, int depth, cha
  * file's whole error, which the including line passes on unwrapped. */
 #define CONFIG_ERR_COMPLETE (-2)
 
-/* A `user` directive is kept as its words joined by spaces; acl.c applies
- * them once the command tables exist (Redis checks each rule as it reads
- * the line; ringkv reports a bad one at the same start-up, a step later). */
+/* A `user` directive is kept as its words; acl.c applies them once the
+ * command tables exist (Redis checks each rule as it reads the line;
+ * ringkv reports a bad one at the same start-up, a step later). */
 static void config_user_add(struct config *cfg, int argc, char **argv)
 {
-    size_t len = 0;
+    struct config_user u = {.words = alloc_bytes(sizeof(char *) * (size_t)argc), .count = argc};
     for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    char *line = alloc_bytes(len + 1), *p = line;
-    for (int i = 0; i < argc; i++) {
-        size_t n = strlen(argv[i]);
-        memcpy(p, argv[i], n);
-        p += n;
-        *p++ = i + 1 < argc ? ' ' : '\0';
-    }
-    if (argc == 0)
-        *p = '\0';
-    cfg->acl_users = alloc_resize(cfg->acl_users, sizeof(char *) * (size_t)(cfg->acl_user_count + 1));
-    cfg->acl_users[cfg->acl_user_count++] = line;
+        u.words[i] = alloc_strdup(argv[i]);
+    cfg->acl_users = alloc_resize(cfg->acl_users,
+                                  sizeof(*cfg->acl_users) * (size_t)(cfg->acl_user_count + 1));
+    cfg->acl_users[cfg->acl_user_count++] = u;
 }
 
 /* Whether an earlier `user` line named this user (Redis refuses a second). */
 static bool config_user_defined(const struct config *cfg, const char *name)
 {
-    size_t len = strlen(name);
-    for (int i = 0; i < cfg->acl_user_count; i++) {
-        const char *line = cfg->acl_users[i];
-        if (strncmp(line, name, len) == 0 && (line[len] == ' ' || line[len] == '\0'))
+    for (int i = 0; i < cfg->acl_user_count; i++)
+        if (strcmp(cfg->acl_users[i].words[0], name) == 0)
             return true;
-    }
     return false;
 }
 

@@ -787,8 +787,11 @@ START_TEST(test_directive_errors)
     expect_ok(&cfg, "user alice on >pw ~* +@all");
     expect_ok(&cfg, "user bob");
     ck_assert_int_eq(cfg.acl_user_count, 2);
-    ck_assert_str_eq(cfg.acl_users[0], "alice on >pw ~* +@all");
-    ck_assert_str_eq(cfg.acl_users[1], "bob");
+    ck_assert_int_eq(cfg.acl_users[0].count, 5);
+    ck_assert_str_eq(cfg.acl_users[0].words[0], "alice");
+    ck_assert_str_eq(cfg.acl_users[0].words[4], "+@all");
+    ck_assert_int_eq(cfg.acl_users[1].count, 1);
+    ck_assert_str_eq(cfg.acl_users[1].words[0], "bob");
     expect_reason(&cfg, "user", "Bad directive or wrong number of arguments");
     expect_reason(&cfg, "user bob on",
                   "Error in user declaration 'bob': Duplicate user found. A user can only be "
