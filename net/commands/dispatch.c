@@ -215,8 +215,9 @@ void dispatch_call(struct client *c, struct command *cmd)
     if (cs->watch_settle_pending)
         transaction_settle(cs);
     /* Monitors see the command after it ran, with the database it left
-     * selected, as in Redis. */
-    if (cs->monitors && !(cmd->flags & CMD_SKIP_MONITOR) &&
+     * selected, as in Redis; never an admin command (ACL SETUSER's
+     * passwords, CONFIG), which Redis 7.0 deems too dangerous to show. */
+    if (cs->monitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) &&
         !(cmd->parent && (cmd->parent->flags & CMD_SKIP_MONITOR)))
         client_feed_monitors(c);
     c->cmd = outer;

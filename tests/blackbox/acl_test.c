@@ -441,6 +441,15 @@ START_TEST(test_introspection)
                       "$10\r\n(redacted)\r\n");
     free(slow);
     ck_cmd(admin, "CONFIG SET slowlog-log-slower-than 10000", OK);
+    /* Nor MONITOR: admin commands are not shown at all. */
+    struct conn *mon = conn_open(server->port);
+    ck_cmd(mon, "MONITOR", OK);
+    ck_cmd(admin, "ACL SETUSER zz >other", OK);
+    ck_cmd(admin, "ACL WHOAMI", "$7\r\ndefault\r\n");
+    char *seen = conn_read_raw(mon);
+    ck_assert_msg(strstr(seen, "] \"ACL\" \"WHOAMI\"\r\n") != NULL, "%s", harness_escape(seen));
+    free(seen);
+    conn_close(mon);
     ck_cmd(admin, "ACL WHOAMI", "$7\r\ndefault\r\n");
     char *cats = conn_cmd(admin, "ACL CAT");
     ck_assert_msg(strncmp(cats, "*21\r\n$8\r\nkeyspace\r\n$4\r\nread\r\n", 29) == 0, "%s",
