@@ -1034,6 +1034,10 @@ bool acl_check_client(struct client *c, struct command *cmd, bool in_exec, char 
     if (d == ACL_OK)
         return true;
     bool multi = in_exec || (c->flags & CLIENT_MULTI);
+    /* Redis has made the command the client's last one before it checks,
+     * so the log's client-info says cmd=<the denied command>. */
+    if (!in_exec)
+        c->last_cmd = cmd;
     acl_log_denial(c, cmd, d, multi ? ACL_LOG_MULTI : ACL_LOG_TOPLEVEL, pos);
     if (in_exec) {
         const char *reason = d == ACL_DENIED_CMD ? "no permission to execute the command or subcommand"

@@ -382,7 +382,7 @@ START_TEST(test_acl_log)
     ck_contains(log, "$5\r\ncount\r\n:2\r\n$6\r\nreason\r\n$3\r\nkey\r\n$7\r\ncontext\r\n"
                      "$8\r\ntoplevel\r\n$6\r\nobject\r\n$5\r\nother\r\n");
     ck_contains(log, "$11\r\nclient-info\r\n");
-    ck_contains(log, " user=lg ");
+    ck_contains(log, " cmd=set user=lg ");
     free(log);
     ck_cmd(c, "DISCARD", OK);
     char *one = conn_cmd(admin, "ACL LOG 1");
