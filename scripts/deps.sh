@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh build|test|bench
 set -euo pipefail
 
-build_pkgs=(cmake make gcc pkg-config liburing-dev libjemalloc-dev liblzf-dev libisal-dev check)
+build_pkgs=(cmake make gcc pkg-config liburing-dev libjemalloc-dev liblzf-dev libisal-dev nettle-dev check)
 # python3 runs the include check (scripts/check_layers.py); clang builds
 # the libFuzzer targets (scripts/fuzz.sh; its libFuzzer runtime comes with it).
 test_pkgs=(redis-server redis-tools util-linux python3 clang)

@@ -15,6 +15,7 @@
 
 #include "engine/alloc.h"
 #include "engine/db.h"
+#include "net/commands/acl.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
 #include "net/core/config.h"
@@ -28,7 +29,10 @@ static void client_init_state(struct client *c)
     struct commands *cs = c->commands;
     c->db = &cs->keyspace->dbs[0];
     c->resp = 2;
-    c->authenticated = !(cs->config->requirepass && cs->config->requirepass[0]);
+    /* As Redis: a new connection is the default user's, already
+     * authenticated when that user takes any password. */
+    c->user = acl_default_user(cs);
+    c->authenticated = acl_new_client_authenticated(cs);
     c->conn.request.authenticated = c->authenticated;
 }
 
@@ -77,7 +81,7 @@ static const char CLIENT_PROTECTED_MODE_DENIED[] =
 static bool client_denied_by_protected_mode(const struct client *c)
 {
     const struct config *cfg = c->commands->config;
-    if (!cfg->protected_mode || (cfg->requirepass && cfg->requirepass[0]))
+    if (!cfg->protected_mode || !acl_default_user_nopass(c->commands))
         return false;
     return !config_peer_is_local(c->conn.addr);
 }
@@ -190,7 +194,7 @@ void client_info_line(struct client *c, struct buf *b)
     int n = snprintf(line, sizeof(line),
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%d psub=%d "
         "ssub=%d multi=%d qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=%lld obl=%zu "
-        "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=%lld resp=%d",
+        "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=%s redir=%lld resp=%d",
         (unsigned long long)c->conn.id, c->conn.addr, c->conn.laddr, c->conn.fd, c->name ? c->name : "",
         (long long)((cs->loop->now_ms - c->conn.ctime_ms) / 1000), (long long)((cs->loop->now_ms - c->conn.last_interaction_ms) / 1000),
         client_flags_text(c, flags), c->db->id, c->pubsub[0].count, c->pubsub[1].count,
@@ -198,8 +202,10 @@ void client_info_line(struct client *c, struct buf *b)
         c->conn.query_len - c->conn.query_pos, c->conn.query_cap - c->conn.query_len, c->conn.query_cap, c->conn.query_peak,
         c->conn.out.len, c->conn.out.cap + c->conn.sending.cap,
         sizeof(*c) + c->conn.query_cap + c->conn.out.cap + c->conn.sending.cap,
-        c->last_cmd ? c->last_cmd->fullname : "NULL",
+        c->last_cmd ? c->last_cmd->fullname : "NULL", c->user->name,
         (c->flags & CLIENT_TRACKING) ? (long long)c->tracking_redirect : -1LL, c->resp);
+    if (n >= (int)sizeof(line))
+        n = (int)sizeof(line) - 1; /* a very long user name is cut */
     buf_append(b, line, (size_t)n);
 }
 

@@ -16,6 +16,7 @@
 
 #define CLIENT_NAME_BYTES_MAX 1024
 
+struct acl_user;
 struct buf;
 struct command;
 struct commands;
@@ -95,6 +96,7 @@ struct client {
     struct db *db;              /* borrowed, the selected database */
     int resp;                   /* 2 or 3 */
     bool authenticated;
+    struct acl_user *user;      /* borrowed from acl.c's table; NULL: the fake superuser */
     unsigned flags;             /* enum client_flag */
     char *name;                 /* owned, NULL when unnamed */
 

@@ -9,7 +9,7 @@
 
 #include "engine/number.h"
 #include "engine/db.h"
-#include "engine/sha1.h"
+#include "net/commands/acl.h"
 #include "net/commands/arg.h"
 #include "net/commands/blocking.h"
 #include "net/commands/client.h"
@@ -52,57 +52,27 @@ static void connection_quit_command(struct client *c)
     client_close_after_reply(c);
 }
 
-/* Whether two secrets are equal, in time that depends neither on where
- * they differ nor on their lengths beyond SHA-1's 64-byte blocks: both are
- * hashed and the digests compared with no early exit, as Redis 7.0 compares
- * SHA-256 digests (ACLCheckUserCredentials, time_independent_strcmp).
- * SHA-1's weakness is collisions built from two inputs the attacker
- * chooses; matching an unknown password's digest is a second preimage.
- * The lengths are compared too, without a branch. `diff` is volatile so
- * the compiler cannot turn the loop into an early-exit memcmp. */
-static bool connection_secret_equal(const void *a, size_t a_len, const void *b, size_t b_len)
-{
-    uint8_t digest_a[SHA1_DIGEST_BYTES], digest_b[SHA1_DIGEST_BYTES];
-    sha1_bytes(a, a_len, digest_a);
-    sha1_bytes(b, b_len, digest_b);
-    volatile uint8_t diff = (uint8_t)(a_len != b_len);
-    for (size_t i = 0; i < SHA1_DIGEST_BYTES; i++)
-        diff |= digest_a[i] ^ digest_b[i];
-    return diff == 0;
-}
-
-/* Whether password matches requirepass (the default user's password). */
-static bool connection_password_ok(struct client *c, const struct resp_arg *user,
-                                   const struct resp_arg *pass)
-{
-    const char *required = c->commands->config->requirepass;
-    if (user && !(user->len == 7 && memcmp(user->ptr, "default", 7) == 0))
-        return false;
-    if (!required || !required[0])
-        return true; /* the default user is nopass */
-    return connection_secret_equal(required, strlen(required), pass->ptr, pass->len);
-}
-
+/* AUTH [user] pass: the default user when none is named. Redis 7.0 keeps
+ * the old error for the one-argument form when the default user takes any
+ * password. */
 static void connection_auth_command(struct client *c)
 {
     if (c->argc > 3) {
         reply_error_syntax(c);
         return;
     }
-    const char *required = c->commands->config->requirepass;
-    if (c->argc == 2 && (!required || !required[0])) {
+    if (c->argc == 2 && acl_default_user_nopass(c->commands)) {
         reply_error(c, "AUTH <password> called without any password configured for the default "
                        "user. Are you sure your configuration is correct?");
         return;
     }
-    const struct resp_arg *user = c->argc == 3 ? &c->argv[1] : NULL;
+    static const struct resp_arg default_name = {.ptr = "default", .len = 7};
+    const struct resp_arg *user = c->argc == 3 ? &c->argv[1] : &default_name;
     const struct resp_arg *pass = &c->argv[c->argc - 1];
-    if (connection_password_ok(c, user, pass)) {
-        c->authenticated = true;
+    if (acl_authenticate(c, user, pass))
         reply_ok(c);
-    } else {
-        reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
-    }
+    else
+        reply_error(c, "-WRONGPASS invalid username-password pair or user is disabled.");
 }
 
 static bool connection_name_valid(const char *p, size_t len)
@@ -156,31 +126,30 @@ static void connection_hello_command(struct client *c)
             j += 2;
         } else if (arg_equals(&c->argv[j], "setname") && more >= 1) {
             name = &c->argv[j + 1];
+            if (!connection_name_valid(name->ptr, name->len)) {
+                reply_error(c, "Client names cannot contain spaces, newlines or special characters.");
+                return;
+            }
             j += 1;
         } else {
             reply_errorf(c, "Syntax error in HELLO option '%.*s'", (int)c->argv[j].len, c->argv[j].ptr);
             return;
         }
     }
-    if (user && !connection_password_ok(c, user, pass)) {
-        reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
+    /* As Redis 7.0: a failed AUTH ends HELLO before SETNAME, so the name
+     * is not set (it was only checked while parsing). */
+    if (user && !acl_authenticate(c, user, pass)) {
+        reply_error(c, "-WRONGPASS invalid username-password pair or user is disabled.");
         return;
     }
-    if (user)
-        c->authenticated = true;
     if (!c->authenticated) {
         reply_error(c, "NOAUTH HELLO must be called with the client already authenticated, "
                        "otherwise the HELLO AUTH <user> <pass> option can be used to "
                        "authenticate the client and select the RESP protocol version at the same time");
         return;
     }
-    if (name) {
-        if (!connection_name_valid(name->ptr, name->len)) {
-            reply_error(c, "Client names cannot contain spaces, newlines or special characters.");
-            return;
-        }
+    if (name)
         client_set_name(c, name->ptr, name->len);
-    }
     if (ver)
         c->resp = (int)ver;
     connection_hello_reply(c);
@@ -344,6 +313,7 @@ struct client_kill_filter {
     long long id;                         /* 0: any */
     const struct resp_arg *addr, *laddr;  /* borrowed from argv; NULL: any */
     enum client_type type;                /* CLIENT_TYPE_INVALID: any */
+    const struct acl_user *user;          /* borrowed; NULL: any */
     bool skipme;
 };
 
@@ -361,6 +331,8 @@ static bool client_kill_matches(const struct client_kill_filter *f, struct clien
     if (f->laddr && !client_kill_addr_equals(o->conn.laddr, f->laddr))
         return false;
     if (f->type != CLIENT_TYPE_INVALID && client_type_of(o) != f->type)
+        return false;
+    if (f->user && o->user != f->user)
         return false;
     if (f->skipme && o == self)
         return false;
@@ -387,9 +359,9 @@ static bool client_kill_parse(struct client *c, struct client_kill_filter *f)
         } else if (arg_equals(opt, "laddr")) {
             f->laddr = val;
         } else if (arg_equals(opt, "user")) {
-            /* Usernames are case-sensitive. Until ACLs exist "default" is
-             * the only user and every client's, so USER default matches all. */
-            if (!(val->len == 7 && memcmp(val->ptr, "default", 7) == 0)) {
+            /* Usernames are case-sensitive. */
+            f->user = acl_user_lookup(c->commands, val->ptr, val->len);
+            if (!f->user) {
                 reply_errorf(c, "No such user '%.*s'", (int)val->len, val->ptr);
                 return false;
             }

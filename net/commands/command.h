@@ -125,6 +125,7 @@ extern struct command zset_commands[];
 extern struct command transaction_commands[];
 extern struct command pubsub_commands[];
 extern struct command slowlog_commands[];
+extern struct command acl_commands[];
 
 /* Sets up the empty table. */
 void command_table_init(struct commands *cs);

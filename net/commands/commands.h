@@ -27,6 +27,7 @@ struct pubsub;
 struct slowlog;
 struct tracking;
 struct evict_state;
+struct acl;
 
 /* INFO errorstats: one counter per error code ("ERR", "WRONGTYPE"). Redis
  * also stops tracking new codes past 128. */
@@ -87,6 +88,8 @@ struct commands {
     int tracking_clients;                /* clients with tracking on */
     /* evict.c: maxmemory's eviction pool and statistics, owned */
     struct evict_state *evict;
+    /* acl.c: users, the ACL log, owned */
+    struct acl *acl;
     /* propagate.c: the current unit of work, owned */
     struct propagate_state *prop;
     /* dispatch.c and reply.c */

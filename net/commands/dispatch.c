@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "net/commands/acl.h"
 #include "net/commands/blocking.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
@@ -163,6 +164,13 @@ struct command *dispatch_check(struct client *c)
         dispatch_reject(c, cmd, "Command not allowed inside a transaction");
         return NULL;
     }
+    /* ACL, where Redis 7.0 checks it (commands queued in MULTI too); a
+     * user with every permission (the default one) costs this branch. */
+    char noperm[256];
+    if (!acl_user_unrestricted(c->user) && !acl_check_client(c, cmd, false, noperm, sizeof(noperm))) {
+        dispatch_reject(c, cmd, "%s", noperm);
+        return NULL;
+    }
     /* maxmemory: evict first, then refuse what could add to the memory
      * (Redis runs this after the ACL and cluster checks, before MISCONF).
      * With no limit set this is one test. */
@@ -221,8 +229,9 @@ void dispatch_call(struct client *c, struct command *cmd)
     if (cs->watch_settle_pending)
         transaction_settle(cs);
     /* Monitors see the command after it ran, with the database it left
-     * selected, as in Redis. */
-    if (cs->monitors && !(cmd->flags & CMD_SKIP_MONITOR) &&
+     * selected, as in Redis; never an admin command (ACL SETUSER's
+     * passwords, CONFIG), which Redis 7.0 deems too dangerous to show. */
+    if (cs->monitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) &&
         !(cmd->parent && (cmd->parent->flags & CMD_SKIP_MONITOR)))
         client_feed_monitors(c);
     c->cmd = outer;
@@ -342,7 +351,7 @@ void dispatch_init(struct commands *cs)
     struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
                                 command_commands, transaction_commands, list_commands,
                                 hash_commands, set_commands, zset_commands, pubsub_commands,
-                                slowlog_commands};
+                                slowlog_commands, acl_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         command_table_add(cs, tables[t]);
     cs->call = dispatch_call;
@@ -354,6 +363,7 @@ void dispatch_init(struct commands *cs)
     slowlog_init(cs);
     propagate_init(cs);
     evict_init(cs);
+    acl_init(cs);
 }
 
 void dispatch_add_table(struct commands *cs, struct command *table)
@@ -362,11 +372,13 @@ void dispatch_add_table(struct commands *cs, struct command *table)
     /* Both tables are indexed by command: rebuilt to cover the new ones. */
     keyspec_table_build(cs);
     dirty_keys_index_commands(cs);
+    acl_commands_added(cs);
 }
 
 void dispatch_free(struct commands *cs)
 {
     evict_free(cs);
+    acl_free(cs);
     propagate_free(cs);
     tracking_free(cs);
     slowlog_free(cs);
@@ -385,6 +397,7 @@ static void *dispatch_replay_open(void *ctx)
     struct client *fake = client_create(ctx, -1);
     fake->flags |= CLIENT_FAKE;
     fake->authenticated = true;
+    fake->user = acl_superuser(fake->commands); /* the log replays what was allowed */
     return fake;
 }
 

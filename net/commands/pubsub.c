@@ -269,6 +269,16 @@ int pubsub_client_count(const struct client *c, enum pubsub_kind kind)
     return c->pubsub[kind].count;
 }
 
+bool pubsub_client_all(const struct client *c, enum pubsub_kind kind,
+                       bool (*pred)(const char *name, size_t len, void *ctx), void *ctx)
+{
+    const struct pubsub_subscriptions *subs = &c->pubsub[kind];
+    for (int i = 0; i < subs->count; i++)
+        if (!pred(subs->names[i]->node.key, subs->names[i]->node.key_len, ctx))
+            return false;
+    return true;
+}
+
 bool pubsub_client_subscribed(const struct client *c)
 {
     for (int k = 0; k < PUBSUB_KINDS; k++)

@@ -50,6 +50,10 @@ long long pubsub_publish(struct commands *cs, enum pubsub_kind kind, const char 
 
 /* c's subscriptions of one kind. */
 int pubsub_client_count(const struct client *c, enum pubsub_kind kind);
+/* Whether pred holds for every name c subscribes to of kind (ACL: may the
+ * client keep them after its user's channels changed). */
+bool pubsub_client_all(const struct client *c, enum pubsub_kind kind,
+                       bool (*pred)(const char *name, size_t len, void *ctx), void *ctx);
 /* Whether c is in Pub/Sub mode: any subscription of any kind. */
 bool pubsub_client_subscribed(const struct client *c);
 /* Whether cmd may run in RESP2 Pub/Sub mode ((P|S)SUBSCRIBE,

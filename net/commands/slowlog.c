@@ -8,7 +8,8 @@
  * Redis redacts AUTH's and HELLO AUTH's passwords inside the commands
  * (redactClientCommandArgument); ringkv keeps argv untouched while they
  * run, so the same arguments are redacted here, when the entry is made.
- * MIGRATE, the third command Redis redacts, does not exist in ringkv.
+ * ACL SETUSER's name and rules too. MIGRATE, which Redis also redacts,
+ * does not exist in ringkv.
  *
  * Invariant: len counts the entries between newest and oldest, and after
  * a push it is at most slowlog-max-len. */
@@ -85,8 +86,12 @@ static char *slowlog_strdup(const char *p, size_t len)
 /* Whether argument i of c's command is a password Redis would redact. */
 static bool slowlog_arg_redacted(const struct client *c, const struct command *cmd, int i)
 {
-    if (cmd->parent || i == 0)
+    if (i == 0)
         return false;
+    /* ACL SETUSER: the user name and every rule (Redis redacts them all
+     * before parsing, so no password leaks). */
+    if (cmd->parent)
+        return i >= 2 && strcmp(cmd->parent->name, "acl") == 0 && strcmp(cmd->name, "setuser") == 0;
     if (strcmp(cmd->name, "auth") == 0)
         return i <= 2;
     if (strcmp(cmd->name, "hello") != 0)

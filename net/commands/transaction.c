@@ -29,6 +29,7 @@
 #include "engine/alloc.h"
 #include "engine/db.h"
 #include "engine/kv.h"
+#include "net/commands/acl.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
@@ -376,6 +377,14 @@ static void transaction_exec_command(struct client *c)
     for (int i = 0; i < count; i++) {
         c->argc = queue[i].argc;
         c->argv = queue[i].argv;
+        /* ACL rules may have changed since the command was queued: Redis
+         * 7.0 checks each again and answers a denied one in place. */
+        char noperm[512];
+        if (!acl_user_unrestricted(c->user) &&
+            !acl_check_client(c, queue[i].cmd, true, noperm, sizeof(noperm))) {
+            reply_error(c, noperm);
+            continue;
+        }
         c->commands->call(c, queue[i].cmd);
         /* Nothing that can be queued may end or grow the transaction
          * (MULTI, EXEC, DISCARD and RESET always run at once). */

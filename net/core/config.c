@@ -123,7 +123,7 @@ struct config_passive {
     bool replica_announced, latency_tracking, tls_cluster, tls_replication;
     bool tls_prefer_server_ciphers, tls_session_caching;
     /* strings, owned (NULL when empty for some, as in Redis) */
-    char *aclfile, *unixsocket, *replica_announce_ip, *masteruser, *masterauth;
+    char *unixsocket, *replica_announce_ip, *masteruser, *masterauth;
     char *cluster_announce_ip, *cluster_config_file, *cluster_announce_hostname, *syslog_ident;
     char *server_cpulist, *bio_cpulist, *aof_rewrite_cpulist, *bgsave_cpulist, *ignore_warnings;
     char *proc_title_template, *bind_source_addr, *tls_cert_file, *tls_key_file;
@@ -131,7 +131,7 @@ struct config_passive {
     char *tls_client_key_file_pass, *tls_dh_params_file, *tls_ca_cert_file, *tls_ca_cert_dir;
     char *tls_protocols, *tls_ciphers, *tls_ciphersuites;
     /* enums */
-    int supervised, syslog_facility, repl_diskless_load, oom_score_adj, acl_pubsub_default;
+    int supervised, syslog_facility, repl_diskless_load, oom_score_adj;
     int sanitize_dump_payload, cluster_preferred_endpoint_type, propagation_error_behavior;
     int tls_auth_clients;
     /* numbers */
@@ -143,7 +143,7 @@ struct config_passive {
     long long repl_ping_replica_period, list_compress_depth, key_load_delay;
     long long min_replicas_to_write, min_replicas_max_lag, watchdog_period, shutdown_timeout;
     long long repl_diskless_sync_max_replicas, unixsocketperm, socket_mark_id;
-    long long active_defrag_max_scan_fields, acllog_max_len;
+    long long active_defrag_max_scan_fields;
     long long busy_reply_threshold, cluster_node_timeout;
     long long latency_monitor_threshold, stream_node_max_entries, repl_backlog_size;
     long long cluster_link_sendbuf_limit, active_defrag_ignore_bytes, stream_node_max_bytes;
@@ -1199,10 +1199,13 @@ static const struct config_param config_params[] = {
                           "0"),
     CONFIG_PASSIVE_NUMBER("socket-mark-id", NULL, IMM, socket_mark_id, 0, CONFIG_UINT_MAX, "0"),
     CONFIG_PASSIVE_STRING("bind-source-addr", NULL, NUL, bind_source_addr, ""),
-    CONFIG_PASSIVE_STRING("aclfile", NULL, IMM, aclfile, ""),
-    CONFIG_PASSIVE_NUMBER("acllog-max-len", NULL, 0, acllog_max_len, 0, LONG_MAX, "128"),
-    CONFIG_PASSIVE_ENUM("acl-pubsub-default", 0, acl_pubsub_default,
-                        config_acl_pubsub_default_names, "resetchannels"),
+    /* net/commands/acl.c reads these three */
+    {.name = "aclfile", .type = CONFIG_TYPE_STRING, .flags = IMM, CONFIG_AT(aclfile),
+     .default_text = ""},
+    {.name = "acllog-max-len", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(acllog_max_len), .min = 0,
+     .max = LONG_MAX, .default_text = "128"},
+    {.name = "acl-pubsub-default", .type = CONFIG_TYPE_ENUM, CONFIG_AT(acl_pubsub_default),
+     .names = config_acl_pubsub_default_names, .default_text = "resetchannels"},
     {.name = "tracking-table-max-keys", .type = CONFIG_TYPE_NUMBER,
      CONFIG_AT(tracking_table_max_keys), .min = 0, .max = LONG_MAX, .default_text = "1000000"},
     CONFIG_PASSIVE_NUMBER("busy-reply-threshold", "lua-time-limit", 0, busy_reply_threshold, 0,
@@ -1542,6 +1545,13 @@ void config_init(struct config *cfg)
     assert(!cfg->save_loaded);
 }
 
+static void config_user_free(struct config_user *u)
+{
+    for (int i = 0; i < u->count; i++)
+        alloc_free(u->words[i]);
+    alloc_free(u->words);
+}
+
 void config_free(struct config *cfg)
 {
     assert(cfg != NULL);
@@ -1557,6 +1567,11 @@ void config_free(struct config *cfg)
         cfg->bind[i] = NULL;
     }
     cfg->bind_count = 0;
+    for (int i = 0; i < cfg->acl_user_count; i++)
+        config_user_free(&cfg->acl_users[i]);
+    alloc_free(cfg->acl_users);
+    cfg->acl_users = NULL;
+    cfg->acl_user_count = 0;
     if (cfg->passive != NULL) {
         alloc_free(cfg->passive->replicaof_host);
         alloc_free(cfg->passive->latency_percentiles);
@@ -1583,6 +1598,17 @@ static void config_copy(struct config *dst, const struct config *src)
     }
     for (int i = 0; i < dst->bind_count; i++)
         dst->bind[i] = alloc_strdup(src->bind[i]);
+    dst->acl_users = NULL;
+    if (src->acl_user_count > 0) {
+        dst->acl_users = alloc_bytes(sizeof(*dst->acl_users) * (size_t)src->acl_user_count);
+        for (int i = 0; i < src->acl_user_count; i++) {
+            const struct config_user *u = &src->acl_users[i];
+            dst->acl_users[i].words = alloc_bytes(sizeof(char *) * (size_t)u->count);
+            dst->acl_users[i].count = u->count;
+            for (int j = 0; j < u->count; j++)
+                dst->acl_users[i].words[j] = alloc_strdup(u->words[j]);
+        }
+    }
 }
 
 /* ---- Directives: a name followed by its words ---- */
@@ -1612,6 +1638,28 @@ static int config_load_path(struct config *cfg, const char *path, int depth, cha
  * file's whole error, which the including line passes on unwrapped. */
 #define CONFIG_ERR_COMPLETE (-2)
 
+/* A `user` directive is kept as its words; acl.c applies them once the
+ * command tables exist (Redis checks each rule as it reads the line;
+ * ringkv reports a bad one at the same start-up, a step later). */
+static void config_user_add(struct config *cfg, int argc, char **argv)
+{
+    struct config_user u = {.words = alloc_bytes(sizeof(char *) * (size_t)argc), .count = argc};
+    for (int i = 0; i < argc; i++)
+        u.words[i] = alloc_strdup(argv[i]);
+    cfg->acl_users = alloc_resize(cfg->acl_users,
+                                  sizeof(*cfg->acl_users) * (size_t)(cfg->acl_user_count + 1));
+    cfg->acl_users[cfg->acl_user_count++] = u;
+}
+
+/* Whether an earlier `user` line named this user (Redis refuses a second). */
+static bool config_user_defined(const struct config *cfg, const char *name)
+{
+    for (int i = 0; i < cfg->acl_user_count; i++)
+        if (strcmp(cfg->acl_users[i].words[0], name) == 0)
+            return true;
+    return false;
+}
+
 /* The file directives that are not parameters. Redis 7.0 skips its
  * deprecated ones given one value; ringkv refuses the ones it cannot honour
  * rather than start without a renamed command, a user or a module the file
@@ -1622,7 +1670,7 @@ static int config_directive_other(struct config *cfg, int argc, char **argv, int
 {
     static const char *const deprecated[] = {"list-max-ziplist-entries", "list-max-ziplist-value",
                                              "lua-replicate-commands"};
-    static const char *const refused[] = {"rename-command", "user", "loadmodule", "sentinel"};
+    static const char *const refused[] = {"rename-command", "loadmodule", "sentinel"};
     for (size_t i = 0; i < sizeof(deprecated) / sizeof(deprecated[0]); i++)
         if (argc == 2 && strcasecmp(argv[0], deprecated[i]) == 0)
             return 1;
@@ -1634,6 +1682,15 @@ static int config_directive_other(struct config *cfg, int argc, char **argv, int
         }
         int rc = config_load_path(cfg, argv[1], depth + 1, err, err_len);
         return rc == 0 ? 1 : rc;
+    }
+    if (argc >= 2 && strcasecmp(argv[0], "user") == 0) {
+        if (config_user_defined(cfg, argv[1])) {
+            config_reason(err, err_len, "Error in user declaration '%s': Duplicate user found. A "
+                          "user can only be defined once in config files", argv[1]);
+            return -1;
+        }
+        config_user_add(cfg, argc - 1, argv + 1);
+        return 1;
     }
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
         if (strcasecmp(argv[0], refused[i]) == 0) {

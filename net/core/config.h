@@ -72,6 +72,13 @@ struct config_output_limit {
     long long soft_seconds;
 };
 
+/* One `user` directive: its words after "user" (owned array of owned
+ * strings), the name first. */
+struct config_user {
+    char **words;
+    int count;
+};
+
 struct config {
     /* client-output-buffer-limit: normal 0 0 0, replica 256mb 64mb 60,
      * pubsub 32mb 8mb 60 (Redis 7.0's defaults) */
@@ -168,6 +175,14 @@ struct config {
     /* Keyspace notifications (net/commands/keyspace_events.c): Redis's
      * NOTIFY_* bits, the classes and channels to publish; 0 (off). */
     int notify_keyspace_events;
+    /* ACL (net/commands/acl.c) */
+    char *aclfile;                       /* owned; "" or NULL: none */
+    long long acllog_max_len;            /* 128 entries */
+    int acl_pubsub_default;              /* 1: allchannels, 0: resetchannels (the default) */
+    /* The `user` directives read at start-up, in order: each the words
+     * after "user", the user's name first. */
+    struct config_user *acl_users; /* owned array */
+    int acl_user_count;
 
     /* SLOWLOG (net/commands/slowlog.c) */
     long long slowlog_log_slower_than;   /* 10000 us; negative: off, 0: every command */

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "engine/alloc.h"
+#include "net/commands/acl.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/evict.h"
@@ -79,6 +80,8 @@ static void config_set_changed(const char *name, void *ctx)
         evict_maxmemory_changed(&s->commands);
     else if (strcmp(name, "maxmemory-policy") == 0)
         evict_policy_changed(&s->commands);
+    else if (strcmp(name, "requirepass") == 0)
+        acl_requirepass_changed(&s->commands);
     if (strcmp(name, "dir") == 0) {
         /* The server works inside its data directory, as Redis does. */
         int ret = server_chdir(s);

@@ -29,6 +29,7 @@
 
 #include "engine/alloc.h"
 #include "engine/durable_fs.h"
+#include "net/commands/acl.h"
 #include "net/commands/blocking.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
@@ -326,6 +327,8 @@ int server_init(struct server *s, char *err, size_t err_len)
     server_apply_config(s);
     dispatch_init(&s->commands);
     dispatch_add_table(&s->commands, server_commands);
+    if (acl_load_startup(&s->commands, err, err_len) < 0)
+        return -1;
     s->persist.rdb_last_bgsave_ok = true;
     s->persist.rdb_last_bgsave_time_s = -1;
     /* The dataset is loaded before the listeners open, as in Redis, so no

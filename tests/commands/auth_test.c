@@ -2,11 +2,11 @@
  * (net/commands/cmd_connection.c) in process, through fake clients, as
  * dispatch_test.c runs commands.
  *
- * The check compares SHA-1 digests and lengths without an early exit, so
+ * The check compares SHA-256 digests without an early exit (acl.c), so
  * its result is what this pins: only the exact password passes, whatever
- * its length (around SHA-1's 64-byte blocks too) and wherever a wrong one
- * differs, including bytes past the end and NULs. The replies were checked
- * against redis-server 7.0.15. */
+ * its length (around the hash's 64-byte blocks too) and wherever a wrong
+ * one differs, including bytes past the end and NULs. The replies were
+ * checked against redis-server 7.0.15. */
 #include <check.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine/db.h"
+#include "net/commands/acl.h"
 #include "net/commands/client.h"
 #include "net/commands/commands.h"
 #include "net/commands/dispatch.h"
@@ -69,6 +70,7 @@ static void set_requirepass(const char *password)
     char err[256];
     char *words[] = {"requirepass", (char *)password};
     ck_assert_int_eq(config_apply_directive(&f.config, 2, words, false, err, sizeof(err)), 0);
+    acl_requirepass_changed(&f.commands); /* what CONFIG SET does (net/server/cmd_config.c) */
 }
 
 /* Runs argv[0..argc) (binary-safe) on c and returns its reply, valid until
@@ -142,7 +144,7 @@ static void check_only_exact(const char *password, size_t len, struct test_rng *
     ck_assert(!hello_accepts(variant, len));
 }
 
-/* Fixed lengths around SHA-1's block (55, 56 and 64 bytes change the
+/* Fixed lengths around SHA-256's block (55, 56 and 64 bytes change the
  * padding), then random ones. */
 START_TEST(test_only_the_exact_password_passes)
 {

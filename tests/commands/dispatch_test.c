@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine/db.h"
+#include "net/commands/acl.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
@@ -77,6 +78,7 @@ static void set_requirepass(const char *password)
     char err[256];
     char *words[] = {"requirepass", (char *)password};
     ck_assert_int_eq(config_apply_directive(&f.config, 2, words, false, err, sizeof(err)), 0);
+    acl_requirepass_changed(&f.commands); /* what CONFIG SET does */
 }
 
 /* Runs the command named by the NULL-terminated arguments on c, as

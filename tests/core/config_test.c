@@ -783,7 +783,19 @@ START_TEST(test_directive_errors)
     ck_assert_int_eq(apply(&cfg, "list-max-ziplist-entries 512", true, err), -1);
     ck_assert_str_eq(err, "Bad directive or wrong number of arguments");
     expect_reason(&cfg, "rename-command FLUSHALL x", "rename-command is not supported by ringkv");
-    expect_reason(&cfg, "user alice on >pw ~* +@all", "user is not supported by ringkv");
+    /* `user` lines are kept, in order, for acl.c to apply. */
+    expect_ok(&cfg, "user alice on >pw ~* +@all");
+    expect_ok(&cfg, "user bob");
+    ck_assert_int_eq(cfg.acl_user_count, 2);
+    ck_assert_int_eq(cfg.acl_users[0].count, 5);
+    ck_assert_str_eq(cfg.acl_users[0].words[0], "alice");
+    ck_assert_str_eq(cfg.acl_users[0].words[4], "+@all");
+    ck_assert_int_eq(cfg.acl_users[1].count, 1);
+    ck_assert_str_eq(cfg.acl_users[1].words[0], "bob");
+    expect_reason(&cfg, "user", "Bad directive or wrong number of arguments");
+    expect_reason(&cfg, "user bob on",
+                  "Error in user declaration 'bob': Duplicate user found. A user can only be "
+                  "defined once in config files");
     expect_reason(&cfg, "loadmodule /x.so", "loadmodule is not supported by ringkv");
     expect_reason(&cfg, "sentinel monitor m 1 2 3", "sentinel is not supported by ringkv");
     expect_reason(&cfg, "port", "wrong number of arguments");
