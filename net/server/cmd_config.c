@@ -8,6 +8,7 @@
  * net/core/config.c, and registration to cmd_server.c's table. Invariant: every
  * handler sends exactly one reply; nothing here changes the keyspace. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -152,7 +153,17 @@ void config_rewrite_command(struct client *c)
         reply_error(c, "The server is running without a config file");
         return;
     }
-    reply_error(c, "CONFIG REWRITE is not supported yet");
+    struct server *s = server_of(c);
+    int ret = config_rewrite(&s->config, s->config_file, NULL, 0);
+    if (ret < 0) {
+        log_write(&s->log, LOGLEVEL_WARNING, "CONFIG REWRITE failed: %s", strerror(-ret));
+        char err[512];
+        snprintf(err, sizeof(err), "Rewriting config file: %s", strerror(-ret));
+        reply_error(c, err);
+        return;
+    }
+    log_write(&s->log, LOGLEVEL_NOTICE, "CONFIG REWRITE executed with success.");
+    reply_ok(c);
 }
 
 void config_help_command(struct client *c)
