@@ -1950,15 +1950,21 @@ static int config_set_values(struct config *next, int pairs, const struct config
     return rc;
 }
 
-/* Calls changed once for each distinct parameter whose text differs. The
- * pairs are distinct by now (at most a name and its alias each), so the
- * quadratic search for repeats stays small. */
-static void config_set_report(const struct config *old, const struct config *cfg, int pairs,
-                              const struct config_param **params,
-                              void (*changed)(const char *name, void *ctx), void *ctx)
+/* Calls changed once for each distinct parameter whose text differs, in
+ * the order given. The pairs are distinct by now (at most a name and its
+ * alias each), so the quadratic search for repeats stays small. Stops at
+ * the first refusal and returns its index (why in reason); -1 when all
+ * were applied. With applied_max >= 0, only the first applied_max
+ * parameters are considered (a rollback redoes those). */
+static int config_set_report(const struct config *old, const struct config *cfg, int pairs,
+                             const struct config_param **params, int applied_max,
+                             int (*changed)(const char *name, void *ctx, char *reason,
+                                            size_t reason_len),
+                             void *ctx, char *reason, size_t reason_len)
 {
     assert(pairs <= 2 * (int)CONFIG_PARAMS_COUNT);
-    for (int i = 0; i < pairs && changed != NULL; i++) {
+    int end = applied_max >= 0 ? applied_max : pairs;
+    for (int i = 0; i < end && changed != NULL; i++) {
         bool seen = false;
         for (int j = 0; j < i; j++)
             seen = seen || params[j] == params[i];
@@ -1969,14 +1975,16 @@ static void config_set_report(const struct config *old, const struct config *cfg
         bool differs = strcmp(before, after) != 0;
         alloc_free(before);
         alloc_free(after);
-        if (differs)
-            changed(params[i]->name, ctx);
+        if (differs && changed(params[i]->name, ctx, reason, reason_len) < 0 && applied_max < 0)
+            return i;
     }
+    return -1;
 }
 
 int config_set(struct config *cfg, int pairs, const char *const *names, const size_t *name_lens,
                const char *const *values, const size_t *value_lens, bool protected_allowed,
-               void (*changed)(const char *name, void *ctx), void *ctx, char *err, size_t err_len)
+               int (*changed)(const char *name, void *ctx, char *reason, size_t reason_len),
+               void *ctx, char *err, size_t err_len)
 {
     assert(cfg != NULL);
     assert(pairs > 0);
@@ -1993,8 +2001,27 @@ int config_set(struct config *cfg, int pairs, const char *const *names, const si
         if (rc == 0) {
             struct config old = *cfg;
             *cfg = next;
-            config_set_report(&old, cfg, pairs, params, changed, ctx);
-            config_free(&old);
+            char reason[CONFIG_REASON_BYTES_MAX] = "";
+            int failed = config_set_report(&old, cfg, pairs, params, -1, changed, ctx, reason,
+                                           sizeof(reason));
+            if (failed >= 0) {
+                /* An effect was refused: the old values come back, and the
+                 * effects already applied (the refused one included, which
+                 * may have done part of its work) are applied again for them. */
+                struct config refused = *cfg;
+                *cfg = old;
+                char ignored[CONFIG_REASON_BYTES_MAX];
+                config_set_report(&refused, cfg, pairs, params, failed + 1, changed, ctx, ignored,
+                                  sizeof(ignored));
+                config_reason(err, err_len,
+                              "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
+                              via_alias[failed] ? params[failed]->alias : params[failed]->name,
+                              reason);
+                config_free(&refused);
+                rc = -1;
+            } else {
+                config_free(&old);
+            }
         } else {
             config_free(&next);
         }

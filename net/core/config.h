@@ -200,13 +200,18 @@ int config_apply_directive(struct config *cfg, int argc, char **argv, bool at_ru
  * error returns -1 and writes the whole error reply text (without the
  * leading '-'), e.g. "ERR CONFIG SET failed (possibly related to argument
  * 'port') - can't set immutable config" or "ERR Unknown option or number of
- * arguments for CONFIG SET - 'foo'". On success calls changed(name, ctx),
- * with the canonical name, once for each parameter whose value changed (as
- * Redis runs its apply step only for changed values); cfg already holds the
- * new values then. */
+ * arguments for CONFIG SET - 'foo'". Once every value is accepted, calls
+ * changed(name, ctx, reason, reason_len), with the canonical name, once
+ * for each parameter whose value changed (as Redis runs its apply step
+ * only for changed values); cfg already holds the new values then. If one
+ * call returns -1 (with why in reason: "No such file or directory"), the
+ * old values come back, changed is called again for each parameter already
+ * applied (its return ignored) so their effects are undone too, and
+ * config_set fails naming that parameter, as Redis 7.0 does. */
 int config_set(struct config *cfg, int pairs, const char *const *names, const size_t *name_lens,
                const char *const *values, const size_t *value_lens, bool protected_allowed,
-               void (*changed)(const char *name, void *ctx), void *ctx, char *err, size_t err_len);
+               int (*changed)(const char *name, void *ctx, char *reason, size_t reason_len),
+               void *ctx, char *err, size_t err_len);
 
 /* Redis 7.0's allowProtectedAction: mode (enum config_protected_action) is
  * yes, or local and peer_addr ("ip:port", borrowed) is 127.0.0.1 or ::1 as

@@ -61,8 +61,10 @@ void config_get_command(struct client *c)
 
 /* config_set's `changed` callback: the runtime effects of a new value that
  * belong to no other module. Parameters read where they are used (hz,
- * timeout, active-expire-effort, ...) need nothing here. */
-static void config_set_changed(const char *name, void *ctx)
+ * timeout, active-expire-effort, ...) need nothing here. A refusal (no such
+ * directory, the AOF cannot start) makes config_set restore every value,
+ * calling this again for those already applied, as Redis 7.0 does. */
+static int config_set_changed(const char *name, void *ctx, char *reason, size_t reason_len)
 {
     struct server *s = ctx;
     server_apply_config(s);
@@ -70,7 +72,8 @@ static void config_set_changed(const char *name, void *ctx)
         char err[256];
         if (aof_set_enabled(&s->persist, s->config.appendonly, err, sizeof(err)) < 0) {
             log_write(&s->log, LOGLEVEL_WARNING, "%s", err);
-            s->config.appendonly = false;
+            snprintf(reason, reason_len, "Unable to turn on AOF. Check server logs.");
+            return -1;
         }
     } else if (strcmp(name, "appendfsync") == 0) {
         aof_set_fsync_policy(&s->persist);
@@ -78,10 +81,12 @@ static void config_set_changed(const char *name, void *ctx)
     if (strcmp(name, "dir") == 0) {
         /* The server works inside its data directory, as Redis does. */
         int ret = server_chdir(s);
-        if (ret < 0)
-            log_write(&s->log, LOGLEVEL_WARNING, "Can't chdir to '%s': %s", s->config.dir,
-                       strerror(-ret));
+        if (ret < 0) {
+            snprintf(reason, reason_len, "%s", strerror(-ret));
+            return -1;
+        }
     }
+    return 0;
 }
 
 void config_set_command(struct client *c)
