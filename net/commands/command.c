@@ -60,8 +60,21 @@ void command_table_add(struct commands *cs, struct command *table)
         command_register(cs, cmd);
 }
 
+void command_latency_reset(struct command *cmd)
+{
+    alloc_free(cmd->latency_histogram);
+    cmd->latency_histogram = NULL;
+    for (struct command *sub = cmd->subcommands; sub && sub->name; sub++) {
+        alloc_free(sub->latency_histogram);
+        sub->latency_histogram = NULL;
+    }
+}
+
 static void command_node_free(struct dict_node *node, void *ctx)
 {
+    /* The tables are static and outlive this dict: their histograms go
+     * now, so a table registered again starts clean. */
+    command_latency_reset(((struct command_node *)node)->cmd);
     alloc_free(node);
 }
 

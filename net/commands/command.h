@@ -19,6 +19,7 @@
 
 struct client;
 struct commands;
+struct latency_histogram;
 
 /* Command flags, as COMMAND INFO reports them (Redis 7.0 names). */
 enum command_flag {
@@ -111,6 +112,9 @@ struct command {
     char fullname[64];                 /* "config|get" */
     int index;                         /* 0..commands.command_slots-1 (keyspec.h's table) */
     struct command_stats stats;
+    /* Owned, NULL until the command first runs with latency-tracking on;
+     * freed by CONFIG RESETSTAT (command_latency_reset) and at exit. */
+    struct latency_histogram *latency_histogram;
 };
 
 /* Per-group tables, defined in cmd_*.c (dispatch_init registers them). */
@@ -157,6 +161,9 @@ struct command_list {
  * sorted by full name. The caller frees l->items with alloc_free. */
 void command_list_all(struct commands *cs, struct command_list *l);
 void command_list_top(struct commands *cs, struct command_list *l);
+
+/* Frees cmd's latency histogram and its subcommands' (CONFIG RESETSTAT). */
+void command_latency_reset(struct command *cmd);
 
 /* Whether cmd is a top-level command (not a subcommand) whose name is one
  * of names[0..count). */

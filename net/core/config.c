@@ -125,7 +125,7 @@ struct config_passive {
     bool jemalloc_bg_thread, activedefrag, syslog_enabled, cluster_enabled;
     bool cluster_allow_reads_when_down, cluster_allow_pubsubshard_when_down, crash_log_enabled;
     bool crash_memcheck_enabled, use_exit_on_panic, disable_thp, cluster_allow_replica_migration;
-    bool replica_announced, latency_tracking, tls_cluster, tls_replication;
+    bool replica_announced, tls_cluster, tls_replication;
     bool tls_prefer_server_ciphers, tls_session_caching;
     /* strings, owned (NULL when empty for some, as in Redis) */
     char *aclfile, *unixsocket, *replica_announce_ip, *masteruser, *masterauth;
@@ -150,7 +150,7 @@ struct config_passive {
     long long repl_diskless_sync_max_replicas, unixsocketperm, socket_mark_id;
     long long active_defrag_max_scan_fields, acllog_max_len;
     long long busy_reply_threshold, cluster_node_timeout;
-    long long latency_monitor_threshold, stream_node_max_entries, repl_backlog_size;
+    long long stream_node_max_entries, repl_backlog_size;
     long long cluster_link_sendbuf_limit, active_defrag_ignore_bytes, stream_node_max_bytes;
     long long hll_sparse_max_bytes, tracking_table_max_keys, repl_backlog_ttl;
     long long loading_process_events_interval_bytes, tls_port, tls_session_cache_size;
@@ -162,7 +162,6 @@ struct config_passive {
     int shutdown_on_sigterm;
     char *replicaof_host;           /* owned; NULL when not a replica */
     long long replicaof_port;
-    char *latency_percentiles;      /* owned: the percentiles as CONFIG GET shows them */
 };
 
 #define CONFIG_AT(field) \
@@ -740,14 +739,14 @@ static int config_percentiles_set(struct config *cfg, const struct config_param 
         assert(used + len + 1 < bytes);
         used += (size_t)snprintf(text + used, bytes - used, "%s%.*s", i ? " " : "", (int)len, one);
     }
-    alloc_free(cfg->passive->latency_percentiles);
-    cfg->passive->latency_percentiles = text;
+    alloc_free(cfg->latency_percentiles);
+    cfg->latency_percentiles = text;
     return 0;
 }
 
 static char *config_percentiles_format(const struct config *cfg, const struct config_param *p)
 {
-    return alloc_strdup(cfg->passive->latency_percentiles);
+    return alloc_strdup(cfg->latency_percentiles);
 }
 
 /* shutdown-on-sigint and shutdown-on-sigterm: Redis's SHUTDOWN_* flags. */
@@ -1217,12 +1216,13 @@ static const struct config_param config_params[] = {
      CONFIG_AT(slowlog_log_slower_than), .min = -1, .max = LLONG_MAX, .default_text = "10000"},
     {.name = "slowlog-max-len", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(slowlog_max_len), .min = 0,
      .max = LONG_MAX, .default_text = "128"},
-    CONFIG_PASSIVE_NUMBER("latency-monitor-threshold", NULL, 0, latency_monitor_threshold, 0,
-                          LLONG_MAX, "0"),
-    CONFIG_PASSIVE_BOOL("latency-tracking", NULL, 0, latency_tracking, "yes"),
-    CONFIG_PASSIVE_SPECIAL("latency-tracking-info-percentiles", NULL, CONFIG_FLAG_MULTI_ARG,
-                           latency_percentiles, "50 99 99.9", config_percentiles_set,
-                           config_percentiles_format),
+    {.name = "latency-monitor-threshold", .type = CONFIG_TYPE_NUMBER,
+     CONFIG_AT(latency_monitor_threshold), .min = 0, .max = LLONG_MAX, .default_text = "0"},
+    {.name = "latency-tracking", .type = CONFIG_TYPE_BOOL, CONFIG_AT(latency_tracking),
+     .default_text = "yes"},
+    {.name = "latency-tracking-info-percentiles", .type = CONFIG_TYPE_SPECIAL,
+     .flags = CONFIG_FLAG_MULTI_ARG, CONFIG_AT(latency_percentiles), .default_text = "50 99 99.9",
+     .set = config_percentiles_set, .format = config_percentiles_format},
     CONFIG_PASSIVE_SPECIAL("notify-keyspace-events", NULL, 0, notify_keyspace_events, "",
                            config_notify_set, config_notify_format),
 
@@ -1561,9 +1561,10 @@ void config_free(struct config *cfg)
         cfg->bind[i] = NULL;
     }
     cfg->bind_count = 0;
+    alloc_free(cfg->latency_percentiles);
+    cfg->latency_percentiles = NULL;
     if (cfg->passive != NULL) {
         alloc_free(cfg->passive->replicaof_host);
-        alloc_free(cfg->passive->latency_percentiles);
         alloc_free(cfg->passive);
         cfg->passive = NULL;
     }
@@ -1577,7 +1578,7 @@ static void config_copy(struct config *dst, const struct config *src)
     *dst->passive = *src->passive;
     struct config_passive *v = dst->passive;
     v->replicaof_host = v->replicaof_host ? alloc_strdup(v->replicaof_host) : NULL;
-    v->latency_percentiles = v->latency_percentiles ? alloc_strdup(v->latency_percentiles) : NULL;
+    dst->latency_percentiles = src->latency_percentiles ? alloc_strdup(src->latency_percentiles) : NULL;
     for (size_t i = 0; i < CONFIG_PARAMS_COUNT; i++) {
         if (config_params[i].type == CONFIG_TYPE_STRING) {
             char **field = config_field(dst, &config_params[i]);

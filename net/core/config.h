@@ -166,6 +166,12 @@ struct config {
     long long slowlog_log_slower_than;   /* 10000 us; negative: off, 0: every command */
     long long slowlog_max_len;           /* 128 entries */
 
+    /* LATENCY (net/commands/latency.c) */
+    long long latency_monitor_threshold; /* 0 ms: the monitor is off */
+    bool latency_tracking;               /* yes: per-command latency histograms */
+    char *latency_percentiles;           /* owned "50 99 99.9": INFO latencystats' percentiles,
+                                            as CONFIG GET shows them */
+
     /* Owned; private to config.c: the values of every parameter ringkv
      * accepts and reports but does not act on (replication, cluster, TLS,
      * latency monitor, ...), read only through config_get. */

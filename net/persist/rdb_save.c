@@ -32,6 +32,7 @@
 #include "engine/alloc.h"
 #include "engine/durable_fs.h"
 #include "engine/rdb.h"
+#include "net/core/latency.h"
 #include "net/persist/persist.h"
 #include "net/persist/rdb_save.h"
 #include "uring/ring.h"
@@ -389,6 +390,9 @@ int rdb_save_background(struct persist *p)
     }
     p->stat_latest_fork_usec = log_clock_us() - start_us;
     p->stat_total_forks++;
+    if (p->latency != NULL)
+        latency_monitor_add_if_needed(p->latency, p->config->latency_monitor_threshold, "fork",
+                                      p->stat_latest_fork_usec / 1000);
     p->rdb_child_pid = pid;
     p->rdb_child_start_ms = log_clock_ms();
     /* Rehashing moves entries between tables and so dirties pages the

@@ -124,12 +124,13 @@ void config_set_command(struct client *c)
 static void command_reset_stats(struct command *cmd, void *ctx)
 {
     memset(&cmd->stats, 0, sizeof(cmd->stats));
+    command_latency_reset(cmd);
     for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
         memset(&sub->stats, 0, sizeof(sub->stats));
 }
 
 /* What Redis's CONFIG RESETSTAT clears: the server and keyspace counters,
- * every command's statistics, the error counters and the save and fork
+ * every command's statistics and latency histograms, the error counters and the save and fork
  * counts. The memory peak and the last save's time and status are left
  * alone, as in Redis. */
 void config_resetstat_command(struct client *c)

@@ -116,8 +116,8 @@ struct info_section_def {
     void (*emit)(struct server *s, struct buf *b); /* NULL: header only */
 };
 
-/* In Redis's output order. Modules and Latencystats have no lines: there
- * are no modules, and per-command latency percentiles are not tracked. */
+/* In Redis's output order. Modules has no lines: there are no modules.
+ * Latencystats is cmd_latency.c's. */
 static const struct info_section_def info_sections[] = {
     {"server", "Server", INFO_SERVER, info_server},
     {"clients", "Clients", INFO_CLIENTS, info_clients},
@@ -129,7 +129,7 @@ static const struct info_section_def info_sections[] = {
     {"modules", "Modules", INFO_MODULES, NULL},
     {"commandstats", "Commandstats", INFO_COMMANDSTATS, info_commandstats},
     {"errorstats", "Errorstats", INFO_ERRORSTATS, info_errorstats},
-    {"latencystats", "Latencystats", INFO_LATENCYSTATS, NULL},
+    {"latencystats", "Latencystats", INFO_LATENCYSTATS, latency_info},
     {"cluster", "Cluster", INFO_CLUSTER, info_cluster},
     {"keyspace", "Keyspace", INFO_KEYSPACE, info_keyspace},
 };

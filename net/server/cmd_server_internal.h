@@ -30,6 +30,10 @@ void config_resetstat_command(struct client *c);
 void config_rewrite_command(struct client *c);
 void config_help_command(struct client *c);
 
+/* cmd_latency.c: the LATENCY command and INFO latencystats. */
+extern struct command latency_commands[];
+void latency_info(struct server *s, struct buf *b);
+
 /* cmd_debug.c */
 void debug_command(struct client *c);
 

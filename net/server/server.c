@@ -286,6 +286,10 @@ int server_init(struct server *s, char *err, size_t err_len)
     server_apply_config(s);
     dispatch_init(&s->commands);
     dispatch_add_table(&s->commands, server_commands);
+    dispatch_add_table(&s->commands, latency_commands);
+    latency_monitor_init(&s->latency);
+    s->commands.latency = &s->latency;
+    s->persist.latency = &s->latency;
     s->persist.rdb_last_bgsave_ok = true;
     s->persist.rdb_last_bgsave_time_s = -1;
     /* The dataset is loaded before the listeners open, as in Redis, so no
@@ -367,7 +371,10 @@ static void server_cron(void *ctx)
         int effort = s->config.active_expire_effort;
         long long budget_us = 1000000LL * (SERVER_EXPIRE_CPU_PERCENT + 2 * (effort - 1)) / 100 /
                               (s->config.hz > 0 ? s->config.hz : 10);
+        long long start_us = log_clock_us();
         keyspace_expire_cycle(ks, budget_us, effort, log_clock_us);
+        latency_monitor_add_if_needed(&s->latency, s->config.latency_monitor_threshold,
+                                      "expire-cycle", (log_clock_us() - start_us) / 1000);
     }
     if (s->config.activerehashing)
         keyspace_rehash(ks, SERVER_REHASH_MS_PER_TICK);
@@ -447,6 +454,7 @@ void server_free(struct server *s)
     for (int i = 0; i < s->loop.listener_count; i++)
         close(s->loop.listeners[i].fd);
     dispatch_free(&s->commands);
+    latency_monitor_free(&s->latency);
     keyspace_free(&s->keyspace);
     config_free(&s->config);
     alloc_free(s->executable);

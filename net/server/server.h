@@ -22,6 +22,7 @@
 #include "net/commands/client.h"
 #include "net/commands/commands.h"
 #include "net/core/config.h"
+#include "net/core/latency.h"
 #include "net/core/log.h"
 #include "net/persist/persist.h"
 #include "net/persist/rdb_load.h"
@@ -38,6 +39,7 @@ struct server {
     struct loop loop;
     struct persist persist;
     struct commands commands;
+    struct latency_monitor latency; /* LATENCY's events (cmd_latency.c) */
 
     pid_t pid;
     int64_t start_time_ms;
