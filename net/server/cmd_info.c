@@ -203,26 +203,30 @@ static long long info_rss_bytes(void)
     return n == 2 ? pages_resident * sysconf(_SC_PAGESIZE) : 0;
 }
 
-/* What ringkv can attribute to bookkeeping rather than data: client
- * structs and buffers, hash table bucket arrays, expiry entries and the
- * receive buffers. */
+/* What ringkv can attribute to bookkeeping rather than data, beyond what
+ * start-up allocated (the receive buffers are part of that): client
+ * structs and buffers, hash table bucket arrays and expiry entries. */
 static long long info_memory_overhead(struct server *s, long long *clients_out)
 {
     long long clients = 0;
     for (struct client *c = client_first(&s->commands); c; c = client_next(c))
         clients += (long long)info_client_bytes(c);
+    *clients_out = clients;
+    return clients + info_memory_tables(s, -1);
+}
+
+long long info_memory_tables(struct server *s, int db_index)
+{
     long long tables = 0;
     for (int i = 0; i < s->keyspace.db_count; i++) {
+        if (db_index >= 0 && i != db_index)
+            continue;
         const struct db *db = &s->keyspace.dbs[i];
         uint64_t buckets = dict_buckets(&db->keys) + dict_buckets(&db->expires);
         tables += (long long)(buckets * sizeof(void *));
         tables += (long long)(db_expires_size(db) * sizeof(struct expire_entry));
     }
-    /* The provided receive buffers are allocated once, at start-up. */
-    long long receive =
-        s->loop.recv_buffers ? (long long)LOOP_RECV_BUFFERS * LOOP_RECV_BUFFER_BYTES : 0;
-    *clients_out = clients;
-    return clients + tables + receive;
+    return tables;
 }
 
 static double info_ratio(long long part, long long whole)
@@ -246,16 +250,26 @@ static void info_memory_allocator(struct buf *b, const struct alloc_stats *st, l
                       rss - resident, info_ratio(rss, used), rss - used);
 }
 
+void server_memory_read(struct server *s, struct server_memory *m)
+{
+    alloc_stats_read(&m->allocator);
+    m->used = (long long)m->allocator.allocated;
+    if (m->used > s->stat_peak_memory)
+        s->stat_peak_memory = m->used;
+    m->peak = s->stat_peak_memory;
+    m->startup = s->stat_startup_memory;
+    m->rss = info_rss_bytes();
+    m->overhead = info_memory_overhead(s, &m->clients) + m->startup;
+    m->dataset = m->used > m->overhead ? m->used - m->overhead : 0;
+}
+
 static void info_memory(struct server *s, struct buf *b)
 {
-    struct alloc_stats st;
-    alloc_stats_read(&st);
-    long long used = (long long)st.allocated;
-    if (used > s->stat_peak_memory)
-        s->stat_peak_memory = used;
-    long long rss = info_rss_bytes(), clients = 0;
-    long long overhead = info_memory_overhead(s, &clients);
-    long long dataset = used > overhead ? used - overhead : 0;
+    struct server_memory m;
+    server_memory_read(s, &m);
+    struct alloc_stats st = m.allocator;
+    long long used = m.used, rss = m.rss, clients = m.clients, overhead = m.overhead;
+    long long dataset = m.dataset;
     long long system = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
     char used_h[32], rss_h[32], peak_h[32], system_h[32], max_h[32];
     server_bytes_to_human(used_h, sizeof(used_h), (unsigned long long)used);
@@ -270,12 +284,13 @@ static void info_memory(struct server *s, struct buf *b)
         "used_memory:%lld\r\nused_memory_human:%s\r\nused_memory_rss:%lld\r\n"
         "used_memory_rss_human:%s\r\nused_memory_peak:%lld\r\nused_memory_peak_human:%s\r\n"
         "used_memory_peak_perc:%.2f%%\r\nused_memory_overhead:%lld\r\n"
+        "used_memory_startup:%lld\r\n"
         "used_memory_dataset:%lld\r\nused_memory_dataset_perc:%.2f%%\r\n"
         "allocator_allocated:%zu\r\nallocator_active:%zu\r\nallocator_resident:%zu\r\n"
         "total_system_memory:%lld\r\ntotal_system_memory_human:%s\r\n",
         used, used_h, rss, rss_h, s->stat_peak_memory, peak_h,
-        100 * info_ratio(used, s->stat_peak_memory), overhead, dataset,
-        100 * info_ratio(dataset, used), st.allocated, st.active, st.resident, system, system_h);
+        100 * info_ratio(used, s->stat_peak_memory), overhead, m.startup, dataset,
+        100 * info_ratio(dataset, used - m.startup), st.allocated, st.active, st.resident, system, system_h);
     /* No scripting engine exists, so everything scripts would use is 0. */
     server_buf_printf(b,
                       "used_memory_lua:0\r\nused_memory_vm_eval:0\r\nused_memory_lua_human:0B\r\n"

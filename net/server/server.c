@@ -287,6 +287,7 @@ int server_init(struct server *s, char *err, size_t err_len)
     dispatch_init(&s->commands);
     dispatch_add_table(&s->commands, server_commands);
     dispatch_add_table(&s->commands, latency_commands);
+    dispatch_add_table(&s->commands, memory_commands);
     latency_monitor_init(&s->latency);
     s->commands.latency = &s->latency;
     s->persist.latency = &s->latency;
@@ -304,6 +305,11 @@ int server_init(struct server *s, char *err, size_t err_len)
         snprintf(err, err_len, "Failed listening on port %d (TCP), aborting.", s->config.port);
         return -1;
     }
+    /* used_memory_startup, as Redis measures it: everything built, before
+     * the dataset loads (the loop's receive buffers included). */
+    struct alloc_stats startup;
+    alloc_stats_read(&startup);
+    s->stat_startup_memory = (long long)startup.allocated;
     /* Clients may connect while the dataset loads: they see loading:1 in
      * INFO and -LOADING for data commands, as with Redis. With the AOF on,
      * it wins over dump.rdb (aof.c loads the RDB only when no AOF exists
