@@ -150,6 +150,7 @@ void config_resetstat_command(struct client *c)
     s->persist.rdb_saves = 0;
     s->persist.stat_total_forks = 0;
     s->persist.stat_latest_fork_usec = 0;
+    s->stat_expire_cycle_us = 0;
     reply_ok(c);
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "engine/alloc.h"
+#include "engine/crc64.h"
 #include "engine/db.h"
 #include "engine/dict.h"
 #include "engine/sha1.h"
@@ -134,6 +135,18 @@ static const struct info_section_def info_sections[] = {
     {"keyspace", "Keyspace", INFO_KEYSPACE, info_keyspace},
 };
 
+/* Redis's build id is a CRC-64 of its version and build; ringkv's is one
+ * of its versions and its compiler's, the same for every run of a build. */
+static unsigned long long info_build_id(void)
+{
+#ifdef __VERSION__
+    static const char build[] = VERSION_REDIS " " VERSION_RINGKV " " __VERSION__;
+#else
+    static const char build[] = VERSION_REDIS " " VERSION_RINGKV;
+#endif
+    return (unsigned long long)crc64_update(0, build, sizeof(build) - 1);
+}
+
 static void info_server(struct server *s, struct buf *b)
 {
     struct utsname uts;
@@ -148,14 +161,17 @@ static void info_server(struct server *s, struct buf *b)
 #endif
     server_buf_printf(b,
                       "redis_version:%s\r\nringkv_version:%s\r\nredis_git_sha1:00000000\r\n"
-                      "redis_git_dirty:0\r\nredis_mode:standalone\r\nos:%s %s %s\r\n"
+                      "redis_git_dirty:0\r\nredis_build_id:%llx\r\nredis_mode:standalone\r\n"
+                      "os:%s %s %s\r\n"
                       "arch_bits:%u\r\nmonotonic_clock:POSIX clock_gettime\r\n"
-                      "multiplexing_api:io_uring\r\ngcc_version:%d.%d.%d\r\nprocess_id:%ld\r\n"
+                      "multiplexing_api:io_uring\r\natomicvar_api:c11-builtin\r\n"
+                      "gcc_version:%d.%d.%d\r\nprocess_id:%ld\r\n"
                       "process_supervised:no\r\nrun_id:%s\r\ntcp_port:%d\r\n"
                       "server_time_usec:%lld\r\nuptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\n"
                       "hz:%d\r\nconfigured_hz:%d\r\nlru_clock:%u\r\nexecutable:%s\r\n"
                       "config_file:%s\r\nio_threads_active:0\r\n",
-                      VERSION_REDIS, VERSION_RINGKV, uts.sysname, uts.release, uts.machine,
+                      VERSION_REDIS, VERSION_RINGKV, info_build_id(), uts.sysname, uts.release,
+                      uts.machine,
                       s->arch_bits, gcc[0], gcc[1], gcc[2], (long)s->pid, s->run_id,
                       s->config.port, now_us, uptime_s, uptime_s / 86400, s->config.hz,
                       s->config.hz, s->keyspace.lru_clock_s & SERVER_LRU_CLOCK_MAX,
@@ -393,7 +409,7 @@ static void info_stats(struct server *s, struct buf *b)
                       "instantaneous_output_repl_kbps:0.00\r\nrejected_connections:%lld\r\n"
                       "sync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n"
                       "expired_keys:%lld\r\nexpired_stale_perc:%.2f\r\n"
-                      "expired_time_cap_reached_count:%lld\r\nexpire_cycle_cpu_milliseconds:0\r\n"
+                      "expired_time_cap_reached_count:%lld\r\nexpire_cycle_cpu_milliseconds:%lld\r\n"
                       "evicted_keys:0\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\n"
                       "current_eviction_exceeded_time:0\r\nkeyspace_hits:%lld\r\n"
                       "keyspace_misses:%lld\r\n",
@@ -401,7 +417,8 @@ static void info_stats(struct server *s, struct buf *b)
                       st->instantaneous_ops, net->net_input_bytes, net->net_output_bytes,
                       net->rejected_connections, ks->stat_expired_keys,
                       (double)ks->stat_expired_stale_percent, ks->stat_expired_time_cap_reached,
-                      ks->stat_keyspace_hits, ks->stat_keyspace_misses);
+                      s->stat_expire_cycle_us / 1000, ks->stat_keyspace_hits,
+                      ks->stat_keyspace_misses);
     server_buf_printf(b,
                       "pubsub_channels:%lld\r\npubsub_patterns:%lld\r\npubsubshard_channels:%lld\r\n"
                       "latest_fork_usec:%lld\r\ntotal_forks:%lld\r\nmigrate_cached_sockets:0\r\n"

@@ -46,7 +46,8 @@ struct server {
     int shutdown_exit_code;
     long long cron_loops;
     long long stat_peak_memory;
-    long long stat_startup_memory;       /* allocated once start-up was done (used_memory_startup) */
+    long long stat_startup_memory;
+    long long stat_expire_cycle_us;      /* time in the active expire cycle (INFO) */       /* allocated once start-up was done (used_memory_startup) */
     unsigned arch_bits;
     char run_id[41];
     char *executable;                    /* owned absolute path */
