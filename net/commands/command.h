@@ -162,6 +162,11 @@ struct command_list {
 void command_list_all(struct commands *cs, struct command_list *l);
 void command_list_top(struct commands *cs, struct command_list *l);
 
+/* After cmd ran for proc_us (its handler's time, as Redis's call() takes
+ * it): the latency monitor's "command" / "fast-command" events and cmd's
+ * histogram. Off (threshold 0, latency-tracking no), each costs a branch.
+ * dispatch_call calls it; a blocked command, when it unblocks. */
+void command_record_latency(struct commands *cs, struct command *cmd, long long proc_us);
 /* Frees cmd's latency histogram and its subcommands' (CONFIG RESETSTAT). */
 void command_latency_reset(struct command *cmd);
 

@@ -35,7 +35,6 @@
 #include "net/commands/slowlog.h"
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
-#include "net/core/latency.h"
 #include "net/core/log.h"
 #include "net/persist/aof.h"
 #include "net/persist/persist.h"
@@ -189,21 +188,6 @@ struct command *dispatch_check(struct client *c)
     return cmd;
 }
 
-/* The latency monitor's "command" / "fast-command" events and the
- * command's histogram, from the handler's time as Redis's call() takes it.
- * Off (threshold 0, tracking no), each costs a branch. */
-static void dispatch_record_latency(struct commands *cs, struct command *cmd, long long proc_us)
-{
-    latency_monitor_add_if_needed(cs->latency, cs->config->latency_monitor_threshold,
-                                  (cmd->flags & CMD_FAST) ? "fast-command" : "command",
-                                  proc_us / 1000);
-    if (cs->config->latency_tracking) {
-        if (cmd->latency_histogram == NULL)
-            cmd->latency_histogram = alloc_zeroed(sizeof(*cmd->latency_histogram));
-        latency_histogram_record(cmd->latency_histogram, proc_us * 1000);
-    }
-}
-
 void dispatch_call(struct client *c, struct command *cmd)
 {
     struct commands *cs = c->commands;
@@ -235,7 +219,7 @@ void dispatch_call(struct client *c, struct command *cmd)
         cmd->stats.calls++;
         cs->stats.total_commands_processed++;
         slowlog_push_if_needed(c, cmd, proc_us < 0 ? 0 : proc_us);
-        dispatch_record_latency(cs, cmd, proc_us < 0 ? 0 : proc_us);
+        command_record_latency(cs, cmd, proc_us < 0 ? 0 : proc_us);
     }
     /* Clients blocked on keys this command changed are served now, once
      * the command (a whole EXEC included) is over. */

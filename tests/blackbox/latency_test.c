@@ -267,6 +267,27 @@ START_TEST(test_histogram)
 }
 END_TEST
 
+/* A blocked command enters its histogram when it is served, not when it
+ * times out. */
+START_TEST(test_histogram_blocked)
+{
+    ck_cmd(client, "CONFIG RESETSTAT", "+OK\r\n");
+    ck_cmd(client, "BLPOP nolist 0.05", "*-1\r\n");
+    ck_cmd(client, "LATENCY HISTOGRAM blpop", "*0\r\n");
+    conn_send(client, "BLPOP q 5");
+    struct conn *other = conn_open(server->port);
+    ck_cmd(other, "RPUSH q x", ":1\r\n");
+    conn_close(other);
+    char *reply = conn_read_raw(client);
+    ck_assert_str_eq(reply, "*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
+    free(reply);
+    struct resp_value *v = cmd_tree(client, "LATENCY HISTOGRAM blpop");
+    ck_assert_uint_eq(v->count, 2);
+    ck_histogram(v->elements[1], 1);
+    resp_value_free(v);
+}
+END_TEST
+
 /* "latency_percentiles_usec_<cmd>:p50=x,p99=y,p99.9=z" with x <= y <= z. */
 static void ck_percentile_line(const char *info, const char *cmd, const char *const *names,
                                int count)
@@ -338,6 +359,7 @@ int main(void)
     tcase_add_test(tc, test_monitor_records_command_spikes);
     tcase_add_test(tc, test_one_sample_per_second);
     tcase_add_test(tc, test_histogram);
+    tcase_add_test(tc, test_histogram_blocked);
     tcase_add_test(tc, test_info_latencystats);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
