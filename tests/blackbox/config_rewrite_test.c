@@ -18,6 +18,8 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,6 +314,42 @@ START_TEST(test_replaced_by_rename)
 }
 END_TEST
 
+/* After CONFIG REWRITE answered OK, a power cut keeps the new file: the
+ * rename is followed by an fsync of the directory (ringkv only: the shim
+ * that logs and undoes directory changes is ringkv's test tool). */
+START_TEST(test_power_cut_keeps_rewrite)
+{
+    if (server_is_redis() || !fsfault_available()) {
+        fprintf(stderr, "config_rewrite_test: power cut needs ringkv and the fsfault shim\n");
+        return;
+    }
+    struct fsfault f;
+    fsfault_init(&f);
+    struct conf_server s;
+    harness_make_dir(s.dir, sizeof(s.dir));
+    snprintf(s.conf, sizeof(s.conf), "%s/conf.conf", s.dir);
+    conf_write(s.conf, "hz 10\n");
+    const char *args[] = {s.conf, NULL};
+    s.h = server_start_in_env(server_binary(), s.dir, args, f.env);
+    s.c = conn_open(s.h->port);
+    ck_cmd(s.c, "CONFIG SET hz 33", "+OK\r\n");
+    ck_cmd(s.c, "CONFIG REWRITE", "+OK\r\n");
+    conn_close(s.c);
+    server_kill(s.h, SIGKILL);
+    fsfault_power_cut(&f);
+    char *text = conf_read(&s);
+    ck_starts_with(text, "hz 33\n");
+    free(text);
+    /* The fsync of the directory is what made the new name stick. */
+    char real[PATH_MAX], line[PATH_MAX + 16];
+    ck_assert(realpath(s.dir, real) != NULL);
+    char *log = fsfault_log(&f);
+    snprintf(line, sizeof(line), "fsync %s\n", real);
+    ck_assert_msg(strstr(log, line) != NULL, "no '%s' in:\n%s", harness_escape(line), log);
+    free(log);
+}
+END_TEST
+
 START_TEST(test_missing_file_and_errors)
 {
     struct conf_server s;
@@ -399,6 +437,7 @@ int main(void)
     tcase_add_test(tc, test_multi_line_options_and_formats);
     tcase_add_test(tc, test_default_values_not_added);
     tcase_add_test(tc, test_replaced_by_rename);
+    tcase_add_test(tc, test_power_cut_keeps_rewrite);
     tcase_add_test(tc, test_missing_file_and_errors);
     tcase_add_test(tc, test_no_config_file);
     tcase_add_test(tc, test_multi_set_atomic);
