@@ -404,8 +404,8 @@ static void info_stats(struct server *s, struct buf *b)
                       "total_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
                       "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%lld\r\n"
                       "total_net_output_bytes:%lld\r\ntotal_net_repl_input_bytes:0\r\n"
-                      "total_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:0.00\r\n"
-                      "instantaneous_output_kbps:0.00\r\ninstantaneous_input_repl_kbps:0.00\r\n"
+                      "total_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:%.2f\r\n"
+                      "instantaneous_output_kbps:%.2f\r\ninstantaneous_input_repl_kbps:0.00\r\n"
                       "instantaneous_output_repl_kbps:0.00\r\nrejected_connections:%lld\r\n"
                       "sync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n"
                       "expired_keys:%lld\r\nexpired_stale_perc:%.2f\r\n"
@@ -415,6 +415,7 @@ static void info_stats(struct server *s, struct buf *b)
                       "keyspace_misses:%lld\r\n",
                       net->total_connections_received, st->total_commands_processed,
                       st->instantaneous_ops, net->net_input_bytes, net->net_output_bytes,
+                      s->instantaneous_input_kbps, s->instantaneous_output_kbps,
                       net->rejected_connections, ks->stat_expired_keys,
                       (double)ks->stat_expired_stale_percent, ks->stat_expired_time_cap_reached,
                       s->stat_expire_cycle_us / 1000, ks->stat_keyspace_hits,

@@ -360,6 +360,14 @@ static void server_sample_ops(struct server *s)
         return;
     long long ops = s->commands.stats.total_commands_processed - s->commands.stats.ops_sample_count;
     s->commands.stats.instantaneous_ops = ops * 1000 / elapsed;
+    /* Bytes since the last sample, as KiB per second (Redis's kbps). */
+    long long in = s->loop.stats.net_input_bytes, out = s->loop.stats.net_output_bytes;
+    if (in < s->stat_net_input_sample || out < s->stat_net_output_sample)
+        s->stat_net_input_sample = s->stat_net_output_sample = 0; /* CONFIG RESETSTAT */
+    s->instantaneous_input_kbps = (double)(in - s->stat_net_input_sample) * 1000 / (double)elapsed / 1024;
+    s->instantaneous_output_kbps = (double)(out - s->stat_net_output_sample) * 1000 / (double)elapsed / 1024;
+    s->stat_net_input_sample = in;
+    s->stat_net_output_sample = out;
     s->commands.stats.ops_sample_count = s->commands.stats.total_commands_processed;
     s->commands.stats.ops_sample_time_ms = s->loop.now_ms;
 }

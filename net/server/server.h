@@ -47,7 +47,10 @@ struct server {
     long long cron_loops;
     long long stat_peak_memory;
     long long stat_startup_memory;
-    long long stat_expire_cycle_us;      /* time in the active expire cycle (INFO) */       /* allocated once start-up was done (used_memory_startup) */
+    long long stat_expire_cycle_us;      /* time in the active expire cycle (INFO) */
+    /* INFO instantaneous_input_kbps / output_kbps, sampled with the ops rate */
+    long long stat_net_input_sample, stat_net_output_sample;
+    double instantaneous_input_kbps, instantaneous_output_kbps;       /* allocated once start-up was done (used_memory_startup) */
     unsigned arch_bits;
     char run_id[41];
     char *executable;                    /* owned absolute path */
