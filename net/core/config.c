@@ -9,13 +9,14 @@
  * Every parameter of Redis 7.0.15 is in the table, with its alias, type,
  * range, default and mutability, so any redis.conf loads. Those ringkv acts
  * on live in `struct config`; the others (replication, cluster, TLS,
- * latency monitor, ...) live in the private `struct config_passive`, are checked
+ * defragmentation, ...) live in the private `struct config_passive`, are checked
  * and reported like the rest, and carry CONFIG_FLAG_NO_EFFECT so start-up
  * can say which of them were set (config_no_effect_names).
  *
  * Sections: limits and table types, value parsers, typed setters, special
  * parameters, text checks, the table, formatting, word lists, directives,
- * files and arguments, CONFIG SET, CONFIG GET, protected actions.
+ * files and arguments, CONFIG SET, CONFIG GET, protected actions, CONFIG
+ * REWRITE.
  *
  * Key invariant: a value reaches `struct config` only through
  * config_param_set(), which checks it against the table, so defaults, file

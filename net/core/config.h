@@ -174,7 +174,7 @@ struct config {
 
     /* Owned; private to config.c: the values of every parameter ringkv
      * accepts and reports but does not act on (replication, cluster, TLS,
-     * latency monitor, ...), read only through config_get. */
+     * defragmentation, ...), read only through config_get. */
     struct config_passive *passive;
 };
 
