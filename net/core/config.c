@@ -2156,6 +2156,7 @@ struct config_rewrite_state {
     struct config_rewrite_option *options; /* owned */
     int option_count, option_cap;
     bool needs_signature;
+    bool force_all; /* DEBUG CONFIG-REWRITE-FORCE-ALL: defaults are written too */
 };
 
 static void config_rewrite_append(struct config_rewrite_state *st, char *line)
@@ -2280,7 +2281,7 @@ static void config_rewrite_line(struct config_rewrite_state *st, const char *opt
         st->lines[index] = line;
         return;
     }
-    if (!force) {
+    if (!force && !st->force_all) {
         alloc_free(line);
         return;
     }
@@ -2540,10 +2541,10 @@ static void config_rewrite_state_free(struct config_rewrite_state *st)
 }
 
 int config_rewrite(const struct config *cfg, const char *path,
-                   const struct config_rewrite_extra *extra, int extra_count)
+                   const struct config_rewrite_extra *extra, int extra_count, bool force_all)
 {
     assert(cfg != NULL && path != NULL);
-    struct config_rewrite_state st = {.needs_signature = true};
+    struct config_rewrite_state st = {.needs_signature = true, .force_all = force_all};
     int rc = config_rewrite_read(&st, path);
     if (rc < 0) {
         config_rewrite_state_free(&st);

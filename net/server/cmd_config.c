@@ -161,7 +161,7 @@ void config_rewrite_command(struct client *c)
         return;
     }
     struct server *s = server_of(c);
-    int ret = config_rewrite(&s->config, s->config_file, NULL, 0);
+    int ret = config_rewrite(&s->config, s->config_file, NULL, 0, false);
     if (ret < 0) {
         log_write(&s->log, LOGLEVEL_WARNING, "CONFIG REWRITE failed: %s", strerror(-ret));
         char err[512];
