@@ -348,6 +348,89 @@ START_TEST(test_info_latencystats)
 }
 END_TEST
 
+/* COMMAND INFO and COMMAND DOCS of every LATENCY subcommand, byte for byte
+ * as redis-server 7.0.15 answers them. (The container's own reply lists
+ * its subcommands in Redis's hash-table order, which changes from run to
+ * run, so each subcommand is asked for by name.) */
+static const struct {
+    const char *name;
+    const char *info;
+    const char *docs;
+} latency_command_replies[] = {
+    {"latency|latest",
+        "*1\r\n*10\r\n$14\r\nlatency|latest\r\n:2\r\n*4\r\n+admin\r\n+noscript\r\n"
+        "+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n"
+        "*3\r\n$23\r\nnondeterministic_output\r\n$24\r\nrequest_policy:all_nodes\r\n"
+        "$23\r\nresponse_policy:special\r\n*0\r\n*0\r\n",
+        "*2\r\n$14\r\nlatency|latest\r\n*8\r\n$7\r\nsummary\r\n$49\r\nReturn the latest latency samples for all events.\r\n"
+        "$5\r\nsince\r\n$6\r\n2.8.13\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$4\r\nO(1)\r\n"},
+    {"latency|history",
+        "*1\r\n*10\r\n$15\r\nlatency|history\r\n:3\r\n*4\r\n+admin\r\n+noscript\r\n"
+        "+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n"
+        "*3\r\n$23\r\nnondeterministic_output\r\n$24\r\nrequest_policy:all_nodes\r\n"
+        "$23\r\nresponse_policy:special\r\n*0\r\n*0\r\n",
+        "*2\r\n$15\r\nlatency|history\r\n*10\r\n$7\r\nsummary\r\n$47\r\nReturn timestamp-latency samples for the event.\r\n"
+        "$5\r\nsince\r\n$6\r\n2.8.13\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r\n$5\r\nevent\r\n"
+        "$4\r\ntype\r\n$6\r\nstring\r\n"},
+    {"latency|help",
+        "*1\r\n*10\r\n$12\r\nlatency|help\r\n:2\r\n*2\r\n+loading\r\n+stale\r\n:0\r\n"
+        ":0\r\n:0\r\n*1\r\n+@slow\r\n*0\r\n*0\r\n*0\r\n",
+        "*2\r\n$12\r\nlatency|help\r\n*8\r\n$7\r\nsummary\r\n$50\r\nShow helpful text about the different subcommands.\r\n"
+        "$5\r\nsince\r\n$6\r\n2.8.13\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$4\r\nO(1)\r\n"},
+    {"latency|doctor",
+        "*1\r\n*10\r\n$14\r\nlatency|doctor\r\n:2\r\n*4\r\n+admin\r\n+noscript\r\n"
+        "+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n"
+        "*3\r\n$23\r\nnondeterministic_output\r\n$24\r\nrequest_policy:all_nodes\r\n"
+        "$23\r\nresponse_policy:special\r\n*0\r\n*0\r\n",
+        "*2\r\n$14\r\nlatency|doctor\r\n*8\r\n$7\r\nsummary\r\n$48\r\nReturn a human readable latency analysis report.\r\n"
+        "$5\r\nsince\r\n$6\r\n2.8.13\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$4\r\nO(1)\r\n"},
+    {"latency|graph",
+        "*1\r\n*10\r\n$13\r\nlatency|graph\r\n:3\r\n*4\r\n+admin\r\n+noscript\r\n"
+        "+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n"
+        "*3\r\n$23\r\nnondeterministic_output\r\n$24\r\nrequest_policy:all_nodes\r\n"
+        "$23\r\nresponse_policy:special\r\n*0\r\n*0\r\n",
+        "*2\r\n$13\r\nlatency|graph\r\n*10\r\n$7\r\nsummary\r\n$37\r\nReturn a latency graph for the event.\r\n"
+        "$5\r\nsince\r\n$6\r\n2.8.13\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r\n$5\r\nevent\r\n"
+        "$4\r\ntype\r\n$6\r\nstring\r\n"},
+    {"latency|reset",
+        "*1\r\n*10\r\n$13\r\nlatency|reset\r\n:-2\r\n*4\r\n+admin\r\n+noscript\r\n"
+        "+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n"
+        "*2\r\n$24\r\nrequest_policy:all_nodes\r\n$29\r\nresponse_policy:all_succeeded\r\n"
+        "*0\r\n*0\r\n",
+        "*2\r\n$13\r\nlatency|reset\r\n*10\r\n$7\r\nsummary\r\n$42\r\nReset latency data for one or more events.\r\n"
+        "$5\r\nsince\r\n$6\r\n2.8.13\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$5\r\nevent\r\n"
+        "$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nflags\r\n*2\r\n+optional\r\n+multiple\r\n"},
+    {"latency|histogram",
+        "*1\r\n*10\r\n$17\r\nlatency|histogram\r\n:-2\r\n*4\r\n+admin\r\n+noscript\r\n"
+        "+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n"
+        "*3\r\n$23\r\nnondeterministic_output\r\n$24\r\nrequest_policy:all_nodes\r\n"
+        "$23\r\nresponse_policy:special\r\n*0\r\n*0\r\n",
+        "*2\r\n$17\r\nlatency|histogram\r\n*10\r\n$7\r\nsummary\r\n$79\r\nReturn the cumulative distribution of latencies of a subset of commands or all.\r\n"
+        "$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$80\r\nO(N) where N is the number of commands with latency information being retrieved.\r\n"
+        "$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$7\r\ncommand\r\n$4\r\ntype\r\n"
+        "$6\r\nstring\r\n$5\r\nflags\r\n*2\r\n+optional\r\n+multiple\r\n"},
+};
+
+START_TEST(test_command_info_and_docs)
+{
+    size_t count = sizeof(latency_command_replies) / sizeof(latency_command_replies[0]);
+    for (size_t i = 0; i < count; i++) {
+        char line[128];
+        snprintf(line, sizeof(line), "COMMAND INFO %s", latency_command_replies[i].name);
+        ck_cmd(client, line, latency_command_replies[i].info);
+        snprintf(line, sizeof(line), "COMMAND DOCS %s", latency_command_replies[i].name);
+        ck_cmd(client, line, latency_command_replies[i].docs);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("latency");
@@ -361,6 +444,7 @@ int main(void)
     tcase_add_test(tc, test_histogram);
     tcase_add_test(tc, test_histogram_blocked);
     tcase_add_test(tc, test_info_latencystats);
+    tcase_add_test(tc, test_command_info_and_docs);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
 }

@@ -276,6 +276,77 @@ START_TEST(test_doctor_and_malloc_stats)
 }
 END_TEST
 
+/* COMMAND INFO and COMMAND DOCS of every MEMORY subcommand, byte for byte
+ * as redis-server 7.0.15 answers them. (The container's own reply lists
+ * its subcommands in Redis's hash-table order, which changes from run to
+ * run, so each subcommand is asked for by name.) */
+static const struct {
+    const char *name;
+    const char *info;
+    const char *docs;
+} memory_command_replies[] = {
+    {"memory|purge",
+        "*1\r\n*10\r\n$12\r\nmemory|purge\r\n:2\r\n*0\r\n:0\r\n:0\r\n:0\r\n*1\r\n"
+        "+@slow\r\n*2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n"
+        "*0\r\n*0\r\n",
+        "*2\r\n$12\r\nmemory|purge\r\n*8\r\n$7\r\nsummary\r\n$35\r\nAsk the allocator to release memory\r\n"
+        "$5\r\nsince\r\n$5\r\n4.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$54\r\nDepends on how much memory is allocated, could be slow\r\n"},
+    {"memory|malloc-stats",
+        "*1\r\n*10\r\n$19\r\nmemory|malloc-stats\r\n:2\r\n*0\r\n:0\r\n:0\r\n:0\r\n"
+        "*1\r\n+@slow\r\n*3\r\n$23\r\nnondeterministic_output\r\n$25\r\nrequest_policy:all_shards\r\n"
+        "$23\r\nresponse_policy:special\r\n*0\r\n*0\r\n",
+        "*2\r\n$19\r\nmemory|malloc-stats\r\n*8\r\n$7\r\nsummary\r\n$29\r\nShow allocator internal stats\r\n"
+        "$5\r\nsince\r\n$5\r\n4.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$54\r\nDepends on how much memory is allocated, could be slow\r\n"},
+    {"memory|help",
+        "*1\r\n*10\r\n$11\r\nmemory|help\r\n:2\r\n*2\r\n+loading\r\n+stale\r\n:0\r\n"
+        ":0\r\n:0\r\n*1\r\n+@slow\r\n*0\r\n*0\r\n*0\r\n",
+        "*2\r\n$11\r\nmemory|help\r\n*8\r\n$7\r\nsummary\r\n$49\r\nShow helpful text about the different subcommands\r\n"
+        "$5\r\nsince\r\n$5\r\n4.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$4\r\nO(1)\r\n"},
+    {"memory|usage",
+        "*1\r\n*10\r\n$12\r\nmemory|usage\r\n:-3\r\n*1\r\n+readonly\r\n:2\r\n:2\r\n"
+        ":1\r\n*2\r\n+@read\r\n+@slow\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*1\r\n"
+        "+RO\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\n"
+        "spec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n"
+        "$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n"
+        ":1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n",
+        "*2\r\n$12\r\nmemory|usage\r\n*10\r\n$7\r\nsummary\r\n$34\r\nEstimate the memory usage of a key\r\n"
+        "$5\r\nsince\r\n$5\r\n4.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$38\r\nO(N) where N is the number of samples.\r\n$9\r\narguments\r\n*2\r\n"
+        "*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n"
+        ":0\r\n*8\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninteger\r\n"
+        "$5\r\ntoken\r\n$7\r\nSAMPLES\r\n$5\r\nflags\r\n*1\r\n+optional\r\n"},
+    {"memory|doctor",
+        "*1\r\n*10\r\n$13\r\nmemory|doctor\r\n:2\r\n*0\r\n:0\r\n:0\r\n:0\r\n*1\r\n"
+        "+@slow\r\n*3\r\n$23\r\nnondeterministic_output\r\n$25\r\nrequest_policy:all_shards\r\n"
+        "$23\r\nresponse_policy:special\r\n*0\r\n*0\r\n",
+        "*2\r\n$13\r\nmemory|doctor\r\n*8\r\n$7\r\nsummary\r\n$30\r\nOutputs memory problems report\r\n"
+        "$5\r\nsince\r\n$5\r\n4.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$4\r\nO(1)\r\n"},
+    {"memory|stats",
+        "*1\r\n*10\r\n$12\r\nmemory|stats\r\n:2\r\n*0\r\n:0\r\n:0\r\n:0\r\n*1\r\n"
+        "+@slow\r\n*3\r\n$23\r\nnondeterministic_output\r\n$25\r\nrequest_policy:all_shards\r\n"
+        "$23\r\nresponse_policy:special\r\n*0\r\n*0\r\n",
+        "*2\r\n$12\r\nmemory|stats\r\n*8\r\n$7\r\nsummary\r\n$25\r\nShow memory usage details\r\n"
+        "$5\r\nsince\r\n$5\r\n4.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n"
+        "$4\r\nO(1)\r\n"},
+};
+
+START_TEST(test_command_info_and_docs)
+{
+    size_t count = sizeof(memory_command_replies) / sizeof(memory_command_replies[0]);
+    for (size_t i = 0; i < count; i++) {
+        char line[128];
+        snprintf(line, sizeof(line), "COMMAND INFO %s", memory_command_replies[i].name);
+        ck_cmd(client, line, memory_command_replies[i].info);
+        snprintf(line, sizeof(line), "COMMAND DOCS %s", memory_command_replies[i].name);
+        ck_cmd(client, line, memory_command_replies[i].docs);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("memory");
@@ -287,6 +358,7 @@ int main(void)
     tcase_add_test(tc, test_usage_errors);
     tcase_add_test(tc, test_stats);
     tcase_add_test(tc, test_doctor_and_malloc_stats);
+    tcase_add_test(tc, test_command_info_and_docs);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
 }
