@@ -364,6 +364,10 @@ static void latency_info_one(struct buf *b, const struct command *cmd, const cha
 
 void latency_info(struct server *s, struct buf *b)
 {
+    /* Off, the section is empty, though LATENCY HISTOGRAM still shows what
+     * was recorded (as in Redis). */
+    if (!s->config.latency_tracking)
+        return;
     struct command_list all = {0};
     command_list_all(&s->commands, &all);
     const char *percentiles = s->config.latency_percentiles ? s->config.latency_percentiles : "";

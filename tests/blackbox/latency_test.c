@@ -338,6 +338,12 @@ START_TEST(test_info_latencystats)
     ck_percentile_line(info, "set", custom, 3);
     free(info);
 
+    /* Tracking off: the section is empty, the histograms stay. */
+    ck_cmd(client, "CONFIG SET latency-tracking no", "+OK\r\n");
+    ck_cmd(client, "INFO latencystats", "$16\r\n# Latencystats\r\n\r\n");
+    ck_cmd_prefix(client, "LATENCY HISTOGRAM set", "*2\r\n$3\r\nset\r\n");
+    ck_cmd(client, "CONFIG SET latency-tracking yes", "+OK\r\n");
+
     /* Not in the default INFO; in INFO everything. */
     info = conn_cmd(client, "INFO");
     ck_assert_ptr_null(strstr(info, "# Latencystats"));
