@@ -2,7 +2,8 @@
  * 7.0.15's replies and error texts. Owns what CONFIG GET sends (each
  * parameter once, however many patterns match it), the runtime effects of
  * CONFIG SET that belong to no other module (the AOF switched on or off,
- * its fsync policy, the working directory), who may change the protected
+ * its fsync policy, the working directory, the listening port and
+ * addresses), who may change the protected
  * parameters (enable-protected-configs) and which counters RESETSTAT
  * clears. Leaves parsing, checking and formatting parameters to
  * net/core/config.c, and registration to cmd_server.c's table. Invariant: every
@@ -77,6 +78,16 @@ static int config_set_changed(const char *name, void *ctx, char *reason, size_t 
         }
     } else if (strcmp(name, "appendfsync") == 0) {
         aof_set_fsync_policy(&s->persist);
+    }
+    if (strcmp(name, "port") == 0 || strcmp(name, "bind") == 0) {
+        char err[512];
+        if (server_rebind(s, err, sizeof(err)) < 0) {
+            log_write(&s->log, LOGLEVEL_WARNING, "%s", err);
+            snprintf(reason, reason_len, "%s",
+                     strcmp(name, "port") == 0 ? "Unable to listen on this port. Check server logs."
+                                               : "Failed to bind to specified addresses.");
+            return -1;
+        }
     }
     if (strcmp(name, "dir") == 0) {
         /* The server works inside its data directory, as Redis does. */

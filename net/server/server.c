@@ -11,6 +11,7 @@
 #include "net/server/server.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -116,7 +117,10 @@ static void server_adjust_open_files(struct server *s)
     }
 }
 
-static int server_listen_one(struct server *s, const char *addr, char *err, size_t err_len)
+/* Opens a listening socket for one bind address on config.port. Returns
+ * its fd, -1 for an optional address ("-::1") the system cannot have, or
+ * -2 with the reason in err. */
+static int server_open_listener(struct server *s, const char *addr, char *err, size_t err_len)
 {
     bool optional = addr[0] == '-';
     if (optional)
@@ -157,20 +161,96 @@ static int server_listen_one(struct server *s, const char *addr, char *err, size
         errno = saved;
         goto failed;
     }
-    struct listener *l = &s->loop.listeners[s->loop.listener_count++];
-    l->fd = fd;
-    l->loop = &s->loop;
-    return 0;
+    return fd;
 failed:
     if (optional && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT))
-        return 0;
+        return -1;
     snprintf(err, err_len, "Could not create server TCP listening socket %s:%d: %s", addr,
              s->config.port, strerror(errno));
-    return -1;
+    return -2;
 bad_address:
     snprintf(err, err_len, "Could not create server TCP listening socket %s:%d: invalid address",
              addr, s->config.port);
-    return -1;
+    return -2;
+}
+
+/* Puts fd in a free listener slot: one never used, or one whose retired
+ * listener's accept has completed (its op is no longer in the ring). */
+static void server_add_listener(struct server *s, int fd)
+{
+    struct loop *l = &s->loop;
+    int slot = 0;
+    while (slot < l->listener_count && (l->listeners[slot].fd >= 0 || l->listeners[slot].accept_armed))
+        slot++;
+    assert(slot < LOOP_LISTENERS_MAX);
+    if (slot == l->listener_count)
+        l->listener_count++;
+    struct listener *lst = &l->listeners[slot];
+    lst->fd = fd;
+    lst->loop = l;
+    lst->accept_armed = false;
+}
+
+static int server_listen_one(struct server *s, const char *addr, char *err, size_t err_len)
+{
+    int fd = server_open_listener(s, addr, err, err_len);
+    if (fd == -2)
+        return -1;
+    if (fd >= 0)
+        server_add_listener(s, fd);
+    return 0;
+}
+
+static int server_listener_count(const struct server *s)
+{
+    int count = 0;
+    for (int i = 0; i < s->loop.listener_count; i++)
+        count += s->loop.listeners[i].fd >= 0;
+    return count;
+}
+
+/* Retires every listener: shutting a listening socket down ends its
+ * multishot accept, whose completion then frees the slot (loop.c arms no
+ * accept on a retired one). */
+static void server_retire_listeners(struct server *s)
+{
+    for (int i = 0; i < s->loop.listener_count; i++) {
+        struct listener *lst = &s->loop.listeners[i];
+        if (lst->fd < 0)
+            continue;
+        shutdown(lst->fd, SHUT_RDWR);
+        close(lst->fd);
+        lst->fd = -1;
+    }
+}
+
+int server_rebind(struct server *s, char *err, size_t err_len)
+{
+    /* On a new port the new sockets open first, so a failure leaves the
+     * old ones serving. On the same port (a new bind list) the old ones
+     * must go first to free the addresses; after a failure CONFIG SET's
+     * rollback calls this again with the old list. */
+    bool same_port = s->config.port == s->listen_port;
+    if (same_port)
+        server_retire_listeners(s);
+    int fds[CONFIG_BIND_MAX], count = 0;
+    for (int i = 0; i < s->config.bind_count; i++) {
+        int fd = server_open_listener(s, s->config.bind[i], err, err_len);
+        if (fd == -2) {
+            while (count > 0)
+                close(fds[--count]);
+            return -1;
+        }
+        if (fd >= 0)
+            fds[count++] = fd;
+    }
+    if (!same_port)
+        server_retire_listeners(s);
+    for (int i = 0; i < count; i++)
+        server_add_listener(s, fds[i]);
+    loop_arm_listeners(&s->loop);
+    s->listen_port = s->config.port;
+    return 0;
 }
 
 static uint64_t server_random_u64(void)
@@ -301,10 +381,11 @@ int server_init(struct server *s, char *err, size_t err_len)
     for (int i = 0; i < s->config.bind_count; i++)
         if (server_listen_one(s, s->config.bind[i], err, err_len) < 0)
             return -1;
-    if (s->loop.listener_count == 0) {
+    if (server_listener_count(s) == 0) {
         snprintf(err, err_len, "Failed listening on port %d (TCP), aborting.", s->config.port);
         return -1;
     }
+    s->listen_port = s->config.port;
     /* used_memory_startup, as Redis measures it: everything built, before
      * the dataset loads (the loop's receive buffers included). */
     struct alloc_stats startup;
@@ -455,7 +536,8 @@ void server_free(struct server *s)
      * Shutting a listening socket down takes it out of the listen table at
      * once, whoever still holds it. */
     for (int i = 0; i < s->loop.listener_count; i++)
-        shutdown(s->loop.listeners[i].fd, SHUT_RDWR);
+        if (s->loop.listeners[i].fd >= 0)
+            shutdown(s->loop.listeners[i].fd, SHUT_RDWR);
     /* The AOF's last ops complete on the ring before it goes away. */
     aof_free(&s->persist);
     /* Tearing the ring down first cancels every operation, so clients can
@@ -468,7 +550,8 @@ void server_free(struct server *s)
         client_close(c);
     }
     for (int i = 0; i < s->loop.listener_count; i++)
-        close(s->loop.listeners[i].fd);
+        if (s->loop.listeners[i].fd >= 0)
+            close(s->loop.listeners[i].fd);
     dispatch_free(&s->commands);
     latency_monitor_free(&s->latency);
     keyspace_free(&s->keyspace);

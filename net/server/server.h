@@ -55,6 +55,7 @@ struct server {
     char run_id[41];
     char *executable;                    /* owned absolute path */
     char *config_file;                   /* owned absolute path, NULL if none */
+    int listen_port;                     /* the port the listeners are bound to */
 };
 
 /* The server a client's commands run in (server-layer commands only). */
@@ -69,6 +70,10 @@ int server_init(struct server *s, char *err, size_t err_len);
 /* Makes config.dir the working directory and stores it as an absolute
  * path. Returns 0 or -errno. */
 int server_chdir(struct server *s);
+/* CONFIG SET port / bind: listens on config.port at config.bind's
+ * addresses, then retires the old listeners. If any new socket fails, the
+ * old ones stay and -1 comes back with the reason in err. */
+int server_rebind(struct server *s, char *err, size_t err_len);
 /* Copies the configuration values the keyspace reads (LFU policy,
  * encoding limits) into it; at start-up and after CONFIG SET. */
 void server_apply_config(struct server *s);

@@ -17,7 +17,10 @@
 #include "tests/blackbox/harness.h"
 
 #include <check.h>
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -505,6 +508,66 @@ START_TEST(test_multi_set_atomic)
 }
 END_TEST
 
+/* A loopback socket listening on a port of the kernel's choosing; its
+ * port in *port. Owned fd. */
+static int listen_any(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    ck_assert_int_eq(listen(fd, 4), 0);
+    socklen_t len = sizeof(addr);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+    *port = ntohs(addr.sin_port);
+    return fd;
+}
+
+/* CONFIG SET port moves the listeners; a port that cannot be had fails
+ * the whole call and every value stays, the old port still serving. */
+START_TEST(test_set_port_and_rollback)
+{
+    struct server_handle *h = server_start(NULL);
+    struct conn *c = conn_open(h->port);
+    int used_port;
+    int used_fd = listen_any(&used_port);
+    char line[128];
+    snprintf(line, sizeof(line), "CONFIG SET hz 30 port %d", used_port);
+    ck_cmd(c, line,
+           "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on "
+           "this port. Check server logs.\r\n");
+    ck_cmd(c, "CONFIG GET hz", "*2\r\n$2\r\nhz\r\n$2\r\n10\r\n");
+    struct conn *still = conn_open(h->port);
+    ck_cmd(still, "PING", "+PONG\r\n");
+    conn_close(still);
+    /* A free port: the server moves there, connections stay. */
+    int free_port;
+    close(listen_any(&free_port));
+    close(used_fd);
+    snprintf(line, sizeof(line), "CONFIG SET port %d", free_port);
+    ck_cmd(c, line, "+OK\r\n");
+    ck_cmd(c, "PING", "+PONG\r\n");
+    struct conn *moved = conn_open(free_port);
+    ck_cmd(moved, "PING", "+PONG\r\n");
+    snprintf(line, sizeof(line), "CONFIG SET port %d", h->port);
+    ck_cmd(moved, line, "+OK\r\n");
+    conn_close(moved);
+    struct conn *back = conn_open(h->port);
+    ck_cmd(back, "PING", "+PONG\r\n");
+    conn_close(back);
+    ck_cmd(c, "CONFIG SET bind 192.0.2.1",
+           "-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to "
+           "specified addresses.\r\n");
+    ck_cmd(c, "CONFIG GET bind", "*2\r\n$4\r\nbind\r\n$9\r\n127.0.0.1\r\n");
+    back = conn_open(h->port);
+    ck_cmd(back, "PING", "+PONG\r\n");
+    conn_close(back);
+    conn_close(c);
+    server_stop(h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("config_rewrite");
@@ -519,6 +582,7 @@ int main(void)
     tcase_add_test(tc, test_missing_file_and_errors);
     tcase_add_test(tc, test_no_config_file);
     tcase_add_test(tc, test_multi_set_atomic);
+    tcase_add_test(tc, test_set_port_and_rollback);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
 }
