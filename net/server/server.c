@@ -234,7 +234,8 @@ int server_rebind(struct server *s, char *err, size_t err_len)
     if (same_port)
         server_retire_listeners(s);
     int fds[CONFIG_BIND_MAX], count = 0;
-    for (int i = 0; i < s->config.bind_count; i++) {
+    /* Port 0 listens on no TCP port at all, as in Redis. */
+    for (int i = 0; i < s->config.bind_count && s->config.port != 0; i++) {
         int fd = server_open_listener(s, s->config.bind[i], err, err_len);
         if (fd == -2) {
             while (count > 0)
