@@ -141,6 +141,19 @@ const char *alloc_name(void)
 {
     return "jemalloc-5.3.0";
 }
+
+void alloc_stats_print(void (*write)(void *ctx, const char *text), void *ctx)
+{
+    malloc_stats_print(write, ctx, NULL);
+}
+
+int alloc_purge(void)
+{
+    /* Every arena's dirty pages back to the system, as MEMORY PURGE asks. */
+    char name[64];
+    snprintf(name, sizeof(name), "arena.%u.purge", (unsigned)MALLCTL_ARENAS_ALL);
+    return mallctl(name, NULL, NULL, NULL, 0) == 0 ? 0 : -1;
+}
 #else
 /* ASan replaces malloc, so glibc's mallinfo2 sees none of the program's
  * blocks: the sanitizer's own count is the used memory there. */
@@ -152,6 +165,17 @@ size_t __sanitizer_get_heap_size(void);
 size_t alloc_used_bytes(void)
 {
     return __sanitizer_get_current_allocated_bytes();
+}
+
+void alloc_stats_print(void (*write)(void *ctx, const char *text), void *ctx)
+{
+    (void)write;
+    (void)ctx;
+}
+
+int alloc_purge(void)
+{
+    return 0;
 }
 
 void alloc_stats_read(struct alloc_stats *out)

@@ -47,5 +47,20 @@ void alloc_stats_read(struct alloc_stats *out);
 size_t alloc_used_bytes(void);
 /* Name of the allocator for INFO (mem_allocator). */
 const char *alloc_name(void);
+/* jemalloc's malloc_stats_print, its text handed to write in pieces
+ * (MEMORY MALLOC-STATS). Writes nothing in the sanitizer build. */
+void alloc_stats_print(void (*write)(void *ctx, const char *text), void *ctx);
+/* Returns unused dirty pages of every arena to the system (MEMORY PURGE).
+ * 0, or -1 when jemalloc refuses; always 0 in the sanitizer build. */
+int alloc_purge(void);
+/* Whether the allocator has statistics to print (jemalloc). */
+static inline int alloc_has_stats_print(void)
+{
+#ifdef RINGKV_SANITIZE
+    return 0;
+#else
+    return 1;
+#endif
+}
 
 #endif

@@ -1732,6 +1732,25 @@ static int acl_write_durably(const char *path, const char *data, size_t len, cha
     return 0;
 }
 
+char **acl_user_lines(struct commands *cs, int *count)
+{
+    struct acl *acl = cs->acl;
+    char **lines = alloc_bytes(sizeof(char *) * (size_t)(acl->user_count ? acl->user_count : 1));
+    for (int i = 0; i < acl->user_count; i++) {
+        const struct acl_user *u = acl->users[i];
+        struct buf b = {0};
+        buf_append(&b, "user ", 5);
+        buf_append(&b, u->name, u->name_len);
+        buf_append(&b, " ", 1);
+        acl_describe_user(cs, u, &b);
+        buf_append(&b, "", 1);
+        lines[i] = alloc_strdup(b.data);
+        buf_free(&b);
+    }
+    *count = acl->user_count;
+    return lines;
+}
+
 int acl_file_save(struct commands *cs, const char *path, char *err, size_t err_len)
 {
     struct acl *acl = cs->acl;

@@ -238,6 +238,11 @@ void acl_describe_channels(const struct acl_selector *s, struct buf *b);
 void acl_describe_commands(struct commands *cs, const struct acl_selector *s, struct buf *b);
 void acl_describe_user(struct commands *cs, const struct acl_user *u, struct buf *b);
 
+/* Every user as its `user <name> <rules>` line, in ACL LIST's order, for
+ * CONFIG REWRITE. Returns an owned array of *count owned strings; free each
+ * and the array with alloc_free. */
+char **acl_user_lines(struct commands *cs, int *count);
+
 /* The aclfile: ACL LOAD replaces every user or none (-1 with err), ACL
  * SAVE writes durably (-1 with err). */
 int acl_file_load(struct commands *cs, const char *path, struct client *self, char *err,

@@ -43,6 +43,7 @@
 #include "net/commands/propagate.h"
 #include "net/commands/reply.h"
 #include "net/core/args.h"
+#include "net/core/log.h"
 #include "net/wire/conn.h"
 #include "net/wire/loop.h"
 
@@ -213,7 +214,7 @@ static void blocking_remove_from_key(struct commands *cs, struct blocking_key *b
 /* Leaves every FIFO and frees the copied command. The command counts as
  * called now that it has ended, as Redis counts a blocked command's call
  * when it unblocks. */
-static void blocking_leave(struct client *c)
+static void blocking_leave(struct client *c, long long serve_us)
 {
     struct commands *cs = c->commands;
     struct blocked_state *b = &c->blocked;
@@ -221,6 +222,10 @@ static void blocking_leave(struct client *c)
     for (int i = 0; i < b->key_count; i++)
         blocking_remove_from_key(cs, b->keys[i], c);
     b->cmd->stats.calls++;
+    /* Redis times a served command (LATENCY HISTOGRAM), not a timed-out or
+     * unblocked one (serve_us < 0). */
+    if (serve_us >= 0)
+        command_record_latency(cs, b->cmd, serve_us);
     cs->stats.total_commands_processed++;
     alloc_free(b->keys);
     args_free(b->argv);
@@ -239,7 +244,7 @@ void blocking_unblock(struct client *c, enum blocking_unblock_reply reply)
     } else if (reply == BLOCKING_REPLY_ERROR) {
         reply_error(c, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
     }
-    blocking_leave(c);
+    blocking_leave(c, -1);
     if (reply != 0)
         client_unblocked(c);
 }
@@ -313,7 +318,9 @@ static bool blocking_serve_client(struct client *c, const struct blocking_ready 
     /* A served wake-up logs what it did (e.g. BLPOP as LPOP). */
     struct propagate_frame frame;
     propagate_begin(c->commands, &frame);
+    long long start_us = log_clock_us();
     b->cmd->proc(c);
+    long long serve_us = log_clock_us() - start_us;
     propagate_end(c, b->cmd, &frame);
     c->cmd = NULL;
     c->argc = 0;
@@ -322,7 +329,7 @@ static bool blocking_serve_client(struct client *c, const struct blocking_ready 
     b->serving_key = NULL;
     if (b->reblock)
         return false;
-    blocking_leave(c);
+    blocking_leave(c, serve_us < 0 ? 0 : serve_us);
     client_unblocked(c);
     return true;
 }

@@ -12,6 +12,8 @@
 #include "engine/alloc.h"
 #include "engine/dict.h"
 #include "net/commands/commands.h"
+#include "net/core/config.h"
+#include "net/core/latency.h"
 
 struct command_node {
     struct dict_node link;
@@ -60,8 +62,33 @@ void command_table_add(struct commands *cs, struct command *table)
         command_register(cs, cmd);
 }
 
+void command_record_latency(struct commands *cs, struct command *cmd, long long proc_us)
+{
+    latency_monitor_add_if_needed(cs->latency, cs->config->latency_monitor_threshold,
+                                  (cmd->flags & CMD_FAST) ? "fast-command" : "command",
+                                  proc_us / 1000);
+    if (cs->config->latency_tracking) {
+        if (cmd->latency_histogram == NULL)
+            cmd->latency_histogram = alloc_zeroed(sizeof(*cmd->latency_histogram));
+        latency_histogram_record(cmd->latency_histogram, proc_us * 1000);
+    }
+}
+
+void command_latency_reset(struct command *cmd)
+{
+    alloc_free(cmd->latency_histogram);
+    cmd->latency_histogram = NULL;
+    for (struct command *sub = cmd->subcommands; sub && sub->name; sub++) {
+        alloc_free(sub->latency_histogram);
+        sub->latency_histogram = NULL;
+    }
+}
+
 static void command_node_free(struct dict_node *node, void *ctx)
 {
+    /* The tables are static and outlive this dict: their histograms go
+     * now, so a table registered again starts clean. */
+    command_latency_reset(((struct command_node *)node)->cmd);
     alloc_free(node);
 }
 

@@ -19,6 +19,7 @@
 
 struct client;
 struct commands;
+struct latency_histogram;
 
 /* Command flags, as COMMAND INFO reports them (Redis 7.0 names). */
 enum command_flag {
@@ -111,6 +112,9 @@ struct command {
     char fullname[64];                 /* "config|get" */
     int index;                         /* 0..commands.command_slots-1 (keyspec.h's table) */
     struct command_stats stats;
+    /* Owned, NULL until the command first runs with latency-tracking on;
+     * freed by CONFIG RESETSTAT (command_latency_reset) and at exit. */
+    struct latency_histogram *latency_histogram;
 };
 
 /* Per-group tables, defined in cmd_*.c (dispatch_init registers them). */
@@ -158,6 +162,14 @@ struct command_list {
  * sorted by full name. The caller frees l->items with alloc_free. */
 void command_list_all(struct commands *cs, struct command_list *l);
 void command_list_top(struct commands *cs, struct command_list *l);
+
+/* After cmd ran for proc_us (its handler's time, as Redis's call() takes
+ * it): the latency monitor's "command" / "fast-command" events and cmd's
+ * histogram. Off (threshold 0, latency-tracking no), each costs a branch.
+ * dispatch_call calls it; a blocked command, when it unblocks. */
+void command_record_latency(struct commands *cs, struct command *cmd, long long proc_us);
+/* Frees cmd's latency histogram and its subcommands' (CONFIG RESETSTAT). */
+void command_latency_reset(struct command *cmd);
 
 /* Whether cmd is a top-level command (not a subcommand) whose name is one
  * of names[0..count). */

@@ -28,6 +28,7 @@ struct slowlog;
 struct tracking;
 struct evict_state;
 struct acl;
+struct latency_monitor;
 
 /* INFO errorstats: one counter per error code ("ERR", "WRONGTYPE"). Redis
  * also stops tracking new codes past 128. */
@@ -94,6 +95,9 @@ struct commands {
     struct propagate_state *prop;
     /* dispatch.c and reply.c */
     struct commands_stats stats;
+    /* the server's latency monitor (net/core/latency.h), borrowed:
+     * dispatch records "command" and "fast-command" */
+    struct latency_monitor *latency;
 };
 
 #endif

@@ -242,6 +242,8 @@ void dispatch_call(struct client *c, struct command *cmd)
         cmd->stats.calls++;
         cs->stats.total_commands_processed++;
         slowlog_push_if_needed(c, cmd, proc_us < 0 ? 0 : proc_us);
+        if (cs->config->latency_tracking || cs->config->latency_monitor_threshold > 0)
+            command_record_latency(cs, cmd, proc_us < 0 ? 0 : proc_us);
     }
     /* Clients blocked on keys this command changed are served now, once
      * the command (a whole EXEC included) is over. */

@@ -9,23 +9,27 @@
  * Every parameter of Redis 7.0.15 is in the table, with its alias, type,
  * range, default and mutability, so any redis.conf loads. Those ringkv acts
  * on live in `struct config`; the others (replication, cluster, TLS,
- * latency monitor, ...) live in the private `struct config_passive`, are checked
+ * defragmentation, ...) live in the private `struct config_passive`, are checked
  * and reported like the rest, and carry CONFIG_FLAG_NO_EFFECT so start-up
  * can say which of them were set (config_no_effect_names).
  *
  * Sections: limits and table types, value parsers, typed setters, special
  * parameters, text checks, the table, formatting, word lists, directives,
- * files and arguments, CONFIG SET, CONFIG GET, protected actions.
+ * files and arguments, CONFIG SET, CONFIG GET, protected actions, CONFIG
+ * REWRITE.
  *
  * Key invariant: a value reaches `struct config` only through
  * config_param_set(), which checks it against the table, so defaults, file
  * lines, arguments and CONFIG SET accept and refuse exactly the same text.
  * Defaults are written as text in the table and go through it too. Error
  * texts are Redis 7.0.15's, checked against the real server. */
+#define _GNU_SOURCE /* mkostemp */
 #include "net/core/config.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -33,6 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/alloc.h"
 #include "engine/glob.h"
@@ -120,7 +126,7 @@ struct config_passive {
     bool jemalloc_bg_thread, activedefrag, syslog_enabled, cluster_enabled;
     bool cluster_allow_reads_when_down, cluster_allow_pubsubshard_when_down, crash_log_enabled;
     bool crash_memcheck_enabled, use_exit_on_panic, disable_thp, cluster_allow_replica_migration;
-    bool replica_announced, latency_tracking, tls_cluster, tls_replication;
+    bool replica_announced, tls_cluster, tls_replication;
     bool tls_prefer_server_ciphers, tls_session_caching;
     /* strings, owned (NULL when empty for some, as in Redis) */
     char *unixsocket, *replica_announce_ip, *masteruser, *masterauth;
@@ -145,7 +151,7 @@ struct config_passive {
     long long repl_diskless_sync_max_replicas, unixsocketperm, socket_mark_id;
     long long active_defrag_max_scan_fields;
     long long busy_reply_threshold, cluster_node_timeout;
-    long long latency_monitor_threshold, stream_node_max_entries, repl_backlog_size;
+    long long stream_node_max_entries, repl_backlog_size;
     long long cluster_link_sendbuf_limit, active_defrag_ignore_bytes, stream_node_max_bytes;
     long long hll_sparse_max_bytes, repl_backlog_ttl;
     long long loading_process_events_interval_bytes, tls_port, tls_session_cache_size;
@@ -156,7 +162,6 @@ struct config_passive {
     int shutdown_on_sigterm;
     char *replicaof_host;           /* owned; NULL when not a replica */
     long long replicaof_port;
-    char *latency_percentiles;      /* owned: the percentiles as CONFIG GET shows them */
 };
 
 #define CONFIG_AT(field) \
@@ -734,14 +739,14 @@ static int config_percentiles_set(struct config *cfg, const struct config_param 
         assert(used + len + 1 < bytes);
         used += (size_t)snprintf(text + used, bytes - used, "%s%.*s", i ? " " : "", (int)len, one);
     }
-    alloc_free(cfg->passive->latency_percentiles);
-    cfg->passive->latency_percentiles = text;
+    alloc_free(cfg->latency_percentiles);
+    cfg->latency_percentiles = text;
     return 0;
 }
 
 static char *config_percentiles_format(const struct config *cfg, const struct config_param *p)
 {
-    return alloc_strdup(cfg->passive->latency_percentiles);
+    return alloc_strdup(cfg->latency_percentiles);
 }
 
 /* shutdown-on-sigint and shutdown-on-sigterm: Redis's SHUTDOWN_* flags. */
@@ -1216,12 +1221,13 @@ static const struct config_param config_params[] = {
      CONFIG_AT(slowlog_log_slower_than), .min = -1, .max = LLONG_MAX, .default_text = "10000"},
     {.name = "slowlog-max-len", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(slowlog_max_len), .min = 0,
      .max = LONG_MAX, .default_text = "128"},
-    CONFIG_PASSIVE_NUMBER("latency-monitor-threshold", NULL, 0, latency_monitor_threshold, 0,
-                          LLONG_MAX, "0"),
-    CONFIG_PASSIVE_BOOL("latency-tracking", NULL, 0, latency_tracking, "yes"),
-    CONFIG_PASSIVE_SPECIAL("latency-tracking-info-percentiles", NULL, CONFIG_FLAG_MULTI_ARG,
-                           latency_percentiles, "50 99 99.9", config_percentiles_set,
-                           config_percentiles_format),
+    {.name = "latency-monitor-threshold", .type = CONFIG_TYPE_NUMBER,
+     CONFIG_AT(latency_monitor_threshold), .min = 0, .max = LLONG_MAX, .default_text = "0"},
+    {.name = "latency-tracking", .type = CONFIG_TYPE_BOOL, CONFIG_AT(latency_tracking),
+     .default_text = "yes"},
+    {.name = "latency-tracking-info-percentiles", .type = CONFIG_TYPE_SPECIAL,
+     .flags = CONFIG_FLAG_MULTI_ARG, CONFIG_AT(latency_percentiles), .default_text = "50 99 99.9",
+     .set = config_percentiles_set, .format = config_percentiles_format},
     {.name = "notify-keyspace-events", .type = CONFIG_TYPE_SPECIAL,
      CONFIG_AT(notify_keyspace_events), .default_text = "", .set = config_notify_set,
      .format = config_notify_format},
@@ -1572,9 +1578,10 @@ void config_free(struct config *cfg)
     alloc_free(cfg->acl_users);
     cfg->acl_users = NULL;
     cfg->acl_user_count = 0;
+    alloc_free(cfg->latency_percentiles);
+    cfg->latency_percentiles = NULL;
     if (cfg->passive != NULL) {
         alloc_free(cfg->passive->replicaof_host);
-        alloc_free(cfg->passive->latency_percentiles);
         alloc_free(cfg->passive);
         cfg->passive = NULL;
     }
@@ -1588,7 +1595,7 @@ static void config_copy(struct config *dst, const struct config *src)
     *dst->passive = *src->passive;
     struct config_passive *v = dst->passive;
     v->replicaof_host = v->replicaof_host ? alloc_strdup(v->replicaof_host) : NULL;
-    v->latency_percentiles = v->latency_percentiles ? alloc_strdup(v->latency_percentiles) : NULL;
+    dst->latency_percentiles = src->latency_percentiles ? alloc_strdup(src->latency_percentiles) : NULL;
     for (size_t i = 0; i < CONFIG_PARAMS_COUNT; i++) {
         if (config_params[i].type == CONFIG_TYPE_STRING) {
             char **field = config_field(dst, &config_params[i]);
@@ -2003,15 +2010,21 @@ static int config_set_values(struct config *next, int pairs, const struct config
     return rc;
 }
 
-/* Calls changed once for each distinct parameter whose text differs. The
- * pairs are distinct by now (at most a name and its alias each), so the
- * quadratic search for repeats stays small. */
-static void config_set_report(const struct config *old, const struct config *cfg, int pairs,
-                              const struct config_param **params,
-                              void (*changed)(const char *name, void *ctx), void *ctx)
+/* Calls changed once for each distinct parameter whose text differs, in
+ * the order given. The pairs are distinct by now (at most a name and its
+ * alias each), so the quadratic search for repeats stays small. Stops at
+ * the first refusal and returns its index (why in reason); -1 when all
+ * were applied. With applied_max >= 0, only the first applied_max
+ * parameters are considered (a rollback redoes those). */
+static int config_set_report(const struct config *old, const struct config *cfg, int pairs,
+                             const struct config_param **params, int applied_max,
+                             int (*changed)(const char *name, void *ctx, char *reason,
+                                            size_t reason_len),
+                             void *ctx, char *reason, size_t reason_len)
 {
     assert(pairs <= 2 * (int)CONFIG_PARAMS_COUNT);
-    for (int i = 0; i < pairs && changed != NULL; i++) {
+    int end = applied_max >= 0 ? applied_max : pairs;
+    for (int i = 0; i < end && changed != NULL; i++) {
         bool seen = false;
         for (int j = 0; j < i; j++)
             seen = seen || params[j] == params[i];
@@ -2022,14 +2035,16 @@ static void config_set_report(const struct config *old, const struct config *cfg
         bool differs = strcmp(before, after) != 0;
         alloc_free(before);
         alloc_free(after);
-        if (differs)
-            changed(params[i]->name, ctx);
+        if (differs && changed(params[i]->name, ctx, reason, reason_len) < 0 && applied_max < 0)
+            return i;
     }
+    return -1;
 }
 
 int config_set(struct config *cfg, int pairs, const char *const *names, const size_t *name_lens,
                const char *const *values, const size_t *value_lens, bool protected_allowed,
-               void (*changed)(const char *name, void *ctx), void *ctx, char *err, size_t err_len)
+               int (*changed)(const char *name, void *ctx, char *reason, size_t reason_len),
+               void *ctx, char *err, size_t err_len)
 {
     assert(cfg != NULL);
     assert(pairs > 0);
@@ -2046,8 +2061,27 @@ int config_set(struct config *cfg, int pairs, const char *const *names, const si
         if (rc == 0) {
             struct config old = *cfg;
             *cfg = next;
-            config_set_report(&old, cfg, pairs, params, changed, ctx);
-            config_free(&old);
+            char reason[CONFIG_REASON_BYTES_MAX] = "";
+            int failed = config_set_report(&old, cfg, pairs, params, -1, changed, ctx, reason,
+                                           sizeof(reason));
+            if (failed >= 0) {
+                /* An effect was refused: the old values come back, and the
+                 * effects already applied (the refused one included, which
+                 * may have done part of its work) are applied again for them. */
+                struct config refused = *cfg;
+                *cfg = old;
+                char ignored[CONFIG_REASON_BYTES_MAX];
+                config_set_report(&refused, cfg, pairs, params, failed + 1, changed, ctx, ignored,
+                                  sizeof(ignored));
+                config_reason(err, err_len,
+                              "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
+                              via_alias[failed] ? params[failed]->alias : params[failed]->name,
+                              reason);
+                config_free(&refused);
+                rc = -1;
+            } else {
+                config_free(&old);
+            }
         } else {
             config_free(&next);
         }
@@ -2150,4 +2184,452 @@ bool config_protected_allowed(int mode, const char *peer_addr)
     if (mode == CONFIG_PROTECTED_YES)
         return true;
     return mode == CONFIG_PROTECTED_LOCAL && config_peer_is_local(peer_addr);
+}
+
+/* ---- CONFIG REWRITE ----
+ *
+ * Redis 7.0's algorithm: the old file is read as lines (split at '\n', so
+ * a file ending in a newline has an empty last line), each trimmed; every
+ * line naming a known option is remembered under that option's canonical
+ * name (an alias counts as its parameter). Each parameter then produces its
+ * lines: they replace the option's old lines from the first on, and the
+ * ones left over are appended after the signature only when the value is
+ * not the default ("forced"). Old lines of a rewritten option that were
+ * not reused are blanked, runs of blank lines become one, and the result
+ * replaces the file durably. */
+
+#define CONFIG_REWRITE_SIGNATURE "# Generated by CONFIG REWRITE"
+
+/* The old lines that named one option, in file order. */
+struct config_rewrite_option {
+    char *name;      /* owned, lower case */
+    int *line_index; /* owned */
+    int count, next, cap;
+    bool processed;  /* rewritten: its unused old lines are blanked */
+};
+
+struct config_rewrite_state {
+    char **lines; /* owned, and so is each line */
+    int line_count, line_cap;
+    struct config_rewrite_option *options; /* owned */
+    int option_count, option_cap;
+    bool needs_signature;
+    bool force_all; /* DEBUG CONFIG-REWRITE-FORCE-ALL: defaults are written too */
+};
+
+static void config_rewrite_append(struct config_rewrite_state *st, char *line)
+{
+    if (st->line_count == st->line_cap) {
+        assert(st->line_cap < INT_MAX / 2);
+        st->line_cap = st->line_cap ? st->line_cap * 2 : 64;
+        st->lines = alloc_resize(st->lines, sizeof(char *) * (size_t)st->line_cap);
+    }
+    st->lines[st->line_count++] = line;
+}
+
+static struct config_rewrite_option *config_rewrite_option_find(struct config_rewrite_state *st,
+                                                                const char *name, bool create)
+{
+    for (int i = 0; i < st->option_count; i++)
+        if (strcmp(st->options[i].name, name) == 0)
+            return &st->options[i];
+    if (!create)
+        return NULL;
+    if (st->option_count == st->option_cap) {
+        assert(st->option_cap < INT_MAX / 2);
+        st->option_cap = st->option_cap ? st->option_cap * 2 : 32;
+        st->options = alloc_resize(st->options, sizeof(*st->options) * (size_t)st->option_cap);
+    }
+    struct config_rewrite_option *o = &st->options[st->option_count++];
+    memset(o, 0, sizeof(*o));
+    o->name = alloc_strdup(name);
+    return o;
+}
+
+static void config_rewrite_option_add_line(struct config_rewrite_option *o, int line_index)
+{
+    if (o->count == o->cap) {
+        assert(o->cap < INT_MAX / 2);
+        o->cap = o->cap ? o->cap * 2 : 4;
+        o->line_index = alloc_resize(o->line_index, sizeof(int) * (size_t)o->cap);
+    }
+    o->line_index[o->count++] = line_index;
+}
+
+/* Files one old line (owned text, already trimmed). */
+static void config_rewrite_read_line(struct config_rewrite_state *st, char *line)
+{
+    if (line[0] == '#' || line[0] == '\0') {
+        if (st->needs_signature && strcmp(line, CONFIG_REWRITE_SIGNATURE) == 0)
+            st->needs_signature = false;
+        config_rewrite_append(st, line);
+        return;
+    }
+    struct config_words w = {0};
+    if (config_words_split(&w, line, strlen(line)) != 0 || w.count == 0) {
+        /* Unparsable (unbalanced quotes): kept as a comment, as Redis does. */
+        size_t bytes = strlen(line) + 8;
+        char *comment = alloc_bytes(bytes);
+        snprintf(comment, bytes, "# ??? %s", line);
+        alloc_free(line);
+        config_rewrite_append(st, comment);
+        config_words_free(&w);
+        return;
+    }
+    for (char *c = w.words[0]; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    bool via_alias;
+    const struct config_param *p = config_lookup(w.words[0], strlen(w.words[0]), &via_alias);
+    config_rewrite_append(st, line);
+    struct config_rewrite_option *o =
+        config_rewrite_option_find(st, p ? p->name : w.words[0], true);
+    config_rewrite_option_add_line(o, st->line_count - 1);
+    config_words_free(&w);
+}
+
+/* Reads the old file; a missing one is empty. Returns 0 or -errno. */
+static int config_rewrite_read(struct config_rewrite_state *st, const char *path)
+{
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return errno == ENOENT ? 0 : -errno;
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (cap - len < 4096) {
+            cap = cap ? cap * 2 : 8192;
+            text = alloc_resize(text, cap);
+        }
+        size_t n = fread(text + len, 1, cap - len - 1, file);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    int rc = ferror(file) ? -EIO : 0;
+    fclose(file);
+    if (rc == 0 && len > 0) {
+        /* Split at every '\n' (sdssplitlen): n newlines give n + 1 lines. */
+        size_t start = 0;
+        for (size_t i = 0; i <= len; i++) {
+            if (i < len && text[i] != '\n')
+                continue;
+            size_t a = start, b = i;
+            while (a < b && config_is_blank(text[a]))
+                a++;
+            while (b > a && config_is_blank(text[b - 1]))
+                b--;
+            config_rewrite_read_line(st, alloc_strndup(text + a, b - a));
+            start = i + 1;
+        }
+    }
+    alloc_free(text);
+    return rc;
+}
+
+/* Redis's rewriteConfigRewriteLine: line (owned) takes the place of the
+ * option's next unused old line, or is appended if force. */
+static void config_rewrite_line(struct config_rewrite_state *st, const char *option, char *line,
+                                bool force)
+{
+    struct config_rewrite_option *o = config_rewrite_option_find(st, option, true);
+    o->processed = true;
+    if (o->next < o->count) {
+        int index = o->line_index[o->next++];
+        alloc_free(st->lines[index]);
+        st->lines[index] = line;
+        return;
+    }
+    if (!force && !st->force_all) {
+        alloc_free(line);
+        return;
+    }
+    if (st->needs_signature) {
+        config_rewrite_append(st, alloc_strdup(CONFIG_REWRITE_SIGNATURE));
+        st->needs_signature = false;
+    }
+    config_rewrite_append(st, line);
+}
+
+static void config_rewrite_mark(struct config_rewrite_state *st, const char *option)
+{
+    config_rewrite_option_find(st, option, true)->processed = true;
+}
+
+/* A growable line of text. */
+struct config_text {
+    char *data;
+    size_t len, cap;
+};
+
+static void config_text_add(struct config_text *t, const char *s, size_t len)
+{
+    if (t->cap - t->len < len + 1) {
+        t->cap = (t->len + len + 1) * 2;
+        t->data = alloc_resize(t->data, t->cap);
+    }
+    memcpy(t->data + t->len, s, len);
+    t->len += len;
+    t->data[t->len] = '\0';
+}
+
+static void config_text_printf(struct config_text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void config_text_printf(struct config_text *t, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    assert(n >= 0 && (size_t)n < sizeof(small));
+    config_text_add(t, small, (size_t)n);
+}
+
+/* Redis's sdscatrepr: the value in double quotes, escaped so the reader
+ * gives back the same bytes. */
+static void config_text_quoted(struct config_text *t, const char *s)
+{
+    config_text_add(t, "\"", 1);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '\\': config_text_add(t, "\\\\", 2); break;
+        case '"': config_text_add(t, "\\\"", 2); break;
+        case '\n': config_text_add(t, "\\n", 2); break;
+        case '\r': config_text_add(t, "\\r", 2); break;
+        case '\t': config_text_add(t, "\\t", 2); break;
+        case '\a': config_text_add(t, "\\a", 2); break;
+        case '\b': config_text_add(t, "\\b", 2); break;
+        default:
+            if (isprint(c))
+                config_text_add(t, (const char *)&c, 1);
+            else
+                config_text_printf(t, "\\x%02x", c);
+        }
+    }
+    config_text_add(t, "\"", 1);
+}
+
+/* Redis's rewriteConfigFormatMemory: the largest of gb, mb, kb (powers of
+ * 1024) that divides the value, else plain bytes. */
+static void config_text_memory(struct config_text *t, long long bytes)
+{
+    const long long kb = 1024, mb = kb * 1024, gb = mb * 1024;
+    if (bytes && bytes % gb == 0)
+        config_text_printf(t, "%lldgb", bytes / gb);
+    else if (bytes && bytes % mb == 0)
+        config_text_printf(t, "%lldmb", bytes / mb);
+    else if (bytes && bytes % kb == 0)
+        config_text_printf(t, "%lldkb", bytes / kb);
+    else
+        config_text_printf(t, "%lld", bytes);
+}
+
+static char *config_text_take(struct config_text *t)
+{
+    char *s = t->data ? t->data : alloc_strdup("");
+    t->data = NULL;
+    t->len = t->cap = 0;
+    return s;
+}
+
+static void config_rewrite_output_limits(struct config_rewrite_state *st, const struct config *cfg,
+                                         const struct config *defaults, const char *name)
+{
+    static const char *const classes[CONFIG_CLIENT_CLASSES] = {"normal", "replica", "pubsub"};
+    for (int class = 0; class < CONFIG_CLIENT_CLASSES; class++) {
+        const struct config_output_limit *l = &cfg->client_output_buffer_limit[class];
+        const struct config_output_limit *d = &defaults->client_output_buffer_limit[class];
+        bool force = l->hard_bytes != d->hard_bytes || l->soft_bytes != d->soft_bytes ||
+                     l->soft_seconds != d->soft_seconds;
+        struct config_text t = {0};
+        config_text_printf(&t, "%s %s ", name, classes[class]);
+        config_text_memory(&t, l->hard_bytes);
+        config_text_add(&t, " ", 1);
+        config_text_memory(&t, l->soft_bytes);
+        config_text_printf(&t, " %lld", l->soft_seconds);
+        config_rewrite_line(st, name, config_text_take(&t), force);
+    }
+}
+
+/* One parameter's lines, as Redis's rewrite function for its type writes
+ * them. defaults is a freshly initialized configuration. */
+static void config_rewrite_param(struct config_rewrite_state *st, const struct config *cfg,
+                                 const struct config *defaults, const struct config_param *p)
+{
+    const char *name = p->name;
+    struct config_text t = {0};
+    char *value = config_format(cfg, p);
+    char *default_value = config_format(defaults, p);
+    bool force = strcmp(value, default_value) != 0;
+    if (strcmp(name, "save") == 0) {
+        /* Always written, so the defaults do not come back at the next
+         * start; no point at all is `save ""`. */
+        if (cfg->save_count == 0)
+            config_rewrite_line(st, name, alloc_strdup("save \"\""), true);
+        for (int i = 0; i < cfg->save_count; i++) {
+            config_text_printf(&t, "save %lld %lld", cfg->save[i].seconds, cfg->save[i].changes);
+            config_rewrite_line(st, name, config_text_take(&t), true);
+        }
+        config_rewrite_mark(st, name);
+    } else if (strcmp(name, "bind") == 0 || strcmp(name, "replicaof") == 0) {
+        /* At the default (no replica), every old line goes. */
+        if (force) {
+            config_text_printf(&t, "%s ", name);
+            config_text_add(&t, value, strlen(value));
+            config_rewrite_line(st, name, config_text_take(&t), true);
+        } else {
+            config_rewrite_mark(st, name);
+        }
+    } else if (strcmp(name, "client-output-buffer-limit") == 0) {
+        config_rewrite_output_limits(st, cfg, defaults, name);
+    } else if (strcmp(name, "latency-tracking-info-percentiles") == 0) {
+        config_text_printf(&t, "%s ", name);
+        config_text_add(&t, value[0] ? value : "\"\"", value[0] ? strlen(value) : 2);
+        config_rewrite_line(st, name, config_text_take(&t), true);
+    } else if (strcmp(name, "dir") == 0 || strcmp(name, "notify-keyspace-events") == 0 ||
+               p->type == CONFIG_TYPE_STRING) {
+        char *const *field = p->type == CONFIG_TYPE_STRING ? config_field_const(cfg, p) : NULL;
+        if (field != NULL && *field == NULL && (p->flags & CONFIG_FLAG_EMPTY_IS_NULL)) {
+            /* Redis: a NULL string must be absent to be NULL again. */
+            config_rewrite_mark(st, name);
+        } else {
+            config_text_printf(&t, "%s ", name);
+            config_text_quoted(&t, value);
+            /* dir is always written: it is where the server works. */
+            config_rewrite_line(st, name, config_text_take(&t), force || strcmp(name, "dir") == 0);
+        }
+    } else if (p->type == CONFIG_TYPE_NUMBER && (p->flags & CONFIG_FLAG_MEMORY) &&
+               !((p->flags & CONFIG_FLAG_PERCENT) && config_number_get(cfg, p) < 0)) {
+        config_text_printf(&t, "%s ", name);
+        config_text_memory(&t, config_number_get(cfg, p));
+        config_rewrite_line(st, name, config_text_take(&t), force);
+    } else {
+        /* Booleans, plain, octal and percent numbers, enums and the other
+         * special parameters: the value as CONFIG GET shows it. */
+        config_text_printf(&t, "%s ", name);
+        config_text_add(&t, value, strlen(value));
+        config_rewrite_line(st, name, config_text_take(&t), force);
+    }
+    alloc_free(value);
+    alloc_free(default_value);
+}
+
+/* Joins the lines, each cluster of empty lines made one. Returns owned. */
+static char *config_rewrite_content(const struct config_rewrite_state *st, size_t *len)
+{
+    struct config_text t = {0};
+    bool was_empty = false;
+    for (int i = 0; i < st->line_count; i++) {
+        bool empty = st->lines[i][0] == '\0';
+        if (empty && was_empty)
+            continue;
+        was_empty = empty;
+        config_text_add(&t, st->lines[i], strlen(st->lines[i]));
+        config_text_add(&t, "\n", 1);
+    }
+    *len = t.len;
+    return config_text_take(&t);
+}
+
+/* Replaces path with content durably: a temporary file in the same
+ * directory, written, fsynced and given mode 0644 less the umask, renamed
+ * over path, then the directory fsynced. Returns 0 or -errno; the
+ * temporary file never outlives a failure. */
+static int config_rewrite_replace(const char *path, const char *content, size_t len)
+{
+    size_t tmp_bytes = strlen(path) + 8;
+    char *tmp = alloc_bytes(tmp_bytes);
+    snprintf(tmp, tmp_bytes, "%s.XXXXXX", path);
+    int rc = 0;
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        rc = -errno;
+        alloc_free(tmp);
+        return rc;
+    }
+    for (size_t done = 0; done < len && rc == 0;) {
+        ssize_t n = write(fd, content + done, len - done);
+        if (n < 0 && errno != EINTR)
+            rc = -errno;
+        else if (n > 0)
+            done += (size_t)n;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    if (rc == 0 && fsync(fd) < 0)
+        rc = -errno;
+    if (rc == 0 && fchmod(fd, 0644 & ~mask) < 0)
+        rc = -errno;
+    close(fd);
+    if (rc == 0 && rename(tmp, path) < 0)
+        rc = -errno;
+    if (rc == 0) {
+        char *dir = alloc_strdup(path);
+        char *slash = strrchr(dir, '/');
+        if (slash == dir)
+            slash[1] = '\0';
+        else if (slash != NULL)
+            *slash = '\0';
+        int dir_fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0 || fsync(dir_fd) < 0)
+            rc = -errno;
+        if (dir_fd >= 0)
+            close(dir_fd);
+        alloc_free(dir);
+        /* The new file is in place; only its name's durability failed. */
+        alloc_free(tmp);
+        return rc;
+    }
+    unlink(tmp);
+    alloc_free(tmp);
+    return rc;
+}
+
+static void config_rewrite_state_free(struct config_rewrite_state *st)
+{
+    for (int i = 0; i < st->line_count; i++)
+        alloc_free(st->lines[i]);
+    alloc_free(st->lines);
+    for (int i = 0; i < st->option_count; i++) {
+        alloc_free(st->options[i].name);
+        alloc_free(st->options[i].line_index);
+    }
+    alloc_free(st->options);
+}
+
+int config_rewrite(const struct config *cfg, const char *path,
+                   const struct config_rewrite_extra *extra, int extra_count, bool force_all)
+{
+    assert(cfg != NULL && path != NULL);
+    struct config_rewrite_state st = {.needs_signature = true, .force_all = force_all};
+    int rc = config_rewrite_read(&st, path);
+    if (rc < 0) {
+        config_rewrite_state_free(&st);
+        return rc;
+    }
+    struct config defaults;
+    config_init(&defaults);
+    for (size_t i = 0; i < CONFIG_PARAMS_COUNT; i++)
+        config_rewrite_param(&st, cfg, &defaults, &config_params[i]);
+    config_free(&defaults);
+    for (int i = 0; i < extra_count; i++) {
+        for (int j = 0; j < extra[i].line_count; j++)
+            config_rewrite_line(&st, extra[i].option, alloc_strdup(extra[i].lines[j]), true);
+        config_rewrite_mark(&st, extra[i].option);
+    }
+    /* Old lines of rewritten options that were not reused are blanked. */
+    for (int i = 0; i < st.option_count; i++) {
+        struct config_rewrite_option *o = &st.options[i];
+        for (int j = o->next; o->processed && j < o->count; j++) {
+            alloc_free(st.lines[o->line_index[j]]);
+            st.lines[o->line_index[j]] = alloc_strdup("");
+        }
+    }
+    size_t len;
+    char *content = config_rewrite_content(&st, &len);
+    rc = config_rewrite_replace(path, content, len);
+    alloc_free(content);
+    config_rewrite_state_free(&st);
+    return rc;
 }

@@ -43,6 +43,7 @@
 #include "engine/aof_rewrite.h"
 #include "engine/durable_fs.h"
 #include "engine/rdb.h"
+#include "net/core/latency.h"
 #include "net/persist/aof_internal.h"
 #include "net/persist/persist.h"
 #include "net/persist/rdb_save.h"
@@ -802,6 +803,9 @@ static int aof_rewrite_start(struct persist *p)
     }
     p->stat_latest_fork_usec = log_clock_us() - start_us;
     p->stat_total_forks++;
+    if (p->latency != NULL)
+        latency_monitor_add_if_needed(p->latency, p->config->latency_monitor_threshold, "fork",
+                                      p->stat_latest_fork_usec / 1000);
     a->child_pid = pid;
     a->child_start_ms = log_clock_ms();
     a->rewrite_scheduled = false;

@@ -125,8 +125,13 @@ struct persist_child_current {
     uint64_t keys_total;
 };
 
+struct latency_monitor;
+
 struct persist {
     const struct config *config; /* borrowed */
+    /* The server's latency monitor (net/core/latency.h), borrowed: forks
+     * record the "fork" event. NULL in unit tests. */
+    struct latency_monitor *latency;
     const struct log *log;       /* borrowed */
     struct keyspace *keyspace;   /* borrowed */
     struct loop *loop;           /* borrowed */

@@ -33,6 +33,7 @@
 #include "engine/durable_fs.h"
 #include "engine/rdb.h"
 #include "net/core/config.h"
+#include "net/core/latency.h"
 #include "net/persist/persist.h"
 #include "net/persist/rdb_save.h"
 #include "uring/ring.h"
@@ -59,6 +60,19 @@ _Static_assert(RDB_SAVE_CHILD_WRITE_BYTES <= RDB_SAVE_CHILD_BUFFER_BYTES,
 static void rdb_save_temp_name(char *out, size_t out_len, pid_t pid)
 {
     snprintf(out, out_len, "temp-%d.rdb", (int)pid);
+}
+
+/* Removes a dead child's temporary file. Unlinking a large file can block,
+ * so it is timed as Redis's "rdb-unlink-temp-file" latency event. */
+static void rdb_save_unlink_temp(struct persist *p, pid_t pid)
+{
+    char tmp[RDB_SAVE_TEMP_NAME_BYTES];
+    rdb_save_temp_name(tmp, sizeof(tmp), pid);
+    long long start_us = log_clock_us();
+    unlink(tmp);
+    if (p->latency != NULL)
+        latency_monitor_add_if_needed(p->latency, p->config->latency_monitor_threshold,
+                                      "rdb-unlink-temp-file", (log_clock_us() - start_us) / 1000);
 }
 
 /* rdb_write_fn over a file descriptor: finishes short writes, retries
@@ -402,6 +416,9 @@ int rdb_save_background(struct persist *p)
     }
     p->stat_latest_fork_usec = log_clock_us() - start_us;
     p->stat_total_forks++;
+    if (p->latency != NULL)
+        latency_monitor_add_if_needed(p->latency, p->config->latency_monitor_threshold, "fork",
+                                      p->stat_latest_fork_usec / 1000);
     p->rdb_child_pid = pid;
     p->rdb_child_start_ms = log_clock_ms();
     /* Rehashing moves entries between tables and so dirties pages the
@@ -428,9 +445,7 @@ static void rdb_save_child_done(struct persist *p, int status)
     } else {
         log_write(p->log, LOGLEVEL_WARNING, "Background saving terminated by signal %d",
                    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-        char tmp[RDB_SAVE_TEMP_NAME_BYTES];
-        rdb_save_temp_name(tmp, sizeof(tmp), pid);
-        unlink(tmp);
+        rdb_save_unlink_temp(p, pid);
         p->rdb_last_bgsave_ok = false;
     }
     p->rdb_last_bgsave_time_s = (log_clock_ms() - p->rdb_child_start_ms) / 1000;
@@ -489,9 +504,7 @@ void rdb_save_kill_child(struct persist *p)
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    char tmp[RDB_SAVE_TEMP_NAME_BYTES];
-    rdb_save_temp_name(tmp, sizeof(tmp), pid);
-    unlink(tmp);
+    rdb_save_unlink_temp(p, pid);
     p->rdb_child_pid = 0;
     keyspace_resume_rehash(p->keyspace);
 }

@@ -2,12 +2,14 @@
  * 7.0.15's replies and error texts. Owns what CONFIG GET sends (each
  * parameter once, however many patterns match it), the runtime effects of
  * CONFIG SET that belong to no other module (the AOF switched on or off,
- * its fsync policy, the working directory), who may change the protected
+ * its fsync policy, the working directory, the listening port and
+ * addresses), who may change the protected
  * parameters (enable-protected-configs) and which counters RESETSTAT
  * clears. Leaves parsing, checking and formatting parameters to
  * net/core/config.c, and registration to cmd_server.c's table. Invariant: every
  * handler sends exactly one reply; nothing here changes the keyspace. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -62,8 +64,10 @@ void config_get_command(struct client *c)
 
 /* config_set's `changed` callback: the runtime effects of a new value that
  * belong to no other module. Parameters read where they are used (hz,
- * timeout, active-expire-effort, ...) need nothing here. */
-static void config_set_changed(const char *name, void *ctx)
+ * timeout, active-expire-effort, ...) need nothing here. A refusal (no such
+ * directory, the AOF cannot start) makes config_set restore every value,
+ * calling this again for those already applied, as Redis 7.0 does. */
+static int config_set_changed(const char *name, void *ctx, char *reason, size_t reason_len)
 {
     struct server *s = ctx;
     server_apply_config(s);
@@ -71,10 +75,21 @@ static void config_set_changed(const char *name, void *ctx)
         char err[256];
         if (aof_set_enabled(&s->persist, s->config.appendonly, err, sizeof(err)) < 0) {
             log_write(&s->log, LOGLEVEL_WARNING, "%s", err);
-            s->config.appendonly = false;
+            snprintf(reason, reason_len, "Unable to turn on AOF. Check server logs.");
+            return -1;
         }
     } else if (strcmp(name, "appendfsync") == 0) {
         aof_set_fsync_policy(&s->persist);
+    }
+    if (strcmp(name, "port") == 0 || strcmp(name, "bind") == 0) {
+        char err[512];
+        if (server_rebind(s, err, sizeof(err)) < 0) {
+            log_write(&s->log, LOGLEVEL_WARNING, "%s", err);
+            snprintf(reason, reason_len, "%s",
+                     strcmp(name, "port") == 0 ? "Unable to listen on this port. Check server logs."
+                                               : "Failed to bind to specified addresses.");
+            return -1;
+        }
     }
     if (strcmp(name, "maxmemory") == 0)
         evict_maxmemory_changed(&s->commands);
@@ -85,10 +100,12 @@ static void config_set_changed(const char *name, void *ctx)
     if (strcmp(name, "dir") == 0) {
         /* The server works inside its data directory, as Redis does. */
         int ret = server_chdir(s);
-        if (ret < 0)
-            log_write(&s->log, LOGLEVEL_WARNING, "Can't chdir to '%s': %s", s->config.dir,
-                       strerror(-ret));
+        if (ret < 0) {
+            snprintf(reason, reason_len, "%s", strerror(-ret));
+            return -1;
+        }
     }
+    return 0;
 }
 
 void config_set_command(struct client *c)
@@ -126,12 +143,13 @@ void config_set_command(struct client *c)
 static void command_reset_stats(struct command *cmd, void *ctx)
 {
     memset(&cmd->stats, 0, sizeof(cmd->stats));
+    command_latency_reset(cmd);
     for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
         memset(&sub->stats, 0, sizeof(sub->stats));
 }
 
 /* What Redis's CONFIG RESETSTAT clears: the server and keyspace counters,
- * every command's statistics, the error counters and the save and fork
+ * every command's statistics and latency histograms, the error counters and the save and fork
  * counts. The memory peak and the last save's time and status are left
  * alone, as in Redis. */
 void config_resetstat_command(struct client *c)
@@ -152,6 +170,7 @@ void config_resetstat_command(struct client *c)
     s->persist.rdb_saves = 0;
     s->persist.stat_total_forks = 0;
     s->persist.stat_latest_fork_usec = 0;
+    s->stat_expire_cycle_us = 0;
     reply_ok(c);
 }
 
@@ -161,7 +180,30 @@ void config_rewrite_command(struct client *c)
         reply_error(c, "The server is running without a config file");
         return;
     }
-    reply_error(c, "CONFIG REWRITE is not supported yet");
+    struct server *s = server_of(c);
+    /* As Redis 7.0: with an aclfile the users live there and every `user`
+     * line leaves the config file; without one, each user is written as
+     * its `user` line. */
+    int user_count = 0;
+    char **users = NULL;
+    bool aclfile = s->config.aclfile && s->config.aclfile[0];
+    if (!aclfile)
+        users = acl_user_lines(&s->commands, &user_count);
+    struct config_rewrite_extra extra = {
+        .option = "user", .lines = (const char *const *)users, .line_count = user_count};
+    int ret = config_rewrite(&s->config, s->config_file, &extra, 1, false);
+    for (int i = 0; i < user_count; i++)
+        alloc_free(users[i]);
+    alloc_free(users);
+    if (ret < 0) {
+        log_write(&s->log, LOGLEVEL_WARNING, "CONFIG REWRITE failed: %s", strerror(-ret));
+        char err[512];
+        snprintf(err, sizeof(err), "Rewriting config file: %s", strerror(-ret));
+        reply_error(c, err);
+        return;
+    }
+    log_write(&s->log, LOGLEVEL_NOTICE, "CONFIG REWRITE executed with success.");
+    reply_ok(c);
 }
 
 void config_help_command(struct client *c)

@@ -615,12 +615,27 @@ static void debug_ringkv_aof_fault(struct client *c)
     reply_ok(c);
 }
 
+/* DEBUG CONFIG-REWRITE-FORCE-ALL: CONFIG REWRITE with every option
+ * written, defaults included (Redis's test of a full round trip). */
+static void debug_config_rewrite_force_all(struct client *c)
+{
+    struct server *s = server_of(c);
+    int ret = s->config_file ? config_rewrite(&s->config, s->config_file, NULL, 0, true) : -ENOENT;
+    if (ret < 0)
+        reply_errorf(c, "CONFIG-REWRITE-FORCE-ALL failed: %s", strerror(-ret));
+    else
+        reply_ok(c);
+}
+
 static void debug_help(struct client *c)
 {
     static const char *const lines[] = {
         "CHANGE-REPL-ID",
         "    Change the replication IDs of the instance.",
         "    Dangerous: should be used only for testing the replication subsystem.",
+        "CONFIG-REWRITE-FORCE-ALL",
+        "    Like CONFIG REWRITE but writes all configuration options, including",
+        "    keywords not listed in original configuration file or default values.",
         "DIGEST",
         "    Output a hex signature representing the current DB content.",
         "DIGEST-VALUE <key> [<key> ...]",
@@ -674,6 +689,7 @@ static const struct debug_subcommand debug_subcommands[] = {
     {"protocol", 3, 3, debug_protocol},
     {"quicklist-packed-threshold", 3, 3, debug_quicklist_packed_threshold},
     {"change-repl-id", 2, 2, debug_change_repl_id},
+    {"config-rewrite-force-all", 2, 2, debug_config_rewrite_force_all},
     {"reload", 2, INT_MAX, debug_reload},
     {"loadaof", 2, 2, debug_loadaof},
     {"populate", 3, 5, debug_populate},

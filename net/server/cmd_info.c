@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "engine/alloc.h"
+#include "engine/crc64.h"
 #include "engine/db.h"
 #include "engine/dict.h"
 #include "engine/sha1.h"
@@ -118,8 +119,8 @@ struct info_section_def {
     void (*emit)(struct server *s, struct buf *b); /* NULL: header only */
 };
 
-/* In Redis's output order. Modules and Latencystats have no lines: there
- * are no modules, and per-command latency percentiles are not tracked. */
+/* In Redis's output order. Modules has no lines: there are no modules.
+ * Latencystats is cmd_latency.c's. */
 static const struct info_section_def info_sections[] = {
     {"server", "Server", INFO_SERVER, info_server},
     {"clients", "Clients", INFO_CLIENTS, info_clients},
@@ -131,10 +132,22 @@ static const struct info_section_def info_sections[] = {
     {"modules", "Modules", INFO_MODULES, NULL},
     {"commandstats", "Commandstats", INFO_COMMANDSTATS, info_commandstats},
     {"errorstats", "Errorstats", INFO_ERRORSTATS, info_errorstats},
-    {"latencystats", "Latencystats", INFO_LATENCYSTATS, NULL},
+    {"latencystats", "Latencystats", INFO_LATENCYSTATS, latency_info},
     {"cluster", "Cluster", INFO_CLUSTER, info_cluster},
     {"keyspace", "Keyspace", INFO_KEYSPACE, info_keyspace},
 };
+
+/* Redis's build id is a CRC-64 of its version and build; ringkv's is one
+ * of its versions and its compiler's, the same for every run of a build. */
+static unsigned long long info_build_id(void)
+{
+#ifdef __VERSION__
+    static const char build[] = VERSION_REDIS " " VERSION_RINGKV " " __VERSION__;
+#else
+    static const char build[] = VERSION_REDIS " " VERSION_RINGKV;
+#endif
+    return (unsigned long long)crc64_update(0, build, sizeof(build) - 1);
+}
 
 static void info_server(struct server *s, struct buf *b)
 {
@@ -150,14 +163,17 @@ static void info_server(struct server *s, struct buf *b)
 #endif
     server_buf_printf(b,
                       "redis_version:%s\r\nringkv_version:%s\r\nredis_git_sha1:00000000\r\n"
-                      "redis_git_dirty:0\r\nredis_mode:standalone\r\nos:%s %s %s\r\n"
+                      "redis_git_dirty:0\r\nredis_build_id:%llx\r\nredis_mode:standalone\r\n"
+                      "os:%s %s %s\r\n"
                       "arch_bits:%u\r\nmonotonic_clock:POSIX clock_gettime\r\n"
-                      "multiplexing_api:io_uring\r\ngcc_version:%d.%d.%d\r\nprocess_id:%ld\r\n"
+                      "multiplexing_api:io_uring\r\natomicvar_api:c11-builtin\r\n"
+                      "gcc_version:%d.%d.%d\r\nprocess_id:%ld\r\n"
                       "process_supervised:no\r\nrun_id:%s\r\ntcp_port:%d\r\n"
                       "server_time_usec:%lld\r\nuptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\n"
                       "hz:%d\r\nconfigured_hz:%d\r\nlru_clock:%u\r\nexecutable:%s\r\n"
                       "config_file:%s\r\nio_threads_active:0\r\n",
-                      VERSION_REDIS, VERSION_RINGKV, uts.sysname, uts.release, uts.machine,
+                      VERSION_REDIS, VERSION_RINGKV, info_build_id(), uts.sysname, uts.release,
+                      uts.machine,
                       s->arch_bits, gcc[0], gcc[1], gcc[2], (long)s->pid, s->run_id,
                       s->config.port, now_us, uptime_s, uptime_s / 86400, s->config.hz,
                       s->config.hz, s->keyspace.lru_clock_s & SERVER_LRU_CLOCK_MAX,
@@ -205,26 +221,30 @@ static long long info_rss_bytes(void)
     return n == 2 ? pages_resident * sysconf(_SC_PAGESIZE) : 0;
 }
 
-/* What ringkv can attribute to bookkeeping rather than data: client
- * structs and buffers, hash table bucket arrays, expiry entries and the
- * receive buffers. */
+/* What ringkv can attribute to bookkeeping rather than data, beyond what
+ * start-up allocated (the receive buffers are part of that): client
+ * structs and buffers, hash table bucket arrays and expiry entries. */
 static long long info_memory_overhead(struct server *s, long long *clients_out)
 {
     long long clients = 0;
     for (struct client *c = client_first(&s->commands); c; c = client_next(c))
         clients += (long long)info_client_bytes(c);
+    *clients_out = clients;
+    return clients + info_memory_tables(s, -1);
+}
+
+long long info_memory_tables(struct server *s, int db_index)
+{
     long long tables = 0;
     for (int i = 0; i < s->keyspace.db_count; i++) {
+        if (db_index >= 0 && i != db_index)
+            continue;
         const struct db *db = &s->keyspace.dbs[i];
         uint64_t buckets = dict_buckets(&db->keys) + dict_buckets(&db->expires);
         tables += (long long)(buckets * sizeof(void *));
         tables += (long long)(db_expires_size(db) * sizeof(struct expire_entry));
     }
-    /* The provided receive buffers are allocated once, at start-up. */
-    long long receive =
-        s->loop.recv_buffers ? (long long)LOOP_RECV_BUFFERS * LOOP_RECV_BUFFER_BYTES : 0;
-    *clients_out = clients;
-    return clients + tables + receive;
+    return tables;
 }
 
 static double info_ratio(long long part, long long whole)
@@ -248,16 +268,26 @@ static void info_memory_allocator(struct buf *b, const struct alloc_stats *st, l
                       rss - resident, info_ratio(rss, used), rss - used);
 }
 
+void server_memory_read(struct server *s, struct server_memory *m)
+{
+    alloc_stats_read(&m->allocator);
+    m->used = (long long)m->allocator.used;
+    if (m->used > s->stat_peak_memory)
+        s->stat_peak_memory = m->used;
+    m->peak = s->stat_peak_memory;
+    m->startup = s->stat_startup_memory;
+    m->rss = info_rss_bytes();
+    m->overhead = info_memory_overhead(s, &m->clients) + m->startup;
+    m->dataset = m->used > m->overhead ? m->used - m->overhead : 0;
+}
+
 static void info_memory(struct server *s, struct buf *b)
 {
-    struct alloc_stats st;
-    alloc_stats_read(&st);
-    long long used = (long long)st.used;
-    if (used > s->stat_peak_memory)
-        s->stat_peak_memory = used;
-    long long rss = info_rss_bytes(), clients = 0;
-    long long overhead = info_memory_overhead(s, &clients);
-    long long dataset = used > overhead ? used - overhead : 0;
+    struct server_memory m;
+    server_memory_read(s, &m);
+    struct alloc_stats st = m.allocator;
+    long long used = m.used, rss = m.rss, clients = m.clients, overhead = m.overhead;
+    long long dataset = m.dataset;
     long long system = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
     char used_h[32], rss_h[32], peak_h[32], system_h[32], max_h[32];
     server_bytes_to_human(used_h, sizeof(used_h), (unsigned long long)used);
@@ -272,12 +302,13 @@ static void info_memory(struct server *s, struct buf *b)
         "used_memory:%lld\r\nused_memory_human:%s\r\nused_memory_rss:%lld\r\n"
         "used_memory_rss_human:%s\r\nused_memory_peak:%lld\r\nused_memory_peak_human:%s\r\n"
         "used_memory_peak_perc:%.2f%%\r\nused_memory_overhead:%lld\r\n"
+        "used_memory_startup:%lld\r\n"
         "used_memory_dataset:%lld\r\nused_memory_dataset_perc:%.2f%%\r\n"
         "allocator_allocated:%zu\r\nallocator_active:%zu\r\nallocator_resident:%zu\r\n"
         "total_system_memory:%lld\r\ntotal_system_memory_human:%s\r\n",
         used, used_h, rss, rss_h, s->stat_peak_memory, peak_h,
-        100 * info_ratio(used, s->stat_peak_memory), overhead, dataset,
-        100 * info_ratio(dataset, used), st.allocated, st.active, st.resident, system, system_h);
+        100 * info_ratio(used, s->stat_peak_memory), overhead, m.startup, dataset,
+        100 * info_ratio(dataset, used - m.startup), st.allocated, st.active, st.resident, system, system_h);
     /* No scripting engine exists, so everything scripts would use is 0. */
     server_buf_printf(b,
                       "used_memory_lua:0\r\nused_memory_vm_eval:0\r\nused_memory_lua_human:0B\r\n"
@@ -380,21 +411,22 @@ static void info_stats(struct server *s, struct buf *b)
                       "total_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
                       "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%lld\r\n"
                       "total_net_output_bytes:%lld\r\ntotal_net_repl_input_bytes:0\r\n"
-                      "total_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:0.00\r\n"
-                      "instantaneous_output_kbps:0.00\r\ninstantaneous_input_repl_kbps:0.00\r\n"
+                      "total_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:%.2f\r\n"
+                      "instantaneous_output_kbps:%.2f\r\ninstantaneous_input_repl_kbps:0.00\r\n"
                       "instantaneous_output_repl_kbps:0.00\r\nrejected_connections:%lld\r\n"
                       "sync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n"
                       "expired_keys:%lld\r\nexpired_stale_perc:%.2f\r\n"
-                      "expired_time_cap_reached_count:%lld\r\nexpire_cycle_cpu_milliseconds:0\r\n"
+                      "expired_time_cap_reached_count:%lld\r\nexpire_cycle_cpu_milliseconds:%lld\r\n"
                       "evicted_keys:%lld\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:%lld\r\n"
                       "current_eviction_exceeded_time:%lld\r\nkeyspace_hits:%lld\r\n"
                       "keyspace_misses:%lld\r\n",
                       net->total_connections_received, st->total_commands_processed,
                       st->instantaneous_ops, net->net_input_bytes, net->net_output_bytes,
+                      s->instantaneous_input_kbps, s->instantaneous_output_kbps,
                       net->rejected_connections, ks->stat_expired_keys,
                       (double)ks->stat_expired_stale_percent, ks->stat_expired_time_cap_reached,
-                      evicted_keys, eviction_total_ms, eviction_current_ms,
-                      ks->stat_keyspace_hits, ks->stat_keyspace_misses);
+                      s->stat_expire_cycle_us / 1000, evicted_keys, eviction_total_ms,
+                      eviction_current_ms, ks->stat_keyspace_hits, ks->stat_keyspace_misses);
     struct tracking_stats tracking;
     tracking_stats(&s->commands, &tracking);
     server_buf_printf(b,

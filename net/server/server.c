@@ -11,6 +11,7 @@
 #include "net/server/server.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -120,7 +121,10 @@ static void server_adjust_open_files(struct server *s)
     }
 }
 
-static int server_listen_one(struct server *s, const char *addr, char *err, size_t err_len)
+/* Opens a listening socket for one bind address on config.port. Returns
+ * its fd, -1 for an optional address ("-::1") the system cannot have, or
+ * -2 with the reason in err. */
+static int server_open_listener(struct server *s, const char *addr, char *err, size_t err_len)
 {
     bool optional = addr[0] == '-';
     if (optional)
@@ -161,20 +165,97 @@ static int server_listen_one(struct server *s, const char *addr, char *err, size
         errno = saved;
         goto failed;
     }
-    struct listener *l = &s->loop.listeners[s->loop.listener_count++];
-    l->fd = fd;
-    l->loop = &s->loop;
-    return 0;
+    return fd;
 failed:
     if (optional && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT))
-        return 0;
+        return -1;
     snprintf(err, err_len, "Could not create server TCP listening socket %s:%d: %s", addr,
              s->config.port, strerror(errno));
-    return -1;
+    return -2;
 bad_address:
     snprintf(err, err_len, "Could not create server TCP listening socket %s:%d: invalid address",
              addr, s->config.port);
-    return -1;
+    return -2;
+}
+
+/* Puts fd in a free listener slot: one never used, or one whose retired
+ * listener's accept has completed (its op is no longer in the ring). */
+static void server_add_listener(struct server *s, int fd)
+{
+    struct loop *l = &s->loop;
+    int slot = 0;
+    while (slot < l->listener_count && (l->listeners[slot].fd >= 0 || l->listeners[slot].accept_armed))
+        slot++;
+    assert(slot < LOOP_LISTENERS_MAX);
+    if (slot == l->listener_count)
+        l->listener_count++;
+    struct listener *lst = &l->listeners[slot];
+    lst->fd = fd;
+    lst->loop = l;
+    lst->accept_armed = false;
+}
+
+static int server_listen_one(struct server *s, const char *addr, char *err, size_t err_len)
+{
+    int fd = server_open_listener(s, addr, err, err_len);
+    if (fd == -2)
+        return -1;
+    if (fd >= 0)
+        server_add_listener(s, fd);
+    return 0;
+}
+
+static int server_listener_count(const struct server *s)
+{
+    int count = 0;
+    for (int i = 0; i < s->loop.listener_count; i++)
+        count += s->loop.listeners[i].fd >= 0;
+    return count;
+}
+
+/* Retires every listener: shutting a listening socket down ends its
+ * multishot accept, whose completion then frees the slot (loop.c arms no
+ * accept on a retired one). */
+static void server_retire_listeners(struct server *s)
+{
+    for (int i = 0; i < s->loop.listener_count; i++) {
+        struct listener *lst = &s->loop.listeners[i];
+        if (lst->fd < 0)
+            continue;
+        shutdown(lst->fd, SHUT_RDWR);
+        close(lst->fd);
+        lst->fd = -1;
+    }
+}
+
+int server_rebind(struct server *s, char *err, size_t err_len)
+{
+    /* On a new port the new sockets open first, so a failure leaves the
+     * old ones serving. On the same port (a new bind list) the old ones
+     * must go first to free the addresses; after a failure CONFIG SET's
+     * rollback calls this again with the old list. */
+    bool same_port = s->config.port == s->listen_port;
+    if (same_port)
+        server_retire_listeners(s);
+    int fds[CONFIG_BIND_MAX], count = 0;
+    /* Port 0 listens on no TCP port at all, as in Redis. */
+    for (int i = 0; i < s->config.bind_count && s->config.port != 0; i++) {
+        int fd = server_open_listener(s, s->config.bind[i], err, err_len);
+        if (fd == -2) {
+            while (count > 0)
+                close(fds[--count]);
+            return -1;
+        }
+        if (fd >= 0)
+            fds[count++] = fd;
+    }
+    if (!same_port)
+        server_retire_listeners(s);
+    for (int i = 0; i < count; i++)
+        server_add_listener(s, fds[i]);
+    loop_arm_listeners(&s->loop);
+    s->listen_port = s->config.port;
+    return 0;
 }
 
 static uint64_t server_random_u64(void)
@@ -327,6 +408,11 @@ int server_init(struct server *s, char *err, size_t err_len)
     server_apply_config(s);
     dispatch_init(&s->commands);
     dispatch_add_table(&s->commands, server_commands);
+    dispatch_add_table(&s->commands, latency_commands);
+    dispatch_add_table(&s->commands, memory_commands);
+    latency_monitor_init(&s->latency);
+    s->commands.latency = &s->latency;
+    s->persist.latency = &s->latency;
     if (acl_load_startup(&s->commands, err, err_len) < 0)
         return -1;
     s->persist.rdb_last_bgsave_ok = true;
@@ -339,10 +425,16 @@ int server_init(struct server *s, char *err, size_t err_len)
     for (int i = 0; i < s->config.bind_count; i++)
         if (server_listen_one(s, s->config.bind[i], err, err_len) < 0)
             return -1;
-    if (s->loop.listener_count == 0) {
+    if (server_listener_count(s) == 0) {
         snprintf(err, err_len, "Failed listening on port %d (TCP), aborting.", s->config.port);
         return -1;
     }
+    s->listen_port = s->config.port;
+    /* used_memory_startup, as Redis measures it: everything built, before
+     * the dataset loads (the loop's receive buffers included). */
+    struct alloc_stats startup;
+    alloc_stats_read(&startup);
+    s->stat_startup_memory = (long long)startup.allocated;
     /* Clients may connect while the dataset loads: they see loading:1 in
      * INFO and -LOADING for data commands, as with Redis. With the AOF on,
      * it wins over dump.rdb (aof.c loads the RDB only when no AOF exists
@@ -393,6 +485,14 @@ static void server_sample_ops(struct server *s)
         return;
     long long ops = s->commands.stats.total_commands_processed - s->commands.stats.ops_sample_count;
     s->commands.stats.instantaneous_ops = ops * 1000 / elapsed;
+    /* Bytes since the last sample, as KiB per second (Redis's kbps). */
+    long long in = s->loop.stats.net_input_bytes, out = s->loop.stats.net_output_bytes;
+    if (in < s->stat_net_input_sample || out < s->stat_net_output_sample)
+        s->stat_net_input_sample = s->stat_net_output_sample = 0; /* CONFIG RESETSTAT */
+    s->instantaneous_input_kbps = (double)(in - s->stat_net_input_sample) * 1000 / (double)elapsed / 1024;
+    s->instantaneous_output_kbps = (double)(out - s->stat_net_output_sample) * 1000 / (double)elapsed / 1024;
+    s->stat_net_input_sample = in;
+    s->stat_net_output_sample = out;
     s->commands.stats.ops_sample_count = s->commands.stats.total_commands_processed;
     s->commands.stats.ops_sample_time_ms = s->loop.now_ms;
 }
@@ -410,7 +510,12 @@ static void server_cron(void *ctx)
         int effort = s->config.active_expire_effort;
         long long budget_us = 1000000LL * (SERVER_EXPIRE_CPU_PERCENT + 2 * (effort - 1)) / 100 /
                               (s->config.hz > 0 ? s->config.hz : 10);
+        long long start_us = log_clock_us();
         keyspace_expire_cycle(ks, budget_us, effort, log_clock_us);
+        long long elapsed_us = log_clock_us() - start_us;
+        s->stat_expire_cycle_us += elapsed_us;
+        latency_monitor_add_if_needed(&s->latency, s->config.latency_monitor_threshold,
+                                      "expire-cycle", elapsed_us / 1000);
     }
     if (s->config.activerehashing)
         keyspace_rehash(ks, SERVER_REHASH_MS_PER_TICK);
@@ -483,7 +588,8 @@ void server_free(struct server *s)
      * Shutting a listening socket down takes it out of the listen table at
      * once, whoever still holds it. */
     for (int i = 0; i < s->loop.listener_count; i++)
-        shutdown(s->loop.listeners[i].fd, SHUT_RDWR);
+        if (s->loop.listeners[i].fd >= 0)
+            shutdown(s->loop.listeners[i].fd, SHUT_RDWR);
     /* The AOF's last ops complete on the ring before it goes away. */
     aof_free(&s->persist);
     /* Tearing the ring down first cancels every operation, so clients can
@@ -496,8 +602,10 @@ void server_free(struct server *s)
         client_close(c);
     }
     for (int i = 0; i < s->loop.listener_count; i++)
-        close(s->loop.listeners[i].fd);
+        if (s->loop.listeners[i].fd >= 0)
+            close(s->loop.listeners[i].fd);
     dispatch_free(&s->commands);
+    latency_monitor_free(&s->latency);
     keyspace_free(&s->keyspace);
     config_free(&s->config);
     alloc_free(s->executable);

@@ -22,6 +22,7 @@
 #include "net/commands/client.h"
 #include "net/commands/commands.h"
 #include "net/core/config.h"
+#include "net/core/latency.h"
 #include "net/core/log.h"
 #include "net/persist/persist.h"
 #include "net/persist/rdb_load.h"
@@ -38,16 +39,23 @@ struct server {
     struct loop loop;
     struct persist persist;
     struct commands commands;
+    struct latency_monitor latency; /* LATENCY's events (cmd_latency.c) */
 
     pid_t pid;
     int64_t start_time_ms;
     int shutdown_exit_code;
     long long cron_loops;
     long long stat_peak_memory;
+    long long stat_startup_memory;
+    long long stat_expire_cycle_us;      /* time in the active expire cycle (INFO) */
+    /* INFO instantaneous_input_kbps / output_kbps, sampled with the ops rate */
+    long long stat_net_input_sample, stat_net_output_sample;
+    double instantaneous_input_kbps, instantaneous_output_kbps;       /* allocated once start-up was done (used_memory_startup) */
     unsigned arch_bits;
     char run_id[41];
     char *executable;                    /* owned absolute path */
     char *config_file;                   /* owned absolute path, NULL if none */
+    int listen_port;                     /* the port the listeners are bound to */
 };
 
 /* The server a client's commands run in (server-layer commands only). */
@@ -62,6 +70,10 @@ int server_init(struct server *s, char *err, size_t err_len);
 /* Makes config.dir the working directory and stores it as an absolute
  * path. Returns 0 or -errno. */
 int server_chdir(struct server *s);
+/* CONFIG SET port / bind: listens on config.port at config.bind's
+ * addresses, then retires the old listeners. If any new socket fails, the
+ * old ones stay and -1 comes back with the reason in err. */
+int server_rebind(struct server *s, char *err, size_t err_len);
 /* Copies the configuration values the keyspace reads (LFU policy,
  * encoding limits) into it; at start-up and after CONFIG SET. */
 void server_apply_config(struct server *s);

@@ -206,7 +206,9 @@ static void loop_accept_done(struct loop_op *op, struct io_uring_cqe *cqe)
     } else if (cqe->res != -EINTR && cqe->res != -ECANCELED) {
         log_write(l->log, LOGLEVEL_WARNING, "Accepting client connection: %s", strerror(-cqe->res));
     }
-    if (!lst->accept_armed && !l->stopping)
+    /* A retired listener (fd -1, CONFIG SET port) is not armed again: its
+     * slot is free once this last completion has come. */
+    if (!lst->accept_armed && !l->stopping && lst->fd >= 0)
         loop_arm_accept(lst);
 }
 
@@ -217,6 +219,13 @@ static void loop_arm_accept(struct listener *lst)
     lst->accept_op.done = loop_accept_done;
     io_uring_sqe_set_data(sqe, &lst->accept_op);
     lst->accept_armed = true;
+}
+
+void loop_arm_listeners(struct loop *l)
+{
+    for (int i = 0; i < l->listener_count; i++)
+        if (!l->listeners[i].accept_armed && l->listeners[i].fd >= 0)
+            loop_arm_accept(&l->listeners[i]);
 }
 
 /* ---- tick and signals ---- */
@@ -367,7 +376,7 @@ void loop_wait_writer(struct loop *l, bool (*done)(void *ctx), void *ctx)
 void loop_serve_once(struct loop *l)
 {
     for (int i = 0; i < l->listener_count; i++)
-        if (!l->listeners[i].accept_armed)
+        if (!l->listeners[i].accept_armed && l->listeners[i].fd >= 0)
             loop_arm_accept(&l->listeners[i]);
     l->handler.before_sleep(l);
     int ret = io_uring_submit_and_get_events(&l->ring);
@@ -385,7 +394,7 @@ void loop_run(struct loop *l)
     if (loop_setup_signals(l) == 0)
         loop_arm_signal(l);
     for (int i = 0; i < l->listener_count; i++)
-        if (!l->listeners[i].accept_armed)
+        if (!l->listeners[i].accept_armed && l->listeners[i].fd >= 0)
             loop_arm_accept(&l->listeners[i]);
     loop_arm_timer(l);
     unsigned last_batch = 0;

@@ -63,7 +63,7 @@ struct loop_handler {
 };
 
 struct listener {
-    int fd;
+    int fd; /* -1: retired (CONFIG SET port), its slot free once !accept_armed */
     struct loop_op accept_op;
     struct loop *loop; /* borrowed */
     bool accept_armed;
@@ -138,6 +138,9 @@ struct io_uring_sqe *loop_sqe(struct loop *l);
 void loop_recycle_buffer(struct loop *l, unsigned bid);
 /* Runs until loop->stopping. */
 void loop_run(struct loop *l);
+/* Arms the accept of every listener that has none (listeners added while
+ * the loop runs: CONFIG SET port / bind). */
+void loop_arm_listeners(struct loop *l);
 /* Accepts and serves clients without blocking, once: called every few ms
  * while the dataset loads at start-up. */
 void loop_serve_once(struct loop *l);

@@ -246,9 +246,16 @@ static void server_exec(pid_t parent, int port, const char *dir, const char *con
     int argc = 0;
     const char *fixed[] = {binary, "--port", port_text, "--dir", dir,
                            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"};
-    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+    /* A first extra argument that is no option is a configuration file,
+     * which redis-server takes only right after its name. */
+    bool has_file = extra_args != NULL && extra_args[0] != NULL &&
+                    strncmp(extra_args[0], "--", 2) != 0;
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
         argv[argc++] = fixed[i];
-    for (int i = 0; extra_args != NULL && extra_args[i] != NULL && argc < 127; i++)
+        if (i == 0 && has_file)
+            argv[argc++] = extra_args[0];
+    }
+    for (int i = has_file ? 1 : 0; extra_args != NULL && extra_args[i] != NULL && argc < 127; i++)
         argv[argc++] = extra_args[i];
     argv[argc] = NULL;
     execv(argv[0], (char *const *)argv);

@@ -35,7 +35,9 @@ bool server_is_redis(void);
 
 /* Starts the server with "--port P --dir D --bind 127.0.0.1 --save '' --appendonly no"
  * followed by extra_args (NULL-terminated, may be NULL), and waits until it
- * answers PING. Returns owned handle. */
+ * answers PING. A first extra argument that does not start with "--" is a
+ * configuration file and goes before the options, where redis-server takes
+ * it. Returns owned handle. */
 struct server_handle *server_start(const char *const *extra_args);
 /* Like server_start, but runs binary (ringkv-server or redis-server) in the
  * existing directory dir, which server_stop leaves in place (restarts on

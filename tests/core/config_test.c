@@ -143,11 +143,14 @@ struct changes {
     char names[16][64];
 };
 
-static void record_change(const char *name, void *ctx)
+static int record_change(const char *name, void *ctx, char *reason, size_t reason_len)
 {
     struct changes *c = ctx;
     ck_assert_int_lt(c->count, 16);
     snprintf(c->names[c->count++], sizeof(c->names[0]), "%s", name);
+    (void)reason;
+    (void)reason_len;
+    return 0;
 }
 
 /* CONFIG SET with words "name value name value ..."; "''" stands for an
