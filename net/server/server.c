@@ -434,7 +434,7 @@ int server_init(struct server *s, char *err, size_t err_len)
      * the dataset loads (the loop's receive buffers included). */
     struct alloc_stats startup;
     alloc_stats_read(&startup);
-    s->stat_startup_memory = (long long)startup.allocated;
+    s->stat_startup_memory = (long long)startup.used;
     /* Clients may connect while the dataset loads: they see loading:1 in
      * INFO and -LOADING for data commands, as with Redis. With the AOF on,
      * it wins over dump.rdb (aof.c loads the RDB only when no AOF exists
