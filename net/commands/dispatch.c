@@ -29,6 +29,7 @@
 #include "net/commands/commands.h"
 #include "net/commands/dirty_keys.h"
 #include "net/commands/keyspec.h"
+#include "net/commands/pause.h"
 #include "net/commands/propagate.h"
 #include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
@@ -185,6 +186,13 @@ struct command *dispatch_check(struct client *c)
     /* CLIENT LIST shows the command being run or queued as cmd=; the
      * commands an EXEC runs leave it at "exec", as in Redis. */
     c->last_cmd = cmd;
+    /* CLIENT PAUSE: last, as in Redis, so a command that fails a check
+     * answers at once; a postponed one is parsed and checked again when
+     * the pause ends. */
+    if (c->commands->pause_type != PAUSE_OFF && pause_postpones(c, cmd)) {
+        pause_postpone(c);
+        return NULL;
+    }
     return cmd;
 }
 
@@ -249,6 +257,10 @@ void dispatch_process(struct client *c)
         assert(c->cmd == NULL);
     }
     dirty_keys_end(c, &call, cmd);
+    /* A blocked command ends when it unblocks (client_unblocked); a
+     * postponed one has not run. */
+    if (!(c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED)))
+        client_command_done(c);
 }
 
 /* ---- connections: the loop's input and closed handlers ---- */
@@ -266,10 +278,10 @@ void dispatch_input(struct conn *conn)
     struct client *c = client_of(conn);
     struct commands *cs = c->commands;
     struct resp_request *r = &conn->request;
-    /* A blocked client runs nothing more until it unblocks: its pipelined
-     * commands wait here and resume through client_unblocked. */
+    /* A blocked or postponed client runs nothing more until it unblocks:
+     * its pipelined commands wait here and resume through client_unblocked. */
     while (!(conn->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSING)) &&
-           !(c->flags & CLIENT_BLOCKED) && conn->query_pos < conn->query_len) {
+           !(c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED)) && conn->query_pos < conn->query_len) {
         if (cs->loop->stopping)
             break;
         if (aof_congested(cs->persist)) {
@@ -295,6 +307,10 @@ void dispatch_input(struct conn *conn)
             c->argv = NULL;
         }
         resp_request_reset(r);
+        /* A postponed command stays in the buffer, to run when the pause
+         * ends. */
+        if (c->flags & CLIENT_POSTPONED)
+            break;
         conn->query_pos += consumed;
     }
     conn_query_consumed(conn);
@@ -307,6 +323,7 @@ void dispatch_closed(struct conn *conn)
      * hold a freed client. */
     transaction_client_reset(c);
     blocking_unblock(c, BLOCKING_REPLY_NONE);
+    pause_client_gone(c);
     pubsub_client_reset(c);
     client_free(c);
 }

@@ -285,6 +285,14 @@ void transaction_queue(struct client *c, struct command *cmd)
     reply_status(c, "QUEUED");
 }
 
+bool transaction_queued_flags(const struct client *c, uint32_t flags)
+{
+    for (int i = 0; i < c->queued_count; i++)
+        if (c->queued[i].cmd->flags & flags)
+            return true;
+    return false;
+}
+
 void transaction_flag_error(struct client *c)
 {
     if (c->flags & CLIENT_MULTI)

@@ -2,7 +2,9 @@
 #ifndef RINGKV_NET_COMMANDS_TRANSACTION_H
 #define RINGKV_NET_COMMANDS_TRANSACTION_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct client;
 struct command;
@@ -14,6 +16,9 @@ void transaction_init(struct commands *cs);
 void transaction_free(struct commands *cs);
 /* Queues c's current command (c->argc/argv, copied) and replies +QUEUED. */
 void transaction_queue(struct client *c, struct command *cmd);
+/* Whether a command of c's MULTI queue has any of flags (enum
+ * command_flag): CLIENT PAUSE WRITE holds an EXEC that would write. */
+bool transaction_queued_flags(const struct client *c, uint32_t flags);
 /* A command failed its checks while c is in MULTI: EXEC must abort. */
 void transaction_flag_error(struct client *c);
 /* EXEC itself was rejected by a check (arity): discards the transaction

@@ -33,6 +33,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/dispatch.h"
+#include "net/commands/pause.h"
 #include "net/commands/propagate.h"
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
@@ -373,6 +374,7 @@ static void server_cron(void *ctx)
         keyspace_rehash(ks, SERVER_REHASH_MS_PER_TICK);
     server_close_idle_clients(s);
     blocking_expire_timeouts(&s->commands);
+    pause_tick(&s->commands);
     server_sample_ops(s);
     rdb_save_cron(&s->persist);
     aof_cron(&s->persist);
