@@ -484,8 +484,10 @@ static void client_no_evict_command(struct client *c)
 static void client_pause_command(struct client *c)
 {
     if (c->argc > 4) {
-        reply_error(c, "unknown subcommand or wrong number of arguments for 'pause'. Try "
-                       "CLIENT HELP.");
+        /* Redis's addReplySubcommandSyntaxError: the name as typed. */
+        int len = c->argv[1].len > 128 ? 128 : (int)c->argv[1].len;
+        reply_errorf(c, "unknown subcommand or wrong number of arguments for '%.*s'. Try CLIENT HELP.",
+                     len, c->argv[1].ptr);
         return;
     }
     enum pause_type type = PAUSE_ALL;
