@@ -291,6 +291,22 @@ static enum client_type client_type_of(const struct client *c)
     return pubsub_client_subscribed(c) ? CLIENT_TYPE_PUBSUB : CLIENT_TYPE_NORMAL;
 }
 
+/* Whether o shows in CLIENT LIST: an open connection (not a fake client,
+ * not one being closed). */
+static bool client_listable(struct client *o)
+{
+    return o->conn.fd >= 0 && !(o->conn.flags & CONN_CLOSING);
+}
+
+static void client_list_append(struct client *o, struct buf *b)
+{
+    client_info_line(o, b);
+    buf_append(b, "\n", 1);
+}
+
+/* CLIENT LIST [TYPE type | ID id ...]. With ID, each id is looked up in
+ * the order given, so a repeated id is listed again, as in Redis; ids
+ * that match nobody (0 and negatives too) list nothing. */
 static void client_list_command(struct client *c)
 {
     struct commands *cs = c->commands;
@@ -316,23 +332,21 @@ static void client_list_command(struct client *c)
         return;
     }
     struct buf b = {0};
-    for (struct client *o = client_first(cs); o; o = client_next(o)) {
-        if (o->conn.fd < 0 || (o->conn.flags & CONN_CLOSING))
-            continue;
-        if (type != CLIENT_TYPE_INVALID && client_type_of(o) != type)
-            continue;
-        if (by_id) {
-            bool match = false;
-            for (int j = 3; j < c->argc && !match; j++) {
-                long long id = 0;
-                number_parse_ll(c->argv[j].ptr, c->argv[j].len, &id);
-                match = (uint64_t)id == o->conn.id;
-            }
-            if (!match)
-                continue;
+    if (by_id) {
+        for (int j = 3; j < c->argc; j++) {
+            long long id = 0;
+            number_parse_ll(c->argv[j].ptr, c->argv[j].len, &id);
+            struct client *o = id > 0 ? client_by_id(cs, (uint64_t)id) : NULL;
+            if (o && client_listable(o))
+                client_list_append(o, &b);
         }
-        client_info_line(o, &b);
-        buf_append(&b, "\n", 1);
+    } else {
+        for (struct client *o = client_first(cs); o; o = client_next(o)) {
+            if (!client_listable(o) ||
+                (type != CLIENT_TYPE_INVALID && client_type_of(o) != type))
+                continue;
+            client_list_append(o, &b);
+        }
     }
     reply_verbatim(c, b.data ? b.data : "", b.len, "txt");
     buf_free(&b);
