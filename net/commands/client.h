@@ -70,6 +70,9 @@ struct blocked_state {
     size_t serving_key_len;
     bool serving;
     bool reblock;
+    /* The handler's time when the command blocked: the slow log counts it
+     * with the time the wake-up takes, as Redis 7.0 does (not the wait). */
+    long long call_us;
 };
 
 struct pubsub_name; /* pubsub.c */

@@ -585,7 +585,7 @@ static void client_unblock_command(struct client *c)
         reply_integer(c, 0);
         return;
     }
-    blocking_unblock(target, reason);
+    blocking_unblock_by_request(target, reason);
     reply_integer(c, 1);
 }
 

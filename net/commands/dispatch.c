@@ -221,12 +221,14 @@ void dispatch_call(struct client *c, struct command *cmd)
         client_feed_monitors(c);
     c->cmd = outer;
     cmd->stats.usec += log_clock_us() - start;
-    /* A command that blocked is counted when it unblocks (blocking.c);
-     * the slow log does not see it (Redis logs it on unblocking). */
+    /* A command that blocked is counted when it unblocks (blocking.c),
+     * and the slow log sees it then, as in Redis. */
     if (!(c->flags & CLIENT_BLOCKED)) {
         cmd->stats.calls++;
         cs->stats.total_commands_processed++;
         slowlog_push_if_needed(c, cmd, proc_us < 0 ? 0 : proc_us);
+    } else {
+        c->blocked.call_us = proc_us < 0 ? 0 : proc_us;
     }
     /* Clients blocked on keys this command changed are served now, once
      * the command (a whole EXEC included) is over. */
