@@ -208,8 +208,19 @@ struct kv *db_lookup(struct db *db, const char *key, size_t key_len, int flags)
 void db_add(struct db *db, struct kv *kv)
 {
     assert(!(kv->flags & KV_FLAG_EXPIRES));
+    uint64_t hash = dict_hash_bytes(kv_key(kv), kv->key_len);
+    if (db->keyspace->expire_deletes_paused) {
+        /* A write while deletions are paused (a transaction that paused
+         * clients and then writes): the expired key that lookups hid but
+         * kept goes now, so the new one does not meet it in the table. */
+        struct kv *kept = (struct kv *)dict_find(&db->keys, kv_key(kv), kv->key_len, hash);
+        if (kept) {
+            assert(db_is_expired(db, kept));
+            db_expire_now(db, kept);
+        }
+    }
     kv->lru = db->keyspace->lru_clock_s;
-    dict_add(&db->keys, &kv->link, dict_hash_bytes(kv_key(kv), kv->key_len));
+    dict_add(&db->keys, &kv->link, hash);
 }
 
 struct kv *db_resize_string(struct db *db, struct kv *kv, size_t new_len, bool grow)

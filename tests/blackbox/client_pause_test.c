@@ -316,6 +316,24 @@ START_TEST(test_expiry_held_during_pause)
 }
 END_TEST
 
+/* A transaction that pauses and then writes over an expired key: the key
+ * is replaced (the pause keeps expired keys only from deletion). */
+START_TEST(test_write_over_expired_key_after_pause)
+{
+    ck_cmd(admin, "SET e str PX 50", "+OK\r\n");
+    harness_sleep_ms(150);
+    ck_cmd(admin, "MULTI", "+OK\r\n");
+    ck_cmd(admin, "CLIENT PAUSE 100000 WRITE", "+QUEUED\r\n");
+    ck_cmd(admin, "LPUSH e x", "+QUEUED\r\n");
+    ck_cmd(admin, "SET e2 v", "+QUEUED\r\n");
+    ck_cmd(admin, "EXEC", "*3\r\n+OK\r\n:1\r\n+OK\r\n");
+    ck_cmd(other, "TYPE e", "+list\r\n");
+    ck_cmd(other, "LRANGE e 0 -1", "*1\r\n$1\r\nx\r\n");
+    ck_cmd(other, "DBSIZE", ":2\r\n");
+    ck_cmd(admin, "CLIENT UNPAUSE", "+OK\r\n");
+}
+END_TEST
+
 START_TEST(test_paused_client_disconnects)
 {
     ck_cmd(admin, "CLIENT PAUSE 100000 WRITE", "+OK\r\n");
@@ -345,6 +363,7 @@ int main(void)
     tcase_add_test(tc, test_extend_never_shorten);
     tcase_add_test(tc, test_write_upgrades_to_all);
     tcase_add_test(tc, test_expiry_held_during_pause);
+    tcase_add_test(tc, test_write_over_expired_key_after_pause);
     tcase_add_test(tc, test_paused_client_disconnects);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);

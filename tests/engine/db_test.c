@@ -313,6 +313,12 @@ START_TEST(test_expiry_deletes_paused)
     ck_assert_uint_eq(db_size(db), 50);
     ck_assert_int_eq(expired_seen, 0);
     ck_assert_int_eq(ks.stat_expired_keys, 0);
+    /* A write meanwhile replaces the expired key it cannot see. */
+    set_string(db, "e2", "new");
+    ck_assert_int_eq(expired_seen, 1);
+    ck_assert_uint_eq(db_size(db), 50);
+    ck_assert_ptr_nonnull(find(db, "e2"));
+    expired_seen = 0;
     ks.expire_deletes_paused = false;
     ck_assert_ptr_null(find(db, "e1"));
     ck_assert_int_eq(expired_seen, 1);
