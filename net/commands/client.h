@@ -156,6 +156,20 @@ struct client *client_by_id(struct commands *cs, uint64_t id);
 void client_unblocked(struct client *c);
 /* Sets the connection's muting from the CLIENT REPLY flags. */
 void client_reply_mode_apply(struct client *c);
+/* Around a push that must reach c whatever CLIENT REPLY says (Pub/Sub
+ * messages and confirmations; Redis 7.0.15's CLIENT_PUSHING): begin
+ * unmutes and returns whether c was muted, end restores that. */
+static inline bool client_push_begin(struct client *c)
+{
+    bool muted = c->conn.flags & CONN_MUTED;
+    c->conn.flags &= ~(unsigned)CONN_MUTED;
+    return muted;
+}
+static inline void client_push_end(struct client *c, bool muted)
+{
+    if (muted)
+        c->conn.flags |= CONN_MUTED;
+}
 /* c's command ended (not blocked, not postponed): CLIENT REPLY SKIP's
  * mute moves on, as Redis's resetClient does. One branch when unused. */
 static inline void client_command_done(struct client *c)
