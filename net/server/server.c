@@ -334,8 +334,12 @@ static void server_close_idle_clients(struct server *s)
     struct client *next;
     for (struct client *c = client_first(&s->commands); c; c = next) {
         next = client_next(c);
-        /* Blocked clients wait as long as their own timeout says. */
-        if (c->conn.fd < 0 || ((c->flags & (CLIENT_MONITOR | CLIENT_BLOCKED)) || (c->conn.flags & CONN_CLOSING)))
+        /* Blocked clients wait as long as their own timeout says, and
+         * clients held by CLIENT PAUSE as long as the pause (Redis counts
+         * both as blocked). */
+        if (c->conn.fd < 0 ||
+            ((c->flags & (CLIENT_MONITOR | CLIENT_BLOCKED | CLIENT_POSTPONED)) ||
+             (c->conn.flags & CONN_CLOSING)))
             continue;
         if (s->loop.now_ms - c->conn.last_interaction_ms > limit_ms) {
             log_write(&s->log, LOGLEVEL_VERBOSE, "Closing idle client");

@@ -334,6 +334,35 @@ START_TEST(test_write_over_expired_key_after_pause)
 }
 END_TEST
 
+/* The idle timeout spares a paused client (it counts as blocked) but
+ * still closes an idle one that is not paused. */
+START_TEST(test_idle_timeout_spares_paused)
+{
+    ck_cmd(admin, "CONFIG SET timeout 1", "+OK\r\n");
+    struct conn *idle = conn_open(server->port);
+    ck_cmd(idle, "PING", "+PONG\r\n");
+    ck_cmd(admin, "CLIENT PAUSE 100000 WRITE", "+OK\r\n");
+    conn_send(other, "SET k v");
+    /* admin keeps itself busy; idle is closed within a few seconds, the
+     * paused client stays for as long again. */
+    bool closed = false;
+    for (int i = 0; i < 25 && !closed; i++) {
+        ck_cmd(admin, "PING", "+PONG\r\n");
+        closed = conn_wait_closed(idle, 200);
+    }
+    ck_assert_msg(closed, "the idle client was not closed");
+    conn_close(idle);
+    for (int i = 0; i < 10; i++) {
+        ck_cmd(admin, "PING", "+PONG\r\n");
+        harness_sleep_ms(200);
+    }
+    ck_assert_int_eq(info_integer(admin, "blocked_clients"), 1);
+    ck_cmd(admin, "CLIENT UNPAUSE", "+OK\r\n");
+    ck_read(other, "+OK\r\n");
+    ck_cmd(admin, "CONFIG SET timeout 0", "+OK\r\n");
+}
+END_TEST
+
 START_TEST(test_paused_client_disconnects)
 {
     ck_cmd(admin, "CLIENT PAUSE 100000 WRITE", "+OK\r\n");
@@ -364,6 +393,7 @@ int main(void)
     tcase_add_test(tc, test_write_upgrades_to_all);
     tcase_add_test(tc, test_expiry_held_during_pause);
     tcase_add_test(tc, test_write_over_expired_key_after_pause);
+    tcase_add_test(tc, test_idle_timeout_spares_paused);
     tcase_add_test(tc, test_paused_client_disconnects);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
