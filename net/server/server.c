@@ -35,6 +35,7 @@
 #include "net/commands/dispatch.h"
 #include "net/commands/pause.h"
 #include "net/commands/propagate.h"
+#include "net/commands/pubsub.h"
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
@@ -336,10 +337,10 @@ static void server_close_idle_clients(struct server *s)
         next = client_next(c);
         /* Blocked clients wait as long as their own timeout says, and
          * clients held by CLIENT PAUSE as long as the pause (Redis counts
-         * both as blocked). */
+         * both as blocked); subscribers only listen, so are never idle. */
         if (c->conn.fd < 0 ||
             ((c->flags & (CLIENT_MONITOR | CLIENT_BLOCKED | CLIENT_POSTPONED)) ||
-             (c->conn.flags & CONN_CLOSING)))
+             (c->conn.flags & CONN_CLOSING)) || pubsub_client_subscribed(c))
             continue;
         if (s->loop.now_ms - c->conn.last_interaction_ms > limit_ms) {
             log_write(&s->log, LOGLEVEL_VERBOSE, "Closing idle client");

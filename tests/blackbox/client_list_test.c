@@ -1,6 +1,7 @@
 /* client_list_test.c: black-box tests of CLIENT LIST's filters (TYPE, ID)
  * and their errors, and of the client types a connection moves between
- * (normal, pubsub once subscribed).
+ * (normal, pubsub once subscribed), and the idle timeout sparing
+ * subscribers.
  *
  * Every expectation was checked against redis-server 7.0.15 by running
  * this file with RINGKV_SERVER=/usr/bin/redis-server. */
@@ -96,6 +97,33 @@ START_TEST(test_filters)
 }
 END_TEST
 
+/* With an idle timeout, a subscriber is never closed as idle (Redis
+ * exempts Pub/Sub clients), while an idle normal client is. */
+START_TEST(test_idle_timeout_spares_subscribers)
+{
+    ck_cmd(c1, "CONFIG SET timeout 1", "+OK\r\n");
+    ck_cmd(c2, "SUBSCRIBE ch", "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+    struct conn *idle = conn_open(server->port);
+    ck_cmd(idle, "PING", "+PONG\r\n");
+    bool closed = false;
+    for (int i = 0; i < 25 && !closed; i++) {
+        ck_cmd(c1, "PING", "+PONG\r\n");
+        closed = conn_wait_closed(idle, 200);
+    }
+    ck_assert_msg(closed, "the idle client was not closed");
+    conn_close(idle);
+    for (int i = 0; i < 10; i++) {
+        ck_cmd(c1, "PING", "+PONG\r\n");
+        harness_sleep_ms(200);
+    }
+    ck_cmd(c1, "PUBLISH ch x", ":1\r\n");
+    char *msg = conn_read_raw(c2);
+    ck_assert_str_eq(msg, "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nx\r\n");
+    free(msg);
+    ck_cmd(c1, "CONFIG SET timeout 0", "+OK\r\n");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("client_list");
@@ -104,6 +132,7 @@ int main(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_filters);
+    tcase_add_test(tc, test_idle_timeout_spares_subscribers);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
 }
