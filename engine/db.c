@@ -187,7 +187,8 @@ struct kv *db_lookup(struct db *db, const char *key, size_t key_len, int flags)
     uint64_t hash = dict_hash_bytes(key, key_len);
     struct kv *kv = (struct kv *)dict_find(&db->keys, key, key_len, hash);
     if (kv && !(flags & DB_LOOKUP_NOEXPIRE) && !ks->expire_paused && db_is_expired(db, kv)) {
-        db_expire_now(db, kv);
+        if (!ks->expire_deletes_paused)
+            db_expire_now(db, kv);
         kv = NULL;
     }
     if (!(flags & DB_LOOKUP_WRITE)) {
@@ -210,8 +211,19 @@ struct kv *db_lookup(struct db *db, const char *key, size_t key_len, int flags)
 void db_add_loaded(struct db *db, struct kv *kv)
 {
     assert(!(kv->flags & KV_FLAG_EXPIRES));
+    uint64_t hash = dict_hash_bytes(kv_key(kv), kv->key_len);
+    if (db->keyspace->expire_deletes_paused) {
+        /* A write while deletions are paused (a transaction that paused
+         * clients and then writes): the expired key that lookups hid but
+         * kept goes now, so the new one does not meet it in the table. */
+        struct kv *kept = (struct kv *)dict_find(&db->keys, kv_key(kv), kv->key_len, hash);
+        if (kept) {
+            assert(db_is_expired(db, kept));
+            db_expire_now(db, kept);
+        }
+    }
     kv->lru = db->keyspace->lru_clock_s;
-    dict_add(&db->keys, &kv->link, dict_hash_bytes(kv_key(kv), kv->key_len));
+    dict_add(&db->keys, &kv->link, hash);
 }
 
 void db_add(struct db *db, struct kv *kv)
@@ -333,13 +345,22 @@ uint64_t db_flush(struct db *db)
 struct kv *db_random(struct db *db, uint64_t (*rand64)(void))
 {
     /* Each pass either returns or deletes one expired key, so the loop ends
-     * within db_size passes. */
+     * within db_size passes (bounded by tries while deletions are paused). */
+    int tries = 0;
     for (;;) {
         struct kv *kv = (struct kv *)dict_random(&db->keys, rand64);
         if (!kv)
             return NULL;
         if (db->keyspace->expire_paused || !db_is_expired(db, kv))
             return kv;
+        if (db->keyspace->expire_deletes_paused) {
+            /* Expired keys cannot be deleted now: after a bounded number
+             * of draws, answer with one of them rather than loop forever
+             * on a database of expired keys. */
+            if (++tries >= 100)
+                return kv;
+            continue;
+        }
         db_expire_now(db, kv);
     }
     return NULL;
@@ -398,7 +419,7 @@ static int db_expire_round(struct db *db, int keys_wanted, long long *checked)
 void keyspace_expire_cycle(struct keyspace *ks, long long time_budget_us, int effort,
                            long long (*now_us)(void))
 {
-    if (!ks->active_expire_enabled || ks->expire_paused)
+    if (!ks->active_expire_enabled || ks->expire_paused || ks->expire_deletes_paused)
         return;
     int keys_wanted = EXPIRE_CYCLE_KEYS_PER_ROUND + EXPIRE_CYCLE_KEYS_PER_ROUND / 4 * (effort - 1);
     int stale_percent = EXPIRE_CYCLE_STALE_PERCENT - (effort - 1);

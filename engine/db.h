@@ -75,6 +75,10 @@ struct keyspace {
     int lfu_decay_minutes; /* lfu-decay-time (1); 0: the counter never decays */
     bool active_expire_enabled;
     bool expire_paused;   /* no lazy deletion (while loading) */
+    /* CLIENT PAUSE: expired keys read as missing but stay stored (no
+     * lazy or active deletion), as Redis 7.0 keeps the data set unchanged
+     * while clients are paused. */
+    bool expire_deletes_paused;
     /* >0 while a fork child shares the keyspace's pages (see
      * keyspace_pause_rehash): lookups leave access times alone. */
     int children_sharing;

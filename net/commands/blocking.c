@@ -42,6 +42,7 @@
 #include "net/commands/keymap.h"
 #include "net/commands/propagate.h"
 #include "net/commands/reply.h"
+#include "net/commands/slowlog.h"
 #include "net/core/args.h"
 #include "net/core/log.h"
 #include "net/wire/conn.h"
@@ -249,6 +250,19 @@ void blocking_unblock(struct client *c, enum blocking_unblock_reply reply)
         client_unblocked(c);
 }
 
+void blocking_unblock_by_request(struct client *c, enum blocking_unblock_reply reply)
+{
+    assert(c->flags & CLIENT_BLOCKED);
+    struct command *cmd = c->blocked.cmd;
+    long long call_us = c->blocked.call_us;
+    blocking_unblock(c, reply);
+    /* Redis 7.0 counts either form as a failed call, and logs it once the
+     * client's arguments are gone: an entry without arguments. */
+    cmd->stats.failed_calls++;
+    assert(c->argc == 0);
+    slowlog_push_if_needed(c, cmd, call_us);
+}
+
 void blocking_expire_timeouts(struct commands *cs)
 {
     if (cs->blocked_clients == 0)
@@ -322,6 +336,10 @@ static bool blocking_serve_client(struct client *c, const struct blocking_ready 
     b->cmd->proc(c);
     long long serve_us = log_clock_us() - start_us;
     propagate_end(c, b->cmd, &frame);
+    /* Served: the slow log gets the command as it was sent, on the
+     * blocked client's behalf. */
+    if (!b->reblock)
+        slowlog_push_if_needed(c, b->cmd, b->call_us + (serve_us < 0 ? 0 : serve_us));
     c->cmd = NULL;
     c->argc = 0;
     c->argv = NULL;

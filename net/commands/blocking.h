@@ -40,6 +40,10 @@ enum blocking_unblock_reply {
     BLOCKING_REPLY_ERROR,    /* CLIENT UNBLOCK ... ERROR: -UNBLOCKED */
 };
 void blocking_unblock(struct client *c, enum blocking_unblock_reply reply);
+/* CLIENT UNBLOCK's form of blocking_unblock (c must be blocked): also
+ * counts a failed call and makes the slow log entry Redis 7.0 makes. A
+ * timeout or a disconnection makes no entry. */
+void blocking_unblock_by_request(struct client *c, enum blocking_unblock_reply reply);
 /* A key changed (key NULL: the whole of db may change): clients blocked
  * on it get a chance to be served after the current command. */
 void blocking_key_touched(struct commands *cs, struct db *db, const char *key, size_t key_len);

@@ -121,7 +121,16 @@ void client_close_after_reply(struct client *c)
 
 void client_unblocked(struct client *c)
 {
+    client_command_done(c);
     conn_resume(&c->conn);
+}
+
+void client_reply_mode_apply(struct client *c)
+{
+    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP))
+        c->conn.flags |= CONN_MUTED;
+    else
+        c->conn.flags &= ~(unsigned)CONN_MUTED;
 }
 
 struct client *client_first(struct commands *cs)
@@ -148,6 +157,10 @@ void client_reset(struct client *c)
     }
     client_set_name(c, NULL, 0);
     client_init_state(c);
+    /* RESET ends CLIENT REPLY OFF and a SKIP still to come; a SKIP already
+     * on mutes RESET's own reply, as in Redis. NO-EVICT stays. */
+    c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
+    client_reply_mode_apply(c);
 }
 
 struct client *client_by_id(struct commands *cs, uint64_t id)
@@ -165,7 +178,7 @@ static const char *client_flags_text(const struct client *c, char *out)
         *p++ = 'O';
     if (c->pubsub[0].count + c->pubsub[1].count + c->pubsub[2].count > 0)
         *p++ = 'P'; /* Pub/Sub mode (pubsub.h) */
-    if (c->flags & CLIENT_BLOCKED)
+    if (c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED))
         *p++ = 'b';
     if (c->flags & CLIENT_MULTI)
         *p++ = 'x';
@@ -181,6 +194,8 @@ static const char *client_flags_text(const struct client *c, char *out)
         *p++ = 'c';
     if (c->conn.flags & CONN_CLOSE_ASAP)
         *p++ = 'A';
+    if (c->flags & CLIENT_NO_EVICT)
+        *p++ = 'e';
     if (p == out)
         *p++ = 'N';
     *p = '\0';

@@ -33,6 +33,13 @@ enum client_flag {
      * block but answer as if its timeout had passed, as in Redis. */
     CLIENT_DENY_BLOCKING = 1 << 6,
     CLIENT_BLOCKED = 1 << 7,        /* waiting in a blocking command (blocking.c) */
+    CLIENT_POSTPONED = 1 << 8,      /* its command waits for CLIENT PAUSE to end (pause.c) */
+    /* CLIENT REPLY: OFF mutes every reply until ON; SKIP_NEXT turns into
+     * SKIP when the CLIENT REPLY SKIP command ends, and SKIP mutes the
+     * replies of the command after it (client_command_done). */
+    CLIENT_REPLY_OFF = 1 << 9,
+    CLIENT_REPLY_SKIP_NEXT = 1 << 10,
+    CLIENT_REPLY_SKIP = 1 << 11,
     /* Client-side caching (tracking.c), Redis's names. High bits, apart
      * from the flags above. */
     CLIENT_TRACKING = 1 << 20,              /* CLIENT TRACKING ON */
@@ -74,6 +81,9 @@ struct blocked_state {
     size_t serving_key_len;
     bool serving;
     bool reblock;
+    /* The handler's time when the command blocked: the slow log counts it
+     * with the time the wake-up takes, as Redis 7.0 does (not the wait). */
+    long long call_us;
 };
 
 struct pubsub_name; /* pubsub.c */
@@ -116,6 +126,9 @@ struct client {
     /* blocking commands (blocking.c) */
     struct blocked_state blocked;
 
+    /* CLIENT PAUSE (pause.c): the next postponed client */
+    struct client *postponed_next;
+
     /* Pub/Sub (pubsub.c), by enum pubsub_kind */
     struct pubsub_subscriptions pubsub[CLIENT_PUBSUB_KINDS];
 
@@ -157,9 +170,37 @@ struct client *client_first(struct commands *cs);
 struct client *client_next(struct client *c);
 /* The open client with this id, or NULL. Borrowed. */
 struct client *client_by_id(struct commands *cs, uint64_t id);
-/* c left the blocked state: its pipelined commands run before the loop
- * next sleeps, in order. */
+/* c left the blocked state (its command ended): its pipelined commands
+ * run before the loop next sleeps, in order. */
 void client_unblocked(struct client *c);
+/* Sets the connection's muting from the CLIENT REPLY flags. */
+void client_reply_mode_apply(struct client *c);
+/* Around a push that must reach c whatever CLIENT REPLY says (Pub/Sub
+ * messages and confirmations; Redis 7.0.15's CLIENT_PUSHING): begin
+ * unmutes and returns whether c was muted, end restores that. */
+static inline bool client_push_begin(struct client *c)
+{
+    bool muted = c->conn.flags & CONN_MUTED;
+    c->conn.flags &= ~(unsigned)CONN_MUTED;
+    return muted;
+}
+static inline void client_push_end(struct client *c, bool muted)
+{
+    if (muted)
+        c->conn.flags |= CONN_MUTED;
+}
+/* c's command ended (not blocked, not postponed): CLIENT REPLY SKIP's
+ * mute moves on, as Redis's resetClient does. One branch when unused. */
+static inline void client_command_done(struct client *c)
+{
+    if (c->flags & (CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT)) {
+        bool next = c->flags & CLIENT_REPLY_SKIP_NEXT;
+        c->flags &= ~(unsigned)(CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
+        if (next)
+            c->flags |= CLIENT_REPLY_SKIP;
+        client_reply_mode_apply(c);
+    }
+}
 /* The loop's accept handler: a new session on fd. */
 void client_accept(void *commands, int fd);
 /* The loop's describe handler: the connection's CLIENT LIST line, for the

@@ -15,6 +15,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
+#include "net/commands/pause.h"
 #include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
 #include "net/commands/tracking.h"
@@ -23,6 +24,7 @@
 #include "net/core/version.h"
 #include "net/wire/buf.h"
 #include "net/wire/conn.h"
+#include "net/wire/loop.h"
 
 static void connection_ping_command(struct client *c)
 {
@@ -260,6 +262,22 @@ static enum client_type client_type_of(const struct client *c)
     return pubsub_client_subscribed(c) ? CLIENT_TYPE_PUBSUB : CLIENT_TYPE_NORMAL;
 }
 
+/* Whether o shows in CLIENT LIST: an open connection (not a fake client,
+ * not one being closed). */
+static bool client_listable(struct client *o)
+{
+    return o->conn.fd >= 0 && !(o->conn.flags & CONN_CLOSING);
+}
+
+static void client_list_append(struct client *o, struct buf *b)
+{
+    client_info_line(o, b);
+    buf_append(b, "\n", 1);
+}
+
+/* CLIENT LIST [TYPE type | ID id ...]. With ID, each id is looked up in
+ * the order given, so a repeated id is listed again, as in Redis; ids
+ * that match nobody (0 and negatives too) list nothing. */
 static void client_list_command(struct client *c)
 {
     struct commands *cs = c->commands;
@@ -275,7 +293,7 @@ static void client_list_command(struct client *c)
         by_id = true;
         for (int j = 3; j < c->argc; j++) {
             long long id;
-            if (!number_parse_ll(c->argv[j].ptr, c->argv[j].len, &id) || id <= 0) {
+            if (!number_parse_ll(c->argv[j].ptr, c->argv[j].len, &id)) {
                 reply_error(c, "Invalid client ID");
                 return;
             }
@@ -285,23 +303,21 @@ static void client_list_command(struct client *c)
         return;
     }
     struct buf b = {0};
-    for (struct client *o = client_first(cs); o; o = client_next(o)) {
-        if (o->conn.fd < 0 || (o->conn.flags & CONN_CLOSING))
-            continue;
-        if (type != CLIENT_TYPE_INVALID && client_type_of(o) != type)
-            continue;
-        if (by_id) {
-            bool match = false;
-            for (int j = 3; j < c->argc && !match; j++) {
-                long long id = 0;
-                number_parse_ll(c->argv[j].ptr, c->argv[j].len, &id);
-                match = (uint64_t)id == o->conn.id;
-            }
-            if (!match)
-                continue;
+    if (by_id) {
+        for (int j = 3; j < c->argc; j++) {
+            long long id = 0;
+            number_parse_ll(c->argv[j].ptr, c->argv[j].len, &id);
+            struct client *o = id > 0 ? client_by_id(cs, (uint64_t)id) : NULL;
+            if (o && client_listable(o))
+                client_list_append(o, &b);
         }
-        client_info_line(o, &b);
-        buf_append(&b, "\n", 1);
+    } else {
+        for (struct client *o = client_first(cs); o; o = client_next(o)) {
+            if (!client_listable(o) ||
+                (type != CLIENT_TYPE_INVALID && client_type_of(o) != type))
+                continue;
+            client_list_append(o, &b);
+        }
     }
     reply_verbatim(c, b.data ? b.data : "", b.len, "txt");
     buf_free(&b);
@@ -448,6 +464,69 @@ static void client_no_evict_command(struct client *c)
     reply_ok(c);
 }
 
+/* CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the
+ * timeout, as in Redis 7.0. The timeout is milliseconds from now; 0
+ * starts a pause that ends at the next check unless one runs longer. A
+ * deadline past the clock's range saturates (Redis 7.0 accepts any
+ * non-negative integer). */
+static void client_pause_command(struct client *c)
+{
+    if (c->argc > 4) {
+        /* Redis's addReplySubcommandSyntaxError: the name as typed. */
+        int len = c->argv[1].len > 128 ? 128 : (int)c->argv[1].len;
+        reply_errorf(c, "unknown subcommand or wrong number of arguments for '%.*s'. Try CLIENT HELP.",
+                     len, c->argv[1].ptr);
+        return;
+    }
+    enum pause_type type = PAUSE_ALL;
+    if (c->argc == 4) {
+        if (arg_equals(&c->argv[3], "write")) {
+            type = PAUSE_WRITE;
+        } else if (!arg_equals(&c->argv[3], "all")) {
+            reply_error(c, "CLIENT PAUSE mode must be WRITE or ALL");
+            return;
+        }
+    }
+    long long timeout;
+    if (!number_parse_ll(c->argv[2].ptr, c->argv[2].len, &timeout)) {
+        reply_error(c, "timeout is not an integer or out of range");
+        return;
+    }
+    if (timeout < 0) {
+        reply_error(c, "timeout is negative");
+        return;
+    }
+    int64_t now = c->commands->loop->now_ms;
+    int64_t end = timeout > INT64_MAX - now ? INT64_MAX : now + timeout;
+    pause_start(c->commands, end, type);
+    reply_ok(c);
+}
+
+static void client_unpause_command(struct client *c)
+{
+    pause_end(c->commands);
+    reply_ok(c);
+}
+
+/* CLIENT REPLY ON|OFF|SKIP: OFF and SKIP send no reply of their own (the
+ * mute starts with them); ON answers +OK. */
+static void client_reply_command(struct client *c)
+{
+    if (arg_equals(&c->argv[2], "on")) {
+        c->flags &= ~(unsigned)(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
+        client_reply_mode_apply(c);
+        reply_ok(c);
+    } else if (arg_equals(&c->argv[2], "off")) {
+        c->flags |= CLIENT_REPLY_OFF;
+        client_reply_mode_apply(c);
+    } else if (arg_equals(&c->argv[2], "skip")) {
+        if (!(c->flags & CLIENT_REPLY_OFF))
+            c->flags |= CLIENT_REPLY_SKIP_NEXT;
+    } else {
+        reply_error_syntax(c);
+    }
+}
+
 /* CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's blocking
  * command as if its timeout passed, or with an UNBLOCKED error. Replies 1
  * when the client was blocked, else 0. */
@@ -475,7 +554,7 @@ static void client_unblock_command(struct client *c)
         reply_integer(c, 0);
         return;
     }
-    blocking_unblock(target, reason);
+    blocking_unblock_by_request(target, reason);
     reply_integer(c, 1);
 }
 
@@ -507,14 +586,16 @@ static void client_help_command(struct client *c)
         "      Kill connections authenticated by <username>.",
         "    * SKIPME (YES|NO)",
         "      Skip killing current connection (default: yes).",
-        "    * ID <client-id>",
-        "      Kill connections by client id.",
         "LIST [options ...]",
         "    Return information about client connections. Options:",
         "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
         "      Return clients of specified type.",
-        "    * ID <client-id> [<client-id> ...]",
-        "      Return clients of specified IDs only.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
@@ -527,7 +608,7 @@ static void client_help_command(struct client *c)
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
     size_t n = sizeof(lines) / sizeof(lines[0]);
     reply_array_len(c, (long long)n);
@@ -603,6 +684,25 @@ static struct command client_subcommands[] = {
      .since = "5.0.0", .group = "connection",
      .complexity = "O(log N) where N is the number of client connections",
      .arguments = "client-id^i timeout_error^o?(timeout^t='TIMEOUT' error^t='ERROR')"},
+    {.name = "pause", .proc = client_pause_command, .arity = -3,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION,
+     .summary = "Stop processing commands from clients for some time", .since = "2.9.50",
+     .group = "connection", .complexity = "O(1)",
+     .history = (const struct command_history[]){
+         {"6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."},
+         {0}},
+     .arguments = "timeout^i mode^o@6.2.0?(write^t='WRITE' all^t='ALL')"},
+    {.name = "unpause", .proc = client_unpause_command, .arity = 2,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION,
+     .summary = "Resume processing of clients that were paused", .since = "6.2.0",
+     .group = "connection", .complexity = "O(N) Where N is the number of paused clients"},
+    {.name = "reply", .proc = client_reply_command, .arity = 3,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
+     .summary = "Instruct the server whether to reply to commands", .since = "3.2.0",
+     .group = "connection", .complexity = "O(1)",
+     .arguments = "on_off_skip^o(on^t='ON' off^t='OFF' skip^t='SKIP')"},
     {.name = "getredir", .proc = tracking_getredir_command, .arity = 2,
      .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
      .summary = "Get tracking notifications redirection client ID if any", .since = "6.0.0",

@@ -250,13 +250,13 @@ struct command pubsub_commands[] = {
      .complexity = "O(N) where N is the number of clients already subscribed to a shard channel.",
      .arguments = "shardchannel^s?*"},
     {.name = "publish", .proc = pubsub_publish_command, .arity = 3,
-     .flags = PUBSUB_FLAGS | CMD_FAST, .acl = ACL_PUBSUB | ACL_FAST,
+     .flags = PUBSUB_FLAGS | CMD_FAST | CMD_MAY_REPLICATE, .acl = ACL_PUBSUB | ACL_FAST,
      .summary = "Post a message to a channel", .since = "2.0.0", .group = "pubsub",
      .complexity = "O(N+M) where N is the number of clients subscribed to the receiving channel "
                    "and M is the total number of subscribed patterns (by any client).",
      .arguments = "channel^s message^s"},
     {.name = "spublish", .proc = pubsub_spublish_command, .arity = 3,
-     .flags = PUBSUB_FLAGS | CMD_FAST, .acl = ACL_PUBSUB | ACL_FAST, .first_key = 1,
+     .flags = PUBSUB_FLAGS | CMD_FAST | CMD_MAY_REPLICATE, .acl = ACL_PUBSUB | ACL_FAST, .first_key = 1,
      .last_key = 1, .key_step = 1, .key_specs = "not_key/i1/r0,1,0",
      .summary = "Post a message to a shard channel", .since = "7.0.0", .group = "pubsub",
      .complexity = "O(N) where N is the number of clients subscribed to the receiving shard "

@@ -8,6 +8,7 @@
 #define RINGKV_NET_COMMANDS_COMMANDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "engine/dict.h"
 #include "net/commands/keymap.h"
@@ -79,6 +80,13 @@ struct commands {
     int ready_count;
     int ready_cap;
     int blocked_clients;
+    /* pause.c: CLIENT PAUSE's type (enum pause_type), its deadline (loop
+     * time, ms) and the FIFO of clients postponed until it ends (linked
+     * through client.postponed_next; counted in blocked_clients) */
+    int pause_type;
+    int64_t pause_end_ms;
+    struct client *postponed_head;
+    struct client *postponed_tail;
     /* pubsub.c: every channel, pattern and shard channel's subscribers, owned */
     struct pubsub *pubsub;
     /* slowlog.c: the slow log's entries, owned */

@@ -32,6 +32,7 @@
 #include "net/commands/dirty_keys.h"
 #include "net/commands/evict.h"
 #include "net/commands/keyspec.h"
+#include "net/commands/pause.h"
 #include "net/commands/propagate.h"
 #include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
@@ -203,6 +204,13 @@ struct command *dispatch_check(struct client *c)
     /* CLIENT LIST shows the command being run or queued as cmd=; the
      * commands an EXEC runs leave it at "exec", as in Redis. */
     c->last_cmd = cmd;
+    /* CLIENT PAUSE: last, as in Redis, so a command that fails a check
+     * answers at once; a postponed one is parsed and checked again when
+     * the pause ends. */
+    if (c->commands->pause_type != PAUSE_OFF && pause_postpones(c, cmd)) {
+        pause_postpone(c);
+        return NULL;
+    }
     return cmd;
 }
 
@@ -236,14 +244,16 @@ void dispatch_call(struct client *c, struct command *cmd)
         client_feed_monitors(c);
     c->cmd = outer;
     cmd->stats.usec += log_clock_us() - start;
-    /* A command that blocked is counted when it unblocks (blocking.c);
-     * the slow log does not see it (Redis logs it on unblocking). */
+    /* A command that blocked is counted when it unblocks (blocking.c),
+     * and the slow log sees it then, as in Redis. */
     if (!(c->flags & CLIENT_BLOCKED)) {
         cmd->stats.calls++;
         cs->stats.total_commands_processed++;
         slowlog_push_if_needed(c, cmd, proc_us < 0 ? 0 : proc_us);
         if (cs->config->latency_tracking || cs->config->latency_monitor_threshold > 0)
             command_record_latency(cs, cmd, proc_us < 0 ? 0 : proc_us);
+    } else {
+        c->blocked.call_us = proc_us < 0 ? 0 : proc_us;
     }
     /* Clients blocked on keys this command changed are served now, once
      * the command (a whole EXEC included) is over. */
@@ -281,6 +291,10 @@ void dispatch_process(struct client *c)
     if (cs->tracking)
         tracking_after_command(c, tracking_previous);
     dirty_keys_end(c, &call, cmd);
+    /* A blocked command ends when it unblocks (client_unblocked); a
+     * postponed one has not run. */
+    if (!(c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED)))
+        client_command_done(c);
 }
 
 /* ---- connections: the loop's input and closed handlers ---- */
@@ -298,10 +312,10 @@ void dispatch_input(struct conn *conn)
     struct client *c = client_of(conn);
     struct commands *cs = c->commands;
     struct resp_request *r = &conn->request;
-    /* A blocked client runs nothing more until it unblocks: its pipelined
-     * commands wait here and resume through client_unblocked. */
+    /* A blocked or postponed client runs nothing more until it unblocks:
+     * its pipelined commands wait here and resume through client_unblocked. */
     while (!(conn->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSING)) &&
-           !(c->flags & CLIENT_BLOCKED) && conn->query_pos < conn->query_len) {
+           !(c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED)) && conn->query_pos < conn->query_len) {
         if (cs->loop->stopping)
             break;
         if (aof_congested(cs->persist)) {
@@ -327,6 +341,10 @@ void dispatch_input(struct conn *conn)
             c->argv = NULL;
         }
         resp_request_reset(r);
+        /* A postponed command stays in the buffer, to run when the pause
+         * ends. */
+        if (c->flags & CLIENT_POSTPONED)
+            break;
         conn->query_pos += consumed;
     }
     conn_query_consumed(conn);
@@ -339,6 +357,7 @@ void dispatch_closed(struct conn *conn)
      * hold a freed client. */
     transaction_client_reset(c);
     blocking_unblock(c, BLOCKING_REPLY_NONE);
+    pause_client_gone(c);
     pubsub_client_reset(c);
     if (c->commands->tracking)
         tracking_client_closed(c);

@@ -34,6 +34,7 @@
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
 #include "net/commands/keyspace_events.h"
+#include "net/commands/pause.h"
 #include "net/commands/propagate.h"
 #include "net/commands/random64.h"
 #include "net/commands/tracking.h"
@@ -113,8 +114,8 @@ static bool evict_allowed(const struct commands *cs)
 {
     if (cs->persist->loading.active)
         return false;
-    /* MERGE: no eviction while CLIENT PAUSE WRITE is active */
-    return true;
+    /* A write pause holds every change to the dataset, evictions too. */
+    return !pause_writes_active(cs);
 }
 
 static unsigned long long evict_time_limit_us(int tenacity)

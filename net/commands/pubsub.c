@@ -91,9 +91,13 @@ static int pubsub_confirm_count(const struct client *c, enum pubsub_kind kind)
     return c->pubsub[PUBSUB_CHANNEL].count + c->pubsub[PUBSUB_PATTERN].count;
 }
 
+/* Pub/Sub's own replies (confirmations, messages) reach a client even
+ * under CLIENT REPLY OFF or SKIP, as in Redis 7.0.15: written between
+ * client_push_begin and client_push_end. */
 static void pubsub_confirm(struct client *c, const char *what, enum pubsub_kind kind,
                            const char *name, size_t len)
 {
+    bool muted = client_push_begin(c);
     pubsub_push_header(c, 3);
     reply_bulk_cstr(c, what);
     if (name)
@@ -101,6 +105,7 @@ static void pubsub_confirm(struct client *c, const char *what, enum pubsub_kind 
     else
         reply_null(c);
     reply_integer(c, pubsub_confirm_count(c, kind));
+    client_push_end(c, muted);
 }
 
 /* A subscribed client's output buffer limit is the pubsub class's. */
@@ -232,10 +237,12 @@ long long pubsub_publish(struct commands *cs, enum pubsub_kind kind, const char 
         struct client *c = n->clients[i];
         if (!pubsub_can_receive(c))
             continue;
+        bool muted = client_push_begin(c);
         pubsub_push_header(c, 3);
         reply_bulk_cstr(c, kind == PUBSUB_SHARD ? "smessage" : "message");
         reply_bulk(c, channel, channel_len);
         reply_bulk(c, message, message_len);
+        client_push_end(c, muted);
         receivers++;
     }
     if (kind == PUBSUB_SHARD || keymap_size(&cs->pubsub->maps[PUBSUB_PATTERN]) == 0)
@@ -250,11 +257,13 @@ long long pubsub_publish(struct commands *cs, enum pubsub_kind kind, const char 
             struct client *c = p->clients[i];
             if (!pubsub_can_receive(c))
                 continue;
+            bool muted = client_push_begin(c);
             pubsub_push_header(c, 4);
             reply_bulk_cstr(c, "pmessage");
             reply_bulk(c, node->key, node->key_len);
             reply_bulk(c, channel, channel_len);
             reply_bulk(c, message, message_len);
+            client_push_end(c, muted);
             receivers++;
         }
     }

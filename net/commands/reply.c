@@ -266,7 +266,7 @@ size_t reply_defer_len(struct client *c)
 
 void reply_set_defer_len(struct client *c, size_t handle, long long n, char type)
 {
-    if (c->conn.flags & CONN_CLOSE_AFTER_REPLY)
+    if (c->conn.flags & (CONN_CLOSE_AFTER_REPLY | CONN_MUTED))
         return;
     assert(handle <= c->conn.out.len);
     char hdr[32];

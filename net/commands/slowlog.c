@@ -150,7 +150,7 @@ static struct slowlog_entry *slowlog_entry_create(struct client *c, const struct
     struct slowlog_entry *e = alloc_bytes(sizeof(*e));
     memset(e, 0, sizeof(*e));
     e->argc = c->argc < SLOWLOG_ENTRY_ARGS_MAX ? c->argc : SLOWLOG_ENTRY_ARGS_MAX;
-    e->argv = alloc_bytes(sizeof(*e->argv) * (size_t)e->argc);
+    e->argv = e->argc ? alloc_bytes(sizeof(*e->argv) * (size_t)e->argc) : NULL;
     for (int i = 0; i < e->argc; i++)
         slowlog_arg_fill(&e->argv[i], c, cmd, i, e->argc);
     e->id = log->next_id++;
@@ -165,7 +165,7 @@ void slowlog_push_if_needed(struct client *c, const struct command *cmd, long lo
 {
     struct commands *cs = c->commands;
     struct slowlog *log = cs->slowlog;
-    assert(c->argc > 0);
+    assert(c->argc >= 0);
     assert(duration_us >= 0);
     /* AOF loading is not logged (Redis's update_command_stats), nor are
      * the commands flagged skip_slowlog (EXEC logs what it ran instead). */

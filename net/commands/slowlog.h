@@ -30,7 +30,7 @@ struct slowlog_entry {
     long long id;                /* from 0, never reset */
     long long time_s;            /* unix time when the command ended */
     long long duration_us;
-    int argc;                    /* 1..SLOWLOG_ENTRY_ARGS_MAX */
+    int argc;                    /* 0..SLOWLOG_ENTRY_ARGS_MAX */
     struct slowlog_arg *argv;    /* owned array */
     char *peer;                  /* owned "ip:port" */
     char *name;                  /* owned client name, "" when unnamed */
@@ -46,7 +46,9 @@ struct slowlog {
 void slowlog_init(struct commands *cs);
 void slowlog_free(struct commands *cs);
 /* Records c's current command (c->argv) if cmd may be logged and took at
- * least slowlog-log-slower-than; then trims to slowlog-max-len. */
+ * least slowlog-log-slower-than; then trims to slowlog-max-len. c->argc
+ * may be 0: an entry without arguments (a blocked command ended by CLIENT
+ * UNBLOCK, as Redis 7.0 logs it). */
 void slowlog_push_if_needed(struct client *c, const struct command *cmd, long long duration_us);
 /* Drops every entry; ids keep counting (SLOWLOG RESET). */
 void slowlog_reset(struct slowlog *log);

@@ -160,8 +160,12 @@ static struct client *tracking_find(const struct tracking *t, uint64_t id)
 /* Starts an invalidation for tracking client c: writes the message head
  * to c or its redirect target and returns that client, which the value
  * goes to; NULL when nothing can be sent. A redirect target that is gone
- * marks c broken and tells c so (RESP3 only), each time, as Redis does. */
-static struct client *tracking_message_begin(const struct tracking *t, struct client *c)
+ * marks c broken and tells c so (RESP3 only), each time, as Redis does.
+ * Invalidations pass CLIENT REPLY OFF|SKIP as Pub/Sub messages do: the
+ * destination is unmuted until tracking_message_end (*muted says whether
+ * it was muted). */
+static struct client *tracking_message_begin(const struct tracking *t, struct client *c,
+                                             bool *muted)
 {
     if (c->conn.flags & CONN_CLOSING)
         return NULL;
@@ -171,38 +175,52 @@ static struct client *tracking_message_begin(const struct tracking *t, struct cl
         if (dest == NULL) {
             c->flags |= CLIENT_TRACKING_BROKEN_REDIR;
             if (c->resp > 2) {
+                bool was_muted = client_push_begin(c);
                 reply_raw(c, TRACKING_BROKEN_HEAD, sizeof(TRACKING_BROKEN_HEAD) - 1);
                 reply_integer(c, (long long)c->tracking_redirect);
+                client_push_end(c, was_muted);
             }
             return NULL;
         }
     }
-    if (dest->resp > 2)
-        reply_raw(dest, TRACKING_PUSH_HEAD, sizeof(TRACKING_PUSH_HEAD) - 1);
-    else if (c->tracking_redirect && pubsub_client_subscribed(dest))
-        reply_raw(dest, TRACKING_MESSAGE_HEAD, sizeof(TRACKING_MESSAGE_HEAD) - 1);
-    else
+    const char *head;
+    size_t head_len;
+    if (dest->resp > 2) {
+        head = TRACKING_PUSH_HEAD;
+        head_len = sizeof(TRACKING_PUSH_HEAD) - 1;
+    } else if (c->tracking_redirect && pubsub_client_subscribed(dest)) {
+        head = TRACKING_MESSAGE_HEAD;
+        head_len = sizeof(TRACKING_MESSAGE_HEAD) - 1;
+    } else {
         return NULL;
+    }
+    *muted = client_push_begin(dest);
+    reply_raw(dest, head, head_len);
     return dest;
 }
 
 static void tracking_send_key(const struct tracking *t, struct client *c, const char *key,
                               size_t key_len)
 {
-    struct client *dest = tracking_message_begin(t, c);
+    bool muted;
+    struct client *dest = tracking_message_begin(t, c, &muted);
     if (dest == NULL)
         return;
     reply_array_len(dest, 1);
     reply_bulk(dest, key, key_len);
+    client_push_end(dest, muted);
 }
 
 /* value: protocol bytes (a BCAST key array). */
 static void tracking_send_raw(const struct tracking *t, struct client *c, const char *value,
                               size_t len)
 {
-    struct client *dest = tracking_message_begin(t, c);
-    if (dest)
-        reply_raw(dest, value, len);
+    bool muted;
+    struct client *dest = tracking_message_begin(t, c, &muted);
+    if (dest == NULL)
+        return;
+    reply_raw(dest, value, len);
+    client_push_end(dest, muted);
 }
 
 /* "All keys": c's own null, whatever its redirect target speaks. */

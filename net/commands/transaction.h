@@ -2,7 +2,9 @@
 #ifndef RINGKV_NET_COMMANDS_TRANSACTION_H
 #define RINGKV_NET_COMMANDS_TRANSACTION_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct client;
 struct command;

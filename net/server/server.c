@@ -35,9 +35,11 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/dispatch.h"
-#include "net/commands/keyspace_events.h"
 #include "net/commands/evict.h"
+#include "net/commands/keyspace_events.h"
+#include "net/commands/pause.h"
 #include "net/commands/propagate.h"
+#include "net/commands/pubsub.h"
 #include "net/commands/tracking.h"
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
@@ -468,8 +470,12 @@ static void server_close_idle_clients(struct server *s)
     struct client *next;
     for (struct client *c = client_first(&s->commands); c; c = next) {
         next = client_next(c);
-        /* Blocked clients wait as long as their own timeout says. */
-        if (c->conn.fd < 0 || ((c->flags & (CLIENT_MONITOR | CLIENT_BLOCKED)) || (c->conn.flags & CONN_CLOSING)))
+        /* Blocked clients wait as long as their own timeout says, and
+         * clients held by CLIENT PAUSE as long as the pause (Redis counts
+         * both as blocked); subscribers only listen, so are never idle. */
+        if (c->conn.fd < 0 ||
+            ((c->flags & (CLIENT_MONITOR | CLIENT_BLOCKED | CLIENT_POSTPONED)) ||
+             (c->conn.flags & CONN_CLOSING)) || pubsub_client_subscribed(c))
             continue;
         if (s->loop.now_ms - c->conn.last_interaction_ms > limit_ms) {
             log_write(&s->log, LOGLEVEL_VERBOSE, "Closing idle client");
@@ -524,6 +530,7 @@ static void server_cron(void *ctx)
     /* The tracking table's limit holds even when no command runs (it is
      * also checked before each command), as in Redis's cron. */
     tracking_cron(&s->commands);
+    pause_tick(&s->commands);
     server_sample_ops(s);
     rdb_save_cron(&s->persist);
     aof_cron(&s->persist);

@@ -76,6 +76,9 @@ enum conn_flag {
     /* Passed its output limit: closes at the next flush, output dropped;
      * set with CONN_CLOSE_AFTER_REPLY, so nothing more runs or is written. */
     CONN_CLOSE_ASAP = 1 << 6,
+    /* CLIENT REPLY OFF or SKIP: conn_write drops what is written (the
+     * layer above clears it around the pushes it still sends). */
+    CONN_MUTED = 1 << 7,
 };
 
 /* A stretch of output that waits for a token: out[0, len) is covered. */
@@ -150,11 +153,11 @@ void conn_schedule_write(struct conn *c);
  * ASAP when passed; called by conn_write past out_check_bytes. */
 void conn_check_output(struct conn *c);
 /* Appends reply bytes to out (dropped after a final reply, as Redis does,
- * and once the output limit closed c). Inline: every reply fragment passes
+ * once the output limit closed c, and while c is muted). Inline: every reply fragment passes
  * here. */
 static inline void conn_write(struct conn *c, const void *p, size_t len)
 {
-    if (c->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSE_ASAP))
+    if (c->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSE_ASAP | CONN_MUTED))
         return;
     buf_append(&c->out, p, len);
     if (c->out.len + c->sending.len > c->out_check_bytes)

@@ -225,6 +225,25 @@ START_TEST(test_allkeys_evicts_everything)
 }
 END_TEST
 
+/* A write pause holds evictions too (Redis's isSafeToPerformEvictions):
+ * over the limit, reads go on and nothing is evicted until the pause ends. */
+START_TEST(test_no_eviction_while_writes_paused)
+{
+    cmd_ok(client, "SET k x");
+    cmd_ok(client, "SET v x");
+    cmd_ok(client, "CONFIG SET maxmemory-policy allkeys-random");
+    cmd_ok(client, "CLIENT PAUSE 100000 WRITE");
+    cmd_ok(client, "CONFIG SET maxmemory 1");
+    ck_cmd(client, "GET k", "$1\r\nx\r\n");
+    ck_cmd(client, "DBSIZE", ":2\r\n");
+    ck_assert_int_eq(info_ll(client, "evicted_keys"), 0);
+    cmd_ok(client, "CLIENT UNPAUSE");
+    ck_cmd(client, "DBSIZE", ":0\r\n");
+    ck_assert_int_eq(info_ll(client, "evicted_keys"), 2);
+    cmd_ok(client, "CONFIG SET maxmemory 0");
+}
+END_TEST
+
 /* noeviction refuses denyoom commands, and in MULTI everything but EXEC,
  * DISCARD, QUIT and RESET; EXEC then aborts. Nothing is evicted. */
 START_TEST(test_noeviction_refuses_writes)
@@ -545,6 +564,7 @@ int main(void)
     tcase_add_test(tc, test_watch_sees_eviction);
     tcase_add_test(tc, test_object_freq_and_idletime);
     tcase_add_test(tc, test_config_and_info_fields);
+    tcase_add_test(tc, test_no_eviction_while_writes_paused);
     tcase_add_test(tc, test_aof_buffer_not_counted);
     tcase_add_test(tc, test_shared_integers_and_policy);
     tcase_add_test(tc, test_access_data_survives_reload);

@@ -2,7 +2,8 @@
  * and HELP, the entries' shape and order, ids that outlive RESET,
  * slowlog-max-len trimming, argument truncation (count and bytes),
  * password redaction, EXEC's commands, the thresholds that disable or
- * filter logging, and the errors for bad counts.
+ * filter logging, the errors for bad counts, and blocking commands
+ * (logged when served or unblocked by CLIENT UNBLOCK, not on a timeout).
  *
  * Every expectation was checked against Redis 7.0 by running this file with
  * RINGKV_SERVER=/usr/bin/redis-server. Durations and timestamps vary, so
@@ -317,6 +318,84 @@ START_TEST(test_default_threshold)
 }
 END_TEST
 
+/* A command that blocked is logged when it is served, after the command
+ * that served it, with its own arguments and client (Redis 7.0). */
+START_TEST(test_blocked_logged_when_served)
+{
+    struct conn *blk = conn_open(server->port);
+    ck_cmd(blk, "CLIENT SETNAME blk", "+OK\r\n");
+    ck_cmd(client, "SLOWLOG RESET", "+OK\r\n");
+    conn_send(blk, "BLMOVE src dst LEFT RIGHT 0");
+    harness_sleep_ms(100);
+    /* Not logged while it waits. */
+    ck_cmd(client, "SLOWLOG LEN", ":1\r\n");
+    ck_cmd(client, "RPUSH src x", ":1\r\n");
+    char *reply = conn_read_raw(blk);
+    ck_assert_str_eq(reply, "$1\r\nx\r\n");
+    free(reply);
+    struct resp_value *v = cmd_tree(client, "SLOWLOG GET");
+    ck_assert_uint_eq(v->count, 4);
+    long long id = ck_entry(v->elements[0], "blk");
+    ck_entry_args(v->elements[0], "BLMOVE src dst LEFT RIGHT 0");
+    ck_assert_int_eq(ck_entry(v->elements[1], ""), id - 1);
+    ck_entry_args(v->elements[1], "RPUSH src x");
+    ck_entry_args(v->elements[2], "SLOWLOG LEN");
+    resp_value_free(v);
+    conn_close(blk);
+}
+END_TEST
+
+/* A blocking command that times out, or whose client leaves, makes no
+ * entry (Redis 7.0.15). */
+START_TEST(test_blocked_timeout_not_logged)
+{
+    struct conn *blk = conn_open(server->port);
+    ck_cmd(client, "SLOWLOG RESET", "+OK\r\n");
+    ck_cmd(blk, "BLPOP l 0.1", "*-1\r\n");
+    conn_send(blk, "BLPOP l 0");
+    harness_sleep_ms(100);
+    conn_close(blk);
+    harness_sleep_ms(100);
+    struct resp_value *v = cmd_tree(client, "SLOWLOG GET");
+    ck_assert_uint_eq(v->count, 1);
+    ck_entry_args(v->elements[0], "SLOWLOG RESET");
+    resp_value_free(v);
+}
+END_TEST
+
+/* CLIENT UNBLOCK (either form) logs the unblocked command when it ends,
+ * before CLIENT UNBLOCK's own entry, without its arguments (they are gone
+ * by then in Redis 7.0), and counts it as a failed call. */
+START_TEST(test_client_unblock_logged)
+{
+    struct conn *blk = conn_open(server->port);
+    ck_cmd(blk, "CLIENT SETNAME blk", "+OK\r\n");
+    long long id = conn_cmd_integer(blk, "CLIENT ID");
+    char line[64];
+    ck_cmd(client, "SLOWLOG RESET", "+OK\r\n");
+    conn_send(blk, "BLPOP l 0");
+    harness_sleep_ms(100);
+    snprintf(line, sizeof(line), "CLIENT UNBLOCK %lld ERROR", id);
+    ck_cmd(client, line, ":1\r\n");
+    char *reply = conn_read_raw(blk);
+    ck_assert_str_eq(reply, "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+    free(reply);
+    struct resp_value *v = cmd_tree(client, "SLOWLOG GET");
+    ck_assert_uint_eq(v->count, 3);
+    ck_entry_args(v->elements[0], line);
+    ck_entry(v->elements[1], "blk");
+    ck_assert_uint_eq(v->elements[1]->elements[3]->count, 0);
+    ck_entry_args(v->elements[2], "SLOWLOG RESET");
+    resp_value_free(v);
+    char *stats = conn_cmd(client, "INFO commandstats");
+    char *row = strstr(stats, "cmdstat_blpop:calls=1,");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_ptr_nonnull(strstr(row, ",failed_calls=1\r\n"));
+    free(stats);
+    conn_close(blk);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("slowlog");
@@ -332,6 +411,9 @@ int main(void)
     tcase_add_test(tc, test_negative_threshold_disables);
     tcase_add_test(tc, test_get_count);
     tcase_add_test(tc, test_errors_and_help);
+    tcase_add_test(tc, test_blocked_logged_when_served);
+    tcase_add_test(tc, test_blocked_timeout_not_logged);
+    tcase_add_test(tc, test_client_unblock_logged);
     suite_add_tcase(s, tc);
     TCase *tc_default = tcase_create("default");
     tcase_add_checked_fixture(tc_default, setup_default, teardown);

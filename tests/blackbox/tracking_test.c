@@ -146,6 +146,23 @@ START_TEST(test_default_mode_resp3)
 }
 END_TEST
 
+/* CLIENT REPLY OFF mutes replies, not invalidations: they are pushes, as
+ * Pub/Sub messages are (Redis 7.0.15). */
+START_TEST(test_reply_off_still_invalidated)
+{
+    hello3(a);
+    ck_cmd(a, "CLIENT TRACKING on", "+OK\r\n");
+    ck_cmd(a, "GET k", "_\r\n");
+    conn_send(a, "CLIENT REPLY OFF");
+    conn_send(a, "GET k2");
+    ck_cmd(w, "SET k v", "+OK\r\n");
+    ck_read(a, inv("k"));
+    ck_cmd(w, "SET k2 v", "+OK\r\n");
+    ck_read(a, inv("k2"));
+    ck_silent(a);
+}
+END_TEST
+
 START_TEST(test_own_write_after_reply)
 {
     hello3(a);
@@ -769,6 +786,7 @@ int main(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_default_mode_resp3);
     tcase_add_test(tc, test_own_write_after_reply);
+    tcase_add_test(tc, test_reply_off_still_invalidated);
     tcase_add_test(tc, test_pipelining);
     tcase_add_test(tc, test_redirect_resp2_pubsub);
     tcase_add_test(tc, test_redirect_resp3_target);

@@ -337,6 +337,45 @@ START_TEST(test_random_skips_and_deletes_expired)
 }
 END_TEST
 
+/* CLIENT PAUSE: expired keys read as missing but are neither deleted by
+ * lookups, by RANDOMKEY's draws nor by the active cycle until the pause
+ * ends; RANDOMKEY on only expired keys still answers. */
+START_TEST(test_expiry_deletes_paused)
+{
+    struct keyspace ks;
+    keyspace_init(&ks, 1);
+    ks.on_expire = count_expired;
+    expired_seen = 0;
+    struct db *db = &ks.dbs[0];
+    ks.now_ms = 1000;
+    for (int i = 0; i < 50; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "e%d", i);
+        set_string(db, key, "v");
+        db_set_expire(db, find(db, key), 1500);
+    }
+    ks.now_ms = 2000;
+    ks.expire_deletes_paused = true;
+    ck_assert_ptr_null(find(db, "e1"));
+    ck_assert_ptr_nonnull(db_random(db, test_rand64));
+    keyspace_expire_cycle(&ks, 1000000, 1, fake_now_us);
+    ck_assert_uint_eq(db_size(db), 50);
+    ck_assert_int_eq(expired_seen, 0);
+    ck_assert_int_eq(ks.stat_expired_keys, 0);
+    /* A write meanwhile replaces the expired key it cannot see. */
+    set_string(db, "e2", "new");
+    ck_assert_int_eq(expired_seen, 1);
+    ck_assert_uint_eq(db_size(db), 50);
+    ck_assert_ptr_nonnull(find(db, "e2"));
+    expired_seen = 0;
+    ks.expire_deletes_paused = false;
+    ck_assert_ptr_null(find(db, "e1"));
+    ck_assert_int_eq(expired_seen, 1);
+    ck_assert_uint_eq(db_size(db), 49);
+    keyspace_free(&ks);
+}
+END_TEST
+
 START_TEST(test_number_formats_as_redis)
 {
     char buf[NUMBER_TEXT_BYTES_MAX];
@@ -381,6 +420,7 @@ static Suite *db_suite(void)
     tcase_add_test(tc, test_active_cycle_respects_time_budget);
     tcase_add_test(tc, test_unlink_persist_flush_swap_random);
     tcase_add_test(tc, test_random_skips_and_deletes_expired);
+    tcase_add_test(tc, test_expiry_deletes_paused);
     tcase_add_test(tc, test_number_formats_as_redis);
     tcase_add_test(tc, test_reads_do_not_touch_while_a_child_shares_pages);
     suite_add_tcase(s, tc);
