@@ -414,7 +414,6 @@ static void acl_load_command(struct client *c)
 static void acl_help_command(struct client *c)
 {
     static const char *const lines[] = {
-        "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CAT [<category>]",
         "    List all commands that belong to <category>, or all command categories",
         "    when no category is specified.",
@@ -441,13 +440,9 @@ static void acl_help_command(struct client *c)
         "    List all the registered usernames.",
         "WHOAMI",
         "    Return the current connection username.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    size_t n = sizeof(lines) / sizeof(lines[0]);
-    reply_array_len(c, (long long)n);
-    for (size_t i = 0; i < n; i++)
-        reply_status(c, lines[i]);
+    reply_help(c, "ACL", lines);
 }
 
 #define ACL_ADMIN_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)

@@ -561,7 +561,6 @@ static void client_unblock_command(struct client *c)
 static void client_help_command(struct client *c)
 {
     static const char *const lines[] = {
-        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CACHING (YES|NO)",
         "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
         "GETREDIR",
@@ -607,13 +606,9 @@ static void client_help_command(struct client *c)
         "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    size_t n = sizeof(lines) / sizeof(lines[0]);
-    reply_array_len(c, (long long)n);
-    for (size_t i = 0; i < n; i++)
-        reply_status(c, lines[i]);
+    reply_help(c, "CLIENT", lines);
 }
 
 static struct command client_subcommands[] = {

@@ -602,7 +602,6 @@ static void object_freq_command(struct client *c)
 static void object_help_command(struct client *c)
 {
     static const char *const lines[] = {
-        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "ENCODING <key>",
         "    Return the kind of internal representation used in order to store the value",
         "    associated with a <key>.",
@@ -615,13 +614,9 @@ static void object_help_command(struct client *c)
         "REFCOUNT <key>",
         "    Return the number of references of the value associated with the specified",
         "    <key>.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    size_t n = sizeof(lines) / sizeof(lines[0]);
-    reply_array_len(c, (long long)n);
-    for (size_t i = 0; i < n; i++)
-        reply_status(c, lines[i]);
+    reply_help(c, "OBJECT", lines);
 }
 
 /* ---- EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT ---- */
