@@ -38,15 +38,6 @@ static void teardown(void)
     server_stop(server);
 }
 
-/* Asserts that the next reply read from c is exactly expected. */
-static void ck_read(struct conn *c, const char *expected)
-{
-    char *got = conn_read_raw(c);
-    ck_assert_msg(strcmp(got, expected) == 0, "expected %s got %s", harness_escape(expected),
-                  harness_escape(got));
-    free(got);
-}
-
 /* Asserts that no reply arrives on c for PAUSE_QUIET_MS. */
 static void ck_quiet(struct conn *c)
 {

@@ -35,14 +35,6 @@ static void teardown(void)
     server_stop(server);
 }
 
-static void ck_read(struct conn *c, const char *expected)
-{
-    char *got = conn_read_raw(c);
-    ck_assert_msg(strcmp(got, expected) == 0, "expected %s got %s", harness_escape(expected),
-                  harness_escape(got));
-    free(got);
-}
-
 START_TEST(test_errors)
 {
     ck_cmd(c1, "CLIENT REPLY", "-ERR wrong number of arguments for 'client|reply' command\r\n");

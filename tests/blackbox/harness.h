@@ -139,6 +139,25 @@ char *conn_cmd_argv(struct conn *c, int argc, const char *const *argv, const siz
         free(ck_cmd_reply_);                                                        \
     } while (0)
 
+/* Asserts that the next reply read from c is exactly expected (a push, a
+ * subscriber's message, a paused command's late reply). */
+#define ck_read(c, expected)                                                        \
+    do {                                                                            \
+        char *ck_read_got_ = conn_read_raw(c);                                      \
+        ck_assert_msg(strcmp(ck_read_got_, (expected)) == 0, "expected %s got %s",  \
+                      harness_escape(expected), harness_escape(ck_read_got_));      \
+        free(ck_read_got_);                                                         \
+    } while (0)
+
+/* Asserts that nothing arrives on c within 200 ms. */
+#define ck_silent(c)                                                                \
+    do {                                                                            \
+        char *ck_silent_got_ = conn_try_read_raw((c), 200);                          \
+        ck_assert_msg(ck_silent_got_ == NULL, "unexpected %s",                      \
+                      ck_silent_got_ ? harness_escape(ck_silent_got_) : "");        \
+        free(ck_silent_got_);                                                       \
+    } while (0)
+
 /* Returns a printable copy (\r\n shown as \r\n) in a rotating static buffer,
  * for assertion messages. */
 const char *harness_escape(const char *s);

@@ -55,13 +55,6 @@ static void set_flags(const char *flags)
     free(got);
 }
 
-/* Asserts that nothing more arrives on c within a short wait. */
-static void ck_silent(struct conn *c)
-{
-    char *got = conn_try_read_raw(c, 200);
-    ck_assert_msg(got == NULL, "unexpected %s", got ? harness_escape(got) : "");
-}
-
 /* Asserts that the next message on the pattern subscriber is message on
  * channel. */
 static void ck_pmessage(const char *channel, const char *message)

@@ -34,22 +34,6 @@ static void teardown(void)
     server_stop(server);
 }
 
-/* Asserts that the next reply read from c is exactly expected. */
-static void ck_read(struct conn *c, const char *expected)
-{
-    char *got = conn_read_raw(c);
-    ck_assert_msg(strcmp(got, expected) == 0, "expected %s got %s", harness_escape(expected),
-                  harness_escape(got));
-    free(got);
-}
-
-/* Asserts that nothing more arrives on c within a short wait. */
-static void ck_silent(struct conn *c)
-{
-    char *got = conn_try_read_raw(c, 200);
-    ck_assert_msg(got == NULL, "unexpected %s", got ? harness_escape(got) : "");
-}
-
 /* Polls until the reply to line on c is expected (a disconnect is seen by
  * the server a little after the client closes). */
 static void ck_cmd_eventually(struct conn *c, const char *line, const char *expected)
