@@ -405,7 +405,7 @@ static bool rdb_read_string_body(struct rdb_loader *ld, struct rdb_text *t, uint
 /* Reads any string form into t (integers come back as decimal text). */
 static bool rdb_read_string(struct rdb_loader *ld, struct rdb_text *t)
 {
-    uint64_t len;
+    uint64_t len = 0; /* set by rdb_read_len_any on success; gcc -O2 cannot see it */
     bool encoded;
     return rdb_read_len_any(ld, &len, &encoded) && rdb_read_string_body(ld, t, len, encoded);
 }
@@ -417,7 +417,7 @@ static bool rdb_read_string_ref(struct rdb_loader *ld, struct rdb_text *t, const
                                 size_t *out_len)
 {
     struct rdb_source *src = ld->src;
-    uint64_t len;
+    uint64_t len = 0;
     bool encoded;
     if (!rdb_read_len_any(ld, &len, &encoded))
         return false;

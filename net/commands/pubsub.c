@@ -18,17 +18,18 @@
 #include "net/commands/pubsub.h"
 
 #include <assert.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "engine/alloc.h"
 #include "engine/glob.h"
+#include "engine/number.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
 #include "net/commands/keymap.h"
 #include "net/commands/reply.h"
 #include "net/core/config.h"
+#include "net/wire/buf.h"
 #include "net/wire/conn.h"
 
 static_assert(CLIENT_PUBSUB_KINDS == PUBSUB_KINDS, "client.h sizes its lists by pubsub kind");
@@ -74,12 +75,12 @@ void pubsub_free(struct commands *cs)
 
 /* ---- replies ---- */
 
-/* An array header in RESP2, a push header in RESP3. */
+/* An array header in RESP2, a push header in RESP3 (n is 2 to 4). */
 static void pubsub_push_header(struct client *c, int n)
 {
-    char head[16];
-    int len = snprintf(head, sizeof(head), "%c%d\r\n", c->resp == 3 ? '>' : '*', n);
-    reply_raw(c, head, (size_t)len);
+    assert(n >= 0 && n <= 9);
+    char head[4] = {c->resp == 3 ? '>' : '*', (char)('0' + n), '\r', '\n'};
+    reply_raw(c, head, sizeof(head));
 }
 
 /* The count a confirmation carries: shard channels are counted apart,
@@ -226,48 +227,83 @@ static bool pubsub_can_receive(const struct client *c)
     return !(c->conn.flags & CONN_CLOSING);
 }
 
+/* Appends the bulk string "$<len>\r\n<bytes>\r\n" to b. */
+static void pubsub_append_bulk(struct buf *b, const char *p, size_t len)
+{
+    char head[32];
+    head[0] = '$';
+    size_t n = 1 + number_format_ll(head + 1, (long long)len);
+    head[n++] = '\r';
+    head[n++] = '\n';
+    buf_append(b, head, n);
+    buf_append(b, p, len);
+    buf_append(b, "\r\n", 2);
+}
+
+/* A message is formatted once per PUBLISH (once per matching pattern) and
+ * written whole to every receiver: a fan-out to many subscribers is then
+ * one copy each. Its first byte is the array header's type, set for each
+ * receiver: '*' in RESP2, '>' (a push) in RESP3. */
+static void pubsub_message_begin(struct buf *b, int parts, const char *kind)
+{
+    b->len = 0;
+    char head[4] = {'*', (char)('0' + parts), '\r', '\n'};
+    buf_append(b, head, sizeof(head));
+    pubsub_append_bulk(b, kind, strlen(kind));
+}
+
+static void pubsub_deliver(struct client *c, struct buf *msg)
+{
+    bool muted = client_push_begin(c);
+    msg->data[0] = c->resp == 3 ? '>' : '*';
+    reply_raw(c, msg->data, msg->len);
+    client_push_end(c, muted);
+}
+
 long long pubsub_publish(struct commands *cs, enum pubsub_kind kind, const char *channel,
                          size_t channel_len, const char *message, size_t message_len)
 {
     assert(kind != PUBSUB_PATTERN);
     long long receivers = 0;
+    struct buf msg = {0};
     struct pubsub_name *n =
         (struct pubsub_name *)keymap_find(&cs->pubsub->maps[kind], 0, channel, channel_len);
+    if (n && n->count) {
+        pubsub_message_begin(&msg, 3, kind == PUBSUB_SHARD ? "smessage" : "message");
+        pubsub_append_bulk(&msg, channel, channel_len);
+        pubsub_append_bulk(&msg, message, message_len);
+    }
     for (int i = 0; n && i < n->count; i++) {
         struct client *c = n->clients[i];
         if (!pubsub_can_receive(c))
             continue;
-        bool muted = client_push_begin(c);
-        pubsub_push_header(c, 3);
-        reply_bulk_cstr(c, kind == PUBSUB_SHARD ? "smessage" : "message");
-        reply_bulk(c, channel, channel_len);
-        reply_bulk(c, message, message_len);
-        client_push_end(c, muted);
+        pubsub_deliver(c, &msg);
         receivers++;
     }
-    if (kind == PUBSUB_SHARD || keymap_size(&cs->pubsub->maps[PUBSUB_PATTERN]) == 0)
+    if (kind == PUBSUB_SHARD || keymap_size(&cs->pubsub->maps[PUBSUB_PATTERN]) == 0) {
+        buf_free(&msg);
         return receivers;
+    }
     struct keymap_iter it;
     keymap_iter_init(&it, &cs->pubsub->maps[PUBSUB_PATTERN]);
     for (struct keymap_node *node; (node = keymap_iter_next(&it));) {
-        if (!glob_match(node->key, node->key_len, channel, channel_len, false))
-            continue;
         struct pubsub_name *p = (struct pubsub_name *)node;
+        if (p->count == 0 || !glob_match(node->key, node->key_len, channel, channel_len, false))
+            continue;
+        pubsub_message_begin(&msg, 4, "pmessage");
+        pubsub_append_bulk(&msg, node->key, node->key_len);
+        pubsub_append_bulk(&msg, channel, channel_len);
+        pubsub_append_bulk(&msg, message, message_len);
         for (int i = 0; i < p->count; i++) {
             struct client *c = p->clients[i];
             if (!pubsub_can_receive(c))
                 continue;
-            bool muted = client_push_begin(c);
-            pubsub_push_header(c, 4);
-            reply_bulk_cstr(c, "pmessage");
-            reply_bulk(c, node->key, node->key_len);
-            reply_bulk(c, channel, channel_len);
-            reply_bulk(c, message, message_len);
-            client_push_end(c, muted);
+            pubsub_deliver(c, &msg);
             receivers++;
         }
     }
     keymap_iter_done(&it);
+    buf_free(&msg);
     return receivers;
 }
 
