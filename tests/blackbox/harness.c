@@ -579,7 +579,7 @@ int conn_fd(struct conn *c)
     return c->fd;
 }
 
-void conn_send_raw(struct conn *c, const void *buf, size_t len)
+bool conn_try_send_raw(struct conn *c, const void *buf, size_t len)
 {
     const char *p = buf;
     while (len > 0) {
@@ -591,12 +591,20 @@ void conn_send_raw(struct conn *c, const void *buf, size_t len)
         }
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+            return false;
         ck_assert_msg(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK), "send failed: %s",
                       n < 0 ? strerror(errno) : "returned 0");
         struct pollfd pfd = {.fd = c->fd, .events = POLLOUT};
         int r = poll(&pfd, 1, HARNESS_READ_TIMEOUT_MS);
         ck_assert_msg(r == 1, "send timed out with %zu bytes left", len);
     }
+    return true;
+}
+
+void conn_send_raw(struct conn *c, const void *buf, size_t len)
+{
+    ck_assert_msg(conn_try_send_raw(c, buf, len), "send failed: %s", strerror(errno));
 }
 
 /* Appends a multibulk for argv to a growing buffer. */

@@ -96,6 +96,9 @@ void conn_close(struct conn *c);
 int conn_fd(struct conn *c);
 
 void conn_send_raw(struct conn *c, const void *buf, size_t len);
+/* Like conn_send_raw, but returns false instead of failing when the server
+ * has closed the connection (a test that expects it to, mid-stream). */
+bool conn_try_send_raw(struct conn *c, const void *buf, size_t len);
 /* Sends argv as a RESP multibulk. lens may be NULL (strlen is used). */
 void conn_send_argv(struct conn *c, int argc, const char *const *argv, const size_t *lens);
 /* Splits line on single spaces (no quoting; use conn_send_argv for values
