@@ -121,6 +121,8 @@ struct commands {
     bool (*repl_is_replica)(struct commands *cs);
     long long (*repl_offset)(struct commands *cs);
     long long (*replicas_fsynced)(struct commands *cs, long long offset);
+    /* ROLE's whole reply (cmd_role.c); NULL: a master without replicas. */
+    void (*repl_role)(struct client *c);
     /* the server's latency monitor (net/core/latency.h), borrowed:
      * dispatch records "command" and "fast-command" */
     struct latency_monitor *latency;
