@@ -253,6 +253,24 @@ END_TEST
 
 /* ---- introspection ---- */
 
+START_TEST(test_served_wait_in_slowlog)
+{
+    start_with("yes", "everysec");
+    ck_cmd(client, "CONFIG SET slowlog-log-slower-than 0", "+OK\r\n");
+    ck_cmd(client, "SET k v", "+OK\r\n");
+    ck_cmd(client, "WAITAOF 1 0 0", ONE_ZERO);
+    /* Whether it blocked or not, the newest entry is WAITAOF with its
+     * arguments (a served wait is logged when it ends). */
+    char *log = conn_cmd(client, "SLOWLOG GET 1");
+    ck_assert_msg(strstr(log, "*4\r\n$7\r\nWAITAOF\r\n$1\r\n1\r\n$1\r\n0\r\n$1\r\n0\r\n") != NULL,
+                  "%s", harness_escape(log));
+    free(log);
+    char *info = conn_cmd(client, "INFO commandstats");
+    ck_assert_ptr_nonnull(strstr(info, "cmdstat_waitaof:calls=1,"));
+    free(info);
+}
+END_TEST
+
 START_TEST(test_command_info)
 {
     start_with("no", "everysec");
@@ -287,6 +305,7 @@ int main(void)
     tcase_add_test(tc, test_appendonly_off_releases_waiter);
     tcase_add_test(tc, test_client_unblock_and_disconnect);
     tcase_add_test(tc, test_failed_fsync_does_not_count);
+    tcase_add_test(tc, test_served_wait_in_slowlog);
     tcase_add_test(tc, test_command_info);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
