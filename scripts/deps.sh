@@ -7,7 +7,9 @@ set -euo pipefail
 build_pkgs=(cmake make gcc pkg-config liburing-dev libjemalloc-dev liblzf-dev libisal-dev nettle-dev check)
 # python3 runs the include check (scripts/check_layers.py); clang builds
 # the libFuzzer targets (scripts/fuzz.sh; its libFuzzer runtime comes with it).
-test_pkgs=(redis-server redis-tools util-linux python3 clang)
+# redis-sentinel and nutcracker (twemproxy) run in front of ringkv in
+# tests/blackbox/sentinel_test.c and twemproxy_test.c.
+test_pkgs=(redis-server redis-tools redis-sentinel nutcracker util-linux python3 clang)
 # bench/run: fio measures the disk, gnuplot draws the charts, python3 writes the report.
 bench_pkgs=(fio gnuplot-nox python3 bc)
 

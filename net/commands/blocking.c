@@ -43,6 +43,7 @@
 #include "net/commands/propagate.h"
 #include "net/commands/reply.h"
 #include "net/commands/slowlog.h"
+#include "net/commands/waitaof.h"
 #include "net/core/args.h"
 #include "net/core/log.h"
 #include "net/wire/conn.h"
@@ -195,6 +196,17 @@ void blocking_block(struct client *c, enum blocked_kind kind, int first, int cou
     c->commands->blocked_clients++;
 }
 
+void blocking_block_keyless(struct client *c, enum blocked_kind kind, int64_t deadline_ms)
+{
+    assert(!(c->flags & (CLIENT_BLOCKED | CLIENT_DENY_BLOCKING)));
+    /* The arguments are kept for the slow log entry of its wake-up. */
+    c->blocked = (struct blocked_state){.kind = kind, .db_id = c->db->id,
+                                        .timeout_ms = deadline_ms, .cmd = (struct command *)c->cmd,
+                                        .argc = c->argc, .argv = args_copy(c->argc, c->argv)};
+    c->flags |= CLIENT_BLOCKED;
+    c->commands->blocked_clients++;
+}
+
 static void blocking_remove_from_key(struct commands *cs, struct blocking_key *bk,
                                      const struct client *c)
 {
@@ -222,6 +234,8 @@ static void blocking_leave(struct client *c, long long serve_us)
     assert(c->flags & CLIENT_BLOCKED);
     for (int i = 0; i < b->key_count; i++)
         blocking_remove_from_key(cs, b->keys[i], c);
+    if (b->kind == BLOCKED_WAITAOF)
+        waitaof_forget(c);
     b->cmd->stats.calls++;
     /* Redis times a served command (LATENCY HISTOGRAM), not a timed-out or
      * unblocked one (serve_us < 0). */
@@ -240,7 +254,9 @@ void blocking_unblock(struct client *c, enum blocking_unblock_reply reply)
 {
     if (!(c->flags & CLIENT_BLOCKED))
         return;
-    if (reply == BLOCKING_REPLY_TIMEOUT) {
+    if (reply == BLOCKING_REPLY_TIMEOUT && c->blocked.kind == BLOCKED_WAITAOF) {
+        waitaof_reply_counts(c);
+    } else if (reply == BLOCKING_REPLY_TIMEOUT) {
         reply_null_array(c);
     } else if (reply == BLOCKING_REPLY_ERROR) {
         reply_error(c, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
@@ -248,6 +264,22 @@ void blocking_unblock(struct client *c, enum blocking_unblock_reply reply)
     blocking_leave(c, -1);
     if (reply != 0)
         client_unblocked(c);
+}
+
+void blocking_unblock_served(struct client *c)
+{
+    assert(c->flags & CLIENT_BLOCKED);
+    struct blocked_state *b = &c->blocked;
+    /* Served: the slow log gets the command as it was sent, as for a
+     * keyed wake-up (blocking_serve_client). */
+    assert(c->argc == 0);
+    c->argc = b->argc;
+    c->argv = b->argv;
+    slowlog_push_if_needed(c, b->cmd, b->call_us);
+    c->argc = 0;
+    c->argv = NULL;
+    blocking_leave(c, 0);
+    client_unblocked(c);
 }
 
 void blocking_unblock_by_request(struct client *c, enum blocking_unblock_reply reply)

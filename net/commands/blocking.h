@@ -33,10 +33,17 @@ bool blocking_skip_key(struct client *c, int i);
  * blocked. Sends no reply. */
 void blocking_block(struct client *c, enum blocked_kind kind, int first, int count,
                     int64_t deadline_ms);
+/* Blocks c in its current command on no key (WAITAOF): it leaves on its
+ * timeout (blocking_unblock) or when its owner served it
+ * (blocking_unblock_served). Sends no reply. */
+void blocking_block_keyless(struct client *c, enum blocked_kind kind, int64_t deadline_ms);
+/* A keyless wait was served: its owner replied; the command ends (stats,
+ * slow log) and c runs its pipelined commands again. */
+void blocking_unblock_served(struct client *c);
 /* How blocking_unblock answers the client it unblocks without serving it. */
 enum blocking_unblock_reply {
     BLOCKING_REPLY_NONE = 0, /* none: the client disconnects */
-    BLOCKING_REPLY_TIMEOUT,  /* the timeout reply (a null array) */
+    BLOCKING_REPLY_TIMEOUT,  /* the timeout reply (a null array; WAITAOF: its counts) */
     BLOCKING_REPLY_ERROR,    /* CLIENT UNBLOCK ... ERROR: -UNBLOCKED */
 };
 void blocking_unblock(struct client *c, enum blocking_unblock_reply reply);

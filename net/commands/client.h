@@ -57,6 +57,7 @@ enum blocked_kind {
     BLOCKED_NONE = 0,
     BLOCKED_LIST,  /* BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP */
     BLOCKED_ZSET,  /* BZPOPMIN, BZPOPMAX, BZMPOP */
+    BLOCKED_WAITAOF, /* WAITAOF: no keys, waits for fsyncs (waitaof.c) */
 };
 
 struct blocking_key; /* blocking.c */
@@ -84,6 +85,9 @@ struct blocked_state {
     /* The handler's time when the command blocked: the slow log counts it
      * with the time the wake-up takes, as Redis 7.0 does (not the wait). */
     long long call_us;
+    /* WAITAOF: the fsyncs asked for, local (0 or 1) and on replicas. */
+    int waitaof_local;
+    long long waitaof_replicas;
 };
 
 struct pubsub_name; /* pubsub.c */
@@ -131,6 +135,14 @@ struct client {
 
     /* Pub/Sub (pubsub.c), by enum pubsub_kind */
     struct pubsub_subscriptions pubsub[CLIENT_PUBSUB_KINDS];
+
+    /* Where its last write (a command that logged something) ended, for
+     * WAITAOF (Redis's c->woff): the AOF offset and the epoch of that
+     * offset (aof_token_epoch), and the replication offset
+     * (commands.repl_offset; 0 without replication). */
+    uint64_t aof_woff;
+    uint64_t aof_woff_epoch;
+    long long repl_woff;
 
     /* client-side caching (tracking.c) */
     uint64_t tracking_redirect;                   /* REDIRECT's client id, 0: none */

@@ -103,6 +103,26 @@ struct commands {
     struct propagate_state *prop;
     /* dispatch.c and reply.c */
     struct commands_stats stats;
+    /* waitaof.c: the clients blocked in WAITAOF, in arrival order (owned
+     * array of borrowed clients); checked before the loop sleeps */
+    struct client **waitaof_waiters;
+    int waitaof_count;
+    int waitaof_cap;
+    /* Replication's answers, for WAITAOF (the replication module sets
+     * them at start-up; each NULL means a master without replicas):
+     *  - repl_is_replica: whether this server is a replica now (WAITAOF
+     *    is refused there);
+     *  - repl_offset: the master replication offset now (read after each
+     *    command that logged something: the client's repl_woff);
+     *  - replicas_fsynced: how many replicas acknowledged that their AOF
+     *    is fsynced up to offset (REPLCONF ACK <offset> FACK <aofoffset>).
+     * A blocked WAITAOF is checked again before every sleep of the loop,
+     * so an ACK arriving needs no further call. */
+    bool (*repl_is_replica)(struct commands *cs);
+    long long (*repl_offset)(struct commands *cs);
+    long long (*replicas_fsynced)(struct commands *cs, long long offset);
+    /* ROLE's whole reply (cmd_role.c); NULL: a master without replicas. */
+    void (*repl_role)(struct client *c);
     /* the server's latency monitor (net/core/latency.h), borrowed:
      * dispatch records "command" and "fast-command" */
     struct latency_monitor *latency;

@@ -39,6 +39,7 @@
 #include "net/commands/slowlog.h"
 #include "net/commands/tracking.h"
 #include "net/commands/transaction.h"
+#include "net/commands/waitaof.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
 #include "net/persist/aof.h"
@@ -222,6 +223,10 @@ void dispatch_call(struct client *c, struct command *cmd)
     if (!outer)
         cs->keyspace->now_ms = start / 1000;
     c->cmd = cmd;
+    /* WAITAOF's replica count needs the replication offset of the
+     * client's last write (Redis's c->woff); without replication this is
+     * one test. */
+    long long repl_before = cs->repl_offset && !outer ? cs->repl_offset(cs) : 0;
     struct propagate_frame frame;
     propagate_begin(cs, &frame);
     /* The slow log times the handler alone, as Redis's c->duration. */
@@ -254,6 +259,11 @@ void dispatch_call(struct client *c, struct command *cmd)
             command_record_latency(cs, cmd, proc_us < 0 ? 0 : proc_us);
     } else {
         c->blocked.call_us = proc_us < 0 ? 0 : proc_us;
+    }
+    if (cs->repl_offset && !outer) {
+        long long repl_after = cs->repl_offset(cs);
+        if (repl_after != repl_before)
+            c->repl_woff = repl_after;
     }
     /* Clients blocked on keys this command changed are served now, once
      * the command (a whole EXEC included) is over. */
@@ -372,7 +382,8 @@ void dispatch_init(struct commands *cs)
     struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
                                 command_commands, transaction_commands, list_commands,
                                 hash_commands, set_commands, zset_commands, pubsub_commands,
-                                slowlog_commands, acl_commands};
+                                slowlog_commands, acl_commands, waitaof_commands,
+                                role_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         command_table_add(cs, tables[t]);
     cs->call = dispatch_call;
@@ -380,6 +391,7 @@ void dispatch_init(struct commands *cs)
     dirty_keys_init(cs);
     transaction_init(cs);
     blocking_init(cs);
+    waitaof_init(cs);
     pubsub_init(cs);
     slowlog_init(cs);
     propagate_init(cs);
@@ -406,6 +418,7 @@ void dispatch_free(struct commands *cs)
     pubsub_free(cs);
     transaction_free(cs);
     blocking_free(cs);
+    waitaof_free(cs);
     dirty_keys_free(cs);
     keyspec_table_free(cs);
     command_table_free(cs);

@@ -160,8 +160,12 @@ void propagate_end(struct client *c, const struct command *cmd, struct propagate
     }
     p->override_set = f->override_set;
     p->none = f->none;
-    if (--p->depth == 0)
+    if (--p->depth == 0 && p->count > 0) {
         propagate_flush(cs);
+        /* WAITAOF waits for this client's last write to be fsynced. */
+        c->aof_woff = aof_write_offset(cs->persist);
+        c->aof_woff_epoch = aof_token_epoch(cs->persist);
+    }
 }
 
 void propagate_init(struct commands *cs)

@@ -521,6 +521,21 @@ uint64_t aof_token_now(const struct persist *p)
     return aof_reply_ready(p, end) ? 0 : end;
 }
 
+uint64_t aof_write_offset(const struct persist *p)
+{
+    return p->aof.log.open ? aof_logical_end(p) : 0;
+}
+
+bool aof_fsynced(const struct persist *p, uint64_t epoch, uint64_t offset)
+{
+    const struct aof_state *a = &p->aof;
+    if (a->status != AOF_ON || a->base_owed || !a->log.open)
+        return false;
+    if (epoch != a->epoch)
+        return true;
+    return aof_log_durable(&a->log) >= offset;
+}
+
 uint64_t aof_token_epoch(const struct persist *p)
 {
     return p->aof.epoch;

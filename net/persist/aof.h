@@ -124,6 +124,16 @@ bool aof_reply_ready(const struct persist *p, uint64_t offset);
 uint64_t aof_token_now(const struct persist *p);
 /* The generation of the offsets tokens are made of (see aof_state.epoch). */
 uint64_t aof_token_epoch(const struct persist *p);
+/* WAITAOF (Redis 7.2): the offset everything logged so far ends at
+ * (staged records included), 0 when no AOF is written; with
+ * aof_token_epoch it names a client's last write. */
+uint64_t aof_write_offset(const struct persist *p);
+/* Whether the write that ended at offset in epoch is fsynced in an AOF a
+ * restart loads: false while the AOF is off or waits for its first base;
+ * an older epoch's offsets were made durable when the offsets started
+ * again, or wait for the next base (base_owed). Only an fdatasync that
+ * succeeded counts (aof_log_durable). */
+bool aof_fsynced(const struct persist *p, uint64_t epoch, uint64_t offset);
 /* A reply went out without waiting for the AOF (aof-write-inline auto
  * keeps the loop free while that happens). */
 void aof_note_reply_not_held(struct persist *p);

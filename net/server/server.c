@@ -41,6 +41,7 @@
 #include "net/commands/propagate.h"
 #include "net/commands/pubsub.h"
 #include "net/commands/tracking.h"
+#include "net/commands/waitaof.h"
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
@@ -334,6 +335,9 @@ static void server_before_sleep(struct loop *l)
 {
     struct server *s = l->handler.ctx;
     l->work_pending = !l->stopping && evict_continue(&s->commands);
+    /* Blocked WAITAOFs whose fsyncs (local, or replicas' ACKs) came in. */
+    if (s->commands.waitaof_count)
+        waitaof_serve(&s->commands);
     if (s->commands.tracking_clients)
         tracking_broadcast(&s->commands);
     conn_flush_all(l);

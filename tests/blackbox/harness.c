@@ -1276,3 +1276,57 @@ size_t harness_aof_plain(char *buf, size_t len)
         buf[out] = '\0';
     return out;
 }
+
+/* ---- other programs ---- */
+
+int harness_free_port(void)
+{
+    return port_pick();
+}
+
+pid_t harness_spawn(const char *const *argv, const char *log_path)
+{
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+void harness_spawn_stop(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 500; i++) {
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return;
+        harness_sleep_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+struct conn *conn_open_retry(int port, int timeout_ms)
+{
+    int64_t deadline = harness_clock_ms() + timeout_ms;
+    for (;;) {
+        struct conn *c = conn_try_open(port);
+        if (c != NULL || harness_clock_ms() >= deadline)
+            return c;
+        harness_sleep_ms(20);
+    }
+}

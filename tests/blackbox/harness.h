@@ -267,6 +267,20 @@ char *fsfault_log(const struct fsfault *f);
  * test when it returns an error (an unreadable log, a failed undo). */
 int fsfault_power_cut(const struct fsfault *f);
 
+/* ---- Other programs beside the server (nutcracker, redis-sentinel) ---- */
+
+/* A free loopback port (bound once and released, as servers get theirs). */
+int harness_free_port(void);
+/* Starts argv[0] (a path) with argv, stdout and stderr appended to
+ * log_path, in its own process group, killed if the test dies. Returns its
+ * pid; fails the test if it cannot be started. */
+pid_t harness_spawn(const char *const *argv, const char *log_path);
+/* SIGTERM, up to 5 s, then SIGKILL, and reaps pid. */
+void harness_spawn_stop(pid_t pid);
+/* Opens a connection to port, retrying until timeout_ms passes (a program
+ * that is still starting); NULL if it never accepts. */
+struct conn *conn_open_retry(int port, int timeout_ms);
+
 /* Standard main for a suite: runs it with CK_FORK, returns EXIT_SUCCESS or
  * EXIT_FAILURE; exits 77 (skip) if RINGKV_SERVER is unset or not executable. */
 int harness_run_suite(Suite *s);
