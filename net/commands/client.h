@@ -33,6 +33,13 @@ enum client_flag {
      * block but answer as if its timeout had passed, as in Redis. */
     CLIENT_DENY_BLOCKING = 1 << 6,
     CLIENT_BLOCKED = 1 << 7,        /* waiting in a blocking command (blocking.c) */
+    /* Replication (net/repl/): the link to our master, a replica of
+     * ours, a client waiting in WAIT (runs nothing more until replied), and
+     * one replication keeps a record of (told when it closes). */
+    CLIENT_MASTER = 1 << 8,
+    CLIENT_REPLICA = 1 << 9,
+    CLIENT_REPL_WAIT = 1 << 10,
+    CLIENT_REPL_KNOWN = 1 << 11,
     /* Client-side caching (tracking.c), Redis's names. High bits, apart
      * from the flags above. */
     CLIENT_TRACKING = 1 << 20,              /* CLIENT TRACKING ON */

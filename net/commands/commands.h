@@ -8,6 +8,7 @@
 #define RINGKV_NET_COMMANDS_COMMANDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "engine/dict.h"
 #include "net/commands/keymap.h"
@@ -95,6 +96,23 @@ struct commands {
     struct propagate_state *prop;
     /* dispatch.c and reply.c */
     struct commands_stats stats;
+    /* Replication (net/repl/, a layer above): its hooks, installed by
+     * repl_init. The hot path reads only the two flags: repl_feeding is
+     * set while a backlog exists (propagate.c then encodes every write for
+     * repl_feed, as it does for the AOF), repl_replica while this server
+     * is a replica (dispatch asks repl_deny about each command, as it does
+     * while min-replicas-to-write is set). */
+    bool repl_feeding;
+    bool repl_replica;
+    void *repl_ctx; /* borrowed */
+    /* One piece of a unit of propagation in db_id (-1: no db), as aof_feed. */
+    void (*repl_feed)(void *ctx, int db_id, const char *data, size_t len);
+    /* The error text refusing cmd for c (without "-"), or NULL. */
+    const char *(*repl_deny)(void *ctx, struct client *c, const struct command *cmd);
+    /* Input of the link to our master (a CLIENT_MASTER client). */
+    void (*repl_input)(struct client *c);
+    /* A client that replication knows (CLIENT_REPL_KNOWN) closed. */
+    void (*repl_closed)(void *ctx, struct client *c);
     /* the server's latency monitor (net/core/latency.h), borrowed:
      * dispatch records "command" and "fast-command" */
     struct latency_monitor *latency;

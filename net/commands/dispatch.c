@@ -191,6 +191,16 @@ struct command *dispatch_check(struct client *c)
         dispatch_reject(c, cmd, "%s", misconf);
         return NULL;
     }
+    /* Replication: NOREPLICAS (min-replicas-to-write), READONLY and
+     * MASTERDOWN on a replica; two flag tests while neither applies. */
+    if ((c->commands->repl_replica || c->commands->config->min_replicas_to_write) &&
+        c->commands->repl_deny) {
+        const char *denied = c->commands->repl_deny(c->commands->repl_ctx, c, cmd);
+        if (denied) {
+            dispatch_reject(c, cmd, "%s", denied);
+            return NULL;
+        }
+    }
     /* A RESP2 connection in Pub/Sub mode may only manage its subscriptions
      * (Redis 7.0's text; the subcommand's full name when there is one). */
     if (c->resp == 2 && pubsub_client_subscribed(c) && !pubsub_allowed_when_subscribed(cmd)) {
@@ -298,10 +308,16 @@ void dispatch_input(struct conn *conn)
     struct client *c = client_of(conn);
     struct commands *cs = c->commands;
     struct resp_request *r = &conn->request;
+    /* The link to our master: replication reads its handshake, the RDB and
+     * then the command stream itself. */
+    if (c->flags & CLIENT_MASTER) {
+        cs->repl_input(c);
+        return;
+    }
     /* A blocked client runs nothing more until it unblocks: its pipelined
      * commands wait here and resume through client_unblocked. */
     while (!(conn->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSING)) &&
-           !(c->flags & CLIENT_BLOCKED) && conn->query_pos < conn->query_len) {
+           !(c->flags & (CLIENT_BLOCKED | CLIENT_REPL_WAIT)) && conn->query_pos < conn->query_len) {
         if (cs->loop->stopping)
             break;
         if (aof_congested(cs->persist)) {
@@ -342,6 +358,8 @@ void dispatch_closed(struct conn *conn)
     pubsub_client_reset(c);
     if (c->commands->tracking)
         tracking_client_closed(c);
+    if (c->flags & CLIENT_REPL_KNOWN)
+        c->commands->repl_closed(c->commands->repl_ctx, c);
     client_free(c);
 }
 

@@ -332,6 +332,7 @@ static void server_before_sleep(struct loop *l)
 {
     struct server *s = l->handler.ctx;
     l->work_pending = !l->stopping && evict_continue(&s->commands);
+    repl_before_sleep(&s->repl);
     if (s->commands.tracking_clients)
         tracking_broadcast(&s->commands);
     conn_flush_all(l);
@@ -410,6 +411,7 @@ int server_init(struct server *s, char *err, size_t err_len)
     dispatch_add_table(&s->commands, server_commands);
     dispatch_add_table(&s->commands, latency_commands);
     dispatch_add_table(&s->commands, memory_commands);
+    repl_init(&s->repl, &s->commands, &s->persist, s->config.port);
     latency_monitor_init(&s->latency);
     s->commands.latency = &s->latency;
     s->persist.latency = &s->latency;
@@ -450,6 +452,7 @@ int server_init(struct server *s, char *err, size_t err_len)
             return -1;
     }
     s->persist.loading.serve_clients = false;
+    repl_start(&s->repl);
     if (s->config.pidfile && s->config.pidfile[0]) {
         FILE *f = fopen(s->config.pidfile, "w");
         if (f) {
@@ -469,7 +472,9 @@ static void server_close_idle_clients(struct server *s)
     for (struct client *c = client_first(&s->commands); c; c = next) {
         next = client_next(c);
         /* Blocked clients wait as long as their own timeout says. */
-        if (c->conn.fd < 0 || ((c->flags & (CLIENT_MONITOR | CLIENT_BLOCKED)) || (c->conn.flags & CONN_CLOSING)))
+        if (c->conn.fd < 0 ||
+            ((c->flags & (CLIENT_MONITOR | CLIENT_BLOCKED | CLIENT_MASTER | CLIENT_REPLICA |
+                          CLIENT_REPL_WAIT)) || (c->conn.flags & CONN_CLOSING)))
             continue;
         if (s->loop.now_ms - c->conn.last_interaction_ms > limit_ms) {
             log_write(&s->log, LOGLEVEL_VERBOSE, "Closing idle client");
@@ -527,6 +532,7 @@ static void server_cron(void *ctx)
     server_sample_ops(s);
     rdb_save_cron(&s->persist);
     aof_cron(&s->persist);
+    repl_cron(&s->repl);
     /* Reading the allocator's statistics also re-anchors the cheap used
      * memory figure maxmemory reads before each command (alloc.h): every
      * tick while a limit is set, so the figure never drifts for long. */
@@ -604,6 +610,7 @@ void server_free(struct server *s)
     for (int i = 0; i < s->loop.listener_count; i++)
         if (s->loop.listeners[i].fd >= 0)
             close(s->loop.listeners[i].fd);
+    repl_free(&s->repl);
     dispatch_free(&s->commands);
     latency_monitor_free(&s->latency);
     keyspace_free(&s->keyspace);
