@@ -184,14 +184,20 @@ static void link_established(struct repl *r, int fd)
     const char *capa[] = {"REPLCONF", "capa", "eof", "capa", "psync2"};
     link_send(c, 5, capa);
     r->expect[r->expect_count++] = REPL_REPLY_REPLCONF;
+    /* PSYNC goes once the rest is answered: a master refuses it while
+     * replies are pending for this connection. */
+    r->expect[r->expect_count++] = REPL_REPLY_PSYNC;
+}
+
+static void link_send_psync(struct repl *r)
+{
     char off[32];
     snprintf(off, sizeof(off), "%lld", r->offset + 1);
     const char *psync_known[] = {"PSYNC", r->replid, off};
     const char *psync_new[] = {"PSYNC", "?", "-1"};
-    link_send(c, 3, r->psync_known ? psync_known : psync_new);
-    r->expect[r->expect_count++] = REPL_REPLY_PSYNC;
+    link_send(r->master, 3, r->psync_known ? psync_known : psync_new);
     if (r->psync_known)
-        log_write(cs->log, LOGLEVEL_NOTICE,
+        log_write(r->cs->log, LOGLEVEL_NOTICE,
                   "Trying a partial resynchronization (request %s:%s).", r->replid, off);
 }
 
@@ -299,8 +305,11 @@ static bool link_handshake_input(struct repl *r, struct conn *conn)
         if (kind == REPL_REPLY_REPLCONF && error)
             log_write(r->cs->log, LOGLEVEL_NOTICE, "(Non critical) Master does not understand "
                       "REPLCONF: %s", text + 1);
-        if (kind != REPL_REPLY_PSYNC)
+        if (kind != REPL_REPLY_PSYNC) {
+            if (r->expect[r->expect_pos] == REPL_REPLY_PSYNC)
+                link_send_psync(r);
             continue;
+        }
         if (strncmp(text, "+FULLRESYNC ", 12) == 0 && len >= 12 + REPL_ID_BYTES + 2) {
             memcpy(r->sync_replid, line + 12, REPL_ID_BYTES);
             r->sync_replid[REPL_ID_BYTES] = '\0';
