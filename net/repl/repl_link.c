@@ -30,6 +30,7 @@
 #include "net/commands/transaction.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
+#include "net/persist/aof.h"
 #include "net/persist/persist.h"
 #include "net/persist/rdb_load.h"
 #include "net/repl/repl_internal.h"
@@ -389,6 +390,13 @@ static bool link_load(struct repl *r)
     r->link = REPL_LINK_CONNECTED;
     r->psync_known = true;
     repl_update_flags(r);
+    /* Our AOF holds the old dataset: a rewrite makes the new one its base
+     * (Redis restarts the AOF for the same reason). */
+    if (r->persist->aof.status != AOF_OFF) {
+        if (aof_rewrite_request(r->persist, false, err, sizeof(err)) == AOF_REWRITE_FAILED)
+            log_write(cs->log, LOGLEVEL_WARNING,
+                      "Failed to rewrite the AOF after a full sync with the master: %s", err);
+    }
     log_write(cs->log, LOGLEVEL_NOTICE, "MASTER <-> REPLICA sync: Finished with success");
     link_send_ack(r);
     return true;
