@@ -113,12 +113,24 @@ static void repl_backlog_send(struct repl *r, struct client *c, long long offset
 void repl_feed_raw(struct repl *r, const char *p, size_t len)
 {
     repl_backlog_append(r, p, len);
-    for (int i = 0; i < r->replica_count; i++) {
+    const struct config_output_limit *limit =
+        &r->config->client_output_buffer_limit[CONFIG_CLIENT_REPLICA];
+    for (int i = r->replica_count - 1; i >= 0; i--) {
         struct repl_replica *rep = &r->replicas[i];
-        if (rep->state == REPL_REPLICA_ONLINE)
+        if (rep->state == REPL_REPLICA_ONLINE) {
             conn_write(&rep->c->conn, p, len);
-        else if (rep->state == REPL_REPLICA_WAIT_BGSAVE_END)
+        } else if (rep->state == REPL_REPLICA_WAIT_BGSAVE_END &&
+                   !(rep->c->conn.flags & CONN_CLOSING)) {
             buf_append(&rep->pending, p, len);
+            /* What waits for the RDB counts against the replica's output
+             * limit, as in Redis. */
+            if (limit->hard_bytes && (long long)rep->pending.len > limit->hard_bytes) {
+                log_write(r->cs->log, LOGLEVEL_WARNING,
+                          "Client %s scheduled to be closed ASAP for overcoming of output buffer "
+                          "limits.", rep->c->conn.addr);
+                client_close(rep->c);
+            }
+        }
     }
 }
 
@@ -187,9 +199,11 @@ int repl_replicas_attached(const struct repl *r)
     return n;
 }
 
+/* Loops that may close a client run backwards: a close that completes at
+ * once removes the replica by moving the last one into its slot. */
 void repl_disconnect_replicas(struct repl *r)
 {
-    for (int i = 0; i < r->replica_count; i++)
+    for (int i = r->replica_count - 1; i >= 0; i--)
         if (r->replicas[i].state != REPL_REPLICA_HANDSHAKE)
             client_close(r->replicas[i].c);
 }
@@ -252,7 +266,7 @@ static void repl_start_bgsave(struct repl *r)
     log_write(r->cs->log, LOGLEVEL_NOTICE,
               "Starting BGSAVE for SYNC with target: disk");
     if (rdb_save_background(r->persist) < 0) {
-        for (int i = 0; i < r->replica_count; i++)
+        for (int i = r->replica_count - 1; i >= 0; i--)
             if (r->replicas[i].state == REPL_REPLICA_WAIT_BGSAVE_START)
                 client_close(r->replicas[i].c);
         return;
@@ -299,7 +313,7 @@ static void repl_bgsave_done(struct repl *r)
     r->bgsave_pid = 0;
     struct buf rdb = {0};
     bool ok = r->persist->rdb_last_bgsave_ok && repl_read_rdb(r, &rdb) == 0;
-    for (int i = 0; i < r->replica_count; i++) {
+    for (int i = r->replica_count - 1; i >= 0; i--) {
         struct repl_replica *rep = &r->replicas[i];
         if (rep->state != REPL_REPLICA_WAIT_BGSAVE_END)
             continue;
@@ -587,7 +601,7 @@ static void repl_master_cron(struct repl *r)
     bool newline_due = now - r->last_newline_ms >= 1000;
     if (newline_due)
         r->last_newline_ms = now;
-    for (int i = 0; i < r->replica_count; i++) {
+    for (int i = r->replica_count - 1; i >= 0; i--) {
         struct repl_replica *rep = &r->replicas[i];
         struct client *c = rep->c;
         if (rep->limit_deferred && c->conn.out.len == 0 && c->conn.sending.len == 0) {

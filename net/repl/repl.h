@@ -123,6 +123,7 @@ struct repl {
     int expect_count, expect_pos;
     bool psync_known;               /* PSYNC replid offset+1 rather than ? -1 */
     bool ack_requested;             /* GETACK seen in the command being applied */
+    int master_db;                  /* the db the last link had selected */
     /* the transfer */
     int rdb_fd;
     char rdb_tmp[64];

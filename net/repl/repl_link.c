@@ -99,6 +99,8 @@ static void link_lost(struct repl *r, const char *why)
     if (r->link == REPL_LINK_CONNECTED) {
         r->psync_known = true;
         r->link_down_since_ms = link_now(r);
+        if (r->master && r->master->db)
+            r->master_db = r->master->db->id;
     }
     repl_link_reset(r);
     r->link = REPL_LINK_CONNECT;
@@ -110,6 +112,7 @@ void repl_link_closed(struct repl *r, struct client *c)
 {
     if (c != r->master)
         return;
+    r->master_db = c->db ? c->db->id : 0; /* a partial resync goes on there */
     r->master = NULL; /* it is being freed */
     link_lost(r, r->link == REPL_LINK_CONNECTED ? "Connection with master lost." : NULL);
 }
@@ -262,6 +265,10 @@ static void link_partial_ok(struct repl *r, const char *line, size_t len)
         }
     }
     repl_backlog_create(r);
+    /* The stream goes on in the db the last link had selected. */
+    struct keyspace *ks = r->cs->keyspace;
+    if (r->master_db >= 0 && r->master_db < ks->db_count)
+        r->master->db = &ks->dbs[r->master_db];
     r->link = REPL_LINK_CONNECTED;
     r->psync_known = true;
     repl_update_flags(r);
@@ -384,6 +391,7 @@ static bool link_load(struct repl *r)
     memset(r->replid2, '0', REPL_ID_BYTES);
     r->second_offset = -1;
     r->offset = r->sync_offset;
+    r->master_db = 0;
     repl_disconnect_replicas(r);
     repl_backlog_free(r);
     repl_backlog_create(r);

@@ -234,11 +234,22 @@ START_TEST(test_link_cut_partial_resync)
     struct conn *rc = conn_open(r->port);
     wait_field(rc, "replication", "master_link_status", "up");
     wait_replicas(mc, 1);
+    /* The stream selected db 5 before the cut and goes on there after it
+     * without a new SELECT. */
+    free(conn_cmd(mc, "SELECT 5"));
+    free(conn_cmd(mc, "SET in5 a"));
+    wait_replicas(mc, 1);
     ck_cmd(rc, "CLIENT KILL TYPE master", ":1\r\n");
+    free(conn_cmd(mc, "SET during5 b"));
+    free(conn_cmd(mc, "SELECT 0"));
     free(conn_cmd(mc, "SET during 2"));
     wait_field(mc, "stats", "sync_partial_ok", "1");
     wait_replicas(mc, 1);
     ck_cmd(rc, "GET during", "$1\r\n2\r\n");
+    free(conn_cmd(rc, "SELECT 5"));
+    ck_cmd(rc, "GET during5", "$1\r\nb\r\n");
+    free(conn_cmd(rc, "SELECT 0"));
+    ck_cmd(rc, "GET during5", "$-1\r\n");
     ck_cmd(mc, "CLIENT KILL TYPE replica", ":1\r\n");
     free(conn_cmd(mc, "SET again 3"));
     wait_field(mc, "stats", "sync_partial_ok", "2");
