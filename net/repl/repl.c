@@ -201,6 +201,14 @@ int repl_replicas_attached(const struct repl *r)
 
 /* Loops that may close a client run backwards: a close that completes at
  * once removes the replica by moving the last one into its slot. */
+int repl_replicas_connected(const struct repl *r)
+{
+    int n = 0;
+    for (int i = 0; i < r->replica_count; i++)
+        n += (r->replicas[i].c->flags & CLIENT_REPLICA) != 0;
+    return n;
+}
+
 void repl_disconnect_replicas(struct repl *r)
 {
     for (int i = r->replica_count - 1; i >= 0; i--)

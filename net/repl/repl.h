@@ -152,6 +152,9 @@ void repl_before_sleep(struct repl *r);
 void repl_info(struct repl *r, struct buf *b);
 /* DEBUG change-repl-id. */
 void repl_change_replid(struct repl *r);
+/* Connections that are replicas of ours (INFO's connected_clients leaves
+ * them out, as Redis does). */
+int repl_replicas_connected(const struct repl *r);
 /* For WAITAOF (the lead's hook): how many online replicas acknowledged
  * offset (fsynced: their FACK, else their ACK) or more. */
 int repl_replicas_acked(const struct repl *r, long long offset, bool fsynced);

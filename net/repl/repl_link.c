@@ -600,9 +600,23 @@ void repl_link_cron(struct repl *r)
 
 /* ---- REPLICAOF ---- */
 
+/* REPLICAOF is a configuration change too: CONFIG GET and CONFIG REWRITE
+ * (Sentinel's failover) show it. The config is the server's, which lends
+ * it read-only to the layers; this is its one runtime writer here. */
+static void link_config_store(struct repl *r, const char *host, int port)
+{
+    struct config *cfg = (struct config *)r->config;
+    if (cfg->replicaof_host == host)
+        return; /* start-up: it came from there */
+    alloc_free(cfg->replicaof_host);
+    cfg->replicaof_host = host ? alloc_strdup(host) : NULL;
+    cfg->replicaof_port = host ? port : 0;
+}
+
 void repl_set_master(struct repl *r, const char *host, int port)
 {
     bool was_master = r->link == REPL_LINK_NONE;
+    link_config_store(r, host, port);
     repl_link_reset(r);
     alloc_free(r->master_host);
     r->master_host = alloc_strdup(host);
@@ -630,6 +644,7 @@ void repl_unset_master(struct repl *r)
 {
     if (r->link == REPL_LINK_NONE)
         return;
+    link_config_store(r, NULL, 0);
     repl_link_reset(r);
     alloc_free(r->master_host);
     r->master_host = NULL;

@@ -203,7 +203,7 @@ static void info_clients(struct server *s, struct buf *b)
                       "client_recent_max_input_buffer:%zu\r\n"
                       "client_recent_max_output_buffer:%zu\r\n"
                       "blocked_clients:%d\r\ntracking_clients:%d\r\nclients_in_timeout_table:%d\r\n",
-                      s->loop.conn_count, s->config.maxclients, input_max, output_max,
+                      s->loop.conn_count - repl_replicas_connected(&s->repl), s->config.maxclients, input_max, output_max,
                       s->commands.blocked_clients, s->commands.tracking_clients, in_timeout_table);
 }
 

@@ -516,7 +516,9 @@ static void server_cron(void *ctx)
         long long budget_us = 1000000LL * (SERVER_EXPIRE_CPU_PERCENT + 2 * (effort - 1)) / 100 /
                               (s->config.hz > 0 ? s->config.hz : 10);
         long long start_us = log_clock_us();
-        keyspace_expire_cycle(ks, budget_us, effort, log_clock_us);
+        /* A replica leaves expiry to its master's DELs, as in Redis. */
+        if (!s->commands.repl_replica)
+            keyspace_expire_cycle(ks, budget_us, effort, log_clock_us);
         long long elapsed_us = log_clock_us() - start_us;
         s->stat_expire_cycle_us += elapsed_us;
         latency_monitor_add_if_needed(&s->latency, s->config.latency_monitor_threshold,
