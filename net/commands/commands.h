@@ -113,6 +113,15 @@ struct commands {
     void (*repl_input)(struct client *c);
     /* A client that replication knows (CLIENT_REPL_KNOWN) closed. */
     void (*repl_closed)(void *ctx, struct client *c);
+    /* For WAITAOF (net/commands): the replication offset now
+     * (master_repl_offset), and how many online replicas acknowledged
+     * offset or more (fsynced: their FACK, the offset their AOF made
+     * durable). */
+    long long (*repl_offset)(void *ctx);
+    int (*repl_acked_count)(void *ctx, long long offset, bool fsynced);
+    /* Set by whoever waits for acknowledgements (WAITAOF), NULL: replication
+     * calls it after each REPLCONF ACK a replica sent. */
+    void (*repl_acked)(struct commands *cs);
     /* the server's latency monitor (net/core/latency.h), borrowed:
      * dispatch records "command" and "fast-command" */
     struct latency_monitor *latency;

@@ -473,6 +473,8 @@ void repl_replconf_command(struct client *c)
             }
             repl_count_good(r);
             repl_waiters_check(r);
+            if (r->cs->repl_acked)
+                r->cs->repl_acked(r->cs);
             return;
         } else if (strcasecmp(opt, "getack") == 0) {
             if (c->flags & CLIENT_MASTER)
@@ -500,6 +502,16 @@ int repl_replicas_acked(const struct repl *r, long long offset, bool fsynced)
             n++;
     }
     return n;
+}
+
+static long long repl_offset_now(void *ctx)
+{
+    return ((struct repl *)ctx)->offset;
+}
+
+static int repl_acked_count(void *ctx, long long offset, bool fsynced)
+{
+    return repl_replicas_acked(ctx, offset, fsynced);
 }
 
 static void repl_waiter_done(struct repl *r, int i)
@@ -560,6 +572,8 @@ void repl_wait_command(struct client *c)
 
 void repl_before_sleep(struct repl *r)
 {
+    if (r->link == REPL_LINK_CONNECTED)
+        repl_link_before_sleep(r);
     if (!r->getack_pending)
         return;
     r->getack_pending = false;
@@ -683,6 +697,8 @@ void repl_init(struct repl *r, struct commands *cs, struct persist *p, int liste
     cs->repl_deny = repl_deny;
     cs->repl_input = repl_link_input;
     cs->repl_closed = repl_closed;
+    cs->repl_offset = repl_offset_now;
+    cs->repl_acked_count = repl_acked_count;
     repl_update_flags(r);
     repl_commands_register(cs);
 }
@@ -711,6 +727,8 @@ void repl_free(struct repl *r)
         buf_free(&r->replicas[i].pending);
     alloc_free(r->replicas);
     alloc_free(r->waiters);
+    alloc_free(r->fack_pending);
+    r->fack_pending = NULL;
     alloc_free(r->backlog);
     r->replicas = NULL;
     r->waiters = NULL;

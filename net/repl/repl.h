@@ -77,6 +77,9 @@ enum repl_link_state {
 /* The handshake's replies, in the order they come. */
 enum repl_reply_kind { REPL_REPLY_PING, REPL_REPLY_AUTH, REPL_REPLY_REPLCONF, REPL_REPLY_PSYNC };
 #define REPL_HANDSHAKE_REPLIES 5
+/* Applied offsets waiting for the AOF at most; more share the last slot
+ * (which then waits for the later token: never too early). */
+#define REPL_FACK_PENDING_MAX 256
 
 struct repl {
     struct commands *cs;            /* borrowed */
@@ -124,6 +127,16 @@ struct repl {
     bool psync_known;               /* PSYNC replid offset+1 rather than ? -1 */
     bool ack_requested;             /* GETACK seen in the command being applied */
     int master_db;                  /* the db the last link had selected */
+    /* FACK: the stream offset our AOF made durable. Applied offsets wait
+     * here with the AOF token their records need, oldest first. */
+    struct repl_fack_pending {
+        long long offset;
+        uint64_t token;
+    } *fack_pending;                /* owned array of REPL_FACK_PENDING_MAX */
+    int fack_count;
+    uint64_t fack_epoch;
+    long long fack;                 /* durable so far */
+    long long fack_sent;            /* in the last ACK */
     /* the transfer */
     int rdb_fd;
     char rdb_tmp[64];
@@ -155,8 +168,9 @@ void repl_change_replid(struct repl *r);
 /* Connections that are replicas of ours (INFO's connected_clients leaves
  * them out, as Redis does). */
 int repl_replicas_connected(const struct repl *r);
-/* For WAITAOF (the lead's hook): how many online replicas acknowledged
- * offset (fsynced: their FACK, else their ACK) or more. */
+/* For WAITAOF (also reachable from net/commands as cs->repl_acked_count):
+ * how many online replicas acknowledged offset (fsynced: their FACK, else
+ * their ACK) or more. A Redis 7.0 replica sends no FACK: 0 for it. */
 int repl_replicas_acked(const struct repl *r, long long offset, bool fsynced);
 
 #endif

@@ -46,6 +46,9 @@ void repl_wait_command(struct client *c);
 void repl_link_input(struct client *c);
 void repl_link_closed(struct repl *r, struct client *c);
 void repl_link_cron(struct repl *r);
+/* Before the loop sleeps, while connected: an ACK as soon as our AOF made
+ * more of the stream durable (for the master's WAITAOF). */
+void repl_link_before_sleep(struct repl *r);
 /* Drops the link and a transfer in progress (the state is the caller's). */
 void repl_link_reset(struct repl *r);
 /* REPLICAOF host port (the config's at start-up: psync_known false). */

@@ -61,15 +61,82 @@ static void link_send(struct client *c, int argc, const char *const *argv)
     }
 }
 
+/* ---- FACK: what our AOF made durable ---- */
+
+/* After applying stream bytes: the offset reached waits for the AOF token
+ * of everything logged so far (0 when that is durable already, or when no
+ * AOF is written: then the offset counts at once). */
+static void link_fack_note(struct repl *r)
+{
+    uint64_t token = aof_token_now(r->persist);
+    if (token == 0 && r->fack_count == 0) {
+        r->fack = r->offset;
+        return;
+    }
+    if (!r->fack_pending)
+        r->fack_pending = alloc_bytes(REPL_FACK_PENDING_MAX * sizeof(*r->fack_pending));
+    if (r->fack_count == 0)
+        r->fack_epoch = aof_token_epoch(r->persist);
+    struct repl_fack_pending *last = r->fack_count ? &r->fack_pending[r->fack_count - 1] : NULL;
+    if (last && (last->token == token || r->fack_count == REPL_FACK_PENDING_MAX)) {
+        last->offset = r->offset;
+        if (token > last->token)
+            last->token = token;
+        return;
+    }
+    r->fack_pending[r->fack_count++] = (struct repl_fack_pending){r->offset, token};
+}
+
+/* The durable offset now: pending offsets whose token is ready count. */
+static long long link_fack(struct repl *r)
+{
+    if (r->fack_count && aof_token_epoch(r->persist) != r->fack_epoch) {
+        /* The AOF's offsets started again: wait for everything logged now. */
+        uint64_t token = aof_token_now(r->persist);
+        for (int i = 0; i < r->fack_count; i++)
+            r->fack_pending[i].token = token;
+        r->fack_epoch = aof_token_epoch(r->persist);
+    }
+    int done = 0;
+    while (done < r->fack_count &&
+           (r->fack_pending[done].token == 0 ||
+            aof_reply_ready(r->persist, r->fack_pending[done].token)))
+        r->fack = r->fack_pending[done++].offset;
+    if (done) {
+        memmove(r->fack_pending, r->fack_pending + done,
+                (size_t)(r->fack_count - done) * sizeof(*r->fack_pending));
+        r->fack_count -= done;
+    }
+    return r->fack;
+}
+
+static void link_fack_reset(struct repl *r)
+{
+    r->fack_count = 0;
+    r->fack = r->offset;
+}
+
+/* REPLCONF ACK <offset> FACK <durable offset>: a Redis 7.0 master reads the
+ * first and ignores the rest; WAITAOF (7.2) reads both. */
 static void link_send_ack(struct repl *r)
 {
     if (!r->master)
         return;
-    char off[32];
+    char off[32], fack[32];
     snprintf(off, sizeof(off), "%lld", r->offset);
-    const char *argv[] = {"REPLCONF", "ACK", off};
-    link_send(r->master, 3, argv);
+    r->fack_sent = link_fack(r);
+    snprintf(fack, sizeof(fack), "%lld", r->fack_sent);
+    const char *argv[] = {"REPLCONF", "ACK", off, "FACK", fack};
+    link_send(r->master, 5, argv);
     r->last_ack_ms = link_now(r);
+}
+
+void repl_link_before_sleep(struct repl *r)
+{
+    /* Without an AOF the FACK follows the offset: the ACKs every second
+     * and on GETACK carry it. */
+    if (r->fack_count && link_fack(r) > r->fack_sent)
+        link_send_ack(r);
 }
 
 void repl_link_reset(struct repl *r)
@@ -392,6 +459,7 @@ static bool link_load(struct repl *r)
     r->second_offset = -1;
     r->offset = r->sync_offset;
     r->master_db = 0;
+    link_fack_reset(r);
     repl_disconnect_replicas(r);
     repl_backlog_free(r);
     repl_backlog_create(r);
@@ -540,6 +608,7 @@ static void link_stream_input(struct repl *r, struct client *c)
         conn->query_pos += consumed;
         repl_feed_raw(r, bytes, consumed);
     }
+    link_fack_note(r);
 }
 
 void repl_link_input(struct client *c)

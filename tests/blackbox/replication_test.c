@@ -13,10 +13,15 @@
  * tests is always /usr/bin/redis-server. */
 #include "tests/blackbox/harness.h"
 
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define REDIS_BINARY "/usr/bin/redis-server"
 
@@ -446,6 +451,134 @@ START_TEST(test_info_and_role_shape)
 }
 END_TEST
 
+/* ---- a fake master: the test plays it on a raw socket ---- */
+
+static int fake_listen(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(listen(fd, 4), 0);
+    socklen_t len = sizeof(sa);
+    getsockname(fd, (struct sockaddr *)&sa, &len);
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+static int fake_accept(int lfd)
+{
+    struct pollfd p = {.fd = lfd, .events = POLLIN};
+    ck_assert_msg(poll(&p, 1, 10000) == 1, "the replica never connected");
+    int fd = accept(lfd, NULL, NULL);
+    ck_assert_int_ge(fd, 0);
+    return fd;
+}
+
+/* Reads exactly strlen(want) bytes (10 s at most) and compares them. */
+static void fake_expect(int fd, const char *want)
+{
+    size_t len = strlen(want), got = 0;
+    char buf[512];
+    ck_assert(len < sizeof(buf));
+    while (got < len) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        ck_assert_msg(poll(&p, 1, 10000) == 1, "timeout waiting for %s", harness_escape(want));
+        ssize_t n = read(fd, buf + got, len - got);
+        ck_assert_msg(n > 0, "closed waiting for %s", harness_escape(want));
+        got += (size_t)n;
+    }
+    buf[got] = '\0';
+    ck_assert_msg(strcmp(buf, want) == 0, "expected %s got %s", harness_escape(want),
+                  harness_escape(buf));
+}
+
+static void fake_send(int fd, const void *p, size_t len)
+{
+    ck_assert_int_eq(write(fd, p, len), (ssize_t)len);
+}
+
+/* Reads what the replica sends until needle has been seen (10 s). */
+static void fake_wait_for(int fd, const char *needle)
+{
+    static char seen[65536];
+    size_t len = 0;
+    for (int i = 0; i < 100; i++) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 100) == 1) {
+            ssize_t n = read(fd, seen + len, sizeof(seen) - 1 - len);
+            ck_assert_msg(n > 0, "closed waiting for %s", harness_escape(needle));
+            len += (size_t)n;
+            seen[len] = '\0';
+            if (strstr(seen, needle))
+                return;
+            if (len > sizeof(seen) / 2) { /* keep the tail */
+                memmove(seen, seen + len - 256, 256);
+                len = 256;
+            }
+        }
+    }
+    ck_abort_msg("never saw %s in %s", harness_escape(needle), harness_escape(seen));
+}
+
+/* The replica side on the wire, byte for byte: the handshake Redis 7.0
+ * sends, a full resync with an empty RDB, the stream applied, GETACK
+ * answered with the offset before it; ringkv's ACK also carries FACK, the
+ * offset its AOF (appendfsync always) made durable. */
+START_TEST(test_replica_handshake_on_the_wire)
+{
+    int port;
+    int lfd = fake_listen(&port);
+    char dir[512];
+    harness_make_dir(dir, sizeof(dir));
+    char master[32];
+    snprintf(master, sizeof(master), "127.0.0.1 %d", port);
+    const char *args[] = {"--replicaof", master, "--appendonly", "yes", "--appendfsync", "always",
+                          NULL};
+    struct server_handle *r = server_start_in(server_binary(), dir, args);
+    int fd = fake_accept(lfd);
+    fake_expect(fd, "*1\r\n$4\r\nPING\r\n");
+    fake_send(fd, "+PONG\r\n", 7);
+    char lp[128];
+    char rport[16];
+    snprintf(rport, sizeof(rport), "%d", r->port);
+    snprintf(lp, sizeof(lp), "*3\r\n$8\r\nREPLCONF\r\n$14\r\nlistening-port\r\n$%zu\r\n%s\r\n",
+             strlen(rport), rport);
+    fake_expect(fd, lp);
+    fake_expect(fd, "*5\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n$4\r\ncapa\r\n"
+                    "$6\r\npsync2\r\n");
+    fake_send(fd, "+OK\r\n+OK\r\n", 10);
+    fake_expect(fd, "*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n");
+    static const char full[] = "+FULLRESYNC 0123456789abcdef0123456789abcdef01234567 100\r\n";
+    fake_send(fd, full, sizeof(full) - 1);
+    /* An empty RDB (version 10, no checksum) in the length form. */
+    static const char rdb[] = "$18\r\nREDIS0010\xff\0\0\0\0\0\0\0\0";
+    fake_send(fd, rdb, sizeof(rdb) - 1);
+    static const char set[] = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"; /* 27 bytes */
+    fake_send(fd, set, sizeof(set) - 1);
+    static const char getack[] = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
+    fake_send(fd, getack, sizeof(getack) - 1);
+    /* 100 + 27: the GETACK itself is not counted yet. */
+    fake_wait_for(fd, "$3\r\nACK\r\n$3\r\n127\r\n");
+    if (!server_is_redis())
+        fake_wait_for(fd, "$4\r\nFACK\r\n$3\r\n164\r\n");
+    struct conn *rc = conn_open(r->port);
+    ck_cmd(rc, "GET k", "$1\r\nv\r\n");
+    char *off = info_field(rc, "replication", "slave_repl_offset");
+    ck_assert_str_eq(off, "164"); /* 100 + 27 + 37 */
+    free(off);
+    char *id = info_field(rc, "replication", "master_replid");
+    ck_assert_str_eq(id, "0123456789abcdef0123456789abcdef01234567");
+    free(id);
+    /* Redis refuses SIGTERM while its AOF's first rewrite runs. */
+    wait_field(rc, "persistence", "aof_rewrite_in_progress", "0");
+    conn_close(rc);
+    server_stop(r);
+    close(fd);
+    close(lfd);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("replication");
@@ -459,6 +592,7 @@ int main(void)
     tcase_add_test(tc, test_wait_and_min_replicas);
     tcase_add_test(tc, test_promote_psync2);
     tcase_add_test(tc, test_info_and_role_shape);
+    tcase_add_test(tc, test_replica_handshake_on_the_wire);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
 }
