@@ -174,20 +174,23 @@ struct command *dispatch_check(struct client *c)
     /* maxmemory: evict first, then refuse what could add to the memory
      * (Redis runs this after the ACL and cluster checks, before MISCONF).
      * With no limit set this is one test. */
-    if (c->commands->config->maxmemory != 0 && evict_command_refused(c, cmd)) {
+    if (c->commands->config->maxmemory != 0 && !(c->flags & CLIENT_MASTER) &&
+        evict_command_refused(c, cmd)) {
         dispatch_reject(c, cmd, "%s", EVICT_OOM_ERROR);
         return NULL;
     }
     /* stop-writes-on-bgsave-error: writes (and PING, as in Redis) wait
      * until a save succeeds again. */
-    if (rdb_save_writes_denied(c->commands->persist) &&
+    /* What our master sends is applied whatever our disk says (Redis obeys
+     * its master here too, and in the maxmemory check above). */
+    if (rdb_save_writes_denied(c->commands->persist) && !(c->flags & CLIENT_MASTER) &&
         ((cmd->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0))) {
         dispatch_reject(c, cmd, "%s", RDB_SAVE_MISCONF_ERROR);
         return NULL;
     }
     char misconf[256];
     if (((cmd->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0)) &&
-        aof_writes_denied(c->commands->persist, misconf, sizeof(misconf))) {
+        !(c->flags & CLIENT_MASTER) && aof_writes_denied(c->commands->persist, misconf, sizeof(misconf))) {
         dispatch_reject(c, cmd, "%s", misconf);
         return NULL;
     }

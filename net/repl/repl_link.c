@@ -577,6 +577,10 @@ static void link_stream_input(struct repl *r, struct client *c)
            conn->query_pos < conn->query_len && r->master == c) {
         if (r->cs->loop->stopping)
             break;
+        if (aof_congested(r->persist)) {
+            conn_pause(conn); /* resumes when our AOF drains, as clients do */
+            break;
+        }
         rq->authenticated = true;
         enum resp_parse_result res =
             resp_parse(rq, conn->query + conn->query_pos, conn->query_len - conn->query_pos);
