@@ -210,6 +210,8 @@ struct config {
     long long repl_timeout;              /* 60 s */
     long long repl_backlog_size;         /* 1mb */
     long long repl_backlog_ttl;          /* 3600 s */
+    bool repl_diskless_sync;             /* yes: the full-sync RDB goes to the socket */
+    long long repl_diskless_sync_delay;  /* 5 s for more replicas to join a transfer */
 
     /* Owned; private to config.c: the values of every parameter ringkv
      * accepts and reports but does not act on (replication, cluster, TLS,

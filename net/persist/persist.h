@@ -149,6 +149,8 @@ struct persist {
 
     /* RDB saving (rdb_save.c) */
     pid_t rdb_child_pid;                 /* the BGSAVE child, 0 when none runs */
+    /* net/repl/'s diskless sync child (it reaps it itself), 0 when none */
+    pid_t repl_child_pid;
     int64_t rdb_child_start_ms;
     long long rdb_dirty_before_bgsave;   /* dirty at fork time, subtracted on success */
     int64_t rdb_last_bgsave_try_s;       /* for the retry delay after a failure */

@@ -261,6 +261,13 @@ static int rdb_save_encode_rdb(struct persist *p, struct rdb_sink *sink, void *c
     return rdb_save(p->keyspace, sink, &opt);
 }
 
+int rdb_save_to_sink(struct persist *p, struct rdb_sink *sink)
+{
+    struct rdb_save_what what = {.aof_base = false, .in_child = true};
+    int err = rdb_save_encode_rdb(p, sink, &what);
+    return err == 0 ? rdb_sink_flush(sink) : err;
+}
+
 /* Encodes with write(2) into fd, then fdatasync. Returns 0 or -errno. */
 static int rdb_save_write_plain(struct persist *p, int fd, rdb_save_encode_fn encode, void *ctx)
 {

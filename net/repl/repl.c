@@ -4,15 +4,19 @@
 #include "net/repl/repl.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/alloc.h"
+#include "engine/db.h"
+#include "engine/rdb.h"
 #include "net/commands/arg.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
@@ -263,6 +267,192 @@ static void repl_send_fullresync(struct repl *r, struct repl_replica *rep)
     conn_write(&rep->c->conn, line, (size_t)n);
 }
 
+/* ---- diskless sync: a child writes the RDB to the replicas' sockets ---- */
+
+struct repl_diskless_sink {
+    int fds[REPL_DISKLESS_FDS_MAX];
+    bool failed[REPL_DISKLESS_FDS_MAX];
+    int count;
+};
+
+/* rdb_write_fn: to every replica still there; fails once none is. */
+static int repl_diskless_write(void *ctx, const void *buf, size_t len)
+{
+    struct repl_diskless_sink *s = ctx;
+    int alive = 0;
+    for (int i = 0; i < s->count; i++) {
+        if (s->failed[i])
+            continue;
+        const char *p = buf;
+        size_t left = len;
+        while (left > 0) {
+            ssize_t n = write(s->fds[i], p, left);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                s->failed[i] = true;
+                break;
+            }
+            p += n;
+            left -= (size_t)n;
+        }
+        alive += !s->failed[i];
+    }
+    return alive ? 0 : -EPIPE;
+}
+
+static void repl_diskless_child(struct repl *r, struct repl_diskless_sink *s, const char *mark)
+{
+    persist_child_init(r->persist);
+    /* The sockets are written with plain blocking writes here. */
+    for (int i = 0; i < s->count; i++) {
+        int flags = fcntl(s->fds[i], F_GETFL);
+        if (flags >= 0)
+            fcntl(s->fds[i], F_SETFL, flags & ~O_NONBLOCK);
+    }
+    char head[160];
+    int n = snprintf(head, sizeof(head), "+FULLRESYNC %s %lld\r\n$EOF:%s\r\n", r->replid,
+                     r->offset, mark);
+    int err = repl_diskless_write(s, head, (size_t)n);
+    struct rdb_sink sink;
+    rdb_sink_init(&sink, repl_diskless_write, s);
+    if (err == 0)
+        err = rdb_save_to_sink(r->persist, &sink);
+    rdb_sink_free(&sink);
+    if (err == 0)
+        err = repl_diskless_write(s, mark, REPL_ID_BYTES);
+    if (err == 0)
+        persist_child_info_send(r->persist);
+    /* Bit i: replica i failed. */
+    int status = 0;
+    for (int i = 0; i < s->count; i++)
+        if (s->failed[i] || err != 0)
+            status |= 1 << i;
+    _exit(status);
+}
+
+/* Whether the waiting replicas go diskless: all of them can read the EOF
+ * form, and the delay for more to join has passed. Returns false when the
+ * start must wait (*wait). */
+static bool repl_diskless_ready(struct repl *r, bool *wait)
+{
+    *wait = false;
+    if (!r->config->repl_diskless_sync)
+        return false;
+    int64_t oldest = repl_now(r);
+    int count = 0;
+    for (int i = 0; i < r->replica_count; i++) {
+        const struct repl_replica *rep = &r->replicas[i];
+        if (rep->state != REPL_REPLICA_WAIT_BGSAVE_START)
+            continue;
+        if (!rep->capa_eof || rep->old_sync)
+            return false;
+        /* Nothing of ours may still be on its way to it: the child
+         * writes the socket directly. */
+        if (rep->c->conn.out.len > 0 || rep->c->conn.send_in_flight) {
+            *wait = true;
+            return false;
+        }
+        if (rep->wait_start_ms < oldest)
+            oldest = rep->wait_start_ms;
+        count++;
+    }
+    if (count > REPL_DISKLESS_FDS_MAX)
+        return false;
+    if (repl_now(r) - oldest < r->config->repl_diskless_sync_delay * 1000) {
+        *wait = true;
+        return false;
+    }
+    return true;
+}
+
+static void repl_start_diskless(struct repl *r)
+{
+    struct repl_diskless_sink s = {0};
+    for (int i = 0; i < r->replica_count; i++)
+        if (r->replicas[i].state == REPL_REPLICA_WAIT_BGSAVE_START) {
+            r->replicas[i].diskless_slot = s.count;
+            s.fds[s.count++] = r->replicas[i].c->conn.fd;
+        }
+    char mark[REPL_ID_BYTES + 1];
+    repl_random_id(mark);
+    log_write(r->cs->log, LOGLEVEL_NOTICE,
+              "Starting BGSAVE for SYNC with target: replicas sockets");
+    persist_child_forking(r->persist, PERSIST_CHILD_RDB);
+    pid_t pid = fork();
+    if (pid == 0)
+        repl_diskless_child(r, &s, mark);
+    if (pid < 0) {
+        log_write(r->cs->log, LOGLEVEL_WARNING, "Can't save in background: fork: %s",
+                  strerror(errno));
+        persist_child_info_receive(r->persist);
+        for (int i = r->replica_count - 1; i >= 0; i--)
+            if (r->replicas[i].state == REPL_REPLICA_WAIT_BGSAVE_START)
+                client_close(r->replicas[i].c);
+        return;
+    }
+    r->persist->stat_total_forks++;
+    r->persist->repl_child_pid = pid;
+    r->diskless_pid = pid;
+    keyspace_pause_rehash(r->cs->keyspace);
+    log_write(r->cs->log, LOGLEVEL_NOTICE, "Background RDB transfer started by pid %d", (int)pid);
+    r->seldb = -1;
+    for (int i = 0; i < r->replica_count; i++) {
+        struct repl_replica *rep = &r->replicas[i];
+        if (rep->state != REPL_REPLICA_WAIT_BGSAVE_START)
+            continue;
+        rep->state = REPL_REPLICA_WAIT_BGSAVE_END;
+        rep->diskless = true;
+        rep->pending.len = 0;
+    }
+}
+
+/* The diskless child ended: the replicas it served get the stream kept
+ * meanwhile, those it failed are closed. */
+static void repl_diskless_done(struct repl *r, int status)
+{
+    bool exited = WIFEXITED(status);
+    int failed = exited ? WEXITSTATUS(status) : -1;
+    r->diskless_pid = 0;
+    r->persist->repl_child_pid = 0;
+    persist_child_info_receive(r->persist);
+    keyspace_resume_rehash(r->cs->keyspace);
+    log_write(r->cs->log, exited && failed == 0 ? LOGLEVEL_NOTICE : LOGLEVEL_WARNING,
+              exited && failed == 0 ? "Background RDB transfer terminated with success"
+                                    : "Background transfer error");
+    for (int i = r->replica_count - 1; i >= 0; i--) {
+        struct repl_replica *rep = &r->replicas[i];
+        if (rep->state != REPL_REPLICA_WAIT_BGSAVE_END || !rep->diskless)
+            continue;
+        rep->diskless = false;
+        if (failed < 0 || (failed & (1 << rep->diskless_slot))) {
+            log_write(r->cs->log, LOGLEVEL_WARNING, "Diskless sync with replica %s failed",
+                      rep->c->conn.addr);
+            client_close(rep->c);
+            continue;
+        }
+        conn_write(&rep->c->conn, rep->pending.data, rep->pending.len);
+        buf_free(&rep->pending);
+        rep->state = REPL_REPLICA_ONLINE;
+        rep->ack_ms = repl_now(r);
+        log_write(r->cs->log, LOGLEVEL_NOTICE,
+                  "Synchronization with replica %s succeeded", rep->c->conn.addr);
+    }
+    repl_count_good(r);
+}
+
+static void repl_diskless_poll(struct repl *r)
+{
+    int status;
+    pid_t got = waitpid(r->diskless_pid, &status, WNOHANG);
+    if (got == r->diskless_pid)
+        repl_diskless_done(r, status);
+    else if (got < 0 && errno == ECHILD)
+        repl_diskless_done(r, 1 << 8);
+    else
+        persist_child_info_poll(r->persist);
+}
+
 /* Starts the BGSAVE every replica waiting for one shares. */
 static void repl_start_bgsave(struct repl *r)
 {
@@ -270,6 +460,13 @@ static void repl_start_bgsave(struct repl *r)
     for (int i = 0; i < r->replica_count; i++)
         any |= r->replicas[i].state == REPL_REPLICA_WAIT_BGSAVE_START;
     if (!any || persist_child_running(r->persist))
+        return;
+    bool wait;
+    if (repl_diskless_ready(r, &wait)) {
+        repl_start_diskless(r);
+        return;
+    }
+    if (wait)
         return;
     log_write(r->cs->log, LOGLEVEL_NOTICE,
               "Starting BGSAVE for SYNC with target: disk");
@@ -419,6 +616,7 @@ void repl_sync_command(struct client *c, bool psync)
         repl_backlog_create(r);
     }
     rep->state = REPL_REPLICA_WAIT_BGSAVE_START;
+    rep->wait_start_ms = repl_now(r);
     repl_start_bgsave(r);
 }
 
@@ -612,6 +810,8 @@ static void repl_master_cron(struct repl *r)
     int64_t now = repl_now(r);
     if (r->bgsave_pid && r->persist->rdb_child_pid != r->bgsave_pid)
         repl_bgsave_done(r);
+    if (r->diskless_pid)
+        repl_diskless_poll(r);
     repl_start_bgsave(r);
     /* A PING every repl-ping-replica-period keeps replicas' timeouts off. */
     if (r->link == REPL_LINK_NONE && repl_replicas_attached(r) > 0 &&
@@ -632,7 +832,8 @@ static void repl_master_cron(struct repl *r)
         }
         /* Redis's replicas in WAIT_BGSAVE_START get a newline each second
          * so they do not time out. */
-        if (rep->state == REPL_REPLICA_WAIT_BGSAVE_START && newline_due)
+        if (rep->state == REPL_REPLICA_WAIT_BGSAVE_START && newline_due &&
+            !(r->config->repl_diskless_sync && rep->capa_eof))
             conn_write(&c->conn, "\n", 1);
         if (rep->state == REPL_REPLICA_ONLINE &&
             now - rep->ack_ms > r->config->repl_timeout * 1000 && rep->capa_psync2) {
@@ -667,7 +868,7 @@ void repl_cron(struct repl *r)
 {
     if (r->link != REPL_LINK_NONE)
         repl_link_cron(r);
-    if (r->replica_count || r->backlog || r->bgsave_pid || r->waiter_count)
+    if (r->replica_count || r->backlog || r->bgsave_pid || r->diskless_pid || r->waiter_count)
         repl_master_cron(r);
 }
 
@@ -715,6 +916,13 @@ void repl_start(struct repl *r)
 /* At exit: memory only (the loop owns the connections). */
 void repl_free(struct repl *r)
 {
+    if (r->diskless_pid > 0) {
+        kill(r->diskless_pid, SIGKILL);
+        int status;
+        while (waitpid(r->diskless_pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        r->diskless_pid = 0;
+    }
     if (r->connect_fd >= 0)
         close(r->connect_fd);
     if (r->rdb_fd >= 0) {

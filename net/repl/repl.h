@@ -35,6 +35,9 @@ struct persist;
 struct command;
 
 #define REPL_ID_BYTES 40
+/* Replicas one diskless transfer serves at most (its exit status says
+ * which failed, a bit each); more wait for the next one. */
+#define REPL_DISKLESS_FDS_MAX 7
 
 enum repl_replica_state {
     REPL_REPLICA_HANDSHAKE = 0,       /* sent REPLCONF, no SYNC yet */
@@ -55,6 +58,9 @@ struct repl_replica {
     int64_t ack_ms;                /* last ACK (lag) */
     struct buf pending;            /* the stream while the RDB is made */
     bool limit_deferred;           /* out_limit set once the RDB left */
+    bool diskless;                 /* its RDB comes from the diskless child ... */
+    int diskless_slot;             /* ... as its replica number diskless_slot */
+    int64_t wait_start_ms;         /* since when it waits for a full sync */
 };
 
 /* A client in WAIT. */
@@ -104,6 +110,7 @@ struct repl {
     int replica_count, replica_cap;
     int good_replicas;              /* online, lag <= min-replicas-max-lag */
     pid_t bgsave_pid;               /* the child our full syncs wait for; 0: none */
+    pid_t diskless_pid;             /* the diskless sync child; 0: none */
     int64_t last_ping_ms;
     int64_t last_newline_ms;
 

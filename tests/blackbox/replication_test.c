@@ -30,7 +30,8 @@ static const char *const master_args[] = {"--enable-debug-command", "yes",
 
 /* A server of binary in a fresh directory, with the master's options
  * plus, when master_port is not 0, --replicaof 127.0.0.1 master_port. */
-static struct server_handle *start_node(const char *binary, int master_port)
+static struct server_handle *start_node_with(const char *binary, int master_port,
+                                            const char *const *extra)
 {
     char dir[512];
     harness_make_dir(dir, sizeof(dir));
@@ -44,8 +45,15 @@ static struct server_handle *start_node(const char *binary, int master_port)
         args[n++] = "--replicaof";
         args[n++] = port;
     }
+    for (int i = 0; extra && extra[i]; i++)
+        args[n++] = extra[i];
     args[n] = NULL;
     return server_start_in(binary, dir, args);
+}
+
+static struct server_handle *start_node(const char *binary, int master_port)
+{
+    return start_node_with(binary, master_port, NULL);
 }
 
 /* The value of field in INFO <section> on c, owned; "" when absent. */
@@ -179,9 +187,10 @@ static void ck_same_dataset(struct conn *master, struct conn *replica, const cha
 
 /* A master of master_binary, a replica of replica_binary: a dataset
  * before the sync (the RDB) and one after (the stream) arrive whole. */
-static void run_pair(const char *master_binary, const char *replica_binary)
+static void run_pair_with(const char *master_binary, const char *replica_binary,
+                          const char *const *master_extra)
 {
-    struct server_handle *m = start_node(master_binary, 0);
+    struct server_handle *m = start_node_with(master_binary, 0, master_extra);
     struct conn *mc = conn_open(m->port);
     write_dataset(mc, "rdb");
     struct server_handle *r = start_node(replica_binary, m->port);
@@ -209,6 +218,15 @@ static void run_pair(const char *master_binary, const char *replica_binary)
     server_stop(m);
 }
 
+static void run_pair(const char *master_binary, const char *replica_binary)
+{
+    run_pair_with(master_binary, replica_binary, NULL);
+}
+
+/* The RDB written to disk and sent with its length ("$<len>"), rather
+ * than streamed with the EOF mark. */
+static const char *const disk_sync[] = {"--repl-diskless-sync", "no", NULL};
+
 START_TEST(test_replica_of_redis)
 {
     run_pair(REDIS_BINARY, server_binary());
@@ -224,6 +242,24 @@ END_TEST
 START_TEST(test_replica_of_self)
 {
     run_pair(server_binary(), server_binary());
+}
+END_TEST
+
+START_TEST(test_replica_of_redis_disk)
+{
+    run_pair_with(REDIS_BINARY, server_binary(), disk_sync);
+}
+END_TEST
+
+START_TEST(test_redis_replica_of_us_disk)
+{
+    run_pair_with(server_binary(), REDIS_BINARY, disk_sync);
+}
+END_TEST
+
+START_TEST(test_replica_of_self_disk)
+{
+    run_pair_with(server_binary(), server_binary(), disk_sync);
 }
 END_TEST
 
@@ -587,6 +623,9 @@ int main(void)
     tcase_add_test(tc, test_replica_of_redis);
     tcase_add_test(tc, test_redis_replica_of_us);
     tcase_add_test(tc, test_replica_of_self);
+    tcase_add_test(tc, test_replica_of_redis_disk);
+    tcase_add_test(tc, test_redis_replica_of_us_disk);
+    tcase_add_test(tc, test_replica_of_self_disk);
     tcase_add_test(tc, test_link_cut_partial_resync);
     tcase_add_test(tc, test_readonly_and_masterdown);
     tcase_add_test(tc, test_wait_and_min_replicas);
