@@ -166,8 +166,10 @@ void propagate_end(struct client *c, const struct command *cmd, struct propagate
     struct propagate_state *p = cs->prop;
     assert(p->depth > 0);
     /* EXEC logs what it ran, never itself; commands that changed nothing
-     * log nothing. */
-    bool changed = cs->persist->dirty != f->dirty && !(cmd->flags & CMD_NO_PROPAGATE_SELF);
+     * log nothing. A save (SAVE, SHUTDOWN SAVE, DEBUG RELOAD) zeroes the
+     * counter: that is no change either (Redis takes a negative difference
+     * as 0), or a replica would run the master's SHUTDOWN. */
+    bool changed = cs->persist->dirty > f->dirty && !(cmd->flags & CMD_NO_PROPAGATE_SELF);
     if (changed && !p->none && propagate_enabled(cs)) {
         if (p->override_set) {
             size_t start = p->records.len;

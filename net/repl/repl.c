@@ -366,6 +366,28 @@ static bool repl_diskless_ready(struct repl *r, bool *wait)
     return true;
 }
 
+/* persist->repl_save_info: what an RDB saved now says about replication
+ * (Redis's rdbPopulateSaveInfo): our history and offset, and the db the
+ * stream is in, so a replica loading it (or we, restarted) go on from there. */
+static void repl_fill_save_info(void *ctx)
+{
+    struct repl *r = ctx;
+    struct persist *p = r->persist;
+    p->repl_save_id[0] = '\0';
+    int db;
+    if (r->link == REPL_LINK_NONE && r->backlog)
+        db = r->seldb < 0 ? 0 : r->seldb;
+    else if (r->link != REPL_LINK_NONE && r->master && r->link == REPL_LINK_CONNECTED)
+        db = r->master->db ? r->master->db->id : 0;
+    else if (r->link != REPL_LINK_NONE && r->psync_known)
+        db = r->master_db;
+    else
+        return;
+    memcpy(p->repl_save_id, r->replid, sizeof(p->repl_save_id));
+    p->repl_save_offset = r->offset;
+    p->repl_save_db = db;
+}
+
 static void repl_start_diskless(struct repl *r)
 {
     struct repl_diskless_sink s = {0};
@@ -379,6 +401,7 @@ static void repl_start_diskless(struct repl *r)
     log_write(r->cs->log, LOGLEVEL_NOTICE,
               "Starting BGSAVE for SYNC with target: replicas sockets");
     persist_child_forking(r->persist, PERSIST_CHILD_RDB);
+    repl_fill_save_info(r);
     pid_t pid = fork();
     if (pid == 0)
         repl_diskless_child(r, &s, mark);
@@ -899,18 +922,47 @@ void repl_init(struct repl *r, struct commands *cs, struct persist *p, int liste
     cs->repl_input = repl_link_input;
     cs->repl_closed = repl_closed;
     cs->repl_offset = repl_offset_now;
+    p->repl_save_info = repl_fill_save_info;
+    p->repl_save_ctx = r;
     cs->repl_acked_count = repl_acked_count;
     repl_update_flags(r);
     repl_commands_register(cs);
 }
 
+/* At start-up, the replication info of the RDB file we loaded (not with
+ * an AOF, as Redis 7.0): a replica offers it to its master; a master keeps
+ * it as its second history, so its replicas resync partially. */
+static bool repl_restore_from_rdb(struct repl *r)
+{
+    const struct persist *p = r->persist;
+    if (r->config->appendonly || p->repl_loaded_id[0] == '\0' || p->repl_loaded_offset < 0)
+        return false;
+    if (r->config->replicaof_host) {
+        memcpy(r->replid, p->repl_loaded_id, sizeof(r->replid));
+        r->offset = p->repl_loaded_offset;
+        r->master_db = p->repl_loaded_db >= 0 ? p->repl_loaded_db : 0;
+        return true;
+    }
+    memcpy(r->replid2, p->repl_loaded_id, sizeof(r->replid2));
+    r->offset = p->repl_loaded_offset;
+    r->second_offset = r->offset + 1;
+    repl_random_id(r->replid);
+    repl_backlog_create(r);
+    r->no_replicas_since_ms = repl_now(r);
+    log_write(r->cs->log, LOGLEVEL_NOTICE,
+              "Restored the replication ID %s and offset %lld from the RDB file as the secondary "
+              "ID", r->replid2, r->offset);
+    return true;
+}
+
 void repl_start(struct repl *r)
 {
+    bool restored = repl_restore_from_rdb(r);
     if (!r->config->replicaof_host)
         return;
     repl_set_master(r, r->config->replicaof_host, (int)r->config->replicaof_port);
-    /* Started as a replica: no history of ours to offer. */
-    r->psync_known = false;
+    /* Started as a replica: our history is the RDB's, if it had one. */
+    r->psync_known = restored;
 }
 
 /* At exit: memory only (the loop owns the connections). */

@@ -458,7 +458,10 @@ static bool link_load(struct repl *r)
     memset(r->replid2, '0', REPL_ID_BYTES);
     r->second_offset = -1;
     r->offset = r->sync_offset;
-    r->master_db = 0;
+    /* The RDB says which db the stream is in (repl-stream-db). */
+    r->master_db = r->persist->repl_loaded_db >= 0 ? r->persist->repl_loaded_db : 0;
+    if (r->master_db < cs->keyspace->db_count)
+        r->master->db = &cs->keyspace->dbs[r->master_db];
     link_fack_reset(r);
     repl_disconnect_replicas(r);
     repl_backlog_free(r);
