@@ -115,14 +115,14 @@ static void role_command(struct client *c)
         reply_array_len(c, 3);
         reply_bulk_cstr(c, "master");
         reply_integer(c, r->offset);
-        reply_array_len(c, repl_replicas_attached(r) - 0);
+        /* Online replicas only, as Redis lists them. */
         int online = 0;
         for (int i = 0; i < r->replica_count; i++)
-            online += r->replicas[i].state != REPL_REPLICA_HANDSHAKE;
-        (void)online;
+            online += r->replicas[i].state == REPL_REPLICA_ONLINE;
+        reply_array_len(c, online);
         for (int i = 0; i < r->replica_count; i++) {
             const struct repl_replica *rep = &r->replicas[i];
-            if (rep->state == REPL_REPLICA_HANDSHAKE)
+            if (rep->state != REPL_REPLICA_ONLINE)
                 continue;
             char ip[64];
             replica_ip(rep->c, ip, sizeof(ip));
