@@ -231,8 +231,9 @@ static void run_pair_with(const char *master_binary, const char *replica_binary,
     ck_same_dataset(mc, rc, "rdb");
     ck_same_dataset(mc, rc, "stream");
     ck_cmd(rc, "GET counter", "$1\r\n2\r\n");
-    /* Offsets agree once the replica acknowledged. */
+    /* Offsets agree once the replica applied everything. */
     char *mo = info_field(mc, "replication", "master_repl_offset");
+    wait_field(rc, "replication", "master_repl_offset", mo);
     char *ro = info_field(rc, "replication", "master_repl_offset");
     ck_assert_str_eq(mo, ro);
     free(mo);
@@ -379,6 +380,54 @@ START_TEST(test_restart_partial_resync)
     conn_close(mc);
     server_stop(r);
     server_stop(m);
+}
+END_TEST
+
+/* A chain A -> B -> C: B relays A's stream as it is, and C, synced from B
+ * while the stream is in db 6, goes on in db 6 (the RDB's repl-stream-db)
+ * though no SELECT comes; for both sync forms. */
+static void run_chain(const char *const *extra)
+{
+    struct server_handle *a = start_node_with(server_binary(), 0, extra);
+    struct conn *ac = conn_open(a->port);
+    struct server_handle *b = start_node_with(server_binary(), a->port, extra);
+    struct conn *bc = conn_open(b->port);
+    wait_field(bc, "replication", "master_link_status", "up");
+    free(conn_cmd(ac, "SELECT 6"));
+    free(conn_cmd(ac, "SET one 1"));
+    wait_replicas(ac, 1);
+    struct server_handle *c = start_node_with(server_binary(), b->port, extra);
+    struct conn *cc = conn_open(c->port);
+    wait_field(cc, "replication", "master_link_status", "up");
+    free(conn_cmd(ac, "SET two 2"));
+    wait_replicas(ac, 1);
+    free(conn_cmd(cc, "SELECT 6"));
+    ck_cmd_eventually(cc, "GET two", "$1\r\n2\r\n");
+    ck_cmd(cc, "GET one", "$1\r\n1\r\n");
+    /* The offsets agree once C acknowledged everything B relayed. */
+    char *ao = info_field(ac, "replication", "master_repl_offset");
+    wait_field(bc, "replication", "master_repl_offset", ao);
+    wait_field(cc, "replication", "master_repl_offset", ao);
+    char *co = info_field(cc, "replication", "master_repl_offset");
+    char *aid = info_field(ac, "replication", "master_replid");
+    char *cid = info_field(cc, "replication", "master_replid");
+    ck_assert_str_eq(aid, cid);
+    free(ao);
+    free(co);
+    free(aid);
+    free(cid);
+    conn_close(cc);
+    conn_close(bc);
+    conn_close(ac);
+    server_stop(c);
+    server_stop(b);
+    server_stop(a);
+}
+
+START_TEST(test_chained_replicas)
+{
+    run_chain(NULL);
+    run_chain(disk_sync);
 }
 END_TEST
 
@@ -704,6 +753,7 @@ int main(void)
     tcase_add_test(tc, test_replica_of_self_disk);
     tcase_add_test(tc, test_link_cut_partial_resync);
     tcase_add_test(tc, test_restart_partial_resync);
+    tcase_add_test(tc, test_chained_replicas);
     tcase_add_test(tc, test_readonly_and_masterdown);
     tcase_add_test(tc, test_wait_and_min_replicas);
     tcase_add_test(tc, test_promote_psync2);
