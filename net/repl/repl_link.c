@@ -572,6 +572,26 @@ write_error:
 
 /* ---- the stream ---- */
 
+/* Drops the replies one command of the master's made (out[before, len)):
+ * the master reads none. What a hold or the released mark covered of them
+ * goes too, so the wire's invariants (out_released and every hold within
+ * out) stay. */
+static void link_drop_replies(struct conn *conn, size_t before)
+{
+    conn->out.len = before;
+    if (conn->out_released > before)
+        conn->out_released = before;
+    while (conn->hold_count > 0 && conn->holds[conn->hold_count - 1].len > before) {
+        size_t below = conn->hold_count > 1 ? conn->holds[conn->hold_count - 2].len
+                                            : conn->out_released;
+        if (below < before) {
+            conn->holds[conn->hold_count - 1].len = before;
+            break;
+        }
+        conn->hold_count--; /* covers nothing any more */
+    }
+}
+
 static void link_stream_input(struct repl *r, struct client *c)
 {
     struct conn *conn = &c->conn;
@@ -604,7 +624,7 @@ static void link_stream_input(struct repl *r, struct client *c)
             c->argv = rq->argv;
             size_t before = conn->out.len;
             dispatch_process(c);
-            conn->out.len = before; /* the master reads no reply */
+            link_drop_replies(conn, before); /* the master reads no reply */
             c->argc = 0;
             c->argv = NULL;
         }

@@ -212,13 +212,13 @@ static void ck_same_dataset(struct conn *master, struct conn *replica, const cha
 
 /* A master of master_binary, a replica of replica_binary: a dataset
  * before the sync (the RDB) and one after (the stream) arrive whole. */
-static void run_pair_with(const char *master_binary, const char *replica_binary,
-                          const char *const *master_extra)
+static void run_pair_with2(const char *master_binary, const char *replica_binary,
+                           const char *const *master_extra, const char *const *replica_extra)
 {
     struct server_handle *m = start_node_with(master_binary, 0, master_extra);
     struct conn *mc = conn_open(m->port);
     write_dataset(mc, "rdb");
-    struct server_handle *r = start_node(replica_binary, m->port);
+    struct server_handle *r = start_node_with(replica_binary, m->port, replica_extra);
     struct conn *rc = conn_open(r->port);
     wait_field(rc, "replication", "master_link_status", "up");
     write_dataset(mc, "stream");
@@ -231,6 +231,8 @@ static void run_pair_with(const char *master_binary, const char *replica_binary,
     ck_same_dataset(mc, rc, "rdb");
     ck_same_dataset(mc, rc, "stream");
     ck_cmd(rc, "GET counter", "$1\r\n2\r\n");
+    /* Redis refuses SIGTERM while its AOF's first rewrite runs. */
+    wait_field(rc, "persistence", "aof_rewrite_in_progress", "0");
     /* Offsets agree once the replica applied everything. */
     char *mo = info_field(mc, "replication", "master_repl_offset");
     wait_field(rc, "replication", "master_repl_offset", mo);
@@ -242,6 +244,12 @@ static void run_pair_with(const char *master_binary, const char *replica_binary,
     conn_close(mc);
     server_stop(r);
     server_stop(m);
+}
+
+static void run_pair_with(const char *master_binary, const char *replica_binary,
+                          const char *const *master_extra)
+{
+    run_pair_with2(master_binary, replica_binary, master_extra, NULL);
 }
 
 static void run_pair(const char *master_binary, const char *replica_binary)
@@ -280,6 +288,17 @@ END_TEST
 START_TEST(test_redis_replica_of_us_disk)
 {
     run_pair_with(server_binary(), REDIS_BINARY, disk_sync);
+}
+END_TEST
+
+/* A replica writing its own AOF under always: the stream's commands are
+ * logged (their replies, held for the AOF, are dropped) and the AOF is
+ * rewritten after the full sync. */
+static const char *const aof_always[] = {"--appendonly", "yes", "--appendfsync", "always", NULL};
+
+START_TEST(test_replica_with_aof)
+{
+    run_pair_with2(server_binary(), server_binary(), NULL, aof_always);
 }
 END_TEST
 
@@ -751,6 +770,7 @@ int main(void)
     tcase_add_test(tc, test_replica_of_redis_disk);
     tcase_add_test(tc, test_redis_replica_of_us_disk);
     tcase_add_test(tc, test_replica_of_self_disk);
+    tcase_add_test(tc, test_replica_with_aof);
     tcase_add_test(tc, test_link_cut_partial_resync);
     tcase_add_test(tc, test_restart_partial_resync);
     tcase_add_test(tc, test_chained_replicas);
