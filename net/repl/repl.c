@@ -241,8 +241,10 @@ static void repl_closed(void *ctx, struct client *c)
         return;
     }
     for (int i = 0; i < r->waiter_count; i++)
-        if (r->waiters[i].c == c)
+        if (r->waiters[i].c == c) {
             r->waiters[i--] = r->waiters[--r->waiter_count];
+            r->cs->blocked_clients--;
+        }
     struct repl_replica *rep = repl_replica_of(r, c);
     if (rep) {
         bool counted = rep->state != REPL_REPLICA_HANDSHAKE;
@@ -740,6 +742,7 @@ static void repl_waiter_done(struct repl *r, int i)
     struct client *c = r->waiters[i].c;
     reply_integer(c, repl_replicas_acked(r, r->waiters[i].offset, false));
     r->waiters[i] = r->waiters[--r->waiter_count];
+    r->cs->blocked_clients--;
     c->flags &= ~CLIENT_REPL_WAIT;
     client_unblocked(c);
 }
@@ -788,6 +791,7 @@ void repl_wait_command(struct client *c)
         .deadline_ms = timeout ? repl_now(r) + timeout : 0,
     };
     c->flags |= CLIENT_REPL_WAIT | CLIENT_REPL_KNOWN;
+    r->cs->blocked_clients++; /* INFO's blocked_clients counts WAIT, as Redis's */
     r->getack_pending = true;
 }
 

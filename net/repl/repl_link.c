@@ -730,6 +730,7 @@ void repl_set_master(struct repl *r, const char *host, int port)
         reply_error(c, "-UNBLOCKED force unblock from blocking operation, instance state changed "
                        "(master -> replica?)");
         client_unblocked(c);
+        r->cs->blocked_clients--;
     }
     r->waiter_count = 0;
     repl_update_flags(r);

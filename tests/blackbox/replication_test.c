@@ -495,8 +495,16 @@ START_TEST(test_wait_and_min_replicas)
     wait_field(rc, "replication", "master_link_status", "up");
     ck_cmd_eventually(mc, "SET k v", "+OK\r\n");
     ck_cmd(mc, "WAIT 1 0", ":1\r\n");
-    /* Two replicas cannot answer: the timeout returns the one that did. */
-    ck_cmd(mc, "WAIT 2 200", ":1\r\n");
+    /* Two replicas cannot answer: the timeout returns the one that did.
+     * Meanwhile the waiting client counts as blocked. */
+    struct conn *w = conn_open(m->port);
+    conn_send(w, "WAIT 2 1500");
+    wait_field(mc, "clients", "blocked_clients", "1");
+    char *got = conn_read_raw(w);
+    ck_assert_str_eq(got, ":1\r\n");
+    free(got);
+    wait_field(mc, "clients", "blocked_clients", "0");
+    conn_close(w);
     ck_cmd(rc, "WAIT 1 0",
            "-ERR WAIT cannot be used with replica instances. Please also note that since Redis "
            "4.0 if a replica is configured to be writable (which is not the default) writes to "
