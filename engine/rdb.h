@@ -154,6 +154,11 @@ struct rdb_save_options {
     bool aof_base;    /* the aof-base AUX value: written as an AOF base file */
     int64_t ctime_s;  /* the ctime AUX value (unix seconds) */
     uint64_t used_mem; /* the used-mem AUX value */
+    /* Replication (Redis's rdbSaveInfo): the repl-stream-db, repl-id and
+     * repl-offset AUX values, written when repl_id is not NULL. */
+    const char *repl_id;
+    long long repl_offset;
+    int repl_stream_db;
     /* rdb_save: encoding threads. 0 or 1 encodes on the caller's thread;
      * more splits the keys among that many threads (engine/rdb_parallel.c)
      * while the caller's thread writes. The bytes are the same either way. */
@@ -293,6 +298,9 @@ struct rdb_load_info {
     long long ctime_s;        /* -1 if absent */
     long long used_mem;       /* -1 if absent */
     long long aof_base;       /* -1 if absent */
+    char repl_id[41];         /* repl-id, "" if absent (or not 40 bytes) */
+    long long repl_offset;    /* repl-offset, -1 if absent */
+    long long repl_stream_db; /* repl-stream-db, -1 if absent */
     uint64_t keys_loaded;
     uint64_t keys_expired_skipped; /* dropped because already expired */
     uint64_t keys_empty_skipped;   /* empty collections, skipped as Redis does */

@@ -1289,6 +1289,12 @@ static bool rdb_load_aux(struct rdb_loader *ld)
         info->used_mem = rdb_aux_ll(&ld->b);
     else if (strcmp(key, "aof-base") == 0)
         info->aof_base = rdb_aux_ll(&ld->b);
+    else if (strcmp(key, "repl-stream-db") == 0)
+        info->repl_stream_db = rdb_aux_ll(&ld->b);
+    else if (strcmp(key, "repl-offset") == 0)
+        info->repl_offset = rdb_aux_ll(&ld->b);
+    else if (strcmp(key, "repl-id") == 0 && ld->b.len == sizeof(info->repl_id) - 1)
+        memcpy(info->repl_id, ld->b.data, sizeof(info->repl_id));
     if (ld->options->on_aux != NULL)
         ld->options->on_aux(ld->options->aux_ctx, ld->a.data, ld->a.len, ld->b.data, ld->b.len);
     return true;
@@ -1542,6 +1548,8 @@ static void rdb_info_init(struct rdb_load_info *info)
 {
     memset(info, 0, sizeof(*info));
     info->redis_bits = info->ctime_s = info->used_mem = info->aof_base = -1;
+    info->repl_offset = info->repl_stream_db = -1;
+    info->repl_id[0] = '\0';
 }
 
 enum rdb_load_result rdb_load(struct rdb_source *src, struct keyspace *ks,

@@ -280,12 +280,17 @@ static void rdb_put_header(struct rdb_encoder *enc)
     int n = snprintf(magic, sizeof(magic), "REDIS%04d", RDB_VERSION);
     assert(n == RDB_MAGIC_BYTES);
     rdb_sink_write(enc->sink, magic, RDB_MAGIC_BYTES);
-    /* The AUX fields Redis 7.0 writes, in its order. No replication info:
-     * ringkv has no replicas yet. */
+    /* The AUX fields Redis 7.0 writes, in its order: the replication info
+     * only when the caller gives it. */
     rdb_put_aux(enc, "redis-ver", RDB_REDIS_VER);
     rdb_put_aux_ll(enc, "redis-bits", (long long)(sizeof(void *) * 8));
     rdb_put_aux_ll(enc, "ctime", enc->options.ctime_s);
     rdb_put_aux_ll(enc, "used-mem", (long long)enc->options.used_mem);
+    if (enc->options.repl_id != NULL) {
+        rdb_put_aux_ll(enc, "repl-stream-db", enc->options.repl_stream_db);
+        rdb_put_aux(enc, "repl-id", enc->options.repl_id);
+        rdb_put_aux_ll(enc, "repl-offset", enc->options.repl_offset);
+    }
     rdb_put_aux_ll(enc, "aof-base", enc->options.aof_base ? 1 : 0);
 }
 

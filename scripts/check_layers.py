@@ -20,8 +20,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BIG_LINES = 150
 
 # Folder -> the project folders its files may include (its own included).
-# net/ layers, bottom to top: core, wire, persist, commands, server.
-NET = ["net/core", "net/wire", "net/persist", "net/commands", "net/server"]
+# net/ layers, bottom to top: core, wire, persist, commands, repl, server.
+NET = ["net/core", "net/wire", "net/persist", "net/commands", "net/repl", "net/server"]
 ALLOWED = {
     "engine": ["engine"],
     "uring": ["uring"],
@@ -29,6 +29,8 @@ ALLOWED = {
     "net/wire": ["engine", "uring", "net/core", "net/wire"],
     "net/persist": ["engine", "uring", "net/core", "net/wire", "net/persist"],
     "net/commands": ["engine", "uring", "net/core", "net/wire", "net/persist", "net/commands"],
+    "net/repl": ["engine", "uring", "net/core", "net/wire", "net/persist", "net/commands",
+                 "net/repl"],
     "net/server": ["engine", "uring"] + NET,
     "tools": ["engine", "uring"] + NET,
     # The load generator speaks RESP over sockets and nothing else.
@@ -41,6 +43,8 @@ ALLOWED = {
     "tests/persist": ["engine", "uring", "net/core", "net/wire", "net/persist", "tests"],
     "tests/commands": ["engine", "uring", "net/core", "net/wire", "net/persist", "net/commands",
                        "tests"],
+    "tests/repl": ["engine", "uring", "net/core", "net/wire", "net/persist", "net/commands",
+                   "net/repl", "tests"],
     "tests/server": ["engine", "uring"] + NET + ["tests"],
     # Black-box tests talk to the binary; the harness reads replies with the
     # wire's scanner and replays power cuts with tests/fault.

@@ -47,7 +47,7 @@ struct client *client_create(struct commands *cs, int fd)
     c->commands = cs;
     conn_init(&c->conn, cs->loop, fd, cs->config->proto_max_bulk_len);
     /* Every connection is of class normal (MONITOR clients too, as in
-     * Redis; ringkv has no replicas; pubsub.c moves a subscribed client to the pubsub
+     * Redis; net/repl/ moves replicas to the replica class; pubsub.c moves a subscribed client to the pubsub
      * class). A fake client (AOF
      * loading) is never limited: Redis cannot free those either. */
     if (fd >= 0)
@@ -176,6 +176,12 @@ static const char *client_flags_text(const struct client *c, char *out)
     char *p = out;
     if (c->flags & CLIENT_MONITOR)
         *p++ = 'O';
+    else if (c->flags & CLIENT_REPLICA)
+        *p++ = 'S';
+    if (c->flags & CLIENT_MASTER)
+        *p++ = 'M';
+    if (c->flags & CLIENT_REPL_WAIT)
+        *p++ = 'b';
     if (c->pubsub[0].count + c->pubsub[1].count + c->pubsub[2].count > 0)
         *p++ = 'P'; /* Pub/Sub mode (pubsub.h) */
     if (c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED))

@@ -40,6 +40,13 @@ enum client_flag {
     CLIENT_REPLY_OFF = 1 << 9,
     CLIENT_REPLY_SKIP_NEXT = 1 << 10,
     CLIENT_REPLY_SKIP = 1 << 11,
+    /* Replication (net/repl/): the link to our master, a replica of
+     * ours, a client waiting in WAIT (runs nothing more until replied), and
+     * one replication keeps a record of (told when it closes). */
+    CLIENT_MASTER = 1 << 12,
+    CLIENT_REPLICA = 1 << 13,
+    CLIENT_REPL_WAIT = 1 << 14,
+    CLIENT_REPL_KNOWN = 1 << 15,
     /* Client-side caching (tracking.c), Redis's names. High bits, apart
      * from the flags above. */
     CLIENT_TRACKING = 1 << 20,              /* CLIENT TRACKING ON */

@@ -259,6 +259,11 @@ static enum client_type client_type_parse(const struct resp_arg *t)
 
 static enum client_type client_type_of(const struct client *c)
 {
+    /* Redis's getClientType: a replica, then the master, then pubsub. */
+    if ((c->flags & CLIENT_REPLICA) && !(c->flags & CLIENT_MONITOR))
+        return CLIENT_TYPE_REPLICA;
+    if (c->flags & CLIENT_MASTER)
+        return CLIENT_TYPE_MASTER;
     return pubsub_client_subscribed(c) ? CLIENT_TYPE_PUBSUB : CLIENT_TYPE_NORMAL;
 }
 

@@ -131,7 +131,6 @@ extern struct command pubsub_commands[];
 extern struct command slowlog_commands[];
 extern struct command acl_commands[];
 extern struct command waitaof_commands[];
-extern struct command role_commands[];
 
 /* Sets up the empty table. */
 void command_table_init(struct commands *cs);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 
 #include "engine/dict.h"
 #include "net/commands/keymap.h"
@@ -108,21 +109,32 @@ struct commands {
     struct client **waitaof_waiters;
     int waitaof_count;
     int waitaof_cap;
-    /* Replication's answers, for WAITAOF (the replication module sets
-     * them at start-up; each NULL means a master without replicas):
-     *  - repl_is_replica: whether this server is a replica now (WAITAOF
-     *    is refused there);
-     *  - repl_offset: the master replication offset now (read after each
-     *    command that logged something: the client's repl_woff);
-     *  - replicas_fsynced: how many replicas acknowledged that their AOF
-     *    is fsynced up to offset (REPLCONF ACK <offset> FACK <aofoffset>).
-     * A blocked WAITAOF is checked again before every sleep of the loop,
-     * so an ACK arriving needs no further call. */
-    bool (*repl_is_replica)(struct commands *cs);
-    long long (*repl_offset)(struct commands *cs);
-    long long (*replicas_fsynced)(struct commands *cs, long long offset);
-    /* ROLE's whole reply (cmd_role.c); NULL: a master without replicas. */
-    void (*repl_role)(struct client *c);
+    /* Replication (net/repl/, a layer above): its hooks, installed by
+     * repl_init. The hot path reads only the two flags: repl_feeding is
+     * set while a backlog exists (propagate.c then encodes every write for
+     * repl_feed, as it does for the AOF), repl_replica while this server
+     * is a replica (dispatch asks repl_deny about each command, as it does
+     * while min-replicas-to-write is set). */
+    bool repl_feeding;
+    bool repl_replica;
+    void *repl_ctx; /* borrowed */
+    /* One piece of a unit of propagation in db_id (-1: no db), as aof_feed. */
+    void (*repl_feed)(void *ctx, int db_id, const char *data, size_t len);
+    /* The error text refusing cmd for c (without "-"), or NULL. */
+    const char *(*repl_deny)(void *ctx, struct client *c, const struct command *cmd);
+    /* Input of the link to our master (a CLIENT_MASTER client). */
+    void (*repl_input)(struct client *c);
+    /* A client that replication knows (CLIENT_REPL_KNOWN) closed. */
+    void (*repl_closed)(void *ctx, struct client *c);
+    /* For WAITAOF (net/commands): the replication offset now
+     * (master_repl_offset), and how many online replicas acknowledged
+     * offset or more (fsynced: their FACK, the offset their AOF made
+     * durable). */
+    long long (*repl_offset)(void *ctx);
+    int (*repl_acked_count)(void *ctx, long long offset, bool fsynced);
+    /* Set by whoever waits for acknowledgements (WAITAOF), NULL: replication
+     * calls it after each REPLCONF ACK a replica sent. */
+    void (*repl_acked)(struct commands *cs);
     /* the server's latency monitor (net/core/latency.h), borrowed:
      * dispatch records "command" and "fast-command" */
     struct latency_monitor *latency;

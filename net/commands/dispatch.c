@@ -176,22 +176,35 @@ struct command *dispatch_check(struct client *c)
     /* maxmemory: evict first, then refuse what could add to the memory
      * (Redis runs this after the ACL and cluster checks, before MISCONF).
      * With no limit set this is one test. */
-    if (c->commands->config->maxmemory != 0 && evict_command_refused(c, cmd)) {
+    if (c->commands->config->maxmemory != 0 && !(c->flags & CLIENT_MASTER) &&
+        evict_command_refused(c, cmd)) {
         dispatch_reject(c, cmd, "%s", EVICT_OOM_ERROR);
         return NULL;
     }
     /* stop-writes-on-bgsave-error: writes (and PING, as in Redis) wait
      * until a save succeeds again. */
-    if (rdb_save_writes_denied(c->commands->persist) &&
+    /* What our master sends is applied whatever our disk says (Redis obeys
+     * its master here too, and in the maxmemory check above). */
+    if (rdb_save_writes_denied(c->commands->persist) && !(c->flags & CLIENT_MASTER) &&
         ((cmd->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0))) {
         dispatch_reject(c, cmd, "%s", RDB_SAVE_MISCONF_ERROR);
         return NULL;
     }
     char misconf[256];
     if (((cmd->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0)) &&
-        aof_writes_denied(c->commands->persist, misconf, sizeof(misconf))) {
+        !(c->flags & CLIENT_MASTER) && aof_writes_denied(c->commands->persist, misconf, sizeof(misconf))) {
         dispatch_reject(c, cmd, "%s", misconf);
         return NULL;
+    }
+    /* Replication: NOREPLICAS (min-replicas-to-write), READONLY and
+     * MASTERDOWN on a replica; two flag tests while neither applies. */
+    if ((c->commands->repl_replica || c->commands->config->min_replicas_to_write) &&
+        c->commands->repl_deny) {
+        const char *denied = c->commands->repl_deny(c->commands->repl_ctx, c, cmd);
+        if (denied) {
+            dispatch_reject(c, cmd, "%s", denied);
+            return NULL;
+        }
     }
     /* A RESP2 connection in Pub/Sub mode may only manage its subscriptions
      * (Redis 7.0's text; the subcommand's full name when there is one). */
@@ -226,7 +239,7 @@ void dispatch_call(struct client *c, struct command *cmd)
     /* WAITAOF's replica count needs the replication offset of the
      * client's last write (Redis's c->woff); without replication this is
      * one test. */
-    long long repl_before = cs->repl_offset && !outer ? cs->repl_offset(cs) : 0;
+    long long repl_before = cs->repl_offset && !outer ? cs->repl_offset(cs->repl_ctx) : 0;
     struct propagate_frame frame;
     propagate_begin(cs, &frame);
     /* The slow log times the handler alone, as Redis's c->duration. */
@@ -261,7 +274,7 @@ void dispatch_call(struct client *c, struct command *cmd)
         c->blocked.call_us = proc_us < 0 ? 0 : proc_us;
     }
     if (cs->repl_offset && !outer) {
-        long long repl_after = cs->repl_offset(cs);
+        long long repl_after = cs->repl_offset(cs->repl_ctx);
         if (repl_after != repl_before)
             c->repl_woff = repl_after;
     }
@@ -322,10 +335,18 @@ void dispatch_input(struct conn *conn)
     struct client *c = client_of(conn);
     struct commands *cs = c->commands;
     struct resp_request *r = &conn->request;
-    /* A blocked or postponed client runs nothing more until it unblocks:
-     * its pipelined commands wait here and resume through client_unblocked. */
+    /* The link to our master: replication reads its handshake, the RDB and
+     * then the command stream itself. */
+    if (c->flags & CLIENT_MASTER) {
+        cs->repl_input(c);
+        return;
+    }
+    /* A blocked, postponed or WAITing client runs nothing more until it is
+     * released: its pipelined commands wait here and resume through
+     * client_unblocked. */
     while (!(conn->flags & (CONN_CLOSE_AFTER_REPLY | CONN_CLOSING)) &&
-           !(c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED)) && conn->query_pos < conn->query_len) {
+           !(c->flags & (CLIENT_BLOCKED | CLIENT_POSTPONED | CLIENT_REPL_WAIT)) &&
+           conn->query_pos < conn->query_len) {
         if (cs->loop->stopping)
             break;
         if (aof_congested(cs->persist)) {
@@ -371,6 +392,8 @@ void dispatch_closed(struct conn *conn)
     pubsub_client_reset(c);
     if (c->commands->tracking)
         tracking_client_closed(c);
+    if (c->flags & CLIENT_REPL_KNOWN)
+        c->commands->repl_closed(c->commands->repl_ctx, c);
     client_free(c);
 }
 
@@ -382,8 +405,7 @@ void dispatch_init(struct commands *cs)
     struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
                                 command_commands, transaction_commands, list_commands,
                                 hash_commands, set_commands, zset_commands, pubsub_commands,
-                                slowlog_commands, acl_commands, waitaof_commands,
-                                role_commands};
+                                slowlog_commands, acl_commands, waitaof_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         command_table_add(cs, tables[t]);
     cs->call = dispatch_call;

@@ -7,8 +7,11 @@
  * ends, wrapped in MULTI ... EXEC when there is more than one, as Redis 7.0
  * does (its propagatePendingCommands). The AOF (aof.c) adds the SELECTs.
  *
- * Without an AOF nothing is encoded: every entry point tests that first, so
- * a server without persistence pays a branch per command. */
+ * The same pieces go to replication (net/repl/, through cs->repl_feed)
+ * while it keeps a backlog; it adds its own SELECTs.
+ *
+ * Without an AOF or a backlog nothing is encoded: every entry point tests
+ * that first, so a server without persistence pays a branch per command. */
 #include "net/commands/propagate.h"
 
 #include <assert.h>
@@ -42,9 +45,25 @@ _Static_assert(sizeof(struct resp_arg) == sizeof(struct aof_arg) &&
                    offsetof(struct resp_arg, len) == offsetof(struct aof_arg, len),
                "a client's argv is logged as it is: the two spans must match");
 
-static bool propagate_enabled(const struct commands *cs)
+static bool propagate_aof_on(const struct commands *cs)
 {
     return cs->persist->aof.status != AOF_OFF && !cs->persist->aof.loading;
+}
+
+/* The AOF or replication (a backlog exists) takes what writes log. */
+static bool propagate_enabled(const struct commands *cs)
+{
+    return propagate_aof_on(cs) || cs->repl_feeding;
+}
+
+/* One piece of a unit to the AOF and to replication, each if it is on. */
+static void propagate_feed(struct commands *cs, int db_id, const char *data, size_t len,
+                           bool command)
+{
+    if (propagate_aof_on(cs))
+        aof_feed(cs->persist, db_id, data, len, command);
+    if (cs->repl_feeding)
+        cs->repl_feed(cs->repl_ctx, db_id, data, len);
 }
 
 /* Records the entry for the bytes appended to records since start. */
@@ -81,12 +100,12 @@ static void propagate_flush(struct commands *cs)
     bool wrap = p->count > 1;
     /* MULTI takes the first command's db, so its SELECT comes first. */
     if (wrap)
-        aof_feed(cs->persist, p->entries[0].db_id, multi, sizeof(multi) - 1, false);
+        propagate_feed(cs, p->entries[0].db_id, multi, sizeof(multi) - 1, false);
     for (int i = 0; i < p->count; i++)
-        aof_feed(cs->persist, p->entries[i].db_id, p->records.data + p->entries[i].offset,
+        propagate_feed(cs, p->entries[i].db_id, p->records.data + p->entries[i].offset,
                  p->entries[i].len, true);
     if (wrap)
-        aof_feed(cs->persist, p->entries[p->count - 1].db_id, exec, sizeof(exec) - 1, false);
+        propagate_feed(cs, p->entries[p->count - 1].db_id, exec, sizeof(exec) - 1, false);
     p->count = 0;
     aof_buffer_clear(&p->records);
 }
@@ -109,7 +128,7 @@ void propagate_alone(struct commands *cs, int db_id, int argc, const struct aof_
     struct aof_buffer *records = &cs->prop->records;
     size_t start = records->len;
     aof_encode_command(records, (size_t)argc, argv);
-    aof_feed(cs->persist, db_id, records->data + start, records->len - start, true);
+    propagate_feed(cs, db_id, records->data + start, records->len - start, true);
     records->len = start;
 }
 
@@ -147,8 +166,10 @@ void propagate_end(struct client *c, const struct command *cmd, struct propagate
     struct propagate_state *p = cs->prop;
     assert(p->depth > 0);
     /* EXEC logs what it ran, never itself; commands that changed nothing
-     * log nothing. */
-    bool changed = cs->persist->dirty != f->dirty && !(cmd->flags & CMD_NO_PROPAGATE_SELF);
+     * log nothing. A save (SAVE, SHUTDOWN SAVE, DEBUG RELOAD) zeroes the
+     * counter: that is no change either (Redis takes a negative difference
+     * as 0), or a replica would run the master's SHUTDOWN. */
+    bool changed = cs->persist->dirty > f->dirty && !(cmd->flags & CMD_NO_PROPAGATE_SELF);
     if (changed && !p->none && propagate_enabled(cs)) {
         if (p->override_set) {
             size_t start = p->records.len;

@@ -45,7 +45,7 @@ void waitaof_free(struct commands *cs)
 
 static bool waitaof_is_replica(struct commands *cs)
 {
-    return cs->repl_is_replica && cs->repl_is_replica(cs);
+    return cs->repl_replica;
 }
 
 /* 1 once c's last write is fsynced in the local AOF, 0 otherwise (and
@@ -61,7 +61,7 @@ static long long waitaof_local_count(struct client *c)
 static long long waitaof_replica_count(struct client *c)
 {
     struct commands *cs = c->commands;
-    return cs->replicas_fsynced ? cs->replicas_fsynced(cs, c->repl_woff) : 0;
+    return cs->repl_acked_count ? cs->repl_acked_count(cs->repl_ctx, c->repl_woff, true) : 0;
 }
 
 static void waitaof_reply_pair(struct client *c, long long local, long long replicas)

@@ -160,8 +160,6 @@ struct config_passive {
     int oom_score_adj_values[CONFIG_OOM_CLASSES];
     int shutdown_on_sigint;         /* Redis's SHUTDOWN_* bits */
     int shutdown_on_sigterm;
-    char *replicaof_host;           /* owned; NULL when not a replica */
-    long long replicaof_port;
 };
 
 #define CONFIG_AT(field) \
@@ -674,7 +672,7 @@ static int config_replicaof_set(struct config *cfg, const struct config_param *p
                                 char **argv, enum config_source source, char *reason,
                                 size_t reason_len)
 {
-    struct config_passive *v = cfg->passive;
+    struct config *v = cfg;
     if (argc != 2) {
         config_reason(reason, reason_len, "wrong number of arguments");
         return -1;
@@ -697,7 +695,7 @@ static int config_replicaof_set(struct config *cfg, const struct config_param *p
 
 static char *config_replicaof_format(const struct config *cfg, const struct config_param *p)
 {
-    const struct config_passive *v = cfg->passive;
+    const struct config *v = cfg;
     if (v->replicaof_host == NULL)
         return alloc_strdup("");
     size_t bytes = strlen(v->replicaof_host) + 8;
@@ -1271,37 +1269,48 @@ static const struct config_param config_params[] = {
                           loading_process_events_interval_bytes, 1024, INT_MAX, "2097152"),
 
     /* ... replication */
-    CONFIG_PASSIVE_SPECIAL("replicaof", "slaveof", IMM | CONFIG_FLAG_MULTI_ARG, replicaof_host,
-                           "no one", config_replicaof_set, config_replicaof_format),
-    CONFIG_PASSIVE_STRING("masterauth", NULL, CONFIG_FLAG_SENSITIVE | NUL, masterauth, ""),
-    CONFIG_PASSIVE_STRING("masteruser", NULL, CONFIG_FLAG_SENSITIVE | NUL, masteruser, ""),
-    CONFIG_PASSIVE_BOOL("replica-serve-stale-data", "slave-serve-stale-data", 0,
-                        replica_serve_stale_data, "yes"),
-    CONFIG_PASSIVE_BOOL("replica-read-only", "slave-read-only", 0, replica_read_only, "yes"),
+    /* Acted on by net/repl/. */
+    {.name = "replicaof", .alias = "slaveof", .type = CONFIG_TYPE_SPECIAL,
+     .flags = IMM | CONFIG_FLAG_MULTI_ARG, CONFIG_AT(replicaof_host), .default_text = "no one",
+     .set = config_replicaof_set, .format = config_replicaof_format},
+    {.name = "masterauth", .type = CONFIG_TYPE_STRING, .flags = CONFIG_FLAG_SENSITIVE | NUL,
+     CONFIG_AT(masterauth), .default_text = ""},
+    {.name = "masteruser", .type = CONFIG_TYPE_STRING, .flags = CONFIG_FLAG_SENSITIVE | NUL,
+     CONFIG_AT(masteruser), .default_text = ""},
+    {.name = "replica-serve-stale-data", .alias = "slave-serve-stale-data",
+     .type = CONFIG_TYPE_BOOL, CONFIG_AT(replica_serve_stale_data), .default_text = "yes"},
+    {.name = "replica-read-only", .alias = "slave-read-only", .type = CONFIG_TYPE_BOOL,
+     CONFIG_AT(replica_read_only), .default_text = "yes"},
     CONFIG_PASSIVE_BOOL("replica-lazy-flush", "slave-lazy-flush", 0, replica_lazy_flush, "no"),
     CONFIG_PASSIVE_BOOL("replica-ignore-maxmemory", "slave-ignore-maxmemory", 0,
                         replica_ignore_maxmemory, "yes"),
     CONFIG_PASSIVE_BOOL("replica-ignore-disk-write-errors", NULL, 0,
                         replica_ignore_disk_write_errors, "no"),
-    CONFIG_PASSIVE_BOOL("replica-announced", NULL, 0, replica_announced, "yes"),
+    {.name = "replica-announced", .type = CONFIG_TYPE_BOOL, CONFIG_AT(replica_announced),
+     .default_text = "yes"},
     CONFIG_PASSIVE_STRING("replica-announce-ip", "slave-announce-ip", NUL, replica_announce_ip, ""),
     CONFIG_PASSIVE_NUMBER("replica-announce-port", "slave-announce-port", 0, replica_announce_port,
                           0, 65535, "0"),
-    CONFIG_PASSIVE_NUMBER("replica-priority", "slave-priority", 0, replica_priority, 0, INT_MAX,
-                          "100"),
-    CONFIG_PASSIVE_NUMBER("min-replicas-to-write", "min-slaves-to-write", 0,
-                          min_replicas_to_write, 0, INT_MAX, "0"),
-    CONFIG_PASSIVE_NUMBER("min-replicas-max-lag", "min-slaves-max-lag", 0, min_replicas_max_lag, 0,
-                          INT_MAX, "10"),
-    CONFIG_PASSIVE_NUMBER("repl-ping-replica-period", "repl-ping-slave-period", 0,
-                          repl_ping_replica_period, 1, INT_MAX, "10"),
-    CONFIG_PASSIVE_NUMBER("repl-timeout", NULL, 0, repl_timeout, 1, INT_MAX, "60"),
+    {.name = "replica-priority", .alias = "slave-priority", .type = CONFIG_TYPE_NUMBER,
+     CONFIG_AT(replica_priority), .min = 0, .max = INT_MAX, .default_text = "100"},
+    {.name = "min-replicas-to-write", .alias = "min-slaves-to-write", .type = CONFIG_TYPE_NUMBER,
+     CONFIG_AT(min_replicas_to_write), .min = 0, .max = INT_MAX, .default_text = "0"},
+    {.name = "min-replicas-max-lag", .alias = "min-slaves-max-lag", .type = CONFIG_TYPE_NUMBER,
+     CONFIG_AT(min_replicas_max_lag), .min = 0, .max = INT_MAX, .default_text = "10"},
+    {.name = "repl-ping-replica-period", .alias = "repl-ping-slave-period",
+     .type = CONFIG_TYPE_NUMBER, CONFIG_AT(repl_ping_replica_period), .min = 1, .max = INT_MAX,
+     .default_text = "10"},
+    {.name = "repl-timeout", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(repl_timeout), .min = 1,
+     .max = INT_MAX, .default_text = "60"},
     CONFIG_PASSIVE_BOOL("repl-disable-tcp-nodelay", NULL, 0, repl_disable_tcp_nodelay, "no"),
-    CONFIG_PASSIVE_NUMBER("repl-backlog-size", NULL, MEM, repl_backlog_size, 1, LLONG_MAX, "1mb"),
-    CONFIG_PASSIVE_NUMBER("repl-backlog-ttl", NULL, 0, repl_backlog_ttl, 0, LONG_MAX, "3600"),
-    CONFIG_PASSIVE_BOOL("repl-diskless-sync", NULL, 0, repl_diskless_sync, "yes"),
-    CONFIG_PASSIVE_NUMBER("repl-diskless-sync-delay", NULL, 0, repl_diskless_sync_delay, 0,
-                          INT_MAX, "5"),
+    {.name = "repl-backlog-size", .type = CONFIG_TYPE_NUMBER, .flags = MEM,
+     CONFIG_AT(repl_backlog_size), .min = 1, .max = LLONG_MAX, .default_text = "1mb"},
+    {.name = "repl-backlog-ttl", .type = CONFIG_TYPE_NUMBER, CONFIG_AT(repl_backlog_ttl), .min = 0,
+     .max = LONG_MAX, .default_text = "3600"},
+    {.name = "repl-diskless-sync", .type = CONFIG_TYPE_BOOL, CONFIG_AT(repl_diskless_sync),
+     .default_text = "yes"},
+    {.name = "repl-diskless-sync-delay", .type = CONFIG_TYPE_NUMBER,
+     CONFIG_AT(repl_diskless_sync_delay), .min = 0, .max = INT_MAX, .default_text = "5"},
     CONFIG_PASSIVE_NUMBER("repl-diskless-sync-max-replicas", NULL, 0,
                           repl_diskless_sync_max_replicas, 0, INT_MAX, "0"),
     CONFIG_PASSIVE_ENUM("repl-diskless-load", 0, repl_diskless_load,
@@ -1580,8 +1589,9 @@ void config_free(struct config *cfg)
     cfg->acl_user_count = 0;
     alloc_free(cfg->latency_percentiles);
     cfg->latency_percentiles = NULL;
+    alloc_free(cfg->replicaof_host);
+    cfg->replicaof_host = NULL;
     if (cfg->passive != NULL) {
-        alloc_free(cfg->passive->replicaof_host);
         alloc_free(cfg->passive);
         cfg->passive = NULL;
     }
@@ -1593,8 +1603,7 @@ static void config_copy(struct config *dst, const struct config *src)
     *dst = *src;
     dst->passive = alloc_bytes(sizeof(*dst->passive));
     *dst->passive = *src->passive;
-    struct config_passive *v = dst->passive;
-    v->replicaof_host = v->replicaof_host ? alloc_strdup(v->replicaof_host) : NULL;
+    dst->replicaof_host = src->replicaof_host ? alloc_strdup(src->replicaof_host) : NULL;
     dst->latency_percentiles = src->latency_percentiles ? alloc_strdup(src->latency_percentiles) : NULL;
     for (size_t i = 0; i < CONFIG_PARAMS_COUNT; i++) {
         if (config_params[i].type == CONFIG_TYPE_STRING) {

@@ -196,6 +196,23 @@ struct config {
     char *latency_percentiles;           /* owned "50 99 99.9": INFO latencystats' percentiles,
                                             as CONFIG GET shows them */
 
+    /* replication (net/repl/) */
+    char *replicaof_host;                /* owned; NULL when not a replica ("replicaof") */
+    long long replicaof_port;
+    char *masterauth, *masteruser;       /* owned; NULL when unset */
+    bool replica_serve_stale_data;       /* yes */
+    bool replica_read_only;              /* yes */
+    bool replica_announced;              /* yes */
+    long long replica_priority;          /* 100 */
+    long long min_replicas_to_write;     /* 0: off */
+    long long min_replicas_max_lag;      /* 10 s */
+    long long repl_ping_replica_period;  /* 10 s */
+    long long repl_timeout;              /* 60 s */
+    long long repl_backlog_size;         /* 1mb */
+    long long repl_backlog_ttl;          /* 3600 s */
+    bool repl_diskless_sync;             /* yes: the full-sync RDB goes to the socket */
+    long long repl_diskless_sync_delay;  /* 5 s for more replicas to join a transfer */
+
     /* Owned; private to config.c: the values of every parameter ringkv
      * accepts and reports but does not act on (replication, cluster, TLS,
      * defragmentation, ...), read only through config_get. */

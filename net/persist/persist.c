@@ -88,7 +88,7 @@ void persist_wait_writer(struct persist *p, bool (*done)(void *ctx), void *ctx)
 
 bool persist_child_running(const struct persist *p)
 {
-    return p->rdb_child_pid != 0 || p->aof.child_pid != 0;
+    return p->rdb_child_pid != 0 || p->aof.child_pid != 0 || p->repl_child_pid != 0;
 }
 
 /* Applies child-sched-policy, child-nice and child-ioprio to the calling

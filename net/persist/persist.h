@@ -149,6 +149,20 @@ struct persist {
 
     /* RDB saving (rdb_save.c) */
     pid_t rdb_child_pid;                 /* the BGSAVE child, 0 when none runs */
+    /* Replication info in RDB files (Redis's rdbSaveInfo). Before each
+     * save (and fork) repl_save_info(repl_save_ctx) fills repl_save_*
+     * (repl_save_id[0] == 0: none is written); a load of an RDB file keeps
+     * what it found in repl_loaded_* (id "" when absent). */
+    void (*repl_save_info)(void *ctx);
+    void *repl_save_ctx;
+    char repl_save_id[41];
+    long long repl_save_offset;
+    int repl_save_db;
+    char repl_loaded_id[41];
+    long long repl_loaded_offset;
+    int repl_loaded_db;
+    /* net/repl/'s diskless sync child (it reaps it itself), 0 when none */
+    pid_t repl_child_pid;
     int64_t rdb_child_start_ms;
     long long rdb_dirty_before_bgsave;   /* dirty at fork time, subtracted on success */
     int64_t rdb_last_bgsave_try_s;       /* for the retry delay after a failure */

@@ -148,6 +148,9 @@ int rdb_load_path(struct persist *p, const char *name, bool *found, uint64_t *co
     }
     if (consumed)
         *consumed = info.bytes;
+    memcpy(p->repl_loaded_id, info.repl_id, sizeof(p->repl_loaded_id));
+    p->repl_loaded_offset = info.repl_offset;
+    p->repl_loaded_db = (int)info.repl_stream_db;
     p->rdb_last_load_keys_loaded = (long long)info.keys_loaded;
     p->rdb_last_load_keys_expired = (long long)info.keys_expired_skipped;
     log_write(p->log, LOGLEVEL_NOTICE, "Done loading RDB, keys loaded: %llu, keys expired: %llu.",

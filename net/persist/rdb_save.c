@@ -216,6 +216,11 @@ static void rdb_save_options(struct persist *p, struct rdb_save_options *opt, bo
     opt->ctime_s = time(NULL);
     opt->used_mem = st.used;
     opt->access = rdb_save_access_data(p->config->maxmemory_policy);
+    if (!aof_base && p->repl_save_id[0] != '\0') {
+        opt->repl_id = p->repl_save_id;
+        opt->repl_offset = p->repl_save_offset;
+        opt->repl_stream_db = p->repl_save_db;
+    }
     opt->threads = 1;
     if (!in_child)
         return;
@@ -261,6 +266,13 @@ static int rdb_save_encode_rdb(struct persist *p, struct rdb_sink *sink, void *c
     return rdb_save(p->keyspace, sink, &opt);
 }
 
+int rdb_save_to_sink(struct persist *p, struct rdb_sink *sink)
+{
+    struct rdb_save_what what = {.aof_base = false, .in_child = true};
+    int err = rdb_save_encode_rdb(p, sink, &what);
+    return err == 0 ? rdb_sink_flush(sink) : err;
+}
+
 /* Encodes with write(2) into fd, then fdatasync. Returns 0 or -errno. */
 static int rdb_save_write_plain(struct persist *p, int fd, rdb_save_encode_fn encode, void *ctx)
 {
@@ -278,8 +290,17 @@ static int rdb_save_write_plain(struct persist *p, int fd, rdb_save_encode_fn en
 /* The whole blocking save into a temp file named after pid. */
 static int rdb_save_to_temp(struct persist *p, pid_t pid, bool use_ring);
 
+/* The replication info of the coming save (see persist.h). */
+static void rdb_save_fill_repl_info(struct persist *p)
+{
+    p->repl_save_id[0] = '\0';
+    if (p->repl_save_info != NULL)
+        p->repl_save_info(p->repl_save_ctx);
+}
+
 int rdb_save_blocking(struct persist *p)
 {
+    rdb_save_fill_repl_info(p);
     int err = rdb_save_to_temp(p, getpid(), false);
     if (err < 0)
         return -1;
@@ -404,6 +425,7 @@ int rdb_save_background(struct persist *p)
     assert(p->rdb_child_pid == 0);
     p->rdb_dirty_before_bgsave = p->dirty;
     p->rdb_last_bgsave_try_s = time(NULL);
+    rdb_save_fill_repl_info(p);
     long long start_us = log_clock_us();
     persist_child_info_open(p);
     pid_t pid = fork();

@@ -31,6 +31,10 @@ bool rdb_save_writes_denied(const struct persist *p);
  * aof-rewrite-incremental-fsync, a dump rdb-save-incremental-fsync.
  * Returns 0 or -errno. */
 int rdb_save_to_fd(struct persist *p, int fd, bool use_ring, bool aof_base);
+/* Encodes the keyspace as an RDB file into sink (a fork child's progress
+ * reports included) and flushes it: replication's diskless sync, whose
+ * sink writes to the replicas' sockets. Returns 0 or -errno. */
+int rdb_save_to_sink(struct persist *p, struct rdb_sink *sink);
 /* The same for any encoder writing into an rdb_sink (the AOF's RESP base);
  * incremental_fsync starts writeback every few MB while streaming. */
 struct rdb_sink;

@@ -396,12 +396,12 @@ static void debug_quicklist_packed_threshold(struct client *c)
     reply_ok(c);
 }
 
-/* The replication id is derived from the run id (see info_replid) and
- * nothing replicates yet, so there is nothing to change. */
+/* A new replication id, and no second one (net/repl/). */
 static void debug_change_repl_id(struct client *c)
 {
     log_write(&server_of(c)->log, LOGLEVEL_NOTICE,
                "Changing replication IDs after receiving DEBUG change-repl-id");
+    repl_change_replid(&server_of(c)->repl);
     reply_ok(c);
 }
 

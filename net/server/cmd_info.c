@@ -37,8 +37,6 @@
 #include "net/server/cmd_server_internal.h"
 #include "net/wire/buf.h"
 
-/* Redis's default repl-backlog-size, reported by INFO replication. */
-#define SERVER_REPL_BACKLOG_BYTES (1024 * 1024)
 
 /* Redis's bytesToHuman: B below 1 KiB, then K, M, G, T, P with two decimals. */
 static void server_bytes_to_human(char *out, size_t out_len, unsigned long long n)
@@ -205,7 +203,7 @@ static void info_clients(struct server *s, struct buf *b)
                       "client_recent_max_input_buffer:%zu\r\n"
                       "client_recent_max_output_buffer:%zu\r\n"
                       "blocked_clients:%d\r\ntracking_clients:%d\r\nclients_in_timeout_table:%d\r\n",
-                      s->loop.conn_count, s->config.maxclients, input_max, output_max,
+                      s->loop.conn_count - repl_replicas_connected(&s->repl), s->config.maxclients, input_max, output_max,
                       s->commands.blocked_clients, s->commands.tracking_clients, in_timeout_table);
 }
 
@@ -414,7 +412,7 @@ static void info_stats(struct server *s, struct buf *b)
                       "total_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:%.2f\r\n"
                       "instantaneous_output_kbps:%.2f\r\ninstantaneous_input_repl_kbps:0.00\r\n"
                       "instantaneous_output_repl_kbps:0.00\r\nrejected_connections:%lld\r\n"
-                      "sync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n"
+                      "sync_full:%lld\r\nsync_partial_ok:%lld\r\nsync_partial_err:%lld\r\n"
                       "expired_keys:%lld\r\nexpired_stale_perc:%.2f\r\n"
                       "expired_time_cap_reached_count:%lld\r\nexpire_cycle_cpu_milliseconds:%lld\r\n"
                       "evicted_keys:%lld\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:%lld\r\n"
@@ -423,7 +421,9 @@ static void info_stats(struct server *s, struct buf *b)
                       net->total_connections_received, st->total_commands_processed,
                       st->instantaneous_ops, net->net_input_bytes, net->net_output_bytes,
                       s->instantaneous_input_kbps, s->instantaneous_output_kbps,
-                      net->rejected_connections, ks->stat_expired_keys,
+                      net->rejected_connections, s->repl.stat_sync_full,
+                      s->repl.stat_sync_partial_ok, s->repl.stat_sync_partial_err,
+                      ks->stat_expired_keys,
                       (double)ks->stat_expired_stale_percent, ks->stat_expired_time_cap_reached,
                       s->stat_expire_cycle_us / 1000, evicted_keys, eviction_total_ms,
                       eviction_current_ms, ks->stat_keyspace_hits, ks->stat_keyspace_misses);
@@ -451,31 +451,9 @@ static void info_stats(struct server *s, struct buf *b)
                       net->total_reads_processed, net->total_writes_processed);
 }
 
-/* The replication id: ringkv has no replication, so it is a fixed function
- * of the run id (40 hex digits, like Redis's, and stable for the process). */
-static void info_replid(const struct server *s, char hex[2 * SHA1_DIGEST_BYTES + 1])
-{
-    uint8_t digest[SHA1_DIGEST_BYTES];
-    struct sha1 ctx;
-    sha1_init(&ctx);
-    sha1_update(&ctx, "replid:", 7);
-    sha1_update(&ctx, s->run_id, strlen(s->run_id));
-    sha1_final(&ctx, digest);
-    sha1_to_hex(digest, hex);
-}
-
 static void info_replication(struct server *s, struct buf *b)
 {
-    char replid[2 * SHA1_DIGEST_BYTES + 1];
-    info_replid(s, replid);
-    server_buf_printf(b,
-                      "role:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\n"
-                      "master_replid:%s\r\n"
-                      "master_replid2:0000000000000000000000000000000000000000\r\n"
-                      "master_repl_offset:0\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:0\r\n"
-                      "repl_backlog_size:%d\r\nrepl_backlog_first_byte_offset:0\r\n"
-                      "repl_backlog_histlen:0\r\n",
-                      replid, SERVER_REPL_BACKLOG_BYTES);
+    repl_info(&s->repl, b);
 }
 
 static void info_cpu(struct server *s, struct buf *b)

@@ -338,6 +338,7 @@ static void server_before_sleep(struct loop *l)
     /* Blocked WAITAOFs whose fsyncs (local, or replicas' ACKs) came in. */
     if (s->commands.waitaof_count)
         waitaof_serve(&s->commands);
+    repl_before_sleep(&s->repl);
     if (s->commands.tracking_clients)
         tracking_broadcast(&s->commands);
     conn_flush_all(l);
@@ -416,6 +417,7 @@ int server_init(struct server *s, char *err, size_t err_len)
     dispatch_add_table(&s->commands, server_commands);
     dispatch_add_table(&s->commands, latency_commands);
     dispatch_add_table(&s->commands, memory_commands);
+    repl_init(&s->repl, &s->commands, &s->persist, s->config.port);
     latency_monitor_init(&s->latency);
     s->commands.latency = &s->latency;
     s->persist.latency = &s->latency;
@@ -456,6 +458,7 @@ int server_init(struct server *s, char *err, size_t err_len)
             return -1;
     }
     s->persist.loading.serve_clients = false;
+    repl_start(&s->repl);
     if (s->config.pidfile && s->config.pidfile[0]) {
         FILE *f = fopen(s->config.pidfile, "w");
         if (f) {
@@ -476,9 +479,11 @@ static void server_close_idle_clients(struct server *s)
         next = client_next(c);
         /* Blocked clients wait as long as their own timeout says, and
          * clients held by CLIENT PAUSE as long as the pause (Redis counts
-         * both as blocked); subscribers only listen, so are never idle. */
+         * both as blocked); subscribers only listen, so are never idle;
+         * replication links are replication's to time out. */
         if (c->conn.fd < 0 ||
-            ((c->flags & (CLIENT_MONITOR | CLIENT_BLOCKED | CLIENT_POSTPONED)) ||
+            ((c->flags & (CLIENT_MONITOR | CLIENT_BLOCKED | CLIENT_POSTPONED | CLIENT_MASTER |
+                          CLIENT_REPLICA | CLIENT_REPL_WAIT)) ||
              (c->conn.flags & CONN_CLOSING)) || pubsub_client_subscribed(c))
             continue;
         if (s->loop.now_ms - c->conn.last_interaction_ms > limit_ms) {
@@ -521,7 +526,9 @@ static void server_cron(void *ctx)
         long long budget_us = 1000000LL * (SERVER_EXPIRE_CPU_PERCENT + 2 * (effort - 1)) / 100 /
                               (s->config.hz > 0 ? s->config.hz : 10);
         long long start_us = log_clock_us();
-        keyspace_expire_cycle(ks, budget_us, effort, log_clock_us);
+        /* A replica leaves expiry to its master's DELs, as in Redis. */
+        if (!s->commands.repl_replica)
+            keyspace_expire_cycle(ks, budget_us, effort, log_clock_us);
         long long elapsed_us = log_clock_us() - start_us;
         s->stat_expire_cycle_us += elapsed_us;
         latency_monitor_add_if_needed(&s->latency, s->config.latency_monitor_threshold,
@@ -538,6 +545,7 @@ static void server_cron(void *ctx)
     server_sample_ops(s);
     rdb_save_cron(&s->persist);
     aof_cron(&s->persist);
+    repl_cron(&s->repl);
     /* Reading the allocator's statistics also re-anchors the cheap used
      * memory figure maxmemory reads before each command (alloc.h): every
      * tick while a limit is set, so the figure never drifts for long. */
@@ -615,6 +623,7 @@ void server_free(struct server *s)
     for (int i = 0; i < s->loop.listener_count; i++)
         if (s->loop.listeners[i].fd >= 0)
             close(s->loop.listeners[i].fd);
+    repl_free(&s->repl);
     dispatch_free(&s->commands);
     latency_monitor_free(&s->latency);
     keyspace_free(&s->keyspace);

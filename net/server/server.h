@@ -27,6 +27,7 @@
 #include "net/persist/persist.h"
 #include "net/persist/rdb_load.h"
 #include "net/persist/rdb_save.h"
+#include "net/repl/repl.h"
 #include "net/wire/loop.h"
 
 /* File descriptors reserved beyond maxclients (listeners, files, signalfd). */
@@ -39,6 +40,7 @@ struct server {
     struct loop loop;
     struct persist persist;
     struct commands commands;
+    struct repl repl;               /* replication (net/repl/) */
     struct latency_monitor latency; /* LATENCY's events (cmd_latency.c) */
 
     pid_t pid;

@@ -1775,13 +1775,14 @@ START_TEST(test_no_effect_names)
     expect_ok(&cfg, "maxmemory-policy allkeys-lfu");
     ck_assert_ptr_null(config_no_effect_names(&cfg));
     expect_ok(&cfg, "notify-keyspace-events KEA"); /* acted on: not named */
-    expect_ok(&cfg, "slave-read-only no");
+    expect_ok(&cfg, "replica-read-only no"); /* acted on by net/repl/ */
+    expect_ok(&cfg, "slave-lazy-flush yes");
     expect_ok(&cfg, "maxmemory-clients 5%");
     char *names = config_no_effect_names(&cfg);
-    ck_assert_str_eq(names, "maxmemory-clients, replica-read-only");
+    ck_assert_str_eq(names, "maxmemory-clients, replica-lazy-flush");
     alloc_free(names);
     ck_assert_int_eq(set_pairs(&cfg, "maxmemory 0 maxmemory-clients 0 notify-keyspace-events '' "
-                                     "replica-read-only yes", NULL, err), 0);
+                                     "replica-lazy-flush no", NULL, err), 0);
     ck_assert_ptr_null(config_no_effect_names(&cfg));
     config_free(&cfg);
 }
