@@ -13,7 +13,8 @@
 #          repl-diskless-sync-delay 0 in both.
 #   set    SET throughput with no replica, then (same master, same round)
 #          with one replica attached: ringkv-load, 50 connections, pipeline
-#          16, closed-loop, 32-byte values over 100k keys, DURATION seconds.
+#          16, closed-loop, 32-byte values over 100k keys (set before the
+#          first run, untimed), DURATION seconds.
 #          Shown as ringkv / redis and as each server's own replica /
 #          no-replica ratio.
 #   lag    during that with-replica SET run, the master's INFO replication is
@@ -181,8 +182,9 @@ print("" if v is None else v)' "$1" "$2"
 cat >"$helper" <<'EOF'
 """The replication benchmark's socket client: raw RESP over one connection
 per server, so polling and timing cost microseconds, not a process each.
-  sync PORT T0 EXPECTED TIMEOUT   seconds from T0 (epoch) until the replica
-      on PORT reports the link up, no sync in progress and DBSIZE EXPECTED
+  sync PORT T0 EXPECTED TIMEOUT PIDS   seconds from T0 (epoch) until the
+      replica on PORT reports the link up, no sync in progress and DBSIZE
+      EXPECTED; fails early when one of PIDS (master,replica) exits
   lag MASTER REPLICA SKIP DURATION INTERVAL_MS   samples both offsets
   catchup MASTER REPLICA TIMEOUT   waits for equal offsets, compares DBSIZE
   wait PORT N VERB...   N pipelined SET + VERB pairs, latency percentiles
@@ -191,16 +193,8 @@ import json, socket, statistics, sys, time
 
 
 class Conn:
-    def __init__(self, port, timeout=10.0, retry_s=0.0):
-        deadline = time.time() + retry_s
-        while True:
-            try:
-                self.s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-                break
-            except OSError:
-                if time.time() >= deadline:
-                    raise
-                time.sleep(0.005)
+    def __init__(self, port, timeout=10.0):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
 
@@ -274,12 +268,32 @@ def slave0_offset(fields):
     return None
 
 
-def cmd_sync(port, t0, expected, timeout):
+def alive(pid):
+    """False once the process has exited (a zombie counts as exited)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def cmd_sync(port, t0, expected, timeout, pids):
     timeout = float(timeout)
     deadline = time.time() + timeout
-    conn = Conn(int(port), retry_s=timeout)
+    pids = [int(p) for p in pids.split(",")]
+    conn = None
     last = {}
     while time.time() < deadline:
+        dead = [p for p in pids if not alive(p)]
+        if dead:
+            print(json.dumps({"error": "server pid %s exited during the sync" % dead[0]}))
+            return 1
+        if conn is None:
+            try:
+                conn = Conn(int(port))
+            except OSError:
+                time.sleep(0.005)
+                continue
         last = info(conn)
         if last.get("master_link_status") == "up" and last.get("master_sync_in_progress") == "0":
             n = conn.call("DBSIZE")
@@ -398,15 +412,15 @@ if __name__ == "__main__":
 EOF
 
 # replica_up <name> <tag> <round> <master port> <keys> <timeout s> <args...>:
-# starts a replica of the master on <master port>; sets json to the helper's
+# starts a replica of the master on <master port> (whose pid is in pid); sets json to the helper's
 # line (seconds until synced with <keys> keys), and port and pid to the
 # replica's. Not for $(...): the replica's pid must reach server_pids.
 replica_up() {
-  local name="$1" tag="$2" r="$3" mport="$4" n="$5" timeout="$6" t0
+  local name="$1" tag="$2" r="$3" mport="$4" n="$5" timeout="$6" t0 mpid="$pid"
   shift 6
   t0=$(date +%s.%N)
   start_server "$name" "$tag" "$r" --replicaof 127.0.0.1 "$mport" "$@"
-  json=$(python3 "$helper" sync "$port" "$t0" "$n" "$timeout" || true)
+  json=$(python3 "$helper" sync "$port" "$t0" "$n" "$timeout" "$mpid,$pid" || true)
 }
 
 # ---- sync ----
@@ -433,12 +447,15 @@ point_sync() {
 
 # ---- set and lag ----
 
-# set_load <round> <server> <point> <port>: one SET run of $duration seconds
-# in the background (sets load_pid; its log is $work/<point>-<server>-r<round>.log).
+# set_load <round> <server> <point> <port> [ringkv-load args...]: one SET run
+# of $duration seconds in the background (sets load_pid; its log is
+# $work/<point>-<server>-r<round>.log).
 set_load() {
-  "$load" --port "$4" --clients "$clients" --pipeline "$pipeline" --workload set \
-    --keys "$set_keys" --value-size "$value_bytes" --duration "$duration" \
-    >"$work/$3-$2-r$1.log" 2>&1 &
+  local r="$1" s="$2" point="$3" p="$4"
+  shift 4
+  "$load" --port "$p" --clients "$clients" --pipeline "$pipeline" --workload set \
+    --keys "$set_keys" --value-size "$value_bytes" --duration "$duration" "$@" \
+    >"$work/$point-$s-r$r.log" 2>&1 &
   load_pid=$!
 }
 
@@ -467,7 +484,9 @@ group_set() {
   start_server "$s" master-set "$r" "${args[@]}"
   wait_ready "$s" master-set "$r"
   mport=$port
-  set_load "$r" "$s" set-alone "$mport"
+  # Every key exists before either timed run (the preload is not timed), so
+  # both overwrite, and the replica's full sync carries the same key space.
+  set_load "$r" "$s" set-alone "$mport" --preload
   set_finish "$r" "$s" set-alone
   printf '  round %s %-6s %-14s %s SET/s\n' "$r" "$s" set-alone "$rate" >&2
   replica_up "$s" replica-set "$r" "$mport" "$(redis-cli -p "$mport" DBSIZE)" \
@@ -608,6 +627,11 @@ rows = [
     ("wait", "waitaof", "p50_ms", "SET + WAITAOF 1 1 0 under always, p50 (ms; ratio to redis's WAIT)", 3, None, "wait", True),
     ("wait", "waitaof", "p99_ms", "SET + WAITAOF 1 1 0 under always, p99 (ms; ratio to redis's WAIT)", 3, None, "wait", False),
 ]
+# A reference server that has WAITAOF (7.2 and later) is compared with its own.
+if ("redis", "waitaof", "p50_ms") in values:
+    rows = [(g, p, m, l.replace("; ratio to redis's WAIT", ""), d, b, None, mn)
+            if p == "waitaof" else (g, p, m, l, d, b, rp, mn)
+            for g, p, m, l, d, b, rp, mn in rows]
 parts = "$parts".split()
 rows = [row for row in rows if row[0] in parts]
 
