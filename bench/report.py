@@ -6,7 +6,7 @@ bench/run calls it as `report.py FOLDER` once the scenarios have run (or were
 interrupted). It reads FOLDER/raw: run.txt (key=value facts about the machine
 and the run), commands.txt, and whichever of throughput.csv, collections.csv,
 aof.csv (with aof-disk.csv, aof-targets.csv and aof-sweep.csv), rdb.csv,
-features.csv, mixed.jsonl and torture-<policy>.log the run produced;
+features.csv, replication.csv, mixed.jsonl and torture-<policy>.log the run produced;
 groups whose data is missing are left out of the report. Charts are drawn by
 gnuplot from .dat files and one script, all kept in raw/ so they can be drawn
 again by hand (`gnuplot raw/charts.gp` inside the folder).
@@ -381,6 +381,45 @@ class Report:
         self.table(["figure", "ringkv", self.ref, "ratio", "ringkv / baseline", f"{self.ref} / baseline",
                     "notes"], table)
 
+    def replication(self, rows):
+        """replication.sh's CSV, in the features layout: the baseline of
+        SET with a replica is the same server's SET without one, and the
+        WAITAOF rows (ringkv's alone) are compared with redis's WAIT."""
+        if not rows:
+            return
+        self.say("## Replication: full sync, SET with a replica, lag, WAIT/WAITAOF (replication.sh)", "",
+                 "Each master with one replica of its own kind. Full sync: seconds from the replica's "
+                 "exec until it reports the link up, no sync in progress and the master's DBSIZE (DEBUG "
+                 "POPULATE keys). SET: 50 connections, pipeline 16, closed-loop, from ringkv-load, "
+                 "without and then with a replica; lag sampled every 100 ms during the with-replica run "
+                 "(`slave0` offset= is the last ACK, sent once a second by both servers; the replica's "
+                 "own `slave_repl_offset` is what it has applied). WAIT: one client, SET then WAIT 1 0 "
+                 "(or WAITAOF 1 1 0, which redis-server 7.0 lacks: ratio to its WAIT) pipelined, master "
+                 "and replica under appendfsync always. Ratios ringkv / reference: above 1 is better for "
+                 "SET/s, below 1 for seconds, bytes and ms. Full report: "
+                 "[raw/replication.md](raw/replication.md).", "")
+        labels = {"sync-diskless": "full sync, diskless", "sync-disk": "full sync, through disk",
+                  "set-alone": "SET, no replica", "set-replica": "SET, one replica",
+                  "wait": "SET + WAIT 1 0, always", "waitaof": "SET + WAITAOF 1 1 0, always"}
+        units = {"seconds": "s", "requests_rate": "SET/s", "acked_median": "lag to slave0 ACK, median (bytes)",
+                 "acked_max": "lag to slave0 ACK, max (bytes)",
+                 "applied_median": "lag to replica's applied offset, median (bytes)",
+                 "applied_max": "lag to replica's applied offset, max (bytes)",
+                 "acked_median_ms": "lag to slave0 ACK, median, at the stream's rate (ms)",
+                 "applied_median_ms": "lag to replica's applied offset, median, at the stream's rate (ms)",
+                 "applied_max_ms": "lag to replica's applied offset, max, at the stream's rate (ms)",
+                 "stream_bytes_per_s": "replication stream (bytes/s)", "p50_ms": "p50 (ms)",
+                 "p99_ms": "p99 (ms)"}
+        table = []
+        for r in rows:
+            notes = "; ".join(f"{s}: {r[s + '_note']}" for s in ("ringkv", "redis") if r[s + "_note"])
+            a, b = number(r["ringkv"]), number(r["redis"])
+            table.append((f"{labels.get(r['point'], r['point'])}: {units.get(r['figure'], r['figure'])}",
+                          fmt(a), fmt(b), fmt(number(r["ratio"]), 2), fmt(number(r["ringkv_vs_base"]), 2),
+                          fmt(number(r["redis_vs_base"]), 2), notes))
+        self.table(["figure", "ringkv", self.ref, "ratio", "ringkv / no replica",
+                    f"{self.ref} / no replica", "notes"], table)
+
     def torture(self):
         rows = []
         for policy in ("always", "everysec"):
@@ -463,6 +502,7 @@ class Report:
         self.mixed(os.path.join(raw, "mixed.jsonl"))
         self.rdb(rdb)
         self.features(read_csv(os.path.join(raw, "features.csv")))
+        self.replication(read_csv(os.path.join(raw, "replication.csv")))
         self.memory(throughput)
         self.torture()
         self.commands()
