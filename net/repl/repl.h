@@ -134,15 +134,17 @@ struct repl {
     bool psync_known;               /* PSYNC replid offset+1 rather than ? -1 */
     bool ack_requested;             /* GETACK seen in the command being applied */
     int master_db;                  /* the db the last link had selected */
-    /* FACK: the stream offset our AOF made durable. Applied offsets wait
-     * here with the AOF token their records need, oldest first. */
+    /* FACK: the stream offset our AOF has fsynced. Applied offsets wait
+     * here with where their records end in the AOF, oldest first, until an
+     * fdatasync that succeeded covers them (aof_fsynced). Without an AOF
+     * nothing is fsynced, so the FACK does not move. */
     struct repl_fack_pending {
         long long offset;
-        uint64_t token;
+        uint64_t aof_epoch;
+        uint64_t aof_offset;
     } *fack_pending;                /* owned array of REPL_FACK_PENDING_MAX */
     int fack_count;
-    uint64_t fack_epoch;
-    long long fack;                 /* durable so far */
+    long long fack;                 /* fsynced so far */
     long long fack_sent;            /* in the last ACK */
     /* the transfer */
     int rdb_fd;

@@ -61,46 +61,48 @@ static void link_send(struct client *c, int argc, const char *const *argv)
     }
 }
 
-/* ---- FACK: what our AOF made durable ---- */
+/* ---- FACK: what our AOF has fsynced ---- */
 
-/* After applying stream bytes: the offset reached waits for the AOF token
- * of everything logged so far (0 when that is durable already, or when no
- * AOF is written: then the offset counts at once). */
-static void link_fack_note(struct repl *r)
+/* The applied offset waits for the AOF records logged so far to be
+ * fsynced. A full table merges into its newest entry, which then waits for
+ * the later records too: later, never early. */
+static void link_fack_wait(struct repl *r)
 {
-    uint64_t token = aof_token_now(r->persist);
-    if (token == 0 && r->fack_count == 0) {
-        r->fack = r->offset;
-        return;
-    }
+    uint64_t aof_offset = aof_write_offset(r->persist);
+    if (aof_offset == 0)
+        return; /* no AOF: nothing becomes fsynced */
     if (!r->fack_pending)
         r->fack_pending = alloc_bytes(REPL_FACK_PENDING_MAX * sizeof(*r->fack_pending));
-    if (r->fack_count == 0)
-        r->fack_epoch = aof_token_epoch(r->persist);
+    uint64_t epoch = aof_token_epoch(r->persist);
     struct repl_fack_pending *last = r->fack_count ? &r->fack_pending[r->fack_count - 1] : NULL;
-    if (last && (last->token == token || r->fack_count == REPL_FACK_PENDING_MAX)) {
+    if (last && last->offset == r->offset)
+        return;
+    if (last && ((last->aof_epoch == epoch && last->aof_offset == aof_offset) ||
+                 r->fack_count == REPL_FACK_PENDING_MAX)) {
         last->offset = r->offset;
-        if (token > last->token)
-            last->token = token;
+        last->aof_epoch = epoch;
+        last->aof_offset = aof_offset;
         return;
     }
-    r->fack_pending[r->fack_count++] = (struct repl_fack_pending){r->offset, token};
+    r->fack_pending[r->fack_count++] =
+        (struct repl_fack_pending){r->offset, epoch, aof_offset};
 }
 
-/* The durable offset now: pending offsets whose token is ready count. */
+/* After applying stream bytes. */
+static void link_fack_note(struct repl *r)
+{
+    link_fack_wait(r);
+}
+
+/* The fsynced offset now: pending offsets whose records an fdatasync that
+ * succeeded covered count (aof_fsynced is false while the AOF is off or
+ * owes its base, as after a full sync until the rewrite is done). */
 static long long link_fack(struct repl *r)
 {
-    if (r->fack_count && aof_token_epoch(r->persist) != r->fack_epoch) {
-        /* The AOF's offsets started again: wait for everything logged now. */
-        uint64_t token = aof_token_now(r->persist);
-        for (int i = 0; i < r->fack_count; i++)
-            r->fack_pending[i].token = token;
-        r->fack_epoch = aof_token_epoch(r->persist);
-    }
     int done = 0;
     while (done < r->fack_count &&
-           (r->fack_pending[done].token == 0 ||
-            aof_reply_ready(r->persist, r->fack_pending[done].token)))
+           aof_fsynced(r->persist, r->fack_pending[done].aof_epoch,
+                       r->fack_pending[done].aof_offset))
         r->fack = r->fack_pending[done++].offset;
     if (done) {
         memmove(r->fack_pending, r->fack_pending + done,
@@ -110,10 +112,12 @@ static long long link_fack(struct repl *r)
     return r->fack;
 }
 
+/* A full sync: the loaded dataset counts once the AOF holds it fsynced
+ * (the rewrite that follows the load). */
 static void link_fack_reset(struct repl *r)
 {
     r->fack_count = 0;
-    r->fack = r->offset;
+    link_fack_wait(r);
 }
 
 /* REPLCONF ACK <offset> FACK <durable offset>: a Redis 7.0 master reads the
@@ -133,8 +137,8 @@ static void link_send_ack(struct repl *r)
 
 void repl_link_before_sleep(struct repl *r)
 {
-    /* Without an AOF the FACK follows the offset: the ACKs every second
-     * and on GETACK carry it. */
+    /* An fsync that covered more is told at once, not at the next
+     * once-a-second ACK. */
     if (r->fack_count && link_fack(r) > r->fack_sent)
         link_send_ack(r);
 }

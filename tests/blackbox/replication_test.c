@@ -540,6 +540,27 @@ START_TEST(test_waitaof_counts_replicas)
         ck_cmd(rc, "WAITAOF 0 0 0",
                "-ERR WAITAOF cannot be used with replica instances. Please also note that writes "
                "to replicas are just local and are not propagated.\r\n");
+        /* A replica without an AOF fsyncs nothing and is never counted; one
+         * under everysec is, once its next fsync has run. */
+        static const char *const no_aof[] = {"--appendonly", "no", NULL};
+        static const char *const aof_everysec[] = {"--appendonly", "yes", "--appendfsync",
+                                                   "everysec", NULL};
+        struct server_handle *r2 = start_node_with(server_binary(), m->port, no_aof);
+        struct conn *r2c = conn_open(r2->port);
+        wait_field(r2c, "replication", "master_link_status", "up");
+        wait_replicas(mc, 2);
+        ck_cmd(mc, "SET k v3", "+OK\r\n");
+        ck_cmd(mc, "WAIT 2 5000", ":2\r\n");
+        ck_cmd(mc, "WAITAOF 0 2 1500", "*2\r\n:1\r\n:1\r\n");
+        conn_close(r2c);
+        server_stop(r2);
+        struct server_handle *r3 = start_node_with(server_binary(), m->port, aof_everysec);
+        struct conn *r3c = conn_open(r3->port);
+        wait_field(r3c, "replication", "master_link_status", "up");
+        ck_cmd(mc, "SET k v4", "+OK\r\n");
+        ck_cmd(mc, "WAITAOF 0 2 10000", "*2\r\n:1\r\n:2\r\n");
+        conn_close(r3c);
+        server_stop(r3);
         conn_close(rc);
         server_stop(r);
     }
