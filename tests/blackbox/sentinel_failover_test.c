@@ -82,6 +82,11 @@ static void dump_logs(void)
         if (log)
             fprintf(stderr, "---- node %d (port %d) server.log ----\n%s\n", i, node_port[i], log);
         free(log);
+        snprintf(path, sizeof(path), "%s/node.conf", node[i]->dir);
+        log = harness_read_file(path, NULL);
+        if (log)
+            fprintf(stderr, "---- node %d node.conf ----\n%s\n", i, log);
+        free(log);
     }
 }
 
@@ -417,6 +422,25 @@ static void ck_failover_logs(int old_port, int new_port)
     ck_assert_msg(switched, "no sentinel logged %s", switch_line);
 }
 
+/* Whether the configuration file of node i has a line starting with
+ * prefix (Sentinel's CONFIG REWRITE keeps the new role across a restart). */
+static bool node_conf_has(int i, const char *prefix)
+{
+    char path[300];
+    snprintf(path, sizeof(path), "%s/node.conf", node[i]->dir);
+    char *text = harness_read_file(path, NULL);
+    ck_assert_ptr_nonnull(text);
+    bool found = false;
+    for (const char *line = text; line && *line; line = strchr(line, '\n')) {
+        if (*line == '\n')
+            line++;
+        if (strncmp(line, prefix, strlen(prefix)) == 0)
+            found = true;
+    }
+    free(text);
+    return found;
+}
+
 /* The node index listening on port, -1 if none. */
 static int node_of_port(int port)
 {
@@ -534,6 +558,25 @@ static void run_failover(bool use_waitaof)
                       new_port, old_port);
     }
     ck_failover_logs(old_port, new_port);
+    /* Sentinel rewrote both configuration files: the promoted node is a
+     * master on restart, the other a replica of it. */
+    char replicaof[64];
+    snprintf(replicaof, sizeof(replicaof), "replicaof 127.0.0.1 %d\n", new_port);
+    bool master_conf_ok = !node_conf_has(nm, "replicaof ");
+    bool replica_conf_ok = node_conf_has(other, replicaof);
+    if (!master_conf_ok || !replica_conf_ok)
+        dump_logs();
+    ck_assert_msg(master_conf_ok, "the new master's file still says replicaof");
+    ck_assert_msg(replica_conf_ok, "the replica's file lacks %s", replicaof);
+    /* How the remaining replica joined the promoted one (psync2: with the
+     * same history it continues partially); reported, not judged, since a
+     * replica that was ahead of the promoted one must resync in full. */
+    char *stats = conn_cmd(mc, "INFO stats");
+    char *partial = strstr(stats, "sync_partial_ok:");
+    char *full = strstr(stats, "sync_full:");
+    fprintf(stderr, "new master: %.*s, %.*s\n", partial ? (int)strcspn(partial, "\r") : 0,
+            partial ? partial : "", full ? (int)strcspn(full, "\r") : 0, full ? full : "");
+    free(stats);
     conn_close(mc);
     conn_close(rc);
     fprintf(stderr,
