@@ -592,6 +592,17 @@ static void run_failover(bool use_waitaof)
     fprintf(stderr, "new master: %.*s, %.*s\n", partial ? (int)strcspn(partial, "\r") : 0,
             partial ? partial : "", full ? (int)strcspn(full, "\r") : 0, full ? full : "");
     free(stats);
+    /* Sentinel keeps the old master as a replica of the new one, to
+     * reconfigure it when it comes back. */
+    char name[64];
+    snprintf(name, sizeof(name), "$15\r\n127.0.0.1:%d\r\n", old_port);
+    for (int s = 0; s < SENTINELS; s++) {
+        char *replicas = conn_cmd(sc[s], "SENTINEL REPLICAS mymaster");
+        bool listed = strstr(replicas, name) != NULL;
+        free(replicas);
+        ck_assert_msg(listed, "sentinel %d does not list the old master %d as a replica", s,
+                      old_port);
+    }
     conn_close(mc);
     conn_close(rc);
     fprintf(stderr,
