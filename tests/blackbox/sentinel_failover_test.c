@@ -550,6 +550,9 @@ static void run_failover(bool use_waitaof)
     char *role = repl_field(mc, "role");
     ck_assert_str_eq(role, "master");
     free(role);
+    char *count = repl_field(mc, "connected_slaves");
+    ck_assert_str_eq(count, "1");
+    free(count);
     char *slave0 = repl_field(mc, "slave0");
     char slave_want[64];
     snprintf(slave_want, sizeof(slave_want), "ip=127.0.0.1,port=%d,state=online,", node_port[other]);
