@@ -18,7 +18,9 @@
  * one. Then: the new master and the other replica (once it follows it)
  * hold every acknowledged key with its value, Sentinel no longer names the
  * old master, and INFO replication of the new master says role:master with
- * the remaining replica online.
+ * the remaining replica online. In the WAIT case the old master is then
+ * restarted from its AOF on its old port: Sentinel turns it into a replica
+ * of the new master, and it too holds every acknowledged write.
  *
  * Skips (77) when redis-sentinel is absent ($REDIS_SENTINEL, else
  * /usr/bin/redis-sentinel). With RINGKV_SERVER=/usr/bin/redis-server (the
@@ -465,7 +467,62 @@ static int node_of_port(int port)
     return -1;
 }
 
-static void run_failover(bool use_waitaof)
+/* The old master, restarted from its AOF on its old port (as a master,
+ * with its own history), is turned into a replica of the new master by
+ * Sentinel (+convert-to-slave, after Sentinel has seen it report the
+ * master role for a while), resyncs from it and then holds every
+ * acknowledged write; Sentinel still names the new master. */
+static void ck_old_master_rejoins(const char *old_dir, int old_port, int new_port,
+                                  const struct writer *w)
+{
+    char conf[300];
+    snprintf(conf, sizeof(conf), "%s/node.conf", old_dir);
+    const char *args[] = {conf,     "--appendonly", "yes", "--appendfsync", "always",
+                          "--repl-diskless-sync-delay", "0", NULL};
+    node[0] = server_start_on_port(server_binary(), old_dir, old_port, args);
+    struct conn *oc = conn_open(old_port);
+    conn_wait_loaded(oc, 10000);
+    conn_close(oc);
+    /* Sentinel's reconfiguration kills normal clients (CLIENT KILL TYPE
+     * normal): poll on a fresh connection each time. */
+    char want_port[32];
+    snprintf(want_port, sizeof(want_port), "\r\nmaster_port:%d\r\n", new_port);
+    int64_t deadline = harness_clock_ms() + 30000;
+    bool linked = false;
+    while (!linked && harness_clock_ms() < deadline) {
+        harness_sleep_ms(200);
+        oc = conn_try_open(old_port);
+        if (oc == NULL)
+            continue;
+        static const char info[] = "*2\r\n$4\r\nINFO\r\n$11\r\nreplication\r\n";
+        char *reply = conn_try_send_raw(oc, info, sizeof(info) - 1) ? conn_try_read_raw(oc, 2000)
+                                                                    : NULL;
+        linked = reply && strstr(reply, want_port) && strstr(reply, "\r\nmaster_link_status:up\r\n");
+        free(reply);
+        conn_close(oc);
+    }
+    if (!linked) {
+        dump_logs();
+        ck_abort_msg("the old master did not become a replica of %d", new_port);
+    }
+    oc = conn_open(old_port);
+    char *role = repl_field(oc, "role");
+    ck_assert_str_eq(role, "slave");
+    free(role);
+    struct conn *mc = conn_open(new_port);
+    ck_assert(wait_repl_field(mc, "connected_slaves", "2", 10000));
+    ck_cmd(mc, "WAIT 2 5000", ":2\r\n");
+    conn_close(mc);
+    ck_has_acked(oc, w, "old master, back as a replica");
+    char replicaof[64];
+    snprintf(replicaof, sizeof(replicaof), "replicaof 127.0.0.1 %d\n", new_port);
+    ck_assert_msg(node_conf_has(0, replicaof), "the old master's file lacks %s", replicaof);
+    for (int s = 0; s < SENTINELS; s++)
+        ck_assert_int_eq(sentinel_master_port(s), new_port);
+    conn_close(oc);
+}
+
+static void run_failover(bool use_waitaof, bool restart_old)
 {
     int64_t t0 = harness_clock_ms();
     struct writer w = {.use_waitaof = use_waitaof, .port = node_port[0]};
@@ -497,6 +554,8 @@ static void run_failover(bool use_waitaof)
         in_flight++;
     ck_assert_int_eq(in_flight, IN_FLIGHT);
     int old_port = node_port[0];
+    char old_dir[256];
+    snprintf(old_dir, sizeof(old_dir), "%s", node[0]->dir);
     server_kill(node[0], SIGKILL);
     node[0] = NULL;
     for (int k = 0; k < in_flight; k++)
@@ -606,21 +665,31 @@ static void run_failover(bool use_waitaof)
         ck_assert_msg(listed, "sentinel %d does not list the old master %d as a replica", s,
                       old_port);
     }
+    int64_t t_checked = harness_clock_ms();
+    char rejoin[64] = "";
+    if (restart_old) {
+        ck_old_master_rejoins(old_dir, old_port, new_port, &w);
+        snprintf(rejoin, sizeof(rejoin), ", old master back as a replica %lld ms",
+                 (long long)(harness_clock_ms() - t_checked));
+    }
     conn_close(mc);
     conn_close(rc);
     fprintf(stderr,
             "%s: %s: %zu writes acknowledged of %ld (%zu before the kill, %zu after the switch); "
-            "settle %lld ms, kill to switch %lld ms, total %lld ms\n",
+            "settle %lld ms, kill to switch %lld ms%s, total %lld ms\n",
             server_is_redis() ? "redis-server" : "ringkv", use_waitaof ? "WAITAOF 1 1" : "WAIT 1",
             w.n_acked, w.attempts, acked_at_kill, acked_after_switch,
             (long long)(t_settled - t0), (long long)(t_switch - t_kill),
+            rejoin,
             (long long)(harness_clock_ms() - t0));
     free(w.acked);
     /* The survivors stop cleanly (under the sanitizers: no leak from the
      * promotion or the reconfiguration). Not redis-server: it refuses
      * SIGTERM while it writes its initial AOF after a resync. */
     if (!server_is_redis()) {
-        for (int i = 1; i < NODES; i++) {
+        for (int i = 0; i < NODES; i++) {
+            if (node[i] == NULL)
+                continue;
             server_stop(node[i]);
             node[i] = NULL;
         }
@@ -629,13 +698,13 @@ static void run_failover(bool use_waitaof)
 
 START_TEST(test_failover_waitaof)
 {
-    run_failover(true);
+    run_failover(true, false);
 }
 END_TEST
 
 START_TEST(test_failover_wait)
 {
-    run_failover(false);
+    run_failover(false, true);
 }
 END_TEST
 
