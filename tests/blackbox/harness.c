@@ -368,14 +368,15 @@ struct server_handle *server_start(const char *const *extra_args)
 /* One attempt at starting binary in dir. Returns the handle once it answers
  * PING; NULL with *exit_status set when it exits first. A server that runs
  * but never answers fails the test. */
-static struct server_handle *server_attempt_in(const char *binary, const char *dir,
+static struct server_handle *server_attempt_on(const char *binary, const char *dir, int port,
                                                const char *const *extra_args,
                                                const char *const *env, int *exit_status)
 {
     struct server_slot *slot = slot_claim();
     snprintf(slot->dir, sizeof(slot->dir), "%s", dir);
     slot->keep_dir = true;
-    int port = port_pick();
+    if (port == 0)
+        port = port_pick();
     pid_t parent = getpid();
     pid_t pid = fork();
     ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
@@ -399,6 +400,25 @@ static struct server_handle *server_attempt_in(const char *binary, const char *d
                   HARNESS_START_TIMEOUT_MS);
     *exit_status = slot->status;
     return NULL;
+}
+
+static struct server_handle *server_attempt_in(const char *binary, const char *dir,
+                                               const char *const *extra_args,
+                                               const char *const *env, int *exit_status)
+{
+    return server_attempt_on(binary, dir, 0, extra_args, env, exit_status);
+}
+
+struct server_handle *server_start_on_port(const char *binary, const char *dir, int port,
+                                           const char *const *extra_args)
+{
+    int status = 0;
+    struct server_handle *h = server_attempt_on(binary, dir, port, extra_args, NULL, &status);
+    if (h == NULL) {
+        server_log_dump(dir);
+        ck_abort_msg("server %s exited at start-up on port %d (see its log above)", binary, port);
+    }
+    return h;
 }
 
 struct server_handle *server_start_in_env(const char *binary, const char *dir,

@@ -65,6 +65,11 @@ int server_kill(struct server_handle *h, int sig);
  * retried. A server that runs but never answers still fails the test. */
 struct server_handle *server_try_start_in(const char *binary, const char *dir,
                                           const char *const *extra_args, int *exit_status);
+/* Like server_start_in, but on the given port (one attempt: a server that
+ * exits at start-up, say because the port is taken, fails the test). For
+ * a server restarted where others (Sentinel, its replicas) know it. */
+struct server_handle *server_start_on_port(const char *binary, const char *dir, int port,
+                                           const char *const *extra_args);
 /* Like server_start_in and server_try_start_in, with env ("NAME=value"
  * strings, NULL-terminated, may be NULL; borrowed for the call) added to the
  * server's environment. */
