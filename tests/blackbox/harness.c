@@ -1350,3 +1350,18 @@ struct conn *conn_open_retry(int port, int timeout_ms)
         harness_sleep_ms(20);
     }
 }
+
+void ck_cmd_eventually(struct conn *c, const char *line, const char *expected)
+{
+    char *got = NULL;
+    for (int i = 0; i < 500; i++) {
+        free(got);
+        got = conn_cmd(c, line);
+        if (strcmp(got, expected) == 0)
+            break;
+        harness_sleep_ms(20);
+    }
+    ck_assert_msg(strcmp(got, expected) == 0, "%s: expected %s got %s", line,
+                  harness_escape(expected), harness_escape(got));
+    free(got);
+}

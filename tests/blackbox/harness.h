@@ -147,6 +147,11 @@ char *conn_cmd_argv(struct conn *c, int argc, const char *const *argv, const siz
         free(ck_cmd_reply_);                                                        \
     } while (0)
 
+/* Polls until the reply to line on c is expected, for changes the server
+ * makes a little later (a disconnect seen, a replica's link up); fails
+ * after 10 s. */
+void ck_cmd_eventually(struct conn *c, const char *line, const char *expected);
+
 /* Asserts that the next reply read from c is exactly expected (a push, a
  * subscriber's message, a paused command's late reply). */
 #define ck_read(c, expected)                                                        \

@@ -34,23 +34,6 @@ static void teardown(void)
     server_stop(server);
 }
 
-/* Polls until the reply to line on c is expected (a disconnect is seen by
- * the server a little after the client closes). */
-static void ck_cmd_eventually(struct conn *c, const char *line, const char *expected)
-{
-    char *got = NULL;
-    for (int i = 0; i < 100; i++) {
-        free(got);
-        got = conn_cmd(c, line);
-        if (strcmp(got, expected) == 0)
-            break;
-        harness_sleep_ms(20);
-    }
-    ck_assert_msg(strcmp(got, expected) == 0, "%s: expected %s got %s", line,
-                  harness_escape(expected), harness_escape(got));
-    free(got);
-}
-
 #define SUBSCRIBED_ERROR(cmd)                                                                  \
     "-ERR Can't execute '" cmd "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "   \
     "RESET are allowed in this context\r\n"

@@ -117,22 +117,6 @@ static void wait_field(struct conn *c, const char *section, const char *field, c
     free(got);
 }
 
-/* Polls until the reply to line on c is expected (10 s at most). */
-static void ck_cmd_eventually(struct conn *c, const char *line, const char *expected)
-{
-    char *got = NULL;
-    for (int i = 0; i < 500; i++) {
-        free(got);
-        got = conn_cmd(c, line);
-        if (strcmp(got, expected) == 0)
-            break;
-        harness_sleep_ms(20);
-    }
-    ck_assert_msg(strcmp(got, expected) == 0, "%s: expected %s got %s", line,
-                  harness_escape(expected), harness_escape(got));
-    free(got);
-}
-
 /* The master's writes reached every replica: WAIT n until it says so. */
 static void wait_replicas(struct conn *master, int n)
 {

@@ -68,23 +68,6 @@ static const char *msg(const char *key)
 #define INV_FLUSH2_IN_PUSH ">2\r\n$10\r\ninvalidate\r\n$-1\r\n"
 #define MSG_FLUSH "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n$-1\r\n"
 
-/* Polls until the reply to line on c is expected (a disconnect is seen by
- * the server a little after the client closes). */
-static void ck_cmd_eventually(struct conn *c, const char *line, const char *expected)
-{
-    char *got = NULL;
-    for (int i = 0; i < 100; i++) {
-        free(got);
-        got = conn_cmd(c, line);
-        if (strcmp(got, expected) == 0)
-            break;
-        harness_sleep_ms(20);
-    }
-    ck_assert_msg(strcmp(got, expected) == 0, "%s: expected %s got %s", line,
-                  harness_escape(expected), harness_escape(got));
-    free(got);
-}
-
 /* The value of an INFO field of c's server, as a number. */
 static long long info_ll(struct conn *c, const char *field)
 {
