@@ -186,8 +186,9 @@ struct kv *db_lookup(struct db *db, const char *key, size_t key_len, int flags)
     struct keyspace *ks = db->keyspace;
     uint64_t hash = dict_hash_bytes(key, key_len);
     struct kv *kv = (struct kv *)dict_find(&db->keys, key, key_len, hash);
-    if (kv && !(flags & DB_LOOKUP_NOEXPIRE) && !ks->expire_paused && db_is_expired(db, kv)) {
-        if (!ks->expire_deletes_paused)
+    if (kv && !(flags & DB_LOOKUP_NOEXPIRE) && !ks->expire_paused &&
+        !ks->expire_master_context && db_is_expired(db, kv)) {
+        if (!ks->expire_deletes_paused && !ks->expire_replica)
             db_expire_now(db, kv);
         kv = NULL;
     }
@@ -212,7 +213,7 @@ void db_add_loaded(struct db *db, struct kv *kv)
 {
     assert(!(kv->flags & KV_FLAG_EXPIRES));
     uint64_t hash = dict_hash_bytes(kv_key(kv), kv->key_len);
-    if (db->keyspace->expire_deletes_paused) {
+    if (db->keyspace->expire_deletes_paused || db->keyspace->expire_replica) {
         /* A write while deletions are paused (a transaction that paused
          * clients and then writes): the expired key that lookups hid but
          * kept goes now, so the new one does not meet it in the table. */
@@ -351,9 +352,10 @@ struct kv *db_random(struct db *db, uint64_t (*rand64)(void))
         struct kv *kv = (struct kv *)dict_random(&db->keys, rand64);
         if (!kv)
             return NULL;
-        if (db->keyspace->expire_paused || !db_is_expired(db, kv))
+        if (db->keyspace->expire_paused || db->keyspace->expire_master_context ||
+            !db_is_expired(db, kv))
             return kv;
-        if (db->keyspace->expire_deletes_paused) {
+        if (db->keyspace->expire_deletes_paused || db->keyspace->expire_replica) {
             /* Expired keys cannot be deleted now: after a bounded number
              * of draws, answer with one of them rather than loop forever
              * on a database of expired keys. */

@@ -79,6 +79,13 @@ struct keyspace {
      * lazy or active deletion), as Redis 7.0 keeps the data set unchanged
      * while clients are paused. */
     bool expire_deletes_paused;
+    /* A replica (Redis 7.0's expireIfNeeded on a replica): its master's
+     * DELs expire keys. Other clients read an expired key as missing and
+     * leave it stored; the master's own commands (expire_master_context,
+     * set while one runs) see it as live, so the stream applies to the
+     * same data it did on the master. */
+    bool expire_replica;
+    bool expire_master_context;
     /* >0 while a fork child shares the keyspace's pages (see
      * keyspace_pause_rehash): lookups leave access times alone. */
     int children_sharing;

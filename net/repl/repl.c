@@ -47,6 +47,8 @@ void repl_update_flags(struct repl *r)
 {
     r->cs->repl_feeding = r->backlog != NULL && r->link == REPL_LINK_NONE;
     r->cs->repl_replica = r->link != REPL_LINK_NONE;
+    /* A replica leaves expiry to its master's DELs (engine/db.h). */
+    r->cs->keyspace->expire_replica = r->cs->repl_replica;
 }
 
 /* ---- the backlog ---- */

@@ -553,6 +553,38 @@ START_TEST(test_waitaof_counts_replicas)
 }
 END_TEST
 
+/* A replica leaves expiry to its master: a key past its TTL reads as
+ * missing there but stays stored (DBSIZE counts it, expired_keys does not)
+ * until the master's DEL arrives, as Redis 7.0's replicas do. Otherwise
+ * the master's next command on the key could meet different data. */
+START_TEST(test_replica_leaves_expiry_to_master)
+{
+    struct server_handle *m = start_node(server_binary(), 0);
+    struct conn *mc = conn_open(m->port);
+    ck_cmd(mc, "DEBUG SET-ACTIVE-EXPIRE 0", "+OK\r\n");
+    struct server_handle *r = start_node(server_binary(), m->port);
+    struct conn *rc = conn_open(r->port);
+    wait_field(rc, "replication", "master_link_status", "up");
+    ck_cmd(mc, "SET k v PX 100", "+OK\r\n");
+    ck_cmd(mc, "WAIT 1 5000", ":1\r\n");
+    harness_sleep_ms(300);
+    ck_cmd(rc, "GET k", "$-1\r\n");
+    ck_cmd(rc, "EXISTS k", ":0\r\n");
+    ck_cmd(rc, "DBSIZE", ":1\r\n");
+    char *expired = info_field(rc, "stats", "expired_keys");
+    ck_assert_str_eq(expired, "0");
+    free(expired);
+    /* The master expires it on access and sends the DEL. */
+    ck_cmd(mc, "GET k", "$-1\r\n");
+    ck_cmd(mc, "WAIT 1 5000", ":1\r\n");
+    ck_cmd_eventually(rc, "DBSIZE", ":0\r\n");
+    conn_close(rc);
+    conn_close(mc);
+    server_stop(r);
+    server_stop(m);
+}
+END_TEST
+
 /* A chain of three: B promoted with REPLICAOF NO ONE keeps A's history as
  * replid2, so C, moved to B, resyncs partially (psync2). */
 START_TEST(test_promote_psync2)
@@ -821,6 +853,7 @@ int main(void)
     tcase_add_test(tc, test_readonly_and_masterdown);
     tcase_add_test(tc, test_wait_and_min_replicas);
     tcase_add_test(tc, test_waitaof_counts_replicas);
+    tcase_add_test(tc, test_replica_leaves_expiry_to_master);
     tcase_add_test(tc, test_promote_psync2);
     tcase_add_test(tc, test_info_and_role_shape);
     tcase_add_test(tc, test_replica_handshake_on_the_wire);
