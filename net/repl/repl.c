@@ -434,6 +434,18 @@ static void repl_start_diskless(struct repl *r)
     }
 }
 
+/* rep's snapshot has gone out: the stream kept for it meanwhile follows,
+ * and it is online from now. */
+static void repl_replica_synced(struct repl *r, struct repl_replica *rep)
+{
+    conn_write(&rep->c->conn, rep->pending.data, rep->pending.len);
+    buf_free(&rep->pending);
+    rep->state = REPL_REPLICA_ONLINE;
+    rep->ack_ms = repl_now(r);
+    log_write(r->cs->log, LOGLEVEL_NOTICE, "Synchronization with replica %s succeeded",
+              rep->c->conn.addr);
+}
+
 /* The diskless child ended: the replicas it served get the stream kept
  * meanwhile, those it failed are closed. */
 static void repl_diskless_done(struct repl *r, int status)
@@ -458,12 +470,7 @@ static void repl_diskless_done(struct repl *r, int status)
             client_close(rep->c);
             continue;
         }
-        conn_write(&rep->c->conn, rep->pending.data, rep->pending.len);
-        buf_free(&rep->pending);
-        rep->state = REPL_REPLICA_ONLINE;
-        rep->ack_ms = repl_now(r);
-        log_write(r->cs->log, LOGLEVEL_NOTICE,
-                  "Synchronization with replica %s succeeded", rep->c->conn.addr);
+        repl_replica_synced(r, rep);
     }
     repl_count_good(r);
 }
@@ -563,12 +570,7 @@ static void repl_bgsave_done(struct repl *r)
         rep->limit_deferred = true;
         conn_write(&rep->c->conn, head, (size_t)n);
         conn_write(&rep->c->conn, rdb.data, rdb.len);
-        conn_write(&rep->c->conn, rep->pending.data, rep->pending.len);
-        buf_free(&rep->pending);
-        rep->state = REPL_REPLICA_ONLINE;
-        rep->ack_ms = repl_now(r);
-        log_write(r->cs->log, LOGLEVEL_NOTICE,
-                  "Synchronization with replica %s succeeded", rep->c->conn.addr);
+        repl_replica_synced(r, rep);
     }
     buf_free(&rdb);
     repl_count_good(r);
