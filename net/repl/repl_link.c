@@ -20,6 +20,7 @@
 
 #include "engine/alloc.h"
 #include "engine/db.h"
+#include "engine/durable_fs.h"
 #include "net/commands/acl.h"
 #include "net/commands/client.h"
 #include "net/commands/commands.h"
@@ -430,14 +431,35 @@ static bool link_write_all(int fd, const char *p, size_t len)
 static bool link_load(struct repl *r)
 {
     struct commands *cs = r->cs;
+    /* The file replaces dbfilename, which a restart loads: its bytes are
+     * on disk before the rename, and the rename before anything counts on
+     * it (temp, fsync, rename, directory fsync), as Redis fsyncs it too. */
+    if (fsync(r->rdb_fd) < 0) {
+        log_write(cs->log, LOGLEVEL_WARNING,
+                  "Failed trying to sync the temp DB to disk in MASTER <-> REPLICA "
+                  "synchronization: %s", strerror(errno));
+        close(r->rdb_fd);
+        r->rdb_fd = -1;
+        unlink(r->rdb_tmp);
+        return false;
+    }
     close(r->rdb_fd);
     r->rdb_fd = -1;
     const char *dbfile = r->config->dbfilename;
-    if (rename(r->rdb_tmp, dbfile) < 0) {
+    bool renamed = false;
+    int ret = durable_rename(r->rdb_tmp, dbfile, &renamed);
+    if (!renamed) {
         log_write(cs->log, LOGLEVEL_WARNING,
                   "Failed trying to rename the temp DB into %s in MASTER <-> REPLICA "
-                  "synchronization: %s", dbfile, strerror(errno));
+                  "synchronization: %s", dbfile, strerror(-ret));
         unlink(r->rdb_tmp);
+        return false;
+    }
+    if (ret < 0) {
+        /* As Redis: the sync is cancelled and tried again. */
+        log_write(cs->log, LOGLEVEL_WARNING,
+                  "Failed trying to sync DB directory %s in MASTER <-> REPLICA synchronization: %s",
+                  dbfile, strerror(-ret));
         return false;
     }
     log_write(cs->log, LOGLEVEL_NOTICE, "MASTER <-> REPLICA sync: Flushing old data");

@@ -17,6 +17,7 @@
 #include <check.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -585,6 +586,48 @@ START_TEST(test_replica_leaves_expiry_to_master)
 }
 END_TEST
 
+/* The RDB a replica receives replaces its dbfilename as every replaced
+ * file must: fsynced before the rename (a failing fsync cancels the sync,
+ * which is tried again), the directory fsynced after it (a power cut then
+ * keeps the new file). Needs ringkv's fsfault shim. */
+START_TEST(test_replica_rdb_replaced_durably)
+{
+    if (server_is_redis() || !fsfault_available()) {
+        fprintf(stderr, "replication_test: the durable replace needs ringkv and the fsfault shim\n");
+        return;
+    }
+    struct server_handle *m = start_node(server_binary(), 0);
+    struct conn *mc = conn_open(m->port);
+    ck_cmd(mc, "SET k v", "+OK\r\n");
+    struct fsfault f;
+    fsfault_init(&f);
+    fsfault_arm(&f, "fsync EIO temp-");
+    char dir[512], master[32];
+    harness_make_dir(dir, sizeof(dir));
+    snprintf(master, sizeof(master), "127.0.0.1 %d", m->port);
+    const char *args[] = {"--replicaof", master, NULL};
+    struct server_handle *r = server_start_in_env(server_binary(), dir, args, f.env);
+    struct conn *rc = conn_open(r->port);
+    harness_sleep_ms(1500);
+    char *link = info_field(rc, "replication", "master_link_status");
+    ck_assert_str_eq(link, "down");
+    free(link);
+    ck_cmd(rc, "DBSIZE", ":0\r\n");
+    char path[600];
+    snprintf(path, sizeof(path), "%s/dump.rdb", dir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    fsfault_arm(&f, "");
+    wait_field(rc, "replication", "master_link_status", "up");
+    ck_cmd(rc, "GET k", "$1\r\nv\r\n");
+    conn_close(rc);
+    server_kill(r, SIGKILL);
+    fsfault_power_cut(&f);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    conn_close(mc);
+    server_stop(m);
+}
+END_TEST
+
 /* A chain of three: B promoted with REPLICAOF NO ONE keeps A's history as
  * replid2, so C, moved to B, resyncs partially (psync2). */
 START_TEST(test_promote_psync2)
@@ -854,6 +897,7 @@ int main(void)
     tcase_add_test(tc, test_wait_and_min_replicas);
     tcase_add_test(tc, test_waitaof_counts_replicas);
     tcase_add_test(tc, test_replica_leaves_expiry_to_master);
+    tcase_add_test(tc, test_replica_rdb_replaced_durably);
     tcase_add_test(tc, test_promote_psync2);
     tcase_add_test(tc, test_info_and_role_shape);
     tcase_add_test(tc, test_replica_handshake_on_the_wire);
