@@ -1,8 +1,10 @@
 /* durable_fs.c: directory changes followed by a directory fsync. */
+#define _GNU_SOURCE /* mkostemp */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -98,4 +100,37 @@ int durable_unlink(const char *path)
     if (unlink(path) < 0 && errno != ENOENT)
         return -errno;
     return durable_fsync_parent(path);
+}
+
+int durable_replace(const char *path, const void *data, size_t len)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+        return -ENAMETOOLONG;
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int rc = 0;
+    const char *p = data;
+    for (size_t done = 0; done < len && rc == 0;) {
+        ssize_t n = write(fd, p + done, len - done);
+        if (n < 0 && errno != EINTR)
+            rc = -errno;
+        else if (n > 0)
+            done += (size_t)n;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    if (rc == 0 && fsync(fd) < 0)
+        rc = -errno;
+    if (rc == 0 && fchmod(fd, 0644 & ~mask) < 0)
+        rc = -errno;
+    if (close(fd) < 0 && rc == 0)
+        rc = -errno;
+    bool renamed = false;
+    if (rc == 0)
+        rc = durable_rename(tmp, path, &renamed);
+    if (!renamed)
+        unlink(tmp);
+    return rc;
 }

@@ -15,6 +15,7 @@
 #define RINGKV_ENGINE_DURABLE_FS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* fsyncs the directory dir. Returns 0 or -errno. */
@@ -40,5 +41,13 @@ int durable_rename(const char *from, const char *to, bool *renamed);
 /* unlink(path) (a missing file is not an error), then fsyncs its parent.
  * Returns 0 or -errno. */
 int durable_unlink(const char *path);
+
+/* Replaces path with len bytes of data, as every replaced file must be: a
+ * temporary file beside it, written, fsynced and given mode 0644 less the
+ * umask, renamed over path with durable_rename. The temporary file never
+ * outlives a failure. Returns 0 or -errno; when only the final directory
+ * fsync failed the new file is in place, but its name may not survive a
+ * crash. */
+int durable_replace(const char *path, const void *data, size_t len);
 
 #endif

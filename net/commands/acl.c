@@ -1691,47 +1691,6 @@ int acl_file_load(struct commands *cs, const char *path, struct client *self, ch
     return rc;
 }
 
-/* Writes every user's rules to a temporary file next to path, syncs it,
- * renames it over path and syncs the directory, so a crash leaves the old
- * file or the new one, never a mix. */
-static int acl_write_durably(const char *path, const char *data, size_t len, char *err, size_t err_len)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, err_len, "Opening temp ACL file for ACL SAVE: %s", strerror(errno));
-        return -1;
-    }
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, err_len, "Writing ACL file for ACL SAVE: %s", strerror(errno));
-            close(fd);
-            unlink(tmp);
-            return -1;
-        }
-        done += (size_t)n;
-    }
-    if (fsync(fd) < 0) {
-        snprintf(err, err_len, "Syncing ACL file for ACL SAVE: %s", strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    close(fd);
-    int rc = durable_rename(tmp, path, NULL);
-    if (rc < 0) {
-        snprintf(err, err_len, "Renaming ACL file for ACL SAVE: %s", strerror(-rc));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 char **acl_user_lines(struct commands *cs, int *count)
 {
     struct acl *acl = cs->acl;
@@ -1763,7 +1722,11 @@ int acl_file_save(struct commands *cs, const char *path, char *err, size_t err_l
         acl_describe_user(cs, u, &b);
         buf_append(&b, "\n", 1);
     }
-    int rc = acl_write_durably(path, b.data ? b.data : "", b.len, err, err_len);
+    int rc = durable_replace(path, b.data ? b.data : "", b.len);
+    if (rc < 0) {
+        snprintf(err, err_len, "Writing the ACL file %s for ACL SAVE: %s", path, strerror(-rc));
+        rc = -1;
+    }
     buf_free(&b);
     return rc;
 }

@@ -23,7 +23,6 @@
  * lines, arguments and CONFIG SET accept and refuse exactly the same text.
  * Defaults are written as text in the table and go through it too. Error
  * texts are Redis 7.0.15's, checked against the real server. */
-#define _GNU_SOURCE /* mkostemp */
 #include "net/core/config.h"
 
 #include <assert.h>
@@ -41,6 +40,7 @@
 #include <unistd.h>
 
 #include "engine/alloc.h"
+#include "engine/durable_fs.h"
 #include "engine/glob.h"
 #include "engine/number.h"
 #include "net/core/args.h"
@@ -2541,60 +2541,6 @@ static char *config_rewrite_content(const struct config_rewrite_state *st, size_
     return config_text_take(&t);
 }
 
-/* Replaces path with content durably: a temporary file in the same
- * directory, written, fsynced and given mode 0644 less the umask, renamed
- * over path, then the directory fsynced. Returns 0 or -errno; the
- * temporary file never outlives a failure. */
-static int config_rewrite_replace(const char *path, const char *content, size_t len)
-{
-    size_t tmp_bytes = strlen(path) + 8;
-    char *tmp = alloc_bytes(tmp_bytes);
-    snprintf(tmp, tmp_bytes, "%s.XXXXXX", path);
-    int rc = 0;
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        rc = -errno;
-        alloc_free(tmp);
-        return rc;
-    }
-    for (size_t done = 0; done < len && rc == 0;) {
-        ssize_t n = write(fd, content + done, len - done);
-        if (n < 0 && errno != EINTR)
-            rc = -errno;
-        else if (n > 0)
-            done += (size_t)n;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    if (rc == 0 && fsync(fd) < 0)
-        rc = -errno;
-    if (rc == 0 && fchmod(fd, 0644 & ~mask) < 0)
-        rc = -errno;
-    close(fd);
-    if (rc == 0 && rename(tmp, path) < 0)
-        rc = -errno;
-    if (rc == 0) {
-        char *dir = alloc_strdup(path);
-        char *slash = strrchr(dir, '/');
-        if (slash == dir)
-            slash[1] = '\0';
-        else if (slash != NULL)
-            *slash = '\0';
-        int dir_fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir_fd < 0 || fsync(dir_fd) < 0)
-            rc = -errno;
-        if (dir_fd >= 0)
-            close(dir_fd);
-        alloc_free(dir);
-        /* The new file is in place; only its name's durability failed. */
-        alloc_free(tmp);
-        return rc;
-    }
-    unlink(tmp);
-    alloc_free(tmp);
-    return rc;
-}
-
 static void config_rewrite_state_free(struct config_rewrite_state *st)
 {
     for (int i = 0; i < st->line_count; i++)
@@ -2637,7 +2583,7 @@ int config_rewrite(const struct config *cfg, const char *path,
     }
     size_t len;
     char *content = config_rewrite_content(&st, &len);
-    rc = config_rewrite_replace(path, content, len);
+    rc = durable_replace(path, content, len);
     alloc_free(content);
     config_rewrite_state_free(&st);
     return rc;
