@@ -4,7 +4,8 @@
 # Usage: scripts/deps.sh build|test|bench
 set -euo pipefail
 
-build_pkgs=(cmake make gcc pkg-config liburing-dev libjemalloc-dev liblzf-dev libisal-dev nettle-dev check)
+build_pkgs=(cmake make gcc pkg-config liburing-dev libjemalloc-dev liblzf-dev libisal-dev nettle-dev check
+            liblua5.1-0-dev lua-cjson-dev lua-bitop-dev)
 # python3 runs the include check (scripts/check_layers.py); clang builds
 # the libFuzzer targets (scripts/fuzz.sh; its libFuzzer runtime comes with it).
 # redis-sentinel and nutcracker (twemproxy) run in front of ringkv in
