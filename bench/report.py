@@ -6,7 +6,7 @@ bench/run calls it as `report.py FOLDER` once the scenarios have run (or were
 interrupted). It reads FOLDER/raw: run.txt (key=value facts about the machine
 and the run), commands.txt, and whichever of throughput.csv, collections.csv,
 aof.csv (with aof-disk.csv, aof-targets.csv and aof-sweep.csv), rdb.csv,
-features.csv, replication.csv, mixed.jsonl and torture-<policy>.log the run produced;
+features.csv, replication.csv, datamodel.csv, mixed.jsonl and torture-<policy>.log the run produced;
 groups whose data is missing are left out of the report. Charts are drawn by
 gnuplot from .dat files and one script, all kept in raw/ so they can be drawn
 again by hand (`gnuplot raw/charts.gp` inside the folder).
@@ -420,6 +420,25 @@ class Report:
         self.table(["figure", "ringkv", self.ref, "ratio", "ringkv / no replica",
                     f"{self.ref} / no replica", "notes"], table)
 
+    def datamodel(self, rows):
+        """datamodel.sh's CSV: throughput of scripts and the issue-19 types
+        (ratio ringkv / reference) and memory per element (ratio reference /
+        ringkv), so above 1 is better for ringkv on every row."""
+        if not rows:
+            return
+        self.say("## Scripting and the remaining data types (datamodel.sh)", "",
+                 "EVALSHA and FCALL of a 3-command script (redis-benchmark, 50 connections); XADD, "
+                 "PFADD, SETBIT, GEOADD (ringkv-load, 50 connections, pipeline 16) and XREADGROUP "
+                 "(redis-benchmark, pipeline 16); memory per element after loading 1M elements into "
+                 "an empty server. Ratios are oriented so that above 1 is better for ringkv. Full "
+                 "report: [raw/datamodel.md](raw/datamodel.md).", "")
+        table = []
+        for r in rows:
+            unit = "bytes/element" if r["figure"] == "bytes_per_element" else "requests/s"
+            a, b = number(r["ringkv"]), number(r["redis"])
+            table.append((f"{r['point']}: {unit}", fmt(a), fmt(b), fmt(number(r["ratio"]), 2)))
+        self.table(["figure", "ringkv", self.ref, "ratio (>1 ringkv better)"], table)
+
     def torture(self):
         rows = []
         for policy in ("always", "everysec"):
@@ -503,6 +522,7 @@ class Report:
         self.rdb(rdb)
         self.features(read_csv(os.path.join(raw, "features.csv")))
         self.replication(read_csv(os.path.join(raw, "replication.csv")))
+        self.datamodel(read_csv(os.path.join(raw, "datamodel.csv")))
         self.memory(throughput)
         self.torture()
         self.commands()

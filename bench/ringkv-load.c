@@ -125,6 +125,11 @@ struct load_options {
     double duration_s;
     int get_percent;         /* 100 = get, 0 = set, else mixed */
     const char *workload;    /* as given, for the report */
+    /* --workload "cmd:WORDS": every request is WORDS split on spaces, each
+     * "{r}" in a word replaced by a random number below --keys (no padding,
+     * so it parses as an offset or a coordinate digit string). */
+    char *tmpl_words[LOAD_CMD_ARGS_MAX];
+    int tmpl_count;
     uint64_t keys;
     size_t value_bytes;
     int pipeline;
@@ -159,6 +164,8 @@ static void usage(FILE *out)
         "    [--key-prefix key] [--per-op]\n"
         "    --key-prefix names the keys <prefix>:<12-digit number> (default \"key\");\n"
         "    --per-op also prints one line (and JSON object) per operation, GET and SET.\n"
+        "    --workload \"cmd:WORDS\" sends WORDS (split on spaces) instead, each {r}\n"
+        "    in a word replaced by a random number below --keys (counted as SETs).\n"
         "    --rate R makes it open-loop: R requests/s in total, latency from each\n"
         "    request's intended send time; without it, closed-loop like redis-benchmark.\n"
         "    RESP3 invalidation pushes (with --tracking) are counted (pushes=N).\n"
@@ -207,6 +214,17 @@ static bool parse_workload(struct load_options *o, const char *s)
     if (strcmp(s, "set") == 0) {
         o->get_percent = 0;
         return true;
+    }
+    if (strncmp(s, "cmd:", 4) == 0) {
+        char *copy = strdup(s + 4), *save = NULL;
+        o->tmpl_count = 0;
+        for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+            if (o->tmpl_count == LOAD_CMD_ARGS_MAX || strlen(w) + 21 > LOAD_KEY_BYTES_MAX)
+                return false;
+            o->tmpl_words[o->tmpl_count++] = w;
+        }
+        o->get_percent = 0;
+        return o->tmpl_count > 0;
     }
     int64_t p;
     if (strncmp(s, "mixed:", 6) == 0 && parse_int_option(s + 6, 0, 100, &p)) {
@@ -857,6 +875,25 @@ static uint64_t rng_next(uint64_t *s)
 /* Appends one request; returns true for a SET, false for a GET. */
 static bool latency_append_request(struct latency_run *run, struct load_conn *c)
 {
+    const struct load_options *o = run->opt;
+    if (o->tmpl_count > 0) {
+        char words[LOAD_CMD_ARGS_MAX][LOAD_KEY_BYTES_MAX];
+        const char *argv[LOAD_CMD_ARGS_MAX];
+        size_t lens[LOAD_CMD_ARGS_MAX];
+        for (int i = 0; i < o->tmpl_count; i++) {
+            const char *w = o->tmpl_words[i], *at = strstr(w, "{r}");
+            if (at == NULL) {
+                argv[i] = w;
+                lens[i] = strlen(w);
+                continue;
+            }
+            lens[i] = (size_t)snprintf(words[i], sizeof(words[i]), "%.*s%" PRIu64 "%s",
+                                       (int)(at - w), w, rng_next(&run->rng) % o->keys, at + 3);
+            argv[i] = words[i];
+        }
+        conn_append_argv(c, o->tmpl_count, argv, lens);
+        return true;
+    }
     char key[LOAD_KEY_BYTES_MAX];
     size_t key_len = (size_t)snprintf(key, sizeof(key), "%s:%012" PRIu64, run->opt->key_prefix,
                                       rng_next(&run->rng) % run->opt->keys);
