@@ -1027,6 +1027,34 @@ enum acl_denial acl_check(struct commands *cs, const struct acl_user *u, const s
     return worst;
 }
 
+/* Whether s reads every key: all keys, or a "*" pattern with read
+ * permission (Redis's ACLSelectorHasUnrestrictedKeyAccess). */
+static bool acl_selector_reads_all_keys(const struct acl_selector *s)
+{
+    if (s->all_keys)
+        return true;
+    for (int i = 0; i < s->key_count; i++)
+        if ((s->keys[i].perms & ACL_KEY_READ) && s->keys[i].len == 1 && s->keys[i].text[0] == '*')
+            return true;
+    return false;
+}
+
+bool acl_user_reads_all_keys(struct commands *cs, const struct acl_user *u,
+                             const struct command *cmd, int argc, const struct resp_arg *argv)
+{
+    if (acl_user_unrestricted(u))
+        return true;
+    int pos;
+    if (acl_selector_check(cs, &u->root, cmd, argc, argv, &pos) == ACL_OK &&
+        acl_selector_reads_all_keys(&u->root))
+        return true;
+    for (int i = 0; i < u->selector_count; i++)
+        if (acl_selector_check(cs, &u->selectors[i], cmd, argc, argv, &pos) == ACL_OK &&
+            acl_selector_reads_all_keys(&u->selectors[i]))
+            return true;
+    return false;
+}
+
 bool acl_check_client(struct client *c, struct command *cmd, bool in_exec, char *msg, size_t len)
 {
     int pos;
