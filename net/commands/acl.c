@@ -915,10 +915,48 @@ static int acl_set_key_perms(int argc, const struct resp_arg *argv)
     return ACL_KEY_WRITE;
 }
 
+/* The key check of a command whose keys its getkeys callback finds
+ * (SORT), with each key's permissions from the flags of its key spec. */
+static enum acl_denial acl_selector_check_getkeys(const struct acl_selector *s,
+                                                  const struct command *cmd, int argc,
+                                                  const struct resp_arg *argv, int *pos)
+{
+    struct key_spec all[COMMAND_KEY_SPECS_MAX];
+    int spec_count = keyspec_of(cmd, all);
+    int stack[2][16];
+    bool heap = argc > 16;
+    int *positions = heap ? alloc_bytes(sizeof(int) * (size_t)argc) : stack[0];
+    int *specs = heap ? alloc_bytes(sizeof(int) * (size_t)argc) : stack[1];
+    int n = cmd->getkeys(argv, argc, positions, specs);
+    enum acl_denial verdict = ACL_OK;
+    for (int j = 0; j < n; j++) {
+        assert(specs[j] >= 0 && specs[j] < spec_count);
+        const char *flags = all[specs[j]].flags;
+        int perms = 0;
+        if (acl_flag_word(flags, "access"))
+            perms |= ACL_KEY_READ;
+        if (acl_flag_word(flags, "insert") || acl_flag_word(flags, "delete") ||
+            acl_flag_word(flags, "update"))
+            perms |= ACL_KEY_WRITE;
+        if (!acl_key_allowed(s, &argv[positions[j]], perms)) {
+            *pos = positions[j];
+            verdict = ACL_DENIED_KEY;
+            break;
+        }
+    }
+    if (heap) {
+        alloc_free(positions);
+        alloc_free(specs);
+    }
+    return verdict;
+}
+
 static enum acl_denial acl_selector_check_keys(struct commands *cs, const struct acl_selector *s,
                                                const struct command *cmd, int argc,
                                                const struct resp_arg *argv, int *pos)
 {
+    if (cmd->getkeys)
+        return acl_selector_check_getkeys(s, cmd, argc, argv, pos);
     const struct acl_command_keys *k = acl_command_keys(cs->acl, cmd);
     if (k->count == 0)
         return ACL_OK;

@@ -496,11 +496,46 @@ static void sort_ro_command(struct client *c)
     sort_generic(c, true);
 }
 
+/* ---- Keys (ACL, COMMAND GETKEYS) ---- */
+
+/* SORT's keys as Redis's sortGetKeys finds them: the sorted key (spec 0)
+ * and the last STORE's destination (spec 2), skipping the arguments of
+ * LIMIT, GET and BY. */
+static int sort_getkeys(const struct resp_arg *argv, int argc, int *positions, int *specs)
+{
+    positions[0] = 1;
+    specs[0] = 0;
+    int count = 1;
+    bool found_store = false;
+    for (int i = 2; i < argc; i++) {
+        if (arg_equals(&argv[i], "limit")) {
+            i += 2;
+        } else if (arg_equals(&argv[i], "get") || arg_equals(&argv[i], "by")) {
+            i += 1;
+        } else if (arg_equals(&argv[i], "store") && i + 1 < argc) {
+            found_store = true;
+            positions[count] = i + 1;
+            specs[count] = 2;
+        }
+    }
+    return count + found_store;
+}
+
+/* SORT_RO reads only the sorted key. */
+static int sort_ro_getkeys(const struct resp_arg *argv, int argc, int *positions, int *specs)
+{
+    (void)argv;
+    (void)argc;
+    positions[0] = 1;
+    specs[0] = 0;
+    return 1;
+}
+
 struct command sort_commands[] = {
     {.name = "sort", .proc = sort_command, .arity = -2, .flags = CMD_WRITE | CMD_DENYOOM,
      .acl = ACL_WRITE | ACL_SET | ACL_SORTEDSET | ACL_LIST | ACL_SLOW | ACL_DANGEROUS,
      .first_key = 1, .last_key = 1, .key_step = 1,
-     .key_specs = "RO access/i1/r0,1,0;RO access/u/u;OW update/u/u",
+     .key_specs = "RO access/i1/r0,1,0;RO access/u/u;OW update/u/u", .getkeys = sort_getkeys,
      .key_spec_notes = {NULL,
                         "For the optional BY/GET keyword. It is marked 'unknown' because the key "
                         "names derive from the content of the key we sort",
@@ -517,7 +552,7 @@ struct command sort_commands[] = {
     {.name = "sort_ro", .proc = sort_ro_command, .arity = -2, .flags = CMD_READONLY,
      .acl = ACL_READ | ACL_SET | ACL_SORTEDSET | ACL_LIST | ACL_SLOW | ACL_DANGEROUS,
      .first_key = 1, .last_key = 1, .key_step = 1,
-     .key_specs = "RO access/i1/r0,1,0;RO access/u/u",
+     .key_specs = "RO access/i1/r0,1,0;RO access/u/u", .getkeys = sort_ro_getkeys,
      .key_spec_notes = {NULL,
                         "For the optional BY/GET keyword. It is marked 'unknown' because the key "
                         "names derive from the content of the key we sort"},

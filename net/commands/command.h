@@ -19,6 +19,7 @@
 
 struct client;
 struct commands;
+struct resp_arg;
 struct latency_histogram;
 
 /* Command flags, as COMMAND INFO reports them (Redis 7.0 names). */
@@ -106,6 +107,14 @@ struct command {
     const char *arguments;             /* argument tree in cmd_command.c's notation, or NULL */
 
     struct command *subcommands;       /* NULL-name-terminated, or NULL */
+
+    /* Redis's getkeys_proc, for a command whose key specs cannot find all
+     * its keys (SORT's STORE: a spec of unknown form): fills positions[]
+     * (argv indexes) and specs[] (the index of the key spec whose flags
+     * each key has) for argv, room for argc each, and returns the count.
+     * ACL checks and COMMAND GETKEYS use it instead of the specs. NULL for
+     * most commands. */
+    int (*getkeys)(const struct resp_arg *argv, int argc, int *positions, int *specs);
 
     /* filled at registration */
     const struct command *parent;      /* for subcommands */
