@@ -716,7 +716,7 @@ struct command geo_commands[] = {
          {"6.2.0", "Added the `CH`, `NX` and `XX` options."},
          {0}},
      .arguments = "key^k#0 condition^o@6.2.0?(nx^t='NX' xx^t='XX') change^t='CH'@6.2.0? "
-                  "data^b*(longitude^d latitude^d member^s)"},
+                  "longitude_latitude_member^b*(longitude^d latitude^d member^s)"},
     {.name = "geodist", .proc = geo_dist_command, .arity = -4, .flags = GEO_RO,
      .acl = GEO_ACL_RO, .first_key = 1, .last_key = 1, .key_step = 1,
      .summary = "Returns the distance between two members of a geospatial index",
@@ -728,13 +728,13 @@ struct command geo_commands[] = {
      .since = "3.2.0", .group = "geo",
      .complexity = "O(log(N)) for each member requested, where N is the number of elements in "
                    "the sorted set.",
-     .arguments = "key^k#0 member^s?*"},
+     .arguments = "key^k#0 member^s*"},
     {.name = "geopos", .proc = geo_pos_command, .arity = -2, .flags = GEO_RO, .acl = GEO_ACL_RO,
      .first_key = 1, .last_key = 1, .key_step = 1,
      .summary = "Returns longitude and latitude of members of a geospatial index",
      .since = "3.2.0", .group = "geo",
      .complexity = "O(N) where N is the number of members requested.",
-     .arguments = "key^k#0 member^s?*"},
+     .arguments = "key^k#0 member^s*"},
     {.name = "georadius", .proc = geo_radius_command, .arity = -6,
      .flags = CMD_WRITE | CMD_DENYOOM, .acl = GEO_ACL_RW, .first_key = 1, .last_key = 1,
      .key_step = 1,
@@ -749,13 +749,14 @@ struct command geo_commands[] = {
      .replaced_by = "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument",
      .history = (const struct command_history[]){
          {"6.2.0", "Added the `ANY` option for `COUNT`."},
+         {"7.0.0", "Added support for uppercase unit names."},
          {0}},
      .arguments = "key^k#0 longitude^d latitude^d radius^d "
                   "unit^o(m^t='M' km^t='KM' ft^t='FT' mi^t='MI') "
                   "withcoord^t='WITHCOORD'? withdist^t='WITHDIST'? withhash^t='WITHHASH'? "
                   "count^b?(count^i='COUNT' any^t='ANY'@6.2.0?) "
                   "order^o?(asc^t='ASC' desc^t='DESC') "
-                  "store^o?(storekey^k#1='STORE' storedistkey^k#2='STOREDIST')"},
+                  "key^k#1='STORE'? key^k#2='STOREDIST'?"},
     {.name = "georadiusbymember", .proc = geo_radiusbymember_command, .arity = -5,
      .flags = CMD_WRITE | CMD_DENYOOM, .acl = GEO_ACL_RW, .first_key = 1, .last_key = 1,
      .key_step = 1,
@@ -769,11 +770,14 @@ struct command geo_commands[] = {
      .doc_flags = "deprecated", .deprecated_since = "6.2.0",
      .replaced_by = "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` "
                     "arguments",
+     .history = (const struct command_history[]){
+         {"7.0.0", "Added support for uppercase unit names."},
+         {0}},
      .arguments = "key^k#0 member^s radius^d unit^o(m^t='M' km^t='KM' ft^t='FT' mi^t='MI') "
                   "withcoord^t='WITHCOORD'? withdist^t='WITHDIST'? withhash^t='WITHHASH'? "
                   "count^b?(count^i='COUNT' any^t='ANY'?) "
                   "order^o?(asc^t='ASC' desc^t='DESC') "
-                  "store^o?(storekey^k#1='STORE' storedistkey^k#2='STOREDIST')"},
+                  "key^k#1='STORE'? key^k#2='STOREDIST'?"},
     {.name = "georadius_ro", .proc = geo_radius_ro_command, .arity = -6, .flags = GEO_RO,
      .acl = GEO_ACL_RO, .first_key = 1, .last_key = 1, .key_step = 1,
      .summary = "A read-only variant for GEORADIUS", .since = "3.2.10", .group = "geo",
@@ -810,8 +814,11 @@ struct command geo_commands[] = {
      .complexity = "O(N+log(M)) where N is the number of elements in the grid-aligned bounding "
                    "box area around the shape provided as the filter and M is the number of items "
                    "inside the shape",
+     .history = (const struct command_history[]){
+         {"7.0.0", "Added support for uppercase unit names."},
+         {0}},
      .arguments = "key^k#0 from^o(member^s='FROMMEMBER' "
-                  "fromlonlat^b='FROMLONLAT'(longitude^d latitude^d)) "
+                  "longitude_latitude^b='FROMLONLAT'(longitude^d latitude^d)) "
                   "by^o(circle^b(radius^d='BYRADIUS' unit^o(m^t='M' km^t='KM' ft^t='FT' "
                   "mi^t='MI')) box^b(width^d='BYBOX' height^d unit^o(m^t='M' km^t='KM' "
                   "ft^t='FT' mi^t='MI'))) order^o?(asc^t='ASC' desc^t='DESC') "
@@ -826,8 +833,11 @@ struct command geo_commands[] = {
      .complexity = "O(N+log(M)) where N is the number of elements in the grid-aligned bounding "
                    "box area around the shape provided as the filter and M is the number of items "
                    "inside the shape",
+     .history = (const struct command_history[]){
+         {"7.0.0", "Added support for uppercase unit names."},
+         {0}},
      .arguments = "destination^k#0 source^k#1 from^o(member^s='FROMMEMBER' "
-                  "fromlonlat^b='FROMLONLAT'(longitude^d latitude^d)) "
+                  "longitude_latitude^b='FROMLONLAT'(longitude^d latitude^d)) "
                   "by^o(circle^b(radius^d='BYRADIUS' unit^o(m^t='M' km^t='KM' ft^t='FT' "
                   "mi^t='MI')) box^b(width^d='BYBOX' height^d unit^o(m^t='M' km^t='KM' "
                   "ft^t='FT' mi^t='MI'))) order^o?(asc^t='ASC' desc^t='DESC') "

@@ -546,7 +546,7 @@ struct command sort_commands[] = {
      .complexity = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, "
                    "and M the number of returned elements. When the elements are not sorted, "
                    "complexity is O(N).",
-     .arguments = "key^k#0 by^p#1='BY'? limit^b='LIMIT'?(offset^i count^i) get^p#1='GET'?+ "
+     .arguments = "key^k#0 pattern^p#1='BY'? offset_count^b='LIMIT'?(offset^i count^i) pattern^p#1='GET'?*+ "
                   "order^o?(asc^t='ASC' desc^t='DESC') sorting^t='ALPHA'? "
                   "destination^k#2='STORE'?"},
     {.name = "sort_ro", .proc = sort_ro_command, .arity = -2, .flags = CMD_READONLY,
@@ -561,7 +561,7 @@ struct command sort_commands[] = {
      .complexity = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, "
                    "and M the number of returned elements. When the elements are not sorted, "
                    "complexity is O(N).",
-     .arguments = "key^k#0 by^p#1='BY'? limit^b='LIMIT'?(offset^i count^i) get^p#1='GET'?+ "
+     .arguments = "key^k#0 pattern^p#1='BY'? offset_count^b='LIMIT'?(offset^i count^i) pattern^p#1='GET'?*+ "
                   "order^o?(asc^t='ASC' desc^t='DESC') sorting^t='ALPHA'?"},
     {0},
 };

@@ -329,6 +329,8 @@ START_TEST(test_command_info)
         same_free("COMMAND INFO geoadd geodist geohash geopos georadius georadiusbymember "
                   "georadius_ro georadiusbymember_ro geosearch geosearchstore");
         same_free("COMMAND GETKEYS geosearchstore d s FROMLONLAT 1 2 BYRADIUS 1 km");
+        same_free("COMMAND DOCS geoadd geodist geohash geopos georadius georadiusbymember "
+                  "georadius_ro georadiusbymember_ro geosearch geosearchstore");
     }
 }
 END_TEST

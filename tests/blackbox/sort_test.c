@@ -212,6 +212,7 @@ START_TEST(test_keys_and_acl)
            "*2\r\n*2\r\n$1\r\nl\r\n*2\r\n+RO\r\n+access\r\n*2\r\n$1\r\nd\r\n*2\r\n+OW\r\n"
            "+update\r\n");
     same("COMMAND INFO sort sort_ro");
+    same("COMMAND DOCS sort sort_ro");
     fill_basic();
     pinned("ACL SETUSER u on nopass ~l ~w* +@all", "+OK\r\n");
     pinned("ACL SETUSER r on nopass %R~* +@all", "+OK\r\n");
