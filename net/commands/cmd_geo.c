@@ -23,6 +23,7 @@
 #include "engine/db.h"
 #include "engine/geohash.h"
 #include "engine/number.h"
+#include "engine/partial_sort.h"
 #include "engine/zset.h"
 #include "net/commands/arg.h"
 #include "net/commands/client.h"
@@ -380,6 +381,14 @@ static void geo_points_in_shape(struct kv *kv, struct geohash_shape *shape, stru
     }
 }
 
+/* Redis's comparator: by distance, descending when *ctx. */
+static int geo_compare_any(const void *a, const void *b, void *ctx)
+{
+    const struct geo_point *pa = a, *pb = b;
+    int cmp = pa->dist > pb->dist ? 1 : pa->dist == pb->dist ? 0 : -1;
+    return *(const bool *)ctx ? -cmp : cmp;
+}
+
 /* Stable merge sort by distance (ties keep scan order, as glibc's qsort
  * keeps them for Redis). */
 static void geo_sort(struct geo_point *a, size_t n, bool desc, struct geo_point *tmp)
@@ -655,7 +664,13 @@ static void geo_search_generic(struct client *c, enum geo_search_kind kind, bool
         return;
     }
     size_t returned = r.count == 0 || ga.count < (size_t)r.count ? ga.count : (size_t)r.count;
-    if (r.sort != GEO_SORT_NONE && ga.count > 1) {
+    if (r.sort != GEO_SORT_NONE && returned < ga.count) {
+        /* Only the nearest (farthest) few: Redis's partial sort, whose
+         * order of equal distances this keeps. */
+        bool desc = r.sort == GEO_SORT_DESC;
+        partial_sort(ga.items, ga.count, sizeof(*ga.items), geo_compare_any, &desc, 0,
+                     (long)returned - 1);
+    } else if (r.sort != GEO_SORT_NONE && ga.count > 1) {
         struct geo_point *tmp = alloc_bytes(sizeof(*tmp) * ga.count);
         geo_sort(ga.items, ga.count, r.sort == GEO_SORT_DESC, tmp);
         alloc_free(tmp);

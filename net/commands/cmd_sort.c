@@ -27,6 +27,7 @@
 #include "engine/db.h"
 #include "engine/hash.h"
 #include "engine/list.h"
+#include "engine/partial_sort.h"
 #include "engine/set.h"
 #include "engine/zset.h"
 #include "net/commands/acl.h"
@@ -329,6 +330,11 @@ static int sort_compare(const struct sort_item *a, const struct sort_item *b,
     return o->desc ? -cmp : cmp;
 }
 
+static int sort_compare_any(const void *a, const void *b, void *ctx)
+{
+    return sort_compare(a, b, ctx);
+}
+
 /* Stable merge sort, as glibc's qsort sorts for Redis (equal elements
  * keep their loading order). */
 static void sort_items(struct sort_item *a, size_t n, const struct sort_order *o,
@@ -463,7 +469,11 @@ static void sort_run(struct client *c, struct sort_request *r)
         weights_ok = sort_weigh(c, r, &v);
         struct sort_order o = {.desc = r->desc, .alpha = r->alpha, .by = r->by != NULL,
                                .store = r->store != NULL};
-        if (v.count > 1) {
+        if (r->by && (start != 0 || end != (long)v.count - 1)) {
+            /* Redis's partial sort for BY with a LIMIT: ties come out in
+             * its order, not a stable one. */
+            partial_sort(v.items, v.count, sizeof(*v.items), sort_compare_any, &o, start, end);
+        } else if (v.count > 1) {
             struct sort_item *tmp = alloc_bytes(sizeof(*tmp) * v.count);
             sort_items(v.items, v.count, &o, tmp);
             alloc_free(tmp);

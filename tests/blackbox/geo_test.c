@@ -354,6 +354,29 @@ static double rnd_between(double lo, double hi)
 
 /* Adds n random points around (lon, lat) within about spread degrees to
  * key on both servers; members are "p<i>", some integers. */
+/* Many members at a few places: equal distances, whose order with COUNT
+ * is that of Redis's partial quicksort, and without it its stable sort. */
+START_TEST(test_equal_distances)
+{
+    if (ref_client == NULL)
+        return;
+    char line[128];
+    for (int i = 0; i < 120; i++) {
+        snprintf(line, sizeof(line), "GEOADD dup %d.5 %d.25 m%d", 10 + i % 3, 20 + i % 2, i);
+        same_free(line);
+    }
+    for (int count = 1; count < 130; count += 7) {
+        snprintf(line, sizeof(line), "GEORADIUS dup 11 20 500 km COUNT %d", count);
+        same_free(line);
+        snprintf(line, sizeof(line), "GEOSEARCH dup FROMLONLAT 11 20 BYRADIUS 500 km DESC "
+                 "COUNT %d WITHDIST", count);
+        same_free(line);
+    }
+    same_free("GEORADIUS dup 11 20 500 km ASC");
+    same_free("GEORADIUS dup 11 20 500 km DESC");
+}
+END_TEST
+
 static void fuzz_fill(const char *key, double lon, double lat, double spread, int n)
 {
     char line[256];
@@ -461,6 +484,7 @@ int main(void)
     suite_add_tcase(s, search);
     TCase *fuzz = tcase_new("fuzz");
     tcase_add_test(fuzz, test_fuzz_against_redis);
+    tcase_add_test(fuzz, test_equal_distances);
     suite_add_tcase(s, fuzz);
     return harness_run_suite(s);
 }
