@@ -124,6 +124,7 @@ struct load_options {
     double rate;             /* requests/s over all connections; 0 = closed loop */
     double duration_s;
     int get_percent;         /* 100 = get, 0 = set, else mixed */
+    bool geoadd;             /* --workload geoadd: GEOADD to one key (the "SET" op) */
     const char *workload;    /* as given, for the report */
     /* --workload "cmd:WORDS": every request is WORDS split on spaces, each
      * "{r}" in a word replaced by a random number below --keys (no padding,
@@ -166,6 +167,8 @@ static void usage(FILE *out)
         "    --per-op also prints one line (and JSON object) per operation, GET and SET.\n"
         "    --workload \"cmd:WORDS\" sends WORDS (split on spaces) instead, each {r}\n"
         "    in a word replaced by a random number below --keys (counted as SETs).\n"
+        "    --workload geoadd: GEOADD <key-prefix> <lon> <lat> m:<12-digit number < K>,\n"
+        "    random points on the storable band, all into the one geo key (no --preload).\n"
         "    --rate R makes it open-loop: R requests/s in total, latency from each\n"
         "    request's intended send time; without it, closed-loop like redis-benchmark.\n"
         "    RESP3 invalidation pushes (with --tracking) are counted (pushes=N).\n"
@@ -226,6 +229,11 @@ static bool parse_workload(struct load_options *o, const char *s)
         o->get_percent = 0;
         return o->tmpl_count > 0;
     }
+    if (strcmp(s, "geoadd") == 0) {
+        o->get_percent = 0;
+        o->geoadd = true;
+        return true;
+    }
     int64_t p;
     if (strncmp(s, "mixed:", 6) == 0 && parse_int_option(s + 6, 0, 100, &p)) {
         o->get_percent = (int)p;
@@ -276,6 +284,10 @@ static bool options_finish(struct load_options *o)
         strlen(o->user_prefix) > LOAD_PREFIX_BYTES_MAX ||
         (o->mode == MODE_PUBSUB && o->clients + o->subscribers > LOAD_CLIENTS_MAX)) {
         fprintf(stderr, "ringkv-load: option out of range (see --help)\n");
+        return false;
+    }
+    if (o->geoadd && o->preload) {
+        fprintf(stderr, "ringkv-load: --workload geoadd takes no --preload\n");
         return false;
     }
     if (o->tracking && !o->resp3) {
@@ -872,6 +884,24 @@ static uint64_t rng_next(uint64_t *s)
  * reach it. Set for SET, clear for GET. */
 #define INFLIGHT_SET_BIT (1ull << 63)
 
+/* --workload geoadd: one GEOADD of a random point as member m:<number>
+ * (number: the 12 digits the key would have had) to the key named by
+ * --key-prefix. Counted as a write ("SET"). */
+static bool latency_append_geoadd(struct latency_run *run, struct load_conn *c,
+                                  const char *number)
+{
+    char lon[32], lat[32], member[LOAD_KEY_BYTES_MAX];
+    double x = -180.0 + 360.0 * (double)(rng_next(&run->rng) >> 11) / (double)(1ull << 53);
+    double y = -85.0 + 170.0 * (double)(rng_next(&run->rng) >> 11) / (double)(1ull << 53);
+    size_t lon_len = (size_t)snprintf(lon, sizeof(lon), "%.6f", x);
+    size_t lat_len = (size_t)snprintf(lat, sizeof(lat), "%.6f", y);
+    size_t member_len = (size_t)snprintf(member, sizeof(member), "m:%s", number);
+    const char *argv[5] = {"GEOADD", run->opt->key_prefix, lon, lat, member};
+    size_t lens[5] = {6, strlen(run->opt->key_prefix), lon_len, lat_len, member_len};
+    conn_append_argv(c, 5, argv, lens);
+    return true;
+}
+
 /* Appends one request; returns true for a SET, false for a GET. */
 static bool latency_append_request(struct latency_run *run, struct load_conn *c)
 {
@@ -897,6 +927,8 @@ static bool latency_append_request(struct latency_run *run, struct load_conn *c)
     char key[LOAD_KEY_BYTES_MAX];
     size_t key_len = (size_t)snprintf(key, sizeof(key), "%s:%012" PRIu64, run->opt->key_prefix,
                                       rng_next(&run->rng) % run->opt->keys);
+    if (run->opt->geoadd)
+        return latency_append_geoadd(run, c, key + strlen(run->opt->key_prefix) + 1);
     bool get = (int)(rng_next(&run->rng) % 100) < run->opt->get_percent;
     const char *argv[3] = {get ? "GET" : "SET", key, run->value};
     size_t lens[3] = {3, key_len, run->opt->value_bytes};

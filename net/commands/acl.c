@@ -915,10 +915,48 @@ static int acl_set_key_perms(int argc, const struct resp_arg *argv)
     return ACL_KEY_WRITE;
 }
 
+/* The key check of a command whose keys its getkeys callback finds
+ * (SORT), with each key's permissions from the flags of its key spec. */
+static enum acl_denial acl_selector_check_getkeys(const struct acl_selector *s,
+                                                  const struct command *cmd, int argc,
+                                                  const struct resp_arg *argv, int *pos)
+{
+    struct key_spec all[COMMAND_KEY_SPECS_MAX];
+    int spec_count = keyspec_of(cmd, all);
+    int stack[2][16];
+    bool heap = argc > 16;
+    int *positions = heap ? alloc_bytes(sizeof(int) * (size_t)argc) : stack[0];
+    int *specs = heap ? alloc_bytes(sizeof(int) * (size_t)argc) : stack[1];
+    int n = cmd->getkeys(argv, argc, positions, specs);
+    enum acl_denial verdict = ACL_OK;
+    for (int j = 0; j < n; j++) {
+        assert(specs[j] >= 0 && specs[j] < spec_count);
+        const char *flags = all[specs[j]].flags;
+        int perms = 0;
+        if (acl_flag_word(flags, "access"))
+            perms |= ACL_KEY_READ;
+        if (acl_flag_word(flags, "insert") || acl_flag_word(flags, "delete") ||
+            acl_flag_word(flags, "update"))
+            perms |= ACL_KEY_WRITE;
+        if (!acl_key_allowed(s, &argv[positions[j]], perms)) {
+            *pos = positions[j];
+            verdict = ACL_DENIED_KEY;
+            break;
+        }
+    }
+    if (heap) {
+        alloc_free(positions);
+        alloc_free(specs);
+    }
+    return verdict;
+}
+
 static enum acl_denial acl_selector_check_keys(struct commands *cs, const struct acl_selector *s,
                                                const struct command *cmd, int argc,
                                                const struct resp_arg *argv, int *pos)
 {
+    if (cmd->getkeys)
+        return acl_selector_check_getkeys(s, cmd, argc, argv, pos);
     const struct acl_command_keys *k = acl_command_keys(cs->acl, cmd);
     if (k->count == 0)
         return ACL_OK;
@@ -1025,6 +1063,34 @@ enum acl_denial acl_check(struct commands *cs, const struct acl_user *u, const s
         }
     }
     return worst;
+}
+
+/* Whether s reads every key: all keys, or a "*" pattern with read
+ * permission (Redis's ACLSelectorHasUnrestrictedKeyAccess). */
+static bool acl_selector_reads_all_keys(const struct acl_selector *s)
+{
+    if (s->all_keys)
+        return true;
+    for (int i = 0; i < s->key_count; i++)
+        if ((s->keys[i].perms & ACL_KEY_READ) && s->keys[i].len == 1 && s->keys[i].text[0] == '*')
+            return true;
+    return false;
+}
+
+bool acl_user_reads_all_keys(struct commands *cs, const struct acl_user *u,
+                             const struct command *cmd, int argc, const struct resp_arg *argv)
+{
+    if (acl_user_unrestricted(u))
+        return true;
+    int pos;
+    if (acl_selector_check(cs, &u->root, cmd, argc, argv, &pos) == ACL_OK &&
+        acl_selector_reads_all_keys(&u->root))
+        return true;
+    for (int i = 0; i < u->selector_count; i++)
+        if (acl_selector_check(cs, &u->selectors[i], cmd, argc, argv, &pos) == ACL_OK &&
+            acl_selector_reads_all_keys(&u->selectors[i]))
+            return true;
+    return false;
 }
 
 bool acl_check_client(struct client *c, struct command *cmd, bool in_exec, char *msg, size_t len)

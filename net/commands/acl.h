@@ -136,6 +136,10 @@ enum acl_denial acl_check(struct commands *cs, const struct acl_user *u, const s
 void acl_log_denial(struct client *c, const struct command *cmd, enum acl_denial why,
                     enum acl_log_context context, int pos);
 
+/* Whether one of u's selectors that allows cmd with argv also reads every
+ * key (SORT's BY and GET patterns need that, as in Redis 7.0). */
+bool acl_user_reads_all_keys(struct commands *cs, const struct acl_user *u,
+                             const struct command *cmd, int argc, const struct resp_arg *argv);
 /* The check dispatch runs (after NOAUTH) and EXEC runs again on each
  * queued command (in_exec): false when c may not run cmd with its argv,
  * with the NOPERM error text (with its '-') in msg, and the denial logged. */

@@ -676,7 +676,12 @@ static void command_getkeys_reply(struct client *c, bool with_flags)
     int *positions = alloc_bytes(sizeof(int) * (size_t)argc * COMMAND_KEY_SPECS_MAX);
     int *owners = alloc_bytes(sizeof(int) * (size_t)argc * COMMAND_KEY_SPECS_MAX);
     int count = 0;
-    for (int i = 0; i < spec_count && count >= 0; i++) {
+    if (cmd->getkeys) {
+        /* Its own finder (SORT): owners index all of its specs. */
+        spec_count = keyspec_of(cmd, specs);
+        count = cmd->getkeys(argv, argc, positions, owners);
+    }
+    for (int i = 0; !cmd->getkeys && i < spec_count && count >= 0; i++) {
         int before = count;
         count = keyspec_find(&specs[i], argv, argc, positions, count);
         for (int k = before; k < count; k++)

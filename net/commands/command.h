@@ -19,6 +19,7 @@
 
 struct client;
 struct commands;
+struct resp_arg;
 struct latency_histogram;
 
 /* Command flags, as COMMAND INFO reports them (Redis 7.0 names). */
@@ -107,6 +108,14 @@ struct command {
 
     struct command *subcommands;       /* NULL-name-terminated, or NULL */
 
+    /* Redis's getkeys_proc, for a command whose key specs cannot find all
+     * its keys (SORT's STORE: a spec of unknown form): fills positions[]
+     * (argv indexes) and specs[] (the index of the key spec whose flags
+     * each key has) for argv, room for argc each, and returns the count.
+     * ACL checks and COMMAND GETKEYS use it instead of the specs. NULL for
+     * most commands. */
+    int (*getkeys)(const struct resp_arg *argv, int argc, int *positions, int *specs);
+
     /* filled at registration */
     const struct command *parent;      /* for subcommands */
     char fullname[64];                 /* "config|get" */
@@ -131,6 +140,8 @@ extern struct command pubsub_commands[];
 extern struct command slowlog_commands[];
 extern struct command acl_commands[];
 extern struct command waitaof_commands[];
+extern struct command geo_commands[];
+extern struct command sort_commands[];
 
 /* Sets up the empty table. */
 void command_table_init(struct commands *cs);
