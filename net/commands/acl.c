@@ -874,7 +874,8 @@ static const struct acl_command_keys *acl_command_keys(struct acl *acl, const st
         k->specs[k->count] = all[i];
         k->perms[k->count] = perms;
         k->variable[k->count] = acl_flag_word(all[i].flags, "variable_flags") && !cmd->parent &&
-                                strcmp(cmd->name, "set") == 0;
+                                (strcmp(cmd->name, "set") == 0 ||
+                                 strcmp(cmd->name, "bitfield") == 0);
         k->count++;
     }
     acl->keys[cmd->index] = k;
@@ -915,6 +916,24 @@ static int acl_set_key_perms(int argc, const struct resp_arg *argv)
     return ACL_KEY_WRITE;
 }
 
+/* BITFIELD's key spec says "variable_flags" too: as Redis's
+ * bitfieldGetKeys, a BITFIELD of GETs (and OVERFLOWs) only reads its key;
+ * any SET, INCRBY or unknown word makes it a write. */
+static int acl_bitfield_key_perms(int argc, const struct resp_arg *argv)
+{
+    for (int i = 2; i < argc; i++) {
+        int rest = argc - i - 1;
+        const struct resp_arg *a = &argv[i];
+        if (a->len == 3 && strncasecmp(a->ptr, "get", 3) == 0 && rest >= 2)
+            i += 2;
+        else if (a->len == 8 && strncasecmp(a->ptr, "overflow", 8) == 0 && rest >= 1)
+            i += 1;
+        else
+            return ACL_KEY_READ | ACL_KEY_WRITE;
+    }
+    return ACL_KEY_READ;
+}
+
 static enum acl_denial acl_selector_check_keys(struct commands *cs, const struct acl_selector *s,
                                                const struct command *cmd, int argc,
                                                const struct resp_arg *argv, int *pos)
@@ -927,7 +946,10 @@ static enum acl_denial acl_selector_check_keys(struct commands *cs, const struct
     enum acl_denial verdict = ACL_OK;
     for (int i = 0; i < k->count && verdict == ACL_OK; i++) {
         int n = keyspec_find(&k->specs[i], argv, argc, positions, 0);
-        int perms = k->variable[i] ? acl_set_key_perms(argc, argv) : k->perms[i];
+        int perms = k->perms[i];
+        if (k->variable[i])
+            perms = argv[0].len == 3 ? acl_set_key_perms(argc, argv)
+                                     : acl_bitfield_key_perms(argc, argv);
         for (int j = 0; j < n; j++) {
             if (!acl_key_allowed(s, &argv[positions[j]], perms)) {
                 *pos = positions[j];
