@@ -32,6 +32,7 @@
 #include "net/commands/reply.h"
 #include "net/commands/typed_key.h"
 #include "net/core/config.h"
+#include "net/persist/persist.h"
 
 static const char *const bitmap_err_offset = "bit offset is not an integer or out of range";
 static const char *const bitmap_err_bit = "bit is not an integer or out of range";
@@ -432,8 +433,9 @@ static int bitmap_field_parse(struct client *c, struct bitmap_field **fields, ui
 }
 
 /* Runs one SET or INCRBY on the string p and replies its result (nil when
- * OVERFLOW FAIL stopped it). */
-static void bitmap_field_write(struct client *c, uint8_t *p, const struct bitmap_field *f)
+ * OVERFLOW FAIL stopped it). Returns 1 if it changed the field's value, 0
+ * if not, -1 when OVERFLOW FAIL stopped it. */
+static int bitmap_field_write(struct client *c, uint8_t *p, const struct bitmap_field *f)
 {
     bool incr = f->op == BITMAP_FIELD_INCRBY;
     if (f->is_signed) {
@@ -442,22 +444,22 @@ static void bitmap_field_write(struct client *c, uint8_t *p, const struct bitmap
                         : bitops_add_signed(f->value, 0, f->bits, f->overflow, &stored);
         if (over && f->overflow == BITOPS_OVERFLOW_FAIL) {
             reply_null(c);
-            return;
+            return -1;
         }
         bitops_set_field(p, f->offset, f->bits, (uint64_t)stored);
         reply_integer(c, incr ? stored : old);
-    } else {
-        uint64_t old = bitops_get_unsigned(p, f->offset, f->bits), stored = 0;
-        int over = incr ? bitops_add_unsigned(old, f->value, f->bits, f->overflow, &stored)
-                        : bitops_add_unsigned((uint64_t)f->value, 0, f->bits, f->overflow,
-                                              &stored);
-        if (over && f->overflow == BITOPS_OVERFLOW_FAIL) {
-            reply_null(c);
-            return;
-        }
-        bitops_set_field(p, f->offset, f->bits, stored);
-        reply_integer(c, (long long)(incr ? stored : old));
+        return stored != old ? 1 : 0;
     }
+    uint64_t old = bitops_get_unsigned(p, f->offset, f->bits), stored = 0;
+    int over = incr ? bitops_add_unsigned(old, f->value, f->bits, f->overflow, &stored)
+                    : bitops_add_unsigned((uint64_t)f->value, 0, f->bits, f->overflow, &stored);
+    if (over && f->overflow == BITOPS_OVERFLOW_FAIL) {
+        reply_null(c);
+        return -1;
+    }
+    bitops_set_field(p, f->offset, f->bits, stored);
+    reply_integer(c, (long long)(incr ? stored : old));
+    return stored != old ? 1 : 0;
 }
 
 /* Replies one GET, reading past the string's end as zeros. */
@@ -488,6 +490,7 @@ static void bitmap_bitfield_generic(struct client *c, bool read_only)
         return;
     }
     struct kv *kv;
+    bool grew = false;
     if (!writes) {
         if (!typed_key_lookup(c, 1, DB_LOOKUP_READ, KV_STRING, &kv)) {
             alloc_free(fields);
@@ -499,24 +502,31 @@ static void bitmap_bitfield_generic(struct client *c, bool read_only)
             reply_error(c, "BITFIELD_RO only supports the GET subcommand");
             return;
         }
-        bool grew;
         kv = bitmap_string_for_write(c, highest >> 3, &grew);
         if (!kv) {
             alloc_free(fields);
             return;
         }
     }
+    /* As Redis 7.0 counts them: each SET or INCRBY that changed its field,
+     * or any that ran on a string created or lengthened for this command,
+     * is one change; one stopped by OVERFLOW FAIL is none. */
+    long long changes = 0;
     reply_array_len(c, count);
     for (int i = 0; i < count; i++) {
-        if (fields[i].op == BITMAP_FIELD_GET)
+        if (fields[i].op == BITMAP_FIELD_GET) {
             bitmap_field_get(c, kv, &fields[i]);
-        else
-            bitmap_field_write(c, (uint8_t *)kv_string(kv), &fields[i]);
+            continue;
+        }
+        int r = bitmap_field_write(c, (uint8_t *)kv_string(kv), &fields[i]);
+        if (r > 0 || (r == 0 && grew))
+            changes++;
     }
-    /* Any SET or INCRBY counts as a change, even one OVERFLOW FAIL
-     * stopped, as in Redis. */
-    if (writes)
+    /* The stopped ones aside: a FAIL leaves no change even on a new key. */
+    if (changes > 0) {
         bitmap_modified(c, "setbit");
+        c->commands->persist->dirty += changes - 1;
+    }
     alloc_free(fields);
 }
 
