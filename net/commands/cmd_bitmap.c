@@ -566,7 +566,7 @@ struct command bitmap_commands[] = {
      .complexity = "O(N)",
      .history = (const struct command_history[]){
          {"7.0.0", "Added the `BYTE|BIT` option."}, {0}},
-     .arguments = "key^k#0 index^b?(start^i end^i unit^o@7.0.0?(byte^t='BYTE' bit^t='BIT'))"},
+     .arguments = "key^k#0 index^b?(start^i end^i index_unit^o@7.0.0?(byte^t='BYTE' bit^t='BIT'))"},
     {.name = "bitpos", .proc = bitmap_bitpos_command, .arity = -3, .flags = CMD_READONLY,
      .acl = BITMAP_R_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
      .key_specs = "RO access/i1/r0,1,0",
@@ -574,8 +574,8 @@ struct command bitmap_commands[] = {
      .complexity = "O(N)",
      .history = (const struct command_history[]){
          {"7.0.0", "Added the `BYTE|BIT` option."}, {0}},
-     .arguments = "key^k#0 bit^i index^b?(start^i end_unit_block^b?(end^i "
-                  "unit^o@7.0.0?(byte^t='BYTE' bit^t='BIT')))"},
+     .arguments = "key^k#0 bit^i index^b?(start^i end_index^b?(end^i "
+                  "index_unit^o@7.0.0?(byte^t='BYTE' bit^t='BIT')))"},
     {.name = "bitop", .proc = bitmap_bitop_command, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM,
      .acl = BITMAP_W_SLOW, .first_key = 2, .last_key = -1, .key_step = 1,
      .key_specs = "OW update/i2/r0,1,0;RO access/i3/r-1,1,0",
@@ -590,7 +590,7 @@ struct command bitmap_commands[] = {
      .summary = "Perform arbitrary bitfield integer operations on strings", .since = "3.2.0",
      .group = "bitmap",
      .complexity = "O(1) for each subcommand specified",
-     .arguments = "key^k#0 operation^o*(encoding_offset^b='GET'(encoding^s offset^i) "
+     .arguments = "key^k#0 operation^o?*(encoding_offset^b='GET'(encoding^s offset^i) "
                   "write^b(wrap_sat_fail^o='OVERFLOW'?(wrap^t='WRAP' sat^t='SAT' fail^t='FAIL') "
                   "write_operation^o(encoding_offset_value^b='SET'(encoding^s offset^i value^i) "
                   "encoding_offset_increment^b='INCRBY'(encoding^s offset^i increment^i))))"},
@@ -602,6 +602,6 @@ struct command bitmap_commands[] = {
                 "BITFIELD",
      .since = "6.0.0", .group = "bitmap",
      .complexity = "O(1) for each subcommand specified",
-     .arguments = "key^k#0 encoding_offset^b='GET'?+(encoding^s offset^i)"},
+     .arguments = "key^k#0 encoding_offset^b='GET'?*+(encoding^s offset^i)"},
     {0},
 };
