@@ -115,6 +115,12 @@ static volatile sig_atomic_t load_stop_signal;
 
 enum load_mode { MODE_LATENCY, MODE_PUBSUB, MODE_ACKLOG, MODE_VERIFY, MODE_WAIT_READY, MODE_CMD };
 enum load_op { OP_SET, OP_INCR };
+/* What the latency mode's write requests are: SET key value, or the issue
+ * 19 data-type workloads SETBIT key <random bit> 1 and PFADD key <random
+ * element>. */
+enum load_write { WRITE_SET, WRITE_SETBIT, WRITE_PFADD };
+/* SETBIT's offsets are drawn below this: a 1M-bit bitmap per key. */
+#define LOAD_SETBIT_BITS (1u << 20)
 
 struct load_options {
     enum load_mode mode;
@@ -124,6 +130,7 @@ struct load_options {
     double rate;             /* requests/s over all connections; 0 = closed loop */
     double duration_s;
     int get_percent;         /* 100 = get, 0 = set, else mixed */
+    enum load_write write;   /* the write request (latency mode) */
     const char *workload;    /* as given, for the report */
     uint64_t keys;
     size_t value_bytes;
@@ -154,11 +161,15 @@ static void usage(FILE *out)
 {
     fprintf(out,
         "usage: ringkv-load --port P [--host H] MODE [options]\n"
-        "latency (default): --clients N --duration S [--rate R] [--workload get|set|mixed:80]\n"
+        "latency (default): --clients N --duration S [--rate R]\n"
+        "    [--workload get|set|mixed:80|setbit|pfadd]\n"
         "    [--keys K] [--value-size B] [--pipeline P] [--preload] [--json]\n"
         "    [--key-prefix key] [--per-op]\n"
         "    --key-prefix names the keys <prefix>:<12-digit number> (default \"key\");\n"
         "    --per-op also prints one line (and JSON object) per operation, GET and SET.\n"
+        "    setbit: SETBIT <key> <random offset below 2^20> 1; pfadd: PFADD <key>\n"
+        "    <random 64-bit number>; --keys picks how many bitmaps or HyperLogLogs\n"
+        "    (no --preload: its SETs would not be HyperLogLogs).\n"
         "    --rate R makes it open-loop: R requests/s in total, latency from each\n"
         "    request's intended send time; without it, closed-loop like redis-benchmark.\n"
         "    RESP3 invalidation pushes (with --tracking) are counted (pushes=N).\n"
@@ -206,6 +217,11 @@ static bool parse_workload(struct load_options *o, const char *s)
     }
     if (strcmp(s, "set") == 0) {
         o->get_percent = 0;
+        return true;
+    }
+    if (strcmp(s, "setbit") == 0 || strcmp(s, "pfadd") == 0) {
+        o->get_percent = 0;
+        o->write = s[0] == 's' ? WRITE_SETBIT : WRITE_PFADD;
         return true;
     }
     int64_t p;
@@ -861,6 +877,17 @@ static bool latency_append_request(struct latency_run *run, struct load_conn *c)
     size_t key_len = (size_t)snprintf(key, sizeof(key), "%s:%012" PRIu64, run->opt->key_prefix,
                                       rng_next(&run->rng) % run->opt->keys);
     bool get = (int)(rng_next(&run->rng) % 100) < run->opt->get_percent;
+    if (!get && run->opt->write != WRITE_SET) {
+        char arg[24];
+        bool setbit = run->opt->write == WRITE_SETBIT;
+        uint64_t r = rng_next(&run->rng);
+        size_t arg_len = (size_t)snprintf(arg, sizeof(arg), "%" PRIu64,
+                                          setbit ? r % LOAD_SETBIT_BITS : r);
+        const char *argv[4] = {setbit ? "SETBIT" : "PFADD", key, arg, "1"};
+        size_t lens[4] = {setbit ? 6u : 5u, key_len, arg_len, 1};
+        conn_append_argv(c, setbit ? 4 : 3, argv, lens);
+        return true;
+    }
     const char *argv[3] = {get ? "GET" : "SET", key, run->value};
     size_t lens[3] = {3, key_len, run->opt->value_bytes};
     conn_append_argv(c, get ? 2 : 3, argv, lens);
