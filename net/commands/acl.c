@@ -838,7 +838,7 @@ struct acl_command_keys {
     int count;
     struct key_spec specs[COMMAND_KEY_SPECS_MAX];
     int perms[COMMAND_KEY_SPECS_MAX];
-    bool variable[COMMAND_KEY_SPECS_MAX]; /* "variable_flags": SET's, see acl_set_key_perms */
+    bool variable[COMMAND_KEY_SPECS_MAX]; /* "variable_flags": see acl_variable_key_perms */
 };
 
 static bool acl_flag_word(const char *flags, const char *word)
@@ -873,9 +873,7 @@ static const struct acl_command_keys *acl_command_keys(struct acl *acl, const st
             perms |= ACL_KEY_WRITE;
         k->specs[k->count] = all[i];
         k->perms[k->count] = perms;
-        k->variable[k->count] = acl_flag_word(all[i].flags, "variable_flags") && !cmd->parent &&
-                                (strcmp(cmd->name, "set") == 0 ||
-                                 strcmp(cmd->name, "bitfield") == 0);
+        k->variable[k->count] = acl_flag_word(all[i].flags, "variable_flags");
         k->count++;
     }
     acl->keys[cmd->index] = k;
@@ -906,32 +904,22 @@ static bool acl_channel_allowed(const struct acl_selector *s, const struct resp_
     return false;
 }
 
-/* SET's key spec says "variable_flags": as Redis's setGetKeys, its key is
- * only written, unless a GET option reads it too. */
-static int acl_set_key_perms(int argc, const struct resp_arg *argv)
+/* A "variable_flags" key spec (SET's, BITFIELD's): the access this call
+ * needs, from the flags keyspec_variable_flags gives it (as Redis's
+ * setGetKeys and bitfieldGetKeys). */
+static int acl_variable_key_perms(const struct command *cmd, int argc, const struct resp_arg *argv,
+                                  int fixed)
 {
-    for (int i = 3; i < argc; i++)
-        if (argv[i].len == 3 && strncasecmp(argv[i].ptr, "get", 3) == 0)
-            return ACL_KEY_READ | ACL_KEY_WRITE;
-    return ACL_KEY_WRITE;
-}
-
-/* BITFIELD's key spec says "variable_flags" too: as Redis's
- * bitfieldGetKeys, a BITFIELD of GETs (and OVERFLOWs) only reads its key;
- * any SET, INCRBY or unknown word makes it a write. */
-static int acl_bitfield_key_perms(int argc, const struct resp_arg *argv)
-{
-    for (int i = 2; i < argc; i++) {
-        int rest = argc - i - 1;
-        const struct resp_arg *a = &argv[i];
-        if (a->len == 3 && strncasecmp(a->ptr, "get", 3) == 0 && rest >= 2)
-            i += 2;
-        else if (a->len == 8 && strncasecmp(a->ptr, "overflow", 8) == 0 && rest >= 1)
-            i += 1;
-        else
-            return ACL_KEY_READ | ACL_KEY_WRITE;
-    }
-    return ACL_KEY_READ;
+    const char *flags = keyspec_variable_flags(cmd, argv, argc);
+    if (!flags)
+        return fixed;
+    int perms = 0;
+    if (acl_flag_word(flags, "access"))
+        perms |= ACL_KEY_READ;
+    if (acl_flag_word(flags, "insert") || acl_flag_word(flags, "delete") ||
+        acl_flag_word(flags, "update"))
+        perms |= ACL_KEY_WRITE;
+    return perms;
 }
 
 static enum acl_denial acl_selector_check_keys(struct commands *cs, const struct acl_selector *s,
@@ -946,10 +934,8 @@ static enum acl_denial acl_selector_check_keys(struct commands *cs, const struct
     enum acl_denial verdict = ACL_OK;
     for (int i = 0; i < k->count && verdict == ACL_OK; i++) {
         int n = keyspec_find(&k->specs[i], argv, argc, positions, 0);
-        int perms = k->perms[i];
-        if (k->variable[i])
-            perms = argv[0].len == 3 ? acl_set_key_perms(argc, argv)
-                                     : acl_bitfield_key_perms(argc, argv);
+        int perms = k->variable[i] ? acl_variable_key_perms(cmd, argc, argv, k->perms[i])
+                                   : k->perms[i];
         for (int j = 0; j < n; j++) {
             if (!acl_key_allowed(s, &argv[positions[j]], perms)) {
                 *pos = positions[j];

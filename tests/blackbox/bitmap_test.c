@@ -378,6 +378,15 @@ START_TEST(test_acl_read_only_keys)
     ck_cmd(ro, "SETBIT k 0 1",
            "-NOPERM this user has no permissions to access one of the keys used as arguments\r\n");
     conn_close(ro);
+    /* COMMAND GETKEYSANDFLAGS reports the flags of this call. */
+    ck_cmd(client, "COMMAND GETKEYSANDFLAGS BITFIELD k GET u8 0 OVERFLOW SAT",
+           "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+RO\r\n+access\r\n");
+    ck_cmd(client, "COMMAND GETKEYSANDFLAGS BITFIELD k GET u8 0 SET u8 0 1",
+           "*1\r\n*2\r\n$1\r\nk\r\n*3\r\n+RW\r\n+access\r\n+update\r\n");
+    ck_cmd(client, "COMMAND GETKEYSANDFLAGS SET k v",
+           "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+OW\r\n+update\r\n");
+    ck_cmd(client, "COMMAND GETKEYSANDFLAGS SET k v GET",
+           "*1\r\n*2\r\n$1\r\nk\r\n*3\r\n+RW\r\n+access\r\n+update\r\n");
 }
 END_TEST
 
