@@ -168,7 +168,8 @@ static void hll_pfcount_one(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
     struct kv *kv;
-    if (!hll_lookup(c, 1, DB_LOOKUP_WRITE, &kv))
+    /* A read lookup (hits and misses counted), as Redis 7.0's. */
+    if (!hll_lookup(c, 1, DB_LOOKUP_READ, &kv))
         return;
     if (!kv) {
         reply_integer(c, 0);

@@ -108,6 +108,14 @@ START_TEST(test_pfadd_pfcount)
     ck_cmd(client, "PFADD h 6 7 8 8 9 10", ":1\r\n");
     ck_cmd(client, "PFCOUNT h", ":10\r\n");
     ck_cmd(client, "PFCOUNT nokey", ":0\r\n");
+    /* PFCOUNT's lookups count as reads; PFADD's do not. */
+    ck_cmd(client, "CONFIG RESETSTAT", "+OK\r\n");
+    ck_cmd(client, "PFCOUNT h", ":10\r\n");
+    ck_cmd(client, "PFCOUNT nokey", ":0\r\n");
+    ck_cmd(client, "PFADD h 11", ":1\r\n");
+    ck_cmd(client, "PFADD h3 11", ":1\r\n");
+    ck_assert(conn_info_is(client, "keyspace_hits", "1"));
+    ck_assert(conn_info_is(client, "keyspace_misses", "1"));
     ck_cmd(client, "PFADD", "-ERR wrong number of arguments for 'pfadd' command\r\n");
 }
 END_TEST
