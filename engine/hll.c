@@ -374,6 +374,12 @@ bool hll_merge(uint8_t *max, const uint8_t *p, size_t len)
 
 /* ---- estimate ---- */
 
+/* The estimate must be Redis's to the last unit, so every product is
+ * rounded on its own as in Redis's build: no fused multiply-adds, even if
+ * the build ever targets a CPU that has them. */
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+
 static double hll_sigma(double x)
 {
     if (x == 1.)
@@ -447,6 +453,8 @@ uint64_t hll_count_registers(const uint8_t *max)
         h.counts[max[i] & 63]++;
     return hll_estimate(h.counts);
 }
+
+#pragma GCC pop_options
 
 /* ---- debugging ---- */
 
