@@ -470,6 +470,61 @@ START_TEST(test_interchange_damaged)
 }
 END_TEST
 
+START_TEST(test_interchange_rdb)
+{
+    /* HyperLogLogs and bitmaps saved by redis-server load here, and what
+     * this server saves loads there: the values come back byte for byte. */
+    if (!oracle_start())
+        return;
+    conn_cmd_integer(oracle_conn, "PFADD sparse a b c d e f g");
+    conn_cmd_integer(oracle_conn, "PFADD dense a b c");
+    conn_cmd_integer(oracle_conn, "PFDEBUG TODENSE dense");
+    conn_cmd_integer(oracle_conn, "SETBIT bits 100000 1");
+    ck_cmd(oracle_conn, "SAVE", "+OK\r\n");
+    char oracle_dir[256], dir[256];
+    snprintf(oracle_dir, sizeof(oracle_dir), "%s", oracle->dir);
+    harness_make_dir(dir, sizeof(dir));
+    ck_assert_int_eq(harness_system("cp %s/dump.rdb %s/dump.rdb", oracle_dir, dir), 0);
+    struct server_handle *h = server_start_in(server_binary(), dir, NULL);
+    struct conn *c = conn_open(h->port);
+    conn_wait_loaded(c, 10000);
+    const char *keys[] = {"sparse", "dense", "bits"};
+    for (int i = 0; i < 3; i++) {
+        size_t la, lb;
+        char *a = get_value(c, keys[i], &la);
+        char *b = get_value(oracle_conn, keys[i], &lb);
+        ck_assert_msg(la == lb && memcmp(a, b, la) == 0, "%s differs after loading", keys[i]);
+        free(a);
+        free(b);
+    }
+    ck_cmd(c, "PFCOUNT sparse dense", ":7\r\n");
+    ck_cmd(c, "PFCOUNT dense", ":3\r\n");
+    ck_cmd(c, "BITPOS bits 1", ":100000\r\n");
+    /* And back: saved here, loaded by redis-server. */
+    ck_cmd(c, "PFADD mine x y z", ":1\r\n");
+    ck_cmd(c, "SAVE", "+OK\r\n");
+    size_t mine_len;
+    char *mine = get_value(c, "mine", &mine_len);
+    conn_close(c);
+    server_stop(h);
+    oracle_stop();
+    char back[256];
+    harness_make_dir(back, sizeof(back));
+    ck_assert_int_eq(harness_system("cp %s/dump.rdb %s/dump.rdb", dir, back), 0);
+    oracle = server_start_in(ORACLE_BINARY, back, NULL);
+    oracle_conn = conn_open(oracle->port);
+    conn_wait_loaded(oracle_conn, 10000);
+    size_t n;
+    char *v = get_value(oracle_conn, "mine", &n);
+    ck_assert(n == mine_len && memcmp(v, mine, n) == 0);
+    free(v);
+    free(mine);
+    ck_cmd(oracle_conn, "PFCOUNT mine", ":3\r\n");
+    ck_cmd(oracle_conn, "PFCOUNT sparse", ":7\r\n");
+    oracle_stop();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hll");
@@ -486,6 +541,7 @@ int main(void)
     tcase_add_test(tc, test_interchange_same_bytes);
     tcase_add_test(tc, test_interchange_get_set);
     tcase_add_test(tc, test_interchange_damaged);
+    tcase_add_test(tc, test_interchange_rdb);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
 }
