@@ -838,7 +838,7 @@ struct acl_command_keys {
     int count;
     struct key_spec specs[COMMAND_KEY_SPECS_MAX];
     int perms[COMMAND_KEY_SPECS_MAX];
-    bool variable[COMMAND_KEY_SPECS_MAX]; /* "variable_flags": SET's, see acl_set_key_perms */
+    bool variable[COMMAND_KEY_SPECS_MAX]; /* "variable_flags": see acl_variable_key_perms */
 };
 
 static bool acl_flag_word(const char *flags, const char *word)
@@ -873,8 +873,7 @@ static const struct acl_command_keys *acl_command_keys(struct acl *acl, const st
             perms |= ACL_KEY_WRITE;
         k->specs[k->count] = all[i];
         k->perms[k->count] = perms;
-        k->variable[k->count] = acl_flag_word(all[i].flags, "variable_flags") && !cmd->parent &&
-                                strcmp(cmd->name, "set") == 0;
+        k->variable[k->count] = acl_flag_word(all[i].flags, "variable_flags");
         k->count++;
     }
     acl->keys[cmd->index] = k;
@@ -905,14 +904,22 @@ static bool acl_channel_allowed(const struct acl_selector *s, const struct resp_
     return false;
 }
 
-/* SET's key spec says "variable_flags": as Redis's setGetKeys, its key is
- * only written, unless a GET option reads it too. */
-static int acl_set_key_perms(int argc, const struct resp_arg *argv)
+/* A "variable_flags" key spec (SET's, BITFIELD's): the access this call
+ * needs, from the flags keyspec_variable_flags gives it (as Redis's
+ * setGetKeys and bitfieldGetKeys). */
+static int acl_variable_key_perms(const struct command *cmd, int argc, const struct resp_arg *argv,
+                                  int fixed)
 {
-    for (int i = 3; i < argc; i++)
-        if (argv[i].len == 3 && strncasecmp(argv[i].ptr, "get", 3) == 0)
-            return ACL_KEY_READ | ACL_KEY_WRITE;
-    return ACL_KEY_WRITE;
+    const char *flags = keyspec_variable_flags(cmd, argv, argc);
+    if (!flags)
+        return fixed;
+    int perms = 0;
+    if (acl_flag_word(flags, "access"))
+        perms |= ACL_KEY_READ;
+    if (acl_flag_word(flags, "insert") || acl_flag_word(flags, "delete") ||
+        acl_flag_word(flags, "update"))
+        perms |= ACL_KEY_WRITE;
+    return perms;
 }
 
 /* The key check of a command whose keys its getkeys callback finds
@@ -965,7 +972,8 @@ static enum acl_denial acl_selector_check_keys(struct commands *cs, const struct
     enum acl_denial verdict = ACL_OK;
     for (int i = 0; i < k->count && verdict == ACL_OK; i++) {
         int n = keyspec_find(&k->specs[i], argv, argc, positions, 0);
-        int perms = k->variable[i] ? acl_set_key_perms(argc, argv) : k->perms[i];
+        int perms = k->variable[i] ? acl_variable_key_perms(cmd, argc, argv, k->perms[i])
+                                   : k->perms[i];
         for (int j = 0; j < n; j++) {
             if (!acl_key_allowed(s, &argv[positions[j]], perms)) {
                 *pos = positions[j];

@@ -698,8 +698,13 @@ static void command_getkeys_reply(struct client *c, bool with_flags)
             if (with_flags)
                 reply_array_len(c, 2);
             reply_bulk(c, argv[positions[k]].ptr, argv[positions[k]].len);
-            if (with_flags)
-                command_reply_words_set(c, specs[owners[k]].flags);
+            if (!with_flags)
+                continue;
+            /* SET's and BITFIELD's flags depend on the call, as in Redis. */
+            const char *variable = strstr(specs[owners[k]].flags, "variable_flags")
+                                       ? keyspec_variable_flags(cmd, argv, argc)
+                                       : NULL;
+            command_reply_words_set(c, variable ? variable : specs[owners[k]].flags);
         }
     }
     alloc_free(positions);

@@ -142,6 +142,8 @@ extern struct command acl_commands[];
 extern struct command waitaof_commands[];
 extern struct command geo_commands[];
 extern struct command sort_commands[];
+extern struct command bitmap_commands[];
+extern struct command hll_commands[];
 
 /* Sets up the empty table. */
 void command_table_init(struct commands *cs);

@@ -225,3 +225,37 @@ int keyspec_each_key(const struct commands *cs, const struct command *cmd,
     }
     return count;
 }
+
+/* BITFIELD's arguments from argv[2] are GET <type> <offset> and OVERFLOW
+ * <mode> only: the call reads its key and writes nothing. Anything else,
+ * a syntax error included, counts as a write, as in Redis. */
+static bool keyspec_bitfield_reads_only(const struct resp_arg *argv, int argc)
+{
+    for (int i = 2; i < argc; i++) {
+        int rest = argc - i - 1;
+        const struct resp_arg *a = &argv[i];
+        if (a->len == 3 && strncasecmp(a->ptr, "get", 3) == 0 && rest >= 2)
+            i += 2;
+        else if (a->len == 8 && strncasecmp(a->ptr, "overflow", 8) == 0 && rest >= 1)
+            i += 1;
+        else
+            return false;
+    }
+    return true;
+}
+
+const char *keyspec_variable_flags(const struct command *cmd, const struct resp_arg *argv,
+                                   int argc)
+{
+    if (cmd->parent)
+        return NULL;
+    if (strcmp(cmd->name, "set") == 0) {
+        for (int i = 3; i < argc; i++)
+            if (argv[i].len == 3 && strncasecmp(argv[i].ptr, "get", 3) == 0)
+                return "RW access update";
+        return "OW update";
+    }
+    if (strcmp(cmd->name, "bitfield") == 0)
+        return keyspec_bitfield_reads_only(argv, argc) ? "RO access" : "RW access update";
+    return NULL;
+}

@@ -62,4 +62,12 @@ int keyspec_each_key(const struct commands *cs, const struct command *cmd,
                      const struct resp_arg *argv, int argc,
                      void (*fn)(const struct resp_arg *key, void *ctx), void *ctx);
 
+/* The flags a "variable_flags" key spec takes for this call (argv[0] is
+ * the command name), as Redis's setGetKeys and bitfieldGetKeys give them:
+ * SET writes its key ("OW update") unless a GET also reads it ("RW access
+ * update"); a BITFIELD of GETs and OVERFLOWs only reads it ("RO access").
+ * NULL for a command whose specs are fixed. */
+const char *keyspec_variable_flags(const struct command *cmd, const struct resp_arg *argv,
+                                   int argc);
+
 #endif

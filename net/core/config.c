@@ -153,7 +153,7 @@ struct config_passive {
     long long busy_reply_threshold, cluster_node_timeout;
     long long stream_node_max_entries, repl_backlog_size;
     long long cluster_link_sendbuf_limit, active_defrag_ignore_bytes, stream_node_max_bytes;
-    long long hll_sparse_max_bytes, repl_backlog_ttl;
+    long long repl_backlog_ttl;
     long long loading_process_events_interval_bytes, tls_port, tls_session_cache_size;
     long long tls_session_cache_timeout;
     /* special */
@@ -1156,6 +1156,8 @@ static const struct config_param config_params[] = {
     {.name = "zset-max-listpack-value", .alias = "zset-max-ziplist-value",
      .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY, CONFIG_AT(zset_max_listpack_value),
      .min = 0, .max = LLONG_MAX, .default_text = "64"},
+    {.name = "hll-sparse-max-bytes", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY,
+     CONFIG_AT(hll_sparse_max_bytes), .min = 0, .max = LONG_MAX, .default_text = "3000"},
 
     /* Accepted, reported, not acted on yet: process and logging */
     CONFIG_PASSIVE_BOOL("set-proc-title", NULL, IMM, set_proc_title, "yes"),
@@ -1251,8 +1253,6 @@ static const struct config_param config_params[] = {
                           "4096"),
     CONFIG_PASSIVE_NUMBER("stream-node-max-entries", NULL, 0, stream_node_max_entries, 0,
                           LLONG_MAX, "100"),
-    CONFIG_PASSIVE_NUMBER("hll-sparse-max-bytes", NULL, MEM, hll_sparse_max_bytes, 0, LONG_MAX,
-                          "3000"),
 
     /* ... persistence details */
     CONFIG_PASSIVE_BOOL("rdb-del-sync-files", NULL, 0, rdb_del_sync_files, "no"),

@@ -171,6 +171,8 @@ struct config {
     long long set_max_intset_entries;    /* 512 */
     long long zset_max_listpack_entries; /* 128 */
     long long zset_max_listpack_value;   /* 64 */
+    /* A sparse HyperLogLog (engine/hll.h) longer than this turns dense. */
+    long long hll_sparse_max_bytes;      /* 3000 */
 
     /* Keyspace notifications (net/commands/keyspace_events.c): Redis's
      * NOTIFY_* bits, the classes and channels to publish; 0 (off). */

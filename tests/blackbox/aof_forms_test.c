@@ -336,6 +336,36 @@ START_TEST(test_default_forms)
 }
 END_TEST
 
+START_TEST(test_bitmap_hll_forms)
+{
+    /* Bitmap writes are logged as sent, unless they changed nothing. */
+    ck_cmd(client, "SETBIT b 7 1", ":0\r\n");
+    ck_cmd(client, "SETBIT b 7 1", ":1\r\n");
+    ck_cmd(client, "BITFIELD b GET u8 0", "*1\r\n:1\r\n");
+    ck_cmd(client, "BITFIELD b SET u8 0 1", "*1\r\n:1\r\n");
+    ck_cmd(client, "BITFIELD b OVERFLOW FAIL INCRBY u8 0 300", "*1\r\n$-1\r\n");
+    AOF_EXPECT("SETBIT b 7 1");
+    ck_cmd(client, "BITFIELD b GET u8 0 INCRBY u8 0 2", "*2\r\n:1\r\n:3\r\n");
+    ck_cmd(client, "BITOP NOT d b", ":1\r\n");
+    ck_cmd(client, "BITOP AND d nokey", ":0\r\n");
+    AOF_EXPECT("BITFIELD b GET u8 0 INCRBY u8 0 2", "BITOP NOT d b",
+               "BITOP AND d nokey");
+    ck_cmd(client, "BITOP AND d nokey", ":0\r\n");
+    aof_expect_nothing();
+    /* PFCOUNT refreshing the cached cardinality is a write Redis logs;
+     * a PFADD that changes no register is none. */
+    ck_cmd(client, "PFADD h a b", ":1\r\n");
+    ck_cmd(client, "PFADD h a", ":0\r\n");
+    ck_cmd(client, "PFCOUNT h", ":2\r\n");
+    ck_cmd(client, "PFCOUNT h", ":2\r\n");
+    ck_cmd(client, "PFCOUNT h nokey", ":2\r\n");
+    ck_cmd(client, "PFMERGE m h", "+OK\r\n");
+    ck_cmd(client, "PFDEBUG TODENSE m", ":1\r\n");
+    ck_cmd(client, "PFDEBUG TODENSE m", ":0\r\n");
+    AOF_EXPECT("PFADD h a b", "PFCOUNT h", "PFMERGE m h", "PFDEBUG TODENSE m");
+}
+END_TEST
+
 START_TEST(test_set_expiry_forms)
 {
     /* Every expiry becomes SET key value PXAT <ms>; NX, XX and GET go. */
@@ -638,6 +668,7 @@ int main(void)
     tcase_add_test(tc, test_zset_pops);
     tcase_add_test(tc, test_multi_exec);
     tcase_add_test(tc, test_lazy_expire);
+    tcase_add_test(tc, test_bitmap_hll_forms);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
 }
