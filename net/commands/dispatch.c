@@ -36,6 +36,7 @@
 #include "net/commands/propagate.h"
 #include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
+#include "net/commands/script_lua.h"
 #include "net/commands/slowlog.h"
 #include "net/commands/tracking.h"
 #include "net/commands/transaction.h"
@@ -213,6 +214,12 @@ struct command *dispatch_check(struct client *c)
                         "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT "
                         "/ RESET are allowed in this context",
                         cmd->fullname);
+        return NULL;
+    }
+    /* A script past busy-reply-threshold: only the commands flagged
+     * allow_busy run (SCRIPT KILL, SHUTDOWN NOSAVE...), as in Redis. */
+    if (c->commands->script_busy && !(cmd->flags & CMD_ALLOW_BUSY)) {
+        dispatch_reject(c, cmd, "%s", script_busy_error(c->commands));
         return NULL;
     }
     /* CLIENT LIST shows the command being run or queued as cmd=; the
@@ -419,6 +426,7 @@ void dispatch_init(struct commands *cs)
     propagate_init(cs);
     evict_init(cs);
     acl_init(cs);
+    script_init(cs);
 }
 
 void dispatch_add_table(struct commands *cs, struct command *table)
@@ -432,6 +440,7 @@ void dispatch_add_table(struct commands *cs, struct command *table)
 
 void dispatch_free(struct commands *cs)
 {
+    script_free(cs);
     evict_free(cs);
     acl_free(cs);
     propagate_free(cs);
