@@ -412,7 +412,8 @@ void dispatch_init(struct commands *cs)
     struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
                                 command_commands, transaction_commands, list_commands,
                                 hash_commands, set_commands, zset_commands, pubsub_commands,
-                                slowlog_commands, acl_commands, waitaof_commands};
+                                slowlog_commands, acl_commands, waitaof_commands,
+                                script_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         command_table_add(cs, tables[t]);
     cs->call = dispatch_call;
@@ -427,6 +428,7 @@ void dispatch_init(struct commands *cs)
     evict_init(cs);
     acl_init(cs);
     script_init(cs);
+    script_eval_init(cs);
 }
 
 void dispatch_add_table(struct commands *cs, struct command *table)
@@ -440,6 +442,7 @@ void dispatch_add_table(struct commands *cs, struct command *table)
 
 void dispatch_free(struct commands *cs)
 {
+    script_eval_free(cs);
     script_free(cs);
     evict_free(cs);
     acl_free(cs);

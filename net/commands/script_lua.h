@@ -156,4 +156,12 @@ bool script_running(const struct commands *cs);
 void script_init(struct commands *cs);
 void script_free(struct commands *cs);
 
+/* script_eval.c: EVAL's state and script cache (set up after
+ * script_init), and INFO memory's used_memory_lua / used_memory_vm_eval,
+ * used_memory_scripts_eval and number_of_cached_scripts. */
+void script_eval_init(struct commands *cs);
+void script_eval_free(struct commands *cs);
+void script_eval_info(const struct commands *cs, size_t *vm_bytes, size_t *scripts_bytes,
+                      long long *count);
+
 #endif
