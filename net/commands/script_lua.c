@@ -387,6 +387,30 @@ static int script_base_load(lua_State *L)
     return script_base_loadstring(L);
 }
 
+/* pcall as Redis 7.0 replaces it: an error table caught is returned as
+ * its err string. */
+static int script_base_pcall(lua_State *L)
+{
+    int argc = lua_gettop(L);
+    luaL_checkany(L, 1);
+    lua_pushboolean(L, 1);
+    lua_insert(L, 1);
+    if (lua_pcall(L, argc - 1, LUA_MULTRET, 0)) {
+        lua_remove(L, 1);
+        if (lua_istable(L, -1)) {
+            lua_pushstring(L, "err");
+            lua_rawget(L, -2);
+            if (lua_isstring(L, -1))
+                lua_replace(L, -2);
+            else
+                lua_pop(L, 1);
+        }
+        lua_pushboolean(L, 0);
+        lua_insert(L, 1);
+    }
+    return lua_gettop(L);
+}
+
 /* Reads of undeclared globals (the real globals table's __index). */
 static int script_globals_index(lua_State *L)
 {
@@ -467,6 +491,24 @@ static void script_reply_table(lua_State *L, struct client *c, int depth)
         return;
     }
     lua_pop(L, 1);
+    lua_pushstring(L, "verbatim_string");
+    lua_rawget(L, -2);
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        lua_pushstring(L, "format");
+        lua_rawget(L, -2);
+        lua_pushstring(L, "string");
+        lua_rawget(L, -3);
+        size_t flen = 0, n = 0;
+        const char *format = lua_tolstring(L, -2, &flen);
+        const char *str = lua_tolstring(L, -1, &n);
+        if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING && flen == 3) {
+            reply_verbatim(c, str, n, format);
+            lua_pop(L, 3);
+            return;
+        }
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
     lua_pushstring(L, "map");
     lua_rawget(L, -2);
     if (lua_type(L, -1) == LUA_TTABLE) {
@@ -532,7 +574,8 @@ static void script_reply_value(lua_State *L, struct client *c, int depth)
         break;
     }
     case LUA_TBOOLEAN:
-        if (c->resp == 2) {
+        /* the form follows redis.setresp, as Redis 7.0 (nulls follow the caller) */
+        if (c->commands->scripts->resp == 2) {
             if (lua_toboolean(L, -1))
                 reply_integer(c, 1);
             else
@@ -608,7 +651,7 @@ static void script_resp_push(lua_State *L, const char **p, const char *end)
         script_push_field_table(L, "ok");
         return;
     case '-':
-        script_push_error(L, line, n); /* "CODE msg" */
+        script_push_error(L, line - 1, n + 1); /* "-CODE msg" */
         return;
     case ':':
         lua_pushnumber(L, (lua_Number)script_resp_ll(line, n));
@@ -1126,6 +1169,8 @@ lua_State *script_lua_new(struct commands *cs, enum script_lua_kind kind)
     lua_setglobal(L, "ipairs");
     lua_pushcfunction(L, script_base_loadstring);
     lua_setglobal(L, "loadstring");
+    lua_pushcfunction(L, script_base_pcall);
+    lua_setglobal(L, "pcall");
     lua_pushcfunction(L, script_base_load);
     lua_setglobal(L, "load");
     lua_pushcfunction(L, script_error_handler);
@@ -1217,9 +1262,16 @@ void script_lua_seal(lua_State *L)
     lua_pushcfunction(L, script_globals_index);
     lua_rawset(L, -3);
     lua_setmetatable(L, g);
-    /* _G and the globals seen by code compiled from now on: the proxy */
+    /* _G and the globals seen by code compiled from now on: the proxy.
+     * getmetatable(_G) shows a (read-only) table, as Redis's does. */
     lua_pushvalue(L, g);
     script_lua_readonly(L, -1);
+    lua_getmetatable(L, -1);
+    lua_pushstring(L, "__metatable");
+    lua_newtable(L);
+    script_lua_readonly(L, -1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
     lua_pushstring(L, "_G");
     lua_pushvalue(L, -2);
     lua_rawset(L, g);
