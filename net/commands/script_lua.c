@@ -788,15 +788,13 @@ static const char *script_call_checked(lua_State *L, struct commands *cs, struct
     if (fake->user && !acl_user_unrestricted(fake->user)) {
         char noperm[512];
         if (!acl_check_client(fake, cmd, false, noperm, sizeof(noperm))) {
-            /* "NOPERM this user has no permissions ..." in the script's words */
-            const char *why = noperm;
-            if (strncmp(why, "-NOPERM ", 8) == 0)
-                why += 8;
-            else if (strncmp(why, "NOPERM ", 7) == 0)
-                why += 7;
-            snprintf(err, err_len, "The user executing the script can't run this command or "
-                                   "subcommand");
-            (void)why;
+            /* acl.c's NOPERM reason, in the words Redis uses for scripts */
+            const char *what = "run this command or subcommand";
+            if (strstr(noperm, "one of the keys"))
+                what = "access at least one of the keys mentioned in the command arguments";
+            else if (strstr(noperm, "one of the channels"))
+                what = "publish to the channel mentioned in the command";
+            snprintf(err, err_len, "The user executing the script can't %s", what);
             return err;
         }
     }
