@@ -473,20 +473,20 @@ static void script_reply_table(lua_State *L, struct client *c, int depth)
     if (lua_type(L, -1) == LUA_TSTRING) {
         size_t n;
         const char *s = lua_tolstring(L, -1, &n);
+        /* CR and LF become spaces, in either protocol (as Redis) */
+        struct buf b = {0};
+        buf_append(&b, s, n);
+        for (size_t i = 0; i < b.len; i++)
+            if (b.data[i] == '\r' || b.data[i] == '\n')
+                b.data[i] = ' ';
         if (c->resp == 2) {
-            reply_bulk(c, s, n);
+            reply_bulk(c, b.data ? b.data : "", b.len);
         } else {
-            struct buf b = {0};
-            buf_append(&b, "(", 1);
-            size_t start = b.len;
-            buf_append(&b, s, n);
-            for (size_t i = start; i < b.len; i++)
-                if (b.data[i] == '\r' || b.data[i] == '\n')
-                    b.data[i] = ' ';
-            buf_append(&b, "\r\n", 2);
-            reply_raw(c, b.data, b.len);
-            buf_free(&b);
+            reply_raw(c, "(", 1);
+            reply_raw(c, b.data ? b.data : "", b.len);
+            reply_raw(c, "\r\n", 2);
         }
+        buf_free(&b);
         lua_pop(L, 1);
         return;
     }
@@ -561,7 +561,7 @@ static void script_reply_table(lua_State *L, struct client *c, int depth)
 /* Replies the value on top of L's stack and pops it. */
 static void script_reply_value(lua_State *L, struct client *c, int depth)
 {
-    if (!lua_checkstack(L, 4) || depth > 1000) {
+    if (!lua_checkstack(L, 4)) { /* Lua's own bound on nesting, as in Redis */
         lua_pop(L, 1);
         reply_error(c, "reached lua stack limit");
         return;
@@ -777,7 +777,7 @@ static const char *script_call_checked(lua_State *L, struct commands *cs, struct
     if ((cmd->arity > 0 && cmd->arity != argc) || (argc < -cmd->arity) ||
         (cmd->subcommands && !cmd->proc && argc < 2))
         return "Wrong number of args calling Redis command from script";
-    if (cmd->flags & CMD_NOSCRIPT)
+    if ((cmd->flags & CMD_NOSCRIPT) && !cs->script_disable_deny)
         return "This Redis command is not allowed from script";
     struct client *fake = st->fake;
     struct client *caller = st->run->caller;
@@ -1394,6 +1394,10 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
     }
     struct client *fake = script_fake_client(cs);
     fake->db = run->caller->db;
+    /* The script's commands run nested in the caller's: dispatch_call
+     * then keeps the time frozen (no key expires mid-script), and clients
+     * blocked on keys the script changes are served after it, as Redis. */
+    fake->cmd = run->caller->cmd;
     st->run = run;
     st->L = L;
     st->start_ms = log_clock_ms();
@@ -1453,6 +1457,7 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
         script_reply_value(L, c, 0);
     }
     lua_pop(L, 1); /* the handler */
+    fake->cmd = NULL;
     st->run = NULL;
     st->L = NULL;
     void *ud;
