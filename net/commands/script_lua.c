@@ -1143,6 +1143,9 @@ lua_State *script_lua_new(struct commands *cs, enum script_lua_kind kind)
     lua_pushcfunction(L, luaopen_bit);
     lua_call(L, 0, 1);
     lua_setglobal(L, "bit");
+    lua_pushcfunction(L, script_luaopen_cmsgpack);
+    lua_call(L, 0, 1);
+    lua_setglobal(L, "cmsgpack");
     static const char *const removed[] = {"print",  "dofile",  "loadfile", "getfenv",
                                           "setfenv", "newproxy", "module",   "require",
                                           "package"};

@@ -311,6 +311,37 @@ START_TEST(test_sandbox)
 }
 END_TEST
 
+START_TEST(test_cmsgpack)
+{
+    eval_is(client,
+            "local e = cmsgpack.pack(0.1) local h = '' for i = 1, #e do h = h .. "
+            "string.format('%02x', string.byte(e, i)) end return h",
+            "$18\r\ncb3fb999999999999a\r\n");
+    eval_is(client,
+            "local e = cmsgpack.pack(-1099511627776) local h = '' for i = 1, #e do h = h .. "
+            "string.format('%02x', string.byte(e, i)) end return h",
+            "$18\r\nd3ffffff0000000000\r\n");
+    /* a cycle is cut at 16 levels */
+    eval_is(client,
+            "local a = {y=5} local b = {x=a} a['x'] = b local e = cmsgpack.pack(a) local h = '' "
+            "for i = 1, #e do h = h .. string.format('%02x', string.byte(e, i)) end "
+            "local re = cmsgpack.unpack(e) return {h, re.x.x.x.x.y == re.y, "
+            "re.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x == nil}",
+            "*3\r\n$146\r\n82a17905a17881a17882a17905a17881a17882a17905a17881a17882a17905a17881a1"
+            "7882a17905a17881a17882a17905a17881a17882a17905a17881a17882a17905a17881a178c0\r\n"
+            ":1\r\n:1\r\n");
+    eval_is(client,
+            "local e = cmsgpack.pack(1, 2, 3) local o1, v1 = cmsgpack.unpack_one(e) "
+            "local o2, v2 = cmsgpack.unpack_one(e, o1) local o3, a, b = "
+            "cmsgpack.unpack_limit(e, 2, o1) return {o1, v1, o2, v2, o3, a, b}",
+            "*7\r\n:1\r\n:1\r\n:2\r\n:2\r\n:-1\r\n:2\r\n:3\r\n");
+    eval_is(client,
+            "local t = {cmsgpack.unpack(cmsgpack.pack('abc', {1,2}, true, 300, -70000, 1.5))} "
+            "return {#t, t[1], t[2][2], t[3], t[4], t[5], tostring(t[6])}",
+            "*7\r\n:6\r\n$3\r\nabc\r\n:2\r\n:1\r\n:300\r\n:-70000\r\n$3\r\n1.5\r\n");
+}
+END_TEST
+
 START_TEST(test_script_cache)
 {
     const char *sha = "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"; /* "return 1" */
@@ -528,6 +559,7 @@ int main(void)
     tcase_add_test(tc, test_keys_argv_and_numkeys);
     tcase_add_test(tc, test_error_texts);
     tcase_add_test(tc, test_sandbox);
+    tcase_add_test(tc, test_cmsgpack);
     tcase_add_test(tc, test_script_cache);
     tcase_add_test(tc, test_read_only_and_shebang);
     tcase_add_test(tc, test_multi_and_select);
