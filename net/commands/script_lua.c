@@ -1565,8 +1565,8 @@ void script_free(struct commands *cs)
 {
     if (!cs->scripts)
         return;
-    if (cs->scripts->fake)
-        client_free(cs->scripts->fake);
+    /* The fake client is a connection of the loop's like any other: the
+     * server closes every one before the layer goes (server.c). */
     alloc_free(cs->scripts);
     cs->scripts = NULL;
 }
