@@ -421,6 +421,45 @@ static int script_globals_index(lua_State *L)
 
 /* ---- Lua -> RESP: a script's result to its caller ---- */
 
+/* Whether the error table at idx came from a command's error reply
+ * (counted then: Redis counts it once). */
+static bool script_error_counted(lua_State *L, int idx)
+{
+    lua_pushstring(L, "ignore_error_stats_update");
+    lua_rawget(L, idx < 0 && idx > LUA_REGISTRYINDEX ? idx - 1 : idx);
+    bool counted = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return counted;
+}
+
+/* Replies "-<msg>" (msg without the dash, its code first). An error the
+ * command's own reply already counted is not counted again in INFO
+ * errorstats, but the script's call still counts as failed, as Redis's
+ * ERR_REPLY_FLAG_NO_STATS_UPDATE. */
+static void script_reply_error_text(struct client *c, const char *msg, size_t len, bool counted)
+{
+    if (!counted) {
+        char *full = alloc_bytes(len + 2);
+        full[0] = '-';
+        memcpy(full + 1, msg, len);
+        full[len + 1] = '\0';
+        reply_error(c, full);
+        alloc_free(full);
+        return;
+    }
+    struct buf b = {0};
+    buf_append(&b, "-", 1);
+    buf_append(&b, msg, len);
+    for (size_t i = 1; i < b.len; i++)
+        if (b.data[i] == '\r' || b.data[i] == '\n')
+            b.data[i] = ' ';
+    buf_append(&b, "\r\n", 2);
+    reply_raw(c, b.data, b.len);
+    buf_free(&b);
+    if (c->cmd)
+        ((struct command *)c->cmd)->stats.failed_calls++;
+}
+
 static void script_reply_value(lua_State *L, struct client *c, int depth);
 
 static void script_reply_table(lua_State *L, struct client *c, int depth)
@@ -431,12 +470,7 @@ static void script_reply_table(lua_State *L, struct client *c, int depth)
     if (lua_type(L, -1) == LUA_TSTRING) {
         size_t n;
         const char *s = lua_tolstring(L, -1, &n);
-        char *msg = alloc_bytes(n + 2);
-        msg[0] = '-';
-        memcpy(msg + 1, s, n);
-        msg[n + 1] = '\0';
-        reply_error(c, msg);
-        alloc_free(msg);
+        script_reply_error_text(c, s, n, script_error_counted(L, -2));
         lua_pop(L, 1);
         return;
     }
@@ -652,6 +686,10 @@ static void script_resp_push(lua_State *L, const char **p, const char *end)
         return;
     case '-':
         script_push_error(L, line - 1, n + 1); /* "-CODE msg" */
+        /* the command's own reply counted it in INFO errorstats already */
+        lua_pushstring(L, "ignore_error_stats_update");
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
         return;
     case ':':
         lua_pushnumber(L, (lua_Number)script_resp_ll(line, n));
@@ -1318,7 +1356,7 @@ static struct client *script_fake_client(struct commands *cs)
     struct script_state *st = cs->scripts;
     if (!st->fake) {
         st->fake = client_create(cs, -1);
-        st->fake->flags |= CLIENT_FAKE | CLIENT_DENY_BLOCKING;
+        st->fake->flags |= CLIENT_FAKE | CLIENT_SCRIPT | CLIENT_DENY_BLOCKING;
         st->fake->authenticated = true;
     }
     return st->fake;
@@ -1451,8 +1489,7 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
                 buf_append(&b, tail, (size_t)k < sizeof(tail) ? (size_t)k : sizeof(tail) - 1);
             }
             lua_pop(L, 2);
-            buf_append(&b, "", 1);
-            reply_error(c, b.data);
+            script_reply_error_text(c, b.data + 1, b.len - 1, script_error_counted(L, -1));
             buf_free(&b);
         }
         lua_pop(L, 1);
