@@ -483,6 +483,37 @@ START_TEST(test_busy_script_killed)
 }
 END_TEST
 
+/* The caller's pipelined commands run after the killed script, in order;
+ * input that arrives while the script runs waits too; a caller that hangs
+ * up meanwhile is released once the script ends. */
+START_TEST(test_busy_script_pipeline_and_hangup)
+{
+    ck_cmd(client, "CONFIG SET busy-reply-threshold 100", "+OK\r\n");
+    struct conn *runner = conn_open(server->port);
+    const char pipelined[] = "*3\r\n$4\r\nEVAL\r\n$33\r\nwhile 1 do redis.call('ping') end\r\n"
+                             "$1\r\n0\r\n*1\r\n$4\r\nPING\r\n";
+    conn_send_raw(runner, pipelined, sizeof(pipelined) - 1);
+    wait_busy(client);
+    conn_send(runner, "ECHO hi");
+    struct conn *leaver = start_long_script("return 1"); /* answered -BUSY, then gone */
+    conn_close(leaver);
+    ck_cmd(client, "SCRIPT KILL", "+OK\r\n");
+    ck_read(runner, "-ERR Script killed by user with SCRIPT KILL... script: "
+                    "b50655b6634f055327ef8affd1e1eecdf71f08ab, on @user_script:1.\r\n");
+    ck_read(runner, "+PONG\r\n");
+    ck_read(runner, "$2\r\nhi\r\n");
+    ck_cmd(client, "PING", "+PONG\r\n");
+    conn_close(runner);
+    /* the script's caller itself hangs up while the script runs */
+    struct conn *gone = start_long_script("local i = 0 while true do i = i + 1 end");
+    wait_busy(client);
+    conn_close(gone);
+    ck_cmd(client, "SCRIPT KILL", "+OK\r\n");
+    ck_cmd_eventually(client, "PING", "+PONG\r\n");
+    ck_cmd_prefix(client, "CLIENT LIST", "$");
+}
+END_TEST
+
 START_TEST(test_busy_script_unkillable_shutdown)
 {
     ck_cmd(client, "CONFIG SET busy-reply-threshold 100", "+OK\r\n");
@@ -564,6 +595,7 @@ int main(void)
     tcase_add_test(tc, test_read_only_and_shebang);
     tcase_add_test(tc, test_multi_and_select);
     tcase_add_test(tc, test_busy_script_killed);
+    tcase_add_test(tc, test_busy_script_pipeline_and_hangup);
     tcase_add_test(tc, test_effects_in_aof);
     suite_add_tcase(s, tc);
     /* SHUTDOWN ends the server: the fixture's teardown must not stop it */
