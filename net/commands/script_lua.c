@@ -26,6 +26,7 @@
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
 #include "net/commands/evict.h"
+#include "net/commands/propagate.h"
 #include "net/commands/reply.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
@@ -1045,7 +1046,8 @@ static int script_redis_set_repl(lua_State *L)
     if ((flags & ~3) != 0)
         return script_raise(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, "
                                "REPL_ALL or REPL_NONE.");
-    /* Accepted; ringkv always propagates a script's effects to both. */
+    /* REPL_AOF and REPL_REPLICA are propagate.c's two targets */
+    propagate_set_targets(script_commands_of(L), (unsigned)flags);
     return 0;
 }
 
@@ -1455,6 +1457,7 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
     lua_sethook(L, script_lua_hook, LUA_MASKCOUNT, SCRIPT_HOOK_INSTRUCTIONS);
     int err = lua_pcall(L, call_args, 1, base);
     lua_sethook(L, NULL, 0, 0);
+    propagate_set_targets(cs, PROPAGATE_AOF | PROPAGATE_REPL);
     if (st->busy) {
         st->busy = false;
         cs->script_busy = false;

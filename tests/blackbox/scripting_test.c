@@ -549,6 +549,13 @@ START_TEST(test_effects_in_aof)
     ck_cmd(client, "SCRIPT FLUSH", "+OK\r\n");                       /* nor this */
     eval_is(client, "redis.call('select','3') redis.call('set','a','1')", "$-1\r\n");
     eval_is(client, "redis.call('incr','cnt') return redis.call('incr','cnt')", ":2\r\n");
+    /* redis.set_repl: REPL_NONE logs nothing, REPL_AOF only to the AOF */
+    eval_is(client,
+            "redis.call('set','r1','1') redis.set_repl(redis.REPL_NONE) redis.call('set','r2','2') "
+            "redis.set_repl(redis.REPL_AOF) redis.call('set','r3','3')",
+            "$-1\r\n");
+    eval_is(client, "redis.set_repl(redis.REPL_NONE) redis.call('set','r4','4')", "$-1\r\n");
+    ck_cmd(client, "MGET r1 r2 r3 r4", "*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n");
     const char load[] = "*3\r\n$6\r\nSCRIPT\r\n$4\r\nLOAD\r\n$8\r\nreturn 1\r\n";
     conn_send_raw(client, load, sizeof(load) - 1);
     ck_read(client, "$40\r\ne0e1f9fabfc9d4800c877a703b823ac0578ff8db\r\n");
@@ -572,6 +579,10 @@ START_TEST(test_effects_in_aof)
         "*1\r\n$5\r\nMULTI\r\n"
         "*2\r\n$4\r\nincr\r\n$3\r\ncnt\r\n"
         "*2\r\n$4\r\nincr\r\n$3\r\ncnt\r\n"
+        "*1\r\n$4\r\nEXEC\r\n"
+        "*1\r\n$5\r\nMULTI\r\n"
+        "*3\r\n$3\r\nset\r\n$2\r\nr1\r\n$1\r\n1\r\n"
+        "*3\r\n$3\r\nset\r\n$2\r\nr3\r\n$1\r\n3\r\n"
         "*1\r\n$4\r\nEXEC\r\n";
     ck_assert_msg(strcmp(aof, expected) == 0, "AOF: %s", harness_escape(aof));
     free(aof);
