@@ -808,11 +808,14 @@ static struct command *script_lookup(struct commands *cs, int argc, struct resp_
 /* Runs the command; returns NULL (reply on the stack) or the error text
  * to raise / return (static or in err). */
 static const char *script_call_checked(lua_State *L, struct commands *cs, struct script_state *st,
-                                       int argc, struct resp_arg *argv, char *err, size_t err_len)
+                                       int argc, struct resp_arg *argv, char *err, size_t err_len,
+                                       struct command **rejected)
 {
     struct command *cmd = script_lookup(cs, argc, argv);
+    *rejected = NULL;
     if (!cmd)
         return "Unknown Redis command called from script";
+    *rejected = cmd;
     if ((cmd->arity > 0 && cmd->arity != argc) || (argc < -cmd->arity) ||
         (cmd->subcommands && !cmd->proc && argc < 2))
         return "Wrong number of args calling Redis command from script";
@@ -869,6 +872,7 @@ static const char *script_call_checked(lua_State *L, struct commands *cs, struct
         snprintf(err, err_len, "-%s", EVICT_OOM_ERROR);
         return err;
     }
+    *rejected = NULL;
     if (write)
         st->wrote = true;
     fake->resp = st->resp;
@@ -918,11 +922,27 @@ static int script_redis_call_generic(lua_State *L, bool raise)
         }
     }
     char err[512];
-    const char *e = script_call_checked(L, cs, st, argc, argv, err, sizeof(err));
+    struct command *rejected;
+    const char *e = script_call_checked(L, cs, st, argc, argv, err, sizeof(err), &rejected);
     alloc_free(argv);
     alloc_free(numbers);
     if (e) {
+        /* Counted now, as the refused command's error reply (Redis's
+         * afterErrorReply on its script client), and not again when the
+         * script replies it: the command counts as rejected. */
+        struct client *fake = st->fake;
+        const struct command *saved = fake->cmd;
+        size_t keep = fake->conn.out.len;
+        fake->cmd = NULL;
+        reply_error(fake, e);
+        fake->conn.out.len = keep;
+        fake->cmd = saved;
+        if (rejected)
+            rejected->stats.rejected_calls++;
         script_push_error(L, e, strlen(e));
+        lua_pushstring(L, "ignore_error_stats_update");
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
         return raise ? lua_error(L) : 1;
     }
     /* redis.call raises an error reply; redis.pcall returns it */
