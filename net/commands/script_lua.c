@@ -1588,6 +1588,15 @@ bool script_running(const struct commands *cs)
     return cs->scripts && cs->scripts->run;
 }
 
+const struct script_run *script_current(const struct commands *cs, long long *duration_ms)
+{
+    if (!cs->scripts || !cs->scripts->run)
+        return NULL;
+    if (duration_ms)
+        *duration_ms = log_clock_ms() - cs->scripts->start_ms;
+    return cs->scripts->run;
+}
+
 const char *script_busy_error(const struct commands *cs)
 {
     return cs->scripts->run && !cs->scripts->run->is_eval ? SCRIPT_BUSY_FUNCTION

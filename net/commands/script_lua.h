@@ -151,6 +151,10 @@ const char *script_busy_error(const struct commands *cs);
 void script_kill(struct client *c, bool is_eval);
 /* Whether a script (any, even under the threshold) is running now. */
 bool script_running(const struct commands *cs);
+/* The running script's run (name, is_eval, caller: its argv is the
+ * command that started it) and how long it has run, for FUNCTION STATS;
+ * NULL when none runs. */
+const struct script_run *script_current(const struct commands *cs, long long *duration_ms);
 
 /* script_msgpack.c: opens the cmsgpack library (pushes its table). */
 int script_luaopen_cmsgpack(lua_State *L);
