@@ -132,12 +132,13 @@ bool script_lua_prepare(struct commands *cs, const struct script_run *run);
 void script_lua_run(lua_State *L, const struct script_run *run, const struct resp_arg *keys,
                     int nkeys, const struct resp_arg *args, int nargs);
 
-/* The flags dispatch uses for c's script command (EVAL... FCALL...):
- * with declared script flags, write/denyoom/stale come from them (Redis's
- * scriptFlagsToCmdFlags); else cmd_flags unchanged. */
+/* Declared script flags are applied by script_lua_prepare (OOM, MISCONF,
+ * READONLY / NOREPLICAS / MASTERDOWN, *_ro), with the texts processCommand
+ * gives for the command flags Redis derives from them, so dispatch needs
+ * no per-script lookup. These two are kept for callers written against
+ * the first version of this header: script_command_flags returns
+ * cmd_flags unchanged, script_set_fcall_flags only records the lookup. */
 uint32_t script_command_flags(struct client *c, const struct command *cmd, uint32_t cmd_flags);
-/* The functions module installs its FCALL flags lookup here: returns the
- * called function's enum script_flag, or -1 when unknown. */
 void script_set_fcall_flags(struct commands *cs, int (*lookup)(struct client *c));
 
 /* Whether a script is running past busy-reply-threshold (other commands
