@@ -134,10 +134,10 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
 
 /* Declared script flags are applied by script_lua_prepare (OOM, MISCONF,
  * READONLY / NOREPLICAS / MASTERDOWN, *_ro), with the texts processCommand
- * gives for the command flags Redis derives from them, so dispatch needs
- * no per-script lookup. These two are kept for callers written against
- * the first version of this header: script_command_flags returns
- * cmd_flags unchanged, script_set_fcall_flags only records the lookup. */
+ * gives for the command flags Redis derives from them. script_command_flags
+ * gives dispatch those derived flags for FCALL once the functions module
+ * installed its lookup with script_set_fcall_flags (that module's code);
+ * for any other command it returns cmd_flags unchanged. */
 uint32_t script_command_flags(struct client *c, const struct command *cmd, uint32_t cmd_flags);
 void script_set_fcall_flags(struct commands *cs, int (*lookup)(struct client *c));
 
