@@ -1380,6 +1380,8 @@ static struct client *script_fake_client(struct commands *cs)
         st->fake = client_create(cs, -1);
         st->fake->flags |= CLIENT_FAKE | CLIENT_SCRIPT | CLIENT_DENY_BLOCKING;
         st->fake->authenticated = true;
+        /* the peer Redis shows for its script client (SLOWLOG) */
+        snprintf(st->fake->conn.addr, sizeof(st->fake->conn.addr), "?:0");
     }
     return st->fake;
 }
