@@ -1206,6 +1206,9 @@ lua_State *script_lua_new(struct commands *cs, enum script_lua_kind kind)
     lua_pushcfunction(L, script_luaopen_cmsgpack);
     lua_call(L, 0, 1);
     lua_setglobal(L, "cmsgpack");
+    lua_pushcfunction(L, script_luaopen_struct);
+    lua_call(L, 0, 1);
+    lua_setglobal(L, "struct");
     static const char *const removed[] = {"print",  "dofile",  "loadfile", "getfenv",
                                           "setfenv", "newproxy", "module",   "require",
                                           "package"};

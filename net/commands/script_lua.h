@@ -159,6 +159,8 @@ const struct script_run *script_current(const struct commands *cs, long long *du
 
 /* script_msgpack.c: opens the cmsgpack library (pushes its table). */
 int script_luaopen_cmsgpack(lua_State *L);
+/* script_struct.c: opens the struct library (pushes its table). */
+int script_luaopen_struct(lua_State *L);
 
 /* Layer set-up (dispatch_init / dispatch_free). */
 void script_init(struct commands *cs);

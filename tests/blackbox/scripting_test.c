@@ -300,14 +300,14 @@ START_TEST(test_sandbox)
     eval_is(client, "return redis.breakpoint()", "$-1\r\n");
     eval_is(client, "return redis.log(redis.LOG_WARNING, 'hello')", "$-1\r\n");
     eval_is(client, "return redis.acl_check_cmd('get','x')", ":1\r\n");
-    /* the globals a script sees, as Redis 7.0 has them (less struct/cmsgpack) */
+    /* the globals a script sees, as Redis 7.0 has them */
     eval_is(client,
-            "local t={} for k,v in pairs(_G) do if k ~= 'struct' and k ~= 'cmsgpack' then "
-            "t[#t+1]=k end end table.sort(t) return table.concat(t, ' ')",
-            "$255\r\nARGV KEYS _G _VERSION __redis__err__handler assert bit cjson collectgarbage "
-            "coroutine error gcinfo getmetatable ipairs load loadstring math next pairs pcall "
-            "rawequal rawget rawset redis select setmetatable string table tonumber tostring "
-            "type unpack xpcall\r\n");
+            "local t={} for k,v in pairs(_G) do t[#t+1]=k end table.sort(t) "
+            "return table.concat(t, ' ')",
+            "$271\r\nARGV KEYS _G _VERSION __redis__err__handler assert bit cjson cmsgpack "
+            "collectgarbage coroutine error gcinfo getmetatable ipairs load loadstring math next "
+            "pairs pcall rawequal rawget rawset redis select setmetatable string struct table "
+            "tonumber tostring type unpack xpcall\r\n");
 }
 END_TEST
 
@@ -339,6 +339,27 @@ START_TEST(test_cmsgpack)
             "local t = {cmsgpack.unpack(cmsgpack.pack('abc', {1,2}, true, 300, -70000, 1.5))} "
             "return {#t, t[1], t[2][2], t[3], t[4], t[5], tostring(t[6])}",
             "*7\r\n:6\r\n$3\r\nabc\r\n:2\r\n:1\r\n:300\r\n:-70000\r\n$3\r\n1.5\r\n");
+}
+END_TEST
+
+START_TEST(test_struct)
+{
+    eval_is(client, "return struct.pack('HH', 1, 2)", "$4\r\n\x01\x00\x02\x00\r\n");
+    eval_is(client, "return struct.pack('>i4', -2)", "$4\r\n\xff\xff\xff\xfe\r\n");
+    eval_is(client, "return struct.pack('!4 b i4', 1, 2)",
+            "$8\r\n\x01\x00\x00\x00\x02\x00\x00\x00\r\n");
+    eval_is(client, "return {struct.unpack('bBhHlL', struct.pack('bBhHlL', -1, 255, -300, 65000, "
+                    "-5, 123456789012))}",
+            "*7\r\n:-1\r\n:255\r\n:-300\r\n:65000\r\n:-5\r\n:123456789012\r\n:23\r\n");
+    eval_is(client, "return {struct.unpack('b c0', struct.pack('b c0', 3, 'abc'))}",
+            "*2\r\n$3\r\nabc\r\n:5\r\n");
+    eval_is(client, "return struct.size('!4 b i4 d')", ":16\r\n");
+    eval_prefix(client, "return struct.size('s')",
+                "-ERR user_script:1: bad argument #1 to 'size' (option 's' has no fixed size) "
+                "script: ");
+    eval_prefix(client, "return struct.pack('q', 1)",
+                "-ERR user_script:1: bad argument #1 to 'pack' (invalid format option 'q') "
+                "script: ");
 }
 END_TEST
 
@@ -602,6 +623,7 @@ int main(void)
     tcase_add_test(tc, test_error_texts);
     tcase_add_test(tc, test_sandbox);
     tcase_add_test(tc, test_cmsgpack);
+    tcase_add_test(tc, test_struct);
     tcase_add_test(tc, test_script_cache);
     tcase_add_test(tc, test_read_only_and_shebang);
     tcase_add_test(tc, test_multi_and_select);
