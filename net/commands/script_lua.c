@@ -1563,7 +1563,10 @@ static void script_lua_hook(lua_State *L, lua_Debug *ar)
     if (!st->run)
         return;
     long long elapsed = log_clock_ms() - st->start_ms;
-    if (!st->busy && elapsed >= cs->config->busy_reply_threshold) {
+    /* A script replayed from an old AOF (a fake caller) never serves
+     * clients from inside the load. */
+    if (!st->busy && elapsed >= cs->config->busy_reply_threshold &&
+        st->run->caller->conn.fd >= 0) {
         log_write(cs->log, LOGLEVEL_WARNING,
                   "Slow script detected: still in execution after %lld milliseconds. You can "
                   "try killing the script using the %s command. Script name is: %s.",
