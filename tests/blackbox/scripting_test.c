@@ -407,6 +407,76 @@ START_TEST(test_script_cache)
 }
 END_TEST
 
+/* INFO line "name:..." from section, copied into out (empty if absent). */
+static void info_line(struct conn *c, const char *section, const char *name, char *out, size_t len)
+{
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "INFO %s", section);
+    char *info = conn_cmd(c, cmd);
+    out[0] = '\0';
+    char key[96];
+    snprintf(key, sizeof(key), "\r\n%s:", name);
+    const char *p = strstr(info, key);
+    if (p) {
+        p += 2;
+        size_t n = strcspn(p, "\r");
+        snprintf(out, len, "%.*s", (int)n, p);
+    }
+    free(info);
+}
+
+START_TEST(test_error_stats_monitor_slowlog)
+{
+    char line[256];
+    ck_cmd(client, "CONFIG SET maxmemory 1", "+OK\r\n");
+    ck_cmd(client, "CONFIG RESETSTAT", "+OK\r\n");
+    const char *oom[] = {"EVAL", "return redis.call('set','x','y')", "1", "x"};
+    argv_is(client, 4, oom,
+            "-OOM command not allowed when used memory > 'maxmemory'. script: "
+            "71e6319f97b0fe8bdfa1c5df3ce4489946dda479, on @user_script:1.\r\n");
+    info_line(client, "errorstats", "errorstat_OOM", line, sizeof(line));
+    ck_assert_str_eq(line, "errorstat_OOM:count=1");
+    info_line(client, "stats", "total_error_replies", line, sizeof(line));
+    ck_assert_str_eq(line, "total_error_replies:1");
+    info_line(client, "commandstats", "cmdstat_set", line, sizeof(line));
+    ck_assert_msg(strstr(line, "calls=0,") && strstr(line, "rejected_calls=1,failed_calls=0"),
+                  "%s", line);
+    info_line(client, "commandstats", "cmdstat_eval", line, sizeof(line));
+    ck_assert_msg(strstr(line, "calls=1,") && strstr(line, "rejected_calls=0,failed_calls=1"),
+                  "%s", line);
+    /* a pcall'd error returned as the reply is not counted twice */
+    ck_cmd(client, "CONFIG RESETSTAT", "+OK\r\n");
+    const char *pcall[] = {"EVAL", "return redis.pcall('set','x','y')", "1", "x"};
+    argv_is(client, 4, pcall, "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+    info_line(client, "stats", "total_error_replies", line, sizeof(line));
+    ck_assert_str_eq(line, "total_error_replies:1");
+    ck_cmd(client, "CONFIG SET maxmemory 0", "+OK\r\n");
+    /* MONITOR shows EVAL first, then its commands from "lua" */
+    struct conn *mon = conn_open(server->port);
+    ck_cmd(mon, "MONITOR", "+OK\r\n");
+    const char *ev[] = {"EVAL", "return redis.call('set','m','1')", "0"};
+    argv_is(client, 3, ev, "+OK\r\n");
+    char *first = conn_read_raw(mon);
+    ck_assert_msg(strstr(first, "] \"EVAL\" \"return redis.call('set','m','1')\" \"0\"\r\n") ||
+                      strstr(first, "] \"eval\" \"return redis.call('set','m','1')\" \"0\"\r\n"),
+                  "%s", harness_escape(first));
+    free(first);
+    char *second = conn_read_raw(mon);
+    ck_assert_msg(strstr(second, " [0 lua] \"set\" \"m\" \"1\"\r\n"), "%s", harness_escape(second));
+    free(second);
+    conn_close(mon);
+    /* the slow log has the script and its commands (from ?:0) */
+    ck_cmd(client, "CONFIG SET slowlog-log-slower-than 0", "+OK\r\n");
+    ck_cmd(client, "SLOWLOG RESET", "+OK\r\n");
+    argv_is(client, 3, ev, "+OK\r\n");
+    ck_cmd(client, "CONFIG SET slowlog-log-slower-than 10000", "+OK\r\n");
+    char *log = conn_cmd(client, "SLOWLOG GET 10");
+    ck_assert_msg(strstr(log, "$3\r\nset\r\n$1\r\nm\r\n$1\r\n1\r\n$3\r\n?:0\r\n$0\r\n") != NULL,
+                  "%s", harness_escape(log));
+    free(log);
+}
+END_TEST
+
 START_TEST(test_read_only_and_shebang)
 {
     eval_is(client, "return redis.call('lpush','l','x')", ":1\r\n");
@@ -626,6 +696,7 @@ int main(void)
     tcase_add_test(tc, test_struct);
     tcase_add_test(tc, test_script_cache);
     tcase_add_test(tc, test_read_only_and_shebang);
+    tcase_add_test(tc, test_error_stats_monitor_slowlog);
     tcase_add_test(tc, test_multi_and_select);
     tcase_add_test(tc, test_busy_script_killed);
     tcase_add_test(tc, test_busy_script_pipeline_and_hangup);
