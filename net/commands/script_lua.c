@@ -1503,6 +1503,10 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
         st->busy = false;
         cs->script_busy = false;
         conn_unprotect(&run->caller->conn);
+        /* a master's stream waited (dispatch_input): it runs now */
+        for (struct client *o = client_first(cs); o; o = client_next(o))
+            if (o->flags & CLIENT_MASTER)
+                conn_resume(&o->conn);
     }
     struct client *c = run->caller;
     if (err) {
