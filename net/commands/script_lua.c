@@ -38,7 +38,7 @@
 
 /* Instructions between two calls of the count hook (Redis's figure). */
 #define SCRIPT_HOOK_INSTRUCTIONS 100000
-/* Calls between two full garbage collections of a state (Redis's). */
+/* Calls between two garbage collection steps of a state (Redis's). */
 #define SCRIPT_GC_CALLS 50
 
 #define SCRIPT_READONLY_ERROR "Attempt to modify a readonly table"
@@ -1553,7 +1553,7 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
     struct script_lua_mem *m = ud;
     if (++m->gc_calls >= SCRIPT_GC_CALLS) {
         m->gc_calls = 0;
-        lua_gc(L, LUA_GCCOLLECT, 0);
+        lua_gc(L, LUA_GCSTEP, SCRIPT_GC_CALLS); /* a step, not a full cycle: latency */
     }
 }
 
