@@ -477,6 +477,45 @@ START_TEST(test_error_stats_monitor_slowlog)
 }
 END_TEST
 
+/* What follows from running through dispatch: COMMAND's records, key
+ * extraction, WATCH, keyspace events, CLIENT LIST's cmd=. */
+START_TEST(test_command_records_and_side_effects)
+{
+    ck_cmd(client, "COMMAND INFO eval",
+           "*1\r\n*10\r\n$4\r\neval\r\n:-3\r\n*5\r\n+noscript\r\n+stale\r\n+skip_monitor\r\n"
+           "+no_mandatory_keys\r\n+movablekeys\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@slow\r\n"
+           "+@scripting\r\n*0\r\n*1\r\n*8\r\n$5\r\nnotes\r\n$78\r\nWe cannot tell how the "
+           "keys will be used so we assume the worst, RW and UPDATE\r\n$5\r\nflags\r\n*3\r\n"
+           "+RW\r\n+access\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\n"
+           "index\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n"
+           "$4\r\ntype\r\n$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n$9\r\nkeynumidx\r\n:0\r\n"
+           "$8\r\nfirstkey\r\n:1\r\n$7\r\nkeystep\r\n:1\r\n*0\r\n");
+    const char *getkeys[] = {"COMMAND", "GETKEYS", "eval", "return 1", "2", "a", "b", "c"};
+    argv_is(client, 8, getkeys, "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    /* a script's write dirties a WATCH */
+    struct conn *other = conn_open(server->port);
+    ck_cmd(other, "WATCH w", "+OK\r\n");
+    eval_is(client, "return redis.call('set','w','1')", "+OK\r\n");
+    ck_cmd(other, "MULTI", "+OK\r\n");
+    ck_cmd(other, "PING", "+QUEUED\r\n");
+    ck_cmd(other, "EXEC", "*-1\r\n");
+    /* and is a keyspace event */
+    ck_cmd(client, "CONFIG SET notify-keyspace-events KA", "+OK\r\n");
+    ck_cmd(other, "SUBSCRIBE __keyspace@0__:w",
+           "*3\r\n$9\r\nsubscribe\r\n$16\r\n__keyspace@0__:w\r\n:1\r\n");
+    eval_is(client, "return redis.call('incr','w')", ":2\r\n");
+    ck_read(other, "*3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:w\r\n$6\r\nincrby\r\n");
+    conn_close(other);
+    /* the caller's last command is the script, not what it ran */
+    struct conn *viewer = conn_open(server->port);
+    char *list = conn_cmd(viewer, "CLIENT LIST");
+    ck_assert_msg(strstr(list, " cmd=eval ") != NULL, "%s", list);
+    ck_assert_msg(strstr(list, "cmd=incr") == NULL, "%s", list);
+    free(list);
+    conn_close(viewer);
+}
+END_TEST
+
 START_TEST(test_read_only_and_shebang)
 {
     eval_is(client, "return redis.call('lpush','l','x')", ":1\r\n");
@@ -697,6 +736,7 @@ int main(void)
     tcase_add_test(tc, test_script_cache);
     tcase_add_test(tc, test_read_only_and_shebang);
     tcase_add_test(tc, test_error_stats_monitor_slowlog);
+    tcase_add_test(tc, test_command_records_and_side_effects);
     tcase_add_test(tc, test_multi_and_select);
     tcase_add_test(tc, test_busy_script_killed);
     tcase_add_test(tc, test_busy_script_pipeline_and_hangup);
