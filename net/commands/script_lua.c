@@ -800,7 +800,7 @@ static struct command *script_lookup(struct commands *cs, int argc, struct resp_
     if (!cmd || !cmd->subcommands)
         return cmd;
     if (argc < 2)
-        return cmd->proc ? cmd : cmd; /* arity decides */
+        return cmd; /* the container alone: its arity decides */
     struct command *sub = command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
     return sub;
 }
