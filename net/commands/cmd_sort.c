@@ -419,9 +419,10 @@ static void sort_run(struct client *c, struct sort_request *r)
         reply_error_wrongtype(c);
         return;
     }
-    /* A set has no order of its own: into STORE it is sorted, so that a
+    /* A set has no order of its own: into STORE, or for a script (whose
+     * effects must not depend on hash order), it is sorted, so that a
      * replica stores the same list. */
-    if (kv && r->dontsort && kv->type == KV_SET && r->store) {
+    if (kv && r->dontsort && kv->type == KV_SET && (r->store || (c->flags & CLIENT_SCRIPT))) {
         r->dontsort = false;
         r->alpha = true;
         r->by = NULL;

@@ -144,6 +144,7 @@ extern struct command geo_commands[];
 extern struct command sort_commands[];
 extern struct command bitmap_commands[];
 extern struct command hll_commands[];
+extern struct command script_commands[];
 
 /* Sets up the empty table. */
 void command_table_init(struct commands *cs);

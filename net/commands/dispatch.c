@@ -36,6 +36,7 @@
 #include "net/commands/propagate.h"
 #include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
+#include "net/commands/script_lua.h"
 #include "net/commands/slowlog.h"
 #include "net/commands/tracking.h"
 #include "net/commands/transaction.h"
@@ -215,6 +216,12 @@ struct command *dispatch_check(struct client *c)
                         cmd->fullname);
         return NULL;
     }
+    /* A script past busy-reply-threshold: only the commands flagged
+     * allow_busy run (SCRIPT KILL, SHUTDOWN NOSAVE...), as in Redis. */
+    if (c->commands->script_busy && !(cmd->flags & CMD_ALLOW_BUSY)) {
+        dispatch_reject(c, cmd, "%s", script_busy_error(c->commands));
+        return NULL;
+    }
     /* CLIENT LIST shows the command being run or queued as cmd=; the
      * commands an EXEC runs leave it at "exec", as in Redis. */
     c->last_cmd = cmd;
@@ -338,6 +345,10 @@ void dispatch_input(struct conn *conn)
     /* The link to our master: replication reads its handshake, the RDB and
      * then the command stream itself. */
     if (c->flags & CLIENT_MASTER) {
+        /* While a script is busy the master's stream accumulates, to be
+         * applied after it (script_lua.c resumes the link), as Redis. */
+        if (cs->script_busy)
+            return;
         cs->repl_input(c);
         return;
     }
@@ -407,7 +418,8 @@ void dispatch_init(struct commands *cs)
                                 hash_commands, set_commands, zset_commands, pubsub_commands,
                                 slowlog_commands, acl_commands, waitaof_commands,
                                 geo_commands, sort_commands,
-                                bitmap_commands, hll_commands};
+                                bitmap_commands, hll_commands,
+                                script_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         command_table_add(cs, tables[t]);
     cs->call = dispatch_call;
@@ -421,6 +433,8 @@ void dispatch_init(struct commands *cs)
     propagate_init(cs);
     evict_init(cs);
     acl_init(cs);
+    script_init(cs);
+    script_eval_init(cs);
 }
 
 void dispatch_add_table(struct commands *cs, struct command *table)
@@ -434,6 +448,8 @@ void dispatch_add_table(struct commands *cs, struct command *table)
 
 void dispatch_free(struct commands *cs)
 {
+    script_eval_free(cs);
+    script_free(cs);
     evict_free(cs);
     acl_free(cs);
     propagate_free(cs);

@@ -171,6 +171,24 @@ START_TEST(test_zsets_and_sets)
 }
 END_TEST
 
+/* A script's SORT of a set BY a constant is sorted ALPHA too: its effects
+ * must not depend on hash order. */
+START_TEST(test_set_by_constant_in_script)
+{
+    pinned("SADD hs zz yy xx aa 10 2", ":6\r\n");
+    const char *argv[] = {"EVAL", "return redis.call('sort', KEYS[1], 'by', 'nosort')", "1", "hs"};
+    const char *want = "*6\r\n$2\r\n10\r\n$1\r\n2\r\n$2\r\naa\r\n$2\r\nxx\r\n$2\r\nyy\r\n$2\r\nzz\r\n";
+    struct conn *conns[] = {client, ref_client};
+    for (int i = 0; i < 2; i++) {
+        if (!conns[i])
+            continue;
+        char *reply = conn_cmd_argv(conns[i], 4, argv, NULL);
+        ck_assert_str_eq(reply, want);
+        free(reply);
+    }
+}
+END_TEST
+
 START_TEST(test_store)
 {
     fill_basic();
@@ -351,6 +369,7 @@ int main(void)
     tcase_add_test(basic, test_resp3_null);
     tcase_add_test(basic, test_zsets_and_sets);
     tcase_add_test(basic, test_store);
+    tcase_add_test(basic, test_set_by_constant_in_script);
     suite_add_tcase(s, basic);
     TCase *other = tcase_new("keys-events");
     tcase_add_test(other, test_keys_and_acl);
