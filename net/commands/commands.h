@@ -30,6 +30,7 @@ struct slowlog;
 struct tracking;
 struct evict_state;
 struct acl;
+struct function_registry;
 struct latency_monitor;
 
 /* INFO errorstats: one counter per error code ("ERR", "WRONGTYPE"). Redis
@@ -98,6 +99,8 @@ struct commands {
     int tracking_clients;                /* clients with tracking on */
     /* evict.c: maxmemory's eviction pool and statistics, owned */
     struct evict_state *evict;
+    /* function.c: the function libraries and their Lua engine, owned */
+    struct function_registry *functions;
     /* acl.c: users, the ACL log, owned */
     struct acl *acl;
     /* propagate.c: the current unit of work, owned */

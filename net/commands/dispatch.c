@@ -31,6 +31,7 @@
 #include "net/commands/commands.h"
 #include "net/commands/dirty_keys.h"
 #include "net/commands/evict.h"
+#include "net/commands/function.h"
 #include "net/commands/keyspec.h"
 #include "net/commands/pause.h"
 #include "net/commands/propagate.h"
@@ -405,7 +406,8 @@ void dispatch_init(struct commands *cs)
     struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
                                 command_commands, transaction_commands, list_commands,
                                 hash_commands, set_commands, zset_commands, pubsub_commands,
-                                slowlog_commands, acl_commands, waitaof_commands};
+                                slowlog_commands, acl_commands, waitaof_commands,
+                                function_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         command_table_add(cs, tables[t]);
     cs->call = dispatch_call;
@@ -419,6 +421,8 @@ void dispatch_init(struct commands *cs)
     propagate_init(cs);
     evict_init(cs);
     acl_init(cs);
+    function_init(cs);
+    function_run_init(cs);
 }
 
 void dispatch_add_table(struct commands *cs, struct command *table)
@@ -432,6 +436,7 @@ void dispatch_add_table(struct commands *cs, struct command *table)
 
 void dispatch_free(struct commands *cs)
 {
+    function_free(cs);
     evict_free(cs);
     acl_free(cs);
     propagate_free(cs);

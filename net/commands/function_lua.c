@@ -1,0 +1,471 @@
+/* function_lua.c: the Lua engine of function libraries (see function_lua.h).
+ *
+ * Owns the engine's Lua state, the restricted environment a library's
+ * body runs in while it loads (only `redis` with register_function, log,
+ * the LOG_* levels and the version; any other name is an error, every
+ * table read-only), register_function's two call forms with Redis 7.0's
+ * error texts, and the load timeout. Each library's chunk gets its own
+ * environment table; once loaded, that table reads the ordinary globals,
+ * so the functions it registered see what any script sees.
+ *
+ * Redis swaps the __index of one global metatable between the two
+ * environments; Lua 5.1's setfenv gives the same result per chunk. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "engine/alloc.h"
+#include "net/commands/commands.h"
+#include "net/commands/function.h"
+#include "net/commands/function_lua.h"
+#include "net/core/log.h"
+
+/* Instructions between two looks at the clock while a library loads. */
+#define FUNCTION_LUA_HOOK_INSTRUCTIONS 100000
+/* The version fields of the redis table (Redis 7.0.15). */
+#define FUNCTION_LUA_REDIS_VERSION "7.0.15"
+#define FUNCTION_LUA_REDIS_VERSION_NUM 0x07000f
+
+struct function_lua {
+    lua_State *L;           /* owned */
+    const struct log *log;  /* borrowed: redis.log */
+    int load_env_ref;       /* metatable of a loading chunk's environment */
+    int run_env_ref;        /* metatable of a loaded chunk's environment */
+    /* While a library loads: */
+    struct function_lib *loading; /* borrowed, NULL otherwise */
+    long long load_start_ms;
+    int load_timeout_ms;
+};
+
+static long long function_lua_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Raises a Redis-style error object {err = "ERR <msg>"}, as Redis's
+ * luaPushError + luaError: no position is added. */
+static int function_lua_raise(lua_State *L, const char *msg)
+{
+    lua_newtable(L);
+    lua_pushstring(L, "err");
+    lua_pushfstring(L, "ERR %s", msg);
+    lua_settable(L, -3);
+    return lua_error(L);
+}
+
+/* __index of a protected table: the real table (upvalue 1) has the name,
+ * or reading it is an error (Redis's luaProtectedTableError). */
+static int function_lua_protected_index(lua_State *L)
+{
+    lua_pushvalue(L, 2);
+    lua_rawget(L, lua_upvalueindex(1));
+    if (!lua_isnil(L, -1))
+        return 1;
+    if (!lua_isstring(L, 2))
+        return luaL_error(L, "Second argument to luaProtectedTableError must be a string or "
+                             "number");
+    return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
+                      lua_tostring(L, 2));
+}
+
+static int function_lua_readonly_newindex(lua_State *L)
+{
+    return luaL_error(L, "Attempt to modify a readonly table");
+}
+
+/* Pushes a metatable reading real (at index real_idx) through
+ * function_lua_protected_index and refusing writes. */
+static void function_lua_push_protecting_meta(lua_State *L, int real_idx)
+{
+    real_idx = real_idx < 0 ? lua_gettop(L) + real_idx + 1 : real_idx;
+    lua_newtable(L);
+    lua_pushstring(L, "__index");
+    lua_pushvalue(L, real_idx);
+    lua_pushcclosure(L, function_lua_protected_index, 1);
+    lua_rawset(L, -3);
+    lua_pushstring(L, "__newindex");
+    lua_pushcfunction(L, function_lua_readonly_newindex);
+    lua_rawset(L, -3);
+    lua_pushstring(L, "__metatable");
+    lua_pushboolean(L, 0);
+    lua_rawset(L, -3);
+}
+
+/* Replaces the table at the top with an empty proxy that reads it through
+ * a protecting metatable. */
+static void function_lua_protect_top(lua_State *L)
+{
+    lua_newtable(L);
+    function_lua_push_protecting_meta(L, -2);
+    lua_setmetatable(L, -2);
+    lua_remove(L, -2);
+}
+
+static struct function_lua *function_lua_self(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* ---- redis.log (the loading environment's; Redis's luaLogCommand) ---- */
+
+static int function_lua_log(lua_State *L)
+{
+    struct function_lua *fl = function_lua_self(L);
+    int argc = lua_gettop(L);
+    if (argc < 2)
+        return function_lua_raise(L, "redis.log() requires two arguments or more.");
+    if (!lua_isnumber(L, 1))
+        return function_lua_raise(L, "First argument must be a number (log level).");
+    int level = (int)lua_tonumber(L, 1);
+    if (level < LOGLEVEL_DEBUG || level > LOGLEVEL_WARNING)
+        return function_lua_raise(L, "Invalid debug level.");
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 2; i <= argc; i++) {
+        size_t len;
+        const char *s = lua_tolstring(L, i, &len);
+        if (s == NULL)
+            continue;
+        if (i > 2)
+            luaL_addchar(&b, ' ');
+        luaL_addlstring(&b, s, len);
+    }
+    luaL_pushresult(&b);
+    if (fl->log != NULL)
+        log_write(fl->log, (enum loglevel)level, "%s", lua_tostring(L, -1));
+    return 0;
+}
+
+/* ---- redis.register_function ---- */
+
+struct function_lua_args {
+    const char *name;
+    size_t name_len;
+    const char *desc;
+    size_t desc_len;
+    bool has_name, has_desc;
+    uint32_t flags;
+    int ref; /* LUA_NOREF until the callback is kept */
+};
+
+/* The flags table at the top of the stack; false on an unknown flag. */
+static bool function_lua_read_flags(lua_State *L, uint32_t *flags)
+{
+    uint32_t out = 0;
+    for (int j = 1;; j++) {
+        lua_rawgeti(L, -1, j);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            break;
+        }
+        if (!lua_isstring(L, -1)) {
+            lua_pop(L, 1);
+            return false;
+        }
+        const char *name = lua_tostring(L, -1);
+        bool found = false;
+        for (const struct function_flag_name *f = function_flag_names; f->name; f++) {
+            if (strcasecmp(f->name, name) == 0) {
+                out |= f->flag;
+                found = true;
+                break;
+            }
+        }
+        lua_pop(L, 1);
+        if (!found)
+            return false;
+    }
+    *flags = out;
+    return true;
+}
+
+/* register_function{function_name=, callback=, flags=, description=}.
+ * The strings stay valid while the table (argument 1) is on the stack.
+ * Returns NULL or the error text. */
+static const char *function_lua_named_args(lua_State *L, struct function_lua_args *a)
+{
+    if (!lua_istable(L, 1))
+        return "calling redis.register_function with a single argument is only applicable to "
+               "Lua table (representing named arguments).";
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        /* Stack: table, key, value. A number key is read through a copy,
+         * so lua_next's key stays intact. */
+        if (!lua_isstring(L, -2)) {
+            lua_pop(L, 2);
+            return "named argument key given to redis.register_function is not a string";
+        }
+        char keybuf[32];
+        lua_pushvalue(L, -2);
+        snprintf(keybuf, sizeof(keybuf), "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+        if (strcasecmp(keybuf, "function_name") == 0) {
+            if (!lua_isstring(L, -1)) {
+                lua_pop(L, 2);
+                return "function_name argument given to redis.register_function must be a "
+                       "string";
+            }
+            /* A number converts in place: the value is not the key, so
+             * lua_next is not disturbed. The table keeps it alive. */
+            a->name = lua_tolstring(L, -1, &a->name_len);
+            a->has_name = true;
+            lua_pushvalue(L, -2);
+            lua_pushvalue(L, -2);
+            lua_rawset(L, 1); /* keep the converted string referenced by the table */
+        } else if (strcasecmp(keybuf, "description") == 0) {
+            if (!lua_isstring(L, -1)) {
+                lua_pop(L, 2);
+                return "description argument given to redis.register_function must be a "
+                       "string";
+            }
+            a->desc = lua_tolstring(L, -1, &a->desc_len);
+            a->has_desc = true;
+            lua_pushvalue(L, -2);
+            lua_pushvalue(L, -2);
+            lua_rawset(L, 1);
+        } else if (strcasecmp(keybuf, "callback") == 0) {
+            if (!lua_isfunction(L, -1)) {
+                lua_pop(L, 2);
+                return "callback argument given to redis.register_function must be a function";
+            }
+            if (a->ref != LUA_NOREF)
+                luaL_unref(L, LUA_REGISTRYINDEX, a->ref);
+            a->ref = luaL_ref(L, LUA_REGISTRYINDEX); /* pops the value */
+            continue;
+        } else if (strcasecmp(keybuf, "flags") == 0) {
+            if (!lua_istable(L, -1)) {
+                lua_pop(L, 2);
+                return "flags argument to redis.register_function must be a table "
+                       "representing function flags";
+            }
+            if (!function_lua_read_flags(L, &a->flags)) {
+                lua_pop(L, 2);
+                return "unknown flag given";
+            }
+        } else {
+            lua_pop(L, 2);
+            return "unknown argument given to redis.register_function";
+        }
+        lua_pop(L, 1);
+    }
+    if (!a->has_name)
+        return "redis.register_function must get a function name argument";
+    if (a->ref == LUA_NOREF)
+        return "redis.register_function must get a callback argument";
+    return NULL;
+}
+
+/* register_function(name, callback). */
+static const char *function_lua_positional_args(lua_State *L, struct function_lua_args *a)
+{
+    if (!lua_isstring(L, 1))
+        return "first argument to redis.register_function must be a string";
+    if (!lua_isfunction(L, 2))
+        return "second argument to redis.register_function must be a function";
+    a->name = lua_tolstring(L, 1, &a->name_len);
+    a->has_name = true;
+    lua_pushvalue(L, 2);
+    a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return NULL;
+}
+
+static int function_lua_register(lua_State *L)
+{
+    struct function_lua *fl = function_lua_self(L);
+    if (fl->loading == NULL)
+        return function_lua_raise(L, "redis.register_function can only be called on FUNCTION "
+                                     "LOAD command");
+    int argc = lua_gettop(L);
+    if (argc < 1 || argc > 2)
+        return function_lua_raise(L, "wrong number of arguments to redis.register_function");
+    struct function_lua_args a = {.ref = LUA_NOREF};
+    const char *why = argc == 1 ? function_lua_named_args(L, &a)
+                                : function_lua_positional_args(L, &a);
+    char err[FUNCTION_ERROR_BYTES];
+    if (why == NULL) {
+        /* Redis reads the name as a C string. */
+        size_t name_len = strnlen(a.name, a.name_len);
+        if (function_lib_add(fl->loading, a.name, name_len, a.desc, a.desc_len, a.has_desc,
+                             a.flags, a.ref, err, sizeof(err)))
+            return 0;
+        why = err;
+    }
+    if (a.ref != LUA_NOREF)
+        luaL_unref(L, LUA_REGISTRYINDEX, a.ref);
+    return function_lua_raise(L, why);
+}
+
+/* ---- the state ---- */
+
+/* The globals a loaded function reads: the standard libraries without
+ * what a sandbox must not offer. The shared runtime (script_lua.c) makes
+ * the real sandbox and the redis API; this is the minimal set. */
+static void function_lua_push_run_globals(lua_State *L)
+{
+    lua_newtable(L);
+    static const char *const names[] = {
+        "string", "math", "table", "tostring", "tonumber", "pairs", "ipairs", "type", "pcall",
+        "error", "assert", "unpack", "select", "next", "rawget", "rawset", "rawequal",
+        "setmetatable", "getmetatable", "xpcall", "_VERSION", "loadstring", "coroutine",
+        "gcinfo", "bit", "cjson", NULL};
+    for (int i = 0; names[i]; i++) {
+        lua_getglobal(L, names[i]);
+        lua_setfield(L, -2, names[i]);
+    }
+}
+
+/* The load-time `redis` table and the metatables of chunk environments. */
+static void function_lua_build_envs(struct function_lua *fl)
+{
+    lua_State *L = fl->L;
+    /* redis (loading): register_function, log, LOG_*, the version. */
+    lua_newtable(L);
+    lua_pushlightuserdata(L, fl);
+    lua_pushcclosure(L, function_lua_register, 1);
+    lua_setfield(L, -2, "register_function");
+    lua_pushlightuserdata(L, fl);
+    lua_pushcclosure(L, function_lua_log, 1);
+    lua_setfield(L, -2, "log");
+    static const struct { const char *name; int level; } levels[] = {
+        {"LOG_DEBUG", LOGLEVEL_DEBUG}, {"LOG_VERBOSE", LOGLEVEL_VERBOSE},
+        {"LOG_NOTICE", LOGLEVEL_NOTICE}, {"LOG_WARNING", LOGLEVEL_WARNING}};
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+        lua_pushinteger(L, levels[i].level);
+        lua_setfield(L, -2, levels[i].name);
+    }
+    lua_pushstring(L, FUNCTION_LUA_REDIS_VERSION);
+    lua_setfield(L, -2, "REDIS_VERSION");
+    lua_pushinteger(L, FUNCTION_LUA_REDIS_VERSION_NUM);
+    lua_setfield(L, -2, "REDIS_VERSION_NUM");
+    function_lua_protect_top(L);
+    /* The loading globals: redis only. */
+    lua_newtable(L);
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, "redis");
+    function_lua_push_protecting_meta(L, -1);
+    fl->load_env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 2);
+    /* The globals once loaded. */
+    function_lua_push_run_globals(L);
+    function_lua_push_protecting_meta(L, -1);
+    fl->run_env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);
+}
+
+struct function_lua *function_lua_new(struct commands *cs)
+{
+    struct function_lua *fl = alloc_zeroed(sizeof(*fl));
+    fl->log = cs->log;
+    fl->L = luaL_newstate();
+    luaL_openlibs(fl->L);
+    function_lua_build_envs(fl);
+    return fl;
+}
+
+void function_lua_free(struct function_lua *fl)
+{
+    if (fl == NULL)
+        return;
+    lua_close(fl->L);
+    alloc_free(fl);
+}
+
+void function_lua_release(struct function_lua *fl, int ref)
+{
+    luaL_unref(fl->L, LUA_REGISTRYINDEX, ref);
+}
+
+size_t function_lua_memory(const struct function_lua *fl)
+{
+    return (size_t)lua_gc(fl->L, LUA_GCCOUNT, 0) * 1024 + (size_t)lua_gc(fl->L, LUA_GCCOUNTB, 0);
+}
+
+struct lua_State *function_lua_state(struct function_lua *fl)
+{
+    return fl->L;
+}
+
+/* ---- loading a library ---- */
+
+static struct function_lua *function_lua_hook_owner;
+
+static void function_lua_load_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    struct function_lua *fl = function_lua_hook_owner;
+    if (fl == NULL || fl->load_timeout_ms <= 0)
+        return;
+    if (function_lua_now_ms() - fl->load_start_ms > fl->load_timeout_ms) {
+        /* Every line from now on fails too, so a pcall cannot swallow it. */
+        lua_sethook(L, function_lua_load_hook, LUA_MASKLINE, 0);
+        function_lua_raise(L, "FUNCTION LOAD timeout");
+    }
+}
+
+/* The error at the top as Redis's luaExtractErrorInformation reads it:
+ * a string gets the ERR code, a table gives its err field. */
+static void function_lua_error_text(lua_State *L, char *out, size_t out_len)
+{
+    if (lua_isstring(L, -1)) {
+        snprintf(out, out_len, "ERR %s", lua_tostring(L, -1));
+        return;
+    }
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "err");
+        if (lua_isstring(L, -1)) {
+            snprintf(out, out_len, "%s", lua_tostring(L, -1));
+            lua_pop(L, 1);
+            return;
+        }
+        lua_pop(L, 1);
+    }
+    snprintf(out, out_len, "ERR unknown error");
+}
+
+bool function_lua_create(struct function_lua *fl, struct function_lib *lib, const char *body,
+                         size_t len, int timeout_ms, char *err, size_t err_len)
+{
+    lua_State *L = fl->L;
+    int top = lua_gettop(L);
+    if (luaL_loadbuffer(L, body, len, "@user_function") != 0) {
+        snprintf(err, err_len, "Error compiling function: %s", lua_tostring(L, -1));
+        lua_settop(L, top);
+        return false;
+    }
+    /* The chunk's own environment, reading the loading globals. */
+    int chunk_idx = lua_gettop(L);
+    lua_newtable(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, fl->load_env_ref);
+    lua_setmetatable(L, -2);
+    int env_idx = lua_gettop(L);
+    lua_pushvalue(L, env_idx);
+    lua_setfenv(L, chunk_idx);
+    fl->loading = lib;
+    fl->load_start_ms = function_lua_now_ms();
+    fl->load_timeout_ms = timeout_ms;
+    function_lua_hook_owner = fl;
+    lua_sethook(L, function_lua_load_hook, LUA_MASKCOUNT, FUNCTION_LUA_HOOK_INSTRUCTIONS);
+    lua_pushvalue(L, chunk_idx);
+    bool ok = lua_pcall(L, 0, 0, 0) == 0;
+    lua_sethook(L, NULL, 0, 0);
+    function_lua_hook_owner = NULL;
+    fl->loading = NULL;
+    if (!ok) {
+        char why[FUNCTION_ERROR_BYTES];
+        function_lua_error_text(L, why, sizeof(why));
+        snprintf(err, err_len, "Error registering functions: %s", why);
+    } else {
+        /* From now on the functions read the ordinary globals. */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, fl->run_env_ref);
+        lua_setmetatable(L, env_idx);
+    }
+    lua_settop(L, top);
+    return ok;
+}
