@@ -29,6 +29,7 @@
 #include "net/commands/arg.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/function.h"
 #include "net/commands/notify.h"
 #include "net/commands/reply.h"
 #include "net/commands/tracking.h"
@@ -498,6 +499,9 @@ static void debug_reload(struct client *c)
             db_flush(&ks->dbs[i]);
         }
         tracking_flushed(&s->commands);
+        /* Redis's emptyData drops the function libraries too: the file
+         * brings them back. */
+        function_flush_all(s->commands.functions);
         s->persist.dirty = dirty;
     }
     bool found;
