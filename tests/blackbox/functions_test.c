@@ -1,0 +1,706 @@
+/* functions_test.c: black-box tests of Redis 7.0's functions: FUNCTION
+ * LOAD (the shebang's and register_function's errors, the restricted
+ * loading environment, REPLACE), DELETE, FLUSH, LIST (RESP2 and RESP3,
+ * LIBRARYNAME, WITHCODE), DUMP and RESTORE (each policy, damaged
+ * payloads), STATS, KILL, HELP; FCALL and FCALL_RO (numkeys errors, keys
+ * and arguments, flags); COMMAND INFO; and the libraries' persistence: RDB
+ * restart and DEBUG RELOAD, the AOF with and without its RDB preamble (a
+ * RESP rewrite starts with FUNCTION LOAD records), a library that no
+ * longer compiles refusing the start, and RDB files moving between
+ * redis-server 7.0 and the server under test both ways.
+ *
+ * Every expectation was checked against Redis 7.0.15 by running this file
+ * with RINGKV_SERVER=/usr/bin/redis-server, so a reply here is Redis's
+ * byte for byte. FUNCTION LIST's order follows Redis's hash tables, so a
+ * test lists one library with one function at a time. */
+#define _GNU_SOURCE /* memmem */
+#include "tests/blackbox/harness.h"
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define REDIS_SERVER "/usr/bin/redis-server"
+
+static struct server_handle *server; /* owned by the fixture, one per test */
+static struct conn *client;          /* owned by the fixture */
+
+static const char *const debug_args[] = {"--enable-debug-command", "yes", NULL};
+
+static void setup(void)
+{
+    server = server_start(debug_args);
+    client = conn_open(server->port);
+}
+
+static void teardown(void)
+{
+    conn_close(client);
+    server_stop(server);
+}
+
+/* Sends the NULL-terminated arguments and asserts the reply is expected. */
+static void ck_args(struct conn *c, const char *expected, ...)
+{
+    const char *argv[16];
+    int argc = 0;
+    va_list ap;
+    va_start(ap, expected);
+    for (const char *a; (a = va_arg(ap, const char *)) != NULL && argc < 16;)
+        argv[argc++] = a;
+    va_end(ap);
+    char *reply = conn_cmd_argv(c, argc, argv, NULL);
+    ck_assert_msg(strcmp(reply, expected) == 0, "%s %s: expected %s got %s", argv[0],
+                  argc > 1 ? argv[1] : "", harness_escape(expected), harness_escape(reply));
+    free(reply);
+}
+
+/* FUNCTION LOAD code, asserting the reply. */
+static void ck_load(struct conn *c, const char *code, const char *expected)
+{
+    ck_args(c, expected, "FUNCTION", "LOAD", code, NULL);
+}
+
+/* The error FUNCTION LOAD gives when the body fails while registering. */
+#define REGISTER_ERROR(msg) "-ERR Error registering functions: ERR " msg "\r\n"
+
+/* ---- FUNCTION LOAD ---- */
+
+START_TEST(test_load_shebang_errors)
+{
+    ck_load(client, "return 1", "-ERR Missing library metadata\r\n");
+    ck_load(client, "#!lua", "-ERR Invalid library metadata\r\n");
+    ck_load(client, "#!lua name=x", "-ERR Invalid library metadata\r\n");
+    ck_load(client, "#!lua\nreturn 1", "-ERR Library name was not given\r\n");
+    static const char name_rule[] = "-ERR Library names can only contain letters, numbers, or "
+                                    "underscores(_) and must be at least one character long\r\n";
+    ck_load(client, "#!lua name=\nreturn 1", name_rule);
+    ck_load(client, "#!lua name=a-b\nreturn 1", name_rule);
+    ck_load(client, "#!lua   name=\"c d\"\nreturn 1", name_rule);
+    ck_load(client, "#!lua name=\"c d\nreturn 1", "-ERR Invalid library metadata\r\n");
+    ck_load(client, "#!foo name=ab\nreturn 1", "-ERR Engine 'foo' not found\r\n");
+    ck_load(client, "#! name=ab\nreturn 1", "-ERR Engine '' not found\r\n");
+    ck_load(client, "#!lua name=ab foo=bar\nreturn 1",
+            "-ERR Invalid metadata value given: foo=bar\r\n");
+    ck_load(client, "#!lua name=ab name=cd\nreturn 1",
+            "-ERR Invalid metadata value, name argument was given multiple times\r\n");
+    ck_load(client, "#!lua name=ab\nreturn 1", "-ERR No functions registered\r\n");
+    ck_load(client, "#!lua name=cd\nsyntax error here",
+            "-ERR Error compiling function: user_function:2: '=' expected near 'error'\r\n");
+    /* The engine's name and the name= key are case-insensitive. */
+    ck_load(client, "#!LUA NAME=up\nredis.register_function('f_up', function() return 1 end)",
+            "$2\r\nup\r\n");
+    /* Arguments: options before the code, which must be there. */
+    ck_args(client, "-ERR Unknown option given: foo\r\n", "FUNCTION", "LOAD", "foo", "bar", NULL);
+    ck_args(client, "-ERR Missing library metadata\r\n", "FUNCTION", "LOAD", "replace", NULL);
+    ck_args(client, "-ERR wrong number of arguments for 'function|load' command\r\n", "FUNCTION",
+            "LOAD", NULL);
+}
+END_TEST
+
+START_TEST(test_load_register_function_errors)
+{
+    ck_load(client, "#!lua name=t\nredis.register_function()",
+            REGISTER_ERROR("wrong number of arguments to redis.register_function"));
+    ck_load(client, "#!lua name=t\nredis.register_function(1,2,3)",
+            REGISTER_ERROR("wrong number of arguments to redis.register_function"));
+    ck_load(client, "#!lua name=t\nredis.register_function(1)",
+            REGISTER_ERROR("calling redis.register_function with a single argument is only "
+                           "applicable to Lua table (representing named arguments)."));
+    ck_load(client, "#!lua name=t\nredis.register_function({})",
+            REGISTER_ERROR("redis.register_function must get a function name argument"));
+    ck_load(client, "#!lua name=t\nredis.register_function({function_name='x'})",
+            REGISTER_ERROR("redis.register_function must get a callback argument"));
+    ck_load(client, "#!lua name=t\nredis.register_function({function_name={}, callback=function() end})",
+            REGISTER_ERROR("function_name argument given to redis.register_function must be a "
+                           "string"));
+    ck_load(client, "#!lua name=t\nredis.register_function({function_name='x', callback=1})",
+            REGISTER_ERROR("callback argument given to redis.register_function must be a "
+                           "function"));
+    ck_load(client,
+            "#!lua name=t\nredis.register_function({function_name='x', callback=function() end, "
+            "flags='no-writes'})",
+            REGISTER_ERROR("flags argument to redis.register_function must be a table "
+                           "representing function flags"));
+    ck_load(client,
+            "#!lua name=t\nredis.register_function({function_name='x', callback=function() end, "
+            "flags={'bad'}})",
+            REGISTER_ERROR("unknown flag given"));
+    ck_load(client,
+            "#!lua name=t\nredis.register_function({function_name='x', callback=function() end, "
+            "description={}})",
+            REGISTER_ERROR("description argument given to redis.register_function must be a "
+                           "string"));
+    ck_load(client,
+            "#!lua name=t\nredis.register_function({function_name='x', callback=function() end, "
+            "foo=1})",
+            REGISTER_ERROR("unknown argument given to redis.register_function"));
+    ck_load(client, "#!lua name=t\nredis.register_function({}, 2)",
+            REGISTER_ERROR("first argument to redis.register_function must be a string"));
+    ck_load(client, "#!lua name=t\nredis.register_function('x', 2)",
+            REGISTER_ERROR("second argument to redis.register_function must be a function"));
+    /* Redis checks function names with the library rule's text. */
+    ck_load(client, "#!lua name=t\nredis.register_function('f-1', function() end)",
+            REGISTER_ERROR("Library names can only contain letters, numbers, or underscores(_) "
+                           "and must be at least one character long"));
+    ck_load(client,
+            "#!lua name=t\nredis.register_function('f2', function() end)\n"
+            "redis.register_function('f2', function() end)",
+            REGISTER_ERROR("Function already exists in the library"));
+    /* Nothing of a failed load stays. */
+    ck_cmd(client, "FUNCTION LIST", "*0\r\n");
+}
+END_TEST
+
+START_TEST(test_load_environment)
+{
+    /* While loading, only redis (register_function, log, LOG_*, the
+     * version) exists, and it is read-only. */
+    ck_load(client, "#!lua name=t\nredis.call('ping')",
+            REGISTER_ERROR("user_function:2: Script attempted to access nonexistent global "
+                           "variable 'call'"));
+    ck_load(client, "#!lua name=t\nerror('boom')",
+            REGISTER_ERROR("user_function:2: Script attempted to access nonexistent global "
+                           "variable 'error'"));
+    ck_load(client, "#!lua name=t\nlocal s = string.format('%d', 1)",
+            REGISTER_ERROR("user_function:2: Script attempted to access nonexistent global "
+                           "variable 'string'"));
+    ck_load(client, "#!lua name=t\nredis.setresp(3)",
+            REGISTER_ERROR("user_function:2: Script attempted to access nonexistent global "
+                           "variable 'setresp'"));
+    ck_load(client, "#!lua name=t\nx = 1",
+            REGISTER_ERROR("user_function:2: Attempt to modify a readonly table"));
+    ck_load(client, "#!lua name=t\nredis.x = 1",
+            REGISTER_ERROR("user_function:2: Attempt to modify a readonly table"));
+    ck_load(client,
+            "#!lua name=t\nlocal v = redis.LOG_DEBUG .. redis.LOG_VERBOSE .. redis.LOG_NOTICE .. "
+            "redis.LOG_WARNING .. redis.REDIS_VERSION .. redis.REDIS_VERSION_NUM\n"
+            "redis.log(redis.LOG_NOTICE, 'loading', v)\n"
+            "local function f() return 1 end\nredis.register_function('f', f)",
+            "$1\r\nt\r\n");
+    /* A body that runs too long is stopped after 500 ms. */
+    ck_load(client, "#!lua name=slow\nlocal i = 0 while true do i = i + 1 end",
+            REGISTER_ERROR("FUNCTION LOAD timeout"));
+}
+END_TEST
+
+START_TEST(test_load_replace_delete)
+{
+    static const char lib_a[] = "#!lua name=a\nredis.register_function('fa', function() return 1 end)";
+    ck_load(client, lib_a, "$1\r\na\r\n");
+    ck_load(client, lib_a, "-ERR Library 'a' already exists\r\n");
+    ck_args(client, "$1\r\na\r\n", "FUNCTION", "LOAD", "REPLACE", lib_a, NULL);
+    ck_args(client, "$1\r\na\r\n", "FUNCTION", "LOAD", "replace", "replace", lib_a, NULL);
+    /* Function names collide across libraries whatever their case. */
+    ck_load(client, "#!lua name=b\nredis.register_function('FA', function() return 1 end)",
+            "-ERR Function FA already exists\r\n");
+    /* A REPLACE that fails keeps the old library. */
+    ck_args(client, "-ERR No functions registered\r\n", "FUNCTION", "LOAD", "REPLACE",
+            "#!lua name=a\nlocal x = 1", NULL);
+    ck_cmd(client, "FUNCTION LIST LIBRARYNAME a",
+           "*1\r\n*6\r\n$12\r\nlibrary_name\r\n$1\r\na\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
+           "$9\r\nfunctions\r\n*1\r\n*6\r\n$4\r\nname\r\n$2\r\nfa\r\n$11\r\ndescription\r\n"
+           "$-1\r\n$5\r\nflags\r\n*0\r\n");
+    /* Library names are case-sensitive. */
+    ck_cmd(client, "FUNCTION DELETE A", "-ERR Library not found\r\n");
+    ck_cmd(client, "FUNCTION DELETE a", "+OK\r\n");
+    ck_cmd(client, "FUNCTION DELETE a", "-ERR Library not found\r\n");
+    ck_cmd(client, "FUNCTION DELETE", "-ERR wrong number of arguments for 'function|delete' "
+                                      "command\r\n");
+    ck_cmd(client, "FUNCTION LIST", "*0\r\n");
+}
+END_TEST
+
+/* ---- FUNCTION LIST ---- */
+
+static const char list_code[] =
+    "#!lua name=lib1\nredis.register_function{function_name='fn1', callback=function() return 1 "
+    "end, flags={'no-writes','allow-oom','allow-stale','no-cluster','allow-cross-slot-keys'}, "
+    "description='my desc'}";
+
+START_TEST(test_list)
+{
+    ck_load(client, list_code, "$4\r\nlib1\r\n");
+    char code_bulk[512];
+    snprintf(code_bulk, sizeof(code_bulk), "$%zu\r\n%s\r\n", strlen(list_code), list_code);
+    static const char lib2[] =
+        "*6\r\n$12\r\nlibrary_name\r\n$4\r\nlib1\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
+        "$9\r\nfunctions\r\n*1\r\n*6\r\n$4\r\nname\r\n$3\r\nfn1\r\n$11\r\ndescription\r\n"
+        "$7\r\nmy desc\r\n$5\r\nflags\r\n*5\r\n+no-writes\r\n+allow-oom\r\n+allow-stale\r\n"
+        "+no-cluster\r\n+allow-cross-slot-keys\r\n";
+    char expected[2048];
+    snprintf(expected, sizeof(expected), "*1\r\n%s", lib2);
+    ck_cmd(client, "FUNCTION LIST", expected);
+    ck_cmd(client, "FUNCTION LIST LIBRARYNAME lib*", expected);
+    /* The pattern ignores case. */
+    ck_cmd(client, "FUNCTION LIST LIBRARYNAME LIB?", expected);
+    ck_cmd(client, "FUNCTION LIST LIBRARYNAME other*", "*0\r\n");
+    /* WITHCODE: a fourth pair; the map header says 8. */
+    snprintf(expected, sizeof(expected), "*1\r\n*8%s%s%s", strchr(lib2, '\r'),
+             "$12\r\nlibrary_code\r\n", code_bulk);
+    ck_cmd(client, "FUNCTION LIST WITHCODE", expected);
+    ck_cmd(client, "FUNCTION LIST withcode libraryname lib1", expected);
+    ck_cmd(client, "FUNCTION LIST LIBRARYNAME", "-ERR library name argument was not given\r\n");
+    ck_cmd(client, "FUNCTION LIST foo", "-ERR Unknown argument foo\r\n");
+    ck_cmd(client, "FUNCTION LIST WITHCODE WITHCODE", "-ERR Unknown argument WITHCODE\r\n");
+    ck_cmd(client, "FUNCTION LIST LIBRARYNAME a LIBRARYNAME b",
+           "-ERR Unknown argument LIBRARYNAME\r\n");
+    /* RESP3: maps, a null description, flags as a set. */
+    ck_cmd_prefix(client, "HELLO 3", "%7\r\n");
+    ck_load(client, "#!lua name=lib3\nredis.register_function('fn3', function() return 3 end)",
+            "$4\r\nlib3\r\n");
+    ck_cmd(client, "FUNCTION LIST LIBRARYNAME lib3",
+           "*1\r\n%3\r\n$12\r\nlibrary_name\r\n$4\r\nlib3\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
+           "$9\r\nfunctions\r\n*1\r\n%3\r\n$4\r\nname\r\n$3\r\nfn3\r\n$11\r\ndescription\r\n"
+           "_\r\n$5\r\nflags\r\n~0\r\n");
+}
+END_TEST
+
+/* ---- FLUSH, STATS, KILL, HELP ---- */
+
+START_TEST(test_flush_stats_kill_help)
+{
+    ck_load(client, "#!lua name=s1\nredis.register_function('f1', function() return 1 end)\n"
+                    "redis.register_function('f2', function() return 1 end)",
+            "$2\r\ns1\r\n");
+    ck_cmd(client, "FUNCTION STATS",
+           "*4\r\n$14\r\nrunning_script\r\n$-1\r\n$7\r\nengines\r\n*2\r\n$3\r\nLUA\r\n*4\r\n"
+           "$15\r\nlibraries_count\r\n:1\r\n$15\r\nfunctions_count\r\n:2\r\n");
+    ck_cmd(client, "FUNCTION KILL", "-NOTBUSY No scripts in execution right now.\r\n");
+    ck_cmd(client, "FUNCTION FLUSH foo", "-ERR FUNCTION FLUSH only supports SYNC|ASYNC option\r\n");
+    ck_cmd(client, "FUNCTION FLUSH sync x",
+           "-ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION "
+           "HELP.\r\n");
+    ck_cmd(client, "FUNCTION FLUSH ASYNC", "+OK\r\n");
+    ck_cmd(client, "FUNCTION LIST", "*0\r\n");
+    ck_cmd(client, "FUNCTION FLUSH", "+OK\r\n");
+    ck_cmd(client, "FUNCTION FLUSH SYNC", "+OK\r\n");
+    ck_cmd_prefix(client, "HELLO 3", "%7\r\n");
+    ck_cmd(client, "FUNCTION STATS",
+           "%2\r\n$14\r\nrunning_script\r\n_\r\n$7\r\nengines\r\n%1\r\n$3\r\nLUA\r\n%2\r\n"
+           "$15\r\nlibraries_count\r\n:0\r\n$15\r\nfunctions_count\r\n:0\r\n");
+    ck_cmd_prefix(client, "FUNCTION HELP",
+                  "*40\r\n+FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+                  "+LOAD [REPLACE] <FUNCTION CODE>\r\n");
+    ck_cmd(client, "FUNCTION nope", "-ERR unknown subcommand 'nope'. Try FUNCTION HELP.\r\n");
+    ck_cmd(client, "FUNCTION", "-ERR wrong number of arguments for 'function' command\r\n");
+    ck_cmd(client, "FUNCTION STATS x",
+           "-ERR wrong number of arguments for 'function|stats' command\r\n");
+    ck_cmd(client, "FUNCTION DUMP x",
+           "-ERR wrong number of arguments for 'function|dump' command\r\n");
+    ck_cmd(client, "FUNCTION KILL x",
+           "-ERR wrong number of arguments for 'function|kill' command\r\n");
+    ck_cmd(client, "FUNCTION HELP x",
+           "-ERR wrong number of arguments for 'function|help' command\r\n");
+}
+END_TEST
+
+/* ---- DUMP / RESTORE ---- */
+
+/* Redis's CRC-64 (Jones, reflected), for payloads the test builds. */
+static uint64_t test_crc64(const unsigned char *p, size_t len)
+{
+    uint64_t crc = 0;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        for (int b = 0; b < 8; b++)
+            crc = (crc & 1) ? (crc >> 1) ^ 0x95ac9329ac4bc9b5ULL : crc >> 1;
+    }
+    return crc;
+}
+
+/* A payload: body, then RDB version (2 bytes LE) and CRC-64. Returns its
+ * length; out must have room for body_len + 10. */
+static size_t make_payload(unsigned char *out, const void *body, size_t body_len, int version)
+{
+    memcpy(out, body, body_len);
+    out[body_len] = (unsigned char)(version & 0xff);
+    out[body_len + 1] = (unsigned char)(version >> 8);
+    uint64_t crc = test_crc64(out, body_len + 2);
+    for (int i = 0; i < 8; i++)
+        out[body_len + 2 + i] = (unsigned char)(crc >> (8 * i));
+    return body_len + 10;
+}
+
+/* One function record: opcode, then code as a short RDB string (< 64
+ * bytes) or a 14-bit one. Returns bytes written. */
+static size_t make_record(unsigned char *out, int opcode, const char *code)
+{
+    size_t len = strlen(code), n = 0;
+    out[n++] = (unsigned char)opcode;
+    if (len < 64) {
+        out[n++] = (unsigned char)len;
+    } else {
+        out[n++] = (unsigned char)(0x40 | (len >> 8));
+        out[n++] = (unsigned char)(len & 0xff);
+    }
+    memcpy(out + n, code, len);
+    return n + len;
+}
+
+static void ck_restore(struct conn *c, const unsigned char *payload, size_t len,
+                       const char *policy, const char *expected)
+{
+    const char *argv[] = {"FUNCTION", "RESTORE", (const char *)payload, policy};
+    size_t lens[] = {8, 7, len, policy ? strlen(policy) : 0};
+    char *reply = conn_cmd_argv(c, policy ? 4 : 3, argv, lens);
+    ck_assert_msg(strcmp(reply, expected) == 0, "RESTORE %s: expected %s got %s",
+                  policy ? policy : "", harness_escape(expected), harness_escape(reply));
+    free(reply);
+}
+
+static const char lib1_code[] = "#!lua name=lib1\nredis.register_function('f1', function() return 1 end)";
+static const char lib2_code[] = "#!lua name=lib2\nredis.register_function('f1', function() return 2 end)";
+static const char lib1b_code[] = "#!lua name=lib1\nredis.register_function('g1', function() return 3 end)";
+
+START_TEST(test_dump_restore)
+{
+    ck_load(client, lib1_code, "$4\r\nlib1\r\n");
+    /* DUMP is the RDB record (uncompressed: too little to gain), version
+     * 10 and the CRC: exactly what this test builds. */
+    unsigned char rec[256], payload[300];
+    size_t rec_len = make_record(rec, 0xf5, lib1_code);
+    size_t len = make_payload(payload, rec, rec_len, 10);
+    char *dump = conn_cmd(client, "FUNCTION DUMP");
+    char head[16];
+    snprintf(head, sizeof(head), "$%zu\r\n", len);
+    ck_assert_msg(strncmp(dump, head, strlen(head)) == 0 &&
+                      memcmp(dump + strlen(head), payload, len) == 0,
+                  "DUMP: %s", harness_escape(dump));
+    free(dump);
+    /* APPEND (the default) refuses a library that exists, REPLACE swaps
+     * it, FLUSH drops the others. */
+    ck_restore(client, payload, len, NULL, "-ERR Library lib1 already exists\r\n");
+    ck_restore(client, payload, len, "APPEND", "-ERR Library lib1 already exists\r\n");
+    ck_restore(client, payload, len, "replace", "+OK\r\n");
+    ck_load(client, "#!lua name=other\nredis.register_function('o1', function() return 1 end)",
+            "$5\r\nother\r\n");
+    ck_restore(client, payload, len, "FLUSH", "+OK\r\n");
+    ck_cmd(client, "FUNCTION LIST LIBRARYNAME other", "*0\r\n");
+    ck_cmd(client, "FUNCTION DELETE lib1", "+OK\r\n");
+    ck_restore(client, payload, len, NULL, "+OK\r\n");
+    ck_cmd(client, "FUNCTION LIST LIBRARYNAME lib1",
+           "*1\r\n*6\r\n$12\r\nlibrary_name\r\n$4\r\nlib1\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
+           "$9\r\nfunctions\r\n*1\r\n*6\r\n$4\r\nname\r\n$2\r\nf1\r\n$11\r\ndescription\r\n"
+           "$-1\r\n$5\r\nflags\r\n*0\r\n");
+    /* A function of another library with the same name fails even REPLACE. */
+    rec_len = make_record(rec, 0xf5, lib2_code);
+    len = make_payload(payload, rec, rec_len, 10);
+    ck_restore(client, payload, len, "REPLACE", "-ERR Function f1 already exists\r\n");
+    /* REPLACE of lib1 with other functions: the old ones go. */
+    rec_len = make_record(rec, 0xf5, lib1b_code);
+    len = make_payload(payload, rec, rec_len, 10);
+    ck_restore(client, payload, len, "REPLACE", "+OK\r\n");
+    ck_cmd(client, "FCALL f1 0", "-ERR Function not found\r\n");
+    /* An empty payload restores nothing, successfully. */
+    len = make_payload(payload, "", 0, 10);
+    ck_restore(client, payload, len, "FLUSH", "+OK\r\n");
+    ck_cmd(client, "FUNCTION LIST", "*0\r\n");
+}
+END_TEST
+
+START_TEST(test_restore_bad_payloads)
+{
+    unsigned char rec[512], payload[600];
+    static const char wrong[] = "-ERR DUMP payload version or checksum are wrong\r\n";
+    size_t rec_len = make_record(rec, 0xf5, lib1_code);
+    size_t len = make_payload(payload, rec, rec_len, 10);
+    payload[3] ^= 1; /* damaged: the CRC no longer matches */
+    ck_restore(client, payload, len, NULL, wrong);
+    len = make_payload(payload, rec, rec_len, 11); /* a newer RDB version */
+    ck_restore(client, payload, len, NULL, wrong);
+    ck_restore(client, (const unsigned char *)"abc", 3, NULL, wrong);
+    memset(payload, 0, 10);
+    payload[0] = 10;
+    ck_restore(client, payload, rec_len + 10, NULL, wrong); /* zero CRC */
+    len = make_payload(payload, rec, rec_len, 9); /* an older version is fine */
+    ck_restore(client, payload, len, NULL, "+OK\r\n");
+    ck_cmd(client, "FUNCTION FLUSH", "+OK\r\n");
+    ck_restore(client, payload, len, "foo",
+               "-ERR Wrong restore policy given, value should be either FLUSH, APPEND or "
+               "REPLACE.\r\n");
+    const char *argv[] = {"FUNCTION", "RESTORE", "x", "append", "x"};
+    char *r = conn_cmd_argv(client, 5, argv, NULL);
+    ck_assert_str_eq(r, "-ERR unknown subcommand or wrong number of arguments for 'RESTORE'. "
+                        "Try FUNCTION HELP.\r\n");
+    free(r);
+    /* Records that are not libraries. */
+    rec_len = make_record(rec, 0x00, lib1_code);
+    len = make_payload(payload, rec, rec_len, 10);
+    ck_restore(client, payload, len, NULL, "-ERR given type is not a function\r\n");
+    /* The pre-GA form (7.0 release candidates) wants a name and an engine. */
+    rec_len = make_record(rec, 0xf6, lib1_code);
+    len = make_payload(payload, rec, rec_len, 10);
+    ck_restore(client, payload, len, NULL, "-ERR Failed loading engine name\r\n");
+    /* A string longer than what is left. */
+    unsigned char trunc[] = {0xf5, 0x40, 200, 'a', 'b', 'c'};
+    len = make_payload(payload, trunc, sizeof(trunc), 10);
+    ck_restore(client, payload, len, NULL, "-ERR Failed loading library payload\r\n");
+    /* Libraries that do not load, or collide within the payload. */
+    rec_len = make_record(rec, 0xf5, "return 1");
+    len = make_payload(payload, rec, rec_len, 10);
+    ck_restore(client, payload, len, NULL, "-ERR Missing library metadata\r\n");
+    rec_len = make_record(rec, 0xf5, "#!lua name=z\nreturn 1");
+    len = make_payload(payload, rec, rec_len, 10);
+    ck_restore(client, payload, len, NULL, "-ERR No functions registered\r\n");
+    rec_len = make_record(rec, 0xf5, lib1_code);
+    rec_len += make_record(rec + rec_len, 0xf5, lib1_code);
+    len = make_payload(payload, rec, rec_len, 10);
+    ck_restore(client, payload, len, NULL, "-ERR Library 'lib1' already exists\r\n");
+    rec_len = make_record(rec, 0xf5, lib1_code);
+    rec_len += make_record(rec + rec_len, 0xf5, lib2_code);
+    len = make_payload(payload, rec, rec_len, 10);
+    ck_restore(client, payload, len, NULL, "-ERR Function f1 already exists\r\n");
+    /* None of it left a library behind. */
+    ck_cmd(client, "FUNCTION LIST", "*0\r\n");
+}
+END_TEST
+
+/* ---- FCALL ---- */
+
+START_TEST(test_fcall_arguments)
+{
+    ck_cmd(client, "FCALL nope 0", "-ERR Function not found\r\n");
+    ck_cmd(client, "FCALL", "-ERR wrong number of arguments for 'fcall' command\r\n");
+    ck_cmd(client, "FCALL x", "-ERR wrong number of arguments for 'fcall' command\r\n");
+    ck_load(client, "#!lua name=t\nredis.register_function('x', function() return 1 end)",
+            "$1\r\nt\r\n");
+    ck_cmd(client, "FCALL x a", "-ERR Bad number of keys provided\r\n");
+    ck_cmd(client, "FCALL x 99999999999999999999", "-ERR Bad number of keys provided\r\n");
+    ck_cmd(client, "FCALL x -1", "-ERR Number of keys can't be negative\r\n");
+    ck_cmd(client, "FCALL x 2 k", "-ERR Number of keys can't be greater than number of args\r\n");
+    ck_cmd(client, "FCALL_RO x 2 k",
+           "-ERR Number of keys can't be greater than number of args\r\n");
+    /* The function's name matches without case. */
+    ck_cmd(client, "FCALL_RO nope 0", "-ERR Function not found\r\n");
+}
+END_TEST
+
+START_TEST(test_command_info)
+{
+    ck_cmd(client, "COMMAND INFO fcall_ro",
+           "*1\r\n*10\r\n$8\r\nfcall_ro\r\n:-3\r\n*6\r\n+readonly\r\n+noscript\r\n+stale\r\n"
+           "+skip_monitor\r\n+no_mandatory_keys\r\n+movablekeys\r\n:0\r\n:0\r\n:0\r\n*2\r\n"
+           "+@slow\r\n+@scripting\r\n*0\r\n*1\r\n*8\r\n$5\r\nnotes\r\n$78\r\nWe cannot tell how "
+           "the keys will be used so we assume the worst, RO and ACCESS\r\n$5\r\nflags\r\n*2\r\n"
+           "+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n"
+           "$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n"
+           "$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n$9\r\nkeynumidx\r\n:0\r\n$8\r\nfirstkey\r\n"
+           ":1\r\n$7\r\nkeystep\r\n:1\r\n*0\r\n");
+    ck_cmd(client, "COMMAND INFO function|load",
+           "*1\r\n*10\r\n$13\r\nfunction|load\r\n:-3\r\n*3\r\n+write\r\n+denyoom\r\n"
+           "+noscript\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@write\r\n+@slow\r\n+@scripting\r\n*2\r\n"
+           "$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n*0\r\n"
+           "*0\r\n");
+    ck_cmd(client, "COMMAND GETKEYS fcall f 2 k1 k2 a1", "*2\r\n$2\r\nk1\r\n$2\r\nk2\r\n");
+}
+END_TEST
+
+/* ---- persistence ---- */
+
+static const char persist_code[] =
+    "#!lua name=plib\nredis.register_function{function_name='pf', callback=function() return 7 "
+    "end, flags={'no-writes'}, description='persisted'}";
+static const char persist_list[] =
+    "*1\r\n*6\r\n$12\r\nlibrary_name\r\n$4\r\nplib\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
+    "$9\r\nfunctions\r\n*1\r\n*6\r\n$4\r\nname\r\n$2\r\npf\r\n$11\r\ndescription\r\n"
+    "$9\r\npersisted\r\n$5\r\nflags\r\n*1\r\n+no-writes\r\n";
+
+START_TEST(test_rdb_restart_and_reload)
+{
+    char dir[256];
+    harness_make_dir(dir, sizeof(dir));
+    struct server_handle *h = server_start_in(server_binary(), dir, debug_args);
+    struct conn *c = conn_open(h->port);
+    ck_load(c, persist_code, "$4\r\nplib\r\n");
+    ck_cmd(c, "SET k v", "+OK\r\n");
+    ck_cmd(c, "DEBUG RELOAD", "+OK\r\n");
+    ck_cmd(c, "FUNCTION LIST", persist_list);
+    ck_cmd(c, "FLUSHALL", "+OK\r\n"); /* keys only: the libraries stay */
+    ck_cmd(c, "FUNCTION LIST", persist_list);
+    ck_cmd(c, "SAVE", "+OK\r\n");
+    conn_close(c);
+    server_stop(h);
+    h = server_start_in(server_binary(), dir, debug_args);
+    c = conn_open(h->port);
+    ck_cmd(c, "FUNCTION LIST", persist_list);
+    /* A library deleted and the file saved again: gone after a reload. */
+    ck_cmd(c, "FUNCTION DELETE plib", "+OK\r\n");
+    ck_cmd(c, "DEBUG RELOAD", "+OK\r\n");
+    ck_cmd(c, "FUNCTION LIST", "*0\r\n");
+    conn_close(c);
+    server_stop(h);
+}
+END_TEST
+
+/* An AOF with FUNCTION commands and restarts, with preamble yes or no. */
+static void aof_round_trip(const char *preamble)
+{
+    char dir[256];
+    harness_make_dir(dir, sizeof(dir));
+    const char *args[] = {"--appendonly", "yes", "--aof-use-rdb-preamble", preamble,
+                          "--enable-debug-command", "yes", NULL};
+    struct server_handle *h = server_start_in(server_binary(), dir, args);
+    struct conn *c = conn_open(h->port);
+    ck_load(c, lib1_code, "$4\r\nlib1\r\n");
+    ck_args(c, "$4\r\nlib1\r\n", "FUNCTION", "LOAD", "REPLACE", lib1_code, NULL);
+    ck_cmd(c, "FUNCTION DELETE lib1", "+OK\r\n");
+    ck_load(c, lib2_code, "$4\r\nlib2\r\n");
+    ck_cmd(c, "FUNCTION FLUSH ASYNC", "+OK\r\n");
+    ck_load(c, persist_code, "$4\r\nplib\r\n");
+    /* Failed commands change nothing and leave nothing in the AOF. */
+    ck_cmd(c, "FUNCTION DELETE nosuch", "-ERR Library not found\r\n");
+    conn_close(c);
+    server_stop(h);
+    /* The increment replays the commands. */
+    h = server_start_in(server_binary(), dir, args);
+    c = conn_open(h->port);
+    ck_cmd(c, "FUNCTION LIST", persist_list);
+    ck_cmd(c, "BGREWRITEAOF", "+Background append only file rewriting started\r\n");
+    int64_t deadline = harness_clock_ms() + 10000;
+    while (!conn_info_is(c, "aof_rewrite_in_progress", "0") ||
+           !conn_info_is(c, "aof_rewrite_scheduled", "0")) {
+        ck_assert_msg(harness_clock_ms() < deadline, "the rewrite did not end");
+        harness_sleep_ms(20);
+    }
+    conn_close(c);
+    server_stop(h);
+    /* The new base holds the library: a RESP one starts with its
+     * FUNCTION LOAD, before any SELECT. */
+    char path[512];
+    bool rdb = strcmp(preamble, "yes") == 0;
+    snprintf(path, sizeof(path), "%s/appendonlydir/appendonly.aof.2.base.%s", dir,
+             rdb ? "rdb" : "aof");
+    size_t len = 0;
+    char *base = harness_read_file(path, &len);
+    ck_assert_msg(base != NULL, "no %s", path);
+    if (rdb) {
+        ck_assert(len > 9 && memcmp(base, "REDIS0010", 9) == 0);
+        ck_assert(memmem(base, len, "\xf5", 1) != NULL);
+    } else {
+        char head[1024];
+        snprintf(head, sizeof(head), "*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$%zu\r\n%s\r\n",
+                 strlen(persist_code), persist_code);
+        ck_assert_msg(len == strlen(head) && memcmp(base, head, len) == 0, "base: %s",
+                      harness_escape(base));
+    }
+    free(base);
+    h = server_start_in(server_binary(), dir, args);
+    c = conn_open(h->port);
+    ck_cmd(c, "FUNCTION LIST", persist_list);
+    conn_close(c);
+    server_stop(h);
+}
+
+START_TEST(test_aof_with_preamble)
+{
+    aof_round_trip("yes");
+}
+END_TEST
+
+START_TEST(test_aof_without_preamble)
+{
+    aof_round_trip("no");
+}
+END_TEST
+
+/* ---- RDB files between redis-server 7.0 and the server under test ---- */
+
+/* writer saves a library and a key in dir; reader starts there and runs
+ * the function. */
+static void rdb_move(const char *writer, const char *reader)
+{
+    char dir[256];
+    harness_make_dir(dir, sizeof(dir));
+    struct server_handle *h = server_start_in(writer, dir, NULL);
+    struct conn *c = conn_open(h->port);
+    ck_load(c, persist_code, "$4\r\nplib\r\n");
+    ck_load(c, lib1_code, "$4\r\nlib1\r\n");
+    ck_cmd(c, "SET k v", "+OK\r\n");
+    ck_cmd(c, "SAVE", "+OK\r\n");
+    conn_close(c);
+    server_stop(h);
+    h = server_start_in(reader, dir, NULL);
+    c = conn_open(h->port);
+    ck_cmd(c, "FUNCTION LIST LIBRARYNAME plib", persist_list);
+    ck_cmd(c, "FUNCTION LIST LIBRARYNAME lib1",
+           "*1\r\n*6\r\n$12\r\nlibrary_name\r\n$4\r\nlib1\r\n$6\r\nengine\r\n$3\r\nLUA\r\n"
+           "$9\r\nfunctions\r\n*1\r\n*6\r\n$4\r\nname\r\n$2\r\nf1\r\n$11\r\ndescription\r\n"
+           "$-1\r\n$5\r\nflags\r\n*0\r\n");
+    ck_cmd(c, "GET k", "$1\r\nv\r\n");
+    conn_close(c);
+    server_stop(h);
+}
+
+START_TEST(test_rdb_from_redis)
+{
+    if (access(REDIS_SERVER, X_OK) != 0)
+        return;
+    rdb_move(REDIS_SERVER, server_binary());
+}
+END_TEST
+
+START_TEST(test_rdb_to_redis)
+{
+    if (access(REDIS_SERVER, X_OK) != 0)
+        return;
+    rdb_move(server_binary(), REDIS_SERVER);
+}
+END_TEST
+
+/* A file whose library no longer loads stops the start, as Redis's
+ * "Failed loading library" does. */
+START_TEST(test_rdb_bad_library_refused)
+{
+    char dir[256], path[512];
+    harness_make_dir(dir, sizeof(dir));
+    unsigned char file[256];
+    size_t n = 0;
+    memcpy(file, "REDIS0010", 9);
+    n = 9;
+    n += make_record(file + n, 0xf5, "#!lua name=bad\nreturn 1");
+    file[n++] = 0xff;
+    uint64_t crc = test_crc64(file, n);
+    for (int i = 0; i < 8; i++)
+        file[n++] = (unsigned char)(crc >> (8 * i));
+    snprintf(path, sizeof(path), "%s/dump.rdb", dir);
+    FILE *f = fopen(path, "wb");
+    ck_assert(f != NULL && fwrite(file, 1, n, f) == n);
+    fclose(f);
+    int status = 0;
+    struct server_handle *h = server_try_start_in(server_binary(), dir, NULL, &status);
+    ck_assert_msg(h == NULL, "the server started with a library that does not load");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("functions");
+    TCase *tc = tcase_create("functions");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_load_shebang_errors);
+    tcase_add_test(tc, test_load_register_function_errors);
+    tcase_add_test(tc, test_load_environment);
+    tcase_add_test(tc, test_load_replace_delete);
+    tcase_add_test(tc, test_list);
+    tcase_add_test(tc, test_flush_stats_kill_help);
+    tcase_add_test(tc, test_dump_restore);
+    tcase_add_test(tc, test_restore_bad_payloads);
+    tcase_add_test(tc, test_fcall_arguments);
+    tcase_add_test(tc, test_command_info);
+    suite_add_tcase(s, tc);
+    TCase *tp = tcase_create("persistence");
+    tcase_set_timeout(tp, 60);
+    tcase_add_test(tp, test_rdb_restart_and_reload);
+    tcase_add_test(tp, test_aof_with_preamble);
+    tcase_add_test(tp, test_aof_without_preamble);
+    tcase_add_test(tp, test_rdb_from_redis);
+    tcase_add_test(tp, test_rdb_to_redis);
+    tcase_add_test(tp, test_rdb_bad_library_refused);
+    suite_add_tcase(s, tp);
+    return harness_run_suite(s);
+}
