@@ -32,6 +32,8 @@ struct evict_state;
 struct acl;
 struct function_registry;
 struct latency_monitor;
+struct script_state;
+struct script_eval;
 
 /* INFO errorstats: one counter per error code ("ERR", "WRONGTYPE"). Redis
  * also stops tracking new codes past 128. */
@@ -103,6 +105,11 @@ struct commands {
     struct function_registry *functions;
     /* acl.c: users, the ACL log, owned */
     struct acl *acl;
+    /* script_lua.c: the running script and redis.call's client, owned;
+     * script_eval.c's cache (EVAL), owned */
+    struct script_state *scripts;
+    struct script_eval *script_eval;
+    bool script_busy; /* a script runs past busy-reply-threshold: -BUSY (dispatch.c) */
     /* propagate.c: the current unit of work, owned */
     struct propagate_state *prop;
     /* dispatch.c and reply.c */

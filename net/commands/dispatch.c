@@ -37,6 +37,7 @@
 #include "net/commands/propagate.h"
 #include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
+#include "net/commands/script_lua.h"
 #include "net/commands/slowlog.h"
 #include "net/commands/tracking.h"
 #include "net/commands/transaction.h"
@@ -214,6 +215,12 @@ struct command *dispatch_check(struct client *c)
                         "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT "
                         "/ RESET are allowed in this context",
                         cmd->fullname);
+        return NULL;
+    }
+    /* A script past busy-reply-threshold: only the commands flagged
+     * allow_busy run (SCRIPT KILL, SHUTDOWN NOSAVE...), as in Redis. */
+    if (c->commands->script_busy && !(cmd->flags & CMD_ALLOW_BUSY)) {
+        dispatch_reject(c, cmd, "%s", script_busy_error(c->commands));
         return NULL;
     }
     /* CLIENT LIST shows the command being run or queued as cmd=; the
@@ -407,7 +414,7 @@ void dispatch_init(struct commands *cs)
                                 command_commands, transaction_commands, list_commands,
                                 hash_commands, set_commands, zset_commands, pubsub_commands,
                                 slowlog_commands, acl_commands, waitaof_commands,
-                                function_commands};
+                                script_commands, function_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         command_table_add(cs, tables[t]);
     cs->call = dispatch_call;
@@ -421,6 +428,8 @@ void dispatch_init(struct commands *cs)
     propagate_init(cs);
     evict_init(cs);
     acl_init(cs);
+    script_init(cs);
+    script_eval_init(cs);
     function_init(cs);
     function_run_init(cs);
 }
@@ -437,6 +446,8 @@ void dispatch_add_table(struct commands *cs, struct command *table)
 void dispatch_free(struct commands *cs)
 {
     function_free(cs);
+    script_eval_free(cs);
+    script_free(cs);
     evict_free(cs);
     acl_free(cs);
     propagate_free(cs);

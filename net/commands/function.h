@@ -29,11 +29,11 @@ struct function_lua;
 /* Function flags, the values of the script runtime's enum script_flag
  * (script_lua.h); FUNCTION LIST names them in this order. */
 enum function_flag {
-    FUNCTION_FLAG_NO_WRITES = 1 << 0,
-    FUNCTION_FLAG_ALLOW_OOM = 1 << 1,
-    FUNCTION_FLAG_ALLOW_STALE = 1 << 2,
-    FUNCTION_FLAG_NO_CLUSTER = 1 << 3,
-    FUNCTION_FLAG_ALLOW_CROSS_SLOT = 1 << 4,
+    FUNCTION_FLAG_NO_WRITES = 1 << 0,      /* SCRIPT_FLAG_NO_WRITES */
+    FUNCTION_FLAG_ALLOW_OOM = 1 << 1,      /* SCRIPT_FLAG_ALLOW_OOM */
+    FUNCTION_FLAG_ALLOW_STALE = 1 << 2,    /* SCRIPT_FLAG_ALLOW_STALE */
+    FUNCTION_FLAG_NO_CLUSTER = 1 << 3,     /* SCRIPT_FLAG_NO_CLUSTER */
+    FUNCTION_FLAG_ALLOW_CROSS_SLOT = 1 << 4, /* SCRIPT_FLAG_ALLOW_CROSS_SLOT */
 };
 /* Names by flag, {0, NULL}-terminated, in Redis's order. */
 struct function_flag_name {

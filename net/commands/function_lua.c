@@ -9,7 +9,9 @@
  * so the functions it registered see what any script sees.
  *
  * Redis swaps the __index of one global metatable between the two
- * environments; Lua 5.1's setfenv gives the same result per chunk. */
+ * environments; Lua 5.1's setfenv gives the same result per chunk. The
+ * state itself, its sandbox, the runtime's redis table and running a
+ * function are the shared script runtime's (script_lua.h). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -20,20 +22,15 @@
 #include <lualib.h>
 
 #include "engine/alloc.h"
-#include "net/commands/commands.h"
 #include "net/commands/function.h"
 #include "net/commands/function_lua.h"
-#include "net/core/log.h"
+#include "net/commands/script_lua.h"
 
 /* Instructions between two looks at the clock while a library loads. */
 #define FUNCTION_LUA_HOOK_INSTRUCTIONS 100000
-/* The version fields of the redis table (Redis 7.0.15). */
-#define FUNCTION_LUA_REDIS_VERSION "7.0.15"
-#define FUNCTION_LUA_REDIS_VERSION_NUM 0x07000f
 
 struct function_lua {
-    lua_State *L;           /* owned */
-    const struct log *log;  /* borrowed: redis.log */
+    lua_State *L;           /* owned (script_lua_new) */
     int load_env_ref;       /* metatable of a loading chunk's environment */
     int run_env_ref;        /* metatable of a loaded chunk's environment */
     /* While a library loads: */
@@ -111,36 +108,6 @@ static void function_lua_protect_top(lua_State *L)
 static struct function_lua *function_lua_self(lua_State *L)
 {
     return lua_touserdata(L, lua_upvalueindex(1));
-}
-
-/* ---- redis.log (the loading environment's; Redis's luaLogCommand) ---- */
-
-static int function_lua_log(lua_State *L)
-{
-    struct function_lua *fl = function_lua_self(L);
-    int argc = lua_gettop(L);
-    if (argc < 2)
-        return function_lua_raise(L, "redis.log() requires two arguments or more.");
-    if (!lua_isnumber(L, 1))
-        return function_lua_raise(L, "First argument must be a number (log level).");
-    int level = (int)lua_tonumber(L, 1);
-    if (level < LOGLEVEL_DEBUG || level > LOGLEVEL_WARNING)
-        return function_lua_raise(L, "Invalid debug level.");
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    for (int i = 2; i <= argc; i++) {
-        size_t len;
-        const char *s = lua_tolstring(L, i, &len);
-        if (s == NULL)
-            continue;
-        if (i > 2)
-            luaL_addchar(&b, ' ');
-        luaL_addlstring(&b, s, len);
-    }
-    luaL_pushresult(&b);
-    if (fl->log != NULL)
-        log_write(fl->log, (enum loglevel)level, "%s", lua_tostring(L, -1));
-    return 0;
 }
 
 /* ---- redis.register_function ---- */
@@ -304,46 +271,28 @@ static int function_lua_register(lua_State *L)
 
 /* ---- the state ---- */
 
-/* The globals a loaded function reads: the standard libraries without
- * what a sandbox must not offer. The shared runtime (script_lua.c) makes
- * the real sandbox and the redis API; this is the minimal set. */
-static void function_lua_push_run_globals(lua_State *L)
-{
-    lua_newtable(L);
-    static const char *const names[] = {
-        "string", "math", "table", "tostring", "tonumber", "pairs", "ipairs", "type", "pcall",
-        "error", "assert", "unpack", "select", "next", "rawget", "rawset", "rawequal",
-        "setmetatable", "getmetatable", "xpcall", "_VERSION", "loadstring", "coroutine",
-        "gcinfo", "bit", "cjson", NULL};
-    for (int i = 0; names[i]; i++) {
-        lua_getglobal(L, names[i]);
-        lua_setfield(L, -2, names[i]);
-    }
-}
+/* The fields the loading `redis` table shares with the runtime's. */
+static const char *const function_lua_load_api[] = {
+    "log", "LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNING", "REDIS_VERSION",
+    "REDIS_VERSION_NUM", NULL};
 
-/* The load-time `redis` table and the metatables of chunk environments. */
+/* The load-time `redis` table and the metatables of chunk environments.
+ * Called before the state is sealed, with the runtime's redis table real. */
 static void function_lua_build_envs(struct function_lua *fl)
 {
     lua_State *L = fl->L;
-    /* redis (loading): register_function, log, LOG_*, the version. */
+    /* redis (loading): register_function and what the runtime's redis
+     * table has of log, LOG_* and the version. */
     lua_newtable(L);
     lua_pushlightuserdata(L, fl);
     lua_pushcclosure(L, function_lua_register, 1);
     lua_setfield(L, -2, "register_function");
-    lua_pushlightuserdata(L, fl);
-    lua_pushcclosure(L, function_lua_log, 1);
-    lua_setfield(L, -2, "log");
-    static const struct { const char *name; int level; } levels[] = {
-        {"LOG_DEBUG", LOGLEVEL_DEBUG}, {"LOG_VERBOSE", LOGLEVEL_VERBOSE},
-        {"LOG_NOTICE", LOGLEVEL_NOTICE}, {"LOG_WARNING", LOGLEVEL_WARNING}};
-    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-        lua_pushinteger(L, levels[i].level);
-        lua_setfield(L, -2, levels[i].name);
+    script_lua_redis_table(L);
+    for (int i = 0; function_lua_load_api[i]; i++) {
+        lua_getfield(L, -1, function_lua_load_api[i]);
+        lua_setfield(L, -3, function_lua_load_api[i]);
     }
-    lua_pushstring(L, FUNCTION_LUA_REDIS_VERSION);
-    lua_setfield(L, -2, "REDIS_VERSION");
-    lua_pushinteger(L, FUNCTION_LUA_REDIS_VERSION_NUM);
-    lua_setfield(L, -2, "REDIS_VERSION_NUM");
+    lua_pop(L, 1);
     function_lua_protect_top(L);
     /* The loading globals: redis only. */
     lua_newtable(L);
@@ -352,20 +301,33 @@ static void function_lua_build_envs(struct function_lua *fl)
     function_lua_push_protecting_meta(L, -1);
     fl->load_env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_pop(L, 2);
-    /* The globals once loaded. */
-    function_lua_push_run_globals(L);
-    function_lua_push_protecting_meta(L, -1);
+}
+
+/* After the seal: a loaded chunk's environment reads the sealed globals
+ * (whose own metatable refuses undeclared names) and refuses writes. */
+static void function_lua_build_run_env(struct function_lua *fl)
+{
+    lua_State *L = fl->L;
+    lua_newtable(L);
+    lua_pushstring(L, "__index");
+    lua_pushvalue(L, LUA_GLOBALSINDEX);
+    lua_rawset(L, -3);
+    lua_pushstring(L, "__newindex");
+    lua_pushcfunction(L, function_lua_readonly_newindex);
+    lua_rawset(L, -3);
+    lua_pushstring(L, "__metatable");
+    lua_pushboolean(L, 0);
+    lua_rawset(L, -3);
     fl->run_env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_pop(L, 1);
 }
 
 struct function_lua *function_lua_new(struct commands *cs)
 {
     struct function_lua *fl = alloc_zeroed(sizeof(*fl));
-    fl->log = cs->log;
-    fl->L = luaL_newstate();
-    luaL_openlibs(fl->L);
+    fl->L = script_lua_new(cs, SCRIPT_LUA_FUNCTION);
     function_lua_build_envs(fl);
+    script_lua_seal(fl->L);
+    function_lua_build_run_env(fl);
     return fl;
 }
 
@@ -373,7 +335,7 @@ void function_lua_free(struct function_lua *fl)
 {
     if (fl == NULL)
         return;
-    lua_close(fl->L);
+    script_lua_free(fl->L);
     alloc_free(fl);
 }
 
@@ -384,7 +346,7 @@ void function_lua_release(struct function_lua *fl, int ref)
 
 size_t function_lua_memory(const struct function_lua *fl)
 {
-    return (size_t)lua_gc(fl->L, LUA_GCCOUNT, 0) * 1024 + (size_t)lua_gc(fl->L, LUA_GCCOUNTB, 0);
+    return script_lua_memory(fl->L);
 }
 
 struct lua_State *function_lua_state(struct function_lua *fl)

@@ -150,7 +150,7 @@ struct config_passive {
     long long min_replicas_to_write, min_replicas_max_lag, watchdog_period, shutdown_timeout;
     long long repl_diskless_sync_max_replicas, unixsocketperm, socket_mark_id;
     long long active_defrag_max_scan_fields;
-    long long busy_reply_threshold, cluster_node_timeout;
+    long long cluster_node_timeout;
     long long stream_node_max_entries, repl_backlog_size;
     long long cluster_link_sendbuf_limit, active_defrag_ignore_bytes, stream_node_max_bytes;
     long long hll_sparse_max_bytes, repl_backlog_ttl;
@@ -1211,8 +1211,9 @@ static const struct config_param config_params[] = {
      .names = config_acl_pubsub_default_names, .default_text = "resetchannels"},
     {.name = "tracking-table-max-keys", .type = CONFIG_TYPE_NUMBER,
      CONFIG_AT(tracking_table_max_keys), .min = 0, .max = LONG_MAX, .default_text = "1000000"},
-    CONFIG_PASSIVE_NUMBER("busy-reply-threshold", "lua-time-limit", 0, busy_reply_threshold, 0,
-                          LONG_MAX, "5000"),
+    /* net/commands/script_lua.c: when a running script starts answering -BUSY */
+    {.name = "busy-reply-threshold", .alias = "lua-time-limit", .type = CONFIG_TYPE_NUMBER,
+     CONFIG_AT(busy_reply_threshold), .min = 0, .max = LONG_MAX, .default_text = "5000"},
 
     /* ... monitoring */
     {.name = "slowlog-log-slower-than", .type = CONFIG_TYPE_NUMBER,

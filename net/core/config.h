@@ -190,6 +190,7 @@ struct config {
 
     /* client-side caching (net/commands/tracking.c) */
     long long tracking_table_max_keys;   /* 1000000 keys; 0: no limit */
+    long long busy_reply_threshold;      /* ms a script runs before -BUSY (lua-time-limit) */
     /* LATENCY (net/commands/latency.c) */
     long long latency_monitor_threshold; /* 0 ms: the monitor is off */
     bool latency_tracking;               /* yes: per-command latency histograms */

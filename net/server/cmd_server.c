@@ -19,12 +19,14 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/time.h>
 
 #include "net/commands/arg.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/reply.h"
+#include "net/commands/script_lua.h"
 #include "net/persist/aof.h"
 #include "net/persist/persist.h"
 #include "net/persist/rdb_save.h"
@@ -98,11 +100,21 @@ static void shutdown_command(struct client *c)
         reply_error(c, "No shutdown in progress.");
         return;
     }
+    /* A script past busy-reply-threshold: only SHUTDOWN NOSAVE, which
+     * exits at once from inside the script's command, as Redis does (the
+     * script's effects so far are never logged). */
+    bool in_script = script_busy(&server_of(c)->commands);
+    if (in_script && !nosave) {
+        reply_error(c, script_busy_error(&server_of(c)->commands));
+        return;
+    }
     char err[256];
     if (server_prepare_shutdown(server_of(c), save, nosave, force, err, sizeof(err)) < 0) {
         reply_error(c, err);
         return;
     }
+    if (in_script)
+        exit(0);
     server_of(c)->loop.stopping = true;
 }
 

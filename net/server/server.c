@@ -40,6 +40,7 @@
 #include "net/commands/pause.h"
 #include "net/commands/propagate.h"
 #include "net/commands/pubsub.h"
+#include "net/commands/script_lua.h"
 #include "net/commands/tracking.h"
 #include "net/commands/waitaof.h"
 #include "net/commands/transaction.h"
@@ -334,6 +335,12 @@ static bool server_token_ready(void *ctx, uint64_t token)
 static void server_before_sleep(struct loop *l)
 {
     struct server *s = l->handler.ctx;
+    /* While a long script serves other clients from inside its command,
+     * nothing may change the dataset under it: only output goes out. */
+    if (script_running(&s->commands)) {
+        conn_flush_all(l);
+        return;
+    }
     l->work_pending = !l->stopping && evict_continue(&s->commands);
     /* Blocked WAITAOFs whose fsyncs (local, or replicas' ACKs) came in. */
     if (s->commands.waitaof_count)
@@ -517,6 +524,11 @@ static void server_cron(void *ctx)
 {
     struct server *s = ctx;
     s->loop.now_ms = log_clock_ms();
+    /* A long script is running (the loop is nested in its command): no
+     * expiry, eviction or saves until it ends, as Redis runs no timers
+     * while it processes events during a script. */
+    if (script_running(&s->commands))
+        return;
     s->cron_loops++;
     struct keyspace *ks = &s->keyspace;
     ks->now_ms = s->loop.now_ms;

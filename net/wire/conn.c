@@ -327,6 +327,7 @@ void conn_destroy(struct conn *c)
     }
     resp_request_free(&c->request);
     alloc_free(c->query);
+    buf_free(&c->stash);
     buf_free(&c->out);
     buf_free(&c->sending);
 }
@@ -340,8 +341,21 @@ void conn_close(struct conn *c)
         if (c->fd >= 0 && (c->recv_armed || c->send_in_flight))
             shutdown(c->fd, SHUT_RDWR);
     }
-    if (!c->recv_armed && !c->send_in_flight)
+    if (!c->recv_armed && !c->send_in_flight && !(c->flags & CONN_PROTECTED))
         c->loop->handler.closed(c);
+}
+
+void conn_protect(struct conn *c)
+{
+    c->flags |= CONN_PROTECTED;
+}
+
+void conn_unprotect(struct conn *c)
+{
+    c->flags &= ~(unsigned)CONN_PROTECTED;
+    /* conn_run_resumed feeds the stash or finishes the close */
+    if (c->fd >= 0)
+        conn_resume(c);
 }
 
 void conn_close_after_reply(struct conn *c)
@@ -531,8 +545,22 @@ static void conn_run_resumed(struct loop *l)
         l->resume = c->resume_next;
         c->resume_next = NULL;
         c->flags &= ~(unsigned)CONN_RESUME;
-        if (!(c->flags & CONN_CLOSING))
-            l->handler.input(c);
+        if (c->flags & CONN_PROTECTED)
+            continue; /* conn_unprotect resumes it */
+        if (c->flags & CONN_CLOSING) {
+            conn_close(c); /* a close that waited for conn_unprotect */
+            continue;
+        }
+        if (c->stash.len) {
+            struct buf stash = c->stash;
+            c->stash = (struct buf){0};
+            l->stats.net_input_bytes -= (long long)stash.len; /* counted on arrival */
+            l->stats.total_reads_processed--;
+            conn_feed(c, stash.data, stash.len);
+            buf_free(&stash);
+            continue;
+        }
+        l->handler.input(c);
     }
 }
 
@@ -656,6 +684,10 @@ void conn_feed(struct conn *c, const char *data, size_t len)
     c->last_interaction_ms = l->now_ms;
     if (c->flags & CONN_CLOSE_AFTER_REPLY)
         return; /* Redis ignores input after QUIT or a protocol error */
+    if (c->flags & CONN_PROTECTED) {
+        buf_append(&c->stash, data, len);
+        return;
+    }
     conn_query_reserve(c, len);
     memcpy(c->query + c->query_len, data, len);
     c->query_len += len;

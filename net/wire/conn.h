@@ -79,6 +79,9 @@ enum conn_flag {
     /* CLIENT REPLY OFF or SKIP: conn_write drops what is written (the
      * layer above clears it around the pushes it still sends). */
     CONN_MUTED = 1 << 7,
+    /* A long script runs for it (conn_protect): what arrives waits in
+     * `stash`, and a close waits, until conn_unprotect. */
+    CONN_PROTECTED = 1 << 8,
 };
 
 /* A stretch of output that waits for a token: out[0, len) is covered. */
@@ -104,6 +107,7 @@ struct conn {
     size_t query_pos;  /* start of the first unprocessed command */
     long long query_peak;
     struct resp_request request; /* the parser's state for the next command */
+    struct buf stash;  /* input that arrived while CONN_PROTECTED */
 
     /* output */
     struct buf out;       /* replies being built */
@@ -145,6 +149,13 @@ void conn_init(struct conn *c, struct loop *l, int fd, long long bulk_bytes_max)
 void conn_close(struct conn *c);
 /* Closes after the pending output is sent. */
 void conn_close_after_reply(struct conn *c);
+/* While c's command runs the loop nested (a script past
+ * busy-reply-threshold serving other clients): c's new input is set aside
+ * and c is not released even if it closes. conn_unprotect ends that; the
+ * input set aside and a pending close are dealt with when the loop next
+ * runs resumed connections, outside any command. */
+void conn_protect(struct conn *c);
+void conn_unprotect(struct conn *c);
 /* Unlinks c, closes its fd and frees its buffers (from handler.closed). */
 void conn_destroy(struct conn *c);
 /* Marks c as having output for the next send round. */
