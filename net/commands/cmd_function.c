@@ -471,7 +471,8 @@ static struct command function_subcommands[] = {
     {0},
 };
 
-#define FCALL_FLAGS (CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS)
+#define FCALL_FLAGS \
+    (CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS | CMD_SCRIPT_FLAGS)
 
 struct command function_commands[] = {
     {.name = "fcall", .proc = fcall_command, .arity = -3, .flags = FCALL_FLAGS,

@@ -175,11 +175,20 @@ struct command *dispatch_check(struct client *c)
         dispatch_reject(c, cmd, "%s", noperm);
         return NULL;
     }
+    /* A script command's writes and memory are its script's: the checks
+     * below see the flags it declared (FCALL); one flag test otherwise. */
+    struct command script_view;
+    const struct command *checked = cmd;
+    if (cmd->flags & CMD_SCRIPT_FLAGS) {
+        script_view = *cmd;
+        script_view.flags = script_command_flags(c, cmd, cmd->flags);
+        checked = &script_view;
+    }
     /* maxmemory: evict first, then refuse what could add to the memory
      * (Redis runs this after the ACL and cluster checks, before MISCONF).
      * With no limit set this is one test. */
     if (c->commands->config->maxmemory != 0 && !(c->flags & CLIENT_MASTER) &&
-        evict_command_refused(c, cmd)) {
+        evict_command_refused(c, checked)) {
         dispatch_reject(c, cmd, "%s", EVICT_OOM_ERROR);
         return NULL;
     }
@@ -188,12 +197,12 @@ struct command *dispatch_check(struct client *c)
     /* What our master sends is applied whatever our disk says (Redis obeys
      * its master here too, and in the maxmemory check above). */
     if (rdb_save_writes_denied(c->commands->persist) && !(c->flags & CLIENT_MASTER) &&
-        ((cmd->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0))) {
+        ((checked->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0))) {
         dispatch_reject(c, cmd, "%s", RDB_SAVE_MISCONF_ERROR);
         return NULL;
     }
     char misconf[256];
-    if (((cmd->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0)) &&
+    if (((checked->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0)) &&
         !(c->flags & CLIENT_MASTER) && aof_writes_denied(c->commands->persist, misconf, sizeof(misconf))) {
         dispatch_reject(c, cmd, "%s", misconf);
         return NULL;
@@ -202,7 +211,7 @@ struct command *dispatch_check(struct client *c)
      * MASTERDOWN on a replica; two flag tests while neither applies. */
     if ((c->commands->repl_replica || c->commands->config->min_replicas_to_write) &&
         c->commands->repl_deny) {
-        const char *denied = c->commands->repl_deny(c->commands->repl_ctx, c, cmd);
+        const char *denied = c->commands->repl_deny(c->commands->repl_ctx, c, checked);
         if (denied) {
             dispatch_reject(c, cmd, "%s", denied);
             return NULL;

@@ -479,6 +479,108 @@ START_TEST(test_fcall_arguments)
 }
 END_TEST
 
+static const char run_code[] =
+    "#!lua name=run\n"
+    "redis.register_function('f', function(keys, args) return redis.call('set', keys[1], args[1]) end)\n"
+    "redis.register_function('g', function(keys, args) return nosuch end)\n"
+    "redis.register_function('h', function(keys, args) y = 5 end)\n"
+    "redis.register_function('e', function(keys, args) error('boom') end)\n"
+    "redis.register_function{function_name='ro', callback=function(keys, args) "
+    "return redis.call('set', 'a', 'b') end, flags={'no-writes'}}\n"
+    "redis.register_function('ty', function(keys, args) return {type(keys), #keys, #args, "
+    "keys[1], args[1], redis.REDIS_VERSION} end)\n"
+    "redis.register_function('rf', function() return redis.register_function('zz', "
+    "function() end) end)\n"
+    "redis.register_function('ll', function() redis.log(redis.LOG_NOTICE, 'hi') "
+    "return string.format('%d', 5) end)";
+
+START_TEST(test_fcall_run)
+{
+    ck_load(client, run_code, "$3\r\nrun\r\n");
+    ck_cmd(client, "FCALL f 1 k v", "+OK\r\n");
+    ck_cmd(client, "GET k", "$1\r\nv\r\n");
+    ck_cmd(client, "FCALL F 1 k w", "+OK\r\n"); /* any case */
+    ck_cmd(client, "GET k", "$1\r\nw\r\n");
+    /* Functions see the ordinary globals once loaded, still read-only. */
+    ck_cmd(client, "FCALL ty 1 k a b",
+           "*6\r\n$5\r\ntable\r\n:1\r\n:2\r\n$1\r\nk\r\n$1\r\na\r\n$6\r\n7.0.15\r\n");
+    ck_cmd(client, "FCALL ll 0", "$1\r\n5\r\n");
+    ck_cmd(client, "FCALL g 0",
+           "-ERR user_function:3: Script attempted to access nonexistent global variable "
+           "'nosuch' script: g, on @user_function:3.\r\n");
+    ck_cmd(client, "FCALL h 0",
+           "-ERR user_function:4: Attempt to modify a readonly table script: h, on "
+           "@user_function:4.\r\n");
+    ck_cmd(client, "FCALL e 0", "-ERR user_function:5: boom script: e, on @user_function:5.\r\n");
+    ck_cmd(client, "FCALL rf 0",
+           "-ERR user_function:8: attempt to call field 'register_function' (a nil value) "
+           "script: rf, on @user_function:8.\r\n");
+    /* Flags: a no-writes function may not write; FCALL_RO only runs
+     * no-writes functions. */
+    ck_cmd(client, "FCALL ro 0",
+           "-ERR Write commands are not allowed from read-only scripts. script: ro, on "
+           "@user_function:6.\r\n");
+    ck_cmd(client, "FCALL_RO ro 0",
+           "-ERR Write commands are not allowed from read-only scripts. script: ro, on "
+           "@user_function:6.\r\n");
+    ck_cmd(client, "FCALL_RO f 1 k v",
+           "-ERR Can not execute a script with write flag using *_ro command.\r\n");
+    ck_cmd(client, "GET a", "$-1\r\n");
+    /* FCALL is refused inside a script. */
+    ck_args(client, "-ERR This Redis command is not allowed from script script: "
+                    "0443ecf2a3636045089dcbcbd794df0a54d40345, on @user_script:1.\r\n",
+            "EVAL", "return redis.call('fcall','f','1','k','v')", "0", NULL);
+    /* INFO counts them. */
+    ck_assert(conn_info_is(client, "number_of_functions", "8"));
+    ck_assert(conn_info_is(client, "number_of_libraries", "1"));
+    char *vm = conn_info_field(client, "used_memory_vm_functions");
+    ck_assert_msg(vm != NULL && atoll(vm) > 10000, "used_memory_vm_functions %s", vm);
+    free(vm);
+    ck_cmd(client, "FUNCTION FLUSH", "+OK\r\n");
+    ck_assert(conn_info_is(client, "number_of_functions", "0"));
+}
+END_TEST
+
+/* A function past busy-reply-threshold: others get -BUSY (FUNCTION KILL's
+ * text), FUNCTION STATS shows it, SCRIPT KILL is refused, FUNCTION KILL
+ * stops it; one that wrote cannot be killed. */
+START_TEST(test_fcall_busy_kill)
+{
+    struct conn *other = conn_open(server->port);
+    ck_cmd(other, "CONFIG SET busy-reply-threshold 100", "+OK\r\n");
+    ck_load(other,
+            "#!lua name=busy\n"
+            "redis.register_function('loop', function() local i = 0 while true do i = i + 1 end end)\n"
+            "redis.register_function('wloop', function(k) redis.call('set', k[1], 'x') "
+            "while true do end end)",
+            "$4\r\nbusy\r\n");
+    static const char busy[] = "-BUSY Redis is busy running a script. You can only call FUNCTION "
+                               "KILL or SHUTDOWN NOSAVE.\r\n";
+    conn_send(client, "FCALL loop 0 ka");
+    harness_sleep_ms(400);
+    ck_cmd(other, "PING", busy);
+    ck_cmd_prefix(other, "FUNCTION STATS",
+                  "*4\r\n$14\r\nrunning_script\r\n*6\r\n$4\r\nname\r\n$4\r\nloop\r\n"
+                  "$7\r\ncommand\r\n*4\r\n$5\r\nFCALL\r\n$4\r\nloop\r\n$1\r\n0\r\n"
+                  "$2\r\nka\r\n$11\r\nduration_ms\r\n:");
+    ck_cmd(other, "SCRIPT KILL", busy);
+    ck_cmd(other, "FUNCTION KILL", "+OK\r\n");
+    ck_read(client, "-ERR Script killed by user with SCRIPT KILL... script: loop, on "
+                    "@user_function:2.\r\n");
+    ck_cmd(other, "PING", "+PONG\r\n");
+    conn_send(client, "FCALL wloop 1 kw");
+    harness_sleep_ms(400);
+    ck_cmd(other, "FUNCTION KILL",
+           "-UNKILLABLE Sorry the script already executed write commands against the dataset. "
+           "You can either wait the script termination or kill the server in a hard way using "
+           "the SHUTDOWN NOSAVE command.\r\n");
+    conn_send(other, "SHUTDOWN NOSAVE");
+    ck_assert(conn_wait_closed(other, 10000));
+    conn_close(other);
+    server_wait_exit(server, 10000);
+}
+END_TEST
+
 START_TEST(test_command_info)
 {
     ck_cmd(client, "COMMAND INFO fcall_ro",
@@ -551,6 +653,9 @@ static void aof_round_trip(const char *preamble)
     ck_load(c, lib2_code, "$4\r\nlib2\r\n");
     ck_cmd(c, "FUNCTION FLUSH ASYNC", "+OK\r\n");
     ck_load(c, persist_code, "$4\r\nplib\r\n");
+    ck_load(c, run_code, "$3\r\nrun\r\n");
+    ck_cmd(c, "FCALL f 1 fk fv", "+OK\r\n"); /* its SET is logged, not the FCALL */
+    ck_cmd(c, "FUNCTION DELETE run", "+OK\r\n");
     /* Failed commands change nothing and leave nothing in the AOF. */
     ck_cmd(c, "FUNCTION DELETE nosuch", "-ERR Library not found\r\n");
     conn_close(c);
@@ -558,7 +663,9 @@ static void aof_round_trip(const char *preamble)
     /* The increment replays the commands. */
     h = server_start_in(server_binary(), dir, args);
     c = conn_open(h->port);
+    conn_wait_loaded(c, 10000);
     ck_cmd(c, "FUNCTION LIST", persist_list);
+    ck_cmd(c, "GET fk", "$2\r\nfv\r\n");
     ck_cmd(c, "BGREWRITEAOF", "+Background append only file rewriting started\r\n");
     int64_t deadline = harness_clock_ms() + 10000;
     while (!conn_info_is(c, "aof_rewrite_in_progress", "0") ||
@@ -584,13 +691,16 @@ static void aof_round_trip(const char *preamble)
         char head[1024];
         snprintf(head, sizeof(head), "*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$%zu\r\n%s\r\n",
                  strlen(persist_code), persist_code);
-        ck_assert_msg(len == strlen(head) && memcmp(base, head, len) == 0, "base: %s",
-                      harness_escape(base));
+        ck_assert_msg(len > strlen(head) && memcmp(base, head, strlen(head)) == 0 &&
+                          strncmp(base + strlen(head), "*2\r\n$6\r\nSELECT\r\n", 16) == 0,
+                      "base: %s", harness_escape(base));
     }
     free(base);
     h = server_start_in(server_binary(), dir, args);
     c = conn_open(h->port);
+    conn_wait_loaded(c, 10000);
     ck_cmd(c, "FUNCTION LIST", persist_list);
+    ck_cmd(c, "GET fk", "$2\r\nfv\r\n");
     conn_close(c);
     server_stop(h);
 }
@@ -604,6 +714,41 @@ END_TEST
 START_TEST(test_aof_without_preamble)
 {
     aof_round_trip("no");
+}
+END_TEST
+
+/* A replica gets the libraries in its full sync and FUNCTION commands in
+ * the stream, and runs them. */
+START_TEST(test_replica)
+{
+    struct server_handle *m = server_start(NULL);
+    struct conn *mc = conn_open(m->port);
+    ck_load(mc, persist_code, "$4\r\nplib\r\n");
+    char replicaof[32];
+    snprintf(replicaof, sizeof(replicaof), "127.0.0.1 %d", m->port);
+    const char *rargs[] = {"--replicaof", replicaof, NULL};
+    struct server_handle *r = server_start(rargs);
+    struct conn *rc = conn_open(r->port);
+    int64_t deadline = harness_clock_ms() + 10000;
+    while (!conn_info_is(rc, "master_link_status", "up")) {
+        ck_assert_msg(harness_clock_ms() < deadline, "the replica did not sync");
+        harness_sleep_ms(20);
+    }
+    ck_cmd(rc, "FUNCTION LIST", persist_list);
+    ck_cmd(rc, "FCALL_RO pf 0", ":7\r\n");
+    ck_load(mc, run_code, "$3\r\nrun\r\n");
+    ck_cmd(mc, "FCALL f 1 rk rv", "+OK\r\n");
+    ck_cmd(mc, "FUNCTION DELETE plib", "+OK\r\n");
+    ck_cmd_eventually(rc, "GET rk", "$2\r\nrv\r\n");
+    ck_cmd_eventually(rc, "FUNCTION LIST LIBRARYNAME plib", "*0\r\n");
+    /* A function without no-writes counts as a write: refused on a
+     * read-only replica, even one that would not write. */
+    ck_cmd(rc, "FCALL ll 0", "-READONLY You can't write against a read only replica.\r\n");
+    ck_cmd(rc, "FCALL f 1 rk x", "-READONLY You can't write against a read only replica.\r\n");
+    conn_close(rc);
+    server_stop(r);
+    conn_close(mc);
+    server_stop(m);
 }
 END_TEST
 
@@ -691,6 +836,8 @@ int main(void)
     tcase_add_test(tc, test_dump_restore);
     tcase_add_test(tc, test_restore_bad_payloads);
     tcase_add_test(tc, test_fcall_arguments);
+    tcase_add_test(tc, test_fcall_run);
+    tcase_add_test(tc, test_fcall_busy_kill);
     tcase_add_test(tc, test_command_info);
     suite_add_tcase(s, tc);
     TCase *tp = tcase_create("persistence");
@@ -698,6 +845,7 @@ int main(void)
     tcase_add_test(tp, test_rdb_restart_and_reload);
     tcase_add_test(tp, test_aof_with_preamble);
     tcase_add_test(tp, test_aof_without_preamble);
+    tcase_add_test(tp, test_replica);
     tcase_add_test(tp, test_rdb_from_redis);
     tcase_add_test(tp, test_rdb_to_redis);
     tcase_add_test(tp, test_rdb_bad_library_refused);
