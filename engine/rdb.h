@@ -290,10 +290,16 @@ struct rdb_load_options {
     /* Called with each function library's source (RDB_OPCODE_FUNCTION2,
      * or the pre-GA RDB_OPCODE_FUNCTION_PRE_GA form Redis 7.0 also reads),
      * borrowed for the call; returns false to fail the load with err
-     * (NUL-terminated, at most err_len bytes) as the reason. NULL: the
+     * (NUL-terminated, at most err_len bytes) as the reason; replace is
+     * options.merge. NULL: the
      * records are read and skipped (a checker). */
-    bool (*on_function)(void *ctx, const char *code, size_t len, char *err, size_t err_len);
+    bool (*on_function)(void *ctx, const char *code, size_t len, bool replace, char *err,
+                        size_t err_len);
     void *function_ctx;
+    /* DEBUG RELOAD MERGE (Redis's RDBFLAGS_ALLOW_DUP): a key already in
+     * the keyspace is replaced by the file's, and on_function is told to
+     * replace a library of the same name; otherwise both fail the load. */
+    bool merge;
 };
 
 enum rdb_load_result {

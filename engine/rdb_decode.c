@@ -1353,7 +1353,9 @@ static bool rdb_pending_pop(struct rdb_loader *ld)
     const char *key = kv_key(kv);
     /* db_lookup(WRITE | NOTOUCH | NOEXPIRE) is this find, with the hash
      * already at hand. */
-    if (dict_find(&e->db->keys, key, kv->key_len, e->hash) != NULL) {
+    if (dict_find(&e->db->keys, key, kv->key_len, e->hash) != NULL && ld->options->merge)
+        db_delete(e->db, key, kv->key_len);
+    else if (dict_find(&e->db->keys, key, kv->key_len, e->hash) != NULL) {
         bool ok = rdb_fail_at(ld, e->offset, "duplicate key '%.*s' in db %d",
                               (int)(kv->key_len > 64 ? 64 : kv->key_len), key, e->db->id);
         kv_free(kv);
@@ -1536,8 +1538,8 @@ static bool rdb_load_function(struct rdb_loader *ld, int op, uint64_t offset)
         return true;
     char err[RDB_ERROR_TEXT_BYTES - 32];
     err[0] = '\0';
-    if (ld->options->on_function(ld->options->function_ctx, ld->b.data, ld->b.len, err,
-                                 sizeof(err)))
+    if (ld->options->on_function(ld->options->function_ctx, ld->b.data, ld->b.len,
+                                 ld->options->merge, err, sizeof(err)))
         return true;
     return rdb_fail_at(ld, offset, "Failed loading library, %s", err);
 }

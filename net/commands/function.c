@@ -520,11 +520,11 @@ size_t function_overhead_memory(const struct function_registry *reg)
 
 /* A library record of a file being loaded: compiled into the live set as
  * Redis's rdbFunctionLoad does (a duplicate fails the load; no timeout). */
-static bool function_persist_load(void *ctx, const char *code, size_t len, char *err,
-                                  size_t err_len)
+static bool function_persist_load(void *ctx, const char *code, size_t len, bool replace,
+                                  char *err, size_t err_len)
 {
     struct function_registry *reg = ctx;
-    if (function_load(reg, &reg->live, code, len, false, 0, err, err_len) == NULL)
+    if (function_load(reg, &reg->live, code, len, replace, 0, err, err_len) == NULL)
         return false;
     function_codes_refresh(reg);
     return true;

@@ -96,6 +96,7 @@ static enum rdb_load_result rdb_load_pass(struct persist *p, int fd, uint64_t si
         .keep_expired = false,
         .skip_deep_validation = skip_deep,
         .on_function = p->function_load,
+        .merge = p->load_merge,
         .function_ctx = p->function_ctx,
     };
     enum rdb_load_result r = rdb_load(&src, p->keyspace, &opt, info);

@@ -638,6 +638,34 @@ START_TEST(test_rdb_restart_and_reload)
 }
 END_TEST
 
+/* DEBUG RELOAD NOFLUSH finds the library already there and fails;
+ * MERGE replaces libraries and keys the file also has. */
+START_TEST(test_debug_reload_merge)
+{
+    ck_load(client, lib1_code, "$4\r\nlib1\r\n");
+    ck_cmd(client, "DEBUG RELOAD foo",
+           "-ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.\r\n");
+    ck_cmd(client, "DEBUG RELOAD NOFLUSH", "-ERR Error trying to load the RDB dump\r\n");
+    ck_cmd(client, "DEBUG RELOAD NOFLUSH MERGE", "+OK\r\n");
+    ck_cmd(client, "SET x 1", "+OK\r\n");
+    ck_cmd(client, "DEBUG RELOAD NOFLUSH MERGE", "+OK\r\n");
+    ck_cmd(client, "GET x", "$1\r\n1\r\n");
+    /* Without saving first, a library loaded since the file was written
+     * stays next to the file's. */
+    ck_load(client, lib2_code, "-ERR Function f1 already exists\r\n");
+    ck_load(client, persist_code, "$4\r\nplib\r\n");
+    ck_cmd(client, "DEBUG RELOAD NOSAVE NOFLUSH MERGE", "+OK\r\n");
+    ck_cmd(client, "FCALL_RO pf 0", ":7\r\n");
+    ck_cmd(client, "FCALL f1 0", ":1\r\n");
+    /* A plain NOSAVE reload drops what the file does not have. */
+    ck_cmd(client, "DEBUG RELOAD NOSAVE", "+OK\r\n");
+    ck_cmd(client, "FCALL_RO pf 0", "-ERR Function not found\r\n");
+    ck_cmd(client, "FUNCTION STATS",
+           "*4\r\n$14\r\nrunning_script\r\n$-1\r\n$7\r\nengines\r\n*2\r\n$3\r\nLUA\r\n*4\r\n"
+           "$15\r\nlibraries_count\r\n:1\r\n$15\r\nfunctions_count\r\n:1\r\n");
+}
+END_TEST
+
 /* An AOF with FUNCTION commands and restarts, with preamble yes or no. */
 static void aof_round_trip(const char *preamble)
 {
@@ -839,6 +867,7 @@ int main(void)
     tcase_add_test(tc, test_fcall_run);
     tcase_add_test(tc, test_fcall_busy_kill);
     tcase_add_test(tc, test_command_info);
+    tcase_add_test(tc, test_debug_reload_merge);
     suite_add_tcase(s, tc);
     TCase *tp = tcase_create("persistence");
     tcase_set_timeout(tp, 60);
