@@ -128,7 +128,7 @@ static void function_list_reply_function(struct client *c, const struct function
     reply_bulk(c, f->name, f->name_len);
     reply_bulk_cstr(c, "description");
     if (f->desc != NULL)
-        reply_bulk_cstr(c, f->desc);
+        reply_bulk(c, f->desc, f->desc_len);
     else
         reply_null(c);
     reply_bulk_cstr(c, "flags");

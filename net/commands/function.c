@@ -120,6 +120,7 @@ bool function_lib_add(struct function_lib *lib, const char *name, size_t name_le
     f->name = function_strndup(name, name_len);
     f->name_len = name_len;
     f->desc = has_desc ? function_strndup(desc, desc_len) : NULL;
+    f->desc_len = has_desc ? desc_len : 0;
     f->flags = flags;
     f->ref = ref;
     f->lib = lib;
@@ -366,9 +367,8 @@ struct function_lib *function_load(struct function_registry *reg, struct functio
     if (old != NULL)
         function_set_unlink(set, old);
     lib = function_lib_new(md.name, name_len, code, len);
-    /* The body the engine sees ends where Redis's C string would. */
-    size_t text_len = strnlen(code, len);
-    if (!function_lua_create(reg->lua, lib, code + md.body_at, text_len - md.body_at, timeout_ms,
+    /* The body is binary-safe (only the shebang is read as a C string). */
+    if (!function_lua_create(reg->lua, lib, code + md.body_at, len - md.body_at, timeout_ms,
                              err, err_len))
         goto fail;
     if (lib->count == 0) {
@@ -510,7 +510,7 @@ size_t function_overhead_memory(const struct function_registry *reg)
                  lib->cap * sizeof(void *);
         for (size_t j = 0; j < lib->count; j++) {
             const struct function_def *f = lib->functions[j];
-            bytes += sizeof(*f) + f->name_len + 1 + (f->desc ? strlen(f->desc) + 1 : 0);
+            bytes += sizeof(*f) + f->name_len + 1 + (f->desc ? f->desc_len + 1 : 0);
         }
     }
     return bytes;

@@ -57,6 +57,7 @@ struct function_def {
     char *name;                /* owned, NUL-terminated */
     size_t name_len;
     char *desc;                /* owned, or NULL */
+    size_t desc_len;
     uint32_t flags;            /* enum function_flag */
     int ref;                   /* the callback in the engine's Lua registry */
     struct function_lib *lib;  /* borrowed back-pointer */

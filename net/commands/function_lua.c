@@ -257,9 +257,7 @@ static int function_lua_register(lua_State *L)
                                 : function_lua_positional_args(L, &a);
     char err[FUNCTION_ERROR_BYTES];
     if (why == NULL) {
-        /* Redis reads the name as a C string. */
-        size_t name_len = strnlen(a.name, a.name_len);
-        if (function_lib_add(fl->loading, a.name, name_len, a.desc, a.desc_len, a.has_desc,
+        if (function_lib_add(fl->loading, a.name, a.name_len, a.desc, a.desc_len, a.has_desc,
                              a.flags, a.ref, err, sizeof(err)))
             return 0;
         why = err;
