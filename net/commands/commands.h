@@ -110,6 +110,7 @@ struct commands {
     struct script_state *scripts;
     struct script_eval *script_eval;
     bool script_busy; /* a script runs past busy-reply-threshold: -BUSY (dispatch.c) */
+    bool script_disable_deny; /* DEBUG SET-DISABLE-DENY-SCRIPTS: noscript commands allowed */
     /* propagate.c: the current unit of work, owned */
     struct propagate_state *prop;
     /* dispatch.c and reply.c */

@@ -356,20 +356,19 @@ void script_eval_free(struct commands *cs)
 #define EVAL_ARGS "script^s numkeys^i key^k#0?* arg^s?*"
 #define EVALSHA_ARGS "sha1^s numkeys^i key^k#0?* arg^s?*"
 
+/* In the order redis-server 7.0.15 lists them (COMMAND INFO / DOCS). */
 static struct command script_subcommands[] = {
-    {.name = "flush", .proc = script_flush_command, .arity = -2, .flags = CMD_NOSCRIPT,
+    {.name = "load", .proc = script_load_command, .arity = 3, .flags = CMD_NOSCRIPT | CMD_STALE,
      .acl = ACL_SLOW | ACL_SCRIPTING,
      .tips = "request_policy:all_nodes response_policy:all_succeeded",
-     .summary = "Remove all the scripts from the script cache.", .since = "2.6.0",
-     .group = "scripting", .complexity = "O(N) with N being the number of scripts in cache",
-     .history = (const struct command_history[]){
-         {"6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers."}, {0}},
-     .arguments = "async^o@6.2.0?(async^t='ASYNC' sync^t='SYNC')"},
-    {.name = "debug", .proc = script_debug_command, .arity = 3, .flags = CMD_NOSCRIPT,
+     .summary = "Load the specified Lua script into the script cache.", .since = "2.6.0",
+     .group = "scripting",
+     .complexity = "O(N) with N being the length in bytes of the script body.",
+     .arguments = "script^s"},
+    {.name = "help", .proc = script_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
      .acl = ACL_SLOW | ACL_SCRIPTING,
-     .summary = "Set the debug mode for executed scripts.", .since = "3.2.0",
-     .group = "scripting", .complexity = "O(1)",
-     .arguments = "mode^o(yes^t='YES' sync^t='SYNC' no^t='NO')"},
+     .summary = "Show helpful text about the different subcommands", .since = "5.0.0",
+     .group = "scripting", .complexity = "O(1)"},
     {.name = "exists", .proc = script_exists_command, .arity = -3, .flags = CMD_NOSCRIPT,
      .acl = ACL_SLOW | ACL_SCRIPTING,
      .tips = "request_policy:all_shards response_policy:agg_logical_and",
@@ -378,22 +377,24 @@ static struct command script_subcommands[] = {
      .complexity = "O(N) with N being the number of scripts to check (so checking a single "
                    "script is an O(1) operation).",
      .arguments = "sha1^s*"},
-    {.name = "load", .proc = script_load_command, .arity = 3, .flags = CMD_NOSCRIPT | CMD_STALE,
+    {.name = "flush", .proc = script_flush_command, .arity = -2, .flags = CMD_NOSCRIPT,
      .acl = ACL_SLOW | ACL_SCRIPTING,
      .tips = "request_policy:all_nodes response_policy:all_succeeded",
-     .summary = "Load the specified Lua script into the script cache.", .since = "2.6.0",
-     .group = "scripting",
-     .complexity = "O(N) with N being the length in bytes of the script body.",
-     .arguments = "script^s"},
+     .summary = "Remove all the scripts from the script cache.", .since = "2.6.0",
+     .group = "scripting", .complexity = "O(N) with N being the number of scripts in cache",
+     .history = (const struct command_history[]){
+         {"6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers."}, {0}},
+     .arguments = "async^o@6.2.0?(async^t='ASYNC' sync^t='SYNC')"},
     {.name = "kill", .proc = script_kill_command, .arity = 2,
      .flags = CMD_NOSCRIPT | CMD_ALLOW_BUSY, .acl = ACL_SLOW | ACL_SCRIPTING,
      .tips = "request_policy:all_shards response_policy:one_succeeded",
      .summary = "Kill the script currently in execution.", .since = "2.6.0",
      .group = "scripting", .complexity = "O(1)"},
-    {.name = "help", .proc = script_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+    {.name = "debug", .proc = script_debug_command, .arity = 3, .flags = CMD_NOSCRIPT,
      .acl = ACL_SLOW | ACL_SCRIPTING,
-     .summary = "Show helpful text about the different subcommands", .since = "5.0.0",
-     .group = "scripting", .complexity = "O(1)"},
+     .summary = "Set the debug mode for executed scripts.", .since = "3.2.0",
+     .group = "scripting", .complexity = "O(1)",
+     .arguments = "mode^o(yes^t='YES' sync^t='SYNC' no^t='NO')"},
     {0},
 };
 

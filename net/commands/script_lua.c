@@ -473,20 +473,20 @@ static void script_reply_table(lua_State *L, struct client *c, int depth)
     if (lua_type(L, -1) == LUA_TSTRING) {
         size_t n;
         const char *s = lua_tolstring(L, -1, &n);
+        /* CR and LF become spaces, in either protocol (as Redis) */
+        struct buf b = {0};
+        buf_append(&b, s, n);
+        for (size_t i = 0; i < b.len; i++)
+            if (b.data[i] == '\r' || b.data[i] == '\n')
+                b.data[i] = ' ';
         if (c->resp == 2) {
-            reply_bulk(c, s, n);
+            reply_bulk(c, b.data ? b.data : "", b.len);
         } else {
-            struct buf b = {0};
-            buf_append(&b, "(", 1);
-            size_t start = b.len;
-            buf_append(&b, s, n);
-            for (size_t i = start; i < b.len; i++)
-                if (b.data[i] == '\r' || b.data[i] == '\n')
-                    b.data[i] = ' ';
-            buf_append(&b, "\r\n", 2);
-            reply_raw(c, b.data, b.len);
-            buf_free(&b);
+            reply_raw(c, "(", 1);
+            reply_raw(c, b.data ? b.data : "", b.len);
+            reply_raw(c, "\r\n", 2);
         }
+        buf_free(&b);
         lua_pop(L, 1);
         return;
     }
@@ -561,7 +561,7 @@ static void script_reply_table(lua_State *L, struct client *c, int depth)
 /* Replies the value on top of L's stack and pops it. */
 static void script_reply_value(lua_State *L, struct client *c, int depth)
 {
-    if (!lua_checkstack(L, 4) || depth > 1000) {
+    if (!lua_checkstack(L, 4)) { /* Lua's own bound on nesting, as in Redis */
         lua_pop(L, 1);
         reply_error(c, "reached lua stack limit");
         return;
@@ -777,7 +777,7 @@ static const char *script_call_checked(lua_State *L, struct commands *cs, struct
     if ((cmd->arity > 0 && cmd->arity != argc) || (argc < -cmd->arity) ||
         (cmd->subcommands && !cmd->proc && argc < 2))
         return "Wrong number of args calling Redis command from script";
-    if (cmd->flags & CMD_NOSCRIPT)
+    if ((cmd->flags & CMD_NOSCRIPT) && !cs->script_disable_deny)
         return "This Redis command is not allowed from script";
     struct client *fake = st->fake;
     struct client *caller = st->run->caller;
@@ -788,15 +788,13 @@ static const char *script_call_checked(lua_State *L, struct commands *cs, struct
     if (fake->user && !acl_user_unrestricted(fake->user)) {
         char noperm[512];
         if (!acl_check_client(fake, cmd, false, noperm, sizeof(noperm))) {
-            /* "NOPERM this user has no permissions ..." in the script's words */
-            const char *why = noperm;
-            if (strncmp(why, "-NOPERM ", 8) == 0)
-                why += 8;
-            else if (strncmp(why, "NOPERM ", 7) == 0)
-                why += 7;
-            snprintf(err, err_len, "The user executing the script can't run this command or "
-                                   "subcommand");
-            (void)why;
+            /* acl.c's NOPERM reason, in the words Redis uses for scripts */
+            const char *what = "run this command or subcommand";
+            if (strstr(noperm, "one of the keys"))
+                what = "access at least one of the keys mentioned in the command arguments";
+            else if (strstr(noperm, "one of the channels"))
+                what = "publish to the channel mentioned in the command";
+            snprintf(err, err_len, "The user executing the script can't %s", what);
             return err;
         }
     }
@@ -1145,6 +1143,9 @@ lua_State *script_lua_new(struct commands *cs, enum script_lua_kind kind)
     lua_pushcfunction(L, luaopen_bit);
     lua_call(L, 0, 1);
     lua_setglobal(L, "bit");
+    lua_pushcfunction(L, script_luaopen_cmsgpack);
+    lua_call(L, 0, 1);
+    lua_setglobal(L, "cmsgpack");
     static const char *const removed[] = {"print",  "dofile",  "loadfile", "getfenv",
                                           "setfenv", "newproxy", "module",   "require",
                                           "package"};
@@ -1396,6 +1397,10 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
     }
     struct client *fake = script_fake_client(cs);
     fake->db = run->caller->db;
+    /* The script's commands run nested in the caller's: dispatch_call
+     * then keeps the time frozen (no key expires mid-script), and clients
+     * blocked on keys the script changes are served after it, as Redis. */
+    fake->cmd = run->caller->cmd;
     st->run = run;
     st->L = L;
     st->start_ms = log_clock_ms();
@@ -1455,6 +1460,7 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
         script_reply_value(L, c, 0);
     }
     lua_pop(L, 1); /* the handler */
+    fake->cmd = NULL;
     st->run = NULL;
     st->L = NULL;
     void *ud;

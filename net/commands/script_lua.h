@@ -152,6 +152,9 @@ void script_kill(struct client *c, bool is_eval);
 /* Whether a script (any, even under the threshold) is running now. */
 bool script_running(const struct commands *cs);
 
+/* script_msgpack.c: opens the cmsgpack library (pushes its table). */
+int script_luaopen_cmsgpack(lua_State *L);
+
 /* Layer set-up (dispatch_init / dispatch_free). */
 void script_init(struct commands *cs);
 void script_free(struct commands *cs);

@@ -371,6 +371,16 @@ static void debug_set_active_expire(struct client *c)
     reply_ok(c);
 }
 
+/* DEBUG SET-DISABLE-DENY-SCRIPTS <0|1>: lets scripts run the commands
+ * flagged noscript (Redis's test knob, for DEBUG PROTOCOL from Lua). */
+static void debug_set_disable_deny_scripts(struct client *c)
+{
+    char text[SERVER_NUMBER_ARG_BYTES];
+    server_arg_copy(c, 2, text, sizeof(text));
+    server_of(c)->commands.script_disable_deny = atoi(text) != 0;
+    reply_ok(c);
+}
+
 /* DEBUG ERROR <message>: the message is sent as the whole error line,
  * code and all, and (as in Redis) not counted as an error reply. */
 static void debug_error(struct client *c)
@@ -696,6 +706,7 @@ static const struct debug_subcommand debug_subcommands[] = {
     {"digest-value", 2, INT_MAX, debug_digest_value_command},
     {"sleep", 3, 3, debug_sleep},
     {"set-active-expire", 3, 3, debug_set_active_expire},
+    {"set-disable-deny-scripts", 3, 3, debug_set_disable_deny_scripts},
     {"error", 3, 3, debug_error},
     {"protocol", 3, 3, debug_protocol},
     {"quicklist-packed-threshold", 3, 3, debug_quicklist_packed_threshold},

@@ -296,21 +296,39 @@ static int loop_setup_signals(struct loop *l)
     return 0;
 }
 
+/* Runs what is left of the batch being dispatched. */
+static void loop_dispatch_rest(struct loop *l)
+{
+    while (l->batch && l->batch_next < l->batch_count) {
+        struct io_uring_cqe *cqe = &l->batch[l->batch_next++];
+        if (ring_owns_cqe(cqe))
+            continue;
+        struct loop_op *op = io_uring_cqe_get_data(cqe);
+        if (op)
+            op->done(op, cqe);
+    }
+}
+
 /* Runs a reaped batch. Ring-writer completions go first: a loop op may
  * wait for the writer (SHUTDOWN syncs the AOF) and must not wait for a
  * completion already taken off the ring into this batch. */
-static void loop_dispatch_batch(struct io_uring_cqe *batch, unsigned n)
+static void loop_dispatch_batch(struct loop *l, struct io_uring_cqe *batch, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
         if (ring_owns_cqe(&batch[i]))
             ring_complete(&batch[i]);
-    for (unsigned i = 0; i < n; i++) {
-        if (ring_owns_cqe(&batch[i]))
-            continue;
-        struct loop_op *op = io_uring_cqe_get_data(&batch[i]);
-        if (op)
-            op->done(op, &batch[i]);
-    }
+    /* The batch is the loop's while it runs, so that a done() which serves
+     * the loop nested (a long script, loop_serve_once) runs the rest of it
+     * first: those completions must not wait for the script to end. */
+    struct io_uring_cqe *outer = l->batch;
+    unsigned outer_next = l->batch_next, outer_count = l->batch_count;
+    l->batch = batch;
+    l->batch_next = 0;
+    l->batch_count = n;
+    loop_dispatch_rest(l);
+    l->batch = outer;
+    l->batch_next = outer_next;
+    l->batch_count = outer_count;
 }
 
 /* Runs the completions loop_wait_writer kept back, in arrival order. */
@@ -378,13 +396,16 @@ void loop_serve_once(struct loop *l)
     for (int i = 0; i < l->listener_count; i++)
         if (!l->listeners[i].accept_armed && l->listeners[i].fd >= 0)
             loop_arm_accept(&l->listeners[i]);
+    /* Nested in a done() (a long script): the completions reaped with it
+     * come first. */
+    loop_dispatch_rest(l);
     l->handler.before_sleep(l);
     int ret = io_uring_submit_and_get_events(&l->ring);
     if (ret < 0 && ret != -EINTR && ret != -EBUSY && ret != -EAGAIN)
         return;
     l->now_ms = log_clock_ms();
     struct io_uring_cqe batch[LOOP_REAP_BATCH];
-    loop_dispatch_batch(batch, loop_reap(l, batch));
+    loop_dispatch_batch(l, batch, loop_reap(l, batch));
     l->handler.before_sleep(l);
     io_uring_submit(&l->ring);
 }
@@ -414,7 +435,7 @@ void loop_run(struct loop *l)
         unsigned seen = 0, n;
         do {
             n = loop_reap(l, batch);
-            loop_dispatch_batch(batch, n);
+            loop_dispatch_batch(l, batch, n);
             seen += n;
         } while (n == LOOP_REAP_BATCH);
         last_batch = seen;

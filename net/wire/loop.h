@@ -116,6 +116,12 @@ struct loop {
      * timer would. */
     bool work_pending;
 
+    /* The batch of completions being dispatched (NULL between batches):
+     * entries before batch_next have run. loop_serve_once, called nested
+     * from a done(), runs the rest first. */
+    struct io_uring_cqe *batch;
+    unsigned batch_next, batch_count;
+
     /* connections (intrusive lists, see struct conn) */
     struct conn *conns_head, *conns_tail;
     int conn_count;                      /* real ones (fd >= 0) */
