@@ -1578,7 +1578,12 @@ void script_free(struct commands *cs)
 {
     if (!cs->scripts)
         return;
-    if (cs->scripts->fake)
+    /* The fake client is on the loop's list of connections like any
+     * client: the server's shutdown may have freed it already. */
+    struct conn *conn = cs->loop ? cs->loop->conns_head : NULL;
+    while (cs->scripts->fake && conn && conn != &cs->scripts->fake->conn)
+        conn = conn->next;
+    if (cs->scripts->fake && (conn || !cs->loop))
         client_free(cs->scripts->fake);
     alloc_free(cs->scripts);
     cs->scripts = NULL;
