@@ -745,6 +745,28 @@ START_TEST(test_aof_without_preamble)
 }
 END_TEST
 
+/* DEBUG LOADAOF empties the libraries and replays them, also on a
+ * read-only replica (the AOF is obeyed). */
+START_TEST(test_debug_loadaof)
+{
+    const char *args[] = {"--appendonly", "yes", "--enable-debug-command", "yes", NULL};
+    struct server_handle *h = server_start(args);
+    struct conn *c = conn_open(h->port);
+    ck_load(c, persist_code, "$4\r\nplib\r\n");
+    ck_cmd(c, "DEBUG LOADAOF", "+OK\r\n");
+    ck_cmd(c, "FUNCTION LIST", persist_list);
+    ck_cmd(c, "REPLICAOF 127.0.0.1 0", "+OK\r\n");
+    ck_cmd(c, "DEBUG LOADAOF", "+OK\r\n");
+    ck_cmd(c, "REPLICAOF NO ONE", "+OK\r\n");
+    ck_cmd(c, "FUNCTION LIST", persist_list);
+    ck_cmd(c, "FUNCTION DELETE plib", "+OK\r\n");
+    ck_cmd(c, "DEBUG LOADAOF", "+OK\r\n");
+    ck_cmd(c, "FUNCTION LIST", "*0\r\n");
+    conn_close(c);
+    server_stop(h);
+}
+END_TEST
+
 /* A replica gets the libraries in its full sync and FUNCTION commands in
  * the stream, and runs them. */
 START_TEST(test_replica)
@@ -874,6 +896,7 @@ int main(void)
     tcase_add_test(tp, test_rdb_restart_and_reload);
     tcase_add_test(tp, test_aof_with_preamble);
     tcase_add_test(tp, test_aof_without_preamble);
+    tcase_add_test(tp, test_debug_loadaof);
     tcase_add_test(tp, test_replica);
     tcase_add_test(tp, test_rdb_from_redis);
     tcase_add_test(tp, test_rdb_to_redis);
