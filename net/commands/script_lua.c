@@ -832,6 +832,14 @@ static const char *script_call_checked(lua_State *L, struct commands *cs, struct
     }
     if (write)
         st->wrote = true;
+    /* A replica cut from its master with replica-serve-stale-data no runs
+     * only stale-safe commands, even from an allow-stale script (Redis's
+     * scriptVerifyAllowStale): what repl_deny calls MASTERDOWN. */
+    if (cs->repl_replica && cs->repl_deny) {
+        const char *denied = cs->repl_deny(cs->repl_ctx, caller, cmd);
+        if (denied && strncmp(denied, "MASTERDOWN", 10) == 0)
+            return "Can not execute the command on a stale replica";
+    }
     fake->resp = st->resp;
     fake->conn.out.len = 0;
     fake->conn.out_released = 0;
