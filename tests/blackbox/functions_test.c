@@ -581,6 +581,43 @@ START_TEST(test_fcall_busy_kill)
 }
 END_TEST
 
+/* The function's flags decide dispatch's checks: OOM (denyoom unless
+ * no-writes or allow-oom), a replica's READONLY and MASTERDOWN (stale
+ * unless allow-stale), and in a stale replica redis.call runs only
+ * stale-safe commands. */
+START_TEST(test_flags_oom_stale)
+{
+    ck_load(client,
+            "#!lua name=fl\n"
+            "redis.register_function{function_name='w', callback=function() return redis.call('set','x','1') end}\n"
+            "redis.register_function{function_name='ro', callback=function() return 'hello' end, flags={'no-writes'}}\n"
+            "redis.register_function{function_name='oom', callback=function() return redis.call('set','x','1') end, flags={'allow-oom'}}\n"
+            "redis.register_function{function_name='st', callback=function() return 'hello' end, flags={'allow-stale','no-writes'}}\n"
+            "redis.register_function{function_name='stget', callback=function() return redis.call('get','x') end, flags={'allow-stale','no-writes'}}\n"
+            "redis.register_function{function_name='stinfo', callback=function() return type(redis.call('info','server')) end, flags={'allow-stale','no-writes'}}",
+            "$2\r\nfl\r\n");
+    static const char oom[] = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
+    ck_cmd(client, "CONFIG SET maxmemory 1", "+OK\r\n");
+    ck_cmd(client, "FCALL w 1 x", oom);
+    ck_cmd(client, "FCALL ro 1 x", "$5\r\nhello\r\n");
+    ck_cmd(client, "FCALL_RO ro 1 x", "$5\r\nhello\r\n");
+    ck_cmd(client, "FCALL oom 1 x", "+OK\r\n");
+    ck_load(client, "#!lua name=more\nredis.register_function('m', function() return 1 end)", oom);
+    ck_cmd(client, "CONFIG SET maxmemory 0", "+OK\r\n");
+    ck_cmd(client, "CONFIG SET replica-serve-stale-data no", "+OK\r\n");
+    ck_cmd(client, "REPLICAOF 127.0.0.1 1", "+OK\r\n");
+    ck_cmd(client, "FCALL w 1 x", "-READONLY You can't write against a read only replica.\r\n");
+    ck_cmd(client, "FCALL ro 0",
+           "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n");
+    ck_cmd(client, "FCALL st 0", "$5\r\nhello\r\n");
+    ck_cmd(client, "FCALL stget 1 x",
+           "-ERR Can not execute the command on a stale replica script: stget, on "
+           "@user_function:6.\r\n");
+    ck_cmd(client, "FCALL stinfo 0", "$6\r\nstring\r\n");
+    ck_cmd(client, "REPLICAOF NO ONE", "+OK\r\n");
+}
+END_TEST
+
 START_TEST(test_command_info)
 {
     ck_cmd(client, "COMMAND INFO fcall_ro",
@@ -888,6 +925,7 @@ int main(void)
     tcase_add_test(tc, test_fcall_arguments);
     tcase_add_test(tc, test_fcall_run);
     tcase_add_test(tc, test_fcall_busy_kill);
+    tcase_add_test(tc, test_flags_oom_stale);
     tcase_add_test(tc, test_command_info);
     tcase_add_test(tc, test_debug_reload_merge);
     suite_add_tcase(s, tc);
