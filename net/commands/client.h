@@ -47,6 +47,10 @@ enum client_flag {
     CLIENT_REPLICA = 1 << 13,
     CLIENT_REPL_WAIT = 1 << 14,
     CLIENT_REPL_KNOWN = 1 << 15,
+    /* The client scripts run their commands on (script_lua.c): a command
+     * that must act differently from a script tests it (XREAD BLOCK's
+     * refusal, as Redis's CLIENT_SCRIPT). */
+    CLIENT_SCRIPT = 1 << 16,
     /* Client-side caching (tracking.c), Redis's names. High bits, apart
      * from the flags above. */
     CLIENT_TRACKING = 1 << 20,              /* CLIENT TRACKING ON */

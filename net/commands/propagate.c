@@ -27,6 +27,7 @@
 /* Propagation of the current unit of work (propagate.c). */
 struct propagate_entry {
     int db_id;
+    unsigned targets;   /* PROPAGATE_AOF | PROPAGATE_REPL */
     size_t offset, len; /* the record in propagate_state.records */
 };
 
@@ -35,6 +36,7 @@ struct propagate_state {
     struct propagate_entry *entries;   /* owned */
     int count, cap;
     int depth;                         /* command calls in progress */
+    unsigned targets;                  /* where new entries go (redis.set_repl) */
     /* The running command's own choice (propagate_as/none). */
     bool override_set, none;
     struct aof_buffer override;        /* its record */
@@ -56,13 +58,14 @@ static bool propagate_enabled(const struct commands *cs)
     return propagate_aof_on(cs) || cs->repl_feeding;
 }
 
-/* One piece of a unit to the AOF and to replication, each if it is on. */
+/* One piece of a unit to the AOF and to replication, each if it is on
+ * and among targets. */
 static void propagate_feed(struct commands *cs, int db_id, const char *data, size_t len,
-                           bool command)
+                           bool command, unsigned targets)
 {
-    if (propagate_aof_on(cs))
+    if ((targets & PROPAGATE_AOF) && propagate_aof_on(cs))
         aof_feed(cs->persist, db_id, data, len, command);
-    if (cs->repl_feeding)
+    if ((targets & PROPAGATE_REPL) && cs->repl_feeding)
         cs->repl_feed(cs->repl_ctx, db_id, data, len);
 }
 
@@ -76,6 +79,7 @@ static void propagate_note(struct commands *cs, int db_id, size_t start)
     }
     p->entries[p->count++] = (struct propagate_entry){
         .db_id = db_id,
+        .targets = p->targets,
         .offset = start,
         .len = p->records.len - start,
     };
@@ -99,20 +103,21 @@ static void propagate_flush(struct commands *cs)
     static const char exec[] = "*1\r\n$4\r\nEXEC\r\n";
     bool wrap = p->count > 1;
     /* MULTI takes the first command's db, so its SELECT comes first. */
+    const unsigned both = PROPAGATE_AOF | PROPAGATE_REPL;
     if (wrap)
-        propagate_feed(cs, p->entries[0].db_id, multi, sizeof(multi) - 1, false);
+        propagate_feed(cs, p->entries[0].db_id, multi, sizeof(multi) - 1, false, both);
     for (int i = 0; i < p->count; i++)
         propagate_feed(cs, p->entries[i].db_id, p->records.data + p->entries[i].offset,
-                 p->entries[i].len, true);
+                 p->entries[i].len, true, p->entries[i].targets);
     if (wrap)
-        propagate_feed(cs, p->entries[p->count - 1].db_id, exec, sizeof(exec) - 1, false);
+        propagate_feed(cs, p->entries[p->count - 1].db_id, exec, sizeof(exec) - 1, false, both);
     p->count = 0;
     aof_buffer_clear(&p->records);
 }
 
 void propagate_add(struct commands *cs, int db_id, int argc, const struct aof_arg *argv)
 {
-    if (!propagate_enabled(cs))
+    if (!propagate_enabled(cs) || cs->prop->targets == 0)
         return;
     propagate_push_args(cs, db_id, argc, argv);
     if (cs->prop->depth == 0)
@@ -128,7 +133,8 @@ void propagate_alone(struct commands *cs, int db_id, int argc, const struct aof_
     struct aof_buffer *records = &cs->prop->records;
     size_t start = records->len;
     aof_encode_command(records, (size_t)argc, argv);
-    propagate_feed(cs, db_id, records->data + start, records->len - start, true);
+    propagate_feed(cs, db_id, records->data + start, records->len - start, true,
+                   PROPAGATE_AOF | PROPAGATE_REPL);
     records->len = start;
 }
 
@@ -170,7 +176,7 @@ void propagate_end(struct client *c, const struct command *cmd, struct propagate
      * counter: that is no change either (Redis takes a negative difference
      * as 0), or a replica would run the master's SHUTDOWN. */
     bool changed = cs->persist->dirty > f->dirty && !(cmd->flags & CMD_NO_PROPAGATE_SELF);
-    if (changed && !p->none && propagate_enabled(cs)) {
+    if (changed && !p->none && p->targets != 0 && propagate_enabled(cs)) {
         if (p->override_set) {
             size_t start = p->records.len;
             aof_buffer_append(&p->records, p->override.data, p->override.len);
@@ -192,6 +198,12 @@ void propagate_end(struct client *c, const struct command *cmd, struct propagate
 void propagate_init(struct commands *cs)
 {
     cs->prop = alloc_zeroed(sizeof(*cs->prop));
+    cs->prop->targets = PROPAGATE_AOF | PROPAGATE_REPL;
+}
+
+void propagate_set_targets(struct commands *cs, unsigned targets)
+{
+    cs->prop->targets = targets;
 }
 
 void propagate_free(struct commands *cs)

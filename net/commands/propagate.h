@@ -33,6 +33,11 @@ void propagate_add(struct commands *cs, int db_id, int argc, const struct aof_ar
  * runs: eviction's DELs, which Redis propagates one by one (also when
  * CONFIG SET maxmemory evicts), never inside a MULTI. */
 void propagate_alone(struct commands *cs, int db_id, int argc, const struct aof_arg *argv);
+/* Where what is logged from now on goes (redis.set_repl in a script:
+ * REPL_NONE, REPL_AOF, REPL_REPLICA, REPL_ALL); both by default. The
+ * MULTI/EXEC around a unit goes to both. The caller restores the default. */
+enum { PROPAGATE_AOF = 1, PROPAGATE_REPL = 2 };
+void propagate_set_targets(struct commands *cs, unsigned targets);
 /* Argument builders for the calls above. */
 static inline struct aof_arg aof_arg_str(const char *s)
 {

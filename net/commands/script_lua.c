@@ -26,6 +26,7 @@
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
 #include "net/commands/evict.h"
+#include "net/commands/propagate.h"
 #include "net/commands/reply.h"
 #include "net/core/config.h"
 #include "net/core/log.h"
@@ -421,6 +422,45 @@ static int script_globals_index(lua_State *L)
 
 /* ---- Lua -> RESP: a script's result to its caller ---- */
 
+/* Whether the error table at idx came from a command's error reply
+ * (counted then: Redis counts it once). */
+static bool script_error_counted(lua_State *L, int idx)
+{
+    lua_pushstring(L, "ignore_error_stats_update");
+    lua_rawget(L, idx < 0 && idx > LUA_REGISTRYINDEX ? idx - 1 : idx);
+    bool counted = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return counted;
+}
+
+/* Replies "-<msg>" (msg without the dash, its code first). An error the
+ * command's own reply already counted is not counted again in INFO
+ * errorstats, but the script's call still counts as failed, as Redis's
+ * ERR_REPLY_FLAG_NO_STATS_UPDATE. */
+static void script_reply_error_text(struct client *c, const char *msg, size_t len, bool counted)
+{
+    if (!counted) {
+        char *full = alloc_bytes(len + 2);
+        full[0] = '-';
+        memcpy(full + 1, msg, len);
+        full[len + 1] = '\0';
+        reply_error(c, full);
+        alloc_free(full);
+        return;
+    }
+    struct buf b = {0};
+    buf_append(&b, "-", 1);
+    buf_append(&b, msg, len);
+    for (size_t i = 1; i < b.len; i++)
+        if (b.data[i] == '\r' || b.data[i] == '\n')
+            b.data[i] = ' ';
+    buf_append(&b, "\r\n", 2);
+    reply_raw(c, b.data, b.len);
+    buf_free(&b);
+    if (c->cmd)
+        ((struct command *)c->cmd)->stats.failed_calls++;
+}
+
 static void script_reply_value(lua_State *L, struct client *c, int depth);
 
 static void script_reply_table(lua_State *L, struct client *c, int depth)
@@ -431,12 +471,7 @@ static void script_reply_table(lua_State *L, struct client *c, int depth)
     if (lua_type(L, -1) == LUA_TSTRING) {
         size_t n;
         const char *s = lua_tolstring(L, -1, &n);
-        char *msg = alloc_bytes(n + 2);
-        msg[0] = '-';
-        memcpy(msg + 1, s, n);
-        msg[n + 1] = '\0';
-        reply_error(c, msg);
-        alloc_free(msg);
+        script_reply_error_text(c, s, n, script_error_counted(L, -2));
         lua_pop(L, 1);
         return;
     }
@@ -652,6 +687,10 @@ static void script_resp_push(lua_State *L, const char **p, const char *end)
         return;
     case '-':
         script_push_error(L, line - 1, n + 1); /* "-CODE msg" */
+        /* the command's own reply counted it in INFO errorstats already */
+        lua_pushstring(L, "ignore_error_stats_update");
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
         return;
     case ':':
         lua_pushnumber(L, (lua_Number)script_resp_ll(line, n));
@@ -769,11 +808,14 @@ static struct command *script_lookup(struct commands *cs, int argc, struct resp_
 /* Runs the command; returns NULL (reply on the stack) or the error text
  * to raise / return (static or in err). */
 static const char *script_call_checked(lua_State *L, struct commands *cs, struct script_state *st,
-                                       int argc, struct resp_arg *argv, char *err, size_t err_len)
+                                       int argc, struct resp_arg *argv, char *err, size_t err_len,
+                                       struct command **rejected)
 {
     struct command *cmd = script_lookup(cs, argc, argv);
+    *rejected = NULL;
     if (!cmd)
         return "Unknown Redis command called from script";
+    *rejected = cmd;
     if ((cmd->arity > 0 && cmd->arity != argc) || (argc < -cmd->arity) ||
         (cmd->subcommands && !cmd->proc && argc < 2))
         return "Wrong number of args calling Redis command from script";
@@ -830,8 +872,6 @@ static const char *script_call_checked(lua_State *L, struct commands *cs, struct
         snprintf(err, err_len, "-%s", EVICT_OOM_ERROR);
         return err;
     }
-    if (write)
-        st->wrote = true;
     /* A replica cut from its master with replica-serve-stale-data no runs
      * only stale-safe commands, even from an allow-stale script (Redis's
      * scriptVerifyAllowStale): what repl_deny calls MASTERDOWN. */
@@ -840,6 +880,9 @@ static const char *script_call_checked(lua_State *L, struct commands *cs, struct
         if (denied && strncmp(denied, "MASTERDOWN", 10) == 0)
             return "Can not execute the command on a stale replica";
     }
+    *rejected = NULL;
+    if (write)
+        st->wrote = true;
     fake->resp = st->resp;
     fake->conn.out.len = 0;
     fake->conn.out_released = 0;
@@ -887,11 +930,27 @@ static int script_redis_call_generic(lua_State *L, bool raise)
         }
     }
     char err[512];
-    const char *e = script_call_checked(L, cs, st, argc, argv, err, sizeof(err));
+    struct command *rejected;
+    const char *e = script_call_checked(L, cs, st, argc, argv, err, sizeof(err), &rejected);
     alloc_free(argv);
     alloc_free(numbers);
     if (e) {
+        /* Counted now, as the refused command's error reply (Redis's
+         * afterErrorReply on its script client), and not again when the
+         * script replies it: the command counts as rejected. */
+        struct client *fake = st->fake;
+        const struct command *saved = fake->cmd;
+        size_t keep = fake->conn.out.len;
+        fake->cmd = NULL;
+        reply_error(fake, e);
+        fake->conn.out.len = keep;
+        fake->cmd = saved;
+        if (rejected)
+            rejected->stats.rejected_calls++;
         script_push_error(L, e, strlen(e));
+        lua_pushstring(L, "ignore_error_stats_update");
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
         return raise ? lua_error(L) : 1;
     }
     /* redis.call raises an error reply; redis.pcall returns it */
@@ -1015,7 +1074,8 @@ static int script_redis_set_repl(lua_State *L)
     if ((flags & ~3) != 0)
         return script_raise(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, "
                                "REPL_ALL or REPL_NONE.");
-    /* Accepted; ringkv always propagates a script's effects to both. */
+    /* REPL_AOF and REPL_REPLICA are propagate.c's two targets */
+    propagate_set_targets(script_commands_of(L), (unsigned)flags);
     return 0;
 }
 
@@ -1326,7 +1386,7 @@ static struct client *script_fake_client(struct commands *cs)
     struct script_state *st = cs->scripts;
     if (!st->fake) {
         st->fake = client_create(cs, -1);
-        st->fake->flags |= CLIENT_FAKE | CLIENT_DENY_BLOCKING;
+        st->fake->flags |= CLIENT_FAKE | CLIENT_SCRIPT | CLIENT_DENY_BLOCKING;
         st->fake->authenticated = true;
     }
     return st->fake;
@@ -1425,6 +1485,7 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
     lua_sethook(L, script_lua_hook, LUA_MASKCOUNT, SCRIPT_HOOK_INSTRUCTIONS);
     int err = lua_pcall(L, call_args, 1, base);
     lua_sethook(L, NULL, 0, 0);
+    propagate_set_targets(cs, PROPAGATE_AOF | PROPAGATE_REPL);
     if (st->busy) {
         st->busy = false;
         cs->script_busy = false;
@@ -1459,8 +1520,7 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
                 buf_append(&b, tail, (size_t)k < sizeof(tail) ? (size_t)k : sizeof(tail) - 1);
             }
             lua_pop(L, 2);
-            buf_append(&b, "", 1);
-            reply_error(c, b.data);
+            script_reply_error_text(c, b.data + 1, b.len - 1, script_error_counted(L, -1));
             buf_free(&b);
         }
         lua_pop(L, 1);
@@ -1586,13 +1646,8 @@ void script_free(struct commands *cs)
 {
     if (!cs->scripts)
         return;
-    /* The fake client is on the loop's list of connections like any
-     * client: the server's shutdown may have freed it already. */
-    struct conn *conn = cs->loop ? cs->loop->conns_head : NULL;
-    while (cs->scripts->fake && conn && conn != &cs->scripts->fake->conn)
-        conn = conn->next;
-    if (cs->scripts->fake && (conn || !cs->loop))
-        client_free(cs->scripts->fake);
+    /* The fake client is a connection of the loop's like any other: the
+     * server closes every one before the layer goes (server.c). */
     alloc_free(cs->scripts);
     cs->scripts = NULL;
 }

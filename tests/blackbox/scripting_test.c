@@ -483,6 +483,37 @@ START_TEST(test_busy_script_killed)
 }
 END_TEST
 
+/* The caller's pipelined commands run after the killed script, in order;
+ * input that arrives while the script runs waits too; a caller that hangs
+ * up meanwhile is released once the script ends. */
+START_TEST(test_busy_script_pipeline_and_hangup)
+{
+    ck_cmd(client, "CONFIG SET busy-reply-threshold 100", "+OK\r\n");
+    struct conn *runner = conn_open(server->port);
+    const char pipelined[] = "*3\r\n$4\r\nEVAL\r\n$33\r\nwhile 1 do redis.call('ping') end\r\n"
+                             "$1\r\n0\r\n*1\r\n$4\r\nPING\r\n";
+    conn_send_raw(runner, pipelined, sizeof(pipelined) - 1);
+    wait_busy(client);
+    conn_send(runner, "ECHO hi");
+    struct conn *leaver = start_long_script("return 1"); /* answered -BUSY, then gone */
+    conn_close(leaver);
+    ck_cmd(client, "SCRIPT KILL", "+OK\r\n");
+    ck_read(runner, "-ERR Script killed by user with SCRIPT KILL... script: "
+                    "b50655b6634f055327ef8affd1e1eecdf71f08ab, on @user_script:1.\r\n");
+    ck_read(runner, "+PONG\r\n");
+    ck_read(runner, "$2\r\nhi\r\n");
+    ck_cmd(client, "PING", "+PONG\r\n");
+    conn_close(runner);
+    /* the script's caller itself hangs up while the script runs */
+    struct conn *gone = start_long_script("local i = 0 while true do i = i + 1 end");
+    wait_busy(client);
+    conn_close(gone);
+    ck_cmd(client, "SCRIPT KILL", "+OK\r\n");
+    ck_cmd_eventually(client, "PING", "+PONG\r\n");
+    ck_cmd_prefix(client, "CLIENT LIST", "$");
+}
+END_TEST
+
 START_TEST(test_busy_script_unkillable_shutdown)
 {
     ck_cmd(client, "CONFIG SET busy-reply-threshold 100", "+OK\r\n");
@@ -518,6 +549,13 @@ START_TEST(test_effects_in_aof)
     ck_cmd(client, "SCRIPT FLUSH", "+OK\r\n");                       /* nor this */
     eval_is(client, "redis.call('select','3') redis.call('set','a','1')", "$-1\r\n");
     eval_is(client, "redis.call('incr','cnt') return redis.call('incr','cnt')", ":2\r\n");
+    /* redis.set_repl: REPL_NONE logs nothing, REPL_AOF only to the AOF */
+    eval_is(client,
+            "redis.call('set','r1','1') redis.set_repl(redis.REPL_NONE) redis.call('set','r2','2') "
+            "redis.set_repl(redis.REPL_AOF) redis.call('set','r3','3')",
+            "$-1\r\n");
+    eval_is(client, "redis.set_repl(redis.REPL_NONE) redis.call('set','r4','4')", "$-1\r\n");
+    ck_cmd(client, "MGET r1 r2 r3 r4", "*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n");
     const char load[] = "*3\r\n$6\r\nSCRIPT\r\n$4\r\nLOAD\r\n$8\r\nreturn 1\r\n";
     conn_send_raw(client, load, sizeof(load) - 1);
     ck_read(client, "$40\r\ne0e1f9fabfc9d4800c877a703b823ac0578ff8db\r\n");
@@ -541,6 +579,10 @@ START_TEST(test_effects_in_aof)
         "*1\r\n$5\r\nMULTI\r\n"
         "*2\r\n$4\r\nincr\r\n$3\r\ncnt\r\n"
         "*2\r\n$4\r\nincr\r\n$3\r\ncnt\r\n"
+        "*1\r\n$4\r\nEXEC\r\n"
+        "*1\r\n$5\r\nMULTI\r\n"
+        "*3\r\n$3\r\nset\r\n$2\r\nr1\r\n$1\r\n1\r\n"
+        "*3\r\n$3\r\nset\r\n$2\r\nr3\r\n$1\r\n3\r\n"
         "*1\r\n$4\r\nEXEC\r\n";
     ck_assert_msg(strcmp(aof, expected) == 0, "AOF: %s", harness_escape(aof));
     free(aof);
@@ -564,6 +606,7 @@ int main(void)
     tcase_add_test(tc, test_read_only_and_shebang);
     tcase_add_test(tc, test_multi_and_select);
     tcase_add_test(tc, test_busy_script_killed);
+    tcase_add_test(tc, test_busy_script_pipeline_and_hangup);
     tcase_add_test(tc, test_effects_in_aof);
     suite_add_tcase(s, tc);
     /* SHUTDOWN ends the server: the fixture's teardown must not stop it */
