@@ -1406,20 +1406,36 @@ bool script_lua_prepare(struct commands *cs, const struct script_run *run)
         reply_error(c, "-" EVICT_OOM_ERROR);
         return false;
     }
-    if (!(run->flags & SCRIPT_FLAG_NO_WRITES)) {
-        if (!obey) {
-            if (rdb_save_writes_denied(cs->persist)) {
-                reply_error(c, "-" RDB_SAVE_MISCONF_ERROR);
-                return false;
-            }
-            char misconf[256];
-            if (aof_writes_denied(cs->persist, misconf, sizeof(misconf))) {
-                char msg[300];
-                snprintf(msg, sizeof(msg), "-%s", misconf);
-                reply_error(c, msg);
-                return false;
-            }
+    if (!(run->flags & SCRIPT_FLAG_NO_WRITES) && !obey) {
+        if (rdb_save_writes_denied(cs->persist)) {
+            reply_error(c, "-" RDB_SAVE_MISCONF_ERROR);
+            return false;
         }
+        char misconf[256];
+        if (aof_writes_denied(cs->persist, misconf, sizeof(misconf))) {
+            char msg[300];
+            snprintf(msg, sizeof(msg), "-%s", misconf);
+            reply_error(c, msg);
+            return false;
+        }
+    }
+    /* NOREPLICAS, READONLY, MASTERDOWN, judged on the declared flags as
+     * dispatch judges a command on its own (the texts are the same). */
+    if ((cs->repl_replica || cs->config->min_replicas_to_write) && cs->repl_deny) {
+        struct command probe = {
+            .name = "eval",
+            .flags = (run->flags & SCRIPT_FLAG_NO_WRITES ? 0 : CMD_WRITE) |
+                     (run->flags & SCRIPT_FLAG_ALLOW_STALE ? CMD_STALE : 0),
+        };
+        const char *denied = cs->repl_deny(cs->repl_ctx, c, &probe);
+        if (denied) {
+            char msg[300];
+            snprintf(msg, sizeof(msg), "-%s", denied);
+            reply_error(c, msg);
+            return false;
+        }
+    }
+    if (!(run->flags & SCRIPT_FLAG_NO_WRITES)) {
         if (run->ro) {
             reply_error(c, "Can not execute a script with write flag using *_ro command.");
             return false;
