@@ -238,7 +238,7 @@ struct command *dispatch_check(struct client *c)
     /* CLIENT PAUSE: last, as in Redis, so a command that fails a check
      * answers at once; a postponed one is parsed and checked again when
      * the pause ends. */
-    if (c->commands->pause_type != PAUSE_OFF && pause_postpones(c, cmd)) {
+    if (c->commands->pause_type != PAUSE_OFF && pause_postpones(c, checked)) {
         pause_postpone(c);
         return NULL;
     }

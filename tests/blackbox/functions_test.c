@@ -615,6 +615,15 @@ START_TEST(test_flags_oom_stale)
            "@user_function:6.\r\n");
     ck_cmd(client, "FCALL stinfo 0", "$6\r\nstring\r\n");
     ck_cmd(client, "REPLICAOF NO ONE", "+OK\r\n");
+    /* CLIENT PAUSE WRITE holds a write function, not a no-writes one. */
+    struct conn *other = conn_open(server->port);
+    ck_cmd(other, "CLIENT PAUSE 1000 WRITE", "+OK\r\n");
+    ck_cmd(client, "FCALL ro 0", "$5\r\nhello\r\n");
+    conn_send(client, "FCALL w 1 x");
+    ck_silent(client);
+    ck_cmd(other, "CLIENT UNPAUSE", "+OK\r\n");
+    ck_read(client, "+OK\r\n");
+    conn_close(other);
 }
 END_TEST
 
