@@ -319,10 +319,22 @@ static void function_lua_build_run_env(struct function_lua *fl)
     fl->run_env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
+/* What EVAL's redis table has and a function's has not (Redis 7.0
+ * registers them for EVAL only: effects replication is the only kind, and
+ * the debugger is EVAL's). */
+static const char *const function_lua_eval_only[] = {"replicate_commands", "breakpoint", "debug",
+                                                     NULL};
+
 struct function_lua *function_lua_new(struct commands *cs)
 {
     struct function_lua *fl = alloc_zeroed(sizeof(*fl));
     fl->L = script_lua_new(cs, SCRIPT_LUA_FUNCTION);
+    script_lua_redis_table(fl->L);
+    for (int i = 0; function_lua_eval_only[i]; i++) {
+        lua_pushnil(fl->L);
+        lua_setfield(fl->L, -2, function_lua_eval_only[i]);
+    }
+    lua_pop(fl->L, 1);
     function_lua_build_envs(fl);
     script_lua_seal(fl->L);
     function_lua_build_run_env(fl);

@@ -492,7 +492,10 @@ static const char run_code[] =
     "redis.register_function('rf', function() return redis.register_function('zz', "
     "function() end) end)\n"
     "redis.register_function('ll', function() redis.log(redis.LOG_NOTICE, 'hi') "
-    "return string.format('%d', 5) end)";
+    "return string.format('%d', 5) end)\n"
+    "redis.register_function('api', function() return {type(redis.replicate_commands), "
+    "type(redis.breakpoint), type(redis.debug), type(redis.set_repl), type(redis.setresp)} "
+    "end)";
 
 START_TEST(test_fcall_run)
 {
@@ -505,6 +508,9 @@ START_TEST(test_fcall_run)
     ck_cmd(client, "FCALL ty 1 k a b",
            "*6\r\n$5\r\ntable\r\n:1\r\n:2\r\n$1\r\nk\r\n$1\r\na\r\n$6\r\n7.0.15\r\n");
     ck_cmd(client, "FCALL ll 0", "$1\r\n5\r\n");
+    /* EVAL's replicate_commands and debugger are not a function's. */
+    ck_cmd(client, "FCALL api 0",
+           "*5\r\n$3\r\nnil\r\n$3\r\nnil\r\n$3\r\nnil\r\n$8\r\nfunction\r\n$8\r\nfunction\r\n");
     ck_cmd(client, "FCALL g 0",
            "-ERR user_function:3: Script attempted to access nonexistent global variable "
            "'nosuch' script: g, on @user_function:3.\r\n");
@@ -531,7 +537,7 @@ START_TEST(test_fcall_run)
                     "0443ecf2a3636045089dcbcbd794df0a54d40345, on @user_script:1.\r\n",
             "EVAL", "return redis.call('fcall','f','1','k','v')", "0", NULL);
     /* INFO counts them. */
-    ck_assert(conn_info_is(client, "number_of_functions", "8"));
+    ck_assert(conn_info_is(client, "number_of_functions", "9"));
     ck_assert(conn_info_is(client, "number_of_libraries", "1"));
     char *vm = conn_info_field(client, "used_memory_vm_functions");
     ck_assert_msg(vm != NULL && atoll(vm) > 10000, "used_memory_vm_functions %s", vm);
