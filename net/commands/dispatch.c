@@ -355,6 +355,10 @@ void dispatch_input(struct conn *conn)
     /* The link to our master: replication reads its handshake, the RDB and
      * then the command stream itself. */
     if (c->flags & CLIENT_MASTER) {
+        /* While a script is busy the master's stream accumulates, to be
+         * applied after it (script_lua.c resumes the link), as Redis. */
+        if (cs->script_busy)
+            return;
         cs->repl_input(c);
         return;
     }

@@ -38,7 +38,7 @@
 
 /* Instructions between two calls of the count hook (Redis's figure). */
 #define SCRIPT_HOOK_INSTRUCTIONS 100000
-/* Calls between two full garbage collections of a state (Redis's). */
+/* Calls between two garbage collection steps of a state (Redis's). */
 #define SCRIPT_GC_CALLS 50
 
 #define SCRIPT_READONLY_ERROR "Attempt to modify a readonly table"
@@ -800,7 +800,7 @@ static struct command *script_lookup(struct commands *cs, int argc, struct resp_
     if (!cmd || !cmd->subcommands)
         return cmd;
     if (argc < 2)
-        return cmd->proc ? cmd : cmd; /* arity decides */
+        return cmd; /* the container alone: its arity decides */
     struct command *sub = command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
     return sub;
 }
@@ -1214,6 +1214,9 @@ lua_State *script_lua_new(struct commands *cs, enum script_lua_kind kind)
     lua_pushcfunction(L, script_luaopen_cmsgpack);
     lua_call(L, 0, 1);
     lua_setglobal(L, "cmsgpack");
+    lua_pushcfunction(L, script_luaopen_struct);
+    lua_call(L, 0, 1);
+    lua_setglobal(L, "struct");
     static const char *const removed[] = {"print",  "dofile",  "loadfile", "getfenv",
                                           "setfenv", "newproxy", "module",   "require",
                                           "package"};
@@ -1388,6 +1391,8 @@ static struct client *script_fake_client(struct commands *cs)
         st->fake = client_create(cs, -1);
         st->fake->flags |= CLIENT_FAKE | CLIENT_SCRIPT | CLIENT_DENY_BLOCKING;
         st->fake->authenticated = true;
+        /* the peer Redis shows for its script client (SLOWLOG) */
+        snprintf(st->fake->conn.addr, sizeof(st->fake->conn.addr), "?:0");
     }
     return st->fake;
 }
@@ -1506,6 +1511,10 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
         st->busy = false;
         cs->script_busy = false;
         conn_unprotect(&run->caller->conn);
+        /* a master's stream waited (dispatch_input): it runs now */
+        for (struct client *o = client_first(cs); o; o = client_next(o))
+            if (o->flags & CLIENT_MASTER)
+                conn_resume(&o->conn);
     }
     struct client *c = run->caller;
     if (err) {
@@ -1552,7 +1561,7 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
     struct script_lua_mem *m = ud;
     if (++m->gc_calls >= SCRIPT_GC_CALLS) {
         m->gc_calls = 0;
-        lua_gc(L, LUA_GCCOLLECT, 0);
+        lua_gc(L, LUA_GCSTEP, SCRIPT_GC_CALLS); /* a step, not a full cycle: latency */
     }
 }
 
@@ -1566,7 +1575,10 @@ static void script_lua_hook(lua_State *L, lua_Debug *ar)
     if (!st->run)
         return;
     long long elapsed = log_clock_ms() - st->start_ms;
-    if (!st->busy && elapsed >= cs->config->busy_reply_threshold) {
+    /* A script replayed from an old AOF (a fake caller) never serves
+     * clients from inside the load. */
+    if (!st->busy && elapsed >= cs->config->busy_reply_threshold &&
+        st->run->caller->conn.fd >= 0) {
         log_write(cs->log, LOGLEVEL_WARNING,
                   "Slow script detected: still in execution after %lld milliseconds. You can "
                   "try killing the script using the %s command. Script name is: %s.",
@@ -1594,6 +1606,15 @@ bool script_busy(const struct commands *cs)
 bool script_running(const struct commands *cs)
 {
     return cs->scripts && cs->scripts->run;
+}
+
+const struct script_run *script_current(const struct commands *cs, long long *duration_ms)
+{
+    if (!cs->scripts || !cs->scripts->run)
+        return NULL;
+    if (duration_ms)
+        *duration_ms = log_clock_ms() - cs->scripts->start_ms;
+    return cs->scripts->run;
 }
 
 const char *script_busy_error(const struct commands *cs)

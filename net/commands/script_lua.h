@@ -132,12 +132,13 @@ bool script_lua_prepare(struct commands *cs, const struct script_run *run);
 void script_lua_run(lua_State *L, const struct script_run *run, const struct resp_arg *keys,
                     int nkeys, const struct resp_arg *args, int nargs);
 
-/* The flags dispatch uses for c's script command (EVAL... FCALL...):
- * with declared script flags, write/denyoom/stale come from them (Redis's
- * scriptFlagsToCmdFlags); else cmd_flags unchanged. */
+/* Declared script flags are applied by script_lua_prepare (OOM, MISCONF,
+ * READONLY / NOREPLICAS / MASTERDOWN, *_ro), with the texts processCommand
+ * gives for the command flags Redis derives from them. script_command_flags
+ * gives dispatch those derived flags for FCALL once the functions module
+ * installed its lookup with script_set_fcall_flags (that module's code);
+ * for any other command it returns cmd_flags unchanged. */
 uint32_t script_command_flags(struct client *c, const struct command *cmd, uint32_t cmd_flags);
-/* The functions module installs its FCALL flags lookup here: returns the
- * called function's enum script_flag, or -1 when unknown. */
 void script_set_fcall_flags(struct commands *cs, int (*lookup)(struct client *c));
 
 /* Whether a script is running past busy-reply-threshold (other commands
@@ -151,9 +152,15 @@ const char *script_busy_error(const struct commands *cs);
 void script_kill(struct client *c, bool is_eval);
 /* Whether a script (any, even under the threshold) is running now. */
 bool script_running(const struct commands *cs);
+/* The running script's run (name, is_eval, caller: its argv is the
+ * command that started it) and how long it has run, for FUNCTION STATS;
+ * NULL when none runs. */
+const struct script_run *script_current(const struct commands *cs, long long *duration_ms);
 
 /* script_msgpack.c: opens the cmsgpack library (pushes its table). */
 int script_luaopen_cmsgpack(lua_State *L);
+/* script_struct.c: opens the struct library (pushes its table). */
+int script_luaopen_struct(lua_State *L);
 
 /* Layer set-up (dispatch_init / dispatch_free). */
 void script_init(struct commands *cs);

@@ -168,8 +168,9 @@ void slowlog_push_if_needed(struct client *c, const struct command *cmd, long lo
     assert(c->argc >= 0);
     assert(duration_us >= 0);
     /* AOF loading is not logged (Redis's update_command_stats), nor are
-     * the commands flagged skip_slowlog (EXEC logs what it ran instead). */
-    if ((c->flags & CLIENT_FAKE) || (cmd->flags & CMD_SKIP_SLOWLOG) ||
+     * the commands flagged skip_slowlog (EXEC logs what it ran instead);
+     * a script's commands are (its fake client is CLIENT_SCRIPT). */
+    if ((c->flags & (CLIENT_FAKE | CLIENT_SCRIPT)) == CLIENT_FAKE || (cmd->flags & CMD_SKIP_SLOWLOG) ||
         (cmd->parent && (cmd->parent->flags & CMD_SKIP_SLOWLOG)))
         return;
     long long threshold = cs->config->slowlog_log_slower_than;

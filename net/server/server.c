@@ -309,6 +309,12 @@ static void server_signal(void *ctx, int signo)
     struct server *s = ctx;
     log_write(&s->log, LOGLEVEL_WARNING, "Received %s scheduling shutdown...",
               signo == SIGINT ? "SIGINT" : "SIGTERM");
+    /* Inside a long script (the loop runs nested in its command): the
+     * tick shuts down once the script is over, as Redis does. */
+    if (script_running(&s->commands)) {
+        s->pending_signal = signo;
+        return;
+    }
     char err[256];
     if (server_prepare_shutdown(s, false, false, false, err, sizeof(err)) == 0)
         s->loop.stopping = true;
@@ -529,6 +535,14 @@ static void server_cron(void *ctx)
      * while it processes events during a script. */
     if (script_running(&s->commands))
         return;
+    if (s->pending_signal) {
+        s->pending_signal = 0;
+        char err[256];
+        if (server_prepare_shutdown(s, false, false, false, err, sizeof(err)) == 0) {
+            s->loop.stopping = true;
+            return;
+        }
+    }
     s->cron_loops++;
     struct keyspace *ks = &s->keyspace;
     ks->now_ms = s->loop.now_ms;

@@ -47,6 +47,9 @@ struct server {
     int64_t start_time_ms;
     int shutdown_exit_code;
     long long cron_loops;
+    /* SIGTERM/SIGINT that came while a script ran: the tick shuts down
+     * once it is over (a shutdown cannot run nested in the script). */
+    int pending_signal;
     long long stat_peak_memory;
     long long stat_startup_memory;
     long long stat_expire_cycle_us;      /* time in the active expire cycle (INFO) */

@@ -685,6 +685,16 @@ void conn_feed(struct conn *c, const char *data, size_t len)
     if (c->flags & CONN_CLOSE_AFTER_REPLY)
         return; /* Redis ignores input after QUIT or a protocol error */
     if (c->flags & CONN_PROTECTED) {
+        /* the query buffer limit holds for what waits aside too */
+        if ((long long)(c->query_len - c->query_pos + c->stash.len + len) >
+            l->config->client_query_buffer_limit) {
+            log_write(l->log, LOGLEVEL_WARNING,
+                      "Closing client that reached max query buffer length: id=%llu addr=%s",
+                      (unsigned long long)c->id, c->addr);
+            l->stats.client_query_buffer_limit_disconnections++;
+            conn_close(c);
+            return;
+        }
         buf_append(&c->stash, data, len);
         return;
     }

@@ -300,14 +300,14 @@ START_TEST(test_sandbox)
     eval_is(client, "return redis.breakpoint()", "$-1\r\n");
     eval_is(client, "return redis.log(redis.LOG_WARNING, 'hello')", "$-1\r\n");
     eval_is(client, "return redis.acl_check_cmd('get','x')", ":1\r\n");
-    /* the globals a script sees, as Redis 7.0 has them (less struct/cmsgpack) */
+    /* the globals a script sees, as Redis 7.0 has them */
     eval_is(client,
-            "local t={} for k,v in pairs(_G) do if k ~= 'struct' and k ~= 'cmsgpack' then "
-            "t[#t+1]=k end end table.sort(t) return table.concat(t, ' ')",
-            "$255\r\nARGV KEYS _G _VERSION __redis__err__handler assert bit cjson collectgarbage "
-            "coroutine error gcinfo getmetatable ipairs load loadstring math next pairs pcall "
-            "rawequal rawget rawset redis select setmetatable string table tonumber tostring "
-            "type unpack xpcall\r\n");
+            "local t={} for k,v in pairs(_G) do t[#t+1]=k end table.sort(t) "
+            "return table.concat(t, ' ')",
+            "$271\r\nARGV KEYS _G _VERSION __redis__err__handler assert bit cjson cmsgpack "
+            "collectgarbage coroutine error gcinfo getmetatable ipairs load loadstring math next "
+            "pairs pcall rawequal rawget rawset redis select setmetatable string struct table "
+            "tonumber tostring type unpack xpcall\r\n");
 }
 END_TEST
 
@@ -339,6 +339,27 @@ START_TEST(test_cmsgpack)
             "local t = {cmsgpack.unpack(cmsgpack.pack('abc', {1,2}, true, 300, -70000, 1.5))} "
             "return {#t, t[1], t[2][2], t[3], t[4], t[5], tostring(t[6])}",
             "*7\r\n:6\r\n$3\r\nabc\r\n:2\r\n:1\r\n:300\r\n:-70000\r\n$3\r\n1.5\r\n");
+}
+END_TEST
+
+START_TEST(test_struct)
+{
+    eval_is(client, "return struct.pack('HH', 1, 2)", "$4\r\n\x01\x00\x02\x00\r\n");
+    eval_is(client, "return struct.pack('>i4', -2)", "$4\r\n\xff\xff\xff\xfe\r\n");
+    eval_is(client, "return struct.pack('!4 b i4', 1, 2)",
+            "$8\r\n\x01\x00\x00\x00\x02\x00\x00\x00\r\n");
+    eval_is(client, "return {struct.unpack('bBhHlL', struct.pack('bBhHlL', -1, 255, -300, 65000, "
+                    "-5, 123456789012))}",
+            "*7\r\n:-1\r\n:255\r\n:-300\r\n:65000\r\n:-5\r\n:123456789012\r\n:23\r\n");
+    eval_is(client, "return {struct.unpack('b c0', struct.pack('b c0', 3, 'abc'))}",
+            "*2\r\n$3\r\nabc\r\n:5\r\n");
+    eval_is(client, "return struct.size('!4 b i4 d')", ":16\r\n");
+    eval_prefix(client, "return struct.size('s')",
+                "-ERR user_script:1: bad argument #1 to 'size' (option 's' has no fixed size) "
+                "script: ");
+    eval_prefix(client, "return struct.pack('q', 1)",
+                "-ERR user_script:1: bad argument #1 to 'pack' (invalid format option 'q') "
+                "script: ");
 }
 END_TEST
 
@@ -383,6 +404,115 @@ START_TEST(test_script_cache)
     ck_assert_msg(strstr(info, "\r\nnumber_of_cached_scripts:1\r\n") != NULL, "%s", info);
     ck_assert_msg(strstr(info, "\r\nused_memory_lua:0\r\n") == NULL, "%s", info);
     free(info);
+}
+END_TEST
+
+/* INFO line "name:..." from section, copied into out (empty if absent). */
+static void info_line(struct conn *c, const char *section, const char *name, char *out, size_t len)
+{
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "INFO %s", section);
+    char *info = conn_cmd(c, cmd);
+    out[0] = '\0';
+    char key[96];
+    snprintf(key, sizeof(key), "\r\n%s:", name);
+    const char *p = strstr(info, key);
+    if (p) {
+        p += 2;
+        size_t n = strcspn(p, "\r");
+        snprintf(out, len, "%.*s", (int)n, p);
+    }
+    free(info);
+}
+
+START_TEST(test_error_stats_monitor_slowlog)
+{
+    char line[256];
+    ck_cmd(client, "CONFIG SET maxmemory 1", "+OK\r\n");
+    ck_cmd(client, "CONFIG RESETSTAT", "+OK\r\n");
+    const char *oom[] = {"EVAL", "return redis.call('set','x','y')", "1", "x"};
+    argv_is(client, 4, oom,
+            "-OOM command not allowed when used memory > 'maxmemory'. script: "
+            "71e6319f97b0fe8bdfa1c5df3ce4489946dda479, on @user_script:1.\r\n");
+    info_line(client, "errorstats", "errorstat_OOM", line, sizeof(line));
+    ck_assert_str_eq(line, "errorstat_OOM:count=1");
+    info_line(client, "stats", "total_error_replies", line, sizeof(line));
+    ck_assert_str_eq(line, "total_error_replies:1");
+    info_line(client, "commandstats", "cmdstat_set", line, sizeof(line));
+    ck_assert_msg(strstr(line, "calls=0,") && strstr(line, "rejected_calls=1,failed_calls=0"),
+                  "%s", line);
+    info_line(client, "commandstats", "cmdstat_eval", line, sizeof(line));
+    ck_assert_msg(strstr(line, "calls=1,") && strstr(line, "rejected_calls=0,failed_calls=1"),
+                  "%s", line);
+    /* a pcall'd error returned as the reply is not counted twice */
+    ck_cmd(client, "CONFIG RESETSTAT", "+OK\r\n");
+    const char *pcall[] = {"EVAL", "return redis.pcall('set','x','y')", "1", "x"};
+    argv_is(client, 4, pcall, "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+    info_line(client, "stats", "total_error_replies", line, sizeof(line));
+    ck_assert_str_eq(line, "total_error_replies:1");
+    ck_cmd(client, "CONFIG SET maxmemory 0", "+OK\r\n");
+    /* MONITOR shows EVAL first, then its commands from "lua" */
+    struct conn *mon = conn_open(server->port);
+    ck_cmd(mon, "MONITOR", "+OK\r\n");
+    const char *ev[] = {"EVAL", "return redis.call('set','m','1')", "0"};
+    argv_is(client, 3, ev, "+OK\r\n");
+    char *first = conn_read_raw(mon);
+    ck_assert_msg(strstr(first, "] \"EVAL\" \"return redis.call('set','m','1')\" \"0\"\r\n") ||
+                      strstr(first, "] \"eval\" \"return redis.call('set','m','1')\" \"0\"\r\n"),
+                  "%s", harness_escape(first));
+    free(first);
+    char *second = conn_read_raw(mon);
+    ck_assert_msg(strstr(second, " [0 lua] \"set\" \"m\" \"1\"\r\n"), "%s", harness_escape(second));
+    free(second);
+    conn_close(mon);
+    /* the slow log has the script and its commands (from ?:0) */
+    ck_cmd(client, "CONFIG SET slowlog-log-slower-than 0", "+OK\r\n");
+    ck_cmd(client, "SLOWLOG RESET", "+OK\r\n");
+    argv_is(client, 3, ev, "+OK\r\n");
+    ck_cmd(client, "CONFIG SET slowlog-log-slower-than 10000", "+OK\r\n");
+    char *log = conn_cmd(client, "SLOWLOG GET 10");
+    ck_assert_msg(strstr(log, "$3\r\nset\r\n$1\r\nm\r\n$1\r\n1\r\n$3\r\n?:0\r\n$0\r\n") != NULL,
+                  "%s", harness_escape(log));
+    free(log);
+}
+END_TEST
+
+/* What follows from running through dispatch: COMMAND's records, key
+ * extraction, WATCH, keyspace events, CLIENT LIST's cmd=. */
+START_TEST(test_command_records_and_side_effects)
+{
+    ck_cmd(client, "COMMAND INFO eval",
+           "*1\r\n*10\r\n$4\r\neval\r\n:-3\r\n*5\r\n+noscript\r\n+stale\r\n+skip_monitor\r\n"
+           "+no_mandatory_keys\r\n+movablekeys\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@slow\r\n"
+           "+@scripting\r\n*0\r\n*1\r\n*8\r\n$5\r\nnotes\r\n$78\r\nWe cannot tell how the "
+           "keys will be used so we assume the worst, RW and UPDATE\r\n$5\r\nflags\r\n*3\r\n"
+           "+RW\r\n+access\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\n"
+           "index\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n"
+           "$4\r\ntype\r\n$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n$9\r\nkeynumidx\r\n:0\r\n"
+           "$8\r\nfirstkey\r\n:1\r\n$7\r\nkeystep\r\n:1\r\n*0\r\n");
+    const char *getkeys[] = {"COMMAND", "GETKEYS", "eval", "return 1", "2", "a", "b", "c"};
+    argv_is(client, 8, getkeys, "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    /* a script's write dirties a WATCH */
+    struct conn *other = conn_open(server->port);
+    ck_cmd(other, "WATCH w", "+OK\r\n");
+    eval_is(client, "return redis.call('set','w','1')", "+OK\r\n");
+    ck_cmd(other, "MULTI", "+OK\r\n");
+    ck_cmd(other, "PING", "+QUEUED\r\n");
+    ck_cmd(other, "EXEC", "*-1\r\n");
+    /* and is a keyspace event */
+    ck_cmd(client, "CONFIG SET notify-keyspace-events KA", "+OK\r\n");
+    ck_cmd(other, "SUBSCRIBE __keyspace@0__:w",
+           "*3\r\n$9\r\nsubscribe\r\n$16\r\n__keyspace@0__:w\r\n:1\r\n");
+    eval_is(client, "return redis.call('incr','w')", ":2\r\n");
+    ck_read(other, "*3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:w\r\n$6\r\nincrby\r\n");
+    conn_close(other);
+    /* the caller's last command is the script, not what it ran */
+    struct conn *viewer = conn_open(server->port);
+    char *list = conn_cmd(viewer, "CLIENT LIST");
+    ck_assert_msg(strstr(list, " cmd=eval ") != NULL, "%s", list);
+    ck_assert_msg(strstr(list, "cmd=incr") == NULL, "%s", list);
+    free(list);
+    conn_close(viewer);
 }
 END_TEST
 
@@ -602,8 +732,11 @@ int main(void)
     tcase_add_test(tc, test_error_texts);
     tcase_add_test(tc, test_sandbox);
     tcase_add_test(tc, test_cmsgpack);
+    tcase_add_test(tc, test_struct);
     tcase_add_test(tc, test_script_cache);
     tcase_add_test(tc, test_read_only_and_shebang);
+    tcase_add_test(tc, test_error_stats_monitor_slowlog);
+    tcase_add_test(tc, test_command_records_and_side_effects);
     tcase_add_test(tc, test_multi_and_select);
     tcase_add_test(tc, test_busy_script_killed);
     tcase_add_test(tc, test_busy_script_pipeline_and_hangup);
