@@ -205,13 +205,15 @@ struct function_def *function_find(struct function_set *set, const char *name, s
 static int function_split_words(const char *line, size_t len, char **out, int max)
 {
     const char *p = line, *end = line + len;
+    /* One scratch buffer for every word, copied out only for the first
+     * max words: linear in the line whatever its word count. */
+    char *word = alloc_bytes(len + 1);
     int count = 0;
     for (;;) {
         while (p < end && isspace((unsigned char)*p))
             p++;
         if (p == end)
-            return count;
-        char *word = alloc_bytes(len + 1);
+            break;
         size_t wlen = 0;
         bool in_double = false, in_single = false, done = false;
         while (!done) {
@@ -261,19 +263,17 @@ static int function_split_words(const char *line, size_t len, char **out, int ma
             if (p < end)
                 p++;
         }
-        word[wlen] = '\0';
         if (count < max)
-            out[count] = word;
-        else
-            alloc_free(word);
+            out[count] = function_strndup(word, wlen);
         count++;
-        continue;
-    unbalanced:
-        alloc_free(word);
-        for (int i = 0; i < count && i < max; i++)
-            alloc_free(out[i]);
-        return -1;
     }
+    alloc_free(word);
+    return count;
+unbalanced:
+    alloc_free(word);
+    for (int i = 0; i < count && i < max; i++)
+        alloc_free(out[i]);
+    return -1;
 }
 
 /* What a shebang says. */
