@@ -311,6 +311,20 @@ static void aof_rewrite_db(struct aof_rewriter *w, struct db *db,
     dict_iter_done(&it);
 }
 
+/* FUNCTION LOAD <code> per library, before the first SELECT, as Redis
+ * 7.0's rewriteFunctions writes them. */
+static void aof_rewrite_functions(struct aof_rewriter *w, const struct library_codes *codes)
+{
+    for (size_t i = 0; codes != NULL && i < codes->count && w->error == 0; i++) {
+        aof_rewrite_header(w, '*', 3);
+        aof_rewrite_bulk_str(w, "FUNCTION");
+        aof_rewrite_bulk_str(w, "LOAD");
+        aof_rewrite_bulk(w, codes->items[i].code, codes->items[i].len);
+        w->stats.commands++;
+        aof_rewrite_flush_if_full(w);
+    }
+}
+
 int aof_rewrite_keyspace(struct keyspace *ks, aof_rewrite_write_fn write, void *ctx,
                          const struct aof_rewrite_options *options,
                          struct aof_rewrite_stats *stats)
@@ -322,6 +336,7 @@ int aof_rewrite_keyspace(struct keyspace *ks, aof_rewrite_write_fn write, void *
     aof_buffer_reserve(&w.buf, 2 * AOF_REWRITE_FLUSH_BYTES);
     if (options->timestamp)
         aof_encode_timestamp(&w.buf, options->now_s);
+    aof_rewrite_functions(&w, options->functions);
     for (int i = 0; i < ks->db_count && w.error == 0; i++) {
         if (db_size(&ks->dbs[i]) > 0)
             aof_rewrite_db(&w, &ks->dbs[i], options);

@@ -6,8 +6,9 @@
  * reconstruction per key: SET for strings, RPUSH / SADD / ZADD / HMSET
  * batches of at most AOF_REWRITE_ITEMS_PER_CMD items for collections, and
  * PEXPIREAT when the key has a TTL. Command names are upper case, as Redis
- * writes them. (Redis also writes FUNCTION LOAD per library first and XADD
- * and friends for streams; ringkv has neither.)
+ * writes them, after FUNCTION LOAD <code> for each function library (the
+ * list the caller gives). (Redis also writes XADD and friends for
+ * streams; ringkv has none.)
  *
  * Bytes leave through a write callback with the same contract as
  * engine/rdb.h's rdb_write_fn (rdb_buffer_write and the net/ RDB writers
@@ -24,6 +25,7 @@
 #include <stdint.h>
 
 #include "engine/db.h"
+#include "engine/library_codes.h"
 
 /* Items per reconstructed command, Redis's AOF_REWRITE_ITEMS_PER_CMD: an
  * item is a list element, a set member, a (score, member) pair or a
@@ -51,6 +53,8 @@ struct aof_rewrite_options {
      * not change the keyspace. progress_ctx is borrowed for the call. */
     void (*progress)(void *progress_ctx, uint64_t keys_visited);
     void *progress_ctx;
+    /* May be NULL: the function libraries, borrowed for the call. */
+    const struct library_codes *functions;
 };
 
 /* What a rewrite wrote, for logs and tests. */

@@ -10,8 +10,9 @@
  *
  * The encoder writes what Redis 7.0 writes ("REDIS0010"), so redis-server
  * 7.0 and later can load our dumps. The loader reads RDB versions 1 to 12,
- * i.e. what Redis up to 7.4 and Valkey 8 write, except streams, modules,
- * functions and hash field expiry, which it refuses with a clear message.
+ * i.e. what Redis up to 7.4 and Valkey 8 write, except streams, modules
+ * and hash field expiry, which it refuses with a clear message. Function
+ * libraries pass through as source texts (see library_codes.h).
  *
  * Nothing read from a source is trusted: every length is checked against
  * what is left of the input (when its size is known) and against the
@@ -32,6 +33,7 @@
 
 #include "engine/db.h"
 #include "engine/dict.h"
+#include "engine/library_codes.h"
 
 /* The version this encoder writes (Redis 7.0's RDB_VERSION) and the newest
  * the loader accepts (Redis 7.4's). */
@@ -171,6 +173,9 @@ struct rdb_save_options {
      * (a test hook that slows a save down: rdb-key-save-delay). */
     void (*after_key)(void *ctx);
     void *after_key_ctx; /* borrowed */
+    /* May be NULL. The function libraries, written after the AUX fields
+     * as Redis 7.0 writes them (one RDB_OPCODE_FUNCTION2 record each). */
+    const struct library_codes *functions; /* borrowed */
 };
 
 enum rdb_encoder_stage {
@@ -282,6 +287,19 @@ struct rdb_load_options {
     bool skip_deep_validation; /* see above; false: deep */
     rdb_aux_fn on_aux;  /* may be NULL */
     void *aux_ctx;
+    /* Called with each function library's source (RDB_OPCODE_FUNCTION2,
+     * or the pre-GA RDB_OPCODE_FUNCTION_PRE_GA form Redis 7.0 also reads),
+     * borrowed for the call; returns false to fail the load with err
+     * (NUL-terminated, at most err_len bytes) as the reason; replace is
+     * options.merge. NULL: the
+     * records are read and skipped (a checker). */
+    bool (*on_function)(void *ctx, const char *code, size_t len, bool replace, char *err,
+                        size_t err_len);
+    void *function_ctx;
+    /* DEBUG RELOAD MERGE (Redis's RDBFLAGS_ALLOW_DUP): a key already in
+     * the keyspace is replaced by the file's, and on_function is told to
+     * replace a library of the same name; otherwise both fail the load. */
+    bool merge;
 };
 
 enum rdb_load_result {
@@ -323,6 +341,21 @@ struct rdb_load_info {
  * the first in file order. */
 enum rdb_load_result rdb_load(struct rdb_source *src, struct keyspace *ks,
                               const struct rdb_load_options *options, struct rdb_load_info *info);
+
+/* The function records of a FUNCTION DUMP payload (the same bytes as in
+ * an RDB file, strings compressed when compression is set) into sink. */
+void rdb_encode_functions(struct rdb_sink *sink, const struct library_codes *codes,
+                          bool compression);
+
+/* What rdb_decode_function_record found. */
+enum rdb_function_record {
+    RDB_FUNCTION_RECORD_OK,  /* *code and *len set (owned by the caller: alloc_free) */
+    RDB_FUNCTION_RECORD_BAD, /* err holds Redis's reason */
+};
+/* Reads one function record (its opcode, 245 or the pre-GA 246, then its
+ * body) from src, for FUNCTION RESTORE. */
+enum rdb_function_record rdb_decode_function_record(struct rdb_source *src, char **code,
+                                                    size_t *len, char *err, size_t err_len);
 
 /* Name of an RDB type id for messages ("quicklist2"), or "unknown". */
 const char *rdb_type_name(int type);

@@ -274,6 +274,27 @@ static void rdb_put_aux_ll(struct rdb_encoder *enc, const char *key, long long v
     rdb_put_aux(enc, key, buf);
 }
 
+/* One RDB_OPCODE_FUNCTION2 record per library: the opcode, then the
+ * library's whole source as a string (Redis 7.0's rdbSaveFunctions). */
+static void rdb_put_functions(struct rdb_encoder *enc)
+{
+    const struct library_codes *codes = enc->options.functions;
+    for (size_t i = 0; codes != NULL && i < codes->count; i++) {
+        rdb_put_byte(enc, RDB_OPCODE_FUNCTION2);
+        rdb_put_string(enc, codes->items[i].code, codes->items[i].len);
+    }
+}
+
+void rdb_encode_functions(struct rdb_sink *sink, const struct library_codes *codes,
+                          bool compression)
+{
+    struct rdb_save_options options = {.compression = compression, .functions = codes};
+    struct rdb_encoder enc;
+    rdb_encoder_init(&enc, NULL, sink, &options);
+    rdb_put_functions(&enc);
+    alloc_free(enc.scratch);
+}
+
 static void rdb_put_header(struct rdb_encoder *enc)
 {
     char magic[RDB_MAGIC_BYTES + 1];
@@ -292,6 +313,7 @@ static void rdb_put_header(struct rdb_encoder *enc)
         rdb_put_aux_ll(enc, "repl-offset", enc->options.repl_offset);
     }
     rdb_put_aux_ll(enc, "aof-base", enc->options.aof_base ? 1 : 0);
+    rdb_put_functions(enc);
 }
 
 static void rdb_put_list(struct rdb_encoder *enc, const struct list *l)

@@ -48,6 +48,10 @@ enum command_flag {
     /* Internal, never reported (Redis 7.0's CMD_PROTECTED): refused unless
      * enable-debug-command allows the client (DEBUG). */
     CMD_PROTECTED = 1 << 25,
+    /* Internal, never reported: dispatch's write, OOM and replica checks
+     * take write/denyoom/stale from the script the command runs
+     * (script_command_flags), as Redis's getCommandFlags (FCALL). */
+    CMD_SCRIPT_FLAGS = 1 << 26,
 };
 
 /* ACL categories (COMMAND INFO / DOCS "@name"). */
@@ -145,6 +149,7 @@ extern struct command sort_commands[];
 extern struct command bitmap_commands[];
 extern struct command hll_commands[];
 extern struct command script_commands[];
+extern struct command function_commands[];
 
 /* Sets up the empty table. */
 void command_table_init(struct commands *cs);

@@ -30,6 +30,7 @@ struct slowlog;
 struct tracking;
 struct evict_state;
 struct acl;
+struct function_registry;
 struct latency_monitor;
 struct script_state;
 struct script_eval;
@@ -100,6 +101,8 @@ struct commands {
     int tracking_clients;                /* clients with tracking on */
     /* evict.c: maxmemory's eviction pool and statistics, owned */
     struct evict_state *evict;
+    /* function.c: the function libraries and their Lua engine, owned */
+    struct function_registry *functions;
     /* acl.c: users, the ACL log, owned */
     struct acl *acl;
     /* script_lua.c: the running script and redis.call's client, owned;

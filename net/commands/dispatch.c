@@ -31,6 +31,7 @@
 #include "net/commands/commands.h"
 #include "net/commands/dirty_keys.h"
 #include "net/commands/evict.h"
+#include "net/commands/function.h"
 #include "net/commands/keyspec.h"
 #include "net/commands/pause.h"
 #include "net/commands/propagate.h"
@@ -174,11 +175,20 @@ struct command *dispatch_check(struct client *c)
         dispatch_reject(c, cmd, "%s", noperm);
         return NULL;
     }
+    /* A script command's writes and memory are its script's: the checks
+     * below see the flags it declared (FCALL); one flag test otherwise. */
+    struct command script_view;
+    const struct command *checked = cmd;
+    if (cmd->flags & CMD_SCRIPT_FLAGS) {
+        script_view = *cmd;
+        script_view.flags = script_command_flags(c, cmd, cmd->flags);
+        checked = &script_view;
+    }
     /* maxmemory: evict first, then refuse what could add to the memory
      * (Redis runs this after the ACL and cluster checks, before MISCONF).
      * With no limit set this is one test. */
     if (c->commands->config->maxmemory != 0 && !(c->flags & CLIENT_MASTER) &&
-        evict_command_refused(c, cmd)) {
+        evict_command_refused(c, checked)) {
         dispatch_reject(c, cmd, "%s", EVICT_OOM_ERROR);
         return NULL;
     }
@@ -187,12 +197,12 @@ struct command *dispatch_check(struct client *c)
     /* What our master sends is applied whatever our disk says (Redis obeys
      * its master here too, and in the maxmemory check above). */
     if (rdb_save_writes_denied(c->commands->persist) && !(c->flags & CLIENT_MASTER) &&
-        ((cmd->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0))) {
+        ((checked->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0))) {
         dispatch_reject(c, cmd, "%s", RDB_SAVE_MISCONF_ERROR);
         return NULL;
     }
     char misconf[256];
-    if (((cmd->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0)) &&
+    if (((checked->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0)) &&
         !(c->flags & CLIENT_MASTER) && aof_writes_denied(c->commands->persist, misconf, sizeof(misconf))) {
         dispatch_reject(c, cmd, "%s", misconf);
         return NULL;
@@ -201,7 +211,7 @@ struct command *dispatch_check(struct client *c)
      * MASTERDOWN on a replica; two flag tests while neither applies. */
     if ((c->commands->repl_replica || c->commands->config->min_replicas_to_write) &&
         c->commands->repl_deny) {
-        const char *denied = c->commands->repl_deny(c->commands->repl_ctx, c, cmd);
+        const char *denied = c->commands->repl_deny(c->commands->repl_ctx, c, checked);
         if (denied) {
             dispatch_reject(c, cmd, "%s", denied);
             return NULL;
@@ -228,7 +238,7 @@ struct command *dispatch_check(struct client *c)
     /* CLIENT PAUSE: last, as in Redis, so a command that fails a check
      * answers at once; a postponed one is parsed and checked again when
      * the pause ends. */
-    if (c->commands->pause_type != PAUSE_OFF && pause_postpones(c, cmd)) {
+    if (c->commands->pause_type != PAUSE_OFF && pause_postpones(c, checked)) {
         pause_postpone(c);
         return NULL;
     }
@@ -419,7 +429,7 @@ void dispatch_init(struct commands *cs)
                                 slowlog_commands, acl_commands, waitaof_commands,
                                 geo_commands, sort_commands,
                                 bitmap_commands, hll_commands,
-                                script_commands};
+                                script_commands, function_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         command_table_add(cs, tables[t]);
     cs->call = dispatch_call;
@@ -435,6 +445,8 @@ void dispatch_init(struct commands *cs)
     acl_init(cs);
     script_init(cs);
     script_eval_init(cs);
+    function_init(cs);
+    function_run_init(cs);
 }
 
 void dispatch_add_table(struct commands *cs, struct command *table)
@@ -448,6 +460,7 @@ void dispatch_add_table(struct commands *cs, struct command *table)
 
 void dispatch_free(struct commands *cs)
 {
+    function_free(cs);
     script_eval_free(cs);
     script_free(cs);
     evict_free(cs);

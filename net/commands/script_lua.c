@@ -872,6 +872,14 @@ static const char *script_call_checked(lua_State *L, struct commands *cs, struct
         snprintf(err, err_len, "-%s", EVICT_OOM_ERROR);
         return err;
     }
+    /* A replica cut from its master with replica-serve-stale-data no runs
+     * only stale-safe commands, even from an allow-stale script (Redis's
+     * scriptVerifyAllowStale): what repl_deny calls MASTERDOWN. */
+    if (cs->repl_replica && cs->repl_deny) {
+        const char *denied = cs->repl_deny(cs->repl_ctx, caller, cmd);
+        if (denied && strncmp(denied, "MASTERDOWN", 10) == 0)
+            return "Can not execute the command on a stale replica";
+    }
     *rejected = NULL;
     if (write)
         st->wrote = true;
@@ -1643,8 +1651,21 @@ void script_kill(struct client *c, bool is_eval)
 
 uint32_t script_command_flags(struct client *c, const struct command *cmd, uint32_t cmd_flags)
 {
-    (void)c;
-    (void)cmd;
+    /* FCALL / FCALL_RO: the called function's flags (Redis's
+     * fcallGetCommandFlags and scriptFlagsToCmdFlags). */
+    struct script_state *st = c->commands->scripts;
+    if (!st || !st->fcall_flags || cmd->name[0] != 'f')
+        return cmd_flags;
+    int flags = st->fcall_flags(c);
+    if (flags < 0)
+        return cmd_flags;
+    cmd_flags &= ~(uint32_t)(CMD_STALE | CMD_DENYOOM | CMD_WRITE);
+    if (!(flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)))
+        cmd_flags |= CMD_DENYOOM;
+    if (!(flags & SCRIPT_FLAG_NO_WRITES))
+        cmd_flags |= CMD_WRITE;
+    if (flags & SCRIPT_FLAG_ALLOW_STALE)
+        cmd_flags |= CMD_STALE;
     return cmd_flags;
 }
 

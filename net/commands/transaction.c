@@ -35,6 +35,7 @@
 #include "net/commands/commands.h"
 #include "net/commands/keymap.h"
 #include "net/commands/reply.h"
+#include "net/commands/script_lua.h"
 #include "net/commands/transaction.h"
 #include "net/core/args.h"
 
@@ -47,6 +48,8 @@
 
 struct transaction_command {
     struct command *cmd;   /* borrowed: the static tables */
+    uint32_t flags;        /* cmd's flags as dispatch judged them when queued (FCALL: its
+                              function's, script_command_flags) */
     int argc;
     struct resp_arg *argv; /* owned: one block holding the array, then the bytes */
 };
@@ -280,8 +283,11 @@ void transaction_queue(struct client *c, struct command *cmd)
         if (c->queued_count == c->queued_cap)
             c->queued = array_grow(c->queued, &c->queued_cap, TRANSACTION_QUEUE_INITIAL,
                                    sizeof(*c->queued));
+        uint32_t flags = cmd->flags;
+        if (flags & CMD_SCRIPT_FLAGS)
+            flags = script_command_flags(c, cmd, flags);
         c->queued[c->queued_count++] = (struct transaction_command){
-            .cmd = cmd, .argc = c->argc, .argv = args_copy(c->argc, c->argv)};
+            .cmd = cmd, .flags = flags, .argc = c->argc, .argv = args_copy(c->argc, c->argv)};
     }
     reply_status(c, "QUEUED");
 }
@@ -292,7 +298,7 @@ unsigned transaction_queued_flags(const struct client *c)
      * to date with every command queued. */
     unsigned flags = 0;
     for (int i = 0; i < c->queued_count; i++)
-        flags |= c->queued[i].cmd->flags;
+        flags |= c->queued[i].flags;
     return flags;
 }
 

@@ -602,6 +602,7 @@ static int aof_encode_resp_base(struct persist *p, struct rdb_sink *sink, void *
         .now_ms = log_clock_ms(),
         .progress = in_child ? aof_rewrite_child_progress : NULL,
         .progress_ctx = p,
+        .functions = p->functions,
     };
     return aof_rewrite_keyspace(p->keyspace, sink->write, sink->ctx, &opt, NULL);
 }

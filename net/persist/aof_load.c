@@ -453,6 +453,10 @@ int aof_debug_reload(struct persist *p, char *err, size_t err_len)
     }
     for (int i = 0; i < p->keyspace->db_count; i++)
         db_flush(&p->keyspace->dbs[i]);
+    /* Redis's emptyData drops the function libraries too: the files'
+     * FUNCTION LOAD records (or base) bring them back. */
+    if (p->function_reset != NULL)
+        p->function_reset(p->function_ctx);
     if (aof_load_manifest_files(p, err, err_len) < 0)
         return -1;
     return 0;

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "engine/db.h"
+#include "engine/library_codes.h"
 #include "net/core/log.h"
 #include "net/persist/aof.h"
 #include "net/wire/loop.h"
@@ -186,6 +187,20 @@ struct persist {
 
     struct aof_state aof;
     struct loading_state loading;
+
+    /* Function libraries (net/commands/function.c fills these in): the
+     * sources every RDB, DUMP-free save and AOF rewrite writes (borrowed,
+     * kept current by their owner; NULL: none), and the compiler a load
+     * hands each library record to (NULL: the records are skipped). */
+    const struct library_codes *functions;
+    bool (*function_load)(void *ctx, const char *code, size_t len, bool replace, char *err,
+                          size_t err_len);
+    /* Drops every library, before a file is loaded a second time. */
+    void (*function_reset)(void *ctx);
+    void *function_ctx; /* borrowed */
+    /* Set by DEBUG RELOAD MERGE for its load: keys and libraries already
+     * present are replaced (rdb_load_options.merge). */
+    bool load_merge;
 };
 
 /* Waits for the AOF writer (see wait_writer). */

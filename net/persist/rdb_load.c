@@ -95,6 +95,9 @@ static enum rdb_load_result rdb_load_pass(struct persist *p, int fd, uint64_t si
         .now_ms = log_clock_ms(),
         .keep_expired = false,
         .skip_deep_validation = skip_deep,
+        .on_function = p->function_load,
+        .merge = p->load_merge,
+        .function_ctx = p->function_ctx,
     };
     enum rdb_load_result r = rdb_load(&src, p->keyspace, &opt, info);
     rdb_source_free(&src);
@@ -135,6 +138,8 @@ int rdb_load_path(struct persist *p, const char *name, bool *found, uint64_t *co
                   "%s has no checksum: loading it again with deep validation.", name);
         for (int i = 0; i < p->keyspace->db_count; i++)
             db_flush(&p->keyspace->dbs[i]);
+        if (p->function_reset != NULL)
+            p->function_reset(p->function_ctx);
         r = rdb_load_pass(p, fd, size, false, &info);
     }
     close(fd);

@@ -216,6 +216,7 @@ static void rdb_save_options(struct persist *p, struct rdb_save_options *opt, bo
     opt->ctime_s = time(NULL);
     opt->used_mem = st.used;
     opt->access = rdb_save_access_data(p->config->maxmemory_policy);
+    opt->functions = p->functions;
     if (!aof_base && p->repl_save_id[0] != '\0') {
         opt->repl_id = p->repl_save_id;
         opt->repl_offset = p->repl_save_offset;

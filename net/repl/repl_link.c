@@ -25,6 +25,7 @@
 #include "net/commands/client.h"
 #include "net/commands/commands.h"
 #include "net/commands/dispatch.h"
+#include "net/commands/function.h"
 #include "net/commands/notify.h"
 #include "net/commands/reply.h"
 #include "net/commands/tracking.h"
@@ -469,6 +470,8 @@ static bool link_load(struct repl *r)
         db_flush(&ks->dbs[i]);
     }
     tracking_flushed(cs);
+    /* The master's libraries replace ours, as Redis 7.0 empties them. */
+    function_flush_all(cs->functions);
     log_write(cs->log, LOGLEVEL_NOTICE, "MASTER <-> REPLICA sync: Loading DB in memory");
     bool found;
     char err[512];
@@ -477,6 +480,7 @@ static bool link_load(struct repl *r)
                   "Failed trying to load the MASTER synchronization DB from disk: %s", err);
         for (int i = 0; i < ks->db_count; i++)
             db_flush(&ks->dbs[i]);
+        function_flush_all(cs->functions);
         return false;
     }
     /* A new history: sub-replicas must sync again, the backlog restarts. */

@@ -29,6 +29,7 @@
 #include "net/commands/arg.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/function.h"
 #include "net/commands/notify.h"
 #include "net/commands/reply.h"
 #include "net/commands/tracking.h"
@@ -478,19 +479,21 @@ static void debug_loadaof(struct client *c)
     reply_ok(c);
 }
 
-/* DEBUG RELOAD [NOSAVE] [NOFLUSH]: save, empty every database, load the
- * file back, as Redis does (MERGE is not supported). */
+/* DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty every database
+ * and the function libraries, load the file back, as Redis does. */
 static void debug_reload(struct client *c)
 {
     struct server *s = server_of(c);
-    bool save = true, flush = true;
+    bool save = true, flush = true, merge = false;
     for (int i = 2; i < c->argc; i++) {
         if (arg_equals(&c->argv[i], "nosave")) {
             save = false;
         } else if (arg_equals(&c->argv[i], "noflush")) {
             flush = false;
+        } else if (arg_equals(&c->argv[i], "merge")) {
+            merge = true;
         } else {
-            reply_error(c, "DEBUG RELOAD only supports the NOSAVE and NOFLUSH options.");
+            reply_error(c, "DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
             return;
         }
     }
@@ -508,13 +511,21 @@ static void debug_reload(struct client *c)
             db_flush(&ks->dbs[i]);
         }
         tracking_flushed(&s->commands);
+        /* Redis's emptyData drops the function libraries too: the file
+         * brings them back. */
+        function_flush_all(s->commands.functions);
         s->persist.dirty = dirty;
     }
     bool found;
     char err[512];
-    if (rdb_load_file(&s->persist, &found, err, sizeof(err)) < 0 || !found) {
+    /* MERGE: keys and function libraries the file also has are replaced
+     * (with NOFLUSH, two data sets merge), as Redis's RDBFLAGS_ALLOW_DUP. */
+    s->persist.load_merge = merge;
+    int loaded = rdb_load_file(&s->persist, &found, err, sizeof(err));
+    s->persist.load_merge = false;
+    if (loaded < 0 || !found) {
         log_write(&s->log, LOGLEVEL_WARNING, "%s", found ? err : "DEBUG RELOAD: no RDB file");
-        reply_error(c, "Error trying to load the RDB dump, check server logs.");
+        reply_error(c, "Error trying to load the RDB dump");
         return;
     }
     log_write(&s->log, LOGLEVEL_WARNING, "DB reloaded by DEBUG RELOAD");

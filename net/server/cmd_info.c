@@ -28,6 +28,7 @@
 #include "net/commands/command.h"
 #include "net/commands/dirty_keys.h"
 #include "net/commands/evict.h"
+#include "net/commands/function.h"
 #include "net/commands/pubsub.h"
 #include "net/commands/reply.h"
 #include "net/commands/tracking.h"
@@ -308,25 +309,29 @@ static void info_memory(struct server *s, struct buf *b)
         used, used_h, rss, rss_h, s->stat_peak_memory, peak_h,
         100 * info_ratio(used, s->stat_peak_memory), overhead, m.startup, dataset,
         100 * info_ratio(dataset, used - m.startup), st.allocated, st.active, st.resident, system, system_h);
-    /* EVAL's Lua state and script cache; the functions engine's figures
-     * are added by its module (0 without it). */
+    /* EVAL's Lua state and script cache, and the functions engine's state
+     * and libraries; the totals add the two, as Redis 7.0's do. */
     size_t lua_vm = 0, lua_scripts = 0;
     long long cached_scripts = 0;
     script_eval_info(&s->commands, &lua_vm, &lua_scripts, &cached_scripts);
+    const struct function_registry *fr = s->commands.functions;
+    size_t fn_vm = function_vm_memory(fr), fn_bytes = function_overhead_memory(fr);
+    size_t vm_total = lua_vm + fn_vm, scripts_total = lua_scripts + fn_bytes;
     char lua_vm_h[32], vm_total_h[32], scripts_h[32];
     server_bytes_to_human(lua_vm_h, sizeof(lua_vm_h), (unsigned long long)lua_vm);
-    server_bytes_to_human(vm_total_h, sizeof(vm_total_h), (unsigned long long)lua_vm);
-    server_bytes_to_human(scripts_h, sizeof(scripts_h), (unsigned long long)lua_scripts);
+    server_bytes_to_human(vm_total_h, sizeof(vm_total_h), (unsigned long long)vm_total);
+    server_bytes_to_human(scripts_h, sizeof(scripts_h), (unsigned long long)scripts_total);
     server_buf_printf(b,
                       "used_memory_lua:%zu\r\nused_memory_vm_eval:%zu\r\nused_memory_lua_human:%s\r\n"
                       "used_memory_scripts_eval:%zu\r\nnumber_of_cached_scripts:%lld\r\n"
-                      "number_of_functions:0\r\nnumber_of_libraries:0\r\n"
-                      "used_memory_vm_functions:0\r\nused_memory_vm_total:%zu\r\n"
-                      "used_memory_vm_total_human:%s\r\nused_memory_functions:0\r\n"
+                      "number_of_functions:%zu\r\nnumber_of_libraries:%zu\r\n"
+                      "used_memory_vm_functions:%zu\r\nused_memory_vm_total:%zu\r\n"
+                      "used_memory_vm_total_human:%s\r\nused_memory_functions:%zu\r\n"
                       "used_memory_scripts:%zu\r\nused_memory_scripts_human:%s\r\n"
                       "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\n",
-                      lua_vm, lua_vm, lua_vm_h, lua_scripts, cached_scripts, lua_vm, vm_total_h,
-                      lua_scripts, scripts_h,
+                      lua_vm, lua_vm, lua_vm_h, lua_scripts, cached_scripts, function_count(fr),
+                      function_lib_count(fr), fn_vm, vm_total, vm_total_h, fn_bytes,
+                      scripts_total, scripts_h,
                       s->config.maxmemory, max_h, policy);
     info_memory_allocator(b, &st, used, rss);
     /* What maxmemory does not count is the AOF buffer, which is also all of

@@ -26,6 +26,7 @@
 #include "net/commands/arg.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/function.h"
 #include "net/commands/reply.h"
 #include "net/server/cmd_server_internal.h"
 #include "net/wire/buf.h"
@@ -182,8 +183,8 @@ static void memory_stats_command(struct client *c)
     reply_integer(c, 0);
     reply_bulk_cstr(c, "lua.caches"); /* no scripting: 0 */
     reply_integer(c, 0);
-    reply_bulk_cstr(c, "functions.caches"); /* no functions: 0 */
-    reply_integer(c, 0);
+    reply_bulk_cstr(c, "functions.caches"); /* the libraries' structures (used_memory_functions) */
+    reply_integer(c, (long long)function_overhead_memory(s->commands.functions));
     for (int i = 0; i < s->keyspace.db_count; i++) {
         struct db *db = &s->keyspace.dbs[i];
         if (db_size(db) == 0)

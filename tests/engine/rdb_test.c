@@ -2226,7 +2226,6 @@ START_TEST(test_refusals)
                    {RDB_TYPE_MODULE_2, "module values"},
                    {RDB_TYPE_HASH_LISTPACK_EX, "field expiration"},
                    {RDB_OPCODE_MODULE_AUX, "MODULE_AUX"},
-                   {RDB_OPCODE_FUNCTION2, "functions"},
                    {200, "unknown RDB value type 200"}};
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
         file_begin(&f, "REDIS0012");
@@ -2631,6 +2630,139 @@ static double seconds_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Function records: written after the AUX fields, handed back to the
+ * loader's callback (also the pre-GA form), refused with the callback's
+ * reason, replaced under merge, skipped without a callback; and FUNCTION
+ * RESTORE's record reader. */
+struct function_sink {
+    char codes[4][128];
+    int count;
+    bool replace_seen;
+    const char *refuse; /* fail the load with this reason, or NULL */
+};
+
+static bool function_sink_add(void *ctx, const char *code, size_t len, bool replace, char *err,
+                              size_t err_len)
+{
+    struct function_sink *fs = ctx;
+    if (fs->refuse) {
+        snprintf(err, err_len, "%s", fs->refuse);
+        return false;
+    }
+    if (fs->count < 4)
+        snprintf(fs->codes[fs->count], sizeof(fs->codes[0]), "%.*s", (int)len, code);
+    fs->count++;
+    fs->replace_seen |= replace;
+    return true;
+}
+
+static enum rdb_load_result load_functions(const struct rdb_buffer *f, struct function_sink *fs,
+                                           bool merge, struct rdb_load_info *info)
+{
+    struct keyspace ks;
+    keyspace_init(&ks, TEST_DATABASES);
+    struct rdb_source src;
+    rdb_source_init_memory(&src, f->data, f->len);
+    struct rdb_load_options opt = {.limits = &ks.limits, .keep_expired = true, .merge = merge,
+                                   .on_function = fs ? function_sink_add : NULL,
+                                   .function_ctx = fs};
+    enum rdb_load_result r = rdb_load(&src, &ks, &opt, info);
+    TEST_CHECK(r != RDB_LOAD_OK || info->keys_loaded == 1);
+    rdb_source_free(&src);
+    keyspace_free(&ks);
+    return r;
+}
+
+START_TEST(test_function_records)
+{
+    static const char lib_a[] = "#!lua name=a\nredis.register_function('f', function() return 1 end)";
+    static const char lib_b[] = "#!lua name=b\nreturn 2";
+    struct library_code items[] = {{lib_a, strlen(lib_a)}, {lib_b, strlen(lib_b)}};
+    struct library_codes codes = {items, 2};
+    struct keyspace ks;
+    keyspace_init(&ks, TEST_DATABASES);
+    db_add(&ks.dbs[0], kv_new_string("k", 1, "v", 1, -1));
+    struct rdb_save_options opt = save_default;
+    opt.functions = &codes;
+    struct rdb_buffer out;
+    encode(&ks, &opt, &out);
+    keyspace_free(&ks);
+    /* After aof-base's AUX value and before SELECTDB. */
+    const unsigned char *fn = memchr(out.data, RDB_OPCODE_FUNCTION2, out.len);
+    const unsigned char *sel = memchr(out.data, RDB_OPCODE_SELECTDB, out.len);
+    TEST_CHECK(fn != NULL && sel != NULL && fn < sel);
+    struct function_sink fs = {0};
+    struct rdb_load_info info;
+    TEST_CHECK(load_functions(&out, &fs, false, &info) == RDB_LOAD_OK);
+    TEST_CHECK(fs.count == 2 && !fs.replace_seen);
+    TEST_CHECK(strcmp(fs.codes[0], lib_a) == 0 && strcmp(fs.codes[1], lib_b) == 0);
+    memset(&fs, 0, sizeof(fs));
+    TEST_CHECK(load_functions(&out, &fs, true, &info) == RDB_LOAD_OK);
+    TEST_CHECK(fs.count == 2 && fs.replace_seen);
+    /* No callback: the records are skipped, the keys load. */
+    TEST_CHECK(load_functions(&out, NULL, false, &info) == RDB_LOAD_OK);
+    /* The callback's refusal is the load's error. */
+    memset(&fs, 0, sizeof(fs));
+    fs.refuse = "No functions registered";
+    TEST_CHECK(load_functions(&out, &fs, false, &info) == RDB_LOAD_BAD);
+    TEST_CHECK(strcmp(info.error_text, "Failed loading library, No functions registered") == 0);
+    rdb_buffer_free(&out);
+    /* The pre-GA form: name, engine, description flag and text, code. */
+    struct rdb_buffer f;
+    file_begin(&f, "REDIS0010");
+    put_byte(&f, RDB_OPCODE_FUNCTION_PRE_GA);
+    put_str(&f, "a");
+    put_str(&f, "LUA");
+    put_len(&f, 1);
+    put_str(&f, "a description");
+    put_str(&f, lib_a);
+    put_byte(&f, RDB_TYPE_STRING);
+    put_str(&f, "k");
+    put_str(&f, "v");
+    file_end(&f);
+    memset(&fs, 0, sizeof(fs));
+    TEST_CHECK(load_functions(&f, &fs, false, &info) == RDB_LOAD_OK);
+    TEST_CHECK(fs.count == 1 && strcmp(fs.codes[0], lib_a) == 0);
+    rdb_buffer_free(&f);
+    /* A record cut short. */
+    file_begin(&f, "REDIS0010");
+    put_byte(&f, RDB_OPCODE_FUNCTION_PRE_GA);
+    put_str(&f, "a");
+    file_end(&f);
+    expect_refusal(&f, "Failed loading library, Failed loading engine name");
+    rdb_buffer_free(&f);
+    /* FUNCTION DUMP's records and RESTORE's reader. */
+    struct rdb_buffer dump = {0};
+    struct rdb_sink sink;
+    rdb_sink_init(&sink, rdb_buffer_write, &dump);
+    rdb_encode_functions(&sink, &codes, true);
+    TEST_CHECK(rdb_sink_flush(&sink) == 0);
+    rdb_sink_free(&sink);
+    struct rdb_source src;
+    rdb_source_init_memory(&src, dump.data, dump.len);
+    char err[128];
+    for (int i = 0; i < 2; i++) {
+        char *code = NULL;
+        size_t len = 0;
+        TEST_CHECK(rdb_decode_function_record(&src, &code, &len, err, sizeof(err)) ==
+                   RDB_FUNCTION_RECORD_OK);
+        TEST_CHECK(len == items[i].len && memcmp(code, items[i].code, len) == 0);
+        alloc_free(code);
+    }
+    TEST_CHECK(src.offset == dump.len);
+    rdb_source_free(&src);
+    unsigned char not_fn[] = {RDB_TYPE_STRING, 1, 'k'};
+    rdb_source_init_memory(&src, not_fn, sizeof(not_fn));
+    char *code = NULL;
+    size_t len = 0;
+    TEST_CHECK(rdb_decode_function_record(&src, &code, &len, err, sizeof(err)) ==
+               RDB_FUNCTION_RECORD_BAD);
+    TEST_CHECK(strcmp(err, "given type is not a function") == 0);
+    rdb_source_free(&src);
+    rdb_buffer_free(&dump);
+}
+END_TEST
+
 START_TEST(test_bench)
 {
     const char *env = getenv("RINGKV_RDB_BENCH");
@@ -2696,6 +2828,7 @@ static Suite *rdb_suite(void)
     tcase_add_test(tc, test_shallow_golden_load);
     tcase_add_test(tc, test_duplicate_before_later_damage);
     tcase_add_test(tc, test_negative_expiry_kept);
+    tcase_add_test(tc, test_function_records);
     tcase_add_test(tc, test_bench);
     suite_add_tcase(s, tc);
     return s;
