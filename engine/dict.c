@@ -604,6 +604,17 @@ struct dict_node *dict_random(const struct dict *d, uint64_t (*rand64)(void))
     return head;
 }
 
+struct dict_node *dict_random_fair(const struct dict *d, uint64_t (*rand64)(void))
+{
+    struct dict_node *sample[DICT_RANDOM_FAIR_SAMPLE];
+    unsigned n = dict_sample(d, sample, DICT_RANDOM_FAIR_SAMPLE, rand64);
+    /* The sampler can give up on a very sparse table: fall back to the
+     * plain pick rather than fail. */
+    if (n == 0)
+        return dict_random(d, rand64);
+    return sample[rand64() % n];
+}
+
 unsigned dict_sample(const struct dict *d, struct dict_node **out, unsigned count,
                      uint64_t (*rand64)(void))
 {
