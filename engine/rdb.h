@@ -324,6 +324,32 @@ struct rdb_load_info {
 enum rdb_load_result rdb_load(struct rdb_source *src, struct keyspace *ks,
                               const struct rdb_load_options *options, struct rdb_load_info *info);
 
+/* ---- DUMP / RESTORE payloads ----
+ *
+ * Redis 7.0's DUMP format: the RDB type byte and the value as an RDB file
+ * holds it (no key), then the RDB version (2 bytes, little-endian) and the
+ * CRC-64 of everything before it (8 bytes, little-endian). */
+#define RDB_DUMP_FOOTER_BYTES 10
+
+/* Appends the payload of kv's value (borrowed) to out. compression is
+ * rdbcompression's (LZF for long strings), as for a snapshot. */
+void rdb_dump_value(struct kv *kv, bool compression, struct rdb_buffer *out);
+
+enum rdb_restore_result {
+    RDB_RESTORE_OK = 0,
+    RDB_RESTORE_BAD_FOOTER, /* too short, a newer version, or a wrong CRC-64 */
+    RDB_RESTORE_BAD_DATA,   /* the value does not decode (or is empty) */
+};
+
+/* Checks payload[0..len)'s footer (version at most RDB_VERSION, and the
+ * CRC-64 unless skip_checksum) and decodes its value under key[0..key_len)
+ * into *out (owned by the caller), with every blob validated deeply and
+ * every length checked against the payload. Nothing is trusted, nothing
+ * read past len; *out is NULL unless RDB_RESTORE_OK. */
+enum rdb_restore_result rdb_restore_value(const void *payload, size_t len, const char *key,
+                                          size_t key_len, const struct encoding_limits *limits,
+                                          bool skip_checksum, struct kv **out);
+
 /* Name of an RDB type id for messages ("quicklist2"), or "unknown". */
 const char *rdb_type_name(int type);
 

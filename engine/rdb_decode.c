@@ -1610,3 +1610,63 @@ const char *rdb_type_name(int type)
     return names[type];
 }
 
+
+/* ======================================================================
+ * RESTORE payloads
+ * ====================================================================== */
+
+/* The footer as Redis's verifyDumpPayload checks it. */
+static bool rdb_restore_footer_ok(const unsigned char *p, size_t len, bool skip_checksum)
+{
+    if (len < RDB_DUMP_FOOTER_BYTES)
+        return false;
+    const unsigned char *footer = p + len - RDB_DUMP_FOOTER_BYTES;
+    unsigned version = (unsigned)footer[0] | (unsigned)footer[1] << 8;
+    if (version > RDB_VERSION)
+        return false;
+    if (skip_checksum)
+        return true;
+    uint64_t stored = 0;
+    for (int i = 0; i < 8; i++)
+        stored |= (uint64_t)footer[2 + i] << (8 * i);
+    return stored == crc64_update(CRC64_INIT, p, len - 8);
+}
+
+enum rdb_restore_result rdb_restore_value(const void *payload, size_t len, const char *key,
+                                          size_t key_len, const struct encoding_limits *limits,
+                                          bool skip_checksum, struct kv **out)
+{
+    *out = NULL;
+    if (!rdb_restore_footer_ok(payload, len, skip_checksum))
+        return RDB_RESTORE_BAD_FOOTER;
+    /* The value is read from the bytes before the footer only, so a
+     * truncated value ends the input rather than eating the footer. */
+    struct rdb_source src;
+    rdb_source_init_memory(&src, payload, len - RDB_DUMP_FOOTER_BYTES);
+    struct rdb_load_options options = {.limits = limits};
+    struct rdb_load_info info;
+    rdb_info_init(&info);
+    struct rdb_loader ld = {.src = &src, .options = &options, .limits = limits, .info = &info,
+                            .deep = true, .version = RDB_VERSION};
+    rdb_text_reserve(&ld.key, key_len);
+    memcpy(ld.key.data, key, key_len);
+    ld.key.len = key_len;
+    ld.key.data[key_len] = '\0';
+    unsigned char type;
+    struct kv *kv = NULL;
+    bool ok = rdb_read_byte(&ld, &type) && rdb_type_kv(type) >= 0 &&
+              rdb_load_value(&ld, type, &kv);
+    rdb_text_free(&ld.key);
+    rdb_text_free(&ld.a);
+    rdb_text_free(&ld.b);
+    rdb_text_free(&ld.lzf);
+    rdb_source_free(&src);
+    /* An empty collection is refused, as Redis's loader does for RESTORE. */
+    if (!ok || kv == NULL) {
+        if (kv != NULL)
+            kv_free(kv);
+        return RDB_RESTORE_BAD_DATA;
+    }
+    *out = kv;
+    return RDB_RESTORE_OK;
+}

@@ -561,3 +561,47 @@ int rdb_save(struct keyspace *ks, struct rdb_sink *sink, const struct rdb_save_o
     return rdb_encoder_finish(&enc);
 }
 
+
+/* ======================================================================
+ * DUMP payloads
+ * ====================================================================== */
+
+/* The value is encoded by rdb_put_value, the same type switch a snapshot
+ * goes through (so every type it knows, present or added later, dumps),
+ * and the key it writes after the type byte is cut out: its bytes are
+ * exactly what rdb_put_string writes for the key alone. */
+void rdb_dump_value(struct kv *kv, bool compression, struct rdb_buffer *out)
+{
+    struct rdb_save_options options = {.compression = compression};
+    struct rdb_buffer whole = {0}, key = {0};
+    struct rdb_sink sink;
+    struct rdb_encoder enc;
+
+    rdb_sink_init(&sink, rdb_buffer_write, &whole);
+    rdb_encoder_init(&enc, NULL, &sink, &options);
+    rdb_put_value(&enc, kv);
+    int rc = rdb_encoder_finish(&enc);
+    assert(rc == 0);
+    rdb_sink_free(&sink);
+
+    rdb_sink_init(&sink, rdb_buffer_write, &key);
+    rdb_encoder_init(&enc, NULL, &sink, &options);
+    rdb_put_string(&enc, kv_key(kv), kv->key_len);
+    rc = rdb_encoder_finish(&enc);
+    assert(rc == 0);
+    rdb_sink_free(&sink);
+
+    assert(whole.len > 1 + key.len && memcmp(whole.data + 1, key.data, key.len) == 0);
+    unsigned char footer[RDB_DUMP_FOOTER_BYTES];
+    rdb_buffer_write(out, whole.data, 1);
+    rdb_buffer_write(out, whole.data + 1 + key.len, whole.len - 1 - key.len);
+    footer[0] = (unsigned char)(RDB_VERSION & 0xff);
+    footer[1] = (unsigned char)(RDB_VERSION >> 8);
+    rdb_buffer_write(out, footer, 2);
+    uint64_t crc = crc64_update(CRC64_INIT, out->data, out->len);
+    for (int i = 0; i < 8; i++)
+        footer[2 + i] = (unsigned char)(crc >> (8 * i));
+    rdb_buffer_write(out, footer + 2, 8);
+    rdb_buffer_free(&whole);
+    rdb_buffer_free(&key);
+}

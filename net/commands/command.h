@@ -131,6 +131,7 @@ extern struct command pubsub_commands[];
 extern struct command slowlog_commands[];
 extern struct command acl_commands[];
 extern struct command waitaof_commands[];
+extern struct command dump_commands[];
 
 /* Sets up the empty table. */
 void command_table_init(struct commands *cs);
