@@ -36,6 +36,10 @@
  * the last probe, so a very sparse table costs bounded random probes plus
  * at most one pass over the buckets. */
 #define DICT_RANDOM_PROBES_MAX 1000
+/* dict_random_fair picks among this many sampled nodes (Redis's
+ * GETFAIR_NUM_ENTRIES), so a node's odds no longer depend on the length of
+ * its chain. */
+#define DICT_RANDOM_FAIR_SAMPLE 15
 /* SipHash-1-2: one round per message word, two to finalise. Redis uses the
  * same variant for its dict: keyed, so clients cannot aim keys at one
  * bucket, at about half the cost of SipHash-2-4. */

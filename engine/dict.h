@@ -125,11 +125,8 @@ uint64_t dict_scan(const struct dict *d, uint64_t cursor,
 /* A random node, or NULL when empty. Not uniform across chain lengths (as in
  * Redis); rand64 supplies randomness. */
 struct dict_node *dict_random(const struct dict *d, uint64_t (*rand64)(void));
-/* A random node, or NULL when empty, close to uniform (Redis's
- * dictGetFairRandomKey): one of up to DICT_RANDOM_FAIR_SAMPLE nodes that
- * dict_sample gathers from a random place, so a node's odds no longer
- * depend on the length of its chain. SRANDMEMBER, SPOP, HRANDFIELD. */
-#define DICT_RANDOM_FAIR_SAMPLE 15
+/* Like dict_random but near uniform: one of a few nodes dict_sample took
+ * (Redis's dictGetFairRandomKey). SRANDMEMBER, SPOP, HRANDFIELD. */
 struct dict_node *dict_random_fair(const struct dict *d, uint64_t (*rand64)(void));
 
 /* Up to count nodes near a random place (fewer when the dict is smaller or
