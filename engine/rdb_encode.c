@@ -137,6 +137,8 @@ void rdb_sink_free(struct rdb_sink *sink)
 int rdb_buffer_write(void *ctx, const void *buf, size_t len)
 {
     struct rdb_buffer *b = ctx;
+    if (len == 0)
+        return 0; /* an empty buffer has no data pointer to copy to */
     if (b->len + len > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + len)
