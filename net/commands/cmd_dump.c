@@ -141,7 +141,7 @@ static void restore_command(struct client *c)
     struct keyspace *ks = c->commands->keyspace;
     struct kv *kv;
     switch (rdb_restore_value(c->argv[3].ptr, c->argv[3].len, key->ptr, key->len, &ks->limits,
-                              false, &kv)) {
+                              c->commands->skip_checksum_validation, &kv)) {
     case RDB_RESTORE_BAD_FOOTER:
         reply_error(c, "DUMP payload version or checksum are wrong");
         return;

@@ -100,6 +100,9 @@ struct commands {
     struct evict_state *evict;
     /* acl.c: users, the ACL log, owned */
     struct acl *acl;
+    /* cmd_dump.c: RESTORE skips the payload's CRC-64 (DEBUG
+     * SET-SKIP-CHECKSUM-VALIDATION, for tests of damaged payloads) */
+    bool skip_checksum_validation;
     /* propagate.c: the current unit of work, owned */
     struct propagate_state *prop;
     /* dispatch.c and reply.c */
