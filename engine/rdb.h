@@ -341,14 +341,22 @@ enum rdb_restore_result {
     RDB_RESTORE_BAD_DATA,   /* the value does not decode (or is empty) */
 };
 
+/* Why a payload's value did not decode (RDB_RESTORE_BAD_DATA). */
+struct rdb_restore_error {
+    uint64_t offset; /* into the payload */
+    char text[RDB_ERROR_TEXT_BYTES];
+};
+
 /* Checks payload[0..len)'s footer (version at most RDB_VERSION, and the
  * CRC-64 unless skip_checksum) and decodes its value under key[0..key_len)
  * into *out (owned by the caller), with every blob validated deeply and
  * every length checked against the payload. Nothing is trusted, nothing
- * read past len; *out is NULL unless RDB_RESTORE_OK. */
+ * read past len; *out is NULL unless RDB_RESTORE_OK. err (may be NULL)
+ * gets the reason of a RDB_RESTORE_BAD_DATA. */
 enum rdb_restore_result rdb_restore_value(const void *payload, size_t len, const char *key,
                                           size_t key_len, const struct encoding_limits *limits,
-                                          bool skip_checksum, struct kv **out);
+                                          bool skip_checksum, struct kv **out,
+                                          struct rdb_restore_error *err);
 
 /* Name of an RDB type id for messages ("quicklist2"), or "unknown". */
 const char *rdb_type_name(int type);

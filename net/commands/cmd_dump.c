@@ -31,6 +31,7 @@
 #include "net/commands/propagate.h"
 #include "net/commands/reply.h"
 #include "net/core/config.h"
+#include "net/core/log.h"
 
 /* Longest decimal long long, NUL included: the absolute TTL logged. */
 #define DUMP_LL_TEXT_BYTES 21
@@ -140,12 +141,18 @@ static void restore_command(struct client *c)
     }
     struct keyspace *ks = c->commands->keyspace;
     struct kv *kv;
+    struct rdb_restore_error err;
     switch (rdb_restore_value(c->argv[3].ptr, c->argv[3].len, key->ptr, key->len, &ks->limits,
-                              c->commands->skip_checksum_validation, &kv)) {
+                              c->commands->skip_checksum_validation, &kv, &err)) {
     case RDB_RESTORE_BAD_FOOTER:
         reply_error(c, "DUMP payload version or checksum are wrong");
         return;
     case RDB_RESTORE_BAD_DATA:
+        /* Logged as Redis logs a payload its checks refuse (its tests look
+         * for "integrity check failed"). */
+        log_write(c->commands->log, LOGLEVEL_WARNING,
+                  "RESTORE payload integrity check failed at offset %llu: %s",
+                  (unsigned long long)err.offset, err.text);
         reply_error(c, "Bad data format");
         return;
     case RDB_RESTORE_OK:

@@ -31,7 +31,8 @@ static struct conn *client;          /* owned by the fixture */
 
 static void setup(void)
 {
-    static const char *const args[] = {"--sanitize-dump-payload", "yes", NULL};
+    static const char *const args[] = {"--sanitize-dump-payload", "yes", "--enable-debug-command",
+                                       "yes", NULL};
     server = server_start(args);
     client = conn_open(server->port);
 }
@@ -489,6 +490,141 @@ START_TEST(test_damaged_payloads)
 }
 END_TEST
 
+/* A ziplist of short strings (Redis 7.0 reads them in old payloads:
+ * types 10, 12, 13 and quicklist nodes), with each header field
+ * overridable to build the damage Redis's integrity check refuses. */
+struct zl_spec {
+    int bad_prevlen_at; /* entry whose prevlen is off by one, or -1 */
+    int count_delta;    /* added to the header's entry count */
+    int tail_delta;     /* added to the header's tail offset */
+};
+
+static size_t ziplist_build(unsigned char *out, const char *const *items, int n,
+                            const struct zl_spec *spec)
+{
+    size_t pos = 10, prev = 0, tail = 10;
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(items[i]);
+        tail = pos;
+        out[pos++] = (unsigned char)(prev + (i == spec->bad_prevlen_at ? 1 : 0));
+        out[pos++] = (unsigned char)len; /* a string of up to 63 bytes */
+        memcpy(out + pos, items[i], len);
+        pos += len;
+        prev = 2 + len;
+    }
+    out[pos++] = 0xff;
+    size_t count = (size_t)(n + spec->count_delta);
+    tail = (size_t)((long)tail + spec->tail_delta);
+    for (int i = 0; i < 4; i++) {
+        out[i] = (unsigned char)(pos >> (8 * i));
+        out[4 + i] = (unsigned char)(tail >> (8 * i));
+    }
+    out[8] = (unsigned char)count;
+    out[9] = (unsigned char)(count >> 8);
+    return pos;
+}
+
+/* type, then the ziplist as an RDB string (short: one length byte). */
+static struct blob ziplist_payload(unsigned char type, const char *const *items, int n,
+                                   const struct zl_spec *spec)
+{
+    unsigned char body[256];
+    body[0] = type;
+    size_t zl = ziplist_build(body + 2, items, n, spec);
+    body[1] = (unsigned char)zl;
+    return payload_with_footer(body, 2 + zl);
+}
+
+/* Damage that only a check of the whole value finds, each sealed with a
+ * valid CRC: refused as "Bad data format" (Redis 7.0.15 with
+ * sanitize-dump-payload yes, as this fixture runs it; ringkv always). */
+START_TEST(test_corrupt_values_refused)
+{
+    static const char bad[] = "-ERR Bad data format\r\n";
+    static const char *const hash_items[] = {"f1", "v1", "f2", "v2"};
+    const struct zl_spec good = {-1, 0, 0};
+    struct blob p = ziplist_payload(13, hash_items, 4, &good);
+    ck_restore(client, "zl", "0", &p, NULL, "+OK\r\n");
+    ck_cmd(client, "HGET zl f2", "$2\r\nv2\r\n");
+    free(p.data);
+    const struct zl_spec damages[] = {
+        {2, 0, 0},  /* an entry's prevlen is not the size of the one before */
+        {0, 0, 0},  /* the first entry's prevlen is not 0 */
+        {-1, 1, 0}, /* the header counts one entry too many */
+        {-1, 0, -4}, /* the tail offset is not the last entry's */
+    };
+    for (size_t i = 0; i < sizeof(damages) / sizeof(damages[0]); i++) {
+        p = ziplist_payload(13, hash_items, 4, &damages[i]);
+        char *got = restore_raw(client, "zlbad", "0", &p, NULL);
+        ck_assert_msg(strcmp(got, bad) == 0, "hash ziplist damage %zu: %s", i,
+                      harness_escape(got));
+        free(got);
+        free(p.data);
+    }
+    /* The same damage inside a quicklist node (type 14, one node). */
+    static const char *const list_items[] = {"a", "b", "c"};
+    const struct zl_spec prev = {1, 0, 0};
+    unsigned char body[256] = {14, 1};
+    size_t zl = ziplist_build(body + 3, list_items, 3, &prev);
+    body[2] = (unsigned char)zl;
+    p = payload_with_footer(body, 3 + zl);
+    ck_restore(client, "qlbad", "0", &p, NULL, bad);
+    free(p.data);
+    /* A quicklist2 node of zero bytes. */
+    static const unsigned char empty_node[] = {18, 1, 1, 0};
+    p = payload_with_footer(empty_node, sizeof(empty_node));
+    ck_restore(client, "qlbad", "0", &p, NULL, bad);
+    free(p.data);
+    /* A hash listpack with a field twice: "b" rewritten as "a". */
+    ck_cmd(client, "HSET h a 1 b 2", ":2\r\n");
+    p = dump_key(client, "h");
+    unsigned char *b = memchr(p.data + 2, 'b', p.len - 2);
+    ck_assert_ptr_nonnull(b);
+    *b = 'a';
+    struct blob dup = payload_with_footer(p.data, p.len - FOOTER_BYTES);
+    ck_restore(client, "hdup", "0", &dup, NULL, bad);
+    /* The same for a sorted set listpack's members. */
+    ck_cmd(client, "ZADD z 1 a 2 b", ":2\r\n");
+    struct blob zp = dump_key(client, "z");
+    b = memchr(zp.data + 2, 'b', zp.len - 2);
+    ck_assert_ptr_nonnull(b);
+    *b = 'a';
+    struct blob zdup = payload_with_footer(zp.data, zp.len - FOOTER_BYTES);
+    ck_restore(client, "zdup", "0", &zdup, NULL, bad);
+    ck_cmd(client, "EXISTS zlbad qlbad hdup zdup", ":0\r\n");
+    free(p.data);
+    free(dup.data);
+    free(zp.data);
+    free(zdup.data);
+}
+END_TEST
+
+/* DEBUG SET-SKIP-CHECKSUM-VALIDATION lets a payload with a wrong CRC
+ * through to the decoder (Redis's corrupt-dump tests use it). */
+START_TEST(test_skip_checksum_validation)
+{
+    ck_cmd(client, "SET k v", "+OK\r\n");
+    struct blob p = dump_key(client, "k");
+    p.data[p.len - 1] ^= 0xff;
+    ck_restore(client, "n", "0", &p, NULL,
+               "-ERR DUMP payload version or checksum are wrong\r\n");
+    char *debug = conn_cmd(client, "DEBUG SET-SKIP-CHECKSUM-VALIDATION 1");
+    if (strncmp(debug, "-ERR DEBUG command not allowed", 30) == 0) {
+        free(debug);
+        free(p.data);
+        return;
+    }
+    ck_assert_str_eq(debug, "+OK\r\n");
+    free(debug);
+    ck_restore(client, "n", "0", &p, NULL, "+OK\r\n");
+    /* The version is still checked. */
+    p.data[p.len - 10] = 11;
+    ck_restore(client, "n2", "0", &p, NULL, "-ERR DUMP payload version or checksum are wrong\r\n");
+    ck_cmd(client, "DEBUG SET-SKIP-CHECKSUM-VALIDATION 0", "+OK\r\n");
+    free(p.data);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dump");
@@ -504,6 +640,8 @@ int main(void)
     tcase_add_test(tc, test_restore_idletime_and_freq);
     tcase_add_test(tc, test_restore_keyspace_event);
     tcase_add_test(tc, test_damaged_payloads);
+    tcase_add_test(tc, test_corrupt_values_refused);
+    tcase_add_test(tc, test_skip_checksum_validation);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
 }

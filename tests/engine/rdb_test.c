@@ -2693,7 +2693,8 @@ static enum rdb_restore_result dump_restore(const struct rdb_buffer *p, struct k
     /* An exact-size copy, so ASan sees a read past the end. */
     unsigned char *copy = malloc(p->len ? p->len : 1);
     memcpy(copy, p->data, p->len);
-    enum rdb_restore_result rc = rdb_restore_value(copy, p->len, "k", 1, &ks->limits, false, out);
+    enum rdb_restore_result rc =
+        rdb_restore_value(copy, p->len, "k", 1, &ks->limits, false, out, NULL);
     free(copy);
     TEST_CHECK((rc == RDB_RESTORE_OK) == (*out != NULL));
     return rc;

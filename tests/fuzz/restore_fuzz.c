@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(payload, data, size);
     struct kv *kv;
     enum rdb_restore_result rc =
-        rdb_restore_value(payload, size, "k", 1, &fuzz_limits, true, &kv);
+        rdb_restore_value(payload, size, "k", 1, &fuzz_limits, true, &kv, NULL);
     free(payload);
     if (rc != RDB_RESTORE_OK) {
         FUZZ_REQUIRE(kv == NULL);
@@ -50,12 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct rdb_buffer first = {0}, second = {0}, third = {0};
     rdb_dump_value(kv, true, &first);
     struct kv *again, *third_kv;
-    FUZZ_REQUIRE(rdb_restore_value(first.data, first.len, "k", 1, &fuzz_limits, false, &again) ==
-                 RDB_RESTORE_OK);
+    FUZZ_REQUIRE(rdb_restore_value(first.data, first.len, "k", 1, &fuzz_limits, false, &again,
+                                   NULL) == RDB_RESTORE_OK);
     FUZZ_REQUIRE(again->type == kv->type);
     rdb_dump_value(again, true, &second);
     FUZZ_REQUIRE(rdb_restore_value(second.data, second.len, "k", 1, &fuzz_limits, false,
-                                   &third_kv) == RDB_RESTORE_OK);
+                                   &third_kv, NULL) == RDB_RESTORE_OK);
     FUZZ_REQUIRE(third_kv->type == kv->type && third_kv->encoding == again->encoding);
     rdb_dump_value(third_kv, true, &third);
     /* Hash tables may iterate in another order after a rebuild: only the
