@@ -219,5 +219,26 @@ struct command dump_commands[] = {
      .arguments = "key^k#0 ttl^i serialized-value^s replace^t='REPLACE'@3.0.0? "
                   "absttl^t='ABSTTL'@5.0.0? seconds^i='IDLETIME'@5.0.0? "
                   "frequency^i='FREQ'@5.0.0?"},
+    /* What MIGRATE sends a cluster node that imports the slot; without
+     * cluster mode, RESTORE itself. */
+    {.name = "restore-asking", .proc = restore_command, .arity = -4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_ASKING,
+     .acl = ACL_KEYSPACE | ACL_WRITE | ACL_SLOW | ACL_DANGEROUS, .first_key = 1, .last_key = 1,
+     .key_step = 1, .key_specs = "OW update/i1/r0,1,0",
+     .summary = "An internal command for migrating keys in a cluster", .since = "3.0.0",
+     .group = "server", .doc_flags = "syscmd",
+     .complexity = "O(1) to create the new key and additional O(N*M) to reconstruct the "
+                   "serialized value, where N is the number of Redis objects composing the value "
+                   "and M their average size. For small string values the time complexity is thus "
+                   "O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values "
+                   "the complexity is O(N*M*log(N)) because inserting values into sorted sets is "
+                   "O(log(N)).",
+     .history = (const struct command_history[]){{"3.0.0", "Added the `REPLACE` modifier."},
+                                                 {"5.0.0", "Added the `ABSTTL` modifier."},
+                                                 {"5.0.0", "Added the `IDLETIME` and `FREQ` options."},
+                                                 {0}},
+     .arguments = "key^k#0 ttl^i serialized-value^s replace^t='REPLACE'@3.0.0? "
+                  "absttl^t='ABSTTL'@5.0.0? seconds^i='IDLETIME'@5.0.0? "
+                  "frequency^i='FREQ'@5.0.0?"},
     {0},
 };

@@ -393,6 +393,15 @@ START_TEST(test_restore_ttl_rules)
     ck_restore(client, "e", "0", &p, replace, "+OK\r\n");
     ck_cmd(client, "TTL e", ":-1\r\n");
     ck_cmd(client, "GET e", "$1\r\nv\r\n");
+    /* RESTORE-ASKING (a cluster's import) is RESTORE outside cluster mode. */
+    const char *argv[] = {"RESTORE-ASKING", "ask", "0", (const char *)p.data};
+    size_t lens[] = {14, 3, 1, p.len};
+    char *got = conn_cmd_argv(client, 4, argv, lens);
+    ck_assert_str_eq(got, "+OK\r\n");
+    free(got);
+    got = conn_cmd_argv(client, 4, argv, lens);
+    ck_assert_str_eq(got, "-BUSYKEY Target key name already exists.\r\n");
+    free(got);
     free(p.data);
 }
 END_TEST
