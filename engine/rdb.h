@@ -149,6 +149,9 @@ enum rdb_access_data { RDB_ACCESS_NONE = 0, RDB_ACCESS_IDLE, RDB_ACCESS_FREQ };
 
 struct rdb_save_options {
     bool compression; /* rdbcompression: LZF for strings longer than 20 bytes */
+    /* Compress every string with liblzf, whose output is Redis's byte for
+     * byte, rather than short ones with engine/lzf_encode.c (DUMP). */
+    bool lzf_redis_bytes;
     enum rdb_access_data access; /* read with the keyspace's clock and lfu_decay_minutes */
     bool checksum;    /* rdbchecksum: write the CRC-64, else 0 */
     bool aof_base;    /* the aof-base AUX value: written as an AOF base file */

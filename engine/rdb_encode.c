@@ -237,7 +237,7 @@ static bool rdb_try_put_lzf(struct rdb_encoder *enc, const void *s, size_t len)
     /* Short strings (listpacks, values) through our compressor, whose
      * table fits the input; long ones through liblzf, whose big table
      * finds more matches over a long input and whose cost it amortizes. */
-    size_t out_len = len <= RDB_LZF_OWN_BYTES_MAX
+    size_t out_len = len <= RDB_LZF_OWN_BYTES_MAX && !enc->options.lzf_redis_bytes
                          ? lzf_encode(s, len, enc->scratch, out_max)
                          : lzf_compress(s, (unsigned int)len, enc->scratch, (unsigned int)out_max);
     if (out_len == 0)
@@ -574,7 +574,9 @@ int rdb_save(struct keyspace *ks, struct rdb_sink *sink, const struct rdb_save_o
  * exactly what rdb_put_string writes for the key alone. */
 void rdb_dump_value(struct kv *kv, bool compression, struct rdb_buffer *out)
 {
-    struct rdb_save_options options = {.compression = compression};
+    /* A payload is compared with Redis's more often than a file is, and
+     * is one value: liblzf's bytes (Redis's) are worth its cost here. */
+    struct rdb_save_options options = {.compression = compression, .lzf_redis_bytes = true};
     struct rdb_buffer whole = {0}, key = {0};
     struct rdb_sink sink;
     struct rdb_encoder enc;

@@ -138,10 +138,11 @@ static const char *const fill_script[] = {
     "HSET hash:listpack f v f2 12 f3 -1",
     NULL,
 };
-/* Which of them DUMP writes the same everywhere (no hash-table order). */
+/* Which of them DUMP writes the same everywhere (no hash-table order);
+ * LZF-compressed strings and listpacks included. */
 static const char *const same_bytes_keys[] = {
-    "str:embstr", "str:int", "str:int64", "str:neg", "list:quicklist", "set:intset",
-    "zset:listpack", "hash:listpack", NULL,
+    "str:embstr", "str:int", "str:int64", "str:neg", "str:lzf", "str:raw", "list:quicklist",
+    "list:big", "set:intset", "zset:listpack", "zset:skiplist", "hash:listpack", NULL,
 };
 
 static void fill_types(struct conn *c)
