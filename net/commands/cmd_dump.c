@@ -189,6 +189,13 @@ static void restore_command(struct client *c)
 
 /* ---- The table ---- */
 
+static const struct command_history restore_history[] = {
+    {"3.0.0", "Added the `REPLACE` modifier."},
+    {"5.0.0", "Added the `ABSTTL` modifier."},
+    {"5.0.0", "Added the `IDLETIME` and `FREQ` options."},
+    {0},
+};
+
 struct command dump_commands[] = {
     {.name = "dump", .proc = dump_command, .arity = 2, .flags = CMD_READONLY,
      .acl = ACL_KEYSPACE | ACL_READ | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
@@ -212,10 +219,7 @@ struct command dump_commands[] = {
                    "O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values "
                    "the complexity is O(N*M*log(N)) because inserting values into sorted sets is "
                    "O(log(N)).",
-     .history = (const struct command_history[]){{"3.0.0", "Added the `REPLACE` modifier."},
-                                                 {"5.0.0", "Added the `ABSTTL` modifier."},
-                                                 {"5.0.0", "Added the `IDLETIME` and `FREQ` options."},
-                                                 {0}},
+     .history = restore_history,
      .arguments = "key^k#0 ttl^i serialized-value^s replace^t='REPLACE'@3.0.0? "
                   "absttl^t='ABSTTL'@5.0.0? seconds^i='IDLETIME'@5.0.0? "
                   "frequency^i='FREQ'@5.0.0?"},
@@ -233,10 +237,7 @@ struct command dump_commands[] = {
                    "O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values "
                    "the complexity is O(N*M*log(N)) because inserting values into sorted sets is "
                    "O(log(N)).",
-     .history = (const struct command_history[]){{"3.0.0", "Added the `REPLACE` modifier."},
-                                                 {"5.0.0", "Added the `ABSTTL` modifier."},
-                                                 {"5.0.0", "Added the `IDLETIME` and `FREQ` options."},
-                                                 {0}},
+     .history = restore_history,
      .arguments = "key^k#0 ttl^i serialized-value^s replace^t='REPLACE'@3.0.0? "
                   "absttl^t='ABSTTL'@5.0.0? seconds^i='IDLETIME'@5.0.0? "
                   "frequency^i='FREQ'@5.0.0?"},

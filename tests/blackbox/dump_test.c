@@ -163,7 +163,7 @@ static void fill_types(struct conn *c)
         snprintf(line, sizeof(line), "RPUSH list:big element-number-%d", i);
         free(conn_cmd(c, line));
     }
-    free(conn_cmd(c, "SET str:lzf aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+    free(conn_cmd(c, "SET str:lzf aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
     free(conn_cmd(c, "SET str:raw abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP"));
 }
 
@@ -473,7 +473,8 @@ START_TEST(test_damaged_payloads)
             /* Redis reads a value on into the footer's bytes when it is
              * short, so it may accept a cut; ringkv reads the value from
              * the bytes before the footer only. */
-            ck_assert_msg(strcmp(got, bad) == 0 || (server_is_redis() && strcmp(got, "+OK\r\n") == 0),
+            bool refused = strcmp(got, bad) == 0;
+            ck_assert_msg(refused || (server_is_redis() && strcmp(got, "+OK\r\n") == 0),
                           "%s cut at %zu: %s", all_keys[i], cut, harness_escape(got));
             free(got);
             free(t.data);

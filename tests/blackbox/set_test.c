@@ -506,7 +506,8 @@ static void chi_tally(const char *raw, long tally[CHI_MEMBERS])
         size_t len = (size_t)strtol(p + 1, NULL, 10);
         p = strstr(p, "\r\n") + 2;
         int k = 0;
-        while (k < CHI_MEMBERS && !(strlen(chi_names[k]) == len && memcmp(p, chi_names[k], len) == 0))
+        while (k < CHI_MEMBERS &&
+               !(strlen(chi_names[k]) == len && memcmp(p, chi_names[k], len) == 0))
             k++;
         ck_assert_msg(k < CHI_MEMBERS, "unexpected member in %s", harness_escape(raw));
         tally[k]++;
