@@ -36,6 +36,15 @@
  * the last probe, so a very sparse table costs bounded random probes plus
  * at most one pass over the buckets. */
 #define DICT_RANDOM_PROBES_MAX 1000
+/* dict_random_fair picks among this many sampled nodes (Redis's
+ * GETFAIR_NUM_ENTRIES), so a node's odds no longer depend on the length of
+ * its chain. */
+#define DICT_RANDOM_FAIR_SAMPLE 15
+/* Up to this many buckets (both tables) dict_random_fair picks exactly
+ * uniformly by counting nodes: the sample can repeat nodes when its walk
+ * jumps past an empty stretch (a table mid-rehash, or sparse after
+ * deletions), which skews small sets, where it shows most. */
+#define DICT_RANDOM_EXACT_BUCKETS_MAX 128
 /* SipHash-1-2: one round per message word, two to finalise. Redis uses the
  * same variant for its dict: keyed, so clients cannot aim keys at one
  * bucket, at about half the cost of SipHash-2-4. */
@@ -602,6 +611,34 @@ struct dict_node *dict_random(const struct dict *d, uint64_t (*rand64)(void))
     for (uint64_t skip = rand64() % chain_len; skip > 0; skip--)
         head = head->next;
     return head;
+}
+
+/* The node at index k (0 <= k < size) in bucket order, both tables. */
+static struct dict_node *dict_node_at(const struct dict *d, uint64_t k)
+{
+    uint64_t first = dict_is_rehashing(d) ? (uint64_t)d->rehash_index : 0;
+    uint64_t span = dict_buckets(d) - first;
+    for (uint64_t pos = 0; pos < span; pos++)
+        for (struct dict_node *n = dict_bucket_at(d, first + pos); n != NULL; n = n->next)
+            if (k-- == 0)
+                return n;
+    assert(!"k is below the dict's size");
+    return NULL;
+}
+
+struct dict_node *dict_random_fair(const struct dict *d, uint64_t (*rand64)(void))
+{
+    if (dict_size(d) == 0)
+        return NULL;
+    if (dict_buckets(d) <= DICT_RANDOM_EXACT_BUCKETS_MAX)
+        return dict_node_at(d, rand64() % dict_size(d));
+    struct dict_node *sample[DICT_RANDOM_FAIR_SAMPLE];
+    unsigned n = dict_sample(d, sample, DICT_RANDOM_FAIR_SAMPLE, rand64);
+    /* The sampler can give up on a very sparse table: fall back to the
+     * plain pick rather than fail. */
+    if (n == 0)
+        return dict_random(d, rand64);
+    return sample[rand64() % n];
 }
 
 unsigned dict_sample(const struct dict *d, struct dict_node **out, unsigned count,

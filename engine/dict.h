@@ -125,6 +125,9 @@ uint64_t dict_scan(const struct dict *d, uint64_t cursor,
 /* A random node, or NULL when empty. Not uniform across chain lengths (as in
  * Redis); rand64 supplies randomness. */
 struct dict_node *dict_random(const struct dict *d, uint64_t (*rand64)(void));
+/* Like dict_random but uniform: exact in a small table, else one of a few nodes
+ * dict_sample took (Redis's dictGetFairRandomKey). SRANDMEMBER, SPOP, HRANDFIELD. */
+struct dict_node *dict_random_fair(const struct dict *d, uint64_t (*rand64)(void));
 
 /* Up to count nodes near a random place (fewer when the dict is smaller or
  * the walk gives up), stored in out[0..return). Redis's dictGetSomeKeys:

@@ -534,7 +534,7 @@ static void table_random_unique(struct dict *d, uint64_t count, uint64_t (*rand6
         slots <<= 1;
     struct node_set seen = {alloc_zeroed(slots * sizeof(*seen.slots)), slots - 1};
     for (uint64_t got = 0; got < count;) {
-        struct dict_node *dn = dict_random(d, rand64);
+        struct dict_node *dn = dict_random_fair(d, rand64);
         if (node_set_add(&seen, dn)) {
             report_node(dn, fn, ctx);
             got++;
@@ -567,7 +567,7 @@ void hash_random_pairs(struct kv *kv, uint64_t count, bool unique, uint64_t (*ra
         return;
     }
     for (uint64_t i = 0; i < count; i++)
-        report_node(dict_random(d, rand64), fn, ctx);
+        report_node(dict_random_fair(d, rand64), fn, ctx);
 }
 
 /* ---- Memory, lifetime ---- */

@@ -151,6 +151,9 @@ enum rdb_access_data { RDB_ACCESS_NONE = 0, RDB_ACCESS_IDLE, RDB_ACCESS_FREQ };
 
 struct rdb_save_options {
     bool compression; /* rdbcompression: LZF for strings longer than 20 bytes */
+    /* Compress every string with liblzf, whose output is Redis's byte for
+     * byte, rather than short ones with engine/lzf_encode.c (DUMP). */
+    bool lzf_redis_bytes;
     enum rdb_access_data access; /* read with the keyspace's clock and lfu_decay_minutes */
     bool checksum;    /* rdbchecksum: write the CRC-64, else 0 */
     bool aof_base;    /* the aof-base AUX value: written as an AOF base file */
@@ -356,6 +359,40 @@ enum rdb_function_record {
  * body) from src, for FUNCTION RESTORE. */
 enum rdb_function_record rdb_decode_function_record(struct rdb_source *src, char **code,
                                                     size_t *len, char *err, size_t err_len);
+
+/* ---- DUMP / RESTORE payloads ----
+ *
+ * Redis 7.0's DUMP format: the RDB type byte and the value as an RDB file
+ * holds it (no key), then the RDB version (2 bytes, little-endian) and the
+ * CRC-64 of everything before it (8 bytes, little-endian). */
+#define RDB_DUMP_FOOTER_BYTES 10
+
+/* Appends the payload of kv's value (borrowed) to out. compression is
+ * rdbcompression's (LZF for long strings), as for a snapshot. */
+void rdb_dump_value(struct kv *kv, bool compression, struct rdb_buffer *out);
+
+enum rdb_restore_result {
+    RDB_RESTORE_OK = 0,
+    RDB_RESTORE_BAD_FOOTER, /* too short, a newer version, or a wrong CRC-64 */
+    RDB_RESTORE_BAD_DATA,   /* the value does not decode (or is empty) */
+};
+
+/* Why a payload's value did not decode (RDB_RESTORE_BAD_DATA). */
+struct rdb_restore_error {
+    uint64_t offset; /* into the payload */
+    char text[RDB_ERROR_TEXT_BYTES];
+};
+
+/* Checks payload[0..len)'s footer (version at most RDB_VERSION, and the
+ * CRC-64 unless skip_checksum) and decodes its value under key[0..key_len)
+ * into *out (owned by the caller), with every blob validated deeply and
+ * every length checked against the payload. Nothing is trusted, nothing
+ * read past len; *out is NULL unless RDB_RESTORE_OK. err (may be NULL)
+ * gets the reason of a RDB_RESTORE_BAD_DATA. */
+enum rdb_restore_result rdb_restore_value(const void *payload, size_t len, const char *key,
+                                          size_t key_len, const struct encoding_limits *limits,
+                                          bool skip_checksum, struct kv **out,
+                                          struct rdb_restore_error *err);
 
 /* Name of an RDB type id for messages ("quicklist2"), or "unknown". */
 const char *rdb_type_name(int type);

@@ -505,6 +505,11 @@ struct rdb_blob_reader {
     const unsigned char *p; /* borrowed blob */
     size_t len;
     size_t pos;
+    /* Ziplists: what the header must agree with, checked as Redis's
+     * ziplistValidateIntegrity does (each entry's prevlen is the size of
+     * the entry before it; the tail offset is the last entry's; the count,
+     * unless saturated, is the number of entries). */
+    size_t prev_size, last_pos, entries;
 };
 
 /* One element: either str/len, or the integer (formatted into buf). */
@@ -521,6 +526,9 @@ static bool ziplist_open(struct rdb_blob_reader *r, const struct rdb_text *blob)
     r->p = (const unsigned char *)blob->data;
     r->len = blob->len;
     r->pos = ZIPLIST_HEADER_BYTES;
+    r->prev_size = 0;
+    r->last_pos = ZIPLIST_HEADER_BYTES;
+    r->entries = 0;
     if (blob->len < ZIPLIST_HEADER_BYTES + 1)
         return false;
     uint32_t bytes = r->p[0] | r->p[1] << 8 | r->p[2] << 16 | (uint32_t)r->p[3] << 24;
@@ -549,10 +557,23 @@ static enum rdb_next ziplist_next(struct rdb_blob_reader *r, struct rdb_element 
     size_t end = r->len - 1; /* position of the terminator */
     if (r->pos > end)
         return RDB_NEXT_BAD;
-    if (p[r->pos] == ZIPLIST_END)
-        return r->pos == end ? RDB_NEXT_END : RDB_NEXT_BAD;
+    if (p[r->pos] == ZIPLIST_END) {
+        if (r->pos != end)
+            return RDB_NEXT_BAD;
+        uint32_t tail = p[4] | p[5] << 8 | p[6] << 16 | (uint32_t)p[7] << 24;
+        unsigned count = p[8] | (unsigned)p[9] << 8;
+        if (tail != r->last_pos || (count != UINT16_MAX && count != r->entries))
+            return RDB_NEXT_BAD;
+        return RDB_NEXT_END;
+    }
     size_t pos = r->pos + (p[r->pos] == ZIPLIST_PREVLEN_LONG ? 5 : 1);
     if (pos >= end)
+        return RDB_NEXT_BAD;
+    size_t prevlen = p[r->pos];
+    if (prevlen == ZIPLIST_PREVLEN_LONG)
+        prevlen = (size_t)p[r->pos + 1] | (size_t)p[r->pos + 2] << 8 |
+                  (size_t)p[r->pos + 3] << 16 | (size_t)p[r->pos + 4] << 24;
+    if (prevlen != r->prev_size)
         return RDB_NEXT_BAD;
     unsigned char enc = p[pos];
     size_t header, data;
@@ -590,6 +611,9 @@ static enum rdb_next ziplist_next(struct rdb_blob_reader *r, struct rdb_element 
     } else {
         rdb_element_integer(e, ziplist_int(payload, data));
     }
+    r->last_pos = r->pos;
+    r->prev_size = pos + header + data - r->pos;
+    r->entries++;
     r->pos = pos + header + data;
     return RDB_NEXT_ENTRY;
 }
@@ -895,7 +919,7 @@ static bool rdb_load_zipmap(struct rdb_loader *ld, struct rdb_value *v)
     uint64_t offset = ld->src->offset;
     if (!rdb_read_string(ld, &ld->a))
         return false;
-    struct rdb_blob_reader r = {(const unsigned char *)ld->a.data, ld->a.len, 1};
+    struct rdb_blob_reader r = {.p = (const unsigned char *)ld->a.data, .len = ld->a.len, .pos = 1};
     struct rdb_element field, value;
     if (ld->a.len < 2)
         return rdb_fail_at(ld, offset, "invalid zipmap");
@@ -1042,6 +1066,57 @@ static bool rdb_check_pairs(struct rdb_loader *ld, bool scored, long long value_
     }
 }
 
+/* One field or member of a pairs listpack, as text (integers formatted). */
+struct rdb_pair_key {
+    const char *str;
+    size_t len;
+    char buf[LISTPACK_INTEGER_TEXT_BYTES];
+};
+
+static int rdb_pair_key_compare(const void *a, const void *b)
+{
+    const struct rdb_pair_key *x = *(const struct rdb_pair_key *const *)a;
+    const struct rdb_pair_key *y = *(const struct rdb_pair_key *const *)b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int cmp = n ? memcmp(x->str, y->str, n) : 0;
+    return cmp != 0 ? cmp : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Deep validation of a hash or sorted set listpack also refuses a field
+ * or member that appears twice (Redis's lpValidateIntegrityAndDups): the
+ * keys (pairs of them, the listpack walked already by rdb_check_pairs)
+ * sorted through pointers, so an integer's text stays in its slot, and
+ * compared neighbour to neighbour. */
+static bool rdb_check_pair_dups(struct rdb_loader *ld, size_t pairs, uint64_t offset)
+{
+    struct rdb_pair_key *keys = alloc_bytes(pairs * sizeof(*keys));
+    struct rdb_pair_key **order = alloc_bytes(pairs * sizeof(*order));
+    struct listpack_cursor c;
+    const unsigned char *p;
+    bool end;
+    size_t n = 0;
+    listpack_cursor_init(&c, ld->blob);
+    for (size_t index = 0; n < pairs; index++) {
+        bool stepped = rdb_listpack_step(ld, &c, offset, &p, &end);
+        assert(stepped && !end);
+        (void)stepped;
+        if (index % 2 != 0)
+            continue;
+        struct rdb_pair_key *k = &keys[n];
+        k->str = (const char *)listpack_get_text(p, &k->len, k->buf);
+        order[n++] = k;
+    }
+    qsort(order, n, sizeof(*order), rdb_pair_key_compare);
+    bool dup = false;
+    for (size_t i = 1; i < n && !dup; i++)
+        dup = rdb_pair_key_compare(&order[i - 1], &order[i]) == 0;
+    alloc_free(order);
+    alloc_free(keys);
+    if (dup)
+        return rdb_fail_at(ld, offset, "listpack with duplicate elements");
+    return true;
+}
+
 /* Types 16 and 17: the blob becomes the value as it is, unless it breaks
  * the limits, in which case it is rebuilt in the big encoding. Like Redis
  * 7.0, a shallow load decides on the entry count alone (the longest element
@@ -1062,7 +1137,8 @@ static bool rdb_load_pairs_listpack(struct rdb_loader *ld, struct rdb_value *v)
     long long entries_max =
         scored ? lim->zset_max_listpack_entries : lim->hash_max_listpack_entries;
     long long value_max = scored ? lim->zset_max_listpack_value : lim->hash_max_listpack_value;
-    if (ld->deep && !rdb_check_pairs(ld, scored, value_max, &too_long, offset))
+    if (ld->deep && (!rdb_check_pairs(ld, scored, value_max, &too_long, offset) ||
+                     !rdb_check_pair_dups(ld, count / 2, offset)))
         return false;
     if (too_long || (long long)(count / 2) > entries_max) {
         v->count_hint = count / 2;
@@ -1122,6 +1198,9 @@ static bool rdb_load_quicklist(struct rdb_loader *ld, int type, struct rdb_value
             offset = ld->src->offset;
             if (!rdb_read_string(ld, &ld->a))
                 return false;
+            /* Redis refuses an empty node of either kind. */
+            if (ld->a.len == 0)
+                return rdb_fail_at(ld, offset, "empty quicklist node");
             struct rdb_element e = rdb_text_element(&ld->a);
             bool ok = type == RDB_TYPE_LIST_QUICKLIST ? rdb_load_ziplist(ld, v, offset)
                                                       : rdb_value_add(ld, v, &e, NULL, offset);
@@ -1700,3 +1779,71 @@ const char *rdb_type_name(int type)
     return names[type];
 }
 
+
+/* ======================================================================
+ * RESTORE payloads
+ * ====================================================================== */
+
+/* The footer as Redis's verifyDumpPayload checks it. */
+static bool rdb_restore_footer_ok(const unsigned char *p, size_t len, bool skip_checksum)
+{
+    if (len < RDB_DUMP_FOOTER_BYTES)
+        return false;
+    const unsigned char *footer = p + len - RDB_DUMP_FOOTER_BYTES;
+    unsigned version = (unsigned)footer[0] | (unsigned)footer[1] << 8;
+    if (version > RDB_VERSION)
+        return false;
+    if (skip_checksum)
+        return true;
+    uint64_t stored = 0;
+    for (int i = 0; i < 8; i++)
+        stored |= (uint64_t)footer[2 + i] << (8 * i);
+    return stored == crc64_update(CRC64_INIT, p, len - 8);
+}
+
+enum rdb_restore_result rdb_restore_value(const void *payload, size_t len, const char *key,
+                                          size_t key_len, const struct encoding_limits *limits,
+                                          bool skip_checksum, struct kv **out,
+                                          struct rdb_restore_error *err)
+{
+    *out = NULL;
+    if (!rdb_restore_footer_ok(payload, len, skip_checksum))
+        return RDB_RESTORE_BAD_FOOTER;
+    /* The value is read from the bytes before the footer only, so a
+     * truncated value ends the input rather than eating the footer. */
+    struct rdb_source src;
+    rdb_source_init_memory(&src, payload, len - RDB_DUMP_FOOTER_BYTES);
+    struct rdb_load_options options = {.limits = limits};
+    struct rdb_load_info info;
+    rdb_info_init(&info);
+    struct rdb_loader ld = {.src = &src, .options = &options, .limits = limits, .info = &info,
+                            .deep = true, .version = RDB_VERSION};
+    rdb_text_reserve(&ld.key, key_len);
+    memcpy(ld.key.data, key, key_len);
+    ld.key.len = key_len;
+    ld.key.data[key_len] = '\0';
+    unsigned char type;
+    struct kv *kv = NULL;
+    bool ok = rdb_read_byte(&ld, &type) &&
+              (rdb_type_kv(type) >= 0 ? rdb_load_value(&ld, type, &kv)
+                                      : rdb_refuse_type(&ld, type, 0));
+    if (ok && kv == NULL)
+        rdb_fail_at(&ld, 0, "empty keys are not restored");
+    if (err != NULL) {
+        err->offset = info.error_offset;
+        snprintf(err->text, sizeof(err->text), "%s", info.error_text);
+    }
+    rdb_text_free(&ld.key);
+    rdb_text_free(&ld.a);
+    rdb_text_free(&ld.b);
+    rdb_text_free(&ld.lzf);
+    rdb_source_free(&src);
+    /* An empty collection is refused, as Redis's loader does for RESTORE. */
+    if (!ok || kv == NULL) {
+        if (kv != NULL)
+            kv_free(kv);
+        return RDB_RESTORE_BAD_DATA;
+    }
+    *out = kv;
+    return RDB_RESTORE_OK;
+}

@@ -137,6 +137,8 @@ void rdb_sink_free(struct rdb_sink *sink)
 int rdb_buffer_write(void *ctx, const void *buf, size_t len)
 {
     struct rdb_buffer *b = ctx;
+    if (len == 0)
+        return 0; /* an empty buffer has no data pointer to copy to */
     if (b->len + len > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + len)
@@ -235,7 +237,7 @@ static bool rdb_try_put_lzf(struct rdb_encoder *enc, const void *s, size_t len)
     /* Short strings (listpacks, values) through our compressor, whose
      * table fits the input; long ones through liblzf, whose big table
      * finds more matches over a long input and whose cost it amortizes. */
-    size_t out_len = len <= RDB_LZF_OWN_BYTES_MAX
+    size_t out_len = len <= RDB_LZF_OWN_BYTES_MAX && !enc->options.lzf_redis_bytes
                          ? lzf_encode(s, len, enc->scratch, out_max)
                          : lzf_compress(s, (unsigned int)len, enc->scratch, (unsigned int)out_max);
     if (out_len == 0)
@@ -583,3 +585,49 @@ int rdb_save(struct keyspace *ks, struct rdb_sink *sink, const struct rdb_save_o
     return rdb_encoder_finish(&enc);
 }
 
+
+/* ======================================================================
+ * DUMP payloads
+ * ====================================================================== */
+
+/* The value is encoded by rdb_put_value, the same type switch a snapshot
+ * goes through (so every type it knows, present or added later, dumps),
+ * and the key it writes after the type byte is cut out: its bytes are
+ * exactly what rdb_put_string writes for the key alone. */
+void rdb_dump_value(struct kv *kv, bool compression, struct rdb_buffer *out)
+{
+    /* A payload is compared with Redis's more often than a file is, and
+     * is one value: liblzf's bytes (Redis's) are worth its cost here. */
+    struct rdb_save_options options = {.compression = compression, .lzf_redis_bytes = true};
+    struct rdb_buffer whole = {0}, key = {0};
+    struct rdb_sink sink;
+    struct rdb_encoder enc;
+
+    rdb_sink_init(&sink, rdb_buffer_write, &whole);
+    rdb_encoder_init(&enc, NULL, &sink, &options);
+    rdb_put_value(&enc, kv);
+    int rc = rdb_encoder_finish(&enc);
+    assert(rc == 0);
+    rdb_sink_free(&sink);
+
+    rdb_sink_init(&sink, rdb_buffer_write, &key);
+    rdb_encoder_init(&enc, NULL, &sink, &options);
+    rdb_put_string(&enc, kv_key(kv), kv->key_len);
+    rc = rdb_encoder_finish(&enc);
+    assert(rc == 0);
+    rdb_sink_free(&sink);
+
+    assert(whole.len > 1 + key.len && memcmp(whole.data + 1, key.data, key.len) == 0);
+    unsigned char footer[RDB_DUMP_FOOTER_BYTES];
+    rdb_buffer_write(out, whole.data, 1);
+    rdb_buffer_write(out, whole.data + 1 + key.len, whole.len - 1 - key.len);
+    footer[0] = (unsigned char)(RDB_VERSION & 0xff);
+    footer[1] = (unsigned char)(RDB_VERSION >> 8);
+    rdb_buffer_write(out, footer, 2);
+    uint64_t crc = crc64_update(CRC64_INIT, out->data, out->len);
+    for (int i = 0; i < 8; i++)
+        footer[2 + i] = (unsigned char)(crc >> (8 * i));
+    rdb_buffer_write(out, footer + 2, 8);
+    rdb_buffer_free(&whole);
+    rdb_buffer_free(&key);
+}

@@ -182,7 +182,7 @@ void set_random(const struct kv *kv, uint64_t (*rand64)(void), struct set_elem *
         set_elem_from_int(out, intset_random(kv_object(kv), rand64()));
         return;
     }
-    struct dict_node *node = dict_random(kv_object(kv), rand64);
+    struct dict_node *node = dict_random_fair(kv_object(kv), rand64);
     assert(node);
     set_elem_from_node(out, node);
 }

@@ -34,7 +34,7 @@ fi
 max_len_of() {
   case "$1" in
     rdb_file) echo 16384 ;;
-    rdb_value | resp_request | aof_reader) echo 8192 ;;
+    rdb_value | restore | resp_request | aof_reader) echo 8192 ;;
     intset) echo 1024 ;;
     *) echo 4096 ;;
   esac

@@ -43,6 +43,7 @@ enum command_flag {
     CMD_SENTINEL = 1 << 16,     /* "sentinel" */
     CMD_NO_MANDATORY_KEYS = 1 << 17, /* "no_mandatory_keys" */
     CMD_NO_ASYNC_LOADING = 1 << 18,  /* "no_async_loading" */
+    CMD_ASKING = 1 << 19,       /* "asking": cluster imports (RESTORE-ASKING) */
     /* Internal, never reported: the command logs only what it runs (EXEC). */
     CMD_NO_PROPAGATE_SELF = 1 << 24,
     /* Internal, never reported (Redis 7.0's CMD_PROTECTED): refused unless
@@ -150,6 +151,7 @@ extern struct command bitmap_commands[];
 extern struct command hll_commands[];
 extern struct command script_commands[];
 extern struct command function_commands[];
+extern struct command dump_commands[];
 
 /* Sets up the empty table. */
 void command_table_init(struct commands *cs);

@@ -111,6 +111,9 @@ struct commands {
     struct script_eval *script_eval;
     bool script_busy; /* a script runs past busy-reply-threshold: -BUSY (dispatch.c) */
     bool script_disable_deny; /* DEBUG SET-DISABLE-DENY-SCRIPTS: noscript commands allowed */
+    /* cmd_dump.c: RESTORE skips the payload's CRC-64 (DEBUG
+     * SET-SKIP-CHECKSUM-VALIDATION, for tests of damaged payloads) */
+    bool skip_checksum_validation;
     /* propagate.c: the current unit of work, owned */
     struct propagate_state *prop;
     /* dispatch.c and reply.c */

@@ -429,7 +429,8 @@ void dispatch_init(struct commands *cs)
                                 slowlog_commands, acl_commands, waitaof_commands,
                                 geo_commands, sort_commands,
                                 bitmap_commands, hll_commands,
-                                script_commands, function_commands};
+                                script_commands, function_commands,
+                                dump_commands};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         command_table_add(cs, tables[t]);
     cs->call = dispatch_call;

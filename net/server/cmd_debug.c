@@ -381,6 +381,17 @@ static void debug_set_disable_deny_scripts(struct client *c)
     reply_ok(c);
 }
 
+/* DEBUG SET-SKIP-CHECKSUM-VALIDATION <0|1>: RESTORE stops checking the
+ * payload's CRC-64, so a test can hand the decoder damaged values (the
+ * value is parsed with atoi, as Redis does). RDB files are not affected. */
+static void debug_set_skip_checksum_validation(struct client *c)
+{
+    char text[SERVER_NUMBER_ARG_BYTES];
+    server_arg_copy(c, 2, text, sizeof(text));
+    c->commands->skip_checksum_validation = atoi(text) != 0;
+    reply_ok(c);
+}
+
 /* DEBUG ERROR <message>: the message is sent as the whole error line,
  * code and all, and (as in Redis) not counted as an error reply. */
 static void debug_error(struct client *c)
@@ -679,6 +690,8 @@ static void debug_help(struct client *c)
         "QUICKLIST-PACKED-THRESHOLD <size>",
         "    Sets the threshold for elements to be inserted as plain vs packed nodes",
         "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+        "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+        "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
         "RINGKV-AOF-FAULT <WRITE|FSYNC> <errno-name|OFF> [<skip> [<count>]]",
@@ -707,6 +720,7 @@ static const struct debug_subcommand debug_subcommands[] = {
     {"sleep", 3, 3, debug_sleep},
     {"set-active-expire", 3, 3, debug_set_active_expire},
     {"set-disable-deny-scripts", 3, 3, debug_set_disable_deny_scripts},
+    {"set-skip-checksum-validation", 3, 3, debug_set_skip_checksum_validation},
     {"error", 3, 3, debug_error},
     {"protocol", 3, 3, debug_protocol},
     {"quicklist-packed-threshold", 3, 3, debug_quicklist_packed_threshold},

@@ -609,6 +609,69 @@ START_TEST(test_set_port_and_rollback)
 }
 END_TEST
 
+/* Redis's introspection unit: "CONFIG SET rollback on set error" (a
+ * percentage over 100 among good values) and "... on apply error" (a port
+ * in use after oom-score-adj, whose applied effect on the process must be
+ * undone too). */
+static char *read_oom_score_adj(struct conn *c)
+{
+    char *pid = conn_info_field(c, "process_id");
+    ck_assert_ptr_nonnull(pid);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%s/oom_score_adj", pid);
+    free(pid);
+    char *text = harness_read_file(path, NULL);
+    ck_assert_ptr_nonnull(text);
+    return text;
+}
+
+START_TEST(test_rollback_redis_scenarios)
+{
+    struct server_handle *h = server_start(NULL);
+    struct conn *c = conn_open(h->port);
+    ck_cmd(c, "CONFIG SET maxmemory 10000002", "+OK\r\n");
+    ck_cmd(c, "CONFIG SET maxmemory 10000001 maxmemory-clients 200% client-query-buffer-limit "
+              "invalid",
+           "-ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - "
+           "percentage argument must be less or equal to 100\r\n");
+    ck_cmd(c, "CONFIG GET maxmemory", "*2\r\n$9\r\nmaxmemory\r\n$8\r\n10000002\r\n");
+    ck_cmd(c, "CONFIG GET maxmemory-clients", "*2\r\n$17\r\nmaxmemory-clients\r\n$1\r\n0\r\n");
+    ck_cmd(c, "CONFIG GET client-query-buffer-limit",
+           "*2\r\n$25\r\nclient-query-buffer-limit\r\n$10\r\n1073741824\r\n");
+    ck_cmd(c, "CONFIG SET maxmemory 0", "+OK\r\n");
+
+    char *oom_before = read_oom_score_adj(c);
+    int used_port;
+    int used_fd = listen_any(&used_port);
+    char port_text[16];
+    snprintf(port_text, sizeof(port_text), "%d", used_port);
+    /* oom-score-adj-values carries spaces: sent as an argv. */
+    const char *argv[] = {"CONFIG", "SET", "oom-score-adj", "yes", "oom-score-adj-values", "1 1 1",
+                          "maxmemory", "10000001", "port", port_text, "client-query-buffer-limit",
+                          "10m"};
+    char *reply = conn_cmd_argv(c, 12, argv, NULL);
+    ck_assert_str_eq(reply, "-ERR CONFIG SET failed (possibly related to argument 'port') - "
+                            "Unable to listen on this port. Check server logs.\r\n");
+    free(reply);
+    ck_cmd(c, "CONFIG GET oom-score-adj", "*2\r\n$13\r\noom-score-adj\r\n$2\r\nno\r\n");
+    ck_cmd(c, "CONFIG GET oom-score-adj-values",
+           "*2\r\n$20\r\noom-score-adj-values\r\n$9\r\n0 200 800\r\n");
+    ck_cmd(c, "CONFIG GET maxmemory", "*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
+    ck_cmd(c, "CONFIG GET client-query-buffer-limit",
+           "*2\r\n$25\r\nclient-query-buffer-limit\r\n$10\r\n1073741824\r\n");
+    char *oom_after = read_oom_score_adj(c);
+    ck_assert_str_eq(oom_before, oom_after);
+    struct conn *still = conn_open(h->port);
+    ck_cmd(still, "PING", "+PONG\r\n");
+    conn_close(still);
+    free(oom_before);
+    free(oom_after);
+    close(used_fd);
+    conn_close(c);
+    server_stop(h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("config_rewrite");
@@ -625,6 +688,7 @@ int main(void)
     tcase_add_test(tc, test_no_config_file);
     tcase_add_test(tc, test_multi_set_atomic);
     tcase_add_test(tc, test_set_port_and_rollback);
+    tcase_add_test(tc, test_rollback_redis_scenarios);
     suite_add_tcase(s, tc);
     return harness_run_suite(s);
 }

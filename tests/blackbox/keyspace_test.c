@@ -545,6 +545,12 @@ START_TEST(test_move)
     ck_cmd(client, "SET k v", "+OK\r\n");
     ck_cmd(client, "MOVE k 1", ":1\r\n");
     ck_cmd(client, "EXISTS k", ":0\r\n");
+    /* Redis's "MOVE basic usage": each database counts its own keys. */
+    ck_cmd(client, "DBSIZE", ":0\r\n");
+    ck_cmd(client, "SELECT 1", "+OK\r\n");
+    ck_cmd(client, "DBSIZE", ":1\r\n");
+    ck_cmd(client, "TTL k", ":-1\r\n");
+    ck_cmd(client, "SELECT 0", "+OK\r\n");
     ck_cmd(client, "MOVE k 1", ":0\r\n");
     ck_cmd(client, "MOVE missing 1", ":0\r\n");
     /* MOVE never overwrites: with the key in both databases it fails and
@@ -563,8 +569,26 @@ START_TEST(test_move)
     /* The TTL travels with the key. */
     ck_cmd(client, "SET t v EX 100", "+OK\r\n");
     ck_cmd(client, "MOVE t 3", ":1\r\n");
+    ck_cmd(client, "TTL t", ":-2\r\n");
     ck_cmd(client, "SELECT 3", "+OK\r\n");
     ck_cmd(client, "TTL t", ":100\r\n");
+    ck_cmd(client, "GET t", "$1\r\nv\r\n");
+    /* Every type moves, and keeps its TTL. */
+    ck_cmd(client, "RPUSH l a", ":1\r\n");
+    ck_cmd(client, "SADD s a", ":1\r\n");
+    ck_cmd(client, "ZADD z 1 a", ":1\r\n");
+    ck_cmd(client, "HSET h f v", ":1\r\n");
+    ck_cmd(client, "PEXPIRE z 100000", ":1\r\n");
+    const char *const moves[] = {"MOVE l 4", "MOVE s 4", "MOVE z 4", "MOVE h 4"};
+    for (int i = 0; i < 4; i++)
+        ck_cmd(client, moves[i], ":1\r\n");
+    ck_cmd(client, "DBSIZE", ":1\r\n");
+    ck_cmd(client, "SELECT 4", "+OK\r\n");
+    ck_cmd(client, "DBSIZE", ":4\r\n");
+    ck_cmd(client, "LRANGE l 0 -1", "*1\r\n$1\r\na\r\n");
+    ck_cmd(client, "ZSCORE z a", "$1\r\n1\r\n");
+    ck_cmd(client, "TTL z", ":100\r\n");
+    ck_cmd(client, "TTL h", ":-1\r\n");
 }
 END_TEST
 

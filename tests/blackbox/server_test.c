@@ -256,6 +256,101 @@ START_TEST(command_count_info_docs)
 }
 END_TEST
 
+/* The end of the RESP element at p (aggregates walked through). */
+static const char *resp_skip(const char *p)
+{
+    char type = *p;
+    long n = strtol(p + 1, NULL, 10);
+    p = strstr(p, "\r\n") + 2;
+    switch (type) {
+    case '$':
+    case '=':
+    case '!':
+        return n < 0 ? p : p + n + 2;
+    case '*':
+    case '~':
+    case '>':
+        for (long i = 0; i < n; i++)
+            p = resp_skip(p);
+        return p;
+    case '%':
+    case '|':
+        for (long i = 0; i < 2 * n; i++)
+            p = resp_skip(p);
+        return p;
+    default:
+        return p;
+    }
+}
+
+/* The raw flags array (third field) of a one-command COMMAND INFO reply,
+ * owned; NULL when the command is unknown. */
+static char *command_flags_of(struct conn *c, const char *name)
+{
+    char line[128];
+    snprintf(line, sizeof(line), "COMMAND INFO %s", name);
+    char *reply = conn_cmd(c, line);
+    char *out = NULL;
+    if (strncmp(reply, "*1\r\n*", 5) == 0) {
+        const char *p = reply + 4;
+        p = strstr(p, "\r\n") + 2; /* into the entry */
+        p = resp_skip(p);          /* name */
+        p = resp_skip(p);          /* arity */
+        const char *end = resp_skip(p);
+        out = strndup(p, (size_t)(end - p));
+    }
+    free(reply);
+    return out;
+}
+
+/* Every command and subcommand reports Redis 7.0.15's flags, movablekeys
+ * (set when a key spec is not a plain index and range, as Redis computes
+ * it) included. */
+START_TEST(command_flags_match_redis)
+{
+    struct conn *c = conn_open(server->port);
+    ck_cmd_prefix(c, "COMMAND INFO zunionstore",
+                  "*1\r\n*10\r\n$11\r\nzunionstore\r\n:-4\r\n*3\r\n+write\r\n+denyoom\r\n"
+                  "+movablekeys\r\n:1\r\n:1\r\n:1\r\n");
+    ck_cmd_prefix(c, "COMMAND INFO zunion",
+                  "*1\r\n*10\r\n$6\r\nzunion\r\n:-3\r\n*2\r\n+readonly\r\n+movablekeys\r\n");
+    if (access("/usr/bin/redis-server", X_OK) != 0) {
+        conn_close(c);
+        return;
+    }
+    char dir[512];
+    harness_make_dir(dir, sizeof(dir));
+    struct server_handle *peer = server_start_in("/usr/bin/redis-server", dir, NULL);
+    struct conn *r = conn_open(peer->port);
+    char *list = conn_cmd(c, "COMMAND LIST");
+    ck_assert(list[0] == '*');
+    long count = strtol(list + 1, NULL, 10), compared = 0;
+    const char *p = strstr(list, "\r\n") + 2;
+    for (long i = 0; i < count; i++) {
+        ck_assert(*p == '$');
+        size_t len = (size_t)strtol(p + 1, NULL, 10);
+        p = strstr(p, "\r\n") + 2;
+        char *name = strndup(p, len);
+        p += len + 2;
+        char *theirs = command_flags_of(r, name);
+        if (theirs != NULL) {
+            char *ours = command_flags_of(c, name);
+            ck_assert_msg(ours != NULL && strcmp(ours, theirs) == 0, "%s: flags %s, Redis %s", name,
+                          harness_escape(ours ? ours : ""), harness_escape(theirs));
+            free(ours);
+            compared++;
+        }
+        free(theirs);
+        free(name);
+    }
+    ck_assert_int_gt(compared, 200);
+    free(list);
+    conn_close(r);
+    server_stop(peer);
+    conn_close(c);
+}
+END_TEST
+
 START_TEST(command_list)
 {
     struct conn *c = conn_open(server->port);
@@ -600,6 +695,7 @@ static Suite *server_suite(void)
     tcase_add_test(tc, config_resetstat);
     tcase_add_test(tc, command_count_info_docs);
     tcase_add_test(tc, command_list);
+    tcase_add_test(tc, command_flags_match_redis);
     tcase_add_test(tc, time_dbsize_lastsave);
     tcase_add_test(tc, debug_disabled);
     tcase_add_test(tc, debug_basic);

@@ -485,6 +485,101 @@ START_TEST(test_srandmember_properties)
 }
 END_TEST
 
+/* ---- Uniformity of the random picks (Redis's "histogram distribution") ---- */
+
+#define CHI_MEMBERS 10
+static const char *const chi_names[CHI_MEMBERS] = {"alpha", "bravo", "charlie", "delta", "echo",
+                                                   "foxtrot", "golf", "hotel", "india", "juliet"};
+
+/* Adds every bulk string of an aggregate reply (or a lone bulk) to the
+ * tallies of chi_names. */
+static void chi_tally(const char *raw, long tally[CHI_MEMBERS])
+{
+    const char *p = raw;
+    long items = 1;
+    if (*p == '*' || *p == '~') {
+        items = strtol(p + 1, NULL, 10);
+        p = strstr(p, "\r\n") + 2;
+    }
+    for (long i = 0; i < items; i++) {
+        ck_assert_msg(*p == '$', "not a bulk: %s", harness_escape(p));
+        size_t len = (size_t)strtol(p + 1, NULL, 10);
+        p = strstr(p, "\r\n") + 2;
+        int k = 0;
+        while (k < CHI_MEMBERS &&
+               !(strlen(chi_names[k]) == len && memcmp(p, chi_names[k], len) == 0))
+            k++;
+        ck_assert_msg(k < CHI_MEMBERS, "unexpected member in %s", harness_escape(raw));
+        tally[k]++;
+        p += len + 2;
+    }
+}
+
+/* Pearson's chi-square of the tallies against a uniform pick (9 degrees of
+ * freedom: 40 has a probability near 1e-5, the bound Redis's test uses). */
+static double chi_square(const long tally[CHI_MEMBERS])
+{
+    long total = 0;
+    for (int k = 0; k < CHI_MEMBERS; k++)
+        total += tally[k];
+    double expected = (double)total / CHI_MEMBERS, chi = 0;
+    for (int k = 0; k < CHI_MEMBERS; k++)
+        chi += ((double)tally[k] - expected) * ((double)tally[k] - expected) / expected;
+    return chi;
+}
+
+static void chi_fill(const char *key)
+{
+    const char *argv[2 + CHI_MEMBERS] = {"SADD", key};
+    for (int k = 0; k < CHI_MEMBERS; k++)
+        argv[2 + k] = chi_names[k];
+    char *raw = conn_cmd_argv(client, 2 + CHI_MEMBERS, argv, NULL);
+    ck_assert_str_eq(raw, ":10\r\n");
+    free(raw);
+}
+
+/* A hashtable set of ten members: every way of picking must be uniform.
+ * Picking a random bucket and then a random node of its chain favours the
+ * members alone in their bucket (a chi-square in the hundreds here). */
+START_TEST(test_random_picks_are_uniform)
+{
+    chi_fill("s");
+    ck_cmd(client, "OBJECT ENCODING s", "$9\r\nhashtable\r\n");
+    long tally[CHI_MEMBERS] = {0};
+    /* Repeats allowed. */
+    for (int round = 0; round < 4; round++) {
+        char *raw = conn_cmd(client, "SRANDMEMBER s -5000");
+        chi_tally(raw, tally);
+        free(raw);
+    }
+    ck_assert_msg(chi_square(tally) < 40, "SRANDMEMBER -N: chi-square %.1f", chi_square(tally));
+    /* Distinct picks, by both strategies (a few of the set, most of it). */
+    const char *lines[] = {"SRANDMEMBER s 2", "SRANDMEMBER s 8", "SRANDMEMBER s"};
+    for (int l = 0; l < 3; l++) {
+        memset(tally, 0, sizeof(tally));
+        for (int round = 0; round < 4000; round++) {
+            char *raw = conn_cmd(client, lines[l]);
+            chi_tally(raw, tally);
+            free(raw);
+        }
+        ck_assert_msg(chi_square(tally) < 40, "%s: chi-square %.1f", lines[l], chi_square(tally));
+    }
+    /* SPOP, one and two at a time, from a fresh set each round. */
+    const char *pops[] = {"SPOP p", "SPOP p 2"};
+    for (int l = 0; l < 2; l++) {
+        memset(tally, 0, sizeof(tally));
+        for (int round = 0; round < 3000; round++) {
+            ck_cmd_prefix(client, "DEL p", ":");
+            chi_fill("p");
+            char *raw = conn_cmd(client, pops[l]);
+            chi_tally(raw, tally);
+            free(raw);
+        }
+        ck_assert_msg(chi_square(tally) < 40, "%s: chi-square %.1f", pops[l], chi_square(tally));
+    }
+}
+END_TEST
+
 /* ---- SSCAN ---- */
 
 START_TEST(test_sscan_intset_and_errors)
@@ -609,6 +704,7 @@ int main(void)
     tcase_add_test(random, test_spop_properties);
     tcase_add_test(random, test_spop_errors_and_intset);
     tcase_add_test(random, test_srandmember_properties);
+    tcase_add_test(random, test_random_picks_are_uniform);
     suite_add_tcase(s, random);
     TCase *scan = tcase_new("scan");
     tcase_add_test(scan, test_sscan_intset_and_errors);

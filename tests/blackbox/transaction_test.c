@@ -619,6 +619,30 @@ START_TEST(test_client_list_dirty_flag)
 }
 END_TEST
 
+/* Redis's "EXEC fails if there are errors while queueing commands #2": a
+ * command refused at queue time because another client lowered maxmemory
+ * dooms the transaction even after the limit is lifted again. */
+START_TEST(test_oom_while_queueing_aborts_exec)
+{
+    ck_cmd(client, "MULTI", "+OK\r\n");
+    ck_cmd(client, "SET foo1 bar1", "+QUEUED\r\n");
+    ck_cmd(other, "CONFIG SET maxmemory 1", "+OK\r\n");
+    ck_cmd(client, "LPUSH mylist myvalue",
+           "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+    ck_cmd(other, "CONFIG SET maxmemory 0", "+OK\r\n");
+    ck_cmd(client, "SET foo2 bar2", "+QUEUED\r\n");
+    ck_cmd(client, "EXEC", "-EXECABORT Transaction discarded because of previous errors.\r\n");
+    ck_cmd(client, "EXISTS foo1 foo2 mylist", ":0\r\n");
+    /* Even a read-only command is refused at queue time under OOM, and
+     * DISCARD still works. */
+    ck_cmd(other, "CONFIG SET maxmemory 1", "+OK\r\n");
+    ck_cmd(client, "MULTI", "+OK\r\n");
+    ck_cmd(client, "GET x", "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+    ck_cmd(client, "DISCARD", "+OK\r\n");
+    ck_cmd(other, "CONFIG SET maxmemory 0", "+OK\r\n");
+}
+END_TEST
+
 static void suite_add_multi(Suite *s)
 {
     TCase *tc = tcase_create("multi");
@@ -627,6 +651,7 @@ static void suite_add_multi(Suite *s)
     tcase_add_test(tc, test_multi_exec_runs_in_order);
     tcase_add_test(tc, test_empty_transaction);
     tcase_add_test(tc, test_discard);
+    tcase_add_test(tc, test_oom_while_queueing_aborts_exec);
     tcase_add_test(tc, test_nested_multi_is_refused_but_not_fatal);
     tcase_add_test(tc, test_watch_inside_multi_is_refused_but_not_fatal);
     tcase_add_test(tc, test_queueing_errors_abort_exec);

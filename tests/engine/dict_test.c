@@ -876,6 +876,53 @@ START_TEST(test_random_returns_present)
 }
 END_TEST
 
+/* Pearson's chi-square of draws against a uniform pick among n nodes. */
+static double test_chi_square(const uint32_t *counts, uint32_t n, uint32_t draws)
+{
+    double expected = (double)draws / n, chi = 0;
+    for (uint32_t i = 0; i < n; i++)
+        chi += ((double)counts[i] - expected) * ((double)counts[i] - expected) / expected;
+    return chi;
+}
+
+/* dict_random_fair is close to uniform where dict_random is not: with ten
+ * nodes in a small table, chains of two or three make dict_random favour
+ * the nodes alone in their bucket (SRANDMEMBER's histogram test). With 9
+ * degrees of freedom a chi-square over 40 has a probability near 1e-5. */
+START_TEST(test_random_fair_is_uniform)
+{
+    enum { NODES = 10, DRAWS = 50000 };
+    struct test_pool pool = test_pool_make(NODES);
+    struct dict d;
+    dict_init(&d, &test_type);
+    test_rng_init(&rng, 7);
+    ck_assert_ptr_null(dict_random_fair(&d, test_rand64));
+    for (uint32_t i = 0; i < NODES; i++)
+        test_add(&d, &pool.nodes[i]);
+    test_rehash_all(&d);
+    uint32_t fair[NODES] = {0}, plain[NODES] = {0};
+    for (int i = 0; i < DRAWS; i++) {
+        fair[test_node_of(dict_random_fair(&d, test_rand64))->id]++;
+        plain[test_node_of(dict_random(&d, test_rand64))->id]++;
+    }
+    double chi_fair = test_chi_square(fair, NODES, DRAWS);
+    ck_assert_msg(chi_fair < 40, "fair chi-square %.1f", chi_fair);
+    /* The test would notice the bias it guards against, unless this
+     * table happens to hold one node per bucket. */
+    size_t longest = 0;
+    for (uint64_t b = 0; b < d.table[0].size; b++) {
+        size_t chain = 0;
+        for (struct dict_node *n = d.table[0].buckets[b]; n != NULL; n = n->next)
+            chain++;
+        longest = chain > longest ? chain : longest;
+    }
+    if (longest > 1)
+        ck_assert_msg(test_chi_square(plain, NODES, DRAWS) > 40, "plain chi-square %.1f",
+                      test_chi_square(plain, NODES, DRAWS));
+    test_pool_free(&pool, &d);
+}
+END_TEST
+
 START_TEST(test_pause_resume)
 {
     struct test_pool pool = test_pool_make(2000);
@@ -1001,6 +1048,7 @@ static Suite *dict_suite(void)
     tcase_add_test(table, test_iter_remove_current);
     tcase_add_test(table, test_iter_growth_only_past_ratio);
     tcase_add_test(table, test_random_returns_present);
+    tcase_add_test(table, test_random_fair_is_uniform);
     tcase_add_test(table, test_pause_resume);
     tcase_add_test(table, test_clear_while_rehashing);
     suite_add_tcase(s, table);
