@@ -123,10 +123,6 @@ trap 'exit 130' INT TERM
 
 say() { echo "$*" | tee -a "$report"; }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
 # ---- disk ----
 
 # fio_json <fio args...>: runs one fio job, JSON on stdout; fails quietly

@@ -84,10 +84,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
 cli() { redis-cli -p "$port" "$@" | tr -d '\r'; }
 
 # start_server <name> <round> <tag>: a fresh server in its own dir; sets port.

@@ -14,3 +14,9 @@ bench_quick_arg() {
     esac
   done
 }
+
+# free_port: a TCP port on 127.0.0.1 nothing listens on now (the kernel's
+# pick; a server started right after takes it).
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}

@@ -92,10 +92,6 @@ trap 'exit 130' INT TERM
 say() { echo "$*" | tee -a "$report"; }
 note() { echo "$*" >&2; }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 # ratio <a> <b>: a / b to two places, or "-" when either is missing or b is 0.

@@ -105,10 +105,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
 # start_server <name> <mode>: a fresh server in its own dir; sets port.
 start_server() {
   local name="$1" mode="$2" bin dir

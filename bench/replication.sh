@@ -124,10 +124,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
 # start_server <name> <tag> <round> <args...>: a fresh server of kind name
 # (ringkv, redis) in its own dir $work/<name>-<tag>-r<round>, no RDB saves,
 # DEBUG enabled; sets port and pid. Does not wait for it (a replica answers

@@ -196,6 +196,18 @@ static const struct command_history restore_history[] = {
     {0},
 };
 
+
+/* RESTORE and RESTORE-ASKING report the same complexity and arguments. */
+#define RESTORE_COMPLEXITY                                                                        \
+    "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, "    \
+    "where N is the number of Redis objects composing the value and M their average size. For " \
+    "small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply "  \
+    "O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting "     \
+    "values into sorted sets is O(log(N))."
+#define RESTORE_ARGUMENTS                                                                         \
+    "key^k#0 ttl^i serialized-value^s replace^t='REPLACE'@3.0.0? absttl^t='ABSTTL'@5.0.0? "     \
+    "seconds^i='IDLETIME'@5.0.0? frequency^i='FREQ'@5.0.0?"
+
 struct command dump_commands[] = {
     {.name = "dump", .proc = dump_command, .arity = 2, .flags = CMD_READONLY,
      .acl = ACL_KEYSPACE | ACL_READ | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
@@ -213,16 +225,9 @@ struct command dump_commands[] = {
      .summary = "Create a key using the provided serialized value, previously obtained using "
                 "DUMP.",
      .since = "2.6.0", .group = "generic",
-     .complexity = "O(1) to create the new key and additional O(N*M) to reconstruct the "
-                   "serialized value, where N is the number of Redis objects composing the value "
-                   "and M their average size. For small string values the time complexity is thus "
-                   "O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values "
-                   "the complexity is O(N*M*log(N)) because inserting values into sorted sets is "
-                   "O(log(N)).",
+     .complexity = RESTORE_COMPLEXITY,
      .history = restore_history,
-     .arguments = "key^k#0 ttl^i serialized-value^s replace^t='REPLACE'@3.0.0? "
-                  "absttl^t='ABSTTL'@5.0.0? seconds^i='IDLETIME'@5.0.0? "
-                  "frequency^i='FREQ'@5.0.0?"},
+     .arguments = RESTORE_ARGUMENTS},
     /* What MIGRATE sends a cluster node that imports the slot; without
      * cluster mode, RESTORE itself. */
     {.name = "restore-asking", .proc = restore_command, .arity = -4,
@@ -231,15 +236,8 @@ struct command dump_commands[] = {
      .key_step = 1, .key_specs = "OW update/i1/r0,1,0",
      .summary = "An internal command for migrating keys in a cluster", .since = "3.0.0",
      .group = "server", .doc_flags = "syscmd",
-     .complexity = "O(1) to create the new key and additional O(N*M) to reconstruct the "
-                   "serialized value, where N is the number of Redis objects composing the value "
-                   "and M their average size. For small string values the time complexity is thus "
-                   "O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values "
-                   "the complexity is O(N*M*log(N)) because inserting values into sorted sets is "
-                   "O(log(N)).",
+     .complexity = RESTORE_COMPLEXITY,
      .history = restore_history,
-     .arguments = "key^k#0 ttl^i serialized-value^s replace^t='REPLACE'@3.0.0? "
-                  "absttl^t='ABSTTL'@5.0.0? seconds^i='IDLETIME'@5.0.0? "
-                  "frequency^i='FREQ'@5.0.0?"},
+     .arguments = RESTORE_ARGUMENTS},
     {0},
 };

@@ -1227,6 +1227,28 @@ void harness_fixture_close(struct server_handle **server, struct conn **client)
     *server = NULL;
 }
 
+void harness_reference_open(struct server_handle **ref, struct conn **client)
+{
+    *ref = NULL;
+    *client = NULL;
+    if (access(HARNESS_REDIS_SERVER, X_OK) != 0)
+        return;
+    char dir[256];
+    harness_make_dir(dir, sizeof(dir));
+    *ref = server_start_in(HARNESS_REDIS_SERVER, dir, NULL);
+    *client = conn_open((*ref)->port);
+}
+
+void harness_reference_close(struct server_handle **ref, struct conn **client)
+{
+    if (*client)
+        conn_close(*client);
+    if (*ref)
+        server_stop(*ref);
+    *client = NULL;
+    *ref = NULL;
+}
+
 /* Length of the RESP multibulk at p (avail bytes), or 0 when it is not one
  * or not complete. */
 static size_t harness_resp_record_len(const char *p, size_t avail)

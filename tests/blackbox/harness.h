@@ -202,6 +202,14 @@ char *harness_list_dir(const char *dir);
 void harness_fixture_open(struct server_handle **server, struct conn **client);
 void harness_fixture_close(struct server_handle **server, struct conn **client);
 
+/* The reference redis-server beside the server under test, for tests that
+ * compare replies: started in a fresh directory with default arguments when
+ * HARNESS_REDIS_SERVER is installed; *ref and *client stay NULL otherwise.
+ * harness_reference_close takes either state. */
+#define HARNESS_REDIS_SERVER "/usr/bin/redis-server"
+void harness_reference_open(struct server_handle **ref, struct conn **client);
+void harness_reference_close(struct server_handle **ref, struct conn **client);
+
 /* LMPOP/BLMPOP and ZMPOP/BZMPOP share one numkeys rule (Redis 7.0.15's,
  * checked against redis-server): 0, negative, non-integer or out-of-range
  * values reply "numkeys should be greater than 0", a count that leaves no

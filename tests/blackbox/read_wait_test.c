@@ -62,18 +62,24 @@ static void expect_silence(struct conn *c, const char *what)
                   got ? harness_escape(got) : "");
 }
 
-START_TEST(test_read_waits_only_for_writes_it_could_see)
+/* A server in a fresh dir under appendfsync always, with DEBUG enabled. */
+static struct server_handle *start_always(const char *direct_io_value)
 {
-    if (server_is_redis())
-        return;
     char dir[256];
     harness_make_dir(dir, sizeof(dir));
     struct server_args a = {.n = 0};
     server_args_add(&a, "--enable-debug-command", "yes");
     server_args_add(&a, "--appendonly", "yes");
     server_args_add(&a, "--appendfsync", "always");
-    server_args_add(&a, "--aof-direct-io", direct_io[_i]);
-    struct server_handle *h = server_start_in(server_binary(), dir, a.v);
+    server_args_add(&a, "--aof-direct-io", direct_io_value);
+    return server_start_in(server_binary(), dir, a.v);
+}
+
+START_TEST(test_read_waits_only_for_writes_it_could_see)
+{
+    if (server_is_redis())
+        return;
+    struct server_handle *h = start_always(direct_io[_i]);
     struct conn *ctl = conn_open(h->port);
     ck_cmd(ctl, "SET k0 v0", "+OK\r\n");
     ck_cmd(ctl, "SET other 1", "+OK\r\n");
@@ -153,14 +159,7 @@ START_TEST(test_scripts_wait_like_writes)
 {
     if (server_is_redis())
         return;
-    char dir[256];
-    harness_make_dir(dir, sizeof(dir));
-    struct server_args a = {.n = 0};
-    server_args_add(&a, "--enable-debug-command", "yes");
-    server_args_add(&a, "--appendonly", "yes");
-    server_args_add(&a, "--appendfsync", "always");
-    server_args_add(&a, "--aof-direct-io", direct_io[_i]);
-    struct server_handle *h = server_start_in(server_binary(), dir, a.v);
+    struct server_handle *h = start_always(direct_io[_i]);
     struct conn *ctl = conn_open(h->port);
     ck_cmd(ctl, "SET k0 v0", "+OK\r\n");
     const char *lib[] = {"FUNCTION", "LOAD",

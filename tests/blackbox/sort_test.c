@@ -17,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define REDIS_SERVER "/usr/bin/redis-server"
 #define TEST_TIMEOUT_S 120
 
 static struct server_handle *server; /* owned by the fixture */
@@ -28,22 +27,12 @@ static struct conn *ref_client;      /* NULL without one */
 static void setup(void)
 {
     harness_fixture_open(&server, &client);
-    ref = NULL;
-    ref_client = NULL;
-    if (access(REDIS_SERVER, X_OK) == 0) {
-        char dir[256];
-        harness_make_dir(dir, sizeof(dir));
-        ref = server_start_in(REDIS_SERVER, dir, NULL);
-        ref_client = conn_open(ref->port);
-    }
+    harness_reference_open(&ref, &ref_client);
 }
 
 static void teardown(void)
 {
-    if (ref_client)
-        conn_close(ref_client);
-    if (ref)
-        server_stop(ref);
+    harness_reference_close(&ref, &ref_client);
     harness_fixture_close(&server, &client);
 }
 
