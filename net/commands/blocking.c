@@ -345,6 +345,8 @@ void blocking_key_touched(struct commands *cs, struct db *db, const char *key, s
 
 static enum kv_type blocking_kind_type(enum blocked_kind kind)
 {
+    if (kind == BLOCKED_STREAM)
+        return KV_STREAM;
     return kind == BLOCKED_ZSET ? KV_ZSET : KV_LIST;
 }
 
