@@ -892,7 +892,7 @@ static void stream_xread_generic(struct client *c, bool xreadgroup)
             stream_touched(c, key);
     }
     if (served) {
-        reply_set_defer_len(c, handle, (long long)served, '%');
+        reply_set_defer_len(c, handle, (long long)served, c->resp == 2 ? '*' : '%');
         if (xreadgroup)
             propagate_none(c);
         goto done;
@@ -1593,22 +1593,17 @@ static void stream_xsetid_command(struct client *c)
         return;
     }
     struct stream *s = kv_object(kv);
-    if (stream_id_cmp(&id, &s->max_deleted_id) < 0) {
-        reply_error(c, "ERR The ID specified in XSETID is smaller than current "
-                       "max_deleted_entry_id");
-        return;
-    }
-    if (entries_added != -1 && s->length > (uint64_t)entries_added) {
-        reply_error(c, "ERR The entries_added specified in XSETID is smaller than the target "
-                       "stream length");
-        return;
-    }
     if (s->length > 0) {
         struct stream_id maxid;
         stream_edge_id(s, false, &maxid);
         if (stream_id_cmp(&id, &maxid) < 0) {
             reply_error(c, "ERR The ID specified in XSETID is smaller than the target stream "
                            "top item");
+            return;
+        }
+        if (entries_added != -1 && s->length > (uint64_t)entries_added) {
+            reply_error(c, "ERR The entries_added specified in XSETID is smaller than the "
+                           "target stream length");
             return;
         }
     }
@@ -1704,27 +1699,41 @@ static void stream_xinfo_groups_command(struct client *c)
     }
 }
 
-/* Redis's rax node count for the nodes' 16-byte keys: a compressed trie
- * whose nodes are the branch points and key ends, plus the root. */
+/* Nodes of the rax Redis would hold for keys[lo..hi) (sorted, 16 bytes
+ * each, equal in their first d bytes): a compressed node for a common run
+ * of bytes, a branching node where they diverge, a leaf per key. */
+static long long stream_rax_nodes(const unsigned char (*keys)[16], size_t lo, size_t hi, int d)
+{
+    if (d == 16)
+        return 1; /* the key's leaf */
+    int common = 0;
+    while (d + common < 16 && keys[lo][d + common] == keys[hi - 1][d + common])
+        common++;
+    if (common > 0)
+        return 1 + stream_rax_nodes(keys, lo, hi, d + common);
+    long long n = 1; /* a branching node */
+    for (size_t i = lo; i < hi;) {
+        size_t j = i + 1;
+        while (j < hi && keys[j][d] == keys[i][d])
+            j++;
+        n += stream_rax_nodes(keys, i, j, d + 1);
+        i = j;
+    }
+    return n;
+}
+
+/* XINFO STREAM's radix-tree-nodes: what Redis's rax of the node keys
+ * counts (its nodes are its own; ours is an array). */
 static long long stream_radix_nodes(const struct stream *s)
 {
     if (s->node_count == 0)
         return 1;
-    long long nodes = 1; /* the root */
-    unsigned char prev[16], cur[16];
-    for (size_t i = 0; i < s->node_count; i++) {
-        stream_id_encode(&s->nodes[i].master, cur);
-        if (i == 0) {
-            nodes += 2; /* compressed path + key leaf */
-        } else {
-            size_t common = 0;
-            while (common < 16 && prev[common] == cur[common])
-                common++;
-            nodes += 2; /* a split and a new leaf path, approximately */
-        }
-        memcpy(prev, cur, 16);
-    }
-    return nodes;
+    unsigned char (*keys)[16] = malloc(s->node_count * 16);
+    for (size_t i = 0; i < s->node_count; i++)
+        stream_id_encode(&s->nodes[i].master, keys[i]);
+    long long n = stream_rax_nodes((const unsigned char (*)[16])keys, 0, s->node_count, 0);
+    free(keys);
+    return n;
 }
 
 static void stream_xinfo_stream_command(struct client *c)
