@@ -34,6 +34,7 @@
 #include "net/commands/propagate.h"
 #include "net/commands/reply.h"
 #include "net/commands/typed_key.h"
+#include "net/persist/persist.h"
 
 /* Room for "<ms>-<seq>" with two 20-digit numbers. */
 #define STREAM_ID_TEXT_BYTES 48
@@ -72,6 +73,14 @@ static void stream_event(struct client *c, const char *event, const struct resp_
 static void stream_touched(struct client *c, const struct resp_arg *key)
 {
     notify_key_modified(c->commands, c->db, key->ptr, key->len);
+}
+
+/* A change Redis counts (server.dirty) without signalling the key: group
+ * and PEL bookkeeping (XREADGROUP, XACK, XCLAIM, XGROUP ...), which
+ * WATCH does not see in 7.0. */
+static void stream_dirty(struct client *c)
+{
+    c->commands->persist->dirty++;
 }
 
 static void reply_stream_id(struct client *c, const struct stream_id *id)
@@ -780,8 +789,18 @@ static void stream_xread_generic(struct client *c, bool xreadgroup)
         if (serving && blocking_skip_key(c, streams_arg + k))
             continue;
         struct kv *kv;
-        if (!stream_lookup(c, streams_arg + k, DB_LOOKUP_READ, &kv))
+        if (serving) {
+            kv = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_READ | DB_LOOKUP_NOTOUCH);
+            if (!kv || kv->type != KV_STREAM) {
+                if (xreadgroup)
+                    reply_error(c, "UNBLOCKED the stream key no longer exists");
+                else
+                    blocking_block(c, BLOCKED_STREAM, streams_arg, streams_count, deadline);
+                goto done;
+            }
+        } else if (!stream_lookup(c, streams_arg + k, DB_LOOKUP_READ, &kv)) {
             goto done;
+        }
         struct stream *s = kv ? kv_object(kv) : NULL;
         if (groupname) {
             struct stream_group *g = s ? stream_group_find(s, groupname->ptr, groupname->len)
@@ -859,7 +878,7 @@ static void stream_xread_generic(struct client *c, bool xreadgroup)
                 consumer = stream_consumer_create(groups[k], consumername->ptr,
                                                   consumername->len, stream_now(c));
                 stream_propagate_consumer_creation(c, key, groups[k], consumer);
-                stream_touched(c, key);
+                stream_dirty(c);
                 stream_event(c, "xgroup-createconsumer", key);
             }
             consumer->seen_time = stream_now(c);
@@ -889,7 +908,7 @@ static void stream_xread_generic(struct client *c, bool xreadgroup)
             stream_reply_range(c, s, &start, NULL, n, false, groups[k] ? &rg : NULL);
         }
         if (groups[k])
-            stream_touched(c, key);
+            stream_dirty(c);
     }
     if (served) {
         reply_set_defer_len(c, handle, (long long)served, c->resp == 2 ? '*' : '%');
@@ -1025,8 +1044,7 @@ static void stream_xgroup_create_command(struct client *c)
     }
     stream_group_create(s, c->argv[3].ptr, c->argv[3].len, &id, entries_read);
     reply_ok(c);
-    if (!created)
-        stream_touched(c, &c->argv[2]);
+    stream_dirty(c);
     stream_event(c, "xgroup-create", &c->argv[2]);
 }
 
@@ -1066,7 +1084,7 @@ static void stream_xgroup_setid_command(struct client *c)
     g->last_id = id;
     g->entries_read = entries_read;
     reply_ok(c);
-    stream_touched(c, &c->argv[2]);
+    stream_dirty(c);
     stream_event(c, "xgroup-setid", &c->argv[2]);
 }
 
@@ -1078,8 +1096,10 @@ static void stream_xgroup_destroy_command(struct client *c)
     struct stream *s = kv_object(kv);
     if (stream_group_destroy(s, c->argv[3].ptr, c->argv[3].len)) {
         reply_integer(c, 1);
-        stream_touched(c, &c->argv[2]);
+        stream_dirty(c);
         stream_event(c, "xgroup-destroy", &c->argv[2]);
+        /* Clients blocked in XREADGROUP on it get -NOGROUP. */
+        blocking_key_touched(c->commands, c->db, c->argv[2].ptr, c->argv[2].len);
     } else {
         reply_integer(c, 0);
     }
@@ -1098,7 +1118,7 @@ static void stream_xgroup_createconsumer_command(struct client *c)
         stream_consumer_create(g, c->argv[4].ptr, c->argv[4].len, stream_now(c));
     reply_integer(c, consumer != NULL);
     if (consumer) {
-        stream_touched(c, &c->argv[2]);
+        stream_dirty(c);
         stream_event(c, "xgroup-createconsumer", &c->argv[2]);
     }
 }
@@ -1118,7 +1138,7 @@ static void stream_xgroup_delconsumer_command(struct client *c)
         return;
     }
     reply_integer(c, pending);
-    stream_touched(c, &c->argv[2]);
+    stream_dirty(c);
     stream_event(c, "xgroup-delconsumer", &c->argv[2]);
 }
 
@@ -1172,7 +1192,7 @@ static void stream_xack_command(struct client *c)
             acked++;
     }
     if (acked)
-        stream_touched(c, &c->argv[1]);
+        stream_dirty(c);
     reply_integer(c, acked);
 }
 
@@ -1436,7 +1456,7 @@ static void stream_xclaim_command(struct client *c)
     reply_set_defer_len(c, handle, n, '*');
     propagate_none(c);
     if (changed || consumer)
-        stream_touched(c, &c->argv[1]);
+        stream_dirty(c);
 }
 
 /* XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID] */
@@ -1548,7 +1568,7 @@ static void stream_xautoclaim_command(struct client *c)
     free(deleted);
     propagate_none(c);
     if (changed || consumer)
-        stream_touched(c, &c->argv[1]);
+        stream_dirty(c);
 }
 
 /* ---- XSETID ---- */
