@@ -268,7 +268,10 @@ static size_t stream_reply_range(struct client *c, struct stream *s,
             else if (s->entries_added)
                 g->entries_read = stream_estimate_distance(s, &id);
             g->last_id = id;
-            propagate_last_id = true;
+            /* 7.0.15 logs the group's position only under NOACK: else
+             * the XCLAIMs' LASTID carries it. */
+            if (rg->noack)
+                propagate_last_id = true;
         }
         stream_reply_entry(c, &it, &id, nfields);
         if (g && !rg->noack) {
@@ -877,7 +880,9 @@ static void stream_xread_generic(struct client *c, bool xreadgroup)
             if (!consumer) {
                 consumer = stream_consumer_create(groups[k], consumername->ptr,
                                                   consumername->len, stream_now(c));
-                stream_propagate_consumer_creation(c, key, groups[k], consumer);
+                /* Without NOACK the XCLAIMs create it on replay. */
+                if (noack)
+                    stream_propagate_consumer_creation(c, key, groups[k], consumer);
                 stream_dirty(c);
                 stream_event(c, "xgroup-createconsumer", key);
             }
