@@ -876,6 +876,17 @@ static void stream_xread_generic(struct client *c, bool xreadgroup)
                 gt = groups[k]->last_id;
                 serve = stream_id_cmp(&s->last_id, &gt) > 0;
             }
+        } else if (serving) {
+            serve = stream_id_cmp(&s->last_id, &gt) > 0;
+        } else if (s->length) {
+            struct stream_id maxid;
+            stream_edge_id(s, false, &maxid);
+            serve = stream_id_cmp(&maxid, &gt) > 0;
+        }
+        if (!serve)
+            continue;
+        /* 7.0.15 creates the consumer only when it is served. */
+        if (groups[k]) {
             consumer = stream_consumer_find(groups[k], consumername->ptr, consumername->len);
             if (!consumer) {
                 consumer = stream_consumer_create(groups[k], consumername->ptr,
@@ -887,15 +898,7 @@ static void stream_xread_generic(struct client *c, bool xreadgroup)
                 stream_event(c, "xgroup-createconsumer", key);
             }
             consumer->seen_time = stream_now(c);
-        } else if (serving) {
-            serve = stream_id_cmp(&s->last_id, &gt) > 0;
-        } else if (s->length) {
-            struct stream_id maxid;
-            stream_edge_id(s, false, &maxid);
-            serve = stream_id_cmp(&maxid, &gt) > 0;
         }
-        if (!serve)
-            continue;
         if (served++ == 0)
             handle = reply_defer_len(c);
         if (c->resp == 2)
@@ -1009,7 +1012,9 @@ static void stream_xgroup_create_command(struct client *c)
             }
             i++;
         } else {
-            reply_errorf(c, "ERR unknown subcommand '%.*s'. Try XGROUP HELP.",
+            reply_errorf(c,
+                         "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
+                         "XGROUP HELP.",
                          (int)c->argv[1].len, c->argv[1].ptr);
             return;
         }

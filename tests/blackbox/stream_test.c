@@ -1,0 +1,511 @@
+/* stream_test.c: black-box tests of the stream commands (XADD, XRANGE,
+ * XREVRANGE, XLEN, XDEL, XTRIM, XREAD, XREADGROUP, XGROUP, XACK, XPENDING,
+ * XCLAIM, XAUTOCLAIM, XINFO, XSETID): replies and error texts, consumer
+ * groups, blocking reads, what reaches the AOF, keyspace events, and a
+ * stream surviving DEBUG RELOAD, an AOF rewrite and COPY.
+ *
+ * Every expectation was checked against Redis 7.0.15 by running this file
+ * with RINGKV_SERVER=/usr/bin/redis-server. IDs are explicit wherever a
+ * reply shows them, so replies are byte for byte; times (XCLAIM's TIME,
+ * idle counts) are only checked where they cannot vary. */
+#include "tests/blackbox/harness.h"
+
+#include <check.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct server_handle *server; /* owned by the fixture, one per test */
+static struct conn *client;          /* owned by the fixture */
+
+static void setup(void)
+{
+    harness_fixture_open(&server, &client);
+}
+
+static void teardown(void)
+{
+    harness_fixture_close(&server, &client);
+}
+
+/* ---- Replies and errors (generated from redis-server 7.0.15's replies) ---- */
+
+START_TEST(test_xadd_range_trim_errors)
+{
+    ck_cmd(client, "xadd s 1-1 a 1 b 2", "$3\r\n1-1\r\n");
+    ck_cmd(client, "xadd s 1-1 a 1", "-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n");
+    ck_cmd(client, "xadd s 0-0 a 1", "-ERR The ID specified in XADD must be greater than 0-0\r\n");
+    ck_cmd(client, "xadd s 1-* c 3", "$3\r\n1-2\r\n");
+    ck_cmd(client, "xadd s 2-* c 3", "$3\r\n2-0\r\n");
+    ck_cmd(client, "xadd s 2 a 1", "-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n");
+    ck_cmd(client, "xadd s 5-5 a 1 b 2", "$3\r\n5-5\r\n");
+    ck_cmd(client, "xadd s 6-6 x 1", "$3\r\n6-6\r\n");
+    ck_cmd(client, "xadd s badid a 1", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xadd s - a 1", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xadd s 7-7 a", "-ERR wrong number of arguments for 'xadd' command\r\n");
+    ck_cmd(client, "xadd nokey nomkstream * a 1", "$-1\r\n");
+    ck_cmd(client, "xadd s maxlen -1 * a 1", "-ERR The MAXLEN argument must be >= 0.\r\n");
+    ck_cmd(client, "xadd s maxlen 2 minid 1 * a 1", "-ERR syntax error, MAXLEN and MINID options at the same time are not compatible\r\n");
+    ck_cmd(client, "xadd s limit 10 8-8 a 1", "-ERR syntax error, LIMIT cannot be used without specifying a trimming strategy\r\n");
+    ck_cmd(client, "xadd s maxlen 10 limit 10 8-8 a 1", "-ERR syntax error, LIMIT cannot be used without the special ~ option\r\n");
+    ck_cmd(client, "xlen s", ":5\r\n");
+    ck_cmd(client, "xlen nokey", ":0\r\n");
+    ck_cmd(client, "type s", "+stream\r\n");
+    ck_cmd(client, "object encoding s", "$6\r\nstream\r\n");
+    ck_cmd(client, "xrange s - +", "*5\r\n*2\r\n$3\r\n1-1\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$3\r\n1-2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\n5-5\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$3\r\n6-6\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xrange s - + count 2", "*2\r\n*2\r\n$3\r\n1-1\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$3\r\n1-2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n");
+    ck_cmd(client, "xrange s - + count 0", "*-1\r\n");
+    ck_cmd(client, "xrange s (1-1 +", "*4\r\n*2\r\n$3\r\n1-2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\n5-5\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$3\r\n6-6\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xrange s - (5-5", "*3\r\n*2\r\n$3\r\n1-1\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$3\r\n1-2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n");
+    ck_cmd(client, "xrange s (- +", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xrange s 1 2", "*3\r\n*2\r\n$3\r\n1-1\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$3\r\n1-2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n");
+    ck_cmd(client, "xrange s (18446744073709551615-18446744073709551615 +", "-ERR invalid start ID for the interval\r\n");
+    ck_cmd(client, "xrevrange s + -", "*5\r\n*2\r\n$3\r\n6-6\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n*2\r\n$3\r\n5-5\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\n1-2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\n1-1\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    ck_cmd(client, "xrevrange s + - count 1", "*1\r\n*2\r\n$3\r\n6-6\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xrevrange s (6-6 -", "*4\r\n*2\r\n$3\r\n5-5\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\n1-2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\n1-1\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    ck_cmd(client, "xrange s - + foo", "-ERR syntax error\r\n");
+    ck_cmd(client, "xrange nokey - +", "*0\r\n");
+    ck_cmd(client, "xdel s 1-2 9-9", ":1\r\n");
+    ck_cmd(client, "xdel s bad", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xrange s - +", "*4\r\n*2\r\n$3\r\n1-1\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$3\r\n5-5\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$3\r\n6-6\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xinfo stream s", "*20\r\n$6\r\nlength\r\n:4\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n6-6\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n1-2\r\n$13\r\nentries-added\r\n:5\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n1-1\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n1-1\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n6-6\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xtrim s maxlen 2", ":2\r\n");
+    ck_cmd(client, "xrange s - +", "*2\r\n*2\r\n$3\r\n5-5\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$3\r\n6-6\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xtrim s minid 6-6", ":1\r\n");
+    ck_cmd(client, "xtrim s foo 1", "-ERR syntax error\r\n");
+    ck_cmd(client, "xtrim s", "-ERR wrong number of arguments for 'xtrim' command\r\n");
+    ck_cmd(client, "xinfo stream s", "*20\r\n$6\r\nlength\r\n:1\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n6-6\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n1-2\r\n$13\r\nentries-added\r\n:5\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n6-6\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n6-6\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n6-6\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xsetid s 1-1", "-ERR The ID specified in XSETID is smaller than the target stream top item\r\n");
+    ck_cmd(client, "xsetid s 100-1 entriesadded 1", "+OK\r\n");
+    ck_cmd(client, "xsetid s 100-1 maxdeletedid 200-0", "-ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id\r\n");
+    ck_cmd(client, "xsetid s 100-1 entriesadded 50 maxdeletedid 50-0", "+OK\r\n");
+    ck_cmd(client, "xinfo stream s", "*20\r\n$6\r\nlength\r\n:1\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$5\r\n100-1\r\n$20\r\nmax-deleted-entry-id\r\n$4\r\n50-0\r\n$13\r\nentries-added\r\n:50\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n6-6\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n6-6\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n6-6\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xsetid nokey 1-1", "-ERR no such key\r\n");
+    ck_cmd(client, "xadd e maxlen 0 1-1 a b", "$3\r\n1-1\r\n");
+    ck_cmd(client, "xinfo stream e", "*20\r\n$6\r\nlength\r\n:0\r\n$15\r\nradix-tree-keys\r\n:0\r\n$16\r\nradix-tree-nodes\r\n:1\r\n$17\r\nlast-generated-id\r\n$3\r\n1-1\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:1\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n0-0\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n$-1\r\n$10\r\nlast-entry\r\n$-1\r\n");
+    ck_cmd(client, "xinfo stream nokey", "-ERR no such key\r\n");
+    ck_cmd(client, "set str x", "+OK\r\n");
+    ck_cmd(client, "xadd str 1-1 a 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+    ck_cmd(client, "xlen str", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+    ck_cmd(client, "xrange str - +", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+    ck_cmd(client, "xread streams str 0", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+}
+END_TEST
+
+START_TEST(test_consumer_groups)
+{
+    ck_cmd(client, "xadd s 1-1 a 1", "$3\r\n1-1\r\n");
+    ck_cmd(client, "xadd s 2-1 a 2", "$3\r\n2-1\r\n");
+    ck_cmd(client, "xadd s 3-1 a 3", "$3\r\n3-1\r\n");
+    ck_cmd(client, "xgroup create s g $", "+OK\r\n");
+    ck_cmd(client, "xgroup create s g $", "-BUSYGROUP Consumer Group name already exists\r\n");
+    ck_cmd(client, "xgroup create nokey g $", "-ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.\r\n");
+    ck_cmd(client, "xgroup create nokey g $ mkstream", "+OK\r\n");
+    ck_cmd(client, "xinfo stream nokey", "*20\r\n$6\r\nlength\r\n:0\r\n$15\r\nradix-tree-keys\r\n:0\r\n$16\r\nradix-tree-nodes\r\n:1\r\n$17\r\nlast-generated-id\r\n$3\r\n0-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:0\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n0-0\r\n$6\r\ngroups\r\n:1\r\n$11\r\nfirst-entry\r\n$-1\r\n$10\r\nlast-entry\r\n$-1\r\n");
+    ck_cmd(client, "xgroup create s g2 0 entriesread 1", "+OK\r\n");
+    ck_cmd(client, "xgroup create s g3 0 entriesread -5", "-ERR value for ENTRIESREAD must be positive or -1\r\n");
+    ck_cmd(client, "xgroup create s g3 0 foo", "-ERR unknown subcommand or wrong number of arguments for 'create'. Try XGROUP HELP.\r\n");
+    ck_cmd(client, "xinfo groups s", "*2\r\n*12\r\n$4\r\nname\r\n$1\r\ng\r\n$9\r\nconsumers\r\n:0\r\n$7\r\npending\r\n:0\r\n$17\r\nlast-delivered-id\r\n$3\r\n3-1\r\n$12\r\nentries-read\r\n$-1\r\n$3\r\nlag\r\n:0\r\n*12\r\n$4\r\nname\r\n$2\r\ng2\r\n$9\r\nconsumers\r\n:0\r\n$7\r\npending\r\n:0\r\n$17\r\nlast-delivered-id\r\n$3\r\n0-0\r\n$12\r\nentries-read\r\n:1\r\n$3\r\nlag\r\n:2\r\n");
+    ck_cmd(client, "xadd s 10-1 f v", "$4\r\n10-1\r\n");
+    ck_cmd(client, "xadd s 10-2 f v", "$4\r\n10-2\r\n");
+    ck_cmd(client, "xreadgroup group g c1 streams s >", "*1\r\n*2\r\n$1\r\ns\r\n*2\r\n*2\r\n$4\r\n10-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*2\r\n$4\r\n10-2\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+    ck_cmd(client, "xreadgroup group g2 c1 count 1 streams s >", "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xreadgroup group g2 c2 streams s >", "*1\r\n*2\r\n$1\r\ns\r\n*4\r\n*2\r\n$3\r\n2-1\r\n*2\r\n$1\r\na\r\n$1\r\n2\r\n*2\r\n$3\r\n3-1\r\n*2\r\n$1\r\na\r\n$1\r\n3\r\n*2\r\n$4\r\n10-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*2\r\n$4\r\n10-2\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+    ck_cmd(client, "xpending s g2", "*4\r\n:5\r\n$3\r\n1-1\r\n$4\r\n10-2\r\n*2\r\n*2\r\n$2\r\nc1\r\n$1\r\n1\r\n*2\r\n$2\r\nc2\r\n$1\r\n4\r\n");
+    ck_cmd(client, "xreadgroup group g2 c1 streams s 0", "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xack s g2 1-1", ":1\r\n");
+    ck_cmd(client, "xack s g2 bad", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xpending s g2", "*4\r\n:4\r\n$3\r\n2-1\r\n$4\r\n10-2\r\n*1\r\n*2\r\n$2\r\nc2\r\n$1\r\n4\r\n");
+    ck_cmd(client, "xclaim s g2 c3 0 2-1 justid", "*1\r\n$3\r\n2-1\r\n");
+    ck_cmd(client, "xclaim s g2 c3 0 2-1 justid bogus", "-ERR Unrecognized XCLAIM option 'bogus'\r\n");
+    ck_cmd(client, "xclaim s g2 c3 x 2-1", "-ERR Invalid min-idle-time argument for XCLAIM\r\n");
+    ck_cmd(client, "xclaim s nog c3 0 2-1", "-NOGROUP No such key 's' or consumer group 'nog'\r\n");
+    ck_cmd(client, "xpending s g2", "*4\r\n:4\r\n$3\r\n2-1\r\n$4\r\n10-2\r\n*2\r\n*2\r\n$2\r\nc2\r\n$1\r\n3\r\n*2\r\n$2\r\nc3\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xautoclaim s g2 c4 0 0 count 1 justid", "*3\r\n$3\r\n3-1\r\n*1\r\n$3\r\n2-1\r\n*0\r\n");
+    ck_cmd(client, "xautoclaim s g2 c4 0 0 count 0", "-ERR COUNT must be > 0\r\n");
+    ck_cmd(client, "xautoclaim s g2 c4 0 0 count x", "-ERR COUNT must be > 0\r\n");
+    ck_cmd(client, "xautoclaim s nog c4 0 0", "-NOGROUP No such key 's' or consumer group 'nog'\r\n");
+    ck_cmd(client, "xpending s g2", "*4\r\n:4\r\n$3\r\n2-1\r\n$4\r\n10-2\r\n*2\r\n*2\r\n$2\r\nc2\r\n$1\r\n3\r\n*2\r\n$2\r\nc4\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xdel s 3-1", ":1\r\n");
+    ck_cmd(client, "xautoclaim s g2 c4 0 0 justid", "*3\r\n$3\r\n0-0\r\n*3\r\n$3\r\n2-1\r\n$4\r\n10-1\r\n$4\r\n10-2\r\n*1\r\n$3\r\n3-1\r\n");
+    ck_cmd(client, "xpending s g2", "*4\r\n:3\r\n$3\r\n2-1\r\n$4\r\n10-2\r\n*1\r\n*2\r\n$2\r\nc4\r\n$1\r\n3\r\n");
+    ck_cmd(client, "xgroup delconsumer s g2 c4", ":3\r\n");
+    ck_cmd(client, "xgroup delconsumer s g2 c4", ":0\r\n");
+    ck_cmd(client, "xgroup createconsumer s g2 c9", ":1\r\n");
+    ck_cmd(client, "xgroup createconsumer s g2 c9", ":0\r\n");
+    ck_cmd(client, "xgroup createconsumer s nog c9", "-NOGROUP No such consumer group 'nog' for key name 's'\r\n");
+    ck_cmd(client, "xgroup setid s g2 0 entriesread 0", "+OK\r\n");
+    ck_cmd(client, "xgroup setid s g2 0 entriesread -3", "-ERR value for ENTRIESREAD must be positive or -1\r\n");
+    ck_cmd(client, "xgroup setid s nog 0", "-NOGROUP No such consumer group 'nog' for key name 's'\r\n");
+    ck_cmd(client, "xinfo groups s", "*2\r\n*12\r\n$4\r\nname\r\n$1\r\ng\r\n$9\r\nconsumers\r\n:1\r\n$7\r\npending\r\n:2\r\n$17\r\nlast-delivered-id\r\n$4\r\n10-2\r\n$12\r\nentries-read\r\n:5\r\n$3\r\nlag\r\n:0\r\n*12\r\n$4\r\nname\r\n$2\r\ng2\r\n$9\r\nconsumers\r\n:4\r\n$7\r\npending\r\n:0\r\n$17\r\nlast-delivered-id\r\n$3\r\n0-0\r\n$12\r\nentries-read\r\n:0\r\n$3\r\nlag\r\n$-1\r\n");
+    ck_cmd(client, "xgroup destroy s g2", ":1\r\n");
+    ck_cmd(client, "xgroup destroy s g2", ":0\r\n");
+    ck_cmd(client, "xinfo groups s", "*1\r\n*12\r\n$4\r\nname\r\n$1\r\ng\r\n$9\r\nconsumers\r\n:1\r\n$7\r\npending\r\n:2\r\n$17\r\nlast-delivered-id\r\n$4\r\n10-2\r\n$12\r\nentries-read\r\n:5\r\n$3\r\nlag\r\n:0\r\n");
+    ck_cmd(client, "xread streams s 0", "*1\r\n*2\r\n$1\r\ns\r\n*4\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$3\r\n2-1\r\n*2\r\n$1\r\na\r\n$1\r\n2\r\n*2\r\n$4\r\n10-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*2\r\n$4\r\n10-2\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+    ck_cmd(client, "xread count 1 streams s 0", "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+    ck_cmd(client, "xread streams s $", "*-1\r\n");
+    ck_cmd(client, "xread streams s", "-ERR wrong number of arguments for 'xread' command\r\n");
+    ck_cmd(client, "xreadgroup streams s >", "-ERR wrong number of arguments for 'xreadgroup' command\r\n");
+    ck_cmd(client, "xread streams s >", "-ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.\r\n");
+    ck_cmd(client, "xread group g c streams s >", "-ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.\r\n");
+    ck_cmd(client, "xread noack streams s >", "-ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.\r\n");
+    ck_cmd(client, "xreadgroup group g c streams s $", "-ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.\r\n");
+    ck_cmd(client, "xreadgroup group nog c streams s >", "-NOGROUP No such key 's' or consumer group 'nog' in XREADGROUP with GROUP option\r\n");
+    ck_cmd(client, "xgroup foo", "-ERR unknown subcommand 'foo'. Try XGROUP HELP.\r\n");
+    ck_cmd(client, "xgroup help", "*17\r\n+XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+CREATE <key> <groupname> <id|$> [option]\r\n+    Create a new consumer group. Options are:\r\n+    * MKSTREAM\r\n+      Create the empty stream if it does not exist.\r\n+    * ENTRIESREAD entries_read\r\n+      Set the group's entries_read counter (internal use).\r\n+CREATECONSUMER <key> <groupname> <consumer>\r\n+    Create a new consumer in the specified group.\r\n+DELCONSUMER <key> <groupname> <consumer>\r\n+    Remove the specified consumer.\r\n+DESTROY <key> <groupname>\r\n+    Remove the specified group.\r\n+SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]\r\n+    Set the current group ID and entries_read counter.\r\n+HELP\r\n+    Prints this help.\r\n");
+    ck_cmd(client, "xinfo help", "*9\r\n+XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+CONSUMERS <key> <groupname>\r\n+    Show consumers of <groupname>.\r\n+GROUPS <key>\r\n+    Show the stream consumer groups.\r\n+STREAM <key> [FULL [COUNT <count>]\r\n+    Show information about the stream.\r\n+HELP\r\n+    Prints this help.\r\n");
+    ck_cmd_prefix(client, "hello 3", "%7\r\n");
+    ck_cmd(client, "xread streams s 0", "%1\r\n$1\r\ns\r\n*4\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$3\r\n2-1\r\n*2\r\n$1\r\na\r\n$1\r\n2\r\n*2\r\n$4\r\n10-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*2\r\n$4\r\n10-2\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+    ck_cmd(client, "xinfo groups s", "*1\r\n%6\r\n$4\r\nname\r\n$1\r\ng\r\n$9\r\nconsumers\r\n:1\r\n$7\r\npending\r\n:2\r\n$17\r\nlast-delivered-id\r\n$4\r\n10-2\r\n$12\r\nentries-read\r\n:5\r\n$3\r\nlag\r\n:0\r\n");
+    ck_cmd(client, "xpending s g", "*4\r\n:2\r\n$4\r\n10-1\r\n$4\r\n10-2\r\n*1\r\n*2\r\n$2\r\nc1\r\n$1\r\n2\r\n");
+}
+END_TEST
+
+/* ---- Blocking reads ---- */
+
+START_TEST(test_xread_block_served_by_xadd)
+{
+    struct conn *reader = conn_open(server->port);
+    ck_cmd(client, "xadd s 1-1 f v", "$3\r\n1-1\r\n");
+    /* "$" means the last ID when the client blocks, not when it is served. */
+    conn_send(reader, "xread block 0 streams s $");
+    ck_silent(reader);
+    ck_cmd(client, "xadd s 2-1 f v2", "$3\r\n2-1\r\n");
+    ck_read(reader, "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n2-1\r\n*2\r\n$1\r\nf\r\n$2\r\nv2\r\n");
+    /* A timeout replies a null array. */
+    ck_cmd(reader, "xread block 50 streams s $", "*-1\r\n");
+    /* Several keys: the one written serves. */
+    conn_send(reader, "xread block 0 streams x y 0 0");
+    ck_silent(reader);
+    ck_cmd(client, "xadd y 5-1 a b", "$3\r\n5-1\r\n");
+    ck_read(reader, "*1\r\n*2\r\n$1\r\ny\r\n*1\r\n*2\r\n$3\r\n5-1\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    /* Inside MULTI a read that would block replies a null array. */
+    ck_cmd(reader, "multi", "+OK\r\n");
+    ck_cmd(reader, "xread block 0 streams s $", "+QUEUED\r\n");
+    ck_cmd(reader, "exec", "*1\r\n*-1\r\n");
+    ck_cmd(reader, "xread block -1 streams s $", "-ERR timeout is negative\r\n");
+    ck_cmd(reader, "xread block abc streams s $",
+           "-ERR timeout is not an integer or out of range\r\n");
+    /* XREAD stays blocked when its key is deleted. */
+    conn_send(reader, "xread block 0 streams s $");
+    ck_silent(reader);
+    ck_cmd(client, "del s", ":1\r\n");
+    ck_silent(reader);
+    ck_cmd(client, "xadd s 9-1 k v", "$3\r\n9-1\r\n");
+    ck_read(reader, "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n9-1\r\n*2\r\n$1\r\nk\r\n$1\r\nv\r\n");
+    conn_close(reader);
+}
+END_TEST
+
+START_TEST(test_xreadgroup_block)
+{
+    struct conn *c1 = conn_open(server->port);
+    struct conn *c2 = conn_open(server->port);
+    ck_cmd(client, "xgroup create s g $ mkstream", "+OK\r\n");
+    conn_send(c1, "xreadgroup group g alice block 0 streams s >");
+    conn_send(c2, "xreadgroup group g bob block 0 count 1 streams s >");
+    ck_silent(c1);
+    /* Blocked readers are not consumers until served. */
+    ck_cmd(client, "xinfo consumers s g", "*0\r\n");
+    ck_cmd(client, "xadd s 3-1 f v3", "$3\r\n3-1\r\n");
+    ck_read(c1, "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n3-1\r\n*2\r\n$1\r\nf\r\n$2\r\nv3\r\n");
+    ck_silent(c2);
+    ck_cmd(client, "xadd s 4-1 f v4", "$3\r\n4-1\r\n");
+    ck_read(c2, "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n4-1\r\n*2\r\n$1\r\nf\r\n$2\r\nv4\r\n");
+    ck_cmd(client, "xpending s g",
+           "*4\r\n:2\r\n$3\r\n3-1\r\n$3\r\n4-1\r\n*2\r\n*2\r\n$5\r\nalice\r\n$1\r\n1\r\n"
+           "*2\r\n$3\r\nbob\r\n$1\r\n1\r\n");
+    /* Destroying the group wakes its readers with an error. */
+    conn_send(c1, "xreadgroup group g alice block 0 streams s >");
+    ck_silent(c1);
+    ck_cmd(client, "xgroup destroy s g", ":1\r\n");
+    ck_read(c1, "-NOGROUP the consumer group this client was blocked on no longer exists\r\n");
+    /* Deleting (or replacing) the key does too. */
+    ck_cmd(client, "xgroup create s g $", "+OK\r\n");
+    conn_send(c1, "xreadgroup group g alice block 0 streams s >");
+    ck_silent(c1);
+    ck_cmd(client, "del s", ":1\r\n");
+    ck_read(c1, "-UNBLOCKED the stream key no longer exists\r\n");
+    ck_cmd(client, "xgroup create s g $ mkstream", "+OK\r\n");
+    conn_send(c1, "xreadgroup group g alice block 0 streams s >");
+    ck_silent(c1);
+    ck_cmd(client, "set s x", "+OK\r\n");
+    ck_read(c1, "-UNBLOCKED the stream key no longer exists\r\n");
+    conn_close(c1);
+    conn_close(c2);
+}
+END_TEST
+
+/* ---- Keyspace events ---- */
+
+START_TEST(test_keyspace_events)
+{
+    struct conn *sub = conn_open(server->port);
+    ck_cmd(client, "config set notify-keyspace-events Et", "+OK\r\n");
+    ck_cmd(sub, "psubscribe __keyevent@0__:x*",
+           "*3\r\n$10\r\npsubscribe\r\n$17\r\n__keyevent@0__:x*\r\n:1\r\n");
+    const char *steps[][2] = {
+        {"xadd s maxlen 1 1-1 a b", "xadd"},
+        {"xadd s maxlen 1 2-1 a b", "xadd xtrim"},
+        {"xdel s 2-1", "xdel"},
+        {"xgroup create s g 0", "xgroup-create"},
+        {"xgroup createconsumer s g c", "xgroup-createconsumer"},
+        {"xgroup setid s g 0", "xgroup-setid"},
+        {"xgroup delconsumer s g c", "xgroup-delconsumer"},
+        {"xgroup destroy s g", "xgroup-destroy"},
+        {"xsetid s 5-5", "xsetid"},
+    };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        char *reply = conn_cmd(client, steps[i][0]);
+        free(reply);
+        char events[64];
+        snprintf(events, sizeof(events), "%s", steps[i][1]);
+        for (char *ev = strtok(events, " "); ev; ev = strtok(NULL, " ")) {
+            char expected[256];
+            snprintf(expected, sizeof(expected),
+                     "*4\r\n$8\r\npmessage\r\n$17\r\n__keyevent@0__:x*\r\n$%zu\r\n"
+                     "__keyevent@0__:%s\r\n$1\r\ns\r\n",
+                     strlen("__keyevent@0__:") + strlen(ev), ev);
+            ck_read(sub, expected);
+        }
+    }
+    /* Nothing deleted, nothing published. */
+    ck_cmd(client, "xtrim s maxlen 0", ":0\r\n");
+    ck_silent(sub);
+    conn_close(sub);
+}
+END_TEST
+
+/* ---- Persistence ---- */
+
+/* The AOF incr file of a server started with --appendonly yes, as text
+ * with "\r\n" kept. */
+static char *stream_read_incr_aof(void)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/appendonlydir", server->dir);
+    char *names = harness_list_dir(path);
+    ck_assert_ptr_nonnull(names);
+    char *incr = strstr(names, ".incr.aof");
+    ck_assert_ptr_nonnull(incr);
+    char *start = incr;
+    while (start > names && start[-1] != '\n')
+        start--;
+    char file[512];
+    snprintf(file, sizeof(file), "%s/appendonlydir/%.*s", server->dir,
+             (int)(incr - start + strlen(".incr.aof")), start);
+    free(names);
+    size_t len;
+    char *text = harness_read_file(file, &len);
+    ck_assert_ptr_nonnull(text);
+    len = harness_aof_plain(text, len);
+    text[len] = '\0';
+    return text;
+}
+
+#define ck_aof_has(text, record)                                                        \
+    ck_assert_msg(strstr((text), (record)) != NULL, "AOF lacks %s in %s",               \
+                  harness_escape(record), harness_escape(text))
+
+START_TEST(test_aof_propagation)
+{
+    harness_fixture_close(&server, &client);
+    const char *args[] = {"--appendonly", "yes", "--appendfsync", "always", NULL};
+    server = server_start(args);
+    client = conn_open(server->port);
+    ck_cmd(client, "xadd s 1-1 a 1", "$3\r\n1-1\r\n");
+    ck_cmd(client, "xadd s 1-* a 2", "$3\r\n1-2\r\n");
+    ck_cmd(client, "xadd s 2-1 a 3", "$3\r\n2-1\r\n");
+    ck_cmd(client, "xadd s maxlen ~ 1 3-1 a 4", "$3\r\n3-1\r\n");
+    ck_cmd(client, "xgroup create s g 0", "+OK\r\n");
+    ck_cmd_prefix(client, "xreadgroup group g alice count 1 streams s >", "*1\r\n");
+    ck_cmd_prefix(client, "xreadgroup group g bob noack count 1 streams s >", "*1\r\n");
+    ck_cmd(client, "xreadgroup group g carol streams s 0", "*1\r\n*2\r\n$1\r\ns\r\n*0\r\n");
+    ck_cmd(client, "xtrim s maxlen ~ 0", ":4\r\n");
+    char *aof = stream_read_incr_aof();
+    /* "ms-*" is logged with the sequence it got; "~" as "=" with the length
+     * the trim left. */
+    ck_aof_has(aof, "*5\r\n$4\r\nxadd\r\n$1\r\ns\r\n$3\r\n1-2\r\n$1\r\na\r\n$1\r\n2\r\n");
+    ck_aof_has(aof, "*8\r\n$4\r\nxadd\r\n$1\r\ns\r\n$6\r\nmaxlen\r\n$1\r\n=\r\n$1\r\n4\r\n"
+                    "$3\r\n3-1\r\n$1\r\na\r\n$1\r\n4\r\n");
+    /* A delivery is logged as XCLAIM ... FORCE JUSTID LASTID, not as XREADGROUP. */
+    ck_aof_has(aof, "*14\r\n$6\r\nXCLAIM\r\n$1\r\ns\r\n$1\r\ng\r\n$5\r\nalice\r\n$1\r\n0\r\n"
+                    "$3\r\n1-1\r\n$4\r\nTIME\r\n");
+    ck_aof_has(aof, "$10\r\nRETRYCOUNT\r\n$1\r\n1\r\n$5\r\nFORCE\r\n$6\r\nJUSTID\r\n"
+                    "$6\r\nLASTID\r\n$3\r\n1-1\r\n");
+    /* NOACK: the consumer's creation and the group's new position. */
+    ck_aof_has(aof, "*5\r\n$6\r\nXGROUP\r\n$14\r\nCREATECONSUMER\r\n$1\r\ns\r\n$1\r\ng\r\n"
+                    "$3\r\nbob\r\n");
+    ck_aof_has(aof, "*7\r\n$6\r\nXGROUP\r\n$5\r\nSETID\r\n$1\r\ns\r\n$1\r\ng\r\n$3\r\n1-2\r\n"
+                    "$11\r\nENTRIESREAD\r\n$1\r\n2\r\n");
+    ck_assert_ptr_null(strstr(aof, "xreadgroup"));
+    ck_aof_has(aof, "*5\r\n$5\r\nxtrim\r\n$1\r\ns\r\n$6\r\nmaxlen\r\n$1\r\n=\r\n$1\r\n0\r\n");
+    free(aof);
+}
+END_TEST
+
+/* Builds a stream with several nodes, a tombstone, two groups, pending
+ * entries and an idle consumer. */
+static void stream_build_sample(struct conn *c)
+{
+    ck_cmd(c, "config set stream-node-max-entries 3", "+OK\r\n");
+    for (int i = 1; i <= 10; i++) {
+        char line[64], expected[32];
+        snprintf(line, sizeof(line), "xadd s %d-0 f%d %d n %d", i, i % 2, i * 1000, -i);
+        snprintf(expected, sizeof(expected), "$%d\r\n%d-0\r\n", i < 10 ? 3 : 4, i);
+        ck_cmd(c, line, expected);
+    }
+    ck_cmd(c, "xdel s 4-0", ":1\r\n");
+    ck_cmd(c, "xgroup create s g1 0", "+OK\r\n");
+    ck_cmd(c, "xgroup create s g2 5-0 entriesread 4", "+OK\r\n");
+    ck_cmd_prefix(c, "xreadgroup group g1 alice count 3 streams s >", "*1\r\n");
+    ck_cmd_prefix(c, "xreadgroup group g1 bob count 2 streams s >", "*1\r\n");
+    ck_cmd(c, "xgroup createconsumer s g1 carol", ":1\r\n");
+    ck_cmd(c, "xack s g1 2-0", ":1\r\n");
+}
+
+static const char STREAM_SAMPLE_INFO[] =
+    "*20\r\n$6\r\nlength\r\n:9\r\n$15\r\nradix-tree-keys\r\n:4\r\n$16\r\nradix-tree-nodes\r\n:10\r\n"
+    "$17\r\nlast-generated-id\r\n$4\r\n10-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n4-0\r\n"
+    "$13\r\nentries-added\r\n:10\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n1-0\r\n"
+    "$6\r\ngroups\r\n:2\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n1-0\r\n*4\r\n$2\r\nf1\r\n"
+    "$4\r\n1000\r\n$1\r\nn\r\n$2\r\n-1\r\n$10\r\nlast-entry\r\n*2\r\n$4\r\n10-0\r\n*4\r\n"
+    "$2\r\nf0\r\n$5\r\n10000\r\n$1\r\nn\r\n$3\r\n-10\r\n";
+
+/* nodes: the XINFO STREAM prefix with the node counts ("*20 ... :<nodes>"),
+ * which a reload keeps and an AOF replay (one XADD per entry) changes. */
+static void stream_check_sample_nodes(struct conn *c, const char *nodes)
+{
+    char *info = conn_cmd(c, "xinfo stream s");
+    const char *rest = strstr(STREAM_SAMPLE_INFO, "$17\r\nlast-generated-id");
+    ck_assert_ptr_nonnull(rest);
+    char expected[sizeof(STREAM_SAMPLE_INFO) + 64];
+    snprintf(expected, sizeof(expected), "%s%s", nodes, rest);
+    ck_assert_msg(strcmp(info, expected) == 0, "expected %s got %s", harness_escape(expected),
+                  harness_escape(info));
+    free(info);
+}
+
+static void stream_check_sample(struct conn *c)
+{
+    stream_check_sample_nodes(c, "*20\r\n$6\r\nlength\r\n:9\r\n$15\r\nradix-tree-keys\r\n:4\r\n"
+                                 "$16\r\nradix-tree-nodes\r\n:10\r\n");
+    ck_cmd(c, "xpending s g1",
+           "*4\r\n:4\r\n$3\r\n1-0\r\n$3\r\n6-0\r\n*2\r\n*2\r\n$5\r\nalice\r\n$1\r\n2\r\n"
+           "*2\r\n$3\r\nbob\r\n$1\r\n2\r\n");
+    ck_cmd(c, "xrange s 3 5",
+           "*2\r\n*2\r\n$3\r\n3-0\r\n*4\r\n$2\r\nf1\r\n$4\r\n3000\r\n$1\r\nn\r\n$2\r\n-3\r\n"
+           "*2\r\n$3\r\n5-0\r\n*4\r\n$2\r\nf1\r\n$4\r\n5000\r\n$1\r\nn\r\n$2\r\n-5\r\n");
+    /* The tombstone 4-0 before g1's position leaves its counter unknown. */
+    char *groups = conn_cmd(c, "xinfo groups s");
+    ck_assert_msg(strstr(groups, "$2\r\ng1\r\n$9\r\nconsumers\r\n:3\r\n$7\r\npending\r\n:4\r\n"
+                                 "$17\r\nlast-delivered-id\r\n$3\r\n6-0\r\n$12\r\nentries-read\r\n"
+                                 "$-1\r\n$3\r\nlag\r\n$-1\r\n") != NULL,
+                  "%s", harness_escape(groups));
+    ck_assert_msg(strstr(groups, "$2\r\ng2\r\n$9\r\nconsumers\r\n:0\r\n$7\r\npending\r\n:0\r\n"
+                                 "$17\r\nlast-delivered-id\r\n$3\r\n5-0\r\n$12\r\nentries-read\r\n"
+                                 ":4\r\n$3\r\nlag\r\n:6\r\n") != NULL,
+                  "%s", harness_escape(groups));
+    free(groups);
+}
+
+/* Waits until no AOF rewrite is running or scheduled. */
+static void stream_wait_rewrite(struct conn *c)
+{
+    for (int i = 0; i < 500; i++) {
+        char *info = conn_cmd(c, "info persistence");
+        bool busy = strstr(info, "aof_rewrite_in_progress:1") != NULL ||
+                    strstr(info, "aof_rewrite_scheduled:1") != NULL;
+        free(info);
+        if (!busy)
+            return;
+        harness_sleep_ms(20);
+    }
+    ck_abort_msg("the AOF rewrite did not end");
+}
+
+START_TEST(test_debug_reload_and_aof_rewrite)
+{
+    harness_fixture_close(&server, &client);
+    const char *args[] = {"--enable-debug-command", "yes", "--appendonly", "yes",
+                          "--aof-use-rdb-preamble", "no", NULL};
+    server = server_start(args);
+    client = conn_open(server->port);
+    stream_build_sample(client);
+    ck_cmd(client, "xadd empty maxlen 0 7-7 a b", "$3\r\n7-7\r\n");
+    stream_check_sample(client);
+    char *before = conn_cmd(client, "xinfo stream s full");
+    ck_cmd(client, "debug reload", "+OK\r\n");
+    stream_check_sample(client);
+    char *after = conn_cmd(client, "xinfo stream s full");
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    ck_cmd(client, "xinfo stream empty",
+           "*20\r\n$6\r\nlength\r\n:0\r\n$15\r\nradix-tree-keys\r\n:0\r\n$16\r\nradix-tree-nodes\r\n"
+           ":1\r\n$17\r\nlast-generated-id\r\n$3\r\n7-7\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n"
+           "$13\r\nentries-added\r\n:1\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n0-0\r\n"
+           "$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n$-1\r\n$10\r\nlast-entry\r\n$-1\r\n");
+    /* A RESP AOF rewrite rebuilds it with XADD, XSETID, XGROUP CREATE and
+     * XCLAIM; loading that must give the same stream. */
+    ck_cmd_prefix(client, "bgrewriteaof", "+");
+    stream_wait_rewrite(client);
+    ck_cmd(client, "debug loadaof", "+OK\r\n");
+    /* Replayed one XADD at a time, the tombstone is gone and the nodes
+     * are packed anew. */
+    stream_check_sample_nodes(client, "*20\r\n$6\r\nlength\r\n:9\r\n$15\r\nradix-tree-keys\r\n"
+                                      ":3\r\n$16\r\nradix-tree-nodes\r\n:8\r\n");
+    ck_cmd(client, "xinfo stream empty",
+           "*20\r\n$6\r\nlength\r\n:0\r\n$15\r\nradix-tree-keys\r\n:0\r\n$16\r\nradix-tree-nodes\r\n"
+           ":1\r\n$17\r\nlast-generated-id\r\n$3\r\n7-7\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n"
+           "$13\r\nentries-added\r\n:1\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n0-0\r\n"
+           "$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n$-1\r\n$10\r\nlast-entry\r\n$-1\r\n");
+}
+END_TEST
+
+START_TEST(test_copy_rename_del)
+{
+    stream_build_sample(client);
+    ck_cmd(client, "copy s s2", ":1\r\n");
+    ck_cmd(client, "xadd s2 11-0 x y", "$4\r\n11-0\r\n");
+    ck_cmd(client, "xgroup destroy s2 g1", ":1\r\n");
+    /* The copy is deep: the original is unchanged. */
+    stream_check_sample(client);
+    ck_cmd(client, "xlen s2", ":10\r\n");
+    ck_cmd(client, "rename s s3", "+OK\r\n");
+    ck_cmd(client, "type s3", "+stream\r\n");
+    ck_cmd(client, "object encoding s3", "$6\r\nstream\r\n");
+    ck_cmd(client, "del s3", ":1\r\n");
+    ck_cmd(client, "unlink s2", ":1\r\n");
+    ck_cmd(client, "exists s2 s3", ":0\r\n");
+}
+END_TEST
+
+static TCase *tcase_with_fixture(const char *name)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    return tc;
+}
+
+int main(void)
+{
+    Suite *s = suite_create("stream");
+    TCase *tc = tcase_with_fixture("replies");
+    tcase_add_test(tc, test_xadd_range_trim_errors);
+    tcase_add_test(tc, test_consumer_groups);
+    suite_add_tcase(s, tc);
+    tc = tcase_with_fixture("blocking");
+    tcase_add_test(tc, test_xread_block_served_by_xadd);
+    tcase_add_test(tc, test_xreadgroup_block);
+    suite_add_tcase(s, tc);
+    tc = tcase_with_fixture("events_and_persistence");
+    tcase_add_test(tc, test_keyspace_events);
+    tcase_add_test(tc, test_aof_propagation);
+    tcase_add_test(tc, test_debug_reload_and_aof_rewrite);
+    tcase_add_test(tc, test_copy_rename_del);
+    suite_add_tcase(s, tc);
+    return harness_run_suite(s);
+}
