@@ -124,6 +124,10 @@ struct load_options {
     double rate;             /* requests/s over all connections; 0 = closed loop */
     double duration_s;
     int get_percent;         /* 100 = get, 0 = set, else mixed */
+    /* Stream workloads: reads are XREADGROUP GROUP g c<conn> COUNT 1
+     * STREAMS key >, writes XADD key * f <value>; --preload creates the
+     * group (XGROUP CREATE key g 0 MKSTREAM) instead of SETting keys. */
+    bool stream;
     const char *workload;    /* as given, for the report */
     uint64_t keys;
     size_t value_bytes;
@@ -154,7 +158,9 @@ static void usage(FILE *out)
 {
     fprintf(out,
         "usage: ringkv-load --port P [--host H] MODE [options]\n"
-        "latency (default): --clients N --duration S [--rate R] [--workload get|set|mixed:80]\n"
+        "latency (default): --clients N --duration S [--rate R] [--workload get|set|mixed:80\n"
+        "    |xadd|xreadgroup:P] (streams: XADD key * f <value>; P%% XREADGROUP GROUP g c<conn>\n"
+        "    COUNT 1 STREAMS key >, the rest XADD; --preload creates group g on each key)\n"
         "    [--keys K] [--value-size B] [--pipeline P] [--preload] [--json]\n"
         "    [--key-prefix key] [--per-op]\n"
         "    --key-prefix names the keys <prefix>:<12-digit number> (default \"key\");\n"
@@ -209,6 +215,16 @@ static bool parse_workload(struct load_options *o, const char *s)
         return true;
     }
     int64_t p;
+    if (strcmp(s, "xadd") == 0) {
+        o->stream = true;
+        o->get_percent = 0;
+        return true;
+    }
+    if (strncmp(s, "xreadgroup:", 11) == 0 && parse_int_option(s + 11, 0, 100, &p)) {
+        o->stream = true;
+        o->get_percent = (int)p;
+        return true;
+    }
     if (strncmp(s, "mixed:", 6) == 0 && parse_int_option(s + 6, 0, 100, &p)) {
         o->get_percent = (int)p;
         return true;
@@ -861,6 +877,22 @@ static bool latency_append_request(struct latency_run *run, struct load_conn *c)
     size_t key_len = (size_t)snprintf(key, sizeof(key), "%s:%012" PRIu64, run->opt->key_prefix,
                                       rng_next(&run->rng) % run->opt->keys);
     bool get = (int)(rng_next(&run->rng) % 100) < run->opt->get_percent;
+    if (run->opt->stream) {
+        if (get) {
+            char consumer[32];
+            size_t consumer_len = (size_t)snprintf(consumer, sizeof(consumer), "c%d",
+                                                   (int)(c - run->conns));
+            const char *argv[9] = {"XREADGROUP", "GROUP", "g", consumer, "COUNT", "1",
+                                   "STREAMS", key, ">"};
+            size_t lens[9] = {10, 5, 1, consumer_len, 5, 1, 7, key_len, 1};
+            conn_append_argv(c, 9, argv, lens);
+        } else {
+            const char *argv[5] = {"XADD", key, "*", "f", run->value};
+            size_t lens[5] = {4, key_len, 1, 1, run->opt->value_bytes};
+            conn_append_argv(c, 5, argv, lens);
+        }
+        return !get;
+    }
     const char *argv[3] = {get ? "GET" : "SET", key, run->value};
     size_t lens[3] = {3, key_len, run->opt->value_bytes};
     conn_append_argv(c, get ? 2 : 3, argv, lens);
@@ -986,6 +1018,12 @@ static bool latency_preload(struct latency_run *run)
         for (; k < batch_end; k++) {
             size_t key_len = (size_t)snprintf(key, sizeof(key), "%s:%012" PRIu64,
                                               run->opt->key_prefix, k);
+            if (run->opt->stream) {
+                const char *argv[6] = {"XGROUP", "CREATE", key, "g", "0", "MKSTREAM"};
+                size_t lens[6] = {6, 6, key_len, 1, 1, 8};
+                conn_append_argv(c, 6, argv, lens);
+                continue;
+            }
             const char *argv[3] = {"SET", key, run->value};
             size_t lens[3] = {3, key_len, run->opt->value_bytes};
             conn_append_argv(c, 3, argv, lens);
