@@ -511,8 +511,8 @@ static void stream_xadd_command(struct client *c)
     } else if (!a.seq_given) {
         if (a.id.ms == s->last_id.ms) {
             if (s->last_id.seq == UINT64_MAX) {
-                reply_error(c, "ERR The ID specified in XADD is equal or smaller than the target "
-                               "stream top item");
+                /* Redis's streamAppendItem fails with ERANGE here. */
+                reply_error(c, "ERR Elements are too large to be stored");
                 goto fail;
             }
             id = (struct stream_id){a.id.ms, s->last_id.seq + 1};
@@ -745,9 +745,9 @@ static void stream_xread_generic(struct client *c, bool xreadgroup)
             streams_count = c->argc - streams_arg;
             if (streams_count % 2 != 0) {
                 reply_errorf(c,
-                             "ERR Unbalanced '%s' list of streams: for each stream key an ID or "
+                             "ERR Unbalanced %s list of streams: for each stream key an ID or "
                              "'%c' must be specified.",
-                             xreadgroup ? "xreadgroup" : "xread", xreadgroup ? '>' : '$');
+                             xreadgroup ? "XREADGROUP" : "XREAD", xreadgroup ? '>' : '$');
                 return;
             }
             streams_count /= 2;
@@ -1062,15 +1062,14 @@ static void stream_xgroup_create_command(struct client *c)
 static void stream_xgroup_setid_command(struct client *c)
 {
     long long entries_read = STREAM_ENTRIES_READ_INVALID;
-    if (c->argc != 5 && c->argc != 7) {
-        reply_error_arity(c);
+    if ((c->argc != 5 && c->argc != 7) || (c->argc == 7 && !arg_equals(&c->argv[5], "entriesread"))) {
+        reply_errorf(c,
+                     "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try XGROUP "
+                     "HELP.",
+                     (int)c->argv[1].len, c->argv[1].ptr);
         return;
     }
     if (c->argc == 7) {
-        if (!arg_equals(&c->argv[5], "entriesread")) {
-            reply_error_syntax(c);
-            return;
-        }
         if (!arg_get_ll(c, 6, &entries_read, NULL))
             return;
         if (entries_read < 0 && entries_read != STREAM_ENTRIES_READ_INVALID) {
@@ -1246,13 +1245,8 @@ static void stream_xpending_command(struct client *c)
             reply_error(c, "ERR invalid end ID for the interval");
             return;
         }
-        if (i + 3 < c->argc) {
+        if (i + 3 < c->argc)
             consumername = &c->argv[i + 3];
-            if (i + 4 < c->argc) {
-                reply_error_syntax(c);
-                return;
-            }
-        }
     }
     struct kv *kv;
     if (!stream_lookup(c, 1, DB_LOOKUP_READ, &kv))
@@ -1771,16 +1765,16 @@ static void stream_xinfo_stream_command(struct client *c)
     bool full = false;
     long long count = 10;
     if (c->argc > 3) {
-        if (!arg_equals(&c->argv[3], "full") || (c->argc != 4 && c->argc != 6)) {
-            reply_error_syntax(c);
+        if (!arg_equals(&c->argv[3], "full") || (c->argc != 4 && c->argc != 6) ||
+            (c->argc == 6 && !arg_equals(&c->argv[4], "count"))) {
+            reply_errorf(c,
+                         "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
+                         "XINFO HELP.",
+                         (int)c->argv[1].len, c->argv[1].ptr);
             return;
         }
         full = true;
         if (c->argc == 6) {
-            if (!arg_equals(&c->argv[4], "count")) {
-                reply_error_syntax(c);
-                return;
-            }
             if (!arg_get_ll(c, 5, &count, NULL))
                 return;
             if (count < 0)
