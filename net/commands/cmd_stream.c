@@ -1088,7 +1088,7 @@ static void stream_xgroup_setid_command(struct client *c)
     const struct resp_arg *ida = &c->argv[4];
     if (ida->len == 1 && ida->ptr[0] == '$')
         id = s->last_id;
-    else if (!stream_parse_id_or_reply(c, ida, &id, 0, true, NULL))
+    else if (!stream_parse_id_or_reply(c, ida, &id, 0, false, NULL)) /* "-" and "+" too */
         return;
     g->last_id = id;
     g->entries_read = entries_read;
@@ -1186,7 +1186,7 @@ static void stream_xack_command(struct client *c)
                                 : NULL;
     for (int j = 3; j < c->argc; j++) {
         struct stream_id id;
-        if (!stream_parse_id_or_reply(c, &c->argv[j], &id, 0, true, NULL))
+        if (!stream_parse_id_or_reply(c, &c->argv[j], &id, 0, false, NULL)) /* "-", "+" too */
             return;
     }
     if (!g) {
@@ -1196,7 +1196,7 @@ static void stream_xack_command(struct client *c)
     long long acked = 0;
     for (int j = 3; j < c->argc; j++) {
         struct stream_id id;
-        stream_parse_id(&c->argv[j], &id, 0, true, NULL);
+        stream_parse_id(&c->argv[j], &id, 0, false, NULL);
         if (stream_nack_ack(g, &id))
             acked++;
     }
@@ -1536,6 +1536,7 @@ static void stream_xautoclaim_command(struct client *c)
             deleted[ndeleted++] = id;
             stream_nack_ack(g, &id);
             changed = true;
+            count--; /* COUNT bounds the reply, deleted IDs included */
             continue;
         }
         if (minidle && now - nack->delivery_time < minidle)
