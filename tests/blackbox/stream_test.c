@@ -162,6 +162,200 @@ START_TEST(test_consumer_groups)
 }
 END_TEST
 
+START_TEST(test_edge_cases)
+{
+    ck_cmd(client, "xadd s 18446744073709551615-18446744073709551615 a b", "$41\r\n18446744073709551615-18446744073709551615\r\n");
+    ck_cmd(client, "xadd s * c d", "-ERR The stream has exhausted the last possible ID, unable to add more items\r\n");
+    ck_cmd(client, "xadd s 18446744073709551615-* c d", "-ERR The stream has exhausted the last possible ID, unable to add more items\r\n");
+    ck_cmd(client, "del s", ":1\r\n");
+    ck_cmd(client, "xadd s 1-18446744073709551615 a b", "$22\r\n1-18446744073709551615\r\n");
+    ck_cmd(client, "xadd s 1-* a b", "-ERR Elements are too large to be stored\r\n");
+    ck_cmd(client, "xadd s 2-* a b", "$3\r\n2-0\r\n");
+    ck_cmd(client, "del s", ":1\r\n");
+    ck_cmd(client, "xadd s 0-* a b", "$3\r\n0-1\r\n");
+    ck_cmd(client, "xadd s 0-* a b", "$3\r\n0-2\r\n");
+    ck_cmd(client, "xsetid s 0-2 entriesadded 5", "+OK\r\n");
+    ck_cmd(client, "xsetid s 0-2 maxdeletedid 0-1", "+OK\r\n");
+    ck_cmd(client, "xsetid s 0-3 entriesadded 5 maxdeletedid 0-1", "+OK\r\n");
+    ck_cmd(client, "xinfo stream s", "*20\r\n$6\r\nlength\r\n:2\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n0-3\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-1\r\n$13\r\nentries-added\r\n:5\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n0-1\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n0-1\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n0-2\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    ck_cmd(client, "xsetid s 0-3 entriesadded -1 maxdeletedid 0-1", "-ERR entries_added must be positive\r\n");
+    ck_cmd(client, "xsetid s 0-3 entriesadded 1 maxdeletedid 0-1", "-ERR The entries_added specified in XSETID is smaller than the target stream length\r\n");
+    ck_cmd(client, "xsetid s 0-3 entriesadded 5 maxdeletedid 0-4", "-ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id\r\n");
+    ck_cmd(client, "xsetid s 0-3 entriesadded 5 maxdeletedid 0-1 foo", "-ERR syntax error\r\n");
+    ck_cmd(client, "xsetid s 0-3 entriesadded", "-ERR syntax error\r\n");
+    ck_cmd(client, "del s", ":1\r\n");
+    ck_cmd(client, "xadd s 1-1 a b", "$3\r\n1-1\r\n");
+    ck_cmd(client, "xadd s 2-1 a b", "$3\r\n2-1\r\n");
+    ck_cmd(client, "xadd s 3-1 a b", "$3\r\n3-1\r\n");
+    ck_cmd(client, "xdel s 2-1", ":1\r\n");
+    ck_cmd(client, "xinfo stream s", "*20\r\n$6\r\nlength\r\n:2\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n3-1\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n2-1\r\n$13\r\nentries-added\r\n:3\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n1-1\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n3-1\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    ck_cmd(client, "xdel s 1-1", ":1\r\n");
+    ck_cmd(client, "xinfo stream s", "*20\r\n$6\r\nlength\r\n:1\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n3-1\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n2-1\r\n$13\r\nentries-added\r\n:3\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n3-1\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n3-1\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n3-1\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    ck_cmd(client, "xtrim s maxlen 0", ":1\r\n");
+    ck_cmd(client, "xinfo stream s", "*20\r\n$6\r\nlength\r\n:0\r\n$15\r\nradix-tree-keys\r\n:0\r\n$16\r\nradix-tree-nodes\r\n:1\r\n$17\r\nlast-generated-id\r\n$3\r\n3-1\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n2-1\r\n$13\r\nentries-added\r\n:3\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n0-0\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n$-1\r\n$10\r\nlast-entry\r\n$-1\r\n");
+    ck_cmd(client, "xadd s 5-1 a b", "$3\r\n5-1\r\n");
+    ck_cmd(client, "xinfo stream s", "*20\r\n$6\r\nlength\r\n:1\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n5-1\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n2-1\r\n$13\r\nentries-added\r\n:4\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n5-1\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n5-1\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n5-1\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    ck_cmd(client, "del s", ":1\r\n");
+    ck_cmd(client, "xadd s maxlen ~ 0 1-1 a b", "$3\r\n1-1\r\n");
+    ck_cmd(client, "xadd s maxlen 0 2-1 a b", "$3\r\n2-1\r\n");
+    ck_cmd(client, "xinfo stream s", "*20\r\n$6\r\nlength\r\n:0\r\n$15\r\nradix-tree-keys\r\n:0\r\n$16\r\nradix-tree-nodes\r\n:1\r\n$17\r\nlast-generated-id\r\n$3\r\n2-1\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:2\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n0-0\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n$-1\r\n$10\r\nlast-entry\r\n$-1\r\n");
+    ck_cmd(client, "xtrim s maxlen ~ 0 limit 1", ":0\r\n");
+    ck_cmd(client, "xtrim s minid ~ 0 limit 1", ":0\r\n");
+    ck_cmd(client, "xtrim s minid 1-1 limit 1", "-ERR syntax error, LIMIT cannot be used without the special ~ option\r\n");
+    ck_cmd(client, "xtrim s maxlen = 1 limit 1", "-ERR syntax error, LIMIT cannot be used without the special ~ option\r\n");
+    ck_cmd(client, "xtrim s maxlen ~ foo", "-ERR value is not an integer or out of range\r\n");
+    ck_cmd(client, "xtrim s minid foo", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xtrim s limit 1", "-ERR syntax error, LIMIT cannot be used without specifying a trimming strategy\r\n");
+    ck_cmd(client, "xtrim s maxlen 1 maxlen 2", "-ERR syntax error, MAXLEN and MINID options at the same time are not compatible\r\n");
+    ck_cmd(client, "xtrim s minid 1 minid 2", "-ERR syntax error, MAXLEN and MINID options at the same time are not compatible\r\n");
+    ck_cmd(client, "xadd s minid 1 minid 2 * a b", "-ERR syntax error, MAXLEN and MINID options at the same time are not compatible\r\n");
+    ck_cmd(client, "xadd s nomkstream nomkstream 5-0 a b", "$3\r\n5-0\r\n");
+    ck_cmd(client, "xadd s nomkstream maxlen 1 nomkstream 6-0 a b", "$3\r\n6-0\r\n");
+    ck_cmd(client, "xinfo stream s", "*20\r\n$6\r\nlength\r\n:1\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n6-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:4\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n6-0\r\n$6\r\ngroups\r\n:0\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    ck_cmd(client, "xrange s + -", "*0\r\n");
+    ck_cmd(client, "xrange s 5 5", "*0\r\n");
+    ck_cmd(client, "xrevrange s 6 5", "*1\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    ck_cmd(client, "xrange s 18446744073709551615 +", "*0\r\n");
+    ck_cmd(client, "xrange s - 0", "*0\r\n");
+    ck_cmd(client, "xrange s -1 +", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xrange s 1-x +", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xrange s \" 5\" +", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xrange s +5 +", "*1\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    ck_cmd(client, "xrange s 5-+5 +", "*1\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    ck_cmd(client, "xrange s 18446744073709551616 +", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xrange s 1- +", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xrange s -1-1 +", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xread count -1 streams s 0", "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    ck_cmd(client, "xread count abc streams s 0", "-ERR value is not an integer or out of range\r\n");
+    ck_cmd(client, "xread block 0 block 1 streams s 0", "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    ck_cmd(client, "xread streams s s 0", "-ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.\r\n");
+    ck_cmd(client, "xread streams s 0 0", "-ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.\r\n");
+    ck_cmd(client, "xinfo stream s full count -1", "*18\r\n$6\r\nlength\r\n:1\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n6-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:4\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n6-0\r\n$7\r\nentries\r\n*1\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n$6\r\ngroups\r\n*0\r\n");
+    ck_cmd(client, "xinfo stream s full count 0", "*18\r\n$6\r\nlength\r\n:1\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n6-0\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:4\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n6-0\r\n$7\r\nentries\r\n*1\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n$6\r\ngroups\r\n*0\r\n");
+    ck_cmd(client, "xinfo stream s full count abc", "-ERR value is not an integer or out of range\r\n");
+    ck_cmd(client, "xinfo stream s full foo 1", "-ERR unknown subcommand or wrong number of arguments for 'stream'. Try XINFO HELP.\r\n");
+    ck_cmd(client, "xinfo stream s foo", "-ERR unknown subcommand or wrong number of arguments for 'stream'. Try XINFO HELP.\r\n");
+    ck_cmd(client, "xinfo stream", "-ERR wrong number of arguments for 'xinfo|stream' command\r\n");
+    ck_cmd(client, "xinfo foo", "-ERR unknown subcommand 'foo'. Try XINFO HELP.\r\n");
+    ck_cmd(client, "xinfo consumers s", "-ERR wrong number of arguments for 'xinfo|consumers' command\r\n");
+    ck_cmd(client, "xinfo consumers s nog", "-NOGROUP No such consumer group 'nog' for key name 's'\r\n");
+    ck_cmd(client, "xpending s", "-ERR wrong number of arguments for 'xpending' command\r\n");
+    ck_cmd(client, "xpending nokey g", "-NOGROUP No such key 'nokey' or consumer group 'g'\r\n");
+    ck_cmd(client, "xgroup create s g 1-x", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xgroup create s g 0 entriesread abc", "-ERR value is not an integer or out of range\r\n");
+    ck_cmd(client, "xgroup create s g 0 mkstream mkstream", "+OK\r\n");
+    ck_cmd(client, "xgroup setid s g 0 entriesread 5 foo", "-ERR unknown subcommand or wrong number of arguments for 'setid'. Try XGROUP HELP.\r\n");
+    ck_cmd(client, "xgroup setid s g 0 foo 5", "-ERR unknown subcommand or wrong number of arguments for 'setid'. Try XGROUP HELP.\r\n");
+    ck_cmd(client, "xgroup setid nokey g 0", "-ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.\r\n");
+    ck_cmd(client, "xgroup destroy nokey g", "-ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.\r\n");
+    ck_cmd(client, "xgroup createconsumer nokey g c", "-ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.\r\n");
+    ck_cmd(client, "xack nokey g 1-1", ":0\r\n");
+    ck_cmd(client, "xack s nog 1-1", ":0\r\n");
+    ck_cmd(client, "xclaim nokey g c 0 1-1", "-NOGROUP No such key 'nokey' or consumer group 'g'\r\n");
+    ck_cmd(client, "xautoclaim nokey g c 0 0", "-NOGROUP No such key 'nokey' or consumer group 'g'\r\n");
+    ck_cmd(client, "xautoclaim s nog c 0 0 count 0", "-ERR COUNT must be > 0\r\n");
+    ck_cmd(client, "xautoclaim s nog c 0 0 foo", "-ERR syntax error\r\n");
+    ck_cmd(client, "xautoclaim s nog c x 0", "-ERR Invalid min-idle-time argument for XAUTOCLAIM\r\n");
+    ck_cmd(client, "xautoclaim s nog c 0 bad", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xautoclaim s nog c 0 (18446744073709551615-18446744073709551615", "-ERR invalid start ID for the interval\r\n");
+    ck_cmd(client, "xpending s nog - + 10", "-NOGROUP No such key 's' or consumer group 'nog'\r\n");
+    ck_cmd(client, "xpending s nog idle abc - + 10", "-ERR value is not an integer or out of range\r\n");
+    ck_cmd(client, "xpending s nog - + abc", "-ERR value is not an integer or out of range\r\n");
+    ck_cmd(client, "xpending s nog - + 10 c extra", "-NOGROUP No such key 's' or consumer group 'nog'\r\n");
+    ck_cmd(client, "xpending s nog idle 10 - +", "-ERR syntax error\r\n");
+    ck_cmd(client, "xpending s nog bad + 10", "-ERR Invalid stream ID specified as stream command argument\r\n");
+}
+END_TEST
+
+START_TEST(test_history_setid_autoclaim)
+{
+    ck_cmd(client, "XGROUP CREATE mystream mygroup $ MKSTREAM", "+OK\r\n");
+    ck_cmd(client, "XADD mystream 1 field1 A", "$3\r\n1-0\r\n");
+    ck_cmd(client, "XREADGROUP GROUP mygroup myconsumer STREAMS mystream >", "*1\r\n*2\r\n$8\r\nmystream\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$6\r\nfield1\r\n$1\r\nA\r\n");
+    ck_cmd(client, "XADD mystream MAXLEN 1 2 field1 B", "$3\r\n2-0\r\n");
+    ck_cmd(client, "XREADGROUP GROUP mygroup myconsumer STREAMS mystream >", "*1\r\n*2\r\n$8\r\nmystream\r\n*1\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$6\r\nfield1\r\n$1\r\nB\r\n");
+    ck_cmd(client, "XREADGROUP GROUP mygroup myconsumer STREAMS mystream 0-1", "*1\r\n*2\r\n$8\r\nmystream\r\n*2\r\n*2\r\n$3\r\n1-0\r\n*-1\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$6\r\nfield1\r\n$1\r\nB\r\n");
+    ck_cmd(client, "XADD mystream 666 f v", "$5\r\n666-0\r\n");
+    ck_cmd(client, "XREADGROUP GROUP mygroup Alice BLOCK 10 STREAMS mystream >", "*1\r\n*2\r\n$8\r\nmystream\r\n*1\r\n*2\r\n$5\r\n666-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+    ck_cmd(client, "XADD mystream 667 f2 v2", "$5\r\n667-0\r\n");
+    ck_cmd(client, "XDEL mystream 667", ":1\r\n");
+    ck_cmd(client, "XREADGROUP GROUP mygroup Alice BLOCK 10 STREAMS mystream >", "*-1\r\n");
+    ck_cmd(client, "xadd events 1-1 f1 v1", "$3\r\n1-1\r\n");
+    ck_cmd(client, "xadd events 1-2 f1 v1", "$3\r\n1-2\r\n");
+    ck_cmd(client, "xgroup create events g1 $", "+OK\r\n");
+    ck_cmd(client, "xadd events 1-3 f1 v1", "$3\r\n1-3\r\n");
+    ck_cmd(client, "xreadgroup group g1 c1 streams events >", "*1\r\n*2\r\n$6\r\nevents\r\n*1\r\n*2\r\n$3\r\n1-3\r\n*2\r\n$2\r\nf1\r\n$2\r\nv1\r\n");
+    ck_cmd(client, "xgroup setid events g1 -", "+OK\r\n");
+    ck_cmd(client, "xreadgroup group g1 c2 streams events >", "*1\r\n*2\r\n$6\r\nevents\r\n*3\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$2\r\nf1\r\n$2\r\nv1\r\n*2\r\n$3\r\n1-2\r\n*2\r\n$2\r\nf1\r\n$2\r\nv1\r\n*2\r\n$3\r\n1-3\r\n*2\r\n$2\r\nf1\r\n$2\r\nv1\r\n");
+    ck_cmd(client, "xpending events g1", "*4\r\n:3\r\n$3\r\n1-1\r\n$3\r\n1-3\r\n*1\r\n*2\r\n$2\r\nc2\r\n$1\r\n3\r\n");
+    ck_cmd(client, "xinfo groups events", "*1\r\n*12\r\n$4\r\nname\r\n$2\r\ng1\r\n$9\r\nconsumers\r\n:2\r\n$7\r\npending\r\n:3\r\n$17\r\nlast-delivered-id\r\n$3\r\n1-3\r\n$12\r\nentries-read\r\n:3\r\n$3\r\nlag\r\n:0\r\n");
+    ck_cmd(client, "xclaim events g1 c3 0 1-1 1-2 1-3", "*3\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$2\r\nf1\r\n$2\r\nv1\r\n*2\r\n$3\r\n1-2\r\n*2\r\n$2\r\nf1\r\n$2\r\nv1\r\n*2\r\n$3\r\n1-3\r\n*2\r\n$2\r\nf1\r\n$2\r\nv1\r\n");
+    ck_cmd(client, "xpending events g1", "*4\r\n:3\r\n$3\r\n1-1\r\n$3\r\n1-3\r\n*1\r\n*2\r\n$2\r\nc3\r\n$1\r\n3\r\n");
+    ck_cmd(client, "xclaim events g1 c3 0 1-1 retrycount 7 justid", "*1\r\n$3\r\n1-1\r\n");
+    ck_cmd(client, "xautoclaim events g1 c4 0 0 count 1", "*3\r\n$3\r\n1-2\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$2\r\nf1\r\n$2\r\nv1\r\n*0\r\n");
+    ck_cmd(client, "xautoclaim events g1 c4 0 0 count 2", "*3\r\n$3\r\n1-3\r\n*2\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$2\r\nf1\r\n$2\r\nv1\r\n*2\r\n$3\r\n1-2\r\n*2\r\n$2\r\nf1\r\n$2\r\nv1\r\n*0\r\n");
+    ck_cmd(client, "xinfo groups events", "*1\r\n*12\r\n$4\r\nname\r\n$2\r\ng1\r\n$9\r\nconsumers\r\n:4\r\n$7\r\npending\r\n:3\r\n$17\r\nlast-delivered-id\r\n$3\r\n1-3\r\n$12\r\nentries-read\r\n:3\r\n$3\r\nlag\r\n:0\r\n");
+    ck_cmd(client, "xadd events maxlen 1 1-4 a b", "$3\r\n1-4\r\n");
+    ck_cmd(client, "xautoclaim events g1 c5 0 0 count 1", "*3\r\n$3\r\n1-2\r\n*0\r\n*1\r\n$3\r\n1-1\r\n");
+    ck_cmd(client, "xautoclaim events g1 c5 0 0", "*3\r\n$3\r\n0-0\r\n*0\r\n*2\r\n$3\r\n1-2\r\n$3\r\n1-3\r\n");
+    ck_cmd(client, "xpending events g1", "*4\r\n:0\r\n$-1\r\n$-1\r\n*-1\r\n");
+    ck_cmd(client, "xinfo groups events", "*1\r\n*12\r\n$4\r\nname\r\n$2\r\ng1\r\n$9\r\nconsumers\r\n:4\r\n$7\r\npending\r\n:0\r\n$17\r\nlast-delivered-id\r\n$3\r\n1-3\r\n$12\r\nentries-read\r\n:3\r\n$3\r\nlag\r\n:1\r\n");
+    ck_cmd(client, "xinfo stream events", "*20\r\n$6\r\nlength\r\n:1\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n$17\r\nlast-generated-id\r\n$3\r\n1-4\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:4\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n1-4\r\n$6\r\ngroups\r\n:1\r\n$11\r\nfirst-entry\r\n*2\r\n$3\r\n1-4\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n$10\r\nlast-entry\r\n*2\r\n$3\r\n1-4\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+}
+END_TEST
+
+START_TEST(test_special_ids)
+{
+    ck_cmd(client, "xadd s 1-1 a b", "$3\r\n1-1\r\n");
+    ck_cmd(client, "xgroup create s g -", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xgroup create s g2 +", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xgroup setid s g +", "-NOGROUP No such consumer group 'g' for key name 's'\r\n");
+    ck_cmd(client, "xinfo groups s", "*0\r\n");
+    ck_cmd(client, "xack s g -", ":0\r\n");
+    ck_cmd(client, "xdel s +", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xsetid s +", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xsetid s 5-5 maxdeletedid -", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xread streams s -", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xreadgroup group g c streams s -", "-NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option\r\n");
+    ck_cmd(client, "xclaim s g c 0 -", "-NOGROUP No such key 's' or consumer group 'g'\r\n");
+    ck_cmd(client, "xclaim s g c 0 1-1 lastid -", "-NOGROUP No such key 's' or consumer group 'g'\r\n");
+    ck_cmd(client, "xadd s minid - * a b", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xadd s minid + 3-3 a b", "-ERR Invalid stream ID specified as stream command argument\r\n");
+    ck_cmd(client, "xautoclaim s g c 0 -", "-NOGROUP No such key 's' or consumer group 'g'\r\n");
+    ck_cmd(client, "xautoclaim s g c 0 +", "-NOGROUP No such key 's' or consumer group 'g'\r\n");
+    ck_cmd(client, "xpending s g - + 10", "-NOGROUP No such key 's' or consumer group 'g'\r\n");
+    ck_cmd(client, "xpending s g (- + 10", "-ERR Invalid stream ID specified as stream command argument\r\n");
+}
+END_TEST
+
+START_TEST(test_arity)
+{
+    ck_cmd(client, "xgroup create s g", "-ERR wrong number of arguments for 'xgroup|create' command\r\n");
+    ck_cmd(client, "xgroup setid s g", "-ERR wrong number of arguments for 'xgroup|setid' command\r\n");
+    ck_cmd(client, "xgroup destroy s", "-ERR wrong number of arguments for 'xgroup|destroy' command\r\n");
+    ck_cmd(client, "xgroup createconsumer s g", "-ERR wrong number of arguments for 'xgroup|createconsumer' command\r\n");
+    ck_cmd(client, "xgroup help foo", "-ERR wrong number of arguments for 'xgroup|help' command\r\n");
+    ck_cmd(client, "xinfo help foo", "-ERR wrong number of arguments for 'xinfo|help' command\r\n");
+    ck_cmd(client, "xinfo groups", "-ERR wrong number of arguments for 'xinfo|groups' command\r\n");
+    ck_cmd(client, "xinfo consumers s", "-ERR wrong number of arguments for 'xinfo|consumers' command\r\n");
+    ck_cmd(client, "xinfo stream", "-ERR wrong number of arguments for 'xinfo|stream' command\r\n");
+    ck_cmd(client, "xadd s", "-ERR wrong number of arguments for 'xadd' command\r\n");
+    ck_cmd(client, "xadd s 1-1", "-ERR wrong number of arguments for 'xadd' command\r\n");
+    ck_cmd(client, "xadd s 1-1 a", "-ERR wrong number of arguments for 'xadd' command\r\n");
+    ck_cmd(client, "xreadgroup group g c streams", "-ERR wrong number of arguments for 'xreadgroup' command\r\n");
+    ck_cmd(client, "xread streams", "-ERR wrong number of arguments for 'xread' command\r\n");
+    ck_cmd(client, "xack s g", "-ERR wrong number of arguments for 'xack' command\r\n");
+    ck_cmd(client, "xclaim s g c 0", "-ERR wrong number of arguments for 'xclaim' command\r\n");
+    ck_cmd(client, "xautoclaim s g c 0", "-ERR wrong number of arguments for 'xautoclaim' command\r\n");
+    ck_cmd(client, "xsetid s", "-ERR wrong number of arguments for 'xsetid' command\r\n");
+    ck_cmd(client, "xpending s", "-ERR wrong number of arguments for 'xpending' command\r\n");
+    ck_cmd(client, "xrange s -", "-ERR wrong number of arguments for 'xrange' command\r\n");
+    ck_cmd(client, "xlen", "-ERR wrong number of arguments for 'xlen' command\r\n");
+    ck_cmd(client, "xdel s", "-ERR wrong number of arguments for 'xdel' command\r\n");
+    ck_cmd(client, "xtrim s maxlen", "-ERR wrong number of arguments for 'xtrim' command\r\n");
+}
+END_TEST
+
 /* ---- Blocking reads ---- */
 
 START_TEST(test_xread_block_served_by_xadd)
@@ -496,6 +690,10 @@ int main(void)
     TCase *tc = tcase_with_fixture("replies");
     tcase_add_test(tc, test_xadd_range_trim_errors);
     tcase_add_test(tc, test_consumer_groups);
+    tcase_add_test(tc, test_edge_cases);
+    tcase_add_test(tc, test_history_setid_autoclaim);
+    tcase_add_test(tc, test_special_ids);
+    tcase_add_test(tc, test_arity);
     suite_add_tcase(s, tc);
     tc = tcase_with_fixture("blocking");
     tcase_add_test(tc, test_xread_block_served_by_xadd);
