@@ -1292,6 +1292,10 @@ static bool rdb_load_stream(struct rdb_loader *ld, int type, struct rdb_value *v
     }
     if (live != s->length)
         return rdb_fail_at(ld, offset, "Stream length inconsistent with rax entries");
+    /* New IDs must sort after every stored one (XADD relies on it). */
+    struct stream_id top;
+    if (s->node_count && stream_edge_id(s, false, &top) && stream_id_cmp(&top, &s->last_id) > 0)
+        return rdb_fail_at(ld, offset, "Stream last ID is smaller than its last entry");
     uint64_t groups;
     if (!rdb_read_len(ld, &groups))
         return false;
