@@ -848,10 +848,12 @@ static void stream_xread_generic(struct client *c, bool xreadgroup)
     }
 
     size_t served = 0, handle = 0;
-    for (int k = 0; k < streams_count; k++) {
+    bool ready_done = false; /* a wake-up serves its key once, even if named twice */
+    for (int k = 0; k < streams_count && !ready_done; k++) {
         const struct resp_arg *key = &c->argv[streams_arg + k];
         if (serving && blocking_skip_key(c, streams_arg + k))
             continue;
+        ready_done = serving;
         struct kv *kv = db_lookup(c->db, key->ptr, key->len, DB_LOOKUP_READ | DB_LOOKUP_NOTOUCH);
         if (!kv)
             continue;

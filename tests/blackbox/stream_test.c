@@ -381,6 +381,11 @@ START_TEST(test_xread_block_served_by_xadd)
     ck_cmd(reader, "xread block -1 streams s $", "-ERR timeout is negative\r\n");
     ck_cmd(reader, "xread block abc streams s $",
            "-ERR timeout is not an integer or out of range\r\n");
+    /* A key named twice is served once. */
+    conn_send(reader, "xread block 0 streams y y $ $");
+    ck_silent(reader);
+    ck_cmd(client, "xadd y 6-1 c d", "$3\r\n6-1\r\n");
+    ck_read(reader, "*1\r\n*2\r\n$1\r\ny\r\n*1\r\n*2\r\n$3\r\n6-1\r\n*2\r\n$1\r\nc\r\n$1\r\nd\r\n");
     /* XREAD stays blocked when its key is deleted. */
     conn_send(reader, "xread block 0 streams s $");
     ck_silent(reader);
