@@ -424,9 +424,12 @@ static int stream_parse_add_trim(struct client *c, struct stream_add_args *a, bo
         }
     } else if (a->trim.approx) {
         long long entries = c->commands->keyspace->limits.stream_node_max_entries;
-        a->trim.limit = 100 * entries;
-        if (a->trim.limit <= 0 || a->trim.limit > 1000000)
+        /* Redis's default work bound for "~": 100 nodes' worth. */
+        a->trim.limit = entries > 1000000 ? 1000000 : 100 * entries;
+        if (a->trim.limit <= 0)
             a->trim.limit = 10000;
+        if (a->trim.limit > 1000000)
+            a->trim.limit = 1000000;
     } else {
         a->trim.limit = 0;
     }
