@@ -1067,7 +1067,8 @@ static void stream_xgroup_create_command(struct client *c)
 static void stream_xgroup_setid_command(struct client *c)
 {
     long long entries_read = STREAM_ENTRIES_READ_INVALID;
-    if ((c->argc != 5 && c->argc != 7) || (c->argc == 7 && !arg_equals(&c->argv[5], "entriesread"))) {
+    if ((c->argc != 5 && c->argc != 7) ||
+        (c->argc == 7 && !arg_equals(&c->argv[5], "entriesread"))) {
         reply_errorf(c,
                      "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try XGROUP "
                      "HELP.",
@@ -1497,7 +1498,9 @@ static void stream_xautoclaim_command(struct client *c)
             long long v;
             char *end = NULL;
             char buf[32];
-            size_t len = c->argv[j + 1].len < sizeof(buf) - 1 ? c->argv[j + 1].len : sizeof(buf) - 1;
+            size_t len = c->argv[j + 1].len;
+            if (len > sizeof(buf) - 1)
+                len = sizeof(buf) - 1;
             memcpy(buf, c->argv[j + 1].ptr, len);
             buf[len] = '\0';
             errno = 0;
@@ -1912,22 +1915,28 @@ static void stream_xinfo_help_command(struct client *c)
 /* ---- The table (COMMAND INFO / DOCS as redis-server 7.0.15 reports them) ---- */
 
 static struct command stream_xgroup_subcommands[] = {
-    {.name = "create", .proc = stream_xgroup_create_command, .arity = -5, .flags = CMD_WRITE | CMD_DENYOOM,
+    {.name = "create", .proc = stream_xgroup_create_command, .arity = -5,
+         .flags = CMD_WRITE | CMD_DENYOOM,
         .acl = ACL_WRITE | ACL_STREAM | ACL_SLOW, .first_key = 2, .last_key = 2, .key_step = 1,
         .key_specs = "RW insert/i2/r0,1,0",
         .summary = "Create a consumer group.",
         .since = "5.0.0", .group = "stream",
         .complexity = "O(1)",
-        .history = (const struct command_history[]){{"7.0.0", "Added the `entries_read` named argument."}, {0}},
-        .arguments = "key^k#0 groupname^s id^o(id^s new_id^t='$') mkstream^t='MKSTREAM'? entries_read^i='ENTRIESREAD'?"},
-    {.name = "createconsumer", .proc = stream_xgroup_createconsumer_command, .arity = 5, .flags = CMD_WRITE | CMD_DENYOOM,
+        .history = (const struct command_history[]){
+            {"7.0.0", "Added the `entries_read` named argument."},
+            {0}},
+        .arguments = "key^k#0 groupname^s id^o(id^s new_id^t='$') mkstream^t='MKSTREAM'? "
+                     "entries_read^i='ENTRIESREAD'?"},
+    {.name = "createconsumer", .proc = stream_xgroup_createconsumer_command, .arity = 5,
+         .flags = CMD_WRITE | CMD_DENYOOM,
         .acl = ACL_WRITE | ACL_STREAM | ACL_SLOW, .first_key = 2, .last_key = 2, .key_step = 1,
         .key_specs = "RW insert/i2/r0,1,0",
         .summary = "Create a consumer in a consumer group.",
         .since = "6.2.0", .group = "stream",
         .complexity = "O(1)",
         .arguments = "key^k#0 groupname^s consumername^s"},
-    {.name = "delconsumer", .proc = stream_xgroup_delconsumer_command, .arity = 5, .flags = CMD_WRITE,
+    {.name = "delconsumer", .proc = stream_xgroup_delconsumer_command, .arity = 5,
+         .flags = CMD_WRITE,
         .acl = ACL_WRITE | ACL_STREAM | ACL_SLOW, .first_key = 2, .last_key = 2, .key_step = 1,
         .key_specs = "RW delete/i2/r0,1,0",
         .summary = "Delete a consumer from a consumer group.",
@@ -1939,9 +1948,11 @@ static struct command stream_xgroup_subcommands[] = {
         .key_specs = "RW delete/i2/r0,1,0",
         .summary = "Destroy a consumer group.",
         .since = "5.0.0", .group = "stream",
-        .complexity = "O(N) where N is the number of entries in the group's pending entries list (PEL).",
+        .complexity = "O(N) where N is the number of entries in the group's pending entries list "
+                      "(PEL).",
         .arguments = "key^k#0 groupname^s"},
-    {.name = "help", .proc = stream_xgroup_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+    {.name = "help", .proc = stream_xgroup_help_command, .arity = 2,
+         .flags = CMD_LOADING | CMD_STALE,
         .acl = ACL_STREAM | ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
         .summary = "Show helpful text about the different subcommands",
         .since = "5.0.0", .group = "stream",
@@ -1952,7 +1963,9 @@ static struct command stream_xgroup_subcommands[] = {
         .summary = "Set a consumer group to an arbitrary last delivered ID value.",
         .since = "5.0.0", .group = "stream",
         .complexity = "O(1)",
-        .history = (const struct command_history[]){{"7.0.0", "Added the optional `entries_read` argument."}, {0}},
+        .history = (const struct command_history[]){
+            {"7.0.0", "Added the optional `entries_read` argument."},
+            {0}},
         .arguments = "key^k#0 groupname^s id^o(id^s new_id^t='$') entries_read^i='ENTRIESREAD'?"},
     {0},
 };
@@ -1972,9 +1985,12 @@ static struct command stream_xinfo_subcommands[] = {
         .summary = "List the consumer groups of a stream",
         .since = "5.0.0", .group = "stream",
         .complexity = "O(1)",
-        .history = (const struct command_history[]){{"7.0.0", "Added the `entries-read` and `lag` fields"}, {0}},
+        .history = (const struct command_history[]){
+            {"7.0.0", "Added the `entries-read` and `lag` fields"},
+            {0}},
         .arguments = "key^k#0"},
-    {.name = "help", .proc = stream_xinfo_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+    {.name = "help", .proc = stream_xinfo_help_command, .arity = 2,
+         .flags = CMD_LOADING | CMD_STALE,
         .acl = ACL_STREAM | ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
         .summary = "Show helpful text about the different subcommands",
         .since = "5.0.0", .group = "stream",
@@ -1985,37 +2001,61 @@ static struct command stream_xinfo_subcommands[] = {
         .summary = "Get information about a stream",
         .since = "5.0.0", .group = "stream",
         .complexity = "O(1)",
-        .history = (const struct command_history[]){{"6.0.0", "Added the `FULL` modifier."}, {"7.0.0", "Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields"}, {0}},
+        .history = (const struct command_history[]){
+            {"6.0.0", "Added the `FULL` modifier."},
+            {"7.0.0", "Added the `max-deleted-entry-id`, `entries-added`, "
+                      "`recorded-first-entry-id`, `entries-read` and `lag` fields"},
+            {0}},
         .arguments = "key^k#0 full^b='FULL'?(count^i='COUNT'?)"},
     {0},
 };
 
 struct command stream_commands[] = {
-    {.name = "xadd", .proc = stream_xadd_command, .arity = -5, .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST,
+    {.name = "xadd", .proc = stream_xadd_command, .arity = -5,
+         .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST,
         .acl = ACL_WRITE | ACL_STREAM | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
         .tips = "nondeterministic_output",
         .key_specs = "RW update/i1/r0,1,0",
         .key_spec_notes = {"UPDATE instead of INSERT because of the optional trimming feature"},
         .summary = "Appends a new entry to a stream",
         .since = "5.0.0", .group = "stream",
-        .complexity = "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.",
-        .history = (const struct command_history[]){{"6.2.0", "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` option."}, {"7.0.0", "Added support for the `<ms>-*` explicit ID form."}, {0}},
-        .arguments = "key^k#0 nomkstream^t='NOMKSTREAM'@6.2.0? trim^b?(strategy^o(maxlen^t='MAXLEN' minid^t='MINID'@6.2.0) operator^o?(equal^t='=' approximately^t='~') threshold^s count^i='LIMIT'@6.2.0?) id_or_auto^o(auto_id^t='*' id^s) field_value^b*(field^s value^s)"},
+        .complexity = "O(1) when adding a new entry, O(N) when trimming where N being the number "
+                      "of entries evicted.",
+        .history = (const struct command_history[]){
+            {"6.2.0", "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the "
+                      "`LIMIT` option."},
+            {"7.0.0", "Added support for the `<ms>-*` explicit ID form."},
+            {0}},
+        .arguments = "key^k#0 nomkstream^t='NOMKSTREAM'@6.2.0? "
+                     "trim^b?(strategy^o(maxlen^t='MAXLEN' minid^t='MINID'@6.2.0) "
+                     "operator^o?(equal^t='=' approximately^t='~') threshold^s "
+                     "count^i='LIMIT'@6.2.0?) id_or_auto^o(auto_id^t='*' id^s) "
+                     "field_value^b*(field^s value^s)"},
     {.name = "xrange", .proc = stream_xrange_command, .arity = -4, .flags = CMD_READONLY,
         .acl = ACL_READ | ACL_STREAM | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
         .key_specs = "RO access/i1/r0,1,0",
-        .summary = "Return a range of elements in a stream, with IDs matching the specified IDs interval",
+        .summary = "Return a range of elements in a stream, with IDs matching the specified IDs "
+                   "interval",
         .since = "5.0.0", .group = "stream",
-        .complexity = "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).",
-        .history = (const struct command_history[]){{"6.2.0", "Added exclusive ranges."}, {0}},
+        .complexity = "O(N) with N being the number of elements being returned. If N is constant "
+                      "(e.g. always asking for the first 10 elements with COUNT), you can "
+                      "consider it O(1).",
+        .history = (const struct command_history[]){
+            {"6.2.0", "Added exclusive ranges."},
+            {0}},
         .arguments = "key^k#0 start^s end^s count^i='COUNT'?"},
     {.name = "xrevrange", .proc = stream_xrevrange_command, .arity = -4, .flags = CMD_READONLY,
         .acl = ACL_READ | ACL_STREAM | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
         .key_specs = "RO access/i1/r0,1,0",
-        .summary = "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE",
+        .summary = "Return a range of elements in a stream, with IDs matching the specified IDs "
+                   "interval, in reverse order (from greater to smaller IDs) compared to XRANGE",
         .since = "5.0.0", .group = "stream",
-        .complexity = "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).",
-        .history = (const struct command_history[]){{"6.2.0", "Added exclusive ranges."}, {0}},
+        .complexity = "O(N) with N being the number of elements returned. If N is constant (e.g. "
+                      "always asking for the first 10 elements with COUNT), you can consider it "
+                      "O(1).",
+        .history = (const struct command_history[]){
+            {"6.2.0", "Added exclusive ranges."},
+            {0}},
         .arguments = "key^k#0 end^s start^s count^i='COUNT'?"},
     {.name = "xlen", .proc = stream_xlen_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST,
         .acl = ACL_READ | ACL_STREAM | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
@@ -2027,9 +2067,12 @@ struct command stream_commands[] = {
     {.name = "xdel", .proc = stream_xdel_command, .arity = -3, .flags = CMD_WRITE | CMD_FAST,
         .acl = ACL_WRITE | ACL_STREAM | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
         .key_specs = "RW delete/i1/r0,1,0",
-        .summary = "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.",
+        .summary = "Removes the specified entries from the stream. Returns the number of items "
+                   "actually deleted, that may be different from the number of IDs passed in "
+                   "case certain IDs do not exist.",
         .since = "5.0.0", .group = "stream",
-        .complexity = "O(1) for each single item to delete in the stream, regardless of the stream size.",
+        .complexity = "O(1) for each single item to delete in the stream, regardless of the "
+                      "stream size.",
         .arguments = "key^k#0 id^s*"},
     {.name = "xtrim", .proc = stream_xtrim_command, .arity = -4, .flags = CMD_WRITE,
         .acl = ACL_WRITE | ACL_STREAM | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
@@ -2037,27 +2080,52 @@ struct command stream_commands[] = {
         .key_specs = "RW delete/i1/r0,1,0",
         .summary = "Trims the stream to (approximately if '~' is passed) a certain size",
         .since = "5.0.0", .group = "stream",
-        .complexity = "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.",
-        .history = (const struct command_history[]){{"6.2.0", "Added the `MINID` trimming strategy and the `LIMIT` option."}, {0}},
-        .arguments = "key^k#0 trim^b(strategy^o(maxlen^t='MAXLEN' minid^t='MINID'@6.2.0) operator^o?(equal^t='=' approximately^t='~') threshold^s count^i='LIMIT'@6.2.0?)"},
-    {.name = "xread", .proc = stream_xread_command, .arity = -4, .flags = CMD_READONLY | CMD_BLOCKING,
-        .acl = ACL_READ | ACL_STREAM | ACL_SLOW | ACL_BLOCKING, .first_key = 0, .last_key = 0, .key_step = 0,
+        .complexity = "O(N), with N being the number of evicted entries. Constant times are very "
+                      "small however, since entries are organized in macro nodes containing "
+                      "multiple entries that can be released with a single deallocation.",
+        .history = (const struct command_history[]){
+            {"6.2.0", "Added the `MINID` trimming strategy and the `LIMIT` option."},
+            {0}},
+        .arguments = "key^k#0 trim^b(strategy^o(maxlen^t='MAXLEN' minid^t='MINID'@6.2.0) "
+                     "operator^o?(equal^t='=' approximately^t='~') threshold^s "
+                     "count^i='LIMIT'@6.2.0?)"},
+    {.name = "xread", .proc = stream_xread_command, .arity = -4,
+         .flags = CMD_READONLY | CMD_BLOCKING,
+        .acl = ACL_READ | ACL_STREAM | ACL_SLOW | ACL_BLOCKING,
+        .first_key = 0, .last_key = 0, .key_step = 0,
         .key_specs = "RO access/kSTREAMS,1/r-1,1,2",
-        .summary = "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.",
+        .summary = "Return never seen elements in multiple streams, with IDs greater than the "
+                   "ones reported by the caller for each stream. Can block.",
         .since = "5.0.0", .group = "stream",
-        .complexity = "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.",
-        .arguments = "count^i='COUNT'? milliseconds^i='BLOCK'? streams^b='STREAMS'(key^k#0* id^s*)"},
-    {.name = "xreadgroup", .proc = stream_xreadgroup_command, .arity = -7, .flags = CMD_WRITE | CMD_BLOCKING,
-        .acl = ACL_WRITE | ACL_STREAM | ACL_SLOW | ACL_BLOCKING, .first_key = 0, .last_key = 0, .key_step = 0,
+        .complexity = "For each stream mentioned: O(N) with N being the number of elements being "
+                      "returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that "
+                      "when the BLOCK option is used, XADD will pay O(M) time in order to serve "
+                      "the M clients blocked on the stream getting new data.",
+        .arguments = "count^i='COUNT'? milliseconds^i='BLOCK'? streams^b='STREAMS'(key^k#0* "
+                     "id^s*)"},
+    {.name = "xreadgroup", .proc = stream_xreadgroup_command, .arity = -7,
+         .flags = CMD_WRITE | CMD_BLOCKING,
+        .acl = ACL_WRITE | ACL_STREAM | ACL_SLOW | ACL_BLOCKING,
+        .first_key = 0, .last_key = 0, .key_step = 0,
         .key_specs = "RO access/kSTREAMS,4/r-1,1,2",
-        .summary = "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.",
+        .summary = "Return new entries from a stream using a consumer group, or access the "
+                   "history of the pending entries for a given consumer. Can block.",
         .since = "5.0.0", .group = "stream",
-        .complexity = "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.",
-        .arguments = "group_consumer^b='GROUP'(group^s consumer^s) count^i='COUNT'? milliseconds^i='BLOCK'? noack^t='NOACK'? streams^b='STREAMS'(key^k#0* id^s*)"},
+        .complexity = "For each stream mentioned: O(M) with M being the number of elements "
+                      "returned. If M is constant (e.g. always asking for the first 10 elements "
+                      "with COUNT), you can consider it O(1). On the other side when XREADGROUP "
+                      "blocks, XADD will pay the O(N) time in order to serve the N clients "
+                      "blocked on the stream getting new data.",
+        .arguments = "group_consumer^b='GROUP'(group^s consumer^s) count^i='COUNT'? "
+                     "milliseconds^i='BLOCK'? noack^t='NOACK'? streams^b='STREAMS'(key^k#0* "
+                     "id^s*)"},
     {.name = "xack", .proc = stream_xack_command, .arity = -4, .flags = CMD_WRITE | CMD_FAST,
         .acl = ACL_WRITE | ACL_STREAM | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
         .key_specs = "RW update/i1/r0,1,0",
-        .summary = "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.",
+        .summary = "Marks a pending message as correctly processed, effectively removing it from "
+                   "the pending entries list of the consumer group. Return value of the command "
+                   "is the number of messages successfully acknowledged, that is, the IDs we "
+                   "were actually able to resolve in the PEL.",
         .since = "5.0.0", .group = "stream",
         .complexity = "O(1) for each message ID processed.",
         .arguments = "key^k#0 group^s id^s*"},
@@ -2065,36 +2133,59 @@ struct command stream_commands[] = {
         .acl = ACL_READ | ACL_STREAM | ACL_SLOW, .first_key = 1, .last_key = 1, .key_step = 1,
         .tips = "nondeterministic_output",
         .key_specs = "RO access/i1/r0,1,0",
-        .summary = "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.",
+        .summary = "Return information and entries from a stream consumer group pending entries "
+                   "list, that are messages fetched but never acknowledged.",
         .since = "5.0.0", .group = "stream",
-        .complexity = "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.",
-        .history = (const struct command_history[]){{"6.2.0", "Added the `IDLE` option and exclusive range intervals."}, {0}},
-        .arguments = "key^k#0 group^s filters^b?(min-idle-time^i='IDLE'@6.2.0? start^s end^s count^i consumer^s?)"},
+        .complexity = "O(N) with N being the number of elements returned, so asking for a small "
+                      "fixed number of entries per call is O(1). O(M), where M is the total "
+                      "number of entries scanned when used with the IDLE filter. When the "
+                      "command returns just the summary and the list of consumers is small, it "
+                      "runs in O(1) time; otherwise, an additional O(N) time for iterating every "
+                      "consumer.",
+        .history = (const struct command_history[]){
+            {"6.2.0", "Added the `IDLE` option and exclusive range intervals."},
+            {0}},
+        .arguments = "key^k#0 group^s filters^b?(min-idle-time^i='IDLE'@6.2.0? start^s end^s "
+                     "count^i consumer^s?)"},
     {.name = "xclaim", .proc = stream_xclaim_command, .arity = -6, .flags = CMD_WRITE | CMD_FAST,
         .acl = ACL_WRITE | ACL_STREAM | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
         .tips = "nondeterministic_output",
         .key_specs = "RW update/i1/r0,1,0",
-        .summary = "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.",
+        .summary = "Changes (or acquires) ownership of a message in a consumer group, as if the "
+                   "message was delivered to the specified consumer.",
         .since = "5.0.0", .group = "stream",
-        .complexity = "O(log N) with N being the number of messages in the PEL of the consumer group.",
-        .arguments = "key^k#0 group^s consumer^s min-idle-time^s id^s* ms^i='IDLE'? unix-time-milliseconds^u='TIME'? count^i='RETRYCOUNT'? force^t='FORCE'? justid^t='JUSTID'? id^s='LASTID'?"},
-    {.name = "xautoclaim", .proc = stream_xautoclaim_command, .arity = -6, .flags = CMD_WRITE | CMD_FAST,
+        .complexity = "O(log N) with N being the number of messages in the PEL of the consumer "
+                      "group.",
+        .arguments = "key^k#0 group^s consumer^s min-idle-time^s id^s* ms^i='IDLE'? "
+                     "unix-time-milliseconds^u='TIME'? count^i='RETRYCOUNT'? force^t='FORCE'? "
+                     "justid^t='JUSTID'? id^s='LASTID'?"},
+    {.name = "xautoclaim", .proc = stream_xautoclaim_command, .arity = -6,
+         .flags = CMD_WRITE | CMD_FAST,
         .acl = ACL_WRITE | ACL_STREAM | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
         .tips = "nondeterministic_output",
         .key_specs = "RW delete/i1/r0,1,0",
-        .summary = "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.",
+        .summary = "Changes (or acquires) ownership of messages in a consumer group, as if the "
+                   "messages were delivered to the specified consumer.",
         .since = "6.2.0", .group = "stream",
         .complexity = "O(1) if COUNT is small.",
-        .history = (const struct command_history[]){{"7.0.0", "Added an element to the reply array, containing deleted entries the command cleared from the PEL"}, {0}},
-        .arguments = "key^k#0 group^s consumer^s min-idle-time^s start^s count^i='COUNT'? justid^t='JUSTID'?"},
-    {.name = "xsetid", .proc = stream_xsetid_command, .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST,
+        .history = (const struct command_history[]){
+            {"7.0.0", "Added an element to the reply array, containing deleted entries the "
+                      "command cleared from the PEL"},
+            {0}},
+        .arguments = "key^k#0 group^s consumer^s min-idle-time^s start^s count^i='COUNT'? "
+                     "justid^t='JUSTID'?"},
+    {.name = "xsetid", .proc = stream_xsetid_command, .arity = -3,
+         .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST,
         .acl = ACL_WRITE | ACL_STREAM | ACL_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
         .key_specs = "RW update/i1/r0,1,0",
         .summary = "An internal command for replicating stream values",
         .since = "5.0.0", .group = "stream",
         .complexity = "O(1)",
-        .history = (const struct command_history[]){{"7.0.0", "Added the `entries_added` and `max_deleted_entry_id` arguments."}, {0}},
-        .arguments = "key^k#0 last-id^s entries_added^i='ENTRIESADDED'@7.0.0? max_deleted_entry_id^s='MAXDELETEDID'@7.0.0?"},
+        .history = (const struct command_history[]){
+            {"7.0.0", "Added the `entries_added` and `max_deleted_entry_id` arguments."},
+            {0}},
+        .arguments = "key^k#0 last-id^s entries_added^i='ENTRIESADDED'@7.0.0? "
+                     "max_deleted_entry_id^s='MAXDELETEDID'@7.0.0?"},
     {.name = "xgroup", .proc = NULL, .arity = -2, .flags = 0,
         .acl = ACL_SLOW, .first_key = 0, .last_key = 0, .key_step = 0,
         .summary = "A container for consumer groups commands",
