@@ -44,6 +44,9 @@
 /* XAUTOCLAIM's default COUNT and the scan budget per requested entry. */
 #define STREAM_AUTOCLAIM_COUNT_DEFAULT 100
 #define STREAM_AUTOCLAIM_ATTEMPTS_FACTOR 10
+/* COUNTs whose 16-byte-per-ID list is past 64 GB fail without trying (a
+ * sanitizer's allocator aborts on such sizes instead of failing). */
+#define STREAM_AUTOCLAIM_PROBE_MAX ((1ULL << 36) / 16)
 
 static const char STREAM_ERR_ID[] = "ERR Invalid stream ID specified as stream command argument";
 
@@ -1524,6 +1527,16 @@ static void stream_xautoclaim_command(struct client *c)
                      (int)c->argv[1].len, c->argv[1].ptr, (int)c->argv[2].len, c->argv[2].ptr);
         return;
     }
+    /* Redis allocates COUNT IDs up front for the deleted-entries list and
+     * fails when that allocation does; probe the same size so a huge
+     * COUNT gets the same reply (the pages are never touched). */
+    void *probe = (uint64_t)count > STREAM_AUTOCLAIM_PROBE_MAX ? NULL : malloc((size_t)count * 16);
+    if (!probe) {
+        reply_error(c, "ERR Insufficient memory, failed allocating transient memory, COUNT too "
+                       "high.");
+        return;
+    }
+    free(probe);
     int64_t now = stream_now(c);
     long long attempts = count * STREAM_AUTOCLAIM_ATTEMPTS_FACTOR;
     struct stream_consumer *consumer = NULL;
