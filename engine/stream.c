@@ -121,14 +121,15 @@ void stream_idmap_clear(struct stream_idmap *m)
     m->count = 0;
 }
 
-/* Level from the ID bits (a cheap deterministic hash): no randomness is
- * needed for balance as long as levels are geometric over inputs. */
-static int idmap_random_level(const struct stream_id *id)
+/* A geometric level (p = 1/4) from a private xorshift generator: not
+ * derived from the ID, so chosen IDs cannot flatten the list. */
+static int idmap_random_level(void)
 {
-    uint64_t x = id->ms * 0x9E3779B97F4A7C15ULL ^ (id->seq + 0x632BE59BD9B4E019ULL);
-    x ^= x >> 31;
-    x *= 0xBF58476D1CE4E5B9ULL;
-    x ^= x >> 29;
+    static uint64_t state = 0x9E3779B97F4A7C15ULL;
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    uint64_t x = state;
     int level = 1;
     while ((x & 3) == 0 && level < IDMAP_LEVEL_MAX) {
         level++;
@@ -164,7 +165,7 @@ bool stream_idmap_insert(struct stream_idmap *m, const struct stream_id *id, voi
     struct stream_idmap_node *n = idmap_search(m, id, update);
     if (n && stream_id_cmp(&n->id, id) == 0)
         return false;
-    int level = idmap_random_level(id);
+    int level = idmap_random_level();
     if (level > m->level) {
         for (int i = m->level; i < level; i++)
             update[i] = m->head;
