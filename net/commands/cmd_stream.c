@@ -28,6 +28,7 @@
 #include "net/commands/blocking.h"
 #include "net/commands/client.h"
 #include "net/commands/command.h"
+#include "net/commands/dirty_keys.h"
 #include "net/commands/commands.h"
 #include "net/commands/keyspace_events.h"
 #include "net/commands/notify.h"
@@ -81,9 +82,11 @@ static void stream_touched(struct client *c, const struct resp_arg *key)
 /* A change Redis counts (server.dirty) without signalling the key: group
  * and PEL bookkeeping (XREADGROUP, XACK, XCLAIM, XGROUP ...), which
  * WATCH does not see in 7.0. */
-static void stream_dirty(struct client *c)
+static void stream_dirty(struct client *c, const struct resp_arg *key)
 {
     c->commands->persist->dirty++;
+    /* Under appendfsync always, reads of the key wait for this change. */
+    dirty_keys_touched(c->commands, c->db->id, key->ptr, key->len);
 }
 
 static void reply_stream_id(struct client *c, const struct stream_id *id)
@@ -902,7 +905,7 @@ static void stream_xread_generic(struct client *c, bool xreadgroup)
                 /* Without NOACK the XCLAIMs create it on replay. */
                 if (noack)
                     stream_propagate_consumer_creation(c, key, groups[k], consumer);
-                stream_dirty(c);
+                stream_dirty(c, key);
                 stream_event(c, "xgroup-createconsumer", key);
             }
             consumer->seen_time = stream_now(c);
@@ -924,7 +927,7 @@ static void stream_xread_generic(struct client *c, bool xreadgroup)
             stream_reply_range(c, s, &start, NULL, n, false, groups[k] ? &rg : NULL);
         }
         if (groups[k])
-            stream_dirty(c);
+            stream_dirty(c, key);
     }
     if (served) {
         reply_set_defer_len(c, handle, (long long)served, c->resp == 2 ? '*' : '%');
@@ -1062,7 +1065,7 @@ static void stream_xgroup_create_command(struct client *c)
     }
     stream_group_create(s, c->argv[3].ptr, c->argv[3].len, &id, entries_read);
     reply_ok(c);
-    stream_dirty(c);
+    stream_dirty(c, &c->argv[2]);
     stream_event(c, "xgroup-create", &c->argv[2]);
 }
 
@@ -1102,7 +1105,7 @@ static void stream_xgroup_setid_command(struct client *c)
     g->last_id = id;
     g->entries_read = entries_read;
     reply_ok(c);
-    stream_dirty(c);
+    stream_dirty(c, &c->argv[2]);
     stream_event(c, "xgroup-setid", &c->argv[2]);
 }
 
@@ -1114,7 +1117,7 @@ static void stream_xgroup_destroy_command(struct client *c)
     struct stream *s = kv_object(kv);
     if (stream_group_destroy(s, c->argv[3].ptr, c->argv[3].len)) {
         reply_integer(c, 1);
-        stream_dirty(c);
+        stream_dirty(c, &c->argv[2]);
         stream_event(c, "xgroup-destroy", &c->argv[2]);
         /* Clients blocked in XREADGROUP on it get -NOGROUP. */
         blocking_key_touched(c->commands, c->db, c->argv[2].ptr, c->argv[2].len);
@@ -1136,7 +1139,7 @@ static void stream_xgroup_createconsumer_command(struct client *c)
         stream_consumer_create(g, c->argv[4].ptr, c->argv[4].len, stream_now(c));
     reply_integer(c, consumer != NULL);
     if (consumer) {
-        stream_dirty(c);
+        stream_dirty(c, &c->argv[2]);
         stream_event(c, "xgroup-createconsumer", &c->argv[2]);
     }
 }
@@ -1156,7 +1159,7 @@ static void stream_xgroup_delconsumer_command(struct client *c)
         return;
     }
     reply_integer(c, pending);
-    stream_dirty(c);
+    stream_dirty(c, &c->argv[2]);
     stream_event(c, "xgroup-delconsumer", &c->argv[2]);
 }
 
@@ -1210,7 +1213,7 @@ static void stream_xack_command(struct client *c)
             acked++;
     }
     if (acked)
-        stream_dirty(c);
+        stream_dirty(c, &c->argv[1]);
     reply_integer(c, acked);
 }
 
@@ -1469,7 +1472,7 @@ static void stream_xclaim_command(struct client *c)
     reply_set_defer_len(c, handle, n, '*');
     propagate_none(c);
     if (changed || consumer)
-        stream_dirty(c);
+        stream_dirty(c, &c->argv[1]);
 }
 
 /* XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID] */
@@ -1594,7 +1597,7 @@ static void stream_xautoclaim_command(struct client *c)
     free(deleted);
     propagate_none(c);
     if (changed || consumer)
-        stream_dirty(c);
+        stream_dirty(c, &c->argv[1]);
 }
 
 /* ---- XSETID ---- */
