@@ -27,6 +27,7 @@
 #include "engine/list.h"
 #include "engine/number.h"
 #include "engine/set.h"
+#include "engine/stream.h"
 #include "engine/zset.h"
 
 /* Room for "*<n>\r\n" or "$<n>\r\n" with a 64-bit n, and for the decimal
@@ -247,6 +248,107 @@ static void aof_rewrite_hash(struct aof_rewriter *w, struct kv *kv)
     aof_rewrite_batch_done(w, &b);
 }
 
+/* ---- Streams: as Redis 7.0's rewriteStreamObject ---- */
+
+static void aof_rewrite_bulk_id(struct aof_rewriter *w, const struct stream_id *id)
+{
+    char text[48];
+    aof_rewrite_bulk(w, text, stream_id_format(id, text));
+}
+
+static void aof_rewrite_bulk_ll(struct aof_rewriter *w, long long v)
+{
+    char text[AOF_REWRITE_INT_TEXT_BYTES];
+    aof_rewrite_bulk(w, text, number_format_ll(text, v));
+}
+
+/* "*<argc>", two words, then the key (XGROUP CREATE ...). */
+static void aof_rewrite_begin2(struct aof_rewriter *w, size_t argc, const char *command,
+                               const char *sub, const struct kv *kv)
+{
+    if (w->error != 0)
+        return;
+    aof_rewrite_header(w, '*', argc);
+    aof_rewrite_bulk_str(w, command);
+    aof_rewrite_bulk_str(w, sub);
+    aof_rewrite_bulk(w, kv_key(kv), kv->key_len);
+    w->stats.commands++;
+}
+
+static void aof_rewrite_stream_groups(struct aof_rewriter *w, const struct kv *kv,
+                                      const struct stream *s)
+{
+    for (size_t i = 0; i < s->group_count && w->error == 0; i++) {
+        const struct stream_group *g = s->groups[i];
+        aof_rewrite_begin2(w, 7, "XGROUP", "CREATE", kv);
+        aof_rewrite_bulk(w, g->name, g->name_len);
+        aof_rewrite_bulk_id(w, &g->last_id);
+        aof_rewrite_bulk_str(w, "ENTRIESREAD");
+        aof_rewrite_bulk_ll(w, g->entries_read);
+        for (size_t j = 0; j < g->consumer_count; j++) {
+            const struct stream_consumer *c = g->consumers[j];
+            if (c->pel.count == 0) {
+                aof_rewrite_begin2(w, 5, "XGROUP", "CREATECONSUMER", kv);
+                aof_rewrite_bulk(w, g->name, g->name_len);
+                aof_rewrite_bulk(w, c->name, c->name_len);
+                continue;
+            }
+            for (struct stream_idmap_node *n = stream_idmap_seek(&c->pel, NULL); n != NULL;
+                 n = stream_idmap_next(n)) {
+                const struct stream_nack *nack = stream_idmap_node_value(n);
+                aof_rewrite_begin(w, 12, "XCLAIM", kv);
+                aof_rewrite_bulk(w, g->name, g->name_len);
+                aof_rewrite_bulk(w, c->name, c->name_len);
+                aof_rewrite_bulk_str(w, "0");
+                aof_rewrite_bulk_id(w, &nack->id);
+                aof_rewrite_bulk_str(w, "TIME");
+                aof_rewrite_bulk_ll(w, nack->delivery_time);
+                aof_rewrite_bulk_str(w, "RETRYCOUNT");
+                aof_rewrite_bulk_ll(w, (long long)nack->delivery_count);
+                aof_rewrite_bulk_str(w, "JUSTID");
+                aof_rewrite_bulk_str(w, "FORCE");
+            }
+        }
+    }
+}
+
+static void aof_rewrite_stream(struct aof_rewriter *w, struct kv *kv)
+{
+    struct stream *s = kv_object(kv);
+    if (s->length) {
+        struct stream_iter it;
+        struct stream_id id;
+        int64_t nfields;
+        stream_iter_start(&it, s, NULL, NULL, false);
+        while (w->error == 0 && stream_iter_next(&it, &id, &nfields)) {
+            aof_rewrite_begin(w, 3 + (size_t)nfields * 2, "XADD", kv);
+            aof_rewrite_bulk_id(w, &id);
+            for (int64_t i = 0; i < nfields; i++) {
+                struct stream_text f, v;
+                stream_iter_field(&it, &f, &v);
+                aof_rewrite_bulk(w, f.ptr, f.len);
+                aof_rewrite_bulk(w, v.ptr, v.len);
+            }
+        }
+    } else {
+        /* An empty stream: XADD with MAXLEN 0 creates it and leaves it
+         * empty. */
+        aof_rewrite_begin(w, 7, "XADD", kv);
+        aof_rewrite_bulk_str(w, "MAXLEN");
+        aof_rewrite_bulk_str(w, "0");
+        aof_rewrite_bulk_str(w, "0-1");
+        aof_rewrite_bulk_str(w, "x");
+        aof_rewrite_bulk_str(w, "y");
+    }
+    aof_rewrite_begin(w, 7, "XSETID", kv);
+    aof_rewrite_bulk_id(w, &s->last_id);
+    aof_rewrite_bulk_str(w, "ENTRIESADDED");
+    aof_rewrite_bulk_ll(w, (long long)s->entries_added);
+    aof_rewrite_bulk_str(w, "MAXDELETEDID");
+    aof_rewrite_bulk_id(w, &s->max_deleted_id);
+    aof_rewrite_stream_groups(w, kv, s);
+}
+
 /* Written through the same streaming helpers as the values rather than
  * aof_encode_command, so a huge key never has to fit in the buffer. */
 static void aof_rewrite_expire(struct aof_rewriter *w, const struct kv *kv, int64_t when_ms)
@@ -281,6 +383,9 @@ static void aof_rewrite_key(struct aof_rewriter *w, const struct db *db, struct 
         break;
     case KV_HASH:
         aof_rewrite_hash(w, kv);
+        break;
+    case KV_STREAM:
+        aof_rewrite_stream(w, kv);
         break;
     default:
         assert(!"unknown kv type");

@@ -57,6 +57,8 @@ void keyspace_init(struct keyspace *ks, int db_count)
         .set_max_intset_entries = 512,
         .zset_max_listpack_entries = 128,
         .zset_max_listpack_value = 64,
+        .stream_node_max_bytes = 4096,
+        .stream_node_max_entries = 100,
     };
     for (int i = 0; i < db_count; i++) {
         dict_init(&ks->dbs[i].keys, &db_keys_type);

@@ -54,6 +54,8 @@ struct encoding_limits {
     long long set_max_intset_entries;    /* 512 */
     long long zset_max_listpack_entries; /* 128 */
     long long zset_max_listpack_value;   /* 64 */
+    long long stream_node_max_bytes;     /* 4096 (0: no limit) */
+    long long stream_node_max_entries;   /* 100 (0: no limit) */
 };
 
 struct db {

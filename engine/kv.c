@@ -12,6 +12,7 @@
 #include "engine/list.h"
 #include "engine/number.h"
 #include "engine/set.h"
+#include "engine/stream.h"
 #include "engine/zset.h"
 
 /* Collection values are owned by their type modules; these dispatch on
@@ -23,6 +24,7 @@ static void kv_free_object(enum kv_type type, enum kv_encoding enc, void *obj)
     case KV_HASH: hash_free(obj, enc); return;
     case KV_SET: set_free(obj, enc); return;
     case KV_ZSET: zset_free(obj, enc); return;
+    case KV_STREAM: stream_free(obj); return;
     case KV_STRING: break;
     }
     assert(0 && "kv_free_object: not a collection");
@@ -35,6 +37,7 @@ static void *kv_copy_object(enum kv_type type, enum kv_encoding enc, const void 
     case KV_HASH: return hash_copy(obj, enc);
     case KV_SET: return set_copy(obj, enc);
     case KV_ZSET: return zset_copy(obj, enc);
+    case KV_STREAM: return stream_copy(obj);
     case KV_STRING: break;
     }
     assert(0 && "kv_copy_object: not a collection");
@@ -152,6 +155,7 @@ const char *kv_type_name(enum kv_type type)
     case KV_SET: return "set";
     case KV_ZSET: return "zset";
     case KV_HASH: return "hash";
+    case KV_STREAM: return "stream";
     }
     return "unknown";
 }
@@ -167,6 +171,7 @@ const char *kv_encoding_name(enum kv_encoding enc)
     case KV_ENC_LISTPACK: return "listpack";
     case KV_ENC_INTSET: return "intset";
     case KV_ENC_SKIPLIST: return "skiplist";
+    case KV_ENC_STREAM: return "stream";
     }
     return "unknown";
 }

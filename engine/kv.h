@@ -36,7 +36,8 @@
 #define KV_LFU_INIT 5
 
 /* Numbered as Redis's OBJ_* types. */
-enum kv_type { KV_STRING = 0, KV_LIST = 1, KV_SET = 2, KV_ZSET = 3, KV_HASH = 4 };
+enum kv_type { KV_STRING = 0, KV_LIST = 1, KV_SET = 2, KV_ZSET = 3, KV_HASH = 4,
+               KV_STREAM = 6 };
 
 /* What OBJECT ENCODING reports. Strings are always stored as bytes; the
  * encoding records what Redis would use for them. */
@@ -49,6 +50,7 @@ enum kv_encoding {
     KV_ENC_LISTPACK,
     KV_ENC_INTSET,
     KV_ENC_SKIPLIST,
+    KV_ENC_STREAM,
 };
 
 enum kv_flag {

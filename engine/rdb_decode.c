@@ -41,6 +41,7 @@
 #include "engine/number.h"
 #include "engine/rdb_format.h"
 #include "engine/set.h"
+#include "engine/stream.h"
 #include "engine/zset.h"
 #include "engine/zskiplist.h"
 
@@ -746,6 +747,7 @@ static void rdb_value_create(struct rdb_loader *ld, struct rdb_value *v,
                              ? KV_ENC_SKIPLIST : KV_ENC_LISTPACK);
         return;
     case KV_STRING:
+    case KV_STREAM:
         break;
     }
     assert(!"not a collection");
@@ -1219,13 +1221,172 @@ static bool rdb_load_quicklist(struct rdb_loader *ld, int type, struct rdb_value
     return true;
 }
 
+/* ---- Streams (RDB_TYPE_STREAM_LISTPACKS, _2 and _3) ---- */
+
+static bool rdb_read_stream_id(struct rdb_loader *ld, struct stream_id *id)
+{
+    return rdb_read_len(ld, &id->ms) && rdb_read_len(ld, &id->seq);
+}
+
+static bool rdb_load_stream_nodes(struct rdb_loader *ld, struct stream *s)
+{
+    uint64_t nodes;
+    if (!rdb_read_len(ld, &nodes))
+        return false;
+    while (nodes--) {
+        uint64_t offset = ld->src->offset;
+        if (!rdb_read_string(ld, &ld->b))
+            return false;
+        if (ld->b.len != 16)
+            return rdb_fail_at(ld, offset,
+                               "Stream node key entry is not the size of a stream ID");
+        struct stream_id master;
+        stream_id_decode((const unsigned char *)ld->b.data, &master);
+        offset = ld->src->offset;
+        if (!rdb_read_blob(ld))
+            return false;
+        if (!listpack_validate(ld->blob, ld->blob_len, true, NULL, NULL))
+            return rdb_fail_at(ld, offset, "Stream listpack integrity check failed.");
+        unsigned char *lp = listpack_from_bytes(ld->blob, ld->blob_len);
+        if (!stream_node_validate(lp, ld->blob_len, &master, true, NULL)) {
+            listpack_free(lp);
+            return rdb_fail_at(ld, offset, "Stream listpack integrity check failed.");
+        }
+        if (s->node_count && stream_id_cmp(&s->nodes[s->node_count - 1].master, &master) >= 0) {
+            listpack_free(lp);
+            return rdb_fail_at(ld, offset, "Listpack re-added with existing key");
+        }
+        stream_adopt_node(s, &master, lp);
+    }
+    return true;
+}
+
+static bool rdb_load_stream_group(struct rdb_loader *ld, struct stream *s, int type)
+{
+    uint64_t offset = ld->src->offset;
+    if (!rdb_read_string(ld, &ld->b))
+        return false;
+    struct stream_id last;
+    if (!rdb_read_stream_id(ld, &last))
+        return false;
+    long long entries_read;
+    if (type >= RDB_TYPE_STREAM_LISTPACKS_2) {
+        uint64_t v;
+        if (!rdb_read_len(ld, &v))
+            return false;
+        entries_read = (long long)v;
+    } else {
+        entries_read = stream_estimate_distance(s, &last);
+    }
+    struct stream_group *g = stream_group_create(s, ld->b.data, ld->b.len, &last, entries_read);
+    if (!g)
+        return rdb_fail_at(ld, offset, "Duplicated consumer group name");
+    uint64_t pel;
+    if (!rdb_read_len(ld, &pel))
+        return false;
+    while (pel--) {
+        unsigned char raw[16];
+        uint64_t when, count;
+        offset = ld->src->offset;
+        if (!rdb_read(ld, raw, sizeof(raw)) || !rdb_read_le(ld, &when, 8) ||
+            !rdb_read_len(ld, &count))
+            return false;
+        struct stream_nack *nack = alloc_zeroed(sizeof(*nack));
+        stream_id_decode(raw, &nack->id);
+        nack->delivery_time = (int64_t)when;
+        nack->delivery_count = count;
+        if (!stream_idmap_insert(&g->pel, &nack->id, nack)) {
+            alloc_free(nack);
+            return rdb_fail_at(ld, offset,
+                               "Duplicated global PEL entry loading stream consumer group");
+        }
+    }
+    uint64_t consumers;
+    if (!rdb_read_len(ld, &consumers))
+        return false;
+    bool failed = false;
+    while (consumers-- && !failed) {
+        offset = ld->src->offset;
+        uint64_t seen, active = 0, cpel;
+        if (!rdb_read_string(ld, &ld->b) || !rdb_read_le(ld, &seen, 8))
+            return false;
+        if (type >= RDB_TYPE_STREAM_LISTPACKS_3 && !rdb_read_le(ld, &active, 8))
+            return false;
+        struct stream_consumer *c =
+            stream_consumer_create(g, ld->b.data, ld->b.len, (int64_t)seen);
+        if (!c)
+            return rdb_fail_at(ld, offset, "Duplicate stream consumer detected.");
+        c->active_time = type >= RDB_TYPE_STREAM_LISTPACKS_3 ? (int64_t)active : -1;
+        if (!rdb_read_len(ld, &cpel))
+            return false;
+        while (cpel--) {
+            unsigned char raw[16];
+            struct stream_id id;
+            offset = ld->src->offset;
+            if (!rdb_read(ld, raw, sizeof(raw)))
+                return false;
+            stream_id_decode(raw, &id);
+            struct stream_nack *nack = stream_idmap_find(&g->pel, &id);
+            if (!nack)
+                return rdb_fail_at(ld, offset, "Consumer entry not found in group global PEL");
+            if (nack->consumer || !stream_idmap_insert(&c->pel, &id, nack))
+                return rdb_fail_at(ld, offset, "Duplicated consumer PEL entry");
+            nack->consumer = c;
+        }
+    }
+    for (struct stream_idmap_node *n = stream_idmap_seek(&g->pel, NULL); n != NULL;
+         n = stream_idmap_next(n)) {
+        const struct stream_nack *nack = stream_idmap_node_value(n);
+        if (!nack->consumer)
+            return rdb_fail_at(ld, offset, "Stream CG PEL entry without consumer");
+    }
+    return true;
+}
+
+/* Reads a stream into v->kv (which owns it from the start, so a failure
+ * part way frees everything through rdb_value_discard). */
+static bool rdb_load_stream(struct rdb_loader *ld, int type, struct rdb_value *v)
+{
+    struct stream *s = stream_new();
+    v->kv = stream_kv_new(ld->key.data, ld->key.len, s);
+    uint64_t offset = ld->src->offset;
+    if (!rdb_load_stream_nodes(ld, s))
+        return false;
+    if (!rdb_read_len(ld, &s->length) || !rdb_read_stream_id(ld, &s->last_id))
+        return false;
+    if (type >= RDB_TYPE_STREAM_LISTPACKS_2) {
+        if (!rdb_read_stream_id(ld, &s->first_id) || !rdb_read_stream_id(ld, &s->max_deleted_id) ||
+            !rdb_read_len(ld, &s->entries_added))
+            return false;
+    } else {
+        s->entries_added = s->length;
+        stream_update_first_id(s);
+    }
+    uint64_t live = 0;
+    for (size_t i = 0; i < s->node_count; i++) {
+        unsigned char *p = listpack_first(s->nodes[i].lp);
+        struct listpack_entry e;
+        listpack_get(p, &e);
+        live += (uint64_t)e.integer;
+    }
+    if (live != s->length)
+        return rdb_fail_at(ld, offset, "Stream length inconsistent with rax entries");
+    /* New IDs must sort after every stored one (XADD relies on it). */
+    struct stream_id top;
+    if (s->node_count && stream_edge_id(s, false, &top) && stream_id_cmp(&top, &s->last_id) > 0)
+        return rdb_fail_at(ld, offset, "Stream last ID is smaller than its last entry");
+    uint64_t groups;
+    if (!rdb_read_len(ld, &groups))
+        return false;
+    while (groups--)
+        if (!rdb_load_stream_group(ld, s, type))
+            return false;
+    return true;
+}
+
 static bool rdb_refuse_type(struct rdb_loader *ld, int type, uint64_t offset)
 {
     switch (type) {
-    case RDB_TYPE_STREAM_LISTPACKS:
-    case RDB_TYPE_STREAM_LISTPACKS_2:
-    case RDB_TYPE_STREAM_LISTPACKS_3:
-        return rdb_fail_at(ld, offset, "stream values are not supported yet (type %d)", type);
     case RDB_TYPE_MODULE_PRE_GA:
     case RDB_TYPE_MODULE_2:
         return rdb_fail_at(ld, offset, "module values are not supported (type %d)", type);
@@ -1257,6 +1418,9 @@ static int rdb_type_kv(int type)
     case RDB_TYPE_HASH: case RDB_TYPE_HASH_ZIPMAP: case RDB_TYPE_HASH_ZIPLIST:
     case RDB_TYPE_HASH_LISTPACK:
         return KV_HASH;
+    case RDB_TYPE_STREAM_LISTPACKS: case RDB_TYPE_STREAM_LISTPACKS_2:
+    case RDB_TYPE_STREAM_LISTPACKS_3:
+        return KV_STREAM;
     }
     return -1;
 }
@@ -1308,6 +1472,10 @@ static bool rdb_load_value(struct rdb_loader *ld, int type, struct kv **out)
     }
     case RDB_TYPE_HASH_LISTPACK: case RDB_TYPE_ZSET_LISTPACK:
         ok = rdb_load_pairs_listpack(ld, &v);
+        break;
+    case RDB_TYPE_STREAM_LISTPACKS: case RDB_TYPE_STREAM_LISTPACKS_2:
+    case RDB_TYPE_STREAM_LISTPACKS_3:
+        ok = rdb_load_stream(ld, type, &v);
         break;
     default:
         assert(!"rdb_type_kv and rdb_load_value disagree");

@@ -28,6 +28,7 @@
 #include "engine/number.h"
 #include "engine/rdb_format.h"
 #include "engine/set.h"
+#include "engine/stream.h"
 #include "engine/zset.h"
 #include "engine/zskiplist.h"
 
@@ -371,6 +372,60 @@ static void rdb_put_zset_skiplist(struct rdb_encoder *enc, struct kv *kv)
     }
 }
 
+/* A stream as Redis 7.0 writes RDB_TYPE_STREAM_LISTPACKS_2: the nodes
+ * (16-byte big-endian master ID, then the listpack verbatim), the stream's
+ * counters, then each group with its PEL and consumers (rdbSaveObject). */
+static void rdb_put_stream_pel(struct rdb_encoder *enc, const struct stream_idmap *pel, bool nacks)
+{
+    rdb_put_len(enc, pel->count);
+    for (struct stream_idmap_node *n = stream_idmap_seek(pel, NULL); n != NULL;
+         n = stream_idmap_next(n)) {
+        unsigned char raw[16];
+        stream_id_encode(stream_idmap_node_id(n), raw);
+        rdb_sink_write(enc->sink, raw, sizeof(raw));
+        if (nacks) {
+            const struct stream_nack *nack = stream_idmap_node_value(n);
+            rdb_put_le(enc, (uint64_t)nack->delivery_time, 8);
+            rdb_put_len(enc, nack->delivery_count);
+        }
+    }
+}
+
+static void rdb_put_stream(struct rdb_encoder *enc, const struct stream *s)
+{
+    rdb_put_len(enc, s->node_count);
+    for (size_t i = 0; i < s->node_count; i++) {
+        unsigned char raw[16];
+        stream_id_encode(&s->nodes[i].master, raw);
+        rdb_put_string(enc, raw, sizeof(raw));
+        rdb_put_string(enc, s->nodes[i].lp, listpack_bytes(s->nodes[i].lp));
+    }
+    rdb_put_len(enc, s->length);
+    rdb_put_len(enc, s->last_id.ms);
+    rdb_put_len(enc, s->last_id.seq);
+    rdb_put_len(enc, s->first_id.ms);
+    rdb_put_len(enc, s->first_id.seq);
+    rdb_put_len(enc, s->max_deleted_id.ms);
+    rdb_put_len(enc, s->max_deleted_id.seq);
+    rdb_put_len(enc, s->entries_added);
+    rdb_put_len(enc, s->group_count);
+    for (size_t i = 0; i < s->group_count; i++) {
+        const struct stream_group *g = s->groups[i];
+        rdb_put_string(enc, g->name, g->name_len);
+        rdb_put_len(enc, g->last_id.ms);
+        rdb_put_len(enc, g->last_id.seq);
+        rdb_put_len(enc, (uint64_t)g->entries_read);
+        rdb_put_stream_pel(enc, &g->pel, true);
+        rdb_put_len(enc, g->consumer_count);
+        for (size_t j = 0; j < g->consumer_count; j++) {
+            const struct stream_consumer *c = g->consumers[j];
+            rdb_put_string(enc, c->name, c->name_len);
+            rdb_put_le(enc, (uint64_t)c->seen_time, 8);
+            rdb_put_stream_pel(enc, &c->pel, false);
+        }
+    }
+}
+
 /* The type byte, then the value in the encoding matching the kv's. */
 static void rdb_put_value(struct rdb_encoder *enc, struct kv *kv)
 {
@@ -411,6 +466,11 @@ static void rdb_put_value(struct rdb_encoder *enc, struct kv *kv)
             rdb_put_string(enc, obj, listpack_bytes(obj));
         else
             rdb_put_zset_skiplist(enc, kv);
+        return;
+    case KV_STREAM:
+        rdb_put_byte(enc, RDB_TYPE_STREAM_LISTPACKS_2);
+        rdb_put_string(enc, kv_key(kv), kv->key_len);
+        rdb_put_stream(enc, obj);
         return;
     }
     assert(!"unknown kv type");

@@ -345,6 +345,8 @@ void blocking_key_touched(struct commands *cs, struct db *db, const char *key, s
 
 static enum kv_type blocking_kind_type(enum blocked_kind kind)
 {
+    if (kind == BLOCKED_STREAM)
+        return KV_STREAM;
     return kind == BLOCKED_ZSET ? KV_ZSET : KV_LIST;
 }
 
@@ -400,12 +402,17 @@ static void blocking_serve_key(struct commands *cs, const struct blocking_ready 
            skipped < bk->client_count) {
         struct kv *kv = db_lookup(db, ready->key, ready->key_len,
                                   DB_LOOKUP_WRITE | DB_LOOKUP_NOTOUCH);
-        if (kv == NULL)
-            break;
         struct client *c = bk->clients[skipped];
+        /* A stream reader is run even when its key is gone or holds
+         * another type: XREADGROUP then fails (Redis 7.0's "-UNBLOCKED
+         * the stream key no longer exists"), XREAD blocks on. */
+        bool stream_wait = c->blocked.kind == BLOCKED_STREAM;
+        if (kv == NULL && !stream_wait)
+            break;
         /* A closing client is not served: the element it would pop stays
          * for the next waiter (it leaves the FIFO when it is freed). */
-        if ((c->conn.flags & CONN_CLOSING) || kv->type != blocking_kind_type(c->blocked.kind) ||
+        if ((c->conn.flags & CONN_CLOSING) ||
+            (!stream_wait && kv->type != blocking_kind_type(c->blocked.kind)) ||
             !blocking_serve_client(c, ready))
             skipped++;
     }

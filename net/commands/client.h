@@ -69,6 +69,7 @@ enum blocked_kind {
     BLOCKED_LIST,  /* BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP */
     BLOCKED_ZSET,  /* BZPOPMIN, BZPOPMAX, BZMPOP */
     BLOCKED_WAITAOF, /* WAITAOF: no keys, waits for fsyncs (waitaof.c) */
+    BLOCKED_STREAM,  /* XREAD, XREADGROUP with BLOCK */
 };
 
 struct blocking_key; /* blocking.c */

@@ -140,6 +140,7 @@ extern struct command list_commands[];
 extern struct command hash_commands[];
 extern struct command set_commands[];
 extern struct command zset_commands[];
+extern struct command stream_commands[];
 extern struct command transaction_commands[];
 extern struct command pubsub_commands[];
 extern struct command slowlog_commands[];

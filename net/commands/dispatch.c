@@ -425,7 +425,8 @@ void dispatch_init(struct commands *cs)
     command_table_init(cs);
     struct command *tables[] = {connection_commands, keyspace_commands, string_commands,
                                 command_commands, transaction_commands, list_commands,
-                                hash_commands, set_commands, zset_commands, pubsub_commands,
+                                hash_commands, set_commands, zset_commands, stream_commands,
+                                pubsub_commands,
                                 slowlog_commands, acl_commands, waitaof_commands,
                                 geo_commands, sort_commands,
                                 bitmap_commands, hll_commands,

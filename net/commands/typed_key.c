@@ -50,6 +50,7 @@ static size_t typed_key_element_count(struct kv *kv)
     case KV_HASH:
         return hash_count(kv);
     case KV_STRING:
+    case KV_STREAM:
         break;
     }
     assert(!"a string has no elements to empty");

@@ -151,8 +151,8 @@ struct config_passive {
     long long repl_diskless_sync_max_replicas, unixsocketperm, socket_mark_id;
     long long active_defrag_max_scan_fields;
     long long cluster_node_timeout;
-    long long stream_node_max_entries, repl_backlog_size;
-    long long cluster_link_sendbuf_limit, active_defrag_ignore_bytes, stream_node_max_bytes;
+    long long repl_backlog_size;
+    long long cluster_link_sendbuf_limit, active_defrag_ignore_bytes;
     long long repl_backlog_ttl;
     long long loading_process_events_interval_bytes, tls_port, tls_session_cache_size;
     long long tls_session_cache_timeout;
@@ -1140,6 +1140,10 @@ static const struct config_param config_params[] = {
      .min = 0, .max = CONFIG_RDB_SAVE_THREADS_MAX, .default_text = "0"},
 
     /* collection encodings */
+    {.name = "stream-node-max-bytes", .type = CONFIG_TYPE_NUMBER, .flags = CONFIG_FLAG_MEMORY,
+     CONFIG_AT(stream_node_max_bytes), .min = 0, .max = LONG_MAX, .default_text = "4096"},
+    {.name = "stream-node-max-entries", .type = CONFIG_TYPE_NUMBER,
+     CONFIG_AT(stream_node_max_entries), .min = 0, .max = LLONG_MAX, .default_text = "100"},
     {.name = "hash-max-listpack-entries", .alias = "hash-max-ziplist-entries",
      .type = CONFIG_TYPE_NUMBER, CONFIG_AT(hash_max_listpack_entries), .min = 0, .max = LLONG_MAX,
      .default_text = "512"},
@@ -1250,10 +1254,6 @@ static const struct config_param config_params[] = {
     CONFIG_PASSIVE_NUMBER("active-defrag-max-scan-fields", NULL, 0, active_defrag_max_scan_fields,
                           1, LONG_MAX, "1000"),
     CONFIG_PASSIVE_NUMBER("list-compress-depth", NULL, 0, list_compress_depth, 0, INT_MAX, "0"),
-    CONFIG_PASSIVE_NUMBER("stream-node-max-bytes", NULL, MEM, stream_node_max_bytes, 0, LONG_MAX,
-                          "4096"),
-    CONFIG_PASSIVE_NUMBER("stream-node-max-entries", NULL, 0, stream_node_max_entries, 0,
-                          LLONG_MAX, "100"),
 
     /* ... persistence details */
     CONFIG_PASSIVE_BOOL("rdb-del-sync-files", NULL, 0, rdb_del_sync_files, "no"),

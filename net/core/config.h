@@ -166,6 +166,8 @@ struct config {
 
     /* collection encodings (used by the collections issue) */
     long long hash_max_listpack_entries; /* 512 */
+    long long stream_node_max_bytes;     /* 4096 */
+    long long stream_node_max_entries;   /* 100 */
     long long hash_max_listpack_value;   /* 64 */
     long long list_max_listpack_size;    /* -2 */
     long long set_max_intset_entries;    /* 512 */

@@ -24,6 +24,7 @@
 #include "engine/list.h"
 #include "engine/number.h"
 #include "engine/set.h"
+#include "engine/stream.h"
 #include "engine/sha1.h"
 #include "engine/zset.h"
 #include "net/commands/arg.h"
@@ -132,6 +133,28 @@ static void debug_digest_zset(const struct kv *kv, uint8_t digest[SHA1_DIGEST_BY
     }
 }
 
+/* Entries in order, as Redis 7.0's xorObjectDigest: "ms.seq", then each
+ * field and value mixed into the running digest. */
+static void debug_digest_stream(const struct kv *kv, uint8_t digest[SHA1_DIGEST_BYTES])
+{
+    struct stream_iter it;
+    struct stream_id id;
+    int64_t nfields;
+    stream_iter_start(&it, kv_object(kv), NULL, NULL, false);
+    while (stream_iter_next(&it, &id, &nfields)) {
+        char text[48];
+        int len = snprintf(text, sizeof(text), "%llu.%llu", (unsigned long long)id.ms,
+                           (unsigned long long)id.seq);
+        debug_digest_mix(digest, text, (size_t)len);
+        for (int64_t i = 0; i < nfields; i++) {
+            struct stream_text f, v;
+            stream_iter_field(&it, &f, &v);
+            debug_digest_mix(digest, f.ptr, f.len);
+            debug_digest_mix(digest, v.ptr, v.len);
+        }
+    }
+}
+
 /* Folds a value (its type, contents and whether it expires) into digest. */
 static void debug_digest_value(const struct db *db, const struct kv *kv,
                                uint8_t digest[SHA1_DIGEST_BYTES])
@@ -152,6 +175,9 @@ static void debug_digest_value(const struct db *db, const struct kv *kv,
         break;
     case KV_LIST:
         debug_digest_list(kv, digest);
+        break;
+    case KV_STREAM:
+        debug_digest_stream(kv, digest);
         break;
     }
     if (db_get_expire(db, kv) != -1)

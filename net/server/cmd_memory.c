@@ -20,6 +20,7 @@
 #include "engine/db.h"
 #include "engine/dict.h"
 #include "engine/kv.h"
+#include "engine/stream.h"
 #include "engine/list.h"
 #include "engine/zset.h"
 #include "engine/zskiplist.h"
@@ -94,6 +95,8 @@ static size_t memory_object_bytes(const struct kv *kv, long long samples)
         return alloc_usable_size(obj) + memory_dict_bytes(obj, samples);
     case KV_ENC_SKIPLIST:
         return memory_zset_bytes(obj, samples);
+    case KV_ENC_STREAM:
+        return stream_bytes(obj);
     default:
         return 0;
     }

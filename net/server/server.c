@@ -596,6 +596,8 @@ void server_apply_config(struct server *s)
     ks->limits.set_max_intset_entries = cfg->set_max_intset_entries;
     ks->limits.zset_max_listpack_entries = cfg->zset_max_listpack_entries;
     ks->limits.zset_max_listpack_value = cfg->zset_max_listpack_value;
+    ks->limits.stream_node_max_bytes = cfg->stream_node_max_bytes;
+    ks->limits.stream_node_max_entries = cfg->stream_node_max_entries;
 }
 
 int server_prepare_shutdown(struct server *s, bool save, bool nosave, bool force, char *err,

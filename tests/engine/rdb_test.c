@@ -2222,8 +2222,7 @@ START_TEST(test_refusals)
     static const struct {
         unsigned char byte;
         const char *want;
-    } refused[] = {{RDB_TYPE_STREAM_LISTPACKS_2, "stream values are not supported yet"},
-                   {RDB_TYPE_MODULE_2, "module values"},
+    } refused[] = {{RDB_TYPE_MODULE_2, "module values"},
                    {RDB_TYPE_HASH_LISTPACK_EX, "field expiration"},
                    {RDB_OPCODE_MODULE_AUX, "MODULE_AUX"},
                    {200, "unknown RDB value type 200"}};
