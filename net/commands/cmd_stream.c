@@ -58,9 +58,11 @@ static int64_t stream_now(struct client *c)
     return c->commands->keyspace->now_ms;
 }
 
+/* Redis's mustObeyClient: the master's stream and the AOF being loaded,
+ * not a script's calls (which have no socket either). */
 static bool stream_must_obey(const struct client *c)
 {
-    return (c->flags & CLIENT_MASTER) || c->conn.fd < 0;
+    return (c->flags & CLIENT_MASTER) || (c->conn.fd < 0 && !(c->flags & CLIENT_SCRIPT));
 }
 
 static struct stream_limits stream_limits_of(struct client *c)
@@ -739,6 +741,13 @@ static void stream_xread_generic(struct client *c, bool xreadgroup)
         int more = c->argc - i - 1;
         const struct resp_arg *o = &c->argv[i];
         if (arg_equals(o, "block") && more) {
+            /* Refused at the option, before its value, with the command's
+             * name as the script spelt it (Redis 7.0.15). */
+            if (c->flags & CLIENT_SCRIPT) {
+                reply_errorf(c, "ERR %.*s command is not allowed with BLOCK option from scripts",
+                             (int)c->argv[0].len, c->argv[0].ptr);
+                return;
+            }
             i++;
             if (!stream_parse_block_timeout(c, i, &deadline))
                 return;
