@@ -391,8 +391,12 @@ bool hll_merge(uint8_t *max, const uint8_t *p, size_t len)
 /* The estimate must be Redis's to the last unit, so every product is
  * rounded on its own as in Redis's build: no fused multiply-adds, even if
  * the build ever targets a CPU that has them. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#else
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
+#endif
 
 static double hll_sigma(double x)
 {
@@ -470,7 +474,9 @@ uint64_t hll_count_registers(const uint8_t *max)
     return hll_estimate(h.counts);
 }
 
+#if !defined(__clang__)
 #pragma GCC pop_options
+#endif
 
 /* ---- debugging ---- */
 

@@ -33,7 +33,7 @@ fi
 # keep every execution fast.
 max_len_of() {
   case "$1" in
-    rdb_file) echo 16384 ;;
+    rdb_file | hll) echo 16384 ;;
     rdb_value | restore | resp_request | aof_reader) echo 8192 ;;
     intset) echo 1024 ;;
     *) echo 4096 ;;

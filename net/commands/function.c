@@ -310,8 +310,8 @@ static bool function_meta_parse(const char *code, size_t len, struct function_me
     bool ok = true;
     snprintf(md->engine, sizeof(md->engine), "%s", words[0] + 2);
     for (int i = 1; i < n && ok; i++) {
-        const char *part = i < kept ? words[i] : "";
-        if (strncasecmp(part, "name=", 5) == 0) {
+        const char *part = i < kept ? words[i] : NULL;
+        if (part != NULL && strncasecmp(part, "name=", 5) == 0) {
             if (md->name != NULL) {
                 snprintf(err, err_len,
                          "Invalid metadata value, name argument was given multiple times");
@@ -321,7 +321,7 @@ static bool function_meta_parse(const char *code, size_t len, struct function_me
             }
             continue;
         }
-        snprintf(err, err_len, "Invalid metadata value given: %s", part);
+        snprintf(err, err_len, "Invalid metadata value given: %s", part ? part : "");
         ok = false;
     }
     if (ok && md->name == NULL) {
