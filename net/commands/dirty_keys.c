@@ -23,6 +23,7 @@ enum dirty_scope {
     SCOPE_ALL,      /* everything logged before it */
     SCOPE_NONE,     /* no data at all */
     SCOPE_INFO,     /* INFO: everything if it shows the keyspace section */
+    SCOPE_SCRIPT,   /* EVAL, FCALL...: what the script's commands read */
 };
 
 struct dirty_key {
@@ -39,16 +40,20 @@ struct dirty_keys {
     uint64_t floor;                /* every reading reply waits for this; 0: none */
     bool floor_pending;            /* the running command changes a whole db */
     uint64_t epoch;                /* the AOF token epoch the tokens belong to */
+    uint64_t script_token;         /* what the running script's commands read */
     uint8_t *scope;                /* enum dirty_scope by command index, owned */
     uint64_t peak, bytes, bytes_peak;
     long long reads_held, reads_free;
 };
 
-/* Commands that see more than the keys their specs name. The scripting
- * and SORT commands are here before they exist: a script or a BY/GET
- * pattern reads keys no spec names. */
+/* Commands that see more than the keys their specs name: a BY/GET pattern
+ * of SORT reads keys no spec names. */
 static const char *const dirty_scope_all[] = {
-    "exec", "keys", "scan", "dbsize", "randomkey", "debug", "move", "copy", "sort", "sort_ro",
+    "exec", "keys", "scan", "dbsize", "randomkey", "debug", "move", "copy", "sort", "sort_ro", NULL,
+};
+/* A script may read keys it did not declare, so its reply waits for what
+ * its commands actually read, gathered as they run (dirty_keys_script_read). */
+static const char *const dirty_scope_script[] = {
     "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro", NULL,
 };
 static const char *const dirty_scope_none[] = {
@@ -73,6 +78,8 @@ static enum dirty_scope dirty_scope_of(const struct commands *cs, const struct c
     const char *name = cmd->parent ? cmd->parent->name : cmd->name;
     if (dirty_name_in(name, dirty_scope_all))
         return SCOPE_ALL;
+    if (dirty_name_in(name, dirty_scope_script))
+        return SCOPE_SCRIPT;
     if (dirty_name_in(name, dirty_scope_none))
         return SCOPE_NONE;
     if (!cmd->parent && strcmp(name, "info") == 0)
@@ -291,9 +298,37 @@ static uint64_t dirty_read_token(struct commands *cs, const struct client *c,
     return r.token;
 }
 
+/* The token a command's reply needs for what it read, by its scope (a
+ * script's own scope is handled by the caller). */
+static uint64_t dirty_scope_token(struct commands *cs, const struct client *c,
+                                  const struct command *ran, uint64_t now)
+{
+    enum dirty_scope scope = (enum dirty_scope)cs->dirty->scope[ran->index];
+    if (scope == SCOPE_INFO)
+        scope = dirty_info_shows_keys(c) ? SCOPE_ALL : SCOPE_NONE;
+    if (scope == SCOPE_ALL || scope == SCOPE_SCRIPT)
+        return now;
+    if (scope == SCOPE_KEYS)
+        return dirty_read_token(cs, c, ran, now);
+    return 0;
+}
+
+void dirty_keys_script_read(struct client *c, const struct command *ran)
+{
+    struct commands *cs = c->commands;
+    struct dirty_keys *dk = cs->dirty;
+    if (!dk || !dirty_tracking(cs))
+        return;
+    dirty_check_epoch(cs);
+    uint64_t token = dirty_scope_token(cs, c, ran, aof_token_now(cs->persist));
+    dk->script_token = dirty_max(dk->script_token, token);
+}
+
 void dirty_keys_begin(struct client *c, struct dirty_keys_call *call)
 {
     struct commands *cs = c->commands;
+    if (cs->dirty)
+        cs->dirty->script_token = 0;
     call->active = cs->dirty && !(c->flags & CLIENT_FAKE) && dirty_tracking(cs);
     if (!call->active)
         return;
@@ -328,13 +363,10 @@ void dirty_keys_end(struct client *c, struct dirty_keys_call *call, const struct
                aof_token_epoch(cs->persist) != call->epoch) {
         token = now; /* a write waits for its own record and all before it */
     } else {
-        enum dirty_scope scope = (enum dirty_scope)dk->scope[ran->index];
-        if (scope == SCOPE_INFO)
-            scope = dirty_info_shows_keys(c) ? SCOPE_ALL : SCOPE_NONE;
-        if (scope == SCOPE_ALL)
-            token = now;
-        else if (scope == SCOPE_KEYS)
-            token = dirty_read_token(cs, c, ran, now);
+        if (dk->scope[ran->index] == SCOPE_SCRIPT)
+            token = dk->script_token; /* a script that wrote nothing */
+        else
+            token = dirty_scope_token(cs, c, ran, now);
         if (token && aof_reply_ready(cs->persist, token))
             token = 0;
         if (token) {

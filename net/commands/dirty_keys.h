@@ -11,8 +11,10 @@
  *    its own record included;
  *  - a command that only reads waits for the newest write among the keys
  *    its key specs name (keyspec.h), and for the floor (below);
+ *  - a script (EVAL, FCALL and their forms) that wrote nothing waits for
+ *    what its commands read, each by these same rules;
  *  - a command that observes more than its keys (KEYS, SCAN, DBSIZE,
- *    RANDOMKEY, INFO with the keyspace section, DEBUG, EXEC, MOVE, COPY),
+ *    RANDOMKEY, INFO with the keyspace section, DEBUG, EXEC, MOVE, COPY, SORT),
  *    or whose keys cannot be told before it runs, or that has no key specs
  *    at all (PING included), waits for everything logged so far;
  *  - a reply refused before the command ran (MISCONF, arity, ...), a
@@ -56,6 +58,11 @@ void dirty_keys_free(struct commands *cs);
 /* notify_key_modified: key (NULL: the whole db) of db_id changed. Its
  * token is the end of what the running command logs (dirty_keys_end). */
 void dirty_keys_touched(struct commands *cs, int db_id, const char *key, size_t key_len);
+
+/* A command a script ran (redis.call) on the script's client c: the keys
+ * it read (by its own scope) join what the script's reply waits for. A
+ * script that wrote waits for everything logged, as any write. */
+void dirty_keys_script_read(struct client *c, const struct command *ran);
 
 /* One command of a client, from before its checks to its reply. */
 struct dirty_keys_call {

@@ -25,6 +25,7 @@
 #include "net/commands/client.h"
 #include "net/commands/command.h"
 #include "net/commands/commands.h"
+#include "net/commands/dirty_keys.h"
 #include "net/commands/evict.h"
 #include "net/commands/propagate.h"
 #include "net/commands/reply.h"
@@ -888,6 +889,8 @@ static const char *script_call_checked(lua_State *L, struct commands *cs, struct
     fake->conn.out_released = 0;
     fake->last_cmd = cmd;
     cs->call(fake, cmd);
+    /* Under always, the script's reply waits for what this read. */
+    dirty_keys_script_read(fake, cmd);
     const char *p = fake->conn.out.data ? fake->conn.out.data : "";
     const char *end = p + fake->conn.out.len;
     script_resp_push(L, &p, end);

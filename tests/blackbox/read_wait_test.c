@@ -140,11 +140,9 @@ END_TEST
 
 /* Scripts (issue 18) under always: an EVAL or FCALL that wrote is answered
  * only once its effects are durable, like any write; a script that read a
- * key whose write waits waits too. (A script may read keys it did not
- * declare, so any script's reply waits for everything logged before it:
- * one that read only a durable key is answered after the retry as well;
- * the test does not pin that cost, only its answer.) Same failed-write
- * window as above. */
+ * key whose write waits waits too, even through a key it did not declare;
+ * one that read only a durable key, or nothing, is answered at once. Same
+ * failed-write window as above. */
 static void send_argv(struct conn *c, int argc, const char *const *argv)
 {
     char buf[1024];
@@ -184,22 +182,34 @@ START_TEST(test_scripts_wait_like_writes)
         struct conn *sees = conn_open(h->port);
         const char *rd[] = {"EVAL_RO", "return redis.call('GET', KEYS[1])", "1", keys[round]};
         send_argv(sees, 4, rd);
+        /* The waiting key read through a name the script was not given. */
+        struct conn *hidden = conn_open(h->port);
+        const char *rdh[] = {"EVAL_RO", "return redis.call('GET', ARGV[1])", "0", keys[round]};
+        send_argv(hidden, 4, rdh);
         struct conn *durable = conn_open(h->port);
         const char *rd0[] = {"EVAL_RO", "return redis.call('GET', KEYS[1])", "1", "k0"};
         send_argv(durable, 4, rd0);
+        struct conn *nothing = conn_open(h->port);
+        const char *none[] = {"EVAL", "return 7", "0"};
+        send_argv(nothing, 3, none);
         harness_sleep_ms(STILL_WAITING_MS);
 
+        expect_reply(durable, POLL_MS, "$2\r\nv0\r\n", "script reading a durable key");
+        expect_reply(nothing, POLL_MS, ":7\r\n", "script reading nothing");
         expect_silence(writer, round == 0 ? "EVAL that wrote" : "FCALL that wrote");
         expect_silence(sees, "script reading the waiting key");
+        expect_silence(hidden, "script reading the waiting key it was not given");
         ck_assert_msg(harness_clock_ms() - t_fault < RETRY_MIN_MS,
                       "the checks took too long to come before the retry");
 
         expect_reply(writer, RETRY_WITHIN_MS, "+OK\r\n", "the script's write after the retry");
         expect_reply(sees, RETRY_WITHIN_MS, values[round], "script read after the retry");
-        expect_reply(durable, RETRY_WITHIN_MS, "$2\r\nv0\r\n", "script reading a durable key");
+        expect_reply(hidden, RETRY_WITHIN_MS, values[round], "undeclared read after the retry");
         conn_close(writer);
         conn_close(sees);
+        conn_close(hidden);
         conn_close(durable);
+        conn_close(nothing);
     }
     conn_close(ctl);
     server_stop(h);
