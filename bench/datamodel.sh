@@ -70,17 +70,6 @@ notes="$work/notes.tsv"
 : >"$results"; : >"$notes"
 server_pid=""
 
-stop_server() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
-  fi
-}
-cleanup() {
-  stop_server
-  if [ "${KEEP:-0}" = 1 ]; then echo "raw logs kept in $work" >&2; else rm -rf "$work"; fi
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 

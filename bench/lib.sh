@@ -20,3 +20,18 @@ bench_quick_arg() {
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+
+# stop_server: stops the one server a script runs at a time ($server_pid,
+# emptied). cleanup: that, then removes the work dir $work unless KEEP=1.
+# For scripts that keep one server in $server_pid and their files in $work.
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+cleanup() {
+  stop_server
+  if [ "${KEEP:-0}" = 1 ]; then echo "raw logs kept in $work" >&2; else rm -rf "$work"; fi
+}
