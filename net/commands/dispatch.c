@@ -321,7 +321,12 @@ void dispatch_process(struct client *c)
         tracking_previous = tracking_before_command(c);
     struct command *cmd = dispatch_check(c);
     if (cmd && (c->flags & CLIENT_MULTI) && !dispatch_runs_in_multi(cmd)) {
-        transaction_queue(c, cmd);
+        /* Queued with the flags it was judged by: FCALL's are its function's,
+         * which EXEC's checks see again. */
+        uint32_t flags = cmd->flags;
+        if (flags & CMD_SCRIPT_FLAGS)
+            flags = script_command_flags(c, cmd, flags);
+        transaction_queue(c, cmd, flags);
         cmd = NULL;
     } else if (cmd) {
         dispatch_call(c, cmd);

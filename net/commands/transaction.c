@@ -35,7 +35,6 @@
 #include "net/commands/commands.h"
 #include "net/commands/keymap.h"
 #include "net/commands/reply.h"
-#include "net/commands/script_lua.h"
 #include "net/commands/transaction.h"
 #include "net/core/args.h"
 
@@ -49,7 +48,7 @@
 struct transaction_command {
     struct command *cmd;   /* borrowed: the static tables */
     uint32_t flags;        /* cmd's flags as dispatch judged them when queued (FCALL: its
-                              function's, script_command_flags) */
+                              function's) */
     int argc;
     struct resp_arg *argv; /* owned: one block holding the array, then the bytes */
 };
@@ -274,7 +273,7 @@ void transaction_settle(struct commands *cs)
 
 /* ---- The queue ---- */
 
-void transaction_queue(struct client *c, struct command *cmd)
+void transaction_queue(struct client *c, struct command *cmd, uint32_t flags)
 {
     assert(c->flags & CLIENT_MULTI);
     /* A transaction that is already doomed will not run its commands, so
@@ -283,9 +282,6 @@ void transaction_queue(struct client *c, struct command *cmd)
         if (c->queued_count == c->queued_cap)
             c->queued = array_grow(c->queued, &c->queued_cap, TRANSACTION_QUEUE_INITIAL,
                                    sizeof(*c->queued));
-        uint32_t flags = cmd->flags;
-        if (flags & CMD_SCRIPT_FLAGS)
-            flags = script_command_flags(c, cmd, flags);
         c->queued[c->queued_count++] = (struct transaction_command){
             .cmd = cmd, .flags = flags, .argc = c->argc, .argv = args_copy(c->argc, c->argv)};
     }

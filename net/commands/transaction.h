@@ -14,8 +14,9 @@ struct db;
 /* MULTI/EXEC/WATCH state. Every function borrows its arguments. */
 void transaction_init(struct commands *cs);
 void transaction_free(struct commands *cs);
-/* Queues c's current command (c->argc/argv, copied) and replies +QUEUED. */
-void transaction_queue(struct client *c, struct command *cmd);
+/* Queues c's current command (c->argc/argv, copied) with the flags dispatch
+ * judged it by (FCALL: its function's), and replies +QUEUED. */
+void transaction_queue(struct client *c, struct command *cmd, uint32_t flags);
 /* The union of the flags of c's queued commands (Redis's mstate.cmd_flags:
  * EXEC of a queue holding a denyoom command is refused under OOM). */
 unsigned transaction_queued_flags(const struct client *c);
