@@ -9,6 +9,7 @@
  * corrupted blobs in exact-size buffers so ASan sees any over-read. */
 #include "engine/alloc.h"
 #include "engine/intset.h"
+#include "tests/engine/hex.h"
 #include "tests/unit.h"
 
 #include <check.h>
@@ -29,20 +30,6 @@
 /* This test's random stream. Each test seeds it with test_rng_init
  * before drawing (check forks per test, so no test sees another's draws). */
 static struct test_rng rng;
-
-static unsigned char *test_hex_decode(const char *hex, size_t *len)
-{
-    size_t n = strlen(hex);
-    TEST_CHECK(n % 2 == 0);
-    unsigned char *out = alloc_bytes(n / 2 + 1);
-    for (size_t i = 0; i < n / 2; i++) {
-        unsigned v;
-        TEST_CHECK(sscanf(hex + 2 * i, "%2x", &v) == 1);
-        out[i] = (unsigned char)v;
-    }
-    *len = n / 2;
-    return out;
-}
 
 static void test_check_hex(const unsigned char *bytes, size_t len, const char *hex)
 {

@@ -12,6 +12,7 @@
 #include "engine/alloc.h"
 #include "engine/listpack.h"
 #include "engine/sha1.h"
+#include "tests/engine/hex.h"
 #include "tests/unit.h"
 
 #include <check.h>
@@ -37,20 +38,6 @@
 static struct test_rng rng;
 
 /* Returns owned bytes decoded from hex; sets *len. */
-static unsigned char *test_hex_decode(const char *hex, size_t *len)
-{
-    size_t n = strlen(hex);
-    TEST_CHECK(n % 2 == 0);
-    unsigned char *out = alloc_bytes(n / 2 + 1);
-    for (size_t i = 0; i < n / 2; i++) {
-        unsigned v;
-        TEST_CHECK(sscanf(hex + 2 * i, "%2x", &v) == 1);
-        out[i] = (unsigned char)v;
-    }
-    *len = n / 2;
-    return out;
-}
-
 static void test_check_hex(const unsigned char *bytes, size_t len, const char *hex)
 {
     size_t expected_len;

@@ -13,6 +13,7 @@
 #include "engine/listpack.h"
 #include "engine/rdb.h"
 #include "engine/stream.h"
+#include "tests/engine/hex.h"
 #include "tests/unit.h"
 
 #include <check.h>
@@ -28,20 +29,6 @@
 static struct test_rng rng;
 
 static const struct stream_limits limits_default = {4096, 100};
-
-static unsigned char *test_hex_decode(const char *hex, size_t *len)
-{
-    size_t n = strlen(hex);
-    TEST_CHECK(n % 2 == 0);
-    unsigned char *out = alloc_bytes(n / 2 + 1);
-    for (size_t i = 0; i < n / 2; i++) {
-        unsigned v;
-        TEST_CHECK(sscanf(hex + 2 * i, "%2x", &v) == 1);
-        out[i] = (unsigned char)v;
-    }
-    *len = n / 2;
-    return out;
-}
 
 static void test_add(struct stream *s, uint64_t ms, uint64_t seq, const char *const *fv,
                      size_t nfields, const struct stream_limits *lim)
