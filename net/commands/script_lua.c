@@ -293,6 +293,23 @@ static int script_base_setmetatable(lua_State *L)
     return lua_gettop(L);
 }
 
+/* getmetatable: a read-only library table (cjson, bit, redis...) has no
+ * metatable to a script, as in Redis's patched Lua, so its proxy answers
+ * nil, not the false that hides the proxy's own; _G and the string
+ * metatable show what their __metatable says. */
+static int script_base_getmetatable(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    if (!lua_getmetatable(L, 1)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    luaL_getmetafield(L, 1, "__metatable");
+    if (lua_isboolean(L, -1) && !lua_toboolean(L, -1) && script_is_proxy(L, 1))
+        lua_pushnil(L);
+    return 1;
+}
+
 static int script_base_rawget(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -1232,6 +1249,8 @@ lua_State *script_lua_new(struct commands *cs, enum script_lua_kind kind)
     lua_setglobal(L, "rawset");
     lua_pushcfunction(L, script_base_rawget);
     lua_setglobal(L, "rawget");
+    lua_pushcfunction(L, script_base_getmetatable);
+    lua_setglobal(L, "getmetatable");
     lua_getglobal(L, "setmetatable");
     lua_pushcclosure(L, script_base_setmetatable, 1);
     lua_setglobal(L, "setmetatable");

@@ -269,6 +269,12 @@ START_TEST(test_sandbox)
             "-ERR user_script:1: Attempt to modify a readonly table script: "
             "d73a1dfb50411851ebe32e3e075eb37e35009eff, on @user_script:1.\r\n");
     eval_is(client, "return getmetatable(_G)", "*0\r\n");
+    /* a library table has no metatable a script can see (nil, not false) */
+    eval_is(client, "return tostring(getmetatable(cjson))", "$3\r\nnil\r\n");
+    eval_is(client, "return tostring(getmetatable(bit))", "$3\r\nnil\r\n");
+    eval_is(client, "return tostring(getmetatable(redis))", "$3\r\nnil\r\n");
+    eval_is(client, "return type(getmetatable('abc'))", "$5\r\ntable\r\n");
+    eval_is(client, "return tostring(getmetatable({}))", "$3\r\nnil\r\n");
     eval_prefix(client, "getmetatable(_G).__index = {}",
                 "-ERR user_script:1: Attempt to modify a readonly table script: ");
     eval_prefix(client, "redis.call = function() return 1 end",
