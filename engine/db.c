@@ -122,7 +122,7 @@ bool db_is_expired(const struct db *db, const struct kv *kv)
 {
     if (!(kv->flags & KV_FLAG_EXPIRES))
         return false;
-    return db_get_expire(db, kv) <= db->keyspace->now_ms;
+    return db_get_expire(db, kv) <= keyspace_expire_now(db->keyspace);
 }
 
 void db_set_expire(struct db *db, struct kv *kv, int64_t when_ms)
@@ -400,7 +400,7 @@ static int db_expire_round(struct db *db, int keys_wanted, long long *checked)
     int expired = 0;
     long long ttl_sum = 0;
     int ttl_count = 0;
-    int64_t now = db->keyspace->now_ms;
+    int64_t now = keyspace_expire_now(db->keyspace);
     for (int i = 0; i < sample.count; i++) {
         struct expire_entry *e = sample.entries[i];
         if (e->when_ms <= now) {

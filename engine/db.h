@@ -71,6 +71,11 @@ struct keyspace {
     struct db *dbs; /* owned array of db_count */
     int db_count;
     int64_t now_ms;       /* command time, set by the server */
+    /* Nonzero while a script runs: expiry checks use it, so no key expires
+     * mid-script (Redis 7.0's script time snapshot), while the script's
+     * commands read now_ms, which moves with each of them (TTLs set and
+     * read there are real times, as in 7.0). */
+    int64_t frozen_ms;
     uint32_t lru_clock_s; /* seconds, set by the server tick */
     bool lfu_policy;      /* maxmemory-policy is an LFU one: count accesses */
     int lfu_log_factor;   /* lfu-log-factor (10) */
@@ -171,7 +176,14 @@ void db_set_expire(struct db *db, struct kv *kv, int64_t when_ms);
 int64_t db_get_expire(const struct db *db, const struct kv *kv);
 /* Removes the expiry; returns whether there was one. */
 bool db_persist(struct db *db, struct kv *kv);
-/* Whether kv's expiry has passed at the keyspace's now_ms. */
+/* The time expiry is judged at: the script's snapshot while one runs,
+ * else now_ms. */
+static inline int64_t keyspace_expire_now(const struct keyspace *ks)
+{
+    return ks->frozen_ms ? ks->frozen_ms : ks->now_ms;
+}
+
+/* Whether kv's expiry has passed at keyspace_expire_now. */
 bool db_is_expired(const struct db *db, const struct kv *kv);
 
 /* Removes every key; returns how many there were. */

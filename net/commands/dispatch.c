@@ -250,7 +250,10 @@ void dispatch_call(struct client *c, struct command *cmd)
     struct commands *cs = c->commands;
     const struct command *outer = c->cmd;
     long long start = log_clock_us();
-    if (!outer)
+    /* Command time: a nested command keeps its caller's (EXEC's queue),
+     * but a script's commands read the clock, as 7.0's do; expiry stays at
+     * the script's snapshot (keyspace frozen_ms). */
+    if (!outer || (c->flags & CLIENT_SCRIPT))
         cs->keyspace->now_ms = start / 1000;
     c->cmd = cmd;
     /* WAITAOF's replica count needs the replication offset of the

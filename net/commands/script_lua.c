@@ -1515,6 +1515,8 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
     st->run = run;
     st->L = L;
     st->start_ms = log_clock_ms();
+    /* No key expires while the script runs (keyspace_expire_now). */
+    cs->keyspace->frozen_ms = cs->keyspace->now_ms;
     st->busy = st->killed = st->wrote = false;
     st->read_only = run->ro || (run->flags & SCRIPT_FLAG_NO_WRITES);
     st->resp = 2;
@@ -1578,6 +1580,7 @@ void script_lua_run(lua_State *L, const struct script_run *run, const struct res
     fake->cmd = NULL;
     st->run = NULL;
     st->L = NULL;
+    cs->keyspace->frozen_ms = 0;
     void *ud;
     lua_getallocf(L, &ud);
     struct script_lua_mem *m = ud;

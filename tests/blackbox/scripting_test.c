@@ -466,6 +466,35 @@ START_TEST(test_struct_matches_redis)
 }
 END_TEST
 
+/* Time in a script, as in Redis 7.0.15: TIME and the TTLs the script sets
+ * and reads move with the clock, while no key expires before the script
+ * ends (a 20 ms key survives a 50 ms script, its PTTL reads 0). */
+START_TEST(test_time_in_scripts)
+{
+    ck_cmd(client, "SET short v PX 20", "+OK\r\n");
+    const char *argv[] = {
+        "EVAL",
+        "local function now() local t = redis.call('time') return t[1] * 1000000 + t[2] end "
+        "local a = now() redis.call('set', 'k', 'v', 'PX', 1000) "
+        "while now() - a < 50000 do end "
+        "local p1 = redis.call('pttl', 'k') redis.call('set', 'k2', 'v', 'PX', 1000) "
+        "return {p1, redis.call('pttl', 'k2'), redis.call('exists', 'short'), "
+        "redis.call('pttl', 'short')}",
+        "0"};
+    char *reply = conn_cmd_argv(client, 3, argv, NULL);
+    long long p1, p2, exists, pshort;
+    ck_assert_msg(sscanf(reply, "*4\r\n:%lld\r\n:%lld\r\n:%lld\r\n:%lld\r\n", &p1, &p2, &exists,
+                         &pshort) == 4,
+                  "%s", harness_escape(reply));
+    free(reply);
+    ck_assert_msg(p1 >= 500 && p1 <= 960, "PTTL after 50 ms of script: %lld", p1);
+    ck_assert_msg(p2 >= 990 && p2 <= 1000, "PTTL right after SET: %lld", p2);
+    ck_assert_int_eq(exists, 1);
+    ck_assert_int_eq(pshort, 0);
+    ck_cmd(client, "EXISTS short", ":0\r\n");
+}
+END_TEST
+
 START_TEST(test_script_cache)
 {
     const char *sha = "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"; /* "return 1" */
@@ -838,6 +867,7 @@ int main(void)
     tcase_add_test(tc, test_struct);
     tcase_add_test(tc, test_struct_matches_redis);
     tcase_add_test(tc, test_script_cache);
+    tcase_add_test(tc, test_time_in_scripts);
     tcase_add_test(tc, test_read_only_and_shebang);
     tcase_add_test(tc, test_error_stats_monitor_slowlog);
     tcase_add_test(tc, test_command_records_and_side_effects);
