@@ -16,15 +16,6 @@
 #include "net/commands/function_lua.h"
 #include "net/persist/persist.h"
 
-const struct function_flag_name function_flag_names[] = {
-    {FUNCTION_FLAG_NO_WRITES, "no-writes"},
-    {FUNCTION_FLAG_ALLOW_OOM, "allow-oom"},
-    {FUNCTION_FLAG_ALLOW_STALE, "allow-stale"},
-    {FUNCTION_FLAG_NO_CLUSTER, "no-cluster"},
-    {FUNCTION_FLAG_ALLOW_CROSS_SLOT, "allow-cross-slot-keys"},
-    {0, NULL},
-};
-
 /* Redis reuses the library name rule's text for function names. */
 static const char function_name_error[] =
     "Library names can only contain letters, numbers, or underscores(_) and must be at least "
@@ -99,10 +90,13 @@ static void function_lib_free(struct function_registry *reg, struct function_lib
     alloc_free(lib);
 }
 
-bool function_lib_add(struct function_lib *lib, const char *name, size_t name_len,
-                      const char *desc, size_t desc_len, bool has_desc, uint32_t flags, int ref,
-                      char *err, size_t err_len)
+/* The engine's add (function_lua_add): a function register_function
+ * made, into the library being loaded. */
+static bool function_lib_add(void *lib_arg, const char *name, size_t name_len, const char *desc,
+                             size_t desc_len, bool has_desc, uint32_t flags, int ref, char *err,
+                             size_t err_len)
 {
+    struct function_lib *lib = lib_arg;
     if (!function_name_valid(name, name_len)) {
         snprintf(err, err_len, "%s", function_name_error);
         return false;
@@ -368,8 +362,8 @@ struct function_lib *function_load(struct function_registry *reg, struct functio
         function_set_unlink(set, old);
     lib = function_lib_new(md.name, name_len, code, len);
     /* The body is binary-safe (only the shebang is read as a C string). */
-    if (!function_lua_create(reg->lua, lib, code + md.body_at, len - md.body_at, timeout_ms,
-                             err, err_len))
+    if (!function_lua_create(reg->lua, function_lib_add, lib, code + md.body_at,
+                             len - md.body_at, timeout_ms, err, err_len))
         goto fail;
     if (lib->count == 0) {
         snprintf(err, err_len, "No functions registered");

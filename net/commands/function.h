@@ -21,34 +21,17 @@
 
 #include "engine/dict.h"
 #include "engine/library_codes.h"
+#include "net/commands/function_lua.h"
 
 struct client;
 struct commands;
 struct function_lua;
-
-/* Function flags, the values of the script runtime's enum script_flag
- * (script_lua.h); FUNCTION LIST names them in this order. */
-enum function_flag {
-    FUNCTION_FLAG_NO_WRITES = 1 << 0,      /* SCRIPT_FLAG_NO_WRITES */
-    FUNCTION_FLAG_ALLOW_OOM = 1 << 1,      /* SCRIPT_FLAG_ALLOW_OOM */
-    FUNCTION_FLAG_ALLOW_STALE = 1 << 2,    /* SCRIPT_FLAG_ALLOW_STALE */
-    FUNCTION_FLAG_NO_CLUSTER = 1 << 3,     /* SCRIPT_FLAG_NO_CLUSTER */
-    FUNCTION_FLAG_ALLOW_CROSS_SLOT = 1 << 4, /* SCRIPT_FLAG_ALLOW_CROSS_SLOT */
-};
-/* Names by flag, {0, NULL}-terminated, in Redis's order. */
-struct function_flag_name {
-    uint32_t flag;
-    const char *name;
-};
-extern const struct function_flag_name function_flag_names[];
 
 /* The engine Redis 7.0 has, its only one. */
 #define FUNCTION_ENGINE_NAME "LUA"
 /* A FUNCTION LOAD from a client may run this long (Redis's LOAD_TIMEOUT_MS);
  * loads from a file, a master or RESTORE are not timed. */
 #define FUNCTION_LOAD_TIMEOUT_MS 500
-/* Room for a load error's text. */
-#define FUNCTION_ERROR_BYTES 512
 
 struct function_lib;
 

@@ -22,19 +22,28 @@
 #include <lualib.h>
 
 #include "engine/alloc.h"
-#include "net/commands/function.h"
 #include "net/commands/function_lua.h"
 #include "net/commands/script_lua.h"
 
 /* Instructions between two looks at the clock while a library loads. */
 #define FUNCTION_LUA_HOOK_INSTRUCTIONS 100000
 
+const struct function_flag_name function_flag_names[] = {
+    {FUNCTION_FLAG_NO_WRITES, "no-writes"},
+    {FUNCTION_FLAG_ALLOW_OOM, "allow-oom"},
+    {FUNCTION_FLAG_ALLOW_STALE, "allow-stale"},
+    {FUNCTION_FLAG_NO_CLUSTER, "no-cluster"},
+    {FUNCTION_FLAG_ALLOW_CROSS_SLOT, "allow-cross-slot-keys"},
+    {0, NULL},
+};
+
 struct function_lua {
     lua_State *L;           /* owned (script_lua_new) */
     int load_env_ref;       /* metatable of a loading chunk's environment */
     int run_env_ref;        /* metatable of a loaded chunk's environment */
     /* While a library loads: */
-    struct function_lib *loading; /* borrowed, NULL otherwise */
+    void *loading;                /* the library being loaded (borrowed), or NULL */
+    function_lua_add add;         /* its registry's add, while loading */
     long long load_start_ms;
     int load_timeout_ms;
 };
@@ -257,7 +266,7 @@ static int function_lua_register(lua_State *L)
                                 : function_lua_positional_args(L, &a);
     char err[FUNCTION_ERROR_BYTES];
     if (why == NULL) {
-        if (function_lib_add(fl->loading, a.name, a.name_len, a.desc, a.desc_len, a.has_desc,
+        if (fl->add(fl->loading, a.name, a.name_len, a.desc, a.desc_len, a.has_desc,
                              a.flags, a.ref, err, sizeof(err)))
             return 0;
         why = err;
@@ -401,8 +410,8 @@ static void function_lua_error_text(lua_State *L, char *out, size_t out_len)
     snprintf(out, out_len, "ERR unknown error");
 }
 
-bool function_lua_create(struct function_lua *fl, struct function_lib *lib, const char *body,
-                         size_t len, int timeout_ms, char *err, size_t err_len)
+bool function_lua_create(struct function_lua *fl, function_lua_add add, void *lib,
+                         const char *body, size_t len, int timeout_ms, char *err, size_t err_len)
 {
     lua_State *L = fl->L;
     int top = lua_gettop(L);
@@ -420,6 +429,7 @@ bool function_lua_create(struct function_lua *fl, struct function_lib *lib, cons
     lua_pushvalue(L, env_idx);
     lua_setfenv(L, chunk_idx);
     fl->loading = lib;
+    fl->add = add;
     fl->load_start_ms = function_lua_now_ms();
     fl->load_timeout_ms = timeout_ms;
     function_lua_hook_owner = fl;
