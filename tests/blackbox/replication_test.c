@@ -118,6 +118,15 @@ static void wait_field(struct conn *c, const char *section, const char *field, c
     free(got);
 }
 
+/* A replica of m (ringkv), connected to as *rc once its link is up. */
+static struct server_handle *start_linked_replica(struct server_handle *m, struct conn **rc)
+{
+    struct server_handle *r = start_node(server_binary(), m->port);
+    *rc = conn_open(r->port);
+    wait_field(*rc, "replication", "master_link_status", "up");
+    return r;
+}
+
 /* The master's writes reached every replica: WAIT n until it says so. */
 static void wait_replicas(struct conn *master, int n)
 {
@@ -301,9 +310,8 @@ START_TEST(test_link_cut_partial_resync)
     struct server_handle *m = start_node(server_binary(), 0);
     struct conn *mc = conn_open(m->port);
     free(conn_cmd(mc, "SET before 1"));
-    struct server_handle *r = start_node(server_binary(), m->port);
-    struct conn *rc = conn_open(r->port);
-    wait_field(rc, "replication", "master_link_status", "up");
+    struct conn *rc;
+    struct server_handle *r = start_linked_replica(m, &rc);
     wait_replicas(mc, 1);
     /* The stream selected db 5 before the cut and goes on there after it
      * without a new SELECT. */
@@ -343,9 +351,8 @@ START_TEST(test_restart_partial_resync)
 {
     struct server_handle *m = start_node(server_binary(), 0);
     struct conn *mc = conn_open(m->port);
-    struct server_handle *r = start_node(server_binary(), m->port);
-    struct conn *rc = conn_open(r->port);
-    wait_field(rc, "replication", "master_link_status", "up");
+    struct conn *rc;
+    struct server_handle *r = start_linked_replica(m, &rc);
     free(conn_cmd(mc, "SELECT 4"));
     free(conn_cmd(mc, "SET a 1"));
     wait_replicas(mc, 1);
@@ -441,9 +448,8 @@ START_TEST(test_readonly_and_masterdown)
 {
     struct server_handle *m = start_node(server_binary(), 0);
     struct conn *mc = conn_open(m->port);
-    struct server_handle *r = start_node(server_binary(), m->port);
-    struct conn *rc = conn_open(r->port);
-    wait_field(rc, "replication", "master_link_status", "up");
+    struct conn *rc;
+    struct server_handle *r = start_linked_replica(m, &rc);
     ck_cmd(rc, "SET k v", "-READONLY You can't write against a read only replica.\r\n");
     ck_cmd(rc, "GET k", "$-1\r\n");
     ck_cmd(rc, "CONFIG SET replica-read-only no", "+OK\r\n");
@@ -475,9 +481,8 @@ START_TEST(test_wait_and_min_replicas)
     ck_cmd(mc, "CONFIG SET min-replicas-to-write 1", "+OK\r\n");
     ck_cmd(mc, "SET k v", "-NOREPLICAS Not enough good replicas to write.\r\n");
     ck_cmd(mc, "GET k", "$-1\r\n");
-    struct server_handle *r = start_node(server_binary(), m->port);
-    struct conn *rc = conn_open(r->port);
-    wait_field(rc, "replication", "master_link_status", "up");
+    struct conn *rc;
+    struct server_handle *r = start_linked_replica(m, &rc);
     ck_cmd_eventually(mc, "SET k v", "+OK\r\n");
     ck_cmd(mc, "WAIT 1 0", ":1\r\n");
     /* Two replicas cannot answer: the timeout returns the one that did.
@@ -563,9 +568,8 @@ START_TEST(test_replica_leaves_expiry_to_master)
     struct server_handle *m = start_node(server_binary(), 0);
     struct conn *mc = conn_open(m->port);
     ck_cmd(mc, "DEBUG SET-ACTIVE-EXPIRE 0", "+OK\r\n");
-    struct server_handle *r = start_node(server_binary(), m->port);
-    struct conn *rc = conn_open(r->port);
-    wait_field(rc, "replication", "master_link_status", "up");
+    struct conn *rc;
+    struct server_handle *r = start_linked_replica(m, &rc);
     ck_cmd(mc, "SET k v PX 100", "+OK\r\n");
     ck_cmd(mc, "WAIT 1 5000", ":1\r\n");
     harness_sleep_ms(300);
@@ -694,9 +698,8 @@ START_TEST(test_info_and_role_shape)
 {
     struct server_handle *m = start_node(server_binary(), 0);
     struct conn *mc = conn_open(m->port);
-    struct server_handle *r = start_node(server_binary(), m->port);
-    struct conn *rc = conn_open(r->port);
-    wait_field(rc, "replication", "master_link_status", "up");
+    struct conn *rc;
+    struct server_handle *r = start_linked_replica(m, &rc);
     wait_replicas(mc, 1);
     char *info = conn_cmd(mc, "INFO replication");
     char *names = field_names(info);
