@@ -246,17 +246,10 @@ for r in $(seq 1 "$rounds"); do
 done
 
 report=$(python3 - "$results" "$notes" "${CSV:-}" <<EOF
-import csv, statistics, sys
-from collections import defaultdict
-values = defaultdict(dict)
-for line in open(sys.argv[1]):
-    r, s, p, m, v = line.rstrip("\n").split("\t")
-    values[(s, p)][int(r)] = float(v)
-notes = defaultdict(list)
-for line in open(sys.argv[2]):
-    r, s, p, text = line.rstrip("\n").split("\t", 3)
-    if text not in notes[(s, p)]:
-        notes[(s, p)].append(text)
+import csv, sys
+sys.path.insert(0, "$root/bench")
+from results import Results
+res = Results(sys.argv[1], sys.argv[2])
 rows = [
     ("scripting", "evalsha-p1", "EVALSHA 3-command script, pipeline 1 (requests/s)", False),
     ("scripting", "evalsha-p16", "EVALSHA 3-command script, pipeline 16 (requests/s)", False),
@@ -282,16 +275,15 @@ table = []
 for g, p, label, smaller_better in rows:
     if g not in groups:
         continue
-    a, b = values.get(("ringkv", p), {}), values.get(("redis", p), {})
-    ma = statistics.median(a.values()) if a else None
-    mb = statistics.median(b.values()) if b else None
-    per = [(b[r] / a[r] if smaller_better else a[r] / b[r]) for r in a if r in b and a[r] and b[r]]
-    ra = statistics.median(per) if per else None
+    m = "bytes_per_element" if smaller_better else "rps"
+    ma, mb = res.med("ringkv", p, m), res.med("redis", p, m)
+    ra = res.ratio(("redis", p, m), ("ringkv", p, m)) if smaller_better else \
+         res.ratio(("ringkv", p, m), ("redis", p, m))
     fmt = (lambda v: "-" if v is None else f"{v:,.2f}") if smaller_better else \
           (lambda v: "-" if v is None else f"{v:,.0f}")
-    text = [f"{s}: {t}" for s in ("ringkv", "redis") for t in notes.get((s, p), [])]
+    text = [f"{s}: {t}" for s in ("ringkv", "redis") for t in res.notes.get((s, p), [])]
     out.append(f"| {label} | {fmt(ma)} | {fmt(mb)} | {'-' if ra is None else f'{ra:.2f}'} | {'; '.join(text)} |")
-    table.append([g, p, "bytes_per_element" if smaller_better else "rps",
+    table.append([g, p, m,
                   "" if ma is None else ma, "" if mb is None else mb, "" if ra is None else f"{ra:.3f}"])
 out.append("")
 print("\n".join(out))

@@ -251,30 +251,12 @@ for r in $(seq 1 "$rounds"); do
 done
 
 report=$(python3 - "$results" "$notes" "${CSV:-}" <<EOF
-import csv, statistics, sys
-from collections import defaultdict
+import csv, sys
 
-values = defaultdict(dict)  # (server, point, metric) -> {round: value}
-for line in open(sys.argv[1]):
-    r, s, p, m, v = line.rstrip("\n").split("\t")
-    if v:
-        values[(s, p, m)][int(r)] = float(v)
-notes = defaultdict(list)    # (server, point) -> distinct notes, first seen first
-for line in open(sys.argv[2]):
-    r, s, p, text = line.rstrip("\n").split("\t", 3)
-    if text not in notes[(s, p)]:
-        notes[(s, p)].append(text)
-rounds = sorted({r for d in values.values() for r in d})
-
-def med(s, p, m):
-    d = values.get((s, p, m))
-    return statistics.median(d.values()) if d else None
-
-def ratio(a, b):
-    """Median of the per-round ratios of two (server, point, metric) keys."""
-    per = [values[a][r] / values[b][r] for r in rounds
-           if r in values.get(a, {}) and values.get(b, {}).get(r)]
-    return statistics.median(per) if per else None
+sys.path.insert(0, "$root/bench")
+from results import Results
+res = Results(sys.argv[1], sys.argv[2])
+values, notes, rounds, med, ratio = res.values, res.notes, res.rounds, res.med, res.ratio
 
 def num(v):
     return "-" if v is None else f"{v:,.0f}"
