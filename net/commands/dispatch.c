@@ -125,7 +125,14 @@ static struct command *dispatch_resolve(struct client *c, struct command *cmd)
     return sub;
 }
 
-struct command *dispatch_check(struct client *c)
+/* What a disk error (MISCONF) refuses: writes, judged by the flags the
+ * command is checked with, and PING, as in Redis. */
+static bool dispatch_refused_on_disk_error(const struct command *cmd, uint32_t flags)
+{
+    return (flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0);
+}
+
+struct command *dispatch_check(struct client *c, uint32_t *flags_out)
 {
     struct command *cmd = command_lookup(c->commands, c->argv[0].ptr, c->argv[0].len);
     if (!cmd) {
@@ -184,6 +191,7 @@ struct command *dispatch_check(struct client *c)
         script_view.flags = script_command_flags(c, cmd, cmd->flags);
         checked = &script_view;
     }
+    *flags_out = checked->flags;
     /* maxmemory: evict first, then refuse what could add to the memory
      * (Redis runs this after the ACL and cluster checks, before MISCONF).
      * With no limit set this is one test. */
@@ -197,13 +205,13 @@ struct command *dispatch_check(struct client *c)
     /* What our master sends is applied whatever our disk says (Redis obeys
      * its master here too, and in the maxmemory check above). */
     if (rdb_save_writes_denied(c->commands->persist) && !(c->flags & CLIENT_MASTER) &&
-        ((checked->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0))) {
+        dispatch_refused_on_disk_error(cmd, checked->flags)) {
         dispatch_reject(c, cmd, "%s", RDB_SAVE_MISCONF_ERROR);
         return NULL;
     }
     char misconf[256];
-    if (((checked->flags & CMD_WRITE) || (!cmd->parent && strcmp(cmd->name, "ping") == 0)) &&
-        !(c->flags & CLIENT_MASTER) && aof_writes_denied(c->commands->persist, misconf, sizeof(misconf))) {
+    if (dispatch_refused_on_disk_error(cmd, checked->flags) && !(c->flags & CLIENT_MASTER) &&
+        aof_writes_denied(c->commands->persist, misconf, sizeof(misconf))) {
         dispatch_reject(c, cmd, "%s", misconf);
         return NULL;
     }
@@ -322,13 +330,11 @@ void dispatch_process(struct client *c)
     struct client *tracking_previous = NULL;
     if (cs->tracking)
         tracking_previous = tracking_before_command(c);
-    struct command *cmd = dispatch_check(c);
+    uint32_t flags = 0;
+    struct command *cmd = dispatch_check(c, &flags);
     if (cmd && (c->flags & CLIENT_MULTI) && !dispatch_runs_in_multi(cmd)) {
-        /* Queued with the flags it was judged by: FCALL's are its function's,
+        /* Queued with the flags it was judged by (FCALL: its function's),
          * which EXEC's checks see again. */
-        uint32_t flags = cmd->flags;
-        if (flags & CMD_SCRIPT_FLAGS)
-            flags = script_command_flags(c, cmd, flags);
         transaction_queue(c, cmd, flags);
         cmd = NULL;
     } else if (cmd) {

@@ -4,6 +4,8 @@
 #ifndef RINGKV_NET_COMMANDS_DISPATCH_H
 #define RINGKV_NET_COMMANDS_DISPATCH_H
 
+#include <stdint.h>
+
 #include "net/persist/persist.h"
 
 struct client;
@@ -31,8 +33,10 @@ void dispatch_process(struct client *c);
  * command or subcommand, arity, authentication, loading, commands refused
  * inside MULTI, MISCONF. Returns the command (borrowed, static), or NULL
  * after replying the error, counting a rejected call and flagging c's
- * transaction (EXEC itself failing a check aborts the transaction). */
-struct command *dispatch_check(struct client *c);
+ * transaction (EXEC itself failing a check aborts the transaction).
+ * *flags_out gets the flags the command was judged by once the checks
+ * reach them (FCALL: its function's; else the command's own). */
+struct command *dispatch_check(struct client *c, uint32_t *flags_out);
 /* Runs cmd's handler on c->argc/argv, which may be anything the caller
  * keeps alive for the call (EXEC passes its queued copies). Accounts the
  * call (commandstats, total commands), feeds monitors and settles WATCH.
