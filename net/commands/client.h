@@ -213,6 +213,14 @@ static inline void client_push_end(struct client *c, bool muted)
     if (muted)
         c->conn.flags |= CONN_MUTED;
 }
+/* Redis's mustObeyClient: our master's stream and the AOF being replayed
+ * are applied whatever the limits say (a script's own client, also fake,
+ * is not). */
+static inline bool client_must_obey(const struct client *c)
+{
+    return (c->flags & CLIENT_MASTER) || (c->flags & (CLIENT_FAKE | CLIENT_SCRIPT)) == CLIENT_FAKE;
+}
+
 /* c's command ended (not blocked, not postponed): CLIENT REPLY SKIP's
  * mute moves on, as Redis's resetClient does. One branch when unused. */
 static inline void client_command_done(struct client *c)

@@ -46,13 +46,6 @@ static void function_subcommand_syntax_error(struct client *c)
                     "FUNCTION HELP.", len, c->argv[1].ptr);
 }
 
-/* A client whose commands must be obeyed (our master, the AOF) loads
- * without the time limit, as Redis's mustObeyClient. */
-static bool function_must_obey(const struct client *c)
-{
-    return (c->flags & (CLIENT_MASTER | CLIENT_FAKE)) != 0;
-}
-
 /* ---- FUNCTION LOAD [REPLACE] <code> ---- */
 
 static void function_load_command(struct client *c)
@@ -74,7 +67,8 @@ static void function_load_command(struct client *c)
     }
     struct function_registry *reg = function_reg(c);
     char err[FUNCTION_ERROR_BYTES];
-    int timeout_ms = function_must_obey(c) ? 0 : FUNCTION_LOAD_TIMEOUT_MS;
+    /* What must be obeyed (our master, the AOF) loads without the limit. */
+    int timeout_ms = client_must_obey(c) ? 0 : FUNCTION_LOAD_TIMEOUT_MS;
     struct function_lib *lib = function_load(reg, &reg->live, c->argv[at].ptr, c->argv[at].len,
                                              replace, timeout_ms, err, sizeof(err));
     if (lib == NULL) {

@@ -58,13 +58,6 @@ static int64_t stream_now(struct client *c)
     return c->commands->keyspace->now_ms;
 }
 
-/* Redis's mustObeyClient: the master's stream and the AOF being loaded,
- * not a script's calls (which have no socket either). */
-static bool stream_must_obey(const struct client *c)
-{
-    return (c->flags & CLIENT_MASTER) || (c->conn.fd < 0 && !(c->flags & CLIENT_SCRIPT));
-}
-
 static struct stream_limits stream_limits_of(struct client *c)
 {
     const struct encoding_limits *l = &c->commands->keyspace->limits;
@@ -423,7 +416,7 @@ static int stream_parse_add_trim(struct client *c, struct stream_add_args *a, bo
         reply_error(c, "ERR syntax error, XTRIM must be called with a trimming strategy");
         return -1;
     }
-    if (stream_must_obey(c)) {
+    if (client_must_obey(c)) {
         a->trim.limit = 0;
     } else if (limit_given) {
         if (!a->trim.approx) {

@@ -817,9 +817,9 @@ void repl_before_sleep(struct repl *r)
 static const char *repl_deny(void *ctx, struct client *c, const struct command *cmd)
 {
     struct repl *r = ctx;
-    /* What must be obeyed (Redis's mustObeyClient): our master, and the
-     * AOF being replayed (DEBUG LOADAOF on a replica, a replica's start). */
-    if (c->flags & (CLIENT_MASTER | CLIENT_FAKE))
+    /* What must be obeyed: our master, and the AOF being replayed (DEBUG
+     * LOADAOF on a replica, a replica's start). */
+    if (client_must_obey(c))
         return NULL;
     bool write = (cmd->flags & CMD_WRITE) != 0;
     if (r->link == REPL_LINK_NONE) {
