@@ -32,6 +32,7 @@
 #include "engine/list.h"
 #include "engine/rdb.h"
 #include "engine/set.h"
+#include "engine/stream.h"
 #include "engine/zset.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -100,6 +101,41 @@ static enum rdb_load_result fuzz_rdb_load(const void *data, size_t len, size_t c
     return r;
 }
 
+/* A stream's entries, both ways, with every field, counted against its
+ * length; each group's pending entries, each owned by one of its
+ * consumers, whose own lists hold as many. */
+static void fuzz_rdb_walk_stream(struct stream *st)
+{
+    static const struct stream_id lowest = {0, 0}, highest = {UINT64_MAX, UINT64_MAX};
+    for (int rev = 0; rev < 2; rev++) {
+        struct stream_iter it;
+        struct stream_id id;
+        int64_t nfields;
+        uint64_t n = 0;
+        stream_iter_start(&it, st, &lowest, &highest, rev);
+        for (; stream_iter_next(&it, &id, &nfields); n++) {
+            for (int64_t f = 0; f < nfields; f++) {
+                struct stream_text field, value;
+                stream_iter_field(&it, &field, &value);
+            }
+        }
+        FUZZ_REQUIRE(n == st->length);
+    }
+    for (size_t g = 0; g < st->group_count; g++) {
+        const struct stream_group *group = st->groups[g];
+        uint64_t owned = 0;
+        for (size_t c = 0; c < group->consumer_count; c++)
+            owned += group->consumers[c]->pel.count;
+        FUZZ_REQUIRE(owned == group->pel.count);
+        for (struct stream_idmap_node *node = stream_idmap_seek(&group->pel, &lowest); node;
+             node = stream_idmap_next(node)) {
+            const struct stream_nack *nack = stream_idmap_node_value(node);
+            FUZZ_REQUIRE(nack->consumer != NULL);
+            FUZZ_REQUIRE(stream_idmap_find(&nack->consumer->pel, &nack->id) == nack);
+        }
+    }
+}
+
 /* Reads every element of one value with the type's own readers. */
 static void fuzz_rdb_walk_value(struct kv *kv)
 {
@@ -161,6 +197,9 @@ static void fuzz_rdb_walk_value(struct kv *kv)
         FUZZ_REQUIRE(n == length);
         return;
     }
+    case KV_STREAM:
+        fuzz_rdb_walk_stream(kv_object(kv));
+        return;
     }
     FUZZ_REQUIRE(!"unknown kv type");
 }
